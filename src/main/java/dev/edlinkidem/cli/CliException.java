@@ -1,0 +1,25 @@
+package dev.edlinkidem.cli;
+
+/** A failure with a one-line message for stderr and the exit code it maps to. */
+public class CliException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+  private final int exitCode;
+
+  public CliException(int exitCode, String message) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+
+  public CliException(int exitCode, String message, Throwable cause) {
+    super(message, cause);
+    this.exitCode = exitCode;
+  }
+
+  public int exitCode() {
+    return exitCode;
+  }
+
+  public static CliException usage(String message) {
+    return new CliException(ExitCode.USAGE, message);
+  }
+}

@@ -1,0 +1,160 @@
+package dev.edlinkidem.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.Properties;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The top-level command: global options shared by every subcommand, and the subcommand list. */
+@Command(
+    name = "edlink-idem",
+    mixinStandardHelpOptions = true,
+    versionProvider = EdlinkIdem.Version.class,
+    description = {
+      "Makes POSTs to the Edlink API safe to retry: every request carries an idempotency key and is",
+      "written to a local journal before it is sent, so an answer lost on the way can be replayed",
+      "without creating a duplicate."
+    },
+    subcommands = {},
+    footerHeading = "%nExit codes:%n",
+    footer = {
+      "  0  success (2xx, sent now or read from the journal)",
+      "  1  internal error, or the journal could not be written (nothing was sent)",
+      "  2  usage or bad input (nothing journaled, nothing sent)",
+      "  3  refused for safety: key reused for another request, window ended, key in flight",
+      "  4  Edlink answered with a final 4xx (journaled as failed; 401/403 stay pending)",
+      "  5  Edlink answered 5xx or another retryable status until retries ran out (pending)",
+      "  6  no response until the retries ran out (pending: replay it)",
+      "130  interrupted; the entry stays pending",
+      "",
+      "Environment: EDLINK_TOKEN, EDLINK_BASE_URL, EDLINK_IDEM_JOURNAL, NO_COLOR;",
+      "EDLINK_IDEM_NOW (an ISO-8601 instant) replaces the current time in expiry rules, for tests."
+    })
+public final class EdlinkIdem implements Runnable {
+  /** When colour is used on stderr and stdout. */
+  public enum ColorMode { AUTO, ALWAYS, NEVER }
+
+  private final Invocation invocation;
+
+  @Option(names = "--journal", paramLabel = "DIR", scope = ScopeType.INHERIT,
+      description = "Journal directory (env EDLINK_IDEM_JOURNAL; default $XDG_STATE_HOME/edlink-idem or ~/.local/state/edlink-idem).")
+  private Path journal;
+
+  @Option(names = "--base-url", paramLabel = "URL", scope = ScopeType.INHERIT,
+      description = "Edlink base URL (env EDLINK_BASE_URL; default https://ed.link).")
+  private String baseUrl;
+
+  @Option(names = "--color", paramLabel = "WHEN", scope = ScopeType.INHERIT,
+      description = "auto, always or never (NO_COLOR set means never; default auto: only on a terminal).")
+  private ColorMode color;
+
+  @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT,
+      description = "Say nothing on stderr when all went well.")
+  private boolean quiet;
+
+  @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+      description = "Say more on stderr: each attempt, and stack traces of internal errors.")
+  private boolean verbose;
+
+  public EdlinkIdem(Invocation invocation) {
+    this.invocation = invocation;
+  }
+
+  @Override
+  public void run() {
+    throw CliException.usage("a command is needed: post, replay or sandbox (see 'edlink-idem --help')");
+  }
+
+  public Invocation invocation() {
+    return invocation;
+  }
+
+  public boolean quiet() {
+    return quiet && !verbose;
+  }
+
+  public boolean verbose() {
+    return verbose;
+  }
+
+  public Path journalDir() {
+    if (journal != null) {
+      return journal;
+    }
+    String fromEnv = invocation.env("EDLINK_IDEM_JOURNAL");
+    if (fromEnv != null) {
+      return Path.of(fromEnv);
+    }
+    String state = invocation.env("XDG_STATE_HOME");
+    if (state != null) {
+      return Path.of(state, "edlink-idem");
+    }
+    String home = invocation.env("HOME");
+    return Path.of(home != null ? home : System.getProperty("user.home"), ".local", "state", "edlink-idem");
+  }
+
+  /** The base URL, checked: https, or http to a loopback host only. */
+  public URI baseUrl() {
+    String text = baseUrl != null ? baseUrl : invocation.env("EDLINK_BASE_URL");
+    if (text == null) {
+      text = "https://ed.link";
+    }
+    URI uri;
+    try {
+      uri = new URI(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+    } catch (URISyntaxException e) {
+      throw CliException.usage("base URL '" + text + "' is not a URL");
+    }
+    if (uri.getHost() == null || uri.getScheme() == null) {
+      throw CliException.usage("base URL '" + text + "' needs a scheme and a host, like https://ed.link");
+    }
+    String scheme = uri.getScheme().toLowerCase();
+    if (scheme.equals("http") && !Hosts.isLoopback(uri.getHost())) {
+      throw CliException.usage("refusing plain http:// to " + uri.getHost()
+          + ": the token would travel unencrypted; use https:// (http is allowed for loopback hosts only)");
+    }
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      throw CliException.usage("base URL '" + text + "' must start with https://");
+    }
+    return uri;
+  }
+
+  /** Whether to colour output on a stream attached (or not) to a terminal. */
+  public boolean colorFor(boolean streamIsTerminal) {
+    ColorMode mode = color != null ? color : ColorMode.AUTO;
+    if (mode == ColorMode.ALWAYS) {
+      return true;
+    }
+    if (mode == ColorMode.NEVER || invocation.env("NO_COLOR") != null || "dumb".equals(invocation.env("TERM"))) {
+      return false;
+    }
+    return streamIsTerminal;
+  }
+
+  /** Reads the version that Maven wrote into the jar's resources. */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"edlink-idem " + number()};
+    }
+
+    static String number() {
+      Properties p = new Properties();
+      try (InputStream in = EdlinkIdem.class.getResourceAsStream("/dev/edlinkidem/version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return p.getProperty("version", "dev");
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package dev.edlinkidem.cli;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+
+/**
+ * Everything a command takes from the world: streams, environment, terminal, clock and
+ * randomness. Tests build one with captured streams; {@link #system()} builds the real one.
+ */
+public final class Invocation {
+  /** Which of the standard streams are attached to a terminal. */
+  public record Terminal(boolean stdin, boolean stdout, boolean stderr) {
+    public static final Terminal NONE = new Terminal(false, false, false);
+    public static final Terminal ALL = new Terminal(true, true, true);
+  }
+
+  private final InputStream stdin;
+  private final OutputStream stdout;
+  private final PrintWriter out;
+  private final PrintWriter err;
+  private final Map<String, String> env;
+  private final Terminal terminal;
+  private final SecureRandom random;
+
+  public Invocation(
+      InputStream stdin,
+      OutputStream stdout,
+      OutputStream stderr,
+      Map<String, String> env,
+      Terminal terminal,
+      SecureRandom random) {
+    this.stdin = stdin;
+    this.stdout = stdout;
+    this.out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
+    this.err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
+    this.env = Map.copyOf(env);
+    this.terminal = terminal;
+    this.random = random;
+  }
+
+  public static Invocation system() {
+    return new Invocation(
+        System.in,
+        System.out,
+        System.err,
+        System.getenv(),
+        new Terminal(isTerminal(0), isTerminal(1), isTerminal(2)),
+        new SecureRandom());
+  }
+
+  public InputStream stdin() {
+    return stdin;
+  }
+
+  /** Raw standard output, for response bodies that must pass through byte for byte. */
+  public OutputStream stdout() {
+    out.flush();
+    return stdout;
+  }
+
+  public PrintWriter out() {
+    return out;
+  }
+
+  public PrintWriter err() {
+    return err;
+  }
+
+  public Terminal terminal() {
+    return terminal;
+  }
+
+  public SecureRandom random() {
+    return random;
+  }
+
+  /** An environment variable, or null when it is unset or empty. */
+  public String env(String name) {
+    String value = env.get(name);
+    return value == null || value.isEmpty() ? null : value;
+  }
+
+  /** The current time, or the instant in {@code EDLINK_IDEM_NOW} when that is set (for tests and "what if"). */
+  public Clock clock() {
+    String now = env("EDLINK_IDEM_NOW");
+    if (now == null) {
+      return Clock.systemUTC();
+    }
+    try {
+      return Clock.fixed(Instant.parse(now.trim()), ZoneOffset.UTC);
+    } catch (DateTimeParseException e) {
+      throw CliException.usage(
+          "EDLINK_IDEM_NOW='" + now + "' is not an ISO-8601 instant such as 2026-11-22T09:30:00Z");
+    }
+  }
+
+  private static boolean isTerminal(int fd) {
+    try {
+      String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+      return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+    } catch (Exception | LinkageError e) {
+      return System.console() != null;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package dev.edlinkidem.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.IFactory;
+import picocli.CommandLine.ParameterException;
+
+/** Entry point: parses the command line, runs one command, and maps every failure to an exit code. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    int code = run(Invocation.system(), args);
+    System.exit(code);
+  }
+
+  /** Runs one command line against the given invocation and returns its exit code; never exits. */
+  public static int run(Invocation invocation, String... args) {
+    EdlinkIdem root = new EdlinkIdem(invocation);
+    CommandLine cli = new CommandLine(root, factory(invocation));
+    PrintWriter err = invocation.err();
+    cli.setOut(invocation.out());
+    cli.setErr(err);
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setParameterExceptionHandler(
+        (ParameterException e, String[] a) -> {
+          String command = e.getCommandLine().getCommandSpec().qualifiedName();
+          err.println("edlink-idem: " + oneLine(e.getMessage()) + " (see '" + command + " --help')");
+          return ExitCode.USAGE;
+        });
+    cli.setExecutionExceptionHandler(
+        (Exception e, CommandLine c, CommandLine.ParseResult p) -> report(root, err, e));
+    return cli.execute(args);
+  }
+
+  private static int report(EdlinkIdem root, PrintWriter err, Exception e) {
+    if (e instanceof CliException ce) {
+      if (root.verbose() && ce.getCause() != null) {
+        ce.getCause().printStackTrace(err);
+      }
+      err.println("edlink-idem: " + oneLine(ce.getMessage()));
+      return ce.exitCode();
+    }
+    if (e instanceof CommandLine.TypeConversionException) {
+      err.println("edlink-idem: " + oneLine(e.getMessage()));
+      return ExitCode.USAGE;
+    }
+    if (root.verbose()) {
+      e.printStackTrace(err);
+    }
+    err.println("edlink-idem: internal error: " + oneLine(String.valueOf(e))
+        + (root.verbose() ? "" : " (run with --verbose for details)"));
+    return ExitCode.INTERNAL;
+  }
+
+  static String oneLine(String message) {
+    return message == null ? "" : message.strip().replaceAll("\\s*\\R\\s*", "; ");
+  }
+
+  private static IFactory factory(Invocation invocation) {
+    IFactory fallback = CommandLine.defaultFactory();
+    return new IFactory() {
+      @Override
+      public <K> K create(Class<K> type) throws Exception {
+        try {
+          return type.getDeclaredConstructor(Invocation.class).newInstance(invocation);
+        } catch (NoSuchMethodException e) {
+          return fallback.create(type);
+        }
+      }
+    };
+  }
+}
