@@ -17,12 +17,12 @@ import picocli.CommandLine.ScopeType;
     name = "edlink-idem",
     mixinStandardHelpOptions = true,
     versionProvider = EdlinkIdem.Version.class,
-    description = {
-      "Makes POSTs to the Edlink API safe to retry: every request carries an idempotency key and is",
-      "written to a local journal before it is sent, so an answer lost on the way can be replayed",
-      "without creating a duplicate."
-    },
-    subcommands = {},
+    description =
+        "Makes POSTs to the Edlink API safe to retry: every request carries an idempotency key and " +
+        "is written to a local journal before it is sent, so an answer lost on the way can be " +
+        "replayed without creating a duplicate.",
+
+    subcommands = {PostCommand.class, ReplayCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {
       "  0  success (2xx, sent now or read from the journal)",
@@ -124,6 +124,22 @@ public final class EdlinkIdem implements Runnable {
       throw CliException.usage("base URL '" + text + "' must start with https://");
     }
     return uri;
+  }
+
+  /** The exact command that replays a key, with the global options this run was given. */
+  public String replayCommand(String key) {
+    StringBuilder b = new StringBuilder("edlink-idem");
+    if (journal != null) {
+      b.append(" --journal ").append(shellQuote(journal.toString()));
+    }
+    if (baseUrl != null) {
+      b.append(" --base-url ").append(shellQuote(baseUrl));
+    }
+    return b.append(" replay ").append(key).toString();
+  }
+
+  static String shellQuote(String s) {
+    return s.matches("[A-Za-z0-9_./:=@%+,-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
   }
 
   /** Whether to colour output on a stream attached (or not) to a terminal. */

@@ -32,6 +32,7 @@ public final class Invocation {
   private final Map<String, String> env;
   private final Terminal terminal;
   private final SecureRandom random;
+  private final boolean realProcess;
 
   public Invocation(
       InputStream stdin,
@@ -40,6 +41,12 @@ public final class Invocation {
       Map<String, String> env,
       Terminal terminal,
       SecureRandom random) {
+    this(stdin, stdout, stderr, env, terminal, random, false);
+  }
+
+  private Invocation(InputStream stdin, OutputStream stdout, OutputStream stderr, Map<String, String> env,
+      Terminal terminal, SecureRandom random, boolean realProcess) {
+    this.realProcess = realProcess;
     this.stdin = stdin;
     this.stdout = stdout;
     this.out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
@@ -56,7 +63,30 @@ public final class Invocation {
         System.err,
         System.getenv(),
         new Terminal(isTerminal(0), isTerminal(1), isTerminal(2)),
-        new SecureRandom());
+        new SecureRandom(),
+        true);
+  }
+
+  /**
+   * Arranges for a message when the process is interrupted (Ctrl-C, SIGTERM) while the returned
+   * handle is open; the JVM then exits with 130. Does nothing outside a real process.
+   */
+  public AutoCloseable onInterrupt(Runnable message) {
+    if (!realProcess) {
+      return () -> { };
+    }
+    Thread hook = new Thread(() -> {
+      message.run();
+      err.flush();
+    });
+    Runtime.getRuntime().addShutdownHook(hook);
+    return () -> {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // Already exiting: the hook runs.
+      }
+    };
   }
 
   public InputStream stdin() {

@@ -1,0 +1,91 @@
+package dev.edlinkidem.cli;
+
+import com.google.gson.JsonParseException;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Request bodies from {@code -d}: inline JSON, {@code @FILE} or {@code @-}, checked to be JSON. */
+final class Bodies {
+  /** Edlink refuses larger requests. */
+  static final long MAX_BYTES = 32L * 1024 * 1024;
+
+  private Bodies() {}
+
+  static byte[] read(String data, InputStream stdin) {
+    byte[] bytes;
+    String from;
+    if (data.equals("@-")) {
+      from = "stdin";
+      try {
+        bytes = stdin.readNBytes((int) MAX_BYTES + 1);
+      } catch (IOException e) {
+        throw CliException.usage("cannot read the body from stdin: " + e.getMessage());
+      }
+    } else if (data.startsWith("@")) {
+      Path file = Path.of(data.substring(1));
+      from = "file " + file;
+      if (Files.isDirectory(file)) {
+        throw CliException.usage("cannot read the body from " + file + ": it is a directory");
+      }
+      try {
+        if (Files.size(file) > MAX_BYTES) {
+          throw tooLarge(from);
+        }
+        bytes = Files.readAllBytes(file);
+      } catch (IOException e) {
+        throw CliException.usage("cannot read the body from " + file + ": " + SendOptions.reason(e));
+      }
+    } else {
+      from = "-d";
+      bytes = data.getBytes(StandardCharsets.UTF_8);
+    }
+    if (bytes.length > MAX_BYTES) {
+      throw tooLarge(from);
+    }
+    checkJson(bytes, from);
+    return bytes;
+  }
+
+  private static CliException tooLarge(String from) {
+    return CliException.usage("the body from " + from + " is larger than 32 MB, Edlink's limit for a request");
+  }
+
+  /** Strict JSON, exactly one value, in UTF-8. */
+  static void checkJson(byte[] bytes, String from) {
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw CliException.usage("the body from " + from + " is not UTF-8 text, so it cannot be JSON");
+    }
+    if (text.isBlank()) {
+      throw CliException.usage("the body from " + from + " is empty; leave out -d to send no body");
+    }
+    try (JsonReader reader = new JsonReader(new StringReader(text))) {
+      reader.setStrictness(Strictness.STRICT);
+      reader.skipValue();
+      if (reader.peek() != JsonToken.END_DOCUMENT) {
+        throw CliException.usage("the body from " + from + " is not valid JSON: more than one value");
+      }
+    } catch (JsonParseException | IOException e) {
+      String why = e.getMessage() == null ? "malformed" : e.getMessage()
+          .replaceAll("\\s*See https?://\\S+", "")
+          .replaceAll("Use JsonReader\\.set\\w+\\([^)]*\\) to accept malformed JSON", "malformed JSON")
+          .replaceAll(" path \\S*$", "");
+      throw CliException.usage("the body from " + from + " is not valid JSON: " + Main.oneLine(why));
+    }
+  }
+}

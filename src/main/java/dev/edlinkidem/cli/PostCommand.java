@@ -1,0 +1,171 @@
+package dev.edlinkidem.cli;
+
+import dev.edlinkidem.edlink.EdlinkClient;
+import dev.edlinkidem.edlink.IdempotencyKey;
+import dev.edlinkidem.journal.Entry;
+import dev.edlinkidem.journal.FileJournal;
+import dev.edlinkidem.journal.Journal;
+import dev.edlinkidem.journal.JournalException;
+import dev.edlinkidem.journal.JournaledRequest;
+import dev.edlinkidem.journal.KeyInFlightException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code post PATH}: journal a POST, then send it with its idempotency key until it has an answer. */
+@Command(
+    name = "post",
+    mixinStandardHelpOptions = true,
+    description =
+        "Send one POST with an idempotency key. The request is written to the journal and forced to " +
+        "disk before its first byte is sent; transient failures are retried with the same key.",
+
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  edlink-idem post /api/v2/graph/classes/$CLASS/assignments -d @assignment.json",
+      "  edlink-idem post /api/v2/graph/classes/$CLASS/assignments -d @- --key-from \"$CI_JOB_ID-$CLASS\" < a.json",
+      "  edlink-idem post /api/v2/my/classes/$CLASS/assignments -d '{\"title\":\"Essay\",...}' --dry-run",
+      "",
+      "Exit codes: 0 success · 2 bad input · 3 refused for safety · 4 final 4xx (401/403 stay pending)",
+      "  5 5xx until retries ran out · 6 no response · 1 journal not writable · 130 interrupted"
+    })
+final class PostCommand implements Callable<Integer> {
+  @ParentCommand
+  private EdlinkIdem root;
+
+  @Parameters(paramLabel = "PATH", description = "API path such as /api/v2/graph/classes/ID/assignments, or a full URL on the base URL's host.")
+  private String path;
+
+  @Option(names = {"-d", "--data"}, paramLabel = "JSON|@FILE|@-",
+      description = "The JSON body: inline, from FILE, or from stdin. Without it the body is empty.")
+  private String data;
+
+  @ArgGroup(exclusive = true)
+  private KeyChoice keyChoice = new KeyChoice();
+
+  @Mixin
+  private SendOptions send;
+
+  @Mixin
+  private OutputOptions output;
+
+  @Option(names = "--dry-run", description = "Print the request that would be sent; journal and send nothing.")
+  private boolean dryRun;
+
+  /** --key and --key-from exclude each other. */
+  static final class KeyChoice {
+    @Option(names = {"-k", "--key"}, paramLabel = "KEY",
+        description = "The idempotency key: 1-255 of A-Z a-z 0-9 . _ ~ : - (default: 32 random base62 characters).")
+    String key;
+
+    @Option(names = "--key-from", paramLabel = "TEXT",
+        description = "Derive the key from TEXT (hex SHA-256), so that a re-run CI job sends the same key.")
+    String keyFrom;
+  }
+
+  @Override
+  public Integer call() {
+    Invocation invocation = root.invocation();
+    String url = Target.resolve(path, root.baseUrl(), send.allowedHosts);
+    byte[] body = data == null ? new byte[0] : Bodies.read(data, invocation.stdin());
+    String key = key(invocation);
+    JournaledRequest request = new JournaledRequest("POST", url, headers(body), body);
+    send.policy();
+    if (dryRun) {
+      return dryRun(request, key);
+    }
+    String token = send.token(invocation);
+    ResultPrinter printer = new ResultPrinter(root, output, true);
+    KeyRunner runner = new KeyRunner(root, printer, listener -> send.sender(invocation, token, listener));
+    try (FileJournal journal = FileJournal.open(root.journalDir());
+        Journal.Lease lease = journal.lease(key)) {
+      Optional<Entry> existing = KeyRunner.entryOf(lease);
+      KeyRunner.reportProblems(root, journal.problems());
+      if (existing.isPresent()) {
+        return again(runner, lease, existing.get(), request);
+      }
+      Entry entry;
+      try {
+        entry = lease.begin(request, Clock.systemUTC().instant());
+      } catch (JournalException e) {
+        throw new CliException(ExitCode.INTERNAL, e.getMessage() + "; nothing was sent", e);
+      }
+      return runner.send(lease, entry, "post");
+    } catch (KeyInFlightException e) {
+      throw new CliException(ExitCode.REFUSED, e.getMessage() + "; wait for it to finish, then post or replay again");
+    } catch (JournalException e) {
+      throw new CliException(ExitCode.INTERNAL, e.getMessage() + "; nothing was sent", e);
+    }
+  }
+
+  /** A key already journaled: the same request settles as a replay would; another request is refused. */
+  private int again(KeyRunner runner, Journal.Lease lease, Entry entry, JournaledRequest request) {
+    if (!entry.fingerprint().equals(request.fingerprint())) {
+      throw new CliException(ExitCode.REFUSED, "key " + entry.key() + " was used on " + ResultPrinter.when(entry.created())
+          + " for a different request (" + entry.request().method() + " " + entry.request().url()
+          + "); nothing was sent. Use a new key for a new request");
+    }
+    Instant now = root.invocation().clock().instant();
+    if (entry.outcome() != null && entry.window().hasEnded(now)) {
+      throw new CliException(ExitCode.REFUSED, "key " + entry.key() + " was " + entry.state().label() + " on "
+          + ResultPrinter.when(entry.created()) + " and its 30-day window ended " + ResultPrinter.when(entry.window().end())
+          + "; Edlink has forgotten it. Post with a new key if you mean to act again");
+    }
+    return runner.settle(lease, entry, "post");
+  }
+
+  private String key(Invocation invocation) {
+    String key;
+    if (keyChoice.key != null) {
+      key = keyChoice.key;
+    } else if (keyChoice.keyFrom != null) {
+      key = IdempotencyKey.fromText(keyChoice.keyFrom);
+    } else {
+      return IdempotencyKey.random(invocation.random());
+    }
+    try {
+      return IdempotencyKey.check(key);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage("invalid key: " + e.getMessage());
+    }
+  }
+
+  private static Map<String, String> headers(byte[] body) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Accept", "application/json");
+    if (body.length > 0) {
+      headers.put("Content-Type", "application/json");
+    }
+    return headers;
+  }
+
+  private int dryRun(JournaledRequest request, String key) {
+    Invocation invocation = root.invocation();
+    PrintWriter out = invocation.out();
+    out.println(request.method() + " " + EdlinkClient.urlWithKey(request.url(), key));
+    boolean hasToken = send.tokenFile != null || invocation.env("EDLINK_TOKEN") != null;
+    out.println("Authorization: " + (hasToken ? "Bearer [redacted]" : "(no token: set EDLINK_TOKEN or --token-file)"));
+    out.println("User-Agent: edlink-idem/" + EdlinkIdem.Version.number());
+    request.headers().forEach((name, value) -> out.println(name + ": " + value));
+    out.println();
+    if (request.body().length > 0) {
+      out.println(new String(request.body(), StandardCharsets.UTF_8));
+    }
+    out.flush();
+    if (!root.quiet()) {
+      invocation.err().println("edlink-idem: dry run: nothing was journaled or sent");
+    }
+    return ExitCode.OK;
+  }
+}

@@ -1,0 +1,255 @@
+package dev.edlinkidem.cli;
+
+import dev.edlinkidem.journal.Entry;
+import dev.edlinkidem.journal.EntryState;
+import dev.edlinkidem.journal.FileJournal;
+import dev.edlinkidem.journal.Journal;
+import dev.edlinkidem.journal.JournalException;
+import dev.edlinkidem.journal.KeyInFlightException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code replay}: send journaled pending requests again, with their original key and bytes. */
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    description =
+        "Send pending requests again with their original key, method, URL and bytes. A finished " +
+        "(succeeded or failed) entry is not re-sent: its recorded response is printed. A pending " +
+        "entry whose 30-day window has ended (less an hour for clock skew) is refused.",
+
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  edlink-idem replay 7Hq2xZ             (a unique prefix of at least 6 characters)",
+      "  edlink-idem replay --all-pending --yes",
+      "",
+      "Exit codes: 0 all resolved · 2 bad input · 3 refused · 4 final 4xx or token refused",
+      "  5 still 5xx · 6 still no response · 130 interrupted or not confirmed; with several keys,",
+      "  the most serious one"
+    })
+final class ReplayCommand implements Callable<Integer> {
+  static final int MIN_PREFIX = 6;
+
+  @ParentCommand
+  private EdlinkIdem root;
+
+  @Parameters(paramLabel = "KEY", arity = "0..*", description = "Keys, or unique prefixes of at least 6 characters.")
+  private List<String> keys = new ArrayList<>();
+
+  @Option(names = "--all-pending", description = "Replay every pending entry still inside its window.")
+  private boolean allPending;
+
+  @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation on a terminal.")
+  private boolean yes;
+
+  @Mixin
+  private SendOptions send;
+
+  @Mixin
+  private OutputOptions output;
+
+  private int resolved;
+  private int stillPending;
+  private int refused;
+
+  @Override
+  public Integer call() {
+    if (keys.isEmpty() && !allPending) {
+      throw CliException.usage("name the keys to replay, or use --all-pending");
+    }
+    if (!keys.isEmpty() && allPending) {
+      throw CliException.usage("give keys or --all-pending, not both");
+    }
+    send.policy();
+    Invocation invocation = root.invocation();
+    try (FileJournal journal = FileJournal.open(root.journalDir())) {
+      List<Entry> entries = journal.entries();
+      KeyRunner.reportProblems(root, journal.problems());
+      List<Entry> chosen = allPending ? pendingOf(entries) : resolve(entries);
+      if (chosen.isEmpty()) {
+        if (!root.quiet()) {
+          invocation.err().println("edlink-idem: no pending entries to replay in " + journal.directory());
+        }
+        return ExitCode.OK;
+      }
+      boolean sends = chosen.stream().anyMatch(e -> e.state() == EntryState.PENDING);
+      String token = sends ? send.token(invocation) : null;
+      if (sends) {
+        URI base = root.baseUrl();
+        for (Entry e : chosen) {
+          Target.checkOrigin(URI.create(e.request().url()), base, send.allowedHosts);
+        }
+      }
+      if (allPending && !confirmed(chosen.size())) {
+        invocation.err().println("edlink-idem: replay cancelled; nothing was sent");
+        return ExitCode.INTERRUPTED;
+      }
+      return replayAll(journal, chosen, token);
+    } catch (JournalException e) {
+      throw new CliException(ExitCode.INTERNAL, e.getMessage() + "; nothing was sent", e);
+    }
+  }
+
+  private int replayAll(FileJournal journal, List<Entry> chosen, String token) {
+    Invocation invocation = root.invocation();
+    boolean single = chosen.size() == 1;
+    boolean progress = !single && invocation.terminal().stderr() && !root.quiet();
+    boolean json = output.format == OutputOptions.Format.JSON;
+    // With several keys stdout gets a line per key (or a JSON object per key), not bodies.
+    ResultPrinter printer = new ResultPrinter(root, output, single || json);
+    KeyRunner runner = new KeyRunner(root, printer, listener -> send.sender(invocation, token, listener));
+    int code = ExitCode.OK;
+    int n = 0;
+    for (Entry candidate : chosen) {
+      n++;
+      if (progress) {
+        invocation.err().println("edlink-idem: [" + n + "/" + chosen.size() + "] " + candidate.key());
+      }
+      int one;
+      try (Journal.Lease lease = journal.lease(candidate.key())) {
+        Entry entry = KeyRunner.entryOf(lease).orElse(candidate);
+        one = runner.settle(lease, entry, "replay");
+        Entry after = KeyRunner.entryOf(lease).orElse(entry);
+        count(after.state() == EntryState.PENDING ? 0 : 1);
+        report(single, after, one);
+      } catch (KeyInFlightException e) {
+        one = refuse(single, candidate, e.getMessage());
+      } catch (CliException e) {
+        if (single || e.exitCode() == ExitCode.INTERNAL || e.exitCode() == ExitCode.INTERRUPTED) {
+          throw e;
+        }
+        one = refuse(false, candidate, e.getMessage());
+      } catch (JournalException e) {
+        throw new CliException(ExitCode.INTERNAL, e.getMessage(), e);
+      }
+      code = ExitCode.mostSerious(code, one);
+    }
+    if (!single && !root.quiet()) {
+      invocation.err().println("edlink-idem: replay: " + resolved + " resolved, " + stillPending + " still pending, "
+          + refused + " refused");
+    }
+    return code;
+  }
+
+  private void count(int finished) {
+    if (finished == 1) {
+      resolved++;
+    } else {
+      stillPending++;
+    }
+  }
+
+  private int refuse(boolean single, Entry entry, String why) {
+    refused++;
+    if (single) {
+      throw new CliException(ExitCode.REFUSED, why);
+    }
+    refusedLine(entry.key(), Main.oneLine(why));
+    return ExitCode.REFUSED;
+  }
+
+  /** With several keys, stdout gets one line per key instead of bodies. */
+  private void report(boolean single, Entry after, int code) {
+    if (single || output.format == OutputOptions.Format.JSON) {
+      return;
+    }
+    PrintWriter out = root.invocation().out();
+    String status = after.outcome() != null ? String.valueOf(after.outcome().response().status())
+        : after.attempts().isEmpty() ? "-" : String.valueOf(after.attempts().get(after.attempts().size() - 1).status());
+    out.println(after.key() + "\t" + after.state().label() + "\t" + status + "\texit " + code);
+    out.flush();
+  }
+
+  private List<Entry> pendingOf(List<Entry> entries) {
+    Instant now = root.invocation().clock().instant();
+    List<Entry> pending = new ArrayList<>();
+    for (Entry e : entries) {
+      if (e.state() != EntryState.PENDING) {
+        continue;
+      }
+      if (e.window().allowsReplay(now)) {
+        pending.add(e);
+      } else {
+        refused++;
+        refusedLine(e.key(), "window ended " + ResultPrinter.when(e.window().replayDeadline()));
+      }
+    }
+    return pending;
+  }
+
+  private void refusedLine(String key, String why) {
+    PrintWriter out = root.invocation().out();
+    if (output.format == OutputOptions.Format.JSON) {
+      com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+      o.addProperty("key", key);
+      o.addProperty("state", "refused");
+      o.addProperty("reason", why);
+      out.println(o);
+    } else {
+      out.println(key + "\trefused\t-\t" + why);
+    }
+    out.flush();
+  }
+
+  /** Each named key, by exact match or unique prefix. */
+  private List<Entry> resolve(List<Entry> entries) {
+    LinkedHashSet<Entry> chosen = new LinkedHashSet<>();
+    for (String key : keys) {
+      chosen.add(resolveOne(entries, key));
+    }
+    return new ArrayList<>(chosen);
+  }
+
+  static Entry resolveOne(List<Entry> entries, String key) {
+    Optional<Entry> exact = entries.stream().filter(e -> e.key().equals(key)).findFirst();
+    if (exact.isPresent()) {
+      return exact.get();
+    }
+    if (key.length() < MIN_PREFIX) {
+      throw CliException.usage("no entry has the key '" + key + "' (a prefix needs at least " + MIN_PREFIX + " characters)");
+    }
+    List<Entry> matches = entries.stream().filter(e -> e.key().startsWith(key)).toList();
+    if (matches.isEmpty()) {
+      throw CliException.usage("no entry has a key starting with '" + key + "'");
+    }
+    if (matches.size() > 1) {
+      throw CliException.usage("'" + key + "' is ambiguous: " + matches.size() + " keys start with it ("
+          + String.join(", ", matches.stream().limit(3).map(Entry::key).toList()) + (matches.size() > 3 ? ", ..." : "")
+          + "); give more characters");
+    }
+    return matches.get(0);
+  }
+
+  /** Asks on a terminal unless --yes; never asks (and never waits) when stdin is not a terminal. */
+  private boolean confirmed(int count) {
+    Invocation invocation = root.invocation();
+    if (yes || !invocation.terminal().stdin()) {
+      return true;
+    }
+    invocation.err().print("Replay " + count + " pending request" + (count == 1 ? "" : "s") + " to "
+        + Target.origin(root.baseUrl()) + "? [y/N] ");
+    invocation.err().flush();
+    try {
+      String answer = new BufferedReader(new InputStreamReader(invocation.stdin(), StandardCharsets.UTF_8)).readLine();
+      return answer != null && answer.trim().toLowerCase(Locale.ROOT).matches("y|yes");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package dev.edlinkidem.edlink;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** What Edlink says around the data: {@code $request}, {@code $errors} and {@code $warnings}. */
+public record Envelope(String requestId, List<Notice> errors, List<Notice> warnings) {
+  /** One error or warning: its code and message. */
+  public record Notice(String code, String message) {
+    @Override
+    public String toString() {
+      return message == null || message.isEmpty() ? code : code + ": " + message;
+    }
+  }
+
+  /** Error codes that mean the credentials, not the request, were refused: nothing was done. */
+  private static final Set<String> CREDENTIAL_CODES = Set.of("INVALID_TOKEN", "EXPIRED_TOKEN");
+
+  public static final Envelope EMPTY = new Envelope(null, List.of(), List.of());
+
+  /** Reads the envelope of a body; a body that is not a JSON object has an empty one. */
+  public static Envelope of(byte[] body) {
+    JsonElement parsed;
+    try {
+      parsed = JsonParser.parseString(new String(body, StandardCharsets.UTF_8));
+    } catch (JsonParseException e) {
+      return EMPTY;
+    }
+    if (!parsed.isJsonObject()) {
+      return EMPTY;
+    }
+    JsonObject o = parsed.getAsJsonObject();
+    String id = o.has("$request") && o.get("$request").isJsonPrimitive() ? o.get("$request").getAsString() : null;
+    return new Envelope(id, notices(o, "$errors"), notices(o, "$warnings"));
+  }
+
+  private static List<Notice> notices(JsonObject o, String field) {
+    List<Notice> out = new ArrayList<>();
+    if (o.has(field) && o.get(field).isJsonArray()) {
+      for (JsonElement e : o.getAsJsonArray(field)) {
+        if (e.isJsonObject()) {
+          JsonObject n = e.getAsJsonObject();
+          out.add(new Notice(text(n, "code"), text(n, "message")));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String text(JsonObject o, String name) {
+    return o.has(name) && o.get(name).isJsonPrimitive() ? o.get(name).getAsString() : "";
+  }
+
+  /** True when the answer says the token was refused (401, 403, INVALID_TOKEN, EXPIRED_TOKEN). */
+  public static boolean refusesCredentials(int status, Envelope envelope) {
+    return status == 401 || status == 403
+        || envelope.errors().stream().anyMatch(e -> CREDENTIAL_CODES.contains(e.code()));
+  }
+
+  /** The errors as one line, for stderr. */
+  public String errorLine() {
+    return String.join("; ", errors.stream().map(Notice::toString).toList());
+  }
+}

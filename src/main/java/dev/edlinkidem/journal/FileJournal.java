@@ -1,0 +1,325 @@
+package dev.edlinkidem.journal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The journal as one append-only file of JSON lines in a private directory, with a lock file
+ * whose byte ranges stand for keys (see docs/journal-format.md).
+ *
+ * <p>Locks are POSIX record locks: the kernel drops them when a process dies, even by SIGKILL,
+ * so a crashed sender never leaves a key locked. The lock file is opened once per journal and
+ * kept open, because closing any descriptor of a file drops all of a process's locks on it.
+ */
+public final class FileJournal implements Journal {
+  static final String LOG_FILE = "journal.jsonl";
+  static final String LOCK_FILE = "journal.lock";
+  private static final FileAttribute<Set<PosixFilePermission>> DIR_MODE =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+  private static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+  /** Byte 0 of the lock file serialises appends; keys lock single bytes above it. */
+  private static final long APPEND_REGION = 0;
+
+  private final Path dir;
+  private final Path log;
+  private final ReentrantLock appendMutex = new ReentrantLock();
+  private FileChannel lockChannel;
+  private FileChannel logChannel;
+  private List<Problem> problems = List.of();
+
+  private FileJournal(Path dir) {
+    this.dir = dir;
+    this.log = dir.resolve(LOG_FILE);
+  }
+
+  /** Opens the journal in a directory; nothing is created until something is written. */
+  public static FileJournal open(Path dir) throws JournalException {
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new JournalException("journal " + dir + " is not a directory");
+    }
+    return new FileJournal(dir);
+  }
+
+  public Path directory() {
+    return dir;
+  }
+
+  @Override
+  public synchronized List<Entry> entries() throws JournalException {
+    return new ArrayList<>(scan().values());
+  }
+
+  @Override
+  public Optional<Entry> find(String key) throws JournalException {
+    return Optional.ofNullable(scan().get(key));
+  }
+
+  @Override
+  public List<Problem> problems() {
+    return problems;
+  }
+
+  @Override
+  public Lease lease(String key) throws JournalException, KeyInFlightException {
+    FileChannel locks = lockChannel(true);
+    FileLock lock;
+    try {
+      lock = locks.tryLock(regionOf(key), 1, false);
+    } catch (OverlappingFileLockException e) {
+      lock = null; // another thread of this process holds it
+    } catch (IOException e) {
+      throw new JournalException("cannot lock key in " + dir.resolve(LOCK_FILE) + ": " + e.getMessage(), e);
+    }
+    if (lock == null) {
+      throw new KeyInFlightException(key);
+    }
+    return new FileLease(key, lock);
+  }
+
+  @Override
+  public synchronized void close() throws JournalException {
+    try {
+      if (logChannel != null) {
+        logChannel.close();
+      }
+      if (lockChannel != null) {
+        lockChannel.close();
+      }
+    } catch (IOException e) {
+      throw new JournalException("cannot close the journal: " + e.getMessage(), e);
+    }
+  }
+
+  private static long regionOf(String key) {
+    byte[] h = Fingerprint.sha256().digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    long v = 0;
+    for (int i = 0; i < 8; i++) {
+      v = (v << 8) | (h[i] & 0xff);
+    }
+    return (v & 0x3fff_ffff_ffff_ffffL) + 1;
+  }
+
+  /** Reads every record under a shared lock (so no half-written append is seen) and folds them. */
+  private synchronized Map<String, Entry> scan() throws JournalException {
+    byte[] bytes;
+    FileChannel locks = lockChannel(false);
+    FileLock shared = null;
+    // Within this process the mutex orders reads and appends; the shared lock does it across processes.
+    appendMutex.lock();
+    try {
+      if (locks != null) {
+        shared = locks.lock(APPEND_REGION, 1, true);
+      }
+      bytes = Files.readAllBytes(log);
+    } catch (NoSuchFileException e) {
+      bytes = new byte[0];
+    } catch (IOException e) {
+      throw new JournalException("cannot read the journal " + log + ": " + e.getMessage(), e);
+    } finally {
+      release(shared);
+      appendMutex.unlock();
+    }
+    return fold(bytes);
+  }
+
+  private Map<String, Entry> fold(byte[] bytes) {
+    Map<String, Entry> entries = new LinkedHashMap<>();
+    List<Problem> found = new ArrayList<>();
+    int line = 0;
+    int start = 0;
+    while (start < bytes.length) {
+      line++;
+      int end = start;
+      while (end < bytes.length && bytes[end] != '\n') {
+        end++;
+      }
+      if (end == bytes.length) {
+        found.add(new Problem(log.toString(), line, start, "torn record at the end (no newline): ignored"));
+        break;
+      }
+      if (end > start) {
+        try {
+          RecordCodec.fold(RecordCodec.decode(bytes, start, end), entries);
+        } catch (RecordCodec.BadRecord e) {
+          found.add(new Problem(log.toString(), line, start, e.getMessage() + ": skipped"));
+        }
+      }
+      start = end + 1;
+    }
+    problems = List.copyOf(found);
+    return entries;
+  }
+
+  private synchronized FileChannel lockChannel(boolean create) throws JournalException {
+    if (lockChannel != null) {
+      return lockChannel;
+    }
+    Path path = dir.resolve(LOCK_FILE);
+    if (!create && !Files.exists(path)) {
+      return null;
+    }
+    try {
+      ensureDirectory();
+      lockChannel = openPrivate(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      return lockChannel;
+    } catch (IOException e) {
+      throw new JournalException("cannot open the journal in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void ensureDirectory() throws IOException {
+    if (!Files.isDirectory(dir)) {
+      Files.createDirectories(dir, DIR_MODE);
+    }
+  }
+
+  /** Opens a file, creating it with mode 0600 (and making its name durable) when it is new. */
+  private FileChannel openPrivate(Path path, StandardOpenOption... modes) throws IOException {
+    Set<StandardOpenOption> options = new java.util.HashSet<>(List.of(modes));
+    try {
+      options.add(StandardOpenOption.CREATE_NEW);
+      FileChannel channel = FileChannel.open(path, options, FILE_MODE);
+      forceDirectory();
+      return channel;
+    } catch (FileAlreadyExistsException e) {
+      options.remove(StandardOpenOption.CREATE_NEW);
+      return FileChannel.open(path, options);
+    }
+  }
+
+  private void forceDirectory() throws IOException {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    }
+  }
+
+  /**
+   * Appends one record and forces it to disk before returning. A failed append is cut back off,
+   * so that what follows is not glued to half a record.
+   */
+  private void append(byte[] line) throws JournalException {
+    appendMutex.lock();
+    FileLock exclusive = null;
+    try {
+      exclusive = lockChannel(true).lock(APPEND_REGION, 1, false);
+      FileChannel channel = logChannel();
+      long size = channel.size();
+      try {
+        long at = size;
+        if (size > 0 && !endsWithNewline(channel, size)) {
+          // A torn record from a crash: end it, so that it stays one bad line and this one stays good.
+          at += channel.write(ByteBuffer.wrap(new byte[] {'\n'}), at);
+        }
+        ByteBuffer buf = ByteBuffer.wrap(line);
+        while (buf.hasRemaining()) {
+          at += channel.write(buf, at);
+        }
+        channel.force(false);
+      } catch (IOException e) {
+        try {
+          channel.truncate(size);
+          channel.force(false);
+        } catch (IOException ignored) {
+          // The torn tail will be reported and skipped by the next read.
+        }
+        throw e;
+      }
+    } catch (IOException e) {
+      throw new JournalException("cannot write the journal " + log + ": " + e.getMessage(), e);
+    } finally {
+      release(exclusive);
+      appendMutex.unlock();
+    }
+  }
+
+  private synchronized FileChannel logChannel() throws IOException {
+    if (logChannel == null) {
+      ensureDirectory();
+      logChannel = openPrivate(log, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    }
+    return logChannel;
+  }
+
+  private static boolean endsWithNewline(FileChannel channel, long size) throws IOException {
+    ByteBuffer last = ByteBuffer.allocate(1);
+    channel.read(last, size - 1);
+    return last.get(0) == '\n';
+  }
+
+  private static void release(FileLock lock) {
+    if (lock != null) {
+      try {
+        lock.release();
+      } catch (IOException ignored) {
+        // The lock goes with the descriptor or the process anyway.
+      }
+    }
+  }
+
+  private final class FileLease implements Lease {
+    private final String key;
+    private final FileLock lock;
+    private Entry entry;
+
+    FileLease(String key, FileLock lock) {
+      this.key = key;
+      this.lock = lock;
+    }
+
+    @Override
+    public String key() {
+      return key;
+    }
+
+    @Override
+    public Optional<Entry> entry() throws JournalException {
+      entry = find(key).orElse(null);
+      return Optional.ofNullable(entry);
+    }
+
+    @Override
+    public Entry begin(JournaledRequest request, Instant at) throws JournalException {
+      if (entry().isPresent()) {
+        throw new IllegalStateException("key " + key + " is already journaled");
+      }
+      append(RecordCodec.encode(RecordCodec.begin(key, at, request)));
+      entry = new Entry(key, at, request, request.fingerprint(), List.of(), null);
+      return entry;
+    }
+
+    @Override
+    public void recordAttempt(Attempt attempt) throws JournalException {
+      append(RecordCodec.encode(RecordCodec.attempt(key, attempt)));
+    }
+
+    @Override
+    public void recordOutcome(Outcome outcome) throws JournalException {
+      append(RecordCodec.encode(RecordCodec.outcome(key, outcome)));
+    }
+
+    @Override
+    public void close() {
+      release(lock);
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package dev.edlinkidem.journal;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The write-ahead record of every request: what was sent, every attempt, and the final answer.
+ * Reading is free; writing a key's records needs that key's {@link Lease}.
+ */
+public interface Journal extends AutoCloseable {
+  /** Every entry, in the order their keys were first journaled. */
+  List<Entry> entries() throws JournalException;
+
+  Optional<Entry> find(String key) throws JournalException;
+
+  /** Records that could not be used during the last read, for the user to hear about. */
+  List<Problem> problems();
+
+  /**
+   * Takes a key for this process until the lease is closed, so that one key is sent by one
+   * process at a time.
+   *
+   * @throws KeyInFlightException at once, without waiting, when another process holds the key
+   */
+  Lease lease(String key) throws JournalException, KeyInFlightException;
+
+  @Override
+  void close() throws JournalException;
+
+  /** The right to write one key's records; everything written through it is forced to disk. */
+  interface Lease extends AutoCloseable {
+    String key();
+
+    /** The key's entry as it stands now that no other process can change it. */
+    Optional<Entry> entry() throws JournalException;
+
+    /** Journals a new request durably; it must be on disk before its first byte is sent. */
+    Entry begin(JournaledRequest request, java.time.Instant at) throws JournalException;
+
+    void recordAttempt(Attempt attempt) throws JournalException;
+
+    void recordOutcome(Outcome outcome) throws JournalException;
+
+    @Override
+    void close() throws JournalException;
+  }
+}

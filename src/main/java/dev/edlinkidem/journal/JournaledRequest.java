@@ -1,0 +1,25 @@
+package dev.edlinkidem.journal;
+
+import java.util.Map;
+
+/**
+ * A request exactly as it is sent, minus the token and the idempotency parameter: what a replay
+ * sends again byte for byte.
+ *
+ * @param headers headers other than Authorization (never stored) and those HTTP itself sets
+ */
+public record JournaledRequest(String method, String url, Map<String, String> headers, byte[] body) {
+  public JournaledRequest {
+    headers = Map.copyOf(headers);
+    body = body.clone();
+  }
+
+  @Override
+  public byte[] body() {
+    return body.clone();
+  }
+
+  public String fingerprint() {
+    return Fingerprint.of(method, url, body);
+  }
+}

@@ -1,0 +1,235 @@
+package dev.edlinkidem.journal;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * Turns journal records into lines and back. A line is one JSON object whose last member is
+ * {@code "crc"}: the CRC-32C of every byte before {@code ,"crc":}, so that a torn or edited
+ * record is told apart from a good one. See docs/journal-format.md.
+ */
+final class RecordCodec {
+  static final int VERSION = 1;
+  private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+  private static final byte[] CRC_HEAD = ",\"crc\":\"".getBytes(StandardCharsets.US_ASCII);
+  /** {@code ,"crc":"} + 8 hex digits + {@code "}}. */
+  private static final int CRC_SUFFIX = CRC_HEAD.length + 8 + 2;
+
+  private RecordCodec() {}
+
+  /** A record that cannot be used, and why. */
+  static final class BadRecord extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    BadRecord(String reason) {
+      super(reason);
+    }
+  }
+
+  static JsonObject begin(String key, Instant at, JournaledRequest request) {
+    JsonObject o = head("begin", key, at);
+    o.addProperty("method", request.method());
+    o.addProperty("url", request.url());
+    o.addProperty("fingerprint", request.fingerprint());
+    JsonObject headers = new JsonObject();
+    request.headers().forEach(headers::addProperty);
+    o.add("headers", headers);
+    putBody(o, request.body());
+    return o;
+  }
+
+  static JsonObject attempt(String key, Attempt a) {
+    JsonObject o = head("attempt", key, a.at());
+    o.addProperty("n", a.number());
+    o.addProperty("duration_ms", a.duration().toMillis());
+    o.addProperty("result", a.result().label());
+    if (a.status() != 0) {
+      o.addProperty("status", a.status());
+    }
+    if (a.error() != null) {
+      o.addProperty("error", a.error());
+    }
+    if (a.requestId() != null) {
+      o.addProperty("request_id", a.requestId());
+    }
+    return o;
+  }
+
+  static JsonObject outcome(String key, Outcome out) {
+    JsonObject o = head("outcome", key, out.at());
+    o.addProperty("state", out.state().label());
+    o.addProperty("via", out.via());
+    o.addProperty("status", out.response().status());
+    JsonObject headers = new JsonObject();
+    out.response().headers().forEach((name, values) -> {
+      com.google.gson.JsonArray array = new com.google.gson.JsonArray();
+      values.forEach(array::add);
+      headers.add(name, array);
+    });
+    o.add("headers", headers);
+    putBody(o, out.response().body());
+    return o;
+  }
+
+  private static JsonObject head(String type, String key, Instant at) {
+    JsonObject o = new JsonObject();
+    o.addProperty("v", VERSION);
+    o.addProperty("type", type);
+    o.addProperty("key", key);
+    o.addProperty("at", at.toString());
+    return o;
+  }
+
+  /** Text bodies stay readable; anything that is not UTF-8 is kept exactly, in base64. */
+  private static void putBody(JsonObject o, byte[] body) {
+    String text = utf8(body);
+    if (text != null) {
+      o.addProperty("body", text);
+    } else {
+      o.addProperty("body_base64", Base64.getEncoder().encodeToString(body));
+    }
+  }
+
+  /** The bytes as a string when they are valid UTF-8, else null. */
+  static String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
+  /** One line, newline included. */
+  static byte[] encode(JsonObject record) {
+    byte[] json = GSON.toJson(record).getBytes(StandardCharsets.UTF_8);
+    int prefix = json.length - 1; // everything but the closing brace
+    CRC32C crc = new CRC32C();
+    crc.update(json, 0, prefix);
+    byte[] tail = String.format("%s%08x\"}\n", new String(CRC_HEAD, StandardCharsets.US_ASCII), crc.getValue())
+        .getBytes(StandardCharsets.US_ASCII);
+    byte[] line = new byte[prefix + tail.length];
+    System.arraycopy(json, 0, line, 0, prefix);
+    System.arraycopy(tail, 0, line, prefix, tail.length);
+    return line;
+  }
+
+  /** Checks a line (without its newline) and parses it. */
+  static JsonObject decode(byte[] buf, int from, int to) throws BadRecord {
+    int length = to - from;
+    if (length < CRC_SUFFIX + 2) {
+      throw new BadRecord("too short to be a record");
+    }
+    int crcAt = to - CRC_SUFFIX;
+    for (int i = 0; i < CRC_HEAD.length; i++) {
+      if (buf[crcAt + i] != CRC_HEAD[i]) {
+        throw new BadRecord("no checksum at the end (torn or edited record)");
+      }
+    }
+    String hex = new String(buf, crcAt + CRC_HEAD.length, 8, StandardCharsets.US_ASCII);
+    CRC32C crc = new CRC32C();
+    crc.update(buf, from, crcAt - from);
+    if (!String.format("%08x", crc.getValue()).equals(hex)) {
+      throw new BadRecord("checksum mismatch (corrupt or edited record)");
+    }
+    String text = utf8(java.util.Arrays.copyOfRange(buf, from, to));
+    if (text == null) {
+      throw new BadRecord("not UTF-8");
+    }
+    JsonElement parsed;
+    try {
+      parsed = JsonParser.parseString(text);
+    } catch (JsonParseException e) {
+      throw new BadRecord("not JSON");
+    }
+    if (!parsed.isJsonObject()) {
+      throw new BadRecord("not a JSON object");
+    }
+    JsonObject o = parsed.getAsJsonObject();
+    int v = o.has("v") ? o.get("v").getAsInt() : -1;
+    if (v != VERSION) {
+      throw new BadRecord("format version " + v + " is not one this edlink-idem reads (it reads " + VERSION + ")");
+    }
+    return o;
+  }
+
+  /** Folds one decoded record into the entries seen so far. */
+  static void fold(JsonObject o, Map<String, Entry> entries) throws BadRecord {
+    try {
+      String type = o.get("type").getAsString();
+      String key = o.get("key").getAsString();
+      Instant at = Instant.parse(o.get("at").getAsString());
+      Entry entry = entries.get(key);
+      switch (type) {
+        case "begin" -> {
+          if (entry != null) {
+            throw new BadRecord("a second begin record for key " + key);
+          }
+          Map<String, String> headers = new LinkedHashMap<>();
+          o.getAsJsonObject("headers").entrySet().forEach(h -> headers.put(h.getKey(), h.getValue().getAsString()));
+          JournaledRequest request = new JournaledRequest(
+              o.get("method").getAsString(), o.get("url").getAsString(), headers, body(o));
+          entries.put(key, new Entry(key, at, request, o.get("fingerprint").getAsString(), List.of(), null));
+        }
+        case "attempt" -> {
+          requireBegun(entry, key);
+          entries.put(key, entry.withAttempt(new Attempt(
+              o.get("n").getAsInt(),
+              at,
+              Duration.ofMillis(o.get("duration_ms").getAsLong()),
+              Attempt.Result.valueOf(o.get("result").getAsString().toUpperCase(java.util.Locale.ROOT)),
+              o.has("status") ? o.get("status").getAsInt() : 0,
+              o.has("error") ? o.get("error").getAsString() : null,
+              o.has("request_id") ? o.get("request_id").getAsString() : null)));
+        }
+        case "outcome" -> {
+          requireBegun(entry, key);
+          Map<String, List<String>> headers = new LinkedHashMap<>();
+          o.getAsJsonObject("headers").entrySet().forEach(h -> {
+            List<String> values = new ArrayList<>();
+            h.getValue().getAsJsonArray().forEach(v -> values.add(v.getAsString()));
+            headers.put(h.getKey(), values);
+          });
+          RecordedResponse response = new RecordedResponse(o.get("status").getAsInt(), headers, body(o));
+          entries.put(key, entry.withOutcome(new Outcome(
+              EntryState.fromLabel(o.get("state").getAsString()), at, response, o.get("via").getAsString())));
+        }
+        default -> throw new BadRecord("unknown record type '" + type + "'");
+      }
+    } catch (RuntimeException e) {
+      throw new BadRecord("missing or malformed field (" + e.getMessage() + ")");
+    }
+  }
+
+  private static void requireBegun(Entry entry, String key) throws BadRecord {
+    if (entry == null) {
+      throw new BadRecord("record for key " + key + " before its begin record");
+    }
+  }
+
+  private static byte[] body(JsonObject o) {
+    if (o.has("body_base64")) {
+      return Base64.getDecoder().decode(o.get("body_base64").getAsString());
+    }
+    return o.get("body").getAsString().getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,28 @@
+package dev.edlinkidem.send;
+
+import dev.edlinkidem.journal.Entry;
+import dev.edlinkidem.journal.RecordedResponse;
+
+/**
+ * How sending an entry ended.
+ *
+ * @param entry the entry with this run's attempts and outcome folded in
+ * @param last the last response received, or null when none arrived
+ * @param error why the last attempt got no response, or null
+ * @param attempts attempts made in this run
+ */
+public record Delivery(Kind kind, Entry entry, RecordedResponse last, String error, int attempts) {
+  /** The kinds of ending, each with its own exit code. */
+  public enum Kind {
+    /** 2xx: journaled as succeeded. */
+    SUCCEEDED,
+    /** A final 4xx: journaled as failed. */
+    FAILED,
+    /** 401, 403 or a token error: nothing was done, the entry stays pending. */
+    CREDENTIALS_REFUSED,
+    /** A retryable or 5xx status until the retries ran out: pending. */
+    SERVER_ERROR,
+    /** No response until the retries ran out: pending. */
+    NO_RESPONSE
+  }
+}

@@ -1,0 +1,127 @@
+package dev.edlinkidem.send;
+
+import dev.edlinkidem.edlink.EdlinkClient;
+import dev.edlinkidem.edlink.EdlinkClient.Exchange;
+import dev.edlinkidem.edlink.Envelope;
+import dev.edlinkidem.edlink.RetryPolicy;
+import dev.edlinkidem.journal.Attempt;
+import dev.edlinkidem.journal.Entry;
+import dev.edlinkidem.journal.EntryState;
+import dev.edlinkidem.journal.Journal;
+import dev.edlinkidem.journal.JournalException;
+import dev.edlinkidem.journal.Outcome;
+import dev.edlinkidem.journal.RecordedResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * Sends a journaled entry until it has a final answer or the retry policy gives up, recording
+ * every attempt and the outcome through the key's lease. Every attempt sends the same key and
+ * the same bytes.
+ */
+public final class Sender {
+  /** Waits between attempts; tests pass one that does not sleep. */
+  public interface Sleeper {
+    void sleep(Duration duration) throws InterruptedException;
+  }
+
+  /** Hears about each attempt as it ends, with the wait before the next one if there is one. */
+  public interface Listener {
+    void attempted(Attempt attempt, Optional<Duration> nextWait);
+  }
+
+  private final EdlinkClient client;
+  private final RetryPolicy policy;
+  private final Clock clock;
+  private final Random jitter;
+  private final Sleeper sleeper;
+  private final Listener listener;
+
+  public Sender(EdlinkClient client, RetryPolicy policy, Clock clock, Random jitter, Sleeper sleeper, Listener listener) {
+    this.client = client;
+    this.policy = policy;
+    this.clock = clock;
+    this.jitter = jitter;
+    this.sleeper = sleeper;
+    this.listener = listener;
+  }
+
+  /**
+   * Sends a pending entry whose lease the caller holds.
+   *
+   * @param via how an outcome will be recorded as learned: {@code post} or {@code replay}
+   */
+  public Delivery send(Journal.Lease lease, Entry entry, String via) throws JournalException, InterruptedException {
+    long started = System.nanoTime();
+    Duration budget = policy.maxTime();
+    int number = entry.attempts().size();
+    RecordedResponse last = null;
+    String error = null;
+    Delivery.Kind pendingKind = Delivery.Kind.NO_RESPONSE;
+    for (int retry = 0; ; retry++) {
+      Duration left = budget.minus(Duration.ofNanos(System.nanoTime() - started));
+      Duration timeout = policy.attemptTimeout().compareTo(left) < 0 ? policy.attemptTimeout() : left;
+      Instant at = clock.instant();
+      long t0 = System.nanoTime();
+      Exchange exchange = client.send(entry.request(), entry.key(), timeout);
+      Duration took = Duration.ofNanos(System.nanoTime() - t0);
+      number++;
+
+      Attempt attempt;
+      Optional<Duration> retryAfter = Optional.empty();
+      boolean retryable;
+      if (exchange instanceof Exchange.Response r) {
+        last = r.response();
+        error = null;
+        int status = last.status();
+        Envelope envelope = Envelope.of(last.body());
+        attempt = new Attempt(number, at, took, Attempt.Result.RESPONSE, status, null, envelope.requestId());
+        if (status >= 200 && status < 300) {
+          return finish(lease, entry, attempt, EntryState.SUCCEEDED, Delivery.Kind.SUCCEEDED, last, via, retry + 1);
+        }
+        if (Envelope.refusesCredentials(status, envelope)) {
+          lease.recordAttempt(attempt);
+          listener.attempted(attempt, Optional.empty());
+          return new Delivery(Delivery.Kind.CREDENTIALS_REFUSED, entry.withAttempt(attempt), last, null, retry + 1);
+        }
+        if (status < 500 && !RetryPolicy.isRetryable(status)) {
+          return finish(lease, entry, attempt, EntryState.FAILED, Delivery.Kind.FAILED, last, via, retry + 1);
+        }
+        // 501, 505 and the like will not change by asking again, but nothing says the work was done.
+        pendingKind = Delivery.Kind.SERVER_ERROR;
+        retryable = RetryPolicy.isRetryable(status);
+        retryAfter = RetryPolicy.retryAfter(last.header("Retry-After"), clock.instant());
+      } else {
+        Exchange.NoResponse none = (Exchange.NoResponse) exchange;
+        last = null;
+        error = none.error();
+        pendingKind = Delivery.Kind.NO_RESPONSE;
+        attempt = new Attempt(number, at, took, none.result(), 0, none.error(), null);
+        retryable = true;
+      }
+      entry = entry.withAttempt(attempt);
+      lease.recordAttempt(attempt);
+
+      Duration wait = retryAfter.isPresent() ? retryAfter.get() : policy.backoff(retry + 1, jitter);
+      Duration leftAfterWait = budget.minus(Duration.ofNanos(System.nanoTime() - started)).minus(wait);
+      boolean again = retryable && retry < policy.retries() && !leftAfterWait.isNegative() && !leftAfterWait.isZero();
+      listener.attempted(attempt, again ? Optional.of(wait) : Optional.empty());
+      if (!again) {
+        return new Delivery(pendingKind, entry, last, error, retry + 1);
+      }
+      sleeper.sleep(wait);
+    }
+  }
+
+  private Delivery finish(Journal.Lease lease, Entry entry, Attempt attempt, EntryState state, Delivery.Kind kind,
+      RecordedResponse response, String via, int attempts) throws JournalException {
+    lease.recordAttempt(attempt);
+    listener.attempted(attempt, Optional.empty());
+    Outcome outcome = new Outcome(state, clock.instant(), response, via);
+    lease.recordOutcome(outcome);
+    return new Delivery(kind, entry.withAttempt(attempt).withOutcome(outcome), response, null, attempts);
+  }
+}
