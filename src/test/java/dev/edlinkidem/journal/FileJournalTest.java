@@ -1,0 +1,241 @@
+package dev.edlinkidem.journal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileJournalTest {
+  private static final Instant T0 = Instant.parse("2026-11-01T08:00:00Z");
+
+  @TempDir
+  Path tmp;
+
+  private Path dir() {
+    return tmp.resolve("journal");
+  }
+
+  private static JournaledRequest request(String body) {
+    return new JournaledRequest("POST", "https://ed.link/api/v2/graph/classes/c1/assignments",
+        Map.of("Content-Type", "application/json"), body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static RecordedResponse ok(String body) {
+    return new RecordedResponse(200, Map.of("Content-Type", List.of("application/json")), body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Journals a key with a failed and a successful attempt. */
+  private void journalSuccess(FileJournal journal, String key, String body) throws Exception {
+    try (Journal.Lease lease = journal.lease(key)) {
+      lease.begin(request(body), T0);
+      lease.recordAttempt(new Attempt(1, T0, Duration.ofMillis(40), Attempt.Result.NO_RESPONSE, 0, "connection closed", null));
+      lease.recordAttempt(new Attempt(2, T0.plusSeconds(1), Duration.ofMillis(30), Attempt.Result.RESPONSE, 200, null, "req-1"));
+      lease.recordOutcome(new Outcome(EntryState.SUCCEEDED, T0.plusSeconds(1), ok("{\"$data\":{\"id\":\"a1\"}}"), "post"));
+    }
+  }
+
+  @Test
+  void recordsFoldIntoEntries() throws Exception {
+    try (FileJournal journal = FileJournal.open(dir())) {
+      journalSuccess(journal, "key-1", "{\"title\":\"Essay\"}");
+      try (Journal.Lease lease = journal.lease("key-2")) {
+        lease.begin(request("{\"title\":\"Quiz\"}"), T0.plusSeconds(60));
+      }
+    }
+    try (FileJournal journal = FileJournal.open(dir())) {
+      List<Entry> entries = journal.entries();
+      assertEquals(List.of("key-1", "key-2"), entries.stream().map(Entry::key).toList());
+      Entry first = entries.get(0);
+      assertEquals(EntryState.SUCCEEDED, first.state());
+      assertEquals(T0, first.created());
+      assertEquals(2, first.attempts().size());
+      assertEquals(Attempt.Result.NO_RESPONSE, first.attempts().get(0).result());
+      assertEquals("connection closed", first.attempts().get(0).error());
+      assertEquals("req-1", first.attempts().get(1).requestId());
+      assertEquals(200, first.outcome().response().status());
+      assertEquals("{\"$data\":{\"id\":\"a1\"}}", new String(first.outcome().response().body(), StandardCharsets.UTF_8));
+      assertEquals(request("{\"title\":\"Essay\"}").fingerprint(), first.fingerprint());
+      assertArrayEquals("{\"title\":\"Essay\"}".getBytes(StandardCharsets.UTF_8), first.request().body());
+      Entry second = entries.get(1);
+      assertEquals(EntryState.PENDING, second.state());
+      assertNull(second.outcome());
+      assertTrue(journal.problems().isEmpty());
+    }
+  }
+
+  @Test
+  void bodiesThatAreNotUtf8RoundTripExactly() throws Exception {
+    byte[] binary = {(byte) 0xff, 0, 1, (byte) 0xc3, '\n', '"'};
+    try (FileJournal journal = FileJournal.open(dir()); Journal.Lease lease = journal.lease("bin")) {
+      lease.begin(new JournaledRequest("POST", "https://ed.link/x", Map.of(), binary), T0);
+    }
+    try (FileJournal journal = FileJournal.open(dir())) {
+      assertArrayEquals(binary, journal.find("bin").orElseThrow().request().body());
+    }
+    assertTrue(Files.readString(dir().resolve("journal.jsonl")).contains("\"body_base64\""));
+  }
+
+  @Test
+  void eachRecordIsOneJsonLineWithVersionAndChecksum() throws Exception {
+    try (FileJournal journal = FileJournal.open(dir())) {
+      journalSuccess(journal, "key-1", "{}");
+    }
+    List<String> lines = Files.readAllLines(dir().resolve("journal.jsonl"));
+    assertEquals(4, lines.size());
+    for (String line : lines) {
+      assertTrue(line.startsWith("{\"v\":1,\"type\":\""), line);
+      assertTrue(line.matches(".*,\"crc\":\"[0-9a-f]{8}\"}$"), line);
+    }
+  }
+
+  @Test
+  void aTornTailIsReportedAndTheRecordsBeforeItKept() throws Exception {
+    try (FileJournal journal = FileJournal.open(dir())) {
+      journalSuccess(journal, "key-1", "{}");
+    }
+    Path log = dir().resolve("journal.jsonl");
+    byte[] whole = Files.readAllBytes(log);
+    // Every cut inside the last record (the outcome) must leave the three records before it.
+    int lastStart = lastLineStart(whole);
+    for (int cut = lastStart + 1; cut < whole.length; cut++) {
+      Files.write(log, java.util.Arrays.copyOf(whole, cut));
+      try (FileJournal journal = FileJournal.open(dir())) {
+        Entry entry = journal.find("key-1").orElseThrow();
+        assertEquals(EntryState.PENDING, entry.state(), "cut at " + cut);
+        assertEquals(2, entry.attempts().size());
+        assertEquals(1, journal.problems().size(), "cut at " + cut);
+        assertTrue(journal.problems().get(0).reason().contains("torn"), journal.problems().get(0).toString());
+      }
+    }
+  }
+
+  @Test
+  void anAppendAfterATornTailStaysReadable() throws Exception {
+    try (FileJournal journal = FileJournal.open(dir())) {
+      journalSuccess(journal, "key-1", "{}");
+    }
+    Path log = dir().resolve("journal.jsonl");
+    byte[] whole = Files.readAllBytes(log);
+    Files.write(log, java.util.Arrays.copyOf(whole, whole.length - 10));
+    try (FileJournal journal = FileJournal.open(dir())) {
+      journalSuccess(journal, "key-2", "{}");
+    }
+    try (FileJournal journal = FileJournal.open(dir())) {
+      assertEquals(EntryState.SUCCEEDED, journal.find("key-2").orElseThrow().state());
+      assertEquals(EntryState.PENDING, journal.find("key-1").orElseThrow().state());
+      assertEquals(1, journal.problems().size());
+    }
+  }
+
+  @Test
+  void aCorruptRecordIsSkippedWithoutTakingItsNeighboursDown() throws Exception {
+    try (FileJournal journal = FileJournal.open(dir())) {
+      journalSuccess(journal, "key-1", "{\"title\":\"a\"}");
+      journalSuccess(journal, "key-2", "{\"title\":\"b\"}");
+    }
+    Path log = dir().resolve("journal.jsonl");
+    List<String> lines = Files.readAllLines(log);
+    // A hand edit of key-1's second attempt: valid JSON, wrong checksum.
+    lines.set(2, lines.get(2).replace("\"status\":200", "\"status\":201"));
+    lines.add(3, "garbage that is not json");
+    Files.write(log, lines);
+    try (FileJournal journal = FileJournal.open(dir())) {
+      assertEquals(1, journal.find("key-1").orElseThrow().attempts().size());
+      assertEquals(EntryState.SUCCEEDED, journal.find("key-1").orElseThrow().state());
+      assertEquals(EntryState.SUCCEEDED, journal.find("key-2").orElseThrow().state());
+      assertEquals(2, journal.problems().size());
+      assertTrue(journal.problems().get(0).reason().contains("checksum"), journal.problems().get(0).toString());
+      assertEquals(3, journal.problems().get(0).line());
+    }
+  }
+
+  @Test
+  void aRecordFromAnotherFormatVersionIsReportedNotFatal() throws Exception {
+    Files.createDirectories(dir());
+    Files.writeString(dir().resolve("journal.jsonl"), "{\"v\":99,\"type\":\"begin\",\"crc\":\"00000000\"}\n");
+    try (FileJournal journal = FileJournal.open(dir())) {
+      assertTrue(journal.entries().isEmpty());
+      assertEquals(1, journal.problems().size());
+    }
+  }
+
+  @Test
+  void aKeyIsLeasedByOneHolderAtATime() throws Exception {
+    try (FileJournal journal = FileJournal.open(dir()); FileJournal other = FileJournal.open(dir())) {
+      try (Journal.Lease lease = journal.lease("busy")) {
+        assertThrows(KeyInFlightException.class, () -> journal.lease("busy"));
+        assertThrows(KeyInFlightException.class, () -> other.lease("busy"));
+        other.lease("another-key").close();
+        assertEquals("busy", lease.key());
+      }
+      other.lease("busy").close();
+    }
+  }
+
+  @Test
+  void theDirectoryIsPrivateAndTheFilesTooAndNoTokenIsWritten() throws Exception {
+    try (FileJournal journal = FileJournal.open(dir())) {
+      journalSuccess(journal, "key-1", "{}");
+    }
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir())));
+    try (var files = Files.list(dir())) {
+      for (Path f : files.toList()) {
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
+        assertFalse(Files.readString(f, StandardCharsets.ISO_8859_1).toLowerCase().contains("authorization"));
+      }
+    }
+  }
+
+  @Test
+  void aJournalPathThatIsAFileCannotBeOpened() throws Exception {
+    Path file = tmp.resolve("plain-file");
+    Files.writeString(file, "x");
+    assertThrows(JournalException.class, () -> FileJournal.open(file));
+  }
+
+  @Test
+  void aFailedBeginLeavesNothingBehind() throws Exception {
+    Files.createDirectories(dir().resolve("journal.jsonl")); // a directory where the log should be
+    try (FileJournal journal = FileJournal.open(dir()); Journal.Lease lease = journal.lease("k")) {
+      assertThrows(JournalException.class, () -> lease.begin(request("{}"), T0));
+    }
+  }
+
+  @Test
+  void windowRulesCountFromTheFirstAttempt() {
+    Window w = new Window(T0);
+    assertEquals(T0.plus(Duration.ofDays(30)), w.end());
+    assertTrue(w.allowsReplay(T0.plus(Duration.ofDays(30)).minus(Duration.ofHours(1)).minusMillis(1)));
+    assertFalse(w.allowsReplay(T0.plus(Duration.ofDays(30)).minus(Duration.ofHours(1))));
+    assertFalse(w.hasEnded(T0.plus(Duration.ofDays(30)).minusMillis(1)));
+    assertTrue(w.hasEnded(T0.plus(Duration.ofDays(30))));
+  }
+
+  private static int lastLineStart(byte[] bytes) {
+    int i = bytes.length - 2;
+    while (i >= 0 && bytes[i] != '\n') {
+      i--;
+    }
+    return i + 1;
+  }
+
+  @SuppressWarnings("unused")
+  private static void append(Path file, String text) throws IOException {
+    Files.writeString(file, text, StandardOpenOption.APPEND);
+  }
+}

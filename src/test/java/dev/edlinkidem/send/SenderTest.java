@@ -1,0 +1,180 @@
+package dev.edlinkidem.send;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.edlinkidem.edlink.EdlinkClient;
+import dev.edlinkidem.edlink.RetryPolicy;
+import dev.edlinkidem.journal.Attempt;
+import dev.edlinkidem.journal.Entry;
+import dev.edlinkidem.journal.EntryState;
+import dev.edlinkidem.journal.FileJournal;
+import dev.edlinkidem.journal.Journal;
+import dev.edlinkidem.journal.JournaledRequest;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The retry loop against a server that answers from a script, without sleeping. */
+class SenderTest {
+  /** One scripted answer: a status with headers, or -1 to close the connection unanswered. */
+  record Reply(int status, Map<String, String> headers, String body) {
+    static Reply of(int status, String body) {
+      return new Reply(status, Map.of(), body);
+    }
+
+    static Reply drop() {
+      return new Reply(-1, Map.of(), "");
+    }
+  }
+
+  @TempDir
+  Path tmp;
+
+  private HttpServer server;
+  private final Deque<Reply> script = new ArrayDeque<>();
+  private final List<String> seen = Collections.synchronizedList(new ArrayList<>());
+  private final List<Duration> waits = new ArrayList<>();
+
+  @BeforeEach
+  void start() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", exchange -> {
+      byte[] body = exchange.getRequestBody().readAllBytes();
+      seen.add(exchange.getRequestURI() + " " + exchange.getRequestHeaders().getFirst("Authorization") + " "
+          + new String(body, StandardCharsets.UTF_8));
+      Reply reply = script.poll();
+      if (reply == null || reply.status() < 0) {
+        exchange.close(); // no headers sent: the connection is closed unanswered
+        return;
+      }
+      reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+      byte[] out = reply.body().getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(reply.status(), out.length == 0 ? -1 : out.length);
+      exchange.getResponseBody().write(out);
+      exchange.close();
+    });
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop(0);
+  }
+
+  private int sends;
+
+  private Delivery send(int retries, Reply... replies) throws Exception {
+    sends++;
+    script.clear();
+    script.addAll(List.of(replies));
+    RetryPolicy policy = RetryPolicy.of(retries, Duration.ofSeconds(5), Duration.ofMinutes(10));
+    EdlinkClient client = new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), "tok", "test");
+    Sender sender = new Sender(client, policy, Clock.systemUTC(), new Random(7), waits::add, (a, w) -> { });
+    String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v2/graph/classes/c1/assignments";
+    try (FileJournal journal = FileJournal.open(tmp.resolve("j" + sends)); Journal.Lease lease = journal.lease("K1")) {
+      Entry entry = lease.begin(new JournaledRequest("POST", url, Map.of("Content-Type", "application/json"),
+          "{\"title\":\"t\"}".getBytes(StandardCharsets.UTF_8)), Clock.systemUTC().instant());
+      Delivery delivery = sender.send(lease, entry, "post");
+      Entry stored = journal.find("K1").orElseThrow();
+      assertEquals(delivery.entry().attempts().size(), stored.attempts().size(), "every attempt is journaled");
+      assertEquals(delivery.entry().state(), stored.state());
+      return delivery;
+    }
+  }
+
+  @Test
+  void aDroppedConnectionIsRetriedWithTheSameKeyAndBytes() throws Exception {
+    Delivery d = send(4, Reply.drop(), Reply.of(503, "{}"), Reply.of(200, "{\"$data\":{},\"$request\":\"r9\"}"));
+    assertEquals(Delivery.Kind.SUCCEEDED, d.kind());
+    assertEquals(3, d.attempts());
+    assertEquals(3, seen.size());
+    assertEquals(1, seen.stream().distinct().count(), "same URL, key, token and body every time: " + seen);
+    assertTrue(seen.get(0).startsWith("/api/v2/graph/classes/c1/assignments?$idempotency=K1 Bearer tok {"), seen.get(0));
+    List<Attempt> attempts = d.entry().attempts();
+    assertEquals(Attempt.Result.NO_RESPONSE, attempts.get(0).result());
+    assertEquals(503, attempts.get(1).status());
+    assertEquals("r9", attempts.get(2).requestId());
+    assertEquals(EntryState.SUCCEEDED, d.entry().state());
+    assertEquals(2, waits.size());
+  }
+
+  @Test
+  void retryAfterIsHonoured() throws Exception {
+    Delivery d = send(4, new Reply(429, Map.of("Retry-After", "7"), "{}"), Reply.of(200, "{}"));
+    assertEquals(Delivery.Kind.SUCCEEDED, d.kind());
+    assertEquals(List.of(Duration.ofSeconds(7)), waits);
+  }
+
+  @Test
+  void backoffGrowsBetweenRetries() throws Exception {
+    send(3, Reply.of(503, "{}"), Reply.of(502, "{}"), Reply.of(504, "{}"), Reply.of(500, "{}"));
+    assertEquals(3, waits.size());
+    assertTrue(waits.get(0).toMillis() >= 400 && waits.get(0).toMillis() <= 600, waits.toString());
+    assertTrue(waits.get(1).toMillis() >= 800 && waits.get(1).toMillis() <= 1200, waits.toString());
+    assertTrue(waits.get(2).toMillis() >= 1600 && waits.get(2).toMillis() <= 2400, waits.toString());
+  }
+
+  @Test
+  void aFinal4xxIsFailedAndNotRetried() throws Exception {
+    Delivery d = send(4, Reply.of(400, "{\"$errors\":[{\"code\":\"BAD_REQUEST\",\"message\":\"title\"}]}"));
+    assertEquals(Delivery.Kind.FAILED, d.kind());
+    assertEquals(EntryState.FAILED, d.entry().state());
+    assertEquals(1, seen.size());
+  }
+
+  @Test
+  void refusedCredentialsLeaveTheEntryPending() throws Exception {
+    Delivery d = send(4, Reply.of(400, "{\"$errors\":[{\"code\":\"EXPIRED_TOKEN\",\"message\":\"expired\"}]}"));
+    assertEquals(Delivery.Kind.CREDENTIALS_REFUSED, d.kind());
+    assertEquals(EntryState.PENDING, d.entry().state());
+    Delivery forbidden = send(4, Reply.of(403, "{}"));
+    assertEquals(Delivery.Kind.CREDENTIALS_REFUSED, forbidden.kind());
+  }
+
+  @Test
+  void retriesRunOutOnServerErrorsAndNoResponses() throws Exception {
+    Delivery fivexx = send(2, Reply.of(503, "{}"), Reply.of(503, "{}"), Reply.of(503, "{}"), Reply.of(200, "{}"));
+    assertEquals(Delivery.Kind.SERVER_ERROR, fivexx.kind());
+    assertEquals(3, fivexx.attempts());
+    assertEquals(EntryState.PENDING, fivexx.entry().state());
+  }
+
+  @Test
+  void noResponseAtAllEndsAsNoResponse() throws Exception {
+    Delivery d = send(1, Reply.drop(), Reply.drop());
+    assertEquals(Delivery.Kind.NO_RESPONSE, d.kind());
+    assertEquals("connection closed without a response", d.error());
+    assertEquals(2, d.attempts());
+  }
+
+  @Test
+  void aRetryAfterLongerThanTheTimeLeftEndsTheRetries() throws Exception {
+    script.add(new Reply(429, Map.of("Retry-After", "3600"), "{}"));
+    RetryPolicy policy = RetryPolicy.of(4, Duration.ofSeconds(5), Duration.ofSeconds(60));
+    EdlinkClient client = new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), "tok", "test");
+    Sender sender = new Sender(client, policy, Clock.systemUTC(), new Random(1), waits::add, (a, w) -> assertEquals(Optional.empty(), w));
+    String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/x";
+    try (FileJournal journal = FileJournal.open(tmp.resolve("j2")); Journal.Lease lease = journal.lease("K2")) {
+      Entry entry = lease.begin(new JournaledRequest("POST", url, Map.of(), new byte[0]), Clock.systemUTC().instant());
+      assertEquals(Delivery.Kind.SERVER_ERROR, sender.send(lease, entry, "post").kind());
+    }
+    assertTrue(waits.isEmpty());
+  }
+}
