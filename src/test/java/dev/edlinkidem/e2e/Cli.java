@@ -1,0 +1,58 @@
+package dev.edlinkidem.e2e;
+
+import dev.edlinkidem.cli.Invocation;
+import dev.edlinkidem.cli.Main;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Runs the real command line in this JVM with captured streams and a chosen environment. */
+final class Cli {
+  /** What one run printed and returned. */
+  record Result(int code, byte[] stdout, String err) {
+    String out() {
+      return new String(stdout, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+      return "exit " + code + "\n--- stdout\n" + out() + "\n--- stderr\n" + err;
+    }
+  }
+
+  private final Map<String, String> env = new HashMap<>();
+  private Invocation.Terminal terminal = Invocation.Terminal.NONE;
+  private byte[] stdin = new byte[0];
+
+  Cli env(String name, String value) {
+    if (value == null) {
+      env.remove(name);
+    } else {
+      env.put(name, value);
+    }
+    return this;
+  }
+
+  Cli terminal(Invocation.Terminal t) {
+    this.terminal = t;
+    return this;
+  }
+
+  Cli stdin(String text) {
+    this.stdin = text.getBytes(StandardCharsets.UTF_8);
+    return this;
+  }
+
+  Result run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Invocation invocation = new Invocation(new ByteArrayInputStream(stdin), out, err, env, terminal, new SecureRandom());
+    int code = Main.run(invocation, args);
+    invocation.out().flush();
+    invocation.err().flush();
+    return new Result(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
+  }
+}

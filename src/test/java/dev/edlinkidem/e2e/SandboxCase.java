@@ -1,0 +1,96 @@
+package dev.edlinkidem.e2e;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.edlinkidem.journal.Entry;
+import dev.edlinkidem.journal.FileJournal;
+import dev.edlinkidem.sandbox.Faults;
+import dev.edlinkidem.sandbox.SandboxServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An end-to-end test: the real command line against a real sandbox, with a private journal. */
+abstract class SandboxCase {
+  static final String TOKEN = "sk-test-4f9c2a71-never-on-disk";
+  static final String ASSIGNMENTS = "/api/v2/graph/classes/class-1/assignments";
+  static final String ESSAY =
+      "{\"title\":\"Essay\",\"description\":\"Chapter 3\",\"due_date\":\"2026-12-01T23:59:00Z\",\"grading_type\":\"points\"}";
+
+  @TempDir
+  Path tmp;
+
+  SandboxServer sandbox;
+  final List<String> log = new CopyOnWriteArrayList<>();
+  /** Called with each sandbox log line; tests use it to change faults after the first request. */
+  volatile Consumer<String> onRequest = line -> { };
+
+  @BeforeEach
+  void startSandbox() throws Exception {
+    sandbox = SandboxServer.start("127.0.0.1", 0, null, Faults.NONE, 42, line -> {
+      log.add(line);
+      onRequest.accept(line);
+    });
+  }
+
+  @AfterEach
+  void stopSandbox() {
+    sandbox.close();
+  }
+
+  Path journalDir() {
+    return tmp.resolve("journal");
+  }
+
+  Cli cli() {
+    return new Cli()
+        .env("EDLINK_TOKEN", TOKEN)
+        .env("EDLINK_BASE_URL", sandbox.baseUrl().toString())
+        .env("EDLINK_IDEM_JOURNAL", journalDir().toString())
+        .env("HOME", tmp.toString());
+  }
+
+  int stat(String name) {
+    return sandbox.stats().get(name).getAsInt();
+  }
+
+  /** Faults for the first request only, then none. */
+  void faultOnce(Faults faults) {
+    sandbox.setFaults(faults);
+    onRequest = line -> {
+      sandbox.setFaults(Faults.NONE);
+      onRequest = l -> { };
+    };
+  }
+
+  static Faults faults(double dropAfter, double dropBefore, double error, double throttle, Duration latency) {
+    return new Faults(dropAfter, dropBefore, error, throttle, latency);
+  }
+
+  Entry entry(String key) throws Exception {
+    try (FileJournal journal = FileJournal.open(journalDir())) {
+      return journal.find(key).orElseThrow(() -> new AssertionError("no entry for " + key));
+    }
+  }
+
+  List<Entry> entries() throws Exception {
+    try (FileJournal journal = FileJournal.open(journalDir())) {
+      return journal.entries();
+    }
+  }
+
+  byte[] journalBytes() throws Exception {
+    Path log = journalDir().resolve("journal.jsonl");
+    return Files.exists(log) ? Files.readAllBytes(log) : new byte[0];
+  }
+
+  static JsonObject json(String text) {
+    return JsonParser.parseString(text).getAsJsonObject();
+  }
+}
