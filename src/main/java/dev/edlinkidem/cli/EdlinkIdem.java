@@ -22,7 +22,7 @@ import picocli.CommandLine.ScopeType;
       "written to a local journal before it is sent, so an answer lost on the way can be replayed",
       "without creating a duplicate."
     },
-    subcommands = {},
+    subcommands = {SandboxCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {
       "  0  success (2xx, sent now or read from the journal)",
