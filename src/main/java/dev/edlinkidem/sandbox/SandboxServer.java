@@ -33,6 +33,15 @@ public final class SandboxServer implements AutoCloseable {
   static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
   private static final int MAX_CONTROL_BODY_BYTES = 64 * 1024;
 
+  static {
+    // The JDK server writes a response's headers and body separately; without TCP_NODELAY each
+    // answer waits ~40 ms for the client's delayed ACK. The property is read once, when the
+    // first HttpServer is created, so it is set here unless the user chose otherwise.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   private final HttpServer server;
   private final ExecutorService executor;
   private final Sandbox sandbox;
