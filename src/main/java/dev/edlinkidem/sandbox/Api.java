@@ -1,0 +1,233 @@
+package dev.edlinkidem.sandbox;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonPrimitive;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Edlink's resources as the sandbox keeps them: assignments, any other collection, and the
+ * request log. It answers one request; auth, idempotency and faults happen around it.
+ */
+final class Api {
+  static final String REQUEST_LOG = "/api/v2/graph/requests";
+  static final int DEFAULT_PAGE_SIZE = 100;
+  static final int MAX_PAGE_SIZE = 10_000;
+
+  private static final Pattern ASSIGNMENTS = Pattern.compile("/api/v2/(?:graph|my)/classes/([^/]+)/assignments");
+  private static final Pattern WHERE = Pattern.compile("line \\d+ column \\d+");
+  private static final List<String> ASSIGNMENT_REQUIRED = List.of("title", "description", "due_date", "grading_type");
+
+  /** A request the sandbox refuses with 400 and this error code. */
+  private static final class Invalid extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final String code;
+
+    Invalid(String code, String message) {
+      super(message, null, false, false);
+      this.code = code;
+    }
+  }
+
+  private final RecordStore records;
+  private final RequestLog log;
+  private final Counters counters;
+  private final Clock clock;
+
+  Api(RecordStore records, RequestLog log, Counters counters, Clock clock) {
+    this.records = records;
+    this.log = log;
+    this.counters = counters;
+    this.clock = clock;
+  }
+
+  /** Reads of the request log are not themselves logged, or every read would change what it reads. */
+  static boolean readsRequestLog(ApiRequest request) {
+    return request.method().equals("GET") && path(request).equals(REQUEST_LOG);
+  }
+
+  /** The request's path without a trailing slash. */
+  static String path(ApiRequest request) {
+    String path = request.path();
+    return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+  }
+
+  /** The request body as JSON, for the request log: null when empty, a string when it is not JSON. */
+  static JsonElement input(ApiRequest request) {
+    try {
+      return Json.parse(request.body());
+    } catch (JsonParseException e) {
+      return new JsonPrimitive(request.body());
+    }
+  }
+
+  Reply process(ApiRequest request) {
+    try {
+      switch (request.method()) {
+        case "POST":
+          return post(request);
+        case "GET":
+          return get(request);
+        case "PATCH":
+          return patch(request);
+        default:
+          return Reply.error(405, "METHOD_NOT_ALLOWED",
+              request.method() + " is not supported by the sandbox; use GET, POST or PATCH");
+      }
+    } catch (Invalid e) {
+      return Reply.error(400, e.code, e.getMessage());
+    }
+  }
+
+  private Reply post(ApiRequest request) {
+    String path = path(request);
+    if (path.equals(REQUEST_LOG)) {
+      return Reply.error(405, "METHOD_NOT_ALLOWED", "the request log is read-only; use GET");
+    }
+    JsonObject input = bodyObject(request);
+    String now = now();
+    JsonObject record = input.deepCopy();
+    Matcher assignment = ASSIGNMENTS.matcher(path);
+    if (assignment.matches()) {
+      List<String> missing = new ArrayList<>();
+      for (String field : ASSIGNMENT_REQUIRED) {
+        if (!input.has(field) || input.get(field).isJsonNull()) {
+          missing.add(field);
+        }
+      }
+      if (!missing.isEmpty()) {
+        throw new Invalid("BAD_REQUEST", "missing required field" + (missing.size() > 1 ? "s" : "") + ": "
+            + String.join(", ", missing));
+      }
+      record.addProperty("id", UUID.randomUUID().toString());
+      record.addProperty("class_id", assignment.group(1));
+      record.addProperty("created_date", now);
+      record.addProperty("updated_date", now);
+      if (!input.has("state") || input.get("state").isJsonNull()) {
+        record.addProperty("state", "open");
+      }
+    } else {
+      record.addProperty("id", UUID.randomUUID().toString());
+      record.addProperty("created_date", now);
+    }
+    records.add(path, record);
+    counters.increment(Counters.Counter.CREATES);
+    return Reply.data(record);
+  }
+
+  private Reply get(ApiRequest request) {
+    String path = path(request);
+    if (path.equals(REQUEST_LOG)) {
+      int first = pageSize(request);
+      Long cursor = cursor(request);
+      return listReply(request, path, first, log.page(first, cursor));
+    }
+    if (records.has(path) || ASSIGNMENTS.matcher(path).matches()) {
+      int first = pageSize(request);
+      Long cursor = cursor(request);
+      return listReply(request, path, first, records.page(path, first, cursor == null ? 0 : cursor));
+    }
+    int slash = path.lastIndexOf('/');
+    JsonObject record = records.find(path.substring(0, slash), path.substring(slash + 1));
+    if (record != null) {
+      return Reply.data(record);
+    }
+    return notFound(path);
+  }
+
+  private Reply patch(ApiRequest request) {
+    String path = path(request);
+    int slash = path.lastIndexOf('/');
+    String collection = path.substring(0, slash);
+    String id = path.substring(slash + 1);
+    if (records.find(collection, id) == null) {
+      return notFound(path);
+    }
+    JsonObject changes = bodyObject(request);
+    // The server's own fields are not the client's to change.
+    changes.remove("id");
+    changes.remove("class_id");
+    changes.remove("created_date");
+    changes.addProperty("updated_date", now());
+    return Reply.data(records.update(collection, id, changes));
+  }
+
+  private static Reply notFound(String path) {
+    return Reply.error(404, "NOT_FOUND", "nothing at " + path + " in the sandbox");
+  }
+
+  private static Reply listReply(ApiRequest request, String path, int first, Page page) {
+    JsonArray items = new JsonArray();
+    page.items().forEach(items::add);
+    String next = page.nextCursor() == null
+        ? null
+        : request.origin() + path + "?$first=" + first + "&$cursor=" + page.nextCursor();
+    return Reply.list(items, next);
+  }
+
+  private static JsonObject bodyObject(ApiRequest request) {
+    JsonElement body;
+    try {
+      body = Json.parse(request.body());
+    } catch (JsonParseException e) {
+      throw new Invalid("BAD_REQUEST", "the body is not valid JSON" + where(e.getMessage()));
+    }
+    if (body == null) {
+      return new JsonObject();
+    }
+    if (!body.isJsonObject()) {
+      throw new Invalid("BAD_REQUEST", "the body must be a JSON object");
+    }
+    return body.getAsJsonObject();
+  }
+
+  private static int pageSize(ApiRequest request) {
+    String text = request.query().get("$first");
+    if (text == null) {
+      return DEFAULT_PAGE_SIZE;
+    }
+    try {
+      int first = Integer.parseInt(text);
+      if (first >= 1 && first <= MAX_PAGE_SIZE) {
+        return first;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw new Invalid("BAD_REQUEST", "$first must be a whole number from 1 to " + MAX_PAGE_SIZE + ", got '" + text + "'");
+  }
+
+  private static Long cursor(ApiRequest request) {
+    String text = request.query().get("$cursor");
+    if (text == null || text.isEmpty()) {
+      return null;
+    }
+    try {
+      long cursor = Long.parseLong(text);
+      if (cursor >= 0) {
+        return cursor;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw new Invalid("BAD_REQUEST", "$cursor '" + text + "' is not a cursor this sandbox gave out");
+  }
+
+  private String now() {
+    return clock.instant().truncatedTo(ChronoUnit.MILLIS).toString();
+  }
+
+  /** " (at line L column C)" taken from a parser message, or nothing. */
+  private static String where(String message) {
+    Matcher m = WHERE.matcher(message == null ? "" : message);
+    return m.find() ? " (at " + m.group() + ")" : "";
+  }
+}

@@ -1,0 +1,41 @@
+package dev.edlinkidem.sandbox;
+
+import java.util.Random;
+
+/** Draws the fault of each API request from one seeded sequence, so that a seed repeats a run. */
+final class FaultDice {
+  private final long seed;
+  private Random random;
+
+  FaultDice(long seed) {
+    this.seed = seed;
+    this.random = new Random(seed);
+  }
+
+  synchronized Fault roll(Faults faults) {
+    // Four draws for every request, whatever they decide, so that the sequence of outcomes
+    // depends only on the seed and the number of requests, not on the probabilities set.
+    double beforeCommit = random.nextDouble();
+    double error = random.nextDouble();
+    double throttle = random.nextDouble();
+    double afterCommit = random.nextDouble();
+    if (beforeCommit < faults.dropBeforeCommit()) {
+      return Fault.DROP_BEFORE_COMMIT;
+    }
+    if (error < faults.errorRate()) {
+      return Fault.ERROR;
+    }
+    if (throttle < faults.throttleRate()) {
+      return Fault.THROTTLE;
+    }
+    if (afterCommit < faults.dropAfterCommit()) {
+      return Fault.DROP_AFTER_COMMIT;
+    }
+    return Fault.NONE;
+  }
+
+  /** Starts the sequence again from the seed. */
+  synchronized void rewind() {
+    random = new Random(seed);
+  }
+}

@@ -1,0 +1,192 @@
+package dev.edlinkidem.sandbox;
+
+import com.google.gson.JsonObject;
+import dev.edlinkidem.sandbox.Counters.Counter;
+import dev.edlinkidem.sandbox.IdempotencyStore.Claim;
+import dev.edlinkidem.sandbox.IdempotencyStore.Fresh;
+import dev.edlinkidem.sandbox.IdempotencyStore.InProgress;
+import dev.edlinkidem.sandbox.IdempotencyStore.Repeat;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * The sandbox's state, and the way of one API request through it: token, idempotency key,
+ * latency, faults, then the resource itself. Knows nothing of HTTP: a dropped connection is an
+ * {@link Outcome} without a reply.
+ */
+final class Sandbox {
+  /**
+   * What to do with one request.
+   *
+   * @param reply the answer to send, or null to close the connection without answering
+   * @param summary what happened, for the one-line log: "200 created", "dropped before commit"
+   */
+  record Outcome(Reply reply, String summary) {
+    boolean dropped() {
+      return reply == null;
+    }
+  }
+
+  private final String requiredToken;
+  private final FaultDice dice;
+  private volatile Faults faults;
+  private final Counters counters = new Counters();
+  private final RecordStore records = new RecordStore();
+  private final RequestLog log;
+  private final IdempotencyStore keys;
+  private final Api api;
+
+  Sandbox(String requiredToken, Faults faults, long seed, Clock clock) {
+    this.requiredToken = requiredToken;
+    this.faults = Objects.requireNonNull(faults, "faults");
+    this.dice = new FaultDice(seed);
+    this.log = new RequestLog(clock);
+    this.keys = new IdempotencyStore(clock);
+    this.api = new Api(records, log, counters, clock);
+  }
+
+  Faults faults() {
+    return faults;
+  }
+
+  void setFaults(Faults faults) {
+    this.faults = Objects.requireNonNull(faults, "faults");
+  }
+
+  Outcome handle(ApiRequest request) throws InterruptedException {
+    counters.increment(Counter.REQUESTS);
+    // A bad token is refused before anything else, like Edlink's gateway does; it draws no dice,
+    // so that a seeded run does not depend on how many such requests came in.
+    if (!authorized(request)) {
+      String message = request.bearerToken() == null
+          ? "send a token in the header Authorization: Bearer <token>"
+          : "the sandbox was started with --token and this is not that token";
+      return new Outcome(Reply.error(400, "INVALID_TOKEN", message), "400 INVALID_TOKEN");
+    }
+    Faults now = faults;
+    String key = request.idempotencyKey();
+    boolean keyed = request.method().equals("POST") && key != null && key.length() <= IdempotencyStore.MAX_KEY_LENGTH;
+    // The key is claimed on arrival, before the latency, so that a repeat arriving while this one
+    // is still being processed sees it in progress.
+    Claim claim = keyed ? keys.claim(key) : null;
+    boolean remembered = false;
+    try {
+      if (!now.latency().isZero()) {
+        Thread.sleep(now.latency().toMillis());
+      }
+      Fault fault = dice.roll(now);
+      switch (fault) {
+        case DROP_BEFORE_COMMIT:
+          counters.increment(Counter.DROPS);
+          return new Outcome(null, "dropped before commit");
+        case ERROR:
+          counters.increment(Counter.ERRORS);
+          return new Outcome(
+              Reply.error(503, "SERVICE_UNAVAILABLE", "injected by the sandbox (--error-rate); nothing was done"),
+              "503 injected");
+        case THROTTLE:
+          counters.increment(Counter.THROTTLES);
+          return new Outcome(
+              Reply.error(429, "TOO_MANY_REQUESTS", "injected by the sandbox (--throttle-rate); nothing was done")
+                  .withHeader("Retry-After", "1"),
+              "429 injected");
+        default:
+          break;
+      }
+
+      Reply reply;
+      String summary;
+      if (claim instanceof InProgress) {
+        counters.increment(Counter.CONFLICTS);
+        reply = Reply.error(409, "IDEMPOTENCY_KEY_IN_PROGRESS",
+            "a request with this idempotency key is still being processed; retry later with the same key");
+        summary = "409 in progress";
+      } else if (claim instanceof Repeat repeat) {
+        counters.increment(Counter.REPLAYS);
+        reply = repeat.reply().withWarning("IDEMPOTENCY_KEY_REPEATED",
+            "this idempotency key was used before: this is the response to its first request");
+        summary = reply.status() + " repeated";
+      } else {
+        reply = process(request);
+        if (claim instanceof Fresh fresh) {
+          keys.complete(fresh, reply);
+          remembered = true;
+        }
+        summary = summary(request, reply);
+      }
+      // A 409 is left out of the log: the key's first request is still to be logged, and a
+      // reader of the log must not take the 409 for the key's answer.
+      if (!(claim instanceof InProgress) && !Api.readsRequestLog(request)) {
+        log.add(request.method(), Api.path(request), reply.status(), key, Api.input(request), reply.body());
+      }
+      if (fault == Fault.DROP_AFTER_COMMIT) {
+        counters.increment(Counter.DROPS);
+        return new Outcome(null, summary + ", dropped after commit");
+      }
+      return new Outcome(reply, summary);
+    } finally {
+      if (claim instanceof Fresh fresh && !remembered) {
+        keys.release(fresh);
+      }
+    }
+  }
+
+  private Reply process(ApiRequest request) {
+    String key = request.idempotencyKey();
+    if (key == null) {
+      return api.process(request);
+    }
+    if (!request.method().equals("POST")) {
+      return api.process(request).withWarning("IDEMPOTENCY_KEY_IGNORED",
+          request.method() + " is already idempotent: the idempotency key was ignored");
+    }
+    if (key.length() > IdempotencyStore.MAX_KEY_LENGTH) {
+      return Reply.error(400, "IDEMPOTENCY_KEY_TOO_LONG", "an idempotency key has at most "
+          + IdempotencyStore.MAX_KEY_LENGTH + " characters; this one has " + key.length());
+    }
+    return api.process(request);
+  }
+
+  private static String summary(ApiRequest request, Reply reply) {
+    String code = reply.errorCode();
+    if (code != null) {
+      return reply.status() + " " + code;
+    }
+    switch (request.method()) {
+      case "POST":
+        return reply.status() + " created";
+      case "PATCH":
+        return reply.status() + " updated";
+      default:
+        return Integer.toString(reply.status());
+    }
+  }
+
+  private boolean authorized(ApiRequest request) {
+    String token = request.bearerToken();
+    return token != null && (requiredToken == null || requiredToken.equals(token));
+  }
+
+  /** The JSON of {@code GET /__sandbox/stats}. */
+  JsonObject stats() {
+    JsonObject stats = new JsonObject();
+    for (Counter c : Counter.values()) {
+      stats.addProperty(c.jsonName(), counters.get(c));
+    }
+    stats.addProperty("idempotency_keys", keys.size());
+    stats.addProperty("in_progress", keys.inProgress());
+    JsonObject perCollection = new JsonObject();
+    records.counts().forEach(perCollection::addProperty);
+    stats.add("records", perCollection);
+    return stats;
+  }
+
+  /** Forgets every record, key, log entry and counter, and rewinds the dice; the faults stay. */
+  void reset() {
+    records.clear();
+    keys.clear();
+    log.clear();
+    counters.reset();
+    dice.rewind();
+  }
+}

@@ -1,0 +1,294 @@
+package dev.edlinkidem.sandbox;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * A local, stateful, Edlink-compatible HTTP server with Edlink's idempotency semantics and
+ * injected faults. API requests go under {@code /api/v2/}; {@code /__sandbox/stats},
+ * {@code /__sandbox/reset} and {@code /__sandbox/faults} control it without a token.
+ */
+public final class SandboxServer implements AutoCloseable {
+  /** Edlink's maximum request size. */
+  static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
+  private static final int MAX_CONTROL_BODY_BYTES = 64 * 1024;
+
+  static {
+    // The JDK server writes a response's headers and body separately; without TCP_NODELAY each
+    // answer waits ~40 ms for the client's delayed ACK. The property is read once, when the
+    // first HttpServer is created, so it is set here unless the user chose otherwise.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final Sandbox sandbox;
+  private final Consumer<String> log;
+  private final Clock clock;
+  private final URI baseUrl;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private SandboxServer(HttpServer server, ExecutorService executor, Sandbox sandbox, Consumer<String> log,
+      Clock clock, URI baseUrl) {
+    this.server = server;
+    this.executor = executor;
+    this.sandbox = sandbox;
+    this.log = log;
+    this.clock = clock;
+    this.baseUrl = baseUrl;
+  }
+
+  /**
+   * Binds {@code host:port} (port 0 picks a free port) and starts serving.
+   *
+   * @param requiredToken the only bearer token accepted, or null to accept any
+   * @param seed the seed of the fault dice: the same seed and requests give the same faults
+   * @param log receives one line per request; never the token
+   * @throws java.net.BindException when the port is taken or the host is not this machine's
+   */
+  public static SandboxServer start(String host, int port, String requiredToken, Faults faults, long seed,
+      Consumer<String> log) throws IOException {
+    return start(host, port, requiredToken, faults, seed, log, Clock.systemUTC());
+  }
+
+  static SandboxServer start(String host, int port, String requiredToken, Faults faults, long seed,
+      Consumer<String> log, Clock clock) throws IOException {
+    Objects.requireNonNull(log, "log");
+    InetSocketAddress address = new InetSocketAddress(host, port);
+    if (address.isUnresolved()) {
+      throw new UnknownHostException("cannot resolve host '" + host + "'");
+    }
+    HttpServer server = HttpServer.create(address, 128);
+    // Requests must run concurrently: a repeat of a key in flight gets 409 only while the first
+    // is still sleeping its latency.
+    ExecutorService executor = Executors.newCachedThreadPool(daemonThreads());
+    Sandbox sandbox = new Sandbox(requiredToken, faults, seed, clock);
+    String shownHost = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    URI baseUrl = URI.create("http://" + shownHost + ":" + server.getAddress().getPort());
+    SandboxServer sandboxServer = new SandboxServer(server, executor, sandbox, log, clock, baseUrl);
+    server.createContext("/", sandboxServer::handle);
+    server.setExecutor(executor);
+    server.start();
+    return sandboxServer;
+  }
+
+  /** {@code http://HOST:PORT}, without a trailing slash. */
+  public URI baseUrl() {
+    return baseUrl;
+  }
+
+  public void setFaults(Faults faults) {
+    sandbox.setFaults(faults);
+  }
+
+  public Faults faults() {
+    return sandbox.faults();
+  }
+
+  /** The same JSON as {@code GET /__sandbox/stats}. */
+  public JsonObject stats() {
+    return sandbox.stats();
+  }
+
+  /** Forgets all records, keys, log entries and counters; the faults stay and the dice start again from the seed. */
+  public void reset() {
+    sandbox.reset();
+  }
+
+  /** Stops at once: open connections are closed and requests still sleeping their latency are dropped. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    server.stop(0);
+    executor.shutdownNow();
+    try {
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void handle(HttpExchange exchange) {
+    String method = exchange.getRequestMethod();
+    String path = exchange.getRequestURI().getPath();
+    try {
+      if (path.startsWith("/__sandbox/")) {
+        control(exchange, method, path);
+      } else if (path.equals("/api/v2") || path.startsWith("/api/v2/")) {
+        api(exchange, method, path);
+      } else {
+        send(exchange, Reply.error(404, "NOT_FOUND", "the sandbox serves /api/v2/ and /__sandbox/ only"));
+        logLine(method, path, null, "404 NOT_FOUND");
+      }
+    } catch (InterruptedException e) {
+      // Closing: the request is dropped unanswered.
+      logLine(method, path, null, "dropped: sandbox closing");
+    } catch (IOException e) {
+      logLine(method, path, null, "connection lost: " + e.getMessage());
+    } catch (RuntimeException e) {
+      logLine(method, path, null, "500 internal error: " + e);
+      try {
+        send(exchange, Reply.error(500, "INTERNAL_ERROR", "the sandbox failed: " + e));
+      } catch (IOException | RuntimeException ignored) {
+        // the answer may already be under way; closing the exchange is all that is left
+      }
+    } finally {
+      exchange.close();
+    }
+  }
+
+  private void api(HttpExchange exchange, String method, String path) throws IOException, InterruptedException {
+    byte[] body = exchange.getRequestBody().readNBytes(MAX_BODY_BYTES + 1);
+    if (body.length > MAX_BODY_BYTES) {
+      send(exchange, Reply.error(413, "REQUEST_TOO_LARGE", "requests are limited to 32 MB"));
+      logLine(method, path, null, "413 REQUEST_TOO_LARGE");
+      return;
+    }
+    ApiRequest request = new ApiRequest(
+        method,
+        path,
+        ApiRequest.parseQuery(exchange.getRequestURI().getRawQuery()),
+        bearerToken(exchange),
+        new String(body, StandardCharsets.UTF_8),
+        origin(exchange));
+    Sandbox.Outcome outcome = sandbox.handle(request);
+    if (!outcome.dropped()) {
+      send(exchange, outcome.reply());
+    }
+    // When dropped, the exchange is closed before any header is sent, and the JDK server then
+    // closes the socket: the client sees the connection end without a response.
+    logLine(method, path, request.idempotencyKey(), outcome.summary());
+  }
+
+  private void control(HttpExchange exchange, String method, String path) throws IOException {
+    Reply reply;
+    switch (method + " " + path) {
+      case "GET /__sandbox/stats":
+        reply = plain(sandbox.stats());
+        break;
+      case "POST /__sandbox/reset":
+        sandbox.reset();
+        reply = plain(sandbox.stats());
+        break;
+      case "GET /__sandbox/faults":
+        reply = plain(FaultsJson.write(sandbox.faults()));
+        break;
+      case "POST /__sandbox/faults":
+        reply = changeFaults(exchange);
+        break;
+      default:
+        reply = path.equals("/__sandbox/stats") || path.equals("/__sandbox/reset") || path.equals("/__sandbox/faults")
+            ? Reply.error(405, "METHOD_NOT_ALLOWED", method + " is not allowed on " + path)
+            : Reply.error(404, "NOT_FOUND", "control endpoints: GET /__sandbox/stats, POST /__sandbox/reset, "
+                + "GET or POST /__sandbox/faults");
+    }
+    send(exchange, reply);
+    String code = reply.errorCode();
+    logLine(method, path, null, reply.status() + (code == null ? "" : " " + code));
+  }
+
+  private Reply changeFaults(HttpExchange exchange) throws IOException {
+    String body = new String(exchange.getRequestBody().readNBytes(MAX_CONTROL_BODY_BYTES), StandardCharsets.UTF_8);
+    try {
+      JsonElement json = Json.parse(body);
+      if (json == null || !json.isJsonObject()) {
+        throw new IllegalArgumentException(
+            "send a JSON object such as {\"drop-after-commit\": 0.3, \"latency\": \"200ms\"}");
+      }
+      synchronized (sandbox) {
+        sandbox.setFaults(FaultsJson.update(sandbox.faults(), json.getAsJsonObject()));
+      }
+      return plain(FaultsJson.write(sandbox.faults()));
+    } catch (JsonParseException e) {
+      return Reply.error(400, "BAD_REQUEST", "the body is not valid JSON");
+    } catch (IllegalArgumentException e) {
+      return Reply.error(400, "BAD_REQUEST", e.getMessage());
+    }
+  }
+
+  /** Control endpoints answer bare JSON, without Edlink's envelope. */
+  private static Reply plain(JsonObject body) {
+    return new Reply(200, body, Map.of());
+  }
+
+  private static void send(HttpExchange exchange, Reply reply) throws IOException {
+    byte[] bytes = Json.bytes(reply.body());
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    reply.headers().forEach(exchange.getResponseHeaders()::set);
+    exchange.sendResponseHeaders(reply.status(), bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  private static String bearerToken(HttpExchange exchange) {
+    String header = exchange.getRequestHeaders().getFirst("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    String token = header.substring(7).trim();
+    return token.isEmpty() ? null : token;
+  }
+
+  /** Scheme, host and port as the client addressed the sandbox, for links it can follow. */
+  private String origin(HttpExchange exchange) {
+    String host = exchange.getRequestHeaders().getFirst("Host");
+    return host == null || host.isBlank() ? baseUrl.toString() : "http://" + host.trim();
+  }
+
+  private void logLine(String method, String path, String key, String summary) {
+    StringBuilder line = new StringBuilder()
+        .append(clock.instant().truncatedTo(ChronoUnit.SECONDS))
+        .append(' ').append(method)
+        .append(' ').append(printable(path));
+    if (key != null) {
+      line.append(" key=").append(key.length() > IdempotencyStore.MAX_KEY_LENGTH
+          ? printable(key.substring(0, 16)) + "...(" + key.length() + " characters)"
+          : printable(key));
+    }
+    line.append(" -> ").append(summary);
+    try {
+      log.accept(line.toString());
+    } catch (RuntimeException e) {
+      // A failing log must not fail the request.
+    }
+  }
+
+  /** Control characters from a decoded path or key would forge extra log lines. */
+  private static String printable(String text) {
+    return text.replaceAll("\\p{Cntrl}", "?");
+  }
+
+  private static ThreadFactory daemonThreads() {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, "sandbox-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

@@ -1,0 +1,124 @@
+package dev.edlinkidem.sandbox;
+
+import static dev.edlinkidem.sandbox.SandboxClient.ASSIGNMENT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.edlinkidem.sandbox.SandboxClient.Answer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class RequestLogTest {
+  private static final String ASSIGNMENTS = "/api/v2/graph/classes/c1/assignments";
+  private static final String LOG = "/api/v2/graph/requests";
+
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T09:30:00Z"));
+  private SandboxServer server;
+  private SandboxClient client;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = SandboxServer.start("127.0.0.1", 0, null, Faults.NONE, 1, line -> {}, clock);
+    client = new SandboxClient(server.baseUrl());
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void recordsProcessedRequestsNewestFirst() throws Exception {
+    Answer created = client.post(ASSIGNMENTS + "?$idempotency=log1", ASSIGNMENT);
+    clock.advance(Duration.ofSeconds(1));
+    Answer repeated = client.post(ASSIGNMENTS + "?$idempotency=log1", ASSIGNMENT);
+    clock.advance(Duration.ofSeconds(1));
+    client.post(ASSIGNMENTS, "{\"title\":\"x\"}");
+    client.send("POST", ASSIGNMENTS, ASSIGNMENT, null);
+    client.get(LOG);
+
+    JsonArray log = client.get(LOG).list();
+
+    assertEquals(3, log.size(), "token failures and log reads are not logged: " + log);
+    JsonObject invalid = log.get(0).getAsJsonObject();
+    JsonObject repeat = log.get(1).getAsJsonObject();
+    JsonObject first = log.get(2).getAsJsonObject();
+    assertEquals(400, invalid.get("status").getAsInt());
+    assertTrue(invalid.get("idempotency_key").isJsonNull());
+    assertEquals("x", invalid.getAsJsonObject("input").get("title").getAsString());
+
+    assertEquals(created.body(), first.getAsJsonObject("output"));
+    assertEquals("POST", first.get("method").getAsString());
+    assertEquals(ASSIGNMENTS, first.get("path").getAsString());
+    assertEquals(200, first.get("status").getAsInt());
+    assertEquals("log1", first.get("idempotency_key").getAsString());
+    assertEquals("Essay", first.getAsJsonObject("input").get("title").getAsString());
+    assertEquals("2026-11-22T09:30:00Z", first.get("date").getAsString());
+    assertFalse(first.get("id").getAsString().isEmpty());
+
+    assertEquals(repeated.body(), repeat.getAsJsonObject("output"));
+    assertEquals("2026-11-22T09:30:01Z", repeat.get("date").getAsString());
+    assertEquals(List.of("id", "date", "method", "path", "status", "idempotency_key", "input", "output"),
+        new ArrayList<>(first.keySet()));
+  }
+
+  @Test
+  void aDropAfterCommitIsLogged() throws Exception {
+    server.setFaults(new Faults(1, 0, 0, 0, Duration.ZERO));
+    try {
+      client.post(ASSIGNMENTS + "?$idempotency=dropped", ASSIGNMENT);
+    } catch (java.io.IOException expected) {
+      // the answer is lost; the log still knows
+    }
+    server.setFaults(Faults.NONE);
+
+    JsonArray log = client.get(LOG).list();
+
+    assertEquals(1, log.size());
+    assertEquals("dropped", log.get(0).getAsJsonObject().get("idempotency_key").getAsString());
+    assertEquals(200, log.get(0).getAsJsonObject().get("status").getAsInt());
+  }
+
+  @Test
+  void pagesWithNextLinks() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      client.post("/api/v2/graph/people?$idempotency=p" + i, "{}");
+    }
+
+    List<String> keys = new ArrayList<>();
+    Answer page = client.get(LOG + "?$first=2");
+    keys.addAll(keysOf(page));
+    // A request logged between two pages neither repeats nor hides an entry.
+    client.post("/api/v2/graph/people?$idempotency=late", "{}");
+    while (page.body().has("$next")) {
+      page = client.follow(page.body().get("$next").getAsString());
+      keys.addAll(keysOf(page));
+    }
+
+    assertEquals(List.of("p4", "p3", "p2", "p1", "p0"), keys);
+  }
+
+  @Test
+  void forgetsEntriesAfter30Days() throws Exception {
+    client.post("/api/v2/graph/people?$idempotency=old", "{}");
+    clock.advance(Duration.ofDays(29));
+    client.post("/api/v2/graph/people?$idempotency=newer", "{}");
+    clock.advance(Duration.ofDays(1).plusSeconds(1));
+
+    assertEquals(List.of("newer"), keysOf(client.get(LOG)));
+  }
+
+  private static List<String> keysOf(Answer page) {
+    List<String> keys = new ArrayList<>();
+    page.list().forEach(e -> keys.add(e.getAsJsonObject().get("idempotency_key").getAsString()));
+    return keys;
+  }
+}
