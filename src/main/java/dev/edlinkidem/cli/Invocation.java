@@ -68,10 +68,10 @@ public final class Invocation {
   }
 
   /**
-   * Arranges for a message when the process is interrupted (Ctrl-C, SIGTERM) while the returned
-   * handle is open; the JVM then exits with 130. Does nothing outside a real process.
+   * Arranges for a message if the process is interrupted (Ctrl-C, SIGTERM) before the returned
+   * undo runs; the JVM then exits with 130. Does nothing outside a real process.
    */
-  public AutoCloseable onInterrupt(Runnable message) {
+  public Runnable onInterrupt(Runnable message) {
     if (!realProcess) {
       return () -> { };
     }

@@ -20,6 +20,7 @@ final class KeyRunner {
   private final EdlinkIdem root;
   private final ResultPrinter printer;
   private final Function<Sender.Listener, Sender> sender;
+  private Sender prepared;
 
   KeyRunner(EdlinkIdem root, ResultPrinter printer, Function<Sender.Listener, Sender> sender) {
     this.root = root;
@@ -41,19 +42,32 @@ final class KeyRunner {
     return send(lease, entry, via);
   }
 
+  /**
+   * Builds the HTTP client now, so that nothing slow stands between journaling a request and
+   * being ready to report an interruption of it.
+   */
+  KeyRunner prepare() {
+    if (prepared == null) {
+      prepared = sender.apply(this::verboseAttempt);
+    }
+    return this;
+  }
+
+  private void verboseAttempt(dev.edlinkidem.journal.Attempt attempt, Optional<Duration> wait) {
+    if (root.verbose()) {
+      String what = attempt.status() != 0 ? "HTTP " + attempt.status() : attempt.error();
+      root.invocation().err().println("edlink-idem: attempt " + attempt.number() + ": " + what + " in "
+          + attempt.duration().toMillis() + " ms" + wait.map(w -> "; retrying in " + Durations.format(w)).orElse(""));
+    }
+  }
+
   /** Sends an entry already known to be pending and inside its window. */
   int send(Journal.Lease lease, Entry entry, String via) {
-    Sender.Listener listener = (attempt, wait) -> {
-      if (root.verbose()) {
-        String what = attempt.status() != 0 ? "HTTP " + attempt.status() : attempt.error();
-        root.invocation().err().println("edlink-idem: attempt " + attempt.number() + ": " + what + " in "
-            + attempt.duration().toMillis() + " ms" + wait.map(w -> "; retrying in " + Durations.format(roundMillis(w))).orElse(""));
-      }
-    };
-    Sender s = sender.apply(listener);
-    try (AutoCloseable interrupt = root.invocation().onInterrupt(() -> root.invocation().err().println(
+    Sender s = prepare().prepared;
+    Runnable forgetInterrupt = root.invocation().onInterrupt(() -> root.invocation().err().println(
         "edlink-idem: interrupted · " + entry.key() + " stays pending; run '" + root.replayCommand(entry.key())
-            + "' before " + ResultPrinter.when(entry.window().replayDeadline())))) {
+            + "' before " + ResultPrinter.when(entry.window().replayDeadline())));
+    try {
       Delivery delivery = s.send(lease, entry, via);
       return printer.delivered(delivery);
     } catch (JournalException e) {
@@ -62,15 +76,9 @@ final class KeyRunner {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException(ExitCode.INTERRUPTED, "interrupted · " + entry.key() + " stays pending");
-    } catch (CliException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
+    } finally {
+      forgetInterrupt.run();
     }
-  }
-
-  private static Duration roundMillis(Duration d) {
-    return Duration.ofMillis(d.toMillis());
   }
 
   /** Tells the user, once, about records the journal had to skip. */

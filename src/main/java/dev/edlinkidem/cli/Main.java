@@ -22,6 +22,8 @@ public final class Main {
     cli.setOut(invocation.out());
     cli.setErr(err);
     cli.setCaseInsensitiveEnumValuesAllowed(true);
+    // "-d @FILE" is ours: picocli must not read @FILE as a file of arguments.
+    cli.setExpandAtFiles(false);
     cli.setParameterExceptionHandler(
         (ParameterException e, String[] a) -> {
           String command = e.getCommandLine().getCommandSpec().qualifiedName();

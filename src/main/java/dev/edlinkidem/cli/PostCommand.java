@@ -95,6 +95,7 @@ final class PostCommand implements Callable<Integer> {
       if (existing.isPresent()) {
         return again(runner, lease, existing.get(), request);
       }
+      runner.prepare();
       Entry entry;
       try {
         entry = lease.begin(request, Clock.systemUTC().instant());

@@ -83,6 +83,11 @@ final class ReplayCommand implements Callable<Integer> {
       KeyRunner.reportProblems(root, journal.problems());
       List<Entry> chosen = allPending ? pendingOf(entries) : resolve(entries);
       if (chosen.isEmpty()) {
+        if (refused > 0) {
+          invocation.err().println("edlink-idem: replay: 0 resolved, 0 still pending, " + refused + " refused"
+              + " (their windows have ended; post them with new keys if they never arrived)");
+          return ExitCode.REFUSED;
+        }
         if (!root.quiet()) {
           invocation.err().println("edlink-idem: no pending entries to replay in " + journal.directory());
         }
