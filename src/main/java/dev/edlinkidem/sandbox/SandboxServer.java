@@ -146,6 +146,7 @@ public final class SandboxServer implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       // Closing: the request is dropped unanswered.
+      Thread.currentThread().interrupt();
       logLine(method, path, null, "dropped: sandbox closing");
     } catch (IOException e) {
       logLine(method, path, null, "connection lost: " + e.getMessage());
