@@ -3,11 +3,10 @@ package dev.edlinkidem.sandbox;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import dev.edlinkidem.time.DurationSyntax;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Faults as JSON for {@code /__sandbox/faults}, under the names of the command's options
@@ -16,7 +15,6 @@ import java.util.regex.Pattern;
 final class FaultsJson {
   // The same spelling as the command line's durations; repeated here because this package
   // knows nothing of the command line.
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
   private FaultsJson() {}
 
@@ -81,20 +79,11 @@ final class FaultsJson {
       if (p.isNumber() && p.getAsDouble() >= 0 && p.getAsDouble() == Math.rint(p.getAsDouble())) {
         return Duration.ofMillis(p.getAsLong());
       }
-      Matcher m = DURATION.matcher(p.isString() ? p.getAsString().trim() : "");
-      if (m.matches()) {
-        long n = Long.parseLong(m.group(1));
-        switch (m.group(2)) {
-          case "ms":
-            return Duration.ofMillis(n);
-          case "s":
-            return Duration.ofSeconds(n);
-          case "m":
-            return Duration.ofMinutes(n);
-          case "h":
-            return Duration.ofHours(n);
-          default:
-            return Duration.ofDays(n);
+      if (p.isString()) {
+        try {
+          return DurationSyntax.parse(p.getAsString());
+        } catch (IllegalArgumentException notADuration) {
+          // fall through to the message below, which also mentions milliseconds
         }
       }
     }
