@@ -42,6 +42,15 @@ final class ResultPrinter {
     this.stdout = stdout;
   }
 
+  private static final String GREEN = "\u001b[32m";
+  private static final String RED = "\u001b[31m";
+  private static final String YELLOW = "\u001b[33m";
+
+  /** A state word, coloured when stderr gets colour (--color, NO_COLOR, a terminal). */
+  private String paint(String word, String color) {
+    return root.colorFor(root.invocation().terminal().stderr()) ? color + word + "\u001b[0m" : word;
+  }
+
   static String when(Instant instant) {
     return WHEN.format(instant);
   }
@@ -53,10 +62,10 @@ final class ResultPrinter {
     Envelope envelope = Envelope.of(response.body());
     warnings(envelope);
     if (entry.state() == EntryState.SUCCEEDED) {
-      summary(response.status() + " succeeded · key " + entry.key() + " · recorded response from the journal, not sent");
+      summary(response.status() + " " + paint("succeeded", GREEN) + " · key " + entry.key() + " · recorded response from the journal, not sent");
       return ExitCode.OK;
     }
-    root.invocation().err().println("edlink-idem: " + response.status() + " failed"
+    root.invocation().err().println("edlink-idem: " + response.status() + " " + paint("failed", RED)
         + errorsOf(envelope) + " · key " + entry.key() + " · recorded response from the journal, not sent;"
         + " fix the request and post it with a new key");
     return ExitCode.CLIENT_ERROR;
@@ -73,28 +82,28 @@ final class ResultPrinter {
     String replay = "run '" + root.replayCommand(entry.key()) + "' before " + when(entry.window().replayDeadline());
     switch (d.kind()) {
       case SUCCEEDED -> {
-        summary(d.last().status() + " succeeded · key " + entry.key() + " · " + attempts
+        summary(d.last().status() + " " + paint("succeeded", GREEN) + " · key " + entry.key() + " · " + attempts
             + " · Edlink remembers the key until " + when(entry.window().end()));
         return ExitCode.OK;
       }
       case FAILED -> {
         err.println("edlink-idem: Edlink answered " + d.last().status() + errorsOf(envelope) + " · key " + entry.key()
-            + " journaled as failed; fix the request and post it with a new key");
+            + " journaled as " + paint("failed", RED) + "; fix the request and post it with a new key");
         return ExitCode.CLIENT_ERROR;
       }
       case CREDENTIALS_REFUSED -> {
         err.println("edlink-idem: Edlink refused the token (" + d.last().status() + errorsOf(envelope) + ") · nothing was done and "
-            + entry.key() + " stays pending; fix the token, then " + replay);
+            + entry.key() + " stays " + paint("pending", YELLOW) + "; fix the token, then " + replay);
         return ExitCode.CLIENT_ERROR;
       }
       case SERVER_ERROR -> {
         err.println("edlink-idem: Edlink answered " + d.last().status() + " after " + attempts + " · "
-            + entry.key() + " is pending; " + replay);
+            + entry.key() + " is " + paint("pending", YELLOW) + "; " + replay);
         return ExitCode.SERVER_ERROR;
       }
       default -> {
         err.println("edlink-idem: no response after " + attempts + " (" + d.error() + ") · "
-            + entry.key() + " is pending; " + replay);
+            + entry.key() + " is " + paint("pending", YELLOW) + "; " + replay);
         return ExitCode.NO_RESPONSE;
       }
     }
@@ -112,7 +121,7 @@ final class ResultPrinter {
 
   private void warnings(Envelope envelope) {
     if (!root.quiet()) {
-      envelope.warnings().forEach(w -> root.invocation().err().println("edlink-idem: warning: " + w));
+      envelope.warnings().forEach(w -> root.invocation().err().println("edlink-idem: " + paint("warning", YELLOW) + ": " + w));
     }
   }
 

@@ -300,4 +300,15 @@ class PostTest extends SandboxCase {
       }
     }
   }
+
+  @Test
+  void colourOnlyOnATerminalOrWhenAskedAndNeverWithNoColor() {
+    String green = "\u001b[32msucceeded";
+    assertFalse(cli().run("post", ASSIGNMENTS, "-d", ESSAY).err().contains(green));
+    assertTrue(cli().terminal(Invocation.Terminal.ALL).run("post", ASSIGNMENTS, "-d", ESSAY).err().contains(green));
+    assertTrue(cli().run("--color", "always", "post", ASSIGNMENTS, "-d", ESSAY).err().contains(green));
+    assertFalse(cli().terminal(Invocation.Terminal.ALL).env("NO_COLOR", "1").run("post", ASSIGNMENTS, "-d", ESSAY).err().contains("\u001b["));
+    assertFalse(cli().terminal(Invocation.Terminal.ALL).run("--color", "never", "post", ASSIGNMENTS, "-d", ESSAY).err().contains("\u001b["));
+    assertFalse(cli().terminal(Invocation.Terminal.ALL).env("TERM", "dumb").run("post", ASSIGNMENTS, "-d", ESSAY).err().contains("\u001b["));
+  }
 }
