@@ -37,11 +37,9 @@ final class Bodies {
       if (Files.isDirectory(file)) {
         throw CliException.usage("cannot read the body from " + file + ": it is a directory");
       }
-      try {
-        if (Files.size(file) > MAX_BYTES) {
-          throw tooLarge(from);
-        }
-        bytes = Files.readAllBytes(file);
+      // Read at most one byte past the limit: a FIFO or /dev/zero has no size to check first.
+      try (InputStream in = Files.newInputStream(file)) {
+        bytes = in.readNBytes((int) MAX_BYTES + 1);
       } catch (IOException e) {
         throw CliException.usage("cannot read the body from " + file + ": " + SendOptions.reason(e));
       }

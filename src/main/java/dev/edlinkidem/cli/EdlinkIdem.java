@@ -29,7 +29,7 @@ import picocli.CommandLine.ScopeType;
       "  2  usage or bad input (nothing journaled, nothing sent)",
       "  3  refused for safety: key reused for another request, window ended, key in flight",
       "  4  Edlink answered with a final 4xx (journaled as failed; 401/403 stay pending)",
-      "  5  Edlink answered 5xx or another retryable status until retries ran out (pending)",
+      "  5  Edlink answered 5xx (or 408/409/425/429, or a redirect) until retries ran out (pending)",
       "  6  no response until the retries ran out (pending: replay it)",
       "130  interrupted; the entry stays pending",
       "",
@@ -85,6 +85,9 @@ public final class EdlinkIdem implements Runnable {
 
   public Path journalDir() {
     if (journal != null) {
+      if (journal.toString().isBlank()) {
+        throw CliException.usage("--journal needs a directory, not an empty string");
+      }
       return journal;
     }
     String fromEnv = invocation.env("EDLINK_IDEM_JOURNAL");
@@ -92,7 +95,8 @@ public final class EdlinkIdem implements Runnable {
       return Path.of(fromEnv);
     }
     String state = invocation.env("XDG_STATE_HOME");
-    if (state != null) {
+    // The XDG rules say a relative XDG_STATE_HOME is to be ignored.
+    if (state != null && Path.of(state).isAbsolute()) {
       return Path.of(state, "edlink-idem");
     }
     String home = invocation.env("HOME");
@@ -114,19 +118,23 @@ public final class EdlinkIdem implements Runnable {
     if (uri.getHost() == null || uri.getScheme() == null) {
       throw CliException.usage("base URL '" + text + "' needs a scheme and a host, like https://ed.link");
     }
-    String scheme = uri.getScheme().toLowerCase();
+    String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      throw CliException.usage("base URL '" + text + "' must start with https://");
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw CliException.usage("base URL '" + text + "' must not have a ?query or #fragment");
+    }
+    Target.checkUrlParts(uri, "base URL '" + text + "'");
     if (scheme.equals("http") && !Hosts.isLoopback(uri.getHost())) {
       throw CliException.usage("refusing plain http:// to " + uri.getHost()
           + ": the token would travel unencrypted; use https:// (http is allowed for loopback hosts only)");
-    }
-    if (!scheme.equals("http") && !scheme.equals("https")) {
-      throw CliException.usage("base URL '" + text + "' must start with https://");
     }
     return uri;
   }
 
   /** The exact command that replays a key, with the global options this run was given. */
-  public String replayCommand(String key) {
+  public String replayCommand(String key, java.util.List<String> sendArgs) {
     StringBuilder b = new StringBuilder("edlink-idem");
     if (journal != null) {
       b.append(" --journal ").append(shellQuote(journal.toString()));
@@ -134,7 +142,9 @@ public final class EdlinkIdem implements Runnable {
     if (baseUrl != null) {
       b.append(" --base-url ").append(shellQuote(baseUrl));
     }
-    return b.append(" replay ").append(key).toString();
+    b.append(" replay ").append(key);
+    sendArgs.forEach(arg -> b.append(' ').append(shellQuote(arg)));
+    return b.toString();
   }
 
   static String shellQuote(String s) {

@@ -65,14 +65,13 @@ final class KeyRunner {
   int send(Journal.Lease lease, Entry entry, String via) {
     Sender s = prepare().prepared;
     Runnable forgetInterrupt = root.invocation().onInterrupt(() -> root.invocation().err().println(
-        "edlink-idem: interrupted · " + entry.key() + " stays pending; run '" + root.replayCommand(entry.key())
-            + "' before " + ResultPrinter.when(entry.window().replayDeadline())));
+        "edlink-idem: interrupted · " + entry.key() + " stays pending; " + printer.replayHint(entry)));
     try {
       Delivery delivery = s.send(lease, entry, via);
       return printer.delivered(delivery);
     } catch (JournalException e) {
       throw new CliException(ExitCode.INTERNAL, "the request may have reached Edlink but its outcome could not be "
-          + "journaled (" + e.getMessage() + "); " + entry.key() + " is safe to replay: " + root.replayCommand(entry.key()), e);
+          + "journaled (" + e.getMessage() + "); " + entry.key() + " is safe to replay: " + printer.replayHint(entry), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException(ExitCode.INTERRUPTED, "interrupted · " + entry.key() + " stays pending");

@@ -77,6 +77,7 @@ final class PostCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Invocation invocation = root.invocation();
+    invocation.clock(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
     String url = Target.resolve(path, root.baseUrl(), send.allowedHosts);
     byte[] body = data == null ? new byte[0] : Bodies.read(data, invocation.stdin());
     String key = key(invocation);
@@ -86,7 +87,7 @@ final class PostCommand implements Callable<Integer> {
       return dryRun(request, key);
     }
     String token = send.token(invocation);
-    ResultPrinter printer = new ResultPrinter(root, output, true);
+    ResultPrinter printer = new ResultPrinter(root, output, true, send.replayArgs());
     KeyRunner runner = new KeyRunner(root, printer, listener -> send.sender(invocation, token, listener));
     try (FileJournal journal = FileJournal.open(root.journalDir());
         Journal.Lease lease = journal.lease(key)) {

@@ -78,6 +78,7 @@ final class ReplayCommand implements Callable<Integer> {
     }
     send.policy();
     Invocation invocation = root.invocation();
+    invocation.clock(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
     try (FileJournal journal = FileJournal.open(root.journalDir())) {
       List<Entry> entries = journal.entries();
       KeyRunner.reportProblems(root, journal.problems());
@@ -95,12 +96,6 @@ final class ReplayCommand implements Callable<Integer> {
       }
       boolean sends = chosen.stream().anyMatch(e -> e.state() == EntryState.PENDING);
       String token = sends ? send.token(invocation) : null;
-      if (sends) {
-        URI base = root.baseUrl();
-        for (Entry e : chosen) {
-          Target.checkOrigin(URI.create(e.request().url()), base, send.allowedHosts);
-        }
-      }
       if (allPending && !confirmed(chosen.size())) {
         invocation.err().println("edlink-idem: replay cancelled; nothing was sent");
         return ExitCode.INTERRUPTED;
@@ -113,13 +108,13 @@ final class ReplayCommand implements Callable<Integer> {
 
   private int replayAll(FileJournal journal, List<Entry> chosen, String token) {
     Invocation invocation = root.invocation();
-    boolean single = chosen.size() == 1;
+    boolean single = !allPending && chosen.size() == 1;
     boolean progress = !single && invocation.terminal().stderr() && !root.quiet();
     boolean json = output.format == OutputOptions.Format.JSON;
     // With several keys stdout gets a line per key (or a JSON object per key), not bodies.
-    ResultPrinter printer = new ResultPrinter(root, output, single || json);
+    ResultPrinter printer = new ResultPrinter(root, output, single || json, send.replayArgs());
     KeyRunner runner = new KeyRunner(root, printer, listener -> send.sender(invocation, token, listener));
-    int code = ExitCode.OK;
+    int code = refused > 0 ? ExitCode.REFUSED : ExitCode.OK;
     int n = 0;
     for (Entry candidate : chosen) {
       n++;
@@ -129,17 +124,21 @@ final class ReplayCommand implements Callable<Integer> {
       int one;
       try (Journal.Lease lease = journal.lease(candidate.key())) {
         Entry entry = KeyRunner.entryOf(lease).orElse(candidate);
+        if (entry.state() == EntryState.PENDING) {
+          // The token goes where the request went first; that must still be the base URL's host.
+          Target.checkOrigin(URI.create(entry.request().url()), root.baseUrl(), send.allowedHosts);
+        }
         one = runner.settle(lease, entry, "replay");
         Entry after = KeyRunner.entryOf(lease).orElse(entry);
         count(after.state() == EntryState.PENDING ? 0 : 1);
         report(single, after, one);
       } catch (KeyInFlightException e) {
-        one = refuse(single, candidate, e.getMessage());
+        one = refuse(single, candidate, new CliException(ExitCode.REFUSED, e.getMessage()));
       } catch (CliException e) {
         if (single || e.exitCode() == ExitCode.INTERNAL || e.exitCode() == ExitCode.INTERRUPTED) {
           throw e;
         }
-        one = refuse(false, candidate, e.getMessage());
+        one = refuse(false, candidate, e);
       } catch (JournalException e) {
         throw new CliException(ExitCode.INTERNAL, e.getMessage(), e);
       }
@@ -160,13 +159,14 @@ final class ReplayCommand implements Callable<Integer> {
     }
   }
 
-  private int refuse(boolean single, Entry entry, String why) {
+  /** Counts a key that was not sent; alone, it is the command's error, else one line among others. */
+  private int refuse(boolean single, Entry entry, CliException why) {
     refused++;
     if (single) {
-      throw new CliException(ExitCode.REFUSED, why);
+      throw why;
     }
-    refusedLine(entry.key(), Main.oneLine(why));
-    return ExitCode.REFUSED;
+    refusedLine(entry.key(), Main.oneLine(why.getMessage()));
+    return why.exitCode();
   }
 
   /** With several keys, stdout gets one line per key instead of bodies. */

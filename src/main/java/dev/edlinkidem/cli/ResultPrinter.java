@@ -34,12 +34,23 @@ final class ResultPrinter {
   private final EdlinkIdem root;
   private final OutputOptions output;
   private final boolean stdout;
+  private final List<String> replayArgs;
 
-  /** @param stdout whether the result goes to stdout at all (with several keys, a caller may say instead) */
-  ResultPrinter(EdlinkIdem root, OutputOptions output, boolean stdout) {
+  /**
+   * @param stdout whether the result goes to stdout at all (with several keys, a caller may say instead)
+   * @param replayArgs options a suggested replay command must carry (--token-file, --allow-host)
+   */
+  ResultPrinter(EdlinkIdem root, OutputOptions output, boolean stdout, List<String> replayArgs) {
     this.root = root;
     this.output = output;
     this.stdout = stdout;
+    this.replayArgs = List.copyOf(replayArgs);
+  }
+
+  /** What to do about a pending entry: the exact command, and until when it is safe. */
+  String replayHint(Entry entry) {
+    return "run '" + root.replayCommand(entry.key(), replayArgs) + "' before " + when(entry.window().replayDeadline())
+        + ", an hour before its 30-day window ends";
   }
 
   private static final String GREEN = "\u001b[32m";
@@ -79,7 +90,7 @@ final class ResultPrinter {
     warnings(envelope);
     String attempts = d.attempts() + (d.attempts() == 1 ? " attempt" : " attempts");
     PrintWriter err = root.invocation().err();
-    String replay = "run '" + root.replayCommand(entry.key()) + "' before " + when(entry.window().replayDeadline());
+    String replay = replayHint(entry);
     switch (d.kind()) {
       case SUCCEEDED -> {
         summary(d.last().status() + " " + paint("succeeded", GREEN) + " · key " + entry.key() + " · " + attempts
@@ -95,6 +106,12 @@ final class ResultPrinter {
         err.println("edlink-idem: Edlink refused the token (" + d.last().status() + errorsOf(envelope) + ") · nothing was done and "
             + entry.key() + " stays " + paint("pending", YELLOW) + "; fix the token, then " + replay);
         return ExitCode.CLIENT_ERROR;
+      }
+      case UNEXPECTED -> {
+        err.println("edlink-idem: Edlink answered " + d.last().status() + ", which is not an answer to a POST"
+            + (d.last().status() >= 300 ? " (redirects are not followed; check --base-url)" : "") + " · "
+            + entry.key() + " is " + paint("pending", YELLOW) + "; " + replay);
+        return ExitCode.SERVER_ERROR;
       }
       case SERVER_ERROR -> {
         err.println("edlink-idem: Edlink answered " + d.last().status() + " after " + attempts + " · "

@@ -35,6 +35,20 @@ public final class SendOptions {
       description = "How long all attempts and waits may take together (default: ${DEFAULT-VALUE}).")
   Duration maxTime;
 
+  /** The options a replay of this run needs to reach the same host with the same token. */
+  java.util.List<String> replayArgs() {
+    List<String> args = new ArrayList<>();
+    if (tokenFile != null) {
+      args.add("--token-file");
+      args.add(tokenFile.toString());
+    }
+    for (String host : allowedHosts) {
+      args.add("--allow-host");
+      args.add(host);
+    }
+    return args;
+  }
+
   RetryPolicy policy() {
     if (retries < 0) {
       throw CliException.usage("--retries must be 0 or more, not " + retries);
@@ -52,7 +66,14 @@ public final class SendOptions {
     if (tokenFile != null) {
       source = "token file " + tokenFile;
       try {
-        token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+        byte[] bytes;
+        try (java.io.InputStream in = Files.newInputStream(tokenFile)) {
+          bytes = in.readNBytes(64 * 1024 + 1);
+        }
+        if (bytes.length > 64 * 1024) {
+          throw CliException.usage("the token file " + tokenFile + " is larger than 64 KiB; is it the right file?");
+        }
+        token = new String(bytes, StandardCharsets.UTF_8).strip();
       } catch (IOException | java.io.UncheckedIOException e) {
         throw CliException.usage("cannot read the token file " + tokenFile + ": " + reason(e));
       }
@@ -83,6 +104,9 @@ public final class SendOptions {
   }
 
   static String reason(Exception e) {
+    if (e instanceof java.nio.charset.CharacterCodingException) {
+      return "it is not UTF-8 text";
+    }
     if (e instanceof java.nio.file.NoSuchFileException) {
       return "no such file";
     }

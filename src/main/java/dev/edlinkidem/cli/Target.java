@@ -48,10 +48,27 @@ final class Target {
       if (uri.getRawFragment() != null) {
         throw CliException.usage("'" + given + "' has a #fragment, which is never sent; remove it");
       }
+      checkUrlParts(uri, "'" + given + "'");
+      try {
+        java.net.http.HttpRequest.newBuilder(uri);
+      } catch (IllegalArgumentException e) {
+        throw CliException.usage("'" + given + "' cannot be sent: " + e.getMessage());
+      }
       return url;
     } catch (URISyntaxException e) {
       throw CliException.usage("'" + given + "' is not a valid URL or path: " + e.getReason()
           + " at character " + (e.getIndex() + 1));
+    }
+  }
+
+  /** Refuses a port out of range and user:password@ (which would be written to the journal). */
+  static void checkUrlParts(URI uri, String what) {
+    if (uri.getPort() == 0 || uri.getPort() > 65535) {
+      throw CliException.usage(what + " has port " + uri.getPort() + "; a port is 1 to 65535");
+    }
+    if (uri.getRawUserInfo() != null) {
+      throw CliException.usage(what + " carries a user name or password; the token is the only credential,"
+          + " and the URL is written to the journal");
     }
   }
 

@@ -11,6 +11,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLHandshakeException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +46,16 @@ public final class EdlinkClient {
     /** A response arrived. */
     record Response(RecordedResponse response) implements Exchange {}
 
-    /** No response: the connection failed, was closed, or the attempt timed out. */
-    record NoResponse(Attempt.Result result, String error) implements Exchange {}
+    /**
+     * No response: the connection failed, was closed, or the attempt timed out.
+     *
+     * @param worthRetrying false when asking again cannot help (an untrusted TLS certificate)
+     */
+    record NoResponse(Attempt.Result result, String error, boolean worthRetrying) implements Exchange {
+      NoResponse(Attempt.Result result, String error) {
+        this(result, error, true);
+      }
+    }
   }
 
   /** The URL as sent: the journaled URL with the idempotency key added. */
@@ -50,24 +63,59 @@ public final class EdlinkClient {
     return url + (url.contains("?") ? "&" : "?") + "$idempotency=" + key;
   }
 
-  public Exchange send(JournaledRequest request, String key, Duration timeout) throws InterruptedException {
+  /** Builds the request as it will be sent; refuses (IllegalArgumentException) what HTTP cannot send. */
+  public HttpRequest build(JournaledRequest request, String key, Duration timeout) {
     HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(urlWithKey(request.url(), key)))
         .timeout(timeout)
         .method(request.method(), HttpRequest.BodyPublishers.ofByteArray(request.body()))
         .header("Authorization", "Bearer " + token)
         .header("User-Agent", userAgent);
     request.headers().forEach(builder::header);
+    return builder.build();
+  }
+
+  /**
+   * Sends once. The timeout covers the whole exchange, body included: a server that sends its
+   * headers and then stalls must not hang a CI job.
+   */
+  public Exchange send(JournaledRequest request, String key, Duration timeout) throws InterruptedException {
+    CompletableFuture<HttpResponse<byte[]>> pending =
+        http.sendAsync(build(request, key, timeout), HttpResponse.BodyHandlers.ofByteArray());
     try {
-      HttpResponse<byte[]> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> response = pending.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
       return new Exchange.Response(new RecordedResponse(response.statusCode(), keptHeaders(response), response.body()));
-    } catch (HttpTimeoutException e) {
-      return new Exchange.NoResponse(Attempt.Result.TIMEOUT, "no response within " + timeout.toMillis() + " ms");
-    } catch (ConnectException e) {
-      return new Exchange.NoResponse(Attempt.Result.NO_RESPONSE, "cannot connect to " + request.url().replaceFirst("^(\\w+://[^/]+).*", "$1")
-          + (e.getMessage() != null ? " (" + e.getMessage() + ")" : ""));
-    } catch (IOException e) {
-      return new Exchange.NoResponse(Attempt.Result.NO_RESPONSE, describe(e));
+    } catch (TimeoutException e) {
+      pending.cancel(true);
+      return timedOut(timeout);
+    } catch (InterruptedException e) {
+      pending.cancel(true);
+      throw e;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof HttpTimeoutException) {
+        return timedOut(timeout);
+      }
+      if (cause instanceof SSLHandshakeException) {
+        return new Exchange.NoResponse(Attempt.Result.NO_RESPONSE, "TLS handshake with " + origin(request)
+            + " failed (" + cause.getMessage() + "); asking again will not help", false);
+      }
+      if (cause instanceof ConnectException) {
+        return new Exchange.NoResponse(Attempt.Result.NO_RESPONSE, "cannot connect to " + origin(request)
+            + (cause.getMessage() != null ? " (" + cause.getMessage() + ")" : ""));
+      }
+      if (cause instanceof IOException io) {
+        return new Exchange.NoResponse(Attempt.Result.NO_RESPONSE, describe(io));
+      }
+      throw new IllegalStateException("unexpected failure sending to " + origin(request), cause);
     }
+  }
+
+  private static Exchange timedOut(Duration timeout) {
+    return new Exchange.NoResponse(Attempt.Result.TIMEOUT, "no response within " + timeout.toMillis() + " ms");
+  }
+
+  private static String origin(JournaledRequest request) {
+    return request.url().replaceFirst("^(\\w+://[^/?#]+).*", "$1");
   }
 
   private static String describe(IOException e) {

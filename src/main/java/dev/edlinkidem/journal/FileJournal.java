@@ -33,8 +33,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class FileJournal implements Journal {
   static final String LOG_FILE = "journal.jsonl";
   static final String LOCK_FILE = "journal.lock";
-  private static final FileAttribute<Set<PosixFilePermission>> DIR_MODE =
-      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+  private static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
+  private static final FileAttribute<Set<PosixFilePermission>> DIR_MODE = PosixFilePermissions.asFileAttribute(PRIVATE_DIR);
   private static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
       PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
   /** Byte 0 of the lock file serialises appends; keys lock single bytes above it. */
@@ -45,7 +45,7 @@ public final class FileJournal implements Journal {
   private final ReentrantLock appendMutex = new ReentrantLock();
   private FileChannel lockChannel;
   private FileChannel logChannel;
-  private List<Problem> problems = List.of();
+  private volatile List<Problem> problems = List.of();
 
   private FileJournal(Path dir) {
     this.dir = dir;
@@ -65,7 +65,7 @@ public final class FileJournal implements Journal {
   }
 
   @Override
-  public synchronized List<Entry> entries() throws JournalException {
+  public List<Entry> entries() throws JournalException {
     return new ArrayList<>(scan().values());
   }
 
@@ -110,6 +110,17 @@ public final class FileJournal implements Journal {
     }
   }
 
+  /** The operating system's reason, without the path that the message already names. */
+  static String reason(IOException e) {
+    if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+      return fse.getReason();
+    }
+    if (e instanceof java.nio.file.FileSystemException) {
+      return e.getClass().getSimpleName().replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase();
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
   private static long regionOf(String key) {
     byte[] h = Fingerprint.sha256().digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     long v = 0;
@@ -119,14 +130,17 @@ public final class FileJournal implements Journal {
     return (v & 0x3fff_ffff_ffff_ffffL) + 1;
   }
 
-  /** Reads every record under a shared lock (so no half-written append is seen) and folds them. */
-  private synchronized Map<String, Entry> scan() throws JournalException {
+  /**
+   * Reads every record under a shared lock (so no half-written append is seen) and folds them.
+   * Locks are taken in one order everywhere: the append mutex, then this object's monitor.
+   */
+  private Map<String, Entry> scan() throws JournalException {
     byte[] bytes;
-    FileChannel locks = lockChannel(false);
     FileLock shared = null;
     // Within this process the mutex orders reads and appends; the shared lock does it across processes.
     appendMutex.lock();
     try {
+      FileChannel locks = lockChannel(false);
       if (locks != null) {
         shared = locks.lock(APPEND_REGION, 1, true);
       }
@@ -134,7 +148,7 @@ public final class FileJournal implements Journal {
     } catch (NoSuchFileException e) {
       bytes = new byte[0];
     } catch (IOException e) {
-      throw new JournalException("cannot read the journal " + log + ": " + e.getMessage(), e);
+      throw new JournalException("cannot read the journal " + log + ": " + reason(e), e);
     } finally {
       release(shared);
       appendMutex.unlock();
@@ -183,13 +197,20 @@ public final class FileJournal implements Journal {
       lockChannel = openPrivate(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
       return lockChannel;
     } catch (IOException e) {
-      throw new JournalException("cannot open the journal in " + dir + ": " + e.getMessage(), e);
+      throw new JournalException("cannot open the journal in " + dir + ": " + reason(e), e);
     }
   }
 
   private void ensureDirectory() throws IOException {
     if (!Files.isDirectory(dir)) {
       Files.createDirectories(dir, DIR_MODE);
+      Path parent = dir.toAbsolutePath().getParent();
+      if (parent != null) {
+        force(parent);
+      }
+    } else if (!Files.getPosixFilePermissions(dir).equals(PRIVATE_DIR)) {
+      // Bodies name students: a journal directory made by hand with mkdir is closed to others.
+      Files.setPosixFilePermissions(dir, PRIVATE_DIR);
     }
   }
 
@@ -208,7 +229,11 @@ public final class FileJournal implements Journal {
   }
 
   private void forceDirectory() throws IOException {
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+    force(dir);
+  }
+
+  private static void force(Path directory) throws IOException {
+    try (FileChannel d = FileChannel.open(directory, StandardOpenOption.READ)) {
       d.force(true);
     }
   }
@@ -245,7 +270,7 @@ public final class FileJournal implements Journal {
         throw e;
       }
     } catch (IOException e) {
-      throw new JournalException("cannot write the journal " + log + ": " + e.getMessage(), e);
+      throw new JournalException("cannot write the journal " + log + ": " + reason(e), e);
     } finally {
       release(exclusive);
       appendMutex.unlock();

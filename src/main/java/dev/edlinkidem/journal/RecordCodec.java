@@ -165,8 +165,8 @@ final class RecordCodec {
       throw new BadRecord("not a JSON object");
     }
     JsonObject o = parsed.getAsJsonObject();
-    int v = o.has("v") ? o.get("v").getAsInt() : -1;
-    if (v != VERSION) {
+    JsonElement v = o.get("v");
+    if (v == null || !v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber() || v.getAsDouble() != VERSION) {
       throw new BadRecord("format version " + v + " is not one this edlink-idem reads (it reads " + VERSION + ")");
     }
     return o;

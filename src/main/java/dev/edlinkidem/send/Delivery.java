@@ -22,6 +22,8 @@ public record Delivery(Kind kind, Entry entry, RecordedResponse last, String err
     CREDENTIALS_REFUSED,
     /** A retryable or 5xx status until the retries ran out: pending. */
     SERVER_ERROR,
+    /** A 1xx or 3xx answer, which says nothing about the request: pending, not retried. */
+    UNEXPECTED,
     /** No response until the retries ran out: pending. */
     NO_RESPONSE
   }

@@ -63,6 +63,10 @@ public final class Sender {
     Delivery.Kind pendingKind = Delivery.Kind.NO_RESPONSE;
     for (int retry = 0; ; retry++) {
       Duration left = budget.minus(Duration.ofNanos(System.nanoTime() - started));
+      if (retry > 0 && (left.isNegative() || left.isZero())) {
+        // The process was paused (Ctrl-Z, a laptop asleep) past --max-time during a wait.
+        return new Delivery(pendingKind, entry, last, error, retry);
+      }
       Duration timeout = policy.attemptTimeout().compareTo(left) < 0 ? policy.attemptTimeout() : left;
       Instant at = clock.instant();
       long t0 = System.nanoTime();
@@ -87,8 +91,15 @@ public final class Sender {
           listener.attempted(attempt, Optional.empty());
           return new Delivery(Delivery.Kind.CREDENTIALS_REFUSED, entry.withAttempt(attempt), last, null, retry + 1);
         }
-        if (status < 500 && !RetryPolicy.isRetryable(status)) {
+        if (status >= 400 && status < 500 && !RetryPolicy.isRetryable(status)) {
           return finish(lease, entry, attempt, EntryState.FAILED, Delivery.Kind.FAILED, last, via, retry + 1);
+        }
+        if (status < 400) {
+          // 1xx or 3xx: not a verdict (redirects are never followed), so the entry stays pending.
+          entry = entry.withAttempt(attempt);
+          lease.recordAttempt(attempt);
+          listener.attempted(attempt, Optional.empty());
+          return new Delivery(Delivery.Kind.UNEXPECTED, entry, last, null, retry + 1);
         }
         // 501, 505 and the like will not change by asking again, but nothing says the work was done.
         pendingKind = Delivery.Kind.SERVER_ERROR;
@@ -100,7 +111,7 @@ public final class Sender {
         error = none.error();
         pendingKind = Delivery.Kind.NO_RESPONSE;
         attempt = new Attempt(number, at, took, none.result(), 0, none.error(), null);
-        retryable = true;
+        retryable = none.worthRetrying();
       }
       entry = entry.withAttempt(attempt);
       lease.recordAttempt(attempt);

@@ -99,4 +99,31 @@ class BadInputTest extends SandboxCase {
     assertRefusedAsUsage(cli(), "replay", "exi");
     assertRefusedAsUsage(cli(), "replay", "existing", "--all-pending");
   }
+
+  @Test
+  void urlsThatCannotOrMustNotBeUsed() throws Exception {
+    assertRefusedAsUsage(cli().env("EDLINK_BASE_URL", "http://127.0.0.1:99999"), "post", ASSIGNMENTS, "-d", ESSAY);
+    assertRefusedAsUsage(cli().env("EDLINK_BASE_URL", "http://user:secret@127.0.0.1:1"), "post", ASSIGNMENTS, "-d", ESSAY);
+    assertRefusedAsUsage(cli().env("EDLINK_BASE_URL", sandbox.baseUrl() + "?x=1"), "post", ASSIGNMENTS, "-d", ESSAY);
+    assertRefusedAsUsage(cli().env("EDLINK_BASE_URL", "ftp://ed.link"), "post", ASSIGNMENTS, "-d", ESSAY);
+    assertRefusedAsUsage(cli().env("EDLINK_BASE_URL", "not a url"), "post", ASSIGNMENTS, "-d", ESSAY);
+    String withUser = sandbox.baseUrl().toString().replace("http://", "http://user:pw@");
+    assertRefusedAsUsage(cli(), "post", withUser + ASSIGNMENTS, "-d", ESSAY, "--allow-host", "127.0.0.1");
+  }
+
+  @Test
+  void aBodyWithoutEndIsCutAtTheLimit() throws Exception {
+    java.nio.file.Path zero = java.nio.file.Path.of("/dev/zero");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(zero), "no /dev/zero on this system");
+    assertRefusedAsUsage(cli(), "post", ASSIGNMENTS, "-d", "@/dev/zero");
+  }
+
+  @Test
+  void oddJournalAndTokenFiles() throws Exception {
+    assertRefusedAsUsage(cli(), "--journal", "", "post", ASSIGNMENTS, "-d", ESSAY);
+    String binary = Files.write(tmp.resolve("binary-token"), new byte[] {(byte) 0xff, (byte) 0xfe, 'a'}).toString();
+    Cli.Result r = cli().run("post", ASSIGNMENTS, "-d", ESSAY, "--token-file", binary);
+    assertEquals(2, r.code(), r.toString());
+    assertTrue(r.err().contains("characters a header cannot carry") || r.err().contains("not UTF-8"), r.err());
+  }
 }

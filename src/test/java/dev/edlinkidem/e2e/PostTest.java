@@ -311,4 +311,27 @@ class PostTest extends SandboxCase {
     assertFalse(cli().terminal(Invocation.Terminal.ALL).run("--color", "never", "post", ASSIGNMENTS, "-d", ESSAY).err().contains("\u001b["));
     assertFalse(cli().terminal(Invocation.Terminal.ALL).env("TERM", "dumb").run("post", ASSIGNMENTS, "-d", ESSAY).err().contains("\u001b["));
   }
+
+  @Test
+  void theSuggestedReplayCommandCarriesTheTokenFileAndAllowedHostAndWorks() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Path tokenFile = Files.writeString(tmp.resolve("token"), TOKEN + "\n");
+    String url = "http://localhost:" + port + ASSIGNMENTS;
+    Cli.Result r = cli().env("EDLINK_TOKEN", null)
+        .run("post", url, "-d", ESSAY, "-k", "hint-1", "--retries", "0", "--allow-host", "localhost", "--token-file", tokenFile.toString());
+    assertEquals(6, r.code(), r.toString());
+    String hint = "edlink-idem replay hint-1 --token-file " + tokenFile + " --allow-host localhost";
+    assertTrue(r.err().contains("run '" + hint + "' before "), r.err());
+    assertTrue(r.err().contains("an hour before its 30-day window ends"), r.err());
+
+    sandbox.close();
+    sandbox = dev.edlinkidem.sandbox.SandboxServer.start("127.0.0.1", port, null, Faults.NONE, 1, log::add);
+    String[] words = hint.substring("edlink-idem ".length()).split(" ");
+    Cli.Result replay = cli().env("EDLINK_TOKEN", null).run(words);
+    assertEquals(0, replay.code(), replay.toString());
+    assertEquals(1, stat("creates"));
+  }
 }

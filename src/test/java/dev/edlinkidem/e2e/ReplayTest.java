@@ -117,4 +117,31 @@ class ReplayTest extends SandboxCase {
     assertEquals(2, r.code(), r.toString());
     assertTrue(r.err().contains("refusing to send the token"), r.err());
   }
+
+  @Test
+  void allPendingWithRefusedAndLiveEntriesReplaysTheLiveOnesAndExits3() throws Exception {
+    postLost("early-1");
+    postLost("late-1"); // journaled a moment later, so its deadline is a moment later too
+    Instant earlyDeadline = entry("early-1").created().plus(Duration.ofDays(30)).minus(Duration.ofHours(1));
+    Cli.Result r = cli().env("EDLINK_IDEM_NOW", earlyDeadline.toString()).run("replay", "--all-pending", "--yes");
+    assertEquals(3, r.code(), r.toString());
+    assertTrue(r.out().contains("early-1\trefused"), r.out());
+    assertTrue(r.out().contains("late-1\tsucceeded\t200"), r.out());
+    assertEquals(EntryState.PENDING, entry("early-1").state());
+    assertEquals(EntryState.SUCCEEDED, entry("late-1").state());
+    assertTrue(r.err().contains("replay: 1 resolved, 0 still pending, 1 refused"), r.err());
+  }
+
+  @Test
+  void anEntryForAnotherOriginIsRefusedAndTheOthersAreStillReplayed() throws Exception {
+    Cli.Result offline = cli().env("EDLINK_BASE_URL", "http://127.0.0.1:1")
+        .run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "elsewhere-1", "--retries", "0");
+    assertEquals(6, offline.code(), offline.toString());
+    postLost("here-1");
+    Cli.Result r = cli().run("replay", "--all-pending");
+    assertEquals(2, r.code(), r.toString());
+    assertTrue(r.out().contains("elsewhere-1\trefused\t-\trefusing to send the token"), r.out());
+    assertEquals(EntryState.SUCCEEDED, entry("here-1").state());
+    assertTrue(r.err().contains("replay: 1 resolved, 0 still pending, 1 refused"), r.err());
+  }
 }

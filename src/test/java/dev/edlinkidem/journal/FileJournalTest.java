@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -175,6 +174,32 @@ class FileJournalTest {
   }
 
   @Test
+  void aRecordWithAGoodChecksumButNoUsableVersionIsSkipped() throws Exception {
+    try (FileJournal journal = FileJournal.open(dir())) {
+      journalSuccess(journal, "key-1", "{}");
+    }
+    com.google.gson.JsonObject odd = new com.google.gson.JsonObject();
+    odd.add("v", com.google.gson.JsonNull.INSTANCE);
+    odd.addProperty("type", "begin");
+    Files.write(dir().resolve("journal.jsonl"), RecordCodec.encode(odd), StandardOpenOption.APPEND);
+    try (FileJournal journal = FileJournal.open(dir())) {
+      assertEquals(EntryState.SUCCEEDED, journal.find("key-1").orElseThrow().state());
+      assertEquals(1, journal.problems().size());
+      assertTrue(journal.problems().get(0).reason().contains("format version"), journal.problems().toString());
+    }
+  }
+
+  @Test
+  void anExistingJournalDirectoryIsClosedToOthersOnFirstWrite() throws Exception {
+    Files.createDirectories(dir());
+    Files.setPosixFilePermissions(dir(), PosixFilePermissions.fromString("rwxr-xr-x"));
+    try (FileJournal journal = FileJournal.open(dir())) {
+      journalSuccess(journal, "key-1", "{}");
+    }
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir())));
+  }
+
+  @Test
   void aKeyIsLeasedByOneHolderAtATime() throws Exception {
     try (FileJournal journal = FileJournal.open(dir()); FileJournal other = FileJournal.open(dir())) {
       try (Journal.Lease lease = journal.lease("busy")) {
@@ -232,10 +257,5 @@ class FileJournalTest {
       i--;
     }
     return i + 1;
-  }
-
-  @SuppressWarnings("unused")
-  private static void append(Path file, String text) throws IOException {
-    Files.writeString(file, text, StandardOpenOption.APPEND);
   }
 }

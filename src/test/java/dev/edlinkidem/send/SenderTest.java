@@ -44,6 +44,9 @@ class SenderTest {
     }
   }
 
+  /** A reply that sends its headers and then stalls before the body. */
+  static final int STALL = -2;
+
   @TempDir
   Path tmp;
 
@@ -60,6 +63,17 @@ class SenderTest {
       seen.add(exchange.getRequestURI() + " " + exchange.getRequestHeaders().getFirst("Authorization") + " "
           + new String(body, StandardCharsets.UTF_8));
       Reply reply = script.poll();
+      if (reply != null && reply.status() == STALL) {
+        exchange.sendResponseHeaders(200, 100); // promise 100 bytes, send none
+        exchange.getResponseBody().flush();
+        try {
+          Thread.sleep(3_000);
+        } catch (InterruptedException ignored) {
+          // the server is stopping
+        }
+        exchange.close();
+        return;
+      }
       if (reply == null || reply.status() < 0) {
         exchange.close(); // no headers sent: the connection is closed unanswered
         return;
@@ -70,6 +84,7 @@ class SenderTest {
       exchange.getResponseBody().write(out);
       exchange.close();
     });
+    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     server.start();
   }
 
@@ -176,5 +191,50 @@ class SenderTest {
       assertEquals(Delivery.Kind.SERVER_ERROR, sender.send(lease, entry, "post").kind());
     }
     assertTrue(waits.isEmpty());
+  }
+
+  @Test
+  void aBodyThatStallsAfterTheHeadersTimesOut() throws Exception {
+    script.add(new Reply(STALL, Map.of(), ""));
+    script.add(Reply.of(200, "{}"));
+    RetryPolicy policy = RetryPolicy.of(1, Duration.ofMillis(300), Duration.ofSeconds(30));
+    EdlinkClient client = new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), "tok", "test");
+    Sender sender = new Sender(client, policy, Clock.systemUTC(), new Random(1), waits::add, (a, w) -> { });
+    String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/x";
+    long t0 = System.nanoTime();
+    try (FileJournal journal = FileJournal.open(tmp.resolve("stall")); Journal.Lease lease = journal.lease("K3")) {
+      Entry entry = lease.begin(new JournaledRequest("POST", url, Map.of(), new byte[0]), Clock.systemUTC().instant());
+      Delivery d = sender.send(lease, entry, "post");
+      assertEquals(Delivery.Kind.SUCCEEDED, d.kind());
+      assertEquals(Attempt.Result.TIMEOUT, d.entry().attempts().get(0).result());
+    }
+    assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "the stalled body did not hold the attempt past its timeout");
+  }
+
+  @Test
+  void aPauseLongerThanMaxTimeEndsTheRetriesWithoutAnError() throws Exception {
+    script.add(Reply.of(503, "{}"));
+    script.add(Reply.of(200, "{}"));
+    RetryPolicy policy = RetryPolicy.of(4, Duration.ofSeconds(5), Duration.ofMillis(800));
+    EdlinkClient client = new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), "tok", "test");
+    // The process is stopped (Ctrl-Z) during the wait, well past --max-time.
+    Sender sender = new Sender(client, policy, Clock.systemUTC(), new Random(1), d -> Thread.sleep(d.toMillis() + 900),
+        (a, w) -> { });
+    String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/x";
+    try (FileJournal journal = FileJournal.open(tmp.resolve("pause")); Journal.Lease lease = journal.lease("K4")) {
+      Entry entry = lease.begin(new JournaledRequest("POST", url, Map.of(), new byte[0]), Clock.systemUTC().instant());
+      Delivery d = sender.send(lease, entry, "post");
+      assertEquals(Delivery.Kind.SERVER_ERROR, d.kind());
+      assertEquals(1, d.attempts());
+    }
+    assertEquals(1, seen.size());
+  }
+
+  @Test
+  void aRedirectIsNotFollowedAndLeavesTheEntryPending() throws Exception {
+    Delivery d = send(4, new Reply(302, Map.of("Location", "https://login.example/"), ""));
+    assertEquals(Delivery.Kind.UNEXPECTED, d.kind());
+    assertEquals(EntryState.PENDING, d.entry().state());
+    assertEquals(1, seen.size());
   }
 }
