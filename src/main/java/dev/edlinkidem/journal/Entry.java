@@ -24,6 +24,25 @@ public record Entry(String key, Instant created, JournaledRequest request, Strin
     return new Entry(key, created, request, fingerprint, more, outcome);
   }
 
+  /**
+   * This entry and another journal's record of the same request as one: every attempt of both
+   * (each once, in time order), and this entry's outcome, else the other's.
+   */
+  public Entry foldedWith(Entry other) {
+    java.util.Map<java.util.List<Object>, Attempt> byIdentity = new java.util.LinkedHashMap<>();
+    for (Attempt a : attempts) {
+      byIdentity.put(java.util.List.of(a.at(), a.number()), a);
+    }
+    for (Attempt a : other.attempts) {
+      byIdentity.putIfAbsent(java.util.List.of(a.at(), a.number()), a);
+    }
+    java.util.List<Attempt> all = new java.util.ArrayList<>(byIdentity.values());
+    all.sort(java.util.Comparator.comparing(Attempt::at).thenComparingInt(Attempt::number));
+    Instant start = created.isBefore(other.created) ? created : other.created;
+    return new Entry(key, start, request, fingerprint, all,
+        outcome != null ? outcome : other.outcome);
+  }
+
   /** The first final answer wins; a later one (which should not happen) is ignored. */
   public Entry withOutcome(Outcome o) {
     return outcome != null ? this : new Entry(key, created, request, fingerprint, attempts, o);

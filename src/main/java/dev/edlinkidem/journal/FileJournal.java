@@ -45,6 +45,8 @@ public final class FileJournal implements Journal {
   private final ReentrantLock appendMutex = new ReentrantLock();
   private FileChannel lockChannel;
   private FileChannel logChannel;
+  /** The inode of the log this process has open, to notice when a compaction replaced it. */
+  private Object logFileKey;
   private volatile List<Problem> problems = List.of();
 
   private FileJournal(Path dir) {
@@ -72,6 +74,156 @@ public final class FileJournal implements Journal {
   @Override
   public Optional<Entry> find(String key) throws JournalException {
     return Optional.ofNullable(scan().get(key));
+  }
+
+  @Override
+  public List<EntrySummary> summaries() throws JournalException {
+    return scan().values().stream().map(EntrySummary::of).toList();
+  }
+
+  @Override
+  public Compaction remove(java.util.Collection<String> keys, boolean dryRun) throws JournalException {
+    Set<String> wanted = new java.util.LinkedHashSet<>(keys);
+    return rewrite(wanted, dryRun, (entries, changed, skipped) -> {
+      for (String key : wanted) {
+        if (entries.remove(key) != null) {
+          changed.add(key);
+        }
+      }
+    });
+  }
+
+  @Override
+  public Compaction merge(List<Entry> incoming, boolean dryRun) throws JournalException {
+    Set<String> keys = new java.util.LinkedHashSet<>();
+    incoming.forEach(e -> keys.add(e.key()));
+    return rewrite(keys, dryRun, (entries, changed, skipped) -> {
+      for (Entry theirs : incoming) {
+        Entry ours = entries.get(theirs.key());
+        if (ours == null) {
+          entries.put(theirs.key(), theirs);
+          changed.add(theirs.key());
+        } else if (!ours.fingerprint().equals(theirs.fingerprint())) {
+          skipped.add(new Compaction.Skipped(theirs.key(), "the same key for a different request ("
+              + theirs.request().method() + " " + theirs.request().url() + "); left as it is here"));
+        } else {
+          Entry folded = ours.foldedWith(theirs);
+          if (!folded.equals(ours)) {
+            entries.put(theirs.key(), folded);
+            changed.add(theirs.key());
+          }
+        }
+      }
+    });
+  }
+
+  /** Decides a compaction's changes on the folded entries; fills in what changed and what was skipped. */
+  private interface Change {
+    void apply(Map<String, Entry> entries, List<String> changed, List<Compaction.Skipped> skipped);
+  }
+
+  /**
+   * Rewrites the log as a new file and renames it over the old one, so that a crash at any point
+   * leaves either the old journal or the new one, whole. Keys are leased for the duration; a key
+   * in flight elsewhere is skipped. Unreadable lines are kept aside in journal.jsonl.unreadable.
+   */
+  private Compaction rewrite(Set<String> keys, boolean dryRun, Change change) throws JournalException {
+    List<Lease> leases = new ArrayList<>();
+    List<Compaction.Skipped> skipped = new ArrayList<>();
+    Set<String> leased = new java.util.HashSet<>();
+    try {
+      for (String key : keys) {
+        try {
+          leases.add(lease(key));
+          leased.add(key);
+        } catch (KeyInFlightException e) {
+          skipped.add(new Compaction.Skipped(key, "in flight in another process"));
+        }
+      }
+      appendMutex.lock();
+      FileLock exclusive = null;
+      try {
+        exclusive = lockChannel(true).lock(APPEND_REGION, 1, false);
+        byte[] before = Files.exists(log) ? Files.readAllBytes(log) : new byte[0];
+        Map<String, Entry> entries = fold(before);
+        Map<String, Entry> untouchable = new LinkedHashMap<>();
+        for (String key : keys) {
+          if (!leased.contains(key) && entries.containsKey(key)) {
+            untouchable.put(key, entries.get(key));
+          }
+        }
+        List<String> changed = new ArrayList<>();
+        Map<String, Entry> after = new LinkedHashMap<>(entries);
+        change.apply(after, changed, skipped);
+        after.putAll(untouchable); // what is in flight stays exactly as it was
+        changed.removeAll(untouchable.keySet());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(before.length);
+        after.values().forEach(e -> RecordCodec.encodeEntry(e, out));
+        byte[] bytes = out.toByteArray();
+        if (!dryRun && !changed.isEmpty()) {
+          keepUnreadable(before);
+          replaceLog(bytes);
+        }
+        return new Compaction(changed, skipped, before.length, changed.isEmpty() ? before.length : bytes.length);
+      } finally {
+        release(exclusive);
+        appendMutex.unlock();
+      }
+    } catch (IOException e) {
+      throw new JournalException("cannot rewrite the journal " + log + ": " + reason(e) + "; it is unchanged", e);
+    } finally {
+      for (Lease l : leases) {
+        l.close();
+      }
+    }
+  }
+
+  /** Unreadable lines are not dropped by a rewrite: they go, as they were, to a file beside the log. */
+  private void keepUnreadable(byte[] before) throws IOException {
+    java.io.ByteArrayOutputStream bad = new java.io.ByteArrayOutputStream();
+    int start = 0;
+    while (start < before.length) {
+      int end = start;
+      while (end < before.length && before[end] != '\n') {
+        end++;
+      }
+      if (end > start) {
+        try {
+          RecordCodec.decode(before, start, end);
+        } catch (RecordCodec.BadRecord e) {
+          bad.write(before, start, end - start);
+          bad.write('\n');
+        }
+      }
+      start = end + 1;
+    }
+    if (bad.size() > 0) {
+      try (FileChannel c = openPrivate(dir.resolve(LOG_FILE + ".unreadable"), StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+        c.write(ByteBuffer.wrap(bad.toByteArray()));
+        c.force(false);
+      }
+    }
+  }
+
+  /** Writes the new log beside the old, forces it, and renames it into place. */
+  private void replaceLog(byte[] bytes) throws IOException {
+    Path temp = dir.resolve(LOG_FILE + ".new");
+    Files.deleteIfExists(temp);
+    try (FileChannel c = openPrivate(temp, StandardOpenOption.WRITE)) {
+      ByteBuffer buf = ByteBuffer.wrap(bytes);
+      while (buf.hasRemaining()) {
+        c.write(buf);
+      }
+      c.force(true);
+    }
+    Files.move(temp, log, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    forceDirectory();
+    synchronized (this) {
+      if (logChannel != null) {
+        logChannel.close();
+        logChannel = null;
+      }
+    }
   }
 
   @Override
@@ -249,6 +401,15 @@ public final class FileJournal implements Journal {
       exclusive = lockChannel(true).lock(APPEND_REGION, 1, false);
       FileChannel channel = logChannel();
       long size = channel.size();
+      if (logFileKey != null && !logFileKey.equals(currentLogKey())) {
+        // Another process compacted the journal and renamed a new log into place: append to that one.
+        synchronized (this) {
+          logChannel.close();
+          logChannel = null;
+        }
+        channel = logChannel();
+        size = channel.size();
+      }
       try {
         long at = size;
         if (size > 0 && !endsWithNewline(channel, size)) {
@@ -281,8 +442,17 @@ public final class FileJournal implements Journal {
     if (logChannel == null) {
       ensureDirectory();
       logChannel = openPrivate(log, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      logFileKey = currentLogKey();
     }
     return logChannel;
+  }
+
+  private Object currentLogKey() throws IOException {
+    try {
+      return Files.readAttributes(log, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    } catch (NoSuchFileException e) {
+      return null;
+    }
   }
 
   private static boolean endsWithNewline(FileChannel channel, long size) throws IOException {

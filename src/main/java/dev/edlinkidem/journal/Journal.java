@@ -13,6 +13,22 @@ public interface Journal extends AutoCloseable {
 
   Optional<Entry> find(String key) throws JournalException;
 
+  /** A summary of every entry (order unspecified): what list and expiring read, fast at any size. */
+  List<EntrySummary> summaries() throws JournalException;
+
+  /**
+   * Removes the entries of these keys, all or none: a crash part-way leaves the journal as it
+   * was. Keys in flight in another process are skipped and reported.
+   */
+  Compaction remove(java.util.Collection<String> keys, boolean dryRun) throws JournalException;
+
+  /**
+   * Brings entries from another journal in, all or none. A key not here is added; the same key
+   * for the same request (fingerprint) folds the attempts together and keeps the outcome this
+   * journal has, else the other's; the same key for a different request is skipped and reported.
+   */
+  Compaction merge(List<Entry> incoming, boolean dryRun) throws JournalException;
+
   /** Records that could not be used during the last read, for the user to hear about. */
   List<Problem> problems();
 

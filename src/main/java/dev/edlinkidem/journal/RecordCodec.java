@@ -87,6 +87,17 @@ final class RecordCodec {
     return o;
   }
 
+  /** Every record of an entry, in order, as lines. */
+  static void encodeEntry(Entry e, java.io.ByteArrayOutputStream out) {
+    out.writeBytes(encode(begin(e.key(), e.created(), e.request())));
+    for (Attempt a : e.attempts()) {
+      out.writeBytes(encode(attempt(e.key(), a)));
+    }
+    if (e.outcome() != null) {
+      out.writeBytes(encode(outcome(e.key(), e.outcome())));
+    }
+  }
+
   private static JsonObject head(String type, String key, Instant at) {
     JsonObject o = new JsonObject();
     o.addProperty("v", VERSION);
