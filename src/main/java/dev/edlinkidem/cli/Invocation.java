@@ -115,6 +115,30 @@ public final class Invocation {
     return random;
   }
 
+  /**
+   * How wide output may be: {@code COLUMNS} when set, the terminal's width when stdout is one,
+   * else 0 (no limit: piped output is never shortened).
+   */
+  public int columns() {
+    String columns = env("COLUMNS");
+    if (columns != null && columns.matches("\\d{1,4}")) {
+      return Integer.parseInt(columns);
+    }
+    if (!terminal.stdout() || !realProcess) {
+      return 0;
+    }
+    try {
+      Process stty = new ProcessBuilder("sh", "-c", "stty size < /dev/tty").redirectErrorStream(true).start();
+      String size = new String(stty.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+      return stty.waitFor() == 0 && size.matches("\\d+ \\d+") ? Integer.parseInt(size.split(" ")[1]) : 80;
+    } catch (java.io.IOException e) {
+      return 80;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 80;
+    }
+  }
+
   /** An environment variable, or null when it is unset or empty. */
   public String env(String name) {
     String value = env.get(name);

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,8 +43,6 @@ import picocli.CommandLine.ParentCommand;
       "  the most serious one"
     })
 final class ReplayCommand implements Callable<Integer> {
-  static final int MIN_PREFIX = 6;
-
   @ParentCommand
   private EdlinkIdem root;
 
@@ -222,23 +219,8 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   static Entry resolveOne(List<Entry> entries, String key) {
-    Optional<Entry> exact = entries.stream().filter(e -> e.key().equals(key)).findFirst();
-    if (exact.isPresent()) {
-      return exact.get();
-    }
-    if (key.length() < MIN_PREFIX) {
-      throw CliException.usage("no entry has the key '" + key + "' (a prefix needs at least " + MIN_PREFIX + " characters)");
-    }
-    List<Entry> matches = entries.stream().filter(e -> e.key().startsWith(key)).toList();
-    if (matches.isEmpty()) {
-      throw CliException.usage("no entry has a key starting with '" + key + "'");
-    }
-    if (matches.size() > 1) {
-      throw CliException.usage("'" + key + "' is ambiguous: " + matches.size() + " keys start with it ("
-          + String.join(", ", matches.stream().limit(3).map(Entry::key).toList()) + (matches.size() > 3 ? ", ..." : "")
-          + "); give more characters");
-    }
-    return matches.get(0);
+    String resolved = KeyResolver.resolve(entries.stream().map(Entry::key).toList(), key);
+    return entries.stream().filter(e -> e.key().equals(resolved)).findFirst().orElseThrow();
   }
 
   /** Asks on a terminal unless --yes; never asks (and never waits) when stdin is not a terminal. */

@@ -19,8 +19,6 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 
@@ -28,8 +26,6 @@ import java.util.Map;
 final class ResultPrinter {
   private static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
   private static final Gson COMPACT = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
-  private static final DateTimeFormatter WHEN =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
   private final EdlinkIdem root;
   private final OutputOptions output;
@@ -63,7 +59,7 @@ final class ResultPrinter {
   }
 
   static String when(Instant instant) {
-    return WHEN.format(instant);
+    return TimeText.when(instant);
   }
 
   /** Prints a finished entry's recorded response, read from the journal without sending. */

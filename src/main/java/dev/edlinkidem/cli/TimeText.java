@@ -1,0 +1,44 @@
+package dev.edlinkidem.cli;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/** Times as people read them in a terminal or a CI log. */
+final class TimeText {
+  private static final DateTimeFormatter MINUTE =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter SECOND =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+
+  private TimeText() {}
+
+  /** {@code 2026-12-22 09:30 UTC}. */
+  static String when(Instant instant) {
+    return MINUTE.format(instant);
+  }
+
+  /** {@code 2026-12-22 09:30:05 UTC}. */
+  static String precise(Instant instant) {
+    return SECOND.format(instant);
+  }
+
+  /** Time left in two units at most: {@code 2d 4h}, {@code 5h 20m}, {@code 12m}, {@code <1m}, or {@code expired}. */
+  static String left(Duration d) {
+    if (d.isNegative() || d.isZero()) {
+      return "expired";
+    }
+    long minutes = d.toMinutes();
+    long days = minutes / (24 * 60);
+    long hours = minutes / 60 % 24;
+    long mins = minutes % 60;
+    if (days > 0) {
+      return hours > 0 ? days + "d " + hours + "h" : days + "d";
+    }
+    if (hours > 0) {
+      return mins > 0 ? hours + "h " + mins + "m" : hours + "h";
+    }
+    return minutes > 0 ? mins + "m" : "<1m";
+  }
+}
