@@ -22,7 +22,8 @@ import picocli.CommandLine.ScopeType;
         "is written to a local journal before it is sent, so an answer lost on the way can be " +
         "replayed without creating a duplicate.",
     subcommands = {PostCommand.class, ReplayCommand.class, ListCommand.class, ShowCommand.class,
-      ExpiringCommand.class, KeygenCommand.class, SandboxCommand.class},
+      ExpiringCommand.class, PruneCommand.class, KeygenCommand.class, ReconcileCommand.class,
+      JournalCommand.class, SandboxCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {
       "  0  success (2xx, sent now or read from the journal)",

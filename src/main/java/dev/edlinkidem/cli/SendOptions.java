@@ -61,6 +61,10 @@ public final class SendOptions {
 
   /** The token, from --token-file or EDLINK_TOKEN; never from an option value. */
   String token(Invocation invocation) {
+    return token(tokenFile, invocation);
+  }
+
+  static String token(Path tokenFile, Invocation invocation) {
     String token;
     String source;
     if (tokenFile != null) {

@@ -1,0 +1,196 @@
+package dev.edlinkidem.cli;
+
+import dev.edlinkidem.edlink.EdlinkClient;
+import dev.edlinkidem.edlink.RequestLog;
+import dev.edlinkidem.edlink.RetryPolicy;
+import dev.edlinkidem.journal.Entry;
+import dev.edlinkidem.journal.EntryState;
+import dev.edlinkidem.journal.EntrySummary;
+import dev.edlinkidem.journal.FileJournal;
+import dev.edlinkidem.journal.Journal;
+import dev.edlinkidem.journal.JournalException;
+import dev.edlinkidem.journal.KeyInFlightException;
+import dev.edlinkidem.journal.Outcome;
+import dev.edlinkidem.journal.RecordedResponse;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code reconcile}: ask Edlink's request log what became of pending keys, without sending them. */
+@Command(
+    name = "reconcile",
+    mixinStandardHelpOptions = true,
+    description = "Ask Edlink's request log (GET /api/v2/graph/requests) whether pending keys ever reached Edlink, "
+        + "without sending anything. A logged 2xx resolves the entry as succeeded and a logged 4xx as failed "
+        + "(recorded as learned by reconcile); a key not in the log is safe to replay inside its window, and "
+        + "outside it was never received: send it again with a new key. Needs an integration (graph) token: "
+        + "user tokens cannot read the request log.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  edlink-idem reconcile --all-pending",
+      "  edlink-idem reconcile 7Hq2xZ --token-file ~/.config/edlink/graph-token",
+      "",
+      "Exit codes: 0 the log was read (whatever it said) · 2 bad input or no token ·",
+      "  4 the token was refused (use an integration token) · 5 Edlink failed · 6 no response"
+    })
+final class ReconcileCommand implements Callable<Integer> {
+  @ParentCommand
+  private EdlinkIdem root;
+
+  @Parameters(paramLabel = "KEY", arity = "0..*", description = "Keys, or unique prefixes of at least 6 characters.")
+  private List<String> keys = new ArrayList<>();
+
+  @Option(names = "--all-pending", description = "Every pending entry.")
+  private boolean allPending;
+
+  @Option(names = "--token-file", paramLabel = "FILE",
+      description = "Read the integration (graph) token from FILE (else EDLINK_TOKEN).")
+  private Path tokenFile;
+
+  @Option(names = "--timeout", paramLabel = "DUR", defaultValue = "120s", converter = Durations.class,
+      description = "How long one page of the request log may take (default: ${DEFAULT-VALUE}).")
+  private Duration timeout;
+
+  private int resolved;
+  private int notFound;
+  private int skipped;
+
+  @Override
+  public Integer call() {
+    if (keys.isEmpty() == !allPending) {
+      throw CliException.usage(allPending ? "give keys or --all-pending, not both" : "name the keys to reconcile, or use --all-pending");
+    }
+    Instant now = root.invocation().clock().instant();
+    URI base = root.baseUrl();
+    PrintWriter out = root.invocation().out();
+    return JournalAccess.with(root, journal -> {
+      List<EntrySummary> targets = targets(journal, out);
+      if (targets.isEmpty()) {
+        if (!root.quiet()) {
+          root.invocation().err().println("edlink-idem: no pending entries to reconcile");
+        }
+        return ExitCode.OK;
+      }
+      String token = SendOptions.token(tokenFile, root.invocation());
+      Set<String> wanted = new LinkedHashSet<>();
+      for (EntrySummary s : targets) {
+        if (Target.origin(URI.create(s.url())).equals(Target.origin(base))) {
+          wanted.add(s.key());
+        } else {
+          skipped++;
+          out.println(s.key() + "\tskipped\t-\tjournaled for " + Target.origin(URI.create(s.url()))
+              + ", not the base URL; reconcile with --base-url set to it");
+        }
+      }
+      Instant since = targets.stream().map(EntrySummary::created).min(Comparator.naturalOrder()).orElseThrow()
+          .minus(Duration.ofHours(1));
+      Map<String, List<RequestLog.Logged>> found = read(base, token, wanted, since);
+      for (String key : wanted) {
+        settle(journal, key, found.getOrDefault(key, List.of()), now, out);
+      }
+      out.flush();
+      if (!root.quiet()) {
+        root.invocation().err().println("edlink-idem: reconcile: " + resolved + " resolved, " + notFound
+            + " not in Edlink's request log, " + skipped + " skipped");
+      }
+      return ExitCode.OK;
+    });
+  }
+
+  private List<EntrySummary> targets(FileJournal journal, PrintWriter out) throws JournalException {
+    List<EntrySummary> all = journal.summaries();
+    if (allPending) {
+      return all.stream().filter(s -> s.state() == EntryState.PENDING).toList();
+    }
+    List<String> known = all.stream().map(EntrySummary::key).toList();
+    List<EntrySummary> chosen = new ArrayList<>();
+    for (String given : keys) {
+      String key = KeyResolver.resolve(known, given);
+      EntrySummary s = all.stream().filter(x -> x.key().equals(key)).findFirst().orElseThrow();
+      if (s.state() == EntryState.PENDING) {
+        chosen.add(s);
+      } else {
+        out.println(key + "\t" + s.state().label() + "\t" + s.status() + "\talready final (learned by " + s.via() + "); nothing to reconcile");
+      }
+    }
+    return chosen;
+  }
+
+  private Map<String, List<RequestLog.Logged>> read(URI base, String token, Set<String> wanted, Instant since) {
+    if (wanted.isEmpty()) {
+      return Map.of();
+    }
+    RequestLog log = new RequestLog(EdlinkClient.defaultHttpClient(timeout), base, token, timeout);
+    try {
+      return log.find(wanted, since);
+    } catch (RequestLog.Unreadable e) {
+      int status = e.status();
+      if (status == 401 || status == 403 || e.getMessage().contains("INVALID_TOKEN") || e.getMessage().contains("EXPIRED_TOKEN")) {
+        throw new CliException(ExitCode.CLIENT_ERROR, "cannot read Edlink's request log: " + e.getMessage()
+            + "; reconcile needs an integration (graph) token; nothing was changed");
+      }
+      throw new CliException(status == 0 ? ExitCode.NO_RESPONSE : ExitCode.SERVER_ERROR,
+          "cannot read Edlink's request log: " + e.getMessage() + "; nothing was changed, try again later");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException(ExitCode.INTERRUPTED, "interrupted; nothing was changed");
+    }
+  }
+
+  /** Records what the log says of one key, under its lease. */
+  private void settle(FileJournal journal, String key, List<RequestLog.Logged> logged, Instant now, PrintWriter out)
+      throws JournalException {
+    try (Journal.Lease lease = journal.lease(key)) {
+      Optional<Entry> current = lease.entry();
+      if (current.isEmpty() || current.get().state() != EntryState.PENDING) {
+        skipped++;
+        out.println(key + "\tskipped\t-\tno longer pending");
+        return;
+      }
+      Entry entry = current.get();
+      List<RequestLog.Logged> byDate = new ArrayList<>(logged);
+      byDate.sort(Comparator.comparing(l -> l.date() == null ? Instant.MIN : l.date()));
+      Optional<RequestLog.Logged> success = byDate.stream().filter(l -> l.status() / 100 == 2).findFirst();
+      Optional<RequestLog.Logged> failure = byDate.stream()
+          .filter(l -> l.status() / 100 == 4 && !RetryPolicy.isRetryable(l.status())).findFirst();
+      Optional<RequestLog.Logged> verdict = success.isPresent() ? success : failure;
+      if (verdict.isPresent()) {
+        RequestLog.Logged l = verdict.get();
+        EntryState state = success.isPresent() ? EntryState.SUCCEEDED : EntryState.FAILED;
+        byte[] body = l.output() == null ? new byte[0] : l.output().getBytes(StandardCharsets.UTF_8);
+        lease.recordOutcome(new Outcome(state, Clock.systemUTC().instant(),
+            new RecordedResponse(l.status(), Map.of("Content-Type", List.of("application/json")), body), "reconcile"));
+        resolved++;
+        out.println(key + "\t" + state.label() + "\t" + l.status() + "\tEdlink received it"
+            + (l.date() != null ? " on " + TimeText.precise(l.date()) : "") + (l.requestId() != null ? " (request " + l.requestId() + ")" : "")
+            + "; recorded as learned by reconcile");
+      } else if (entry.window().allowsReplay(now)) {
+        notFound++;
+        out.println(key + "\tpending\t-\tnot in Edlink's request log: safe to replay: " + root.replayCommand(key, List.of())
+            + " (before " + TimeText.when(entry.window().replayDeadline()) + ")");
+      } else {
+        notFound++;
+        out.println(key + "\tpending\t-\tnot received by Edlink, and its window has ended: send it again with a new key");
+      }
+    } catch (KeyInFlightException e) {
+      skipped++;
+      out.println(key + "\tskipped\t-\tin flight in another process; reconcile it when that is done");
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package dev.edlinkidem.edlink;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads Edlink's request log ({@code GET /api/v2/graph/requests}, newest first, paged with
+ * {@code $next}) to learn what became of requests whose answers were lost, without sending them.
+ */
+public final class RequestLog {
+  /** One logged request that carried an idempotency key. */
+  public record Logged(String key, Instant date, int status, String requestId, String output) {}
+
+  /** The log could not be read: the token was refused, Edlink failed, or nothing answered. */
+  public static final class Unreadable extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final int status;
+
+    Unreadable(int status, String message) {
+      super(message);
+      this.status = status;
+    }
+
+    /** The HTTP status, or 0 when no response arrived. */
+    public int status() {
+      return status;
+    }
+  }
+
+  private static final int PAGE = 1000;
+  private static final int MAX_PAGES = 100_000;
+
+  private final HttpClient http;
+  private final URI base;
+  private final String token;
+  private final Duration timeout;
+
+  public RequestLog(HttpClient http, URI base, String token, Duration timeout) {
+    this.http = http;
+    this.base = base;
+    this.token = token;
+    this.timeout = timeout;
+  }
+
+  /**
+   * The logged requests carrying any of these keys, reading pages until every key is found or
+   * the log is older than {@code since} (nothing older can be one of them).
+   */
+  public Map<String, List<Logged>> find(Set<String> keys, Instant since) throws Unreadable, InterruptedException {
+    Map<String, List<Logged>> found = new HashMap<>();
+    URI next = URI.create(base + "/api/v2/graph/requests?$first=" + PAGE);
+    for (int page = 0; next != null && page < MAX_PAGES; page++) {
+      JsonObject body = get(next);
+      boolean older = false;
+      JsonElement data = body.get("$data");
+      if (data == null || !data.isJsonArray()) {
+        throw new Unreadable(200, "the request log answer has no $data list");
+      }
+      for (JsonElement e : data.getAsJsonArray()) {
+        Logged logged = parse(e);
+        if (logged == null) {
+          continue;
+        }
+        if (logged.date() != null && logged.date().isBefore(since)) {
+          older = true;
+        }
+        if (logged.key() != null && keys.contains(logged.key())) {
+          found.computeIfAbsent(logged.key(), k -> new ArrayList<>()).add(logged);
+        }
+      }
+      if (older || found.keySet().containsAll(keys)) {
+        break;
+      }
+      next = nextPage(body);
+    }
+    return found;
+  }
+
+  private URI nextPage(JsonObject body) throws Unreadable {
+    JsonElement next = body.get("$next");
+    if (next == null || next.isJsonNull()) {
+      return null;
+    }
+    URI uri = URI.create(next.getAsString());
+    if (!uri.isAbsolute()) {
+      uri = base.resolve(uri);
+    }
+    // The token follows $next only on the base URL's own origin.
+    if (!uri.getScheme().equalsIgnoreCase(base.getScheme()) || !uri.getHost().equalsIgnoreCase(base.getHost())
+        || uri.getPort() != base.getPort()) {
+      throw new Unreadable(0, "the request log's next page is on another host (" + uri.getHost() + "); not following it");
+    }
+    return uri;
+  }
+
+  private JsonObject get(URI uri) throws Unreadable, InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET()
+        .header("Authorization", "Bearer " + token).header("Accept", "application/json").build();
+    HttpResponse<String> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new Unreadable(0, "no answer from " + base + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
+    }
+    Envelope envelope = Envelope.of(response.body().getBytes(StandardCharsets.UTF_8));
+    if (response.statusCode() / 100 != 2) {
+      throw new Unreadable(response.statusCode(), "Edlink answered " + response.statusCode()
+          + (envelope.errors().isEmpty() ? "" : " " + envelope.errorLine()));
+    }
+    try {
+      JsonElement parsed = JsonParser.parseString(response.body());
+      if (parsed.isJsonObject()) {
+        return parsed.getAsJsonObject();
+      }
+    } catch (JsonParseException e) {
+      // reported below
+    }
+    throw new Unreadable(response.statusCode(), "the request log answer is not a JSON object");
+  }
+
+  private static Logged parse(JsonElement e) {
+    if (!e.isJsonObject()) {
+      return null;
+    }
+    JsonObject o = e.getAsJsonObject();
+    String key = text(o, "idempotency_key");
+    Instant date = null;
+    try {
+      String d = text(o, "date");
+      date = d == null ? null : Instant.parse(d);
+    } catch (DateTimeParseException ignored) {
+      // an undated record is still matched by key
+    }
+    int status = o.has("status") && o.get("status").isJsonPrimitive() ? o.get("status").getAsInt() : 0;
+    JsonElement output = o.get("output");
+    return new Logged(key, date, status, text(o, "id"), output == null || output.isJsonNull() ? null : output.toString());
+  }
+
+  private static String text(JsonObject o, String name) {
+    JsonElement e = o.get(name);
+    return e == null || e.isJsonNull() ? null : e.getAsString();
+  }
+}

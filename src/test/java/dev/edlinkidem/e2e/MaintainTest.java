@@ -1,0 +1,180 @@
+package dev.edlinkidem.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.edlinkidem.journal.Entry;
+import dev.edlinkidem.journal.EntryState;
+import dev.edlinkidem.sandbox.Faults;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** prune, reconcile and journal merge through the real command line against the sandbox. */
+class MaintainTest extends SandboxCase {
+  private void postLost(String key, String body) {
+    sandbox.setFaults(faults(1, 0, 0, 0, Duration.ZERO));
+    assertEquals(6, cli().run("post", ASSIGNMENTS, "-d", body, "-k", key, "--retries", "0").code());
+    sandbox.setFaults(Faults.NONE);
+  }
+
+  private void postUnsent(String key) {
+    sandbox.setFaults(faults(0, 1, 0, 0, Duration.ZERO));
+    assertEquals(6, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", key, "--retries", "0").code());
+    sandbox.setFaults(Faults.NONE);
+  }
+
+  @Test
+  void pruneRemovesEndedWindowsKeepsPendingAndReportsBytes() throws Exception {
+    assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "old-done").code());
+    postUnsent("old-pending");
+    Instant t = entry("old-pending").created();
+    String later = t.plus(Duration.ofDays(30)).plusSeconds(1).toString();
+    byte[] before = journalBytes();
+    Cli.Result dry = cli().env("EDLINK_IDEM_NOW", later).run("prune", "--dry-run");
+    assertEquals(0, dry.code(), dry.toString());
+    assertTrue(dry.out().contains("would remove old-done"), dry.out());
+    assertTrue(dry.out().contains("kept 1 pending entry whose window has ended"), dry.out());
+    assertArrayEquals(before, journalBytes(), "a dry run changes nothing");
+
+    Cli.Result r = cli().env("EDLINK_IDEM_NOW", later).run("prune");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().matches("(?s)removed 1 entry whose 30-day window ended before .*; reclaimed \\d+(\\.\\d)? (B|KiB) .*"), r.out());
+    assertEquals(List.of("old-pending"), entries().stream().map(Entry::key).toList());
+
+    Cli.Result all = cli().env("EDLINK_IDEM_NOW", later).run("prune", "--include-pending");
+    assertTrue(all.out().startsWith("removed 1 entry"), all.out());
+    assertTrue(entries().isEmpty());
+  }
+
+  @Test
+  void pruneLeavesEntriesInsideTheirWindow() throws Exception {
+    assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "fresh").code());
+    Instant t = entry("fresh").created();
+    Cli.Result r = cli().env("EDLINK_IDEM_NOW", t.plus(Duration.ofDays(30)).minusSeconds(1).toString()).run("prune");
+    assertTrue(r.out().startsWith("removed 0 entries"), r.out());
+    assertEquals(1, entries().size());
+  }
+
+  @Test
+  void reconcileResolvesA200AndA400AndSaysWhatItDidNotFind() throws Exception {
+    postLost("lost-ok", ESSAY);                   // created on the sandbox, answer lost
+    postLost("lost-bad", "{\"title\":\"x\"}");    // a 400 on the sandbox, answer lost
+    postUnsent("never-arrived");                   // dropped before anything was done
+    int requests = stat("requests");
+    Cli.Result r = cli().run("reconcile", "--all-pending");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().contains("lost-ok\tsucceeded\t200\tEdlink received it on "), r.out());
+    assertTrue(r.out().contains("lost-bad\tfailed\t400\t"), r.out());
+    assertTrue(r.out().contains("never-arrived\tpending\t-\tnot in Edlink's request log: safe to replay: edlink-idem replay never-arrived"), r.out());
+    assertTrue(r.err().contains("reconcile: 2 resolved, 1 not in Edlink's request log, 0 skipped"), r.err());
+    assertEquals(EntryState.SUCCEEDED, entry("lost-ok").state());
+    assertEquals("reconcile", entry("lost-ok").outcome().via());
+    assertEquals(EntryState.FAILED, entry("lost-bad").state());
+    assertEquals(EntryState.PENDING, entry("never-arrived").state());
+    assertEquals(0, stat("creates") - 1, "reconcile created nothing");
+    assertTrue(stat("requests") > requests, "it read the log");
+    // The recorded response is what the log said, and post of the same key now returns it.
+    Cli.Result again = cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "lost-ok");
+    assertEquals(0, again.code(), again.toString());
+    assertTrue(again.out().contains("\"title\":\"Essay\""), again.out());
+  }
+
+  @Test
+  void reconcileOutsideTheWindowSaysSendWithANewKey() throws Exception {
+    postUnsent("too-late");
+    String later = entry("too-late").created().plus(Duration.ofDays(30)).toString();
+    Cli.Result r = cli().env("EDLINK_IDEM_NOW", later).run("reconcile", "too-late");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().contains("too-late\tpending\t-\tnot received by Edlink, and its window has ended: send it again with a new key"), r.out());
+  }
+
+  @Test
+  void reconcileWithARefusedTokenExits4AndChangesNothing() throws Exception {
+    postLost("needs-token", ESSAY);
+    int port = sandbox.baseUrl().getPort();
+    sandbox.close();
+    sandbox = dev.edlinkidem.sandbox.SandboxServer.start("127.0.0.1", port, "the-graph-token", Faults.NONE, 1, log::add);
+    byte[] before = journalBytes();
+    Cli.Result r = cli().run("reconcile", "needs-token");
+    assertEquals(4, r.code(), r.toString());
+    assertTrue(r.err().contains("needs an integration (graph) token"), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertArrayEquals(before, journalBytes());
+  }
+
+  @Test
+  void reconcileSkipsEntriesJournaledForAnotherHost() throws Exception {
+    postLost("elsewhere", ESSAY);
+    Cli.Result r = cli().env("EDLINK_BASE_URL", "http://127.0.0.1:1").run("reconcile", "elsewhere");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().contains("elsewhere\tskipped\t-\tjournaled for http://127.0.0.1:" + sandbox.baseUrl().getPort()), r.out());
+  }
+
+  @Test
+  void reconcileReadsEveryPageOfTheLog() throws Exception {
+    postLost("early-key", ESSAY);
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    for (int i = 0; i < 1100; i++) { // more than one page of 1000, newer than the key
+      http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(sandbox.baseUrl() + "/api/v2/graph/notes?$idempotency=n" + i))
+          .header("Authorization", "Bearer x").POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
+          java.net.http.HttpResponse.BodyHandlers.discarding());
+    }
+    Cli.Result r = cli().run("reconcile", "early-key");
+    assertTrue(r.out().contains("early-key\tsucceeded\t200"), r.out());
+  }
+
+  @Test
+  void mergeTwoJournalsWithOverlappingKeys() throws Exception {
+    Path other = tmp.resolve("other-journal");
+    // Here: "shared" pending. There: "shared" succeeded, "theirs" new, "clash" another request.
+    postLost("shared", ESSAY);
+    assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "clash").code());
+    Cli there = cli().env("EDLINK_IDEM_JOURNAL", other.toString());
+    assertEquals(0, there.run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "shared").code());
+    assertEquals(0, there.run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "theirs").code());
+    assertEquals(0, there.run("post", ASSIGNMENTS, "-d", ESSAY.replace("Essay", "Other"), "-k", "clash").code());
+
+    byte[] before = journalBytes();
+    Cli.Result dry = cli().run("journal", "merge", other.toString(), "--dry-run");
+    assertArrayEquals(before, journalBytes());
+    assertTrue(dry.out().contains("would merge 3 entries"), dry.out());
+
+    Cli.Result r = cli().run("journal", "merge", other.toString());
+    assertEquals(3, r.code(), r.toString());
+    assertTrue(r.out().contains("merged 3 entries from " + other + ": 1 added, 1 folded together, 1 left untouched"), r.out());
+    assertTrue(r.err().contains("left clash untouched: the same key for a different request"), r.err());
+    assertEquals(EntryState.SUCCEEDED, entry("shared").state());
+    assertEquals(2, entry("shared").attempts().size());
+    assertEquals(EntryState.SUCCEEDED, entry("theirs").state());
+    assertTrue(new String(entry("clash").request().body()).contains("Essay"));
+  }
+
+  @Test
+  void mergeAnExportAndRefuseABadOne() throws Exception {
+    Path other = tmp.resolve("other");
+    Cli there = cli().env("EDLINK_IDEM_JOURNAL", other.toString());
+    assertEquals(0, there.run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "exported-1").code());
+    assertEquals(4, there.run("post", ASSIGNMENTS, "-d", "{}", "-k", "exported-2").code());
+    Path export = Files.writeString(tmp.resolve("export.jsonl"), there.run("list", "--format", "jsonl").out());
+    Cli.Result r = cli().run("journal", "merge", export.toString());
+    assertEquals(0, r.code(), r.toString());
+    assertEquals(EntryState.SUCCEEDED, entry("exported-1").state());
+    assertEquals(EntryState.FAILED, entry("exported-2").state());
+    assertArrayEquals(there.run("show", "exported-1", "--format", "json").out().getBytes(),
+        cli().run("show", "exported-1", "--format", "json").out().getBytes(), "the entry arrives whole");
+
+    byte[] before = journalBytes();
+    Path bad = Files.writeString(tmp.resolve("bad.jsonl"), Files.readString(export) + "{\"key\":\"half\"}\n");
+    Cli.Result refused = cli().run("journal", "merge", bad.toString());
+    assertEquals(2, refused.code(), refused.toString());
+    assertTrue(refused.err().contains("line 3 is not a whole entry"), refused.err());
+    assertArrayEquals(before, journalBytes(), "nothing merged");
+    assertEquals(2, cli().run("journal", "merge", tmp.resolve("missing.jsonl").toString()).code());
+    assertEquals(2, cli().run("journal", "merge", journalDir().toString()).code());
+  }
+}
