@@ -2,6 +2,7 @@ package dev.edlinkidem.cli;
 
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
+import dev.edlinkidem.journal.EntrySummary;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
@@ -77,9 +78,8 @@ final class ReplayCommand implements Callable<Integer> {
     Invocation invocation = root.invocation();
     invocation.clock(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
     try (FileJournal journal = FileJournal.open(root.journalDir())) {
-      List<Entry> entries = journal.entries();
+      List<Entry> chosen = allPending ? pendingOf(journal) : resolve(journal);
       KeyRunner.reportProblems(root, journal.problems());
-      List<Entry> chosen = allPending ? pendingOf(entries) : resolve(entries);
       if (chosen.isEmpty()) {
         if (refused > 0) {
           invocation.err().println("edlink-idem: replay: 0 resolved, 0 still pending, " + refused + " refused"
@@ -178,18 +178,21 @@ final class ReplayCommand implements Callable<Integer> {
     out.flush();
   }
 
-  private List<Entry> pendingOf(List<Entry> entries) {
+  /** Pending entries inside their window; the others are reported as refused. */
+  private List<Entry> pendingOf(FileJournal journal) throws JournalException {
     Instant now = root.invocation().clock().instant();
     List<Entry> pending = new ArrayList<>();
-    for (Entry e : entries) {
-      if (e.state() != EntryState.PENDING) {
+    List<EntrySummary> summaries = new ArrayList<>(journal.summaries());
+    summaries.sort(java.util.Comparator.comparing(EntrySummary::created).thenComparing(EntrySummary::key));
+    for (EntrySummary s : summaries) {
+      if (s.state() != EntryState.PENDING) {
         continue;
       }
-      if (e.window().allowsReplay(now)) {
-        pending.add(e);
+      if (s.window().allowsReplay(now)) {
+        journal.find(s.key()).ifPresent(pending::add);
       } else {
         refused++;
-        refusedLine(e.key(), "window ended " + ResultPrinter.when(e.window().replayDeadline()));
+        refusedLine(s.key(), "window ended " + ResultPrinter.when(s.window().replayDeadline()));
       }
     }
     return pending;
@@ -210,17 +213,12 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   /** Each named key, by exact match or unique prefix. */
-  private List<Entry> resolve(List<Entry> entries) {
+  private List<Entry> resolve(FileJournal journal) throws JournalException {
     LinkedHashSet<Entry> chosen = new LinkedHashSet<>();
     for (String key : keys) {
-      chosen.add(resolveOne(entries, key));
+      chosen.add(journal.find(KeyResolver.resolve(journal, key)).orElseThrow());
     }
     return new ArrayList<>(chosen);
-  }
-
-  static Entry resolveOne(List<Entry> entries, String key) {
-    String resolved = KeyResolver.resolve(entries.stream().map(Entry::key).toList(), key);
-    return entries.stream().filter(e -> e.key().equals(resolved)).findFirst().orElseThrow();
   }
 
   /** Asks on a terminal unless --yes; never asks (and never waits) when stdin is not a terminal. */
