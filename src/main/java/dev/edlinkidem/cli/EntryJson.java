@@ -60,7 +60,7 @@ final class EntryJson {
       j.add("request_id", a.requestId() == null ? JsonNull.INSTANCE : new JsonPrimitive(a.requestId()));
       attempts.add(j);
     }
-    o.add("attempts", attempts);
+    o.add("attempt_log", attempts);
     if (e.outcome() == null) {
       o.add("response", JsonNull.INSTANCE);
     } else {
@@ -146,7 +146,7 @@ final class EntryJson {
         throw new IllegalArgumentException("the request does not match its fingerprint (edited?)");
       }
       List<Attempt> attempts = new ArrayList<>();
-      for (JsonElement el : o.getAsJsonArray("attempts")) {
+      for (JsonElement el : o.getAsJsonArray("attempt_log")) {
         JsonObject a = el.getAsJsonObject();
         attempts.add(new Attempt(a.get("n").getAsInt(), Instant.parse(a.get("at").getAsString()),
             Duration.ofMillis(a.get("duration_ms").getAsLong()),

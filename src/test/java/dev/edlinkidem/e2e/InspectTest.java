@@ -116,7 +116,7 @@ class InspectTest extends SandboxCase {
     assertFalse(r.out().contains(TOKEN) || r.out().contains("Authorization"));
     JsonObject json = JsonParser.parseString(cli().run("show", "done-aaaa1", "--format", "json").out()).getAsJsonObject();
     assertEquals("succeeded", json.get("state").getAsString());
-    assertEquals(1, json.getAsJsonArray("attempts").size());
+    assertEquals(1, json.getAsJsonArray("attempt_log").size());
   }
 
   @Test
