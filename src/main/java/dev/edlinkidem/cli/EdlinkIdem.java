@@ -33,6 +33,7 @@ import picocli.CommandLine.ScopeType;
       "  4  Edlink answered with a final 4xx (journaled as failed; 401/403 stay pending)",
       "  5  Edlink answered 5xx (or 408/409/425/429, or a redirect) until retries ran out (pending)",
       "  6  no response until the retries ran out (pending: replay it)",
+      "  7  expiring --fail-if-pending found pending entries inside their window",
       "130  interrupted; the entry stays pending",
       "",
       "Environment: EDLINK_TOKEN, EDLINK_BASE_URL, EDLINK_IDEM_JOURNAL, NO_COLOR;",
@@ -70,7 +71,7 @@ public final class EdlinkIdem implements Runnable {
 
   @Override
   public void run() {
-    throw CliException.usage("a command is needed: post, replay or sandbox (see 'edlink-idem --help')");
+    throw CliException.usage("a command is needed (see 'edlink-idem --help')");
   }
 
   public Invocation invocation() {
