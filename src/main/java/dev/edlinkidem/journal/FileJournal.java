@@ -309,31 +309,9 @@ public final class FileJournal implements Journal {
   }
 
   private Map<String, Entry> fold(byte[] bytes) {
-    Map<String, Entry> entries = new LinkedHashMap<>();
-    List<Problem> found = new ArrayList<>();
-    int line = 0;
-    int start = 0;
-    while (start < bytes.length) {
-      line++;
-      int end = start;
-      while (end < bytes.length && bytes[end] != '\n') {
-        end++;
-      }
-      if (end == bytes.length) {
-        found.add(new Problem(log.toString(), line, start, "torn record at the end (no newline): ignored"));
-        break;
-      }
-      if (end > start) {
-        try {
-          RecordCodec.fold(RecordCodec.decode(bytes, start, end), entries);
-        } catch (RecordCodec.BadRecord e) {
-          found.add(new Problem(log.toString(), line, start, e.getMessage() + ": skipped"));
-        }
-      }
-      start = end + 1;
-    }
-    problems = List.copyOf(found);
-    return entries;
+    RecordCodec.Folded folded = RecordCodec.foldFile(bytes, log.toString(), key -> true);
+    problems = folded.problems();
+    return folded.entries();
   }
 
   private synchronized FileChannel lockChannel(boolean create) throws JournalException {

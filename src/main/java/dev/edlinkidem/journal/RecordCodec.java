@@ -183,6 +183,51 @@ final class RecordCodec {
     return o;
   }
 
+  /**
+   * What a file of records folds into: its entries in the order they began, the lines that could
+   * not be used (with why), and those lines as they were, so that a rewrite can keep them aside.
+   */
+  record Folded(Map<String, Entry> entries, List<Problem> problems, List<byte[]> unreadable) {}
+
+  /**
+   * Folds every line of a file. A line that cannot be used (torn, corrupt, another version, a
+   * record whose key does not belong in this file) is reported and skipped, never fatal.
+   */
+  static Folded foldFile(byte[] bytes, String file, java.util.function.Predicate<String> belongs) {
+    Map<String, Entry> entries = new LinkedHashMap<>();
+    List<Problem> problems = new ArrayList<>();
+    List<byte[]> unreadable = new ArrayList<>();
+    int line = 0;
+    int start = 0;
+    while (start < bytes.length) {
+      line++;
+      int end = start;
+      while (end < bytes.length && bytes[end] != '\n') {
+        end++;
+      }
+      if (end == bytes.length) {
+        problems.add(new Problem(file, line, start, "torn record at the end (no newline): ignored"));
+        unreadable.add(java.util.Arrays.copyOfRange(bytes, start, end));
+        break;
+      }
+      if (end > start) {
+        try {
+          JsonObject o = decode(bytes, start, end);
+          JsonElement key = o.get("key");
+          if (key != null && key.isJsonPrimitive() && !belongs.test(key.getAsString())) {
+            throw new BadRecord("a record of key " + key.getAsString() + " in another key's file");
+          }
+          fold(o, entries);
+        } catch (BadRecord e) {
+          problems.add(new Problem(file, line, start, e.getMessage() + ": skipped"));
+          unreadable.add(java.util.Arrays.copyOfRange(bytes, start, end));
+        }
+      }
+      start = end + 1;
+    }
+    return new Folded(entries, List.copyOf(problems), List.copyOf(unreadable));
+  }
+
   /** Folds one decoded record into the entries seen so far. */
   static void fold(JsonObject o, Map<String, Entry> entries) throws BadRecord {
     try {
