@@ -25,7 +25,9 @@ import java.util.zip.CRC32C;
  * record is told apart from a good one. See docs/journal-format.md.
  */
 final class RecordCodec {
-  static final int VERSION = 1;
+  /** The version this code writes; it reads this one and every one before it. */
+  static final int VERSION = 2;
+  private static final int OLDEST = 1;
   private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
   private static final byte[] CRC_HEAD = ",\"crc\":\"".getBytes(StandardCharsets.US_ASCII);
   /** {@code ,"crc":"} + 8 hex digits + {@code "}}. */
@@ -85,6 +87,13 @@ final class RecordCodec {
     o.add("headers", headers);
     putBody(o, out.response().body());
     return o;
+  }
+
+  /** Every record of an entry, in order, as the content of its file. */
+  static byte[] encodeEntry(Entry e) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(1024);
+    encodeEntry(e, out);
+    return out.toByteArray();
   }
 
   /** Every record of an entry, in order, as lines. */
@@ -177,8 +186,10 @@ final class RecordCodec {
     }
     JsonObject o = parsed.getAsJsonObject();
     JsonElement v = o.get("v");
-    if (v == null || !v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber() || v.getAsDouble() != VERSION) {
-      throw new BadRecord("format version " + v + " is not one this edlink-idem reads (it reads " + VERSION + ")");
+    if (v == null || !v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber() || v.getAsDouble() < OLDEST
+        || v.getAsDouble() > VERSION || v.getAsDouble() != Math.rint(v.getAsDouble())) {
+      throw new BadRecord("format version " + v + " is not one this edlink-idem reads (it reads " + OLDEST + " to "
+          + VERSION + ")");
     }
     return o;
   }
