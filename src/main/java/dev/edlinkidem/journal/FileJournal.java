@@ -1,65 +1,63 @@
 package dev.edlinkidem.journal;
 
+import dev.edlinkidem.journal.SummaryCache.Line;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
 
 /**
- * The journal as one append-only file of JSON lines in a private directory, with a lock file
- * whose byte ranges stand for keys (see docs/journal-format.md).
+ * The journal as a private directory of files (docs/journal-format.md, format 2): each key's
+ * records in a file of their own, a summary cache for listing, and a lock file whose byte ranges
+ * stand for the journal and for keys. Journaling a key, finding one and listing all of them each
+ * cost the same at 100,000 entries as at ten.
  *
  * <p>Locks are POSIX record locks: the kernel drops them when a process dies, even by SIGKILL,
  * so a crashed sender never leaves a key locked. The lock file is opened once per journal and
  * kept open, because closing any descriptor of a file drops all of a process's locks on it.
  */
 public final class FileJournal implements Journal {
-  static final String LOG_FILE = "journal.jsonl";
-  static final String LOCK_FILE = "journal.lock";
-  private static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
-  private static final FileAttribute<Set<PosixFilePermission>> DIR_MODE = PosixFilePermissions.asFileAttribute(PRIVATE_DIR);
-  private static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
-      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
-  /** Byte 0 of the lock file serialises appends; keys lock single bytes above it. */
-  private static final long APPEND_REGION = 0;
+  /** Entries read under one shared hold by {@link #entries}, so that writers are not held up for long. */
+  private static final int ENTRIES_PER_HOLD = 256;
 
   private final Path dir;
-  private final Path log;
-  private final ReentrantLock appendMutex = new ReentrantLock();
+  private final Layout layout;
+  private final Transaction.Steps steps;
+  private final Gate gate = new Gate();
   private FileChannel lockChannel;
-  private FileChannel logChannel;
-  /** The inode of the log this process has open, to notice when a compaction replaced it. */
-  private Object logFileKey;
   private volatile List<Problem> problems = List.of();
 
-  private FileJournal(Path dir) {
+  private FileJournal(Path dir, Transaction.Steps steps) {
     this.dir = dir;
-    this.log = dir.resolve(LOG_FILE);
+    this.layout = new Layout(dir);
+    this.steps = steps;
   }
 
   /** Opens the journal in a directory; nothing is created until something is written. */
   public static FileJournal open(Path dir) throws JournalException {
+    return open(dir, Transaction.NO_STEPS);
+  }
+
+  /** Opens the journal with a test's hook into remove and merge, to stop them as a crash would. */
+  static FileJournal open(Path dir, Transaction.Steps steps) throws JournalException {
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       throw new JournalException("journal " + dir + " is not a directory");
     }
-    return new FileJournal(dir);
+    return new FileJournal(dir, steps);
   }
 
   public Path directory() {
@@ -68,25 +66,128 @@ public final class FileJournal implements Journal {
 
   @Override
   public List<Entry> entries() throws JournalException {
-    return new ArrayList<>(scan().values());
+    if (!Files.isDirectory(dir)) {
+      problems = List.of();
+      return List.of();
+    }
+    try {
+      Catalog catalog;
+      Version1 old;
+      try (Gate.Hold h = readLock()) {
+        catalog = Catalog.build(layout, wallClockMillis(), mayHeal());
+        old = Version1.read(layout);
+      }
+      compactIfWanted(catalog);
+      List<Problem> found = new ArrayList<>(catalog.orphanProblems);
+      Map<String, Entry> entries = new LinkedHashMap<>();
+      List<String> keys = new ArrayList<>(catalog.lines.keySet());
+      for (int i = 0; i < keys.size(); i += ENTRIES_PER_HOLD) {
+        List<byte[]> heal = new ArrayList<>();
+        try (Gate.Hold h = readLock()) {
+          for (String key : keys.subList(i, Math.min(keys.size(), i + ENTRIES_PER_HOLD))) {
+            String hash = Layout.hash(key);
+            Path file = layout.entryFile(hash);
+            EntryFile.Read r = EntryFile.read(file, hash);
+            found.addAll(r.problems());
+            if (r.entry() == null) {
+              continue;
+            }
+            entries.put(key, r.entry());
+            // A finished entry's file changed behind the cache's back (a hand edit, a damaged disk):
+            // the cache learns it here, so that listing reports it from now on.
+            Line seen = Line.of(r.entry(), r.size(), r.problems().size());
+            if (!seen.equals(catalog.lines.get(key)) && mayHeal()) {
+              if (seen.finished()) {
+                Disk.forceFile(file);
+              }
+              heal.add(SummaryCache.entryLine(seen));
+            }
+          }
+          if (!heal.isEmpty()) {
+            cacheQuietly(heal);
+          }
+        }
+      }
+      if (old != null) {
+        entries = withVersion1(entries, old);
+        found.addAll(old.problems());
+      }
+      problems = List.copyOf(found);
+      return new ArrayList<>(entries.values());
+    } catch (IOException e) {
+      throw cannotRead(e);
+    }
   }
 
   @Override
   public Optional<Entry> find(String key) throws JournalException {
-    return Optional.ofNullable(scan().get(key));
+    if (!Files.isDirectory(dir)) {
+      problems = List.of();
+      return Optional.empty();
+    }
+    try (Gate.Hold h = readLock()) {
+      String hash = Layout.hash(key);
+      EntryFile.Read r = EntryFile.read(layout.entryFile(hash), hash);
+      Entry entry = r.entry();
+      List<Problem> found = r.problems();
+      Version1 old = Version1.read(layout);
+      if (old != null) {
+        entry = Version1.combine(entry, old.entries().get(key));
+        found = concat(found, old.problems());
+      }
+      problems = found;
+      return Optional.ofNullable(entry);
+    } catch (IOException e) {
+      throw cannotRead(e);
+    }
   }
 
   @Override
   public List<EntrySummary> summaries() throws JournalException {
-    return scan().values().stream().map(EntrySummary::of).toList();
+    if (!Files.isDirectory(dir)) {
+      problems = List.of();
+      return List.of();
+    }
+    try {
+      List<EntrySummary> summaries = new ArrayList<>();
+      Catalog catalog;
+      Version1 old;
+      try (Gate.Hold h = readLock()) {
+        catalog = Catalog.build(layout, wallClockMillis(), mayHeal());
+        old = Version1.read(layout);
+        if (old != null) {
+          // Until the first write moves it, format 1's log is read beside the new layout.
+          for (Entry e : old.entries().values()) {
+            Entry ours = null;
+            if (catalog.lines.containsKey(e.key())) {
+              String hash = Layout.hash(e.key());
+              ours = EntryFile.read(layout.entryFile(hash), hash).entry();
+            }
+            summaries.add(EntrySummary.of(Version1.combine(ours, e)));
+          }
+        }
+      }
+      for (Line l : catalog.lines.values()) {
+        if (old == null || !old.entries().containsKey(l.key())) {
+          summaries.add(l.summary());
+        }
+      }
+      compactIfWanted(catalog);
+      List<Problem> found = concat(catalog.entryProblems, catalog.orphanProblems);
+      problems = old == null ? found : concat(found, old.problems());
+      return summaries;
+    } catch (IOException e) {
+      throw cannotRead(e);
+    }
   }
 
   @Override
-  public Compaction remove(java.util.Collection<String> keys, boolean dryRun) throws JournalException {
-    Set<String> wanted = new java.util.LinkedHashSet<>(keys);
-    return rewrite(wanted, dryRun, (entries, changed, skipped) -> {
+  public Compaction remove(Collection<String> keys, boolean dryRun) throws JournalException {
+    Set<String> wanted = new LinkedHashSet<>(keys);
+    return change(wanted, dryRun, (draft, leased, changed, skipped) -> {
       for (String key : wanted) {
-        if (entries.remove(key) != null) {
+        if (leased.contains(key) && draft.has(key)) {
+          draft.remove(key);
           changed.add(key);
         }
       }
@@ -95,13 +196,16 @@ public final class FileJournal implements Journal {
 
   @Override
   public Compaction merge(List<Entry> incoming, boolean dryRun) throws JournalException {
-    Set<String> keys = new java.util.LinkedHashSet<>();
+    Set<String> keys = new LinkedHashSet<>();
     incoming.forEach(e -> keys.add(e.key()));
-    return rewrite(keys, dryRun, (entries, changed, skipped) -> {
+    return change(keys, dryRun, (draft, leased, changed, skipped) -> {
       for (Entry theirs : incoming) {
-        Entry ours = entries.get(theirs.key());
+        if (!leased.contains(theirs.key())) {
+          continue; // in flight elsewhere: already reported
+        }
+        Entry ours = draft.entry(theirs.key());
         if (ours == null) {
-          entries.put(theirs.key(), theirs);
+          draft.put(theirs);
           changed.add(theirs.key());
         } else if (!ours.fingerprint().equals(theirs.fingerprint())) {
           skipped.add(new Compaction.Skipped(theirs.key(), "the same key for a different request ("
@@ -109,7 +213,7 @@ public final class FileJournal implements Journal {
         } else {
           Entry folded = ours.foldedWith(theirs);
           if (!folded.equals(ours)) {
-            entries.put(theirs.key(), folded);
+            draft.put(folded);
             changed.add(theirs.key());
           }
         }
@@ -117,20 +221,21 @@ public final class FileJournal implements Journal {
     });
   }
 
-  /** Decides a compaction's changes on the folded entries; fills in what changed and what was skipped. */
+  /** Decides a remove's or a merge's changes on the draft; fills in what changed and what was skipped. */
   private interface Change {
-    void apply(Map<String, Entry> entries, List<String> changed, List<Compaction.Skipped> skipped);
+    void apply(Draft draft, Set<String> leased, List<String> changed, List<Compaction.Skipped> skipped)
+        throws IOException;
   }
 
   /**
-   * Rewrites the log as a new file and renames it over the old one, so that a crash at any point
-   * leaves either the old journal or the new one, whole. Keys are leased for the duration; a key
-   * in flight elsewhere is skipped. Unreadable lines are kept aside in journal.jsonl.unreadable.
+   * Leases the keys (skipping those in flight elsewhere), then, holding the gate exclusively,
+   * drafts the change and commits it as one {@link Transaction}. A format 1 log still present is
+   * moved into the new layout by the same transaction.
    */
-  private Compaction rewrite(Set<String> keys, boolean dryRun, Change change) throws JournalException {
+  private Compaction change(Set<String> keys, boolean dryRun, Change change) throws JournalException {
     List<Lease> leases = new ArrayList<>();
     List<Compaction.Skipped> skipped = new ArrayList<>();
-    Set<String> leased = new java.util.HashSet<>();
+    Set<String> leased = new HashSet<>();
     try {
       for (String key : keys) {
         try {
@@ -140,88 +245,29 @@ public final class FileJournal implements Journal {
           skipped.add(new Compaction.Skipped(key, "in flight in another process"));
         }
       }
-      appendMutex.lock();
-      FileLock exclusive = null;
-      try {
-        exclusive = lockChannel(true).lock(APPEND_REGION, 1, false);
-        byte[] before = Files.exists(log) ? Files.readAllBytes(log) : new byte[0];
-        Map<String, Entry> entries = fold(before);
-        Map<String, Entry> untouchable = new LinkedHashMap<>();
-        for (String key : keys) {
-          if (!leased.contains(key) && entries.containsKey(key)) {
-            untouchable.put(key, entries.get(key));
-          }
+      try (Gate.Hold h = writeLock()) {
+        Catalog catalog = Catalog.build(layout, wallClockMillis(), true);
+        Version1 old = Version1.read(layout);
+        Draft draft = new Draft(layout, catalog, old == null ? 0 : old.size());
+        if (old != null) {
+          draft.absorb(old);
         }
         List<String> changed = new ArrayList<>();
-        Map<String, Entry> after = new LinkedHashMap<>(entries);
-        change.apply(after, changed, skipped);
-        after.putAll(untouchable); // what is in flight stays exactly as it was
-        changed.removeAll(untouchable.keySet());
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(before.length);
-        after.values().forEach(e -> RecordCodec.encodeEntry(e, out));
-        byte[] bytes = out.toByteArray();
+        change.apply(draft, leased, changed, skipped);
         if (!dryRun && !changed.isEmpty()) {
-          keepUnreadable(before);
-          replaceLog(bytes);
+          draft.commit(steps);
         }
-        return new Compaction(changed, skipped, before.length, changed.isEmpty() ? before.length : bytes.length);
-      } finally {
-        release(exclusive);
-        appendMutex.unlock();
+        long after = changed.isEmpty() ? draft.bytesBefore() : draft.bytesAfter();
+        return new Compaction(changed, skipped, draft.bytesBefore(), after);
       }
+    } catch (Transaction.Unfinished e) {
+      throw new JournalException("the change to the journal in " + dir + " was made but not tidied up ("
+          + e.getMessage() + "); the next edlink-idem command that uses it finishes the job", e);
     } catch (IOException e) {
-      throw new JournalException("cannot rewrite the journal " + log + ": " + reason(e) + "; it is unchanged", e);
+      throw new JournalException("cannot change the journal in " + dir + ": " + Disk.reason(e) + "; it is unchanged", e);
     } finally {
       for (Lease l : leases) {
         l.close();
-      }
-    }
-  }
-
-  /** Unreadable lines are not dropped by a rewrite: they go, as they were, to a file beside the log. */
-  private void keepUnreadable(byte[] before) throws IOException {
-    java.io.ByteArrayOutputStream bad = new java.io.ByteArrayOutputStream();
-    int start = 0;
-    while (start < before.length) {
-      int end = start;
-      while (end < before.length && before[end] != '\n') {
-        end++;
-      }
-      if (end > start) {
-        try {
-          RecordCodec.decode(before, start, end);
-        } catch (RecordCodec.BadRecord e) {
-          bad.write(before, start, end - start);
-          bad.write('\n');
-        }
-      }
-      start = end + 1;
-    }
-    if (bad.size() > 0) {
-      try (FileChannel c = openPrivate(dir.resolve(LOG_FILE + ".unreadable"), StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-        c.write(ByteBuffer.wrap(bad.toByteArray()));
-        c.force(false);
-      }
-    }
-  }
-
-  /** Writes the new log beside the old, forces it, and renames it into place. */
-  private void replaceLog(byte[] bytes) throws IOException {
-    Path temp = dir.resolve(LOG_FILE + ".new");
-    Files.deleteIfExists(temp);
-    try (FileChannel c = openPrivate(temp, StandardOpenOption.WRITE)) {
-      ByteBuffer buf = ByteBuffer.wrap(bytes);
-      while (buf.hasRemaining()) {
-        c.write(buf);
-      }
-      c.force(true);
-    }
-    Files.move(temp, log, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    forceDirectory();
-    synchronized (this) {
-      if (logChannel != null) {
-        logChannel.close();
-        logChannel = null;
       }
     }
   }
@@ -233,14 +279,19 @@ public final class FileJournal implements Journal {
 
   @Override
   public Lease lease(String key) throws JournalException, KeyInFlightException {
-    FileChannel locks = lockChannel(true);
+    FileChannel locks;
+    try {
+      locks = lockChannel(true);
+    } catch (IOException e) {
+      throw new JournalException("cannot open the journal in " + dir + ": " + Disk.reason(e), e);
+    }
     FileLock lock;
     try {
       lock = locks.tryLock(regionOf(key), 1, false);
     } catch (OverlappingFileLockException e) {
       lock = null; // another thread of this process holds it
     } catch (IOException e) {
-      throw new JournalException("cannot lock key in " + dir.resolve(LOCK_FILE) + ": " + e.getMessage(), e);
+      throw new JournalException("cannot lock key in " + layout.lock() + ": " + e.getMessage(), e);
     }
     if (lock == null) {
       throw new KeyInFlightException(key);
@@ -251,9 +302,6 @@ public final class FileJournal implements Journal {
   @Override
   public synchronized void close() throws JournalException {
     try {
-      if (logChannel != null) {
-        logChannel.close();
-      }
       if (lockChannel != null) {
         lockChannel.close();
       }
@@ -264,15 +312,10 @@ public final class FileJournal implements Journal {
 
   /** The operating system's reason, without the path that the message already names. */
   static String reason(IOException e) {
-    if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
-      return fse.getReason();
-    }
-    if (e instanceof java.nio.file.FileSystemException) {
-      return e.getClass().getSimpleName().replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase();
-    }
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return Disk.reason(e);
   }
 
+  /** The byte of the lock file that stands for a key: above byte 0, chosen by the key's SHA-256. */
   private static long regionOf(String key) {
     byte[] h = Fingerprint.sha256().digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     long v = 0;
@@ -283,201 +326,155 @@ public final class FileJournal implements Journal {
   }
 
   /**
-   * Reads every record under a shared lock (so no half-written append is seen) and folds them.
-   * Locks are taken in one order everywhere: the append mutex, then this object's monitor.
+   * Holds the gate shared. A change left in txn/ by a crash is finished (or thrown away) first:
+   * whoever gets the gate knows its owner is gone, because the owner held it throughout.
    */
-  private Map<String, Entry> scan() throws JournalException {
-    byte[] bytes;
-    FileLock shared = null;
-    // Within this process the mutex orders reads and appends; the shared lock does it across processes.
-    appendMutex.lock();
+  private Gate.Hold readLock() throws IOException {
+    while (true) {
+      Gate.Hold hold = gate.shared(lockChannel(false));
+      if (!Files.isDirectory(layout.txn())) {
+        return hold;
+      }
+      hold.close();
+      try (Gate.Hold exclusive = gate.exclusive(lockChannel(true))) {
+        Transaction.recover(layout);
+      }
+    }
+  }
+
+  private Gate.Hold writeLock() throws IOException {
+    Gate.Hold hold = gate.exclusive(lockChannel(true));
     try {
-      FileChannel locks = lockChannel(false);
-      if (locks != null) {
-        shared = locks.lock(APPEND_REGION, 1, true);
-      }
-      bytes = Files.readAllBytes(log);
-    } catch (NoSuchFileException e) {
-      bytes = new byte[0];
-    } catch (IOException e) {
-      throw new JournalException("cannot read the journal " + log + ": " + reason(e), e);
-    } finally {
-      release(shared);
-      appendMutex.unlock();
+      Transaction.recover(layout);
+      return hold;
+    } catch (IOException | RuntimeException e) {
+      hold.close();
+      throw e;
     }
-    return fold(bytes);
   }
 
-  private Map<String, Entry> fold(byte[] bytes) {
-    Map<String, Entry> entries = new LinkedHashMap<>();
-    List<Problem> found = new ArrayList<>();
-    int line = 0;
-    int start = 0;
-    while (start < bytes.length) {
-      line++;
-      int end = start;
-      while (end < bytes.length && bytes[end] != '\n') {
-        end++;
-      }
-      if (end == bytes.length) {
-        found.add(new Problem(log.toString(), line, start, "torn record at the end (no newline): ignored"));
-        break;
-      }
-      if (end > start) {
-        try {
-          RecordCodec.fold(RecordCodec.decode(bytes, start, end), entries);
-        } catch (RecordCodec.BadRecord e) {
-          found.add(new Problem(log.toString(), line, start, e.getMessage() + ": skipped"));
-        }
-      }
-      start = end + 1;
-    }
-    problems = List.copyOf(found);
-    return entries;
+  /** Whether reads may heal the cache: not in a directory no edlink-idem has written to (no lock file). */
+  private synchronized boolean mayHeal() {
+    return lockChannel != null;
   }
 
-  private synchronized FileChannel lockChannel(boolean create) throws JournalException {
+  /**
+   * The file system's own clock, against which directory mtimes are compared; deliberately not
+   * the injectable clock of the commands, which tests move at will.
+   */
+  private static long wallClockMillis() {
+    return System.currentTimeMillis();
+  }
+
+  /** Rewrites a cache that is damaged or mostly superseded lines; the cache is derived, so a failure is only a missed chance. */
+  private void compactIfWanted(Catalog seen) {
+    if (!seen.wantsRewrite || !mayHeal()) {
+      return;
+    }
+    try (Gate.Hold h = writeLock()) {
+      Catalog now = Catalog.build(layout, wallClockMillis(), true);
+      SummaryCache.rewrite(layout.cache(), now.render());
+    } catch (IOException | RuntimeException e) {
+      // The next read tries again.
+    }
+  }
+
+  /** Format 1's entries first (they are older), each folded with the new layout's entry of its key. */
+  private static Map<String, Entry> withVersion1(Map<String, Entry> ours, Version1 old) {
+    Map<String, Entry> all = new LinkedHashMap<>();
+    for (Entry e : old.entries().values()) {
+      all.put(e.key(), Version1.combine(ours.get(e.key()), e));
+    }
+    ours.forEach(all::putIfAbsent);
+    return all;
+  }
+
+  private JournalException cannotRead(IOException e) {
+    return new JournalException("cannot read the journal in " + dir + ": " + Disk.reason(e), e);
+  }
+
+  private static <T> List<T> concat(List<T> a, List<T> b) {
+    if (b.isEmpty()) {
+      return a;
+    }
+    List<T> all = new ArrayList<>(a);
+    all.addAll(b);
+    return List.copyOf(all);
+  }
+
+  private synchronized FileChannel lockChannel(boolean create) throws IOException {
     if (lockChannel != null) {
       return lockChannel;
     }
-    Path path = dir.resolve(LOCK_FILE);
-    if (!create && !Files.exists(path)) {
+    if (!create && !Files.exists(layout.lock())) {
       return null;
     }
-    try {
-      ensureDirectory();
-      lockChannel = openPrivate(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      return lockChannel;
-    } catch (IOException e) {
-      throw new JournalException("cannot open the journal in " + dir + ": " + reason(e), e);
-    }
+    ensureDirectory();
+    lockChannel = Disk.openPrivate(layout.lock(), StandardOpenOption.READ, StandardOpenOption.WRITE);
+    return lockChannel;
   }
 
   private void ensureDirectory() throws IOException {
     if (!Files.isDirectory(dir)) {
-      Files.createDirectories(dir, DIR_MODE);
+      Files.createDirectories(dir, Disk.DIR_MODE);
       Path parent = dir.toAbsolutePath().getParent();
       if (parent != null) {
-        force(parent);
+        Disk.force(parent);
       }
-    } else if (!Files.getPosixFilePermissions(dir).equals(PRIVATE_DIR)) {
+    } else if (!Files.getPosixFilePermissions(dir).equals(Disk.PRIVATE_DIR)) {
       // Bodies name students: a journal directory made by hand with mkdir is closed to others.
-      Files.setPosixFilePermissions(dir, PRIVATE_DIR);
-    }
-  }
-
-  /** Opens a file, creating it with mode 0600 (and making its name durable) when it is new. */
-  private FileChannel openPrivate(Path path, StandardOpenOption... modes) throws IOException {
-    Set<StandardOpenOption> options = new java.util.HashSet<>(List.of(modes));
-    try {
-      options.add(StandardOpenOption.CREATE_NEW);
-      FileChannel channel = FileChannel.open(path, options, FILE_MODE);
-      forceDirectory();
-      return channel;
-    } catch (FileAlreadyExistsException e) {
-      options.remove(StandardOpenOption.CREATE_NEW);
-      return FileChannel.open(path, options);
-    }
-  }
-
-  private void forceDirectory() throws IOException {
-    force(dir);
-  }
-
-  private static void force(Path directory) throws IOException {
-    try (FileChannel d = FileChannel.open(directory, StandardOpenOption.READ)) {
-      d.force(true);
+      Files.setPosixFilePermissions(dir, Disk.PRIVATE_DIR);
     }
   }
 
   /**
-   * Appends one record and forces it to disk before returning. A failed append is cut back off,
-   * so that what follows is not glued to half a record.
+   * Moves a format 1 log into the new layout, as one transaction, before the first write. The
+   * caller holds the gate exclusively.
    */
-  private void append(byte[] line) throws JournalException {
-    appendMutex.lock();
-    FileLock exclusive = null;
+  private void migrate() throws IOException {
+    Version1 old = Version1.read(layout);
+    if (old == null) {
+      return;
+    }
+    Draft draft = new Draft(layout, Catalog.build(layout, wallClockMillis(), true), old.size());
+    draft.absorb(old);
+    draft.commit(steps);
+  }
+
+  /** Makes entries/ (and the guard against format 1) and the key's directory, each durable. */
+  private void makeEntryDirectories(String hash) throws IOException {
+    if (Disk.makePrivateDirectory(layout.entries())) {
+      Transaction.keepVersion1Out(layout);
+    }
+    Disk.makePrivateDirectory(layout.entries().resolve(Layout.dirOf(hash)));
+  }
+
+  /** A line for the cache; the cache is derived, so a failure to write it only costs a later read. */
+  private void cacheQuietly(Line line) {
+    cacheQuietly(List.of(SummaryCache.entryLine(line)));
+  }
+
+  private void cacheQuietly(List<byte[]> lines) {
     try {
-      exclusive = lockChannel(true).lock(APPEND_REGION, 1, false);
-      FileChannel channel = logChannel();
-      long size = channel.size();
-      if (logFileKey != null && !logFileKey.equals(currentLogKey())) {
-        // Another process compacted the journal and renamed a new log into place: append to that one.
-        synchronized (this) {
-          logChannel.close();
-          logChannel = null;
-        }
-        channel = logChannel();
-        size = channel.size();
-      }
-      try {
-        long at = size;
-        if (size > 0 && !endsWithNewline(channel, size)) {
-          // A torn record from a crash: end it, so that it stays one bad line and this one stays good.
-          at += channel.write(ByteBuffer.wrap(new byte[] {'\n'}), at);
-        }
-        ByteBuffer buf = ByteBuffer.wrap(line);
-        while (buf.hasRemaining()) {
-          at += channel.write(buf, at);
-        }
-        channel.force(false);
-      } catch (IOException e) {
-        try {
-          channel.truncate(size);
-          channel.force(false);
-        } catch (IOException ignored) {
-          // The torn tail will be reported and skipped by the next read.
-        }
-        throw e;
-      }
+      SummaryCache.append(layout.cache(), lines);
     } catch (IOException e) {
-      throw new JournalException("cannot write the journal " + log + ": " + reason(e), e);
-    } finally {
-      release(exclusive);
-      appendMutex.unlock();
-    }
-  }
-
-  private synchronized FileChannel logChannel() throws IOException {
-    if (logChannel == null) {
-      ensureDirectory();
-      logChannel = openPrivate(log, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      logFileKey = currentLogKey();
-    }
-    return logChannel;
-  }
-
-  private Object currentLogKey() throws IOException {
-    try {
-      return Files.readAttributes(log, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
-    } catch (NoSuchFileException e) {
-      return null;
-    }
-  }
-
-  private static boolean endsWithNewline(FileChannel channel, long size) throws IOException {
-    ByteBuffer last = ByteBuffer.allocate(1);
-    channel.read(last, size - 1);
-    return last.get(0) == '\n';
-  }
-
-  private static void release(FileLock lock) {
-    if (lock != null) {
-      try {
-        lock.release();
-      } catch (IOException ignored) {
-        // The lock goes with the descriptor or the process anyway.
-      }
+      // The next read notices the file moved on and heals the cache.
     }
   }
 
   private final class FileLease implements Lease {
     private final String key;
+    private final String hash;
+    private final Path file;
     private final FileLock lock;
+    /** The entry as this lease last read or wrote it, and how many unreadable lines its file has. */
     private Entry entry;
+    private int unreadable;
 
     FileLease(String key, FileLock lock) {
       this.key = key;
+      this.hash = Layout.hash(key);
+      this.file = layout.entryFile(hash);
       this.lock = lock;
     }
 
@@ -489,32 +486,92 @@ public final class FileJournal implements Journal {
     @Override
     public Optional<Entry> entry() throws JournalException {
       entry = find(key).orElse(null);
+      unreadable = (int) problems.stream().filter(p -> p.file().equals(file.toString())).count();
       return Optional.ofNullable(entry);
     }
 
+    /**
+     * Writes the begin record and its cache line holding the gate, then forces the record (and
+     * the new file's name) after letting go, so that other keys' writers do not wait on this fsync.
+     */
     @Override
     public Entry begin(JournaledRequest request, Instant at) throws JournalException {
-      if (entry().isPresent()) {
-        throw new IllegalStateException("key " + key + " is already journaled");
+      Entry begun = new Entry(key, at, request, request.fingerprint(), List.of(), null);
+      try {
+        EntryFile.Written written;
+        try (Gate.Hold h = writeLock()) {
+          migrate();
+          EntryFile.Read existing = EntryFile.read(file, hash);
+          if (existing.entry() != null) {
+            throw new IllegalStateException("key " + key + " is already journaled");
+          }
+          makeEntryDirectories(hash);
+          written = EntryFile.append(file, RecordCodec.encode(RecordCodec.begin(key, at, request)), true);
+          unreadable = existing.problems().size();
+          cacheQuietly(Line.of(begun, written.size, unreadable));
+        }
+        written.force();
+      } catch (IOException e) {
+        throw cannotWrite(e);
       }
-      append(RecordCodec.encode(RecordCodec.begin(key, at, request)));
-      entry = new Entry(key, at, request, request.fingerprint(), List.of(), null);
-      return entry;
+      entry = begun;
+      return begun;
     }
 
     @Override
     public void recordAttempt(Attempt attempt) throws JournalException {
-      append(RecordCodec.encode(RecordCodec.attempt(key, attempt)));
+      write(RecordCodec.encode(RecordCodec.attempt(key, attempt)), e -> e.withAttempt(attempt), false);
     }
 
     @Override
     public void recordOutcome(Outcome outcome) throws JournalException {
-      append(RecordCodec.encode(RecordCodec.outcome(key, outcome)));
+      write(RecordCodec.encode(RecordCodec.outcome(key, outcome)), e -> e.withOutcome(outcome), true);
+    }
+
+    /**
+     * Appends a record. A finished entry's cache line is trusted without reading its file, so it
+     * is written only once the outcome is forced; a pending line is checked against the file's
+     * size, so it may go first.
+     */
+    private void write(byte[] record, UnaryOperator<Entry> next, boolean finishes) throws JournalException {
+      try {
+        EntryFile.Written written;
+        Entry after;
+        try (Gate.Hold h = writeLock()) {
+          migrate();
+          if (entry == null) {
+            EntryFile.Read r = EntryFile.read(file, hash);
+            entry = r.entry();
+            unreadable = r.problems().size();
+          }
+          if (entry == null) {
+            throw new JournalException("cannot write the journal " + file + ": key " + key + " has no begin record");
+          }
+          written = EntryFile.append(file, record, false);
+          after = next.apply(entry);
+          if (!finishes) {
+            cacheQuietly(Line.of(after, written.size, unreadable));
+          }
+        }
+        written.force();
+        entry = after;
+        if (finishes) {
+          try (Gate.Hold h = readLock()) {
+            cacheQuietly(Line.of(after, written.size, unreadable));
+          }
+        }
+      } catch (IOException e) {
+        throw cannotWrite(e);
+      }
+    }
+
+    private JournalException cannotWrite(IOException e) {
+      return new JournalException("cannot write the journal " + file + ": " + Disk.reason(e), e);
     }
 
     @Override
     public void close() {
-      release(lock);
+      Gate.release(lock);
     }
   }
 }

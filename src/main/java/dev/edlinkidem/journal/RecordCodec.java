@@ -25,7 +25,9 @@ import java.util.zip.CRC32C;
  * record is told apart from a good one. See docs/journal-format.md.
  */
 final class RecordCodec {
-  static final int VERSION = 1;
+  /** The version this code writes; it reads this one and every one before it. */
+  static final int VERSION = 2;
+  private static final int OLDEST = 1;
   private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
   private static final byte[] CRC_HEAD = ",\"crc\":\"".getBytes(StandardCharsets.US_ASCII);
   /** {@code ,"crc":"} + 8 hex digits + {@code "}}. */
@@ -85,6 +87,13 @@ final class RecordCodec {
     o.add("headers", headers);
     putBody(o, out.response().body());
     return o;
+  }
+
+  /** Every record of an entry, in order, as the content of its file. */
+  static byte[] encodeEntry(Entry e) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(1024);
+    encodeEntry(e, out);
+    return out.toByteArray();
   }
 
   /** Every record of an entry, in order, as lines. */
@@ -177,10 +186,57 @@ final class RecordCodec {
     }
     JsonObject o = parsed.getAsJsonObject();
     JsonElement v = o.get("v");
-    if (v == null || !v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber() || v.getAsDouble() != VERSION) {
-      throw new BadRecord("format version " + v + " is not one this edlink-idem reads (it reads " + VERSION + ")");
+    if (v == null || !v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber() || v.getAsDouble() < OLDEST
+        || v.getAsDouble() > VERSION || v.getAsDouble() != Math.rint(v.getAsDouble())) {
+      throw new BadRecord("format version " + v + " is not one this edlink-idem reads (it reads " + OLDEST + " to "
+          + VERSION + ")");
     }
     return o;
+  }
+
+  /**
+   * What a file of records folds into: its entries in the order they began, the lines that could
+   * not be used (with why), and those lines as they were, so that a rewrite can keep them aside.
+   */
+  record Folded(Map<String, Entry> entries, List<Problem> problems, List<byte[]> unreadable) {}
+
+  /**
+   * Folds every line of a file. A line that cannot be used (torn, corrupt, another version, a
+   * record whose key does not belong in this file) is reported and skipped, never fatal.
+   */
+  static Folded foldFile(byte[] bytes, String file, java.util.function.Predicate<String> belongs) {
+    Map<String, Entry> entries = new LinkedHashMap<>();
+    List<Problem> problems = new ArrayList<>();
+    List<byte[]> unreadable = new ArrayList<>();
+    int line = 0;
+    int start = 0;
+    while (start < bytes.length) {
+      line++;
+      int end = start;
+      while (end < bytes.length && bytes[end] != '\n') {
+        end++;
+      }
+      if (end == bytes.length) {
+        problems.add(new Problem(file, line, start, "torn record at the end (no newline): ignored"));
+        unreadable.add(java.util.Arrays.copyOfRange(bytes, start, end));
+        break;
+      }
+      if (end > start) {
+        try {
+          JsonObject o = decode(bytes, start, end);
+          JsonElement key = o.get("key");
+          if (key != null && key.isJsonPrimitive() && !belongs.test(key.getAsString())) {
+            throw new BadRecord("a record of key " + key.getAsString() + " in another key's file");
+          }
+          fold(o, entries);
+        } catch (BadRecord e) {
+          problems.add(new Problem(file, line, start, e.getMessage() + ": skipped"));
+          unreadable.add(java.util.Arrays.copyOfRange(bytes, start, end));
+        }
+      }
+      start = end + 1;
+    }
+    return new Folded(entries, List.copyOf(problems), List.copyOf(unreadable));
   }
 
   /** Folds one decoded record into the entries seen so far. */

@@ -281,7 +281,8 @@ class PostTest extends SandboxCase {
     Cli.Result r = cli().env("EDLINK_IDEM_JOURNAL", file.toString()).run("post", ASSIGNMENTS, "-d", ESSAY);
     assertEquals(1, r.code(), r.toString());
     assertTrue(r.err().contains("nothing was sent"), r.err());
-    Files.createDirectories(journalDir().resolve("journal.jsonl")); // the log's place is taken by a directory
+    Files.createDirectories(journalDir());
+    Files.writeString(journalDir().resolve("entries"), ""); // the records' place is taken by a file
     Cli.Result r2 = cli().run("post", ASSIGNMENTS, "-d", ESSAY);
     assertEquals(1, r2.code(), r2.toString());
     assertEquals(0, stat("requests"));

@@ -85,9 +85,20 @@ abstract class SandboxCase {
     }
   }
 
+  /** Every record file of the journal, name and content, in path order: equal means no record changed. */
   byte[] journalBytes() throws Exception {
-    Path log = journalDir().resolve("journal.jsonl");
-    return Files.exists(log) ? Files.readAllBytes(log) : new byte[0];
+    Path entries = journalDir().resolve("entries");
+    if (!Files.isDirectory(entries)) {
+      return new byte[0];
+    }
+    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+    try (var files = Files.walk(entries)) {
+      for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+        all.writeBytes(f.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        all.writeBytes(Files.readAllBytes(f));
+      }
+    }
+    return all.toByteArray();
   }
 
   static JsonObject json(String text) {

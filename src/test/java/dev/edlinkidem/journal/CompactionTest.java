@@ -44,14 +44,15 @@ class CompactionTest {
     try (FileJournal journal = FileJournal.open(dir)) {
       write(journal, "old-1", "{\"a\":1}", T0, true);
       write(journal, "keep-1", "{\"a\":2}", T0.plusSeconds(60), false);
-      long before = Files.size(dir.resolve("journal.jsonl"));
+      long before = JournalFiles.recordBytes(dir);
+      byte[] records = JournalFiles.records(dir);
       Compaction dry = journal.remove(List.of("old-1", "absent"), true);
       assertEquals(List.of("old-1"), dry.changed());
-      assertEquals(before, Files.size(dir.resolve("journal.jsonl")), "a dry run changes nothing");
+      assertArrayEquals(records, JournalFiles.records(dir), "a dry run changes nothing");
       Compaction done = journal.remove(List.of("old-1"), false);
       assertEquals(List.of("old-1"), done.changed());
       assertEquals(before, done.bytesBefore());
-      assertEquals(Files.size(dir.resolve("journal.jsonl")), done.bytesAfter());
+      assertEquals(JournalFiles.recordBytes(dir), done.bytesAfter());
       assertTrue(done.bytesAfter() < done.bytesBefore());
       assertEquals(dry.bytesAfter(), done.bytesAfter());
       assertEquals(List.of("keep-1"), journal.entries().stream().map(Entry::key).toList());
@@ -96,14 +97,14 @@ class CompactionTest {
     try (FileJournal journal = FileJournal.open(dir)) {
       write(journal, "a-1", "{}", T0, true);
     }
-    Files.writeString(dir.resolve("journal.jsonl"), "this line is damaged\n", java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(JournalFiles.fileOf(dir, "a-1"), "this line is damaged\n", java.nio.file.StandardOpenOption.APPEND);
     try (FileJournal journal = FileJournal.open(dir)) {
       write(journal, "b-1", "{}", T0, true);
       journal.remove(List.of("a-1"), false);
       assertEquals(List.of("b-1"), journal.entries().stream().map(Entry::key).toList());
       assertTrue(journal.problems().isEmpty(), "the damaged line left the log: " + journal.problems());
     }
-    assertEquals("this line is damaged\n", Files.readString(dir.resolve("journal.jsonl.unreadable")));
+    assertEquals("this line is damaged\n", Files.readString(dir.resolve("unreadable.jsonl")));
   }
 
   @Test
@@ -117,9 +118,9 @@ class CompactionTest {
       write(b, "clash-1", "{\"t\":2}", T0, true); // same key, another request
       write(b, "new-1", "{\"t\":3}", T0, true);
       List<Entry> incoming = b.entries();
-      byte[] before = Files.readAllBytes(ours.resolve("journal.jsonl"));
+      byte[] before = JournalFiles.records(ours);
       Compaction dry = a.merge(incoming, true);
-      assertArrayEquals(before, Files.readAllBytes(ours.resolve("journal.jsonl")));
+      assertArrayEquals(before, JournalFiles.records(ours));
       Compaction c = a.merge(incoming, false);
       assertEquals(dry.changed(), c.changed());
       assertEquals(List.of("same-1", "new-1"), c.changed());

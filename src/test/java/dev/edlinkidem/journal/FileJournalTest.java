@@ -86,7 +86,7 @@ class FileJournalTest {
     try (FileJournal journal = FileJournal.open(dir())) {
       assertArrayEquals(binary, journal.find("bin").orElseThrow().request().body());
     }
-    assertTrue(Files.readString(dir().resolve("journal.jsonl")).contains("\"body_base64\""));
+    assertTrue(Files.readString(JournalFiles.fileOf(dir(), "bin")).contains("\"body_base64\""));
   }
 
   @Test
@@ -94,10 +94,10 @@ class FileJournalTest {
     try (FileJournal journal = FileJournal.open(dir())) {
       journalSuccess(journal, "key-1", "{}");
     }
-    List<String> lines = Files.readAllLines(dir().resolve("journal.jsonl"));
+    List<String> lines = Files.readAllLines(JournalFiles.fileOf(dir(), "key-1"));
     assertEquals(4, lines.size());
     for (String line : lines) {
-      assertTrue(line.startsWith("{\"v\":1,\"type\":\""), line);
+      assertTrue(line.startsWith("{\"v\":2,\"type\":\""), line);
       assertTrue(line.matches(".*,\"crc\":\"[0-9a-f]{8}\"}$"), line);
     }
   }
@@ -107,7 +107,7 @@ class FileJournalTest {
     try (FileJournal journal = FileJournal.open(dir())) {
       journalSuccess(journal, "key-1", "{}");
     }
-    Path log = dir().resolve("journal.jsonl");
+    Path log = JournalFiles.fileOf(dir(), "key-1");
     byte[] whole = Files.readAllBytes(log);
     // Every cut inside the last record (the outcome) must leave the three records before it.
     int lastStart = lastLineStart(whole);
@@ -128,16 +128,27 @@ class FileJournalTest {
     try (FileJournal journal = FileJournal.open(dir())) {
       journalSuccess(journal, "key-1", "{}");
     }
-    Path log = dir().resolve("journal.jsonl");
+    Path log = JournalFiles.fileOf(dir(), "key-1");
     byte[] whole = Files.readAllBytes(log);
     Files.write(log, java.util.Arrays.copyOf(whole, whole.length - 10));
     try (FileJournal journal = FileJournal.open(dir())) {
       journalSuccess(journal, "key-2", "{}");
+      // The same key's file, torn by a crash, takes the next record on a line of its own.
+      try (Journal.Lease lease = journal.lease("key-1")) {
+        lease.entry();
+        lease.recordAttempt(new Attempt(3, T0.plusSeconds(9), Duration.ofMillis(30), Attempt.Result.RESPONSE, 200, null, "req-3"));
+        lease.recordOutcome(new Outcome(EntryState.SUCCEEDED, T0.plusSeconds(9), ok("{}"), "replay"));
+      }
     }
     try (FileJournal journal = FileJournal.open(dir())) {
       assertEquals(EntryState.SUCCEEDED, journal.find("key-2").orElseThrow().state());
-      assertEquals(EntryState.PENDING, journal.find("key-1").orElseThrow().state());
-      assertEquals(1, journal.problems().size());
+      assertTrue(journal.problems().isEmpty());
+      Entry first = journal.find("key-1").orElseThrow();
+      assertEquals(EntryState.SUCCEEDED, first.state());
+      assertEquals("replay", first.outcome().via());
+      assertEquals(3, first.attempts().size());
+      assertEquals(1, journal.problems().size(), "the torn line is still reported");
+      assertEquals(4, journal.problems().get(0).line());
     }
   }
 
@@ -147,19 +158,27 @@ class FileJournalTest {
       journalSuccess(journal, "key-1", "{\"title\":\"a\"}");
       journalSuccess(journal, "key-2", "{\"title\":\"b\"}");
     }
-    Path log = dir().resolve("journal.jsonl");
+    Path log = JournalFiles.fileOf(dir(), "key-1");
     List<String> lines = Files.readAllLines(log);
     // A hand edit of key-1's second attempt: valid JSON, wrong checksum.
     lines.set(2, lines.get(2).replace("\"status\":200", "\"status\":201"));
     lines.add(3, "garbage that is not json");
     Files.write(log, lines);
     try (FileJournal journal = FileJournal.open(dir())) {
-      assertEquals(1, journal.find("key-1").orElseThrow().attempts().size());
-      assertEquals(EntryState.SUCCEEDED, journal.find("key-1").orElseThrow().state());
-      assertEquals(EntryState.SUCCEEDED, journal.find("key-2").orElseThrow().state());
+      Entry first = journal.find("key-1").orElseThrow();
+      assertEquals(1, first.attempts().size());
+      assertEquals(EntryState.SUCCEEDED, first.state());
       assertEquals(2, journal.problems().size());
       assertTrue(journal.problems().get(0).reason().contains("checksum"), journal.problems().get(0).toString());
       assertEquals(3, journal.problems().get(0).line());
+      assertEquals(log.toString(), journal.problems().get(0).file());
+      assertEquals(EntryState.SUCCEEDED, journal.find("key-2").orElseThrow().state());
+      assertEquals(List.of(), journal.problems(), "key-2's file is sound");
+      assertEquals(2, journal.entries().size());
+      assertEquals(2, journal.problems().size());
+      List<EntrySummary> summaries = journal.summaries();
+      assertEquals(1, summaries.stream().filter(x -> x.key().equals("key-1")).findFirst().orElseThrow().attempts());
+      assertEquals(2, journal.problems().size(), "listing reports them too");
     }
   }
 
@@ -181,7 +200,7 @@ class FileJournalTest {
     com.google.gson.JsonObject odd = new com.google.gson.JsonObject();
     odd.add("v", com.google.gson.JsonNull.INSTANCE);
     odd.addProperty("type", "begin");
-    Files.write(dir().resolve("journal.jsonl"), RecordCodec.encode(odd), StandardOpenOption.APPEND);
+    Files.write(JournalFiles.fileOf(dir(), "key-1"), RecordCodec.encode(odd), StandardOpenOption.APPEND);
     try (FileJournal journal = FileJournal.open(dir())) {
       assertEquals(EntryState.SUCCEEDED, journal.find("key-1").orElseThrow().state());
       assertEquals(1, journal.problems().size());
@@ -218,8 +237,12 @@ class FileJournalTest {
       journalSuccess(journal, "key-1", "{}");
     }
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir())));
-    try (var files = Files.list(dir())) {
+    try (var files = Files.walk(dir())) {
       for (Path f : files.toList()) {
+        if (Files.isDirectory(f)) {
+          assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
+          continue;
+        }
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
         assertFalse(Files.readString(f, StandardCharsets.ISO_8859_1).toLowerCase().contains("authorization"));
       }
@@ -235,9 +258,13 @@ class FileJournalTest {
 
   @Test
   void aFailedBeginLeavesNothingBehind() throws Exception {
-    Files.createDirectories(dir().resolve("journal.jsonl")); // a directory where the log should be
+    Files.createDirectories(dir());
+    Files.writeString(dir().resolve("entries"), ""); // a file where the records' directory should be
     try (FileJournal journal = FileJournal.open(dir()); Journal.Lease lease = journal.lease("k")) {
       assertThrows(JournalException.class, () -> lease.begin(request("{}"), T0));
+    }
+    try (FileJournal journal = FileJournal.open(dir())) {
+      assertThrows(JournalException.class, journal::summaries, "and nothing half-written is read");
     }
   }
 

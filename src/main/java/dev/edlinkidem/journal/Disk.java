@@ -1,0 +1,147 @@
+package dev.edlinkidem.journal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The file-system steps the journal is made of: private modes (bodies name students), names made
+ * durable by forcing their directory, and one short reason per failure.
+ */
+final class Disk {
+  static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
+  static final FileAttribute<Set<PosixFilePermission>> DIR_MODE = PosixFilePermissions.asFileAttribute(PRIVATE_DIR);
+  static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
+  private Disk() {}
+
+  /** A channel, and whether opening it created the file (whose name is then not yet durable). */
+  record Opened(FileChannel channel, boolean created) {}
+
+  /** Opens a file, creating it with mode 0600 when it is missing; the caller forces its directory if it was new. */
+  static Opened open(Path path, OpenOption... modes) throws IOException {
+    Set<OpenOption> options = new HashSet<>(List.of(modes));
+    options.add(StandardOpenOption.CREATE_NEW);
+    try {
+      return new Opened(FileChannel.open(path, options, FILE_MODE), true);
+    } catch (FileAlreadyExistsException e) {
+      options.remove(StandardOpenOption.CREATE_NEW);
+      return new Opened(FileChannel.open(path, options), false);
+    }
+  }
+
+  /** Opens a file, creating it with mode 0600 and making its name durable when it is new. */
+  static FileChannel openPrivate(Path path, OpenOption... modes) throws IOException {
+    Opened opened = open(path, modes);
+    if (opened.created()) {
+      try {
+        force(path.toAbsolutePath().getParent());
+      } catch (IOException e) {
+        opened.channel().close();
+        throw e;
+      }
+    }
+    return opened.channel();
+  }
+
+  /**
+   * Makes a directory with mode 0700 unless it exists, and forces its parent so that its name
+   * survives a crash. Returns whether it was made.
+   */
+  static boolean makePrivateDirectory(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return false;
+    }
+    try {
+      Files.createDirectory(dir, DIR_MODE);
+    } catch (FileAlreadyExistsException e) {
+      if (Files.isDirectory(dir)) {
+        return false; // another process made it first
+      }
+      throw e;
+    }
+    force(dir.toAbsolutePath().getParent());
+    return true;
+  }
+
+  /** Writes a whole file (replacing any), forces it, and closes it; its directory is the caller's to force. */
+  static void writeForced(Path path, byte[] bytes) throws IOException {
+    try (FileChannel c = open(path, StandardOpenOption.WRITE).channel()) {
+      c.truncate(0);
+      writeFully(c, bytes, 0);
+      c.force(false);
+    }
+  }
+
+  /** Writes a whole file (replacing any) without forcing it: for the derived cache and test fixtures. */
+  static void writeUnforced(Path path, byte[] bytes) throws IOException {
+    try (FileChannel c = open(path, StandardOpenOption.WRITE).channel()) {
+      c.truncate(0);
+      writeFully(c, bytes, 0);
+    }
+  }
+
+  static long writeFully(FileChannel c, byte[] bytes, long at) throws IOException {
+    ByteBuffer buf = ByteBuffer.wrap(bytes);
+    while (buf.hasRemaining()) {
+      at += c.write(buf, at);
+    }
+    return at;
+  }
+
+  /** Renames a file over another in one step. */
+  static void replace(Path from, Path to) throws IOException {
+    Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Forces a directory, so that the names created, renamed or removed in it are durable. */
+  static void force(Path directory) throws IOException {
+    try (FileChannel d = FileChannel.open(directory, StandardOpenOption.READ)) {
+      d.force(true);
+    }
+  }
+
+  /** Forces a file written by someone else before anything is derived from it; a missing file is not an error. */
+  static void forceFile(Path file) throws IOException {
+    try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ)) {
+      c.force(false);
+    } catch (NoSuchFileException e) {
+      // Nothing to make durable.
+    }
+  }
+
+  /** A file's size, or -1 when it does not exist. */
+  static long sizeOf(Path file) throws IOException {
+    try {
+      return Files.size(file);
+    } catch (NoSuchFileException e) {
+      return -1;
+    }
+  }
+
+  /** The operating system's reason, without the path that the message already names. */
+  static String reason(IOException e) {
+    if (e instanceof FileSystemException fse && fse.getReason() != null) {
+      return fse.getReason();
+    }
+    if (e instanceof FileSystemException) {
+      return e.getClass().getSimpleName().replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase();
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+}
