@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.DateTimeException;
@@ -71,7 +70,8 @@ final class SummaryCache {
     byte[] b;
     try {
       b = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
+    } catch (IOException e) {
+      // Missing, or something else in its place: the cache is derived, so it is rebuilt from the files.
       return new Snapshot(false, 0);
     }
     List<List<Object>> parts = parseInParts(b);
