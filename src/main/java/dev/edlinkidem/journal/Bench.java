@@ -203,6 +203,19 @@ public final class Bench {
               Map.of("Accept", "application/json"), "{\"title\":\"bench\"}".getBytes(StandardCharsets.UTF_8)), Instant.now());
         }
       });
+      String posted = "bench-" + key(fresh);
+      measure(times, "a post's journal work, new key", () -> {
+        // What post asks of the journal around one successful send: lease, look, begin, attempt, outcome.
+        try (FileJournal j = FileJournal.open(dir); Journal.Lease lease = j.lease(posted)) {
+          lease.entry();
+          Instant at = Instant.now();
+          lease.begin(new JournaledRequest("POST", "https://ed.link/api/v2/graph/classes/c/assignments",
+              Map.of("Accept", "application/json"), "{\"title\":\"bench\"}".getBytes(StandardCharsets.UTF_8)), at);
+          lease.recordAttempt(new Attempt(1, at, Duration.ofMillis(80), Attempt.Result.RESPONSE, 201, null, "r"));
+          lease.recordOutcome(new Outcome(EntryState.SUCCEEDED, at, new RecordedResponse(201,
+              Map.of("Content-Type", List.of("application/json")), "{\"$data\":{}}".getBytes(StandardCharsets.UTF_8)), "post"));
+        }
+      });
       if (r < entriesRuns) {
         measure(times, "entries()", () -> {
           try (FileJournal j = FileJournal.open(dir)) {
@@ -211,8 +224,8 @@ public final class Bench {
         });
       }
     }
-    out.printf(Locale.ROOT, "%-30s %10s %10s %6s%n", "operation (" + keys.size() + " entries)", "median ms", "first ms", "runs");
-    times.forEach((name, t) -> out.printf(Locale.ROOT, "%-30s %10.1f %10.1f %6d%n", name, median(t), t.get(0), t.size()));
+    out.printf(Locale.ROOT, "%-34s %10s %10s %6s%n", "operation (" + keys.size() + " entries)", "median ms", "first ms", "runs");
+    times.forEach((name, t) -> out.printf(Locale.ROOT, "%-34s %10.1f %10.1f %6d%n", name, median(t), t.get(0), t.size()));
   }
 
   private interface Step {

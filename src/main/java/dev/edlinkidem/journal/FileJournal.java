@@ -310,11 +310,6 @@ public final class FileJournal implements Journal {
     }
   }
 
-  /** The operating system's reason, without the path that the message already names. */
-  static String reason(IOException e) {
-    return Disk.reason(e);
-  }
-
   /** The byte of the lock file that stands for a key: above byte 0, chosen by the key's SHA-256. */
   private static long regionOf(String key) {
     byte[] h = Fingerprint.sha256().digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
