@@ -26,6 +26,8 @@ import java.util.UUID;
  * java -cp edlink-idem.jar dev.edlinkidem.journal.Bench time DIR RUNS
  * java -cp edlink-idem.jar dev.edlinkidem.journal.Bench key DIR     (a key to show)
  * java -cp edlink-idem.jar dev.edlinkidem.journal.Bench keys DIR    (every key, as list --format keys)
+ * java -cp edlink-idem.jar dev.edlinkidem.journal.Bench expiring DIR
+ * java -cp edlink-idem.jar dev.edlinkidem.journal.Bench show DIR KEY
  * </pre>
  */
 public final class Bench {
@@ -54,13 +56,40 @@ public final class Bench {
         }
         w.flush();
       }
+    } else if (args.length >= 2 && args[0].equals("expiring")) {
+      // What `expiring` needs of the journal: every summary, filtered by its window.
+      Instant now = Instant.now();
+      try (FileJournal journal = FileJournal.open(Path.of(args[1]))) {
+        for (EntrySummary s : journal.summaries()) {
+          if (s.state() == EntryState.PENDING && s.window().allowsReplay(now)
+              && s.window().replayDeadline().isBefore(now.plus(Duration.ofDays(7)))) {
+            out.println(s.key() + "\t" + s.window().replayDeadline());
+          }
+        }
+      }
+    } else if (args.length >= 3 && args[0].equals("show")) {
+      // What `show KEY` needs of the journal: one entry, request and response.
+      try (FileJournal journal = FileJournal.open(Path.of(args[1]))) {
+        Entry e = journal.find(args[2]).orElse(null);
+        if (e == null) {
+          System.err.println("no entry has the key " + args[2]);
+          System.exit(1);
+        }
+        out.println(e.key() + " " + e.state().label() + " " + e.request().method() + " " + e.request().url());
+        out.write(e.request().body());
+        out.println();
+        if (e.outcome() != null) {
+          out.write(e.outcome().response().body());
+          out.println();
+        }
+      }
     } else if (args.length >= 2 && args[0].equals("key")) {
       try (FileJournal journal = FileJournal.open(Path.of(args[1]))) {
         List<EntrySummary> all = journal.summaries();
         out.println(all.isEmpty() ? "no-such-key-000000" : all.get(all.size() / 2).key());
       }
     } else {
-      System.err.println("usage: Bench seed DIR N [SEED] | time DIR RUNS | key DIR | keys DIR");
+      System.err.println("usage: Bench seed DIR N [SEED] | time DIR RUNS | key DIR | keys DIR | expiring DIR | show DIR KEY");
       System.exit(2);
     }
   }
