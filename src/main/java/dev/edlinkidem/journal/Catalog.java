@@ -96,6 +96,7 @@ final class Catalog {
 
     List<String> dirs = entryDirectories(layout.entries());
     Map<String, List<String>> keysByDir = null;
+    List<Line> found = new ArrayList<>();
     for (String dir : dirs) {
       Path dirPath = layout.entries().resolve(dir);
       long mtime = Files.getLastModifiedTime(dirPath).to(TimeUnit.NANOSECONDS);
@@ -126,8 +127,7 @@ final class Catalog {
         EntryFile.Read r = EntryFile.read(file, hash);
         if (r.entry() != null) {
           Line l = learn(file, r);
-          lines.put(l.key(), l);
-          heal.add(SummaryCache.entryLine(l));
+          found.add(l);
           readNow.add(l.key());
           entryProblems.addAll(r.problems());
           if (orphans.remove(hash) != null) {
@@ -152,6 +152,13 @@ final class Catalog {
         verified.put(dir, mtime);
         heal.add(SummaryCache.dirLine(dir, mtime));
       }
+    }
+
+    // Entries the cache lacked join it in the order they began: a rebuilt cache lists as the old one did.
+    found.sort(java.util.Comparator.comparing((Line l) -> l.summary().created()).thenComparing(Line::key));
+    for (Line l : found) {
+      lines.put(l.key(), l);
+      heal.add(SummaryCache.entryLine(l));
     }
 
     Set<String> dirSet = new HashSet<>(dirs);
@@ -211,7 +218,7 @@ final class Catalog {
       if (!r.exists() || r.entry() != null) {
         orphans.remove(hash);
         heal.add(SummaryCache.orphanLine(hash, -1));
-        if (r.entry() != null) {
+        if (r.entry() != null && !lines.containsKey(r.entry().key())) {
           Line l = learn(file, r);
           lines.put(l.key(), l);
           heal.add(SummaryCache.entryLine(l));

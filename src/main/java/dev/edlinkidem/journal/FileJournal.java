@@ -71,42 +71,33 @@ public final class FileJournal implements Journal {
       return List.of();
     }
     try {
-      Catalog catalog;
+      Catalog built;
       Version1 old;
       try (Gate.Hold h = readLock()) {
-        catalog = Catalog.build(layout, wallClockMillis(), mayHeal());
+        built = Catalog.build(layout, wallClockMillis(), mayHeal());
         old = Version1.read(layout);
       }
+      Catalog catalog = built;
       compactIfWanted(catalog);
       List<Problem> found = new ArrayList<>(catalog.orphanProblems);
       Map<String, Entry> entries = new LinkedHashMap<>();
       List<String> keys = new ArrayList<>(catalog.lines.keySet());
+      List<List<String>> chunks = new ArrayList<>();
       for (int i = 0; i < keys.size(); i += ENTRIES_PER_HOLD) {
-        List<byte[]> heal = new ArrayList<>();
-        try (Gate.Hold h = readLock()) {
-          for (String key : keys.subList(i, Math.min(keys.size(), i + ENTRIES_PER_HOLD))) {
-            String hash = Layout.hash(key);
-            Path file = layout.entryFile(hash);
-            EntryFile.Read r = EntryFile.read(file, hash);
-            found.addAll(r.problems());
-            if (r.entry() == null) {
-              continue;
-            }
-            entries.put(key, r.entry());
-            // A finished entry's file changed behind the cache's back (a hand edit, a damaged disk):
-            // the cache learns it here, so that listing reports it from now on.
-            Line seen = Line.of(r.entry(), r.size(), r.problems().size());
-            if (!seen.equals(catalog.lines.get(key)) && mayHeal()) {
-              if (seen.finished()) {
-                Disk.forceFile(file);
-              }
-              heal.add(SummaryCache.entryLine(seen));
-            }
-          }
-          if (!heal.isEmpty()) {
-            cacheQuietly(heal);
-          }
+        chunks.add(keys.subList(i, Math.min(keys.size(), i + ENTRIES_PER_HOLD)));
+      }
+      // Reading and parsing every file is the cost; the processors share it, the order stays.
+      List<Chunk> read;
+      try {
+        read = chunks.parallelStream().map(chunk -> readChunk(chunk, catalog)).toList();
+      } catch (java.io.UncheckedIOException e) {
+        throw e.getCause();
+      }
+      for (Chunk chunk : read) {
+        for (Entry e : chunk.entries()) {
+          entries.put(e.key(), e);
         }
+        found.addAll(chunk.problems());
       }
       if (old != null) {
         entries = withVersion1(entries, old);
@@ -117,6 +108,42 @@ public final class FileJournal implements Journal {
     } catch (IOException e) {
       throw cannotRead(e);
     }
+  }
+
+  /** The entries of some keys, read under one shared hold, and the unreadable lines their files have. */
+  private record Chunk(List<Entry> entries, List<Problem> problems) {}
+
+  private Chunk readChunk(List<String> keys, Catalog catalog) {
+    List<Entry> entries = new ArrayList<>(keys.size());
+    List<Problem> found = new ArrayList<>();
+    List<byte[]> heal = new ArrayList<>();
+    try (Gate.Hold h = readLock()) {
+      for (String key : keys) {
+        String hash = Layout.hash(key);
+        Path file = layout.entryFile(hash);
+        EntryFile.Read r = EntryFile.read(file, hash);
+        found.addAll(r.problems());
+        if (r.entry() == null) {
+          continue;
+        }
+        entries.add(r.entry());
+        // A finished entry's file changed behind the cache's back (a hand edit, a damaged disk):
+        // the cache learns it here, so that listing reports it from now on.
+        Line seen = Line.of(r.entry(), r.size(), r.problems().size());
+        if (!seen.equals(catalog.lines.get(key)) && mayHeal()) {
+          if (seen.finished()) {
+            Disk.forceFile(file);
+          }
+          heal.add(SummaryCache.entryLine(seen));
+        }
+      }
+      if (!heal.isEmpty()) {
+        cacheQuietly(heal);
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return new Chunk(entries, found);
   }
 
   @Override
@@ -308,11 +335,6 @@ public final class FileJournal implements Journal {
     } catch (IOException e) {
       throw new JournalException("cannot close the journal: " + e.getMessage(), e);
     }
-  }
-
-  /** The operating system's reason, without the path that the message already names. */
-  static String reason(IOException e) {
-    return Disk.reason(e);
   }
 
   /** The byte of the lock file that stands for a key: above byte 0, chosen by the key's SHA-256. */

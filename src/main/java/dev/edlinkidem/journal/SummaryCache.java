@@ -5,13 +5,13 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -53,15 +53,16 @@ final class SummaryCache {
 
   /** The cache as read: latest line per key in first-appearance order, verified directories, orphans. */
   static final class Snapshot {
-    final LinkedHashMap<String, Line> entries = new LinkedHashMap<>();
+    final LinkedHashMap<String, Line> entries;
     final Map<String, Long> dirs = new HashMap<>();
     final Map<String, Long> orphans = new HashMap<>();
     final boolean present;
     int lines;
     int damaged;
 
-    Snapshot(boolean present) {
+    Snapshot(boolean present, int expectedEntries) {
       this.present = present;
+      this.entries = new LinkedHashMap<>(expectedEntries * 4 / 3 + 16);
     }
   }
 
@@ -69,36 +70,107 @@ final class SummaryCache {
     byte[] b;
     try {
       b = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      return new Snapshot(false);
+    } catch (IOException e) {
+      // Missing, or something else in its place: the cache is derived, so it is rebuilt from the files.
+      return new Snapshot(false, 0);
     }
-    Snapshot s = new Snapshot(true);
-    int[] tabs = new int[16];
-    CRC32C crc = new CRC32C();
-    int start = 0;
-    while (start < b.length) {
-      int end = start;
-      while (end < b.length && b[end] != '\n') {
-        end++;
-      }
-      if (end == b.length) {
-        s.damaged++; // torn tail
-        break;
-      }
-      s.lines++;
-      try {
-        if (!parse(b, start, end, tabs, crc, s)) {
+    List<List<Object>> parts = parseInParts(b);
+    Snapshot s = new Snapshot(true, parts.stream().mapToInt(List::size).sum());
+    for (List<Object> part : parts) {
+      for (Object parsed : part) {
+        s.lines++;
+        if (parsed instanceof Line l) {
+          s.entries.put(l.key(), l);
+        } else if (parsed instanceof Gone g) {
+          s.entries.remove(g.key());
+        } else if (parsed instanceof Orphan o) {
+          if (o.size() < 0) {
+            s.orphans.remove(o.hash());
+          } else {
+            s.orphans.put(o.hash(), o.size());
+          }
+        } else if (parsed instanceof Verified v) {
+          s.dirs.put(v.dir(), v.mtime());
+        } else {
           s.damaged++;
         }
-      } catch (RuntimeException e) {
-        s.damaged++;
       }
-      start = end + 1;
     }
     return s;
   }
 
-  private static boolean parse(byte[] b, int start, int end, int[] tabs, CRC32C crc, Snapshot s) {
+  private record Gone(String key) {}
+
+  private record Orphan(String hash, long size) {}
+
+  private record Verified(String dir, long mtime) {}
+
+  /** What a damaged line parses to. */
+  private static final Object DAMAGED = new Object();
+  /** Parsing a large cache is split at line ends over the processors; applying the lines stays in order. */
+  private static final int PART_BYTES = 1 << 20;
+
+  private static List<List<Object>> parseInParts(byte[] b) {
+    int parts = (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), Math.min(4, b.length / PART_BYTES)));
+    int[] bounds = new int[parts + 1];
+    bounds[parts] = b.length;
+    for (int p = 1; p < parts; p++) {
+      int at = Math.max(bounds[p - 1], (int) ((long) b.length * p / parts));
+      while (at < b.length && b[at - 1] != '\n') {
+        at++;
+      }
+      bounds[p] = at;
+    }
+    List<List<Object>> results = new ArrayList<>();
+    for (int p = 0; p < parts; p++) {
+      results.add(null);
+    }
+    List<Thread> threads = new ArrayList<>();
+    for (int p = 1; p < parts; p++) {
+      int part = p;
+      Thread t = new Thread(() -> results.set(part, parseRange(b, bounds[part], bounds[part + 1])), "summary-cache-" + p);
+      t.start();
+      threads.add(t);
+    }
+    results.set(0, parseRange(b, bounds[0], bounds[1]));
+    for (Thread t : threads) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while reading the summary cache", e);
+      }
+    }
+    return results;
+  }
+
+  private static List<Object> parseRange(byte[] b, int from, int to) {
+    List<Object> parsed = new ArrayList<>((to - from) / 200 + 16);
+    int[] tabs = new int[16];
+    CRC32C crc = new CRC32C();
+    int start = from;
+    while (start < to) {
+      int end = start;
+      while (end < to && b[end] != '\n') {
+        end++;
+      }
+      if (end == to) {
+        parsed.add(DAMAGED); // a torn tail: parts end after a newline, so only the last part can have one
+        break;
+      }
+      Object line;
+      try {
+        line = parse(b, start, end, tabs, crc);
+      } catch (RuntimeException e) {
+        line = DAMAGED;
+      }
+      parsed.add(line);
+      start = end + 1;
+    }
+    return parsed;
+  }
+
+  private static Object parse(byte[] b, int start, int end, int[] tabs, CRC32C crc) {
     int n = 0;
     for (int i = start; i < end && n < tabs.length; i++) {
       if (b[i] == '\t') {
@@ -106,72 +178,148 @@ final class SummaryCache {
       }
     }
     if (n < 2 || end - tabs[n - 1] - 1 != 8 || tabs[0] != start + 1) {
-      return false;
+      return DAMAGED;
     }
     crc.reset();
     crc.update(b, start, tabs[n - 1] - start);
-    if (crc.getValue() != Long.parseLong(new String(b, tabs[n - 1] + 1, 8, StandardCharsets.US_ASCII), 16)) {
-      return false;
+    if (crc.getValue() != hex(b, tabs[n - 1] + 1, end)) {
+      return DAMAGED;
     }
     Fields f = new Fields(b, start, tabs);
     switch (b[start]) {
       case 'E' -> {
         if (n != 13) {
-          return false;
+          return DAMAGED;
         }
-        String key = f.text(1);
-        EntrySummary summary = new EntrySummary(key, f.instant(5), EntryState.fromLabel(f.text(6)), f.integer(7),
-            f.integer(8), f.text(9), f.text(10), f.none(11) ? null : f.instant(11), f.none(12) ? null : f.text(12));
-        s.entries.put(key, new Line(summary, f.text(2), Long.parseLong(f.text(3)), f.integer(4)));
+        EntrySummary summary = new EntrySummary(f.text(1), f.instant(5), f.state(6), (int) f.number(7),
+            (int) f.number(8), f.known(9, "POST"), f.text(10), f.none(11) ? null : f.instant(11),
+            f.none(12) ? null : f.known(12, "post", "replay", "reconcile"));
+        return new Line(summary, f.dir(2), f.number(3), (int) f.number(4));
       }
       case 'X' -> {
-        if (n != 2) {
-          return false;
-        }
-        s.entries.remove(f.text(1));
+        return n == 2 ? new Gone(f.text(1)) : DAMAGED;
       }
       case 'B' -> {
-        if (n != 3) {
-          return false;
-        }
-        long size = Long.parseLong(f.text(2));
-        if (size < 0) {
-          s.orphans.remove(f.text(1));
-        } else {
-          s.orphans.put(f.text(1), size);
-        }
+        return n == 3 ? new Orphan(f.text(1), f.number(2)) : DAMAGED;
       }
       case 'D' -> {
-        if (n != 3) {
-          return false;
-        }
-        s.dirs.put(f.text(1), Long.parseLong(f.text(2)));
+        return n == 3 ? new Verified(f.dir(1), f.number(2)) : DAMAGED;
       }
       default -> {
-        return false;
+        return DAMAGED;
       }
     }
-    return true;
   }
 
-  /** The fields of one line, read straight from the file's bytes. */
+  private static long hex(byte[] b, int from, int to) {
+    long v = 0;
+    for (int i = from; i < to; i++) {
+      int c = b[i];
+      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      if (d < 0) {
+        return -1;
+      }
+      v = v << 4 | d;
+    }
+    return v;
+  }
+
+  private static final String[] DIRS = new String[256];
+  private static final EntryState[] STATES = EntryState.values();
+  private static final String[] STATE_LABELS = java.util.Arrays.stream(STATES).map(EntryState::label).toArray(String[]::new);
+
+  static {
+    for (int i = 0; i < 256; i++) {
+      DIRS[i] = String.format("%02x", i);
+    }
+  }
+
+  /**
+   * The fields of one line, read straight from the file's bytes: loading 100,000 lines is most
+   * of what {@code list} costs, so numbers, states and the few recurring words make no strings.
+   */
   private record Fields(byte[] b, int start, int[] tabs) {
     int from(int i) {
       return i == 0 ? start : tabs[i - 1] + 1;
     }
 
+    int length(int i) {
+      return tabs[i] - from(i);
+    }
+
     String text(int i) {
-      String raw = new String(b, from(i), tabs[i] - from(i), StandardCharsets.UTF_8);
-      return raw.indexOf('\\') < 0 ? raw : unescape(raw);
+      int from = from(i);
+      int length = length(i);
+      for (int k = from; k < from + length; k++) {
+        if (b[k] == '\\') {
+          return unescape(new String(b, from, length, StandardCharsets.UTF_8));
+        }
+      }
+      return new String(b, from, length, StandardCharsets.UTF_8);
+    }
+
+    /** The field as one of these words without making a new string, else as text. */
+    String known(int i, String... words) {
+      for (String w : words) {
+        if (is(i, w)) {
+          return w;
+        }
+      }
+      return text(i);
+    }
+
+    boolean is(int i, String ascii) {
+      int from = from(i);
+      if (length(i) != ascii.length()) {
+        return false;
+      }
+      for (int k = 0; k < ascii.length(); k++) {
+        if (b[from + k] != ascii.charAt(k)) {
+          return false;
+        }
+      }
+      return true;
     }
 
     /** Whether the field is "-": no value. */
     boolean none(int i) {
-      return tabs[i] - from(i) == 1 && b[from(i)] == '-';
+      return length(i) == 1 && b[from(i)] == '-';
     }
 
-    int integer(int i) {
-      return Integer.parseInt(text(i));
+    long number(int i) {
+      int from = from(i);
+      int to = tabs[i];
+      boolean negative = to > from && b[from] == '-';
+      int k = negative ? from + 1 : from;
+      if (k == to || to - k > 19) {
+        throw new IllegalArgumentException("not a number");
+      }
+      long v = 0;
+      for (; k < to; k++) {
+        int d = b[k] - '0';
+        if (d < 0 || d > 9) {
+          throw new IllegalArgumentException("not a number");
+        }
+        v = Math.addExact(Math.multiplyExact(v, 10), d);
+      }
+      return negative ? -v : v;
+    }
+
+    String dir(int i) {
+      long v = length(i) == 2 ? hex(b, from(i), tabs[i]) : -1;
+      if (v < 0) {
+        throw new IllegalArgumentException("not a directory name");
+      }
+      return DIRS[(int) v];
+    }
+
+    EntryState state(int i) {
+      for (int k = 0; k < STATES.length; k++) {
+        if (is(i, STATE_LABELS[k])) {
+          return STATES[k];
+        }
+      }
+      throw new IllegalArgumentException("not a state");
     }
 
     Instant instant(int i) {
