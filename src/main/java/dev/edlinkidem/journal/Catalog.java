@@ -62,6 +62,11 @@ final class Catalog {
 
   /** The bytes of every entry file. */
   long bytes() {
+    return bytes(lines, orphans);
+  }
+
+  /** The bytes of the entry files these cache lines and unlisted files stand for. */
+  static long bytes(Map<String, Line> lines, Map<String, Long> orphans) {
     long sum = 0;
     for (Line l : lines.values()) {
       sum += l.size();

@@ -108,14 +108,7 @@ final class Draft {
   }
 
   long bytesAfter() {
-    long sum = 0;
-    for (Line l : lines.values()) {
-      sum += l.size();
-    }
-    for (long size : orphans.values()) {
-      sum += size;
-    }
-    return sum;
+    return Catalog.bytes(lines, orphans);
   }
 
   void commit(Transaction.Steps steps) throws IOException {
