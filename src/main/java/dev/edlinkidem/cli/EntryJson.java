@@ -134,6 +134,11 @@ final class EntryJson {
     }
     try {
       String key = o.get("key").getAsString();
+      try {
+        dev.edlinkidem.edlink.IdempotencyKey.check(key);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("invalid key '" + key + "': " + e.getMessage());
+      }
       JsonObject request = o.getAsJsonObject("request");
       if (request == null) {
         throw new IllegalArgumentException("no \"request\": export whole entries with list --format jsonl");

@@ -41,7 +41,7 @@ final class JournalCommand implements Runnable {
       description = "Bring entries from another journal into this one: a journal directory (a parallel CI job's "
           + "artifact) or a 'list --format jsonl' export. A new key is added; the same key for the same request "
           + "folds the attempts together; the same key for a different request is reported and left untouched. "
-          + "All or nothing: the journal is rewritten beside the old one and swapped in whole.",
+          + "All or nothing: the change is staged and committed as one (docs/journal-format.md).",
       footerHeading = "%nExamples:%n",
       footer = {
         "  edlink-idem journal merge ./artifacts/job-2/journal",

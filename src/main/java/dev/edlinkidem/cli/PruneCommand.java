@@ -15,8 +15,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "prune",
     mixinStandardHelpOptions = true,
-    description = "Remove entries whose 30-day window has ended and compact the journal. The journal is "
-        + "rewritten beside the old one and swapped in whole, so a crash during prune loses nothing. "
+    description = "Remove entries whose 30-day window has ended and compact the journal. The change is staged "
+        + "and committed as one, so a crash during prune leaves the journal as it was or as it is after. "
         + "Pending entries are kept unless --include-pending: they need a person. Never runs by itself.",
     footerHeading = "%nExamples:%n",
     footer = {

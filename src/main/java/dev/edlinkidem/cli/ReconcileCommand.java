@@ -1,6 +1,7 @@
 package dev.edlinkidem.cli;
 
 import dev.edlinkidem.edlink.EdlinkClient;
+import dev.edlinkidem.edlink.Envelope;
 import dev.edlinkidem.edlink.RequestLog;
 import dev.edlinkidem.edlink.RetryPolicy;
 import dev.edlinkidem.journal.Entry;
@@ -12,6 +13,7 @@ import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.journal.Outcome;
 import dev.edlinkidem.journal.RecordedResponse;
+import dev.edlinkidem.journal.Window;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -153,6 +155,21 @@ final class ReconcileCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Whether a logged request is this entry's: the same key on a POST to the same path, no earlier
+   * than the entry (less the clock-skew margin). A GET that happened to carry the key, or a refused
+   * token (which left the request undone), says nothing about it.
+   */
+  static boolean answers(Entry entry, RequestLog.Logged l) {
+    String path = URI.create(entry.request().url()).getRawPath();
+    return "POST".equalsIgnoreCase(l.method()) && path.equals(l.path())
+        && (l.date() == null || !l.date().isBefore(entry.created().minus(Window.SKEW_MARGIN)));
+  }
+
+  private static byte[] bytes(String text) {
+    return text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
+  }
+
   /** Records what the log says of one key, under its lease. */
   private void settle(FileJournal journal, String key, List<RequestLog.Logged> logged, Instant now, PrintWriter out)
       throws JournalException {
@@ -164,16 +181,18 @@ final class ReconcileCommand implements Callable<Integer> {
         return;
       }
       Entry entry = current.get();
-      List<RequestLog.Logged> byDate = new ArrayList<>(logged);
+      List<RequestLog.Logged> byDate = new ArrayList<>(logged.stream().filter(l -> answers(entry, l)).toList());
       byDate.sort(Comparator.comparing(l -> l.date() == null ? Instant.MIN : l.date()));
       Optional<RequestLog.Logged> success = byDate.stream().filter(l -> l.status() / 100 == 2).findFirst();
       Optional<RequestLog.Logged> failure = byDate.stream()
-          .filter(l -> l.status() / 100 == 4 && !RetryPolicy.isRetryable(l.status())).findFirst();
+          .filter(l -> l.status() / 100 == 4 && !RetryPolicy.isRetryable(l.status()))
+          .filter(l -> !Envelope.refusesCredentials(l.status(), Envelope.of(bytes(l.output()))))
+          .findFirst();
       Optional<RequestLog.Logged> verdict = success.isPresent() ? success : failure;
       if (verdict.isPresent()) {
         RequestLog.Logged l = verdict.get();
         EntryState state = success.isPresent() ? EntryState.SUCCEEDED : EntryState.FAILED;
-        byte[] body = l.output() == null ? new byte[0] : l.output().getBytes(StandardCharsets.UTF_8);
+        byte[] body = bytes(l.output());
         lease.recordOutcome(new Outcome(state, Clock.systemUTC().instant(),
             new RecordedResponse(l.status(), Map.of("Content-Type", List.of("application/json")), body), "reconcile"));
         resolved++;

@@ -5,8 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A plain-text table that fits a width: every column but the last keeps its width, and the last
- * (a path) is shortened in the middle, never wrapped.
+ * A plain-text table that fits a width, never wrapping: the last column (a path) is shortened in
+ * the middle first, then the first (a key) at its end, which leaves a prefix that commands still
+ * accept; a terminal narrower than that gets each line cut.
  */
 final class Table {
   private final List<String> header;
@@ -32,26 +33,56 @@ final class Table {
         w[i] = Math.max(w[i], row.get(i).length());
       }
     }
-    int fixed = 0;
-    for (int i = 0; i < n - 1; i++) {
-      fixed += w[i] + 2;
+    int last = w[n - 1];
+    int first = w[0];
+    if (width > 0) {
+      int over = total(w) - width;
+      if (over > 0) {
+        last = Math.max(Math.min(12, w[n - 1]), w[n - 1] - over);
+        over -= w[n - 1] - last;
+      }
+      if (over > 0) {
+        first = Math.max(Math.min(10, w[0]), w[0] - over);
+      }
+      w[0] = first;
     }
-    int last = width > 0 ? Math.max(12, Math.min(w[n - 1], width - fixed)) : w[n - 1];
-    out.println(line(header, w, last, null));
+    out.println(fit(line(header, w, last, null), width));
     for (int r = 0; r < rows.size(); r++) {
-      out.println(line(rows.get(r), w, last, colours.get(r)));
+      out.println(fit(line(rows.get(r), w, last, colours.get(r)), width));
     }
     out.flush();
+  }
+
+  private static int total(int[] w) {
+    int sum = 0;
+    for (int x : w) {
+      sum += x + 2;
+    }
+    return sum - 2;
+  }
+
+  /** The last resort: a line cut at the width (colour codes take no columns). */
+  private static String fit(String line, int width) {
+    String plain = line.replaceAll("\u001b\\[[0-9;]*m", "");
+    if (width <= 0 || plain.length() <= width) {
+      return line;
+    }
+    return plain.substring(0, width - 1) + "…";
   }
 
   private static String line(List<String> cells, int[] w, int last, String colour) {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < cells.size() - 1; i++) {
-      String cell = cells.get(i);
+      String cell = i == 0 ? head(cells.get(i), w[0]) : cells.get(i);
       String padded = cell + " ".repeat(w[i] - cell.length() + 2);
       b.append(i == 1 && colour != null ? colour + cell + "\u001b[0m" + " ".repeat(w[i] - cell.length() + 2) : padded);
     }
     return b.append(middle(cells.get(cells.size() - 1), last)).toString().stripTrailing();
+  }
+
+  /** {@code 3vQpX7a…}: the end goes, the prefix stays. */
+  static String head(String text, int max) {
+    return text.length() <= max ? text : text.substring(0, max - 1) + "…";
   }
 
   /** {@code /api/v2/graph/cl…/assignments}: the middle goes, both ends stay. */

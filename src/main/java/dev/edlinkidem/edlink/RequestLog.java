@@ -25,7 +25,7 @@ import java.util.Set;
  */
 public final class RequestLog {
   /** One logged request that carried an idempotency key. */
-  public record Logged(String key, Instant date, int status, String requestId, String output) {}
+  public record Logged(String key, Instant date, String method, String path, int status, String requestId, String output) {}
 
   /** The log could not be read: the token was refused, Edlink failed, or nothing answered. */
   public static final class Unreadable extends Exception {
@@ -64,8 +64,9 @@ public final class RequestLog {
    */
   public Map<String, List<Logged>> find(Set<String> keys, Instant since) throws Unreadable, InterruptedException {
     Map<String, List<Logged>> found = new HashMap<>();
+    Set<URI> seen = new java.util.HashSet<>();
     URI next = URI.create(base + "/api/v2/graph/requests?$first=" + PAGE);
-    for (int page = 0; next != null && page < MAX_PAGES; page++) {
+    for (int page = 0; next != null && page < MAX_PAGES && seen.add(next); page++) {
       JsonObject body = get(next);
       boolean older = false;
       JsonElement data = body.get("$data");
@@ -149,7 +150,8 @@ public final class RequestLog {
     }
     int status = o.has("status") && o.get("status").isJsonPrimitive() ? o.get("status").getAsInt() : 0;
     JsonElement output = o.get("output");
-    return new Logged(key, date, status, text(o, "id"), output == null || output.isJsonNull() ? null : output.toString());
+    return new Logged(key, date, text(o, "method"), text(o, "path"), status, text(o, "id"),
+        output == null || output.isJsonNull() ? null : output.toString());
   }
 
   private static String text(JsonObject o, String name) {

@@ -31,16 +31,26 @@ public record Entry(String key, Instant created, JournaledRequest request, Strin
   public Entry foldedWith(Entry other) {
     java.util.Map<java.util.List<Object>, Attempt> byIdentity = new java.util.LinkedHashMap<>();
     for (Attempt a : attempts) {
-      byIdentity.put(java.util.List.of(a.at(), a.number()), a);
+      byIdentity.put(identity(a), a);
     }
     for (Attempt a : other.attempts) {
-      byIdentity.putIfAbsent(java.util.List.of(a.at(), a.number()), a);
+      byIdentity.putIfAbsent(identity(a), a);
     }
-    java.util.List<Attempt> all = new java.util.ArrayList<>(byIdentity.values());
-    all.sort(java.util.Comparator.comparing(Attempt::at).thenComparingInt(Attempt::number));
+    java.util.List<Attempt> sorted = new java.util.ArrayList<>(byIdentity.values());
+    sorted.sort(java.util.Comparator.comparing(Attempt::at).thenComparingInt(Attempt::number));
+    // Numbered again in time order: two journals each had their own attempt 1.
+    java.util.List<Attempt> all = new java.util.ArrayList<>();
+    for (Attempt a : sorted) {
+      all.add(new Attempt(all.size() + 1, a.at(), a.duration(), a.result(), a.status(), a.error(), a.requestId()));
+    }
     Instant start = created.isBefore(other.created) ? created : other.created;
     return new Entry(key, start, request, fingerprint, all,
         outcome != null ? outcome : other.outcome);
+  }
+
+  /** One attempt as two journals would both record it; its number may differ between them. */
+  private static java.util.List<Object> identity(Attempt a) {
+    return java.util.List.of(a.at(), a.result(), a.status());
   }
 
   /** The first final answer wins; a later one (which should not happen) is ignored. */

@@ -253,6 +253,10 @@ final class Transaction {
           if (Files.isRegularFile(layout.v1Log()) && !Files.exists(retired)) {
             Files.move(layout.v1Log(), retired);
           }
+          if (Files.isRegularFile(retired)) {
+            // It holds bodies too: 0600 like every journal file, whatever mode the old log had.
+            Files.setPosixFilePermissions(retired, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+          }
           keepVersion1Out(layout);
           dirs.add(layout.dir());
         }

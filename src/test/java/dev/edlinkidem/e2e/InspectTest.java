@@ -66,11 +66,21 @@ class InspectTest extends SandboxCase {
   }
 
   @Test
-  void aNarrowTerminalShortensPathsInTheMiddleAndNeverWraps() {
-    Cli.Result r = cli().env("COLUMNS", "90").run("list");
-    for (String line : r.out().lines().toList()) {
-      assertTrue(line.length() <= 90, line.length() + ": " + line);
+  void aNarrowTerminalShortensPathsInTheMiddleAndNeverWraps() throws Exception {
+    assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY.replace("Essay", "Long"), "-k", "k".repeat(60)).code());
+    for (int columns : new int[] {80, 60, 40}) {
+      for (String command : new String[] {"list", "expiring"}) {
+        Cli.Result r = cli().env("COLUMNS", "" + columns).env("EDLINK_IDEM_NOW", at(Duration.ofDays(29))).run(command);
+        // The table's lines; expiring's sentences and commands around it may wrap, to stay whole for copying.
+        List<String> table = r.out().lines().dropWhile(l -> !l.startsWith("KEY ")).takeWhile(l -> !l.isEmpty()).toList();
+        assertTrue(table.size() >= 2, r.out());
+        for (String line : table) {
+          assertTrue(line.length() <= columns, command + " at " + columns + ": " + line.length() + ": " + line);
+        }
+      }
     }
+    assertTrue(cli().env("COLUMNS", "80").run("list").out().contains("kkkkkk"), "a long key keeps its prefix");
+    Cli.Result r = cli().env("COLUMNS", "90").run("list");
     assertTrue(r.out().contains("…"), r.out());
     assertTrue(r.out().contains("/api/v"), r.out());
     Cli.Result piped = cli().run("list");

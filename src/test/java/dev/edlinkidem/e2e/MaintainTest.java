@@ -175,6 +175,11 @@ class MaintainTest extends SandboxCase {
     assertTrue(refused.err().contains("line 3 is not a whole entry"), refused.err());
     assertArrayEquals(before, journalBytes(), "nothing merged");
     assertEquals(2, cli().run("journal", "merge", tmp.resolve("missing.jsonl").toString()).code());
+    Path badKey = Files.writeString(tmp.resolve("bad-key.jsonl"),
+        Files.readString(export).lines().findFirst().orElseThrow().replace("\"exported-", "\"has space-") + "\n");
+    Cli.Result invalid = cli().run("journal", "merge", badKey.toString());
+    assertEquals(2, invalid.code(), invalid.toString());
+    assertTrue(invalid.err().contains("invalid key 'has space-"), invalid.err());
     assertEquals(2, cli().run("journal", "merge", journalDir().toString()).code());
   }
 }

@@ -129,6 +129,7 @@ class CompactionTest {
       Entry folded = a.find("same-1").orElseThrow();
       assertEquals(EntryState.SUCCEEDED, folded.state());
       assertEquals(3, folded.attempts().size(), "one attempt here and two there");
+      assertEquals(List.of(1, 2, 3), folded.attempts().stream().map(Attempt::number).toList(), "numbered in time order");
       assertEquals(T0, folded.created(), "the window starts at the earliest first attempt");
       assertEquals("{\"t\":1}", new String(a.find("clash-1").orElseThrow().request().body(), StandardCharsets.UTF_8));
       assertEquals(List.of(), a.merge(incoming, false).changed(), "merging again changes nothing");

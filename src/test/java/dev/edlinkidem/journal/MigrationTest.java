@@ -38,6 +38,7 @@ class MigrationTest {
   void theFirstWriteMovesEveryEntryAndKeepsTheOldLog() throws Exception {
     Path dir = Version1Test.version1Journal(tmp.resolve("j"));
     byte[] original = Files.readAllBytes(dir.resolve("journal.jsonl"));
+    Files.setPosixFilePermissions(dir.resolve("journal.jsonl"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
     List<Entry> before;
     try (FileJournal journal = FileJournal.open(dir)) {
       before = journal.entries();
@@ -48,6 +49,8 @@ class MigrationTest {
       postNew(journal, "v2-new");
     }
     assertArrayEquals(original, Files.readAllBytes(dir.resolve("journal.jsonl.v1-migrated")), "kept as it was");
+    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(dir.resolve("journal.jsonl.v1-migrated"))), "and closed to others");
     assertTrue(Files.isDirectory(dir.resolve("journal.jsonl")), "and format 1 is kept out");
     for (String key : OLD_KEYS) {
       assertTrue(Files.isRegularFile(JournalFiles.fileOf(dir, key)), key);

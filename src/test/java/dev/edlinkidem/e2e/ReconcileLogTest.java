@@ -1,0 +1,111 @@
+package dev.edlinkidem.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.edlinkidem.journal.EntryState;
+import dev.edlinkidem.journal.FileJournal;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** reconcile against a request log that says exactly what the test needs it to say. */
+class ReconcileLogTest {
+  private static final String PATH = "/api/v2/graph/classes/c1/assignments";
+
+  @TempDir
+  Path tmp;
+
+  private HttpServer server;
+  private final AtomicReference<String> log = new AtomicReference<>("[]");
+
+  @BeforeEach
+  void start() throws Exception {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", exchange -> {
+      if (exchange.getRequestMethod().equals("POST")) {
+        exchange.close(); // every POST loses its answer
+        return;
+      }
+      byte[] body = ("{\"$data\":" + log.get() + ",\"$request\":\"r\"}").getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop(0);
+  }
+
+  private Cli cli() {
+    return new Cli().env("EDLINK_TOKEN", "t").env("EDLINK_IDEM_JOURNAL", tmp.resolve("j").toString())
+        .env("EDLINK_BASE_URL", "http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  private static String record(String key, String method, String path, int status, String output, Instant date) {
+    return "{\"id\":\"l-" + status + "\",\"date\":\"" + date + "\",\"method\":\"" + method + "\",\"path\":\"" + path
+        + "\",\"status\":" + status + ",\"idempotency_key\":\"" + key + "\",\"input\":null,\"output\":" + output + "}";
+  }
+
+  private EntryState state(String key) throws Exception {
+    try (FileJournal journal = FileJournal.open(tmp.resolve("j"))) {
+      return journal.find(key).orElseThrow().state();
+    }
+  }
+
+  @Test
+  void onlyAPostToTheSamePathCountsAndRefusedTokensLeaveItPending() throws Exception {
+    assertEquals(6, cli().run("post", PATH, "-d", "{\"title\":\"t\"}", "-k", "lost-key-1", "--retries", "0").code());
+    Instant later = Instant.now().plusSeconds(5);
+    log.set("[" + String.join(",",
+        record("lost-key-1", "GET", PATH, 200, "{\"$data\":[]}", later),
+        record("lost-key-1", "POST", "/api/v2/graph/classes/OTHER/assignments", 200, "{\"$data\":{}}", later),
+        record("lost-key-1", "POST", PATH, 401, "{\"$errors\":[{\"code\":\"INVALID_TOKEN\",\"message\":\"no\"}]}", later),
+        record("lost-key-1", "POST", PATH, 400, "{\"$errors\":[{\"code\":\"EXPIRED_TOKEN\",\"message\":\"old\"}]}", later))
+        + "]");
+    Cli.Result r = cli().run("reconcile", "lost-key-1");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().contains("lost-key-1\tpending\t-\tnot in Edlink's request log"), r.out());
+    assertEquals(EntryState.PENDING, state("lost-key-1"));
+
+    log.set("[" + record("lost-key-1", "POST", PATH, 200, "{\"$data\":{\"id\":\"a1\"}}", later) + "]");
+    Cli.Result found = cli().run("reconcile", "lost-key-1");
+    assertTrue(found.out().contains("lost-key-1\tsucceeded\t200"), found.out());
+    assertEquals(EntryState.SUCCEEDED, state("lost-key-1"));
+  }
+
+  @Test
+  void aLoggedRequestFromBeforeTheEntryIsNotItsAnswer() throws Exception {
+    assertEquals(6, cli().run("post", PATH, "-d", "{}", "-k", "reused-key", "--retries", "0").code());
+    log.set("[" + record("reused-key", "POST", PATH, 200, "{}", Instant.now().minusSeconds(3 * 3600)) + "]");
+    Cli.Result r = cli().run("reconcile", "reused-key");
+    assertTrue(r.out().contains("reused-key\tpending"), r.out());
+  }
+
+  @Test
+  void aNextPageThatPointsBackIsNotFollowedForever() throws Exception {
+    assertEquals(6, cli().run("post", PATH, "-d", "{}", "-k", "loop-key", "--retries", "0").code());
+    server.removeContext("/");
+    String self = "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v2/graph/requests?$first=1000";
+    server.createContext("/", exchange -> {
+      byte[] body = ("{\"$data\":[],\"$next\":\"" + self + "\"}").getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    Cli.Result r = cli().run("reconcile", "loop-key");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().contains("loop-key\tpending"), r.out());
+  }
+}
