@@ -13,27 +13,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class FaultsTest {
-  private static final String ASSIGNMENTS = "/api/v2/graph/classes/c1/assignments";
-
-  private final List<String> logLines = new CopyOnWriteArrayList<>();
-  private SandboxServer server;
-  private SandboxClient client;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = SandboxServer.start("127.0.0.1", 0, null, Faults.NONE, 7, logLines::add);
-    client = new SandboxClient(server.baseUrl());
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
+class FaultsTest extends SandboxServerCase {
+  @Override
+  long seed() {
+    return 7;
   }
 
   @Test

@@ -17,28 +17,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class SandboxServerTest {
-  private static final String ASSIGNMENTS = "/api/v2/graph/classes/c1/assignments";
-
-  private final List<String> logLines = new CopyOnWriteArrayList<>();
-  private SandboxServer server;
-  private SandboxClient client;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = SandboxServer.start("127.0.0.1", 0, null, Faults.NONE, 1, logLines::add);
-    client = new SandboxClient(server.baseUrl());
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+class SandboxServerTest extends SandboxServerCase {
 
   @Test
   void baseUrlNamesTheBoundPort() {

@@ -1,0 +1,31 @@
+package dev.edlinkidem.sandbox;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+/** A test with a sandbox on a free port, a client for it, and its log lines. */
+abstract class SandboxServerCase {
+  static final String ASSIGNMENTS = "/api/v2/graph/classes/c1/assignments";
+
+  final List<String> logLines = new CopyOnWriteArrayList<>();
+  SandboxServer server;
+  SandboxClient client;
+
+  /** The seed of the fault dice. */
+  long seed() {
+    return 1;
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    server = SandboxServer.start("127.0.0.1", 0, null, Faults.NONE, seed(), logLines::add);
+    client = new SandboxClient(server.baseUrl());
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+}
