@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Properties;
+import dev.edlinkidem.config.ConfigFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
@@ -23,7 +24,7 @@ import picocli.CommandLine.ScopeType;
         "replayed without creating a duplicate.",
     subcommands = {PostCommand.class, ReplayCommand.class, ListCommand.class, ShowCommand.class,
       ExpiringCommand.class, PruneCommand.class, KeygenCommand.class, ReconcileCommand.class,
-      JournalCommand.class, SandboxCommand.class},
+      JournalCommand.class, ConfigCommand.class, SandboxCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {
       "  0  success (2xx, sent now or read from the journal)",
@@ -44,6 +45,7 @@ public final class EdlinkIdem implements Runnable {
   public enum ColorMode { AUTO, ALWAYS, NEVER }
 
   private final Invocation invocation;
+  private ConfigFile configFile;
 
   @Option(names = "--journal", paramLabel = "DIR", scope = ScopeType.INHERIT,
       description = "Journal directory (env EDLINK_IDEM_JOURNAL; default $XDG_STATE_HOME/edlink-idem or ~/.local/state/edlink-idem).")
@@ -52,6 +54,10 @@ public final class EdlinkIdem implements Runnable {
   @Option(names = "--base-url", paramLabel = "URL", scope = ScopeType.INHERIT,
       description = "Edlink base URL (env EDLINK_BASE_URL; default https://ed.link).")
   private String baseUrl;
+
+  @Option(names = "--profile", paramLabel = "NAME", scope = ScopeType.INHERIT,
+      description = "Settings profile from the configuration file (env EDLINK_IDEM_PROFILE; default: default).")
+  private String profile;
 
   @Option(names = "--color", paramLabel = "WHEN", scope = ScopeType.INHERIT,
       description = "auto, always or never (NO_COLOR set means never; default auto: only on a terminal).")
@@ -87,31 +93,130 @@ public final class EdlinkIdem implements Runnable {
   }
 
   public Path journalDir() {
+    return Path.of(journalSetting().value());
+  }
+
+  /** A setting's value and where it came from: flag, environment, profile or default. */
+  public record Setting(String value, String source) {}
+
+  /** The journal directory, by precedence: flag, environment, profile, default. */
+  public Setting journalSetting() {
     if (journal != null) {
       if (journal.toString().isBlank()) {
         throw CliException.usage("--journal needs a directory, not an empty string");
       }
-      return journal;
+      return new Setting(journal.toString(), "flag --journal");
     }
     String fromEnv = invocation.env("EDLINK_IDEM_JOURNAL");
     if (fromEnv != null) {
-      return Path.of(fromEnv);
+      return new Setting(fromEnv, "environment EDLINK_IDEM_JOURNAL");
+    }
+    String fromProfile = fromProfile("journal");
+    if (fromProfile != null) {
+      return new Setting(expandHome(fromProfile), "profile " + profile());
     }
     String state = invocation.env("XDG_STATE_HOME");
     // The XDG rules say a relative XDG_STATE_HOME is to be ignored.
     if (state != null && Path.of(state).isAbsolute()) {
-      return Path.of(state, "edlink-idem");
+      return new Setting(Path.of(state, "edlink-idem").toString(), "default ($XDG_STATE_HOME)");
     }
+    return new Setting(Path.of(home(), ".local", "state", "edlink-idem").toString(), "default");
+  }
+
+  /** The base URL setting, by precedence: flag, environment, profile, default. */
+  public Setting baseUrlSetting() {
+    if (baseUrl != null) {
+      return new Setting(baseUrl, "flag --base-url");
+    }
+    String fromEnv = invocation.env("EDLINK_BASE_URL");
+    if (fromEnv != null) {
+      return new Setting(fromEnv, "environment EDLINK_BASE_URL");
+    }
+    String fromProfile = fromProfile("base-url");
+    return fromProfile != null ? new Setting(fromProfile, "profile " + profile()) : new Setting("https://ed.link", "default");
+  }
+
+  /** The profile in use: --profile, else EDLINK_IDEM_PROFILE, else "default". */
+  public String profile() {
+    return profileSetting().value();
+  }
+
+  /** The profile in use and where it was chosen. */
+  public Setting profileSetting() {
+    String name = profile != null ? profile : invocation.env("EDLINK_IDEM_PROFILE");
+    if (name == null) {
+      return new Setting("default", "default");
+    }
+    if (!ConfigFile.PROFILE_NAME.matcher(name).matches()) {
+      throw CliException.usage("'" + name + "' is not a profile name (letters, digits, . _ -)");
+    }
+    if (!name.equals("default") && !config().hasProfile(name)) {
+      throw CliException.usage("no profile [" + name + "] in " + config().path());
+    }
+    return new Setting(name, profile != null ? "flag --profile" : "environment EDLINK_IDEM_PROFILE");
+  }
+
+  /** Where the configuration lives: $XDG_CONFIG_HOME/edlink-idem, else ~/.config/edlink-idem. */
+  public Path configDir() {
+    String xdg = invocation.env("XDG_CONFIG_HOME");
+    if (xdg != null && Path.of(xdg).isAbsolute()) {
+      return Path.of(xdg, "edlink-idem");
+    }
+    return Path.of(home(), ".config", "edlink-idem");
+  }
+
+  public ConfigFile config() {
+    if (configFile == null) {
+      try {
+        configFile = ConfigFile.read(configDir().resolve("config"));
+      } catch (ConfigFile.Invalid e) {
+        throw CliException.usage(e.getMessage());
+      }
+    }
+    return configFile;
+  }
+
+  /** A setting of the profile in use, or null. */
+  public String fromProfile(String key) {
+    return config().get(profile(), key);
+  }
+
+  /** Where `config set-token` keeps a profile's token. */
+  public Path tokenFileOf(String profileName) {
+    return configDir().resolve("tokens").resolve(profileName);
+  }
+
+  /**
+   * Where the token comes from: --token-file, else EDLINK_TOKEN, else the profile's token-file,
+   * else the token `config set-token` stored for the profile; null when there is none.
+   */
+  public Setting tokenSetting(Path tokenFileFlag) {
+    if (tokenFileFlag != null) {
+      return new Setting(tokenFileFlag.toString(), "flag --token-file");
+    }
+    if (invocation.env("EDLINK_TOKEN") != null) {
+      return new Setting(null, "environment EDLINK_TOKEN");
+    }
+    String fromProfile = fromProfile("token-file");
+    if (fromProfile != null) {
+      return new Setting(expandHome(fromProfile), "profile " + profile() + " token-file");
+    }
+    Path stored = tokenFileOf(profile());
+    return java.nio.file.Files.exists(stored) ? new Setting(stored.toString(), "profile " + profile() + " (config set-token)") : null;
+  }
+
+  String expandHome(String path) {
+    return path.equals("~") ? home() : path.startsWith("~/") ? home() + path.substring(1) : path;
+  }
+
+  private String home() {
     String home = invocation.env("HOME");
-    return Path.of(home != null ? home : System.getProperty("user.home"), ".local", "state", "edlink-idem");
+    return home != null ? home : System.getProperty("user.home");
   }
 
   /** The base URL, checked: https, or http to a loopback host only. */
   public URI baseUrl() {
-    String text = baseUrl != null ? baseUrl : invocation.env("EDLINK_BASE_URL");
-    if (text == null) {
-      text = "https://ed.link";
-    }
+    String text = baseUrlSetting().value();
     URI uri;
     try {
       uri = new URI(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
@@ -144,6 +249,9 @@ public final class EdlinkIdem implements Runnable {
     }
     if (baseUrl != null) {
       b.append(" --base-url ").append(shellQuote(baseUrl));
+    }
+    if (profile != null) {
+      b.append(" --profile ").append(shellQuote(profile));
     }
     b.append(" replay ").append(key);
     sendArgs.forEach(arg -> b.append(' ').append(shellQuote(arg)));

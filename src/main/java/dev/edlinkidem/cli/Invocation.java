@@ -139,6 +139,19 @@ public final class Invocation {
     }
   }
 
+  /**
+   * Reads a secret: with a masked prompt when this is a real terminal session, else the whole of
+   * stdin (a script pipes the token in; nothing is ever asked for when stdin is not a terminal).
+   */
+  public String readSecret(String prompt) throws java.io.IOException {
+    java.io.Console console = realProcess && terminal.stdin() ? System.console() : null;
+    if (console != null) {
+      char[] secret = console.readPassword("%s", prompt);
+      return secret == null ? "" : new String(secret);
+    }
+    return new String(stdin.readNBytes(64 * 1024), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   /** An environment variable, or null when it is unset or empty. */
   public String env(String name) {
     String value = env.get(name);

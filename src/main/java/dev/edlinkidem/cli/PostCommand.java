@@ -82,13 +82,13 @@ final class PostCommand implements Callable<Integer> {
     byte[] body = data == null ? new byte[0] : Bodies.read(data, invocation.stdin());
     String key = key(invocation);
     JournaledRequest request = new JournaledRequest("POST", url, headers(body), body);
-    send.policy();
+    send.policy(root);
     if (dryRun) {
       return dryRun(request, key);
     }
-    String token = send.token(invocation);
+    String token = send.token(root);
     ResultPrinter printer = new ResultPrinter(root, output, true, send.replayArgs());
-    KeyRunner runner = new KeyRunner(root, printer, listener -> send.sender(invocation, token, listener));
+    KeyRunner runner = new KeyRunner(root, printer, listener -> send.sender(root, token, listener));
     try (FileJournal journal = FileJournal.open(root.journalDir());
         Journal.Lease lease = journal.lease(key)) {
       Optional<Entry> existing = KeyRunner.entryOf(lease);
@@ -156,8 +156,8 @@ final class PostCommand implements Callable<Integer> {
     Invocation invocation = root.invocation();
     PrintWriter out = invocation.out();
     out.println(request.method() + " " + EdlinkClient.urlWithKey(request.url(), key));
-    boolean hasToken = send.tokenFile != null || invocation.env("EDLINK_TOKEN") != null;
-    out.println("Authorization: " + (hasToken ? "Bearer [redacted]" : "(no token: set EDLINK_TOKEN or --token-file)"));
+    boolean hasToken = root.tokenSetting(send.tokenFile) != null;
+    out.println("Authorization: " + (hasToken ? "Bearer [redacted]" : "(no token: set EDLINK_TOKEN, --token-file or config set-token)"));
     out.println("User-Agent: edlink-idem/" + EdlinkIdem.Version.number());
     request.headers().forEach((name, value) -> out.println(name + ": " + value));
     out.println();

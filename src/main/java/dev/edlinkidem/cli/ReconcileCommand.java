@@ -89,7 +89,7 @@ final class ReconcileCommand implements Callable<Integer> {
         }
         return ExitCode.OK;
       }
-      String token = SendOptions.token(tokenFile, root.invocation());
+      String token = SendOptions.token(tokenFile, root);
       Set<String> wanted = new LinkedHashSet<>();
       for (EntrySummary s : targets) {
         if (Target.origin(URI.create(s.url())).equals(Target.origin(base))) {

@@ -74,7 +74,7 @@ final class ReplayCommand implements Callable<Integer> {
     if (!keys.isEmpty() && allPending) {
       throw CliException.usage("give keys or --all-pending, not both");
     }
-    send.policy();
+    send.policy(root);
     Invocation invocation = root.invocation();
     invocation.clock(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
     try (FileJournal journal = FileJournal.open(root.journalDir())) {
@@ -92,7 +92,7 @@ final class ReplayCommand implements Callable<Integer> {
         return ExitCode.OK;
       }
       boolean sends = chosen.stream().anyMatch(e -> e.state() == EntryState.PENDING);
-      String token = sends ? send.token(invocation) : null;
+      String token = sends ? send.token(root) : null;
       if (allPending && !confirmed(chosen.size())) {
         invocation.err().println("edlink-idem: replay cancelled; nothing was sent");
         return ExitCode.INTERRUPTED;
@@ -110,7 +110,7 @@ final class ReplayCommand implements Callable<Integer> {
     boolean json = output.format == OutputOptions.Format.JSON;
     // With several keys stdout gets a line per key (or a JSON object per key), not bodies.
     ResultPrinter printer = new ResultPrinter(root, output, single || json, send.replayArgs());
-    KeyRunner runner = new KeyRunner(root, printer, listener -> send.sender(invocation, token, listener));
+    KeyRunner runner = new KeyRunner(root, printer, listener -> send.sender(root, token, listener));
     int code = refused > 0 ? ExitCode.REFUSED : ExitCode.OK;
     int n = 0;
     for (Entry candidate : chosen) {

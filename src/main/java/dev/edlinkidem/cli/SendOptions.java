@@ -23,9 +23,9 @@ public final class SendOptions {
       description = "Also send to HOST (the token goes there too). Repeatable.")
   List<String> allowedHosts = new ArrayList<>();
 
-  @Option(names = "--retries", paramLabel = "N", defaultValue = "4",
-      description = "Attempts after the first, for transient failures (default: ${DEFAULT-VALUE}).")
-  int retries;
+  @Option(names = "--retries", paramLabel = "N",
+      description = "Attempts after the first, for transient failures (default: the profile's retries, else 4).")
+  Integer retries;
 
   @Option(names = "--timeout", paramLabel = "DUR", defaultValue = "120s", converter = Durations.class,
       description = "How long one attempt waits for its response (default: ${DEFAULT-VALUE}).")
@@ -49,7 +49,8 @@ public final class SendOptions {
     return args;
   }
 
-  RetryPolicy policy() {
+  RetryPolicy policy(EdlinkIdem root) {
+    int retries = retries(root);
     if (retries < 0) {
       throw CliException.usage("--retries must be 0 or more, not " + retries);
     }
@@ -59,12 +60,35 @@ public final class SendOptions {
     return RetryPolicy.of(retries, timeout, maxTime);
   }
 
-  /** The token, from --token-file or EDLINK_TOKEN; never from an option value. */
-  String token(Invocation invocation) {
-    return token(tokenFile, invocation);
+  /** --retries, else the profile's retries, else 4. */
+  int retries(EdlinkIdem root) {
+    if (retries != null) {
+      return retries;
+    }
+    String fromProfile = root.fromProfile("retries");
+    if (fromProfile == null) {
+      return 4;
+    }
+    try {
+      return Integer.parseInt(fromProfile.trim());
+    } catch (NumberFormatException e) {
+      throw CliException.usage("retries = " + fromProfile + " in profile " + root.profile() + " of "
+          + root.config().path() + " is not a whole number");
+    }
   }
 
-  static String token(Path tokenFile, Invocation invocation) {
+  /** The token: --token-file, else EDLINK_TOKEN, else the profile's; never from an option value. */
+  String token(EdlinkIdem root) {
+    return token(tokenFile, root);
+  }
+
+  static String token(Path tokenFileFlag, EdlinkIdem root) {
+    Invocation invocation = root.invocation();
+    EdlinkIdem.Setting where = root.tokenSetting(tokenFileFlag);
+    if (where == null) {
+      throw CliException.usage("no token: set EDLINK_TOKEN, pass --token-file FILE, or run 'edlink-idem config set-token'");
+    }
+    Path tokenFile = where.value() == null ? null : Path.of(where.value());
     String token;
     String source;
     if (tokenFile != null) {
@@ -83,11 +107,7 @@ public final class SendOptions {
       }
     } else {
       source = "EDLINK_TOKEN";
-      token = invocation.env("EDLINK_TOKEN");
-      if (token == null) {
-        throw CliException.usage("no token: set EDLINK_TOKEN or pass --token-file FILE");
-      }
-      token = token.strip();
+      token = invocation.env("EDLINK_TOKEN").strip();
     }
     if (token.isEmpty()) {
       throw CliException.usage("the token in " + source + " is empty");
@@ -98,8 +118,9 @@ public final class SendOptions {
     return token;
   }
 
-  Sender sender(Invocation invocation, String token, Sender.Listener listener) {
-    RetryPolicy policy = policy();
+  Sender sender(EdlinkIdem root, String token, Sender.Listener listener) {
+    Invocation invocation = root.invocation();
+    RetryPolicy policy = policy(root);
     Duration connect = policy.attemptTimeout().compareTo(Duration.ofSeconds(30)) < 0
         ? policy.attemptTimeout() : Duration.ofSeconds(30);
     EdlinkClient client = new EdlinkClient(EdlinkClient.defaultHttpClient(connect), token,

@@ -57,6 +57,7 @@ class JarIT {
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().keySet().removeIf(k -> k.startsWith("EDLINK") || k.equals("NO_COLOR"));
+    pb.environment().put("XDG_CONFIG_HOME", tmp.resolve("config").toString()); // no user's profiles
     pb.environment().put("EDLINK_TOKEN", TOKEN);
     pb.environment().put("EDLINK_IDEM_JOURNAL", tmp.resolve("journal").toString());
     if (baseUrl != null) {
