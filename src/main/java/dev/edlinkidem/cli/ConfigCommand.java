@@ -18,7 +18,10 @@ import picocli.CommandLine.ParentCommand;
     description = "Show the settings in effect and where each comes from, or store a profile's token. "
         + "Precedence: flag, then environment, then the profile in $XDG_CONFIG_HOME/edlink-idem/config, "
         + "then the default (docs/configuration.md).",
-    subcommands = {ConfigCommand.Show.class, ConfigCommand.SetToken.class})
+    subcommands = {ConfigCommand.Show.class, ConfigCommand.SetToken.class},
+    footerHeading = "%nExamples:%n",
+    footer = {"  edlink-idem config show", "  edlink-idem config set-token --profile ci < token.txt", "",
+      "Exit codes: those of the subcommand · 2 no subcommand given"})
 final class ConfigCommand implements Runnable {
   @ParentCommand
   EdlinkIdem root;

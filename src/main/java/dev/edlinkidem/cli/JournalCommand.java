@@ -24,7 +24,10 @@ import picocli.CommandLine.ParentCommand;
     name = "journal",
     mixinStandardHelpOptions = true,
     description = "Operations on the journal as a whole.",
-    subcommands = JournalCommand.Merge.class)
+    subcommands = JournalCommand.Merge.class,
+    footerHeading = "%nExamples:%n",
+    footer = {"  edlink-idem journal merge ./artifacts/job-2/journal", "",
+      "Exit codes: those of the subcommand · 2 no subcommand given"})
 final class JournalCommand implements Runnable {
   @ParentCommand
   EdlinkIdem root;

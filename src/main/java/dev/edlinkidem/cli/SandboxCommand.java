@@ -27,13 +27,16 @@ import picocli.CommandLine.Option;
           + "GET or POST /__sandbox/faults (a JSON object with the option names below, "
           + "e.g. {\"error-rate\": 0.2, \"latency\": \"200ms\"})."
     },
-    footerHeading = "%nExample:%n",
+    footerHeading = "%nExamples:%n",
     footer = {
       "  # do the work but lose 30%% of the answers, repeatably:",
       "  edlink-idem sandbox --drop-after-commit 0.3 --seed 42 &",
       "  export EDLINK_BASE_URL=http://127.0.0.1:8790 EDLINK_TOKEN=test",
       "  edlink-idem post /api/v2/graph/classes/c1/assignments -d @assignment.json",
-      "  curl -s http://127.0.0.1:8790/__sandbox/stats"
+      "  curl -s http://127.0.0.1:8790/__sandbox/stats",
+      "",
+      "Exit codes: runs until stopped (130 on Ctrl-C, 143 on SIGTERM) · 2 bad option or the port is taken ·",
+      "  1 the server could not start"
     })
 public final class SandboxCommand implements Callable<Integer> {
   static final int DEFAULT_PORT = 8790;
