@@ -4,12 +4,10 @@ import com.google.gson.JsonParseException;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import dev.edlinkidem.journal.Utf8;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,13 +58,8 @@ final class Bodies {
 
   /** Strict JSON, exactly one value, in UTF-8. */
   static void checkJson(byte[] bytes, String from) {
-    String text;
-    try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes)).toString();
-    } catch (CharacterCodingException e) {
+    String text = Utf8.decode(bytes);
+    if (text == null) {
       throw CliException.usage("the body from " + from + " is not UTF-8 text, so it cannot be JSON");
     }
     if (text.isBlank()) {

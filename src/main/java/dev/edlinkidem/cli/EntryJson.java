@@ -14,10 +14,8 @@ import dev.edlinkidem.journal.EntrySummary;
 import dev.edlinkidem.journal.JournaledRequest;
 import dev.edlinkidem.journal.Outcome;
 import dev.edlinkidem.journal.RecordedResponse;
+import dev.edlinkidem.journal.Utf8;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -108,13 +106,10 @@ final class EntryJson {
   }
 
   private static void putBody(JsonObject o, byte[] body) {
-    try {
-      String text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(body)).toString();
+    String text = Utf8.decode(body);
+    if (text != null) {
       o.addProperty("body", text);
-    } catch (CharacterCodingException e) {
+    } else {
       o.add("body", JsonNull.INSTANCE);
       o.addProperty("body_base64", Base64.getEncoder().encodeToString(body));
     }

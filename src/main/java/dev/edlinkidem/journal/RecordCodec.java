@@ -6,9 +6,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -118,7 +115,7 @@ final class RecordCodec {
 
   /** Text bodies stay readable; anything that is not UTF-8 is kept exactly, in base64. */
   private static void putBody(JsonObject o, byte[] body) {
-    String text = utf8(body);
+    String text = Utf8.decode(body);
     if (text != null) {
       o.addProperty("body", text);
     } else {
@@ -126,18 +123,6 @@ final class RecordCodec {
     }
   }
 
-  /** The bytes as a string when they are valid UTF-8, else null. */
-  static String utf8(byte[] bytes) {
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
-    } catch (CharacterCodingException e) {
-      return null;
-    }
-  }
 
   /** One line, newline included. */
   static byte[] encode(JsonObject record) {
@@ -171,7 +156,7 @@ final class RecordCodec {
     if (!String.format("%08x", crc.getValue()).equals(hex)) {
       throw new BadRecord("checksum mismatch (corrupt or edited record)");
     }
-    String text = utf8(java.util.Arrays.copyOfRange(buf, from, to));
+    String text = Utf8.decode(java.util.Arrays.copyOfRange(buf, from, to));
     if (text == null) {
       throw new BadRecord("not UTF-8");
     }
