@@ -94,7 +94,7 @@ final class ConfigCommand implements Runnable {
       if (token.isEmpty()) {
         throw CliException.usage("no token given; nothing was stored");
       }
-      if (!token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      if (!SendOptions.fitsAHeader(token)) {
         throw CliException.usage("the token holds spaces or characters a header cannot carry; nothing was stored");
       }
       Path target = root.tokenFileOf(profile);

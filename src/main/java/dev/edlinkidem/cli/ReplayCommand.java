@@ -172,8 +172,8 @@ final class ReplayCommand implements Callable<Integer> {
       return;
     }
     PrintWriter out = root.invocation().out();
-    String status = after.outcome() != null ? String.valueOf(after.outcome().response().status())
-        : after.attempts().isEmpty() ? "-" : String.valueOf(after.attempts().get(after.attempts().size() - 1).status());
+    int last = EntrySummary.of(after).status();
+    String status = last == 0 ? "-" : String.valueOf(last);
     out.println(after.key() + "\t" + after.state().label() + "\t" + status + "\texit " + code);
     out.flush();
   }

@@ -112,10 +112,15 @@ public final class SendOptions {
     if (token.isEmpty()) {
       throw CliException.usage("the token in " + source + " is empty");
     }
-    if (!token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+    if (!fitsAHeader(token)) {
       throw CliException.usage("the token in " + source + " holds spaces or characters a header cannot carry");
     }
     return token;
+  }
+
+  /** Visible ASCII only: anything else could not go into an Authorization header, or would split it. */
+  static boolean fitsAHeader(String token) {
+    return token.chars().allMatch(c -> c > 0x20 && c < 0x7f);
   }
 
   Sender sender(EdlinkIdem root, String token, Sender.Listener listener) {

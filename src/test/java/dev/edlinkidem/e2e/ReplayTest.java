@@ -108,6 +108,7 @@ class ReplayTest extends SandboxCase {
     Cli.Result r = cli().run("replay", "--all-pending", "--retries", "0");
     assertEquals(6, r.code(), r.toString());
     assertTrue(r.err().contains("replay: 0 resolved, 2 still pending, 0 refused"), r.err());
+    assertTrue(r.out().contains("again-1\tpending\t-\texit 6"), "no status when no response came: " + r.out());
   }
 
   @Test
