@@ -36,7 +36,7 @@ final class KeyRunner {
     Instant now = root.invocation().clock().instant();
     if (!entry.window().allowsReplay(now)) {
       throw new CliException(ExitCode.REFUSED, "refusing to send " + entry.key() + " again: its window ended "
-          + ResultPrinter.when(entry.window().replayDeadline()) + " (30 days from the first attempt, less an hour for"
+          + TimeText.when(entry.window().replayDeadline()) + " (30 days from the first attempt, less an hour for"
           + " clock skew), so Edlink may no longer recognise the key; check whether it arrived, or post it with a new key");
     }
     return send(lease, entry, via);

@@ -114,14 +114,14 @@ final class PostCommand implements Callable<Integer> {
   /** A key already journaled: the same request settles as a replay would; another request is refused. */
   private int again(KeyRunner runner, Journal.Lease lease, Entry entry, JournaledRequest request) {
     if (!entry.fingerprint().equals(request.fingerprint())) {
-      throw new CliException(ExitCode.REFUSED, "key " + entry.key() + " was used on " + ResultPrinter.when(entry.created())
+      throw new CliException(ExitCode.REFUSED, "key " + entry.key() + " was used on " + TimeText.when(entry.created())
           + " for a different request (" + entry.request().method() + " " + entry.request().url()
           + "); nothing was sent. Use a new key for a new request");
     }
     Instant now = root.invocation().clock().instant();
     if (entry.outcome() != null && entry.window().hasEnded(now)) {
       throw new CliException(ExitCode.REFUSED, "key " + entry.key() + " was " + entry.state().label() + " on "
-          + ResultPrinter.when(entry.created()) + " and its 30-day window ended " + ResultPrinter.when(entry.window().end())
+          + TimeText.when(entry.created()) + " and its 30-day window ended " + TimeText.when(entry.window().end())
           + "; Edlink has forgotten it. Post with a new key if you mean to act again");
     }
     return runner.settle(lease, entry, "post");

@@ -192,7 +192,7 @@ final class ReplayCommand implements Callable<Integer> {
         journal.find(s.key()).ifPresent(pending::add);
       } else {
         refused++;
-        refusedLine(s.key(), "window ended " + ResultPrinter.when(s.window().replayDeadline()));
+        refusedLine(s.key(), "window ended " + TimeText.when(s.window().replayDeadline()));
       }
     }
     return pending;

@@ -18,7 +18,6 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -45,7 +44,7 @@ final class ResultPrinter {
 
   /** What to do about a pending entry: the exact command, and until when it is safe. */
   String replayHint(Entry entry) {
-    return "run '" + root.replayCommand(entry.key(), replayArgs) + "' before " + when(entry.window().replayDeadline())
+    return "run '" + root.replayCommand(entry.key(), replayArgs) + "' before " + TimeText.when(entry.window().replayDeadline())
         + ", an hour before its 30-day window ends";
   }
 
@@ -56,10 +55,6 @@ final class ResultPrinter {
   /** A state word, coloured when stderr gets colour (--color, NO_COLOR, a terminal). */
   private String paint(String word, String color) {
     return root.colorFor(root.invocation().terminal().stderr()) ? color + word + "\u001b[0m" : word;
-  }
-
-  static String when(Instant instant) {
-    return TimeText.when(instant);
   }
 
   /** Prints a finished entry's recorded response, read from the journal without sending. */
@@ -90,7 +85,7 @@ final class ResultPrinter {
     switch (d.kind()) {
       case SUCCEEDED -> {
         summary(d.last().status() + " " + paint("succeeded", GREEN) + " · key " + entry.key() + " · " + attempts
-            + " · Edlink remembers the key until " + when(entry.window().end()));
+            + " · Edlink remembers the key until " + TimeText.when(entry.window().end()));
         return ExitCode.OK;
       }
       case FAILED -> {
