@@ -16,14 +16,11 @@ public final class Main {
 
   /** Runs one command line against the given invocation and returns its exit code; never exits. */
   public static int run(Invocation invocation, String... args) {
-    EdlinkIdem root = new EdlinkIdem(invocation);
-    CommandLine cli = new CommandLine(root, factory(invocation));
+    CommandLine cli = commandLine(invocation);
+    EdlinkIdem root = cli.getCommand();
     PrintWriter err = invocation.err();
     cli.setOut(invocation.out());
     cli.setErr(err);
-    cli.setCaseInsensitiveEnumValuesAllowed(true);
-    // "-d @FILE" is ours: picocli must not read @FILE as a file of arguments.
-    cli.setExpandAtFiles(false);
     cli.setParameterExceptionHandler(
         (ParameterException e, String[] a) -> {
           String command = e.getCommandLine().getCommandSpec().qualifiedName();
@@ -33,6 +30,18 @@ public final class Main {
     cli.setExecutionExceptionHandler(
         (Exception e, CommandLine c, CommandLine.ParseResult p) -> report(root, err, e));
     return cli.execute(args);
+  }
+
+  /**
+   * The command model, parsed as {@code run} parses it: the help, the man pages, the completion
+   * scripts and the shell all read it from here. {@code invocation} may be null when nothing runs.
+   */
+  public static CommandLine commandLine(Invocation invocation) {
+    CommandLine cli = new CommandLine(new EdlinkIdem(invocation), factory(invocation));
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    // "-d @FILE" is ours: picocli must not read @FILE as a file of arguments.
+    cli.setExpandAtFiles(false);
+    return cli;
   }
 
   private static int report(EdlinkIdem root, PrintWriter err, Exception e) {
