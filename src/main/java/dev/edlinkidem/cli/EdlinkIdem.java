@@ -24,7 +24,7 @@ import picocli.CommandLine.ScopeType;
         "replayed without creating a duplicate.",
     subcommands = {PostCommand.class, ReplayCommand.class, ListCommand.class, ShowCommand.class,
       ExpiringCommand.class, PruneCommand.class, KeygenCommand.class, ReconcileCommand.class,
-      JournalCommand.class, ConfigCommand.class, SandboxCommand.class},
+      JournalCommand.class, ConfigCommand.class, ShellCommand.class, SandboxCommand.class},
     footerHeading = "%nExamples:%n",
     footer = {
       "  edlink-idem post /api/v2/graph/classes/$CLASS/assignments -d @assignment.json",
@@ -121,12 +121,46 @@ public final class EdlinkIdem implements Runnable {
     if (fromProfile != null) {
       return new Setting(expandHome(fromProfile), "profile " + profile());
     }
+    return new Setting(stateDir().toString(), xdgStateHome() != null ? "default ($XDG_STATE_HOME)" : "default");
+  }
+
+  /** Where state lives (the default journal, the shell's history): $XDG_STATE_HOME/edlink-idem, else ~/.local/state/edlink-idem. */
+  public Path stateDir() {
+    String state = xdgStateHome();
+    return state != null ? Path.of(state, "edlink-idem") : Path.of(home(), ".local", "state", "edlink-idem");
+  }
+
+  private String xdgStateHome() {
     String state = invocation.env("XDG_STATE_HOME");
     // The XDG rules say a relative XDG_STATE_HOME is to be ignored.
-    if (state != null && Path.of(state).isAbsolute()) {
-      return new Setting(Path.of(state, "edlink-idem").toString(), "default ($XDG_STATE_HOME)");
+    return state != null && Path.of(state).isAbsolute() ? state : null;
+  }
+
+  /**
+   * The global options this command line was given, as arguments: the shell passes them on to
+   * every command typed in it that does not give its own.
+   */
+  public java.util.List<String> globalArgs() {
+    java.util.List<String> args = new java.util.ArrayList<>();
+    if (journal != null) {
+      args.addAll(java.util.List.of("--journal", journal.toString()));
     }
-    return new Setting(Path.of(home(), ".local", "state", "edlink-idem").toString(), "default");
+    if (baseUrl != null) {
+      args.addAll(java.util.List.of("--base-url", baseUrl));
+    }
+    if (profile != null) {
+      args.addAll(java.util.List.of("--profile", profile));
+    }
+    if (color != null) {
+      args.addAll(java.util.List.of("--color", color.name().toLowerCase(java.util.Locale.ROOT)));
+    }
+    if (quiet) {
+      args.add("--quiet");
+    }
+    if (verbose) {
+      args.add("--verbose");
+    }
+    return args;
   }
 
   /** The base URL setting, by precedence: flag, environment, profile, default. */

@@ -33,6 +33,16 @@ public final class Invocation {
   private final Terminal terminal;
   private final SecureRandom random;
   private final boolean realProcess;
+  private final Tty tty;
+
+  /** What a terminal session offers beyond its streams: its width, and a prompt that does not echo. */
+  public interface Tty {
+    /** Columns of the terminal now (it may have been resized). */
+    int width();
+
+    /** Asks for a secret without echoing it; an IOException when the person cancels. */
+    String readSecret(String prompt) throws java.io.IOException;
+  }
 
   public Invocation(
       InputStream stdin,
@@ -41,12 +51,23 @@ public final class Invocation {
       Map<String, String> env,
       Terminal terminal,
       SecureRandom random) {
-    this(stdin, stdout, stderr, env, terminal, random, false);
+    this(stdin, stdout, stderr, env, terminal, random, false, null);
+  }
+
+  /**
+   * An invocation inside a terminal session other than the process's own: the interactive shell
+   * runs each command with its terminal's streams, width and secret prompt. No shutdown hooks:
+   * the shell handles Ctrl-C itself.
+   */
+  public Invocation(InputStream stdin, OutputStream stdout, OutputStream stderr, Map<String, String> env,
+      Terminal terminal, SecureRandom random, Tty tty) {
+    this(stdin, stdout, stderr, env, terminal, random, false, tty);
   }
 
   private Invocation(InputStream stdin, OutputStream stdout, OutputStream stderr, Map<String, String> env,
-      Terminal terminal, SecureRandom random, boolean realProcess) {
+      Terminal terminal, SecureRandom random, boolean realProcess, Tty tty) {
     this.realProcess = realProcess;
+    this.tty = tty;
     this.stdin = stdin;
     this.stdout = stdout;
     this.out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
@@ -64,7 +85,8 @@ public final class Invocation {
         System.getenv(),
         new Terminal(isTerminal(0), isTerminal(1), isTerminal(2)),
         new SecureRandom(),
-        true);
+        true,
+        new ProcessTty());
   }
 
   /**
@@ -124,19 +146,10 @@ public final class Invocation {
     if (columns != null && columns.matches("\\d{1,4}")) {
       return Integer.parseInt(columns);
     }
-    if (!terminal.stdout() || !realProcess) {
+    if (!terminal.stdout() || tty == null) {
       return 0;
     }
-    try {
-      Process stty = new ProcessBuilder("sh", "-c", "stty size < /dev/tty").redirectErrorStream(true).start();
-      String size = new String(stty.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
-      return stty.waitFor() == 0 && size.matches("\\d+ \\d+") ? Integer.parseInt(size.split(" ")[1]) : 80;
-    } catch (java.io.IOException e) {
-      return 80;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 80;
-    }
+    return tty.width();
   }
 
   /**
@@ -144,12 +157,15 @@ public final class Invocation {
    * stdin (a script pipes the token in; nothing is ever asked for when stdin is not a terminal).
    */
   public String readSecret(String prompt) throws java.io.IOException {
-    java.io.Console console = realProcess && terminal.stdin() ? System.console() : null;
-    if (console != null) {
-      char[] secret = console.readPassword("%s", prompt);
-      return secret == null ? "" : new String(secret);
+    if (tty != null && terminal.stdin()) {
+      return tty.readSecret(prompt);
     }
     return new String(stdin.readNBytes(64 * 1024), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** The whole environment, for a command run on behalf of this one (the shell's). */
+  public Map<String, String> environment() {
+    return env;
   }
 
   /** An environment variable, or null when it is unset or empty. */
@@ -169,6 +185,34 @@ public final class Invocation {
     } catch (DateTimeParseException e) {
       throw CliException.usage(
           "EDLINK_IDEM_NOW='" + now + "' is not an ISO-8601 instant such as 2026-11-22T09:30:00Z");
+    }
+  }
+
+  /** The process's own terminal: its size from stty, its secret prompt from the JDK's Console. */
+  private static final class ProcessTty implements Tty {
+    @Override
+    public int width() {
+      try {
+        Process stty = new ProcessBuilder("sh", "-c", "stty size < /dev/tty").redirectErrorStream(true).start();
+        String size = new String(stty.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+        return stty.waitFor() == 0 && size.matches("\\d+ \\d+") ? Integer.parseInt(size.split(" ")[1]) : 80;
+      } catch (java.io.IOException e) {
+        return 80;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return 80;
+      }
+    }
+
+    @Override
+    public String readSecret(String prompt) throws java.io.IOException {
+      java.io.Console console = System.console();
+      if (console == null) {
+        // The JDK gives no console when stdout is redirected; echoing a token is not an option.
+        throw new java.io.IOException("no console to ask on (stdout is not a terminal); pipe the token in instead");
+      }
+      char[] secret = console.readPassword("%s", prompt);
+      return secret == null ? "" : new String(secret);
     }
   }
 

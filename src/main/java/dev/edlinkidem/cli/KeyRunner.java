@@ -74,7 +74,8 @@ final class KeyRunner {
           + "journaled (" + e.getMessage() + "); " + entry.key() + " is safe to replay: " + printer.replayHint(entry), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new CliException(ExitCode.INTERRUPTED, "interrupted · " + entry.key() + " stays pending");
+      throw new CliException(ExitCode.INTERRUPTED, "interrupted · " + entry.key() + " stays pending; "
+          + printer.replayHint(entry));
     } finally {
       forgetInterrupt.run();
     }

@@ -101,6 +101,11 @@ public final class ConfigFile {
     return path;
   }
 
+  /** The profiles the file names, in file order. */
+  public java.util.List<String> profiles() {
+    return java.util.List.copyOf(profiles.keySet());
+  }
+
   public boolean hasProfile(String name) {
     return profiles.containsKey(name);
   }

@@ -1,0 +1,52 @@
+package dev.edlinkidem.cli;
+
+import java.io.IOException;
+import java.util.concurrent.Callable;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code shell}: an interactive session in which every command runs without the tool's name. */
+@Command(
+    name = "shell",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Start an interactive session: every command of the tool, typed without 'edlink-idem'.",
+      "Tab completes commands, options, their values, file names after @, and journal keys (pending ones first). "
+          + "History is kept in $XDG_STATE_HOME/edlink-idem/history. Ctrl-C clears the line, or interrupts the "
+          + "running request (its entry stays pending; replay it later). Ctrl-D or 'exit' leaves.",
+      "The prompt shows the profile and how many keys are pending. Global options given to 'shell' "
+          + "(--journal, --profile, --base-url, --color, -q, -v) apply to every command typed in it "
+          + "unless the command gives its own.",
+      "The shell needs a terminal: in scripts and CI, run the commands themselves."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  edlink-idem shell",
+      "  edlink-idem --profile staging shell",
+      "  edlink-idem [default] 2 pending > replay <Tab>",
+      "",
+      "Exit codes:",
+      "  0  the session ended (Ctrl-D or exit)",
+      "  2  stdin is not a terminal, or a bad global option or profile",
+    })
+final class ShellCommand implements Callable<Integer> {
+  @ParentCommand
+  private EdlinkIdem root;
+
+  @Override
+  public Integer call() {
+    Invocation invocation = root.invocation();
+    if (!invocation.terminal().stdin() || !invocation.terminal().stdout()) {
+      throw CliException.usage("the shell needs a terminal on stdin and stdout; in scripts, run the commands "
+          + "themselves (edlink-idem list, edlink-idem replay ...)");
+    }
+    root.profile(); // a missing profile is a usage error now, not at every prompt
+    try (Terminal terminal = TerminalBuilder.builder().system(true).name("edlink-idem").build()) {
+      return new ShellSession(root, terminal, System.err).run();
+    } catch (IOException e) {
+      throw new CliException(ExitCode.INTERNAL, "cannot open the terminal: " + e.getMessage(), e);
+    }
+  }
+}

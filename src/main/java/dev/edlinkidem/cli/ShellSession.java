@@ -1,0 +1,177 @@
+package dev.edlinkidem.cli;
+
+import dev.edlinkidem.journal.EntryState;
+import dev.edlinkidem.journal.EntrySummary;
+import dev.edlinkidem.journal.FileJournal;
+import dev.edlinkidem.journal.JournalException;
+import dev.edlinkidem.shell.CommandCompleter;
+import dev.edlinkidem.shell.CommandCompleter.KeyChoice;
+import dev.edlinkidem.shell.Shell;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.jline.terminal.Terminal;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Connects the interactive {@link Shell} to the tool: each line runs through {@link Main#run} with
+ * the shell's terminal, the global options the shell was started with, and the same rules for
+ * output as outside.
+ */
+public final class ShellSession {
+  private final EdlinkIdem root;
+  private final Terminal terminal;
+  private final OutputStream err;
+  private final CommandLine model;
+  private Shell shell;
+
+  ShellSession(EdlinkIdem root, Terminal terminal, OutputStream err) {
+    this.root = root;
+    this.terminal = terminal;
+    this.err = err;
+    this.model = Main.commandLine(null);
+  }
+
+  /**
+   * Runs a session on {@code terminal} as {@code edlink-idem GLOBAL_ARGS shell} would, for tests
+   * that script a terminal. Returns the shell's exit code.
+   */
+  public static int run(Invocation invocation, Terminal terminal, OutputStream err, String... globalArgs) {
+    CommandLine cli = Main.commandLine(invocation);
+    List<String> args = new ArrayList<>(List.of(globalArgs));
+    args.add("shell");
+    cli.parseArgs(args.toArray(String[]::new));
+    EdlinkIdem root = cli.getCommand();
+    return new ShellSession(root, terminal, err).run();
+  }
+
+  int run() {
+    CommandCompleter completer = new CommandCompleter(model.getCommandSpec(), this::keys, this::profiles,
+        Shell.BUILTINS, Path.of("").toAbsolutePath());
+    shell = new Shell(terminal, completer, root.stateDir().resolve("history"), this::execute, this::status,
+        model.getCommandName());
+    return shell.run();
+  }
+
+  private int execute(List<String> words) {
+    return Main.run(invocation(), withGlobals(words).toArray(String[]::new));
+  }
+
+  /** The shell's global options first, leaving out those the line gives itself. */
+  private List<String> withGlobals(List<String> words) {
+    List<String> args = new ArrayList<>();
+    List<String> globals = root.globalArgs();
+    for (int i = 0; i < globals.size(); i++) {
+      String name = globals.get(i);
+      OptionSpec option = model.getCommandSpec().findOption(name);
+      boolean takesValue = option.arity().max() > 0;
+      if (!givenOn(words, option)) {
+        args.add(name);
+        if (takesValue) {
+          args.add(globals.get(i + 1));
+        }
+      }
+      i += takesValue ? 1 : 0;
+    }
+    args.addAll(words);
+    return args;
+  }
+
+  private static boolean givenOn(List<String> words, OptionSpec option) {
+    for (String word : words) {
+      for (String name : option.names()) {
+        if (word.equals(name) || word.startsWith(name + "=")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** What each command typed in the shell takes from the world: the shell's terminal, the process's environment. */
+  private Invocation invocation() {
+    Invocation outer = root.invocation();
+    boolean real = !Terminal.TYPE_DUMB.equals(terminal.getType()) && !Terminal.TYPE_DUMB_COLOR.equals(terminal.getType());
+    Invocation.Tty tty = new Invocation.Tty() {
+      @Override
+      public int width() {
+        return terminal.getWidth() > 0 ? terminal.getWidth() : 80;
+      }
+
+      @Override
+      public String readSecret(String prompt) throws java.io.IOException {
+        return shell.readSecret(prompt);
+      }
+    };
+    return new Invocation(terminal.input(), terminal.output(), err, outer.environment(),
+        new Invocation.Terminal(true, real, real), outer.random(), tty);
+  }
+
+  private Shell.Status status() {
+    String profile;
+    try {
+      profile = root.profile();
+    } catch (CliException e) {
+      profile = "?";
+    }
+    try (FileJournal journal = FileJournal.open(root.journalDir())) {
+      int pending = 0;
+      for (EntrySummary s : journal.summaries()) {
+        pending += s.state() == EntryState.PENDING ? 1 : 0;
+      }
+      return new Shell.Status(profile, pending);
+    } catch (JournalException | RuntimeException e) {
+      return new Shell.Status(profile, null);
+    }
+  }
+
+  /** The journal's keys for completion, pending first and newest first within each. */
+  private List<KeyChoice> keys(List<String> lineGlobals) {
+    try {
+      Path dir = root.journalDir();
+      if (!lineGlobals.isEmpty()) {
+        CommandLine cli = Main.commandLine(root.invocation());
+        List<String> args = new ArrayList<>(root.globalArgs());
+        args.addAll(lineGlobals);
+        args.add("list");
+        cli.parseArgs(args.toArray(String[]::new));
+        dir = cli.<EdlinkIdem>getCommand().journalDir();
+      }
+      Instant now = root.invocation().clock().instant();
+      try (FileJournal journal = FileJournal.open(dir)) {
+        return journal.summaries().stream()
+            .sorted(Comparator.comparing((EntrySummary s) -> s.state() != EntryState.PENDING)
+                .thenComparing(EntrySummary::created, Comparator.reverseOrder()))
+            .map(s -> new KeyChoice(s.key(), s.state() == EntryState.PENDING, describe(s, now)))
+            .toList();
+      }
+    } catch (JournalException | RuntimeException e) {
+      // Completion must never break the line being typed: no keys, no message.
+      return List.of();
+    }
+  }
+
+  private static String describe(EntrySummary s, Instant now) {
+    String state = s.state().name().toLowerCase(java.util.Locale.ROOT);
+    return (s.state() == EntryState.PENDING ? "" : state + " · ") + TimeText.left(s.window().remaining(now)) + " left · "
+        + EntryJson.pathOf(s.url());
+  }
+
+  private Collection<String> profiles() {
+    Set<String> names = new LinkedHashSet<>();
+    names.add("default");
+    try {
+      names.addAll(root.config().profiles());
+    } catch (RuntimeException e) {
+      // A bad config file is reported by the command that uses it, not while completing.
+    }
+    return names;
+  }
+}
