@@ -159,9 +159,9 @@ public final class ShellSession {
   }
 
   private static String describe(EntrySummary s, Instant now) {
-    String state = s.state().name().toLowerCase(java.util.Locale.ROOT);
-    return (s.state() == EntryState.PENDING ? "" : state + " · ") + TimeText.left(s.window().remaining(now)) + " left · "
-        + EntryJson.pathOf(s.url());
+    String left = TimeText.left(s.window().remaining(now));
+    String state = s.state() == EntryState.PENDING ? "" : s.state().name().toLowerCase(java.util.Locale.ROOT) + " · ";
+    return state + (left.equals("expired") ? "window ended" : left + " left") + " · " + EntryJson.pathOf(s.url());
   }
 
   private Collection<String> profiles() {
