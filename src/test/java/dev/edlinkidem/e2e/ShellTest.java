@@ -1,0 +1,195 @@
+package dev.edlinkidem.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.edlinkidem.cli.Invocation;
+import dev.edlinkidem.cli.ShellSession;
+import dev.edlinkidem.journal.Entry;
+import dev.edlinkidem.journal.EntryState;
+import dev.edlinkidem.sandbox.Faults;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The interactive shell on a scripted JLine terminal, against the real sandbox. */
+class ShellTest extends SandboxCase {
+  private static final String CTRL_C = "\u0003";
+  private static final String CTRL_D = "\u0004";
+  private static final String CTRL_P = "\u0010";
+
+  private final ExecutorService sessions = Executors.newCachedThreadPool();
+
+  @AfterEach
+  void stopSessions() {
+    sessions.shutdownNow();
+  }
+
+  private Map<String, String> env() {
+    Map<String, String> env = new HashMap<>();
+    env.put("EDLINK_TOKEN", TOKEN);
+    env.put("EDLINK_BASE_URL", sandbox.baseUrl().toString());
+    env.put("EDLINK_IDEM_JOURNAL", journalDir().toString());
+    env.put("HOME", tmp.toString());
+    env.put("XDG_STATE_HOME", tmp.resolve("state").toString());
+    env.put("XDG_CONFIG_HOME", tmp.resolve("config").toString());
+    return env;
+  }
+
+  private Future<Integer> start(ScriptedTerminal t, String... globalArgs) {
+    Invocation outer = new Invocation(InputStream.nullInputStream(), OutputStream.nullOutputStream(),
+        OutputStream.nullOutputStream(), env(), Invocation.Terminal.ALL, new SecureRandom());
+    return sessions.submit(() -> ShellSession.run(outer, t.terminal, t.terminal.output(), globalArgs));
+  }
+
+  private String pendingPost() throws Exception {
+    sandbox.setFaults(faults(1, 0, 0, 0, Duration.ZERO));
+    Cli.Result r = cli().run("post", ASSIGNMENTS, "-d", ESSAY, "--retries", "0");
+    sandbox.setFaults(Faults.NONE);
+    assertEquals(6, r.code(), r.toString());
+    return newestKey();
+  }
+
+  private String newestKey() throws Exception {
+    return cli().run("list", "--format", "keys", "--limit", "1").out().strip();
+  }
+
+  private Path history() {
+    return tmp.resolve("state/edlink-idem/history");
+  }
+
+  @Test
+  void tabCompletesTheCommandAndAPendingKeyThenReplaysIt() throws Exception {
+    String first = pendingPost();
+    String second = pendingPost();
+    assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY).code());
+    try (ScriptedTerminal t = new ScriptedTerminal()) {
+      Future<Integer> session = start(t);
+      t.waitFor(0, "[default] 2 pending > ");
+      int mark = t.mark();
+      t.type("rep\t");
+      t.waitFor(mark, "replay ");
+      mark = t.mark();
+      t.type(second.substring(0, 8) + "\t");
+      t.waitFor(mark, second.substring(8));
+      mark = t.mark();
+      t.type("\r");
+      t.waitFor(mark, "[default] 1 pending > ");
+      t.type(CTRL_D);
+      assertEquals(0, session.get(20, TimeUnit.SECONDS));
+    }
+    assertEquals(EntryState.SUCCEEDED, entry(second).state());
+    assertEquals(EntryState.PENDING, entry(first).state());
+  }
+
+  @Test
+  void historyIsKeptInTheStateDirectoryAcrossSessions() throws Exception {
+    assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY).code());
+    String key = newestKey();
+    try (ScriptedTerminal t = new ScriptedTerminal()) {
+      Future<Integer> session = start(t);
+      t.waitFor(0, "0 pending > ");
+      t.type("list --format keys\r");
+      t.waitFor(0, key);
+      t.type(CTRL_D);
+      assertEquals(0, session.get(20, TimeUnit.SECONDS));
+    }
+    assertTrue(Files.readString(history()).contains("list --format keys"), Files.readString(history()));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(history())));
+    try (ScriptedTerminal t = new ScriptedTerminal()) {
+      Future<Integer> session = start(t);
+      t.waitFor(0, "0 pending > ");
+      assertFalse(t.screen().contains(key));
+      t.type(CTRL_P + "\r");
+      t.waitFor(0, key);
+      t.type("exit\r");
+      assertEquals(0, session.get(20, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void ctrlCClearsTheLineOrInterruptsTheRequestAndTheEntryStaysPending() throws Exception {
+    sandbox.setFaults(faults(0, 0, 0, 0, Duration.ofSeconds(60)));
+    try (ScriptedTerminal t = new ScriptedTerminal()) {
+      Future<Integer> session = start(t);
+      t.waitFor(0, "0 pending > ");
+      int mark = t.mark();
+      t.type("bogus-command");
+      t.waitFor(mark, "bogus-command");
+      t.type(CTRL_C);
+      t.waitFor(mark, "0 pending > ");
+      mark = t.mark();
+      t.type("post " + ASSIGNMENTS + " -d '" + ESSAY + "'\r");
+      t.waitUntil(() -> stat("in_progress") == 1, "request at the sandbox");
+      t.type(CTRL_C);
+      t.waitFor(mark, "1 pending (exit 130) > ");
+      assertTrue(t.screen().contains("stays pending"), t.screen());
+      assertFalse(t.screen().contains("bogus-command'"), "the cleared line never ran:\n" + t.screen());
+      t.type(CTRL_D);
+      assertEquals(0, session.get(20, TimeUnit.SECONDS));
+    }
+    List<Entry> entries = entries();
+    assertEquals(1, entries.size());
+    assertEquals(EntryState.PENDING, entries.get(0).state());
+  }
+
+  @Test
+  void theShellsGlobalOptionsApplyToEveryCommandUnlessItGivesItsOwn() throws Exception {
+    Path other = tmp.resolve("other-journal");
+    try (ScriptedTerminal t = new ScriptedTerminal()) {
+      Future<Integer> session = start(t, "--journal", other.toString());
+      t.waitFor(0, "0 pending > ");
+      int mark = t.mark();
+      t.type("post " + ASSIGNMENTS + " -d '" + ESSAY + "'\r");
+      t.waitFor(mark, "0 pending > ");
+      mark = t.mark();
+      t.type("post " + ASSIGNMENTS + " -d '" + ESSAY + "' --journal " + journalDir() + "\r");
+      t.waitFor(mark, "0 pending > ");
+      t.type(CTRL_D);
+      assertEquals(0, session.get(20, TimeUnit.SECONDS));
+    }
+    assertEquals(1, cli().run("list", "--format", "keys", "--journal", other.toString()).out().lines().count());
+    assertEquals(1, entries().size(), "the line's own --journal won");
+  }
+
+  @Test
+  void setTokenAsksWithoutEchoing() throws Exception {
+    String secret = "sk-live-7d1e9-typed-not-shown";
+    try (ScriptedTerminal t = new ScriptedTerminal()) {
+      Future<Integer> session = start(t);
+      t.waitFor(0, "pending > ");
+      t.type("config set-token\r");
+      t.waitFor(0, "Token for profile default: ");
+      t.type(secret + "\r");
+      t.waitFor(0, "stored in");
+      t.type(CTRL_D);
+      assertEquals(0, session.get(20, TimeUnit.SECONDS));
+      assertFalse(t.screen().contains(secret), t.screen());
+    }
+    Path token = tmp.resolve("config/edlink-idem/tokens/default");
+    assertEquals(secret + "\n", Files.readString(token));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(token)));
+    assertFalse(Files.readString(history()).contains(secret));
+  }
+
+  @Test
+  void withoutATerminalTheShellRefusesInsteadOfWaiting() {
+    Cli.Result r = cli().run("shell");
+    assertEquals(2, r.code(), r.toString());
+    assertTrue(r.err().contains("needs a terminal"), r.err());
+  }
+}
