@@ -139,8 +139,19 @@ final class ReconcileCommand implements Callable<Integer> {
       return Map.of();
     }
     RequestLog log = new RequestLog(EdlinkClient.defaultHttpClient(timeout), base, token, timeout);
+    // On a terminal, one line that counts pages as they come; nothing in a log file or a pipe.
+    PrintWriter err = root.invocation().err();
+    boolean progress = root.invocation().terminal().stderr() && !root.quiet();
+    boolean[] shown = {false};
     try {
-      return log.find(wanted, since);
+      return log.find(wanted, since, (pages, requests, keysFound) -> {
+        if (progress) {
+          err.print("\redlink-idem: reading Edlink's request log: page " + pages + ", " + requests + " requests, "
+              + keysFound + " of " + wanted.size() + (wanted.size() == 1 ? " key" : " keys") + " found\u001b[K");
+          err.flush();
+          shown[0] = true;
+        }
+      });
     } catch (RequestLog.Unreadable e) {
       int status = e.status();
       if (status == 401 || status == 403 || e.getMessage().contains("INVALID_TOKEN") || e.getMessage().contains("EXPIRED_TOKEN")) {
@@ -152,6 +163,10 @@ final class ReconcileCommand implements Callable<Integer> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException(ExitCode.INTERRUPTED, "interrupted; nothing was changed");
+    } finally {
+      if (shown[0]) {
+        err.println();
+      }
     }
   }
 

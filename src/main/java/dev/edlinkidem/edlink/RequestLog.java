@@ -63,7 +63,19 @@ public final class RequestLog {
    * the log is older than {@code since} (nothing older can be one of them).
    */
   public Map<String, List<Logged>> find(Set<String> keys, Instant since) throws Unreadable, InterruptedException {
+    return find(keys, since, (pages, requests, keysFound) -> { });
+  }
+
+  /** Told after each page: a log read back a month can take many pages. */
+  public interface Progress {
+    void page(int pagesRead, int requestsRead, int keysFound);
+  }
+
+  /** As {@link #find(Set, Instant)}, telling {@code progress} after each page. */
+  public Map<String, List<Logged>> find(Set<String> keys, Instant since, Progress progress)
+      throws Unreadable, InterruptedException {
     Map<String, List<Logged>> found = new HashMap<>();
+    int requests = 0;
     Set<URI> seen = new java.util.HashSet<>();
     URI next = URI.create(base + "/api/v2/graph/requests?$first=" + PAGE);
     for (int page = 0; next != null && page < MAX_PAGES && seen.add(next); page++) {
@@ -74,6 +86,7 @@ public final class RequestLog {
         throw new Unreadable(200, "the request log answer has no $data list");
       }
       for (JsonElement e : data.getAsJsonArray()) {
+        requests++;
         Logged logged = parse(e);
         if (logged == null) {
           continue;
@@ -85,6 +98,7 @@ public final class RequestLog {
           found.computeIfAbsent(logged.key(), k -> new ArrayList<>()).add(logged);
         }
       }
+      progress.page(page + 1, requests, found.size());
       if (older || found.keySet().containsAll(keys)) {
         break;
       }

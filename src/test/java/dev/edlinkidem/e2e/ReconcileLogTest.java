@@ -1,6 +1,7 @@
 package dev.edlinkidem.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
@@ -83,6 +84,18 @@ class ReconcileLogTest {
     Cli.Result found = cli().run("reconcile", "lost-key-1");
     assertTrue(found.out().contains("lost-key-1\tsucceeded\t200"), found.out());
     assertEquals(EntryState.SUCCEEDED, state("lost-key-1"));
+  }
+
+  @Test
+  void pagesAreCountedOnATerminalOnly() throws Exception {
+    assertEquals(6, cli().run("post", PATH, "-d", "{}", "-k", "counted-key", "--retries", "0").code());
+    Cli.Result onTerminal = cli().terminal(new dev.edlinkidem.cli.Invocation.Terminal(false, false, true))
+        .run("reconcile", "counted-key");
+    assertTrue(onTerminal.err().contains("\redlink-idem: reading Edlink's request log: page 1, 0 requests, 0 of 1 key found"),
+        onTerminal.err());
+    assertTrue(onTerminal.err().endsWith("skipped\n"), "the count's line is ended before the summary");
+    Cli.Result inCi = cli().run("reconcile", "counted-key");
+    assertFalse(inCi.err().contains("reading Edlink's request log"), inCi.err());
   }
 
   @Test
