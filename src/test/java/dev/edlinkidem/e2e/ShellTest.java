@@ -187,6 +187,33 @@ class ShellTest extends SandboxCase {
   }
 
   @Test
+  void helpTheToolsNameOutOfHabitAndNoShellInAShell() throws Exception {
+    try (ScriptedTerminal t = new ScriptedTerminal()) {
+      Future<Integer> session = start(t);
+      t.waitFor(0, "0 pending > ");
+      int mark = t.mark();
+      t.type("help\r");
+      t.waitFor(mark, "Ctrl-D or 'exit' leaves");
+      assertTrue(t.screen().indexOf("Usage: edlink-idem", mark) > 0, t.screen());
+      mark = t.mark();
+      t.type("help prune\r");
+      t.waitFor(mark, "Usage: edlink-idem prune");
+      mark = t.mark();
+      t.type("edlink-idem keygen --uuid\r");
+      t.waitFor(mark, "0 pending > ");
+      assertTrue(t.screen().substring(mark).matches("(?s).*\\b[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-.*"), t.screen());
+      mark = t.mark();
+      t.type("shell\r");
+      t.waitFor(mark, "already in the shell");
+      t.waitFor(mark, "0 pending (exit 2) > ");
+      t.type("list --state nonsense\r");
+      t.waitFor(mark, "(see 'edlink-idem list --help')");
+      t.type(CTRL_D);
+      assertEquals(0, session.get(20, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
   void withoutATerminalTheShellRefusesInsteadOfWaiting() {
     Cli.Result r = cli().run("shell");
     assertEquals(2, r.code(), r.toString());
