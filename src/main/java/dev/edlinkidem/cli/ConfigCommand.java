@@ -20,8 +20,9 @@ import picocli.CommandLine.ParentCommand;
         + "then the default (docs/configuration.md).",
     subcommands = {ConfigCommand.Show.class, ConfigCommand.SetToken.class},
     footerHeading = "%nExamples:%n",
-    footer = {"  edlink-idem config show", "  edlink-idem config set-token --profile ci < token.txt", "",
-      "Exit codes: those of the subcommand · 2 no subcommand given"})
+    footer = {"  edlink-idem config show", "  edlink-idem config set-token --profile ci < token.txt"},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = "2:no subcommand given (with one, the subcommand's exit code)")
 final class ConfigCommand implements Runnable {
   @ParentCommand
   EdlinkIdem root;
@@ -38,8 +39,9 @@ final class ConfigCommand implements Runnable {
       description = "Print the effective settings and where each came from (flag, environment, profile, "
           + "default). The token itself is never printed.",
       footerHeading = "%nExamples:%n",
-      footer = {"  edlink-idem config show", "  edlink-idem --profile sandbox config show", "",
-        "Exit codes: 0 shown · 2 unknown profile or a configuration file that cannot be read"})
+      footer = {"  edlink-idem config show", "  edlink-idem --profile sandbox config show"},
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {"0:shown", "2:unknown profile or a configuration file that cannot be read"})
   static final class Show implements Callable<Integer> {
     @ParentCommand
     private ConfigCommand parent;
@@ -75,8 +77,9 @@ final class ConfigCommand implements Runnable {
           + "under the configuration directory. On a terminal it asks with a masked prompt; in a script "
           + "it reads the token from stdin. It is never printed.",
       footerHeading = "%nExamples:%n",
-      footer = {"  edlink-idem config set-token", "  edlink-idem config set-token --profile ci < token.txt", "",
-        "Exit codes: 0 stored · 2 empty or unusable token, or unknown profile · 1 the file could not be written"})
+      footer = {"  edlink-idem config set-token", "  edlink-idem config set-token --profile ci < token.txt"},
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {"0:stored", "1:the file could not be written", "2:empty or unusable token, or unknown profile"})
   static final class SetToken implements Callable<Integer> {
     @ParentCommand
     private ConfigCommand parent;

@@ -30,25 +30,45 @@ import picocli.CommandLine.ScopeType;
       "  edlink-idem post /api/v2/graph/classes/$CLASS/assignments -d @assignment.json",
       "  edlink-idem replay --all-pending --yes",
       "  edlink-idem expiring --fail-if-pending",
-      "  edlink-idem <command> --help      (each command's options, examples and exit codes)",
-      "",
-      "Exit codes:",
-      "  0  success (2xx, sent now or read from the journal)",
-      "  1  internal error, or the journal could not be written (nothing was sent)",
-      "  2  usage or bad input (nothing journaled, nothing sent)",
-      "  3  refused for safety: key reused for another request, window ended, key in flight",
-      "  4  Edlink answered with a final 4xx (journaled as failed; 401/403 stay pending)",
-      "  5  Edlink answered 5xx (or 408/409/425/429, or a redirect) until retries ran out (pending)",
-      "  6  no response until the retries ran out (pending: replay it)",
-      "  7  expiring --fail-if-pending found pending entries inside their window",
-      "130  interrupted; the entry stays pending",
-      "",
-      "Environment: EDLINK_TOKEN, EDLINK_BASE_URL, EDLINK_IDEM_JOURNAL, NO_COLOR;",
-      "EDLINK_IDEM_NOW (an ISO-8601 instant) replaces the current time in expiry rules, for tests."
+      "  edlink-idem <command> --help      (each command's options, examples and exit codes)"
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "  0:success (2xx, sent now or read from the journal)",
+      "  1:internal error, or the journal could not be written (nothing was sent)",
+      "  2:usage or bad input (nothing journaled, nothing sent)",
+      "  3:refused for safety: key reused for another request, window ended, key in flight",
+      "  4:Edlink answered with a final 4xx (journaled as failed; 401/403 stay pending)",
+      "  5:Edlink answered 5xx (or 408/409/425/429, or a redirect) until retries ran out (pending)",
+      "  6:no response until the retries ran out (pending: replay it)",
+      "  7:expiring --fail-if-pending found pending entries inside their window",
+      "130:interrupted; the entry stays pending"
     })
 public final class EdlinkIdem implements Runnable {
   /** When colour is used on stderr and stdout. */
   public enum ColorMode { AUTO, ALWAYS, NEVER }
+
+  /** The environment variables the tool reads, for the root's --help and man page. */
+  static final HelpTable ENVIRONMENT = new HelpTable("environment", "Environment:", java.util.List.of(
+      new HelpTable.Row("EDLINK_TOKEN", "The bearer token, when --token-file is not given; before the profile's."),
+      new HelpTable.Row("EDLINK_BASE_URL", "Edlink's base URL, when --base-url is not given; before the profile's."),
+      new HelpTable.Row("EDLINK_IDEM_JOURNAL", "The journal directory, when --journal is not given; before the profile's."),
+      new HelpTable.Row("EDLINK_IDEM_PROFILE", "The profile in use, when --profile is not given."),
+      new HelpTable.Row("NO_COLOR", "Set (to anything): no colour, unless --color always. TERM=dumb does the same."),
+      new HelpTable.Row("EDLINK_IDEM_NOW", "An ISO-8601 instant (2026-12-21T09:00:00Z) that replaces the current time in "
+          + "every expiry rule; for tests and \"what if\" questions. The journal always records the real time."),
+      new HelpTable.Row("XDG_CONFIG_HOME", "Where the configuration lives (Files); a relative path is ignored."),
+      new HelpTable.Row("XDG_STATE_HOME", "Where the journal and the shell history live (Files); a relative path is ignored.")));
+
+  /** The files the tool reads and writes, for the root's --help and man page. */
+  static final HelpTable FILES = new HelpTable("files", "Files:", java.util.List.of(
+      new HelpTable.Row("$XDG_CONFIG_HOME/edlink-idem/config", "The configuration file: named profiles of settings "
+          + "(docs/configuration.md). Optional. Without XDG_CONFIG_HOME: ~/.config/edlink-idem/config."),
+      new HelpTable.Row("$XDG_CONFIG_HOME/edlink-idem/tokens/", "Tokens stored by config set-token, a file of mode 0600 "
+          + "per profile."),
+      new HelpTable.Row("$XDG_STATE_HOME/edlink-idem/", "The journal, unless --journal, EDLINK_IDEM_JOURNAL or the profile "
+          + "names another directory (docs/journal-format.md). Without XDG_STATE_HOME: ~/.local/state/edlink-idem/."),
+      new HelpTable.Row("$XDG_STATE_HOME/edlink-idem/history", "The interactive shell's command history.")));
 
   private final Invocation invocation;
   private ConfigFile configFile;

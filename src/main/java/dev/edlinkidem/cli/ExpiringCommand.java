@@ -23,10 +23,11 @@ import picocli.CommandLine.ParentCommand;
     footer = {
       "  edlink-idem expiring",
       "  edlink-idem expiring --within 7d --pending-only",
-      "  edlink-idem expiring --fail-if-pending     (in a scheduled CI job: exit 7 alerts someone)",
-      "",
-      "Exit codes: 0 listed · 7 --fail-if-pending and pending entries are listed · 1 journal unreadable · 2 bad option"
-    })
+      "  edlink-idem expiring --fail-if-pending     (in a scheduled CI job: exit 7 alerts someone)"
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:listed", "1:journal unreadable", "2:bad option",
+      "7:--fail-if-pending and pending entries are listed"})
 final class ExpiringCommand implements Callable<Integer> {
   @ParentCommand
   private EdlinkIdem root;

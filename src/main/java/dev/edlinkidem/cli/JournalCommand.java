@@ -26,8 +26,9 @@ import picocli.CommandLine.ParentCommand;
     description = "Operations on the journal as a whole.",
     subcommands = JournalCommand.Merge.class,
     footerHeading = "%nExamples:%n",
-    footer = {"  edlink-idem journal merge ./artifacts/job-2/journal", "",
-      "Exit codes: those of the subcommand · 2 no subcommand given"})
+    footer = "  edlink-idem journal merge ./artifacts/job-2/journal",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = "2:no subcommand given (with one, the subcommand's exit code)")
 final class JournalCommand implements Runnable {
   @ParentCommand
   EdlinkIdem root;
@@ -48,11 +49,11 @@ final class JournalCommand implements Runnable {
       footerHeading = "%nExamples:%n",
       footer = {
         "  edlink-idem journal merge ./artifacts/job-2/journal",
-        "  edlink-idem --journal other list --format jsonl > other.jsonl && edlink-idem journal merge other.jsonl",
-        "",
-        "Exit codes: 0 merged · 3 some keys were left untouched (a different request, or in flight) ·",
-        "  2 unreadable SOURCE or a bad line (nothing merged) · 1 journal not writable"
-      })
+        "  edlink-idem --journal other list --format jsonl > other.jsonl && edlink-idem journal merge other.jsonl"
+      },
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {"0:merged", "1:journal not writable", "2:unreadable SOURCE or a bad line (nothing merged)",
+        "3:some keys were left untouched (a different request, or in flight)"})
   static final class Merge implements Callable<Integer> {
     @ParentCommand
     private JournalCommand parent;

@@ -16,10 +16,10 @@ import picocli.CommandLine.ParentCommand;
     footerHeading = "%nExamples:%n",
     footer = {
       "  edlink-idem keygen",
-      "  edlink-idem keygen -n 100 --uuid > keys.txt",
-      "",
-      "Exit codes: 0 keys printed · 2 bad option"
-    })
+      "  edlink-idem keygen -n 100 --uuid > keys.txt"
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:keys printed", "2:bad option"})
 final class KeygenCommand implements Callable<Integer> {
   static final int MAX = 1_000_000;
 

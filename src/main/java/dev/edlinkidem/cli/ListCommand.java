@@ -27,11 +27,10 @@ import picocli.CommandLine.ParentCommand;
     footer = {
       "  edlink-idem list --state pending",
       "  edlink-idem list --expiring-within 3d --format csv > expiring.csv",
-      "  edlink-idem list --format jsonl > journal-export.jsonl   (whole entries; journal merge reads them)",
-      "",
-      "Formats (docs/output-formats.md): table; keys (one a line); csv and json/jsonl with stable fields.",
-      "Exit codes: 0 listed (also when nothing matched) · 1 journal unreadable · 2 bad option"
-    })
+      "  edlink-idem list --format jsonl > journal-export.jsonl   (whole entries; journal merge reads them)"
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:listed (also when nothing matched)", "1:journal unreadable", "2:bad option"})
 final class ListCommand implements Callable<Integer> {
   /** Which states to list. */
   enum StateFilter { PENDING, SUCCEEDED, FAILED, ALL }
@@ -59,7 +58,8 @@ final class ListCommand implements Callable<Integer> {
   private Integer limit;
 
   @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
-      description = "table, json, jsonl, csv or keys (default: ${DEFAULT-VALUE}).")
+      description = "table, keys (one a line), csv, json or jsonl (default: ${DEFAULT-VALUE}); csv and json/jsonl "
+          + "have stable fields (docs/output-formats.md).")
   private Format format;
 
   @Override

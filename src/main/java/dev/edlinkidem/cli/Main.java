@@ -41,6 +41,8 @@ public final class Main {
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     // "-d @FILE" is ours: picocli must not read @FILE as a file of arguments.
     cli.setExpandAtFiles(false);
+    EdlinkIdem.ENVIRONMENT.addTo(cli.getCommandSpec().usageMessage());
+    EdlinkIdem.FILES.addTo(cli.getCommandSpec().usageMessage());
     return cli;
   }
 

@@ -35,10 +35,18 @@ import picocli.CommandLine.ParentCommand;
     footer = {
       "  edlink-idem post /api/v2/graph/classes/$CLASS/assignments -d @assignment.json",
       "  edlink-idem post /api/v2/graph/classes/$CLASS/assignments -d @- --key-from \"$CI_JOB_ID-$CLASS\" < a.json",
-      "  edlink-idem post /api/v2/my/classes/$CLASS/assignments -d '{\"title\":\"Essay\",...}' --dry-run",
-      "",
-      "Exit codes: 0 success · 2 bad input · 3 refused for safety · 4 final 4xx (401/403 stay pending)",
-      "  5 5xx until retries ran out · 6 no response · 1 journal not writable · 130 interrupted"
+      "  edlink-idem post /api/v2/my/classes/$CLASS/assignments -d '{\"title\":\"Essay\",...}' --dry-run"
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "  0:success: a 2xx response, sent now or read from the journal",
+      "  1:the journal could not be written (nothing was sent)",
+      "  2:bad input (nothing journaled, nothing sent)",
+      "  3:refused for safety",
+      "  4:final 4xx (401/403 stay pending)",
+      "  5:5xx until the retries ran out (pending: replay it)",
+      "  6:no response (pending: replay it)",
+      "130:interrupted (the entry stays pending)"
     })
 final class PostCommand implements Callable<Integer> {
   @ParentCommand

@@ -21,10 +21,10 @@ import picocli.CommandLine.ParentCommand;
     footerHeading = "%nExamples:%n",
     footer = {
       "  edlink-idem prune --dry-run",
-      "  edlink-idem prune",
-      "",
-      "Exit codes: 0 pruned (or nothing to prune) · 1 journal unreadable or not writable · 2 bad option"
-    })
+      "  edlink-idem prune"
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:pruned (or nothing to prune)", "1:journal unreadable or not writable", "2:bad option"})
 final class PruneCommand implements Callable<Integer> {
   @ParentCommand
   private EdlinkIdem root;

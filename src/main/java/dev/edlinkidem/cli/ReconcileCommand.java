@@ -46,11 +46,11 @@ import picocli.CommandLine.ParentCommand;
     footerHeading = "%nExamples:%n",
     footer = {
       "  edlink-idem reconcile --all-pending",
-      "  edlink-idem reconcile 7Hq2xZ --token-file ~/.config/edlink/graph-token",
-      "",
-      "Exit codes: 0 the log was read (whatever it said) · 2 bad input or no token ·",
-      "  4 the token was refused (use an integration token) · 5 Edlink failed · 6 no response"
-    })
+      "  edlink-idem reconcile 7Hq2xZ --token-file ~/.config/edlink/graph-token"
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:the log was read (whatever it said)", "2:bad input or no token",
+      "4:the token was refused (use an integration token)", "5:Edlink failed", "6:no response"})
 final class ReconcileCommand implements Callable<Integer> {
   @ParentCommand
   private EdlinkIdem root;

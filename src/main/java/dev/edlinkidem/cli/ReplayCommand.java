@@ -32,16 +32,24 @@ import picocli.CommandLine.ParentCommand;
     description =
         "Send pending requests again with their original key, method, URL and bytes. A finished " +
         "(succeeded or failed) entry is not re-sent: its recorded response is printed. A pending " +
-        "entry whose 30-day window has ended (less an hour for clock skew) is refused.",
+        "entry whose 30-day window has ended (less an hour for clock skew) is refused. With several keys, " +
+        "the exit code is the most serious one.",
 
     footerHeading = "%nExamples:%n",
     footer = {
       "  edlink-idem replay 7Hq2xZ             (a unique prefix of at least 6 characters)",
-      "  edlink-idem replay --all-pending --yes",
-      "",
-      "Exit codes: 0 all resolved · 2 bad input · 3 refused · 4 final 4xx or token refused",
-      "  5 still 5xx · 6 still no response · 130 interrupted or not confirmed; with several keys,",
-      "  the most serious one"
+      "  edlink-idem replay --all-pending --yes"
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "  0:all resolved",
+      "  1:internal error, or the journal could not be read or written",
+      "  2:bad input",
+      "  3:refused",
+      "  4:final 4xx or token refused",
+      "  5:still 5xx",
+      "  6:still no response",
+      "130:interrupted or not confirmed"
     })
 final class ReplayCommand implements Callable<Integer> {
   @ParentCommand

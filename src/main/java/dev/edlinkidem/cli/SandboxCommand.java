@@ -33,10 +33,14 @@ import picocli.CommandLine.Option;
       "  edlink-idem sandbox --drop-after-commit 0.3 --seed 42 &",
       "  export EDLINK_BASE_URL=http://127.0.0.1:8790 EDLINK_TOKEN=test",
       "  edlink-idem post /api/v2/graph/classes/c1/assignments -d @assignment.json",
-      "  curl -s http://127.0.0.1:8790/__sandbox/stats",
-      "",
-      "Exit codes: runs until stopped (130 on Ctrl-C, 143 on SIGTERM) · 2 bad option or the port is taken ·",
-      "  1 the server could not start"
+      "  curl -s http://127.0.0.1:8790/__sandbox/stats"
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "  1:the server could not start",
+      "  2:bad option, or the port is taken",
+      "130:stopped with Ctrl-C (it runs until it is stopped)",
+      "143:stopped with SIGTERM"
     })
 public final class SandboxCommand implements Callable<Integer> {
   static final int DEFAULT_PORT = 8790;

@@ -28,10 +28,10 @@ import picocli.CommandLine.ParentCommand;
     footerHeading = "%nExamples:%n",
     footer = {
       "  edlink-idem show 7Hq2xZ                (a unique prefix of at least 6 characters)",
-      "  edlink-idem show 7Hq2xZ --format json | jq .response.status",
-      "",
-      "Exit codes: 0 shown · 1 journal unreadable · 2 no such key, or an ambiguous prefix"
-    })
+      "  edlink-idem show 7Hq2xZ --format json | jq .response.status"
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:shown", "1:journal unreadable", "2:no such key, or an ambiguous prefix"})
 final class ShowCommand implements Callable<Integer> {
   /** Output formats. */
   enum Format { TEXT, JSON }
