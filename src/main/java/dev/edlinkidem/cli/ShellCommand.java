@@ -25,12 +25,10 @@ import picocli.CommandLine.ParentCommand;
     footer = {
       "  edlink-idem shell",
       "  edlink-idem --profile staging shell",
-      "  edlink-idem [default] 2 pending > replay <Tab>",
-      "",
-      "Exit codes:",
-      "  0  the session ended (Ctrl-D or exit)",
-      "  2  stdin is not a terminal, or a bad global option or profile",
-    })
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:the session ended (Ctrl-D or exit)",
+      "2:stdin or stdout is not a terminal, or a bad global option or profile"})
 final class ShellCommand implements Callable<Integer> {
   @ParentCommand
   private EdlinkIdem root;
