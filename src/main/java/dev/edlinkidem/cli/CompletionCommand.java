@@ -19,9 +19,9 @@ import picocli.CommandLine.Spec;
         + "--journal, --base-url and --profile already on the line.",
     footerHeading = "%nExamples:%n",
     footer = {
-      "  source <(edlink-idem completion bash)           (bash, with bash-completion: put it in ~/.bashrc)",
-      "  edlink-idem completion zsh > ~/.zfunc/_edlink-idem",
-      "                        (zsh: with fpath=(~/.zfunc $fpath) before compinit in ~/.zshrc)",
+      "  source <(edlink-idem completion bash)                  (bash: in ~/.bashrc)",
+      "  mkdir -p ~/.zfunc && edlink-idem completion zsh > ~/.zfunc/_edlink-idem",
+      "                  (zsh; in ~/.zshrc, before compinit: fpath=(~/.zfunc $fpath))",
       "  edlink-idem completion fish > ~/.config/fish/completions/edlink-idem.fish",
       "",
       "Exit codes: 0 printed · 2 unknown shell"
