@@ -24,7 +24,7 @@ import picocli.CommandLine.ScopeType;
         "replayed without creating a duplicate.",
     subcommands = {PostCommand.class, ReplayCommand.class, ListCommand.class, ShowCommand.class,
       ExpiringCommand.class, PruneCommand.class, KeygenCommand.class, ReconcileCommand.class,
-      JournalCommand.class, ConfigCommand.class, ShellCommand.class, SandboxCommand.class},
+      JournalCommand.class, ConfigCommand.class, ShellCommand.class, CompletionCommand.class, SandboxCommand.class},
     footerHeading = "%nExamples:%n",
     footer = {
       "  edlink-idem post /api/v2/graph/classes/$CLASS/assignments -d @assignment.json",

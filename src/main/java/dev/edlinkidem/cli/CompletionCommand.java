@@ -1,0 +1,50 @@
+package dev.edlinkidem.cli;
+
+import dev.edlinkidem.completion.ShellKind;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code completion}: print the completion script for a shell, generated from this command model. */
+@Command(
+    name = "completion",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print the completion script for bash, zsh or fish. It completes commands, options and their "
+          + "values; after replay, reconcile and show it offers the journal's keys by running "
+          + "'edlink-idem list --format keys' (pending keys only for replay and reconcile), with the "
+          + "--journal, --base-url and --profile already on the line.",
+      "bash (with bash-completion): put the first example in ~/.bashrc. zsh: write the script to a "
+          + "directory on $fpath, such as ~/.zfunc with fpath=(~/.zfunc $fpath) before compinit in "
+          + "~/.zshrc. fish: write it to ~/.config/fish/completions/."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  source <(edlink-idem completion bash)",
+      "  mkdir -p ~/.zfunc && edlink-idem completion zsh > ~/.zfunc/_edlink-idem",
+      "  edlink-idem completion fish > ~/.config/fish/completions/edlink-idem.fish"
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:printed", "2:no shell, or not one of bash, zsh and fish"})
+final class CompletionCommand implements Callable<Integer> {
+  @ParentCommand
+  private EdlinkIdem root;
+
+  @Spec
+  private CommandSpec spec;
+
+  @Parameters(paramLabel = "SHELL", description = "bash, zsh or fish.")
+  private ShellKind shell;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = root.invocation().out();
+    out.print(shell.script(spec.root().commandLine()));
+    out.flush();
+    return ExitCode.OK;
+  }
+}
