@@ -160,8 +160,8 @@ public final class ShellSession {
 
   private static String describe(EntrySummary s, Instant now) {
     String left = TimeText.left(s.window().remaining(now));
-    String state = s.state() == EntryState.PENDING ? "" : s.state().name().toLowerCase(java.util.Locale.ROOT) + " · ";
-    return state + (left.equals("expired") ? "window ended" : left + " left") + " · " + EntryJson.pathOf(s.url());
+    return s.state().label() + " · " + (left.equals("expired") ? "window ended" : left + " left") + " · "
+        + EntryJson.pathOf(s.url());
   }
 
   private Collection<String> profiles() {

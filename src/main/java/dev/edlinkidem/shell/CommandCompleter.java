@@ -152,10 +152,10 @@ public final class CommandCompleter implements Completer {
       case DURATION -> ValueKind.DURATION_EXAMPLES.forEach(d -> out.add(plain(prefix + d)));
       case PROFILE -> profiles.get().forEach(p -> out.add(plain(prefix + p)));
       case KEY -> {
+        // One list in the lookup's order (pending first): JLine would sort named groups by name.
         int order = 0;
         for (KeyChoice key : keys.keys(at.globalArgs)) {
-          out.add(new Candidate(prefix + key.key(), key.key(), key.pending() ? "pending" : "finished",
-              key.description(), null, null, true, order++));
+          out.add(new Candidate(prefix + key.key(), key.key(), null, key.description(), null, null, true, order++));
         }
       }
       case FILE, FILE_OR_DIRECTORY -> out.addAll(files(word, prefix, false));
