@@ -26,6 +26,8 @@ final class Bodies {
       from = "stdin";
       try {
         bytes = stdin.readNBytes((int) MAX_BYTES + 1);
+      } catch (java.io.InterruptedIOException e) {
+        throw new CliException(ExitCode.INTERRUPTED, "interrupted while reading the body; nothing was journaled or sent");
       } catch (IOException e) {
         throw CliException.usage("cannot read the body from stdin: " + e.getMessage());
       }

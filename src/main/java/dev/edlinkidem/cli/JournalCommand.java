@@ -53,7 +53,7 @@ final class JournalCommand implements Runnable {
       },
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {"0:merged", "1:journal not writable", "2:unreadable SOURCE or a bad line (nothing merged)",
-        "3:some keys were left untouched (a different request, or in flight)"})
+        "3:some keys were left untouched (a different request, or in flight)", "130:interrupted; nothing was merged"})
   static final class Merge implements Callable<Integer> {
     @ParentCommand
     private JournalCommand parent;

@@ -41,12 +41,20 @@ public final class Main {
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     // "-d @FILE" is ours: picocli must not read @FILE as a file of arguments.
     cli.setExpandAtFiles(false);
+    // A profile may be called "sandbox" or "shell": --profile takes the next word, whatever it is.
+    cli.setAllowSubcommandsAsOptionParameters(true);
     EdlinkIdem.ENVIRONMENT.addTo(cli.getCommandSpec().usageMessage());
     EdlinkIdem.FILES.addTo(cli.getCommandSpec().usageMessage());
     return cli;
   }
 
   private static int report(EdlinkIdem root, PrintWriter err, Exception e) {
+    if (e instanceof CliException ce && ce.exitCode() != ExitCode.INTERRUPTED && interruption(ce)) {
+      // Ctrl-C in the shell interrupts the command's thread, which closes any file it was
+      // writing: what failed is the interruption's doing, and the journal's writes are all or nothing.
+      err.println("edlink-idem: interrupted: " + oneLine(ce.getMessage()));
+      return ExitCode.INTERRUPTED;
+    }
     if (e instanceof CliException ce) {
       if (root.verbose() && ce.getCause() != null) {
         ce.getCause().printStackTrace(err);
@@ -64,6 +72,17 @@ public final class Main {
     err.println("edlink-idem: internal error: " + oneLine(String.valueOf(e))
         + (root.verbose() ? "" : " (run with --verbose for details)"));
     return ExitCode.INTERNAL;
+  }
+
+  private static boolean interruption(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.nio.channels.ClosedByInterruptException
+          || t instanceof java.nio.channels.FileLockInterruptionException
+          || t instanceof java.io.InterruptedIOException || t instanceof InterruptedException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static String oneLine(String message) {

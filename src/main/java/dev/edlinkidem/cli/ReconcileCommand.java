@@ -49,8 +49,9 @@ import picocli.CommandLine.ParentCommand;
       "  edlink-idem reconcile 7Hq2xZ --token-file ~/.config/edlink/graph-token"
     },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:the log was read (whatever it said)", "2:bad input or no token",
-      "4:the token was refused (use an integration token)", "5:Edlink failed", "6:no response"})
+    exitCodeList = {"0:the log was read (whatever it said)", "1:journal unreadable or not writable",
+      "2:bad input or no token", "4:the token was refused (use an integration token)", "5:Edlink failed",
+      "6:no response", "130:interrupted; nothing was changed"})
 final class ReconcileCommand implements Callable<Integer> {
   @ParentCommand
   private EdlinkIdem root;
@@ -141,13 +142,17 @@ final class ReconcileCommand implements Callable<Integer> {
     RequestLog log = new RequestLog(EdlinkClient.defaultHttpClient(timeout), base, token, timeout);
     // On a terminal, one line that counts pages as they come; nothing in a log file or a pipe.
     PrintWriter err = root.invocation().err();
-    boolean progress = root.invocation().terminal().stderr() && !root.quiet();
+    boolean progress = root.invocation().terminal().stderr() && !root.quiet()
+        && !"dumb".equals(root.invocation().env("TERM"));
+    // Longer than the terminal is wide, the line would wrap and \r could not take it back.
+    int width = root.invocation().columns() > 0 ? root.invocation().columns() - 1 : 79;
     boolean[] shown = {false};
     try {
       return log.find(wanted, since, (pages, requests, keysFound) -> {
         if (progress) {
-          err.print("\redlink-idem: reading Edlink's request log: page " + pages + ", " + requests + " requests, "
-              + keysFound + " of " + wanted.size() + (wanted.size() == 1 ? " key" : " keys") + " found\u001b[K");
+          String line = "edlink-idem: reading Edlink's request log: page " + pages + ", " + requests + " requests, "
+              + keysFound + " of " + wanted.size() + (wanted.size() == 1 ? " key" : " keys") + " found";
+          err.print("\r" + line.substring(0, Math.min(line.length(), width)) + "\u001b[K");
           err.flush();
           shown[0] = true;
         }

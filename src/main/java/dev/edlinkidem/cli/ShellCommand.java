@@ -1,9 +1,6 @@
 package dev.edlinkidem.cli;
 
-import java.io.IOException;
 import java.util.concurrent.Callable;
-import org.jline.terminal.Terminal;
-import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
@@ -27,7 +24,7 @@ import picocli.CommandLine.ParentCommand;
       "  edlink-idem --profile staging shell",
     },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:the session ended (Ctrl-D or exit)",
+    exitCodeList = {"0:the session ended (Ctrl-D or exit)", "1:the terminal could not be opened",
       "2:stdin or stdout is not a terminal, or a bad global option or profile"})
 final class ShellCommand implements Callable<Integer> {
   @ParentCommand
@@ -41,10 +38,7 @@ final class ShellCommand implements Callable<Integer> {
           + "themselves (edlink-idem list, edlink-idem replay ...)");
     }
     root.profile(); // a missing profile is a usage error now, not at every prompt
-    try (Terminal terminal = TerminalBuilder.builder().system(true).name("edlink-idem").build()) {
-      return new ShellSession(root, terminal, System.err).run();
-    } catch (IOException e) {
-      throw new CliException(ExitCode.INTERNAL, "cannot open the terminal: " + e.getMessage(), e);
-    }
+    // JLine stays out of this class: picocli reflects on every command's methods at each start.
+    return ShellSession.onSystemTerminal(root);
   }
 }

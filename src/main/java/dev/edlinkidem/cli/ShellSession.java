@@ -17,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -52,16 +53,36 @@ public final class ShellSession {
     return new ShellSession(root, terminal, err).run();
   }
 
+  /** Runs a session on the process's own terminal. */
+  static int onSystemTerminal(EdlinkIdem root) {
+    try (Terminal terminal = TerminalBuilder.builder().system(true).name("edlink-idem").build()) {
+      // JLine catches SIGINT for its own terminals, but not for a dumb one (TERM=dumb): without
+      // this, Ctrl-C would end the JVM, and with it the shell, instead of the line or the request.
+      sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> terminal.raise(Terminal.Signal.INT));
+      return new ShellSession(root, terminal, System.err).run();
+    } catch (java.io.IOException e) {
+      throw new CliException(ExitCode.INTERNAL, "cannot open the terminal: " + e.getMessage(), e);
+    }
+  }
+
   int run() {
     CommandCompleter completer = new CommandCompleter(model.getCommandSpec(), this::keys, this::profiles,
-        Shell.BUILTINS, Path.of("").toAbsolutePath());
+        Shell.BUILTINS, Path.of("").toAbsolutePath(), root.expandHome("~"));
     shell = new Shell(terminal, completer, root.stateDir().resolve("history"), this::execute, this::status,
         model.getCommandName());
     return shell.run();
   }
 
   private int execute(List<String> words) {
-    return Main.run(invocation(), withGlobals(words).toArray(String[]::new));
+    List<String> expanded = words.stream().map(this::expandHome).toList();
+    return Main.run(invocation(), withGlobals(expanded).toArray(String[]::new));
+  }
+
+  /** {@code ~/x} at the start of a word, of an option's value ({@code --journal=~/x}) or of a body ({@code @~/x}), as sh would. */
+  private String expandHome(String word) {
+    int at = word.startsWith("@") ? 1 : word.startsWith("--") && word.contains("=") ? word.indexOf('=') + 1 : 0;
+    String rest = word.substring(at);
+    return rest.equals("~") || rest.startsWith("~/") ? word.substring(0, at) + root.expandHome(rest) : word;
   }
 
   /** The shell's global options first, leaving out those the line gives itself. */
@@ -110,8 +131,9 @@ public final class ShellSession {
         return shell.readSecret(prompt);
       }
     };
-    return new Invocation(terminal.input(), terminal.output(), err, outer.environment(),
-        new Invocation.Terminal(true, real, real), outer.random(), tty);
+    // stderr is the process's own: colour on it only when it is a terminal, as outside the shell.
+    return new Invocation(shell.typedInput(), terminal.output(), err, outer.environment(),
+        new Invocation.Terminal(true, real, real && outer.terminal().stderr()), outer.random(), tty);
   }
 
   private Shell.Status status() {

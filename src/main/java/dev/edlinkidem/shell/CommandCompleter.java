@@ -37,9 +37,12 @@ public final class CommandCompleter implements Completer {
   private final Supplier<Collection<String>> profiles;
   private final List<String> builtins;
   private final Path workingDir;
+  private final String home;
 
+  /** @param home what a leading {@code ~} stands for in file names */
   public CommandCompleter(CommandSpec root, KeyLookup keys, Supplier<Collection<String>> profiles,
-      List<String> builtins, Path workingDir) {
+      List<String> builtins, Path workingDir, String home) {
+    this.home = home;
     this.root = root;
     this.keys = keys;
     this.profiles = profiles;
@@ -66,6 +69,13 @@ public final class CommandCompleter implements Completer {
         return option == null || option.arity().max() == 0
             ? List.of()
             : values(at, option, word.substring(equals + 1), word.substring(0, equals + 1));
+      }
+      if (!word.startsWith("--") && word.length() > 2) {
+        // A short option with its value attached: -d@body.json.
+        OptionSpec option = at.command.findOption(word.substring(0, 2));
+        if (option != null && option.arity().max() > 0) {
+          return values(at, option, word.substring(2), word.substring(0, 2));
+        }
       }
       return options(at);
     }
@@ -201,8 +211,8 @@ public final class CommandCompleter implements Completer {
     return out;
   }
 
-  private static String expandHome(String path) {
-    return path.startsWith("~/") ? System.getProperty("user.home") + path.substring(1) : path;
+  private String expandHome(String path) {
+    return path.startsWith("~/") ? home + path.substring(1) : path;
   }
 
   private static PositionalParamSpec positionalAt(CommandSpec command, int index) {

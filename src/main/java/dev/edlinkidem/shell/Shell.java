@@ -162,6 +162,11 @@ public final class Shell {
     return p.append(" > ").toString();
   }
 
+  /** A fresh stdin for one command: lines typed on this shell's terminal, ended by Ctrl-D. */
+  public java.io.InputStream typedInput() {
+    return new TypedInput(terminal);
+  }
+
   /** Reads a secret on this shell's terminal without echoing it (for config set-token). */
   public String readSecret(String prompt) throws IOException {
     LineReader secret = LineReaderBuilder.builder().terminal(terminal)

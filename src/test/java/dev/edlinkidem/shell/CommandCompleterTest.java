@@ -31,7 +31,7 @@ class CommandCompleterTest {
           new KeyChoice("doneCCCCCCCCCCCCCCCCCCCCCCCCCCCC", false, "succeeded"));
     };
     return new CommandCompleter(Main.commandLine(null).getCommandSpec(), keys, () -> Set.of("default", "staging"),
-        Shell.BUILTINS, dir);
+        Shell.BUILTINS, dir, dir.toString());
   }
 
   private List<String> values(String line) {
@@ -94,6 +94,8 @@ class CommandCompleterTest {
     assertEquals(List.of("@bodies/", "@essay.json"), values("post /x -d @"));
     assertEquals(List.of("@bodies/one.json"), values("post /x -d @bodies/"));
     assertEquals(List.of("@", "@-"), values("post /x -d "));
+    assertEquals(List.of("-d@essay.json"), values("post /x -d@es"), "a short option's value attached");
+    assertEquals(List.of("@~/essay.json"), values("post /x -d @~/es"), "~ is the home directory");
     assertEquals(List.of("essay.json"), values("post /x --token-file es"));
     assertEquals(List.of("bodies/"), values("list --journal "), "directories only");
     String absolute = dir + "/ess";

@@ -1,14 +1,22 @@
 package dev.edlinkidem.shell;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
-import org.jline.reader.Parser;
+import org.jline.reader.CompletingParsedLine;
+import org.jline.reader.EOFError;
+import org.jline.reader.ParsedLine;
+import org.jline.reader.Parser.ParseContext;
 import org.junit.jupiter.api.Test;
 
 class ShellWordsTest {
   private static List<String> words(String line) {
-    return new ShellWords().parse(line, line.length(), Parser.ParseContext.ACCEPT_LINE).words();
+    return new ShellWords().parse(line, line.length(), ParseContext.ACCEPT_LINE).words();
+  }
+
+  private static CompletingParsedLine at(String line, int cursor) {
+    return (CompletingParsedLine) new ShellWords().parse(line, cursor, ParseContext.COMPLETE);
   }
 
   @Test
@@ -17,12 +25,49 @@ class ShellWordsTest {
   }
 
   @Test
-  void doubleQuotesEscapeOnlyQuotesAndBackslashes() {
+  void doubleQuotesEscapeOnlyQuotesBackslashesDollarsAndBackquotes() {
     assertEquals(List.of("-d", "{\"a\": \"q\\n\"}"), words("-d \"{\\\"a\\\": \\\"q\\n\\\"}\""));
   }
 
   @Test
-  void aBackslashOutsideQuotesEscapesASpace() {
+  void piecesNextToEachOtherMakeOneWord() {
+    assertEquals(List.of("-d", "{\"a\":\"it's\"}"), words("-d '{\"a\":\"it'\\''s\"}'"));
+    assertEquals(List.of("{\"a\":1}"), words("'{\"a\":'\"1}\""));
+    assertEquals(List.of("-k", "ab cd"), words("-k a\"b c\"d"));
     assertEquals(List.of("show", "abc def"), words("show abc\\ def"));
+    assertEquals(List.of("list", ""), words("list ''"), "an empty quoted word is a word");
+  }
+
+  @Test
+  void anUnclosedQuoteOrAFinalBackslashAsksForMore() {
+    assertEquals("quote", assertThrows(EOFError.class, () -> words("post /x -d '{\"a\":1}")).getMissing());
+    assertEquals("dquote", assertThrows(EOFError.class, () -> words("show \"abc")).getMissing());
+    assertEquals("newline", assertThrows(EOFError.class, () -> words("list \\")).getMissing());
+    assertEquals(List.of("post", "/x", "-d", "{\"a\":\n1}"), words("post /x -d '{\"a\":\n1}'"), "continued");
+    assertEquals(List.of("list", "--format", "keys"), words("list \\\n--format keys"));
+  }
+
+  @Test
+  void theCursorsWordAndItsOffsets() {
+    ParsedLine end = at("replay abc", 10);
+    assertEquals(1, end.wordIndex());
+    assertEquals("abc", end.word());
+    assertEquals(3, end.wordCursor());
+    ParsedLine between = at("replay  --yes", 7);
+    assertEquals(List.of("replay", "", "--yes"), between.words());
+    assertEquals(1, between.wordIndex());
+    ParsedLine after = at("replay ", 7);
+    assertEquals(List.of("replay", ""), after.words());
+    CompletingParsedLine quoted = at("post -d '@my fi", 15);
+    assertEquals("@my fi", quoted.word());
+    assertEquals(6, quoted.wordCursor());
+    assertEquals(7, quoted.rawWordCursor());
+  }
+
+  @Test
+  void aCompletedWordIsWrittenBackQuotedAsItWasTyped() {
+    assertEquals("@my\\ file.json", at("post -d @my", 11).escape("@my file.json", true).toString());
+    assertEquals("'@my file.json'", at("post -d '@my", 12).escape("@my file.json", true).toString());
+    assertEquals("\"dir/", at("list --journal \"di", 18).escape("dir/", false).toString());
   }
 }
