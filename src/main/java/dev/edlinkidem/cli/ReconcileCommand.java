@@ -150,7 +150,7 @@ final class ReconcileCommand implements Callable<Integer> {
     try {
       return log.find(wanted, since, (pages, requests, keysFound) -> {
         if (progress) {
-          String line = "edlink-idem: reading Edlink's request log: page " + pages + ", " + requests + " requests, "
+          String line = "edlink-idem: reading the request log: page " + pages + ", " + requests + " requests, "
               + keysFound + " of " + wanted.size() + (wanted.size() == 1 ? " key" : " keys") + " found";
           err.print("\r" + line.substring(0, Math.min(line.length(), width)) + "\u001b[K");
           err.flush();

@@ -82,6 +82,10 @@ public final class Shell {
       try {
         line = reader.readLine(prompt());
       } catch (UserInterruptException e) {
+        if (Terminal.TYPE_DUMB.equals(terminal.getType()) || Terminal.TYPE_DUMB_COLOR.equals(terminal.getType())) {
+          // A dumb terminal cannot redraw: the next prompt needs a line of its own.
+          terminal.writer().println();
+        }
         continue;
       } catch (EndOfFileException e) {
         break;

@@ -87,7 +87,7 @@ final class ShellWords implements Parser {
         quote = c;
       } else if (c == '\\') {
         if (i + 1 == line.length()) {
-          if (context == ParseContext.ACCEPT_LINE) {
+          if (asksForMore(context)) {
             throw new EOFError(-1, -1, "escaped new line", "newline");
           }
         } else if (line.charAt(++i) != '\n') {
@@ -97,7 +97,7 @@ final class ShellWords implements Parser {
         word.append(c);
       }
     }
-    if (quote != 0 && context == ParseContext.ACCEPT_LINE) {
+    if (quote != 0 && asksForMore(context)) {
       throw new EOFError(-1, -1, "unclosed quote", quote == '\'' ? "quote" : "dquote");
     }
     if (word != null) {
@@ -112,6 +112,11 @@ final class ShellWords implements Parser {
     }
     return new Words(line, cursor, words, cursorWord, cursorInValue, cursorInRaw, cursorRawEnd - cursorRawStart,
         cursorQuote);
+  }
+
+  /** Enter on an unfinished line asks for more, and the continuation prompt says what is missing. */
+  private static boolean asksForMore(ParseContext context) {
+    return context == ParseContext.ACCEPT_LINE || context == ParseContext.SECONDARY_PROMPT;
   }
 
   /** A parsed line, and how to write a completed word back into it. */

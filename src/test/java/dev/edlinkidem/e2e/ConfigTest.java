@@ -103,6 +103,14 @@ class ConfigTest extends SandboxCase {
   }
 
   @Test
+  void aProfileMayBeNamedLikeACommand() throws Exception {
+    Files.writeString(configDir.resolve("config"), "[sandbox]\nbase-url = http://127.0.0.1:8790\n");
+    Cli.Result r = bare().run("--profile", "sandbox", "config", "show");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().contains("http://127.0.0.1:8790"), r.out());
+  }
+
+  @Test
   void unknownProfilesAndBadFilesAreUsageErrorsWithTheLine() throws Exception {
     Cli.Result unknown = bare().run("--profile", "nope", "config", "show");
     assertEquals(2, unknown.code(), unknown.toString());

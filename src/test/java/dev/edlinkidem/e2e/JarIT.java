@@ -1,6 +1,7 @@
 package dev.edlinkidem.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -111,6 +112,17 @@ class JarIT {
     byte[] err = p.getErrorStream().readAllBytes();
     assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the process did not end");
     return new Ran(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aCommandOtherThanTheShellLoadsNoJLine() throws Exception {
+    // picocli reflects on every command's methods at each start; JLine must not come in with them.
+    Process p = start(new ProcessBuilder(javaBin(), "-verbose:class", "-jar", jar(), "keygen"));
+    Ran ran = finish(p);
+    assertEquals(0, ran.code(), ran.err());
+    assertTrue(ran.out().contains("dev.edlinkidem.cli.ShellCommand"), "the model was built");
+    assertFalse(ran.out().contains("org.jline"), ran.out().lines().filter(l -> l.contains("org.jline")).findFirst()
+        .orElse(""));
   }
 
   private JsonObject stats() throws Exception {

@@ -91,11 +91,17 @@ class ReconcileLogTest {
     assertEquals(6, cli().run("post", PATH, "-d", "{}", "-k", "counted-key", "--retries", "0").code());
     Cli.Result onTerminal = cli().terminal(new dev.edlinkidem.cli.Invocation.Terminal(false, false, true))
         .run("reconcile", "counted-key");
-    assertTrue(onTerminal.err().contains("\redlink-idem: reading Edlink's request log: page 1, 0 requests, 0 of 1 key found"),
+    assertTrue(onTerminal.err().contains("\redlink-idem: reading the request log: page 1, 0 requests, 0 of 1 key found"),
         onTerminal.err());
     assertTrue(onTerminal.err().endsWith("skipped\n"), "the count's line is ended before the summary");
+    Cli.Result narrow = cli().terminal(new dev.edlinkidem.cli.Invocation.Terminal(false, false, true))
+        .env("COLUMNS", "40").run("reconcile", "counted-key");
+    assertTrue(narrow.err().contains("\redlink-idem: reading the request log: p\u001b[K"), "cut to fit: " + narrow.err());
+    Cli.Result dumb = cli().terminal(new dev.edlinkidem.cli.Invocation.Terminal(false, false, true))
+        .env("TERM", "dumb").run("reconcile", "counted-key");
+    assertFalse(dumb.err().contains("reading the request log"), dumb.err());
     Cli.Result inCi = cli().run("reconcile", "counted-key");
-    assertFalse(inCi.err().contains("reading Edlink's request log"), inCi.err());
+    assertFalse(inCi.err().contains("reading the request log"), inCi.err());
   }
 
   @Test

@@ -73,6 +73,36 @@ class ShellTerminalIT extends SandboxCase {
   }
 
   @Test
+  void onADumbTerminalCtrlCStillClearsTheLineOrStopsTheRequestNotTheShell() throws Exception {
+    assumeTrue(Tmux.available(), "tmux not installed" + INSTALL);
+    env.put("TERM", "dumb");
+    sandbox.setFaults(faults(0, 0, 0, 0, Duration.ofSeconds(60)));
+    try (Tmux terminal = Tmux.start(tool("shell"), env, tmp, 120, 30)) {
+      terminal.waitForCursorLine(l -> l.endsWith("[default] 0 pending >"), "the prompt");
+      terminal.sendKeys("abc").sendKey("C-c");
+      terminal.waitForCursorLine(l -> l.equals("edlink-idem [default] 0 pending >"), "a fresh prompt on its own line");
+      terminal.sendKeys("post " + ASSIGNMENTS + " -d '" + ESSAY + "'").sendKey("Enter");
+      waitFor(() -> stat("in_progress") == 1, terminal);
+      terminal.sendKey("C-c");
+      terminal.waitFor("stays pending");
+      terminal.waitForCursorLine(l -> l.endsWith("1 pending (exit 130) >"), "the shell still there");
+      terminal.sendKey("C-d");
+      waitUntilEnded(terminal);
+    }
+    assertEquals(EntryState.PENDING, entries().get(0).state());
+  }
+
+  private static void waitFor(java.util.function.BooleanSupplier condition, Tmux terminal) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the request never reached the sandbox; the screen:\n" + terminal.capture());
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
   void setTokenOnARealTerminalDoesNotEchoTheToken() throws Exception {
     assumeTrue(Tmux.available(), "tmux not installed" + INSTALL);
     String secret = "sk-live-0b7a-typed-on-a-tty";

@@ -214,6 +214,51 @@ class ShellTest extends SandboxCase {
   }
 
   @Test
+  void aBodyTypedAfterDashDAtDashEndsWithCtrlDAndCtrlCThereSendsNothing() throws Exception {
+    try (ScriptedTerminal t = new ScriptedTerminal()) {
+      Future<Integer> session = start(t);
+      t.waitFor(0, "0 pending > ");
+      int mark = t.mark();
+      t.type("post " + ASSIGNMENTS + " -d @- -k typed-body-key-1\r");
+      t.type(ESSAY + "\r");
+      t.type(CTRL_D);
+      t.waitFor(mark, "200 succeeded");
+      t.waitFor(mark, "0 pending > ");
+      mark = t.mark();
+      t.type("post " + ASSIGNMENTS + " -d @- -k never-sent-key-1\r");
+      t.type("{\"title\":");
+      t.waitFor(mark, "{\"title\":");
+      t.type(CTRL_C);
+      t.waitFor(mark, "interrupted while reading the body; nothing was journaled or sent");
+      t.waitFor(mark, "0 pending (exit 130) > ");
+      t.type(CTRL_D);
+      assertEquals(0, session.get(20, TimeUnit.SECONDS));
+    }
+    assertEquals("Essay", json(new String(entry("typed-body-key-1").request().body(),
+        java.nio.charset.StandardCharsets.UTF_8)).get("title").getAsString());
+    assertEquals(1, entries().size());
+  }
+
+  @Test
+  void anUnclosedQuoteAsksForTheRestAndTildeIsHome() throws Exception {
+    try (ScriptedTerminal t = new ScriptedTerminal()) {
+      Future<Integer> session = start(t);
+      t.waitFor(0, "0 pending > ");
+      int mark = t.mark();
+      int cut = ESSAY.indexOf(',') + 1; // a new line between JSON members is still JSON
+      t.type("post " + ASSIGNMENTS + " --journal ~/j2 -k split-line-key -d '" + ESSAY.substring(0, cut) + "\r");
+      t.waitFor(mark, "quote> ");
+      assertEquals(0, stat("creates"), "half a line is not sent");
+      t.type(ESSAY.substring(cut) + "'\r");
+      t.waitFor(mark, "200 succeeded");
+      t.type(CTRL_D);
+      assertEquals(0, session.get(20, TimeUnit.SECONDS));
+    }
+    assertEquals("split-line-key\n",
+        cli().run("list", "--format", "keys", "--journal", tmp.resolve("j2").toString()).out());
+  }
+
+  @Test
   void withoutATerminalTheShellRefusesInsteadOfWaiting() {
     Cli.Result r = cli().run("shell");
     assertEquals(2, r.code(), r.toString());
