@@ -294,7 +294,23 @@ __edlink_idem_keys() {
 __edlink_idem_unquote() {
   REPLY=$1
   case $REPLY in
-    \'*\' | \"*\") REPLY=${REPLY:1:${#REPLY}-2} ;;
+    \'*\' | \"*\")
+      REPLY=${REPLY:1:${#REPLY}-2}
+      return
+      ;;
+    *\\*)
+      # a\ b is "a b": each backslash keeps the character after it.
+      local out= rest=$REPLY
+      while [[ $rest == *\\* ]]; do
+        out+=${rest%%\\*}
+        rest=${rest#*\\}
+        out+=${rest:0:1}
+        rest=${rest:1}
+      done
+      REPLY=$out$rest
+      ;;
+  esac
+  case $REPLY in
     '~') REPLY=$HOME ;;
     '~/'*) REPLY=$HOME/${REPLY#'~/'} ;;
   esac

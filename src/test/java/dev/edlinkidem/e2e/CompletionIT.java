@@ -82,6 +82,9 @@ class CompletionIT extends SandboxCase {
         + "source " + quote(COMPLETIONS.resolve("edlink-idem.bash").toString()) + "\nPS1='$ '\n");
     try (Tmux bash = Tmux.start(List.of("bash", "--noprofile", "--rcfile", rc.toString(), "-i"), env, tmp, 120, 30)) {
       assertEachShellCompletes(bash);
+      String escaped = otherJournal.toString().replace(" ", "\\ ");
+      assertEquals("$ edlink-idem --journal " + escaped + " replay other-pending-1",
+          tab(bash, "edlink-idem --journal " + escaped + " replay "), "a path with its space escaped, not quoted");
     }
   }
 
