@@ -24,9 +24,12 @@ import picocli.CommandLine.Model.PositionalParamSpec;
  * journal's keys, pending ones first.
  */
 public final class CommandCompleter implements Completer {
-  /** The journal's keys for a line, given the global options typed on it (a --journal of its own). */
+  /**
+   * The journal's keys that start with {@code prefix}, given the global options typed on the line
+   * (a --journal of its own), pending first.
+   */
   public interface KeyLookup {
-    List<KeyChoice> keys(List<String> globalArgs);
+    List<KeyChoice> keys(List<String> globalArgs, String prefix);
   }
 
   /** A key offered for completion, with what the menu says of it. */
@@ -164,7 +167,7 @@ public final class CommandCompleter implements Completer {
       case KEY -> {
         // One list in the lookup's order (pending first): JLine would sort named groups by name.
         int order = 0;
-        for (KeyChoice key : keys.keys(at.globalArgs)) {
+        for (KeyChoice key : keys.keys(at.globalArgs, word)) {
           out.add(new Candidate(prefix + key.key(), key.key(), null, key.description(), null, null, true, order++));
         }
       }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.jline.reader.Candidate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,12 +24,13 @@ class CommandCompleterTest {
   private final List<List<String>> lookups = new ArrayList<>();
 
   private CommandCompleter completer() {
-    CommandCompleter.KeyLookup keys = globals -> {
+    CommandCompleter.KeyLookup keys = (globals, prefix) -> {
       lookups.add(globals);
-      return List.of(
+      return Stream.of(
           new KeyChoice("pendAAAAAAAAAAAAAAAAAAAAAAAAAAAA", true, "29d left"),
           new KeyChoice("pendBBBBBBBBBBBBBBBBBBBBBBBBBBBB", true, "3d left"),
-          new KeyChoice("doneCCCCCCCCCCCCCCCCCCCCCCCCCCCC", false, "succeeded"));
+          new KeyChoice("doneCCCCCCCCCCCCCCCCCCCCCCCCCCCC", false, "succeeded"))
+          .filter(k -> k.key().startsWith(prefix)).toList();
     };
     return new CommandCompleter(Main.commandLine(null).getCommandSpec(), keys, () -> Set.of("default", "staging"),
         Shell.BUILTINS, dir, dir.toString());
