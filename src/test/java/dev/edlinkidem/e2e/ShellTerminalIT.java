@@ -79,8 +79,12 @@ class ShellTerminalIT extends SandboxCase {
     sandbox.setFaults(faults(0, 0, 0, 0, Duration.ofSeconds(60)));
     try (Tmux terminal = Tmux.start(tool("shell"), env, tmp, 120, 30)) {
       terminal.waitForCursorLine(l -> l.endsWith("[default] 0 pending >"), "the prompt");
-      terminal.sendKeys("abc").sendKey("C-c");
-      terminal.waitForCursorLine(l -> l.equals("edlink-idem [default] 0 pending >"), "a fresh prompt on its own line");
+      terminal.sendKeys("abc");
+      terminal.waitForCursorLine(l -> l.endsWith("> abc"), "the line typed");
+      terminal.sendKey("C-c");
+      // The first prompt keeps "abc^C"; a second one, bare, starts the next line.
+      terminal.waitFor(screen -> screen.lines().filter(l -> l.startsWith("edlink-idem [default] 0 pending >")).count() == 2
+          && screen.lines().anyMatch(l -> l.equals("edlink-idem [default] 0 pending >")), "a fresh prompt on its own line");
       terminal.sendKeys("post " + ASSIGNMENTS + " -d '" + ESSAY + "'").sendKey("Enter");
       waitFor(() -> stat("in_progress") == 1, terminal);
       terminal.sendKey("C-c");
