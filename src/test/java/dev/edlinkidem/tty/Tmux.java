@@ -145,6 +145,14 @@ public final class Tmux implements AutoCloseable {
   @Override
   public void close() {
     run(List.of("kill-server"));
+    // tmux leaves its socket file behind when its server is killed or its last session ends.
+    try {
+      String dir = env.getOrDefault("TMUX_TMPDIR", "/tmp");
+      Object uid = java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+      java.nio.file.Files.deleteIfExists(Path.of(dir, "tmux-" + uid, socket));
+    } catch (IOException | RuntimeException e) {
+      // Not worth failing a test over: the file is empty and its name is never reused.
+    }
   }
 
   private String tmux(List<String> args) {
