@@ -11,6 +11,8 @@ public final class Main {
 
   public static void main(String[] args) {
     int code = run(Invocation.system(), args);
+    // Everything is journaled and printed by now; only the exit is left to make quick.
+    dev.edlinkidem.edlink.EdlinkClient.stopSelectorsBeforeExit();
     System.exit(code);
   }
 

@@ -41,6 +41,26 @@ public final class EdlinkClient {
         .build();
   }
 
+  /**
+   * Ends the selector threads of this process's HttpClients, for a process about to exit. On JDK
+   * 17 an HttpClient cannot be closed, and the JVM's exit waits up to 300 ms for a thread that
+   * sits in native code, as an idle selector does; interrupted, the thread ends at once. Only for
+   * the very end: a client whose selector is gone cannot send again.
+   */
+  public static void stopSelectorsBeforeExit() {
+    for (Thread thread : Thread.getAllStackTraces().keySet()) {
+      if (thread.getName().startsWith("HttpClient-") && thread.getName().endsWith("-SelectorManager")) {
+        thread.interrupt();
+        try {
+          thread.join(200);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
   /** What one attempt came back with: a response, or the reason there was none. */
   public sealed interface Exchange {
     /** A response arrived. */
