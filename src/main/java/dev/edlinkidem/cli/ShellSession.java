@@ -67,7 +67,7 @@ public final class ShellSession {
 
   int run() {
     CommandCompleter completer = new CommandCompleter(model.getCommandSpec(), this::keys, this::profiles,
-        Shell.BUILTINS, Path.of("").toAbsolutePath(), root.expandHome("~"));
+        Shell.BUILTINS, Path.of("").toAbsolutePath(), root::expandHome);
     shell = new Shell(terminal, completer, root.stateDir().resolve("history"), this::execute, this::status,
         model.getCommandName());
     return shell.run();
@@ -119,7 +119,7 @@ public final class ShellSession {
   /** What each command typed in the shell takes from the world: the shell's terminal, the process's environment. */
   private Invocation invocation() {
     Invocation outer = root.invocation();
-    boolean real = !Terminal.TYPE_DUMB.equals(terminal.getType()) && !Terminal.TYPE_DUMB_COLOR.equals(terminal.getType());
+    boolean real = !Shell.isDumb(terminal);
     Invocation.Tty tty = new Invocation.Tty() {
       @Override
       public int width() {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.jline.reader.Candidate;
 import org.jline.reader.Completer;
 import org.jline.reader.LineReader;
@@ -40,12 +41,12 @@ public final class CommandCompleter implements Completer {
   private final Supplier<Collection<String>> profiles;
   private final List<String> builtins;
   private final Path workingDir;
-  private final String home;
+  private final UnaryOperator<String> expandHome;
 
-  /** @param home what a leading {@code ~} stands for in file names */
+  /** @param expandHome turns a leading {@code ~} into the home directory, as the commands do */
   public CommandCompleter(CommandSpec root, KeyLookup keys, Supplier<Collection<String>> profiles,
-      List<String> builtins, Path workingDir, String home) {
-    this.home = home;
+      List<String> builtins, Path workingDir, UnaryOperator<String> expandHome) {
+    this.expandHome = expandHome;
     this.root = root;
     this.keys = keys;
     this.profiles = profiles;
@@ -193,7 +194,7 @@ public final class CommandCompleter implements Completer {
     int slash = typed.lastIndexOf('/');
     String dirPart = typed.substring(0, slash + 1);
     String namePart = typed.substring(slash + 1);
-    Path dir = dirPart.isEmpty() ? workingDir : workingDir.resolve(expandHome(dirPart));
+    Path dir = dirPart.isEmpty() ? workingDir : workingDir.resolve(expandHome.apply(dirPart));
     List<Candidate> out = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       for (Path entry : entries) {
@@ -212,10 +213,6 @@ public final class CommandCompleter implements Completer {
       // Not a directory, or not readable: nothing to offer.
     }
     return out;
-  }
-
-  private String expandHome(String path) {
-    return path.startsWith("~/") ? home + path.substring(1) : path;
   }
 
   private static PositionalParamSpec positionalAt(CommandSpec command, int index) {

@@ -65,6 +65,11 @@ public final class Shell {
     this.reader = builder.build();
   }
 
+  /** Whether {@code terminal} is a dumb one (TERM=dumb): no redrawing, no colour. */
+  public static boolean isDumb(Terminal terminal) {
+    return Terminal.TYPE_DUMB.equals(terminal.getType()) || Terminal.TYPE_DUMB_COLOR.equals(terminal.getType());
+  }
+
   /** Runs the session until Ctrl-D or exit; returns 0. */
   public int run() {
     terminal.handle(Terminal.Signal.INT, signal -> {
@@ -82,7 +87,7 @@ public final class Shell {
       try {
         line = reader.readLine(prompt());
       } catch (UserInterruptException e) {
-        if (Terminal.TYPE_DUMB.equals(terminal.getType()) || Terminal.TYPE_DUMB_COLOR.equals(terminal.getType())) {
+        if (isDumb(terminal)) {
           // A dumb terminal cannot redraw: the next prompt needs a line of its own.
           terminal.writer().println();
         }

@@ -33,7 +33,7 @@ class CommandCompleterTest {
           .filter(k -> k.key().startsWith(prefix)).toList();
     };
     return new CommandCompleter(Main.commandLine(null).getCommandSpec(), keys, () -> Set.of("default", "staging"),
-        Shell.BUILTINS, dir, dir.toString());
+        Shell.BUILTINS, dir, path -> path.startsWith("~/") ? dir + path.substring(1) : path);
   }
 
   private List<String> values(String line) {
