@@ -22,7 +22,7 @@ import picocli.CommandLine.ScopeType;
         "Makes POSTs to the Edlink API safe to retry: every request carries an idempotency key and " +
         "is written to a local journal before it is sent, so an answer lost on the way can be " +
         "replayed without creating a duplicate.",
-    subcommands = {PostCommand.class, ReplayCommand.class, ListCommand.class, ShowCommand.class,
+    subcommands = {PostCommand.class, BatchCommand.class, ReplayCommand.class, ListCommand.class, ShowCommand.class,
       ExpiringCommand.class, PruneCommand.class, KeygenCommand.class, ReconcileCommand.class,
       JournalCommand.class, ConfigCommand.class, ShellCommand.class, CompletionCommand.class, SandboxCommand.class},
     footerHeading = "%nExamples:%n",

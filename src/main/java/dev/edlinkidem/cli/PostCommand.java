@@ -151,7 +151,8 @@ final class PostCommand implements Callable<Integer> {
     }
   }
 
-  private static Map<String, String> headers(byte[] body) {
+  /** The headers journaled with a request: Accept, and Content-Type when there is a body. */
+  static Map<String, String> headers(byte[] body) {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Accept", "application/json");
     if (body.length > 0) {

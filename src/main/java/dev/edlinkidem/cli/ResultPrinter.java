@@ -178,7 +178,8 @@ final class ResultPrinter {
     return o;
   }
 
-  private static JsonElement bodyAsJson(byte[] body) {
+  /** A body as JSON when it is JSON, else as a string. */
+  static JsonElement bodyAsJson(byte[] body) {
     String text = new String(body, StandardCharsets.UTF_8);
     try {
       return JsonParser.parseString(text);

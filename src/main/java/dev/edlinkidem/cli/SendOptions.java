@@ -124,13 +124,19 @@ public final class SendOptions {
   }
 
   Sender sender(EdlinkIdem root, String token, Sender.Listener listener) {
+    return sender(root, token, listener, Sender.Pace.NONE);
+  }
+
+  /** A sender whose attempts share a pace with others (a batch's workers). */
+  Sender sender(EdlinkIdem root, String token, Sender.Listener listener, Sender.Pace pace) {
     Invocation invocation = root.invocation();
     RetryPolicy policy = policy(root);
     Duration connect = policy.attemptTimeout().compareTo(Duration.ofSeconds(30)) < 0
         ? policy.attemptTimeout() : Duration.ofSeconds(30);
     EdlinkClient client = new EdlinkClient(EdlinkClient.defaultHttpClient(connect), token,
         "edlink-idem/" + EdlinkIdem.Version.number());
-    return new Sender(client, policy, Clock.systemUTC(), invocation.random(), d -> Thread.sleep(d.toMillis()), listener);
+    return new Sender(client, policy, Clock.systemUTC(), invocation.random(), d -> Thread.sleep(d.toMillis()), listener,
+        pace);
   }
 
   static String reason(Exception e) {

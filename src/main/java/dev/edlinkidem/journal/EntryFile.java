@@ -91,6 +91,20 @@ final class EntryFile {
       }
     }
 
+    /** Forces the record alone and closes the file; {@link #directories} are the caller's to force. */
+    void forceFile() throws IOException {
+      try {
+        channel.force(false);
+      } finally {
+        channel.close();
+      }
+    }
+
+    /** The directory of a file this write created, whose name must be forced too; else none. */
+    List<Path> directories() {
+      return directories;
+    }
+
     @Override
     public void close() {
       try {

@@ -38,6 +38,7 @@ public final class FileJournal implements Journal {
   private final Layout layout;
   private final Transaction.Steps steps;
   private final Gate gate = new Gate();
+  private final GroupCommit commits = new GroupCommit();
   private FileChannel lockChannel;
   private volatile List<Problem> problems = List.of();
 
@@ -148,9 +149,18 @@ public final class FileJournal implements Journal {
 
   @Override
   public Optional<Entry> find(String key) throws JournalException {
+    Found found = findWithProblems(key);
+    problems = found.problems();
+    return Optional.ofNullable(found.entry());
+  }
+
+  /** A key's entry (or null) and the unreadable records met on the way to it. */
+  private record Found(Entry entry, List<Problem> problems) {}
+
+  /** Reads one key without touching {@link #problems}, which threads sharing this journal would race on. */
+  private Found findWithProblems(String key) throws JournalException {
     if (!Files.isDirectory(dir)) {
-      problems = List.of();
-      return Optional.empty();
+      return new Found(null, List.of());
     }
     try (Gate.Hold h = readLock()) {
       String hash = Layout.hash(key);
@@ -162,8 +172,7 @@ public final class FileJournal implements Journal {
         entry = Version1.combine(entry, old.entries().get(key));
         found = concat(found, old.problems());
       }
-      problems = found;
-      return Optional.ofNullable(entry);
+      return new Found(entry, found);
     } catch (IOException e) {
       throw cannotRead(e);
     }
@@ -492,6 +501,8 @@ public final class FileJournal implements Journal {
     /** The entry as this lease last read or wrote it, and how many unreadable lines its file has. */
     private Entry entry;
     private int unreadable;
+    /** Whether records were appended since the last one forced. */
+    private boolean unforced;
 
     FileLease(String key, FileLock lock) {
       this.key = key;
@@ -507,8 +518,10 @@ public final class FileJournal implements Journal {
 
     @Override
     public Optional<Entry> entry() throws JournalException {
-      entry = find(key).orElse(null);
-      unreadable = (int) problems.stream().filter(p -> p.file().equals(file.toString())).count();
+      Found found = findWithProblems(key);
+      problems = found.problems();
+      entry = found.entry();
+      unreadable = (int) found.problems().stream().filter(p -> p.file().equals(file.toString())).count();
       return Optional.ofNullable(entry);
     }
 
@@ -532,7 +545,7 @@ public final class FileJournal implements Journal {
           unreadable = existing.problems().size();
           cacheQuietly(Line.of(begun, written.size, unreadable));
         }
-        written.force();
+        commits.force(written);
       } catch (IOException e) {
         throw cannotWrite(e);
       }
@@ -540,6 +553,10 @@ public final class FileJournal implements Journal {
       return begun;
     }
 
+    /**
+     * Appends an attempt without waiting for the disk: nothing is sent on the strength of it. The
+     * outcome's forcing, or the lease's closing, makes it durable.
+     */
     @Override
     public void recordAttempt(Attempt attempt) throws JournalException {
       write(RecordCodec.encode(RecordCodec.attempt(key, attempt)), e -> e.withAttempt(attempt), false);
@@ -575,8 +592,14 @@ public final class FileJournal implements Journal {
             cacheQuietly(Line.of(after, written.size, unreadable));
           }
         }
-        written.force();
         entry = after;
+        if (!finishes) {
+          written.close();
+          unforced = true;
+          return;
+        }
+        commits.force(written);
+        unforced = false;
         if (finishes) {
           try (Gate.Hold h = readLock()) {
             cacheQuietly(Line.of(after, written.size, unreadable));
@@ -591,9 +614,19 @@ public final class FileJournal implements Journal {
       return new JournalException("cannot write the journal " + file + ": " + Disk.reason(e), e);
     }
 
+    /** Forces attempts written since the last forced record, then lets the key go. */
     @Override
-    public void close() {
-      Gate.release(lock);
+    public void close() throws JournalException {
+      try {
+        if (unforced) {
+          unforced = false;
+          Disk.forceFile(file);
+        }
+      } catch (IOException e) {
+        throw cannotWrite(e);
+      } finally {
+        Gate.release(lock);
+      }
     }
   }
 }

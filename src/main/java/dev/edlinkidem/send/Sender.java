@@ -33,14 +33,48 @@ public final class Sender {
     void attempted(Attempt attempt, Optional<Duration> nextWait);
   }
 
+  /**
+   * What several senders share: every attempt waits for its turn, and a server asking to slow
+   * down (429, Retry-After) is told to all of them, not only to the request that heard it.
+   */
+  public interface Pace {
+    /** A sender on its own: no waiting, nothing shared. */
+    Pace NONE = new Pace() {
+      @Override
+      public void awaitTurn() {}
+
+      @Override
+      public void slowDown(Duration wait) {}
+
+      @Override
+      public void answered() {}
+    };
+
+    /** Blocks until this attempt may start. */
+    void awaitTurn() throws InterruptedException;
+
+    /** The server asked for {@code wait} before anyone asks again. */
+    void slowDown(Duration wait);
+
+    /** An attempt got an answer that was not a request to slow down. */
+    void answered();
+  }
+
   private final EdlinkClient client;
   private final RetryPolicy policy;
   private final Clock clock;
   private final Random jitter;
   private final Sleeper sleeper;
   private final Listener listener;
+  private final Pace pace;
 
   public Sender(EdlinkClient client, RetryPolicy policy, Clock clock, Random jitter, Sleeper sleeper, Listener listener) {
+    this(client, policy, clock, jitter, sleeper, listener, Pace.NONE);
+  }
+
+  public Sender(EdlinkClient client, RetryPolicy policy, Clock clock, Random jitter, Sleeper sleeper, Listener listener,
+      Pace pace) {
+    this.pace = pace;
     this.client = client;
     this.policy = policy;
     this.clock = clock;
@@ -68,6 +102,7 @@ public final class Sender {
         return new Delivery(pendingKind, entry, last, error, retry);
       }
       Duration timeout = policy.attemptTimeout().compareTo(left) < 0 ? policy.attemptTimeout() : left;
+      pace.awaitTurn();
       Instant at = clock.instant();
       long t0 = System.nanoTime();
       Exchange exchange = client.send(entry.request(), entry.key(), timeout);
@@ -83,6 +118,13 @@ public final class Sender {
         int status = last.status();
         Envelope envelope = Envelope.of(last.body());
         attempt = new Attempt(number, at, took, Attempt.Result.RESPONSE, status, null, envelope.requestId());
+        retryAfter = RetryPolicy.retryAfter(last.header("Retry-After"), clock.instant());
+        if (status == 429 || status >= 500 && retryAfter.isPresent()) {
+          // Throttled: everyone sharing the pace waits, or the others would keep hitting the limit.
+          pace.slowDown(retryAfter.orElseGet(() -> policy.backoff(1, jitter)));
+        } else {
+          pace.answered();
+        }
         if (status >= 200 && status < 300) {
           return finish(lease, entry, attempt, EntryState.SUCCEEDED, Delivery.Kind.SUCCEEDED, last, via, retry + 1);
         }
@@ -104,7 +146,6 @@ public final class Sender {
         // 501, 505 and the like will not change by asking again, but nothing says the work was done.
         pendingKind = Delivery.Kind.SERVER_ERROR;
         retryable = RetryPolicy.isRetryable(status);
-        retryAfter = RetryPolicy.retryAfter(last.header("Retry-After"), clock.instant());
       } else {
         Exchange.NoResponse none = (Exchange.NoResponse) exchange;
         last = null;

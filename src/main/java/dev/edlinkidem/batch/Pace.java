@@ -1,0 +1,125 @@
+package dev.edlinkidem.batch;
+
+import dev.edlinkidem.send.Sender;
+import java.time.Duration;
+
+/**
+ * How fast a batch starts its attempts: no faster than {@code --rate}, and after the server asks
+ * to slow down (429, Retry-After) every sender waits out the pause and then goes at half the
+ * pace it had, speeding up again a little with every answer that is not another such request.
+ */
+public final class Pace implements Sender.Pace {
+  /** The time in nanoseconds and a way to wait, so that tests need not sleep. */
+  public interface Time {
+    Time SYSTEM = new Time() {
+      @Override
+      public long nanoTime() {
+        return System.nanoTime();
+      }
+
+      @Override
+      public void sleepNanos(long nanos) throws InterruptedException {
+        Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+      }
+    };
+
+    long nanoTime();
+
+    void sleepNanos(long nanos) throws InterruptedException;
+  }
+
+  /** Each answer takes 2% off the interval: about 35 answers halve it again. */
+  private static final double RECOVERY = 0.98;
+  /** The slowest a throttled batch goes: one start every 5 seconds. */
+  private static final long SLOWEST = Duration.ofSeconds(5).toNanos();
+  /** Starts remembered to tell how fast the batch was going when it was asked to slow down. */
+  private static final int REMEMBERED = 32;
+
+  private final Time time;
+  private final long floor;
+  private final long[] starts = new long[REMEMBERED];
+  private int started;
+  private long interval;
+  /** Times from {@link Time#nanoTime}, compared by difference: the counter may be negative or wrap. */
+  private long nextStart;
+  private long pausedUntil;
+  private long pauses;
+
+  private Pace(long floor, Time time) {
+    this.floor = floor;
+    this.interval = floor;
+    this.time = time;
+    this.nextStart = time.nanoTime();
+    this.pausedUntil = nextStart;
+  }
+
+  /** A pace of at most {@code perSecond} starts a second, or as fast as it goes when that is null. */
+  public static Pace of(Double perSecond, Time time) {
+    if (perSecond != null && !(perSecond > 0)) {
+      throw new IllegalArgumentException("the rate must be more than 0");
+    }
+    return new Pace(perSecond == null ? 0 : Math.max(1, Math.round(1e9 / perSecond)), time);
+  }
+
+  @Override
+  public void awaitTurn() throws InterruptedException {
+    while (true) {
+      long wait;
+      synchronized (this) {
+        long now = time.nanoTime();
+        if (pausedUntil - now > 0) {
+          wait = pausedUntil - now;
+        } else if (nextStart - now > 0) {
+          wait = nextStart - now;
+        } else {
+          nextStart = now + interval;
+          starts[started++ % REMEMBERED] = now;
+          return;
+        }
+      }
+      // Woken, look again: another sender may have taken the turn, or a pause may have begun.
+      time.sleepNanos(wait);
+    }
+  }
+
+  @Override
+  public synchronized void slowDown(Duration wait) {
+    long now = time.nanoTime();
+    long until = now + Math.max(0, wait.toNanos());
+    if (until - pausedUntil > 0) {
+      pausedUntil = until;
+    }
+    pauses++;
+    interval = Math.min(SLOWEST, Math.max(floor, 2 * Math.max(interval, recentInterval())));
+  }
+
+  @Override
+  public synchronized void answered() {
+    if (interval > floor) {
+      long next = (long) (interval * RECOVERY);
+      // Below ten microseconds apart the pace no longer holds anyone back.
+      interval = next - floor < 10_000 ? floor : next;
+    }
+  }
+
+  /** How many times the server asked the batch to slow down. */
+  public synchronized long pauses() {
+    return pauses;
+  }
+
+  /** The time now between two starts, in nanoseconds; 0 when nothing holds the batch back. */
+  public synchronized long interval() {
+    return interval;
+  }
+
+  /** The average time between the last starts, or 0 when too few have started to tell. */
+  private long recentInterval() {
+    int known = Math.min(started, REMEMBERED);
+    if (known < 2) {
+      return 0;
+    }
+    long newest = starts[(started - 1) % REMEMBERED];
+    long oldest = starts[(started - known) % REMEMBERED];
+    return (newest - oldest) / (known - 1);
+  }
+}

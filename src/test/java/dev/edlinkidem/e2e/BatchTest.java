@@ -1,0 +1,235 @@
+package dev.edlinkidem.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import dev.edlinkidem.journal.Entry;
+import dev.edlinkidem.journal.EntryState;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** {@code batch}: many lines, concurrently, each created exactly once however often the file is run. */
+class BatchTest extends SandboxCase {
+  /** A line per class, 1..n, each an assignment with its own title; no keys: they are derived. */
+  static String lines(int n) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 1; i <= n; i++) {
+      b.append("{\"path\":\"/api/v2/graph/classes/class-").append(i % 7).append("/assignments\",\"body\":")
+          .append("{\"title\":\"Essay ").append(i).append("\",\"description\":\"d\",\"due_date\":\"2026-12-01T23:59:00Z\",")
+          .append("\"grading_type\":\"points\"}}\n");
+    }
+    return b.toString();
+  }
+
+  private Path file(String name, String content) throws Exception {
+    Path f = tmp.resolve(name);
+    Files.writeString(f, content, StandardCharsets.UTF_8);
+    return f;
+  }
+
+  private static List<JsonObject> results(Cli.Result r) {
+    List<JsonObject> all = new ArrayList<>();
+    for (String line : r.out().split("\n")) {
+      if (!line.isBlank()) {
+        all.add(json(line));
+      }
+    }
+    return all;
+  }
+
+  private int records() {
+    JsonObject records = sandbox.stats().getAsJsonObject("records");
+    return records.keySet().stream().mapToInt(k -> records.get(k).getAsInt()).sum();
+  }
+
+  @Test
+  void everyLineIsCreatedExactlyOnceThroughDropsErrorsAndThrottling() throws Exception {
+    Path f = file("plan.jsonl", lines(40));
+    sandbox.setFaults(faults(0.25, 0, 0.15, 0.1, Duration.ZERO));
+
+    Cli.Result r = cli().run("batch", f.toString(), "--concurrency", "8", "--format", "jsonl", "--retries", "8");
+
+    assertEquals(0, r.code(), r.toString());
+    List<JsonObject> results = results(r);
+    assertEquals(40, results.size(), r.toString());
+    Set<Integer> lines = new HashSet<>();
+    for (JsonObject o : results) {
+      assertEquals("succeeded", o.get("state").getAsString(), o.toString());
+      assertEquals(200, o.get("status").getAsInt());
+      assertTrue(o.getAsJsonObject("response").has("$data"), o.toString());
+      lines.add(o.get("line").getAsInt());
+    }
+    assertEquals(40, lines.size());
+    assertEquals(40, stat("creates"), "one creation per line, however many attempts: " + sandbox.stats());
+    assertEquals(40, records());
+    assertTrue(stat("drops") > 0 && stat("errors") > 0 && stat("throttles") > 0, "the faults happened: " + sandbox.stats());
+    assertTrue(r.err().contains("Edlink asked to slow down"), r.err());
+    List<Entry> entries = entries();
+    assertEquals(40, entries.size());
+    assertTrue(entries.stream().allMatch(e -> e.state() == EntryState.SUCCEEDED));
+  }
+
+  @Test
+  void runningTheSameFileAgainSendsNothing() throws Exception {
+    Path f = file("plan.jsonl", lines(12));
+    assertEquals(0, cli().run("batch", f.toString()).code());
+    int requests = stat("requests");
+    byte[] journal = journalBytes();
+
+    // Spaced out, members in another order: the same requests, so the same keys.
+    StringBuilder b = new StringBuilder();
+    for (int i = 1; i <= 12; i++) {
+      b.append("{ \"body\": { \"grading_type\": \"points\", \"due_date\": \"2026-12-01T23:59:00Z\", \"title\": \"Essay ")
+          .append(i).append("\", \"description\": \"d\" }, \"path\": \"/api/v2/graph/classes/class-").append(i % 7)
+          .append("/assignments\" }\n");
+    }
+    Path g = file("again.jsonl", b.toString());
+    Cli.Result again = cli().run("batch", g.toString(), "--format", "jsonl");
+
+    assertEquals(0, again.code(), again.toString());
+    assertEquals(requests, stat("requests"), "nothing was sent");
+    assertEquals(12, stat("creates"));
+    assertTrue(results(again).stream().allMatch(o -> o.get("from_journal").getAsBoolean()), again.out());
+    assertTrue(again.err().contains("12 succeeded (12 already in the journal, not sent)"), again.err());
+    assertEquals(new String(journal, StandardCharsets.ISO_8859_1), new String(journalBytes(), StandardCharsets.ISO_8859_1),
+        "no record was written");
+  }
+
+  @Test
+  void malformedLinesAreReportedByNumberAndTheOthersAreSent() throws Exception {
+    String good = lines(3);
+    String[] g = good.split("\n");
+    String content = g[0] + "\n"
+        + "{\"path\": \"/api/v2/graph/classes/c/assignments\", \"body\": {\"title\": }\n"
+        + "\n"
+        + "[1, 2]\n"
+        + g[1] + "\n"
+        + "{\"path\": \"/api/v2/graph/classes/c/assignments\", \"bdy\": {}}\n"
+        + "{\"path\": \"/api/v2/graph/classes/c/assignments\", \"key\": \"has space\"}\n"
+        + "{\"path\": \"https://elsewhere.example/api/v2/x\"}\n"
+        + g[2] + "\n";
+
+    Cli.Result r = cli().run("batch", file("mixed.jsonl", content).toString());
+
+    assertEquals(2, r.code(), r.toString());
+    assertEquals(3, stat("creates"), "the good lines went");
+    String err = r.err();
+    assertTrue(err.contains("line 2: not valid JSON"), err);
+    assertTrue(err.contains("line 4: not a JSON object"), err);
+    assertTrue(err.contains("line 6: unknown member \"bdy\""), err);
+    assertTrue(err.contains("line 7: invalid key"), err);
+    assertTrue(err.contains("line 8: refusing to send the token to https://elsewhere.example"), err);
+    assertFalse(err.contains("line 3"), "a blank line is skipped: " + err);
+    assertTrue(err.contains("8 lines in"), err);
+    assertTrue(err.contains("3 succeeded") && err.contains("5 malformed"), err);
+    assertFalse(err.contains("Exception"), err);
+  }
+
+  @Test
+  void failFastStopsStartingLinesAfterTheFirstProblem() throws Exception {
+    String content = "not json\n" + lines(20);
+
+    Cli.Result r = cli().run("batch", file("bad-first.jsonl", content).toString(), "--fail-fast", "--concurrency", "1");
+
+    assertEquals(2, r.code(), r.toString());
+    assertEquals(0, stat("requests"), "nothing after the bad line was sent");
+    assertTrue(r.err().contains("stopped starting lines: line 1 did not succeed and --fail-fast is on"), r.err());
+  }
+
+  @Test
+  void readsStdinWithDash() throws Exception {
+    Cli.Result r = cli().stdin(lines(5)).run("batch", "-", "--format", "jsonl");
+
+    assertEquals(0, r.code(), r.toString());
+    assertEquals(5, results(r).size());
+    assertEquals(5, stat("creates"));
+  }
+
+  @Test
+  void aLineRepeatedInTheFileIsSentOnce() throws Exception {
+    String one = lines(1);
+    Cli.Result r = cli().run("batch", file("twice.jsonl", one + one).toString());
+
+    assertEquals(0, r.code(), r.toString());
+    assertEquals(1, stat("creates"));
+    assertTrue(r.err().contains("line 2: the same request as line 1"), r.err());
+  }
+
+  @Test
+  void aKeyGivenToTwoDifferentRequestsIsRefusedForTheSecond() throws Exception {
+    String content = "{\"path\":\"" + ASSIGNMENTS + "\",\"body\":" + ESSAY + ",\"key\":\"shared-key-1\"}\n"
+        + "{\"path\":\"" + ASSIGNMENTS + "\",\"body\":{\"title\":\"Other\"},\"key\":\"shared-key-1\"}\n";
+
+    Cli.Result r = cli().run("batch", file("clash.jsonl", content).toString());
+
+    assertEquals(3, r.code(), r.toString());
+    assertEquals(1, stat("creates"));
+    assertTrue(r.err().contains("line 2: key shared-key-1 is also on line 1 for a different request"), r.err());
+  }
+
+  @Test
+  void aLineWithItsOwnKeySendsThatKey() throws Exception {
+    String content = "{\"path\":\"" + ASSIGNMENTS + "\",\"body\":" + ESSAY + ",\"key\":\"ci-run-7-class-1\"}\n";
+
+    Cli.Result r = cli().run("batch", file("keyed.jsonl", content).toString());
+
+    assertEquals(0, r.code(), r.toString());
+    assertEquals(EntryState.SUCCEEDED, entry("ci-run-7-class-1").state());
+  }
+
+  @Test
+  void aRefusedTokenStopsTheBatchAndLeavesTheLineToReplay() throws Exception {
+    sandbox.close();
+    sandbox = dev.edlinkidem.sandbox.SandboxServer.start("127.0.0.1", 0, "the-right-token",
+        dev.edlinkidem.sandbox.Faults.NONE, 42, log::add);
+
+    Cli.Result r = cli().run("batch", file("plan.jsonl", lines(30)).toString(), "--concurrency", "2");
+
+    assertEquals(4, r.code(), r.toString());
+    assertTrue(r.err().contains("Edlink refused the token"), r.err());
+    assertTrue(r.err().contains("stopped starting lines: Edlink refused the token on line"), r.err());
+    assertTrue(stat("requests") <= 4, "at most the lines already in flight were sent: " + sandbox.stats());
+    assertTrue(r.err().contains("pending: run the same batch again"), r.err());
+  }
+
+  @Test
+  void fiveHundredAndThreeUntilTheRetriesRunOutLeavesLinesPendingAndARerunFinishesThem() throws Exception {
+    Path f = file("plan.jsonl", lines(6));
+    sandbox.setFaults(faults(0, 0, 1.0, 0, Duration.ZERO));
+
+    Cli.Result r = cli().run("batch", f.toString(), "--retries", "0");
+
+    assertEquals(5, r.code(), r.toString());
+    assertTrue(r.err().contains("6 pending"), r.err());
+    assertEquals(0, stat("creates"));
+
+    sandbox.setFaults(dev.edlinkidem.sandbox.Faults.NONE);
+    Cli.Result again = cli().run("batch", f.toString());
+    assertEquals(0, again.code(), again.toString());
+    assertEquals(6, stat("creates"));
+    assertTrue(entries().stream().allMatch(e -> e.state() == EntryState.SUCCEEDED && "replay".equals(e.outcome().via())));
+  }
+
+  @Test
+  void badOptionsAndFilesAreUsageErrorsBeforeAnythingIsSent() throws Exception {
+    Path f = file("plan.jsonl", lines(2));
+    assertEquals(2, cli().run("batch", f.toString(), "--concurrency", "0").code());
+    assertEquals(2, cli().run("batch", f.toString(), "--rate", "0").code());
+    Cli.Result missing = cli().run("batch", tmp.resolve("nope.jsonl").toString());
+    assertEquals(2, missing.code());
+    assertTrue(missing.err().contains("cannot read") && missing.err().contains("no such file"), missing.err());
+    Cli.Result noToken = cli().env("EDLINK_TOKEN", null).run("batch", f.toString());
+    assertEquals(2, noToken.code());
+    assertTrue(noToken.err().contains("no token"), noToken.err());
+    assertEquals(0, stat("requests"));
+  }
+}
