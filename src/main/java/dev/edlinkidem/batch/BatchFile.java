@@ -8,6 +8,7 @@ import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import dev.edlinkidem.edlink.IdempotencyKey;
+import dev.edlinkidem.edlink.JsonText;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -109,15 +110,19 @@ public final class BatchFile implements AutoCloseable {
   /** Understands one line's text: a JSON object with a path, perhaps a body, perhaps a key. */
   static Line parse(int number, String text) {
     JsonElement parsed;
+    JsonReader reader = new JsonReader(new StringReader(text));
+    reader.setStrictness(Strictness.STRICT);
     try {
-      JsonReader reader = new JsonReader(new StringReader(text));
-      reader.setStrictness(Strictness.STRICT);
       parsed = JsonParser.parseReader(reader);
+    } catch (JsonParseException e) {
+      return new Malformed(number, "not valid JSON: " + JsonText.whyInvalid(e.getCause() instanceof IOException io ? io : e));
+    }
+    try {
       if (reader.peek() != JsonToken.END_DOCUMENT) {
         return new Malformed(number, "more than one JSON value on the line");
       }
-    } catch (JsonParseException | IOException | IllegalStateException e) {
-      return new Malformed(number, "not valid JSON: " + shortReason(e));
+    } catch (IOException | IllegalStateException e) {
+      return new Malformed(number, "more than one JSON value on the line");
     }
     if (!parsed.isJsonObject()) {
       return new Malformed(number, "not a JSON object: a line is {\"path\": \"...\", \"body\": {...}, \"key\": \"optional\"}");
@@ -147,16 +152,6 @@ public final class BatchFile implements AutoCloseable {
     JsonElement body = line.get("body");
     byte[] bytes = body == null ? new byte[0] : CanonicalJson.bytes(body);
     return new Request(number, path.getAsString(), bytes, key);
-  }
-
-  /** Gson's message without its "See https://github.com/…" advice and its "path $" noise. */
-  private static String shortReason(Exception e) {
-    String message = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
-    if (message == null) {
-      return e.getClass().getSimpleName();
-    }
-    int see = message.indexOf("\nSee ");
-    return (see >= 0 ? message.substring(0, see) : message).replace(" path $", "").strip();
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import dev.edlinkidem.edlink.JsonText;
 import dev.edlinkidem.journal.Utf8;
 import java.io.IOException;
 import java.io.InputStream;
@@ -74,11 +75,7 @@ final class Bodies {
         throw CliException.usage("the body from " + from + " is not valid JSON: more than one value");
       }
     } catch (JsonParseException | IOException e) {
-      String why = e.getMessage() == null ? "malformed" : e.getMessage()
-          .replaceAll("\\s*See https?://\\S+", "")
-          .replaceAll("Use JsonReader\\.set\\w+\\([^)]*\\) to accept malformed JSON", "malformed JSON")
-          .replaceAll(" path \\S*$", "");
-      throw CliException.usage("the body from " + from + " is not valid JSON: " + Main.oneLine(why));
+      throw CliException.usage("the body from " + from + " is not valid JSON: " + JsonText.whyInvalid(e));
     }
   }
 }

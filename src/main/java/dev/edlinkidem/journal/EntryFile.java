@@ -69,7 +69,7 @@ final class EntryFile {
    * A record written but not yet forced: {@link #force} makes it durable, and with it the file's
    * name when the file is new. Splitting the two lets several writes share their forcing.
    */
-  static final class Written implements AutoCloseable {
+  static final class Written implements AutoCloseable, GroupCommit.Unforced {
     private final FileChannel channel;
     private final List<Path> directories;
     final long size;
@@ -92,7 +92,8 @@ final class EntryFile {
     }
 
     /** Forces the record alone and closes the file; {@link #directories} are the caller's to force. */
-    void forceFile() throws IOException {
+    @Override
+    public void forceFile() throws IOException {
       try {
         channel.force(false);
       } finally {
@@ -101,7 +102,8 @@ final class EntryFile {
     }
 
     /** The directory of a file this write created, whose name must be forced too; else none. */
-    List<Path> directories() {
+    @Override
+    public List<Path> directories() {
       return directories;
     }
 

@@ -19,16 +19,25 @@ import java.util.Set;
  * group to fill.
  */
 final class GroupCommit {
-  private final List<EntryFile.Written> queue = new ArrayList<>();
+  /** A record written and not yet forced. */
+  interface Unforced {
+    /** Forces the record's file (and closes it). */
+    void forceFile() throws IOException;
+
+    /** Directories whose names changed with the record (a new file's), to force after the files. */
+    List<Path> directories();
+  }
+
+  private final List<Unforced> queue = new ArrayList<>();
   /** Records forced (or failed) by a finished group, each with its failure or null. */
-  private final Map<EntryFile.Written, IOException> settled = new IdentityHashMap<>();
+  private final Map<Unforced, IOException> settled = new IdentityHashMap<>();
   private boolean forcing;
   private long groups;
   private long records;
 
   /** Returns once the record and its file's name are on disk; throws what forcing them threw. */
-  void force(EntryFile.Written written) throws IOException {
-    List<EntryFile.Written> group;
+  void force(Unforced written) throws IOException {
+    List<Unforced> group;
     synchronized (this) {
       queue.add(written);
       while (true) {
@@ -53,7 +62,7 @@ final class GroupCommit {
         }
       }
     }
-    Map<EntryFile.Written, IOException> outcome = forceAll(group);
+    Map<Unforced, IOException> outcome = forceAll(group);
     synchronized (this) {
       groups++;
       records += group.size();
@@ -67,15 +76,20 @@ final class GroupCommit {
     }
   }
 
+  /** Writers waiting for a force, for tests. */
+  synchronized int waiting() {
+    return queue.size();
+  }
+
   /** Groups forced so far, and the records in them: records / groups is how much forcing was shared. */
   synchronized long[] counts() {
     return new long[] {groups, records};
   }
 
-  private static Map<EntryFile.Written, IOException> forceAll(List<EntryFile.Written> group) {
-    Map<EntryFile.Written, IOException> outcome = new IdentityHashMap<>();
-    Map<Path, List<EntryFile.Written>> byDirectory = new HashMap<>();
-    for (EntryFile.Written w : group) {
+  private static Map<Unforced, IOException> forceAll(List<Unforced> group) {
+    Map<Unforced, IOException> outcome = new IdentityHashMap<>();
+    Map<Path, List<Unforced>> byDirectory = new HashMap<>();
+    for (Unforced w : group) {
       try {
         w.forceFile();
         outcome.put(w, null);

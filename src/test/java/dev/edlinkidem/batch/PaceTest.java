@@ -1,0 +1,97 @@
+package dev.edlinkidem.batch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PaceTest {
+  /** A clock that only moves when someone sleeps on it. */
+  static final class FakeTime implements Pace.Time {
+    long now = 1_000_000_000L;
+    final List<Long> sleeps = new ArrayList<>();
+
+    @Override
+    public long nanoTime() {
+      return now;
+    }
+
+    @Override
+    public void sleepNanos(long nanos) {
+      sleeps.add(nanos);
+      now += nanos;
+    }
+  }
+
+  private static final long MS = 1_000_000;
+
+  @Test
+  void withoutARateNobodyWaits() throws Exception {
+    FakeTime time = new FakeTime();
+    Pace pace = Pace.of(null, time);
+    for (int i = 0; i < 100; i++) {
+      pace.awaitTurn();
+    }
+    assertTrue(time.sleeps.isEmpty(), time.sleeps.toString());
+  }
+
+  @Test
+  void aRateSpacesTheStarts() throws Exception {
+    FakeTime time = new FakeTime();
+    Pace pace = Pace.of(50.0, time);
+    long start = time.now;
+    for (int i = 0; i < 11; i++) {
+      pace.awaitTurn();
+    }
+    // Eleven starts at 50 a second: the last one 200 ms after the first.
+    assertEquals(200 * MS, time.now - start);
+  }
+
+  @Test
+  void aRequestToSlowDownPausesEveryoneThenHalvesThePace() throws Exception {
+    FakeTime time = new FakeTime();
+    Pace pace = Pace.of(null, time);
+    for (int i = 0; i < 10; i++) {
+      pace.awaitTurn();
+      time.now += 10 * MS; // ten starts 10 ms apart: 100 a second
+    }
+    pace.slowDown(Duration.ofSeconds(1));
+    long askedAt = time.now;
+
+    pace.awaitTurn();
+    assertEquals(askedAt + 1000 * MS, time.now, "the next start, whoever makes it, waits out the pause");
+    pace.awaitTurn();
+    assertEquals(askedAt + 1020 * MS, time.now, "then twice the interval the batch had: 20 ms");
+    assertEquals(1, pace.pauses());
+  }
+
+  @Test
+  void answersSpeedThePaceBackUpToTheRate() throws Exception {
+    FakeTime time = new FakeTime();
+    Pace pace = Pace.of(100.0, time);
+    pace.slowDown(Duration.ZERO);
+    assertEquals(20 * MS, pace.interval());
+    for (int i = 0; i < 200; i++) {
+      pace.answered();
+    }
+    assertEquals(10 * MS, pace.interval(), "never faster than --rate");
+  }
+
+  @Test
+  void repeatedRequestsToSlowDownStopAtOneStartEveryFiveSeconds() {
+    Pace pace = Pace.of(1.0, new FakeTime());
+    for (int i = 0; i < 10; i++) {
+      pace.slowDown(Duration.ZERO);
+    }
+    assertEquals(5000 * MS, pace.interval());
+  }
+
+  @Test
+  void aRateMustBePositive() {
+    assertThrows(IllegalArgumentException.class, () -> Pace.of(0.0, new FakeTime()));
+  }
+}
