@@ -182,6 +182,37 @@ class JarIT {
   }
 
   @Test
+  void aBatchKilledMidwayAndRunAgainCreatesEveryLineOnce() throws Exception {
+    // Some lines are answered and lost (dropped after the sandbox did the work): the run that
+    // finishes them must not create them twice, nor the lines the killed run had in flight.
+    startSandbox("--latency", "30ms", "--drop-after-commit", "0.1", "--seed", "7");
+    Path plan = tmp.resolve("plan.jsonl");
+    Files.writeString(plan, BatchTest.lines(200));
+    Process doomed = start(tool("batch", plan.toString(), "--concurrency", "4"));
+    await(() -> {
+      try {
+        return stats().get("creates").getAsInt() >= 40;
+      } catch (Exception e) {
+        return false;
+      }
+    }, "forty lines to be created");
+    doomed.destroyForcibly(); // SIGKILL mid-batch: lines in flight stay pending, the rest never started
+    assertTrue(doomed.waitFor(30, TimeUnit.SECONDS));
+    int createdBefore = stats().get("creates").getAsInt();
+    assertTrue(createdBefore < 200, "killed before the end: " + createdBefore);
+
+    Ran again = run("batch", plan.toString(), "--concurrency", "4", "--format", "jsonl");
+
+    assertEquals(0, again.code(), again.err());
+    assertEquals(200, again.out().lines().count());
+    JsonObject stats = stats();
+    assertEquals(200, stats.get("creates").getAsInt(), "exactly one creation per line: " + stats);
+    JsonObject records = stats.getAsJsonObject("records");
+    assertEquals(200, records.keySet().stream().mapToInt(k -> records.get(k).getAsInt()).sum());
+    assertTrue(again.err().contains("already in the journal, not sent"), again.err());
+  }
+
+  @Test
   void aProcessKilledAfterTheJournalWriteIsPendingAndReplayCreatesOnce() throws Exception {
     startSandbox("--latency", "2s");
     Process doomed = start(tool("post", ASSIGNMENTS, "-d", ESSAY, "-k", "killed-1"));
