@@ -232,4 +232,36 @@ class BatchTest extends SandboxCase {
     assertTrue(noToken.err().contains("no token"), noToken.err());
     assertEquals(0, stat("requests"));
   }
+
+  @Test
+  void onATerminalStderrShowsProgressWithTimeLeftAndEndsWithTheSummaryOnItsOwnLine() throws Exception {
+    sandbox.setFaults(faults(0, 0, 0, 0, Duration.ofMillis(120)));
+    Path f = file("plan.jsonl", lines(8));
+
+    Cli.Result r = cli().terminal(dev.edlinkidem.cli.Invocation.Terminal.ALL).env("COLUMNS", "200")
+        .run("batch", f.toString(), "--concurrency", "1");
+
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.err().matches("(?s)\r.*edlink-idem: \\d done · \\d pending · 0 failed · \\d+/s · \\d+s left.*"), r.err());
+    assertTrue(r.err().contains("\r\u001b[Kedlink-idem: batch: 8 lines in"), "the progress line is cleared first: " + r.err());
+
+    Cli.Result dumb = cli().terminal(dev.edlinkidem.cli.Invocation.Terminal.ALL).env("TERM", "dumb")
+        .run("batch", f.toString(), "--concurrency", "1");
+    assertFalse(dumb.err().contains("\r"), dumb.err());
+    Cli.Result piped = cli().run("batch", file("more.jsonl", lines(9)).toString(), "--concurrency", "1");
+    assertFalse(piped.err().contains("\r"), "no progress in a log file: " + piped.err());
+  }
+
+  @Test
+  void jsonlReportsAMalformedLineWithItsNumberExitCodeAndError() throws Exception {
+    Cli.Result r = cli().run("batch", file("bad.jsonl", "{}\n").toString(), "--format", "jsonl");
+
+    assertEquals(2, r.code());
+    JsonObject o = results(r).get(0);
+    assertEquals(1, o.get("line").getAsInt());
+    assertEquals("malformed", o.get("state").getAsString());
+    assertEquals(2, o.get("exit").getAsInt());
+    assertTrue(o.get("key").isJsonNull() && o.get("status").isJsonNull() && o.get("response").isJsonNull(), o.toString());
+    assertTrue(o.get("error").getAsString().contains("\"path\" must be a string"), o.toString());
+  }
 }
