@@ -8,11 +8,15 @@ __edlink_idem_command() {
   subcommands= options= argument= argument_values=
   case $1 in
     'edlink-idem')
-      subcommands='post replay list show expiring prune keygen reconcile journal config shell completion sandbox'
+      subcommands='post batch replay list show expiring prune keygen reconcile journal config shell completion sandbox'
       options='--journal --base-url --profile --color -q --quiet -v --verbose -h --help -V --version'
       ;;
     'edlink-idem post')
       options='-d --data -k --key --key-from --token-file --allow-host --retries --timeout --max-time --pretty --raw -i --include --format --dry-run -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      ;;
+    'edlink-idem batch')
+      options='-c --concurrency --rate --fail-fast --format --token-file --allow-host --retries --timeout --max-time -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      argument=file
       ;;
     'edlink-idem replay')
       options='--all-pending -y --yes --token-file --allow-host --retries --timeout --max-time --pretty --raw -i --include --format -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
@@ -90,6 +94,18 @@ __edlink_idem_option() {
     'edlink-idem post --base-url') kind=none ;;
     'edlink-idem post --profile') kind=none ;;
     'edlink-idem post --color') kind=words values='auto always never' ;;
+    'edlink-idem batch -c' | 'edlink-idem batch --concurrency') kind=none ;;
+    'edlink-idem batch --rate') kind=none ;;
+    'edlink-idem batch --format') kind=words values='text jsonl' ;;
+    'edlink-idem batch --token-file') kind=file ;;
+    'edlink-idem batch --allow-host') kind=none ;;
+    'edlink-idem batch --retries') kind=none ;;
+    'edlink-idem batch --timeout') kind=words values='30s 2m 10m 1h 24h 72h 7d' ;;
+    'edlink-idem batch --max-time') kind=words values='30s 2m 10m 1h 24h 72h 7d' ;;
+    'edlink-idem batch --journal') kind=directory ;;
+    'edlink-idem batch --base-url') kind=none ;;
+    'edlink-idem batch --profile') kind=none ;;
+    'edlink-idem batch --color') kind=words values='auto always never' ;;
     'edlink-idem replay --token-file') kind=file ;;
     'edlink-idem replay --allow-host') kind=none ;;
     'edlink-idem replay --retries') kind=none ;;

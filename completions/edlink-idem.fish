@@ -66,6 +66,8 @@ function __edlink_idem_valued
             printf '%s\n' --journal --base-url --profile --color
         case 'post'
             printf '%s\n' -d --data -k --key --key-from --token-file --allow-host --retries --timeout --max-time --format --journal --base-url --profile --color
+        case 'batch'
+            printf '%s\n' -c --concurrency --rate --format --token-file --allow-host --retries --timeout --max-time --journal --base-url --profile --color
         case 'replay'
             printf '%s\n' --token-file --allow-host --retries --timeout --max-time --format --journal --base-url --profile --color
         case 'list'
@@ -103,7 +105,7 @@ end
 function __edlink_idem_subcommands
     switch "$argv"
         case ''
-            printf '%s\n' post replay list show expiring prune keygen reconcile journal config shell completion sandbox
+            printf '%s\n' post batch replay list show expiring prune keygen reconcile journal config shell completion sandbox
         case 'journal'
             printf '%s\n' merge
         case 'config'
@@ -116,6 +118,7 @@ complete -c edlink-idem -f
 
 # edlink-idem
 complete -c edlink-idem -n '__edlink_idem_at' -a 'post' -d 'Send one POST with an idempotency key'
+complete -c edlink-idem -n '__edlink_idem_at' -a 'batch' -d 'Send one POST per line of FILE, several at a time'
 complete -c edlink-idem -n '__edlink_idem_at' -a 'replay' -d 'Send pending requests again with their original key, method, URL and bytes'
 complete -c edlink-idem -n '__edlink_idem_at' -a 'list' -d 'List journal entries, newest first'
 complete -c edlink-idem -n '__edlink_idem_at' -a 'show' -d 'Show one journal entry whole'
@@ -159,6 +162,26 @@ complete -c edlink-idem -n '__edlink_idem_at post' -l profile -x -d 'Settings pr
 complete -c edlink-idem -n '__edlink_idem_at post' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at post' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at post' -s v -l verbose -d 'Say more on stderr'
+
+# edlink-idem batch
+complete -c edlink-idem -n '__edlink_idem_at batch' -s c -l concurrency -x -d 'Requests in flight at once, 1 to 256'
+complete -c edlink-idem -n '__edlink_idem_at batch' -l rate -x -d 'Start at most R requests per second, retries included'
+complete -c edlink-idem -n '__edlink_idem_at batch' -l fail-fast -d 'Start no new line after the first one that does not succeed'
+complete -c edlink-idem -n '__edlink_idem_at batch' -l format -x -a 'text jsonl' -d 'text or jsonl'
+complete -c edlink-idem -n '__edlink_idem_at batch' -l token-file -r -F -d 'Read the bearer token from FILE'
+complete -c edlink-idem -n '__edlink_idem_at batch' -l allow-host -x -d 'Also send to HOST'
+complete -c edlink-idem -n '__edlink_idem_at batch' -l retries -x -d 'Attempts after the first, for transient failures'
+complete -c edlink-idem -n '__edlink_idem_at batch' -l timeout -x -a '30s 2m 10m 1h 24h 72h 7d' -d 'How long one attempt waits for its response'
+complete -c edlink-idem -n '__edlink_idem_at batch' -l max-time -x -a '30s 2m 10m 1h 24h 72h 7d' -d 'How long all attempts and waits may take together'
+complete -c edlink-idem -n '__edlink_idem_at batch' -s h -l help -d 'Show this help message and exit'
+complete -c edlink-idem -n '__edlink_idem_at batch' -s V -l version -d 'Print version information and exit'
+complete -c edlink-idem -n '__edlink_idem_at batch' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
+complete -c edlink-idem -n '__edlink_idem_at batch' -l base-url -x -d 'Edlink base URL'
+complete -c edlink-idem -n '__edlink_idem_at batch' -l profile -x -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at batch' -l color -x -a 'auto always never' -d 'auto, always or never'
+complete -c edlink-idem -n '__edlink_idem_at batch' -s q -l quiet -d 'Say nothing on stderr when all went well'
+complete -c edlink-idem -n '__edlink_idem_at batch' -s v -l verbose -d 'Say more on stderr'
+complete -c edlink-idem -n '__edlink_idem_at batch' -F -d 'file'
 
 # edlink-idem replay
 complete -c edlink-idem -n '__edlink_idem_at replay' -l all-pending -d 'Replay every pending entry still inside its window'
