@@ -114,6 +114,8 @@ final class BatchCommand implements Callable<Integer> {
       if (report.showsProgress() && !file.equals("-")) {
         report.expect(countLines(Path.of(file)));
       }
+      // The next line need not wait for the last one's outcome to reach the disk; its begin record still does.
+      journal.deferOutcomeForcing();
       report.start();
       LineSender lineSender = new LineSender(root, journal, sender);
       feed(lines, workers, lineSender, report);
@@ -121,8 +123,11 @@ final class BatchCommand implements Callable<Integer> {
       while (!workers.awaitTermination(1, TimeUnit.HOURS)) {
         // A batch may run for hours; it ends when its last line does.
       }
+      journal.close(); // waits for the last outcomes to be forced
       if (!root.quiet() && root.verbose()) {
-        invocation.err().println(report.journalShare(lineSender.journalNanos(), lineSender.workerNanos()));
+        long[] shared = journal.forcesShared();
+        invocation.err().println(report.journalShare(lineSender.journalNanos(), lineSender.workerNanos())
+            + "; " + shared[1] + " forced writes in " + shared[0] + " groups");
       }
       return report.finish(pace.pauses());
     } catch (JournalException e) {

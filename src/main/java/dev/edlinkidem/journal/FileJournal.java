@@ -39,6 +39,8 @@ public final class FileJournal implements Journal {
   private final Transaction.Steps steps;
   private final Gate gate = new Gate();
   private final GroupCommit commits = new GroupCommit();
+  /** Set when outcomes are forced in the background (a batch); null when each writer waits for its own. */
+  private volatile Committer deferred;
   private FileChannel lockChannel;
   private volatile List<Problem> problems = List.of();
 
@@ -335,8 +337,45 @@ public final class FileJournal implements Journal {
     return new FileLease(key, lock);
   }
 
+  /**
+   * From now on, a lease whose entry has finished forces its outcome in the background when it is
+   * closed, and keeps the key until that is done: the writer goes on at once. The begin record is
+   * still forced before anything is sent. {@link #close} waits for every outcome to be on disk.
+   */
+  public void deferOutcomeForcing() {
+    if (deferred == null) {
+      deferred = new Committer();
+    }
+  }
+
+  /** Groups of forced writes so far, and the records in them: how much forcing concurrent writers shared. */
+  public long[] forcesShared() {
+    return commits.counts();
+  }
+
+  /**
+   * Waits for outcomes still being forced (without holding this journal's monitor, which their
+   * committer needs), then closes the lock file.
+   */
   @Override
-  public synchronized void close() throws JournalException {
+  public void close() throws JournalException {
+    Committer committer = deferred;
+    deferred = null;
+    try {
+      if (committer != null) {
+        try {
+          committer.finish();
+        } catch (IOException e) {
+          throw new JournalException("cannot force the last outcomes to the journal in " + dir + ": " + e.getMessage()
+              + "; their entries may read as pending after a crash, and are safe to replay", e);
+        }
+      }
+    } finally {
+      closeLockFile();
+    }
+  }
+
+  private synchronized void closeLockFile() throws JournalException {
     try {
       if (lockChannel != null) {
         lockChannel.close();
@@ -462,14 +501,15 @@ public final class FileJournal implements Journal {
    * Moves a format 1 log into the new layout, as one transaction, before the first write. The
    * caller holds the gate exclusively.
    */
-  private void migrate() throws IOException {
+  private boolean migrate() throws IOException {
     Version1 old = Version1.read(layout);
     if (old == null) {
-      return;
+      return false;
     }
     Draft draft = new Draft(layout, Catalog.build(layout, wallClockMillis(), true), old.size());
     draft.absorb(old);
     draft.commit(steps);
+    return true;
   }
 
   /** Makes entries/ (and the guard against format 1) and the key's directory, each durable. */
@@ -503,6 +543,10 @@ public final class FileJournal implements Journal {
     private int unreadable;
     /** Whether records were appended since the last one forced. */
     private boolean unforced;
+    /** Whether {@link #entry()} found no entry for the key, so that begin need not read again. */
+    private boolean lookedAndFoundNothing;
+    /** A finished entry's cache line, written once the outcome is forced (by close, when forcing is deferred). */
+    private Line finishedLine;
 
     FileLease(String key, FileLock lock) {
       this.key = key;
@@ -522,6 +566,7 @@ public final class FileJournal implements Journal {
       problems = found.problems();
       entry = found.entry();
       unreadable = (int) found.problems().stream().filter(p -> p.file().equals(file.toString())).count();
+      lookedAndFoundNothing = entry == null;
       return Optional.ofNullable(entry);
     }
 
@@ -535,14 +580,17 @@ public final class FileJournal implements Journal {
       try {
         EntryFile.Written written;
         try (Gate.Hold h = writeLock()) {
-          migrate();
-          EntryFile.Read existing = EntryFile.read(file, hash);
-          if (existing.entry() != null) {
-            throw new IllegalStateException("key " + key + " is already journaled");
+          // Under the lease nobody else writes this key: what entry() saw still holds, unless
+          // this very write moved a version 1 log in.
+          if (migrate() || !lookedAndFoundNothing) {
+            EntryFile.Read existing = EntryFile.read(file, hash);
+            if (existing.entry() != null) {
+              throw new IllegalStateException("key " + key + " is already journaled");
+            }
+            unreadable = existing.problems().size();
           }
           makeEntryDirectories(hash);
           written = EntryFile.append(file, RecordCodec.encode(RecordCodec.begin(key, at, request)), true);
-          unreadable = existing.problems().size();
           cacheQuietly(Line.of(begun, written.size, unreadable));
         }
         commits.force(written);
@@ -565,6 +613,17 @@ public final class FileJournal implements Journal {
     @Override
     public void recordOutcome(Outcome outcome) throws JournalException {
       write(RecordCodec.encode(RecordCodec.outcome(key, outcome)), e -> e.withOutcome(outcome), true);
+    }
+
+    /** The final attempt and the outcome in one append, and so one forcing. */
+    @Override
+    public void recordFinal(Attempt attempt, Outcome outcome) throws JournalException {
+      byte[] a = RecordCodec.encode(RecordCodec.attempt(key, attempt));
+      byte[] o = RecordCodec.encode(RecordCodec.outcome(key, outcome));
+      byte[] both = new byte[a.length + o.length];
+      System.arraycopy(a, 0, both, 0, a.length);
+      System.arraycopy(o, 0, both, a.length, o.length);
+      write(both, e -> e.withAttempt(attempt).withOutcome(outcome), true);
     }
 
     /**
@@ -593,20 +652,26 @@ public final class FileJournal implements Journal {
           }
         }
         entry = after;
-        if (!finishes) {
+        if (!finishes || deferred != null) {
+          // Nothing is sent on the strength of an attempt; a deferred outcome is forced by close.
           written.close();
           unforced = true;
+          if (finishes) {
+            finishedLine = Line.of(after, written.size, unreadable);
+          }
           return;
         }
         commits.force(written);
         unforced = false;
-        if (finishes) {
-          try (Gate.Hold h = readLock()) {
-            cacheQuietly(Line.of(after, written.size, unreadable));
-          }
-        }
+        cacheFinished(Line.of(after, written.size, unreadable));
       } catch (IOException e) {
         throw cannotWrite(e);
+      }
+    }
+
+    private void cacheFinished(Line line) throws IOException {
+      try (Gate.Hold h = readLock()) {
+        cacheQuietly(line);
       }
     }
 
@@ -614,16 +679,36 @@ public final class FileJournal implements Journal {
       return new JournalException("cannot write the journal " + file + ": " + Disk.reason(e), e);
     }
 
-    /** Forces attempts written since the last forced record, then lets the key go. */
+    /**
+     * Forces what was written since the last forced record, then lets the key go. When forcing is
+     * deferred, that happens on the journal's committer thread and this returns at once; the key
+     * stays taken until its records are on disk.
+     */
     @Override
     public void close() throws JournalException {
+      Committer committer = deferred;
+      if (unforced && committer != null) {
+        committer.submit(this::settle);
+        return;
+      }
+      try {
+        settle();
+      } catch (IOException e) {
+        throw cannotWrite(e);
+      }
+    }
+
+    /** Forces the unforced records, caches a finished entry's line, and releases the key, whatever fails. */
+    private void settle() throws IOException {
       try {
         if (unforced) {
           unforced = false;
           Disk.forceFile(file);
         }
-      } catch (IOException e) {
-        throw cannotWrite(e);
+        if (finishedLine != null) {
+          cacheFinished(finishedLine);
+          finishedLine = null;
+        }
       } finally {
         Gate.release(lock);
       }

@@ -57,6 +57,12 @@ public interface Journal extends AutoCloseable {
 
     void recordOutcome(Outcome outcome) throws JournalException;
 
+    /** Records the attempt that brought the final answer, and the answer: as the two calls, or in one write. */
+    default void recordFinal(Attempt attempt, Outcome outcome) throws JournalException {
+      recordAttempt(attempt);
+      recordOutcome(outcome);
+    }
+
     @Override
     void close() throws JournalException;
   }

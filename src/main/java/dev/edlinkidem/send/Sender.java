@@ -170,10 +170,9 @@ public final class Sender {
 
   private Delivery finish(Journal.Lease lease, Entry entry, Attempt attempt, EntryState state, Delivery.Kind kind,
       RecordedResponse response, String via, int attempts) throws JournalException {
-    lease.recordAttempt(attempt);
-    listener.attempted(attempt, Optional.empty());
     Outcome outcome = new Outcome(state, clock.instant(), response, via);
-    lease.recordOutcome(outcome);
+    lease.recordFinal(attempt, outcome);
+    listener.attempted(attempt, Optional.empty());
     return new Delivery(kind, entry.withAttempt(attempt).withOutcome(outcome), response, null, attempts);
   }
 }
