@@ -4,9 +4,11 @@ import dev.edlinkidem.send.Sender;
 import java.time.Duration;
 
 /**
- * How fast a batch starts its attempts: no faster than {@code --rate}, and after the server asks
- * to slow down (429, Retry-After) every sender waits out the pause and then goes at half the
- * pace it had, speeding up again a little with every answer that is not another such request.
+ * How many of a batch's attempts are in flight at once ({@code --concurrency}) and how fast they
+ * start: no faster than {@code --rate}, and after the server asks to slow down (429,
+ * Retry-After) every sender waits out the pause and then goes at half the pace it had, speeding
+ * up again a little with every answer that is not another such request. Workers journal their
+ * next line while others' requests are in flight; only the requests are counted.
  */
 public final class Pace implements Sender.Pace {
   /** The time in nanoseconds and a way to wait, so that tests need not sleep. */
@@ -36,6 +38,7 @@ public final class Pace implements Sender.Pace {
   private static final int REMEMBERED = 32;
 
   private final Time time;
+  private final java.util.concurrent.Semaphore inFlight;
   private final long floor;
   private final long[] starts = new long[REMEMBERED];
   private int started;
@@ -45,7 +48,8 @@ public final class Pace implements Sender.Pace {
   private long pausedUntil;
   private long pauses;
 
-  private Pace(long floor, Time time) {
+  private Pace(long floor, int concurrency, Time time) {
+    this.inFlight = new java.util.concurrent.Semaphore(concurrency);
     this.floor = floor;
     this.interval = floor;
     this.time = time;
@@ -53,16 +57,37 @@ public final class Pace implements Sender.Pace {
     this.pausedUntil = nextStart;
   }
 
-  /** A pace of at most {@code perSecond} starts a second, or as fast as it goes when that is null. */
-  public static Pace of(Double perSecond, Time time) {
+  /**
+   * A pace of at most {@code concurrency} attempts in flight and {@code perSecond} starts a
+   * second, or as fast as answers come when that is null.
+   */
+  public static Pace of(Double perSecond, int concurrency, Time time) {
     if (perSecond != null && !(perSecond > 0)) {
       throw new IllegalArgumentException("the rate must be more than 0");
     }
-    return new Pace(perSecond == null ? 0 : Math.max(1, Math.round(1e9 / perSecond)), time);
+    if (concurrency < 1) {
+      throw new IllegalArgumentException("the concurrency must be 1 or more");
+    }
+    return new Pace(perSecond == null ? 0 : Math.max(1, Math.round(1e9 / perSecond)), concurrency, time);
   }
 
   @Override
   public void awaitTurn() throws InterruptedException {
+    inFlight.acquire();
+    try {
+      awaitStart();
+    } catch (InterruptedException | RuntimeException e) {
+      inFlight.release();
+      throw e;
+    }
+  }
+
+  @Override
+  public void attemptEnded() {
+    inFlight.release();
+  }
+
+  private void awaitStart() throws InterruptedException {
     while (true) {
       long wait;
       synchronized (this) {

@@ -102,9 +102,12 @@ final class BatchCommand implements Callable<Integer> {
     InputStream input = open();
     String token = send.token(root);
     BatchReport report = new BatchReport(root, format == Format.JSONL, send.replayArgs(), file);
-    Pace pace = Pace.of(rate, Pace.Time.SYSTEM);
+    Pace pace = Pace.of(rate, concurrency, Pace.Time.SYSTEM);
     Sender sender = send.sender(root, token, (attempt, wait) -> { }, pace);
-    ExecutorService workers = Executors.newFixedThreadPool(concurrency, r -> {
+    // Twice as many workers as requests in flight: while some wait for answers, others journal
+    // the next lines, so the journal's forced writes are not in the way of the requests.
+    int workerCount = 2 * concurrency;
+    ExecutorService workers = Executors.newFixedThreadPool(workerCount, r -> {
       Thread t = new Thread(r, "batch-worker");
       t.setDaemon(true);
       return t;
@@ -114,16 +117,16 @@ final class BatchCommand implements Callable<Integer> {
       if (report.showsProgress() && !file.equals("-")) {
         report.expect(countLines(Path.of(file)));
       }
-      // The next line need not wait for the last one's outcome to reach the disk; its begin record still does.
-      journal.deferOutcomeForcing();
+      // Each begin record is forced before its request is sent; outcomes are left to the next
+      // reader to force, or a forced write per line would cap the batch at the disk's flush rate.
+      journal.leaveOutcomesUnforced();
       report.start();
       LineSender lineSender = new LineSender(root, journal, sender);
-      feed(lines, workers, lineSender, report);
+      feed(lines, workers, workerCount, lineSender, report);
       workers.shutdown();
       while (!workers.awaitTermination(1, TimeUnit.HOURS)) {
         // A batch may run for hours; it ends when its last line does.
       }
-      journal.close(); // waits for the last outcomes to be forced
       if (!root.quiet() && root.verbose()) {
         long[] shared = journal.forcesShared();
         invocation.err().println(report.journalShare(lineSender.journalNanos(), lineSender.workerNanos())
@@ -147,13 +150,13 @@ final class BatchCommand implements Callable<Integer> {
   }
 
   /**
-   * Reads the lines and hands each request to a worker, at most {@code concurrency} at a time.
+   * Reads the lines and hands each request to a worker, at most one line per worker at a time.
    * A line is checked here first: its URL, its key, and whether an earlier line of the file
    * already names the same key.
    */
-  private void feed(BatchFile lines, ExecutorService workers, LineSender lineSender, BatchReport report)
-      throws IOException, InterruptedException {
-    Semaphore slots = new Semaphore(concurrency);
+  private void feed(BatchFile lines, ExecutorService workers, int workerCount, LineSender lineSender,
+      BatchReport report) throws IOException, InterruptedException {
+    Semaphore slots = new Semaphore(workerCount);
     Map<String, Seen> seen = new HashMap<>();
     BatchFile.Line line;
     while (!report.stopping() && (line = lines.next()) != null) {

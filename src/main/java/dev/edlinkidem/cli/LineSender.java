@@ -199,6 +199,16 @@ final class LineSender {
     }
 
     @Override
+    public void recordFinal(Attempt attempt, Outcome outcome) throws JournalException {
+      long t0 = System.nanoTime();
+      try {
+        lease.recordFinal(attempt, outcome);
+      } finally {
+        journalNanos.add(System.nanoTime() - t0);
+      }
+    }
+
+    @Override
     public void close() throws JournalException {
       long t0 = System.nanoTime();
       try {

@@ -39,8 +39,8 @@ public final class FileJournal implements Journal {
   private final Transaction.Steps steps;
   private final Gate gate = new Gate();
   private final GroupCommit commits = new GroupCommit();
-  /** Set when outcomes are forced in the background (a batch); null when each writer waits for its own. */
-  private volatile Committer deferred;
+  /** Whether outcomes are appended without being forced (a batch); see {@link #leaveOutcomesUnforced}. */
+  private volatile boolean outcomesUnforced;
   private FileChannel lockChannel;
   private volatile List<Problem> problems = List.of();
 
@@ -338,14 +338,15 @@ public final class FileJournal implements Journal {
   }
 
   /**
-   * From now on, a lease whose entry has finished forces its outcome in the background when it is
-   * closed, and keeps the key until that is done: the writer goes on at once. The begin record is
-   * still forced before anything is sent. {@link #close} waits for every outcome to be on disk.
+   * From now on an outcome is appended without forcing it, and its entry's cache line is left as
+   * it was, so that the next reader that lists the journal reads the file, forces it, and only
+   * then caches the entry as finished (see {@link Catalog}). For a batch: a power cut may lose the
+   * latest outcomes, and their entries then read as pending, which is safe (sending them again
+   * with their key gets Edlink's recorded answer); nothing is sent on the strength of an outcome.
+   * Begin records are forced before sending, as always.
    */
-  public void deferOutcomeForcing() {
-    if (deferred == null) {
-      deferred = new Committer();
-    }
+  public void leaveOutcomesUnforced() {
+    outcomesUnforced = true;
   }
 
   /** Groups of forced writes so far, and the records in them: how much forcing concurrent writers shared. */
@@ -353,26 +354,9 @@ public final class FileJournal implements Journal {
     return commits.counts();
   }
 
-  /**
-   * Waits for outcomes still being forced (without holding this journal's monitor, which their
-   * committer needs), then closes the lock file.
-   */
   @Override
   public void close() throws JournalException {
-    Committer committer = deferred;
-    deferred = null;
-    try {
-      if (committer != null) {
-        try {
-          committer.finish();
-        } catch (IOException e) {
-          throw new JournalException("cannot force the last outcomes to the journal in " + dir + ": " + e.getMessage()
-              + "; their entries may read as pending after a crash, and are safe to replay", e);
-        }
-      }
-    } finally {
-      closeLockFile();
-    }
+    closeLockFile();
   }
 
   private synchronized void closeLockFile() throws JournalException {
@@ -545,8 +529,6 @@ public final class FileJournal implements Journal {
     private boolean unforced;
     /** Whether {@link #entry()} found no entry for the key, so that begin need not read again. */
     private boolean lookedAndFoundNothing;
-    /** A finished entry's cache line, written once the outcome is forced (by close, when forcing is deferred). */
-    private Line finishedLine;
 
     FileLease(String key, FileLock lock) {
       this.key = key;
@@ -652,13 +634,16 @@ public final class FileJournal implements Journal {
           }
         }
         entry = after;
-        if (!finishes || deferred != null) {
-          // Nothing is sent on the strength of an attempt; a deferred outcome is forced by close.
+        if (finishes && outcomesUnforced) {
+          // The cache keeps its older line: a reader finds the file grown, reads it and forces it.
+          written.close();
+          unforced = false;
+          return;
+        }
+        if (!finishes) {
+          // Nothing is sent on the strength of an attempt: the outcome's forcing, or close, covers it.
           written.close();
           unforced = true;
-          if (finishes) {
-            finishedLine = Line.of(after, written.size, unreadable);
-          }
           return;
         }
         commits.force(written);
@@ -679,36 +664,16 @@ public final class FileJournal implements Journal {
       return new JournalException("cannot write the journal " + file + ": " + Disk.reason(e), e);
     }
 
-    /**
-     * Forces what was written since the last forced record, then lets the key go. When forcing is
-     * deferred, that happens on the journal's committer thread and this returns at once; the key
-     * stays taken until its records are on disk.
-     */
+    /** Forces attempts written since the last forced record, then lets the key go. */
     @Override
     public void close() throws JournalException {
-      Committer committer = deferred;
-      if (unforced && committer != null) {
-        committer.submit(this::settle);
-        return;
-      }
-      try {
-        settle();
-      } catch (IOException e) {
-        throw cannotWrite(e);
-      }
-    }
-
-    /** Forces the unforced records, caches a finished entry's line, and releases the key, whatever fails. */
-    private void settle() throws IOException {
       try {
         if (unforced) {
           unforced = false;
           Disk.forceFile(file);
         }
-        if (finishedLine != null) {
-          cacheFinished(finishedLine);
-          finishedLine = null;
-        }
+      } catch (IOException e) {
+        throw cannotWrite(e);
       } finally {
         Gate.release(lock);
       }

@@ -9,14 +9,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 
 /**
- * Forces the records of concurrent writers together. A writer hands over its written record and
- * waits; the first writer to find no force under way forces everything handed over so far, one
- * after another (the file system then commits them in one or a few journal transactions instead of
- * one each) and each new file's directory once for the whole group, then wakes the writers whose
- * records it forced. A writer alone forces its own record at once, as before: nobody waits for a
- * group to fill.
+ * Forces the records of concurrent writers together. Writers that arrive while a group is being
+ * forced form the next group; its first writer waits for the force under way to end, then forces
+ * the whole group, one file after another and each new file's directory once for the group,
+ * and wakes the writers of that group. A writer alone forces its own record at once: nobody
+ * waits for a group to fill.
  */
 final class GroupCommit {
   /** A record written and not yet forced. */
@@ -28,57 +28,85 @@ final class GroupCommit {
     List<Path> directories();
   }
 
-  private final List<Unforced> queue = new ArrayList<>();
-  /** Records forced (or failed) by a finished group, each with its failure or null. */
-  private final Map<Unforced, IOException> settled = new IdentityHashMap<>();
+  /** Writers who arrived while another group was being forced, and how their forcing ended. */
+  private static final class Group {
+    final List<Unforced> members = new ArrayList<>();
+    final CountDownLatch forced = new CountDownLatch(1);
+    Map<Unforced, IOException> outcome = Map.of();
+  }
+
+  /** The group that arriving writers join; its first writer leads it. Null when none is forming. */
+  private Group forming;
   private boolean forcing;
   private long groups;
   private long records;
 
   /** Returns once the record and its file's name are on disk; throws what forcing them threw. */
   void force(Unforced written) throws IOException {
-    List<Unforced> group;
+    Group group;
+    boolean leads;
     synchronized (this) {
-      queue.add(written);
-      while (true) {
-        if (settled.containsKey(written)) {
-          IOException failed = settled.remove(written);
-          if (failed != null) {
-            throw failed;
+      leads = forming == null;
+      if (leads) {
+        forming = new Group();
+      }
+      group = forming;
+      group.members.add(written);
+      if (leads) {
+        // Only a group's leader waits here, for the group before to be forced; the others that
+        // join meanwhile wait on their group alone, so a finished force wakes one thread, not all.
+        boolean interrupted = false;
+        while (forcing) {
+          try {
+            wait();
+          } catch (InterruptedException e) {
+            interrupted = true; // the group must still be forced: its writers are waiting
           }
-          return;
         }
-        if (!forcing) {
-          forcing = true;
-          group = new ArrayList<>(queue);
-          queue.clear();
-          break;
-        }
-        try {
-          wait();
-        } catch (InterruptedException e) {
-          // The record is in a group already or will be; its writer must know how that ended.
+        if (interrupted) {
           Thread.currentThread().interrupt();
         }
+        forcing = true;
+        forming = null;
       }
     }
-    Map<Unforced, IOException> outcome = forceAll(group);
-    synchronized (this) {
-      groups++;
-      records += group.size();
-      forcing = false;
-      settled.putAll(outcome);
-      IOException mine = settled.remove(written);
-      notifyAll();
-      if (mine != null) {
-        throw mine;
+    if (leads) {
+      Map<Unforced, IOException> outcome = forceAll(group.members);
+      synchronized (this) {
+        groups++;
+        records += group.members.size();
+        forcing = false;
+        notifyAll();
       }
+      group.outcome = outcome;
+      group.forced.countDown();
+    } else {
+      awaitUninterruptibly(group.forced);
+    }
+    IOException failed = group.outcome.get(written);
+    if (failed != null) {
+      throw failed;
     }
   }
 
-  /** Writers waiting for a force, for tests. */
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        latch.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true; // the record is in a group; its writer must hear how that ended
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Writers in the group now forming, for tests. */
   synchronized int waiting() {
-    return queue.size();
+    return forming == null ? 0 : forming.members.size();
   }
 
   /** Groups forced so far, and the records in them: records / groups is how much forcing was shared. */

@@ -44,14 +44,20 @@ public final class Sender {
       public void awaitTurn() {}
 
       @Override
+      public void attemptEnded() {}
+
+      @Override
       public void slowDown(Duration wait) {}
 
       @Override
       public void answered() {}
     };
 
-    /** Blocks until this attempt may start. */
+    /** Blocks until this attempt may start; {@link #attemptEnded} must follow once it has. */
     void awaitTurn() throws InterruptedException;
+
+    /** The attempt that {@link #awaitTurn} let start has ended, with or without an answer. */
+    void attemptEnded();
 
     /** The server asked for {@code wait} before anyone asks again. */
     void slowDown(Duration wait);
@@ -105,7 +111,12 @@ public final class Sender {
       pace.awaitTurn();
       Instant at = clock.instant();
       long t0 = System.nanoTime();
-      Exchange exchange = client.send(entry.request(), entry.key(), timeout);
+      Exchange exchange;
+      try {
+        exchange = client.send(entry.request(), entry.key(), timeout);
+      } finally {
+        pace.attemptEnded();
+      }
       Duration took = Duration.ofNanos(System.nanoTime() - t0);
       number++;
 

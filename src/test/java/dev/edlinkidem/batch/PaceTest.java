@@ -1,6 +1,7 @@
 package dev.edlinkidem.batch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,9 +33,10 @@ class PaceTest {
   @Test
   void withoutARateNobodyWaits() throws Exception {
     FakeTime time = new FakeTime();
-    Pace pace = Pace.of(null, time);
+    Pace pace = Pace.of(null, 64, time);
     for (int i = 0; i < 100; i++) {
       pace.awaitTurn();
+      pace.attemptEnded();
     }
     assertTrue(time.sleeps.isEmpty(), time.sleeps.toString());
   }
@@ -42,10 +44,11 @@ class PaceTest {
   @Test
   void aRateSpacesTheStarts() throws Exception {
     FakeTime time = new FakeTime();
-    Pace pace = Pace.of(50.0, time);
+    Pace pace = Pace.of(50.0, 64, time);
     long start = time.now;
     for (int i = 0; i < 11; i++) {
       pace.awaitTurn();
+      pace.attemptEnded();
     }
     // Eleven starts at 50 a second: the last one 200 ms after the first.
     assertEquals(200 * MS, time.now - start);
@@ -54,7 +57,7 @@ class PaceTest {
   @Test
   void aRequestToSlowDownPausesEveryoneThenHalvesThePace() throws Exception {
     FakeTime time = new FakeTime();
-    Pace pace = Pace.of(null, time);
+    Pace pace = Pace.of(null, 64, time);
     for (int i = 0; i < 10; i++) {
       pace.awaitTurn();
       time.now += 10 * MS; // ten starts 10 ms apart: 100 a second
@@ -72,7 +75,7 @@ class PaceTest {
   @Test
   void answersSpeedThePaceBackUpToTheRate() throws Exception {
     FakeTime time = new FakeTime();
-    Pace pace = Pace.of(100.0, time);
+    Pace pace = Pace.of(100.0, 64, time);
     pace.slowDown(Duration.ZERO);
     assertEquals(20 * MS, pace.interval());
     for (int i = 0; i < 200; i++) {
@@ -83,7 +86,7 @@ class PaceTest {
 
   @Test
   void repeatedRequestsToSlowDownStopAtOneStartEveryFiveSeconds() {
-    Pace pace = Pace.of(1.0, new FakeTime());
+    Pace pace = Pace.of(1.0, 64, new FakeTime());
     for (int i = 0; i < 10; i++) {
       pace.slowDown(Duration.ZERO);
     }
@@ -91,7 +94,30 @@ class PaceTest {
   }
 
   @Test
+  void noMoreThanTheConcurrencyAreInFlight() throws Exception {
+    Pace pace = Pace.of(null, 2, new FakeTime());
+    pace.awaitTurn();
+    pace.awaitTurn();
+    Thread third = new Thread(() -> {
+      try {
+        pace.awaitTurn();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    third.start();
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (third.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    assertEquals(Thread.State.WAITING, third.getState(), "the third attempt waits for one of two in flight");
+    pace.attemptEnded();
+    third.join(5000);
+    assertFalse(third.isAlive(), "an attempt ended, so the third started");
+  }
+
+  @Test
   void aRateMustBePositive() {
-    assertThrows(IllegalArgumentException.class, () -> Pace.of(0.0, new FakeTime()));
+    assertThrows(IllegalArgumentException.class, () -> Pace.of(0.0, 64, new FakeTime()));
   }
 }

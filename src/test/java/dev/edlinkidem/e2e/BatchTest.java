@@ -76,6 +76,11 @@ class BatchTest extends SandboxCase {
     List<Entry> entries = entries();
     assertEquals(40, entries.size());
     assertTrue(entries.stream().allMatch(e -> e.state() == EntryState.SUCCEEDED));
+    // Outcomes are not forced one by one in a batch: listing reads the grown files and caches them as finished.
+    Cli.Result list = cli().run("list", "--state", "succeeded", "--format", "keys");
+    assertEquals(40, list.out().lines().count(), list.toString());
+    Cli.Result pending = cli().run("expiring", "--within", "40d", "--pending-only", "--fail-if-pending");
+    assertEquals(0, pending.code(), pending.toString());
   }
 
   @Test
