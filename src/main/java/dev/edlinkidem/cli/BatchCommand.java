@@ -103,7 +103,7 @@ final class BatchCommand implements Callable<Integer> {
     String token = send.token(root);
     BatchReport report = new BatchReport(root, format == Format.JSONL, send.replayArgs(), file);
     Pace pace = Pace.of(rate, concurrency, Pace.Time.SYSTEM);
-    Sender sender = send.sender(root, token, (attempt, wait) -> { }, pace);
+    Sender sender = send.sender(root, token, (attempt, wait) -> { }, pace, send.mayNeedTls(root));
     // Twice as many workers as requests in flight: while some wait for answers, others journal
     // the next lines, so the journal's forced writes are not in the way of the requests.
     int workerCount = 2 * concurrency;

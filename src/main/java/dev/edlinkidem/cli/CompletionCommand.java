@@ -4,10 +4,8 @@ import dev.edlinkidem.completion.ShellKind;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code completion}: print the completion script for a shell, generated from this command model. */
 @Command(
@@ -34,16 +32,14 @@ final class CompletionCommand implements Callable<Integer> {
   @ParentCommand
   private EdlinkIdem root;
 
-  @Spec
-  private CommandSpec spec;
-
   @Parameters(paramLabel = "SHELL", description = "bash, zsh or fish.")
   private ShellKind shell;
 
   @Override
   public Integer call() {
     PrintWriter out = root.invocation().out();
-    out.print(shell.script(spec.root().commandLine()));
+    // The whole model: this command line registered only the completion command itself.
+    out.print(shell.script(Main.commandLine(null)));
     out.flush();
     return ExitCode.OK;
   }

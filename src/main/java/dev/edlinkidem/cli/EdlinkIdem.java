@@ -22,9 +22,6 @@ import picocli.CommandLine.ScopeType;
         "Makes POSTs to the Edlink API safe to retry: every request carries an idempotency key and " +
         "is written to a local journal before it is sent, so an answer lost on the way can be " +
         "replayed without creating a duplicate.",
-    subcommands = {PostCommand.class, BatchCommand.class, ReplayCommand.class, ListCommand.class, ShowCommand.class,
-      ExpiringCommand.class, PruneCommand.class, KeygenCommand.class, ReconcileCommand.class,
-      JournalCommand.class, ConfigCommand.class, ShellCommand.class, CompletionCommand.class, SandboxCommand.class},
     footerHeading = "%nExamples:%n",
     footer = {
       "  edlink-idem post /api/v2/graph/classes/$CLASS/assignments -d @assignment.json",
@@ -45,6 +42,15 @@ import picocli.CommandLine.ScopeType;
       "130:interrupted; the entry stays pending"
     })
 public final class EdlinkIdem implements Runnable {
+  /**
+   * The subcommands, in the order help lists them. {@link Main} registers only the one a command
+   * line names when it names one: picocli builds each command's model at start-up, by reflection.
+   */
+  static final java.util.List<Class<?>> COMMANDS = java.util.List.of(PostCommand.class, BatchCommand.class,
+      ReplayCommand.class, ListCommand.class, ShowCommand.class, ExpiringCommand.class, PruneCommand.class,
+      KeygenCommand.class, ReconcileCommand.class, JournalCommand.class, ConfigCommand.class, ShellCommand.class,
+      CompletionCommand.class, SandboxCommand.class);
+
   /** When colour is used on stderr and stdout. */
   public enum ColorMode { AUTO, ALWAYS, NEVER }
 

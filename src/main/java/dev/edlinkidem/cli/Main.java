@@ -18,7 +18,7 @@ public final class Main {
 
   /** Runs one command line against the given invocation and returns its exit code; never exits. */
   public static int run(Invocation invocation, String... args) {
-    CommandLine cli = commandLine(invocation);
+    CommandLine cli = commandLine(invocation, commandNamedBy(args));
     EdlinkIdem root = cli.getCommand();
     PrintWriter err = invocation.err();
     cli.setOut(invocation.out());
@@ -39,7 +39,18 @@ public final class Main {
    * scripts and the shell all read it from here. {@code invocation} may be null when nothing runs.
    */
   public static CommandLine commandLine(Invocation invocation) {
-    CommandLine cli = new CommandLine(new EdlinkIdem(invocation), factory(invocation));
+    return commandLine(invocation, null);
+  }
+
+  /** The model with one subcommand only, or all of them when {@code only} is null. */
+  private static CommandLine commandLine(Invocation invocation, Class<?> only) {
+    IFactory factory = factory(invocation);
+    CommandLine cli = new CommandLine(new EdlinkIdem(invocation), factory);
+    for (Class<?> command : EdlinkIdem.COMMANDS) {
+      if (only == null || only == command) {
+        cli.addSubcommand(new CommandLine(command, factory));
+      }
+    }
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     // "-d @FILE" is ours: picocli must not read @FILE as a file of arguments.
     cli.setExpandAtFiles(false);
@@ -48,6 +59,30 @@ public final class Main {
     EdlinkIdem.ENVIRONMENT.addTo(cli.getCommandSpec().usageMessage());
     EdlinkIdem.FILES.addTo(cli.getCommandSpec().usageMessage());
     return cli;
+  }
+
+  /**
+   * The subcommand a command line names: its first word that is not an option or a global
+   * option's value. Null when it names none, or one that does not exist (then picocli, with every
+   * command known, says so and suggests the nearest).
+   */
+  static Class<?> commandNamedBy(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--journal") || arg.equals("--base-url") || arg.equals("--color") || arg.equals("--profile")) {
+        i++;
+      } else if (!arg.startsWith("-")) {
+        for (Class<?> command : EdlinkIdem.COMMANDS) {
+          if (command.getAnnotation(CommandLine.Command.class).name().equals(arg)) {
+            return command;
+          }
+        }
+        return null;
+      } else if (arg.equals("--")) {
+        return null;
+      }
+    }
+    return null;
   }
 
   private static int report(EdlinkIdem root, PrintWriter err, Exception e) {

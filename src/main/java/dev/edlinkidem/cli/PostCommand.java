@@ -8,6 +8,7 @@ import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.JournaledRequest;
 import dev.edlinkidem.journal.KeyInFlightException;
+import dev.edlinkidem.send.Sender;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -96,7 +97,8 @@ final class PostCommand implements Callable<Integer> {
     }
     String token = send.token(root);
     ResultPrinter printer = new ResultPrinter(root, output, true, send.replayArgs());
-    KeyRunner runner = new KeyRunner(root, printer, listener -> send.sender(root, token, listener));
+    boolean tls = !url.regionMatches(true, 0, "http://", 0, 7);
+    KeyRunner runner = new KeyRunner(root, printer, listener -> send.sender(root, token, listener, Sender.Pace.NONE, tls));
     try (FileJournal journal = FileJournal.open(root.journalDir());
         Journal.Lease lease = journal.lease(key)) {
       Optional<Entry> existing = KeyRunner.entryOf(lease);

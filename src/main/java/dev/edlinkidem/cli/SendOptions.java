@@ -35,6 +35,14 @@ public final class SendOptions {
       description = "How long all attempts and waits may take together (default: ${DEFAULT-VALUE}).")
   Duration maxTime;
 
+  /**
+   * Whether requests under this base URL may need TLS: not when it is plain http:// (loopback
+   * only) and no other host is allowed, since a full URL must then be on the base URL's origin.
+   */
+  boolean mayNeedTls(EdlinkIdem root) {
+    return !"http".equalsIgnoreCase(root.baseUrl().getScheme()) || !allowedHosts.isEmpty();
+  }
+
   /** The options a replay of this run needs to reach the same host with the same token. */
   java.util.List<String> replayArgs() {
     List<String> args = new ArrayList<>();
@@ -124,16 +132,20 @@ public final class SendOptions {
   }
 
   Sender sender(EdlinkIdem root, String token, Sender.Listener listener) {
-    return sender(root, token, listener, Sender.Pace.NONE);
+    return sender(root, token, listener, Sender.Pace.NONE, true);
   }
 
-  /** A sender whose attempts share a pace with others (a batch's workers). */
-  Sender sender(EdlinkIdem root, String token, Sender.Listener listener, Sender.Pace pace) {
+  /**
+   * A sender whose attempts share a pace with others (a batch's workers).
+   *
+   * @param tls false when every request it sends goes to a plain http:// URL
+   */
+  Sender sender(EdlinkIdem root, String token, Sender.Listener listener, Sender.Pace pace, boolean tls) {
     Invocation invocation = root.invocation();
     RetryPolicy policy = policy(root);
     Duration connect = policy.attemptTimeout().compareTo(Duration.ofSeconds(30)) < 0
         ? policy.attemptTimeout() : Duration.ofSeconds(30);
-    EdlinkClient client = new EdlinkClient(EdlinkClient.defaultHttpClient(connect), token,
+    EdlinkClient client = new EdlinkClient(EdlinkClient.defaultHttpClient(connect, tls), token,
         "edlink-idem/" + EdlinkIdem.Version.number());
     return new Sender(client, policy, Clock.systemUTC(), invocation.random(), d -> Thread.sleep(d.toMillis()), listener,
         pace);

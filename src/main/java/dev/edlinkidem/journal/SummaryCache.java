@@ -229,8 +229,10 @@ final class SummaryCache {
   private static final String[] STATE_LABELS = java.util.Arrays.stream(STATES).map(EntryState::label).toArray(String[]::new);
 
   static {
+    // Not String.format: its first use costs a cold command several milliseconds.
+    java.util.HexFormat hex = java.util.HexFormat.of();
     for (int i = 0; i < 256; i++) {
-      DIRS[i] = String.format("%02x", i);
+      DIRS[i] = hex.toHexDigits((byte) i);
     }
   }
 

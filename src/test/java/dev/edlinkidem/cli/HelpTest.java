@@ -17,7 +17,7 @@ import picocli.CommandLine;
 class HelpTest {
   private static List<List<String>> commandPaths() {
     List<List<String>> paths = new ArrayList<>();
-    walk(new CommandLine(new EdlinkIdem(null)), new ArrayList<>(), paths);
+    walk(Main.commandLine(null), new ArrayList<>(), paths);
     return paths;
   }
 
