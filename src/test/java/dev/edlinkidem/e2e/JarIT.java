@@ -249,6 +249,32 @@ class JarIT {
   }
 
   @Test
+  void ctrlCDuringABatchExits130SaysWhatStaysPendingAndARerunFinishesIt() throws Exception {
+    startSandbox("--latency", "300ms");
+    Path plan = tmp.resolve("plan.jsonl");
+    Files.writeString(plan, BatchTest.lines(30));
+    Process p = start(tool("batch", plan.toString(), "--concurrency", "2"));
+    await(() -> {
+      try {
+        return stats().get("creates").getAsInt() >= 2;
+      } catch (Exception e) {
+        return false;
+      }
+    }, "the first lines to be created");
+    new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+    Ran r = finish(p);
+    assertEquals(130, r.code(), r.err());
+    assertTrue(r.err().matches("(?s).*interrupted · \\d+ lines done; the \\d+ in flight stay pending; run the same batch again.*"),
+        r.err());
+    int created = stats().get("creates").getAsInt();
+    assertTrue(created < 30, "interrupted before the end: " + created);
+
+    Ran again = run("batch", plan.toString(), "--concurrency", "8");
+    assertEquals(0, again.code(), again.err());
+    assertEquals(30, stats().get("creates").getAsInt(), "every line created once");
+  }
+
+  @Test
   void theLauncherScriptRunsTheJar() throws Exception {
     Path launcher = Path.of("scripts", "edlink-idem").toAbsolutePath();
     assertTrue(Files.isExecutable(launcher), launcher + " is not executable");
