@@ -63,6 +63,11 @@ public final class BatchFile implements AutoCloseable {
     this.in = in instanceof BufferedInputStream ? in : new BufferedInputStream(in, 64 * 1024);
   }
 
+  /** Lines read so far, blank ones included. */
+  public int linesRead() {
+    return number;
+  }
+
   /** The next line that is not blank, or null at the end of the file. */
   public Line next() throws IOException {
     while (!ended) {
@@ -150,6 +155,9 @@ public final class BatchFile implements AutoCloseable {
       }
     }
     JsonElement body = line.get("body");
+    if (body != null && body.isJsonNull()) {
+      return new Malformed(number, "\"body\" is null; leave it out to send no body");
+    }
     byte[] bytes = body == null ? new byte[0] : CanonicalJson.bytes(body);
     return new Request(number, path.getAsString(), bytes, key);
   }

@@ -39,6 +39,7 @@ public final class Pace implements Sender.Pace {
 
   private final Time time;
   private final java.util.concurrent.Semaphore inFlight;
+  private volatile boolean stopped;
   private final long floor;
   private final long[] starts = new long[REMEMBERED];
   private int started;
@@ -72,14 +73,26 @@ public final class Pace implements Sender.Pace {
   }
 
   @Override
-  public void awaitTurn() throws InterruptedException {
-    inFlight.acquire();
-    try {
-      awaitStart();
-    } catch (InterruptedException | RuntimeException e) {
-      inFlight.release();
-      throw e;
+  public boolean awaitTurn(Duration atMost) throws InterruptedException {
+    long deadline = time.nanoTime() + Math.max(0, atMost.toNanos());
+    if (stopped) {
+      return false;
     }
+    inFlight.acquire();
+    boolean started = false;
+    try {
+      started = !stopped && awaitStart(deadline);
+      return started;
+    } finally {
+      if (!started) {
+        inFlight.release();
+      }
+    }
+  }
+
+  /** No attempt starts from now on: the batch is stopping. Attempts under way finish. */
+  public void stop() {
+    stopped = true;
   }
 
   @Override
@@ -87,7 +100,8 @@ public final class Pace implements Sender.Pace {
     inFlight.release();
   }
 
-  private void awaitStart() throws InterruptedException {
+  /** Waits for this start's turn; false when it would come after {@code deadline}, or the batch stops. */
+  private boolean awaitStart(long deadline) throws InterruptedException {
     while (true) {
       long wait;
       synchronized (this) {
@@ -99,7 +113,10 @@ public final class Pace implements Sender.Pace {
         } else {
           nextStart = now + interval;
           starts[started++ % REMEMBERED] = now;
-          return;
+          return true;
+        }
+        if (now + wait - deadline > 0 || stopped) {
+          return false;
         }
       }
       // Woken, look again: another sender may have taken the turn, or a pause may have begun.

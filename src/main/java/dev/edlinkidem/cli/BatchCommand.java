@@ -101,8 +101,8 @@ final class BatchCommand implements Callable<Integer> {
     send.policy(root);
     InputStream input = open();
     String token = send.token(root);
-    BatchReport report = new BatchReport(root, format == Format.JSONL, send.replayArgs(), file);
     Pace pace = Pace.of(rate, concurrency, Pace.Time.SYSTEM);
+    BatchReport report = new BatchReport(root, format == Format.JSONL, send.replayArgs(), file, pace::stop);
     Sender sender = send.sender(root, token, (attempt, wait) -> { }, pace, send.mayNeedTls(root));
     // Twice as many workers as requests in flight: while some wait for answers, others journal
     // the next lines, so the journal's forced writes are not in the way of the requests.
@@ -113,34 +113,58 @@ final class BatchCommand implements Callable<Integer> {
       return t;
     });
     Runnable forgetInterrupt = invocation.onInterrupt(report::interrupted);
+    String readError = null;
     try (FileJournal journal = FileJournal.open(root.journalDir()); BatchFile lines = new BatchFile(input)) {
-      if (report.showsProgress() && !file.equals("-")) {
-        report.expect(countLines(Path.of(file)));
+      if (report.showsProgress() && Files.isRegularFile(Path.of(file))) {
+        report.expect(countLines(Path.of(file))); // a pipe read twice would be read empty
       }
       // Each begin record is forced before its request is sent; outcomes are left to the next
       // reader to force, or a forced write per line would cap the batch at the disk's flush rate.
       journal.leaveOutcomesUnforced();
       report.start();
-      LineSender lineSender = new LineSender(root, journal, sender);
-      feed(lines, workers, workerCount, lineSender, report);
-      workers.shutdown();
-      while (!workers.awaitTermination(1, TimeUnit.HOURS)) {
-        // A batch may run for hours; it ends when its last line does.
+      LineSender lineSender = new LineSender(root, journal, sender, report::stopping);
+      try {
+        try {
+          feed(lines, workers, workerCount, lineSender, report);
+        } catch (IOException e) {
+          readError = "cannot read " + where() + " after " + lines.linesRead() + " lines: " + SendOptions.reason(e)
+              + "; lines not yet read were not sent";
+        }
+        workers.shutdown();
+        while (!workers.awaitTermination(1, TimeUnit.HOURS)) {
+          // A batch may run for hours; it ends when its last line does.
+        }
+      } catch (InterruptedException e) {
+        // Ctrl-C in the shell: requests in flight are interrupted and stay pending. The journal
+        // is closed (and with it the keys' locks) only once no worker is left to write to it.
+        workers.shutdownNow();
+        pace.stop();
+        if (!workers.awaitTermination(30, TimeUnit.SECONDS)) {
+          throw new CliException(ExitCode.INTERRUPTED, "interrupted; requests in flight stay pending");
+        }
+        Thread.currentThread().interrupt();
+        report.finish(pace.pauses());
+        throw new CliException(ExitCode.INTERRUPTED, "interrupted; requests in flight stay pending;"
+            + " run the same batch again to finish it");
       }
       if (!root.quiet() && root.verbose()) {
         long[] shared = journal.forcesShared();
         invocation.err().println(report.journalShare(lineSender.journalNanos(), lineSender.workerNanos())
             + "; " + shared[1] + " forced writes in " + shared[0] + " groups");
       }
-      return report.finish(pace.pauses());
+      int exit = report.finish(pace.pauses());
+      if (readError != null) {
+        invocation.err().println("edlink-idem: " + readError);
+        return ExitCode.mostSerious(exit, ExitCode.USAGE);
+      }
+      return exit;
     } catch (JournalException e) {
       throw new CliException(ExitCode.INTERNAL, e.getMessage(), e);
     } catch (IOException e) {
       throw new CliException(ExitCode.USAGE, "cannot read " + where() + ": " + SendOptions.reason(e)
-          + "; lines not yet read were not sent");
+          + "; nothing was sent");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      workers.shutdownNow();
       throw new CliException(ExitCode.INTERRUPTED, "interrupted; requests in flight stay pending");
     } finally {
       forgetInterrupt.run();

@@ -39,7 +39,12 @@ final class BatchReport {
   private String stoppedBecause;
   private boolean drawn;
 
-  BatchReport(EdlinkIdem root, boolean jsonl, List<String> replayArgs, String file) {
+  private final Runnable onStop;
+  private boolean tokenRefused;
+
+  /** @param onStop told once when the batch starts stopping, so that no further attempt starts */
+  BatchReport(EdlinkIdem root, boolean jsonl, List<String> replayArgs, String file, Runnable onStop) {
+    this.onStop = onStop;
     this.root = root;
     this.jsonl = jsonl;
     this.replayArgs = List.copyOf(replayArgs);
@@ -106,7 +111,8 @@ final class BatchReport {
           + (r.fromJournal() ? " · recorded in the journal, not sent" : ""));
     }
     if (!stopping && r.exit() == ExitCode.CLIENT_ERROR && r.kind() == LineResult.Kind.PENDING) {
-      stop("Edlink refused the token on line " + r.line() + ", so the lines after it would be refused too");
+      tokenRefused = true;
+      stop("Edlink refused the token on line " + r.line() + ", so the other lines would be refused too");
     } else if (!stopping && failFast && r.exit() != ExitCode.OK) {
       stop("line " + r.line() + " did not succeed and --fail-fast is on");
     }
@@ -115,12 +121,13 @@ final class BatchReport {
   private void stop(String because) {
     stopping = true;
     stoppedBecause = because;
+    onStop.run();
   }
 
   /** The shutdown hook's message when Ctrl-C or SIGTERM ends the batch. */
   void interrupted() {
+    stopProgress();
     synchronized (this) {
-      clearProgress();
       root.invocation().err().println("edlink-idem: interrupted · " + done + " lines done; the " + inFlight
           + " in flight stay pending; run the same batch again to finish it: lines that have an answer are not sent again");
     }
@@ -141,7 +148,7 @@ final class BatchReport {
     StringBuilder b = new StringBuilder("batch: ").append(done).append(done == 1 ? " line in " : " lines in ")
         .append(String.format(Locale.ROOT, "%.1f s", seconds));
     int sent = done - fromJournal - count(LineResult.Kind.MALFORMED) - count(LineResult.Kind.SAME_AS_EARLIER)
-        - count(LineResult.Kind.REFUSED);
+        - count(LineResult.Kind.REFUSED) - count(LineResult.Kind.NOT_SENT);
     if (seconds > 0 && sent > 0) {
       b.append(String.format(Locale.ROOT, " (%.0f/s)", done / seconds));
     }
@@ -161,11 +168,13 @@ final class BatchReport {
       err.println("edlink-idem: " + b);
     }
     if (stoppedBecause != null) {
-      err.println("edlink-idem: stopped starting lines: " + stoppedBecause + "; the lines after it were not sent");
+      err.println("edlink-idem: stopped starting lines: " + stoppedBecause + "; lines not yet started were not sent");
     }
-    if (count(LineResult.Kind.PENDING) > 0) {
-      err.println("edlink-idem: " + count(LineResult.Kind.PENDING) + (count(LineResult.Kind.PENDING) == 1
-          ? " line is" : " lines are") + " pending: run the same batch again to finish"
+    int unfinished = count(LineResult.Kind.PENDING) + count(LineResult.Kind.NOT_SENT);
+    if (unfinished > 0) {
+      err.println("edlink-idem: " + unfinished + (unfinished == 1 ? " line is" : " lines are")
+          + " pending or not sent: " + (tokenRefused ? "fix the token, then " : "")
+          + "run the same batch again to finish"
           + (file.equals("-") ? " (the same lines on stdin)" : "") + "; lines that have an answer are not sent again."
           + " Or: " + root.replayCommand("--all-pending", replayArgs));
     }
@@ -206,7 +215,8 @@ final class BatchReport {
   private void drawNow() {
     double seconds = (System.nanoTime() - startedAt) / 1e9;
     double rate = seconds > 0 ? done / seconds : 0;
-    int failed = done - count(LineResult.Kind.SUCCEEDED) - count(LineResult.Kind.SAME_AS_EARLIER);
+    int failed = count(LineResult.Kind.FAILED) + count(LineResult.Kind.REFUSED) + count(LineResult.Kind.MALFORMED)
+        + count(LineResult.Kind.ERROR);
     int pending = expected > done ? expected - done : inFlight;
     StringBuilder b = new StringBuilder("edlink-idem: ").append(done).append(" done · ").append(pending)
         .append(" pending · ").append(failed).append(" failed · ")

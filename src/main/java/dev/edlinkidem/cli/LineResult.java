@@ -26,8 +26,10 @@ record LineResult(int line, String path, String key, Kind kind, int status, int 
     REFUSED("refused"),
     /** The same request as an earlier line of the file: sent once, for that line. */
     SAME_AS_EARLIER("duplicate"),
-    /** The journal could not be written or read. */
-    ERROR("error");
+    /** The journal could not be written or read, or something unforeseen went wrong. */
+    ERROR("error"),
+    /** Not sent because the batch was stopping (--fail-fast, a refused token): run the batch again. */
+    NOT_SENT("not sent");
 
     private final String label;
 
@@ -53,6 +55,10 @@ record LineResult(int line, String path, String key, Kind kind, int status, int 
     return new LineResult(line, path, key, Kind.SAME_AS_EARLIER, 0, 0, false, ExitCode.OK,
         "the same request as line " + earlier + " (key " + key + "): sent once, for line " + earlier
             + "; give the lines different keys if both are meant", null, null);
+  }
+
+  static LineResult notSent(int line, String path, String key) {
+    return new LineResult(line, path, key, Kind.NOT_SENT, 0, 0, false, ExitCode.OK, null, null, null);
   }
 
   static LineResult error(int line, String path, String key, String message) {

@@ -29,17 +29,27 @@ final class LineSender {
   private final Sender sender;
   private final LongAdder journalNanos = new LongAdder();
   private final LongAdder workerNanos = new LongAdder();
+  private final java.util.function.BooleanSupplier stopping;
 
-  LineSender(EdlinkIdem root, FileJournal journal, Sender sender) {
+  /** @param stopping whether the batch is stopping: a line not yet journaled is then not started */
+  LineSender(EdlinkIdem root, FileJournal journal, Sender sender, java.util.function.BooleanSupplier stopping) {
     this.root = root;
     this.journal = journal;
     this.sender = sender;
+    this.stopping = stopping;
   }
 
   LineResult settle(int line, String path, String key, JournaledRequest request) {
+    if (stopping.getAsBoolean()) {
+      return LineResult.notSent(line, path, key);
+    }
     long started = System.nanoTime();
     try {
       return settleTimed(line, path, key, request);
+    } catch (RuntimeException e) {
+      // Not foreseen: the line is still counted, and its key (if journaled) stays pending.
+      return LineResult.error(line, path, key, "internal error: " + Main.oneLine(String.valueOf(e))
+          + "; if it was journaled, " + key + " stays pending and is safe to send again: run the batch again");
     } finally {
       workerNanos.add(System.nanoTime() - started);
     }
@@ -119,8 +129,14 @@ final class LineSender {
     return delivered(line, path, sender.send(lease, entry, "replay"));
   }
 
-  private static LineResult delivered(int line, String path, Delivery d) {
+  private LineResult delivered(int line, String path, Delivery d) {
     Entry entry = d.entry();
+    if (d.attempts() == 0) {
+      // The pace let no attempt start: the batch is stopping, or Edlink's pause outlasts --max-time.
+      return stopping.getAsBoolean() ? LineResult.notSent(line, path, entry.key())
+          : LineResult.of(line, path, entry, LineResult.Kind.PENDING, null, false, ExitCode.SERVER_ERROR,
+              "not sent: Edlink asked the batch to wait longer than --max-time allows · " + entry.key() + " is pending");
+    }
     String attempts = d.attempts() + (d.attempts() == 1 ? " attempt" : " attempts");
     int status = d.last() == null ? 0 : d.last().status();
     String errors = d.last() == null ? "" : errorsOf(d.last().body());

@@ -63,14 +63,16 @@ public final class Main {
 
   /**
    * The subcommand a command line names: its first word that is not an option or a global
-   * option's value. Null when it names none, or one that does not exist (then picocli, with every
-   * command known, says so and suggests the nearest).
+   * option's value. Null when it names none, asks for the root's help or version first, or names
+   * one that does not exist (then picocli, with every command known, says so).
    */
   static Class<?> commandNamedBy(String[] args) {
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (arg.equals("--journal") || arg.equals("--base-url") || arg.equals("--color") || arg.equals("--profile")) {
         i++;
+      } else if (arg.equals("-h") || arg.equals("--help") || arg.equals("-V") || arg.equals("--version")) {
+        return null; // the root's help lists every command
       } else if (!arg.startsWith("-")) {
         for (Class<?> command : EdlinkIdem.COMMANDS) {
           if (command.getAnnotation(CommandLine.Command.class).name().equals(arg)) {

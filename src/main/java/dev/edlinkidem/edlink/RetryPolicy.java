@@ -48,14 +48,19 @@ public record RetryPolicy(int retries, Duration attemptTimeout, Duration maxTime
     }
     String value = header.trim();
     if (value.matches("\\d{1,9}")) {
-      return Optional.of(Duration.ofSeconds(Long.parseLong(value)));
+      return Optional.of(atMostADay(Duration.ofSeconds(Long.parseLong(value))));
     }
     try {
       Instant when = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
       Duration wait = Duration.between(now, when);
-      return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
+      return Optional.of(wait.isNegative() ? Duration.ZERO : atMostADay(wait));
     } catch (DateTimeParseException e) {
       return Optional.empty();
     }
+  }
+
+  /** Longer than --max-time ever is in practice, and short enough that no arithmetic on it overflows. */
+  private static Duration atMostADay(Duration wait) {
+    return wait.compareTo(Duration.ofDays(1)) > 0 ? Duration.ofDays(1) : wait;
   }
 }

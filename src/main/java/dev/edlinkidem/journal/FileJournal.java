@@ -159,7 +159,11 @@ public final class FileJournal implements Journal {
   /** A key's entry (or null) and the unreadable records met on the way to it. */
   private record Found(Entry entry, List<Problem> problems) {}
 
-  /** Reads one key without touching {@link #problems}, which threads sharing this journal would race on. */
+  /**
+   * Reads one key without touching {@link #problems}. A lease's {@link FileLease#entry} sets that
+   * field for a command of one key to report; a batch's workers, which share the journal, do not
+   * read it, and each lease counts its own file's unreadable lines from this.
+   */
   private Found findWithProblems(String key) throws JournalException {
     if (!Files.isDirectory(dir)) {
       return new Found(null, List.of());

@@ -71,15 +71,29 @@ final class GroupCommit {
       }
     }
     if (leads) {
-      Map<Unforced, IOException> outcome = forceAll(group.members);
-      synchronized (this) {
-        groups++;
-        records += group.members.size();
-        forcing = false;
-        notifyAll();
+      // An interrupt would close every channel of the group as it is forced: the other writers'
+      // records must not fail for this thread's interruption, so it waits until they are done.
+      boolean interrupted = Thread.interrupted();
+      try {
+        group.outcome = forceAll(group.members);
+      } finally {
+        synchronized (this) {
+          groups++;
+          records += group.members.size();
+          forcing = false;
+          notifyAll();
+        }
+        if (group.outcome.isEmpty() && !group.members.isEmpty()) {
+          IOException unforced = new IOException("the group's forcing ended early");
+          Map<Unforced, IOException> failed = new IdentityHashMap<>();
+          group.members.forEach(w -> failed.put(w, unforced));
+          group.outcome = failed;
+        }
+        group.forced.countDown();
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
       }
-      group.outcome = outcome;
-      group.forced.countDown();
     } else {
       awaitUninterruptibly(group.forced);
     }

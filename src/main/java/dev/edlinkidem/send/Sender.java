@@ -41,7 +41,9 @@ public final class Sender {
     /** A sender on its own: no waiting, nothing shared. */
     Pace NONE = new Pace() {
       @Override
-      public void awaitTurn() {}
+      public boolean awaitTurn(Duration atMost) {
+        return true;
+      }
 
       @Override
       public void attemptEnded() {}
@@ -53,8 +55,13 @@ public final class Sender {
       public void answered() {}
     };
 
-    /** Blocks until this attempt may start; {@link #attemptEnded} must follow once it has. */
-    void awaitTurn() throws InterruptedException;
+    /**
+     * Blocks until this attempt may start, and returns true; {@link #attemptEnded} must follow
+     * once it has. Returns false, at once or after waiting, when the attempt may not start within
+     * {@code atMost} (a pause longer than the request's --max-time) or must not start at all (the
+     * batch is stopping): the request is then not sent.
+     */
+    boolean awaitTurn(Duration atMost) throws InterruptedException;
 
     /** The attempt that {@link #awaitTurn} let start has ended, with or without an answer. */
     void attemptEnded();
@@ -107,8 +114,16 @@ public final class Sender {
         // The process was paused (Ctrl-Z, a laptop asleep) past --max-time during a wait.
         return new Delivery(pendingKind, entry, last, error, retry);
       }
+      if (!pace.awaitTurn(left)) {
+        return new Delivery(pendingKind, entry, last, retry == 0 ? "not sent: the batch stopped, or Edlink asked it to"
+            + " wait longer than --max-time" : error, retry);
+      }
+      left = budget.minus(Duration.ofNanos(System.nanoTime() - started));
       Duration timeout = policy.attemptTimeout().compareTo(left) < 0 ? policy.attemptTimeout() : left;
-      pace.awaitTurn();
+      if (timeout.isNegative() || timeout.isZero()) {
+        pace.attemptEnded();
+        return new Delivery(pendingKind, entry, last, error, retry);
+      }
       Instant at = clock.instant();
       long t0 = System.nanoTime();
       Exchange exchange;

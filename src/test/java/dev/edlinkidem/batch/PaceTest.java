@@ -29,13 +29,14 @@ class PaceTest {
   }
 
   private static final long MS = 1_000_000;
+  private static final Duration FOREVER = Duration.ofDays(1);
 
   @Test
   void withoutARateNobodyWaits() throws Exception {
     FakeTime time = new FakeTime();
     Pace pace = Pace.of(null, 64, time);
     for (int i = 0; i < 100; i++) {
-      pace.awaitTurn();
+      pace.awaitTurn(FOREVER);
       pace.attemptEnded();
     }
     assertTrue(time.sleeps.isEmpty(), time.sleeps.toString());
@@ -47,7 +48,7 @@ class PaceTest {
     Pace pace = Pace.of(50.0, 64, time);
     long start = time.now;
     for (int i = 0; i < 11; i++) {
-      pace.awaitTurn();
+      pace.awaitTurn(FOREVER);
       pace.attemptEnded();
     }
     // Eleven starts at 50 a second: the last one 200 ms after the first.
@@ -59,15 +60,15 @@ class PaceTest {
     FakeTime time = new FakeTime();
     Pace pace = Pace.of(null, 64, time);
     for (int i = 0; i < 10; i++) {
-      pace.awaitTurn();
+      pace.awaitTurn(FOREVER);
       time.now += 10 * MS; // ten starts 10 ms apart: 100 a second
     }
     pace.slowDown(Duration.ofSeconds(1));
     long askedAt = time.now;
 
-    pace.awaitTurn();
+    pace.awaitTurn(FOREVER);
     assertEquals(askedAt + 1000 * MS, time.now, "the next start, whoever makes it, waits out the pause");
-    pace.awaitTurn();
+    pace.awaitTurn(FOREVER);
     assertEquals(askedAt + 1020 * MS, time.now, "then twice the interval the batch had: 20 ms");
     assertEquals(1, pace.pauses());
   }
@@ -96,11 +97,11 @@ class PaceTest {
   @Test
   void noMoreThanTheConcurrencyAreInFlight() throws Exception {
     Pace pace = Pace.of(null, 2, new FakeTime());
-    pace.awaitTurn();
-    pace.awaitTurn();
+    pace.awaitTurn(FOREVER);
+    pace.awaitTurn(FOREVER);
     Thread third = new Thread(() -> {
       try {
-        pace.awaitTurn();
+        pace.awaitTurn(FOREVER);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -114,6 +115,26 @@ class PaceTest {
     pace.attemptEnded();
     third.join(5000);
     assertFalse(third.isAlive(), "an attempt ended, so the third started");
+  }
+
+  @Test
+  void aPauseLongerThanTheRequestMayWaitLetsItGoUnsentAtOnce() throws Exception {
+    FakeTime time = new FakeTime();
+    Pace pace = Pace.of(null, 4, time);
+    pace.slowDown(Duration.ofHours(1));
+    long before = time.now;
+    assertFalse(pace.awaitTurn(Duration.ofMinutes(10)), "an hour's pause outlasts ten minutes of --max-time");
+    assertEquals(before, time.now, "and it did not wait for it");
+    assertTrue(pace.awaitTurn(Duration.ofHours(2)));
+    assertEquals(before + Duration.ofHours(1).toNanos(), time.now);
+  }
+
+  @Test
+  void onceStoppedNoAttemptStartsAndNoPermitIsLost() throws Exception {
+    Pace pace = Pace.of(null, 1, new FakeTime());
+    pace.stop();
+    assertFalse(pace.awaitTurn(FOREVER));
+    assertFalse(pace.awaitTurn(FOREVER), "a refused turn gave its permit back");
   }
 
   @Test

@@ -21,6 +21,7 @@ class CommandNamedByTest {
     assertEquals(PostCommand.class, Main.commandNamedBy(new String[] {"--journal=/tmp/j", "post"}));
     assertNull(Main.commandNamedBy(new String[] {"psot"}));
     assertNull(Main.commandNamedBy(new String[] {"--help"}));
+    assertNull(Main.commandNamedBy(new String[] {"-h", "batch"}), "the root's help, with every command");
     assertNull(Main.commandNamedBy(new String[] {}));
   }
 

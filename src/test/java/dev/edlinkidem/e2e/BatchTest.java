@@ -203,7 +203,7 @@ class BatchTest extends SandboxCase {
     assertTrue(r.err().contains("Edlink refused the token"), r.err());
     assertTrue(r.err().contains("stopped starting lines: Edlink refused the token on line"), r.err());
     assertTrue(stat("requests") <= 4, "at most the lines already in flight were sent: " + sandbox.stats());
-    assertTrue(r.err().contains("pending: run the same batch again"), r.err());
+    assertTrue(r.err().contains("pending or not sent: fix the token, then run the same batch again"), r.err());
   }
 
   @Test
@@ -268,5 +268,59 @@ class BatchTest extends SandboxCase {
     assertEquals(2, o.get("exit").getAsInt());
     assertTrue(o.get("key").isJsonNull() && o.get("status").isJsonNull() && o.get("response").isJsonNull(), o.toString());
     assertTrue(o.get("error").getAsString().contains("\"path\" must be a string"), o.toString());
+  }
+
+  @Test
+  void failFastSendsNothingMoreOnceALineHasFailedAndCountsWhatItDidNotSend() throws Exception {
+    // Every line is refused with a 400 (no title): the first answer stops the batch.
+    StringBuilder b = new StringBuilder();
+    for (int i = 1; i <= 40; i++) {
+      b.append("{\"path\":\"").append(ASSIGNMENTS).append("\",\"body\":{\"description\":\"d").append(i).append("\"}}\n");
+    }
+    sandbox.setFaults(faults(0, 0, 0, 0, Duration.ofMillis(50)));
+
+    Cli.Result r = cli().run("batch", file("bad.jsonl", b.toString()).toString(), "--fail-fast", "--concurrency", "2");
+
+    assertEquals(4, r.code(), r.toString());
+    assertTrue(stat("requests") <= 4, "only what was in flight when the first 400 came back: " + sandbox.stats());
+    assertTrue(r.err().contains("not sent"), r.err());
+    assertTrue(r.err().contains("lines not yet started were not sent"), r.err());
+  }
+
+  @Test
+  void aBodyOfNullIsMalformedRatherThanSentAsNull() throws Exception {
+    Cli.Result r = cli().run("batch", file("null.jsonl", "{\"path\":\"" + ASSIGNMENTS + "\",\"body\":null}\n").toString());
+    assertEquals(2, r.code(), r.toString());
+    assertTrue(r.err().contains("line 1: \"body\" is null; leave it out to send no body"), r.err());
+    assertEquals(0, stat("requests"));
+  }
+
+  @Test
+  void aPipeGivenByNameOnATerminalIsReadOnceForItsLinesNotForTheProgressCount() throws Exception {
+    Path fifo = tmp.resolve("plan.fifo");
+    Process mkfifo;
+    try {
+      mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    } catch (java.io.IOException e) {
+      org.junit.jupiter.api.Assumptions.abort("no mkfifo on this machine: " + e.getMessage());
+      return;
+    }
+    assertEquals(0, mkfifo.waitFor());
+    Thread writer = new Thread(() -> {
+      try {
+        Files.writeString(fifo, lines(5)); // blocks until the batch opens the pipe
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    writer.start();
+
+    // Read twice, the pipe would be empty the second time, or the second open would wait forever.
+    Cli.Result r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+        () -> cli().terminal(dev.edlinkidem.cli.Invocation.Terminal.ALL).run("batch", fifo.toString()));
+
+    writer.join(10_000);
+    assertEquals(0, r.code(), r.toString());
+    assertEquals(5, stat("creates"), r.err());
   }
 }
