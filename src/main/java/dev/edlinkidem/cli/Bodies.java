@@ -32,6 +32,9 @@ final class Bodies {
       } catch (IOException e) {
         throw CliException.usage("cannot read the body from stdin: " + e.getMessage());
       }
+    } else if (data.equals("@")) {
+      // Path.of("") is the working directory: without this the message said "it is a directory".
+      throw CliException.usage("-d @ needs a file name after the @: -d @FILE, or -d @- for stdin");
     } else if (data.startsWith("@")) {
       Path file = Path.of(data.substring(1));
       from = "file " + file;
