@@ -32,6 +32,9 @@ final class Bodies {
       } catch (IOException e) {
         throw CliException.usage("cannot read the body from stdin: " + e.getMessage());
       }
+    } else if (data.equals("@")) {
+      // Path.of("") is the working directory: without this the message said "it is a directory".
+      throw CliException.usage("-d @ needs a file name after the @: -d @FILE, or -d @- for stdin");
     } else if (data.startsWith("@")) {
       Path file = Path.of(data.substring(1));
       from = "file " + file;
@@ -70,12 +73,31 @@ final class Bodies {
     }
     try (JsonReader reader = new JsonReader(new StringReader(text))) {
       reader.setStrictness(Strictness.STRICT);
-      reader.skipValue();
+      readValue(reader);
       if (reader.peek() != JsonToken.END_DOCUMENT) {
         throw CliException.usage("the body from " + from + " is not valid JSON: more than one value");
       }
     } catch (JsonParseException | IOException e) {
       throw CliException.usage("the body from " + from + " is not valid JSON: " + JsonText.whyInvalid(e));
     }
+  }
+
+  // Not skipValue(): it skips strings without checking them, so a raw control character in a
+  // string passed here and Edlink refused the body after it had been journaled and sent.
+  private static void readValue(JsonReader reader) throws IOException {
+    int depth = 0;
+    do {
+      switch (reader.peek()) {
+        case BEGIN_ARRAY -> { reader.beginArray(); depth++; }
+        case END_ARRAY -> { reader.endArray(); depth--; }
+        case BEGIN_OBJECT -> { reader.beginObject(); depth++; }
+        case END_OBJECT -> { reader.endObject(); depth--; }
+        case NAME -> reader.nextName();
+        case STRING, NUMBER -> reader.nextString();
+        case BOOLEAN -> reader.nextBoolean();
+        case NULL -> reader.nextNull();
+        default -> throw new IllegalStateException("no value where one was peeked");
+      }
+    } while (depth > 0);
   }
 }

@@ -46,6 +46,11 @@ final class Cli {
     return this;
   }
 
+  Cli stdin(byte[] bytes) {
+    this.stdin = bytes.clone();
+    return this;
+  }
+
   Result run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
