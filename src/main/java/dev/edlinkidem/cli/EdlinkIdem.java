@@ -124,8 +124,12 @@ public final class EdlinkIdem implements Runnable {
     return verbose;
   }
 
+  /** The journal directory; one found open to others is closed to them, with a warning. */
   public Path journalDir() {
-    return Path.of(journalSetting().value());
+    Path dir = Path.of(journalSetting().value());
+    // Bodies name students: the journal is the owner's alone (SPEC: refused or fixed with a warning).
+    PrivateMode.close(this, dir, "rwx------");
+    return dir;
   }
 
   /** A setting's value and where it came from: flag, environment, profile or default. */
@@ -234,7 +238,9 @@ public final class EdlinkIdem implements Runnable {
   public ConfigFile config() {
     if (configFile == null) {
       try {
-        configFile = ConfigFile.read(configDir().resolve("config"));
+        Path path = configDir().resolve("config");
+        PrivateMode.close(this, path, "rw-------");
+        configFile = ConfigFile.read(path);
       } catch (ConfigFile.Invalid e) {
         throw CliException.usage(e.getMessage());
       }
@@ -268,6 +274,7 @@ public final class EdlinkIdem implements Runnable {
       return new Setting(expandHome(fromProfile), "profile " + profile() + " token-file");
     }
     Path stored = tokenFileOf(profile());
+    PrivateMode.close(this, stored, "rw-------");
     return java.nio.file.Files.exists(stored) ? new Setting(stored.toString(), "profile " + profile() + " (config set-token)") : null;
   }
 

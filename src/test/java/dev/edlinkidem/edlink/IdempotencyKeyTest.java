@@ -5,9 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class IdempotencyKeyTest {
@@ -33,6 +41,62 @@ class IdempotencyKeyTest {
       }
     }
     assertEquals(62, chars.size());
+  }
+
+  @Test
+  void tenThousandKeysAreDistinctBase62AndEvenlySpread() {
+    SecureRandom random = new SecureRandom();
+    Set<String> seen = new HashSet<>();
+    int[] counts = new int[128];
+    for (int i = 0; i < 10_000; i++) {
+      String key = IdempotencyKey.random(random);
+      assertEquals(32, key.length(), key);
+      assertTrue(key.matches("[0-9A-Za-z]+"), key);
+      assertTrue(seen.add(key), "repeated: " + key);
+      key.chars().forEach(c -> counts[c]++);
+    }
+    // 320,000 characters over 62: about 5,161 each with a standard deviation near 71. A bound
+    // of 10% (over 7 deviations) never trips by chance but catches a skewed or short alphabet.
+    double expected = 320_000 / 62.0;
+    String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    for (char c : alphabet.toCharArray()) {
+      assertTrue(Math.abs(counts[c] - expected) < expected * 0.10, c + " appeared " + counts[c] + " times");
+    }
+  }
+
+  @Test
+  void randomKeysCanOnlyComeFromASecureRandom() throws Exception {
+    List<Method> makers = Arrays.stream(IdempotencyKey.class.getDeclaredMethods())
+        .filter(m -> m.getName().equals("random")).toList();
+    assertEquals(1, makers.size(), "one way to make a random key");
+    assertEquals(List.of(SecureRandom.class), List.of(makers.get(0).getParameterTypes()));
+    Method invocationRandom = Class.forName("dev.edlinkidem.cli.Invocation").getDeclaredMethod("random");
+    assertEquals(SecureRandom.class, invocationRandom.getReturnType(), "the randomness every command is handed");
+  }
+
+  /**
+   * No predictable generator is made anywhere a key could come from. A parameter typed Random
+   * (the retry jitter) is fine: the one it is handed is the invocation's SecureRandom. The
+   * sandbox's fault dice are seeded on purpose (repeatable faults), and the benchmark fills a
+   * journal that is never sent.
+   */
+  @Test
+  void noPredictableRandomnessOutsideTheSandboxAndTheBenchmark() throws IOException {
+    Pattern predictable = Pattern.compile(
+        "new (java\\.util\\.)?Random\\(|Math\\.random|ThreadLocalRandom|SplittableRandom|RandomGenerator\\.");
+    Path main = Path.of("src/main/java/dev/edlinkidem");
+    List<Path> sources;
+    try (Stream<Path> walk = Files.walk(main)) {
+      sources = walk.filter(p -> p.toString().endsWith(".java")).toList();
+    }
+    assertTrue(sources.size() > 50, "the main sources were found from " + Path.of("").toAbsolutePath());
+    for (Path source : sources) {
+      if (source.startsWith(main.resolve("sandbox")) || source.equals(main.resolve("journal/Bench.java"))) {
+        continue;
+      }
+      assertTrue(predictable.matcher(Files.readString(source)).results().findAny().isEmpty(),
+          source + " uses a predictable random generator");
+    }
   }
 
   @Test

@@ -1,0 +1,45 @@
+package dev.edlinkidem.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.Set;
+
+/** Closes to others a journal directory, configuration or stored token that a user left open. */
+final class PrivateMode {
+  private static final Set<PosixFilePermission> OTHERS = EnumSet.complementOf(EnumSet.of(
+      PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE));
+
+  private PrivateMode() {}
+
+  /**
+   * Sets {@code path} to {@code mode} ("rwx------" or "rw-------") when group or others hold any
+   * permission on it, and says so in one warning line; a missing path is left alone.
+   */
+  static void close(EdlinkIdem root, Path path, String mode) {
+    Set<PosixFilePermission> now;
+    try {
+      now = Files.getPosixFilePermissions(path);
+    } catch (IOException | UnsupportedOperationException e) {
+      return; // missing, or a file system without modes: the journal reports what it cannot use
+    }
+    if (now.stream().noneMatch(OTHERS::contains)) {
+      return;
+    }
+    String octal = mode.startsWith("rwx") ? "0700" : "0600";
+    String outcome;
+    try {
+      Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(mode));
+      outcome = "closed it to mode " + octal;
+    } catch (IOException e) {
+      outcome = "could not close it (" + e.getMessage() + "); run chmod " + octal.substring(1) + " " + path;
+    }
+    if (!root.quiet()) {
+      root.invocation().err().println("edlink-idem: warning: " + path + " was open to others ("
+          + PosixFilePermissions.toString(now) + "); " + outcome);
+    }
+  }
+}
