@@ -17,9 +17,14 @@ final class PrivateMode {
 
   /**
    * Sets {@code path} to {@code mode} ("rwx------" or "rw-------") when group or others hold any
-   * permission on it, and says so in one warning line; a missing path is left alone.
+   * permission on it, and says so in one warning line; a missing path, or one of the wrong kind
+   * (a file where the journal directory should be), is left alone for the command to report.
    */
   static void close(EdlinkIdem root, Path path, String mode) {
+    boolean directory = mode.startsWith("rwx");
+    if (directory ? !Files.isDirectory(path) : !Files.isRegularFile(path)) {
+      return; // missing, or not what it should be (a journal that is a file): the command says so
+    }
     Set<PosixFilePermission> now;
     try {
       now = Files.getPosixFilePermissions(path);
@@ -29,7 +34,7 @@ final class PrivateMode {
     if (now.stream().noneMatch(OTHERS::contains)) {
       return;
     }
-    String octal = mode.startsWith("rwx") ? "0700" : "0600";
+    String octal = directory ? "0700" : "0600";
     String outcome;
     try {
       Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(mode));
