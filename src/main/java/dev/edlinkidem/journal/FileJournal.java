@@ -127,6 +127,14 @@ public final class FileJournal implements Journal {
         EntryFile.Read r = EntryFile.read(file, hash);
         found.addAll(r.problems());
         if (r.entry() == null) {
+          // Its begin record was damaged after the cache listed it: listing must drop it and
+          // report the file from now on, as it would had it read the file itself.
+          if (catalog.lines.containsKey(key) && mayHeal()) {
+            heal.add(SummaryCache.goneLine(key));
+            if (r.exists()) {
+              heal.add(SummaryCache.orphanLine(hash, r.size()));
+            }
+          }
           continue;
         }
         entries.add(r.entry());

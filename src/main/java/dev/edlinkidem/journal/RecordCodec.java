@@ -201,21 +201,21 @@ final class RecordCodec {
       while (end < bytes.length && bytes[end] != '\n') {
         end++;
       }
-      if (end == bytes.length) {
-        problems.add(new Problem(file, line, start, "torn record at the end (no newline): ignored"));
-        unreadable.add(java.util.Arrays.copyOfRange(bytes, start, end));
-        break;
-      }
+      // A last line that lacks only its newline is whole (its checksum says so) and is read: the
+      // next append ends the line first, and would otherwise bring back a record once ignored.
+      boolean torn = end == bytes.length;
       if (end > start) {
+        JsonObject o = null;
         try {
-          JsonObject o = decode(bytes, start, end);
+          o = decode(bytes, start, end);
           JsonElement key = o.get("key");
           if (key != null && key.isJsonPrimitive() && !belongs.test(key.getAsString())) {
             throw new BadRecord("a record of key " + key.getAsString() + " in another key's file");
           }
           fold(o, entries);
         } catch (BadRecord e) {
-          problems.add(new Problem(file, line, start, e.getMessage() + ": skipped"));
+          String why = torn && o == null ? "torn record at the end (no newline): ignored" : e.getMessage() + ": skipped";
+          problems.add(new Problem(file, line, start, why));
           unreadable.add(java.util.Arrays.copyOfRange(bytes, start, end));
         }
       }

@@ -109,9 +109,10 @@ class FileJournalTest {
     }
     Path log = JournalFiles.fileOf(dir(), "key-1");
     byte[] whole = Files.readAllBytes(log);
-    // Every cut inside the last record (the outcome) must leave the three records before it.
+    // Every cut inside the last record (the outcome) must leave the three records before it; the
+    // record without only its newline is whole (aRecordMissingOnlyItsNewlineIsWhole...).
     int lastStart = lastLineStart(whole);
-    for (int cut = lastStart + 1; cut < whole.length; cut++) {
+    for (int cut = lastStart + 1; cut < whole.length - 1; cut++) {
       Files.write(log, java.util.Arrays.copyOf(whole, cut));
       try (FileJournal journal = FileJournal.open(dir())) {
         Entry entry = journal.find("key-1").orElseThrow();
@@ -121,6 +122,34 @@ class FileJournalTest {
         assertTrue(journal.problems().get(0).reason().contains("torn"), journal.problems().get(0).toString());
       }
     }
+  }
+
+  @Test
+  void aRecordMissingOnlyItsNewlineIsWholeBeforeAndAfterTheNextWrite() throws Exception {
+    try (FileJournal journal = FileJournal.open(dir()); Journal.Lease lease = journal.lease("key-1")) {
+      lease.begin(request("{\"title\":\"A\"}"), T0);
+    }
+    Path log = JournalFiles.fileOf(dir(), "key-1");
+    byte[] whole = Files.readAllBytes(log);
+    Files.write(log, java.util.Arrays.copyOf(whole, whole.length - 1)); // a crash before the last byte
+    try (FileJournal journal = FileJournal.open(dir())) {
+      try (Journal.Lease lease = journal.lease("key-1")) {
+        // Read as whole, so a later post of another request under this key is refused, not
+        // journaled behind a begin that the next write's newline would bring back to life.
+        Entry e = lease.entry().orElseThrow();
+        assertEquals(request("{\"title\":\"A\"}").fingerprint(), e.fingerprint());
+        lease.recordAttempt(new Attempt(1, T0, Duration.ofMillis(30), Attempt.Result.RESPONSE, 200, null, "req-1"));
+        lease.recordOutcome(new Outcome(EntryState.SUCCEEDED, T0, ok("{}"), "post"));
+      }
+      assertTrue(journal.problems().isEmpty(), journal.problems().toString());
+    }
+    try (FileJournal journal = FileJournal.open(dir())) {
+      Entry e = journal.find("key-1").orElseThrow();
+      assertEquals(EntryState.SUCCEEDED, e.state());
+      assertEquals(1, e.attempts().size());
+      assertTrue(journal.problems().isEmpty(), journal.problems().toString());
+    }
+    assertEquals(3, Files.readAllLines(log).size());
   }
 
   @Test
