@@ -161,6 +161,20 @@ final class LineSender {
     return envelope.errors().isEmpty() ? "" : " " + envelope.errorLine();
   }
 
+  /** A journal call, timed. */
+  private interface JournalCall<T> {
+    T run() throws JournalException;
+  }
+
+  private <T> T timed(JournalCall<T> call) throws JournalException {
+    long t0 = System.nanoTime();
+    try {
+      return call.run();
+    } finally {
+      journalNanos.add(System.nanoTime() - t0);
+    }
+  }
+
   /** A lease whose every call is added to the journal's share of the batch. */
   private final class TimedLease implements Journal.Lease {
     private final Journal.Lease lease;
@@ -176,62 +190,44 @@ final class LineSender {
 
     @Override
     public Optional<Entry> entry() throws JournalException {
-      long t0 = System.nanoTime();
-      try {
-        return lease.entry();
-      } finally {
-        journalNanos.add(System.nanoTime() - t0);
-      }
+      return timed(lease::entry);
     }
 
     @Override
     public Entry begin(JournaledRequest request, Instant at) throws JournalException {
-      long t0 = System.nanoTime();
-      try {
-        return lease.begin(request, at);
-      } finally {
-        journalNanos.add(System.nanoTime() - t0);
-      }
+      return timed(() -> lease.begin(request, at));
     }
 
     @Override
     public void recordAttempt(Attempt attempt) throws JournalException {
-      long t0 = System.nanoTime();
-      try {
+      timed(() -> {
         lease.recordAttempt(attempt);
-      } finally {
-        journalNanos.add(System.nanoTime() - t0);
-      }
+        return null;
+      });
     }
 
     @Override
     public void recordOutcome(Outcome outcome) throws JournalException {
-      long t0 = System.nanoTime();
-      try {
+      timed(() -> {
         lease.recordOutcome(outcome);
-      } finally {
-        journalNanos.add(System.nanoTime() - t0);
-      }
+        return null;
+      });
     }
 
     @Override
     public void recordFinal(Attempt attempt, Outcome outcome) throws JournalException {
-      long t0 = System.nanoTime();
-      try {
+      timed(() -> {
         lease.recordFinal(attempt, outcome);
-      } finally {
-        journalNanos.add(System.nanoTime() - t0);
-      }
+        return null;
+      });
     }
 
     @Override
     public void close() throws JournalException {
-      long t0 = System.nanoTime();
-      try {
+      timed(() -> {
         lease.close();
-      } finally {
-        journalNanos.add(System.nanoTime() - t0);
-      }
+        return null;
+      });
     }
   }
 }

@@ -9,9 +9,7 @@ import com.google.gson.JsonParser;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.FileJournal;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -82,21 +80,7 @@ class JarIT {
     List<String> args = new ArrayList<>(List.of("sandbox", "--port", "0"));
     args.addAll(List.of(options));
     sandbox = start(tool(args.toArray(String[]::new)).redirectErrorStream(true));
-    BufferedReader lines = new BufferedReader(new InputStreamReader(sandbox.getInputStream(), StandardCharsets.UTF_8));
-    String first = lines.readLine();
-    assertTrue(first != null && first.startsWith("listening on http://127.0.0.1:"), "first line: " + first);
-    baseUrl = first.substring("listening on ".length()).trim();
-    Thread drain = new Thread(() -> {
-      try {
-        while (lines.readLine() != null) {
-          // keep the pipe empty so the sandbox never blocks on its log
-        }
-      } catch (IOException ignored) {
-        // the sandbox was stopped
-      }
-    });
-    drain.setDaemon(true);
-    drain.start();
+    baseUrl = SandboxProcess.baseUrl(sandbox, line -> { });
   }
 
   private record Ran(int code, String out, String err) {}

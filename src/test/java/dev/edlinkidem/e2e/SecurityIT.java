@@ -12,10 +12,8 @@ import com.sun.net.httpserver.HttpsServer;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.FileJournal;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -136,22 +134,9 @@ class SecurityIT {
   private String startSandbox() throws Exception {
     Process sandbox = tool(Map.of(), List.of(), "sandbox", "--port", "0", "--token", TOKEN).redirectErrorStream(true).start();
     started.add(sandbox);
-    BufferedReader lines = new BufferedReader(new InputStreamReader(sandbox.getInputStream(), StandardCharsets.UTF_8));
-    String first = lines.readLine();
-    assertTrue(first != null && first.startsWith("listening on http://127.0.0.1:"), "first line: " + first);
-    streams.append(first).append('\n');
-    Thread drain = new Thread(() -> {
-      try {
-        for (String line; (line = lines.readLine()) != null; ) {
-          streams.append("sandbox: ").append(line).append('\n');
-        }
-      } catch (IOException ignored) {
-        // the sandbox was stopped
-      }
-    });
-    drain.setDaemon(true);
-    drain.start();
-    return first.substring("listening on ".length()).trim();
+    String baseUrl = SandboxProcess.baseUrl(sandbox, line -> streams.append("sandbox: ").append(line).append('\n'));
+    streams.append("listening on ").append(baseUrl).append('\n');
+    return baseUrl;
   }
 
   private static JsonObject control(String baseUrl, String path, String body) throws Exception {

@@ -7,10 +7,8 @@ import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Problem;
-import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -149,23 +147,7 @@ public final class Campaign {
         "--error-rate", Double.toString(settings.errorRate()), "--seed", Long.toString(settings.seed()))
         .redirectErrorStream(true).start();
     started.add(sandbox);
-    BufferedReader lines = new BufferedReader(new InputStreamReader(sandbox.getInputStream(), StandardCharsets.UTF_8));
-    String first = lines.readLine();
-    if (first == null || !first.startsWith("listening on ")) {
-      throw new IllegalStateException("the sandbox did not start: " + first);
-    }
-    baseUrl = first.substring("listening on ".length()).trim();
-    Thread drain = new Thread(() -> {
-      try {
-        while (lines.readLine() != null) {
-          // keep the pipe empty
-        }
-      } catch (IOException ignored) {
-        // stopped
-      }
-    });
-    drain.setDaemon(true);
-    drain.start();
+    baseUrl = dev.edlinkidem.e2e.SandboxProcess.baseUrl(sandbox, line -> { });
   }
 
   private void writePlan() throws IOException {
