@@ -185,6 +185,14 @@ public final class FileJournal implements Journal {
       if (old != null) {
         entry = Version1.combine(entry, old.entries().get(key));
         found = concat(found, old.problems());
+      } else if (r.entry() != null && !r.problems().isEmpty() && mayHeal()) {
+        // A record damaged after the entry was cached: listing trusts a finished line without
+        // reading the file, so the cache learns here, as it does when entries() reads the file.
+        Line seen = Line.of(r.entry(), r.size(), r.problems().size());
+        if (seen.finished()) {
+          Disk.forceFile(layout.entryFile(hash));
+        }
+        cacheQuietly(seen);
       }
       return new Found(entry, found);
     } catch (IOException e) {

@@ -186,6 +186,11 @@ class StorageFaultsTest extends SandboxCase {
     assertEquals(2, stat("requests"), "nothing sent again");
     Cli.Result other = cli().run("show", "flip-2");
     assertEquals(0, other.code(), other.toString());
+    // The entry was cached as finished before the damage; reading it taught the cache, so that
+    // listing, which trusts finished lines without reading their files, now reports it too.
+    Cli.Result list = cli().run("list", "--format", "keys");
+    assertEquals(0, list.code(), list.toString());
+    assertTrue(list.err().contains("1 unreadable record"), "list learned of the damage: " + list);
   }
 
   @Test
