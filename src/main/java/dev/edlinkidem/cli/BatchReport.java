@@ -1,7 +1,5 @@
 package dev.edlinkidem.cli;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
@@ -20,8 +18,6 @@ import java.util.concurrent.TimeUnit;
  * Workers report to it from many threads; it is the one place that writes.
  */
 final class BatchReport {
-  private static final Gson COMPACT = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
-
   private final EdlinkIdem root;
   private final boolean jsonl;
   private final List<String> replayArgs;
@@ -101,7 +97,7 @@ final class BatchReport {
     exit = ExitCode.mostSerious(exit, r.exit());
     if (jsonl) {
       PrintWriter out = root.invocation().out();
-      out.println(COMPACT.toJson(json(r)));
+      out.println(ResultPrinter.COMPACT.toJson(json(r)));
       out.flush();
     }
     if (r.message() != null && (r.exit() != ExitCode.OK || !root.quiet())) {

@@ -157,8 +157,7 @@ final class LineSender {
   }
 
   private static String errorsOf(byte[] body) {
-    Envelope envelope = Envelope.of(body);
-    return envelope.errors().isEmpty() ? "" : " " + envelope.errorLine();
+    return ResultPrinter.errorsOf(Envelope.of(body));
   }
 
   /** A journal call, timed. */

@@ -24,7 +24,8 @@ import java.util.Map;
 /** Shows the result for one key: the body on stdout, one summary line and the warnings on stderr. */
 final class ResultPrinter {
   private static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
-  private static final Gson COMPACT = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
+  /** One line of JSON, nulls kept: what --format json and batch's --format jsonl print. */
+  static final Gson COMPACT = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
 
   private final EdlinkIdem root;
   private final OutputOptions output;
@@ -117,7 +118,8 @@ final class ResultPrinter {
     }
   }
 
-  private String errorsOf(Envelope envelope) {
+  /** Edlink's $errors as " CODE: message", or nothing when there are none. */
+  static String errorsOf(Envelope envelope) {
     return envelope.errors().isEmpty() ? "" : " " + envelope.errorLine();
   }
 
