@@ -15,13 +15,25 @@ public final class ExitCode {
   private ExitCode() {}
 
   /**
-   * Of two outcomes, the one a script should hear about: an internal error first, then the
-   * numerically larger code (3 refused, 6 no response, 5 server error, 4 client error, 0 ok).
+   * Most serious first: what a script should hear about when several keys or lines ended
+   * differently. A refusal needs a person and outranks work that only needs another run.
+   */
+  private static final java.util.List<Integer> SERIOUSNESS = java.util.List.of(INTERNAL, INTERRUPTED, REFUSED,
+      NO_RESPONSE, SERVER_ERROR, CLIENT_ERROR, USAGE, PENDING_EXPIRING, OK);
+
+  /**
+   * Of two outcomes, the one a script should hear about: 1 internal, 130 interrupted, 3 refused,
+   * 6 no response, 5 server error, 4 client error, 2 bad input, 7, then 0 ok.
    */
   public static int mostSerious(int a, int b) {
-    if (a == INTERNAL || b == INTERNAL) {
-      return INTERNAL;
+    return rank(a) <= rank(b) ? a : b;
+  }
+
+  private static int rank(int code) {
+    int rank = SERIOUSNESS.indexOf(code);
+    if (rank < 0) {
+      throw new IllegalArgumentException("not an exit code of the tool: " + code);
     }
-    return Math.max(a, b);
+    return rank;
   }
 }

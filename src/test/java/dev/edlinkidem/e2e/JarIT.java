@@ -65,6 +65,16 @@ class JarIT {
     return pb;
   }
 
+  @Test
+  void theJarShipsNoDevelopmentTools() throws IOException {
+    try (java.util.jar.JarFile jar = new java.util.jar.JarFile(jar())) {
+      List<String> ours = jar.stream().map(java.util.jar.JarEntry::getName)
+          .filter(name -> name.startsWith("dev/edlinkidem/")).toList();
+      assertTrue(ours.contains("dev/edlinkidem/cli/Main.class"), "the jar's classes were listed: " + ours.size());
+      assertFalse(ours.contains("dev/edlinkidem/journal/Bench.class"), "scripts/bench-journal's Bench is a development tool");
+    }
+  }
+
   private static String javaBin() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }

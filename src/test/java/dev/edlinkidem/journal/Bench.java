@@ -17,17 +17,17 @@ import java.util.Random;
 import java.util.UUID;
 
 /**
- * A development tool behind scripts/bench-journal, not a command: seeds a large journal by writing
+ * A development tool behind scripts/bench-journal, kept in the test tree so that it is not shipped: seeds a large journal by writing
  * its files directly (posting 100,000 requests would take hours), and times the journal
  * operations that {@code list}, {@code expiring}, {@code show} and {@code post} use.
  *
  * <pre>
- * java -cp edlink-idem.jar dev.edlinkidem.journal.Bench seed DIR N [SEED]
- * java -cp edlink-idem.jar dev.edlinkidem.journal.Bench time DIR RUNS
- * java -cp edlink-idem.jar dev.edlinkidem.journal.Bench key DIR     (a key to show)
- * java -cp edlink-idem.jar dev.edlinkidem.journal.Bench keys DIR    (every key, as list --format keys)
- * java -cp edlink-idem.jar dev.edlinkidem.journal.Bench expiring DIR
- * java -cp edlink-idem.jar dev.edlinkidem.journal.Bench show DIR KEY
+ * java -cp edlink-idem.jar:test-classes dev.edlinkidem.journal.Bench seed DIR N [SEED]
+ * java -cp edlink-idem.jar:test-classes dev.edlinkidem.journal.Bench time DIR RUNS
+ * java -cp edlink-idem.jar:test-classes dev.edlinkidem.journal.Bench key DIR     (a key to show)
+ * java -cp edlink-idem.jar:test-classes dev.edlinkidem.journal.Bench keys DIR    (every key, as list --format keys)
+ * java -cp edlink-idem.jar:test-classes dev.edlinkidem.journal.Bench expiring DIR
+ * java -cp edlink-idem.jar:test-classes dev.edlinkidem.journal.Bench show DIR KEY
  * </pre>
  */
 public final class Bench {
