@@ -1,6 +1,7 @@
 package dev.edlinkidem.batch;
 
 import dev.edlinkidem.send.Sender;
+import dev.edlinkidem.time.Time;
 import java.time.Duration;
 
 /**
@@ -11,25 +12,6 @@ import java.time.Duration;
  * next line while others' requests are in flight; only the requests are counted.
  */
 public final class Pace implements Sender.Pace {
-  /** The time in nanoseconds and a way to wait, so that tests need not sleep. */
-  public interface Time {
-    Time SYSTEM = new Time() {
-      @Override
-      public long nanoTime() {
-        return System.nanoTime();
-      }
-
-      @Override
-      public void sleepNanos(long nanos) throws InterruptedException {
-        Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
-      }
-    };
-
-    long nanoTime();
-
-    void sleepNanos(long nanos) throws InterruptedException;
-  }
-
   /** Each answer takes 2% off the interval: about 35 answers halve it again. */
   private static final double RECOVERY = 0.98;
   /** The slowest a throttled batch goes: one start every 5 seconds. */
@@ -44,7 +26,7 @@ public final class Pace implements Sender.Pace {
   private final long[] starts = new long[REMEMBERED];
   private int started;
   private long interval;
-  /** Times from {@link Time#nanoTime}, compared by difference: the counter may be negative or wrap. */
+  /** Ticker readings ({@link Time#nanoTime}), compared by difference: the counter may be negative or wrap. */
   private long nextStart;
   private long pausedUntil;
   private long pauses;
@@ -120,7 +102,7 @@ public final class Pace implements Sender.Pace {
         }
       }
       // Woken, look again: another sender may have taken the turn, or a pause may have begun.
-      time.sleepNanos(wait);
+      time.sleep(Duration.ofNanos(wait));
     }
   }
 

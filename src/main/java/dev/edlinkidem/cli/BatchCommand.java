@@ -97,11 +97,11 @@ final class BatchCommand implements Callable<Integer> {
       throw CliException.usage("--rate must be more than 0 requests per second");
     }
     Invocation invocation = root.invocation();
-    invocation.clock(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
+    invocation.now(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
     send.policy(root);
     InputStream input = open();
     String token = send.token(root);
-    Pace pace = Pace.of(rate, concurrency, Pace.Time.SYSTEM);
+    Pace pace = Pace.of(rate, concurrency, invocation.time());
     BatchReport report = new BatchReport(root, format == Format.JSONL, send.replayArgs(), file, pace::stop);
     Sender sender = send.sender(root, token, (attempt, wait) -> { }, pace, send.mayNeedTls(root));
     // Twice as many workers as requests in flight: while some wait for answers, others journal

@@ -59,7 +59,7 @@ final class BatchReport {
   }
 
   void start() {
-    startedAt = System.nanoTime();
+    startedAt = root.invocation().time().nanoTime();
     if (progress) {
       ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "batch-progress");
@@ -139,7 +139,7 @@ final class BatchReport {
   /** Prints the summary and returns the exit code: the most serious line's. */
   synchronized int finish(long pauses) {
     stopProgress();
-    double seconds = (System.nanoTime() - startedAt) / 1e9;
+    double seconds = (root.invocation().time().nanoTime() - startedAt) / 1e9;
     PrintWriter err = root.invocation().err();
     StringBuilder b = new StringBuilder("batch: ").append(done).append(done == 1 ? " line in " : " lines in ")
         .append(String.format(Locale.ROOT, "%.1f s", seconds));
@@ -209,7 +209,7 @@ final class BatchReport {
   }
 
   private void drawNow() {
-    double seconds = (System.nanoTime() - startedAt) / 1e9;
+    double seconds = (root.invocation().time().nanoTime() - startedAt) / 1e9;
     double rate = seconds > 0 ? done / seconds : 0;
     int failed = count(LineResult.Kind.FAILED) + count(LineResult.Kind.REFUSED) + count(LineResult.Kind.MALFORMED)
         + count(LineResult.Kind.ERROR);

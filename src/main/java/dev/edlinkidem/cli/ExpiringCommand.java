@@ -44,7 +44,7 @@ final class ExpiringCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Instant now = root.invocation().clock().instant();
+    Instant now = root.invocation().now();
     List<EntrySummary> soon = JournalAccess.with(root, journal -> journal.summaries()).stream()
         .filter(s -> !s.window().hasEnded(now) && s.window().remaining(now).compareTo(within) <= 0)
         .filter(s -> !pendingOnly || s.state() == EntryState.PENDING)

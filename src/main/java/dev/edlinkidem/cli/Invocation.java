@@ -8,11 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import dev.edlinkidem.time.Time;
 
 /**
  * Everything a command takes from the world: streams, environment, terminal, clock and
@@ -34,6 +33,7 @@ public final class Invocation {
   private final SecureRandom random;
   private final boolean realProcess;
   private final Tty tty;
+  private final Time time;
 
   /** What a terminal session offers beyond its streams: its width, and a prompt that does not echo. */
   public interface Tty {
@@ -51,7 +51,13 @@ public final class Invocation {
       Map<String, String> env,
       Terminal terminal,
       SecureRandom random) {
-    this(stdin, stdout, stderr, env, terminal, random, false, null);
+    this(stdin, stdout, stderr, env, terminal, random, false, null, Time.SYSTEM);
+  }
+
+  /** An invocation whose time is {@code time}: tests pass one that never sleeps. */
+  public Invocation(InputStream stdin, OutputStream stdout, OutputStream stderr, Map<String, String> env,
+      Terminal terminal, SecureRandom random, Time time) {
+    this(stdin, stdout, stderr, env, terminal, random, false, null, time);
   }
 
   /**
@@ -60,12 +66,13 @@ public final class Invocation {
    * the shell handles Ctrl-C itself.
    */
   public Invocation(InputStream stdin, OutputStream stdout, OutputStream stderr, Map<String, String> env,
-      Terminal terminal, SecureRandom random, Tty tty) {
-    this(stdin, stdout, stderr, env, terminal, random, false, tty);
+      Terminal terminal, SecureRandom random, Tty tty, Time time) {
+    this(stdin, stdout, stderr, env, terminal, random, false, tty, time);
   }
 
   private Invocation(InputStream stdin, OutputStream stdout, OutputStream stderr, Map<String, String> env,
-      Terminal terminal, SecureRandom random, boolean realProcess, Tty tty) {
+      Terminal terminal, SecureRandom random, boolean realProcess, Tty tty, Time time) {
+    this.time = time;
     this.realProcess = realProcess;
     this.tty = tty;
     this.stdin = stdin;
@@ -86,7 +93,8 @@ public final class Invocation {
         new Terminal(isTerminal(0), isTerminal(1), isTerminal(2)),
         new SecureRandom(),
         true,
-        new ProcessTty());
+        new ProcessTty(),
+        Time.SYSTEM);
   }
 
   /**
@@ -174,14 +182,25 @@ public final class Invocation {
     return value == null || value.isEmpty() ? null : value;
   }
 
-  /** The current time, or the instant in {@code EDLINK_IDEM_NOW} when that is set (for tests and "what if"). */
-  public Clock clock() {
+  /**
+   * The real time: the wall clock for the moments the journal records, and the ticker and sleeps
+   * of every wait. {@code EDLINK_IDEM_NOW} does not change it.
+   */
+  public Time time() {
+    return time;
+  }
+
+  /**
+   * The moment the expiry rules compare with: the instant in {@code EDLINK_IDEM_NOW} when that is
+   * set (for tests and "what if"), else the wall clock's now.
+   */
+  public Instant now() {
     String now = env("EDLINK_IDEM_NOW");
     if (now == null) {
-      return Clock.systemUTC();
+      return time.now();
     }
     try {
-      return Clock.fixed(Instant.parse(now.trim()), ZoneOffset.UTC);
+      return Instant.parse(now.trim());
     } catch (DateTimeParseException e) {
       throw CliException.usage(
           "EDLINK_IDEM_NOW='" + now + "' is not an ISO-8601 instant such as 2026-11-22T09:30:00Z");

@@ -33,7 +33,7 @@ final class KeyRunner {
     if (entry.outcome() != null) {
       return printer.recorded(entry);
     }
-    Instant now = root.invocation().clock().instant();
+    Instant now = root.invocation().now();
     if (!entry.window().allowsReplay(now)) {
       throw new CliException(ExitCode.REFUSED, "refusing to send " + entry.key() + " again: its window ended "
           + TimeText.when(entry.window().replayDeadline()) + " (30 days from the first attempt, less an hour for"

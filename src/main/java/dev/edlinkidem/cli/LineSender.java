@@ -12,7 +12,6 @@ import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.journal.Outcome;
 import dev.edlinkidem.send.Delivery;
 import dev.edlinkidem.send.Sender;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
@@ -30,6 +29,7 @@ final class LineSender {
   private final LongAdder journalNanos = new LongAdder();
   private final LongAdder workerNanos = new LongAdder();
   private final java.util.function.BooleanSupplier stopping;
+  private final dev.edlinkidem.time.Time time;
 
   /** @param stopping whether the batch is stopping: a line not yet journaled is then not started */
   LineSender(EdlinkIdem root, FileJournal journal, Sender sender, java.util.function.BooleanSupplier stopping) {
@@ -37,13 +37,14 @@ final class LineSender {
     this.journal = journal;
     this.sender = sender;
     this.stopping = stopping;
+    this.time = root.invocation().time();
   }
 
   LineResult settle(int line, String path, String key, JournaledRequest request) {
     if (stopping.getAsBoolean()) {
       return LineResult.notSent(line, path, key);
     }
-    long started = System.nanoTime();
+    long started = time.nanoTime();
     try {
       return settleTimed(line, path, key, request);
     } catch (RuntimeException e) {
@@ -51,7 +52,7 @@ final class LineSender {
       return LineResult.error(line, path, key, "internal error: " + Main.oneLine(String.valueOf(e))
           + "; if it was journaled, " + key + " stays pending and is safe to send again: run the batch again");
     } finally {
-      workerNanos.add(System.nanoTime() - started);
+      workerNanos.add(time.nanoTime() - started);
     }
   }
 
@@ -67,7 +68,7 @@ final class LineSender {
 
   private LineResult settleTimed(int line, String path, String key, JournaledRequest request) {
     Journal.Lease taken;
-    long t0 = System.nanoTime();
+    long t0 = time.nanoTime();
     try {
       taken = journal.lease(key);
     } catch (KeyInFlightException e) {
@@ -76,16 +77,16 @@ final class LineSender {
     } catch (JournalException e) {
       return LineResult.error(line, path, key, e.getMessage() + "; nothing was sent for this line");
     } finally {
-      journalNanos.add(System.nanoTime() - t0);
+      journalNanos.add(time.nanoTime() - t0);
     }
     boolean begun = false;
     try (Journal.Lease lease = new TimedLease(taken)) {
       Optional<Entry> existing = lease.entry();
-      Instant now = root.invocation().clock().instant();
+      Instant now = root.invocation().now();
       if (existing.isPresent()) {
         return again(line, path, lease, existing.get(), request, now);
       }
-      Entry entry = lease.begin(request, Clock.systemUTC().instant());
+      Entry entry = lease.begin(request, time.now());
       begun = true;
       return delivered(line, path, sender.send(lease, entry, "post"));
     } catch (JournalException e) {
@@ -166,11 +167,11 @@ final class LineSender {
   }
 
   private <T> T timed(JournalCall<T> call) throws JournalException {
-    long t0 = System.nanoTime();
+    long t0 = time.nanoTime();
     try {
       return call.run();
     } finally {
-      journalNanos.add(System.nanoTime() - t0);
+      journalNanos.add(time.nanoTime() - t0);
     }
   }
 

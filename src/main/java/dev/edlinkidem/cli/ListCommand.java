@@ -67,7 +67,7 @@ final class ListCommand implements Callable<Integer> {
     if (limit != null && limit < 1) {
       throw CliException.usage("--limit must be 1 or more, not " + limit);
     }
-    Instant now = root.invocation().clock().instant();
+    Instant now = root.invocation().now();
     Predicate<EntrySummary> wanted = filter(now);
     PrintWriter out = root.invocation().out();
     if (format == Format.JSON || format == Format.JSONL) {

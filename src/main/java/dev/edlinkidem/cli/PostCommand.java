@@ -11,7 +11,6 @@ import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.send.Sender;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -86,7 +85,7 @@ final class PostCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Invocation invocation = root.invocation();
-    invocation.clock(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
+    invocation.now(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
     String url = Target.resolve(path, root.baseUrl(), send.allowedHosts);
     byte[] body = data == null ? new byte[0] : Bodies.read(data, invocation.stdin());
     String key = key(invocation);
@@ -109,7 +108,7 @@ final class PostCommand implements Callable<Integer> {
       runner.prepare();
       Entry entry;
       try {
-        entry = lease.begin(request, Clock.systemUTC().instant());
+        entry = lease.begin(request, invocation.time().now());
       } catch (JournalException e) {
         throw new CliException(ExitCode.INTERNAL, e.getMessage() + "; nothing was sent", e);
       }
@@ -128,7 +127,7 @@ final class PostCommand implements Callable<Integer> {
           + " for a different request (" + entry.request().method() + " " + entry.request().url()
           + "); nothing was sent. Use a new key for a new request");
     }
-    Instant now = root.invocation().clock().instant();
+    Instant now = root.invocation().now();
     if (entry.outcome() != null && entry.window().hasEnded(now)) {
       throw new CliException(ExitCode.REFUSED, "key " + entry.key() + " was " + entry.state().label() + " on "
           + TimeText.when(entry.created()) + " and its 30-day window ended " + TimeText.when(entry.window().end())

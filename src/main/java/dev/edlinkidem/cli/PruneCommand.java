@@ -37,7 +37,7 @@ final class PruneCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Instant now = root.invocation().clock().instant();
+    Instant now = root.invocation().now();
     PrintWriter out = root.invocation().out();
     return JournalAccess.with(root, journal -> {
       List<EntrySummary> ended = journal.summaries().stream().filter(s -> s.window().hasEnded(now)).toList();

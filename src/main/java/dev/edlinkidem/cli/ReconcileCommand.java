@@ -18,7 +18,6 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,7 +78,7 @@ final class ReconcileCommand implements Callable<Integer> {
     if (keys.isEmpty() == !allPending) {
       throw CliException.usage(allPending ? "give keys or --all-pending, not both" : "name the keys to reconcile, or use --all-pending");
     }
-    Instant now = root.invocation().clock().instant();
+    Instant now = root.invocation().now();
     URI base = root.baseUrl();
     PrintWriter out = root.invocation().out();
     return JournalAccess.with(root, journal -> {
@@ -213,7 +212,7 @@ final class ReconcileCommand implements Callable<Integer> {
         RequestLog.Logged l = verdict.get();
         EntryState state = success.isPresent() ? EntryState.SUCCEEDED : EntryState.FAILED;
         byte[] body = bytes(l.output());
-        lease.recordOutcome(new Outcome(state, Clock.systemUTC().instant(),
+        lease.recordOutcome(new Outcome(state, root.invocation().time().now(),
             new RecordedResponse(l.status(), Map.of("Content-Type", List.of("application/json")), body), "reconcile"));
         resolved++;
         out.println(key + "\t" + state.label() + "\t" + l.status() + "\tEdlink received it"

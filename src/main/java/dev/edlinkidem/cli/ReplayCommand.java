@@ -84,7 +84,7 @@ final class ReplayCommand implements Callable<Integer> {
     }
     send.policy(root);
     Invocation invocation = root.invocation();
-    invocation.clock(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
+    invocation.now(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
     try (FileJournal journal = FileJournal.open(root.journalDir())) {
       List<Entry> chosen = allPending ? pendingOf(journal) : resolve(journal);
       KeyRunner.reportProblems(root, journal.problems());
@@ -188,7 +188,7 @@ final class ReplayCommand implements Callable<Integer> {
 
   /** Pending entries inside their window; the others are reported as refused. */
   private List<Entry> pendingOf(FileJournal journal) throws JournalException {
-    Instant now = root.invocation().clock().instant();
+    Instant now = root.invocation().now();
     List<Entry> pending = new ArrayList<>();
     List<EntrySummary> summaries = new ArrayList<>(journal.summaries());
     summaries.sort(java.util.Comparator.comparing(EntrySummary::created).thenComparing(EntrySummary::key));

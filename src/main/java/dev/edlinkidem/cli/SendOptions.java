@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,8 +146,7 @@ public final class SendOptions {
         ? policy.attemptTimeout() : Duration.ofSeconds(30);
     EdlinkClient client = new EdlinkClient(EdlinkClient.defaultHttpClient(connect, tls), token,
         "edlink-idem/" + EdlinkIdem.Version.number());
-    return new Sender(client, policy, Clock.systemUTC(), invocation.random(), d -> Thread.sleep(d.toMillis()), listener,
-        pace);
+    return new Sender(client, policy, invocation.time(), invocation.random(), listener, pace);
   }
 
   static String reason(Exception e) {

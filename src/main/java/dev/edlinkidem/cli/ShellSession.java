@@ -133,7 +133,7 @@ public final class ShellSession {
     };
     // stderr is the process's own: colour on it only when it is a terminal, as outside the shell.
     return new Invocation(shell.typedInput(), terminal.output(), err, outer.environment(),
-        new Invocation.Terminal(true, real, real && outer.terminal().stderr()), outer.random(), tty);
+        new Invocation.Terminal(true, real, real && outer.terminal().stderr()), outer.random(), tty, outer.time());
   }
 
   private Shell.Status status() {
@@ -166,7 +166,7 @@ public final class ShellSession {
         cli.parseArgs(args.toArray(String[]::new));
         dir = cli.<EdlinkIdem>getCommand().journalDir();
       }
-      Instant now = root.invocation().clock().instant();
+      Instant now = root.invocation().now();
       try (FileJournal journal = FileJournal.open(dir)) {
         // Filtered before anything else: at 100,000 entries, describing them all costs more than reading them.
         return journal.summaries().stream()

@@ -50,7 +50,7 @@ final class ShowCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Instant now = root.invocation().clock().instant();
+    Instant now = root.invocation().now();
     Entry entry = JournalAccess.with(root, journal -> journal.find(KeyResolver.resolve(journal, key)).orElseThrow());
     PrintWriter out = root.invocation().out();
     if (format == Format.JSON) {

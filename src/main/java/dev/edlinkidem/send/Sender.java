@@ -11,7 +11,7 @@ import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.Outcome;
 import dev.edlinkidem.journal.RecordedResponse;
-import java.time.Clock;
+import dev.edlinkidem.time.Time;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -23,11 +23,6 @@ import java.util.Random;
  * the same bytes.
  */
 public final class Sender {
-  /** Waits between attempts; tests pass one that does not sleep. */
-  public interface Sleeper {
-    void sleep(Duration duration) throws InterruptedException;
-  }
-
   /** Hears about each attempt as it ends, with the wait before the next one if there is one. */
   public interface Listener {
     void attempted(Attempt attempt, Optional<Duration> nextWait);
@@ -75,24 +70,26 @@ public final class Sender {
 
   private final EdlinkClient client;
   private final RetryPolicy policy;
-  private final Clock clock;
+  private final Time time;
   private final Random jitter;
-  private final Sleeper sleeper;
   private final Listener listener;
   private final Pace pace;
 
-  public Sender(EdlinkClient client, RetryPolicy policy, Clock clock, Random jitter, Sleeper sleeper, Listener listener) {
-    this(client, policy, clock, jitter, sleeper, listener, Pace.NONE);
+  /** A sender on its own, with nothing shared. */
+  public Sender(EdlinkClient client, RetryPolicy policy, Time time, Random jitter, Listener listener) {
+    this(client, policy, time, jitter, listener, Pace.NONE);
   }
 
-  public Sender(EdlinkClient client, RetryPolicy policy, Clock clock, Random jitter, Sleeper sleeper, Listener listener,
-      Pace pace) {
+  /**
+   * @param time the wall clock for attempts' timestamps, and the ticker and sleeps of the waits
+   * @param pace what this sender shares with others sending at the same time
+   */
+  public Sender(EdlinkClient client, RetryPolicy policy, Time time, Random jitter, Listener listener, Pace pace) {
     this.pace = pace;
     this.client = client;
     this.policy = policy;
-    this.clock = clock;
+    this.time = time;
     this.jitter = jitter;
-    this.sleeper = sleeper;
     this.listener = listener;
   }
 
@@ -102,14 +99,14 @@ public final class Sender {
    * @param via how an outcome will be recorded as learned: {@code post} or {@code replay}
    */
   public Delivery send(Journal.Lease lease, Entry entry, String via) throws JournalException, InterruptedException {
-    long started = System.nanoTime();
+    long started = time.nanoTime();
     Duration budget = policy.maxTime();
     int number = entry.attempts().size();
     RecordedResponse last = null;
     String error = null;
     Delivery.Kind pendingKind = Delivery.Kind.NO_RESPONSE;
     for (int retry = 0; ; retry++) {
-      Duration left = budget.minus(Duration.ofNanos(System.nanoTime() - started));
+      Duration left = budget.minus(time.since(started));
       if (retry > 0 && (left.isNegative() || left.isZero())) {
         // The process was paused (Ctrl-Z, a laptop asleep) past --max-time during a wait.
         return new Delivery(pendingKind, entry, last, error, retry);
@@ -118,21 +115,21 @@ public final class Sender {
         return new Delivery(pendingKind, entry, last, retry == 0 ? "not sent: the batch stopped, or Edlink asked it to"
             + " wait longer than --max-time" : error, retry);
       }
-      left = budget.minus(Duration.ofNanos(System.nanoTime() - started));
+      left = budget.minus(time.since(started));
       Duration timeout = policy.attemptTimeout().compareTo(left) < 0 ? policy.attemptTimeout() : left;
       if (timeout.isNegative() || timeout.isZero()) {
         pace.attemptEnded();
         return new Delivery(pendingKind, entry, last, error, retry);
       }
-      Instant at = clock.instant();
-      long t0 = System.nanoTime();
+      Instant at = time.now();
+      long t0 = time.nanoTime();
       Exchange exchange;
       try {
         exchange = client.send(entry.request(), entry.key(), timeout);
       } finally {
         pace.attemptEnded();
       }
-      Duration took = Duration.ofNanos(System.nanoTime() - t0);
+      Duration took = time.since(t0);
       number++;
 
       Attempt attempt;
@@ -144,7 +141,7 @@ public final class Sender {
         int status = last.status();
         Envelope envelope = Envelope.of(last.body());
         attempt = new Attempt(number, at, took, Attempt.Result.RESPONSE, status, null, envelope.requestId());
-        retryAfter = RetryPolicy.retryAfter(last.header("Retry-After"), clock.instant());
+        retryAfter = RetryPolicy.retryAfter(last.header("Retry-After"), time.now());
         if (status == 429 || status >= 500 && retryAfter.isPresent()) {
           // Throttled: everyone sharing the pace waits, or the others would keep hitting the limit.
           pace.slowDown(retryAfter.orElseGet(() -> policy.backoff(1, jitter)));
@@ -184,19 +181,19 @@ public final class Sender {
       lease.recordAttempt(attempt);
 
       Duration wait = retryAfter.isPresent() ? retryAfter.get() : policy.backoff(retry + 1, jitter);
-      Duration leftAfterWait = budget.minus(Duration.ofNanos(System.nanoTime() - started)).minus(wait);
+      Duration leftAfterWait = budget.minus(time.since(started)).minus(wait);
       boolean again = retryable && retry < policy.retries() && !leftAfterWait.isNegative() && !leftAfterWait.isZero();
       listener.attempted(attempt, again ? Optional.of(wait) : Optional.empty());
       if (!again) {
         return new Delivery(pendingKind, entry, last, error, retry + 1);
       }
-      sleeper.sleep(wait);
+      time.sleep(wait);
     }
   }
 
   private Delivery finish(Journal.Lease lease, Entry entry, Attempt attempt, EntryState state, Delivery.Kind kind,
       RecordedResponse response, String via, int attempts) throws JournalException {
-    Outcome outcome = new Outcome(state, clock.instant(), response, via);
+    Outcome outcome = new Outcome(state, time.now(), response, via);
     lease.recordFinal(attempt, outcome);
     listener.attempted(attempt, Optional.empty());
     return new Delivery(kind, entry.withAttempt(attempt).withOutcome(outcome), response, null, attempts);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edlinkidem.time.Time;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,9 +13,14 @@ import org.junit.jupiter.api.Test;
 
 class PaceTest {
   /** A clock that only moves when someone sleeps on it. */
-  static final class FakeTime implements Pace.Time {
+  static final class FakeTime implements Time {
     long now = 1_000_000_000L;
     final List<Long> sleeps = new ArrayList<>();
+
+    @Override
+    public java.time.Instant now() {
+      return java.time.Instant.ofEpochSecond(0, now);
+    }
 
     @Override
     public long nanoTime() {
@@ -22,9 +28,9 @@ class PaceTest {
     }
 
     @Override
-    public void sleepNanos(long nanos) {
-      sleeps.add(nanos);
-      now += nanos;
+    public void sleep(Duration duration) {
+      sleeps.add(duration.toNanos());
+      now += duration.toNanos();
     }
   }
 

@@ -12,11 +12,11 @@ import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournaledRequest;
+import dev.edlinkidem.time.ManualTime;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -53,7 +53,7 @@ class SenderTest {
   private HttpServer server;
   private final Deque<Reply> script = new ArrayDeque<>();
   private final List<String> seen = Collections.synchronizedList(new ArrayList<>());
-  private final List<Duration> waits = new ArrayList<>();
+  private final ManualTime time = new ManualTime();
 
   @BeforeEach
   void start() throws IOException {
@@ -101,11 +101,11 @@ class SenderTest {
     script.addAll(List.of(replies));
     RetryPolicy policy = RetryPolicy.of(retries, Duration.ofSeconds(5), Duration.ofMinutes(10));
     EdlinkClient client = new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), "tok", "test");
-    Sender sender = new Sender(client, policy, Clock.systemUTC(), new Random(7), waits::add, (a, w) -> { });
+    Sender sender = new Sender(client, policy, time, new Random(7), (a, w) -> { });
     String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v2/graph/classes/c1/assignments";
     try (FileJournal journal = FileJournal.open(tmp.resolve("j" + sends)); Journal.Lease lease = journal.lease("K1")) {
       Entry entry = lease.begin(new JournaledRequest("POST", url, Map.of("Content-Type", "application/json"),
-          "{\"title\":\"t\"}".getBytes(StandardCharsets.UTF_8)), Clock.systemUTC().instant());
+          "{\"title\":\"t\"}".getBytes(StandardCharsets.UTF_8)), time.now());
       Delivery delivery = sender.send(lease, entry, "post");
       Entry stored = journal.find("K1").orElseThrow();
       assertEquals(delivery.entry().attempts().size(), stored.attempts().size(), "every attempt is journaled");
@@ -127,23 +127,23 @@ class SenderTest {
     assertEquals(503, attempts.get(1).status());
     assertEquals("r9", attempts.get(2).requestId());
     assertEquals(EntryState.SUCCEEDED, d.entry().state());
-    assertEquals(2, waits.size());
+    assertEquals(2, time.sleeps().size());
   }
 
   @Test
   void retryAfterIsHonoured() throws Exception {
     Delivery d = send(4, new Reply(429, Map.of("Retry-After", "7"), "{}"), Reply.of(200, "{}"));
     assertEquals(Delivery.Kind.SUCCEEDED, d.kind());
-    assertEquals(List.of(Duration.ofSeconds(7)), waits);
+    assertEquals(List.of(Duration.ofSeconds(7)), time.sleeps());
   }
 
   @Test
   void backoffGrowsBetweenRetries() throws Exception {
     send(3, Reply.of(503, "{}"), Reply.of(502, "{}"), Reply.of(504, "{}"), Reply.of(500, "{}"));
-    assertEquals(3, waits.size());
-    assertTrue(waits.get(0).toMillis() >= 400 && waits.get(0).toMillis() <= 600, waits.toString());
-    assertTrue(waits.get(1).toMillis() >= 800 && waits.get(1).toMillis() <= 1200, waits.toString());
-    assertTrue(waits.get(2).toMillis() >= 1600 && waits.get(2).toMillis() <= 2400, waits.toString());
+    assertEquals(3, time.sleeps().size());
+    assertTrue(time.sleeps().get(0).toMillis() >= 400 && time.sleeps().get(0).toMillis() <= 600, time.sleeps().toString());
+    assertTrue(time.sleeps().get(1).toMillis() >= 800 && time.sleeps().get(1).toMillis() <= 1200, time.sleeps().toString());
+    assertTrue(time.sleeps().get(2).toMillis() >= 1600 && time.sleeps().get(2).toMillis() <= 2400, time.sleeps().toString());
   }
 
   @Test
@@ -184,13 +184,13 @@ class SenderTest {
     script.add(new Reply(429, Map.of("Retry-After", "3600"), "{}"));
     RetryPolicy policy = RetryPolicy.of(4, Duration.ofSeconds(5), Duration.ofSeconds(60));
     EdlinkClient client = new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), "tok", "test");
-    Sender sender = new Sender(client, policy, Clock.systemUTC(), new Random(1), waits::add, (a, w) -> assertEquals(Optional.empty(), w));
+    Sender sender = new Sender(client, policy, time, new Random(1), (a, w) -> assertEquals(Optional.empty(), w));
     String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/x";
     try (FileJournal journal = FileJournal.open(tmp.resolve("j2")); Journal.Lease lease = journal.lease("K2")) {
-      Entry entry = lease.begin(new JournaledRequest("POST", url, Map.of(), new byte[0]), Clock.systemUTC().instant());
+      Entry entry = lease.begin(new JournaledRequest("POST", url, Map.of(), new byte[0]), time.now());
       assertEquals(Delivery.Kind.SERVER_ERROR, sender.send(lease, entry, "post").kind());
     }
-    assertTrue(waits.isEmpty());
+    assertTrue(time.sleeps().isEmpty());
   }
 
   @Test
@@ -199,11 +199,11 @@ class SenderTest {
     script.add(Reply.of(200, "{}"));
     RetryPolicy policy = RetryPolicy.of(1, Duration.ofMillis(300), Duration.ofSeconds(30));
     EdlinkClient client = new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), "tok", "test");
-    Sender sender = new Sender(client, policy, Clock.systemUTC(), new Random(1), waits::add, (a, w) -> { });
+    Sender sender = new Sender(client, policy, time, new Random(1), (a, w) -> { });
     String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/x";
     long t0 = System.nanoTime();
     try (FileJournal journal = FileJournal.open(tmp.resolve("stall")); Journal.Lease lease = journal.lease("K3")) {
-      Entry entry = lease.begin(new JournaledRequest("POST", url, Map.of(), new byte[0]), Clock.systemUTC().instant());
+      Entry entry = lease.begin(new JournaledRequest("POST", url, Map.of(), new byte[0]), time.now());
       Delivery d = sender.send(lease, entry, "post");
       assertEquals(Delivery.Kind.SUCCEEDED, d.kind());
       assertEquals(Attempt.Result.TIMEOUT, d.entry().attempts().get(0).result());
@@ -218,11 +218,11 @@ class SenderTest {
     RetryPolicy policy = RetryPolicy.of(4, Duration.ofSeconds(5), Duration.ofMillis(800));
     EdlinkClient client = new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), "tok", "test");
     // The process is stopped (Ctrl-Z) during the wait, well past --max-time.
-    Sender sender = new Sender(client, policy, Clock.systemUTC(), new Random(1), d -> Thread.sleep(d.toMillis() + 900),
+    Sender sender = new Sender(client, policy, time.stretchingSleeps(d -> d.plusMillis(900)), new Random(1),
         (a, w) -> { });
     String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/x";
     try (FileJournal journal = FileJournal.open(tmp.resolve("pause")); Journal.Lease lease = journal.lease("K4")) {
-      Entry entry = lease.begin(new JournaledRequest("POST", url, Map.of(), new byte[0]), Clock.systemUTC().instant());
+      Entry entry = lease.begin(new JournaledRequest("POST", url, Map.of(), new byte[0]), time.now());
       Delivery d = sender.send(lease, entry, "post");
       assertEquals(Delivery.Kind.SERVER_ERROR, d.kind());
       assertEquals(1, d.attempts());
