@@ -7,7 +7,9 @@ import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
-import dev.edlinkidem.edlink.IdempotencyKey;
+import dev.edlinkidem.request.CanonicalJson;
+import dev.edlinkidem.request.Fingerprint;
+import dev.edlinkidem.request.IdempotencyKey;
 import dev.edlinkidem.edlink.JsonText;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -43,11 +45,12 @@ public final class BatchFile implements AutoCloseable {
    */
   public record Request(int number, String path, byte[] body, String key) implements Line {
     /**
-     * The key of a line that names none: the hex SHA-256 of the method, the full URL and the
-     * canonical body, so that the same line sent again, from a re-run job, has the same key.
+     * The key of a line that names none: its request's fingerprint (the hex SHA-256 of the
+     * method, the full URL and the canonical body), so that the same line sent again, from a
+     * re-run job, has the same key.
      */
     public static String derivedKey(String url, byte[] body) {
-      return IdempotencyKey.fromText("POST\n" + url + "\n" + new String(body, StandardCharsets.UTF_8));
+      return Fingerprint.of("POST", url, body);
     }
   }
 
@@ -150,7 +153,7 @@ public final class BatchFile implements AutoCloseable {
       }
       try {
         key = IdempotencyKey.check(keyMember.getAsString());
-      } catch (IllegalArgumentException e) {
+      } catch (IdempotencyKey.Invalid e) {
         return new Malformed(number, "invalid key: " + e.getMessage());
       }
     }

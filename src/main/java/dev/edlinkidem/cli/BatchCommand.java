@@ -6,10 +6,12 @@ import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
-import dev.edlinkidem.journal.JournaledRequest;
+import dev.edlinkidem.request.Destination;
+import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.send.Sender;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -181,6 +183,7 @@ final class BatchCommand implements Callable<Integer> {
   private void feed(BatchFile lines, ExecutorService workers, int workerCount, LineSender lineSender,
       BatchReport report) throws IOException, InterruptedException {
     Semaphore slots = new Semaphore(workerCount);
+    URI base = root.baseUrl();
     Map<String, Seen> seen = new HashMap<>();
     BatchFile.Line line;
     while (!report.stopping() && (line = lines.next()) != null) {
@@ -191,8 +194,8 @@ final class BatchCommand implements Callable<Integer> {
       BatchFile.Request r = (BatchFile.Request) line;
       String url;
       try {
-        url = Target.resolve(r.path(), root.baseUrl(), send.allowedHosts);
-      } catch (CliException e) {
+        url = Destination.resolve(r.path(), base, send.allowedHosts);
+      } catch (Destination.Refused e) {
         report.done(LineResult.malformed(r.number(), e.getMessage()), false, failFast);
         continue;
       }

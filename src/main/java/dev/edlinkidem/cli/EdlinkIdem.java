@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Properties;
 import dev.edlinkidem.config.ConfigFile;
@@ -289,29 +288,7 @@ public final class EdlinkIdem implements Runnable {
 
   /** The base URL, checked: https, or http to a loopback host only. */
   public URI baseUrl() {
-    String text = baseUrlSetting().value();
-    URI uri;
-    try {
-      uri = new URI(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
-    } catch (URISyntaxException e) {
-      throw CliException.usage("base URL '" + text + "' is not a URL");
-    }
-    if (uri.getHost() == null || uri.getScheme() == null) {
-      throw CliException.usage("base URL '" + text + "' needs a scheme and a host, like https://ed.link");
-    }
-    String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
-    if (!scheme.equals("http") && !scheme.equals("https")) {
-      throw CliException.usage("base URL '" + text + "' must start with https://");
-    }
-    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-      throw CliException.usage("base URL '" + text + "' must not have a ?query or #fragment");
-    }
-    Target.checkUrlParts(uri, "base URL '" + text + "'");
-    if (scheme.equals("http") && !Hosts.isLoopback(uri.getHost())) {
-      throw CliException.usage("refusing plain http:// to " + uri.getHost()
-          + ": the token would travel unencrypted; use https:// (http is allowed for loopback hosts only)");
-    }
-    return uri;
+    return dev.edlinkidem.request.Destination.baseUrl(baseUrlSetting().value());
   }
 
   /** The exact command that replays a key, with the global options this run was given. */

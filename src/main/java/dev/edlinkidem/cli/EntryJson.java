@@ -11,9 +11,9 @@ import dev.edlinkidem.journal.Attempt;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.EntrySummary;
-import dev.edlinkidem.journal.JournaledRequest;
+import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.journal.Outcome;
-import dev.edlinkidem.journal.RecordedResponse;
+import dev.edlinkidem.request.RecordedResponse;
 import dev.edlinkidem.journal.Utf8;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -130,7 +130,7 @@ final class EntryJson {
     try {
       String key = o.get("key").getAsString();
       try {
-        dev.edlinkidem.edlink.IdempotencyKey.check(key);
+        dev.edlinkidem.request.IdempotencyKey.check(key);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("invalid key '" + key + "': " + e.getMessage());
       }

@@ -1,6 +1,6 @@
 package dev.edlinkidem.cli;
 
-import dev.edlinkidem.edlink.IdempotencyKey;
+import dev.edlinkidem.request.IdempotencyKey;
 import java.io.PrintWriter;
 import java.util.UUID;
 import java.util.concurrent.Callable;

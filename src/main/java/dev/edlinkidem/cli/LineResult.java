@@ -1,7 +1,7 @@
 package dev.edlinkidem.cli;
 
 import dev.edlinkidem.journal.Entry;
-import dev.edlinkidem.journal.RecordedResponse;
+import dev.edlinkidem.request.RecordedResponse;
 import java.time.Instant;
 
 /**

@@ -7,7 +7,7 @@ import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
-import dev.edlinkidem.journal.JournaledRequest;
+import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.journal.Outcome;
 import dev.edlinkidem.send.Delivery;

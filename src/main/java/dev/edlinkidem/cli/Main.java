@@ -1,6 +1,7 @@
 package dev.edlinkidem.cli;
 
 import java.io.PrintWriter;
+import dev.edlinkidem.request.InvalidRequestException;
 import picocli.CommandLine;
 import picocli.CommandLine.IFactory;
 import picocli.CommandLine.ParameterException;
@@ -101,7 +102,7 @@ public final class Main {
       err.println("edlink-idem: " + oneLine(ce.getMessage()));
       return ce.exitCode();
     }
-    if (e instanceof CommandLine.TypeConversionException) {
+    if (e instanceof CommandLine.TypeConversionException || e instanceof InvalidRequestException) {
       err.println("edlink-idem: " + oneLine(e.getMessage()));
       return ExitCode.USAGE;
     }

@@ -1,12 +1,13 @@
 package dev.edlinkidem.cli;
 
 import dev.edlinkidem.edlink.EdlinkClient;
-import dev.edlinkidem.edlink.IdempotencyKey;
+import dev.edlinkidem.request.Destination;
+import dev.edlinkidem.request.IdempotencyKey;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
-import dev.edlinkidem.journal.JournaledRequest;
+import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.send.Sender;
 import java.io.PrintWriter;
@@ -86,7 +87,7 @@ final class PostCommand implements Callable<Integer> {
   public Integer call() {
     Invocation invocation = root.invocation();
     invocation.now(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
-    String url = Target.resolve(path, root.baseUrl(), send.allowedHosts);
+    String url = Destination.resolve(path, root.baseUrl(), send.allowedHosts);
     byte[] body = data == null ? new byte[0] : Bodies.read(data, invocation.stdin());
     String key = key(invocation);
     JournaledRequest request = new JournaledRequest("POST", url, headers(body), body);
@@ -147,7 +148,7 @@ final class PostCommand implements Callable<Integer> {
     }
     try {
       return IdempotencyKey.check(key);
-    } catch (IllegalArgumentException e) {
+    } catch (IdempotencyKey.Invalid e) {
       throw CliException.usage("invalid key: " + e.getMessage());
     }
   }

@@ -12,7 +12,8 @@ import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.journal.Outcome;
-import dev.edlinkidem.journal.RecordedResponse;
+import dev.edlinkidem.request.Destination;
+import dev.edlinkidem.request.RecordedResponse;
 import dev.edlinkidem.journal.Window;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -92,11 +93,11 @@ final class ReconcileCommand implements Callable<Integer> {
       String token = SendOptions.token(tokenFile, root);
       Set<String> wanted = new LinkedHashSet<>();
       for (EntrySummary s : targets) {
-        if (Target.origin(URI.create(s.url())).equals(Target.origin(base))) {
+        if (Destination.sameOrigin(URI.create(s.url()), base)) {
           wanted.add(s.key());
         } else {
           skipped++;
-          out.println(s.key() + "\tskipped\t-\tjournaled for " + Target.origin(URI.create(s.url()))
+          out.println(s.key() + "\tskipped\t-\tjournaled for " + Destination.origin(URI.create(s.url()))
               + ", not the base URL; reconcile with --base-url set to it");
         }
       }

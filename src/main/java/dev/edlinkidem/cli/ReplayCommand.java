@@ -7,6 +7,7 @@ import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
+import dev.edlinkidem.request.Destination;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -131,7 +132,7 @@ final class ReplayCommand implements Callable<Integer> {
         Entry entry = KeyRunner.entryOf(lease).orElse(candidate);
         if (entry.state() == EntryState.PENDING) {
           // The token goes where the request went first; that must still be the base URL's host.
-          Target.checkOrigin(URI.create(entry.request().url()), root.baseUrl(), send.allowedHosts);
+          Destination.checkOrigin(URI.create(entry.request().url()), root.baseUrl(), send.allowedHosts);
         }
         one = runner.settle(lease, entry, "replay");
         Entry after = KeyRunner.entryOf(lease).orElse(entry);
@@ -139,6 +140,8 @@ final class ReplayCommand implements Callable<Integer> {
         report(single, after, one);
       } catch (KeyInFlightException e) {
         one = refuse(single, candidate, new CliException(ExitCode.REFUSED, e.getMessage()));
+      } catch (Destination.Refused e) {
+        one = refuse(single, candidate, CliException.usage(e.getMessage()));
       } catch (CliException e) {
         if (single || e.exitCode() == ExitCode.INTERNAL || e.exitCode() == ExitCode.INTERRUPTED) {
           throw e;
@@ -236,7 +239,7 @@ final class ReplayCommand implements Callable<Integer> {
       return true;
     }
     invocation.err().print("Replay " + count + " pending request" + (count == 1 ? "" : "s") + " to "
-        + Target.origin(root.baseUrl()) + "? [y/N] ");
+        + Destination.origin(root.baseUrl()) + "? [y/N] ");
     invocation.err().flush();
     try {
       String answer = new BufferedReader(new InputStreamReader(invocation.stdin(), StandardCharsets.UTF_8)).readLine();

@@ -11,7 +11,7 @@ import com.google.gson.JsonPrimitive;
 import dev.edlinkidem.edlink.Envelope;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
-import dev.edlinkidem.journal.RecordedResponse;
+import dev.edlinkidem.request.RecordedResponse;
 import dev.edlinkidem.send.Delivery;
 import java.io.IOException;
 import java.io.OutputStream;

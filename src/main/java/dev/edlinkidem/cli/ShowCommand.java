@@ -7,7 +7,7 @@ import com.google.gson.JsonParser;
 import dev.edlinkidem.edlink.Envelope;
 import dev.edlinkidem.journal.Attempt;
 import dev.edlinkidem.journal.Entry;
-import dev.edlinkidem.journal.RecordedResponse;
+import dev.edlinkidem.request.RecordedResponse;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -1,8 +1,7 @@
 package dev.edlinkidem.edlink;
 
-import dev.edlinkidem.journal.Attempt;
-import dev.edlinkidem.journal.JournaledRequest;
-import dev.edlinkidem.journal.RecordedResponse;
+import dev.edlinkidem.request.JournaledRequest;
+import dev.edlinkidem.request.RecordedResponse;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -93,11 +92,12 @@ public final class EdlinkClient {
     /**
      * No response: the connection failed, was closed, or the attempt timed out.
      *
+     * @param timedOut whether the attempt's time ran out (else the connection failed or was closed)
      * @param worthRetrying false when asking again cannot help (an untrusted TLS certificate)
      */
-    record NoResponse(Attempt.Result result, String error, boolean worthRetrying) implements Exchange {
-      NoResponse(Attempt.Result result, String error) {
-        this(result, error, true);
+    record NoResponse(boolean timedOut, String error, boolean worthRetrying) implements Exchange {
+      NoResponse(String error) {
+        this(false, error, true);
       }
     }
   }
@@ -140,22 +140,22 @@ public final class EdlinkClient {
         return timedOut(timeout);
       }
       if (cause instanceof SSLHandshakeException) {
-        return new Exchange.NoResponse(Attempt.Result.NO_RESPONSE, "TLS handshake with " + origin(request)
+        return new Exchange.NoResponse(false, "TLS handshake with " + origin(request)
             + " failed (" + cause.getMessage() + "); asking again will not help", false);
       }
       if (cause instanceof ConnectException) {
-        return new Exchange.NoResponse(Attempt.Result.NO_RESPONSE, "cannot connect to " + origin(request)
+        return new Exchange.NoResponse("cannot connect to " + origin(request)
             + (cause.getMessage() != null ? " (" + cause.getMessage() + ")" : ""));
       }
       if (cause instanceof IOException io) {
-        return new Exchange.NoResponse(Attempt.Result.NO_RESPONSE, describe(io));
+        return new Exchange.NoResponse(describe(io));
       }
       throw new IllegalStateException("unexpected failure sending to " + origin(request), cause);
     }
   }
 
   private static Exchange timedOut(Duration timeout) {
-    return new Exchange.NoResponse(Attempt.Result.TIMEOUT, "no response within " + timeout.toMillis() + " ms");
+    return new Exchange.NoResponse(true, "no response within " + timeout.toMillis() + " ms", true);
   }
 
   private static String origin(JournaledRequest request) {

@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import dev.edlinkidem.request.Destination;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -117,8 +118,7 @@ public final class RequestLog {
       uri = base.resolve(uri);
     }
     // The token follows $next only on the base URL's own origin.
-    if (!uri.getScheme().equalsIgnoreCase(base.getScheme()) || !uri.getHost().equalsIgnoreCase(base.getHost())
-        || uri.getPort() != base.getPort()) {
+    if (uri.getHost() == null || !Destination.sameOrigin(uri, base)) {
       throw new Unreadable(0, "the request log's next page is on another host (" + uri.getHost() + "); not following it");
     }
     return uri;

@@ -1,5 +1,6 @@
 package dev.edlinkidem.journal;
 
+import dev.edlinkidem.request.JournaledRequest;
 import java.time.Instant;
 import java.util.List;
 

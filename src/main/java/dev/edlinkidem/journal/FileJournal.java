@@ -1,6 +1,8 @@
 package dev.edlinkidem.journal;
 
 import dev.edlinkidem.journal.SummaryCache.Line;
+import dev.edlinkidem.request.JournaledRequest;
+import dev.edlinkidem.request.Sha256;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -391,7 +393,7 @@ public final class FileJournal implements Journal {
 
   /** The byte of the lock file that stands for a key: above byte 0, chosen by the key's SHA-256. */
   private static long regionOf(String key) {
-    byte[] h = Fingerprint.sha256().digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    byte[] h = Sha256.digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     long v = 0;
     for (int i = 0; i < 8; i++) {
       v = (v << 8) | (h[i] & 0xff);

@@ -1,5 +1,6 @@
 package dev.edlinkidem.journal;
 
+import dev.edlinkidem.request.JournaledRequest;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,5 +1,6 @@
 package dev.edlinkidem.journal;
 
+import dev.edlinkidem.request.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HexFormat;
@@ -46,7 +47,7 @@ record Layout(Path dir) {
 
   /** Hex SHA-256 of the key's UTF-8 bytes: the key's file name, whatever characters the key has. */
   static String hash(String key) {
-    return HexFormat.of().formatHex(Fingerprint.sha256().digest(key.getBytes(StandardCharsets.UTF_8)));
+    return Sha256.hex(key.getBytes(StandardCharsets.UTF_8));
   }
 
   /** The two hex digits that name the directory of a hash's file. */

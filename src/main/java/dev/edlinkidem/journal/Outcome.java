@@ -1,5 +1,6 @@
 package dev.edlinkidem.journal;
 
+import dev.edlinkidem.request.RecordedResponse;
 import java.time.Instant;
 
 /**

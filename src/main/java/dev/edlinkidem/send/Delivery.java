@@ -1,7 +1,7 @@
 package dev.edlinkidem.send;
 
 import dev.edlinkidem.journal.Entry;
-import dev.edlinkidem.journal.RecordedResponse;
+import dev.edlinkidem.request.RecordedResponse;
 
 /**
  * How sending an entry ended.

@@ -10,7 +10,7 @@ import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.Outcome;
-import dev.edlinkidem.journal.RecordedResponse;
+import dev.edlinkidem.request.RecordedResponse;
 import dev.edlinkidem.time.Time;
 import java.time.Duration;
 import java.time.Instant;
@@ -174,7 +174,8 @@ public final class Sender {
         last = null;
         error = none.error();
         pendingKind = Delivery.Kind.NO_RESPONSE;
-        attempt = new Attempt(number, at, took, none.result(), 0, none.error(), null);
+        Attempt.Result result = none.timedOut() ? Attempt.Result.TIMEOUT : Attempt.Result.NO_RESPONSE;
+        attempt = new Attempt(number, at, took, result, 0, none.error(), null);
         retryable = none.worthRetrying();
       }
       entry = entry.withAttempt(attempt);

@@ -57,6 +57,17 @@ class BatchFileTest {
   }
 
   @Test
+  void aDerivedKeyIsTheFingerprintOfTheRequestAndKeepsTheSpellingEarlierRunsJournaled() {
+    String url = "https://ed.link/api/v2/graph/classes/c-1/assignments";
+    byte[] body = "{\"title\":\"Quiz \u00e9\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    // printf 'POST\nURL\nBODY' | sha256sum: a file run before this version must name the same keys.
+    assertEquals("c43fe5bfa54ef61675a573a21febfd74704680161e4554ea41e24675631e1d37",
+        BatchFile.Request.derivedKey(url, body));
+    assertEquals(new dev.edlinkidem.request.JournaledRequest("POST", url, java.util.Map.of(), body).fingerprint(),
+        BatchFile.Request.derivedKey(url, body));
+  }
+
+  @Test
   void malformedLinesSayWhyAndTheReadingGoesOn() throws Exception {
     byte[] notUtf8 = {'{', '"', 'p', (byte) 0xff, '"', '}', '\n'};
     String rest = "nope\n{\"path\":\"/a\"} {}\n\"text\"\n{\"path\":7}\n{\"path\":\"/a\",\"key\":\"a b\"}\n"

@@ -8,7 +8,7 @@ import com.google.gson.JsonParser;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.FileJournal;
-import dev.edlinkidem.journal.Fingerprint;
+import dev.edlinkidem.request.Fingerprint;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

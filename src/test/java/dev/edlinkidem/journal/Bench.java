@@ -1,5 +1,7 @@
 package dev.edlinkidem.journal;
 
+import dev.edlinkidem.request.JournaledRequest;
+import dev.edlinkidem.request.RecordedResponse;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

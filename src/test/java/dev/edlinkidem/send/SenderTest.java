@@ -11,7 +11,7 @@ import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
-import dev.edlinkidem.journal.JournaledRequest;
+import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.time.ManualTime;
 import java.io.IOException;
 import java.net.InetSocketAddress;

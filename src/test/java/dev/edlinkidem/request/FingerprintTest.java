@@ -1,4 +1,4 @@
-package dev.edlinkidem.journal;
+package dev.edlinkidem.request;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

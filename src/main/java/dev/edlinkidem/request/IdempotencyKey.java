@@ -1,10 +1,7 @@
-package dev.edlinkidem.edlink;
+package dev.edlinkidem.request;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /** Idempotency keys: made at random, derived from text, or checked when a user supplies one. */
@@ -17,6 +14,15 @@ public final class IdempotencyKey {
   private static final Pattern ALLOWED = Pattern.compile("[A-Za-z0-9._~:-]+");
 
   private IdempotencyKey() {}
+
+  /** A key that Edlink would refuse, or that could not travel in a query string as it is. */
+  public static final class Invalid extends InvalidRequestException {
+    private static final long serialVersionUID = 1L;
+
+    Invalid(String message) {
+      super(message);
+    }
+  }
 
   /** 32 base62 characters from a SecureRandom: about 190 bits, never repeated in practice. */
   public static String random(SecureRandom random) {
@@ -32,29 +38,24 @@ public final class IdempotencyKey {
    * (the same as {@code printf %s TEXT | sha256sum}).
    */
   public static String fromText(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
+    return Sha256.hex(text.getBytes(StandardCharsets.UTF_8));
   }
 
   /**
    * Returns the key when it is usable, else throws with a one-line reason.
    *
-   * @throws IllegalArgumentException naming what is wrong with the key
+   * @throws Invalid naming what is wrong with the key
    */
   public static String check(String key) {
     if (key.isEmpty()) {
-      throw new IllegalArgumentException("the key is empty");
+      throw new Invalid("the key is empty");
     }
     if (key.length() > MAX_LENGTH) {
-      throw new IllegalArgumentException("the key has " + key.length()
+      throw new Invalid("the key has " + key.length()
           + " characters; Edlink accepts at most " + MAX_LENGTH);
     }
     if (!ALLOWED.matcher(key).matches()) {
-      throw new IllegalArgumentException(
+      throw new Invalid(
           "the key may hold only letters, digits and . _ ~ : - (no spaces or other characters)");
     }
     return key;

@@ -1,4 +1,4 @@
-package dev.edlinkidem.journal;
+package dev.edlinkidem.request;
 
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.edlinkidem.journal;
+package dev.edlinkidem.request;
 
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package dev.edlinkidem.batch;
+package dev.edlinkidem.request;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
