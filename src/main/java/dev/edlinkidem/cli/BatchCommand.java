@@ -2,6 +2,7 @@ package dev.edlinkidem.cli;
 
 import dev.edlinkidem.batch.BatchFile;
 import dev.edlinkidem.batch.Pace;
+import dev.edlinkidem.config.Unreadable;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
@@ -116,7 +117,7 @@ final class BatchCommand implements Callable<Integer> {
     });
     Runnable forgetInterrupt = invocation.onInterrupt(report::interrupted);
     String readError = null;
-    try (FileJournal journal = FileJournal.open(root.journalDir()); BatchFile lines = new BatchFile(input)) {
+    try (FileJournal journal = FileJournal.open(root.settings().journalDir()); BatchFile lines = new BatchFile(input)) {
       if (report.showsProgress() && Files.isRegularFile(Path.of(file))) {
         report.expect(countLines(Path.of(file))); // a pipe read twice would be read empty
       }
@@ -129,7 +130,7 @@ final class BatchCommand implements Callable<Integer> {
         try {
           feed(lines, workers, workerCount, lineSender, report);
         } catch (IOException e) {
-          readError = "cannot read " + where() + " after " + lines.linesRead() + " lines: " + SendOptions.reason(e)
+          readError = "cannot read " + where() + " after " + lines.linesRead() + " lines: " + Unreadable.why(e)
               + "; lines not yet read were not sent";
         }
         workers.shutdown();
@@ -149,7 +150,7 @@ final class BatchCommand implements Callable<Integer> {
         throw new CliException(ExitCode.INTERRUPTED, "interrupted; requests in flight stay pending;"
             + " run the same batch again to finish it");
       }
-      if (!root.quiet() && root.verbose()) {
+      if (!root.style().quiet() && root.style().verbose()) {
         long[] shared = journal.forcesShared();
         invocation.err().println(report.journalShare(lineSender.journalNanos(), lineSender.workerNanos())
             + "; " + shared[1] + " forced writes in " + shared[0] + " groups");
@@ -163,7 +164,7 @@ final class BatchCommand implements Callable<Integer> {
     } catch (JournalException e) {
       throw new CliException(ExitCode.INTERNAL, e.getMessage(), e);
     } catch (IOException e) {
-      throw new CliException(ExitCode.USAGE, "cannot read " + where() + ": " + SendOptions.reason(e)
+      throw new CliException(ExitCode.USAGE, "cannot read " + where() + ": " + Unreadable.why(e)
           + "; nothing was sent");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -183,7 +184,7 @@ final class BatchCommand implements Callable<Integer> {
   private void feed(BatchFile lines, ExecutorService workers, int workerCount, LineSender lineSender,
       BatchReport report) throws IOException, InterruptedException {
     Semaphore slots = new Semaphore(workerCount);
-    URI base = root.baseUrl();
+    URI base = root.settings().baseUrl();
     Map<String, Seen> seen = new HashMap<>();
     BatchFile.Line line;
     while (!report.stopping() && (line = lines.next()) != null) {
@@ -244,7 +245,7 @@ final class BatchCommand implements Callable<Integer> {
     try {
       return Files.newInputStream(path);
     } catch (IOException e) {
-      throw CliException.usage("cannot read " + path + ": " + SendOptions.reason(e));
+      throw CliException.usage("cannot read " + path + ": " + Unreadable.why(e));
     }
   }
 

@@ -46,7 +46,7 @@ final class BatchReport {
     this.replayArgs = List.copyOf(replayArgs);
     this.file = file;
     Invocation invocation = root.invocation();
-    this.progress = invocation.terminal().stderr() && !root.quiet() && !"dumb".equals(invocation.env("TERM"));
+    this.progress = invocation.terminal().stderr() && !root.style().quiet() && !"dumb".equals(invocation.env("TERM"));
   }
 
   boolean showsProgress() {
@@ -100,9 +100,9 @@ final class BatchReport {
       out.println(ResultPrinter.COMPACT.toJson(json(r)));
       out.flush();
     }
-    if (r.message() != null && (r.exit() != ExitCode.OK || !root.quiet())) {
+    if (r.message() != null && (r.exit() != ExitCode.OK || !root.style().quiet())) {
       say("line " + r.line() + ": " + r.message());
-    } else if (root.verbose() && r.kind() == LineResult.Kind.SUCCEEDED) {
+    } else if (root.style().verbose() && r.kind() == LineResult.Kind.SUCCEEDED) {
       say("line " + r.line() + ": " + r.status() + " succeeded · key " + r.key()
           + (r.fromJournal() ? " · recorded in the journal, not sent" : ""));
     }
@@ -160,7 +160,7 @@ final class BatchReport {
     if (pauses > 0) {
       b.append("; Edlink asked to slow down ").append(pauses).append(pauses == 1 ? " time" : " times");
     }
-    if (exit != ExitCode.OK || !root.quiet()) {
+    if (exit != ExitCode.OK || !root.style().quiet()) {
       err.println("edlink-idem: " + b);
     }
     if (stoppedBecause != null) {
@@ -172,7 +172,7 @@ final class BatchReport {
           + " pending or not sent: " + (tokenRefused ? "fix the token, then " : "")
           + "run the same batch again to finish"
           + (file.equals("-") ? " (the same lines on stdin)" : "") + "; lines that have an answer are not sent again."
-          + " Or: " + root.replayCommand("--all-pending", replayArgs));
+          + " Or: " + CommandText.replay(root.settings().flags(), "--all-pending", replayArgs));
     }
     return exit;
   }

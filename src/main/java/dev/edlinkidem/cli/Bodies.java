@@ -4,6 +4,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import dev.edlinkidem.config.Unreadable;
 import dev.edlinkidem.edlink.JsonText;
 import dev.edlinkidem.journal.Utf8;
 import java.io.IOException;
@@ -45,7 +46,7 @@ final class Bodies {
       try (InputStream in = Files.newInputStream(file)) {
         bytes = in.readNBytes((int) MAX_BYTES + 1);
       } catch (IOException e) {
-        throw CliException.usage("cannot read the body from " + file + ": " + SendOptions.reason(e));
+        throw CliException.usage("cannot read the body from " + file + ": " + Unreadable.why(e));
       }
     } else {
       from = "-d";

@@ -1,5 +1,6 @@
 package dev.edlinkidem.cli;
 
+import dev.edlinkidem.config.Settings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -50,18 +51,18 @@ final class ConfigCommand implements Runnable {
     public Integer call() {
       EdlinkIdem root = parent.root;
       PrintWriter out = root.invocation().out();
-      Path file = root.config().path();
+      Path file = root.settings().config().path();
       out.println("config     " + file + (Files.exists(file) ? "" : " (absent)"));
-      EdlinkIdem.Setting chosen = root.profileSetting();
+      Settings.Setting chosen = root.settings().profileSetting();
       String profile = chosen.value();
       out.println("profile    " + profile + "  (" + chosen.source() + ")");
-      EdlinkIdem.Setting base = root.baseUrlSetting();
+      Settings.Setting base = root.settings().baseUrlSetting();
       out.println("base-url   " + base.value() + "  (" + base.source() + ")");
-      EdlinkIdem.Setting journal = root.journalSetting();
+      Settings.Setting journal = root.settings().journalSetting();
       out.println("journal    " + journal.value() + "  (" + journal.source() + ")");
-      String retries = root.fromProfile("retries");
-      out.println("retries    " + (retries != null ? retries + "  (profile " + profile + ")" : "4  (default)"));
-      EdlinkIdem.Setting token = root.tokenSetting(null);
+      Settings.Setting retries = root.settings().retriesSetting();
+      out.println("retries    " + retries.value() + "  (" + retries.source() + ")");
+      Settings.Setting token = root.settings().tokenSetting(null);
       out.println("token      " + (token == null ? "none: set EDLINK_TOKEN, pass --token-file, or run 'edlink-idem config set-token'"
           : "set, never shown  (" + token.source() + (token.value() != null ? ": " + token.value() : "") + ")"));
       out.flush();
@@ -87,7 +88,7 @@ final class ConfigCommand implements Runnable {
     @Override
     public Integer call() {
       EdlinkIdem root = parent.root;
-      String profile = root.profile();
+      String profile = root.settings().profile();
       String token;
       try {
         token = root.invocation().readSecret("Token for profile " + profile + ": ").strip();
@@ -97,10 +98,10 @@ final class ConfigCommand implements Runnable {
       if (token.isEmpty()) {
         throw CliException.usage("no token given; nothing was stored");
       }
-      if (!SendOptions.fitsAHeader(token)) {
+      if (!Settings.fitsAHeader(token)) {
         throw CliException.usage("the token holds spaces or characters a header cannot carry; nothing was stored");
       }
-      Path target = root.tokenFileOf(profile);
+      Path target = root.settings().tokenFileOf(profile);
       try {
         Path dir = target.getParent();
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -111,7 +112,7 @@ final class ConfigCommand implements Runnable {
       } catch (IOException e) {
         throw new CliException(ExitCode.INTERNAL, "cannot store the token in " + target + ": " + e.getMessage(), e);
       }
-      if (!root.quiet()) {
+      if (!root.style().quiet()) {
         root.invocation().err().println("edlink-idem: token for profile " + profile + " stored in " + target + " (mode 0600)");
       }
       return ExitCode.OK;

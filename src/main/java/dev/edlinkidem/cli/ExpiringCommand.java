@@ -62,7 +62,7 @@ final class ExpiringCommand implements Callable<Integer> {
     out.println(soon.size() + (soon.size() == 1 ? " entry leaves its" : " entries leave their") + " 30-day window within " + span
         + " (as of " + TimeText.when(now) + "), " + pending + " of them pending:");
     out.println();
-    boolean colour = root.colorFor(root.invocation().terminal().stdout());
+    boolean colour = root.style().colorFor(root.invocation().terminal().stdout());
     Table table = new Table("KEY", "STATE", "STATUS", "LEFT", "WINDOW ENDS", "PATH");
     for (EntrySummary s : soon) {
       table.add(colour ? ListCommand.colourOf(s.state()) : null, s.key(), s.state().label(),
@@ -78,7 +78,7 @@ final class ExpiringCommand implements Callable<Integer> {
           continue;
         }
         if (s.window().allowsReplay(now)) {
-          out.println("  " + root.replayCommand(s.key(), List.of()) + "    # before " + TimeText.when(s.window().replayDeadline())
+          out.println("  " + CommandText.replay(root.settings().flags(), s.key(), List.of()) + "    # before " + TimeText.when(s.window().replayDeadline())
               + "; or check first, without sending: edlink-idem reconcile " + s.key());
         } else {
           out.println("  edlink-idem reconcile " + s.key() + "    # replay is refused in the last hour of the window;"

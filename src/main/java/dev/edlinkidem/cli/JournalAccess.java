@@ -13,7 +13,7 @@ final class JournalAccess {
   private JournalAccess() {}
 
   static <T> T with(EdlinkIdem root, Work<T> work) {
-    try (FileJournal journal = FileJournal.open(root.journalDir())) {
+    try (FileJournal journal = FileJournal.open(root.settings().journalDir())) {
       T result = work.apply(journal);
       KeyRunner.reportProblems(root, journal.problems());
       return result;

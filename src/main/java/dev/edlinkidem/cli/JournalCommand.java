@@ -1,5 +1,6 @@
 package dev.edlinkidem.cli;
 
+import dev.edlinkidem.config.Unreadable;
 import dev.edlinkidem.journal.Compaction;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.FileJournal;
@@ -86,12 +87,12 @@ final class JournalCommand implements Runnable {
 
     private List<Entry> read(EdlinkIdem root) {
       if (Files.isDirectory(source)) {
-        if (source.toAbsolutePath().normalize().equals(root.journalDir().toAbsolutePath().normalize())) {
+        if (source.toAbsolutePath().normalize().equals(root.settings().journalDir().toAbsolutePath().normalize())) {
           throw CliException.usage(source + " is this journal");
         }
         try (FileJournal other = FileJournal.open(source)) {
           List<Entry> entries = other.entries();
-          if (!other.problems().isEmpty() && !root.quiet()) {
+          if (!other.problems().isEmpty() && !root.style().quiet()) {
             root.invocation().err().println("edlink-idem: warning: " + source + " has " + other.problems().size()
                 + " unreadable records, not merged: " + other.problems().get(0));
           }
@@ -104,7 +105,7 @@ final class JournalCommand implements Runnable {
       try {
         lines = Files.readAllLines(source, StandardCharsets.UTF_8);
       } catch (IOException | java.io.UncheckedIOException e) {
-        throw CliException.usage("cannot read " + source + ": " + SendOptions.reason(e instanceof IOException io ? io
+        throw CliException.usage("cannot read " + source + ": " + Unreadable.why(e instanceof IOException io ? io
             : ((java.io.UncheckedIOException) e).getCause()));
       }
       List<Entry> entries = new ArrayList<>();

@@ -54,7 +54,7 @@ final class KeyRunner {
   }
 
   private void verboseAttempt(dev.edlinkidem.journal.Attempt attempt, Optional<Duration> wait) {
-    if (root.verbose()) {
+    if (root.style().verbose()) {
       String what = attempt.status() != 0 ? "HTTP " + attempt.status() : attempt.error();
       root.invocation().err().println("edlink-idem: attempt " + attempt.number() + ": " + what + " in "
           + attempt.duration().toMillis() + " ms" + wait.map(w -> "; retrying in " + Durations.format(w)).orElse(""));
@@ -83,7 +83,7 @@ final class KeyRunner {
 
   /** Tells the user, once, about records the journal had to skip. */
   static void reportProblems(EdlinkIdem root, List<Problem> problems) {
-    if (problems.isEmpty() || root.quiet()) {
+    if (problems.isEmpty() || root.style().quiet()) {
       return;
     }
     Problem first = problems.get(0);

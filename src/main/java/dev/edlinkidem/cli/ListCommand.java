@@ -126,12 +126,12 @@ final class ListCommand implements Callable<Integer> {
   private void table(List<EntrySummary> chosen, Instant now) {
     Invocation invocation = root.invocation();
     if (chosen.isEmpty()) {
-      if (!root.quiet()) {
+      if (!root.style().quiet()) {
         invocation.err().println("edlink-idem: no entries match");
       }
       return;
     }
-    boolean colour = root.colorFor(invocation.terminal().stdout());
+    boolean colour = root.style().colorFor(invocation.terminal().stdout());
     Table table = new Table("KEY", "STATE", "STATUS", "TRIES", "CREATED", "LEFT", "PATH");
     for (EntrySummary s : chosen) {
       table.add(colour ? colourOf(s.state()) : null, s.key(), s.state().label(), s.status() == 0 ? "-" : String.valueOf(s.status()),

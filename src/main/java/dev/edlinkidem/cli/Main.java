@@ -1,6 +1,7 @@
 package dev.edlinkidem.cli;
 
 import java.io.PrintWriter;
+import dev.edlinkidem.config.SettingsException;
 import dev.edlinkidem.request.InvalidRequestException;
 import picocli.CommandLine;
 import picocli.CommandLine.IFactory;
@@ -57,8 +58,8 @@ public final class Main {
     cli.setExpandAtFiles(false);
     // A profile may be called "sandbox" or "shell": --profile takes the next word, whatever it is.
     cli.setAllowSubcommandsAsOptionParameters(true);
-    EdlinkIdem.ENVIRONMENT.addTo(cli.getCommandSpec().usageMessage());
-    EdlinkIdem.FILES.addTo(cli.getCommandSpec().usageMessage());
+    RootHelp.ENVIRONMENT.addTo(cli.getCommandSpec().usageMessage());
+    RootHelp.FILES.addTo(cli.getCommandSpec().usageMessage());
     return cli;
   }
 
@@ -96,21 +97,22 @@ public final class Main {
       return ExitCode.INTERRUPTED;
     }
     if (e instanceof CliException ce) {
-      if (root.verbose() && ce.getCause() != null) {
+      if (root.style().verbose() && ce.getCause() != null) {
         ce.getCause().printStackTrace(err);
       }
       err.println("edlink-idem: " + oneLine(ce.getMessage()));
       return ce.exitCode();
     }
-    if (e instanceof CommandLine.TypeConversionException || e instanceof InvalidRequestException) {
+    if (e instanceof CommandLine.TypeConversionException || e instanceof InvalidRequestException
+        || e instanceof SettingsException) {
       err.println("edlink-idem: " + oneLine(e.getMessage()));
       return ExitCode.USAGE;
     }
-    if (root.verbose()) {
+    if (root.style().verbose()) {
       e.printStackTrace(err);
     }
     err.println("edlink-idem: internal error: " + oneLine(String.valueOf(e))
-        + (root.verbose() ? "" : " (run with --verbose for details)"));
+        + (root.style().verbose() ? "" : " (run with --verbose for details)"));
     return ExitCode.INTERNAL;
   }
 

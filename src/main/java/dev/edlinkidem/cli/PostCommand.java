@@ -87,7 +87,7 @@ final class PostCommand implements Callable<Integer> {
   public Integer call() {
     Invocation invocation = root.invocation();
     invocation.now(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
-    String url = Destination.resolve(path, root.baseUrl(), send.allowedHosts);
+    String url = Destination.resolve(path, root.settings().baseUrl(), send.allowedHosts);
     byte[] body = data == null ? new byte[0] : Bodies.read(data, invocation.stdin());
     String key = key(invocation);
     JournaledRequest request = new JournaledRequest("POST", url, headers(body), body);
@@ -99,7 +99,7 @@ final class PostCommand implements Callable<Integer> {
     ResultPrinter printer = new ResultPrinter(root, output, true, send.replayArgs());
     boolean tls = !url.regionMatches(true, 0, "http://", 0, 7);
     KeyRunner runner = new KeyRunner(root, printer, listener -> send.sender(root, token, listener, Sender.Pace.NONE, tls));
-    try (FileJournal journal = FileJournal.open(root.journalDir());
+    try (FileJournal journal = FileJournal.open(root.settings().journalDir());
         Journal.Lease lease = journal.lease(key)) {
       Optional<Entry> existing = KeyRunner.entryOf(lease);
       KeyRunner.reportProblems(root, journal.problems());
@@ -167,16 +167,16 @@ final class PostCommand implements Callable<Integer> {
     Invocation invocation = root.invocation();
     PrintWriter out = invocation.out();
     out.println(request.method() + " " + EdlinkClient.urlWithKey(request.url(), key));
-    boolean hasToken = root.tokenSetting(send.tokenFile) != null;
+    boolean hasToken = root.settings().tokenSetting(send.tokenFile) != null;
     out.println("Authorization: " + (hasToken ? "Bearer [redacted]" : "(no token: set EDLINK_TOKEN, --token-file or config set-token)"));
-    out.println("User-Agent: edlink-idem/" + EdlinkIdem.Version.number());
+    out.println("User-Agent: edlink-idem/" + Version.number());
     request.headers().forEach((name, value) -> out.println(name + ": " + value));
     out.println();
     if (request.body().length > 0) {
       out.println(new String(request.body(), StandardCharsets.UTF_8));
     }
     out.flush();
-    if (!root.quiet()) {
+    if (!root.style().quiet()) {
       invocation.err().println("edlink-idem: dry run: nothing was journaled or sent");
     }
     return ExitCode.OK;

@@ -80,17 +80,17 @@ final class ReconcileCommand implements Callable<Integer> {
       throw CliException.usage(allPending ? "give keys or --all-pending, not both" : "name the keys to reconcile, or use --all-pending");
     }
     Instant now = root.invocation().now();
-    URI base = root.baseUrl();
+    URI base = root.settings().baseUrl();
     PrintWriter out = root.invocation().out();
     return JournalAccess.with(root, journal -> {
       List<EntrySummary> targets = targets(journal, out);
       if (targets.isEmpty()) {
-        if (!root.quiet()) {
+        if (!root.style().quiet()) {
           root.invocation().err().println("edlink-idem: no pending entries to reconcile");
         }
         return ExitCode.OK;
       }
-      String token = SendOptions.token(tokenFile, root);
+      String token = root.settings().token(tokenFile);
       Set<String> wanted = new LinkedHashSet<>();
       for (EntrySummary s : targets) {
         if (Destination.sameOrigin(URI.create(s.url()), base)) {
@@ -108,7 +108,7 @@ final class ReconcileCommand implements Callable<Integer> {
         settle(journal, key, found.getOrDefault(key, List.of()), now, out);
       }
       out.flush();
-      if (!root.quiet()) {
+      if (!root.style().quiet()) {
         root.invocation().err().println("edlink-idem: reconcile: " + resolved + " resolved, " + notFound
             + " not in Edlink's request log, " + skipped + " skipped");
       }
@@ -142,7 +142,7 @@ final class ReconcileCommand implements Callable<Integer> {
     RequestLog log = new RequestLog(EdlinkClient.defaultHttpClient(timeout), base, token, timeout);
     // On a terminal, one line that counts pages as they come; nothing in a log file or a pipe.
     PrintWriter err = root.invocation().err();
-    boolean progress = root.invocation().terminal().stderr() && !root.quiet()
+    boolean progress = root.invocation().terminal().stderr() && !root.style().quiet()
         && !"dumb".equals(root.invocation().env("TERM"));
     // Longer than the terminal is wide, the line would wrap and \r could not take it back.
     int width = root.invocation().columns() > 0 ? root.invocation().columns() - 1 : 79;
@@ -221,7 +221,7 @@ final class ReconcileCommand implements Callable<Integer> {
             + "; recorded as learned by reconcile");
       } else if (entry.window().allowsReplay(now)) {
         notFound++;
-        out.println(key + "\tpending\t-\tnot in Edlink's request log: safe to replay: " + root.replayCommand(key, List.of())
+        out.println(key + "\tpending\t-\tnot in Edlink's request log: safe to replay: " + CommandText.replay(root.settings().flags(), key, List.of())
             + " (before " + TimeText.when(entry.window().replayDeadline()) + ")");
       } else {
         notFound++;

@@ -86,7 +86,7 @@ final class ReplayCommand implements Callable<Integer> {
     send.policy(root);
     Invocation invocation = root.invocation();
     invocation.now(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
-    try (FileJournal journal = FileJournal.open(root.journalDir())) {
+    try (FileJournal journal = FileJournal.open(root.settings().journalDir())) {
       List<Entry> chosen = allPending ? pendingOf(journal) : resolve(journal);
       KeyRunner.reportProblems(root, journal.problems());
       if (chosen.isEmpty()) {
@@ -95,7 +95,7 @@ final class ReplayCommand implements Callable<Integer> {
               + " (their windows have ended; post them with new keys if they never arrived)");
           return ExitCode.REFUSED;
         }
-        if (!root.quiet()) {
+        if (!root.style().quiet()) {
           invocation.err().println("edlink-idem: no pending entries to replay in " + journal.directory());
         }
         return ExitCode.OK;
@@ -115,7 +115,7 @@ final class ReplayCommand implements Callable<Integer> {
   private int replayAll(FileJournal journal, List<Entry> chosen, String token) {
     Invocation invocation = root.invocation();
     boolean single = !allPending && chosen.size() == 1;
-    boolean progress = !single && invocation.terminal().stderr() && !root.quiet();
+    boolean progress = !single && invocation.terminal().stderr() && !root.style().quiet();
     boolean json = output.format == OutputOptions.Format.JSON;
     // With several keys stdout gets a line per key (or a JSON object per key), not bodies.
     ResultPrinter printer = new ResultPrinter(root, output, single || json, send.replayArgs());
@@ -132,7 +132,7 @@ final class ReplayCommand implements Callable<Integer> {
         Entry entry = KeyRunner.entryOf(lease).orElse(candidate);
         if (entry.state() == EntryState.PENDING) {
           // The token goes where the request went first; that must still be the base URL's host.
-          Destination.checkOrigin(URI.create(entry.request().url()), root.baseUrl(), send.allowedHosts);
+          Destination.checkOrigin(URI.create(entry.request().url()), root.settings().baseUrl(), send.allowedHosts);
         }
         one = runner.settle(lease, entry, "replay");
         Entry after = KeyRunner.entryOf(lease).orElse(entry);
@@ -152,7 +152,7 @@ final class ReplayCommand implements Callable<Integer> {
       }
       code = ExitCode.mostSerious(code, one);
     }
-    if (!single && !root.quiet()) {
+    if (!single && !root.style().quiet()) {
       invocation.err().println("edlink-idem: replay: " + resolved + " resolved, " + stillPending + " still pending, "
           + refused + " refused");
     }
@@ -239,7 +239,7 @@ final class ReplayCommand implements Callable<Integer> {
       return true;
     }
     invocation.err().print("Replay " + count + " pending request" + (count == 1 ? "" : "s") + " to "
-        + Destination.origin(root.baseUrl()) + "? [y/N] ");
+        + Destination.origin(root.settings().baseUrl()) + "? [y/N] ");
     invocation.err().flush();
     try {
       String answer = new BufferedReader(new InputStreamReader(invocation.stdin(), StandardCharsets.UTF_8)).readLine();

@@ -45,7 +45,7 @@ final class ResultPrinter {
 
   /** What to do about a pending entry: the exact command, and until when it is safe. */
   String replayHint(Entry entry) {
-    return "run '" + root.replayCommand(entry.key(), replayArgs) + "' before " + TimeText.when(entry.window().replayDeadline())
+    return "run '" + CommandText.replay(root.settings().flags(), entry.key(), replayArgs) + "' before " + TimeText.when(entry.window().replayDeadline())
         + ", an hour before its 30-day window ends";
   }
 
@@ -55,7 +55,7 @@ final class ResultPrinter {
 
   /** A state word, coloured when stderr gets colour (--color, NO_COLOR, a terminal). */
   private String paint(String word, String color) {
-    return root.colorFor(root.invocation().terminal().stderr()) ? color + word + "\u001b[0m" : word;
+    return root.style().colorFor(root.invocation().terminal().stderr()) ? color + word + "\u001b[0m" : word;
   }
 
   /** Prints a finished entry's recorded response, read from the journal without sending. */
@@ -124,13 +124,13 @@ final class ResultPrinter {
   }
 
   private void summary(String line) {
-    if (!root.quiet()) {
+    if (!root.style().quiet()) {
       root.invocation().err().println("edlink-idem: " + line);
     }
   }
 
   private void warnings(Envelope envelope) {
-    if (!root.quiet()) {
+    if (!root.style().quiet()) {
       envelope.warnings().forEach(w -> root.invocation().err().println("edlink-idem: " + paint("warning", YELLOW) + ": " + w));
     }
   }

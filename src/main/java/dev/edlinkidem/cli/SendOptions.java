@@ -1,5 +1,6 @@
 package dev.edlinkidem.cli;
 
+import dev.edlinkidem.config.Settings;
 import dev.edlinkidem.edlink.EdlinkClient;
 import dev.edlinkidem.edlink.RetryPolicy;
 import dev.edlinkidem.send.Sender;
@@ -23,7 +24,8 @@ public final class SendOptions {
   List<String> allowedHosts = new ArrayList<>();
 
   @Option(names = "--retries", paramLabel = "N",
-      description = "Attempts after the first, for transient failures (default: the profile's retries, else 4).")
+      description = "Attempts after the first, for transient failures (default: the profile's retries, else "
+          + Settings.DEFAULT_RETRIES + ").")
   Integer retries;
 
   @Option(names = "--timeout", paramLabel = "DUR", defaultValue = "120s", converter = Durations.class,
@@ -39,7 +41,7 @@ public final class SendOptions {
    * only) and no other host is allowed, since a full URL must then be on the base URL's origin.
    */
   boolean mayNeedTls(EdlinkIdem root) {
-    return !"http".equalsIgnoreCase(root.baseUrl().getScheme()) || !allowedHosts.isEmpty();
+    return !"http".equalsIgnoreCase(root.settings().baseUrl().getScheme()) || !allowedHosts.isEmpty();
   }
 
   /** The options a replay of this run needs to reach the same host with the same token. */
@@ -57,7 +59,7 @@ public final class SendOptions {
   }
 
   RetryPolicy policy(EdlinkIdem root) {
-    int retries = retries(root);
+    int retries = root.settings().retries(this.retries);
     if (retries < 0) {
       throw CliException.usage("--retries must be 0 or more, not " + retries);
     }
@@ -67,67 +69,9 @@ public final class SendOptions {
     return RetryPolicy.of(retries, timeout, maxTime);
   }
 
-  /** --retries, else the profile's retries, else 4. */
-  int retries(EdlinkIdem root) {
-    if (retries != null) {
-      return retries;
-    }
-    String fromProfile = root.fromProfile("retries");
-    if (fromProfile == null) {
-      return 4;
-    }
-    try {
-      return Integer.parseInt(fromProfile.trim());
-    } catch (NumberFormatException e) {
-      throw CliException.usage("retries = " + fromProfile + " in profile " + root.profile() + " of "
-          + root.config().path() + " is not a whole number");
-    }
-  }
-
   /** The token: --token-file, else EDLINK_TOKEN, else the profile's; never from an option value. */
   String token(EdlinkIdem root) {
-    return token(tokenFile, root);
-  }
-
-  static String token(Path tokenFileFlag, EdlinkIdem root) {
-    Invocation invocation = root.invocation();
-    EdlinkIdem.Setting where = root.tokenSetting(tokenFileFlag);
-    if (where == null) {
-      throw CliException.usage("no token: set EDLINK_TOKEN, pass --token-file FILE, or run 'edlink-idem config set-token'");
-    }
-    Path tokenFile = where.value() == null ? null : Path.of(where.value());
-    String token;
-    String source;
-    if (tokenFile != null) {
-      source = "token file " + tokenFile;
-      try {
-        byte[] bytes;
-        try (java.io.InputStream in = Files.newInputStream(tokenFile)) {
-          bytes = in.readNBytes(64 * 1024 + 1);
-        }
-        if (bytes.length > 64 * 1024) {
-          throw CliException.usage("the token file " + tokenFile + " is larger than 64 KiB; is it the right file?");
-        }
-        token = new String(bytes, StandardCharsets.UTF_8).strip();
-      } catch (IOException | java.io.UncheckedIOException e) {
-        throw CliException.usage("cannot read the token file " + tokenFile + ": " + reason(e));
-      }
-    } else {
-      source = "EDLINK_TOKEN";
-      token = invocation.env("EDLINK_TOKEN").strip();
-    }
-    if (token.isEmpty()) {
-      throw CliException.usage("the token in " + source + " is empty");
-    }
-    if (!fitsAHeader(token)) {
-      throw CliException.usage("the token in " + source + " holds spaces or characters a header cannot carry");
-    }
-    return token;
-  }
-
-  /** Visible ASCII only: anything else could not go into an Authorization header, or would split it. */
-  static boolean fitsAHeader(String token) {
-    return token.chars().allMatch(c -> c > 0x20 && c < 0x7f);
+    return root.settings().token(tokenFile);
   }
 
   Sender sender(EdlinkIdem root, String token, Sender.Listener listener) {
@@ -144,24 +88,7 @@ public final class SendOptions {
     RetryPolicy policy = policy(root);
     Duration connect = policy.attemptTimeout().compareTo(Duration.ofSeconds(30)) < 0
         ? policy.attemptTimeout() : Duration.ofSeconds(30);
-    EdlinkClient client = new EdlinkClient(EdlinkClient.defaultHttpClient(connect, tls), token,
-        "edlink-idem/" + EdlinkIdem.Version.number());
+    EdlinkClient client = new EdlinkClient(EdlinkClient.defaultHttpClient(connect, tls), token, Version.userAgent());
     return new Sender(client, policy, invocation.time(), invocation.random(), listener, pace);
-  }
-
-  static String reason(Exception e) {
-    if (e instanceof java.nio.charset.CharacterCodingException) {
-      return "it is not UTF-8 text";
-    }
-    if (e instanceof java.nio.file.NoSuchFileException) {
-      return "no such file";
-    }
-    if (e instanceof java.nio.file.AccessDeniedException) {
-      return "permission denied";
-    }
-    if (e instanceof IOException && e.getMessage() != null && e.getMessage().contains("Is a directory")) {
-      return "it is a directory";
-    }
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 }

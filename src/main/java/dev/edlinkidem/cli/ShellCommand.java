@@ -37,7 +37,7 @@ final class ShellCommand implements Callable<Integer> {
       throw CliException.usage("the shell needs a terminal on stdin and stdout; in scripts, run the commands "
           + "themselves (edlink-idem list, edlink-idem replay ...)");
     }
-    root.profile(); // a missing profile is a usage error now, not at every prompt
+    root.settings().profile(); // a missing profile is a usage error now, not at every prompt
     // JLine stays out of this class: picocli reflects on every command's methods at each start.
     return ShellSession.onSystemTerminal(root);
   }

@@ -67,8 +67,8 @@ public final class ShellSession {
 
   int run() {
     CommandCompleter completer = new CommandCompleter(model.getCommandSpec(), this::keys, this::profiles,
-        Shell.BUILTINS, Path.of("").toAbsolutePath(), root::expandHome);
-    shell = new Shell(terminal, completer, root.stateDir().resolve("history"), this::execute, this::status,
+        Shell.BUILTINS, Path.of("").toAbsolutePath(), root.settings()::expandHome);
+    shell = new Shell(terminal, completer, root.settings().stateDir().resolve("history"), this::execute, this::status,
         model.getCommandName());
     return shell.run();
   }
@@ -82,7 +82,7 @@ public final class ShellSession {
   private String expandHome(String word) {
     int at = word.startsWith("@") ? 1 : word.startsWith("--") && word.contains("=") ? word.indexOf('=') + 1 : 0;
     String rest = word.substring(at);
-    return rest.equals("~") || rest.startsWith("~/") ? word.substring(0, at) + root.expandHome(rest) : word;
+    return rest.equals("~") || rest.startsWith("~/") ? word.substring(0, at) + root.settings().expandHome(rest) : word;
   }
 
   /** The shell's global options first, leaving out those the line gives itself. */
@@ -139,11 +139,11 @@ public final class ShellSession {
   private Shell.Status status() {
     String profile;
     try {
-      profile = root.profile();
+      profile = root.settings().profile();
     } catch (CliException e) {
       profile = "?";
     }
-    try (FileJournal journal = FileJournal.open(root.journalDir())) {
+    try (FileJournal journal = FileJournal.open(root.settings().journalDir())) {
       int pending = 0;
       for (EntrySummary s : journal.summaries()) {
         pending += s.state() == EntryState.PENDING ? 1 : 0;
@@ -157,14 +157,14 @@ public final class ShellSession {
   /** The journal's keys for completion, pending first and newest first within each. */
   private List<KeyChoice> keys(List<String> lineGlobals, String prefix) {
     try {
-      Path dir = root.journalDir();
+      Path dir = root.settings().journalDir();
       if (!lineGlobals.isEmpty()) {
         CommandLine cli = Main.commandLine(root.invocation());
         List<String> args = new ArrayList<>(root.globalArgs());
         args.addAll(lineGlobals);
         args.add("list");
         cli.parseArgs(args.toArray(String[]::new));
-        dir = cli.<EdlinkIdem>getCommand().journalDir();
+        dir = cli.<EdlinkIdem>getCommand().settings().journalDir();
       }
       Instant now = root.invocation().now();
       try (FileJournal journal = FileJournal.open(dir)) {
@@ -192,7 +192,7 @@ public final class ShellSession {
     Set<String> names = new LinkedHashSet<>();
     names.add("default");
     try {
-      names.addAll(root.config().profiles());
+      names.addAll(root.settings().config().profiles());
     } catch (RuntimeException e) {
       // A bad config file is reported by the command that uses it, not while completing.
     }

@@ -63,7 +63,7 @@ final class ShowCommand implements Callable<Integer> {
   }
 
   private void text(PrintWriter out, Entry e, Instant now) {
-    boolean colour = root.colorFor(root.invocation().terminal().stdout());
+    boolean colour = root.style().colorFor(root.invocation().terminal().stdout());
     String state = e.state().label() + (e.outcome() != null ? " (learned by " + e.outcome().via() + ")" : "");
     out.println("key       " + e.key());
     out.println("state     " + (colour ? ListCommand.colourOf(e.state()) + state + "\u001b[0m" : state)

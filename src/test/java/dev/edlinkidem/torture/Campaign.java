@@ -3,6 +3,7 @@ package dev.edlinkidem.torture;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.edlinkidem.batch.BatchFile;
+import dev.edlinkidem.config.Settings;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.FileJournal;

@@ -1,4 +1,4 @@
-package dev.edlinkidem.cli;
+package dev.edlinkidem.config;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,9 +7,10 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /** Closes to others a journal directory, configuration or stored token that a user left open. */
-final class PrivateMode {
+public final class PrivateMode {
   private static final Set<PosixFilePermission> OTHERS = EnumSet.complementOf(EnumSet.of(
       PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE));
 
@@ -19,8 +20,10 @@ final class PrivateMode {
    * Sets {@code path} to {@code mode} ("rwx------" or "rw-------") when group or others hold any
    * permission on it, and says so in one warning line; a missing path, or one of the wrong kind
    * (a file where the journal directory should be), is left alone for the command to report.
+   *
+   * @param warn told the one-line warning, without the tool's name
    */
-  static void close(EdlinkIdem root, Path path, String mode) {
+  public static void close(Path path, String mode, Consumer<String> warn) {
     boolean directory = mode.startsWith("rwx");
     if (directory ? !Files.isDirectory(path) : !Files.isRegularFile(path)) {
       return; // missing, or not what it should be (a journal that is a file): the command says so
@@ -42,9 +45,6 @@ final class PrivateMode {
     } catch (IOException e) {
       outcome = "could not close it (" + e.getMessage() + "); run chmod " + octal.substring(1) + " " + path;
     }
-    if (!root.quiet()) {
-      root.invocation().err().println("edlink-idem: warning: " + path + " was open to others ("
-          + PosixFilePermissions.toString(now) + "); " + outcome);
-    }
+    warn.accept(path + " was open to others (" + PosixFilePermissions.toString(now) + "); " + outcome);
   }
 }

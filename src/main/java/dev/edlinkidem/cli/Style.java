@@ -1,0 +1,19 @@
+package dev.edlinkidem.cli;
+
+/**
+ * How much a command says on stderr and whether it uses colour: from -q, -v and --color, and
+ * from NO_COLOR and TERM=dumb in the environment.
+ *
+ * @param quiet nothing on stderr when all went well (-q without -v)
+ * @param verbose each attempt, and stack traces of internal errors
+ */
+public record Style(boolean quiet, boolean verbose, EdlinkIdem.ColorMode color, boolean noColor) {
+  /** Whether to colour output on a stream attached (or not) to a terminal. */
+  public boolean colorFor(boolean streamIsTerminal) {
+    return switch (color) {
+      case ALWAYS -> true;
+      case NEVER -> false;
+      case AUTO -> !noColor && streamIsTerminal;
+    };
+  }
+}
