@@ -1,27 +1,23 @@
 package dev.edlinkidem.cli;
 
 import dev.edlinkidem.batch.BatchFile;
+import dev.edlinkidem.batch.BatchRun;
+import dev.edlinkidem.batch.LineSender;
 import dev.edlinkidem.batch.Pace;
+import dev.edlinkidem.batch.Tally;
 import dev.edlinkidem.config.Unreadable;
-import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.FileJournal;
-import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.request.Destination;
-import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.send.Sender;
+import dev.edlinkidem.verdict.ExitCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -105,16 +101,10 @@ final class BatchCommand implements Callable<Integer> {
     InputStream input = open();
     String token = send.token(root);
     Pace pace = Pace.of(rate, concurrency, invocation.time());
-    BatchReport report = new BatchReport(root, format == Format.JSONL, send.replayArgs(), file, pace::stop);
+    Tally tally = new Tally(failFast, pace::stop);
+    BatchReport report = new BatchReport(root, format == Format.JSONL, send.replayArgs(), file, tally);
     Sender sender = send.sender(root, token, (attempt, wait) -> { }, pace, send.mayNeedTls(root));
-    // Twice as many workers as requests in flight: while some wait for answers, others journal
-    // the next lines, so the journal's forced writes are not in the way of the requests.
-    int workerCount = 2 * concurrency;
-    ExecutorService workers = Executors.newFixedThreadPool(workerCount, r -> {
-      Thread t = new Thread(r, "batch-worker");
-      t.setDaemon(true);
-      return t;
-    });
+    URI base = root.settings().baseUrl();
     Runnable forgetInterrupt = invocation.onInterrupt(report::interrupted);
     String readError = null;
     try (FileJournal journal = FileJournal.open(root.settings().journalDir()); BatchFile lines = new BatchFile(input)) {
@@ -125,30 +115,29 @@ final class BatchCommand implements Callable<Integer> {
       // reader to force, or a forced write per line would cap the batch at the disk's flush rate.
       journal.leaveOutcomesUnforced();
       report.start();
-      LineSender lineSender = new LineSender(root, journal, sender, report::stopping);
-      try {
+      LineSender lineSender = new LineSender(journal, sender, invocation.time(), invocation::now, tally::stopping);
+      try (BatchRun run = new BatchRun(concurrency, tally, lineSender, report::lineDone,
+          path -> Destination.resolve(path, base, send.allowedHosts))) {
         try {
-          feed(lines, workers, workerCount, lineSender, report);
-        } catch (IOException e) {
-          readError = "cannot read " + where() + " after " + lines.linesRead() + " lines: " + Unreadable.why(e)
-              + "; lines not yet read were not sent";
+          try {
+            run.feed(lines);
+          } catch (IOException e) {
+            readError = "cannot read " + where() + " after " + lines.linesRead() + " lines: " + Unreadable.why(e)
+                + "; lines not yet read were not sent";
+          }
+          run.finish();
+        } catch (InterruptedException e) {
+          // Ctrl-C in the shell: requests in flight are interrupted and stay pending. The journal
+          // is closed (and with it the keys' locks) only once no worker is left to write to it.
+          pace.stop();
+          if (!run.interrupt(Duration.ofSeconds(30))) {
+            throw new CliException(ExitCode.INTERRUPTED, "interrupted; requests in flight stay pending");
+          }
+          Thread.currentThread().interrupt();
+          report.finish(pace.pauses());
+          throw new CliException(ExitCode.INTERRUPTED, "interrupted; requests in flight stay pending;"
+              + " run the same batch again to finish it");
         }
-        workers.shutdown();
-        while (!workers.awaitTermination(1, TimeUnit.HOURS)) {
-          // A batch may run for hours; it ends when its last line does.
-        }
-      } catch (InterruptedException e) {
-        // Ctrl-C in the shell: requests in flight are interrupted and stay pending. The journal
-        // is closed (and with it the keys' locks) only once no worker is left to write to it.
-        workers.shutdownNow();
-        pace.stop();
-        if (!workers.awaitTermination(30, TimeUnit.SECONDS)) {
-          throw new CliException(ExitCode.INTERRUPTED, "interrupted; requests in flight stay pending");
-        }
-        Thread.currentThread().interrupt();
-        report.finish(pace.pauses());
-        throw new CliException(ExitCode.INTERRUPTED, "interrupted; requests in flight stay pending;"
-            + " run the same batch again to finish it");
       }
       if (!root.style().quiet() && root.style().verbose()) {
         long[] shared = journal.forcesShared();
@@ -171,68 +160,9 @@ final class BatchCommand implements Callable<Integer> {
       throw new CliException(ExitCode.INTERRUPTED, "interrupted; requests in flight stay pending");
     } finally {
       forgetInterrupt.run();
-      workers.shutdownNow();
       report.stopProgress();
     }
   }
-
-  /**
-   * Reads the lines and hands each request to a worker, at most one line per worker at a time.
-   * A line is checked here first: its URL, its key, and whether an earlier line of the file
-   * already names the same key.
-   */
-  private void feed(BatchFile lines, ExecutorService workers, int workerCount, LineSender lineSender,
-      BatchReport report) throws IOException, InterruptedException {
-    Semaphore slots = new Semaphore(workerCount);
-    URI base = root.settings().baseUrl();
-    Map<String, Seen> seen = new HashMap<>();
-    BatchFile.Line line;
-    while (!report.stopping() && (line = lines.next()) != null) {
-      if (line instanceof BatchFile.Malformed m) {
-        report.done(LineResult.malformed(m.number(), m.reason()), false, failFast);
-        continue;
-      }
-      BatchFile.Request r = (BatchFile.Request) line;
-      String url;
-      try {
-        url = Destination.resolve(r.path(), base, send.allowedHosts);
-      } catch (Destination.Refused e) {
-        report.done(LineResult.malformed(r.number(), e.getMessage()), false, failFast);
-        continue;
-      }
-      JournaledRequest request = new JournaledRequest("POST", url, PostCommand.headers(r.body()), r.body());
-      String key = r.key() != null ? r.key() : BatchFile.Request.derivedKey(url, r.body());
-      Seen first = seen.putIfAbsent(key, new Seen(r.number(), request.fingerprint()));
-      if (first != null) {
-        report.done(first.fingerprint().equals(request.fingerprint())
-            ? LineResult.sameAs(r.number(), r.path(), key, first.line())
-            : LineResult.refused(r.number(), r.path(), key, "key " + key + " is also on line " + first.line()
-                + " for a different request; nothing was sent for this line"), false, failFast);
-        continue;
-      }
-      slots.acquire();
-      if (report.stopping()) {
-        slots.release();
-        break;
-      }
-      report.started();
-      try {
-        workers.execute(() -> {
-          try {
-            report.done(lineSender.settle(r.number(), r.path(), key, request), true, failFast);
-          } finally {
-            slots.release();
-          }
-        });
-      } catch (RuntimeException e) {
-        slots.release();
-        throw e;
-      }
-    }
-  }
-
-  /** The first line of the file with a key, and its request's fingerprint. */
-  private record Seen(int line, String fingerprint) {}
 
   private InputStream open() {
     if (file.equals("-")) {

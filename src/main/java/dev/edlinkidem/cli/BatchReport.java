@@ -3,54 +3,45 @@ package dev.edlinkidem.cli;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import dev.edlinkidem.batch.LineResult;
+import dev.edlinkidem.batch.Tally;
+import dev.edlinkidem.verdict.ExitCode;
 import java.io.PrintWriter;
-import java.util.EnumMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What a batch tells as it goes: one JSON line per finished line ({@code --format jsonl}), a line
- * on stderr per problem, a progress line on a terminal, and the summary and exit code at the end.
- * Workers report to it from many threads; it is the one place that writes.
+ * What a batch shows as it goes: one JSON line per finished line ({@code --format jsonl}), a line
+ * on stderr per problem, a progress line on a terminal, and the summary at the end. The counting
+ * and the decision to stop are the {@link Tally}'s; this only draws them. Workers report to it
+ * from many threads; it is the one place that writes.
  */
 final class BatchReport {
   private final EdlinkIdem root;
   private final boolean jsonl;
   private final List<String> replayArgs;
   private final String file;
-  private final boolean progress;
-  private final Map<LineResult.Kind, Integer> counts = new EnumMap<>(LineResult.Kind.class);
+  private final Tally tally;
+  private final ProgressLine progress;
   private ScheduledExecutorService ticker;
   private long startedAt;
   private int expected;
-  private int inFlight;
-  private int done;
-  private int fromJournal;
-  private int exit = ExitCode.OK;
-  private boolean stopping;
-  private String stoppedBecause;
-  private boolean drawn;
 
-  private final Runnable onStop;
-  private boolean tokenRefused;
-
-  /** @param onStop told once when the batch starts stopping, so that no further attempt starts */
-  BatchReport(EdlinkIdem root, boolean jsonl, List<String> replayArgs, String file, Runnable onStop) {
-    this.onStop = onStop;
+  BatchReport(EdlinkIdem root, boolean jsonl, List<String> replayArgs, String file, Tally tally) {
     this.root = root;
     this.jsonl = jsonl;
     this.replayArgs = List.copyOf(replayArgs);
     this.file = file;
-    Invocation invocation = root.invocation();
-    this.progress = invocation.terminal().stderr() && !root.style().quiet() && !"dumb".equals(invocation.env("TERM"));
+    this.tally = tally;
+    this.progress = ProgressLine.on(root);
   }
 
   boolean showsProgress() {
-    return progress;
+    return progress.enabled();
   }
 
   /** How many lines the file has, for the progress line's "time left". */
@@ -60,7 +51,7 @@ final class BatchReport {
 
   void start() {
     startedAt = root.invocation().time().nanoTime();
-    if (progress) {
+    if (progress.enabled()) {
       ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "batch-progress");
         t.setDaemon(true);
@@ -70,62 +61,27 @@ final class BatchReport {
     }
   }
 
-  /** A line was handed to a worker. */
-  synchronized void started() {
-    inFlight++;
-  }
-
-  /** Whether no new line should be started: --fail-fast saw a problem, or the token was refused. */
-  synchronized boolean stopping() {
-    return stopping;
-  }
-
-  /**
-   * A line ended: counts it, shows it, and decides whether the batch stops starting lines.
-   *
-   * @param started whether a worker had the line ({@link #started()}), or it ended before being sent
-   */
-  synchronized void done(LineResult r, boolean started, boolean failFast) {
-    if (started) {
-      inFlight--;
-    }
-    done++;
-    counts.merge(r.kind(), 1, Integer::sum);
-    if (r.fromJournal()) {
-      fromJournal++;
-    }
-    exit = ExitCode.mostSerious(exit, r.exit());
+  /** A line ended and the tally has counted it: shows it. */
+  synchronized void lineDone(LineResult r) {
     if (jsonl) {
       PrintWriter out = root.invocation().out();
       out.println(ResultPrinter.COMPACT.toJson(json(r)));
       out.flush();
     }
-    if (r.message() != null && (r.exit() != ExitCode.OK || !root.style().quiet())) {
+    boolean shown = r.exit() != ExitCode.OK
+        || (r.kind() == LineResult.Kind.SUCCEEDED ? root.style().verbose() : !root.style().quiet());
+    if (r.message() != null && shown) {
       say("line " + r.line() + ": " + r.message());
-    } else if (root.style().verbose() && r.kind() == LineResult.Kind.SUCCEEDED) {
-      say("line " + r.line() + ": " + r.status() + " succeeded · key " + r.key()
-          + (r.fromJournal() ? " · recorded in the journal, not sent" : ""));
     }
-    if (!stopping && r.exit() == ExitCode.CLIENT_ERROR && r.kind() == LineResult.Kind.PENDING) {
-      tokenRefused = true;
-      stop("Edlink refused the token on line " + r.line() + ", so the other lines would be refused too");
-    } else if (!stopping && failFast && r.exit() != ExitCode.OK) {
-      stop("line " + r.line() + " did not succeed and --fail-fast is on");
-    }
-  }
-
-  private void stop(String because) {
-    stopping = true;
-    stoppedBecause = because;
-    onStop.run();
   }
 
   /** The shutdown hook's message when Ctrl-C or SIGTERM ends the batch. */
   void interrupted() {
     stopProgress();
     synchronized (this) {
-      root.invocation().err().println("edlink-idem: interrupted · " + done + " lines done; the " + inFlight
-          + " in flight stay pending; run the same batch again to finish it: lines that have an answer are not sent again");
+      root.invocation().err().println("edlink-idem: interrupted · " + tally.done() + " lines done; the "
+          + tally.inFlight() + " in flight stay pending; run the same batch again to finish it: lines that have an"
+          + " answer are not sent again");
     }
   }
 
@@ -139,37 +95,38 @@ final class BatchReport {
   /** Prints the summary and returns the exit code: the most serious line's. */
   synchronized int finish(long pauses) {
     stopProgress();
-    double seconds = (root.invocation().time().nanoTime() - startedAt) / 1e9;
+    double seconds = seconds();
     PrintWriter err = root.invocation().err();
+    int done = tally.done();
     StringBuilder b = new StringBuilder("batch: ").append(done).append(done == 1 ? " line in " : " lines in ")
         .append(String.format(Locale.ROOT, "%.1f s", seconds));
-    int sent = done - fromJournal - count(LineResult.Kind.MALFORMED) - count(LineResult.Kind.SAME_AS_EARLIER)
-        - count(LineResult.Kind.REFUSED) - count(LineResult.Kind.NOT_SENT);
-    if (seconds > 0 && sent > 0) {
+    if (seconds > 0 && tally.sent() > 0) {
       b.append(String.format(Locale.ROOT, " (%.0f/s)", done / seconds));
     }
-    b.append(": ").append(count(LineResult.Kind.SUCCEEDED)).append(" succeeded");
-    if (fromJournal > 0) {
-      b.append(" (").append(fromJournal).append(" already in the journal, not sent)");
+    b.append(": ").append(tally.count(LineResult.Kind.SUCCEEDED)).append(" succeeded");
+    if (tally.fromJournal() > 0) {
+      b.append(" (").append(tally.fromJournal()).append(" already in the journal, not sent)");
     }
     for (LineResult.Kind kind : LineResult.Kind.values()) {
-      if (kind != LineResult.Kind.SUCCEEDED && count(kind) > 0) {
-        b.append(", ").append(count(kind)).append(' ').append(kind.label());
+      if (kind != LineResult.Kind.SUCCEEDED && tally.count(kind) > 0) {
+        b.append(", ").append(tally.count(kind)).append(' ').append(kind.label());
       }
     }
     if (pauses > 0) {
       b.append("; Edlink asked to slow down ").append(pauses).append(pauses == 1 ? " time" : " times");
     }
+    int exit = tally.exit();
     if (exit != ExitCode.OK || !root.style().quiet()) {
       err.println("edlink-idem: " + b);
     }
-    if (stoppedBecause != null) {
-      err.println("edlink-idem: stopped starting lines: " + stoppedBecause + "; lines not yet started were not sent");
+    if (tally.stoppedBecause() != null) {
+      err.println("edlink-idem: stopped starting lines: " + tally.stoppedBecause()
+          + "; lines not yet started were not sent");
     }
-    int unfinished = count(LineResult.Kind.PENDING) + count(LineResult.Kind.NOT_SENT);
+    int unfinished = tally.unfinished();
     if (unfinished > 0) {
       err.println("edlink-idem: " + unfinished + (unfinished == 1 ? " line is" : " lines are")
-          + " pending or not sent: " + (tokenRefused ? "fix the token, then " : "")
+          + " pending or not sent: " + (tally.tokenRefused() ? "fix the token, then " : "")
           + "run the same batch again to finish"
           + (file.equals("-") ? " (the same lines on stdin)" : "") + "; lines that have an answer are not sent again."
           + " Or: " + CommandText.replay(root.settings().flags(), "--all-pending", replayArgs));
@@ -177,8 +134,8 @@ final class BatchReport {
     return exit;
   }
 
-  private int count(LineResult.Kind kind) {
-    return counts.getOrDefault(kind, 0);
+  private double seconds() {
+    return (root.invocation().time().nanoTime() - startedAt) / 1e9;
   }
 
   void stopProgress() {
@@ -186,7 +143,7 @@ final class BatchReport {
     synchronized (this) {
       t = ticker;
       ticker = null;
-      clearProgress();
+      progress.clear();
     }
     if (t != null) {
       t.shutdownNow();
@@ -195,7 +152,7 @@ final class BatchReport {
 
   /** Prints a line on stderr, taking the progress line away first and drawing it again after. */
   private void say(String line) {
-    clearProgress();
+    progress.clear();
     root.invocation().err().println("edlink-idem: " + line);
     if (ticker != null) {
       drawNow();
@@ -209,32 +166,18 @@ final class BatchReport {
   }
 
   private void drawNow() {
-    double seconds = (root.invocation().time().nanoTime() - startedAt) / 1e9;
+    double seconds = seconds();
+    int done = tally.done();
     double rate = seconds > 0 ? done / seconds : 0;
-    int failed = count(LineResult.Kind.FAILED) + count(LineResult.Kind.REFUSED) + count(LineResult.Kind.MALFORMED)
-        + count(LineResult.Kind.ERROR);
-    int pending = expected > done ? expected - done : inFlight;
+    int pending = expected > done ? expected - done : tally.inFlight();
     StringBuilder b = new StringBuilder("edlink-idem: ").append(done).append(" done · ").append(pending)
-        .append(" pending · ").append(failed).append(" failed · ")
+        .append(" pending · ").append(tally.failed()).append(" failed · ")
         .append(String.format(Locale.ROOT, "%.0f/s", rate));
     if (expected > done && rate > 0) {
-      b.append(" · ").append(Durations.format(java.time.Duration.ofSeconds((long) Math.ceil((expected - done) / rate))))
+      b.append(" · ").append(Durations.format(Duration.ofSeconds((long) Math.ceil((expected - done) / rate))))
           .append(" left");
     }
-    int width = root.invocation().columns() > 0 ? root.invocation().columns() - 1 : 79;
-    PrintWriter err = root.invocation().err();
-    err.print("\r" + b.substring(0, Math.min(b.length(), width)) + "\u001b[K");
-    err.flush();
-    drawn = true;
-  }
-
-  private void clearProgress() {
-    if (drawn) {
-      PrintWriter err = root.invocation().err();
-      err.print("\r\u001b[K");
-      err.flush();
-      drawn = false;
-    }
+    progress.draw(b.toString());
   }
 
   private static JsonObject json(LineResult r) {

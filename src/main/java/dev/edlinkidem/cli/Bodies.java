@@ -7,6 +7,7 @@ import com.google.gson.stream.JsonToken;
 import dev.edlinkidem.config.Unreadable;
 import dev.edlinkidem.edlink.JsonText;
 import dev.edlinkidem.journal.Utf8;
+import dev.edlinkidem.verdict.ExitCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;

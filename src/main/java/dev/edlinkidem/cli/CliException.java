@@ -1,5 +1,7 @@
 package dev.edlinkidem.cli;
 
+import dev.edlinkidem.verdict.ExitCode;
+
 /** A failure with a one-line message for stderr and the exit code it maps to. */
 public class CliException extends RuntimeException {
   private static final long serialVersionUID = 1L;

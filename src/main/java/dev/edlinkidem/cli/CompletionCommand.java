@@ -1,6 +1,7 @@
 package dev.edlinkidem.cli;
 
 import dev.edlinkidem.completion.ShellKind;
+import dev.edlinkidem.verdict.ExitCode;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,6 +1,7 @@
 package dev.edlinkidem.cli;
 
 import dev.edlinkidem.config.Settings;
+import dev.edlinkidem.verdict.ExitCode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

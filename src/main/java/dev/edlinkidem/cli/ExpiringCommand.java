@@ -2,6 +2,8 @@ package dev.edlinkidem.cli;
 
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.EntrySummary;
+import dev.edlinkidem.time.TimeText;
+import dev.edlinkidem.verdict.ExitCode;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +48,7 @@ final class ExpiringCommand implements Callable<Integer> {
   public Integer call() {
     Instant now = root.invocation().now();
     List<EntrySummary> soon = JournalAccess.with(root, journal -> journal.summaries()).stream()
-        .filter(s -> !s.window().hasEnded(now) && s.window().remaining(now).compareTo(within) <= 0)
+        .filter(s -> s.window().endsWithin(now, within))
         .filter(s -> !pendingOnly || s.state() == EntryState.PENDING)
         .sorted(Comparator.comparing((EntrySummary s) -> s.window().end()).thenComparing(EntrySummary::key))
         .toList();
@@ -65,7 +67,7 @@ final class ExpiringCommand implements Callable<Integer> {
     boolean colour = root.style().colorFor(root.invocation().terminal().stdout());
     Table table = new Table("KEY", "STATE", "STATUS", "LEFT", "WINDOW ENDS", "PATH");
     for (EntrySummary s : soon) {
-      table.add(colour ? ListCommand.colourOf(s.state()) : null, s.key(), s.state().label(),
+      table.add(colour ? Style.colour(s.state()) : null, s.key(), s.state().label(),
           s.status() == 0 ? "-" : String.valueOf(s.status()), TimeText.left(s.window().remaining(now)),
           TimeText.when(s.window().end()), EntryJson.pathOf(s.url()));
     }

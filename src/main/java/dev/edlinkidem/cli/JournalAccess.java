@@ -2,6 +2,7 @@ package dev.edlinkidem.cli;
 
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.JournalException;
+import dev.edlinkidem.verdict.ExitCode;
 
 /** Opens the journal for one command and turns its failures into exit 1 with one line. */
 final class JournalAccess {

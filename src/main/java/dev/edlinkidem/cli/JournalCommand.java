@@ -5,6 +5,7 @@ import dev.edlinkidem.journal.Compaction;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.JournalException;
+import dev.edlinkidem.verdict.ExitCode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

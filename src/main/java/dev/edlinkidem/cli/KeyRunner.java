@@ -1,20 +1,21 @@
 package dev.edlinkidem.cli;
 
+import dev.edlinkidem.journal.Attempt;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.Problem;
-import dev.edlinkidem.send.Delivery;
 import dev.edlinkidem.send.Sender;
+import dev.edlinkidem.verdict.Verdict;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Settles one journaled key whose lease is held: a finished entry shows its recorded answer, a
- * pending one inside its window is sent, and anything that could act twice is refused.
+ * Sends one key whose lease is held, for post and replay: builds the sender before the request
+ * is journaled, tells the user what stays pending if the process is interrupted, and says how
+ * the send ended as a {@link Verdict}.
  */
 final class KeyRunner {
   private final EdlinkIdem root;
@@ -28,20 +29,6 @@ final class KeyRunner {
     this.sender = sender;
   }
 
-  /** Shows a finished entry, or sends a pending one; refuses a pending one past its replay deadline. */
-  int settle(Journal.Lease lease, Entry entry, String via) {
-    if (entry.outcome() != null) {
-      return printer.recorded(entry);
-    }
-    Instant now = root.invocation().now();
-    if (!entry.window().allowsReplay(now)) {
-      throw new CliException(ExitCode.REFUSED, "refusing to send " + entry.key() + " again: its window ended "
-          + TimeText.when(entry.window().replayDeadline()) + " (30 days from the first attempt, less an hour for"
-          + " clock skew), so Edlink may no longer recognise the key; check whether it arrived, or post it with a new key");
-    }
-    return send(lease, entry, via);
-  }
-
   /**
    * Builds the HTTP client now, so that nothing slow stands between journaling a request and
    * being ready to report an interruption of it.
@@ -53,7 +40,7 @@ final class KeyRunner {
     return this;
   }
 
-  private void verboseAttempt(dev.edlinkidem.journal.Attempt attempt, Optional<Duration> wait) {
+  private void verboseAttempt(Attempt attempt, Optional<Duration> wait) {
     if (root.style().verbose()) {
       String what = attempt.status() != 0 ? "HTTP " + attempt.status() : attempt.error();
       root.invocation().err().println("edlink-idem: attempt " + attempt.number() + ": " + what + " in "
@@ -61,21 +48,21 @@ final class KeyRunner {
     }
   }
 
-  /** Sends an entry already known to be pending and inside its window. */
-  int send(Journal.Lease lease, Entry entry, String via) {
+  /**
+   * Sends an entry the settle rules let go; a journal failure after the request may have left,
+   * or an interruption, ends the command with that verdict.
+   */
+  Verdict send(Journal.Lease lease, Entry entry, String via) {
     Sender s = prepare().prepared;
     Runnable forgetInterrupt = root.invocation().onInterrupt(() -> root.invocation().err().println(
-        "edlink-idem: interrupted · " + entry.key() + " stays pending; " + printer.replayHint(entry)));
+        "edlink-idem: " + printer.message(Verdict.interrupted(entry))));
     try {
-      Delivery delivery = s.send(lease, entry, via);
-      return printer.delivered(delivery);
+      return Verdict.of(s.send(lease, entry, via));
     } catch (JournalException e) {
-      throw new CliException(ExitCode.INTERNAL, "the request may have reached Edlink but its outcome could not be "
-          + "journaled (" + e.getMessage() + "); " + entry.key() + " is safe to replay: " + printer.replayHint(entry), e);
+      throw printer.failure(Verdict.outcomeNotJournaled(entry, e.getMessage()), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new CliException(ExitCode.INTERRUPTED, "interrupted · " + entry.key() + " stays pending; "
-          + printer.replayHint(entry));
+      throw printer.failure(Verdict.interrupted(entry), e);
     } finally {
       forgetInterrupt.run();
     }
@@ -92,11 +79,12 @@ final class KeyRunner {
         + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
   }
 
-  static Optional<Entry> entryOf(Journal.Lease lease) {
+  /** The key's entry as its lease sees it; the journal failing here means nothing was sent. */
+  Optional<Entry> entryOf(Journal.Lease lease) {
     try {
       return lease.entry();
     } catch (JournalException e) {
-      throw new CliException(ExitCode.INTERNAL, e.getMessage() + "; nothing was sent", e);
+      throw printer.failure(Verdict.journalUnwritable(lease.key(), e.getMessage()), e);
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.edlinkidem.cli;
 
 import dev.edlinkidem.request.IdempotencyKey;
+import dev.edlinkidem.verdict.ExitCode;
 import java.io.PrintWriter;
 import java.util.UUID;
 import java.util.concurrent.Callable;

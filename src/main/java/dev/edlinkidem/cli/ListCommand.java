@@ -5,6 +5,8 @@ import com.google.gson.JsonObject;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.EntrySummary;
+import dev.edlinkidem.time.TimeText;
+import dev.edlinkidem.verdict.ExitCode;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -108,7 +110,7 @@ final class ListCommand implements Callable<Integer> {
   private Predicate<EntrySummary> filter(Instant now) {
     Predicate<EntrySummary> p = s -> state == StateFilter.ALL || s.state() == EntryState.valueOf(state.name());
     if (expiringWithin != null) {
-      p = p.and(s -> !s.window().hasEnded(now) && s.window().remaining(now).compareTo(expiringWithin) <= 0);
+      p = p.and(s -> s.window().endsWithin(now, expiringWithin));
     }
     if (pathPrefix != null) {
       p = p.and(s -> EntryJson.pathOf(s.url()).startsWith(pathPrefix));
@@ -134,20 +136,12 @@ final class ListCommand implements Callable<Integer> {
     boolean colour = root.style().colorFor(invocation.terminal().stdout());
     Table table = new Table("KEY", "STATE", "STATUS", "TRIES", "CREATED", "LEFT", "PATH");
     for (EntrySummary s : chosen) {
-      table.add(colour ? colourOf(s.state()) : null, s.key(), s.state().label(), s.status() == 0 ? "-" : String.valueOf(s.status()),
+      table.add(colour ? Style.colour(s.state()) : null, s.key(), s.state().label(), s.status() == 0 ? "-" : String.valueOf(s.status()),
           String.valueOf(s.attempts()), TimeText.when(s.created()).replace(" UTC", ""),
           TimeText.left(s.window().remaining(now)), s.method().equals("POST") ? EntryJson.pathOf(s.url())
               : s.method() + " " + EntryJson.pathOf(s.url()));
     }
     table.print(invocation.out(), invocation.columns());
-  }
-
-  static String colourOf(EntryState state) {
-    return switch (state) {
-      case PENDING -> "\u001b[33m";
-      case SUCCEEDED -> "\u001b[32m";
-      case FAILED -> "\u001b[31m";
-    };
   }
 
   static String csv(String value) {

@@ -1,5 +1,6 @@
 package dev.edlinkidem.cli;
 
+import dev.edlinkidem.verdict.ExitCode;
 import java.io.PrintWriter;
 import dev.edlinkidem.config.SettingsException;
 import dev.edlinkidem.request.InvalidRequestException;

@@ -9,7 +9,12 @@ import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.journal.KeyInFlightException;
+import dev.edlinkidem.send.KeySettler;
 import dev.edlinkidem.send.Sender;
+import dev.edlinkidem.send.Settlement;
+import dev.edlinkidem.verdict.Verdict;
+import dev.edlinkidem.time.TimeText;
+import dev.edlinkidem.verdict.ExitCode;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -90,7 +95,7 @@ final class PostCommand implements Callable<Integer> {
     String url = Destination.resolve(path, root.settings().baseUrl(), send.allowedHosts);
     byte[] body = data == null ? new byte[0] : Bodies.read(data, invocation.stdin());
     String key = key(invocation);
-    JournaledRequest request = new JournaledRequest("POST", url, headers(body), body);
+    JournaledRequest request = JournaledRequest.post(url, body);
     send.policy(root);
     if (dryRun) {
       return dryRun(request, key);
@@ -101,40 +106,29 @@ final class PostCommand implements Callable<Integer> {
     KeyRunner runner = new KeyRunner(root, printer, listener -> send.sender(root, token, listener, Sender.Pace.NONE, tls));
     try (FileJournal journal = FileJournal.open(root.settings().journalDir());
         Journal.Lease lease = journal.lease(key)) {
-      Optional<Entry> existing = KeyRunner.entryOf(lease);
+      Optional<Entry> existing = runner.entryOf(lease);
       KeyRunner.reportProblems(root, journal.problems());
-      if (existing.isPresent()) {
-        return again(runner, lease, existing.get(), request);
-      }
-      runner.prepare();
-      Entry entry;
-      try {
-        entry = lease.begin(request, invocation.time().now());
-      } catch (JournalException e) {
-        throw new CliException(ExitCode.INTERNAL, e.getMessage() + "; nothing was sent", e);
-      }
-      return runner.send(lease, entry, "post");
+      Settlement settlement = KeySettler.settle(key, existing, request, invocation.now());
+      return printer.print(switch (settlement.kind()) {
+        case NEW -> runner.send(lease, begin(runner, printer, lease, request), settlement.via());
+        case RESEND -> runner.send(lease, settlement.entry(), settlement.via());
+        default -> Verdict.of(settlement);
+      });
     } catch (KeyInFlightException e) {
-      throw new CliException(ExitCode.REFUSED, e.getMessage() + "; wait for it to finish, then post or replay again");
+      return printer.print(Verdict.of(KeySettler.inFlight(key)));
     } catch (JournalException e) {
-      throw new CliException(ExitCode.INTERNAL, e.getMessage() + "; nothing was sent", e);
+      throw printer.failure(Verdict.journalUnwritable(key, e.getMessage()), e);
     }
   }
 
-  /** A key already journaled: the same request settles as a replay would; another request is refused. */
-  private int again(KeyRunner runner, Journal.Lease lease, Entry entry, JournaledRequest request) {
-    if (!entry.fingerprint().equals(request.fingerprint())) {
-      throw new CliException(ExitCode.REFUSED, "key " + entry.key() + " was used on " + TimeText.when(entry.created())
-          + " for a different request (" + entry.request().method() + " " + entry.request().url()
-          + "); nothing was sent. Use a new key for a new request");
+  /** Journals the request durably; only then may its first byte be sent. */
+  private Entry begin(KeyRunner runner, ResultPrinter printer, Journal.Lease lease, JournaledRequest request) {
+    runner.prepare();
+    try {
+      return lease.begin(request, root.invocation().time().now());
+    } catch (JournalException e) {
+      throw printer.failure(Verdict.journalUnwritable(lease.key(), e.getMessage()), e);
     }
-    Instant now = root.invocation().now();
-    if (entry.outcome() != null && entry.window().hasEnded(now)) {
-      throw new CliException(ExitCode.REFUSED, "key " + entry.key() + " was " + entry.state().label() + " on "
-          + TimeText.when(entry.created()) + " and its 30-day window ended " + TimeText.when(entry.window().end())
-          + "; Edlink has forgotten it. Post with a new key if you mean to act again");
-    }
-    return runner.settle(lease, entry, "post");
   }
 
   private String key(Invocation invocation) {
@@ -151,16 +145,6 @@ final class PostCommand implements Callable<Integer> {
     } catch (IdempotencyKey.Invalid e) {
       throw CliException.usage("invalid key: " + e.getMessage());
     }
-  }
-
-  /** The headers journaled with a request: Accept, and Content-Type when there is a body. */
-  static Map<String, String> headers(byte[] body) {
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("Accept", "application/json");
-    if (body.length > 0) {
-      headers.put("Content-Type", "application/json");
-    }
-    return headers;
   }
 
   private int dryRun(JournaledRequest request, String key) {

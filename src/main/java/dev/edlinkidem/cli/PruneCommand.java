@@ -3,6 +3,8 @@ package dev.edlinkidem.cli;
 import dev.edlinkidem.journal.Compaction;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.EntrySummary;
+import dev.edlinkidem.time.TimeText;
+import dev.edlinkidem.verdict.ExitCode;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;

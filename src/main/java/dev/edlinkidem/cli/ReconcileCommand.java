@@ -1,9 +1,7 @@
 package dev.edlinkidem.cli;
 
 import dev.edlinkidem.edlink.EdlinkClient;
-import dev.edlinkidem.edlink.Envelope;
 import dev.edlinkidem.edlink.RequestLog;
-import dev.edlinkidem.edlink.RetryPolicy;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.EntrySummary;
@@ -12,9 +10,12 @@ import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.journal.Outcome;
-import dev.edlinkidem.request.Destination;
-import dev.edlinkidem.request.RecordedResponse;
 import dev.edlinkidem.journal.Window;
+import dev.edlinkidem.reconcile.LogVerdict;
+import dev.edlinkidem.verdict.Verdict;
+import dev.edlinkidem.request.Destination;
+import dev.edlinkidem.time.TimeText;
+import dev.edlinkidem.verdict.ExitCode;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -102,7 +103,7 @@ final class ReconcileCommand implements Callable<Integer> {
         }
       }
       Instant since = targets.stream().map(EntrySummary::created).min(Comparator.naturalOrder()).orElseThrow()
-          .minus(Duration.ofHours(1));
+          .minus(Window.SKEW_MARGIN);
       Map<String, List<RequestLog.Logged>> found = read(base, token, wanted, since);
       for (String key : wanted) {
         settle(journal, key, found.getOrDefault(key, List.of()), now, out);
@@ -141,53 +142,20 @@ final class ReconcileCommand implements Callable<Integer> {
     }
     RequestLog log = new RequestLog(EdlinkClient.defaultHttpClient(timeout), base, token, timeout);
     // On a terminal, one line that counts pages as they come; nothing in a log file or a pipe.
-    PrintWriter err = root.invocation().err();
-    boolean progress = root.invocation().terminal().stderr() && !root.style().quiet()
-        && !"dumb".equals(root.invocation().env("TERM"));
-    // Longer than the terminal is wide, the line would wrap and \r could not take it back.
-    int width = root.invocation().columns() > 0 ? root.invocation().columns() - 1 : 79;
-    boolean[] shown = {false};
+    ProgressLine progress = ProgressLine.on(root);
     try {
-      return log.find(wanted, since, (pages, requests, keysFound) -> {
-        if (progress) {
-          String line = "edlink-idem: reading the request log: page " + pages + ", " + requests + " requests, "
-              + keysFound + " of " + wanted.size() + (wanted.size() == 1 ? " key" : " keys") + " found";
-          err.print("\r" + line.substring(0, Math.min(line.length(), width)) + "\u001b[K");
-          err.flush();
-          shown[0] = true;
-        }
-      });
+      return log.find(wanted, since, (pages, requests, keysFound) -> progress.draw("edlink-idem: reading the request log: page "
+          + pages + ", " + requests + " requests, " + keysFound + " of " + wanted.size()
+          + (wanted.size() == 1 ? " key" : " keys") + " found"));
     } catch (RequestLog.Unreadable e) {
-      int status = e.status();
-      if (status == 401 || status == 403 || e.getMessage().contains("INVALID_TOKEN") || e.getMessage().contains("EXPIRED_TOKEN")) {
-        throw new CliException(ExitCode.CLIENT_ERROR, "cannot read Edlink's request log: " + e.getMessage()
-            + "; reconcile needs an integration (graph) token; nothing was changed");
-      }
-      throw new CliException(status == 0 ? ExitCode.NO_RESPONSE : ExitCode.SERVER_ERROR,
-          "cannot read Edlink's request log: " + e.getMessage() + "; nothing was changed, try again later");
+      Verdict verdict = Verdict.logUnreadable(e.tokenRefused(), e.status(), e.getMessage());
+      throw new CliException(verdict.exit(), verdict.message(Verdict.Audience.NO_KEY, Verdict.Paint.NONE));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException(ExitCode.INTERRUPTED, "interrupted; nothing was changed");
     } finally {
-      if (shown[0]) {
-        err.println();
-      }
+      progress.end();
     }
-  }
-
-  /**
-   * Whether a logged request is this entry's: the same key on a POST to the same path, no earlier
-   * than the entry (less the clock-skew margin). A GET that happened to carry the key, or a refused
-   * token (which left the request undone), says nothing about it.
-   */
-  static boolean answers(Entry entry, RequestLog.Logged l) {
-    String path = URI.create(entry.request().url()).getRawPath();
-    return "POST".equalsIgnoreCase(l.method()) && path.equals(l.path())
-        && (l.date() == null || !l.date().isBefore(entry.created().minus(Window.SKEW_MARGIN)));
-  }
-
-  private static byte[] bytes(String text) {
-    return text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
   }
 
   /** Records what the log says of one key, under its lease. */
@@ -201,32 +169,24 @@ final class ReconcileCommand implements Callable<Integer> {
         return;
       }
       Entry entry = current.get();
-      List<RequestLog.Logged> byDate = new ArrayList<>(logged.stream().filter(l -> answers(entry, l)).toList());
-      byDate.sort(Comparator.comparing(l -> l.date() == null ? Instant.MIN : l.date()));
-      Optional<RequestLog.Logged> success = byDate.stream().filter(l -> l.status() / 100 == 2).findFirst();
-      Optional<RequestLog.Logged> failure = byDate.stream()
-          .filter(l -> l.status() / 100 == 4 && !RetryPolicy.isRetryable(l.status()))
-          .filter(l -> !Envelope.refusesCredentials(l.status(), Envelope.of(bytes(l.output()))))
-          .findFirst();
-      Optional<RequestLog.Logged> verdict = success.isPresent() ? success : failure;
-      if (verdict.isPresent()) {
-        RequestLog.Logged l = verdict.get();
-        EntryState state = success.isPresent() ? EntryState.SUCCEEDED : EntryState.FAILED;
-        byte[] body = bytes(l.output());
-        lease.recordOutcome(new Outcome(state, root.invocation().time().now(),
-            new RecordedResponse(l.status(), Map.of("Content-Type", List.of("application/json")), body), "reconcile"));
+      Optional<LogVerdict> found = LogVerdict.of(entry, logged);
+      Verdict verdict;
+      if (found.isPresent()) {
+        RequestLog.Logged l = found.get().logged();
+        Outcome outcome = found.get().outcome(root.invocation().time().now());
+        lease.recordOutcome(outcome);
         resolved++;
-        out.println(key + "\t" + state.label() + "\t" + l.status() + "\tEdlink received it"
-            + (l.date() != null ? " on " + TimeText.precise(l.date()) : "") + (l.requestId() != null ? " (request " + l.requestId() + ")" : "")
-            + "; recorded as learned by reconcile");
-      } else if (entry.window().allowsReplay(now)) {
-        notFound++;
-        out.println(key + "\tpending\t-\tnot in Edlink's request log: safe to replay: " + CommandText.replay(root.settings().flags(), key, List.of())
-            + " (before " + TimeText.when(entry.window().replayDeadline()) + ")");
+        entry = entry.withOutcome(outcome);
+        verdict = Verdict.reconciled(entry, (l.date() != null ? " on " + TimeText.precise(l.date()) : "")
+            + (l.requestId() != null ? " (request " + l.requestId() + ")" : ""), now);
       } else {
         notFound++;
-        out.println(key + "\tpending\t-\tnot received by Edlink, and its window has ended: send it again with a new key");
+        verdict = Verdict.reconciled(entry, null, now);
       }
+      String status = found.isPresent() ? String.valueOf(found.get().logged().status()) : "-";
+      String words = verdict.message(new Verdict.Audience.ForKey(CommandText.replay(root.settings().flags(), key,
+          List.of())), Verdict.Paint.NONE);
+      out.println(key + "\t" + entry.state().label() + "\t" + status + "\t" + words);
     } catch (KeyInFlightException e) {
       skipped++;
       out.println(key + "\tskipped\t-\tin flight in another process; reconcile it when that is done");

@@ -7,7 +7,13 @@ import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
+import dev.edlinkidem.send.KeySettler;
+import dev.edlinkidem.send.Settlement;
+import dev.edlinkidem.verdict.Verdict;
+import java.util.Optional;
 import dev.edlinkidem.request.Destination;
+import dev.edlinkidem.time.TimeText;
+import dev.edlinkidem.verdict.ExitCode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -121,34 +127,48 @@ final class ReplayCommand implements Callable<Integer> {
     ResultPrinter printer = new ResultPrinter(root, output, single || json, send.replayArgs());
     KeyRunner runner = new KeyRunner(root, printer, listener -> send.sender(root, token, listener));
     int code = refused > 0 ? ExitCode.REFUSED : ExitCode.OK;
+    Instant now = invocation.now();
     int n = 0;
     for (Entry candidate : chosen) {
       n++;
       if (progress) {
         invocation.err().println("edlink-idem: [" + n + "/" + chosen.size() + "] " + candidate.key());
       }
-      int one;
+      Verdict verdict;
       try (Journal.Lease lease = journal.lease(candidate.key())) {
-        Entry entry = KeyRunner.entryOf(lease).orElse(candidate);
+        Entry entry = runner.entryOf(lease).orElse(candidate);
         if (entry.state() == EntryState.PENDING) {
           // The token goes where the request went first; that must still be the base URL's host.
           Destination.checkOrigin(URI.create(entry.request().url()), root.settings().baseUrl(), send.allowedHosts);
         }
-        one = runner.settle(lease, entry, "replay");
-        Entry after = KeyRunner.entryOf(lease).orElse(entry);
-        count(after.state() == EntryState.PENDING ? 0 : 1);
-        report(single, after, one);
+        Settlement settlement = KeySettler.settle(entry.key(), Optional.of(entry), null, now);
+        verdict = settlement.kind().sends() ? runner.send(lease, entry, settlement.via()) : Verdict.of(settlement);
       } catch (KeyInFlightException e) {
-        one = refuse(single, candidate, new CliException(ExitCode.REFUSED, e.getMessage()));
+        verdict = Verdict.of(KeySettler.inFlight(candidate.key()));
       } catch (Destination.Refused e) {
-        one = refuse(single, candidate, CliException.usage(e.getMessage()));
-      } catch (CliException e) {
-        if (single || e.exitCode() == ExitCode.INTERNAL || e.exitCode() == ExitCode.INTERRUPTED) {
+        if (single) {
           throw e;
         }
-        one = refuse(false, candidate, e);
+        refused++;
+        refusedLine(candidate.key(), e.getMessage());
+        code = ExitCode.mostSerious(code, ExitCode.USAGE);
+        continue;
       } catch (JournalException e) {
         throw new CliException(ExitCode.INTERNAL, e.getMessage(), e);
+      }
+      int one;
+      if (verdict.exit() == ExitCode.REFUSED && !single) {
+        refused++;
+        refusedLine(candidate.key(), printer.message(verdict));
+        one = verdict.exit();
+      } else {
+        one = printer.print(verdict);
+        if (verdict.exit() == ExitCode.REFUSED) {
+          refused++;
+        } else {
+          count(verdict.entry().state() == EntryState.PENDING ? 0 : 1);
+          report(single, verdict.entry(), one);
+        }
       }
       code = ExitCode.mostSerious(code, one);
     }
@@ -167,16 +187,6 @@ final class ReplayCommand implements Callable<Integer> {
     }
   }
 
-  /** Counts a key that was not sent; alone, it is the command's error, else one line among others. */
-  private int refuse(boolean single, Entry entry, CliException why) {
-    refused++;
-    if (single) {
-      throw why;
-    }
-    refusedLine(entry.key(), Main.oneLine(why.getMessage()));
-    return why.exitCode();
-  }
-
   /** With several keys, stdout gets one line per key instead of bodies. */
   private void report(boolean single, Entry after, int code) {
     if (single || output.format == OutputOptions.Format.JSON) {
@@ -192,6 +202,7 @@ final class ReplayCommand implements Callable<Integer> {
   /** Pending entries inside their window; the others are reported as refused. */
   private List<Entry> pendingOf(FileJournal journal) throws JournalException {
     Instant now = root.invocation().now();
+    ResultPrinter words = new ResultPrinter(root, output, false, send.replayArgs());
     List<Entry> pending = new ArrayList<>();
     List<EntrySummary> summaries = new ArrayList<>(journal.summaries());
     summaries.sort(java.util.Comparator.comparing(EntrySummary::created).thenComparing(EntrySummary::key));
@@ -199,11 +210,16 @@ final class ReplayCommand implements Callable<Integer> {
       if (s.state() != EntryState.PENDING) {
         continue;
       }
-      if (s.window().allowsReplay(now)) {
-        journal.find(s.key()).ifPresent(pending::add);
-      } else {
+      Optional<Entry> entry = journal.find(s.key());
+      if (entry.isEmpty()) {
+        continue;
+      }
+      Settlement settlement = KeySettler.settle(s.key(), entry, null, now);
+      if (settlement.kind() == Settlement.Kind.REPLAY_CLOSED) {
         refused++;
-        refusedLine(s.key(), "window ended " + TimeText.when(s.window().replayDeadline()));
+        refusedLine(s.key(), words.message(Verdict.of(settlement)));
+      } else {
+        pending.add(entry.get());
       }
     }
     return pending;

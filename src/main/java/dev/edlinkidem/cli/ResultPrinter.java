@@ -12,7 +12,10 @@ import dev.edlinkidem.edlink.Envelope;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.request.RecordedResponse;
-import dev.edlinkidem.send.Delivery;
+import dev.edlinkidem.verdict.Row;
+import dev.edlinkidem.verdict.Verdict;
+import dev.edlinkidem.time.TimeText;
+import dev.edlinkidem.verdict.ExitCode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -21,7 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
-/** Shows the result for one key: the body on stdout, one summary line and the warnings on stderr. */
+/** Shows how one key ended: the body on stdout, the verdict's line and Edlink's warnings on stderr. */
 final class ResultPrinter {
   private static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
   /** One line of JSON, nulls kept: what --format json and batch's --format jsonl print. */
@@ -43,84 +46,43 @@ final class ResultPrinter {
     this.replayArgs = List.copyOf(replayArgs);
   }
 
-  /** What to do about a pending entry: the exact command, and until when it is safe. */
-  String replayHint(Entry entry) {
-    return "run '" + CommandText.replay(root.settings().flags(), entry.key(), replayArgs) + "' before " + TimeText.when(entry.window().replayDeadline())
-        + ", an hour before its 30-day window ends";
+  /** The advice of a verdict names the command that replays its key with this run's settings. */
+  Verdict.Audience audience(String key) {
+    return new Verdict.Audience.ForKey(CommandText.replay(root.settings().flags(), key, replayArgs));
   }
 
-  private static final String GREEN = "\u001b[32m";
-  private static final String RED = "\u001b[31m";
-  private static final String YELLOW = "\u001b[33m";
+  /** A verdict's whole message, without colour: for an error that ends the command. */
+  String message(Verdict verdict) {
+    return verdict.message(audience(verdict.key()), Verdict.Paint.NONE);
+  }
+
+  /** A verdict that ends the command as an error, with the failure behind it (shown with --verbose). */
+  CliException failure(Verdict verdict, Throwable cause) {
+    return new CliException(verdict.exit(), message(verdict), cause);
+  }
+
+  /**
+   * Prints how a key ended: the response on stdout (or one JSON object), Edlink's warnings, and
+   * the verdict's line on stderr (a success's only without -q). Returns the exit code.
+   */
+  int print(Verdict verdict) {
+    RecordedResponse response = verdict.response();
+    boolean fromJournal = verdict.row() == Row.RECORDED_SUCCESS || verdict.row() == Row.RECORDED_FAILURE;
+    if (verdict.delivery() != null || fromJournal) {
+      printStdout(verdict.entry(), response, fromJournal);
+      warnings(response == null ? Envelope.EMPTY : Envelope.of(response.body()));
+    }
+    if (verdict.exit() == ExitCode.OK) {
+      summary(verdict.message(audience(verdict.key()), this::paint));
+    } else {
+      root.invocation().err().println("edlink-idem: " + verdict.message(audience(verdict.key()), this::paint));
+    }
+    return verdict.exit();
+  }
 
   /** A state word, coloured when stderr gets colour (--color, NO_COLOR, a terminal). */
-  private String paint(String word, String color) {
-    return root.style().colorFor(root.invocation().terminal().stderr()) ? color + word + "\u001b[0m" : word;
-  }
-
-  /** Prints a finished entry's recorded response, read from the journal without sending. */
-  int recorded(Entry entry) {
-    RecordedResponse response = entry.outcome().response();
-    printStdout(entry, response, true);
-    Envelope envelope = Envelope.of(response.body());
-    warnings(envelope);
-    if (entry.state() == EntryState.SUCCEEDED) {
-      summary(response.status() + " " + paint("succeeded", GREEN) + " · key " + entry.key() + " · recorded response from the journal, not sent");
-      return ExitCode.OK;
-    }
-    root.invocation().err().println("edlink-idem: " + response.status() + " " + paint("failed", RED)
-        + errorsOf(envelope) + " · key " + entry.key() + " · recorded response from the journal, not sent;"
-        + " fix the request and post it with a new key");
-    return ExitCode.CLIENT_ERROR;
-  }
-
-  /** Prints how a send ended and returns its exit code. */
-  int delivered(Delivery d) {
-    Entry entry = d.entry();
-    printStdout(entry, d.last(), false);
-    Envelope envelope = d.last() == null ? Envelope.EMPTY : Envelope.of(d.last().body());
-    warnings(envelope);
-    String attempts = d.attempts() + (d.attempts() == 1 ? " attempt" : " attempts");
-    PrintWriter err = root.invocation().err();
-    String replay = replayHint(entry);
-    switch (d.kind()) {
-      case SUCCEEDED -> {
-        summary(d.last().status() + " " + paint("succeeded", GREEN) + " · key " + entry.key() + " · " + attempts
-            + " · Edlink remembers the key until " + TimeText.when(entry.window().end()));
-        return ExitCode.OK;
-      }
-      case FAILED -> {
-        err.println("edlink-idem: Edlink answered " + d.last().status() + errorsOf(envelope) + " · key " + entry.key()
-            + " journaled as " + paint("failed", RED) + "; fix the request and post it with a new key");
-        return ExitCode.CLIENT_ERROR;
-      }
-      case CREDENTIALS_REFUSED -> {
-        err.println("edlink-idem: Edlink refused the token (" + d.last().status() + errorsOf(envelope) + ") · nothing was done and "
-            + entry.key() + " stays " + paint("pending", YELLOW) + "; fix the token, then " + replay);
-        return ExitCode.CLIENT_ERROR;
-      }
-      case UNEXPECTED -> {
-        err.println("edlink-idem: Edlink answered " + d.last().status() + ", which is not an answer to a POST"
-            + (d.last().status() >= 300 ? " (redirects are not followed; check --base-url)" : "") + " · "
-            + entry.key() + " is " + paint("pending", YELLOW) + "; " + replay);
-        return ExitCode.SERVER_ERROR;
-      }
-      case SERVER_ERROR -> {
-        err.println("edlink-idem: Edlink answered " + d.last().status() + " after " + attempts + " · "
-            + entry.key() + " is " + paint("pending", YELLOW) + "; " + replay);
-        return ExitCode.SERVER_ERROR;
-      }
-      default -> {
-        err.println("edlink-idem: no response after " + attempts + " (" + d.error() + ") · "
-            + entry.key() + " is " + paint("pending", YELLOW) + "; " + replay);
-        return ExitCode.NO_RESPONSE;
-      }
-    }
-  }
-
-  /** Edlink's $errors as " CODE: message", or nothing when there are none. */
-  static String errorsOf(Envelope envelope) {
-    return envelope.errors().isEmpty() ? "" : " " + envelope.errorLine();
+  private String paint(EntryState state, String word) {
+    return root.style().colorFor(root.invocation().terminal().stderr()) ? Style.colour(state) + word + Style.RESET : word;
   }
 
   private void summary(String line) {
@@ -131,7 +93,8 @@ final class ResultPrinter {
 
   private void warnings(Envelope envelope) {
     if (!root.style().quiet()) {
-      envelope.warnings().forEach(w -> root.invocation().err().println("edlink-idem: " + paint("warning", YELLOW) + ": " + w));
+      String warning = paint(EntryState.PENDING, "warning");
+      envelope.warnings().forEach(w -> root.invocation().err().println("edlink-idem: " + warning + ": " + w));
     }
   }
 

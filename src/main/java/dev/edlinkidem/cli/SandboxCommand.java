@@ -2,6 +2,7 @@ package dev.edlinkidem.cli;
 
 import dev.edlinkidem.sandbox.Faults;
 import dev.edlinkidem.sandbox.SandboxServer;
+import dev.edlinkidem.verdict.ExitCode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;

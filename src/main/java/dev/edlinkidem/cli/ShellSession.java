@@ -7,6 +7,8 @@ import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.shell.CommandCompleter;
 import dev.edlinkidem.shell.CommandCompleter.KeyChoice;
 import dev.edlinkidem.shell.Shell;
+import dev.edlinkidem.time.TimeText;
+import dev.edlinkidem.verdict.ExitCode;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Instant;

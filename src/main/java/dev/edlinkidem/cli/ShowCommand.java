@@ -8,6 +8,8 @@ import dev.edlinkidem.edlink.Envelope;
 import dev.edlinkidem.journal.Attempt;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.request.RecordedResponse;
+import dev.edlinkidem.time.TimeText;
+import dev.edlinkidem.verdict.ExitCode;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -66,7 +68,7 @@ final class ShowCommand implements Callable<Integer> {
     boolean colour = root.style().colorFor(root.invocation().terminal().stdout());
     String state = e.state().label() + (e.outcome() != null ? " (learned by " + e.outcome().via() + ")" : "");
     out.println("key       " + e.key());
-    out.println("state     " + (colour ? ListCommand.colourOf(e.state()) + state + "\u001b[0m" : state)
+    out.println("state     " + (colour ? Style.colour(e.state()) + state + Style.RESET : state)
         + (e.window().hasEnded(now) ? ", window ended" : ""));
     out.println("request   " + e.request().method() + " " + e.request().url());
     out.println("created   " + TimeText.precise(e.created()) + "  (first attempt: the window starts here)");

@@ -7,7 +7,6 @@ import com.google.gson.JsonParser;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /** What Edlink says around the data: {@code $request}, {@code $errors} and {@code $warnings}. */
 public record Envelope(String requestId, List<Notice> errors, List<Notice> warnings) {
@@ -18,9 +17,6 @@ public record Envelope(String requestId, List<Notice> errors, List<Notice> warni
       return message == null || message.isEmpty() ? code : code + ": " + message;
     }
   }
-
-  /** Error codes that mean the credentials, not the request, were refused: nothing was done. */
-  private static final Set<String> CREDENTIAL_CODES = Set.of("INVALID_TOKEN", "EXPIRED_TOKEN");
 
   public static final Envelope EMPTY = new Envelope(null, List.of(), List.of());
 
@@ -55,12 +51,6 @@ public record Envelope(String requestId, List<Notice> errors, List<Notice> warni
 
   private static String text(JsonObject o, String name) {
     return o.has(name) && o.get(name).isJsonPrimitive() ? o.get(name).getAsString() : "";
-  }
-
-  /** True when the answer says the token was refused (401, 403, INVALID_TOKEN, EXPIRED_TOKEN). */
-  public static boolean refusesCredentials(int status, Envelope envelope) {
-    return status == 401 || status == 403
-        || envelope.errors().stream().anyMatch(e -> CREDENTIAL_CODES.contains(e.code()));
   }
 
   /** The errors as one line, for stderr. */

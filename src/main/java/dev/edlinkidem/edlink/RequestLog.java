@@ -33,15 +33,26 @@ public final class RequestLog {
   public static final class Unreadable extends Exception {
     private static final long serialVersionUID = 1L;
     private final int status;
+    private final boolean tokenRefused;
 
     Unreadable(int status, String message) {
+      this(status, message, false);
+    }
+
+    Unreadable(int status, String message, boolean tokenRefused) {
       super(message);
       this.status = status;
+      this.tokenRefused = tokenRefused;
     }
 
     /** The HTTP status, or 0 when no response arrived. */
     public int status() {
       return status;
+    }
+
+    /** Whether Edlink refused the token (a user token cannot read the log). */
+    public boolean tokenRefused() {
+      return tokenRefused;
     }
   }
 
@@ -137,7 +148,8 @@ public final class RequestLog {
     Envelope envelope = Envelope.of(response.body().getBytes(StandardCharsets.UTF_8));
     if (response.statusCode() / 100 != 2) {
       throw new Unreadable(response.statusCode(), "Edlink answered " + response.statusCode()
-          + (envelope.errors().isEmpty() ? "" : " " + envelope.errorLine()));
+          + (envelope.errors().isEmpty() ? "" : " " + envelope.errorLine()),
+          Answer.of(response.statusCode(), envelope) == Answer.TOKEN_REFUSED);
     }
     try {
       JsonElement parsed = JsonParser.parseString(response.body());

@@ -1,5 +1,6 @@
 package dev.edlinkidem.journal;
 
+import dev.edlinkidem.time.DurationSyntax;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -11,6 +12,14 @@ public record Window(Instant start) {
   public static final Duration LENGTH = Duration.ofDays(30);
   /** Replays stop an hour early: our clock and Edlink's may disagree by that much. */
   public static final Duration SKEW_MARGIN = Duration.ofHours(1);
+  /** The window as messages name it: "30-day window". */
+  public static final String NAME = LENGTH.toDays() + "-day window";
+  /** The margin in words: "an hour". */
+  public static final String MARGIN_WORDS =
+      SKEW_MARGIN.equals(Duration.ofHours(1)) ? "an hour" : DurationSyntax.format(SKEW_MARGIN);
+  /** The replay rule in words, for messages: "30 days from the first attempt, less an hour for clock skew". */
+  public static final String REPLAY_RULE =
+      LENGTH.toDays() + " days from the first attempt, less " + MARGIN_WORDS + " for clock skew";
 
   /** When Edlink forgets the key. */
   public Instant end() {
@@ -28,6 +37,11 @@ public record Window(Instant start) {
 
   public boolean allowsReplay(Instant now) {
     return now.isBefore(replayDeadline());
+  }
+
+  /** Whether the window is still open and ends within {@code span} of {@code now}. */
+  public boolean endsWithin(Instant now, Duration span) {
+    return !hasEnded(now) && remaining(now).compareTo(span) <= 0;
   }
 
   /** Time left until the window ends; zero or negative once it has. */

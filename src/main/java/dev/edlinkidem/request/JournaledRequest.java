@@ -1,5 +1,6 @@
 package dev.edlinkidem.request;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -17,6 +18,16 @@ public record JournaledRequest(String method, String url, Map<String, String> he
   @Override
   public byte[] body() {
     return body.clone();
+  }
+
+  /** A POST as the tool journals it: JSON accepted, and JSON sent when there is a body. */
+  public static JournaledRequest post(String url, byte[] body) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Accept", "application/json");
+    if (body.length > 0) {
+      headers.put("Content-Type", "application/json");
+    }
+    return new JournaledRequest("POST", url, headers, body);
   }
 
   public String fingerprint() {

@@ -1,5 +1,6 @@
 package dev.edlinkidem.send;
 
+import dev.edlinkidem.edlink.Answer;
 import dev.edlinkidem.edlink.EdlinkClient;
 import dev.edlinkidem.edlink.EdlinkClient.Exchange;
 import dev.edlinkidem.edlink.Envelope;
@@ -148,27 +149,27 @@ public final class Sender {
         } else {
           pace.answered();
         }
-        if (status >= 200 && status < 300) {
-          return finish(lease, entry, attempt, EntryState.SUCCEEDED, Delivery.Kind.SUCCEEDED, last, via, retry + 1);
+        switch (Answer.of(status, envelope)) {
+          case DONE -> {
+            return finish(lease, entry, attempt, EntryState.SUCCEEDED, Delivery.Kind.SUCCEEDED, last, via, retry + 1);
+          }
+          case REJECTED -> {
+            return finish(lease, entry, attempt, EntryState.FAILED, Delivery.Kind.FAILED, last, via, retry + 1);
+          }
+          case TOKEN_REFUSED -> {
+            return stopPending(lease, entry, attempt, Delivery.Kind.CREDENTIALS_REFUSED, last, retry + 1);
+          }
+          case NOT_AN_ANSWER -> {
+            // Not a verdict (redirects are never followed), and asking again gets the same.
+            return stopPending(lease, entry, attempt, Delivery.Kind.UNEXPECTED, last, retry + 1);
+          }
+          case UNKNOWN_OUTCOME -> {
+            // 501, 505 and the like will not change by asking again, but nothing says the work was done.
+            pendingKind = Delivery.Kind.SERVER_ERROR;
+            retryable = RetryPolicy.isRetryable(status);
+          }
+          default -> throw new IllegalStateException("an answer of no kind");
         }
-        if (Envelope.refusesCredentials(status, envelope)) {
-          lease.recordAttempt(attempt);
-          listener.attempted(attempt, Optional.empty());
-          return new Delivery(Delivery.Kind.CREDENTIALS_REFUSED, entry.withAttempt(attempt), last, null, retry + 1);
-        }
-        if (status >= 400 && status < 500 && !RetryPolicy.isRetryable(status)) {
-          return finish(lease, entry, attempt, EntryState.FAILED, Delivery.Kind.FAILED, last, via, retry + 1);
-        }
-        if (status < 400) {
-          // 1xx or 3xx: not a verdict (redirects are never followed), so the entry stays pending.
-          entry = entry.withAttempt(attempt);
-          lease.recordAttempt(attempt);
-          listener.attempted(attempt, Optional.empty());
-          return new Delivery(Delivery.Kind.UNEXPECTED, entry, last, null, retry + 1);
-        }
-        // 501, 505 and the like will not change by asking again, but nothing says the work was done.
-        pendingKind = Delivery.Kind.SERVER_ERROR;
-        retryable = RetryPolicy.isRetryable(status);
       } else {
         Exchange.NoResponse none = (Exchange.NoResponse) exchange;
         last = null;
@@ -190,6 +191,14 @@ public final class Sender {
       }
       time.sleep(wait);
     }
+  }
+
+  /** Records an attempt whose answer leaves the entry pending and is not worth asking again. */
+  private Delivery stopPending(Journal.Lease lease, Entry entry, Attempt attempt, Delivery.Kind kind,
+      RecordedResponse response, int attempts) throws JournalException {
+    lease.recordAttempt(attempt);
+    listener.attempted(attempt, Optional.empty());
+    return new Delivery(kind, entry.withAttempt(attempt), response, null, attempts);
   }
 
   private Delivery finish(Journal.Lease lease, Entry entry, Attempt attempt, EntryState state, Delivery.Kind kind,

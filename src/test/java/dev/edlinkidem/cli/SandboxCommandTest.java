@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.edlinkidem.sandbox.Faults;
 import dev.edlinkidem.sandbox.SandboxServer;
+import dev.edlinkidem.verdict.ExitCode;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

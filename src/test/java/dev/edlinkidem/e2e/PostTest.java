@@ -64,6 +64,19 @@ class PostTest extends SandboxCase {
   }
 
   @Test
+  void aPendingKeyPostedAgainIsSentAsAReplayWouldAndRecordedAsLearnedByReplay() throws Exception {
+    sandbox.setFaults(faults(0, 1, 0, 0, Duration.ZERO));
+    Cli.Result lost = cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "again-2", "--retries", "0");
+    assertEquals(6, lost.code(), lost.toString());
+    sandbox.setFaults(Faults.NONE);
+    Cli.Result again = cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "again-2");
+    assertEquals(0, again.code(), again.toString());
+    assertEquals(1, stat("creates"));
+    // post and batch agree: the first send of a key is learned by post, any later one by replay.
+    assertEquals("replay", entry("again-2").outcome().via());
+  }
+
+  @Test
   void aMissingFieldIsAFinal400NotRetried() throws Exception {
     Cli.Result r = cli().run("post", ASSIGNMENTS, "-d", "{\"title\":\"No due date\"}", "-k", "bad-1");
     assertEquals(4, r.code(), r.toString());

@@ -1,4 +1,4 @@
-package dev.edlinkidem.cli;
+package dev.edlinkidem.verdict;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

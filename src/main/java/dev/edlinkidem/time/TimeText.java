@@ -1,4 +1,4 @@
-package dev.edlinkidem.cli;
+package dev.edlinkidem.time;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -6,7 +6,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /** Times as people read them in a terminal or a CI log. */
-final class TimeText {
+public final class TimeText {
   private static final DateTimeFormatter MINUTE =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
   private static final DateTimeFormatter SECOND =
@@ -15,17 +15,17 @@ final class TimeText {
   private TimeText() {}
 
   /** {@code 2026-12-22 09:30 UTC}. */
-  static String when(Instant instant) {
+  public static String when(Instant instant) {
     return MINUTE.format(instant);
   }
 
   /** {@code 2026-12-22 09:30:05 UTC}. */
-  static String precise(Instant instant) {
+  public static String precise(Instant instant) {
     return SECOND.format(instant);
   }
 
   /** Time left in two units at most: {@code 2d 4h}, {@code 5h 20m}, {@code 12m}, {@code <1m}, or {@code expired}. */
-  static String left(Duration d) {
+  public static String left(Duration d) {
     if (d.isNegative() || d.isZero()) {
       return "expired";
     }

@@ -1,4 +1,4 @@
-package dev.edlinkidem.cli;
+package dev.edlinkidem.verdict;
 
 /** The process exit codes of SPEC section 4; every command returns one of these. */
 public final class ExitCode {

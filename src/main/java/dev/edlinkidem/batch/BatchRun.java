@@ -1,0 +1,133 @@
+package dev.edlinkidem.batch;
+
+import dev.edlinkidem.request.Destination;
+import dev.edlinkidem.request.JournaledRequest;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * One run of a batch file: reads its lines, checks each (its URL, its key, whether an earlier
+ * line names the same key), and settles each on one of a pool of workers. Twice as many workers
+ * as requests may be in flight: while some wait for answers, others journal the next lines, so
+ * the journal's forced writes are not in the way of the requests.
+ */
+public final class BatchRun implements AutoCloseable {
+  /** Hears of each line as it ends, from many threads, after the tally has counted it. */
+  public interface Listener {
+    void lineDone(LineResult result);
+  }
+
+  private final Tally tally;
+  private final LineSender sender;
+  private final Listener listener;
+  private final Function<String, String> urlOf;
+  private final int workerCount;
+  private final ExecutorService workers;
+
+  /**
+   * @param concurrency requests in flight at once (the pace holds them to it)
+   * @param urlOf the full URL for a line's path, by the token-destination rule
+   */
+  public BatchRun(int concurrency, Tally tally, LineSender sender, Listener listener, Function<String, String> urlOf) {
+    this.tally = tally;
+    this.sender = sender;
+    this.listener = listener;
+    this.urlOf = urlOf;
+    this.workerCount = 2 * concurrency;
+    this.workers = Executors.newFixedThreadPool(workerCount, r -> {
+      Thread t = new Thread(r, "batch-worker");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Reads the lines and hands each request to a worker, at most one line per worker at a time,
+   * until the file ends or the tally says stop. Lines still with workers go on; {@link #finish}
+   * waits for them.
+   */
+  public void feed(BatchFile lines) throws IOException, InterruptedException {
+    Semaphore slots = new Semaphore(workerCount);
+    Map<String, Seen> seen = new HashMap<>();
+    BatchFile.Line line;
+    while (!tally.stopping() && (line = lines.next()) != null) {
+      if (line instanceof BatchFile.Malformed m) {
+        done(LineResult.malformed(m.number(), m.reason()), false);
+        continue;
+      }
+      BatchFile.Request r = (BatchFile.Request) line;
+      String url;
+      try {
+        url = urlOf.apply(r.path());
+      } catch (Destination.Refused e) {
+        done(LineResult.malformed(r.number(), e.getMessage()), false);
+        continue;
+      }
+      JournaledRequest request = JournaledRequest.post(url, r.body());
+      // A line without a key is keyed by its request, so that the same line run again has the same key.
+      String key = r.key() != null ? r.key() : request.fingerprint();
+      Seen first = seen.putIfAbsent(key, new Seen(r.number(), request.fingerprint()));
+      if (first != null) {
+        done(first.fingerprint().equals(request.fingerprint())
+            ? LineResult.sameAs(r.number(), r.path(), key, first.line())
+            : LineResult.keyClash(r.number(), r.path(), key, first.line()), false);
+        continue;
+      }
+      slots.acquire();
+      if (tally.stopping()) {
+        slots.release();
+        break;
+      }
+      tally.started();
+      try {
+        workers.execute(() -> {
+          try {
+            done(sender.settle(r.number(), r.path(), key, request), true);
+          } finally {
+            slots.release();
+          }
+        });
+      } catch (RuntimeException e) {
+        slots.release();
+        throw e;
+      }
+    }
+  }
+
+  private void done(LineResult result, boolean started) {
+    tally.done(result, started);
+    listener.lineDone(result);
+  }
+
+  /** Waits for every line handed to a worker to end; a batch may run for hours. */
+  public void finish() throws InterruptedException {
+    workers.shutdown();
+    while (!workers.awaitTermination(1, TimeUnit.HOURS)) {
+      // It ends when its last line does.
+    }
+  }
+
+  /**
+   * Interrupts the lines in flight (they stay pending) and waits up to {@code wait} for the
+   * workers to end; false when some did not, so the journal must not be closed under them.
+   */
+  public boolean interrupt(Duration wait) throws InterruptedException {
+    workers.shutdownNow();
+    return workers.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    workers.shutdownNow();
+  }
+
+  /** The first line of the file with a key, and its request's fingerprint. */
+  private record Seen(int line, String fingerprint) {}
+}

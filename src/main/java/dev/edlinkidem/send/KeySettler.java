@@ -1,0 +1,47 @@
+package dev.edlinkidem.send;
+
+import dev.edlinkidem.journal.Entry;
+import dev.edlinkidem.request.JournaledRequest;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The settle rules, one set for post, replay and batch: given a key, what the journal holds for
+ * it and the request asked for, whether to send, to show the recorded answer, or to refuse.
+ */
+public final class KeySettler {
+  private KeySettler() {}
+
+  /**
+   * @param journaled the key's entry, read under its lease
+   * @param asked the request a post or a batch line asks for, or null for a replay (which sends
+   *     what the journal holds)
+   * @param now the moment the window rules compare with
+   */
+  public static Settlement settle(String key, Optional<Entry> journaled, JournaledRequest asked, Instant now) {
+    if (journaled.isEmpty()) {
+      if (asked == null) {
+        throw new IllegalArgumentException("nothing is journaled under " + key + " to replay");
+      }
+      return new Settlement(Settlement.Kind.NEW, key, null);
+    }
+    Entry entry = journaled.get();
+    if (asked != null && !entry.fingerprint().equals(asked.fingerprint())) {
+      return new Settlement(Settlement.Kind.REUSED, key, entry);
+    }
+    if (entry.outcome() != null) {
+      // A replay only shows the answer; a post of the same request after the window means to act again.
+      boolean forgotten = asked != null && entry.window().hasEnded(now);
+      return new Settlement(forgotten ? Settlement.Kind.FORGOTTEN : Settlement.Kind.RECORDED, key, entry);
+    }
+    if (!entry.window().allowsReplay(now)) {
+      return new Settlement(Settlement.Kind.REPLAY_CLOSED, key, entry);
+    }
+    return new Settlement(Settlement.Kind.RESEND, key, entry);
+  }
+
+  /** Another process holds the key's lease. */
+  public static Settlement inFlight(String key) {
+    return new Settlement(Settlement.Kind.IN_FLIGHT, key, null);
+  }
+}

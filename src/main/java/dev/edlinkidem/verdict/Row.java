@@ -1,0 +1,88 @@
+package dev.edlinkidem.verdict;
+
+import dev.edlinkidem.journal.EntryState;
+
+/**
+ * The answer table: every way a key can end a command, with the state its entry is left in, the
+ * exit code, and what the user does next. post, replay, batch and reconcile all read their exit
+ * codes and advice from here; {@link Verdict} words them.
+ */
+public enum Row {
+  // ROW(the entry's state after it, the exit code, the next step)
+  SUCCEEDED(EntryState.SUCCEEDED, ExitCode.OK, Next.NONE),
+  RECORDED_SUCCESS(EntryState.SUCCEEDED, ExitCode.OK, Next.NONE),
+  FAILED(EntryState.FAILED, ExitCode.CLIENT_ERROR, Next.NEW_REQUEST),
+  RECORDED_FAILURE(EntryState.FAILED, ExitCode.CLIENT_ERROR, Next.NEW_REQUEST),
+  /** 401, 403 or a token error: nothing was done. */
+  TOKEN_REFUSED(EntryState.PENDING, ExitCode.CLIENT_ERROR, Next.FIX_TOKEN_THEN_REPLAY),
+  /** A 5xx or a "try later" until the retries ran out: whether it was done is not known. */
+  SERVER_ERROR(EntryState.PENDING, ExitCode.SERVER_ERROR, Next.REPLAY),
+  /** A 1xx or 3xx, which says nothing about the request; not retried. */
+  NOT_AN_ANSWER(EntryState.PENDING, ExitCode.SERVER_ERROR, Next.REPLAY),
+  NO_RESPONSE(EntryState.PENDING, ExitCode.NO_RESPONSE, Next.REPLAY),
+  /** No attempt started: Edlink asked for a pause longer than --max-time allows. */
+  HELD_PAST_MAX_TIME(EntryState.PENDING, ExitCode.SERVER_ERROR, Next.REPLAY),
+  /** A batch line not started because the batch was stopping; the batch's summary says to run it again. */
+  NOT_STARTED(null, ExitCode.OK, Next.NONE),
+  REUSED(null, ExitCode.REFUSED, Next.NEW_KEY),
+  FORGOTTEN(null, ExitCode.REFUSED, Next.NEW_KEY_IF_MEANT),
+  REPLAY_CLOSED(EntryState.PENDING, ExitCode.REFUSED, Next.CHECK_THEN_NEW_KEY),
+  IN_FLIGHT(null, ExitCode.REFUSED, Next.WAIT),
+  /** The journal could not be read or written before the first byte was sent. */
+  JOURNAL_UNWRITABLE(null, ExitCode.INTERNAL, Next.NONE),
+  /** A request may have left, but the journal could not record what became of it. */
+  OUTCOME_NOT_JOURNALED(EntryState.PENDING, ExitCode.INTERNAL, Next.REPLAY),
+  INTERRUPTED(EntryState.PENDING, ExitCode.INTERRUPTED, Next.REPLAY),
+  /** reconcile found the key's request in Edlink's log with a verdict, and recorded it. */
+  RECONCILED(null, ExitCode.OK, Next.NONE),
+  /** reconcile did not find the key in the log, and its window is open. */
+  NOT_IN_LOG(EntryState.PENDING, ExitCode.OK, Next.REPLAY),
+  /** reconcile did not find the key in the log, and its window has ended. */
+  NOT_IN_LOG_WINDOW_ENDED(EntryState.PENDING, ExitCode.OK, Next.NEW_KEY),
+  /** The request log refused the token (a user token cannot read it). */
+  LOG_TOKEN_REFUSED(null, ExitCode.CLIENT_ERROR, Next.GRAPH_TOKEN),
+  LOG_SERVER_ERROR(null, ExitCode.SERVER_ERROR, Next.LATER),
+  LOG_NO_RESPONSE(null, ExitCode.NO_RESPONSE, Next.LATER);
+
+  /** What the user does next; {@link Verdict} says it in the words of the command they ran. */
+  public enum Next {
+    NONE,
+    /** Send it again with its key while the window lasts. */
+    REPLAY,
+    FIX_TOKEN_THEN_REPLAY,
+    /** The request itself was refused: change it, and send the new one under a new key. */
+    NEW_REQUEST,
+    /** The key belongs to another request. */
+    NEW_KEY,
+    NEW_KEY_IF_MEANT,
+    /** Sending again could act twice: look first, and use a new key only if it never arrived. */
+    CHECK_THEN_NEW_KEY,
+    /** Another process has the key: wait for it. */
+    WAIT,
+    GRAPH_TOKEN,
+    LATER
+  }
+
+  private final EntryState state;
+  private final int exit;
+  private final Next next;
+
+  Row(EntryState state, int exit, Next next) {
+    this.state = state;
+    this.exit = exit;
+    this.next = next;
+  }
+
+  /** The entry's state after this ending, or null when it is left as it was (or there is none). */
+  public EntryState state() {
+    return state;
+  }
+
+  public int exit() {
+    return exit;
+  }
+
+  public Next next() {
+    return next;
+  }
+}
