@@ -3,6 +3,7 @@ package dev.edlinkidem.cli;
 import dev.edlinkidem.config.Unreadable;
 import dev.edlinkidem.journal.Compaction;
 import dev.edlinkidem.journal.Entry;
+import dev.edlinkidem.journal.EntryJson;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.verdict.ExitCode;

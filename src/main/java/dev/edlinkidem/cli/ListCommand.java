@@ -3,6 +3,7 @@ package dev.edlinkidem.cli;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.edlinkidem.journal.Entry;
+import dev.edlinkidem.journal.EntryJson;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.EntrySummary;
 import dev.edlinkidem.time.TimeText;

@@ -3,6 +3,7 @@ package dev.edlinkidem.cli;
 import dev.edlinkidem.verdict.ExitCode;
 import java.io.PrintWriter;
 import dev.edlinkidem.config.SettingsException;
+import dev.edlinkidem.journal.KeyResolver;
 import dev.edlinkidem.request.InvalidRequestException;
 import picocli.CommandLine;
 import picocli.CommandLine.IFactory;
@@ -105,7 +106,7 @@ public final class Main {
       return ce.exitCode();
     }
     if (e instanceof CommandLine.TypeConversionException || e instanceof InvalidRequestException
-        || e instanceof SettingsException) {
+        || e instanceof SettingsException || e instanceof KeyResolver.Unresolved) {
       err.println("edlink-idem: " + oneLine(e.getMessage()));
       return ExitCode.USAGE;
     }

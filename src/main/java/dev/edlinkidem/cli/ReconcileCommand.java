@@ -9,6 +9,7 @@ import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
+import dev.edlinkidem.journal.KeyResolver;
 import dev.edlinkidem.journal.Outcome;
 import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.reconcile.LogVerdict;

@@ -7,6 +7,7 @@ import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
+import dev.edlinkidem.journal.KeyResolver;
 import dev.edlinkidem.send.KeySettler;
 import dev.edlinkidem.send.Settlement;
 import dev.edlinkidem.verdict.Verdict;

@@ -7,6 +7,8 @@ import com.google.gson.JsonParser;
 import dev.edlinkidem.edlink.Envelope;
 import dev.edlinkidem.journal.Attempt;
 import dev.edlinkidem.journal.Entry;
+import dev.edlinkidem.journal.EntryJson;
+import dev.edlinkidem.journal.KeyResolver;
 import dev.edlinkidem.request.RecordedResponse;
 import dev.edlinkidem.time.TimeText;
 import dev.edlinkidem.verdict.ExitCode;

@@ -1,4 +1,4 @@
-package dev.edlinkidem.cli;
+package dev.edlinkidem.journal;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -7,14 +7,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
-import dev.edlinkidem.journal.Attempt;
-import dev.edlinkidem.journal.Entry;
-import dev.edlinkidem.journal.EntryState;
-import dev.edlinkidem.journal.EntrySummary;
 import dev.edlinkidem.request.JournaledRequest;
-import dev.edlinkidem.journal.Outcome;
 import dev.edlinkidem.request.RecordedResponse;
-import dev.edlinkidem.journal.Utf8;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,11 +25,11 @@ import java.util.Map;
  * {@code show --format json} and {@code list --format json|jsonl} print it and
  * {@code journal merge} reads it back, and the summary that {@code list} and {@code expiring} use.
  */
-final class EntryJson {
+public final class EntryJson {
   private EntryJson() {}
 
   /** The whole entry: request, attempts and response. */
-  static JsonObject full(Entry e, Instant now) {
+  public static JsonObject full(Entry e, Instant now) {
     JsonObject o = head(EntrySummary.of(e), now);
     JsonObject request = new JsonObject();
     request.addProperty("method", e.request().method());
@@ -81,7 +75,7 @@ final class EntryJson {
   }
 
   /** The summary fields, the first members of the full shape too. */
-  static JsonObject head(EntrySummary s, Instant now) {
+  public static JsonObject head(EntrySummary s, Instant now) {
     JsonObject o = new JsonObject();
     o.addProperty("key", s.key());
     o.addProperty("state", s.state().label());
@@ -96,7 +90,7 @@ final class EntryJson {
     return o;
   }
 
-  static String pathOf(String url) {
+  public static String pathOf(String url) {
     try {
       URI uri = URI.create(url);
       return uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
@@ -116,7 +110,7 @@ final class EntryJson {
   }
 
   /** Reads an entry back from its full shape; throws IllegalArgumentException naming what is wrong. */
-  static Entry parse(String line) {
+  public static Entry parse(String line) {
     JsonObject o;
     try {
       JsonElement parsed = JsonParser.parseString(line);

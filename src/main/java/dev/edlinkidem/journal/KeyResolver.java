@@ -1,0 +1,45 @@
+package dev.edlinkidem.journal;
+
+import java.util.List;
+
+/** Finds the journal key a user means: the key itself, or a unique prefix of at least 6 characters. */
+public final class KeyResolver {
+  public static final int MIN_PREFIX = 6;
+
+  private KeyResolver() {}
+
+  /** No key, or more than one, is what the user typed. */
+  public static final class Unresolved extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Unresolved(String message) {
+      super(message);
+    }
+  }
+
+  public static String resolve(Journal journal, String given) throws JournalException {
+    if (journal.find(given).isPresent()) {
+      return given;
+    }
+    return resolve(journal.summaries().stream().map(EntrySummary::key).toList(), given);
+  }
+
+  public static String resolve(List<String> keys, String given) {
+    if (keys.contains(given)) {
+      return given;
+    }
+    if (given.length() < MIN_PREFIX) {
+      throw new Unresolved("no entry has the key '" + given + "' (a prefix needs at least " + MIN_PREFIX + " characters)");
+    }
+    List<String> matches = keys.stream().filter(k -> k.startsWith(given)).sorted().toList();
+    if (matches.isEmpty()) {
+      throw new Unresolved("no entry has a key starting with '" + given + "'");
+    }
+    if (matches.size() > 1) {
+      throw new Unresolved("'" + given + "' is ambiguous: " + matches.size() + " keys start with it ("
+          + String.join(", ", matches.stream().limit(3).toList()) + (matches.size() > 3 ? ", ..." : "")
+          + "); give more characters");
+    }
+    return matches.get(0);
+  }
+}
