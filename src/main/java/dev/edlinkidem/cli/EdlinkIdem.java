@@ -1,5 +1,20 @@
 package dev.edlinkidem.cli;
 
+import dev.edlinkidem.cli.command.BatchCommand;
+import dev.edlinkidem.cli.command.CompletionCommand;
+import dev.edlinkidem.cli.command.ConfigCommand;
+import dev.edlinkidem.cli.command.ExpiringCommand;
+import dev.edlinkidem.cli.command.JournalCommand;
+import dev.edlinkidem.cli.command.KeygenCommand;
+import dev.edlinkidem.cli.command.ListCommand;
+import dev.edlinkidem.cli.command.PostCommand;
+import dev.edlinkidem.cli.command.PruneCommand;
+import dev.edlinkidem.cli.command.ReconcileCommand;
+import dev.edlinkidem.cli.command.ReplayCommand;
+import dev.edlinkidem.cli.command.SandboxCommand;
+import dev.edlinkidem.cli.command.ShellCommand;
+import dev.edlinkidem.cli.command.ShowCommand;
+import dev.edlinkidem.cli.render.Style;
 import dev.edlinkidem.config.Settings;
 import java.nio.file.Path;
 import java.util.ArrayList;

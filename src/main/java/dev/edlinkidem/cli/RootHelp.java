@@ -1,5 +1,6 @@
 package dev.edlinkidem.cli;
 
+import dev.edlinkidem.cli.render.HelpTable;
 import java.util.List;
 
 /** The sections the root's --help and man page add after the options: the environment and the files. */

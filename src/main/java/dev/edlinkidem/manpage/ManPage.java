@@ -1,6 +1,6 @@
 package dev.edlinkidem.manpage;
 
-import dev.edlinkidem.cli.HelpTable;
+import dev.edlinkidem.cli.render.HelpTable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.IllegalFormatException;

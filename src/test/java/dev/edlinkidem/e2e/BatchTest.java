@@ -18,9 +18,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** {@code batch}: many lines, concurrently, each created exactly once however often the file is run. */
-class BatchTest extends SandboxCase {
+public class BatchTest extends SandboxCase {
   /** A line per class, 1..n, each an assignment with its own title; no keys: they are derived. */
-  static String lines(int n) {
+  public static String lines(int n) {
     StringBuilder b = new StringBuilder();
     for (int i = 1; i <= n; i++) {
       b.append("{\"path\":\"/api/v2/graph/classes/class-").append(i % 7).append("/assignments\",\"body\":")

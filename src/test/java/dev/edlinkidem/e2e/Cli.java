@@ -10,10 +10,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Runs the real command line in this JVM with captured streams and a chosen environment. */
-final class Cli {
+public final class Cli {
   /** What one run printed and returned. */
-  record Result(int code, byte[] stdout, String err) {
-    String out() {
+  public record Result(int code, byte[] stdout, String err) {
+    public String out() {
       return new String(stdout, StandardCharsets.UTF_8);
     }
 
@@ -27,7 +27,7 @@ final class Cli {
   private Invocation.Terminal terminal = Invocation.Terminal.NONE;
   private byte[] stdin = new byte[0];
 
-  Cli env(String name, String value) {
+  public Cli env(String name, String value) {
     if (value == null) {
       env.remove(name);
     } else {
@@ -36,22 +36,22 @@ final class Cli {
     return this;
   }
 
-  Cli terminal(Invocation.Terminal t) {
+  public Cli terminal(Invocation.Terminal t) {
     this.terminal = t;
     return this;
   }
 
-  Cli stdin(String text) {
+  public Cli stdin(String text) {
     this.stdin = text.getBytes(StandardCharsets.UTF_8);
     return this;
   }
 
-  Cli stdin(byte[] bytes) {
+  public Cli stdin(byte[] bytes) {
     this.stdin = bytes.clone();
     return this;
   }
 
-  Result run(String... args) {
+  public Result run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     Invocation invocation = new Invocation(new ByteArrayInputStream(stdin), out, err, env, terminal, new SecureRandom());

@@ -17,19 +17,19 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /** An end-to-end test: the real command line against a real sandbox, with a private journal. */
-abstract class SandboxCase {
-  static final String TOKEN = "sk-test-4f9c2a71-never-on-disk";
-  static final String ASSIGNMENTS = "/api/v2/graph/classes/class-1/assignments";
-  static final String ESSAY =
+public abstract class SandboxCase {
+  public static final String TOKEN = "sk-test-4f9c2a71-never-on-disk";
+  public static final String ASSIGNMENTS = "/api/v2/graph/classes/class-1/assignments";
+  public static final String ESSAY =
       "{\"title\":\"Essay\",\"description\":\"Chapter 3\",\"due_date\":\"2026-12-01T23:59:00Z\",\"grading_type\":\"points\"}";
 
   @TempDir
-  Path tmp;
+  protected Path tmp;
 
-  SandboxServer sandbox;
-  final List<String> log = new CopyOnWriteArrayList<>();
+  protected SandboxServer sandbox;
+  protected final List<String> log = new CopyOnWriteArrayList<>();
   /** Called with each sandbox log line; tests use it to change faults after the first request. */
-  volatile Consumer<String> onRequest = line -> { };
+  protected volatile Consumer<String> onRequest = line -> { };
 
   @BeforeEach
   void startSandbox() throws Exception {
@@ -44,11 +44,11 @@ abstract class SandboxCase {
     sandbox.close();
   }
 
-  Path journalDir() {
+  protected Path journalDir() {
     return tmp.resolve("journal");
   }
 
-  Cli cli() {
+  protected Cli cli() {
     return new Cli()
         .env("EDLINK_TOKEN", TOKEN)
         .env("EDLINK_BASE_URL", sandbox.baseUrl().toString())
@@ -56,12 +56,12 @@ abstract class SandboxCase {
         .env("HOME", tmp.toString());
   }
 
-  int stat(String name) {
+  protected int stat(String name) {
     return sandbox.stats().get(name).getAsInt();
   }
 
   /** Faults for the first request only, then none. */
-  void faultOnce(Faults faults) {
+  protected void faultOnce(Faults faults) {
     sandbox.setFaults(faults);
     onRequest = line -> {
       sandbox.setFaults(Faults.NONE);
@@ -69,24 +69,24 @@ abstract class SandboxCase {
     };
   }
 
-  static Faults faults(double dropAfter, double dropBefore, double error, double throttle, Duration latency) {
+  protected static Faults faults(double dropAfter, double dropBefore, double error, double throttle, Duration latency) {
     return new Faults(dropAfter, dropBefore, error, throttle, latency);
   }
 
-  Entry entry(String key) throws Exception {
+  protected Entry entry(String key) throws Exception {
     try (FileJournal journal = FileJournal.open(journalDir())) {
       return journal.find(key).orElseThrow(() -> new AssertionError("no entry for " + key));
     }
   }
 
-  List<Entry> entries() throws Exception {
+  protected List<Entry> entries() throws Exception {
     try (FileJournal journal = FileJournal.open(journalDir())) {
       return journal.entries();
     }
   }
 
   /** Every record file of the journal, name and content, in path order: equal means no record changed. */
-  byte[] journalBytes() throws Exception {
+  protected byte[] journalBytes() throws Exception {
     Path entries = journalDir().resolve("entries");
     if (!Files.isDirectory(entries)) {
       return new byte[0];
@@ -101,7 +101,7 @@ abstract class SandboxCase {
     return all.toByteArray();
   }
 
-  static JsonObject json(String text) {
+  protected static JsonObject json(String text) {
     return JsonParser.parseString(text).getAsJsonObject();
   }
 }

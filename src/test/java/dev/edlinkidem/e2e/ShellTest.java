@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edlinkidem.cli.Invocation;
-import dev.edlinkidem.cli.ShellSession;
+import dev.edlinkidem.cli.command.ShellSession;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.sandbox.Faults;

@@ -148,7 +148,7 @@ public final class Campaign {
         "--error-rate", Double.toString(settings.errorRate()), "--seed", Long.toString(settings.seed()))
         .redirectErrorStream(true).start();
     started.add(sandbox);
-    baseUrl = dev.edlinkidem.e2e.SandboxProcess.baseUrl(sandbox, line -> { });
+    baseUrl = dev.edlinkidem.system.SandboxProcess.baseUrl(sandbox, line -> { });
   }
 
   private void writePlan() throws IOException {

@@ -1,0 +1,157 @@
+package dev.edlinkidem.cli.command;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.edlinkidem.cli.CliException;
+import dev.edlinkidem.cli.EdlinkIdem;
+import dev.edlinkidem.cli.Invocation;
+import dev.edlinkidem.cli.option.Durations;
+import dev.edlinkidem.cli.render.Style;
+import dev.edlinkidem.cli.render.Table;
+import dev.edlinkidem.journal.Entry;
+import dev.edlinkidem.journal.EntryJson;
+import dev.edlinkidem.journal.EntryState;
+import dev.edlinkidem.journal.EntrySummary;
+import dev.edlinkidem.time.TimeText;
+import dev.edlinkidem.verdict.ExitCode;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Predicate;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code list}: the journal's entries, newest first, as a table or in a format for scripts. */
+@Command(
+    name = "list",
+    mixinStandardHelpOptions = true,
+    description = "List journal entries, newest first: key, state, HTTP status, attempts, when created, "
+        + "time left in the 30-day window, and path.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  edlink-idem list --state pending",
+      "  edlink-idem list --expiring-within 3d --format csv > expiring.csv",
+      "  edlink-idem list --format jsonl > journal-export.jsonl   (whole entries; journal merge reads them)"
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:listed (also when nothing matched)", "1:journal unreadable", "2:bad option"})
+public final class ListCommand implements Callable<Integer> {
+  /** Which states to list. */
+  enum StateFilter { PENDING, SUCCEEDED, FAILED, ALL }
+
+  /** Output formats. */
+  enum Format { TABLE, JSON, JSONL, CSV, KEYS }
+
+  static final String CSV_HEADER = "key,state,expired,status,attempts,created,window_ends,replay_until,method,path";
+
+  @ParentCommand
+  private EdlinkIdem root;
+
+  @Option(names = "--state", paramLabel = "STATE", defaultValue = "all",
+      description = "pending, succeeded, failed or all (default: ${DEFAULT-VALUE}).")
+  private StateFilter state;
+
+  @Option(names = "--expiring-within", paramLabel = "DUR", converter = Durations.class,
+      description = "Only entries whose 30-day window ends within DUR (and has not ended yet).")
+  private Duration expiringWithin;
+
+  @Option(names = "--path-prefix", paramLabel = "PREFIX", description = "Only entries whose path starts with PREFIX.")
+  private String pathPrefix;
+
+  @Option(names = "--limit", paramLabel = "N", description = "At most N entries (the newest).")
+  private Integer limit;
+
+  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
+      description = "table, keys (one a line), csv, json or jsonl (default: ${DEFAULT-VALUE}); csv and json/jsonl "
+          + "have stable fields (docs/output-formats.md).")
+  private Format format;
+
+  @Override
+  public Integer call() {
+    if (limit != null && limit < 1) {
+      throw CliException.usage("--limit must be 1 or more, not " + limit);
+    }
+    Instant now = root.invocation().now();
+    Predicate<EntrySummary> wanted = filter(now);
+    PrintWriter out = root.invocation().out();
+    if (format == Format.JSON || format == Format.JSONL) {
+      List<Entry> entries = JournalAccess.with(root, journal -> journal.entries());
+      List<Entry> chosen = newestFirst(entries.stream().filter(e -> wanted.test(EntrySummary.of(e))).toList(),
+          e -> e.created(), Entry::key);
+      if (format == Format.JSONL) {
+        chosen.forEach(e -> out.println(EntryJson.full(e, now)));
+      } else {
+        JsonArray array = new JsonArray();
+        chosen.forEach(e -> array.add(EntryJson.full(e, now)));
+        out.println(array);
+      }
+      out.flush();
+      return ExitCode.OK;
+    }
+    List<EntrySummary> summaries = JournalAccess.with(root, journal -> journal.summaries());
+    List<EntrySummary> chosen = newestFirst(summaries.stream().filter(wanted).toList(), EntrySummary::created, EntrySummary::key);
+    switch (format) {
+      case KEYS -> chosen.forEach(s -> out.println(s.key()));
+      case CSV -> {
+        out.println(CSV_HEADER);
+        for (EntrySummary s : chosen) {
+          JsonObject h = EntryJson.head(s, now);
+          List<String> cells = new ArrayList<>();
+          for (String field : CSV_HEADER.split(",")) {
+            cells.add(h.get(field).isJsonNull() ? "" : csv(h.get(field).getAsString()));
+          }
+          out.println(String.join(",", cells));
+        }
+      }
+      default -> table(chosen, now);
+    }
+    out.flush();
+    return ExitCode.OK;
+  }
+
+  private Predicate<EntrySummary> filter(Instant now) {
+    Predicate<EntrySummary> p = s -> state == StateFilter.ALL || s.state() == EntryState.valueOf(state.name());
+    if (expiringWithin != null) {
+      p = p.and(s -> s.window().endsWithin(now, expiringWithin));
+    }
+    if (pathPrefix != null) {
+      p = p.and(s -> EntryJson.pathOf(s.url()).startsWith(pathPrefix));
+    }
+    return p;
+  }
+
+  private <T> List<T> newestFirst(List<T> items, java.util.function.Function<T, Instant> created,
+      java.util.function.Function<T, String> key) {
+    List<T> sorted = new ArrayList<>(items);
+    sorted.sort(Comparator.comparing(created).reversed().thenComparing(key));
+    return limit == null || sorted.size() <= limit ? sorted : sorted.subList(0, limit);
+  }
+
+  private void table(List<EntrySummary> chosen, Instant now) {
+    Invocation invocation = root.invocation();
+    if (chosen.isEmpty()) {
+      if (!root.style().quiet()) {
+        invocation.err().println("edlink-idem: no entries match");
+      }
+      return;
+    }
+    boolean colour = root.style().colorFor(invocation.terminal().stdout());
+    Table table = new Table("KEY", "STATE", "STATUS", "TRIES", "CREATED", "LEFT", "PATH");
+    for (EntrySummary s : chosen) {
+      table.add(colour ? Style.colour(s.state()) : null, s.key(), s.state().label(), s.status() == 0 ? "-" : String.valueOf(s.status()),
+          String.valueOf(s.attempts()), TimeText.when(s.created()).replace(" UTC", ""),
+          TimeText.left(s.window().remaining(now)), s.method().equals("POST") ? EntryJson.pathOf(s.url())
+              : s.method() + " " + EntryJson.pathOf(s.url()));
+    }
+    table.print(invocation.out(), invocation.columns());
+  }
+
+  static String csv(String value) {
+    return value.matches("[^\",\\r\\n]*") ? value : "\"" + value.replace("\"", "\"\"") + "\"";
+  }
+}

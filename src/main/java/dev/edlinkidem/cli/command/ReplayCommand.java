@@ -1,0 +1,274 @@
+package dev.edlinkidem.cli.command;
+
+import dev.edlinkidem.cli.CliException;
+import dev.edlinkidem.cli.EdlinkIdem;
+import dev.edlinkidem.cli.Invocation;
+import dev.edlinkidem.cli.option.OutputOptions;
+import dev.edlinkidem.cli.option.SendOptions;
+import dev.edlinkidem.cli.render.ResultPrinter;
+import dev.edlinkidem.journal.Entry;
+import dev.edlinkidem.journal.EntryState;
+import dev.edlinkidem.journal.EntrySummary;
+import dev.edlinkidem.journal.FileJournal;
+import dev.edlinkidem.journal.Journal;
+import dev.edlinkidem.journal.JournalException;
+import dev.edlinkidem.journal.KeyInFlightException;
+import dev.edlinkidem.journal.KeyResolver;
+import dev.edlinkidem.send.KeySettler;
+import dev.edlinkidem.send.Settlement;
+import dev.edlinkidem.verdict.Verdict;
+import java.util.Optional;
+import dev.edlinkidem.request.Destination;
+import dev.edlinkidem.time.TimeText;
+import dev.edlinkidem.verdict.ExitCode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code replay}: send journaled pending requests again, with their original key and bytes. */
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    description =
+        "Send pending requests again with their original key, method, URL and bytes. A finished " +
+        "(succeeded or failed) entry is not re-sent: its recorded response is printed. A pending " +
+        "entry whose 30-day window has ended (less an hour for clock skew) is refused. With several keys, " +
+        "the exit code is the most serious one.",
+
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  edlink-idem replay 7Hq2xZ             (a unique prefix of at least 6 characters)",
+      "  edlink-idem replay --all-pending --yes"
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "  0:all resolved",
+      "  1:internal error, or the journal could not be read or written",
+      "  2:bad input",
+      "  3:refused",
+      "  4:final 4xx or token refused",
+      "  5:still 5xx",
+      "  6:still no response",
+      "130:interrupted or not confirmed"
+    })
+public final class ReplayCommand implements Callable<Integer> {
+  @ParentCommand
+  private EdlinkIdem root;
+
+  @Parameters(paramLabel = "KEY", arity = "0..*", description = "Keys, or unique prefixes of at least 6 characters.")
+  private List<String> keys = new ArrayList<>();
+
+  @Option(names = "--all-pending", description = "Replay every pending entry still inside its window.")
+  private boolean allPending;
+
+  @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation on a terminal.")
+  private boolean yes;
+
+  @Mixin
+  private SendOptions send;
+
+  @Mixin
+  private OutputOptions output;
+
+  private int resolved;
+  private int stillPending;
+  private int refused;
+
+  @Override
+  public Integer call() {
+    if (keys.isEmpty() && !allPending) {
+      throw CliException.usage("name the keys to replay, or use --all-pending");
+    }
+    if (!keys.isEmpty() && allPending) {
+      throw CliException.usage("give keys or --all-pending, not both");
+    }
+    send.policy(root);
+    Invocation invocation = root.invocation();
+    invocation.now(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
+    try (FileJournal journal = FileJournal.open(root.settings().journalDir())) {
+      List<Entry> chosen = allPending ? pendingOf(journal) : resolve(journal);
+      KeyRunner.reportProblems(root, journal.problems());
+      if (chosen.isEmpty()) {
+        if (refused > 0) {
+          invocation.err().println("edlink-idem: replay: 0 resolved, 0 still pending, " + refused + " refused"
+              + " (their windows have ended; post them with new keys if they never arrived)");
+          return ExitCode.REFUSED;
+        }
+        if (!root.style().quiet()) {
+          invocation.err().println("edlink-idem: no pending entries to replay in " + journal.directory());
+        }
+        return ExitCode.OK;
+      }
+      boolean sends = chosen.stream().anyMatch(e -> e.state() == EntryState.PENDING);
+      String token = sends ? send.token(root) : null;
+      if (allPending && !confirmed(chosen.size())) {
+        invocation.err().println("edlink-idem: replay cancelled; nothing was sent");
+        return ExitCode.INTERRUPTED;
+      }
+      return replayAll(journal, chosen, token);
+    } catch (JournalException e) {
+      throw new CliException(ExitCode.INTERNAL, e.getMessage() + "; nothing was sent", e);
+    }
+  }
+
+  private int replayAll(FileJournal journal, List<Entry> chosen, String token) {
+    Invocation invocation = root.invocation();
+    boolean single = !allPending && chosen.size() == 1;
+    boolean progress = !single && invocation.terminal().stderr() && !root.style().quiet();
+    boolean json = output.format() == OutputOptions.Format.JSON;
+    // With several keys stdout gets a line per key (or a JSON object per key), not bodies.
+    ResultPrinter printer = new ResultPrinter(root, output, single || json, send.replayArgs());
+    KeyRunner runner = new KeyRunner(root, printer, listener -> send.sender(root, token, listener));
+    int code = refused > 0 ? ExitCode.REFUSED : ExitCode.OK;
+    Instant now = invocation.now();
+    int n = 0;
+    for (Entry candidate : chosen) {
+      n++;
+      if (progress) {
+        invocation.err().println("edlink-idem: [" + n + "/" + chosen.size() + "] " + candidate.key());
+      }
+      Verdict verdict;
+      try (Journal.Lease lease = journal.lease(candidate.key())) {
+        Entry entry = runner.entryOf(lease).orElse(candidate);
+        if (entry.state() == EntryState.PENDING) {
+          // The token goes where the request went first; that must still be the base URL's host.
+          Destination.checkOrigin(URI.create(entry.request().url()), root.settings().baseUrl(), send.allowedHosts());
+        }
+        Settlement settlement = KeySettler.settle(entry.key(), Optional.of(entry), null, now);
+        verdict = settlement.kind().sends() ? runner.send(lease, entry, settlement.via()) : Verdict.of(settlement);
+      } catch (KeyInFlightException e) {
+        verdict = Verdict.of(KeySettler.inFlight(candidate.key()));
+      } catch (Destination.Refused e) {
+        if (single) {
+          throw e;
+        }
+        refused++;
+        refusedLine(candidate.key(), e.getMessage());
+        code = ExitCode.mostSerious(code, ExitCode.USAGE);
+        continue;
+      } catch (JournalException e) {
+        throw new CliException(ExitCode.INTERNAL, e.getMessage(), e);
+      }
+      int one;
+      if (verdict.exit() == ExitCode.REFUSED && !single) {
+        refused++;
+        refusedLine(candidate.key(), printer.message(verdict));
+        one = verdict.exit();
+      } else {
+        one = printer.print(verdict);
+        if (verdict.exit() == ExitCode.REFUSED) {
+          refused++;
+        } else {
+          count(verdict.entry().state() == EntryState.PENDING ? 0 : 1);
+          report(single, verdict.entry(), one);
+        }
+      }
+      code = ExitCode.mostSerious(code, one);
+    }
+    if (!single && !root.style().quiet()) {
+      invocation.err().println("edlink-idem: replay: " + resolved + " resolved, " + stillPending + " still pending, "
+          + refused + " refused");
+    }
+    return code;
+  }
+
+  private void count(int finished) {
+    if (finished == 1) {
+      resolved++;
+    } else {
+      stillPending++;
+    }
+  }
+
+  /** With several keys, stdout gets one line per key instead of bodies. */
+  private void report(boolean single, Entry after, int code) {
+    if (single || output.format() == OutputOptions.Format.JSON) {
+      return;
+    }
+    PrintWriter out = root.invocation().out();
+    int last = EntrySummary.of(after).status();
+    String status = last == 0 ? "-" : String.valueOf(last);
+    out.println(after.key() + "\t" + after.state().label() + "\t" + status + "\texit " + code);
+    out.flush();
+  }
+
+  /** Pending entries inside their window; the others are reported as refused. */
+  private List<Entry> pendingOf(FileJournal journal) throws JournalException {
+    Instant now = root.invocation().now();
+    ResultPrinter words = new ResultPrinter(root, output, false, send.replayArgs());
+    List<Entry> pending = new ArrayList<>();
+    List<EntrySummary> summaries = new ArrayList<>(journal.summaries());
+    summaries.sort(java.util.Comparator.comparing(EntrySummary::created).thenComparing(EntrySummary::key));
+    for (EntrySummary s : summaries) {
+      if (s.state() != EntryState.PENDING) {
+        continue;
+      }
+      Optional<Entry> entry = journal.find(s.key());
+      if (entry.isEmpty()) {
+        continue;
+      }
+      Settlement settlement = KeySettler.settle(s.key(), entry, null, now);
+      if (settlement.kind() == Settlement.Kind.REPLAY_CLOSED) {
+        refused++;
+        refusedLine(s.key(), words.message(Verdict.of(settlement)));
+      } else {
+        pending.add(entry.get());
+      }
+    }
+    return pending;
+  }
+
+  private void refusedLine(String key, String why) {
+    PrintWriter out = root.invocation().out();
+    if (output.format() == OutputOptions.Format.JSON) {
+      com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+      o.addProperty("key", key);
+      o.addProperty("state", "refused");
+      o.addProperty("reason", why);
+      out.println(o);
+    } else {
+      out.println(key + "\trefused\t-\t" + why);
+    }
+    out.flush();
+  }
+
+  /** Each named key, by exact match or unique prefix. */
+  private List<Entry> resolve(FileJournal journal) throws JournalException {
+    LinkedHashSet<Entry> chosen = new LinkedHashSet<>();
+    for (String key : keys) {
+      chosen.add(journal.find(KeyResolver.resolve(journal, key)).orElseThrow());
+    }
+    return new ArrayList<>(chosen);
+  }
+
+  /** Asks on a terminal unless --yes; never asks (and never waits) when stdin is not a terminal. */
+  private boolean confirmed(int count) {
+    Invocation invocation = root.invocation();
+    if (yes || !invocation.terminal().stdin()) {
+      return true;
+    }
+    invocation.err().print("Replay " + count + " pending request" + (count == 1 ? "" : "s") + " to "
+        + Destination.origin(root.settings().baseUrl()) + "? [y/N] ");
+    invocation.err().flush();
+    try {
+      String answer = new BufferedReader(new InputStreamReader(invocation.stdin(), StandardCharsets.UTF_8)).readLine();
+      return answer != null && answer.trim().toLowerCase(Locale.ROOT).matches("y|yes");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,170 @@
+package dev.edlinkidem.cli.command;
+
+import dev.edlinkidem.cli.CliException;
+import dev.edlinkidem.cli.Invocation;
+import dev.edlinkidem.cli.option.Durations;
+import dev.edlinkidem.sandbox.Faults;
+import dev.edlinkidem.sandbox.SandboxServer;
+import dev.edlinkidem.verdict.ExitCode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code edlink-idem sandbox}: runs the local Edlink-compatible server until the process is stopped. */
+@Command(
+    name = "sandbox",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs a local, stateful, Edlink-compatible server for demos, tests and CI: assignments and any "
+          + "other collection under /api/v2/, Edlink's idempotency keys ($idempotency: a repeat within "
+          + "30 days gets the first response with the warning IDEMPOTENCY_KEY_REPEATED), the request log "
+          + "GET /api/v2/graph/requests, and injected faults.",
+      "Prints 'listening on http://HOST:PORT' first, then one line per request, and runs until it is "
+          + "stopped (Ctrl-C). Any bearer token is accepted unless --token is given.",
+      "Control endpoints, without a token: GET /__sandbox/stats, POST /__sandbox/reset, and "
+          + "GET or POST /__sandbox/faults (a JSON object with the option names below, "
+          + "e.g. {\"error-rate\": 0.2, \"latency\": \"200ms\"})."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  # do the work but lose 30%% of the answers, repeatably:",
+      "  edlink-idem sandbox --drop-after-commit 0.3 --seed 42 &",
+      "  export EDLINK_BASE_URL=http://127.0.0.1:8790 EDLINK_TOKEN=test",
+      "  edlink-idem post /api/v2/graph/classes/c1/assignments -d @assignment.json",
+      "  curl -s http://127.0.0.1:8790/__sandbox/stats"
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "  1:the server could not start",
+      "  2:bad option, or the port is taken",
+      "130:stopped with Ctrl-C (it runs until it is stopped)",
+      "143:stopped with SIGTERM"
+    })
+public final class SandboxCommand implements Callable<Integer> {
+  static final int DEFAULT_PORT = 8790;
+
+  private final Invocation invocation;
+
+  @Option(names = "--port", paramLabel = "N",
+      description = "Port to listen on; 0 picks a free port (default ${DEFAULT-VALUE}).")
+  int port = DEFAULT_PORT;
+
+  @Option(names = "--host", paramLabel = "HOST",
+      description = "Address to listen on (default ${DEFAULT-VALUE}: this machine only).")
+  String host = "127.0.0.1";
+
+  @Option(names = "--token", paramLabel = "T",
+      description = "Accept only this bearer token (default: any). A test token, not a real one.")
+  String token;
+
+  @Option(names = "--drop-after-commit", paramLabel = "P",
+      description = "Probability of doing the work, remembering the answer, then closing the connection "
+          + "without sending it (default 0).")
+  double dropAfterCommit;
+
+  @Option(names = "--drop-before-commit", paramLabel = "P",
+      description = "Probability of closing the connection without answering and without doing anything (default 0).")
+  double dropBeforeCommit;
+
+  @Option(names = "--error-rate", paramLabel = "P",
+      description = "Probability of answering 503 without doing anything (default 0).")
+  double errorRate;
+
+  @Option(names = "--throttle-rate", paramLabel = "P",
+      description = "Probability of answering 429 with Retry-After: 1 without doing anything (default 0).")
+  double throttleRate;
+
+  @Option(names = "--latency", paramLabel = "DUR", converter = Durations.class,
+      description = "Delay before each API request is processed, like 200ms or 2s (default 0ms).")
+  Duration latency = Duration.ZERO;
+
+  @Option(names = "--seed", paramLabel = "N",
+      description = "Seed of the fault dice: the same seed and requests give the same faults (default: random).")
+  Long seed;
+
+  public SandboxCommand(Invocation invocation) {
+    this.invocation = invocation;
+  }
+
+  @Override
+  public Integer call() {
+    SandboxServer server = start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "sandbox-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      stopped.await();
+      return ExitCode.OK;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ExitCode.INTERRUPTED;
+    } finally {
+      server.close();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is already shutting down, and the hook is running
+      }
+    }
+  }
+
+  /** Starts the server and prints the listening line; the caller owns the server. */
+  SandboxServer start() {
+    Faults faults = faults();
+    if (port < 0 || port > 65535) {
+      throw CliException.usage("--port must be from 0 to 65535, got " + port);
+    }
+    long dice = seed != null ? seed : invocation.random().nextLong();
+    PrintWriter out = invocation.out();
+    SandboxServer server;
+    try {
+      server = SandboxServer.start(host, port, token, faults, dice, line -> {
+        synchronized (out) {
+          out.println(line);
+          out.flush();
+        }
+      });
+    } catch (BindException e) {
+      // A usage error: the chosen --port or --host is what the user changes to fix it.
+      throw CliException.usage("cannot listen on " + host + ":" + port + " (" + e.getMessage()
+          + "); is another sandbox running? Pick another port with --port N, or 0 for a free one");
+    } catch (UnknownHostException e) {
+      throw CliException.usage("cannot listen on host '" + host + "': no such host");
+    } catch (IOException e) {
+      throw new CliException(ExitCode.INTERNAL, "cannot start the sandbox on " + host + ":" + port + ": " + e.getMessage(), e);
+    }
+    synchronized (out) {
+      out.println("listening on " + server.baseUrl());
+      out.flush();
+    }
+    if (seed == null && (dropAfterCommit > 0 || dropBeforeCommit > 0 || errorRate > 0 || throttleRate > 0)) {
+      invocation.err().println("edlink-idem: faults drawn with --seed " + dice + " (pass it to repeat them)");
+    }
+    return server;
+  }
+
+  private Faults faults() {
+    return new Faults(
+        probability("--drop-after-commit", dropAfterCommit),
+        probability("--drop-before-commit", dropBeforeCommit),
+        probability("--error-rate", errorRate),
+        probability("--throttle-rate", throttleRate),
+        latency);
+  }
+
+  private static double probability(String option, double p) {
+    if (!(p >= 0 && p <= 1)) {
+      throw CliException.usage(option + " must be a probability from 0 to 1, like 0.3; got " + p);
+    }
+    return p;
+  }
+}

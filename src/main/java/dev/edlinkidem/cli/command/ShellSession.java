@@ -1,0 +1,208 @@
+package dev.edlinkidem.cli.command;
+
+import dev.edlinkidem.cli.CliException;
+import dev.edlinkidem.cli.EdlinkIdem;
+import dev.edlinkidem.cli.Invocation;
+import dev.edlinkidem.cli.Main;
+import dev.edlinkidem.journal.EntryJson;
+import dev.edlinkidem.journal.EntryState;
+import dev.edlinkidem.journal.EntrySummary;
+import dev.edlinkidem.journal.FileJournal;
+import dev.edlinkidem.journal.JournalException;
+import dev.edlinkidem.shell.CommandCompleter;
+import dev.edlinkidem.shell.CommandCompleter.KeyChoice;
+import dev.edlinkidem.shell.Shell;
+import dev.edlinkidem.time.TimeText;
+import dev.edlinkidem.verdict.ExitCode;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Connects the interactive {@link Shell} to the tool: each line runs through {@link Main#run} with
+ * the shell's terminal, the global options the shell was started with, and the same rules for
+ * output as outside.
+ */
+public final class ShellSession {
+  private final EdlinkIdem root;
+  private final Terminal terminal;
+  private final OutputStream err;
+  private final CommandLine model;
+  private Shell shell;
+
+  ShellSession(EdlinkIdem root, Terminal terminal, OutputStream err) {
+    this.root = root;
+    this.terminal = terminal;
+    this.err = err;
+    this.model = Main.commandLine(null);
+  }
+
+  /**
+   * Runs a session on {@code terminal} as {@code edlink-idem GLOBAL_ARGS shell} would, for tests
+   * that script a terminal. Returns the shell's exit code.
+   */
+  public static int run(Invocation invocation, Terminal terminal, OutputStream err, String... globalArgs) {
+    CommandLine cli = Main.commandLine(invocation);
+    List<String> args = new ArrayList<>(List.of(globalArgs));
+    args.add("shell");
+    cli.parseArgs(args.toArray(String[]::new));
+    EdlinkIdem root = cli.getCommand();
+    return new ShellSession(root, terminal, err).run();
+  }
+
+  /** Runs a session on the process's own terminal. */
+  static int onSystemTerminal(EdlinkIdem root) {
+    try (Terminal terminal = TerminalBuilder.builder().system(true).name("edlink-idem").build()) {
+      // JLine catches SIGINT for its own terminals, but not for a dumb one (TERM=dumb): without
+      // this, Ctrl-C would end the JVM, and with it the shell, instead of the line or the request.
+      sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> terminal.raise(Terminal.Signal.INT));
+      return new ShellSession(root, terminal, System.err).run();
+    } catch (java.io.IOException e) {
+      throw new CliException(ExitCode.INTERNAL, "cannot open the terminal: " + e.getMessage(), e);
+    }
+  }
+
+  int run() {
+    CommandCompleter completer = new CommandCompleter(model.getCommandSpec(), this::keys, this::profiles,
+        Shell.BUILTINS, Path.of("").toAbsolutePath(), root.settings()::expandHome);
+    shell = new Shell(terminal, completer, root.settings().stateDir().resolve("history"), this::execute, this::status,
+        model.getCommandName());
+    return shell.run();
+  }
+
+  private int execute(List<String> words) {
+    List<String> expanded = words.stream().map(this::expandHome).toList();
+    return Main.run(invocation(), withGlobals(expanded).toArray(String[]::new));
+  }
+
+  /** {@code ~/x} at the start of a word, of an option's value ({@code --journal=~/x}) or of a body ({@code @~/x}), as sh would. */
+  private String expandHome(String word) {
+    int at = word.startsWith("@") ? 1 : word.startsWith("--") && word.contains("=") ? word.indexOf('=') + 1 : 0;
+    String rest = word.substring(at);
+    return rest.equals("~") || rest.startsWith("~/") ? word.substring(0, at) + root.settings().expandHome(rest) : word;
+  }
+
+  /** The shell's global options first, leaving out those the line gives itself. */
+  private List<String> withGlobals(List<String> words) {
+    List<String> args = new ArrayList<>();
+    List<String> globals = root.globalArgs();
+    for (int i = 0; i < globals.size(); i++) {
+      String name = globals.get(i);
+      OptionSpec option = model.getCommandSpec().findOption(name);
+      boolean takesValue = option.arity().max() > 0;
+      if (!givenOn(words, option)) {
+        args.add(name);
+        if (takesValue) {
+          args.add(globals.get(i + 1));
+        }
+      }
+      i += takesValue ? 1 : 0;
+    }
+    args.addAll(words);
+    return args;
+  }
+
+  private static boolean givenOn(List<String> words, OptionSpec option) {
+    for (String word : words) {
+      for (String name : option.names()) {
+        if (word.equals(name) || word.startsWith(name + "=")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** What each command typed in the shell takes from the world: the shell's terminal, the process's environment. */
+  private Invocation invocation() {
+    Invocation outer = root.invocation();
+    boolean real = !Shell.isDumb(terminal);
+    Invocation.Tty tty = new Invocation.Tty() {
+      @Override
+      public int width() {
+        return terminal.getWidth() > 0 ? terminal.getWidth() : 80;
+      }
+
+      @Override
+      public String readSecret(String prompt) throws java.io.IOException {
+        return shell.readSecret(prompt);
+      }
+    };
+    // stderr is the process's own: colour on it only when it is a terminal, as outside the shell.
+    return new Invocation(shell.typedInput(), terminal.output(), err, outer.environment(),
+        new Invocation.Terminal(true, real, real && outer.terminal().stderr()), outer.random(), tty, outer.time());
+  }
+
+  private Shell.Status status() {
+    String profile;
+    try {
+      profile = root.settings().profile();
+    } catch (CliException e) {
+      profile = "?";
+    }
+    try (FileJournal journal = FileJournal.open(root.settings().journalDir())) {
+      int pending = 0;
+      for (EntrySummary s : journal.summaries()) {
+        pending += s.state() == EntryState.PENDING ? 1 : 0;
+      }
+      return new Shell.Status(profile, pending);
+    } catch (JournalException | RuntimeException e) {
+      return new Shell.Status(profile, null);
+    }
+  }
+
+  /** The journal's keys for completion, pending first and newest first within each. */
+  private List<KeyChoice> keys(List<String> lineGlobals, String prefix) {
+    try {
+      Path dir = root.settings().journalDir();
+      if (!lineGlobals.isEmpty()) {
+        CommandLine cli = Main.commandLine(root.invocation());
+        List<String> args = new ArrayList<>(root.globalArgs());
+        args.addAll(lineGlobals);
+        args.add("list");
+        cli.parseArgs(args.toArray(String[]::new));
+        dir = cli.<EdlinkIdem>getCommand().settings().journalDir();
+      }
+      Instant now = root.invocation().now();
+      try (FileJournal journal = FileJournal.open(dir)) {
+        // Filtered before anything else: at 100,000 entries, describing them all costs more than reading them.
+        return journal.summaries().stream()
+            .filter(s -> s.key().startsWith(prefix))
+            .sorted(Comparator.comparing((EntrySummary s) -> s.state() != EntryState.PENDING)
+                .thenComparing(EntrySummary::created, Comparator.reverseOrder()))
+            .map(s -> new KeyChoice(s.key(), s.state() == EntryState.PENDING, describe(s, now)))
+            .toList();
+      }
+    } catch (JournalException | RuntimeException e) {
+      // Completion must never break the line being typed: no keys, no message.
+      return List.of();
+    }
+  }
+
+  private static String describe(EntrySummary s, Instant now) {
+    String left = TimeText.left(s.window().remaining(now));
+    return s.state().label() + " · " + (left.equals("expired") ? "window ended" : left + " left") + " · "
+        + EntryJson.pathOf(s.url());
+  }
+
+  private Collection<String> profiles() {
+    Set<String> names = new LinkedHashSet<>();
+    names.add("default");
+    try {
+      names.addAll(root.settings().config().profiles());
+    } catch (RuntimeException e) {
+      // A bad config file is reported by the command that uses it, not while completing.
+    }
+    return names;
+  }
+}

@@ -1,0 +1,35 @@
+package dev.edlinkidem.cli.render;
+
+import dev.edlinkidem.config.Settings;
+import java.util.List;
+
+/** Command lines the tool tells the user to run, quoted so that they can be pasted into a shell. */
+public final class CommandText {
+  private CommandText() {}
+
+  /**
+   * The exact command that replays {@code key} (or {@code --all-pending}) with the settings this
+   * run was given on its command line.
+   *
+   * @param sendArgs the options a replay needs to reach the same host with the same token
+   */
+  public static String replay(Settings.Flags flags, String key, List<String> sendArgs) {
+    StringBuilder b = new StringBuilder("edlink-idem");
+    if (flags.journal() != null) {
+      b.append(" --journal ").append(shellQuote(flags.journal()));
+    }
+    if (flags.baseUrl() != null) {
+      b.append(" --base-url ").append(shellQuote(flags.baseUrl()));
+    }
+    if (flags.profile() != null) {
+      b.append(" --profile ").append(shellQuote(flags.profile()));
+    }
+    b.append(" replay ").append(key);
+    sendArgs.forEach(arg -> b.append(' ').append(shellQuote(arg)));
+    return b.toString();
+  }
+
+  static String shellQuote(String s) {
+    return s.matches("[A-Za-z0-9_./:=@%+,-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
+  }
+}

@@ -1,0 +1,61 @@
+package dev.edlinkidem.cli.render;
+
+import dev.edlinkidem.cli.EdlinkIdem;
+import dev.edlinkidem.cli.Invocation;
+import java.io.PrintWriter;
+
+/**
+ * One line on a terminal's stderr that is drawn again in place as work goes on, and taken away
+ * before anything else is printed. Only on a terminal, not with -q, not on TERM=dumb: never in a
+ * log file or a pipe.
+ */
+public final class ProgressLine {
+  private final EdlinkIdem root;
+  private final boolean enabled;
+  private boolean drawn;
+
+  private ProgressLine(EdlinkIdem root, boolean enabled) {
+    this.root = root;
+    this.enabled = enabled;
+  }
+
+  public static ProgressLine on(EdlinkIdem root) {
+    Invocation invocation = root.invocation();
+    return new ProgressLine(root, invocation.terminal().stderr() && !root.style().quiet()
+        && !"dumb".equals(invocation.env("TERM")));
+  }
+
+  boolean enabled() {
+    return enabled;
+  }
+
+  /** Draws {@code text} over the line, cut to the terminal's width: a wrapped line could not be taken back. */
+  public void draw(String text) {
+    if (!enabled) {
+      return;
+    }
+    int width = root.invocation().columns() > 0 ? root.invocation().columns() - 1 : 79;
+    PrintWriter err = root.invocation().err();
+    err.print("\r" + text.substring(0, Math.min(text.length(), width)) + "\u001b[K");
+    err.flush();
+    drawn = true;
+  }
+
+  /** Takes the line away, if it is drawn. */
+  void clear() {
+    if (drawn) {
+      PrintWriter err = root.invocation().err();
+      err.print("\r\u001b[K");
+      err.flush();
+      drawn = false;
+    }
+  }
+
+  /** Ends the line where it is, so that what follows starts on a line of its own. */
+  public void end() {
+    if (drawn) {
+      root.invocation().err().println();
+      drawn = false;
+    }
+  }
+}

@@ -1,0 +1,178 @@
+package dev.edlinkidem.cli.render;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import dev.edlinkidem.cli.CliException;
+import dev.edlinkidem.cli.EdlinkIdem;
+import dev.edlinkidem.cli.Invocation;
+import dev.edlinkidem.cli.option.OutputOptions;
+import dev.edlinkidem.edlink.Envelope;
+import dev.edlinkidem.journal.Entry;
+import dev.edlinkidem.journal.EntryState;
+import dev.edlinkidem.request.RecordedResponse;
+import dev.edlinkidem.verdict.Row;
+import dev.edlinkidem.verdict.Verdict;
+import dev.edlinkidem.time.TimeText;
+import dev.edlinkidem.verdict.ExitCode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/** Shows how one key ended: the body on stdout, the verdict's line and Edlink's warnings on stderr. */
+public final class ResultPrinter {
+  private static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+  /** One line of JSON, nulls kept: what --format json and batch's --format jsonl print. */
+  static final Gson COMPACT = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
+
+  private final EdlinkIdem root;
+  private final OutputOptions output;
+  private final boolean stdout;
+  private final List<String> replayArgs;
+
+  /**
+   * @param stdout whether the result goes to stdout at all (with several keys, a caller may say instead)
+   * @param replayArgs options a suggested replay command must carry (--token-file, --allow-host)
+   */
+  public ResultPrinter(EdlinkIdem root, OutputOptions output, boolean stdout, List<String> replayArgs) {
+    this.root = root;
+    this.output = output;
+    this.stdout = stdout;
+    this.replayArgs = List.copyOf(replayArgs);
+  }
+
+  /** The advice of a verdict names the command that replays its key with this run's settings. */
+  Verdict.Audience audience(String key) {
+    return new Verdict.Audience.ForKey(CommandText.replay(root.settings().flags(), key, replayArgs));
+  }
+
+  /** A verdict's whole message, without colour: for an error that ends the command. */
+  public String message(Verdict verdict) {
+    return verdict.message(audience(verdict.key()), Verdict.Paint.NONE);
+  }
+
+  /** A verdict that ends the command as an error, with the failure behind it (shown with --verbose). */
+  public CliException failure(Verdict verdict, Throwable cause) {
+    return new CliException(verdict.exit(), message(verdict), cause);
+  }
+
+  /**
+   * Prints how a key ended: the response on stdout (or one JSON object), Edlink's warnings, and
+   * the verdict's line on stderr (a success's only without -q). Returns the exit code.
+   */
+  public int print(Verdict verdict) {
+    RecordedResponse response = verdict.response();
+    boolean fromJournal = verdict.row() == Row.RECORDED_SUCCESS || verdict.row() == Row.RECORDED_FAILURE;
+    if (verdict.delivery() != null || fromJournal) {
+      printStdout(verdict.entry(), response, fromJournal);
+      warnings(response == null ? Envelope.EMPTY : Envelope.of(response.body()));
+    }
+    if (verdict.exit() == ExitCode.OK) {
+      summary(verdict.message(audience(verdict.key()), this::paint));
+    } else {
+      root.invocation().err().println("edlink-idem: " + verdict.message(audience(verdict.key()), this::paint));
+    }
+    return verdict.exit();
+  }
+
+  /** A state word, coloured when stderr gets colour (--color, NO_COLOR, a terminal). */
+  private String paint(EntryState state, String word) {
+    return root.style().colorFor(root.invocation().terminal().stderr()) ? Style.colour(state) + word + Style.RESET : word;
+  }
+
+  private void summary(String line) {
+    if (!root.style().quiet()) {
+      root.invocation().err().println("edlink-idem: " + line);
+    }
+  }
+
+  private void warnings(Envelope envelope) {
+    if (!root.style().quiet()) {
+      String warning = paint(EntryState.PENDING, "warning");
+      envelope.warnings().forEach(w -> root.invocation().err().println("edlink-idem: " + warning + ": " + w));
+    }
+  }
+
+  private void printStdout(Entry entry, RecordedResponse response, boolean fromJournal) {
+    if (!stdout) {
+      return;
+    }
+    if (output.format() == OutputOptions.Format.JSON) {
+      PrintWriter out = root.invocation().out();
+      out.println(COMPACT.toJson(summaryObject(entry, response, fromJournal)));
+      out.flush();
+      return;
+    }
+    if (response == null) {
+      return;
+    }
+    Invocation invocation = root.invocation();
+    OutputStream stdout = invocation.stdout();
+    try {
+      if (output.include()) {
+        stdout.write(headerBlock(response).getBytes(StandardCharsets.UTF_8));
+      }
+      byte[] body = response.body();
+      if (output.pretty(invocation.terminal().stdout())) {
+        String pretty = pretty(body);
+        if (pretty != null) {
+          body = (pretty + "\n").getBytes(StandardCharsets.UTF_8);
+        }
+      }
+      stdout.write(body);
+      stdout.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static JsonObject summaryObject(Entry entry, RecordedResponse response, boolean fromJournal) {
+    JsonObject o = new JsonObject();
+    o.addProperty("key", entry.key());
+    o.addProperty("state", entry.state().label());
+    o.add("status", response == null ? JsonNull.INSTANCE : new JsonPrimitive(response.status()));
+    o.addProperty("attempts", entry.attempts().size());
+    o.addProperty("expires_at", entry.window().end().toString());
+    o.addProperty("from_journal", fromJournal);
+    o.add("response", response == null ? JsonNull.INSTANCE : bodyAsJson(response.body()));
+    return o;
+  }
+
+  /** A body as JSON when it is JSON, else as a string. */
+  static JsonElement bodyAsJson(byte[] body) {
+    String text = new String(body, StandardCharsets.UTF_8);
+    try {
+      return JsonParser.parseString(text);
+    } catch (JsonParseException e) {
+      return new JsonPrimitive(text);
+    }
+  }
+
+  private static String pretty(byte[] body) {
+    try {
+      JsonElement parsed = JsonParser.parseString(new String(body, StandardCharsets.UTF_8));
+      return parsed.isJsonNull() && body.length == 0 ? null : PRETTY.toJson(parsed);
+    } catch (JsonParseException e) {
+      return null;
+    }
+  }
+
+  static String headerBlock(RecordedResponse response) {
+    StringBuilder b = new StringBuilder("HTTP/1.1 ").append(response.status()).append("\r\n");
+    for (Map.Entry<String, List<String>> h : response.headers().entrySet()) {
+      for (String value : h.getValue()) {
+        b.append(h.getKey()).append(": ").append(value).append("\r\n");
+      }
+    }
+    return b.append("\r\n").toString();
+  }
+}

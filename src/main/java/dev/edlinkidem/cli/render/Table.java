@@ -1,0 +1,97 @@
+package dev.edlinkidem.cli.render;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A plain-text table that fits a width, never wrapping: the last column (a path) is shortened in
+ * the middle first, then the first (a key) at its end, which leaves a prefix that commands still
+ * accept; a terminal narrower than that gets each line cut.
+ */
+public final class Table {
+  private final List<String> header;
+  private final List<List<String>> rows = new ArrayList<>();
+  private final List<String> colours = new ArrayList<>();
+
+  public Table(String... header) {
+    this.header = List.of(header);
+  }
+
+  /** A row; {@code colour} is an ANSI sequence for the second column (the state), or null. */
+  public void add(String colour, String... cells) {
+    rows.add(List.of(cells));
+    colours.add(colour);
+  }
+
+  public void print(PrintWriter out, int width) {
+    int n = header.size();
+    int[] w = new int[n];
+    for (int i = 0; i < n; i++) {
+      w[i] = header.get(i).length();
+      for (List<String> row : rows) {
+        w[i] = Math.max(w[i], row.get(i).length());
+      }
+    }
+    int last = w[n - 1];
+    int first = w[0];
+    if (width > 0) {
+      int over = total(w) - width;
+      if (over > 0) {
+        last = Math.max(Math.min(12, w[n - 1]), w[n - 1] - over);
+        over -= w[n - 1] - last;
+      }
+      if (over > 0) {
+        first = Math.max(Math.min(10, w[0]), w[0] - over);
+      }
+      w[0] = first;
+    }
+    out.println(fit(line(header, w, last, null), width));
+    for (int r = 0; r < rows.size(); r++) {
+      out.println(fit(line(rows.get(r), w, last, colours.get(r)), width));
+    }
+    out.flush();
+  }
+
+  private static int total(int[] w) {
+    int sum = 0;
+    for (int x : w) {
+      sum += x + 2;
+    }
+    return sum - 2;
+  }
+
+  /** The last resort: a line cut at the width (colour codes take no columns). */
+  private static String fit(String line, int width) {
+    String plain = line.replaceAll("\u001b\\[[0-9;]*m", "");
+    if (width <= 0 || plain.length() <= width) {
+      return line;
+    }
+    return plain.substring(0, width - 1) + "…";
+  }
+
+  private static String line(List<String> cells, int[] w, int last, String colour) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < cells.size() - 1; i++) {
+      String cell = i == 0 ? head(cells.get(i), w[0]) : cells.get(i);
+      String padded = cell + " ".repeat(w[i] - cell.length() + 2);
+      b.append(i == 1 && colour != null ? colour + cell + Style.RESET + " ".repeat(w[i] - cell.length() + 2) : padded);
+    }
+    return b.append(middle(cells.get(cells.size() - 1), last)).toString().stripTrailing();
+  }
+
+  /** {@code 3vQpX7a…}: the end goes, the prefix stays. */
+  static String head(String text, int max) {
+    return text.length() <= max ? text : text.substring(0, max - 1) + "…";
+  }
+
+  /** {@code /api/v2/graph/cl…/assignments}: the middle goes, both ends stay. */
+  static String middle(String text, int max) {
+    if (text.length() <= max) {
+      return text;
+    }
+    int keep = max - 1;
+    int head = (keep + 1) / 2;
+    return text.substring(0, head) + "…" + text.substring(text.length() - (keep - head));
+  }
+}
