@@ -4,7 +4,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import dev.edlinkidem.config.Unreadable;
 import dev.edlinkidem.request.Destination;
 import java.io.IOException;
 import java.net.URI;

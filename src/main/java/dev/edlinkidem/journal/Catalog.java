@@ -1,6 +1,5 @@
 package dev.edlinkidem.journal;
 
-import dev.edlinkidem.config.Unreadable;
 import dev.edlinkidem.journal.SummaryCache.Line;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

@@ -1,6 +1,5 @@
 package dev.edlinkidem.journal;
 
-import dev.edlinkidem.cli.Version;
 import dev.edlinkidem.request.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,6 +1,5 @@
 package dev.edlinkidem.time;
 
-import dev.edlinkidem.cli.option.Durations;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
