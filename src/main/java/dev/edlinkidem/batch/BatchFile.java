@@ -11,6 +11,7 @@ import dev.edlinkidem.request.CanonicalJson;
 import dev.edlinkidem.request.Fingerprint;
 import dev.edlinkidem.request.IdempotencyKey;
 import dev.edlinkidem.edlink.JsonText;
+import dev.edlinkidem.request.InvalidRequestException;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -153,7 +154,7 @@ public final class BatchFile implements AutoCloseable {
       }
       try {
         key = IdempotencyKey.check(keyMember.getAsString());
-      } catch (IdempotencyKey.Invalid e) {
+      } catch (InvalidRequestException e) {
         return new Malformed(number, "invalid key: " + e.getMessage());
       }
     }

@@ -1,6 +1,7 @@
 package dev.edlinkidem.batch;
 
 import dev.edlinkidem.request.Destination;
+import dev.edlinkidem.request.InvalidRequestException;
 import dev.edlinkidem.request.JournaledRequest;
 import java.io.IOException;
 import java.time.Duration;
@@ -66,7 +67,7 @@ public final class BatchRun implements AutoCloseable {
       String url;
       try {
         url = urlOf.apply(r.path());
-      } catch (Destination.Refused e) {
+      } catch (InvalidRequestException e) {
         done(LineResult.malformed(r.number(), e.getMessage()), false);
         continue;
       }

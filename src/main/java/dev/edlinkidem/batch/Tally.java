@@ -13,7 +13,7 @@ import java.util.Map;
 public final class Tally {
   private final boolean failFast;
   private final Runnable onStop;
-  private final Map<LineResult.Kind, Integer> counts = new EnumMap<>(LineResult.Kind.class);
+  private final Map<LineResult.Kind, Integer> kinds = new EnumMap<>(LineResult.Kind.class);
   private int inFlight;
   private int done;
   private int fromJournal;
@@ -42,7 +42,7 @@ public final class Tally {
       inFlight--;
     }
     done++;
-    counts.merge(r.kind(), 1, Integer::sum);
+    kinds.merge(r.kind(), 1, Integer::sum);
     if (r.fromJournal()) {
       fromJournal++;
     }
@@ -68,52 +68,44 @@ public final class Tally {
     return stoppedBecause != null;
   }
 
-  /** Why the batch stopped starting lines, or null while it has not. */
-  public synchronized String stoppedBecause() {
-    return stoppedBecause;
+  /** Everything counted so far, read at one moment. */
+  public synchronized Counts counts() {
+    return new Counts(new EnumMap<>(kinds), done, inFlight, fromJournal, exit, stoppedBecause, tokenRefused);
   }
 
-  /** Whether a line's token was refused: the lines left need the token fixed before they can go. */
-  public synchronized boolean tokenRefused() {
-    return tokenRefused;
-  }
+  /**
+   * What a batch has done at one moment.
+   *
+   * @param fromJournal lines whose answer was read from the journal instead of being sent
+   * @param exit the batch's exit code so far: the most serious line's
+   * @param stoppedBecause why the batch stopped starting lines, or null while it has not
+   * @param tokenRefused whether a line's token was refused: the lines left need it fixed first
+   */
+  public record Counts(Map<LineResult.Kind, Integer> kinds, int done, int inFlight, int fromJournal, int exit,
+      String stoppedBecause, boolean tokenRefused) {
+    public Counts {
+      kinds = Map.copyOf(kinds);
+    }
 
-  /** The batch's exit code so far: the most serious line's. */
-  public synchronized int exit() {
-    return exit;
-  }
+    public int of(LineResult.Kind kind) {
+      return kinds.getOrDefault(kind, 0);
+    }
 
-  public synchronized int count(LineResult.Kind kind) {
-    return counts.getOrDefault(kind, 0);
-  }
+    /** Lines that went to Edlink: all but those read from the journal, and those never sent. */
+    public int sent() {
+      return done - fromJournal - of(LineResult.Kind.MALFORMED) - of(LineResult.Kind.SAME_AS_EARLIER)
+          - of(LineResult.Kind.REFUSED) - of(LineResult.Kind.NOT_SENT);
+    }
 
-  public synchronized int done() {
-    return done;
-  }
+    /** Lines that did not go as asked and will not by running the batch again alone. */
+    public int failed() {
+      return of(LineResult.Kind.FAILED) + of(LineResult.Kind.REFUSED) + of(LineResult.Kind.MALFORMED)
+          + of(LineResult.Kind.ERROR);
+    }
 
-  public synchronized int inFlight() {
-    return inFlight;
-  }
-
-  /** Lines whose answer was read from the journal instead of being sent. */
-  public synchronized int fromJournal() {
-    return fromJournal;
-  }
-
-  /** Lines that went to Edlink: all but those read from the journal, and those never sent. */
-  public synchronized int sent() {
-    return done - fromJournal - count(LineResult.Kind.MALFORMED) - count(LineResult.Kind.SAME_AS_EARLIER)
-        - count(LineResult.Kind.REFUSED) - count(LineResult.Kind.NOT_SENT);
-  }
-
-  /** Lines that did not go as asked and will not by running the batch again alone. */
-  public synchronized int failed() {
-    return count(LineResult.Kind.FAILED) + count(LineResult.Kind.REFUSED) + count(LineResult.Kind.MALFORMED)
-        + count(LineResult.Kind.ERROR);
-  }
-
-  /** Lines that running the same batch again finishes: pending, or never started. */
-  public synchronized int unfinished() {
-    return count(LineResult.Kind.PENDING) + count(LineResult.Kind.NOT_SENT);
+    /** Lines that running the same batch again finishes: pending, or never started. */
+    public int unfinished() {
+      return of(LineResult.Kind.PENDING) + of(LineResult.Kind.NOT_SENT);
+    }
   }
 }

@@ -34,10 +34,6 @@ public final class RequestLog {
     private final int status;
     private final boolean tokenRefused;
 
-    Unreadable(int status, String message) {
-      this(status, message, false);
-    }
-
     Unreadable(int status, String message, boolean tokenRefused) {
       super(message);
       this.status = status;
@@ -95,7 +91,7 @@ public final class RequestLog {
       boolean older = false;
       JsonElement data = body.get("$data");
       if (data == null || !data.isJsonArray()) {
-        throw new Unreadable(200, "the request log answer has no $data list");
+        throw new Unreadable(200, "the request log answer has no $data list", false);
       }
       for (JsonElement e : data.getAsJsonArray()) {
         requests++;
@@ -130,7 +126,8 @@ public final class RequestLog {
     }
     // The token follows $next only on the base URL's own origin.
     if (uri.getHost() == null || !Destination.sameOrigin(uri, base)) {
-      throw new Unreadable(0, "the request log's next page is on another host (" + uri.getHost() + "); not following it");
+      throw new Unreadable(0, "the request log's next page is on another host (" + uri.getHost() + "); not following it",
+          false);
     }
     return uri;
   }
@@ -142,7 +139,8 @@ public final class RequestLog {
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new Unreadable(0, "no answer from " + base + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
+      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      throw new Unreadable(0, "no answer from " + base + " (" + why + ")", false);
     }
     Envelope envelope = Envelope.of(response.body().getBytes(StandardCharsets.UTF_8));
     if (response.statusCode() / 100 != 2) {
@@ -158,7 +156,7 @@ public final class RequestLog {
     } catch (JsonParseException e) {
       // reported below
     }
-    throw new Unreadable(response.statusCode(), "the request log answer is not a JSON object");
+    throw new Unreadable(response.statusCode(), "the request log answer is not a JSON object", false);
   }
 
   private static Logged parse(JsonElement e) {

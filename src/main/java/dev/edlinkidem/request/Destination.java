@@ -8,19 +8,11 @@ import java.util.Locale;
 
 /**
  * Where a request, and with it the token, may go: the base URL's own origin, over https (plain
- * http only to a loopback host), or another host only when the user allowed it by name.
+ * http only to a loopback host), or another host only when the user allowed it by name. A URL
+ * refused is an {@link InvalidRequestException} saying where the token would have gone.
  */
 public final class Destination {
   private Destination() {}
-
-  /** Where the token would have gone; nothing was sent. */
-  public static final class Refused extends InvalidRequestException {
-    private static final long serialVersionUID = 1L;
-
-    Refused(String message) {
-      super(message);
-    }
-  }
 
   /** The base URL, checked: a scheme and a host, https or plain http to a loopback host, no query. */
   public static URI baseUrl(String text) {
@@ -28,21 +20,21 @@ public final class Destination {
     try {
       uri = new URI(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
     } catch (URISyntaxException e) {
-      throw new Refused("base URL '" + text + "' is not a URL");
+      throw new InvalidRequestException("base URL '" + text + "' is not a URL");
     }
     if (uri.getHost() == null || uri.getScheme() == null) {
-      throw new Refused("base URL '" + text + "' needs a scheme and a host, like https://ed.link");
+      throw new InvalidRequestException("base URL '" + text + "' needs a scheme and a host, like https://ed.link");
     }
     String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
-      throw new Refused("base URL '" + text + "' must start with https://");
+      throw new InvalidRequestException("base URL '" + text + "' must start with https://");
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-      throw new Refused("base URL '" + text + "' must not have a ?query or #fragment");
+      throw new InvalidRequestException("base URL '" + text + "' must not have a ?query or #fragment");
     }
     checkUrlParts(uri, "base URL '" + text + "'");
     if (scheme.equals("http") && !isLoopback(uri.getHost())) {
-      throw new Refused("refusing plain http:// to " + uri.getHost()
+      throw new InvalidRequestException("refusing plain http:// to " + uri.getHost()
           + ": the token would travel unencrypted; use https:// (http is allowed for loopback hosts only)");
     }
     return uri;
@@ -55,7 +47,7 @@ public final class Destination {
       return check(url, pathOrUrl);
     }
     if (!pathOrUrl.matches("(?i)https?://.*")) {
-      throw new Refused("'" + pathOrUrl + "' is neither an API path (starting with /) nor an http(s) URL");
+      throw new InvalidRequestException("'" + pathOrUrl + "' is neither an API path (starting with /) nor an http(s) URL");
     }
     String url = check(pathOrUrl, pathOrUrl);
     checkOrigin(URI.create(url), base, allowedHosts);
@@ -67,11 +59,11 @@ public final class Destination {
     String host = url.getHost().toLowerCase(Locale.ROOT);
     boolean allowed = allowedHosts.stream().anyMatch(h -> h.equalsIgnoreCase(host));
     if (!allowed && !sameOrigin(url, base)) {
-      throw new Refused("refusing to send the token to " + origin(url) + ": it is not the base URL "
+      throw new InvalidRequestException("refusing to send the token to " + origin(url) + ": it is not the base URL "
           + origin(base) + " (use --allow-host " + host + " if you mean it)");
     }
     if (url.getScheme().equalsIgnoreCase("http") && !isLoopback(host)) {
-      throw new Refused("refusing plain http:// to " + host + ": use https:// (http is for loopback hosts only)");
+      throw new InvalidRequestException("refusing plain http:// to " + host + ": use https:// (http is for loopback hosts only)");
     }
   }
 
@@ -98,25 +90,25 @@ public final class Destination {
 
   private static String check(String url, String given) {
     if (url.contains("$idempotency") || url.contains("%24idempotency")) {
-      throw new Refused("'" + given + "' already carries $idempotency; give the key with --key instead");
+      throw new InvalidRequestException("'" + given + "' already carries $idempotency; give the key with --key instead");
     }
     try {
       URI uri = new URI(url);
       if (uri.getHost() == null) {
-        throw new Refused("'" + given + "' has no host");
+        throw new InvalidRequestException("'" + given + "' has no host");
       }
       if (uri.getRawFragment() != null) {
-        throw new Refused("'" + given + "' has a #fragment, which is never sent; remove it");
+        throw new InvalidRequestException("'" + given + "' has a #fragment, which is never sent; remove it");
       }
       checkUrlParts(uri, "'" + given + "'");
       try {
         HttpRequest.newBuilder(uri);
       } catch (IllegalArgumentException e) {
-        throw new Refused("'" + given + "' cannot be sent: " + e.getMessage());
+        throw new InvalidRequestException("'" + given + "' cannot be sent: " + e.getMessage());
       }
       return url;
     } catch (URISyntaxException e) {
-      throw new Refused("'" + given + "' is not a valid URL or path: " + e.getReason() + " at character "
+      throw new InvalidRequestException("'" + given + "' is not a valid URL or path: " + e.getReason() + " at character "
           + (e.getIndex() + 1));
     }
   }
@@ -124,10 +116,10 @@ public final class Destination {
   /** Refuses a port out of range and user:password@ (which would be written to the journal). */
   private static void checkUrlParts(URI uri, String what) {
     if (uri.getPort() == 0 || uri.getPort() > 65535) {
-      throw new Refused(what + " has port " + uri.getPort() + "; a port is 1 to 65535");
+      throw new InvalidRequestException(what + " has port " + uri.getPort() + "; a port is 1 to 65535");
     }
     if (uri.getRawUserInfo() != null) {
-      throw new Refused(what + " carries a user name or password; the token is the only credential,"
+      throw new InvalidRequestException(what + " carries a user name or password; the token is the only credential,"
           + " and the URL is written to the journal");
     }
   }

@@ -15,15 +15,6 @@ public final class IdempotencyKey {
 
   private IdempotencyKey() {}
 
-  /** A key that Edlink would refuse, or that could not travel in a query string as it is. */
-  public static final class Invalid extends InvalidRequestException {
-    private static final long serialVersionUID = 1L;
-
-    Invalid(String message) {
-      super(message);
-    }
-  }
-
   /** 32 base62 characters from a SecureRandom: about 190 bits, never repeated in practice. */
   public static String random(SecureRandom random) {
     StringBuilder key = new StringBuilder(RANDOM_LENGTH);
@@ -44,18 +35,18 @@ public final class IdempotencyKey {
   /**
    * Returns the key when it is usable, else throws with a one-line reason.
    *
-   * @throws Invalid naming what is wrong with the key
+   * @throws InvalidRequestException naming what is wrong with the key
    */
   public static String check(String key) {
     if (key.isEmpty()) {
-      throw new Invalid("the key is empty");
+      throw new InvalidRequestException("the key is empty");
     }
     if (key.length() > MAX_LENGTH) {
-      throw new Invalid("the key has " + key.length()
+      throw new InvalidRequestException("the key has " + key.length()
           + " characters; Edlink accepts at most " + MAX_LENGTH);
     }
     if (!ALLOWED.matcher(key).matches()) {
-      throw new Invalid(
+      throw new InvalidRequestException(
           "the key may hold only letters, digits and . _ ~ : - (no spaces or other characters)");
     }
     return key;

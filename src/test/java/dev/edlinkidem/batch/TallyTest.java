@@ -25,12 +25,13 @@ class TallyTest {
     tally.done(line(2, LineResult.Kind.PENDING, ExitCode.NO_RESPONSE, Row.NO_RESPONSE), true);
     tally.done(LineResult.malformed(3, "not JSON"), false);
     tally.done(LineResult.keyClash(4, "/p", "k", 1), false);
-    assertEquals(4, tally.done());
-    assertEquals(0, tally.inFlight());
-    assertEquals(ExitCode.REFUSED, tally.exit(), "a refusal outranks a pending line");
-    assertEquals(2, tally.sent());
-    assertEquals(2, tally.failed());
-    assertEquals(1, tally.unfinished());
+    Tally.Counts counts = tally.counts();
+    assertEquals(4, counts.done());
+    assertEquals(0, counts.inFlight());
+    assertEquals(ExitCode.REFUSED, counts.exit(), "a refusal outranks a pending line");
+    assertEquals(2, counts.sent());
+    assertEquals(2, counts.failed());
+    assertEquals(1, counts.unfinished());
     assertFalse(tally.stopping(), "without --fail-fast a batch goes on");
   }
 
@@ -40,11 +41,11 @@ class TallyTest {
     Tally tally = new Tally(true, stops::incrementAndGet);
     tally.done(line(1, LineResult.Kind.SUCCEEDED, ExitCode.OK, Row.SUCCEEDED), false);
     tally.done(LineResult.sameAs(2, "/p", "k1", 1), false);
-    assertNull(tally.stoppedBecause());
+    assertNull(tally.counts().stoppedBecause());
     tally.done(line(3, LineResult.Kind.FAILED, ExitCode.CLIENT_ERROR, Row.FAILED), false);
     tally.done(line(4, LineResult.Kind.PENDING, ExitCode.SERVER_ERROR, Row.SERVER_ERROR), false);
     assertTrue(tally.stopping());
-    assertEquals("line 3 did not succeed and --fail-fast is on", tally.stoppedBecause());
+    assertEquals("line 3 did not succeed and --fail-fast is on", tally.counts().stoppedBecause());
     assertEquals(1, stops.get(), "the pace is told once");
   }
 
@@ -53,8 +54,9 @@ class TallyTest {
     AtomicInteger stops = new AtomicInteger();
     Tally tally = new Tally(false, stops::incrementAndGet);
     tally.done(line(7, LineResult.Kind.PENDING, ExitCode.CLIENT_ERROR, Row.TOKEN_REFUSED), false);
-    assertTrue(tally.tokenRefused());
-    assertEquals("Edlink refused the token on line 7, so the other lines would be refused too", tally.stoppedBecause());
+    assertTrue(tally.counts().tokenRefused());
+    assertEquals("Edlink refused the token on line 7, so the other lines would be refused too",
+        tally.counts().stoppedBecause());
     assertEquals(1, stops.get());
   }
 }

@@ -62,6 +62,6 @@ class DestinationTest {
   }
 
   private static String refusal(Runnable r) {
-    return assertThrows(Destination.Refused.class, r::run).getMessage();
+    return assertThrows(InvalidRequestException.class, r::run).getMessage();
   }
 }

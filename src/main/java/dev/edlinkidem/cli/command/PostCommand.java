@@ -15,6 +15,7 @@ import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
+import dev.edlinkidem.request.InvalidRequestException;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.send.KeySettler;
@@ -150,7 +151,7 @@ public final class PostCommand implements Callable<Integer> {
     }
     try {
       return IdempotencyKey.check(key);
-    } catch (IdempotencyKey.Invalid e) {
+    } catch (InvalidRequestException e) {
       throw CliException.usage("invalid key: " + e.getMessage());
     }
   }

@@ -14,6 +14,7 @@ import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.journal.KeyResolver;
+import dev.edlinkidem.request.InvalidRequestException;
 import dev.edlinkidem.send.KeySettler;
 import dev.edlinkidem.send.Settlement;
 import dev.edlinkidem.verdict.Verdict;
@@ -152,7 +153,7 @@ public final class ReplayCommand implements Callable<Integer> {
         verdict = settlement.kind().sends() ? runner.send(lease, entry, settlement.via()) : Verdict.of(settlement);
       } catch (KeyInFlightException e) {
         verdict = Verdict.of(KeySettler.inFlight(candidate.key()));
-      } catch (Destination.Refused e) {
+      } catch (InvalidRequestException e) {
         if (single) {
           throw e;
         }

@@ -81,8 +81,9 @@ public final class BatchReport {
   public void interrupted() {
     stopProgress();
     synchronized (this) {
-      root.invocation().err().println("edlink-idem: interrupted · " + tally.done() + " lines done; the "
-          + tally.inFlight() + " in flight stay pending; run the same batch again to finish it: lines that have an"
+      Tally.Counts now = tally.counts();
+      root.invocation().err().println("edlink-idem: interrupted · " + now.done() + " lines done; the "
+          + now.inFlight() + " in flight stay pending; run the same batch again to finish it: lines that have an"
           + " answer are not sent again");
     }
   }
@@ -99,36 +100,37 @@ public final class BatchReport {
     stopProgress();
     double seconds = seconds();
     PrintWriter err = root.invocation().err();
-    int done = tally.done();
+    Tally.Counts counts = tally.counts();
+    int done = counts.done();
     StringBuilder b = new StringBuilder("batch: ").append(done).append(done == 1 ? " line in " : " lines in ")
         .append(String.format(Locale.ROOT, "%.1f s", seconds));
-    if (seconds > 0 && tally.sent() > 0) {
+    if (seconds > 0 && counts.sent() > 0) {
       b.append(String.format(Locale.ROOT, " (%.0f/s)", done / seconds));
     }
-    b.append(": ").append(tally.count(LineResult.Kind.SUCCEEDED)).append(" succeeded");
-    if (tally.fromJournal() > 0) {
-      b.append(" (").append(tally.fromJournal()).append(" already in the journal, not sent)");
+    b.append(": ").append(counts.of(LineResult.Kind.SUCCEEDED)).append(" succeeded");
+    if (counts.fromJournal() > 0) {
+      b.append(" (").append(counts.fromJournal()).append(" already in the journal, not sent)");
     }
     for (LineResult.Kind kind : LineResult.Kind.values()) {
-      if (kind != LineResult.Kind.SUCCEEDED && tally.count(kind) > 0) {
-        b.append(", ").append(tally.count(kind)).append(' ').append(kind.label());
+      if (kind != LineResult.Kind.SUCCEEDED && counts.of(kind) > 0) {
+        b.append(", ").append(counts.of(kind)).append(' ').append(kind.label());
       }
     }
     if (pauses > 0) {
       b.append("; Edlink asked to slow down ").append(pauses).append(pauses == 1 ? " time" : " times");
     }
-    int exit = tally.exit();
+    int exit = counts.exit();
     if (exit != ExitCode.OK || !root.style().quiet()) {
       err.println("edlink-idem: " + b);
     }
-    if (tally.stoppedBecause() != null) {
-      err.println("edlink-idem: stopped starting lines: " + tally.stoppedBecause()
+    if (counts.stoppedBecause() != null) {
+      err.println("edlink-idem: stopped starting lines: " + counts.stoppedBecause()
           + "; lines not yet started were not sent");
     }
-    int unfinished = tally.unfinished();
+    int unfinished = counts.unfinished();
     if (unfinished > 0) {
       err.println("edlink-idem: " + unfinished + (unfinished == 1 ? " line is" : " lines are")
-          + " pending or not sent: " + (tally.tokenRefused() ? "fix the token, then " : "")
+          + " pending or not sent: " + (counts.tokenRefused() ? "fix the token, then " : "")
           + "run the same batch again to finish"
           + (file.equals("-") ? " (the same lines on stdin)" : "") + "; lines that have an answer are not sent again."
           + " Or: " + CommandText.replay(root.settings().flags(), "--all-pending", replayArgs));
@@ -169,11 +171,12 @@ public final class BatchReport {
 
   private void drawNow() {
     double seconds = seconds();
-    int done = tally.done();
+    Tally.Counts counts = tally.counts();
+    int done = counts.done();
     double rate = seconds > 0 ? done / seconds : 0;
-    int pending = expected > done ? expected - done : tally.inFlight();
+    int pending = expected > done ? expected - done : counts.inFlight();
     StringBuilder b = new StringBuilder("edlink-idem: ").append(done).append(" done · ").append(pending)
-        .append(" pending · ").append(tally.failed()).append(" failed · ")
+        .append(" pending · ").append(counts.failed()).append(" failed · ")
         .append(String.format(Locale.ROOT, "%.0f/s", rate));
     if (expected > done && rate > 0) {
       b.append(" · ").append(Durations.format(Duration.ofSeconds((long) Math.ceil((expected - done) / rate))))
