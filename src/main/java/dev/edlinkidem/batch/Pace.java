@@ -3,6 +3,7 @@ package dev.edlinkidem.batch;
 import dev.edlinkidem.send.Sender;
 import dev.edlinkidem.time.Time;
 import java.time.Duration;
+import java.util.concurrent.Semaphore;
 
 /**
  * How many of a batch's attempts are in flight at once ({@code --concurrency}) and how fast they
@@ -20,7 +21,7 @@ public final class Pace implements Sender.Pace {
   private static final int REMEMBERED = 32;
 
   private final Time time;
-  private final java.util.concurrent.Semaphore inFlight;
+  private final Semaphore inFlight;
   private volatile boolean stopped;
   private final long floor;
   private final long[] starts = new long[REMEMBERED];
@@ -32,7 +33,7 @@ public final class Pace implements Sender.Pace {
   private long pauses;
 
   private Pace(long floor, int concurrency, Time time) {
-    this.inFlight = new java.util.concurrent.Semaphore(concurrency);
+    this.inFlight = new Semaphore(concurrency);
     this.floor = floor;
     this.interval = floor;
     this.time = time;

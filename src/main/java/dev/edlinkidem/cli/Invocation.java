@@ -1,5 +1,7 @@
 package dev.edlinkidem.cli;
 
+import java.io.Console;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -41,7 +43,7 @@ public final class Invocation {
     int width();
 
     /** Asks for a secret without echoing it; an IOException when the person cancels. */
-    String readSecret(String prompt) throws java.io.IOException;
+    String readSecret(String prompt) throws IOException;
   }
 
   public Invocation(
@@ -164,11 +166,11 @@ public final class Invocation {
    * Reads a secret: with a masked prompt when this is a real terminal session, else the whole of
    * stdin (a script pipes the token in; nothing is ever asked for when stdin is not a terminal).
    */
-  public String readSecret(String prompt) throws java.io.IOException {
+  public String readSecret(String prompt) throws IOException {
     if (tty != null && terminal.stdin()) {
       return tty.readSecret(prompt);
     }
-    return new String(stdin.readNBytes(64 * 1024), java.nio.charset.StandardCharsets.UTF_8);
+    return new String(stdin.readNBytes(64 * 1024), StandardCharsets.UTF_8);
   }
 
   /** The whole environment, for a command run on behalf of this one (the shell's). */
@@ -215,7 +217,7 @@ public final class Invocation {
         Process stty = new ProcessBuilder("sh", "-c", "stty size < /dev/tty").redirectErrorStream(true).start();
         String size = new String(stty.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
         return stty.waitFor() == 0 && size.matches("\\d+ \\d+") ? Integer.parseInt(size.split(" ")[1]) : 80;
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         return 80;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -224,11 +226,11 @@ public final class Invocation {
     }
 
     @Override
-    public String readSecret(String prompt) throws java.io.IOException {
-      java.io.Console console = System.console();
+    public String readSecret(String prompt) throws IOException {
+      Console console = System.console();
       if (console == null) {
         // The JDK gives no console when stdout is redirected; echoing a token is not an option.
-        throw new java.io.IOException("no console to ask on (stdout is not a terminal); pipe the token in instead");
+        throw new IOException("no console to ask on (stdout is not a terminal); pipe the token in instead");
       }
       char[] secret = console.readPassword("%s", prompt);
       return secret == null ? "" : new String(secret);

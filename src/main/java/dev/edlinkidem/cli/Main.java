@@ -1,10 +1,14 @@
 package dev.edlinkidem.cli;
 
+import dev.edlinkidem.edlink.EdlinkClient;
 import dev.edlinkidem.verdict.ExitCode;
+import java.io.InterruptedIOException;
 import java.io.PrintWriter;
 import dev.edlinkidem.config.SettingsException;
 import dev.edlinkidem.journal.KeyResolver;
 import dev.edlinkidem.request.InvalidRequestException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileLockInterruptionException;
 import picocli.CommandLine;
 import picocli.CommandLine.IFactory;
 import picocli.CommandLine.ParameterException;
@@ -16,7 +20,7 @@ public final class Main {
   public static void main(String[] args) {
     int code = run(Invocation.system(), args);
     // Everything is journaled and printed by now; only the exit is left to make quick.
-    dev.edlinkidem.edlink.EdlinkClient.stopSelectorsBeforeExit();
+    EdlinkClient.stopSelectorsBeforeExit();
     System.exit(code);
   }
 
@@ -120,9 +124,9 @@ public final class Main {
 
   private static boolean interruption(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof java.nio.channels.ClosedByInterruptException
-          || t instanceof java.nio.channels.FileLockInterruptionException
-          || t instanceof java.io.InterruptedIOException || t instanceof InterruptedException) {
+      if (t instanceof ClosedByInterruptException
+          || t instanceof FileLockInterruptionException
+          || t instanceof InterruptedIOException || t instanceof InterruptedException) {
         return true;
       }
     }

@@ -1,6 +1,7 @@
 package dev.edlinkidem.completion;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /** Writes the fish completion script: {@code complete} lines per command, guarded by the command path. */
@@ -121,7 +122,7 @@ final class FishScript {
       if (!values.isEmpty()) {
         s.append("complete -c edlink-idem ").append(at).append(values)
             .append(" -d ").append(quote(argument.kind() == ValueKind.KEY && argument.listKeys().contains("pending")
-                ? "pending key" : argument.label().toLowerCase(java.util.Locale.ROOT))).append('\n');
+                ? "pending key" : argument.label().toLowerCase(Locale.ROOT))).append('\n');
       }
     }
     return s.toString();

@@ -1,6 +1,8 @@
 package dev.edlinkidem.config;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -56,9 +58,9 @@ public final class ConfigFile {
       lines = Files.readAllLines(path, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       return new ConfigFile(path, Map.of());
-    } catch (IOException | java.io.UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException e) {
       throw new Invalid("cannot read the configuration " + path + ": "
-          + (e instanceof java.nio.charset.CharacterCodingException || e.getCause() instanceof java.nio.charset.CharacterCodingException
+          + (e instanceof CharacterCodingException || e.getCause() instanceof CharacterCodingException
               ? "it is not UTF-8 text" : String.valueOf(e.getMessage())));
     }
     Map<String, Map<String, String>> profiles = new LinkedHashMap<>();
@@ -102,8 +104,8 @@ public final class ConfigFile {
   }
 
   /** The profiles the file names, in file order. */
-  public java.util.List<String> profiles() {
-    return java.util.List.copyOf(profiles.keySet());
+  public List<String> profiles() {
+    return List.copyOf(profiles.keySet());
   }
 
   public boolean hasProfile(String name) {

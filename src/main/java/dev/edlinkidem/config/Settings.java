@@ -3,6 +3,7 @@ package dev.edlinkidem.config;
 import dev.edlinkidem.request.Destination;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -170,7 +171,7 @@ public final class Settings {
           throw new SettingsException("the token file " + file + " is larger than 64 KiB; is it the right file?");
         }
         token = new String(bytes, StandardCharsets.UTF_8).strip();
-      } catch (IOException | java.io.UncheckedIOException e) {
+      } catch (IOException | UncheckedIOException e) {
         throw new SettingsException("cannot read the token file " + file + ": " + Unreadable.why(e));
       }
     } else {

@@ -1,6 +1,7 @@
 package dev.edlinkidem.config;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
@@ -10,7 +11,7 @@ public final class Unreadable {
   private Unreadable() {}
 
   public static String why(Exception e) {
-    if (e instanceof java.io.UncheckedIOException unchecked) {
+    if (e instanceof UncheckedIOException unchecked) {
       return why(unchecked.getCause());
     }
     if (e instanceof CharacterCodingException) {

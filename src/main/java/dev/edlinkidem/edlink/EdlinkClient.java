@@ -9,15 +9,19 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.TrustManager;
 
 /** Sends one journaled request once, with its key and the token, and reports what came back. */
 public final class EdlinkClient {
@@ -54,12 +58,12 @@ public final class EdlinkClient {
   }
 
   /** A TLS context with no trusted certificates: any handshake through it fails. */
-  private static javax.net.ssl.SSLContext trustingNothing() {
+  private static SSLContext trustingNothing() {
     try {
-      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
-      context.init(new javax.net.ssl.KeyManager[0], new javax.net.ssl.TrustManager[0], null);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(new KeyManager[0], new TrustManager[0], null);
       return context;
-    } catch (java.security.GeneralSecurityException e) {
+    } catch (GeneralSecurityException e) {
       throw new IllegalStateException("every JDK has TLS", e);
     }
   }

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -84,7 +85,7 @@ public final class RequestLog {
       throws Unreadable, InterruptedException {
     Map<String, List<Logged>> found = new HashMap<>();
     int requests = 0;
-    Set<URI> seen = new java.util.HashSet<>();
+    Set<URI> seen = new HashSet<>();
     URI next = URI.create(base + "/api/v2/graph/requests?$first=" + PAGE);
     for (int page = 0; next != null && page < MAX_PAGES && seen.add(next); page++) {
       JsonObject body = get(next);

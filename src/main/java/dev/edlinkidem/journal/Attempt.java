@@ -2,6 +2,7 @@ package dev.edlinkidem.journal;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * One try at sending a request.
@@ -16,7 +17,7 @@ public record Attempt(int number, Instant at, Duration duration, Result result, 
     RESPONSE, TIMEOUT, NO_RESPONSE;
 
     public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -160,7 +161,7 @@ final class Catalog {
     }
 
     // Entries the cache lacked join it in the order they began: a rebuilt cache lists as the old one did.
-    found.sort(java.util.Comparator.comparing((Line l) -> l.summary().created()).thenComparing(Line::key));
+    found.sort(Comparator.comparing((Line l) -> l.summary().created()).thenComparing(Line::key));
     for (Line l : found) {
       lines.put(l.key(), l);
       heal.add(SummaryCache.entryLine(l));

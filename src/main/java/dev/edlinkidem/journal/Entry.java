@@ -2,7 +2,11 @@ package dev.edlinkidem.journal;
 
 import dev.edlinkidem.request.JournaledRequest;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** One idempotency key's story, folded from its records: the request, every attempt, the outcome. */
 public record Entry(String key, Instant created, JournaledRequest request, String fingerprint,
@@ -20,7 +24,7 @@ public record Entry(String key, Instant created, JournaledRequest request, Strin
   }
 
   public Entry withAttempt(Attempt attempt) {
-    List<Attempt> more = new java.util.ArrayList<>(attempts);
+    List<Attempt> more = new ArrayList<>(attempts);
     more.add(attempt);
     return new Entry(key, created, request, fingerprint, more, outcome);
   }
@@ -30,17 +34,17 @@ public record Entry(String key, Instant created, JournaledRequest request, Strin
    * (each once, in time order), and this entry's outcome, else the other's.
    */
   public Entry foldedWith(Entry other) {
-    java.util.Map<java.util.List<Object>, Attempt> byIdentity = new java.util.LinkedHashMap<>();
+    Map<List<Object>, Attempt> byIdentity = new LinkedHashMap<>();
     for (Attempt a : attempts) {
       byIdentity.put(identity(a), a);
     }
     for (Attempt a : other.attempts) {
       byIdentity.putIfAbsent(identity(a), a);
     }
-    java.util.List<Attempt> sorted = new java.util.ArrayList<>(byIdentity.values());
-    sorted.sort(java.util.Comparator.comparing(Attempt::at).thenComparingInt(Attempt::number));
+    List<Attempt> sorted = new ArrayList<>(byIdentity.values());
+    sorted.sort(Comparator.comparing(Attempt::at).thenComparingInt(Attempt::number));
     // Numbered again in time order: two journals each had their own attempt 1.
-    java.util.List<Attempt> all = new java.util.ArrayList<>();
+    List<Attempt> all = new ArrayList<>();
     for (Attempt a : sorted) {
       all.add(new Attempt(all.size() + 1, a.at(), a.duration(), a.result(), a.status(), a.error(), a.requestId()));
     }
@@ -50,8 +54,8 @@ public record Entry(String key, Instant created, JournaledRequest request, Strin
   }
 
   /** One attempt as two journals would both record it; its number may differ between them. */
-  private static java.util.List<Object> identity(Attempt a) {
-    return java.util.List.of(a.at(), a.result(), a.status());
+  private static List<Object> identity(Attempt a) {
+    return List.of(a.at(), a.result(), a.status());
   }
 
   /** The first final answer wins; a later one (which should not happen) is ignored. */

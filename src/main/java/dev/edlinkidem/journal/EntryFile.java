@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * One key's records, alone in a file named by the key's SHA-256: reading it is the whole cost of
@@ -44,7 +45,7 @@ final class EntryFile {
   }
 
   /** Whether a record's key belongs in the file of this hash; hashes each distinct key once. */
-  private static final class KeyOfFile implements java.util.function.Predicate<String> {
+  private static final class KeyOfFile implements Predicate<String> {
     private final String hash;
     private String accepted;
 

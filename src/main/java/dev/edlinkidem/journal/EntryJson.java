@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import dev.edlinkidem.request.IdempotencyKey;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.request.RecordedResponse;
 import java.net.URI;
@@ -124,7 +125,7 @@ public final class EntryJson {
     try {
       String key = o.get("key").getAsString();
       try {
-        dev.edlinkidem.request.IdempotencyKey.check(key);
+        IdempotencyKey.check(key);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("invalid key '" + key + "': " + e.getMessage());
       }

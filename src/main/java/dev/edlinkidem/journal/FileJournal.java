@@ -4,9 +4,11 @@ import dev.edlinkidem.journal.SummaryCache.Line;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.request.Sha256;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -95,7 +97,7 @@ public final class FileJournal implements Journal {
       List<Chunk> read;
       try {
         read = chunks.parallelStream().map(chunk -> readChunk(chunk, catalog)).toList();
-      } catch (java.io.UncheckedIOException e) {
+      } catch (UncheckedIOException e) {
         throw e.getCause();
       }
       for (Chunk chunk : read) {
@@ -154,7 +156,7 @@ public final class FileJournal implements Journal {
         cacheQuietly(heal);
       }
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
     return new Chunk(entries, found);
   }
@@ -393,7 +395,7 @@ public final class FileJournal implements Journal {
 
   /** The byte of the lock file that stands for a key: above byte 0, chosen by the key's SHA-256. */
   private static long regionOf(String key) {
-    byte[] h = Sha256.digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    byte[] h = Sha256.digest(key.getBytes(StandardCharsets.UTF_8));
     long v = 0;
     for (int i = 0; i < 8; i++) {
       v = (v << 8) | (h[i] & 0xff);

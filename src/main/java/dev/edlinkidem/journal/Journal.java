@@ -1,6 +1,8 @@
 package dev.edlinkidem.journal;
 
 import dev.edlinkidem.request.JournaledRequest;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,7 +23,7 @@ public interface Journal extends AutoCloseable {
    * Removes the entries of these keys, all or none: a crash part-way leaves the journal as it
    * was. Keys in flight in another process are skipped and reported.
    */
-  Compaction remove(java.util.Collection<String> keys, boolean dryRun) throws JournalException;
+  Compaction remove(Collection<String> keys, boolean dryRun) throws JournalException;
 
   /**
    * Brings entries from another journal in, all or none. A key not here is added; the same key
@@ -52,7 +54,7 @@ public interface Journal extends AutoCloseable {
     Optional<Entry> entry() throws JournalException;
 
     /** Journals a new request durably; it must be on disk before its first byte is sent. */
-    Entry begin(JournaledRequest request, java.time.Instant at) throws JournalException;
+    Entry begin(JournaledRequest request, Instant at) throws JournalException;
 
     void recordAttempt(Attempt attempt) throws JournalException;
 

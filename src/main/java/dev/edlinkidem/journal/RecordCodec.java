@@ -2,20 +2,25 @@ package dev.edlinkidem.journal;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.request.RecordedResponse;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.zip.CRC32C;
 
 /**
@@ -79,7 +84,7 @@ final class RecordCodec {
     o.addProperty("status", out.response().status());
     JsonObject headers = new JsonObject();
     out.response().headers().forEach((name, values) -> {
-      com.google.gson.JsonArray array = new com.google.gson.JsonArray();
+      JsonArray array = new JsonArray();
       values.forEach(array::add);
       headers.add(name, array);
     });
@@ -90,13 +95,13 @@ final class RecordCodec {
 
   /** Every record of an entry, in order, as the content of its file. */
   static byte[] encodeEntry(Entry e) {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(1024);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
     encodeEntry(e, out);
     return out.toByteArray();
   }
 
   /** Every record of an entry, in order, as lines. */
-  static void encodeEntry(Entry e, java.io.ByteArrayOutputStream out) {
+  static void encodeEntry(Entry e, ByteArrayOutputStream out) {
     out.writeBytes(encode(begin(e.key(), e.created(), e.request())));
     for (Attempt a : e.attempts()) {
       out.writeBytes(encode(attempt(e.key(), a)));
@@ -158,7 +163,7 @@ final class RecordCodec {
     if (!String.format("%08x", crc.getValue()).equals(hex)) {
       throw new BadRecord("checksum mismatch (corrupt or edited record)");
     }
-    String text = Utf8.decode(java.util.Arrays.copyOfRange(buf, from, to));
+    String text = Utf8.decode(Arrays.copyOfRange(buf, from, to));
     if (text == null) {
       throw new BadRecord("not UTF-8");
     }
@@ -191,7 +196,7 @@ final class RecordCodec {
    * Folds every line of a file. A line that cannot be used (torn, corrupt, another version, a
    * record whose key does not belong in this file) is reported and skipped, never fatal.
    */
-  static Folded foldFile(byte[] bytes, String file, java.util.function.Predicate<String> belongs) {
+  static Folded foldFile(byte[] bytes, String file, Predicate<String> belongs) {
     Map<String, Entry> entries = new LinkedHashMap<>();
     List<Problem> problems = new ArrayList<>();
     List<byte[]> unreadable = new ArrayList<>();
@@ -218,7 +223,7 @@ final class RecordCodec {
         } catch (BadRecord e) {
           String why = torn && o == null ? "torn record at the end (no newline): ignored" : e.getMessage() + ": skipped";
           problems.add(new Problem(file, line, start, why));
-          unreadable.add(java.util.Arrays.copyOfRange(bytes, start, end));
+          unreadable.add(Arrays.copyOfRange(bytes, start, end));
         }
       }
       start = end + 1;
@@ -250,7 +255,7 @@ final class RecordCodec {
               o.get("n").getAsInt(),
               at,
               Duration.ofMillis(o.get("duration_ms").getAsLong()),
-              Attempt.Result.valueOf(o.get("result").getAsString().toUpperCase(java.util.Locale.ROOT)),
+              Attempt.Result.valueOf(o.get("result").getAsString().toUpperCase(Locale.ROOT)),
               o.has("status") ? o.get("status").getAsInt() : 0,
               o.has("error") ? o.get("error").getAsString() : null,
               o.has("request_id") ? o.get("request_id").getAsString() : null)));

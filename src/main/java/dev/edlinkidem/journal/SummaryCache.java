@@ -2,6 +2,7 @@ package dev.edlinkidem.journal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,8 +13,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -226,11 +229,11 @@ final class SummaryCache {
 
   private static final String[] DIRS = new String[256];
   private static final EntryState[] STATES = EntryState.values();
-  private static final String[] STATE_LABELS = java.util.Arrays.stream(STATES).map(EntryState::label).toArray(String[]::new);
+  private static final String[] STATE_LABELS = Arrays.stream(STATES).map(EntryState::label).toArray(String[]::new);
 
   static {
     // Not String.format: its first use costs a cold command several milliseconds.
-    java.util.HexFormat hex = java.util.HexFormat.of();
+    HexFormat hex = HexFormat.of();
     for (int i = 0; i < 256; i++) {
       DIRS[i] = hex.toHexDigits((byte) i);
     }
@@ -438,7 +441,7 @@ final class SummaryCache {
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     lines.forEach(all::writeBytes);
     try (FileChannel c = Disk.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND).channel()) {
-      java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(all.toByteArray());
+      ByteBuffer buf = ByteBuffer.wrap(all.toByteArray());
       while (buf.hasRemaining()) {
         c.write(buf);
       }

@@ -2,13 +2,17 @@ package dev.edlinkidem.journal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -104,7 +108,7 @@ final class Transaction {
     if (unreadable.size() > 0) {
       // Kept aside before anything changes: a change then abandoned leaves them there twice, never lost.
       try (FileChannel c = Disk.openPrivate(layout.unreadable(), StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-        c.write(java.nio.ByteBuffer.wrap(unreadable.toByteArray()));
+        c.write(ByteBuffer.wrap(unreadable.toByteArray()));
         c.force(false);
       }
     }
@@ -183,7 +187,7 @@ final class Transaction {
       throw new IOException(e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while staging a change");
+      throw new InterruptedIOException("interrupted while staging a change");
     } finally {
       pool.shutdownNow();
     }
@@ -255,7 +259,7 @@ final class Transaction {
           }
           if (Files.isRegularFile(retired)) {
             // It holds bodies too: 0600 like every journal file, whatever mode the old log had.
-            Files.setPosixFilePermissions(retired, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(retired, PosixFilePermissions.fromString("rw-------"));
           }
           keepVersion1Out(layout);
           dirs.add(layout.dir());
@@ -305,7 +309,7 @@ final class Transaction {
    */
   static void keepVersion1Out(Layout layout) throws IOException {
     Path guard = layout.v1Log();
-    if (Files.exists(guard, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+    if (Files.exists(guard, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
     if (Disk.makePrivateDirectory(guard)) {

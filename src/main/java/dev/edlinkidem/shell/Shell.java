@@ -1,6 +1,7 @@
 package dev.edlinkidem.shell;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
+import org.jline.reader.impl.LineReaderImpl;
 import org.jline.terminal.Terminal;
 
 /**
@@ -172,7 +174,7 @@ public final class Shell {
   }
 
   /** A fresh stdin for one command: lines typed on this shell's terminal, ended by Ctrl-D. */
-  public java.io.InputStream typedInput() {
+  public InputStream typedInput() {
     return new TypedInput(terminal);
   }
 
@@ -181,7 +183,7 @@ public final class Shell {
     LineReader secret = LineReaderBuilder.builder().terminal(terminal)
         .variable(LineReader.HISTORY_SIZE, 0).build();
     try {
-      return secret.readLine(prompt, org.jline.reader.impl.LineReaderImpl.NULL_MASK);
+      return secret.readLine(prompt, LineReaderImpl.NULL_MASK);
     } catch (UserInterruptException | EndOfFileException e) {
       throw new InterruptedIOException("cancelled");
     }

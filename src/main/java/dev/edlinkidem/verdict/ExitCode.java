@@ -1,5 +1,7 @@
 package dev.edlinkidem.verdict;
 
+import java.util.List;
+
 /** The process exit codes of SPEC section 4; every command returns one of these. */
 public final class ExitCode {
   public static final int OK = 0;
@@ -18,7 +20,7 @@ public final class ExitCode {
    * Most serious first: what a script should hear about when several keys or lines ended
    * differently. A refusal needs a person and outranks work that only needs another run.
    */
-  private static final java.util.List<Integer> SERIOUSNESS = java.util.List.of(INTERNAL, INTERRUPTED, REFUSED,
+  private static final List<Integer> SERIOUSNESS = List.of(INTERNAL, INTERRUPTED, REFUSED,
       NO_RESPONSE, SERVER_ERROR, CLIENT_ERROR, USAGE, PENDING_EXPIRING, OK);
 
   /**

@@ -18,11 +18,14 @@ import dev.edlinkidem.send.Sender;
 import dev.edlinkidem.verdict.ExitCode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -190,9 +193,9 @@ public final class BatchCommand implements Callable<Integer> {
 
   /** Lines that are not blank, for the progress line's "time left"; a guess is fine, so errors count 0. */
   private static int countLines(Path path) {
-    try (java.util.stream.Stream<String> all = Files.lines(path, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+    try (Stream<String> all = Files.lines(path, StandardCharsets.ISO_8859_1)) {
       return (int) all.filter(l -> !l.isBlank()).count();
-    } catch (IOException | java.io.UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException e) {
       return 0;
     }
   }

@@ -11,6 +11,7 @@ import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.verdict.ExitCode;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,9 +109,9 @@ public final class JournalCommand implements Runnable {
       List<String> lines;
       try {
         lines = Files.readAllLines(source, StandardCharsets.UTF_8);
-      } catch (IOException | java.io.UncheckedIOException e) {
+      } catch (IOException | UncheckedIOException e) {
         throw CliException.usage("cannot read " + source + ": " + Unreadable.why(e instanceof IOException io ? io
-            : ((java.io.UncheckedIOException) e).getCause()));
+            : ((UncheckedIOException) e).getCause()));
       }
       List<Entry> entries = new ArrayList<>();
       for (int i = 0; i < lines.size(); i++) {

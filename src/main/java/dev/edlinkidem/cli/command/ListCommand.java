@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -125,8 +126,8 @@ public final class ListCommand implements Callable<Integer> {
     return p;
   }
 
-  private <T> List<T> newestFirst(List<T> items, java.util.function.Function<T, Instant> created,
-      java.util.function.Function<T, String> key) {
+  private <T> List<T> newestFirst(List<T> items, Function<T, Instant> created,
+      Function<T, String> key) {
     List<T> sorted = new ArrayList<>(items);
     sorted.sort(Comparator.comparing(created).reversed().thenComparing(key));
     return limit == null || sorted.size() <= limit ? sorted : sorted.subList(0, limit);

@@ -9,6 +9,7 @@ import dev.edlinkidem.verdict.ExitCode;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -73,8 +74,8 @@ public final class PruneCommand implements Callable<Integer> {
       return n + " B";
     }
     if (n < 1024 * 1024) {
-      return String.format(java.util.Locale.ROOT, "%.1f KiB", n / 1024.0);
+      return String.format(Locale.ROOT, "%.1f KiB", n / 1024.0);
     }
-    return String.format(java.util.Locale.ROOT, "%.1f MiB", n / (1024.0 * 1024));
+    return String.format(Locale.ROOT, "%.1f MiB", n / (1024.0 * 1024));
   }
 }

@@ -1,5 +1,6 @@
 package dev.edlinkidem.cli.command;
 
+import com.google.gson.JsonObject;
 import dev.edlinkidem.cli.CliException;
 import dev.edlinkidem.cli.EdlinkIdem;
 import dev.edlinkidem.cli.Invocation;
@@ -18,6 +19,7 @@ import dev.edlinkidem.request.InvalidRequestException;
 import dev.edlinkidem.send.KeySettler;
 import dev.edlinkidem.send.Settlement;
 import dev.edlinkidem.verdict.Verdict;
+import java.util.Comparator;
 import java.util.Optional;
 import dev.edlinkidem.request.Destination;
 import dev.edlinkidem.time.TimeText;
@@ -213,7 +215,7 @@ public final class ReplayCommand implements Callable<Integer> {
     ResultPrinter words = new ResultPrinter(root, output, false, send.replayArgs());
     List<Entry> pending = new ArrayList<>();
     List<EntrySummary> summaries = new ArrayList<>(journal.summaries());
-    summaries.sort(java.util.Comparator.comparing(EntrySummary::created).thenComparing(EntrySummary::key));
+    summaries.sort(Comparator.comparing(EntrySummary::created).thenComparing(EntrySummary::key));
     for (EntrySummary s : summaries) {
       if (s.state() != EntryState.PENDING) {
         continue;
@@ -236,7 +238,7 @@ public final class ReplayCommand implements Callable<Integer> {
   private void refusedLine(String key, String why) {
     PrintWriter out = root.invocation().out();
     if (output.format() == OutputOptions.Format.JSON) {
-      com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+      JsonObject o = new JsonObject();
       o.addProperty("key", key);
       o.addProperty("state", "refused");
       o.addProperty("reason", why);

@@ -14,6 +14,7 @@ import dev.edlinkidem.shell.CommandCompleter.KeyChoice;
 import dev.edlinkidem.shell.Shell;
 import dev.edlinkidem.time.TimeText;
 import dev.edlinkidem.verdict.ExitCode;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -67,7 +68,7 @@ public final class ShellSession {
       // this, Ctrl-C would end the JVM, and with it the shell, instead of the line or the request.
       sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> terminal.raise(Terminal.Signal.INT));
       return new ShellSession(root, terminal, System.err).run();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new CliException(ExitCode.INTERNAL, "cannot open the terminal: " + e.getMessage(), e);
     }
   }
@@ -134,7 +135,7 @@ public final class ShellSession {
       }
 
       @Override
-      public String readSecret(String prompt) throws java.io.IOException {
+      public String readSecret(String prompt) throws IOException {
         return shell.readSecret(prompt);
       }
     };

@@ -18,6 +18,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -101,7 +102,7 @@ public final class ShowCommand implements Callable<Integer> {
     envelope.warnings().forEach(w -> out.println("warning   " + w));
     envelope.errors().forEach(w -> out.println("error     " + w));
     for (Map.Entry<String, List<String>> h : r.headers().entrySet()) {
-      if (SELECTED_HEADERS.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
+      if (SELECTED_HEADERS.contains(h.getKey().toLowerCase(Locale.ROOT))) {
         out.println("header    " + h.getKey() + ": " + String.join(", ", h.getValue()));
       }
     }

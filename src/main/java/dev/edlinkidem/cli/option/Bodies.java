@@ -11,6 +11,7 @@ import dev.edlinkidem.journal.Utf8;
 import dev.edlinkidem.verdict.ExitCode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ public final class Bodies {
       from = "stdin";
       try {
         bytes = stdin.readNBytes((int) MAX_BYTES + 1);
-      } catch (java.io.InterruptedIOException e) {
+      } catch (InterruptedIOException e) {
         throw new CliException(ExitCode.INTERRUPTED, "interrupted while reading the body; nothing was journaled or sent");
       } catch (IOException e) {
         throw CliException.usage("cannot read the body from stdin: " + e.getMessage());

@@ -59,7 +59,7 @@ public final class SendOptions {
   }
 
   /** The options a replay of this run needs to reach the same host with the same token. */
-  public java.util.List<String> replayArgs() {
+  public List<String> replayArgs() {
     List<String> args = new ArrayList<>();
     if (tokenFile != null) {
       args.add("--token-file");
