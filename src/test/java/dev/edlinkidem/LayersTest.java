@@ -17,31 +17,33 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Data flows one way: command, request, journal, sender, journal, printer. Each package may use
- * only the packages this map gives it, so that no layer reaches back up; a new import across
- * layers fails here until the map (and the README's code map) say why.
+ * only the packages this map gives it, so that no layer reaches back up; a new import across layers
+ * fails here until the map (and the README's code map) say why.
  */
 class LayersTest {
-  private static final Map<String, Set<String>> MAY_USE = Map.ofEntries(
-      Map.entry("time", Set.of()),
-      Map.entry("request", Set.of()),
-      Map.entry("edlink", Set.of("request")),
-      Map.entry("journal", Set.of("request", "time")),
-      Map.entry("send", Set.of("edlink", "journal", "request", "time")),
-      Map.entry("verdict", Set.of("send", "edlink", "journal", "request", "time")),
-      Map.entry("batch", Set.of("verdict", "send", "edlink", "journal", "request", "time")),
-      Map.entry("reconcile", Set.of("edlink", "journal", "request", "time")),
-      Map.entry("config", Set.of("request")),
-      Map.entry("sandbox", Set.of("time")),
-      Map.entry("completion", Set.of()),
-      Map.entry("shell", Set.of("completion")),
-      Map.entry("manpage", Set.of("cli", "cli.render")),
-      Map.entry("startup", Set.of("cli", "edlink", "sandbox")));
+  private static final Map<String, Set<String>> MAY_USE =
+      Map.ofEntries(
+          Map.entry("time", Set.of()),
+          Map.entry("request", Set.of()),
+          Map.entry("edlink", Set.of("request")),
+          Map.entry("journal", Set.of("request", "time")),
+          Map.entry("send", Set.of("edlink", "journal", "request", "time")),
+          Map.entry("verdict", Set.of("send", "edlink", "journal", "request", "time")),
+          Map.entry("batch", Set.of("verdict", "send", "edlink", "journal", "request", "time")),
+          Map.entry("reconcile", Set.of("edlink", "journal", "request", "time")),
+          Map.entry("config", Set.of("request")),
+          Map.entry("sandbox", Set.of("time")),
+          Map.entry("completion", Set.of()),
+          Map.entry("shell", Set.of("completion")),
+          Map.entry("manpage", Set.of("cli", "cli.render")),
+          Map.entry("startup", Set.of("cli", "edlink", "sandbox")));
 
   /** cli and its subpackages are the top: they may use anything. */
   private static final String TOP = "cli";
 
-  private static final Pattern IMPORT = Pattern.compile("^import (?:static )?dev\\.edlinkidem\\.([a-z.]+)\\.[A-Z]",
-      Pattern.MULTILINE);
+  private static final Pattern IMPORT =
+      Pattern.compile(
+          "^import (?:static )?dev\\.edlinkidem\\.([a-z.]+)\\.[A-Z]", Pattern.MULTILINE);
 
   @Test
   void noPackageUsesOneAboveIt() throws IOException {
@@ -50,7 +52,8 @@ class LayersTest {
     try (Stream<Path> walk = Files.walk(main)) {
       sources = walk.filter(p -> p.toString().endsWith(".java")).toList();
     }
-    assertTrue(sources.size() > 50, "the main sources were found from " + Path.of("").toAbsolutePath());
+    assertTrue(
+        sources.size() > 50, "the main sources were found from " + Path.of("").toAbsolutePath());
     List<String> wrong = new ArrayList<>();
     for (Path source : sources) {
       String pkg = main.relativize(source.getParent()).toString().replace('/', '.');

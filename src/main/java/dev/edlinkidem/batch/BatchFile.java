@@ -7,10 +7,10 @@ import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import dev.edlinkidem.edlink.JsonText;
 import dev.edlinkidem.request.CanonicalJson;
 import dev.edlinkidem.request.Fingerprint;
 import dev.edlinkidem.request.IdempotencyKey;
-import dev.edlinkidem.edlink.JsonText;
 import dev.edlinkidem.request.InvalidRequestException;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -24,13 +24,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
 /**
- * A batch file: one request per line as a JSON object, {@code {"path": "...", "body": {...},
- * "key": "optional"}}. Blank lines are skipped; a line that cannot be sent is handed back as
- * {@link Malformed} with its number and the reason, and the lines after it are still read.
+ * A batch file: one request per line as a JSON object, {@code {"path": "...", "body": {...}, "key":
+ * "optional"}}. Blank lines are skipped; a line that cannot be sent is handed back as {@link
+ * Malformed} with its number and the reason, and the lines after it are still read.
  */
 public final class BatchFile implements AutoCloseable {
   /** Edlink's limit on a request, plus room for the line's own path and key. */
   static final int MAX_LINE_BYTES = 32 * 1024 * 1024 + 64 * 1024;
+
   private static final Set<String> MEMBERS = Set.of("path", "body", "key");
 
   /** What one line of the file is. */
@@ -41,14 +42,15 @@ public final class BatchFile implements AutoCloseable {
   /**
    * A line to send.
    *
-   * @param body the canonical bytes of the line's body ({@link CanonicalJson}); empty when it has none
+   * @param body the canonical bytes of the line's body ({@link CanonicalJson}); empty when it has
+   *     none
    * @param key the key the line names, or null when one is to be derived
    */
   public record Request(int number, String path, byte[] body, String key) implements Line {
     /**
-     * The key of a line that names none: its request's fingerprint (the hex SHA-256 of the
-     * method, the full URL and the canonical body), so that the same line sent again, from a
-     * re-run job, has the same key.
+     * The key of a line that names none: its request's fingerprint (the hex SHA-256 of the method,
+     * the full URL and the canonical body), so that the same line sent again, from a re-run job,
+     * has the same key.
      */
     public static String derivedKey(String url, byte[] body) {
       return Fingerprint.of("POST", url, body);
@@ -78,16 +80,21 @@ public final class BatchFile implements AutoCloseable {
       number++;
       boolean tooLong = readLine();
       if (tooLong) {
-        return new Malformed(number, "the line is longer than " + MAX_LINE_BYTES / (1024 * 1024)
-            + " MiB; Edlink refuses requests over 32 MB");
+        return new Malformed(
+            number,
+            "the line is longer than "
+                + MAX_LINE_BYTES / (1024 * 1024)
+                + " MiB; Edlink refuses requests over 32 MB");
       }
       String text;
       try {
-        text = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(buffer.toByteArray()))
-            .toString();
+        text =
+            StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(buffer.toByteArray()))
+                .toString();
       } catch (CharacterCodingException e) {
         return new Malformed(number, "the line is not UTF-8 text");
       }
@@ -98,7 +105,10 @@ public final class BatchFile implements AutoCloseable {
     return null;
   }
 
-  /** Reads up to the next newline into the buffer, without it; returns whether the line had to be cut. */
+  /**
+   * Reads up to the next newline into the buffer, without it; returns whether the line had to be
+   * cut.
+   */
   private boolean readLine() throws IOException {
     buffer.reset();
     boolean tooLong = false;
@@ -124,7 +134,10 @@ public final class BatchFile implements AutoCloseable {
     try {
       parsed = JsonParser.parseReader(reader);
     } catch (JsonParseException e) {
-      return new Malformed(number, "not valid JSON: " + JsonText.whyInvalid(e.getCause() instanceof IOException io ? io : e));
+      return new Malformed(
+          number,
+          "not valid JSON: "
+              + JsonText.whyInvalid(e.getCause() instanceof IOException io ? io : e));
     }
     try {
       if (reader.peek() != JsonToken.END_DOCUMENT) {
@@ -134,17 +147,25 @@ public final class BatchFile implements AutoCloseable {
       return new Malformed(number, "more than one JSON value on the line");
     }
     if (!parsed.isJsonObject()) {
-      return new Malformed(number, "not a JSON object: a line is {\"path\": \"...\", \"body\": {...}, \"key\": \"optional\"}");
+      return new Malformed(
+          number,
+          "not a JSON object: a line is {\"path\": \"...\", \"body\": {...}, \"key\":"
+              + " \"optional\"}");
     }
     JsonObject line = parsed.getAsJsonObject();
     for (String name : line.keySet()) {
       if (!MEMBERS.contains(name)) {
-        return new Malformed(number, "unknown member \"" + name + "\"; a line has \"path\", \"body\" and \"key\"");
+        return new Malformed(
+            number, "unknown member \"" + name + "\"; a line has \"path\", \"body\" and \"key\"");
       }
     }
     JsonElement path = line.get("path");
-    if (path == null || !path.isJsonPrimitive() || !path.getAsJsonPrimitive().isString() || path.getAsString().isEmpty()) {
-      return new Malformed(number, "\"path\" must be a string such as /api/v2/graph/classes/ID/assignments");
+    if (path == null
+        || !path.isJsonPrimitive()
+        || !path.getAsJsonPrimitive().isString()
+        || path.getAsString().isEmpty()) {
+      return new Malformed(
+          number, "\"path\" must be a string such as /api/v2/graph/classes/ID/assignments");
     }
     String key = null;
     JsonElement keyMember = line.get("key");

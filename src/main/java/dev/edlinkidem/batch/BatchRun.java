@@ -1,6 +1,5 @@
 package dev.edlinkidem.batch;
 
-import dev.edlinkidem.request.Destination;
 import dev.edlinkidem.request.InvalidRequestException;
 import dev.edlinkidem.request.JournaledRequest;
 import java.io.IOException;
@@ -14,10 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * One run of a batch file: reads its lines, checks each (its URL, its key, whether an earlier
- * line names the same key), and settles each on one of a pool of workers. Twice as many workers
- * as requests may be in flight: while some wait for answers, others journal the next lines, so
- * the journal's forced writes are not in the way of the requests.
+ * One run of a batch file: reads its lines, checks each (its URL, its key, whether an earlier line
+ * names the same key), and settles each on one of a pool of workers. Twice as many workers as
+ * requests may be in flight: while some wait for answers, others journal the next lines, so the
+ * journal's forced writes are not in the way of the requests.
  */
 public final class BatchRun implements AutoCloseable {
   /** Hears of each line as it ends, from many threads, after the tally has counted it. */
@@ -36,17 +35,25 @@ public final class BatchRun implements AutoCloseable {
    * @param concurrency requests in flight at once (the pace holds them to it)
    * @param urlOf the full URL for a line's path, by the token-destination rule
    */
-  public BatchRun(int concurrency, Tally tally, LineSender sender, Listener listener, Function<String, String> urlOf) {
+  public BatchRun(
+      int concurrency,
+      Tally tally,
+      LineSender sender,
+      Listener listener,
+      Function<String, String> urlOf) {
     this.tally = tally;
     this.sender = sender;
     this.listener = listener;
     this.urlOf = urlOf;
     this.workerCount = 2 * concurrency;
-    this.workers = Executors.newFixedThreadPool(workerCount, r -> {
-      Thread t = new Thread(r, "batch-worker");
-      t.setDaemon(true);
-      return t;
-    });
+    this.workers =
+        Executors.newFixedThreadPool(
+            workerCount,
+            r -> {
+              Thread t = new Thread(r, "batch-worker");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
@@ -72,13 +79,16 @@ public final class BatchRun implements AutoCloseable {
         continue;
       }
       JournaledRequest request = JournaledRequest.post(url, r.body());
-      // A line without a key is keyed by its request, so that the same line run again has the same key.
+      // A line without a key is keyed by its request, so that the same line run again has the same
+      // key.
       String key = r.key() != null ? r.key() : request.fingerprint();
       Seen first = seen.putIfAbsent(key, new Seen(r.number(), request.fingerprint()));
       if (first != null) {
-        done(first.fingerprint().equals(request.fingerprint())
-            ? LineResult.sameAs(r.number(), r.path(), key, first.line())
-            : LineResult.keyClash(r.number(), r.path(), key, first.line()), false);
+        done(
+            first.fingerprint().equals(request.fingerprint())
+                ? LineResult.sameAs(r.number(), r.path(), key, first.line())
+                : LineResult.keyClash(r.number(), r.path(), key, first.line()),
+            false);
         continue;
       }
       slots.acquire();
@@ -88,13 +98,14 @@ public final class BatchRun implements AutoCloseable {
       }
       tally.started();
       try {
-        workers.execute(() -> {
-          try {
-            done(sender.settle(r.number(), r.path(), key, request), true);
-          } finally {
-            slots.release();
-          }
-        });
+        workers.execute(
+            () -> {
+              try {
+                done(sender.settle(r.number(), r.path(), key, request), true);
+              } finally {
+                slots.release();
+              }
+            });
       } catch (RuntimeException e) {
         slots.release();
         throw e;
@@ -116,8 +127,8 @@ public final class BatchRun implements AutoCloseable {
   }
 
   /**
-   * Interrupts the lines in flight (they stay pending) and waits up to {@code wait} for the
-   * workers to end; false when some did not, so the journal must not be closed under them.
+   * Interrupts the lines in flight (they stay pending) and waits up to {@code wait} for the workers
+   * to end; false when some did not, so the journal must not be closed under them.
    */
   public boolean interrupt(Duration wait) throws InterruptedException {
     workers.shutdownNow();

@@ -21,8 +21,8 @@ import java.util.function.Supplier;
 
 /**
  * Settles one batch line under its key's lease, by the settle rules post follows ({@link
- * KeySettler}), and says how it ended instead of printing it. Many workers share one instance;
- * it also keeps the time they spend in the journal.
+ * KeySettler}), and says how it ended instead of printing it. Many workers share one instance; it
+ * also keeps the time they spend in the journal.
  */
 public final class LineSender {
   private final Journal journal;
@@ -38,7 +38,8 @@ public final class LineSender {
    * @param now the moment the window rules compare with
    * @param stopping whether the batch is stopping: a line not yet journaled is then not started
    */
-  public LineSender(Journal journal, Sender sender, Time time, Supplier<Instant> now, BooleanSupplier stopping) {
+  public LineSender(
+      Journal journal, Sender sender, Time time, Supplier<Instant> now, BooleanSupplier stopping) {
     this.journal = journal;
     this.sender = sender;
     this.time = time;
@@ -55,8 +56,15 @@ public final class LineSender {
       return LineResult.of(line, path, settleTimed(key, request));
     } catch (RuntimeException e) {
       // Not foreseen: the line is still counted, and its key (if journaled) stays pending.
-      return LineResult.error(line, path, key, "internal error: " + String.valueOf(e).strip().replaceAll("\\s*\\R\\s*", "; ")
-          + "; if it was journaled, " + key + " stays pending and is safe to send again: run the batch again");
+      return LineResult.error(
+          line,
+          path,
+          key,
+          "internal error: "
+              + String.valueOf(e).strip().replaceAll("\\s*\\R\\s*", "; ")
+              + "; if it was journaled, "
+              + key
+              + " stays pending and is safe to send again: run the batch again");
     } finally {
       workerNanos.add(time.nanoTime() - started);
     }
@@ -87,12 +95,19 @@ public final class LineSender {
       if (!settlement.kind().sends()) {
         return Verdict.of(settlement);
       }
-      sending = settlement.kind() == Settlement.Kind.NEW ? lease.begin(request, time.now()) : settlement.entry();
+      sending =
+          settlement.kind() == Settlement.Kind.NEW
+              ? lease.begin(request, time.now())
+              : settlement.entry();
       Verdict verdict = Verdict.of(sender.send(lease, sending, settlement.via()));
-      // The pace let no attempt start: because the batch is stopping, or Edlink's pause outlasts --max-time.
-      return verdict.row() == Row.HELD_PAST_MAX_TIME && stopping.getAsBoolean() ? Verdict.notStarted(key) : verdict;
+      // The pace let no attempt start: because the batch is stopping, or Edlink's pause outlasts
+      // --max-time.
+      return verdict.row() == Row.HELD_PAST_MAX_TIME && stopping.getAsBoolean()
+          ? Verdict.notStarted(key)
+          : verdict;
     } catch (JournalException e) {
-      return sending != null ? Verdict.outcomeNotJournaled(sending, e.getMessage())
+      return sending != null
+          ? Verdict.outcomeNotJournaled(sending, e.getMessage())
           : Verdict.journalUnwritable(key, e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -139,34 +154,38 @@ public final class LineSender {
 
     @Override
     public void recordAttempt(Attempt attempt) throws JournalException {
-      timed(() -> {
-        lease.recordAttempt(attempt);
-        return null;
-      });
+      timed(
+          () -> {
+            lease.recordAttempt(attempt);
+            return null;
+          });
     }
 
     @Override
     public void recordOutcome(Outcome outcome) throws JournalException {
-      timed(() -> {
-        lease.recordOutcome(outcome);
-        return null;
-      });
+      timed(
+          () -> {
+            lease.recordOutcome(outcome);
+            return null;
+          });
     }
 
     @Override
     public void recordFinal(Attempt attempt, Outcome outcome) throws JournalException {
-      timed(() -> {
-        lease.recordFinal(attempt, outcome);
-        return null;
-      });
+      timed(
+          () -> {
+            lease.recordFinal(attempt, outcome);
+            return null;
+          });
     }
 
     @Override
     public void close() throws JournalException {
-      timed(() -> {
-        lease.close();
-        return null;
-      });
+      timed(
+          () -> {
+            lease.close();
+            return null;
+          });
     }
   }
 }

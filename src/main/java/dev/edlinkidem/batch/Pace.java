@@ -7,16 +7,18 @@ import java.util.concurrent.Semaphore;
 
 /**
  * How many of a batch's attempts are in flight at once ({@code --concurrency}) and how fast they
- * start: no faster than {@code --rate}, and after the server asks to slow down (429,
- * Retry-After) every sender waits out the pause and then goes at half the pace it had, speeding
- * up again a little with every answer that is not another such request. Workers journal their
- * next line while others' requests are in flight; only the requests are counted.
+ * start: no faster than {@code --rate}, and after the server asks to slow down (429, Retry-After)
+ * every sender waits out the pause and then goes at half the pace it had, speeding up again a
+ * little with every answer that is not another such request. Workers journal their next line while
+ * others' requests are in flight; only the requests are counted.
  */
 public final class Pace implements Sender.Pace {
   /** Each answer takes 2% off the interval: about 35 answers halve it again. */
   private static final double RECOVERY = 0.98;
+
   /** The slowest a throttled batch goes: one start every 5 seconds. */
   private static final long SLOWEST = Duration.ofSeconds(5).toNanos();
+
   /** Starts remembered to tell how fast the batch was going when it was asked to slow down. */
   private static final int REMEMBERED = 32;
 
@@ -27,8 +29,13 @@ public final class Pace implements Sender.Pace {
   private final long[] starts = new long[REMEMBERED];
   private int started;
   private long interval;
-  /** Ticker readings ({@link Time#nanoTime}), compared by difference: the counter may be negative or wrap. */
+
+  /**
+   * Ticker readings ({@link Time#nanoTime}), compared by difference: the counter may be negative or
+   * wrap.
+   */
   private long nextStart;
+
   private long pausedUntil;
   private long pauses;
 
@@ -42,8 +49,8 @@ public final class Pace implements Sender.Pace {
   }
 
   /**
-   * A pace of at most {@code concurrency} attempts in flight and {@code perSecond} starts a
-   * second, or as fast as answers come when that is null.
+   * A pace of at most {@code concurrency} attempts in flight and {@code perSecond} starts a second,
+   * or as fast as answers come when that is null.
    */
   public static Pace of(Double perSecond, int concurrency, Time time) {
     if (perSecond != null && !(perSecond > 0)) {
@@ -52,7 +59,8 @@ public final class Pace implements Sender.Pace {
     if (concurrency < 1) {
       throw new IllegalArgumentException("the concurrency must be 1 or more");
     }
-    return new Pace(perSecond == null ? 0 : Math.max(1, Math.round(1e9 / perSecond)), concurrency, time);
+    return new Pace(
+        perSecond == null ? 0 : Math.max(1, Math.round(1e9 / perSecond)), concurrency, time);
   }
 
   @Override
@@ -83,7 +91,10 @@ public final class Pace implements Sender.Pace {
     inFlight.release();
   }
 
-  /** Waits for this start's turn; false when it would come after {@code deadline}, or the batch stops. */
+  /**
+   * Waits for this start's turn; false when it would come after {@code deadline}, or the batch
+   * stops.
+   */
   private boolean awaitStart(long deadline) throws InterruptedException {
     while (true) {
       long wait;

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * What a batch has done so far, and when it stops starting lines: after a refused token (every
- * other line would be refused too), or after the first line that does not succeed with
- * {@code --fail-fast}. Workers report to it from many threads.
+ * other line would be refused too), or after the first line that does not succeed with {@code
+ * --fail-fast}. Workers report to it from many threads.
  */
 public final class Tally {
   private final boolean failFast;
@@ -21,7 +21,9 @@ public final class Tally {
   private String stoppedBecause;
   private boolean tokenRefused;
 
-  /** @param onStop told once, when the batch starts stopping, so that no further attempt starts */
+  /**
+   * @param onStop told once, when the batch starts stopping, so that no further attempt starts
+   */
   public Tally(boolean failFast, Runnable onStop) {
     this.failFast = failFast;
     this.onStop = onStop;
@@ -35,7 +37,8 @@ public final class Tally {
   /**
    * A line ended: counts it, and decides whether the batch stops starting lines.
    *
-   * @param started whether a worker had the line ({@link #started()}), or it ended before being sent
+   * @param started whether a worker had the line ({@link #started()}), or it ended before being
+   *     sent
    */
   public synchronized void done(LineResult r, boolean started) {
     if (started) {
@@ -52,7 +55,10 @@ public final class Tally {
     }
     if (r.row() == Row.TOKEN_REFUSED) {
       tokenRefused = true;
-      stop("Edlink refused the token on line " + r.line() + ", so the other lines would be refused too");
+      stop(
+          "Edlink refused the token on line "
+              + r.line()
+              + ", so the other lines would be refused too");
     } else if (failFast && r.exit() != ExitCode.OK) {
       stop("line " + r.line() + " did not succeed and --fail-fast is on");
     }
@@ -70,7 +76,8 @@ public final class Tally {
 
   /** Everything counted so far, read at one moment. */
   public synchronized Counts counts() {
-    return new Counts(new EnumMap<>(kinds), done, inFlight, fromJournal, exit, stoppedBecause, tokenRefused);
+    return new Counts(
+        new EnumMap<>(kinds), done, inFlight, fromJournal, exit, stoppedBecause, tokenRefused);
   }
 
   /**
@@ -81,8 +88,14 @@ public final class Tally {
    * @param stoppedBecause why the batch stopped starting lines, or null while it has not
    * @param tokenRefused whether a line's token was refused: the lines left need it fixed first
    */
-  public record Counts(Map<LineResult.Kind, Integer> kinds, int done, int inFlight, int fromJournal, int exit,
-      String stoppedBecause, boolean tokenRefused) {
+  public record Counts(
+      Map<LineResult.Kind, Integer> kinds,
+      int done,
+      int inFlight,
+      int fromJournal,
+      int exit,
+      String stoppedBecause,
+      boolean tokenRefused) {
     public Counts {
       kinds = Map.copyOf(kinds);
     }
@@ -93,13 +106,19 @@ public final class Tally {
 
     /** Lines that went to Edlink: all but those read from the journal, and those never sent. */
     public int sent() {
-      return done - fromJournal - of(LineResult.Kind.MALFORMED) - of(LineResult.Kind.SAME_AS_EARLIER)
-          - of(LineResult.Kind.REFUSED) - of(LineResult.Kind.NOT_SENT);
+      return done
+          - fromJournal
+          - of(LineResult.Kind.MALFORMED)
+          - of(LineResult.Kind.SAME_AS_EARLIER)
+          - of(LineResult.Kind.REFUSED)
+          - of(LineResult.Kind.NOT_SENT);
     }
 
     /** Lines that did not go as asked and will not by running the batch again alone. */
     public int failed() {
-      return of(LineResult.Kind.FAILED) + of(LineResult.Kind.REFUSED) + of(LineResult.Kind.MALFORMED)
+      return of(LineResult.Kind.FAILED)
+          + of(LineResult.Kind.REFUSED)
+          + of(LineResult.Kind.MALFORMED)
           + of(LineResult.Kind.ERROR);
     }
 

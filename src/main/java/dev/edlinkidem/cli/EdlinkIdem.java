@@ -30,9 +30,9 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description =
-        "Makes POSTs to the Edlink API safe to retry: every request carries an idempotency key and " +
-        "is written to a local journal before it is sent, so an answer lost on the way can be " +
-        "replayed without creating a duplicate.",
+        "Makes POSTs to the Edlink API safe to retry: every request carries an idempotency key and"
+            + " is written to a local journal before it is sent, so an answer lost on the way can"
+            + " be replayed without creating a duplicate.",
     footerHeading = "%nExamples:%n",
     footer = {
       "  edlink-idem post /api/v2/graph/classes/$CLASS/assignments -d @assignment.json",
@@ -57,38 +57,75 @@ public final class EdlinkIdem implements Runnable {
    * The subcommands, in the order help lists them. {@link Main} registers only the one a command
    * line names when it names one: picocli builds each command's model at start-up, by reflection.
    */
-  static final List<Class<?>> COMMANDS = List.of(PostCommand.class, BatchCommand.class, ReplayCommand.class,
-      ListCommand.class, ShowCommand.class, ExpiringCommand.class, PruneCommand.class, KeygenCommand.class,
-      ReconcileCommand.class, JournalCommand.class, ConfigCommand.class, ShellCommand.class, CompletionCommand.class,
-      SandboxCommand.class);
+  static final List<Class<?>> COMMANDS =
+      List.of(
+          PostCommand.class,
+          BatchCommand.class,
+          ReplayCommand.class,
+          ListCommand.class,
+          ShowCommand.class,
+          ExpiringCommand.class,
+          PruneCommand.class,
+          KeygenCommand.class,
+          ReconcileCommand.class,
+          JournalCommand.class,
+          ConfigCommand.class,
+          ShellCommand.class,
+          CompletionCommand.class,
+          SandboxCommand.class);
 
   /** When colour is used on stderr and stdout. */
-  public enum ColorMode { AUTO, ALWAYS, NEVER }
+  public enum ColorMode {
+    AUTO,
+    ALWAYS,
+    NEVER
+  }
 
   private final Invocation invocation;
   private Settings settings;
 
-  @Option(names = "--journal", paramLabel = "DIR", scope = ScopeType.INHERIT,
-      description = "Journal directory (env EDLINK_IDEM_JOURNAL; default $XDG_STATE_HOME/edlink-idem or ~/.local/state/edlink-idem).")
+  @Option(
+      names = "--journal",
+      paramLabel = "DIR",
+      scope = ScopeType.INHERIT,
+      description =
+          "Journal directory (env EDLINK_IDEM_JOURNAL; default $XDG_STATE_HOME/edlink-idem or"
+              + " ~/.local/state/edlink-idem).")
   private Path journal;
 
-  @Option(names = "--base-url", paramLabel = "URL", scope = ScopeType.INHERIT,
+  @Option(
+      names = "--base-url",
+      paramLabel = "URL",
+      scope = ScopeType.INHERIT,
       description = "Edlink base URL (env EDLINK_BASE_URL; default https://ed.link).")
   private String baseUrl;
 
-  @Option(names = "--profile", paramLabel = "NAME", scope = ScopeType.INHERIT,
-      description = "Settings profile from the configuration file (env EDLINK_IDEM_PROFILE; default: default).")
+  @Option(
+      names = "--profile",
+      paramLabel = "NAME",
+      scope = ScopeType.INHERIT,
+      description =
+          "Settings profile from the configuration file (env EDLINK_IDEM_PROFILE; default:"
+              + " default).")
   private String profile;
 
-  @Option(names = "--color", paramLabel = "WHEN", scope = ScopeType.INHERIT,
-      description = "auto, always or never (NO_COLOR set means never; default auto: only on a terminal).")
+  @Option(
+      names = "--color",
+      paramLabel = "WHEN",
+      scope = ScopeType.INHERIT,
+      description =
+          "auto, always or never (NO_COLOR set means never; default auto: only on a terminal).")
   private ColorMode color;
 
-  @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT,
+  @Option(
+      names = {"-q", "--quiet"},
+      scope = ScopeType.INHERIT,
       description = "Say nothing on stderr when all went well.")
   private boolean quiet;
 
-  @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+  @Option(
+      names = {"-v", "--verbose"},
+      scope = ScopeType.INHERIT,
       description = "Say more on stderr: each attempt, and stack traces of internal errors.")
   private boolean verbose;
 
@@ -108,12 +145,17 @@ public final class EdlinkIdem implements Runnable {
   /** The settings this command line and the environment give, by their precedence. */
   public Settings settings() {
     if (settings == null) {
-      Settings.Flags flags = new Settings.Flags(journal == null ? null : journal.toString(), baseUrl, profile);
-      settings = new Settings(flags, invocation.environment(), warning -> {
-        if (!style().quiet()) {
-          invocation.err().println("edlink-idem: warning: " + warning);
-        }
-      });
+      Settings.Flags flags =
+          new Settings.Flags(journal == null ? null : journal.toString(), baseUrl, profile);
+      settings =
+          new Settings(
+              flags,
+              invocation.environment(),
+              warning -> {
+                if (!style().quiet()) {
+                  invocation.err().println("edlink-idem: warning: " + warning);
+                }
+              });
     }
     return settings;
   }
@@ -125,8 +167,8 @@ public final class EdlinkIdem implements Runnable {
   }
 
   /**
-   * The global options this command line was given, as arguments: the shell passes them on to
-   * every command typed in it that does not give its own.
+   * The global options this command line was given, as arguments: the shell passes them on to every
+   * command typed in it that does not give its own.
    */
   public List<String> globalArgs() {
     List<String> args = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.edlinkidem.cli;
 
+import dev.edlinkidem.time.Time;
 import java.io.Console;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,11 +14,10 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
-import dev.edlinkidem.time.Time;
 
 /**
- * Everything a command takes from the world: streams, environment, terminal, clock and
- * randomness. Tests build one with captured streams; {@link #system()} builds the real one.
+ * Everything a command takes from the world: streams, environment, terminal, clock and randomness.
+ * Tests build one with captured streams; {@link #system()} builds the real one.
  */
 public final class Invocation {
   /** Which of the standard streams are attached to a terminal. */
@@ -37,7 +37,9 @@ public final class Invocation {
   private final Tty tty;
   private final Time time;
 
-  /** What a terminal session offers beyond its streams: its width, and a prompt that does not echo. */
+  /**
+   * What a terminal session offers beyond its streams: its width, and a prompt that does not echo.
+   */
   public interface Tty {
     /** Columns of the terminal now (it may have been resized). */
     int width();
@@ -57,23 +59,44 @@ public final class Invocation {
   }
 
   /** An invocation whose time is {@code time}: tests pass one that never sleeps. */
-  public Invocation(InputStream stdin, OutputStream stdout, OutputStream stderr, Map<String, String> env,
-      Terminal terminal, SecureRandom random, Time time) {
+  public Invocation(
+      InputStream stdin,
+      OutputStream stdout,
+      OutputStream stderr,
+      Map<String, String> env,
+      Terminal terminal,
+      SecureRandom random,
+      Time time) {
     this(stdin, stdout, stderr, env, terminal, random, false, null, time);
   }
 
   /**
    * An invocation inside a terminal session other than the process's own: the interactive shell
-   * runs each command with its terminal's streams, width and secret prompt. No shutdown hooks:
-   * the shell handles Ctrl-C itself.
+   * runs each command with its terminal's streams, width and secret prompt. No shutdown hooks: the
+   * shell handles Ctrl-C itself.
    */
-  public Invocation(InputStream stdin, OutputStream stdout, OutputStream stderr, Map<String, String> env,
-      Terminal terminal, SecureRandom random, Tty tty, Time time) {
+  public Invocation(
+      InputStream stdin,
+      OutputStream stdout,
+      OutputStream stderr,
+      Map<String, String> env,
+      Terminal terminal,
+      SecureRandom random,
+      Tty tty,
+      Time time) {
     this(stdin, stdout, stderr, env, terminal, random, false, tty, time);
   }
 
-  private Invocation(InputStream stdin, OutputStream stdout, OutputStream stderr, Map<String, String> env,
-      Terminal terminal, SecureRandom random, boolean realProcess, Tty tty, Time time) {
+  private Invocation(
+      InputStream stdin,
+      OutputStream stdout,
+      OutputStream stderr,
+      Map<String, String> env,
+      Terminal terminal,
+      SecureRandom random,
+      boolean realProcess,
+      Tty tty,
+      Time time) {
     this.time = time;
     this.realProcess = realProcess;
     this.tty = tty;
@@ -100,17 +123,19 @@ public final class Invocation {
   }
 
   /**
-   * Arranges for a message if the process is interrupted (Ctrl-C, SIGTERM) before the returned
-   * undo runs; the JVM then exits with 130. Does nothing outside a real process.
+   * Arranges for a message if the process is interrupted (Ctrl-C, SIGTERM) before the returned undo
+   * runs; the JVM then exits with 130. Does nothing outside a real process.
    */
   public Runnable onInterrupt(Runnable message) {
     if (!realProcess) {
-      return () -> { };
+      return () -> {};
     }
-    Thread hook = new Thread(() -> {
-      message.run();
-      err.flush();
-    });
+    Thread hook =
+        new Thread(
+            () -> {
+              message.run();
+              err.flush();
+            });
     Runtime.getRuntime().addShutdownHook(hook);
     return () -> {
       try {
@@ -148,8 +173,8 @@ public final class Invocation {
   }
 
   /**
-   * How wide output may be: {@code COLUMNS} when set, the terminal's width when stdout is one,
-   * else 0 (no limit: piped output is never shortened).
+   * How wide output may be: {@code COLUMNS} when set, the terminal's width when stdout is one, else
+   * 0 (no limit: piped output is never shortened).
    */
   public int columns() {
     String columns = env("COLUMNS");
@@ -185,8 +210,8 @@ public final class Invocation {
   }
 
   /**
-   * The real time: the wall clock for the moments the journal records, and the ticker and sleeps
-   * of every wait. {@code EDLINK_IDEM_NOW} does not change it.
+   * The real time: the wall clock for the moments the journal records, and the ticker and sleeps of
+   * every wait. {@code EDLINK_IDEM_NOW} does not change it.
    */
   public Time time() {
     return time;
@@ -214,9 +239,15 @@ public final class Invocation {
     @Override
     public int width() {
       try {
-        Process stty = new ProcessBuilder("sh", "-c", "stty size < /dev/tty").redirectErrorStream(true).start();
-        String size = new String(stty.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-        return stty.waitFor() == 0 && size.matches("\\d+ \\d+") ? Integer.parseInt(size.split(" ")[1]) : 80;
+        Process stty =
+            new ProcessBuilder("sh", "-c", "stty size < /dev/tty")
+                .redirectErrorStream(true)
+                .start();
+        String size =
+            new String(stty.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+        return stty.waitFor() == 0 && size.matches("\\d+ \\d+")
+            ? Integer.parseInt(size.split(" ")[1])
+            : 80;
       } catch (IOException e) {
         return 80;
       } catch (InterruptedException e) {
@@ -230,7 +261,8 @@ public final class Invocation {
       Console console = System.console();
       if (console == null) {
         // The JDK gives no console when stdout is redirected; echoing a token is not an option.
-        throw new IOException("no console to ask on (stdout is not a terminal); pipe the token in instead");
+        throw new IOException(
+            "no console to ask on (stdout is not a terminal); pipe the token in instead");
       }
       char[] secret = console.readPassword("%s", prompt);
       return secret == null ? "" : new String(secret);
@@ -240,7 +272,9 @@ public final class Invocation {
   private static boolean isTerminal(int fd) {
     try {
       String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
-      return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+      return target.startsWith("/dev/pts/")
+          || target.startsWith("/dev/tty")
+          || target.equals("/dev/console");
     } catch (Exception | LinkageError e) {
       return System.console() != null;
     }

@@ -1,19 +1,21 @@
 package dev.edlinkidem.cli;
 
+import dev.edlinkidem.config.SettingsException;
 import dev.edlinkidem.edlink.EdlinkClient;
+import dev.edlinkidem.journal.KeyResolver;
+import dev.edlinkidem.request.InvalidRequestException;
 import dev.edlinkidem.verdict.ExitCode;
 import java.io.InterruptedIOException;
 import java.io.PrintWriter;
-import dev.edlinkidem.config.SettingsException;
-import dev.edlinkidem.journal.KeyResolver;
-import dev.edlinkidem.request.InvalidRequestException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileLockInterruptionException;
 import picocli.CommandLine;
 import picocli.CommandLine.IFactory;
 import picocli.CommandLine.ParameterException;
 
-/** Entry point: parses the command line, runs one command, and maps every failure to an exit code. */
+/**
+ * Entry point: parses the command line, runs one command, and maps every failure to an exit code.
+ */
 public final class Main {
   private Main() {}
 
@@ -34,7 +36,8 @@ public final class Main {
     cli.setParameterExceptionHandler(
         (ParameterException e, String[] a) -> {
           String command = e.getCommandLine().getCommandSpec().qualifiedName();
-          err.println("edlink-idem: " + oneLine(e.getMessage()) + " (see '" + command + " --help')");
+          err.println(
+              "edlink-idem: " + oneLine(e.getMessage()) + " (see '" + command + " --help')");
           return ExitCode.USAGE;
         });
     cli.setExecutionExceptionHandler(
@@ -70,16 +73,22 @@ public final class Main {
   }
 
   /**
-   * The subcommand a command line names: its first word that is not an option or a global
-   * option's value. Null when it names none, asks for the root's help or version first, or names
-   * one that does not exist (then picocli, with every command known, says so).
+   * The subcommand a command line names: its first word that is not an option or a global option's
+   * value. Null when it names none, asks for the root's help or version first, or names one that
+   * does not exist (then picocli, with every command known, says so).
    */
   static Class<?> commandNamedBy(String[] args) {
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
-      if (arg.equals("--journal") || arg.equals("--base-url") || arg.equals("--color") || arg.equals("--profile")) {
+      if (arg.equals("--journal")
+          || arg.equals("--base-url")
+          || arg.equals("--color")
+          || arg.equals("--profile")) {
         i++;
-      } else if (arg.equals("-h") || arg.equals("--help") || arg.equals("-V") || arg.equals("--version")) {
+      } else if (arg.equals("-h")
+          || arg.equals("--help")
+          || arg.equals("-V")
+          || arg.equals("--version")) {
         return null; // the root's help lists every command
       } else if (!arg.startsWith("-")) {
         for (Class<?> command : EdlinkIdem.COMMANDS) {
@@ -98,7 +107,8 @@ public final class Main {
   private static int report(EdlinkIdem root, PrintWriter err, Exception e) {
     if (e instanceof CliException ce && ce.exitCode() != ExitCode.INTERRUPTED && interruption(ce)) {
       // Ctrl-C in the shell interrupts the command's thread, which closes any file it was
-      // writing: what failed is the interruption's doing, and the journal's writes are all or nothing.
+      // writing: what failed is the interruption's doing, and the journal's writes are all or
+      // nothing.
       err.println("edlink-idem: interrupted: " + oneLine(ce.getMessage()));
       return ExitCode.INTERRUPTED;
     }
@@ -109,16 +119,20 @@ public final class Main {
       err.println("edlink-idem: " + oneLine(ce.getMessage()));
       return ce.exitCode();
     }
-    if (e instanceof CommandLine.TypeConversionException || e instanceof InvalidRequestException
-        || e instanceof SettingsException || e instanceof KeyResolver.Unresolved) {
+    if (e instanceof CommandLine.TypeConversionException
+        || e instanceof InvalidRequestException
+        || e instanceof SettingsException
+        || e instanceof KeyResolver.Unresolved) {
       err.println("edlink-idem: " + oneLine(e.getMessage()));
       return ExitCode.USAGE;
     }
     if (root.style().verbose()) {
       e.printStackTrace(err);
     }
-    err.println("edlink-idem: internal error: " + oneLine(String.valueOf(e))
-        + (root.style().verbose() ? "" : " (run with --verbose for details)"));
+    err.println(
+        "edlink-idem: internal error: "
+            + oneLine(String.valueOf(e))
+            + (root.style().verbose() ? "" : " (run with --verbose for details)"));
     return ExitCode.INTERNAL;
   }
 
@@ -126,7 +140,8 @@ public final class Main {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ClosedByInterruptException
           || t instanceof FileLockInterruptionException
-          || t instanceof InterruptedIOException || t instanceof InterruptedException) {
+          || t instanceof InterruptedIOException
+          || t instanceof InterruptedException) {
         return true;
       }
     }

@@ -3,18 +3,23 @@ package dev.edlinkidem.completion;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** Writes the bash completion script: two generated lookup tables and the functions that walk the line. */
+/**
+ * Writes the bash completion script: two generated lookup tables and the functions that walk the
+ * line.
+ */
 final class BashScript {
   private BashScript() {}
 
-  private static final String HEADER = """
+  private static final String HEADER =
+      """
       # bash completion for edlink-idem. Load it with:  source <(edlink-idem completion bash)
       # or save it as ~/.local/share/bash-completion/completions/edlink-idem
       # Works best with bash-completion loaded (file names, keys with a colon, --option=value).
 
       """;
 
-  private static final String FUNCTIONS = """
+  private static final String FUNCTIONS =
+      """
 
       # Completes an edlink-idem command line: walks the words before the cursor to find the
       # (sub)command, then offers its subcommands, its options, or the value under the cursor.
@@ -159,7 +164,9 @@ final class BashScript {
 
   static String of(CommandTree root) {
     StringBuilder s = new StringBuilder(ShellKind.GENERATED).append('\n').append(HEADER);
-    s.append("# What the command at path $1 offers: subcommands, options, and what its arguments are.\n");
+    s.append(
+        "# What the command at path $1 offers: subcommands, options, and what its arguments"
+            + " are.\n");
     s.append("__edlink_idem_command() {\n");
     s.append("  subcommands= options= argument= argument_values=\n");
     s.append("  case $1 in\n");
@@ -168,13 +175,19 @@ final class BashScript {
       if (!command.subcommands().isEmpty()) {
         s.append("      subcommands=").append(quote(names(command.subcommands()))).append('\n');
       }
-      s.append("      options=").append(quote(command.options().stream().flatMap(o -> o.names().stream())
-          .collect(Collectors.joining(" ")))).append('\n');
+      s.append("      options=")
+          .append(
+              quote(
+                  command.options().stream()
+                      .flatMap(o -> o.names().stream())
+                      .collect(Collectors.joining(" "))))
+          .append('\n');
       CommandTree.Argument argument = command.argument();
       String kind = kind(argument.kind());
       if (!kind.isEmpty()) {
         s.append("      argument=").append(kind);
-        List<String> values = argument.kind() == ValueKind.KEY ? argument.listKeys() : argument.values();
+        List<String> values =
+            argument.kind() == ValueKind.KEY ? argument.listKeys() : argument.values();
         if (!values.isEmpty()) {
           s.append(" argument_values=").append(quote(String.join(" ", values)));
         }
@@ -183,7 +196,9 @@ final class BashScript {
       s.append("      ;;\n");
     }
     s.append("  esac\n}\n\n");
-    s.append("# What option $2 of the command at path $1 takes: kind is empty for a flag, none for free text.\n");
+    s.append(
+        "# What option $2 of the command at path $1 takes: kind is empty for a flag, none for free"
+            + " text.\n");
     s.append("__edlink_idem_option() {\n");
     s.append("  kind= values=\n");
     s.append("  case \"$1 $2\" in\n");
@@ -192,8 +207,10 @@ final class BashScript {
         if (!option.takesValue()) {
           continue;
         }
-        String pattern = option.names().stream().map(n -> quote(String.join(" ", command.path()) + " " + n))
-            .collect(Collectors.joining(" | "));
+        String pattern =
+            option.names().stream()
+                .map(n -> quote(String.join(" ", command.path()) + " " + n))
+                .collect(Collectors.joining(" | "));
         String kind = kind(option.kind());
         s.append("    ").append(pattern).append(") kind=").append(kind.isEmpty() ? "none" : kind);
         if (!option.values().isEmpty()) {
@@ -214,7 +231,8 @@ final class BashScript {
       case DIRECTORY -> "directory";
       case BODY -> "body";
       case KEY -> "keys";
-      // Profile names live in the configuration file; reading it here would copy its format into three shells.
+      // Profile names live in the configuration file; reading it here would copy its format into
+      // three shells.
       case NONE, TEXT, PROFILE -> "";
     };
   }

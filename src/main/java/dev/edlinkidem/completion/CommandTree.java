@@ -12,19 +12,33 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * One command of the command model as the completion scripts see it: its subcommands, its options
- * (inherited ones included) and what each value is. Read once from picocli, written out by each shell.
+ * (inherited ones included) and what each value is. Read once from picocli, written out by each
+ * shell.
  */
-public record CommandTree(List<String> path, String summary, List<Option> options, Argument argument,
+public record CommandTree(
+    List<String> path,
+    String summary,
+    List<Option> options,
+    Argument argument,
     List<CommandTree> subcommands) {
 
-  /** The options that choose the journal, passed on to the {@code list} call so that keys come from the same one. */
-  public static final List<String> JOURNAL_OPTIONS = List.of("--journal", "--base-url", "--profile");
+  /**
+   * The options that choose the journal, passed on to the {@code list} call so that keys come from
+   * the same one.
+   */
+  public static final List<String> JOURNAL_OPTIONS =
+      List.of("--journal", "--base-url", "--profile");
 
   // replay and reconcile act on pending entries only: finished keys would be noise there.
   private static final Set<String> ON_PENDING_KEYS = Set.of("replay", "reconcile");
 
   /** An option: its names, one-line summary, and the kind of value it takes (NONE for a flag). */
-  public record Option(List<String> names, String summary, String label, ValueKind kind, List<String> values,
+  public record Option(
+      List<String> names,
+      String summary,
+      String label,
+      ValueKind kind,
+      List<String> values,
       boolean repeatable) {
     public boolean takesValue() {
       return kind != ValueKind.NONE;
@@ -42,10 +56,15 @@ public record CommandTree(List<String> path, String summary, List<Option> option
   }
 
   /**
-   * What the command's positional arguments are; {@code listKeys} is the tool's own command that prints
-   * the keys to offer when they are journal keys, else empty.
+   * What the command's positional arguments are; {@code listKeys} is the tool's own command that
+   * prints the keys to offer when they are journal keys, else empty.
    */
-  public record Argument(String label, ValueKind kind, List<String> values, boolean repeatable, List<String> listKeys) {
+  public record Argument(
+      String label,
+      ValueKind kind,
+      List<String> values,
+      boolean repeatable,
+      List<String> listKeys) {
     /** A command that takes no positional arguments. */
     static final Argument NONE = new Argument("", ValueKind.NONE, List.of(), false, List.of());
   }
@@ -58,15 +77,24 @@ public record CommandTree(List<String> path, String summary, List<Option> option
   private static CommandTree of(CommandLine cli, List<String> path) {
     CommandSpec spec = cli.getCommandSpec();
     if (spec.aliases().length > 0) {
-      throw new IllegalStateException("'" + String.join(" ", path) + "' has aliases, which the completion "
-          + "scripts do not offer yet: teach CommandTree about them");
+      throw new IllegalStateException(
+          "'"
+              + String.join(" ", path)
+              + "' has aliases, which the completion "
+              + "scripts do not offer yet: teach CommandTree about them");
     }
     List<Option> options = new ArrayList<>();
     for (OptionSpec o : spec.options()) {
       if (!o.hidden()) {
         ValueKind kind = ValueKind.of(o);
-        options.add(new Option(List.of(o.names()), summary(o.description()), o.paramLabel(), kind, values(o, kind),
-            o.isMultiValue()));
+        options.add(
+            new Option(
+                List.of(o.names()),
+                summary(o.description()),
+                o.paramLabel(),
+                kind,
+                values(o, kind),
+                o.isMultiValue()));
       }
     }
     List<CommandTree> subcommands = new ArrayList<>();
@@ -78,30 +106,40 @@ public record CommandTree(List<String> path, String summary, List<Option> option
         subcommands.add(of(sub, List.copyOf(subPath)));
       }
     }
-    return new CommandTree(path, summary(spec.usageMessage().description()), List.copyOf(options),
-        argument(spec, path), List.copyOf(subcommands));
+    return new CommandTree(
+        path,
+        summary(spec.usageMessage().description()),
+        List.copyOf(options),
+        argument(spec, path),
+        List.copyOf(subcommands));
   }
 
   private static Argument argument(CommandSpec spec, List<String> path) {
-    List<PositionalParamSpec> positionals = spec.positionalParameters().stream().filter(p -> !p.hidden()).toList();
+    List<PositionalParamSpec> positionals =
+        spec.positionalParameters().stream().filter(p -> !p.hidden()).toList();
     if (positionals.isEmpty()) {
       return Argument.NONE;
     }
     PositionalParamSpec first = positionals.get(0);
     ValueKind kind = ValueKind.of(first);
-    // The scripts complete every positional word alike; a command that mixes kinds needs them to count words.
+    // The scripts complete every positional word alike; a command that mixes kinds needs them to
+    // count words.
     for (PositionalParamSpec p : positionals) {
       if (ValueKind.of(p) != kind) {
-        throw new IllegalStateException("'" + String.join(" ", path) + "' takes positional arguments of "
-            + "different kinds, which the completion scripts do not tell apart yet: teach CommandTree to");
+        throw new IllegalStateException(
+            "'"
+                + String.join(" ", path)
+                + "' takes positional arguments of different kinds, which the completion scripts do"
+                + " not tell apart yet: teach CommandTree to");
       }
     }
     boolean repeatable = positionals.size() > 1 || first.arity().max() > 1;
     List<String> listKeys = List.of();
     if (kind == ValueKind.KEY) {
-      listKeys = ON_PENDING_KEYS.contains(spec.name())
-          ? List.of("list", "--format", "keys", "--state", "pending")
-          : List.of("list", "--format", "keys");
+      listKeys =
+          ON_PENDING_KEYS.contains(spec.name())
+              ? List.of("list", "--format", "keys", "--state", "pending")
+              : List.of("list", "--format", "keys");
     }
     return new Argument(first.paramLabel(), kind, values(first, kind), repeatable, listKeys);
   }
@@ -115,8 +153,8 @@ public record CommandTree(List<String> path, String summary, List<Option> option
   }
 
   /**
-   * The first sentence of a description without its asides in parentheses, for a one-line menu; a long
-   * one keeps only what comes before its colon.
+   * The first sentence of a description without its asides in parentheses, for a one-line menu; a
+   * long one keeps only what comes before its colon.
    */
   static String summary(String[] description) {
     String text = String.join(" ", description).replaceAll("\\s+", " ").strip();

@@ -4,11 +4,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** Writes the fish completion script: {@code complete} lines per command, guarded by the command path. */
+/**
+ * Writes the fish completion script: {@code complete} lines per command, guarded by the command
+ * path.
+ */
 final class FishScript {
   private FishScript() {}
 
-  private static final String HEADER = """
+  private static final String HEADER =
+      """
       # fish completion for edlink-idem. Install:
       #   edlink-idem completion fish > ~/.config/fish/completions/edlink-idem.fish
 
@@ -78,8 +82,13 @@ final class FishScript {
     s.append("    switch \"$argv\"\n");
     for (CommandTree command : root.all()) {
       s.append("        case ").append(quote(pathOf(command))).append('\n');
-      s.append("            printf '%s\\n' ").append(command.options().stream().filter(CommandTree.Option::takesValue)
-          .flatMap(o -> o.names().stream()).collect(Collectors.joining(" "))).append('\n');
+      s.append("            printf '%s\\n' ")
+          .append(
+              command.options().stream()
+                  .filter(CommandTree.Option::takesValue)
+                  .flatMap(o -> o.names().stream())
+                  .collect(Collectors.joining(" ")))
+          .append('\n');
     }
     s.append("    end\nend\n\n");
     s.append("# The subcommands of the command at path $argv.\n");
@@ -88,8 +97,12 @@ final class FishScript {
     for (CommandTree command : root.all()) {
       if (!command.subcommands().isEmpty()) {
         s.append("        case ").append(quote(pathOf(command))).append('\n');
-        s.append("            printf '%s\\n' ").append(command.subcommands().stream().map(CommandTree::name)
-            .collect(Collectors.joining(" "))).append('\n');
+        s.append("            printf '%s\\n' ")
+            .append(
+                command.subcommands().stream()
+                    .map(CommandTree::name)
+                    .collect(Collectors.joining(" ")))
+            .append('\n');
       }
     }
     s.append("    end\nend\n\n");
@@ -99,8 +112,13 @@ final class FishScript {
       s.append("\n# ").append(String.join(" ", command.path())).append('\n');
       String at = "-n " + quote(("__edlink_idem_at " + pathOf(command)).strip());
       for (CommandTree sub : command.subcommands()) {
-        s.append("complete -c edlink-idem ").append(at).append(" -a ").append(quote(sub.name()))
-            .append(" -d ").append(quote(sub.summary())).append('\n');
+        s.append("complete -c edlink-idem ")
+            .append(at)
+            .append(" -a ")
+            .append(quote(sub.name()))
+            .append(" -d ")
+            .append(quote(sub.summary()))
+            .append('\n');
       }
       for (CommandTree.Option option : command.options()) {
         s.append("complete -c edlink-idem ").append(at);
@@ -112,7 +130,8 @@ final class FishScript {
         }
         if (option.takesValue()) {
           String values = values(option.kind(), option.values(), List.of());
-          // -r: it takes a value; -x: one that is not a file name, where fish would offer files by itself.
+          // -r: it takes a value; -x: one that is not a file name, where fish would offer files by
+          // itself.
           s.append(values.equals(" -F") ? " -r" : " -x").append(values);
         }
         s.append(" -d ").append(quote(option.summary())).append('\n');
@@ -120,9 +139,16 @@ final class FishScript {
       CommandTree.Argument argument = command.argument();
       String values = values(argument.kind(), argument.values(), argument.listKeys());
       if (!values.isEmpty()) {
-        s.append("complete -c edlink-idem ").append(at).append(values)
-            .append(" -d ").append(quote(argument.kind() == ValueKind.KEY && argument.listKeys().contains("pending")
-                ? "pending key" : argument.label().toLowerCase(Locale.ROOT))).append('\n');
+        s.append("complete -c edlink-idem ")
+            .append(at)
+            .append(values)
+            .append(" -d ")
+            .append(
+                quote(
+                    argument.kind() == ValueKind.KEY && argument.listKeys().contains("pending")
+                        ? "pending key"
+                        : argument.label().toLowerCase(Locale.ROOT)))
+            .append('\n');
       }
     }
     return s.toString();

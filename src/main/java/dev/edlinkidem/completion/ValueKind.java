@@ -24,7 +24,9 @@ public enum ValueKind {
   DIRECTORY,
   /** A file or a directory (journal merge SOURCE). */
   FILE_OR_DIRECTORY,
-  /** A request body: inline JSON, {@code @FILE} or {@code @-}; file names complete after {@code @}. */
+  /**
+   * A request body: inline JSON, {@code @FILE} or {@code @-}; file names complete after {@code @}.
+   */
   BODY,
   /** One of a fixed list: see {@link #choices(ArgSpec)}. */
   CHOICE,
@@ -34,7 +36,8 @@ public enum ValueKind {
   PROFILE;
 
   /** The durations offered for a DURATION value; any other duration is accepted too. */
-  public static final List<String> DURATION_EXAMPLES = List.of("30s", "2m", "10m", "1h", "24h", "72h", "7d");
+  public static final List<String> DURATION_EXAMPLES =
+      List.of("30s", "2m", "10m", "1h", "24h", "72h", "7d");
 
   /** The kind of value {@code arg} takes. */
   public static ValueKind of(ArgSpec arg) {
@@ -64,13 +67,17 @@ public enum ValueKind {
       default:
         break;
     }
-    if (arg.isOption() && List.of(((picocli.CommandLine.Model.OptionSpec) arg).names()).contains("--profile")) {
+    if (arg.isOption()
+        && List.of(((picocli.CommandLine.Model.OptionSpec) arg).names()).contains("--profile")) {
       return PROFILE;
     }
     return type == Path.class ? FILE : TEXT;
   }
 
-  /** The values {@code arg} accepts when they are a fixed list (enums), lower-cased as people type them. */
+  /**
+   * The values {@code arg} accepts when they are a fixed list (enums), lower-cased as people type
+   * them.
+   */
   public static List<String> choices(ArgSpec arg) {
     Iterable<String> candidates = arg.completionCandidates();
     List<String> choices = new ArrayList<>();

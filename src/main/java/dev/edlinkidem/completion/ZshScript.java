@@ -3,12 +3,16 @@ package dev.edlinkidem.completion;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Writes the zsh completion script: one {@code _arguments} function per command, generated from the tree. */
+/**
+ * Writes the zsh completion script: one {@code _arguments} function per command, generated from the
+ * tree.
+ */
 final class ZshScript {
   private ZshScript() {}
 
   // compinit reads the #compdef tag from the first line only, so the "generated" line comes second.
-  private static final String HEADER = """
+  private static final String HEADER =
+      """
       #compdef edlink-idem
       %s
       # zsh completion for edlink-idem. Install: save it as _edlink-idem in a directory on $fpath
@@ -65,7 +69,8 @@ final class ZshScript {
       }
       """;
 
-  private static final String FOOTER = """
+  private static final String FOOTER =
+      """
 
       if [[ $funcstack[1] == _edlink-idem ]]; then
         # autoloaded from $fpath: this file is the body of _edlink-idem
@@ -85,7 +90,8 @@ final class ZshScript {
 
   private static String functionName(CommandTree command) {
     List<String> path = command.path();
-    return "_edlink-idem_cmd" + (path.size() > 1 ? "_" + String.join("_", path.subList(1, path.size())) : "");
+    return "_edlink-idem_cmd"
+        + (path.size() > 1 ? "_" + String.join("_", path.subList(1, path.size())) : "");
   }
 
   private static String function(CommandTree command) {
@@ -95,8 +101,12 @@ final class ZshScript {
     }
     CommandTree.Argument argument = command.argument();
     if (argument.kind() != ValueKind.NONE) {
-      specs.add(quote((argument.repeatable() ? "*:" : ":") + argument.label() + ":" + action(argument.kind(),
-          argument.values(), argument.listKeys())));
+      specs.add(
+          quote(
+              (argument.repeatable() ? "*:" : ":")
+                  + argument.label()
+                  + ":"
+                  + action(argument.kind(), argument.values(), argument.listKeys())));
     }
     StringBuilder f = new StringBuilder("# ").append(String.join(" ", command.path())).append('\n');
     f.append(functionName(command)).append("() {\n");
@@ -115,17 +125,26 @@ final class ZshScript {
     f.append("      local -a commands\n");
     f.append("      commands=(\n");
     for (CommandTree sub : command.subcommands()) {
-      f.append("        ").append(quote(sub.name().replace(":", "\\:") + ":" + sub.summary())).append('\n');
+      f.append("        ")
+          .append(quote(sub.name().replace(":", "\\:") + ":" + sub.summary()))
+          .append('\n');
     }
     f.append("      )\n");
-    f.append("      _describe -t commands ").append(quote(String.join(" ", command.path()) + " command"))
+    f.append("      _describe -t commands ")
+        .append(quote(String.join(" ", command.path()) + " command"))
         .append(" commands && ret=0\n");
     f.append("      ;;\n");
     f.append("    (argument)\n");
-    f.append("      curcontext=${curcontext%:*:*}:").append(String.join("-", command.path())).append("-$words[1]:\n");
+    f.append("      curcontext=${curcontext%:*:*}:")
+        .append(String.join("-", command.path()))
+        .append("-$words[1]:\n");
     f.append("      case $words[1] in\n");
     for (CommandTree sub : command.subcommands()) {
-      f.append("        (").append(sub.name()).append(") ").append(functionName(sub)).append(" && ret=0 ;;\n");
+      f.append("        (")
+          .append(sub.name())
+          .append(") ")
+          .append(functionName(sub))
+          .append(" && ret=0 ;;\n");
     }
     f.append("      esac\n");
     f.append("      ;;\n");
@@ -137,16 +156,22 @@ final class ZshScript {
   /** The {@code _arguments} specs of one option: one per name, each excluding the others. */
   private static List<String> specs(CommandTree.Option option) {
     List<String> specs = new ArrayList<>();
-    String exclusion = option.repeatable() ? "*" : option.names().size() > 1 ? "(" + String.join(" ", option.names()) + ")" : "";
+    String exclusion =
+        option.repeatable()
+            ? "*"
+            : option.names().size() > 1 ? "(" + String.join(" ", option.names()) + ")" : "";
     for (String name : option.names()) {
       StringBuilder spec = new StringBuilder(exclusion).append(name);
       if (option.takesValue()) {
-        // --name=: the value in the same word after =, or in the next; -n+: right after it, or in the next.
+        // --name=: the value in the same word after =, or in the next; -n+: right after it, or in
+        // the next.
         spec.append(name.startsWith("--") ? "=" : "+");
       }
       spec.append('[').append(description(option.summary())).append(']');
       if (option.takesValue()) {
-        spec.append(':').append(option.label().replace(":", "\\:")).append(':')
+        spec.append(':')
+            .append(option.label().replace(":", "\\:"))
+            .append(':')
             .append(action(option.kind(), option.values(), List.of()));
       }
       specs.add(quote(spec.toString()));
@@ -159,10 +184,12 @@ final class ZshScript {
       case CHOICE, DURATION -> "(" + String.join(" ", values) + ")";
       case FILE, FILE_OR_DIRECTORY -> "_files";
       case DIRECTORY -> "_files -/";
-      // In braces: _arguments then calls the function with these arguments only, not its own -J group options.
+      // In braces: _arguments then calls the function with these arguments only, not its own -J
+      // group options.
       case BODY -> "{_edlink-idem_body}";
       case KEY -> "{_edlink-idem_keys " + String.join(" ", listKeys) + "}";
-      // A single space: show the label, offer nothing. Profile names would mean reading the config file here.
+      // A single space: show the label, offer nothing. Profile names would mean reading the config
+      // file here.
       case NONE, TEXT, PROFILE -> " ";
     };
   }

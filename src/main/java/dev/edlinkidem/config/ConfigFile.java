@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
 public final class ConfigFile {
   /** The settings a profile may hold. */
   public static final Set<String> KEYS = Set.of("base-url", "journal", "token-file", "retries");
+
   public static final Pattern PROFILE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Pattern SECTION = Pattern.compile("\\[\\s*([^\\]]*?)\\s*]");
   private static final Pattern SETTING = Pattern.compile("([A-Za-z-]+)\\s*=\\s*(.*?)\\s*");
@@ -59,9 +60,14 @@ public final class ConfigFile {
     } catch (NoSuchFileException e) {
       return new ConfigFile(path, Map.of());
     } catch (IOException | UncheckedIOException e) {
-      throw new Invalid("cannot read the configuration " + path + ": "
-          + (e instanceof CharacterCodingException || e.getCause() instanceof CharacterCodingException
-              ? "it is not UTF-8 text" : String.valueOf(e.getMessage())));
+      throw new Invalid(
+          "cannot read the configuration "
+              + path
+              + ": "
+              + (e instanceof CharacterCodingException
+                      || e.getCause() instanceof CharacterCodingException
+                  ? "it is not UTF-8 text"
+                  : String.valueOf(e.getMessage())));
     }
     Map<String, Map<String, String>> profiles = new LinkedHashMap<>();
     Map<String, String> current = null;
@@ -76,7 +82,8 @@ public final class ConfigFile {
       if (section.matches()) {
         String name = section.group(1);
         if (!PROFILE_NAME.matcher(name).matches()) {
-          throw new Invalid(where + ": '" + name + "' is not a profile name (letters, digits, . _ -)");
+          throw new Invalid(
+              where + ": '" + name + "' is not a profile name (letters, digits, . _ -)");
         }
         if (profiles.containsKey(name)) {
           throw new Invalid(where + ": profile [" + name + "] appears twice");
@@ -89,7 +96,11 @@ public final class ConfigFile {
           throw new Invalid(where + ": '" + key + "' comes before any [profile] line");
         }
         if (!KEYS.contains(key)) {
-          throw new Invalid(where + ": unknown setting '" + key + "' (known: base-url, journal, token-file, retries)");
+          throw new Invalid(
+              where
+                  + ": unknown setting '"
+                  + key
+                  + "' (known: base-url, journal, token-file, retries)");
         }
         current.put(key, setting.group(2));
       } else {

@@ -11,15 +11,19 @@ import java.util.function.Consumer;
 
 /** Closes to others a journal directory, configuration or stored token that a user left open. */
 public final class PrivateMode {
-  private static final Set<PosixFilePermission> OTHERS = EnumSet.complementOf(EnumSet.of(
-      PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE));
+  private static final Set<PosixFilePermission> OTHERS =
+      EnumSet.complementOf(
+          EnumSet.of(
+              PosixFilePermission.OWNER_READ,
+              PosixFilePermission.OWNER_WRITE,
+              PosixFilePermission.OWNER_EXECUTE));
 
   private PrivateMode() {}
 
   /**
    * Sets {@code path} to {@code mode} ("rwx------" or "rw-------") when group or others hold any
-   * permission on it, and says so in one warning line; a missing path, or one of the wrong kind
-   * (a file where the journal directory should be), is left alone for the command to report.
+   * permission on it, and says so in one warning line; a missing path, or one of the wrong kind (a
+   * file where the journal directory should be), is left alone for the command to report.
    *
    * @param warn told the one-line warning, without the tool's name
    */
@@ -43,8 +47,15 @@ public final class PrivateMode {
       Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(mode));
       outcome = "closed it to mode " + octal;
     } catch (IOException e) {
-      outcome = "could not close it (" + e.getMessage() + "); run chmod " + octal.substring(1) + " " + path;
+      outcome =
+          "could not close it ("
+              + e.getMessage()
+              + "); run chmod "
+              + octal.substring(1)
+              + " "
+              + path;
     }
-    warn.accept(path + " was open to others (" + PosixFilePermissions.toString(now) + "); " + outcome);
+    warn.accept(
+        path + " was open to others (" + PosixFilePermissions.toString(now) + "); " + outcome);
   }
 }

@@ -13,12 +13,13 @@ import java.util.function.Consumer;
 
 /**
  * The settings a command runs with, each from the first place that has it: a flag, else the
- * environment, else the profile in use in the configuration file, else the default. Also where
- * the tool keeps its files (the XDG directories) and where the token comes from.
+ * environment, else the profile in use in the configuration file, else the default. Also where the
+ * tool keeps its files (the XDG directories) and where the token comes from.
  */
 public final class Settings {
   public static final int DEFAULT_RETRIES = 4;
   public static final String DEFAULT_BASE_URL = "https://ed.link";
+
   /** A token file is a few hundred bytes; anything this large is the wrong file. */
   private static final int MAX_TOKEN_BYTES = 64 * 1024;
 
@@ -37,7 +38,8 @@ public final class Settings {
 
   /**
    * @param env the process's environment
-   * @param warn told a one-line warning (a file found open to others and closed), without the tool's name
+   * @param warn told a one-line warning (a file found open to others and closed), without the
+   *     tool's name
    */
   public Settings(Flags flags, Map<String, String> env, Consumer<String> warn) {
     this.flags = flags;
@@ -66,7 +68,8 @@ public final class Settings {
     if (!name.equals("default") && !config().hasProfile(name)) {
       throw new SettingsException("no profile [" + name + "] in " + config().path());
     }
-    return new Setting(name, flags.profile() != null ? "flag --profile" : "environment EDLINK_IDEM_PROFILE");
+    return new Setting(
+        name, flags.profile() != null ? "flag --profile" : "environment EDLINK_IDEM_PROFILE");
   }
 
   /** The journal directory; one found open to others is closed to them, with a warning. */
@@ -92,10 +95,14 @@ public final class Settings {
     if (fromProfile != null) {
       return new Setting(expandHome(fromProfile), "profile " + profile());
     }
-    return new Setting(stateDir().toString(), xdg("XDG_STATE_HOME") != null ? "default ($XDG_STATE_HOME)" : "default");
+    return new Setting(
+        stateDir().toString(),
+        xdg("XDG_STATE_HOME") != null ? "default ($XDG_STATE_HOME)" : "default");
   }
 
-  /** The base URL, checked by the token-destination rule: https, or plain http to a loopback host. */
+  /**
+   * The base URL, checked by the token-destination rule: https, or plain http to a loopback host.
+   */
   public URI baseUrl() {
     return Destination.baseUrl(baseUrlSetting().value());
   }
@@ -109,10 +116,15 @@ public final class Settings {
       return new Setting(fromEnv, "environment EDLINK_BASE_URL");
     }
     String fromProfile = fromProfile("base-url");
-    return fromProfile != null ? new Setting(fromProfile, "profile " + profile()) : new Setting(DEFAULT_BASE_URL, "default");
+    return fromProfile != null
+        ? new Setting(fromProfile, "profile " + profile())
+        : new Setting(DEFAULT_BASE_URL, "default");
   }
 
-  /** Attempts after the first: {@code flag} when given, else the profile's, else {@value #DEFAULT_RETRIES}. */
+  /**
+   * Attempts after the first: {@code flag} when given, else the profile's, else {@value
+   * #DEFAULT_RETRIES}.
+   */
   public int retries(Integer flag) {
     if (flag != null) {
       return flag;
@@ -121,15 +133,22 @@ public final class Settings {
     try {
       return Integer.parseInt(setting.value().trim());
     } catch (NumberFormatException e) {
-      throw new SettingsException("retries = " + setting.value() + " in profile " + profile() + " of "
-          + config().path() + " is not a whole number");
+      throw new SettingsException(
+          "retries = "
+              + setting.value()
+              + " in profile "
+              + profile()
+              + " of "
+              + config().path()
+              + " is not a whole number");
     }
   }
 
   /** The retries setting as written, unchecked, and where it came from. */
   public Setting retriesSetting() {
     String fromProfile = fromProfile("retries");
-    return fromProfile != null ? new Setting(fromProfile, "profile " + profile())
+    return fromProfile != null
+        ? new Setting(fromProfile, "profile " + profile())
         : new Setting(String.valueOf(DEFAULT_RETRIES), "default");
   }
 
@@ -151,14 +170,18 @@ public final class Settings {
     }
     Path stored = tokenFileOf(profile());
     PrivateMode.close(stored, "rw-------", warn);
-    return Files.exists(stored) ? new Setting(stored.toString(), "profile " + profile() + " (config set-token)") : null;
+    return Files.exists(stored)
+        ? new Setting(stored.toString(), "profile " + profile() + " (config set-token)")
+        : null;
   }
 
   /** The token, read from where {@link #tokenSetting} says; never from an option's value. */
   public String token(Path tokenFileFlag) {
     Setting where = tokenSetting(tokenFileFlag);
     if (where == null) {
-      throw new SettingsException("no token: set EDLINK_TOKEN, pass --token-file FILE, or run 'edlink-idem config set-token'");
+      throw new SettingsException(
+          "no token: set EDLINK_TOKEN, pass --token-file FILE, or run 'edlink-idem config"
+              + " set-token'");
     }
     String token;
     String source;
@@ -168,11 +191,13 @@ public final class Settings {
       try (InputStream in = Files.newInputStream(file)) {
         byte[] bytes = in.readNBytes(MAX_TOKEN_BYTES + 1);
         if (bytes.length > MAX_TOKEN_BYTES) {
-          throw new SettingsException("the token file " + file + " is larger than 64 KiB; is it the right file?");
+          throw new SettingsException(
+              "the token file " + file + " is larger than 64 KiB; is it the right file?");
         }
         token = new String(bytes, StandardCharsets.UTF_8).strip();
       } catch (IOException | UncheckedIOException e) {
-        throw new SettingsException("cannot read the token file " + file + ": " + Unreadable.why(e));
+        throw new SettingsException(
+            "cannot read the token file " + file + ": " + Unreadable.why(e));
       }
     } else {
       source = "EDLINK_TOKEN";
@@ -182,26 +207,36 @@ public final class Settings {
       throw new SettingsException("the token in " + source + " is empty");
     }
     if (!fitsAHeader(token)) {
-      throw new SettingsException("the token in " + source + " holds spaces or characters a header cannot carry");
+      throw new SettingsException(
+          "the token in " + source + " holds spaces or characters a header cannot carry");
     }
     return token;
   }
 
-  /** Visible ASCII only: anything else could not go into an Authorization header, or would split it. */
+  /**
+   * Visible ASCII only: anything else could not go into an Authorization header, or would split it.
+   */
   public static boolean fitsAHeader(String token) {
     return token.chars().allMatch(c -> c > 0x20 && c < 0x7f);
   }
 
-  /** Where state lives (the default journal, the shell's history): $XDG_STATE_HOME/edlink-idem, else ~/.local/state/edlink-idem. */
+  /**
+   * Where state lives (the default journal, the shell's history): $XDG_STATE_HOME/edlink-idem, else
+   * ~/.local/state/edlink-idem.
+   */
   public Path stateDir() {
     String state = xdg("XDG_STATE_HOME");
-    return state != null ? Path.of(state, "edlink-idem") : Path.of(home(), ".local", "state", "edlink-idem");
+    return state != null
+        ? Path.of(state, "edlink-idem")
+        : Path.of(home(), ".local", "state", "edlink-idem");
   }
 
   /** Where the configuration lives: $XDG_CONFIG_HOME/edlink-idem, else ~/.config/edlink-idem. */
   public Path configDir() {
     String config = xdg("XDG_CONFIG_HOME");
-    return config != null ? Path.of(config, "edlink-idem") : Path.of(home(), ".config", "edlink-idem");
+    return config != null
+        ? Path.of(config, "edlink-idem")
+        : Path.of(home(), ".config", "edlink-idem");
   }
 
   /** Where {@code config set-token} keeps a profile's token. */

@@ -23,7 +23,9 @@ public final class Unreadable {
     if (e instanceof AccessDeniedException) {
       return "permission denied";
     }
-    if (e instanceof IOException && e.getMessage() != null && e.getMessage().contains("Is a directory")) {
+    if (e instanceof IOException
+        && e.getMessage() != null
+        && e.getMessage().contains("Is a directory")) {
       return "it is a directory";
     }
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

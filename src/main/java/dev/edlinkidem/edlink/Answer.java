@@ -4,8 +4,8 @@ import java.util.Set;
 
 /**
  * What one answer from Edlink says about the request it answers: done, refused for good, refused
- * for its token, not known, or no verdict at all. Every place that reads an answer (the retry
- * loop, reconcile reading the request log) asks here.
+ * for its token, not known, or no verdict at all. Every place that reads an answer (the retry loop,
+ * reconcile reading the request log) asks here.
  */
 public enum Answer {
   /** 2xx: the request was carried out. */
@@ -26,7 +26,9 @@ public enum Answer {
     if (status >= 200 && status < 300) {
       return DONE;
     }
-    if (status == 401 || status == 403 || envelope.errors().stream().anyMatch(e -> TOKEN_CODES.contains(e.code()))) {
+    if (status == 401
+        || status == 403
+        || envelope.errors().stream().anyMatch(e -> TOKEN_CODES.contains(e.code()))) {
       return TOKEN_REFUSED;
     }
     if (status >= 400 && status < 500 && !RetryPolicy.isRetryable(status)) {

@@ -11,6 +11,9 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -18,9 +21,6 @@ import java.util.concurrent.TimeoutException;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import javax.net.ssl.TrustManager;
 
 /** Sends one journaled request once, with its key and the token, and reports what came back. */
@@ -42,15 +42,16 @@ public final class EdlinkClient {
 
   /**
    * An HTTP client that never follows redirects and verifies TLS; with {@code tls} false, for
-   * requests that all go to plain {@code http://} (the sandbox on a loopback port), one that
-   * trusts no certificate at all. The JDK builds its default TLS context, trust store included,
-   * with every client, whether or not it is used: about 70 ms of a cold command.
+   * requests that all go to plain {@code http://} (the sandbox on a loopback port), one that trusts
+   * no certificate at all. The JDK builds its default TLS context, trust store included, with every
+   * client, whether or not it is used: about 70 ms of a cold command.
    */
   public static HttpClient defaultHttpClient(Duration connectTimeout, boolean tls) {
-    HttpClient.Builder builder = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .connectTimeout(connectTimeout);
+    HttpClient.Builder builder =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(connectTimeout);
     if (!tls) {
       builder.sslContext(trustingNothing());
     }
@@ -69,14 +70,15 @@ public final class EdlinkClient {
   }
 
   /**
-   * Ends the selector threads of this process's HttpClients, for a process about to exit. On JDK
-   * 17 an HttpClient cannot be closed, and the JVM's exit waits up to 300 ms for a thread that
-   * sits in native code, as an idle selector does; interrupted, the thread ends at once. Only for
-   * the very end: a client whose selector is gone cannot send again.
+   * Ends the selector threads of this process's HttpClients, for a process about to exit. On JDK 17
+   * an HttpClient cannot be closed, and the JVM's exit waits up to 300 ms for a thread that sits in
+   * native code, as an idle selector does; interrupted, the thread ends at once. Only for the very
+   * end: a client whose selector is gone cannot send again.
    */
   public static void stopSelectorsBeforeExit() {
     for (Thread thread : Thread.getAllStackTraces().keySet()) {
-      if (thread.getName().startsWith("HttpClient-") && thread.getName().endsWith("-SelectorManager")) {
+      if (thread.getName().startsWith("HttpClient-")
+          && thread.getName().endsWith("-SelectorManager")) {
         thread.interrupt();
         try {
           thread.join(200);
@@ -111,13 +113,17 @@ public final class EdlinkClient {
     return url + (url.contains("?") ? "&" : "?") + "$idempotency=" + key;
   }
 
-  /** Builds the request as it will be sent; refuses (IllegalArgumentException) what HTTP cannot send. */
+  /**
+   * Builds the request as it will be sent; refuses (IllegalArgumentException) what HTTP cannot
+   * send.
+   */
   public HttpRequest build(JournaledRequest request, String key, Duration timeout) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(urlWithKey(request.url(), key)))
-        .timeout(timeout)
-        .method(request.method(), HttpRequest.BodyPublishers.ofByteArray(request.body()))
-        .header("Authorization", "Bearer " + token)
-        .header("User-Agent", userAgent);
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create(urlWithKey(request.url(), key)))
+            .timeout(timeout)
+            .method(request.method(), HttpRequest.BodyPublishers.ofByteArray(request.body()))
+            .header("Authorization", "Bearer " + token)
+            .header("User-Agent", userAgent);
     request.headers().forEach(builder::header);
     return builder.build();
   }
@@ -126,12 +132,15 @@ public final class EdlinkClient {
    * Sends once. The timeout covers the whole exchange, body included: a server that sends its
    * headers and then stalls must not hang a CI job.
    */
-  public Exchange send(JournaledRequest request, String key, Duration timeout) throws InterruptedException {
+  public Exchange send(JournaledRequest request, String key, Duration timeout)
+      throws InterruptedException {
     CompletableFuture<HttpResponse<byte[]>> pending =
         http.sendAsync(build(request, key, timeout), HttpResponse.BodyHandlers.ofByteArray());
     try {
-      HttpResponse<byte[]> response = pending.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
-      return new Exchange.Response(new RecordedResponse(response.statusCode(), keptHeaders(response), response.body()));
+      HttpResponse<byte[]> response =
+          pending.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+      return new Exchange.Response(
+          new RecordedResponse(response.statusCode(), keptHeaders(response), response.body()));
     } catch (TimeoutException e) {
       pending.cancel(true);
       return timedOut(timeout);
@@ -144,12 +153,20 @@ public final class EdlinkClient {
         return timedOut(timeout);
       }
       if (cause instanceof SSLHandshakeException) {
-        return new Exchange.NoResponse(false, "TLS handshake with " + origin(request)
-            + " failed (" + cause.getMessage() + "); asking again will not help", false);
+        return new Exchange.NoResponse(
+            false,
+            "TLS handshake with "
+                + origin(request)
+                + " failed ("
+                + cause.getMessage()
+                + "); asking again will not help",
+            false);
       }
       if (cause instanceof ConnectException) {
-        return new Exchange.NoResponse("cannot connect to " + origin(request)
-            + (cause.getMessage() != null ? " (" + cause.getMessage() + ")" : ""));
+        return new Exchange.NoResponse(
+            "cannot connect to "
+                + origin(request)
+                + (cause.getMessage() != null ? " (" + cause.getMessage() + ")" : ""));
       }
       if (cause instanceof IOException io) {
         return new Exchange.NoResponse(describe(io));
@@ -168,7 +185,9 @@ public final class EdlinkClient {
 
   private static String describe(IOException e) {
     String message = e.getMessage();
-    if (message == null || message.contains("header parser received no bytes") || message.contains("EOF")) {
+    if (message == null
+        || message.contains("header parser received no bytes")
+        || message.contains("EOF")) {
       return "connection closed without a response";
     }
     return message;
@@ -177,11 +196,15 @@ public final class EdlinkClient {
   /** Every header but cookies, which have no business in a journal. */
   private static Map<String, List<String>> keptHeaders(HttpResponse<?> response) {
     Map<String, List<String>> kept = new LinkedHashMap<>();
-    response.headers().map().forEach((name, values) -> {
-      if (!name.equalsIgnoreCase("set-cookie") && !name.startsWith(":")) {
-        kept.put(name, values);
-      }
-    });
+    response
+        .headers()
+        .map()
+        .forEach(
+            (name, values) -> {
+              if (!name.equalsIgnoreCase("set-cookie") && !name.startsWith(":")) {
+                kept.put(name, values);
+              }
+            });
     return kept;
   }
 }

@@ -32,7 +32,10 @@ public record Envelope(String requestId, List<Notice> errors, List<Notice> warni
       return EMPTY;
     }
     JsonObject o = parsed.getAsJsonObject();
-    String id = o.has("$request") && o.get("$request").isJsonPrimitive() ? o.get("$request").getAsString() : null;
+    String id =
+        o.has("$request") && o.get("$request").isJsonPrimitive()
+            ? o.get("$request").getAsString()
+            : null;
     return new Envelope(id, notices(o, "$errors"), notices(o, "$warnings"));
   }
 

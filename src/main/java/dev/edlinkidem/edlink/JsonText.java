@@ -4,7 +4,9 @@ package dev.edlinkidem.edlink;
 public final class JsonText {
   private JsonText() {}
 
-  /** Gson's message, without "See https://…", "Use JsonReader.setStrictness(…)" and its "path $…". */
+  /**
+   * Gson's message, without "See https://…", "Use JsonReader.setStrictness(…)" and its "path $…".
+   */
   public static String whyInvalid(Exception e) {
     String message = e.getMessage();
     if (message == null) {
@@ -12,7 +14,8 @@ public final class JsonText {
     }
     return message
         .replaceAll("\\s*See https?://\\S+", "")
-        .replaceAll("Use JsonReader\\.set\\w+\\([^)]*\\) to accept malformed JSON", "malformed JSON")
+        .replaceAll(
+            "Use JsonReader\\.set\\w+\\([^)]*\\) to accept malformed JSON", "malformed JSON")
         .replaceAll(" path \\S*$", "")
         .strip()
         .replaceAll("\\s*\\R\\s*", "; ");

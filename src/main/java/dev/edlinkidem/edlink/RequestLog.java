@@ -22,12 +22,19 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads Edlink's request log ({@code GET /api/v2/graph/requests}, newest first, paged with
- * {@code $next}) to learn what became of requests whose answers were lost, without sending them.
+ * Reads Edlink's request log ({@code GET /api/v2/graph/requests}, newest first, paged with {@code
+ * $next}) to learn what became of requests whose answers were lost, without sending them.
  */
 public final class RequestLog {
   /** One logged request that carried an idempotency key. */
-  public record Logged(String key, Instant date, String method, String path, int status, String requestId, String output) {}
+  public record Logged(
+      String key,
+      Instant date,
+      String method,
+      String path,
+      int status,
+      String requestId,
+      String output) {}
 
   /** The log could not be read: the token was refused, Edlink failed, or nothing answered. */
   public static final class Unreadable extends Exception {
@@ -68,11 +75,12 @@ public final class RequestLog {
   }
 
   /**
-   * The logged requests carrying any of these keys, reading pages until every key is found or
-   * the log is older than {@code since} (nothing older can be one of them).
+   * The logged requests carrying any of these keys, reading pages until every key is found or the
+   * log is older than {@code since} (nothing older can be one of them).
    */
-  public Map<String, List<Logged>> find(Set<String> keys, Instant since) throws Unreadable, InterruptedException {
-    return find(keys, since, (pages, requests, keysFound) -> { });
+  public Map<String, List<Logged>> find(Set<String> keys, Instant since)
+      throws Unreadable, InterruptedException {
+    return find(keys, since, (pages, requests, keysFound) -> {});
   }
 
   /** Told after each page: a log read back a month can take many pages. */
@@ -127,15 +135,24 @@ public final class RequestLog {
     }
     // The token follows $next only on the base URL's own origin.
     if (uri.getHost() == null || !Destination.sameOrigin(uri, base)) {
-      throw new Unreadable(0, "the request log's next page is on another host (" + uri.getHost() + "); not following it",
+      throw new Unreadable(
+          0,
+          "the request log's next page is on another host ("
+              + uri.getHost()
+              + "); not following it",
           false);
     }
     return uri;
   }
 
   private JsonObject get(URI uri) throws Unreadable, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET()
-        .header("Authorization", "Bearer " + token).header("Accept", "application/json").build();
+    HttpRequest request =
+        HttpRequest.newBuilder(uri)
+            .timeout(timeout)
+            .GET()
+            .header("Authorization", "Bearer " + token)
+            .header("Accept", "application/json")
+            .build();
     HttpResponse<String> response;
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -145,8 +162,11 @@ public final class RequestLog {
     }
     Envelope envelope = Envelope.of(response.body().getBytes(StandardCharsets.UTF_8));
     if (response.statusCode() / 100 != 2) {
-      throw new Unreadable(response.statusCode(), "Edlink answered " + response.statusCode()
-          + (envelope.errors().isEmpty() ? "" : " " + envelope.errorLine()),
+      throw new Unreadable(
+          response.statusCode(),
+          "Edlink answered "
+              + response.statusCode()
+              + (envelope.errors().isEmpty() ? "" : " " + envelope.errorLine()),
           Answer.of(response.statusCode(), envelope) == Answer.TOKEN_REFUSED);
     }
     try {
@@ -157,7 +177,8 @@ public final class RequestLog {
     } catch (JsonParseException e) {
       // reported below
     }
-    throw new Unreadable(response.statusCode(), "the request log answer is not a JSON object", false);
+    throw new Unreadable(
+        response.statusCode(), "the request log answer is not a JSON object", false);
   }
 
   private static Logged parse(JsonElement e) {
@@ -173,9 +194,16 @@ public final class RequestLog {
     } catch (DateTimeParseException ignored) {
       // an undated record is still matched by key
     }
-    int status = o.has("status") && o.get("status").isJsonPrimitive() ? o.get("status").getAsInt() : 0;
+    int status =
+        o.has("status") && o.get("status").isJsonPrimitive() ? o.get("status").getAsInt() : 0;
     JsonElement output = o.get("output");
-    return new Logged(key, date, text(o, "method"), text(o, "path"), status, text(o, "id"),
+    return new Logged(
+        key,
+        date,
+        text(o, "method"),
+        text(o, "path"),
+        status,
+        text(o, "id"),
         output == null || output.isJsonNull() ? null : output.toString());
   }
 

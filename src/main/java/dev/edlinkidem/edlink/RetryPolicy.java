@@ -16,9 +16,11 @@ import java.util.Set;
  * @param attemptTimeout how long one attempt may wait for its response
  * @param maxTime how long all attempts and waits together may take
  */
-public record RetryPolicy(int retries, Duration attemptTimeout, Duration maxTime, Duration base, Duration cap) {
+public record RetryPolicy(
+    int retries, Duration attemptTimeout, Duration maxTime, Duration base, Duration cap) {
   public static final Duration BASE = Duration.ofMillis(500);
   public static final Duration CAP = Duration.ofSeconds(30);
+
   /** Answers that mean "not done, try again later" rather than a verdict on the request. */
   private static final Set<Integer> RETRYABLE = Set.of(408, 409, 425, 429, 500, 502, 503, 504);
 
@@ -59,7 +61,10 @@ public record RetryPolicy(int retries, Duration attemptTimeout, Duration maxTime
     }
   }
 
-  /** Longer than --max-time ever is in practice, and short enough that no arithmetic on it overflows. */
+  /**
+   * Longer than --max-time ever is in practice, and short enough that no arithmetic on it
+   * overflows.
+   */
   private static Duration atMostADay(Duration wait) {
     return wait.compareTo(Duration.ofDays(1)) > 0 ? Duration.ofDays(1) : wait;
   }

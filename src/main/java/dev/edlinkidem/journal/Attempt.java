@@ -11,10 +11,19 @@ import java.util.Locale;
  * @param error what went wrong when no response arrived (or null)
  * @param requestId Edlink's {@code $request} id from the response, or null
  */
-public record Attempt(int number, Instant at, Duration duration, Result result, int status, String error, String requestId) {
+public record Attempt(
+    int number,
+    Instant at,
+    Duration duration,
+    Result result,
+    int status,
+    String error,
+    String requestId) {
   /** What an attempt came back with. */
   public enum Result {
-    RESPONSE, TIMEOUT, NO_RESPONSE;
+    RESPONSE,
+    TIMEOUT,
+    NO_RESPONSE;
 
     public String label() {
       return name().toLowerCase(Locale.ROOT);

@@ -24,11 +24,11 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>a finished line: finished entries never change, and a finished line is only written once
  *       the outcome is on disk;
- *   <li>a pending line whose file still has the size the line recorded (one stat per pending
- *       entry; pending entries are few);
+ *   <li>a pending line whose file still has the size the line recorded (one stat per pending entry;
+ *       pending entries are few);
  *   <li>a directory whose mtime is the one a D line recorded: creating or removing a file in it
- *       would have changed it. Any other directory is listed, and files missing from the cache
- *       are read and added; a damaged cache trusts no directory.
+ *       would have changed it. Any other directory is listed, and files missing from the cache are
+ *       read and added; a damaged cache trusts no directory.
  * </ul>
  *
  * The caller holds the gate, shared or exclusive.
@@ -42,17 +42,26 @@ final class Catalog {
 
   final LinkedHashMap<String, Line> lines;
   final Map<String, Long> verifiedDirs;
+
   /** Files with no readable entry (a torn begin, a corrupt one), by hash, with their sizes. */
   final Map<String, Long> orphans;
+
   /** Unreadable lines in the files of pending entries and of entries known to have some. */
   final List<Problem> entryProblems;
+
   /** Unreadable lines in the orphans. */
   final List<Problem> orphanProblems;
+
   /** Whether the cache is damaged or mostly superseded lines, and should be rewritten. */
   final boolean wantsRewrite;
 
-  private Catalog(LinkedHashMap<String, Line> lines, Map<String, Long> verifiedDirs, Map<String, Long> orphans,
-      List<Problem> entryProblems, List<Problem> orphanProblems, boolean wantsRewrite) {
+  private Catalog(
+      LinkedHashMap<String, Line> lines,
+      Map<String, Long> verifiedDirs,
+      Map<String, Long> orphans,
+      List<Problem> entryProblems,
+      List<Problem> orphanProblems,
+      boolean wantsRewrite) {
     this.lines = lines;
     this.verifiedDirs = verifiedDirs;
     this.orphans = orphans;
@@ -119,12 +128,13 @@ final class Catalog {
         cachedByHash.put(Layout.hash(key), key);
       }
       Set<String> present = fileHashes(dirPath);
-      cachedByHash.forEach((hash, key) -> {
-        if (!present.contains(hash)) {
-          lines.remove(key);
-          heal.add(SummaryCache.goneLine(key));
-        }
-      });
+      cachedByHash.forEach(
+          (hash, key) -> {
+            if (!present.contains(hash)) {
+              lines.remove(key);
+              heal.add(SummaryCache.goneLine(key));
+            }
+          });
       for (String hash : present) {
         if (cachedByHash.containsKey(hash)) {
           continue;
@@ -160,7 +170,8 @@ final class Catalog {
       }
     }
 
-    // Entries the cache lacked join it in the order they began: a rebuilt cache lists as the old one did.
+    // Entries the cache lacked join it in the order they began: a rebuilt cache lists as the old
+    // one did.
     found.sort(Comparator.comparing((Line l) -> l.summary().created()).thenComparing(Line::key));
     for (Line l : found) {
       lines.put(l.key(), l);
@@ -168,20 +179,26 @@ final class Catalog {
     }
 
     Set<String> dirSet = new HashSet<>(dirs);
-    lines.values().removeIf(l -> {
-      if (dirSet.contains(l.dir())) {
-        return false;
-      }
-      heal.add(SummaryCache.goneLine(l.key()));
-      return true;
-    });
-    orphans.keySet().removeIf(hash -> {
-      if (dirSet.contains(Layout.dirOf(hash))) {
-        return false;
-      }
-      heal.add(SummaryCache.orphanLine(hash, -1));
-      return true;
-    });
+    lines
+        .values()
+        .removeIf(
+            l -> {
+              if (dirSet.contains(l.dir())) {
+                return false;
+              }
+              heal.add(SummaryCache.goneLine(l.key()));
+              return true;
+            });
+    orphans
+        .keySet()
+        .removeIf(
+            hash -> {
+              if (dirSet.contains(Layout.dirOf(hash))) {
+                return false;
+              }
+              heal.add(SummaryCache.orphanLine(hash, -1));
+              return true;
+            });
 
     // A pending entry may have moved on (a crash between its record and its line, another
     // process at work); an entry with unreadable lines is read so that they are reported.
@@ -246,14 +263,16 @@ final class Catalog {
         // The cache is derived: the next read finds the same and tries again.
       }
     }
-    boolean wantsRewrite = cache.damaged > 0
-        || cache.lines + heal.size() > 2L * (lines.size() + orphans.size()) + verified.size() + 1000;
+    boolean wantsRewrite =
+        cache.damaged > 0
+            || cache.lines + heal.size()
+                > 2L * (lines.size() + orphans.size()) + verified.size() + 1000;
     return new Catalog(lines, verified, orphans, entryProblems, orphanProblems, wantsRewrite);
   }
 
   /**
-   * A line for an entry read from its file. A finished line is trusted from then on without
-   * looking at the file, so the file is forced first: its writer may not have done so yet.
+   * A line for an entry read from its file. A finished line is trusted from then on without looking
+   * at the file, so the file is forced first: its writer may not have done so yet.
    */
   private static Line learn(Path file, EntryFile.Read r) throws IOException {
     Line l = Line.of(r.entry(), r.size(), r.problems().size());
@@ -277,7 +296,8 @@ final class Catalog {
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(entries)) {
       for (Path p : stream) {
         String name = p.getFileName().toString();
-        if (name.length() == 2 && name.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+        if (name.length() == 2
+            && name.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
           dirs.add(name);
         }
       }

@@ -10,7 +10,8 @@ import java.util.List;
  * @param bytesBefore the journal's size before
  * @param bytesAfter its size after (as it would be, in a dry run)
  */
-public record Compaction(List<String> changed, List<Skipped> skipped, long bytesBefore, long bytesAfter) {
+public record Compaction(
+    List<String> changed, List<Skipped> skipped, long bytesBefore, long bytesAfter) {
   /** A key left alone, and why. */
   public record Skipped(String key, String reason) {}
 

@@ -24,7 +24,8 @@ import java.util.Set;
  */
 final class Disk {
   static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
-  static final FileAttribute<Set<PosixFilePermission>> DIR_MODE = PosixFilePermissions.asFileAttribute(PRIVATE_DIR);
+  static final FileAttribute<Set<PosixFilePermission>> DIR_MODE =
+      PosixFilePermissions.asFileAttribute(PRIVATE_DIR);
   static final FileAttribute<Set<PosixFilePermission>> FILE_MODE =
       PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
@@ -33,7 +34,10 @@ final class Disk {
   /** A channel, and whether opening it created the file (whose name is then not yet durable). */
   record Opened(FileChannel channel, boolean created) {}
 
-  /** Opens a file, creating it with mode 0600 when it is missing; the caller forces its directory if it was new. */
+  /**
+   * Opens a file, creating it with mode 0600 when it is missing; the caller forces its directory if
+   * it was new.
+   */
   static Opened open(Path path, OpenOption... modes) throws IOException {
     Set<OpenOption> options = new HashSet<>(List.of(modes));
     options.add(StandardOpenOption.CREATE_NEW);
@@ -79,7 +83,10 @@ final class Disk {
     return true;
   }
 
-  /** Writes a whole file (replacing any), forces it, and closes it; its directory is the caller's to force. */
+  /**
+   * Writes a whole file (replacing any), forces it, and closes it; its directory is the caller's to
+   * force.
+   */
   static void writeForced(Path path, byte[] bytes) throws IOException {
     try (FileChannel c = open(path, StandardOpenOption.WRITE).channel()) {
       c.truncate(0);
@@ -88,7 +95,10 @@ final class Disk {
     }
   }
 
-  /** Writes a whole file (replacing any) without forcing it: for the derived cache and test fixtures. */
+  /**
+   * Writes a whole file (replacing any) without forcing it: for the derived cache and test
+   * fixtures.
+   */
   static void writeUnforced(Path path, byte[] bytes) throws IOException {
     try (FileChannel c = open(path, StandardOpenOption.WRITE).channel()) {
       c.truncate(0);
@@ -116,7 +126,10 @@ final class Disk {
     }
   }
 
-  /** Forces a file written by someone else before anything is derived from it; a missing file is not an error. */
+  /**
+   * Forces a file written by someone else before anything is derived from it; a missing file is not
+   * an error.
+   */
   static void forceFile(Path file) throws IOException {
     try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ)) {
       c.force(false);
@@ -140,7 +153,11 @@ final class Disk {
       return fse.getReason();
     }
     if (e instanceof FileSystemException) {
-      return e.getClass().getSimpleName().replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase();
+      return e.getClass()
+          .getSimpleName()
+          .replace("Exception", "")
+          .replaceAll("([a-z])([A-Z])", "$1 $2")
+          .toLowerCase();
     }
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }

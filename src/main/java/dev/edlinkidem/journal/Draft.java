@@ -19,13 +19,17 @@ final class Draft {
   private final Catalog catalog;
   final LinkedHashMap<String, Line> lines;
   private final Map<String, Long> orphans;
+
   /** Keys changed so far, with their entries as they will be (null: removed). */
   private final Map<String, Entry> changed = new HashMap<>();
+
   private final Set<String> keptAside = new HashSet<>();
   private final Transaction txn;
   private final long bytesBefore;
 
-  /** @param version1Bytes the length of a format 1 log still in the directory, else 0 */
+  /**
+   * @param version1Bytes the length of a format 1 log still in the directory, else 0
+   */
   Draft(Layout layout, Catalog catalog, long version1Bytes) {
     this.layout = layout;
     this.catalog = catalog;
@@ -71,8 +75,8 @@ final class Draft {
   }
 
   /**
-   * Takes in format 1's log: its entries come first (they were journaled before anything in
-   * the new layout), folded with the new layout's entry of the same key if there is one.
+   * Takes in format 1's log: its entries come first (they were journaled before anything in the new
+   * layout), folded with the new layout's entry of the same key if there is one.
    */
   void absorb(Version1 old) throws IOException {
     LinkedHashMap<String, Line> ordered = new LinkedHashMap<>();
@@ -92,9 +96,9 @@ final class Draft {
   }
 
   /**
-   * A file about to be rewritten or deleted may hold lines no one could read: those are kept.
-   * The file is read even when the cache knows of none, since a finished entry's file is not
-   * read again by listing and may have been damaged since.
+   * A file about to be rewritten or deleted may hold lines no one could read: those are kept. The
+   * file is read even when the cache knows of none, since a finished entry's file is not read again
+   * by listing and may have been damaged since.
    */
   private void keepAsideWhatIsUnreadable(String key, String hash) throws IOException {
     if (changed.containsKey(key) || !keptAside.add(hash)) {

@@ -8,9 +8,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** One idempotency key's story, folded from its records: the request, every attempt, the outcome. */
-public record Entry(String key, Instant created, JournaledRequest request, String fingerprint,
-    List<Attempt> attempts, Outcome outcome) {
+/**
+ * One idempotency key's story, folded from its records: the request, every attempt, the outcome.
+ */
+public record Entry(
+    String key,
+    Instant created,
+    JournaledRequest request,
+    String fingerprint,
+    List<Attempt> attempts,
+    Outcome outcome) {
   public Entry {
     attempts = List.copyOf(attempts);
   }
@@ -30,8 +37,8 @@ public record Entry(String key, Instant created, JournaledRequest request, Strin
   }
 
   /**
-   * This entry and another journal's record of the same request as one: every attempt of both
-   * (each once, in time order), and this entry's outcome, else the other's.
+   * This entry and another journal's record of the same request as one: every attempt of both (each
+   * once, in time order), and this entry's outcome, else the other's.
    */
   public Entry foldedWith(Entry other) {
     Map<List<Object>, Attempt> byIdentity = new LinkedHashMap<>();
@@ -46,11 +53,19 @@ public record Entry(String key, Instant created, JournaledRequest request, Strin
     // Numbered again in time order: two journals each had their own attempt 1.
     List<Attempt> all = new ArrayList<>();
     for (Attempt a : sorted) {
-      all.add(new Attempt(all.size() + 1, a.at(), a.duration(), a.result(), a.status(), a.error(), a.requestId()));
+      all.add(
+          new Attempt(
+              all.size() + 1,
+              a.at(),
+              a.duration(),
+              a.result(),
+              a.status(),
+              a.error(),
+              a.requestId()));
     }
     Instant start = created.isBefore(other.created) ? created : other.created;
-    return new Entry(key, start, request, fingerprint, all,
-        outcome != null ? outcome : other.outcome);
+    return new Entry(
+        key, start, request, fingerprint, all, outcome != null ? outcome : other.outcome);
   }
 
   /** One attempt as two journals would both record it; its number may differ between them. */

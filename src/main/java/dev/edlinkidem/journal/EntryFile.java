@@ -92,7 +92,9 @@ final class EntryFile {
       }
     }
 
-    /** Forces the record alone and closes the file; {@link #directories} are the caller's to force. */
+    /**
+     * Forces the record alone and closes the file; {@link #directories} are the caller's to force.
+     */
     @Override
     public void forceFile() throws IOException {
       try {
@@ -120,8 +122,8 @@ final class EntryFile {
 
   /**
    * Appends one record. A file left with a torn last line (a crash mid-write) gets its newline
-   * first, so that the torn line stays one bad line and this one stays good; a failed write is
-   * cut back off, so that what follows is not glued to half a record.
+   * first, so that the torn line stays one bad line and this one stays good; a failed write is cut
+   * back off, so that what follows is not glued to half a record.
    *
    * @param create whether a missing file may be created (only a begin record starts a file)
    */

@@ -23,8 +23,8 @@ import java.util.Map;
 
 /**
  * The stable JSON shapes of entries for scripts (docs/output-formats.md): the whole entry, as
- * {@code show --format json} and {@code list --format json|jsonl} print it and
- * {@code journal merge} reads it back, and the summary that {@code list} and {@code expiring} use.
+ * {@code show --format json} and {@code list --format json|jsonl} print it and {@code journal
+ * merge} reads it back, and the summary that {@code list} and {@code expiring} use.
  */
 public final class EntryJson {
   private EntryJson() {}
@@ -50,7 +50,9 @@ public final class EntryJson {
       j.addProperty("result", a.result().label());
       j.add("status", a.status() == 0 ? JsonNull.INSTANCE : new JsonPrimitive(a.status()));
       j.add("error", a.error() == null ? JsonNull.INSTANCE : new JsonPrimitive(a.error()));
-      j.add("request_id", a.requestId() == null ? JsonNull.INSTANCE : new JsonPrimitive(a.requestId()));
+      j.add(
+          "request_id",
+          a.requestId() == null ? JsonNull.INSTANCE : new JsonPrimitive(a.requestId()));
       attempts.add(j);
     }
     o.add("attempt_log", attempts);
@@ -63,11 +65,13 @@ public final class EntryJson {
       response.addProperty("at", e.outcome().at().toString());
       response.addProperty("via", e.outcome().via());
       JsonObject rh = new JsonObject();
-      r.headers().forEach((name, values) -> {
-        JsonArray array = new JsonArray();
-        values.forEach(array::add);
-        rh.add(name, array);
-      });
+      r.headers()
+          .forEach(
+              (name, values) -> {
+                JsonArray array = new JsonArray();
+                values.forEach(array::add);
+                rh.add(name, array);
+              });
       response.add("headers", rh);
       putBody(response, r.body());
       o.add("response", response);
@@ -110,7 +114,9 @@ public final class EntryJson {
     }
   }
 
-  /** Reads an entry back from its full shape; throws IllegalArgumentException naming what is wrong. */
+  /**
+   * Reads an entry back from its full shape; throws IllegalArgumentException naming what is wrong.
+   */
   public static Entry parse(String line) {
     JsonObject o;
     try {
@@ -131,45 +137,72 @@ public final class EntryJson {
       }
       JsonObject request = o.getAsJsonObject("request");
       if (request == null) {
-        throw new IllegalArgumentException("no \"request\": export whole entries with list --format jsonl");
+        throw new IllegalArgumentException(
+            "no \"request\": export whole entries with list --format jsonl");
       }
       Map<String, String> headers = new LinkedHashMap<>();
-      request.getAsJsonObject("headers").entrySet().forEach(h -> headers.put(h.getKey(), h.getValue().getAsString()));
-      JournaledRequest req = new JournaledRequest(request.get("method").getAsString(), request.get("url").getAsString(),
-          headers, body(request));
+      request
+          .getAsJsonObject("headers")
+          .entrySet()
+          .forEach(h -> headers.put(h.getKey(), h.getValue().getAsString()));
+      JournaledRequest req =
+          new JournaledRequest(
+              request.get("method").getAsString(),
+              request.get("url").getAsString(),
+              headers,
+              body(request));
       if (!req.fingerprint().equals(request.get("fingerprint").getAsString())) {
         throw new IllegalArgumentException("the request does not match its fingerprint (edited?)");
       }
       List<Attempt> attempts = new ArrayList<>();
       for (JsonElement el : o.getAsJsonArray("attempt_log")) {
         JsonObject a = el.getAsJsonObject();
-        attempts.add(new Attempt(a.get("n").getAsInt(), Instant.parse(a.get("at").getAsString()),
-            Duration.ofMillis(a.get("duration_ms").getAsLong()),
-            Attempt.Result.valueOf(a.get("result").getAsString().toUpperCase(Locale.ROOT)),
-            nullable(a, "status") == null ? 0 : a.get("status").getAsInt(),
-            nullable(a, "error") == null ? null : a.get("error").getAsString(),
-            nullable(a, "request_id") == null ? null : a.get("request_id").getAsString()));
+        attempts.add(
+            new Attempt(
+                a.get("n").getAsInt(),
+                Instant.parse(a.get("at").getAsString()),
+                Duration.ofMillis(a.get("duration_ms").getAsLong()),
+                Attempt.Result.valueOf(a.get("result").getAsString().toUpperCase(Locale.ROOT)),
+                nullable(a, "status") == null ? 0 : a.get("status").getAsInt(),
+                nullable(a, "error") == null ? null : a.get("error").getAsString(),
+                nullable(a, "request_id") == null ? null : a.get("request_id").getAsString()));
       }
       Outcome outcome = null;
       JsonElement response = nullable(o, "response");
       if (response != null) {
         JsonObject r = response.getAsJsonObject();
         Map<String, List<String>> rh = new LinkedHashMap<>();
-        r.getAsJsonObject("headers").entrySet().forEach(h -> {
-          List<String> values = new ArrayList<>();
-          h.getValue().getAsJsonArray().forEach(v -> values.add(v.getAsString()));
-          rh.put(h.getKey(), values);
-        });
+        r.getAsJsonObject("headers")
+            .entrySet()
+            .forEach(
+                h -> {
+                  List<String> values = new ArrayList<>();
+                  h.getValue().getAsJsonArray().forEach(v -> values.add(v.getAsString()));
+                  rh.put(h.getKey(), values);
+                });
         int status = r.get("status").getAsInt();
-        outcome = new Outcome(status >= 200 && status < 300 ? EntryState.SUCCEEDED : EntryState.FAILED,
-            Instant.parse(r.get("at").getAsString()), new RecordedResponse(status, rh, body(r)), r.get("via").getAsString());
+        outcome =
+            new Outcome(
+                status >= 200 && status < 300 ? EntryState.SUCCEEDED : EntryState.FAILED,
+                Instant.parse(r.get("at").getAsString()),
+                new RecordedResponse(status, rh, body(r)),
+                r.get("via").getAsString());
       }
-      return new Entry(key, Instant.parse(o.get("created").getAsString()), req, req.fingerprint(), attempts, outcome);
+      return new Entry(
+          key,
+          Instant.parse(o.get("created").getAsString()),
+          req,
+          req.fingerprint(),
+          attempts,
+          outcome);
     } catch (IllegalArgumentException e) {
       throw e;
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("a field is missing or malformed (" + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
+      throw new IllegalArgumentException(
+          "a field is missing or malformed ("
+              + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : ": " + e.getMessage())
+              + ")");
     }
   }
 

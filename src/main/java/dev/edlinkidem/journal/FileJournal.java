@@ -30,12 +30,15 @@ import java.util.function.UnaryOperator;
  * stand for the journal and for keys. Journaling a key, finding one and listing all of them each
  * cost the same at 100,000 entries as at ten.
  *
- * <p>Locks are POSIX record locks: the kernel drops them when a process dies, even by SIGKILL,
- * so a crashed sender never leaves a key locked. The lock file is opened once per journal and
- * kept open, because closing any descriptor of a file drops all of a process's locks on it.
+ * <p>Locks are POSIX record locks: the kernel drops them when a process dies, even by SIGKILL, so a
+ * crashed sender never leaves a key locked. The lock file is opened once per journal and kept open,
+ * because closing any descriptor of a file drops all of a process's locks on it.
  */
 public final class FileJournal implements Journal {
-  /** Entries read under one shared hold by {@link #entries}, so that writers are not held up for long. */
+  /**
+   * Entries read under one shared hold by {@link #entries}, so that writers are not held up for
+   * long.
+   */
   private static final int ENTRIES_PER_HOLD = 256;
 
   private final Path dir;
@@ -43,8 +46,13 @@ public final class FileJournal implements Journal {
   private final Transaction.Steps steps;
   private final Gate gate = new Gate();
   private final GroupCommit commits = new GroupCommit();
-  /** Whether outcomes are appended without being forced (a batch); see {@link #leaveOutcomesUnforced}. */
+
+  /**
+   * Whether outcomes are appended without being forced (a batch); see {@link
+   * #leaveOutcomesUnforced}.
+   */
   private volatile boolean outcomesUnforced;
+
   private FileChannel lockChannel;
   private volatile List<Problem> problems = List.of();
 
@@ -117,7 +125,10 @@ public final class FileJournal implements Journal {
     }
   }
 
-  /** The entries of some keys, read under one shared hold, and the unreadable lines their files have. */
+  /**
+   * The entries of some keys, read under one shared hold, and the unreadable lines their files
+   * have.
+   */
   private record Chunk(List<Entry> entries, List<Problem> problems) {}
 
   private Chunk readChunk(List<String> keys, Catalog catalog) {
@@ -246,46 +257,62 @@ public final class FileJournal implements Journal {
   @Override
   public Compaction remove(Collection<String> keys, boolean dryRun) throws JournalException {
     Set<String> wanted = new LinkedHashSet<>(keys);
-    return change(wanted, dryRun, (draft, leased, changed, skipped) -> {
-      for (String key : wanted) {
-        if (leased.contains(key) && draft.has(key)) {
-          draft.remove(key);
-          changed.add(key);
-        }
-      }
-    });
+    return change(
+        wanted,
+        dryRun,
+        (draft, leased, changed, skipped) -> {
+          for (String key : wanted) {
+            if (leased.contains(key) && draft.has(key)) {
+              draft.remove(key);
+              changed.add(key);
+            }
+          }
+        });
   }
 
   @Override
   public Compaction merge(List<Entry> incoming, boolean dryRun) throws JournalException {
     Set<String> keys = new LinkedHashSet<>();
     incoming.forEach(e -> keys.add(e.key()));
-    return change(keys, dryRun, (draft, leased, changed, skipped) -> {
-      for (Entry theirs : incoming) {
-        if (!leased.contains(theirs.key())) {
-          continue; // in flight elsewhere: already reported
-        }
-        Entry ours = draft.entry(theirs.key());
-        if (ours == null) {
-          draft.put(theirs);
-          changed.add(theirs.key());
-        } else if (!ours.fingerprint().equals(theirs.fingerprint())) {
-          skipped.add(new Compaction.Skipped(theirs.key(), "the same key for a different request ("
-              + theirs.request().method() + " " + theirs.request().url() + "); left as it is here"));
-        } else {
-          Entry folded = ours.foldedWith(theirs);
-          if (!folded.equals(ours)) {
-            draft.put(folded);
-            changed.add(theirs.key());
+    return change(
+        keys,
+        dryRun,
+        (draft, leased, changed, skipped) -> {
+          for (Entry theirs : incoming) {
+            if (!leased.contains(theirs.key())) {
+              continue; // in flight elsewhere: already reported
+            }
+            Entry ours = draft.entry(theirs.key());
+            if (ours == null) {
+              draft.put(theirs);
+              changed.add(theirs.key());
+            } else if (!ours.fingerprint().equals(theirs.fingerprint())) {
+              skipped.add(
+                  new Compaction.Skipped(
+                      theirs.key(),
+                      "the same key for a different request ("
+                          + theirs.request().method()
+                          + " "
+                          + theirs.request().url()
+                          + "); left as it is here"));
+            } else {
+              Entry folded = ours.foldedWith(theirs);
+              if (!folded.equals(ours)) {
+                draft.put(folded);
+                changed.add(theirs.key());
+              }
+            }
           }
-        }
-      }
-    });
+        });
   }
 
-  /** Decides a remove's or a merge's changes on the draft; fills in what changed and what was skipped. */
+  /**
+   * Decides a remove's or a merge's changes on the draft; fills in what changed and what was
+   * skipped.
+   */
   private interface Change {
-    void apply(Draft draft, Set<String> leased, List<String> changed, List<Compaction.Skipped> skipped)
+    void apply(
+        Draft draft, Set<String> leased, List<String> changed, List<Compaction.Skipped> skipped)
         throws IOException;
   }
 
@@ -294,7 +321,8 @@ public final class FileJournal implements Journal {
    * drafts the change and commits it as one {@link Transaction}. A format 1 log still present is
    * moved into the new layout by the same transaction.
    */
-  private Compaction change(Set<String> keys, boolean dryRun, Change change) throws JournalException {
+  private Compaction change(Set<String> keys, boolean dryRun, Change change)
+      throws JournalException {
     List<Lease> leases = new ArrayList<>();
     List<Compaction.Skipped> skipped = new ArrayList<>();
     Set<String> leased = new HashSet<>();
@@ -323,10 +351,16 @@ public final class FileJournal implements Journal {
         return new Compaction(changed, skipped, draft.bytesBefore(), after);
       }
     } catch (Transaction.Unfinished e) {
-      throw new JournalException("the change to the journal in " + dir + " was made but not tidied up ("
-          + e.getMessage() + "); the next edlink-idem command that uses it finishes the job", e);
+      throw new JournalException(
+          "the change to the journal in "
+              + dir
+              + " was made but not tidied up ("
+              + e.getMessage()
+              + "); the next edlink-idem command that uses it finishes the job",
+          e);
     } catch (IOException e) {
-      throw new JournalException("cannot change the journal in " + dir + ": " + Disk.reason(e) + "; it is unchanged", e);
+      throw new JournalException(
+          "cannot change the journal in " + dir + ": " + Disk.reason(e) + "; it is unchanged", e);
     } finally {
       for (Lease l : leases) {
         l.close();
@@ -362,18 +396,21 @@ public final class FileJournal implements Journal {
   }
 
   /**
-   * From now on an outcome is appended without forcing it, and its entry's cache line is left as
-   * it was, so that the next reader that lists the journal reads the file, forces it, and only
-   * then caches the entry as finished (see {@link Catalog}). For a batch: a power cut may lose the
-   * latest outcomes, and their entries then read as pending, which is safe (sending them again
-   * with their key gets Edlink's recorded answer); nothing is sent on the strength of an outcome.
-   * Begin records are forced before sending, as always.
+   * From now on an outcome is appended without forcing it, and its entry's cache line is left as it
+   * was, so that the next reader that lists the journal reads the file, forces it, and only then
+   * caches the entry as finished (see {@link Catalog}). For a batch: a power cut may lose the
+   * latest outcomes, and their entries then read as pending, which is safe (sending them again with
+   * their key gets Edlink's recorded answer); nothing is sent on the strength of an outcome. Begin
+   * records are forced before sending, as always.
    */
   public void leaveOutcomesUnforced() {
     outcomesUnforced = true;
   }
 
-  /** Groups of forced writes so far, and the records in them: how much forcing concurrent writers shared. */
+  /**
+   * Groups of forced writes so far, and the records in them: how much forcing concurrent writers
+   * shared.
+   */
   public long[] forcesShared() {
     return commits.counts();
   }
@@ -431,20 +468,26 @@ public final class FileJournal implements Journal {
     }
   }
 
-  /** Whether reads may heal the cache: not in a directory no edlink-idem has written to (no lock file). */
+  /**
+   * Whether reads may heal the cache: not in a directory no edlink-idem has written to (no lock
+   * file).
+   */
   private synchronized boolean mayHeal() {
     return lockChannel != null;
   }
 
   /**
-   * The file system's own clock, against which directory mtimes are compared; deliberately not
-   * the injectable clock of the commands, which tests move at will.
+   * The file system's own clock, against which directory mtimes are compared; deliberately not the
+   * injectable clock of the commands, which tests move at will.
    */
   private static long wallClockMillis() {
     return System.currentTimeMillis();
   }
 
-  /** Rewrites a cache that is damaged or mostly superseded lines; the cache is derived, so a failure is only a missed chance. */
+  /**
+   * Rewrites a cache that is damaged or mostly superseded lines; the cache is derived, so a failure
+   * is only a missed chance.
+   */
   private void compactIfWanted(Catalog seen) {
     if (!seen.wantsRewrite || !mayHeal()) {
       return;
@@ -457,7 +500,9 @@ public final class FileJournal implements Journal {
     }
   }
 
-  /** Format 1's entries first (they are older), each folded with the new layout's entry of its key. */
+  /**
+   * Format 1's entries first (they are older), each folded with the new layout's entry of its key.
+   */
   private static Map<String, Entry> withVersion1(Map<String, Entry> ours, Version1 old) {
     Map<String, Entry> all = new LinkedHashMap<>();
     for (Entry e : old.entries().values()) {
@@ -488,7 +533,8 @@ public final class FileJournal implements Journal {
       return null;
     }
     ensureDirectory();
-    lockChannel = Disk.openPrivate(layout.lock(), StandardOpenOption.READ, StandardOpenOption.WRITE);
+    lockChannel =
+        Disk.openPrivate(layout.lock(), StandardOpenOption.READ, StandardOpenOption.WRITE);
     return lockChannel;
   }
 
@@ -528,7 +574,9 @@ public final class FileJournal implements Journal {
     Disk.makePrivateDirectory(layout.entries().resolve(Layout.dirOf(hash)));
   }
 
-  /** A line for the cache; the cache is derived, so a failure to write it only costs a later read. */
+  /**
+   * A line for the cache; the cache is derived, so a failure to write it only costs a later read.
+   */
   private void cacheQuietly(Line line) {
     cacheQuietly(List.of(SummaryCache.entryLine(line)));
   }
@@ -546,11 +594,17 @@ public final class FileJournal implements Journal {
     private final String hash;
     private final Path file;
     private final FileLock lock;
-    /** The entry as this lease last read or wrote it, and how many unreadable lines its file has. */
+
+    /**
+     * The entry as this lease last read or wrote it, and how many unreadable lines its file has.
+     */
     private Entry entry;
+
     private int unreadable;
+
     /** Whether records were appended since the last one forced. */
     private boolean unforced;
+
     /** Whether {@link #entry()} found no entry for the key, so that begin need not read again. */
     private boolean lookedAndFoundNothing;
 
@@ -571,14 +625,15 @@ public final class FileJournal implements Journal {
       Found found = findWithProblems(key);
       problems = found.problems();
       entry = found.entry();
-      unreadable = (int) found.problems().stream().filter(p -> p.file().equals(file.toString())).count();
+      unreadable =
+          (int) found.problems().stream().filter(p -> p.file().equals(file.toString())).count();
       lookedAndFoundNothing = entry == null;
       return Optional.ofNullable(entry);
     }
 
     /**
-     * Writes the begin record and its cache line holding the gate, then forces the record (and
-     * the new file's name) after letting go, so that other keys' writers do not wait on this fsync.
+     * Writes the begin record and its cache line holding the gate, then forces the record (and the
+     * new file's name) after letting go, so that other keys' writers do not wait on this fsync.
      */
     @Override
     public Entry begin(JournaledRequest request, Instant at) throws JournalException {
@@ -596,7 +651,8 @@ public final class FileJournal implements Journal {
             unreadable = existing.problems().size();
           }
           makeEntryDirectories(hash);
-          written = EntryFile.append(file, RecordCodec.encode(RecordCodec.begin(key, at, request)), true);
+          written =
+              EntryFile.append(file, RecordCodec.encode(RecordCodec.begin(key, at, request)), true);
           cacheQuietly(Line.of(begun, written.size, unreadable));
         }
         commits.force(written);
@@ -613,12 +669,16 @@ public final class FileJournal implements Journal {
      */
     @Override
     public void recordAttempt(Attempt attempt) throws JournalException {
-      write(RecordCodec.encode(RecordCodec.attempt(key, attempt)), e -> e.withAttempt(attempt), false);
+      write(
+          RecordCodec.encode(RecordCodec.attempt(key, attempt)),
+          e -> e.withAttempt(attempt),
+          false);
     }
 
     @Override
     public void recordOutcome(Outcome outcome) throws JournalException {
-      write(RecordCodec.encode(RecordCodec.outcome(key, outcome)), e -> e.withOutcome(outcome), true);
+      write(
+          RecordCodec.encode(RecordCodec.outcome(key, outcome)), e -> e.withOutcome(outcome), true);
     }
 
     /** The final attempt and the outcome in one append, and so one forcing. */
@@ -633,11 +693,12 @@ public final class FileJournal implements Journal {
     }
 
     /**
-     * Appends a record. A finished entry's cache line is trusted without reading its file, so it
-     * is written only once the outcome is forced; a pending line is checked against the file's
-     * size, so it may go first.
+     * Appends a record. A finished entry's cache line is trusted without reading its file, so it is
+     * written only once the outcome is forced; a pending line is checked against the file's size,
+     * so it may go first.
      */
-    private void write(byte[] record, UnaryOperator<Entry> next, boolean finishes) throws JournalException {
+    private void write(byte[] record, UnaryOperator<Entry> next, boolean finishes)
+        throws JournalException {
       try {
         EntryFile.Written written;
         Entry after;
@@ -649,7 +710,8 @@ public final class FileJournal implements Journal {
             unreadable = r.problems().size();
           }
           if (entry == null) {
-            throw new JournalException("cannot write the journal " + file + ": key " + key + " has no begin record");
+            throw new JournalException(
+                "cannot write the journal " + file + ": key " + key + " has no begin record");
           }
           written = EntryFile.append(file, record, false);
           after = next.apply(entry);
@@ -665,7 +727,8 @@ public final class FileJournal implements Journal {
           return;
         }
         if (!finishes) {
-          // Nothing is sent on the strength of an attempt: the outcome's forcing, or close, covers it.
+          // Nothing is sent on the strength of an attempt: the outcome's forcing, or close, covers
+          // it.
           written.close();
           unforced = true;
           return;

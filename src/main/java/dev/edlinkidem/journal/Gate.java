@@ -8,12 +8,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Byte 0 of the lock file: held shared to read records and to append to the summary cache,
- * exclusive to write a record and to change the layout (remove, merge, migration, cache
- * compaction, recovery). Exclusive holds around a record are a few microseconds; the forcing to
- * disk happens after, so writers of different keys do not wait for each other's fsync.
+ * exclusive to write a record and to change the layout (remove, merge, migration, cache compaction,
+ * recovery). Exclusive holds around a record are a few microseconds; the forcing to disk happens
+ * after, so writers of different keys do not wait for each other's fsync.
  *
- * <p>Inside one process a read-write lock stands in front of the file lock, because the JVM
- * refuses two overlapping {@link FileLock}s on one file even when both are shared.
+ * <p>Inside one process a read-write lock stands in front of the file lock, because the JVM refuses
+ * two overlapping {@link FileLock}s on one file even when both are shared.
  */
 final class Gate {
   /** A hold on the gate; closing it twice is harmless. */
@@ -23,7 +23,7 @@ final class Gate {
   }
 
   private static final long REGION = 0;
-  private static final Hold NOTHING = () -> { };
+  private static final Hold NOTHING = () -> {};
 
   private final ReentrantReadWriteLock local = new ReentrantReadWriteLock();
   private int readers;

@@ -14,9 +14,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Forces the records of concurrent writers together. Writers that arrive while a group is being
  * forced form the next group; its first writer waits for the force under way to end, then forces
- * the whole group, one file after another and each new file's directory once for the group,
- * and wakes the writers of that group. A writer alone forces its own record at once: nobody
- * waits for a group to fill.
+ * the whole group, one file after another and each new file's directory once for the group, and
+ * wakes the writers of that group. A writer alone forces its own record at once: nobody waits for a
+ * group to fill.
  */
 final class GroupCommit {
   /** A record written and not yet forced. */
@@ -37,6 +37,7 @@ final class GroupCommit {
 
   /** The group that arriving writers join; its first writer leads it. Null when none is forming. */
   private Group forming;
+
   private boolean forcing;
   private long groups;
   private long records;
@@ -123,7 +124,9 @@ final class GroupCommit {
     return forming == null ? 0 : forming.members.size();
   }
 
-  /** Groups forced so far, and the records in them: records / groups is how much forcing was shared. */
+  /**
+   * Groups forced so far, and the records in them: records / groups is how much forcing was shared.
+   */
   synchronized long[] counts() {
     return new long[] {groups, records};
   }

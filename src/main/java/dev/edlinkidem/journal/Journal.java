@@ -16,19 +16,21 @@ public interface Journal extends AutoCloseable {
 
   Optional<Entry> find(String key) throws JournalException;
 
-  /** A summary of every entry (order unspecified): what list and expiring read, fast at any size. */
+  /**
+   * A summary of every entry (order unspecified): what list and expiring read, fast at any size.
+   */
   List<EntrySummary> summaries() throws JournalException;
 
   /**
-   * Removes the entries of these keys, all or none: a crash part-way leaves the journal as it
-   * was. Keys in flight in another process are skipped and reported.
+   * Removes the entries of these keys, all or none: a crash part-way leaves the journal as it was.
+   * Keys in flight in another process are skipped and reported.
    */
   Compaction remove(Collection<String> keys, boolean dryRun) throws JournalException;
 
   /**
-   * Brings entries from another journal in, all or none. A key not here is added; the same key
-   * for the same request (fingerprint) folds the attempts together and keeps the outcome this
-   * journal has, else the other's; the same key for a different request is skipped and reported.
+   * Brings entries from another journal in, all or none. A key not here is added; the same key for
+   * the same request (fingerprint) folds the attempts together and keeps the outcome this journal
+   * has, else the other's; the same key for a different request is skipped and reported.
    */
   Compaction merge(List<Entry> incoming, boolean dryRun) throws JournalException;
 
@@ -36,8 +38,8 @@ public interface Journal extends AutoCloseable {
   List<Problem> problems();
 
   /**
-   * Takes a key for this process until the lease is closed, so that one key is sent by one
-   * process at a time.
+   * Takes a key for this process until the lease is closed, so that one key is sent by one process
+   * at a time.
    *
    * @throws KeyInFlightException at once, without waiting, when another process holds the key
    */
@@ -60,7 +62,10 @@ public interface Journal extends AutoCloseable {
 
     void recordOutcome(Outcome outcome) throws JournalException;
 
-    /** Records the attempt that brought the final answer, and the answer: as the two calls, or in one write. */
+    /**
+     * Records the attempt that brought the final answer, and the answer: as the two calls, or in
+     * one write.
+     */
     default void recordFinal(Attempt attempt, Outcome outcome) throws JournalException {
       recordAttempt(attempt);
       recordOutcome(outcome);

@@ -2,7 +2,9 @@ package dev.edlinkidem.journal;
 
 import java.util.List;
 
-/** Finds the journal key a user means: the key itself, or a unique prefix of at least 6 characters. */
+/**
+ * Finds the journal key a user means: the key itself, or a unique prefix of at least 6 characters.
+ */
 public final class KeyResolver {
   public static final int MIN_PREFIX = 6;
 
@@ -29,16 +31,27 @@ public final class KeyResolver {
       return given;
     }
     if (given.length() < MIN_PREFIX) {
-      throw new Unresolved("no entry has the key '" + given + "' (a prefix needs at least " + MIN_PREFIX + " characters)");
+      throw new Unresolved(
+          "no entry has the key '"
+              + given
+              + "' (a prefix needs at least "
+              + MIN_PREFIX
+              + " characters)");
     }
     List<String> matches = keys.stream().filter(k -> k.startsWith(given)).sorted().toList();
     if (matches.isEmpty()) {
       throw new Unresolved("no entry has a key starting with '" + given + "'");
     }
     if (matches.size() > 1) {
-      throw new Unresolved("'" + given + "' is ambiguous: " + matches.size() + " keys start with it ("
-          + String.join(", ", matches.stream().limit(3).toList()) + (matches.size() > 3 ? ", ..." : "")
-          + "); give more characters");
+      throw new Unresolved(
+          "'"
+              + given
+              + "' is ambiguous: "
+              + matches.size()
+              + " keys start with it ("
+              + String.join(", ", matches.stream().limit(3).toList())
+              + (matches.size() > 3 ? ", ..." : "")
+              + "); give more characters");
     }
     return matches.get(0);
   }

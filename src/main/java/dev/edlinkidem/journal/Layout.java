@@ -3,7 +3,6 @@ package dev.edlinkidem.journal;
 import dev.edlinkidem.request.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HexFormat;
 
 /** Where a journal directory keeps what (docs/journal-format.md, version 2). */
 record Layout(Path dir) {
@@ -12,8 +11,12 @@ record Layout(Path dir) {
   static final String CACHE = "summary.tsv";
   static final String TXN = "txn";
   static final String UNREADABLE = "unreadable.jsonl";
-  /** Version 1's single log; in a version 2 journal a directory of this name keeps version 1 out. */
+
+  /**
+   * Version 1's single log; in a version 2 journal a directory of this name keeps version 1 out.
+   */
   static final String V1_LOG = "journal.jsonl";
+
   static final String ENTRY_SUFFIX = ".jsonl";
 
   Path lock() {

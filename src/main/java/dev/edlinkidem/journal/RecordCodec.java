@@ -24,16 +24,18 @@ import java.util.function.Predicate;
 import java.util.zip.CRC32C;
 
 /**
- * Turns journal records into lines and back. A line is one JSON object whose last member is
- * {@code "crc"}: the CRC-32C of every byte before {@code ,"crc":}, so that a torn or edited
- * record is told apart from a good one. See docs/journal-format.md.
+ * Turns journal records into lines and back. A line is one JSON object whose last member is {@code
+ * "crc"}: the CRC-32C of every byte before {@code ,"crc":}, so that a torn or edited record is told
+ * apart from a good one. See docs/journal-format.md.
  */
 final class RecordCodec {
   /** The version this code writes; it reads this one and every one before it. */
   static final int VERSION = 2;
+
   private static final int OLDEST = 1;
   private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
   private static final byte[] CRC_HEAD = ",\"crc\":\"".getBytes(StandardCharsets.US_ASCII);
+
   /** {@code ,"crc":"} + 8 hex digits + {@code "}}. */
   private static final int CRC_SUFFIX = CRC_HEAD.length + 8 + 2;
 
@@ -83,11 +85,14 @@ final class RecordCodec {
     o.addProperty("via", out.via());
     o.addProperty("status", out.response().status());
     JsonObject headers = new JsonObject();
-    out.response().headers().forEach((name, values) -> {
-      JsonArray array = new JsonArray();
-      values.forEach(array::add);
-      headers.add(name, array);
-    });
+    out.response()
+        .headers()
+        .forEach(
+            (name, values) -> {
+              JsonArray array = new JsonArray();
+              values.forEach(array::add);
+              headers.add(name, array);
+            });
     o.add("headers", headers);
     putBody(o, out.response().body());
     return o;
@@ -130,15 +135,16 @@ final class RecordCodec {
     }
   }
 
-
   /** One line, newline included. */
   static byte[] encode(JsonObject record) {
     byte[] json = GSON.toJson(record).getBytes(StandardCharsets.UTF_8);
     int prefix = json.length - 1; // everything but the closing brace
     CRC32C crc = new CRC32C();
     crc.update(json, 0, prefix);
-    byte[] tail = String.format("%s%08x\"}\n", new String(CRC_HEAD, StandardCharsets.US_ASCII), crc.getValue())
-        .getBytes(StandardCharsets.US_ASCII);
+    byte[] tail =
+        String.format(
+                "%s%08x\"}\n", new String(CRC_HEAD, StandardCharsets.US_ASCII), crc.getValue())
+            .getBytes(StandardCharsets.US_ASCII);
     byte[] line = new byte[prefix + tail.length];
     System.arraycopy(json, 0, line, 0, prefix);
     System.arraycopy(tail, 0, line, prefix, tail.length);
@@ -178,10 +184,20 @@ final class RecordCodec {
     }
     JsonObject o = parsed.getAsJsonObject();
     JsonElement v = o.get("v");
-    if (v == null || !v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber() || v.getAsDouble() < OLDEST
-        || v.getAsDouble() > VERSION || v.getAsDouble() != Math.rint(v.getAsDouble())) {
-      throw new BadRecord("format version " + v + " is not one this edlink-idem reads (it reads " + OLDEST + " to "
-          + VERSION + ")");
+    if (v == null
+        || !v.isJsonPrimitive()
+        || !v.getAsJsonPrimitive().isNumber()
+        || v.getAsDouble() < OLDEST
+        || v.getAsDouble() > VERSION
+        || v.getAsDouble() != Math.rint(v.getAsDouble())) {
+      throw new BadRecord(
+          "format version "
+              + v
+              + " is not one this edlink-idem reads (it reads "
+              + OLDEST
+              + " to "
+              + VERSION
+              + ")");
     }
     return o;
   }
@@ -221,7 +237,10 @@ final class RecordCodec {
           }
           fold(o, entries);
         } catch (BadRecord e) {
-          String why = torn && o == null ? "torn record at the end (no newline): ignored" : e.getMessage() + ": skipped";
+          String why =
+              torn && o == null
+                  ? "torn record at the end (no newline): ignored"
+                  : e.getMessage() + ": skipped";
           problems.add(new Problem(file, line, start, why));
           unreadable.add(Arrays.copyOfRange(bytes, start, end));
         }
@@ -244,33 +263,52 @@ final class RecordCodec {
             throw new BadRecord("a second begin record for key " + key);
           }
           Map<String, String> headers = new LinkedHashMap<>();
-          o.getAsJsonObject("headers").entrySet().forEach(h -> headers.put(h.getKey(), h.getValue().getAsString()));
-          JournaledRequest request = new JournaledRequest(
-              o.get("method").getAsString(), o.get("url").getAsString(), headers, body(o));
-          entries.put(key, new Entry(key, at, request, o.get("fingerprint").getAsString(), List.of(), null));
+          o.getAsJsonObject("headers")
+              .entrySet()
+              .forEach(h -> headers.put(h.getKey(), h.getValue().getAsString()));
+          JournaledRequest request =
+              new JournaledRequest(
+                  o.get("method").getAsString(), o.get("url").getAsString(), headers, body(o));
+          entries.put(
+              key,
+              new Entry(key, at, request, o.get("fingerprint").getAsString(), List.of(), null));
         }
         case "attempt" -> {
           requireBegun(entry, key);
-          entries.put(key, entry.withAttempt(new Attempt(
-              o.get("n").getAsInt(),
-              at,
-              Duration.ofMillis(o.get("duration_ms").getAsLong()),
-              Attempt.Result.valueOf(o.get("result").getAsString().toUpperCase(Locale.ROOT)),
-              o.has("status") ? o.get("status").getAsInt() : 0,
-              o.has("error") ? o.get("error").getAsString() : null,
-              o.has("request_id") ? o.get("request_id").getAsString() : null)));
+          entries.put(
+              key,
+              entry.withAttempt(
+                  new Attempt(
+                      o.get("n").getAsInt(),
+                      at,
+                      Duration.ofMillis(o.get("duration_ms").getAsLong()),
+                      Attempt.Result.valueOf(
+                          o.get("result").getAsString().toUpperCase(Locale.ROOT)),
+                      o.has("status") ? o.get("status").getAsInt() : 0,
+                      o.has("error") ? o.get("error").getAsString() : null,
+                      o.has("request_id") ? o.get("request_id").getAsString() : null)));
         }
         case "outcome" -> {
           requireBegun(entry, key);
           Map<String, List<String>> headers = new LinkedHashMap<>();
-          o.getAsJsonObject("headers").entrySet().forEach(h -> {
-            List<String> values = new ArrayList<>();
-            h.getValue().getAsJsonArray().forEach(v -> values.add(v.getAsString()));
-            headers.put(h.getKey(), values);
-          });
-          RecordedResponse response = new RecordedResponse(o.get("status").getAsInt(), headers, body(o));
-          entries.put(key, entry.withOutcome(new Outcome(
-              EntryState.fromLabel(o.get("state").getAsString()), at, response, o.get("via").getAsString())));
+          o.getAsJsonObject("headers")
+              .entrySet()
+              .forEach(
+                  h -> {
+                    List<String> values = new ArrayList<>();
+                    h.getValue().getAsJsonArray().forEach(v -> values.add(v.getAsString()));
+                    headers.put(h.getKey(), values);
+                  });
+          RecordedResponse response =
+              new RecordedResponse(o.get("status").getAsInt(), headers, body(o));
+          entries.put(
+              key,
+              entry.withOutcome(
+                  new Outcome(
+                      EntryState.fromLabel(o.get("state").getAsString()),
+                      at,
+                      response,
+                      o.get("via").getAsString())));
         }
         default -> throw new BadRecord("unknown record type '" + type + "'");
       }

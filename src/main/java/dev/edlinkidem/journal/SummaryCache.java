@@ -23,11 +23,11 @@ import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
- * {@code summary.tsv}: what listing needs of every entry, so that {@code list} and
- * {@code expiring} read one file instead of one per key. It is derived from the entry files:
- * appended without forcing, the latest line of a key winning, checked against the entry files
- * by {@link Catalog} and rebuilt from them when it is damaged or gone. Lines, tab-separated,
- * each ending with the CRC-32C of what comes before its last tab:
+ * {@code summary.tsv}: what listing needs of every entry, so that {@code list} and {@code expiring}
+ * read one file instead of one per key. It is derived from the entry files: appended without
+ * forcing, the latest line of a key winning, checked against the entry files by {@link Catalog} and
+ * rebuilt from them when it is damaged or gone. Lines, tab-separated, each ending with the CRC-32C
+ * of what comes before its last tab:
  *
  * <pre>
  * E key dir size problems created state status attempts method url finished via crc   an entry
@@ -42,7 +42,8 @@ final class SummaryCache {
   /** An entry as the cache has it: its summary, and what it knew of the entry's file. */
   record Line(EntrySummary summary, String dir, long size, int problems) {
     static Line of(Entry entry, long size, int problems) {
-      return new Line(EntrySummary.of(entry), Layout.dirOf(Layout.hash(entry.key())), size, problems);
+      return new Line(
+          EntrySummary.of(entry), Layout.dirOf(Layout.hash(entry.key())), size, problems);
     }
 
     String key() {
@@ -54,7 +55,10 @@ final class SummaryCache {
     }
   }
 
-  /** The cache as read: latest line per key in first-appearance order, verified directories, orphans. */
+  /**
+   * The cache as read: latest line per key in first-appearance order, verified directories,
+   * orphans.
+   */
   static final class Snapshot {
     final LinkedHashMap<String, Line> entries;
     final Map<String, Long> dirs = new HashMap<>();
@@ -74,7 +78,8 @@ final class SummaryCache {
     try {
       b = Files.readAllBytes(file);
     } catch (IOException e) {
-      // Missing, or something else in its place: the cache is derived, so it is rebuilt from the files.
+      // Missing, or something else in its place: the cache is derived, so it is rebuilt from the
+      // files.
       return new Snapshot(false, 0);
     }
     List<List<Object>> parts = parseInParts(b);
@@ -110,11 +115,21 @@ final class SummaryCache {
 
   /** What a damaged line parses to. */
   private static final Object DAMAGED = new Object();
-  /** Parsing a large cache is split at line ends over the processors; applying the lines stays in order. */
+
+  /**
+   * Parsing a large cache is split at line ends over the processors; applying the lines stays in
+   * order.
+   */
   private static final int PART_BYTES = 1 << 20;
 
   private static List<List<Object>> parseInParts(byte[] b) {
-    int parts = (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), Math.min(4, b.length / PART_BYTES)));
+    int parts =
+        (int)
+            Math.max(
+                1,
+                Math.min(
+                    Runtime.getRuntime().availableProcessors(),
+                    Math.min(4, b.length / PART_BYTES)));
     int[] bounds = new int[parts + 1];
     bounds[parts] = b.length;
     for (int p = 1; p < parts; p++) {
@@ -131,7 +146,10 @@ final class SummaryCache {
     List<Thread> threads = new ArrayList<>();
     for (int p = 1; p < parts; p++) {
       int part = p;
-      Thread t = new Thread(() -> results.set(part, parseRange(b, bounds[part], bounds[part + 1])), "summary-cache-" + p);
+      Thread t =
+          new Thread(
+              () -> results.set(part, parseRange(b, bounds[part], bounds[part + 1])),
+              "summary-cache-" + p);
       t.start();
       threads.add(t);
     }
@@ -158,7 +176,8 @@ final class SummaryCache {
         end++;
       }
       if (end == to) {
-        parsed.add(DAMAGED); // a torn tail: parts end after a newline, so only the last part can have one
+        parsed.add(
+            DAMAGED); // a torn tail: parts end after a newline, so only the last part can have one
         break;
       }
       Object line;
@@ -194,9 +213,17 @@ final class SummaryCache {
         if (n != 13) {
           return DAMAGED;
         }
-        EntrySummary summary = new EntrySummary(f.text(1), f.instant(5), f.state(6), (int) f.number(7),
-            (int) f.number(8), f.known(9, "POST"), f.text(10), f.none(11) ? null : f.instant(11),
-            f.none(12) ? null : f.known(12, "post", "replay", "reconcile"));
+        EntrySummary summary =
+            new EntrySummary(
+                f.text(1),
+                f.instant(5),
+                f.state(6),
+                (int) f.number(7),
+                (int) f.number(8),
+                f.known(9, "POST"),
+                f.text(10),
+                f.none(11) ? null : f.instant(11),
+                f.none(12) ? null : f.known(12, "post", "replay", "reconcile"));
         return new Line(summary, f.dir(2), f.number(3), (int) f.number(4));
       }
       case 'X' -> {
@@ -229,7 +256,8 @@ final class SummaryCache {
 
   private static final String[] DIRS = new String[256];
   private static final EntryState[] STATES = EntryState.values();
-  private static final String[] STATE_LABELS = Arrays.stream(STATES).map(EntryState::label).toArray(String[]::new);
+  private static final String[] STATE_LABELS =
+      Arrays.stream(STATES).map(EntryState::label).toArray(String[]::new);
 
   static {
     // Not String.format: its first use costs a cold command several milliseconds.
@@ -240,8 +268,8 @@ final class SummaryCache {
   }
 
   /**
-   * The fields of one line, read straight from the file's bytes: loading 100,000 lines is most
-   * of what {@code list} costs, so numbers, states and the few recurring words make no strings.
+   * The fields of one line, read straight from the file's bytes: loading 100,000 lines is most of
+   * what {@code list} costs, so numbers, states and the few recurring words make no strings.
    */
   private record Fields(byte[] b, int start, int[] tabs) {
     int from(int i) {
@@ -338,8 +366,13 @@ final class SummaryCache {
    */
   static Instant parseInstant(byte[] b, int from, int to) {
     int len = to - from;
-    if (len >= 20 && b[from + 4] == '-' && b[from + 7] == '-' && b[from + 10] == 'T' && b[from + 13] == ':'
-        && b[from + 16] == ':' && b[to - 1] == 'Z') {
+    if (len >= 20
+        && b[from + 4] == '-'
+        && b[from + 7] == '-'
+        && b[from + 10] == 'T'
+        && b[from + 13] == ':'
+        && b[from + 16] == ':'
+        && b[to - 1] == 'Z') {
       int year = digits(b, from, 4);
       int month = digits(b, from + 5, 2);
       int day = digits(b, from + 8, 2);
@@ -347,8 +380,16 @@ final class SummaryCache {
       int minute = digits(b, from + 14, 2);
       int second = digits(b, from + 17, 2);
       int nanos = 0;
-      boolean ok = year >= 0 && month >= 0 && day >= 0 && hour >= 0 && hour < 24 && minute >= 0 && minute < 60
-          && second >= 0 && second < 60;
+      boolean ok =
+          year >= 0
+              && month >= 0
+              && day >= 0
+              && hour >= 0
+              && hour < 24
+              && minute >= 0
+              && minute < 60
+              && second >= 0
+              && second < 60;
       int p = from + 19;
       if (ok && p < to - 1) {
         int count = to - 1 - (p + 1);
@@ -365,7 +406,8 @@ final class SummaryCache {
       if (ok) {
         try {
           long epochDay = LocalDate.of(year, month, day).toEpochDay();
-          return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3600L + minute * 60L + second, nanos);
+          return Instant.ofEpochSecond(
+              epochDay * 86_400 + hour * 3600L + minute * 60L + second, nanos);
         } catch (DateTimeException e) {
           // Not a real date: let the general parser say so.
         }
@@ -392,10 +434,31 @@ final class SummaryCache {
 
   static byte[] entryLine(Line l) {
     EntrySummary s = l.summary();
-    return line("E\t" + escape(s.key()) + '\t' + l.dir() + '\t' + l.size() + '\t' + l.problems() + '\t' + s.created()
-        + '\t' + s.state().label() + '\t' + s.status() + '\t' + s.attempts() + '\t' + escape(s.method()) + '\t'
-        + escape(s.url()) + '\t' + (s.finishedAt() == null ? "-" : s.finishedAt().toString()) + '\t'
-        + (s.via() == null ? "-" : escape(s.via())));
+    return line(
+        "E\t"
+            + escape(s.key())
+            + '\t'
+            + l.dir()
+            + '\t'
+            + l.size()
+            + '\t'
+            + l.problems()
+            + '\t'
+            + s.created()
+            + '\t'
+            + s.state().label()
+            + '\t'
+            + s.status()
+            + '\t'
+            + s.attempts()
+            + '\t'
+            + escape(s.method())
+            + '\t'
+            + escape(s.url())
+            + '\t'
+            + (s.finishedAt() == null ? "-" : s.finishedAt().toString())
+            + '\t'
+            + (s.via() == null ? "-" : escape(s.via())));
   }
 
   static byte[] goneLine(String key) {
@@ -422,8 +485,8 @@ final class SummaryCache {
   }
 
   /**
-   * A whole cache: entries in journal order, then orphans, then the verified directories last,
-   * so that a cache cut short by a crash never vouches for lines it lost.
+   * A whole cache: entries in journal order, then orphans, then the verified directories last, so
+   * that a cache cut short by a crash never vouches for lines it lost.
    */
   static byte[] render(Collection<Line> lines, Map<String, Long> orphans, Map<String, Long> dirs) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(lines.size() * 200 + 1024);
@@ -440,7 +503,8 @@ final class SummaryCache {
     }
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     lines.forEach(all::writeBytes);
-    try (FileChannel c = Disk.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND).channel()) {
+    try (FileChannel c =
+        Disk.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND).channel()) {
       ByteBuffer buf = ByteBuffer.wrap(all.toByteArray());
       while (buf.hasRemaining()) {
         c.write(buf);
@@ -460,7 +524,10 @@ final class SummaryCache {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
-        return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
+        return s.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r");
       }
     }
     return s;
@@ -472,12 +539,13 @@ final class SummaryCache {
       char c = s.charAt(i);
       if (c == '\\' && i + 1 < s.length()) {
         char next = s.charAt(++i);
-        b.append(switch (next) {
-          case 't' -> '\t';
-          case 'n' -> '\n';
-          case 'r' -> '\r';
-          default -> next;
-        });
+        b.append(
+            switch (next) {
+              case 't' -> '\t';
+              case 'n' -> '\n';
+              case 'r' -> '\r';
+              default -> next;
+            });
       } else {
         b.append(c);
       }

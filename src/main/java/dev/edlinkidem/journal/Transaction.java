@@ -31,8 +31,8 @@ import java.util.concurrent.Future;
  * forced; then a plan of the change, also forced, is renamed to {@code txn/commit}: that rename is
  * the moment the change happens. Then the staged files are renamed into place, the removed ones
  * deleted, and {@code txn/} emptied. Whoever next holds the gate exclusively finishes a committed
- * change (every step can be done twice) or throws away an uncommitted one (nothing outside
- * {@code txn/} was touched). The caller holds the gate exclusively throughout.
+ * change (every step can be done twice) or throws away an uncommitted one (nothing outside {@code
+ * txn/} was touched). The caller holds the gate exclusively throughout.
  */
 final class Transaction {
   /** Where a test may stop a change, as a crash would: "staged", "committed", "half-applied". */
@@ -40,15 +40,21 @@ final class Transaction {
     void reached(String step) throws IOException;
   }
 
-  static final Steps NO_STEPS = step -> { };
+  static final Steps NO_STEPS = step -> {};
   static final String COMMIT = "commit";
   private static final String PLAN = "plan";
   private static final String STAGED_CACHE = "summary.tsv";
   private static final String HEADER = "edlink-idem change, format 2";
-  /** Staging this many files or more is spread over threads: forcing files is the cost, and disks overlap it. */
+
+  /**
+   * Staging this many files or more is spread over threads: forcing files is the cost, and disks
+   * overlap it.
+   */
   private static final int PARALLEL_FROM = 64;
 
-  /** The change was committed but not all applied; the next command that takes the gate finishes it. */
+  /**
+   * The change was committed but not all applied; the next command that takes the gate finishes it.
+   */
   static final class Unfinished extends IOException {
     private static final long serialVersionUID = 1L;
 
@@ -79,7 +85,9 @@ final class Transaction {
     deletes.add(hash);
   }
 
-  /** Lines that a rewritten or deleted file could not use: they go to unreadable.jsonl, not away. */
+  /**
+   * Lines that a rewritten or deleted file could not use: they go to unreadable.jsonl, not away.
+   */
   void keepAside(List<byte[]> lines) {
     for (byte[] line : lines) {
       unreadable.writeBytes(line);
@@ -91,7 +99,10 @@ final class Transaction {
     this.cache = content;
   }
 
-  /** Renames version 1's log to this name (in the journal directory) and puts the guard in its place. */
+  /**
+   * Renames version 1's log to this name (in the journal directory) and puts the guard in its
+   * place.
+   */
   void retireVersion1(String name) {
     this.retireVersion1As = name;
   }
@@ -106,8 +117,11 @@ final class Transaction {
 
   void commit(Steps steps) throws IOException {
     if (unreadable.size() > 0) {
-      // Kept aside before anything changes: a change then abandoned leaves them there twice, never lost.
-      try (FileChannel c = Disk.openPrivate(layout.unreadable(), StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+      // Kept aside before anything changes: a change then abandoned leaves them there twice, never
+      // lost.
+      try (FileChannel c =
+          Disk.openPrivate(
+              layout.unreadable(), StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
         c.write(ByteBuffer.wrap(unreadable.toByteArray()));
         c.force(false);
       }
@@ -169,13 +183,16 @@ final class Transaction {
     try {
       List<Future<?>> writes = new ArrayList<>();
       for (Map.Entry<String, byte[]> put : puts.entrySet()) {
-        writes.add(pool.submit(() -> {
-          try {
-            Disk.writeForced(txn.resolve(put.getKey() + Layout.ENTRY_SUFFIX), put.getValue());
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }));
+        writes.add(
+            pool.submit(
+                () -> {
+                  try {
+                    Disk.writeForced(
+                        txn.resolve(put.getKey() + Layout.ENTRY_SUFFIX), put.getValue());
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                }));
       }
       for (Future<?> w : writes) {
         w.get();
@@ -193,7 +210,10 @@ final class Transaction {
     }
   }
 
-  /** Finishes a committed change left by a crash, or throws away an uncommitted one. Returns whether there was one. */
+  /**
+   * Finishes a committed change left by a crash, or throws away an uncommitted one. Returns whether
+   * there was one.
+   */
   static boolean recover(Layout layout) throws IOException {
     Path txn = layout.txn();
     if (!Files.isDirectory(txn)) {
@@ -210,9 +230,14 @@ final class Transaction {
   private static List<String> readPlan(Path commit) throws IOException {
     List<String> lines = Files.readAllLines(commit, StandardCharsets.UTF_8);
     int ops = lines.size() - 2;
-    if (ops < 0 || !lines.get(0).equals(HEADER) || !lines.get(lines.size() - 1).equals("end " + ops)) {
-      throw new IOException("the plan of an interrupted change, " + commit + ", is damaged; move txn/ aside and"
-          + " check the journal by hand");
+    if (ops < 0
+        || !lines.get(0).equals(HEADER)
+        || !lines.get(lines.size() - 1).equals("end " + ops)) {
+      throw new IOException(
+          "the plan of an interrupted change, "
+              + commit
+              + ", is damaged; move txn/ aside and"
+              + " check the journal by hand");
     }
     return lines.subList(1, lines.size() - 1);
   }
@@ -284,7 +309,9 @@ final class Transaction {
     return hash;
   }
 
-  /** Empties and removes txn/, the commit marker first: once it is gone, nothing is left to finish. */
+  /**
+   * Empties and removes txn/, the commit marker first: once it is gone, nothing is left to finish.
+   */
   private static void finish(Layout layout) throws IOException {
     Path txn = layout.txn();
     if (!Files.isDirectory(txn)) {
@@ -303,9 +330,9 @@ final class Transaction {
   }
 
   /**
-   * Puts a directory named journal.jsonl in version 1's place, so that an older edlink-idem
-   * pointed at this journal fails loudly ("Is a directory") instead of starting an empty journal
-   * beside this one and sending again what this one knows was sent.
+   * Puts a directory named journal.jsonl in version 1's place, so that an older edlink-idem pointed
+   * at this journal fails loudly ("Is a directory") instead of starting an empty journal beside
+   * this one and sending again what this one knows was sent.
    */
   static void keepVersion1Out(Layout layout) throws IOException {
     Path guard = layout.v1Log();
@@ -314,10 +341,15 @@ final class Transaction {
     }
     if (Disk.makePrivateDirectory(guard)) {
       Path readme = guard.resolve("README");
-      Disk.writeForced(readme, ("This journal is in format 2: its records are under entries/ (see edlink-idem's\n"
-          + "docs/journal-format.md). This directory stands where format 1 kept its one log file,\n"
-          + "so that an edlink-idem too old to read format 2 stops with an error here instead of\n"
-          + "starting a new, empty journal beside this one. Leave it in place.\n").getBytes(StandardCharsets.UTF_8));
+      Disk.writeForced(
+          readme,
+          ("This journal is in format 2: its records are under entries/ (see edlink-idem's\n"
+               + "docs/journal-format.md). This directory stands where format 1 kept its one log"
+               + " file,\n"
+               + "so that an edlink-idem too old to read format 2 stops with an error here instead"
+               + " of\n"
+               + "starting a new, empty journal beside this one. Leave it in place.\n")
+              .getBytes(StandardCharsets.UTF_8));
       Disk.force(guard);
     }
   }

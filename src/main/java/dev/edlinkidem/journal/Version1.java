@@ -13,7 +13,8 @@ import java.util.Map;
  *
  * @param size the log's length in bytes
  */
-record Version1(Map<String, Entry> entries, List<Problem> problems, List<byte[]> unreadable, long size) {
+record Version1(
+    Map<String, Entry> entries, List<Problem> problems, List<byte[]> unreadable, long size) {
   static final String RETIRED = Layout.V1_LOG + ".v1-migrated";
 
   /** The log, or null when there is none (a directory in its place is format 2's guard). */

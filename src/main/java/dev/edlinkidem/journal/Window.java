@@ -5,19 +5,26 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The 30-day span in which Edlink remembers an idempotency key, counted from the first attempt
- * (the moment the request was journaled, just before its first byte was sent).
+ * The 30-day span in which Edlink remembers an idempotency key, counted from the first attempt (the
+ * moment the request was journaled, just before its first byte was sent).
  */
 public record Window(Instant start) {
   public static final Duration LENGTH = Duration.ofDays(30);
+
   /** Replays stop an hour early: our clock and Edlink's may disagree by that much. */
   public static final Duration SKEW_MARGIN = Duration.ofHours(1);
+
   /** The window as messages name it: "30-day window". */
   public static final String NAME = LENGTH.toDays() + "-day window";
+
   /** The margin in words: "an hour". */
   public static final String MARGIN_WORDS =
       SKEW_MARGIN.equals(Duration.ofHours(1)) ? "an hour" : DurationSyntax.format(SKEW_MARGIN);
-  /** The replay rule in words, for messages: "30 days from the first attempt, less an hour for clock skew". */
+
+  /**
+   * The replay rule in words, for messages: "30 days from the first attempt, less an hour for clock
+   * skew".
+   */
   public static final String REPLAY_RULE =
       LENGTH.toDays() + " days from the first attempt, less " + MARGIN_WORDS + " for clock skew";
 

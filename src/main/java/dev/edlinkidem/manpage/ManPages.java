@@ -10,11 +10,15 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import picocli.CommandLine;
 
-/** The man pages of every command, one file each, as scripts/generate-man writes them to docs/man. */
+/**
+ * The man pages of every command, one file each, as scripts/generate-man writes them to docs/man.
+ */
 public final class ManPages {
   private ManPages() {}
 
-  /** File name (edlink-idem-journal-merge.1) to page, for {@code root} and every command under it. */
+  /**
+   * File name (edlink-idem-journal-merge.1) to page, for {@code root} and every command under it.
+   */
   public static SortedMap<String, String> of(CommandLine root) {
     SortedMap<String, String> pages = new TreeMap<>();
     add(root, pages);
@@ -26,7 +30,10 @@ public final class ManPages {
     ManPage.subcommands(command).forEach(sub -> add(sub, pages));
   }
 
-  /** Writes every page into the directory {@code args[0]} and removes pages of commands that are gone. */
+  /**
+   * Writes every page into the directory {@code args[0]} and removes pages of commands that are
+   * gone.
+   */
   public static void main(String[] args) throws IOException {
     if (args.length != 1) {
       throw new IllegalArgumentException("usage: ManPages DIRECTORY");

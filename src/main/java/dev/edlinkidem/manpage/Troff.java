@@ -16,28 +16,31 @@ final class Troff {
    */
   static String escape(String text) {
     StringBuilder out = new StringBuilder(text.length() + 16);
-    text.codePoints().forEach(c -> {
-      switch (c) {
-        case '\\' -> out.append("\\e");
-        case '-' -> out.append("\\-");
-        case '\'' -> out.append("\\(aq");
-        case '`' -> out.append("\\(ga");
-        case '~' -> out.append("\\(ti");
-        case '^' -> out.append("\\(ha");
-        case '\n', '\r' -> throw new IllegalArgumentException("one line at a time, not: " + text);
-        case '\t' -> out.append(' ');
-        default -> {
-          if (c < 0x20 || c == 0x7F) {
-            throw new IllegalArgumentException("control character " + c + " in: " + text);
-          }
-          if (c < 0x80) {
-            out.append((char) c);
-          } else {
-            out.append(String.format("\\[u%04X]", c));
-          }
-        }
-      }
-    });
+    text.codePoints()
+        .forEach(
+            c -> {
+              switch (c) {
+                case '\\' -> out.append("\\e");
+                case '-' -> out.append("\\-");
+                case '\'' -> out.append("\\(aq");
+                case '`' -> out.append("\\(ga");
+                case '~' -> out.append("\\(ti");
+                case '^' -> out.append("\\(ha");
+                case '\n', '\r' ->
+                    throw new IllegalArgumentException("one line at a time, not: " + text);
+                case '\t' -> out.append(' ');
+                default -> {
+                  if (c < 0x20 || c == 0x7F) {
+                    throw new IllegalArgumentException("control character " + c + " in: " + text);
+                  }
+                  if (c < 0x80) {
+                    out.append((char) c);
+                  } else {
+                    out.append(String.format("\\[u%04X]", c));
+                  }
+                }
+              }
+            });
     return out.toString();
   }
 
@@ -56,11 +59,12 @@ final class Troff {
       }
       char next = font;
       for (String code : m.group(1).split(";", -1)) {
-        next = switch (code) {
-          case "1" -> 'B';
-          case "3" -> 'I';
-          default -> 'R';
-        };
+        next =
+            switch (code) {
+              case "1" -> 'B';
+              case "3" -> 'I';
+              default -> 'R';
+            };
       }
       if (next != font) {
         out.append("\\f").append(next);
@@ -75,7 +79,10 @@ final class Troff {
     return out.toString();
   }
 
-  /** An escaped text line that troff will not take for a request: one starting with a dot or a quote. */
+  /**
+   * An escaped text line that troff will not take for a request: one starting with a dot or a
+   * quote.
+   */
   static String line(String escaped) {
     return escaped.startsWith(".") || escaped.startsWith("'") ? "\\&" + escaped : escaped;
   }

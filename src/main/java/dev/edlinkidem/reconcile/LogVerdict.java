@@ -31,18 +31,26 @@ public record LogVerdict(EntryState state, RequestLog.Logged logged) {
    */
   public static boolean answers(Entry entry, RequestLog.Logged l) {
     String path = URI.create(entry.request().url()).getRawPath();
-    return "POST".equalsIgnoreCase(l.method()) && path.equals(l.path())
+    return "POST".equalsIgnoreCase(l.method())
+        && path.equals(l.path())
         && (l.date() == null || !l.date().isBefore(entry.created().minus(Window.SKEW_MARGIN)));
   }
 
-  /** The earliest logged success, else the earliest logged final refusal; empty when the log says neither. */
+  /**
+   * The earliest logged success, else the earliest logged final refusal; empty when the log says
+   * neither.
+   */
   public static Optional<LogVerdict> of(Entry entry, List<RequestLog.Logged> logged) {
-    List<RequestLog.Logged> byDate = logged.stream().filter(l -> answers(entry, l))
-        .sorted(Comparator.comparing(l -> l.date() == null ? Instant.MIN : l.date())).toList();
+    List<RequestLog.Logged> byDate =
+        logged.stream()
+            .filter(l -> answers(entry, l))
+            .sorted(Comparator.comparing(l -> l.date() == null ? Instant.MIN : l.date()))
+            .toList();
     for (Answer wanted : List.of(Answer.DONE, Answer.REJECTED)) {
       for (RequestLog.Logged l : byDate) {
         if (Answer.of(l.status(), Envelope.of(body(l))) == wanted) {
-          return Optional.of(new LogVerdict(wanted == Answer.DONE ? EntryState.SUCCEEDED : EntryState.FAILED, l));
+          return Optional.of(
+              new LogVerdict(wanted == Answer.DONE ? EntryState.SUCCEEDED : EntryState.FAILED, l));
         }
       }
     }
@@ -51,8 +59,11 @@ public record LogVerdict(EntryState state, RequestLog.Logged logged) {
 
   /** The outcome to record, learned by reconcile at {@code at}. */
   public Outcome outcome(Instant at) {
-    return new Outcome(state, at,
-        new RecordedResponse(logged.status(), Map.of("Content-Type", List.of("application/json")), body(logged)),
+    return new Outcome(
+        state,
+        at,
+        new RecordedResponse(
+            logged.status(), Map.of("Content-Type", List.of("application/json")), body(logged)),
         "reconcile");
   }
 

@@ -10,12 +10,13 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One spelling for each JSON value: members sorted by name at every depth, no spaces, numbers
- * as written. A batch line sends these bytes and derives its key from them, so a file that is
+ * One spelling for each JSON value: members sorted by name at every depth, no spaces, numbers as
+ * written. A batch line sends these bytes and derives its key from them, so a file that is
  * re-indented or has its members reordered still names the same requests.
  */
 public final class CanonicalJson {
-  private static final Gson COMPACT = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
+  private static final Gson COMPACT =
+      new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
 
   private CanonicalJson() {}
 

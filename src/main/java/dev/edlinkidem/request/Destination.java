@@ -7,14 +7,16 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Where a request, and with it the token, may go: the base URL's own origin, over https (plain
- * http only to a loopback host), or another host only when the user allowed it by name. A URL
- * refused is an {@link InvalidRequestException} saying where the token would have gone.
+ * Where a request, and with it the token, may go: the base URL's own origin, over https (plain http
+ * only to a loopback host), or another host only when the user allowed it by name. A URL refused is
+ * an {@link InvalidRequestException} saying where the token would have gone.
  */
 public final class Destination {
   private Destination() {}
 
-  /** The base URL, checked: a scheme and a host, https or plain http to a loopback host, no query. */
+  /**
+   * The base URL, checked: a scheme and a host, https or plain http to a loopback host, no query.
+   */
   public static URI baseUrl(String text) {
     URI uri;
     try {
@@ -23,47 +25,71 @@ public final class Destination {
       throw new InvalidRequestException("base URL '" + text + "' is not a URL");
     }
     if (uri.getHost() == null || uri.getScheme() == null) {
-      throw new InvalidRequestException("base URL '" + text + "' needs a scheme and a host, like https://ed.link");
+      throw new InvalidRequestException(
+          "base URL '" + text + "' needs a scheme and a host, like https://ed.link");
     }
     String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
       throw new InvalidRequestException("base URL '" + text + "' must start with https://");
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-      throw new InvalidRequestException("base URL '" + text + "' must not have a ?query or #fragment");
+      throw new InvalidRequestException(
+          "base URL '" + text + "' must not have a ?query or #fragment");
     }
     checkUrlParts(uri, "base URL '" + text + "'");
     if (scheme.equals("http") && !isLoopback(uri.getHost())) {
-      throw new InvalidRequestException("refusing plain http:// to " + uri.getHost()
-          + ": the token would travel unencrypted; use https:// (http is allowed for loopback hosts only)");
+      throw new InvalidRequestException(
+          "refusing plain http:// to "
+              + uri.getHost()
+              + ": the token would travel unencrypted; use https:// (http is allowed for loopback"
+              + " hosts only)");
     }
     return uri;
   }
 
-  /** The URL for an API path (joined to the base URL) or a full URL, refused when it would take the token elsewhere. */
+  /**
+   * The URL for an API path (joined to the base URL) or a full URL, refused when it would take the
+   * token elsewhere.
+   */
   public static String resolve(String pathOrUrl, URI base, List<String> allowedHosts) {
     if (pathOrUrl.startsWith("/")) {
-      String url = base.getScheme() + "://" + base.getRawAuthority() + stripSlash(base.getRawPath()) + pathOrUrl;
+      String url =
+          base.getScheme()
+              + "://"
+              + base.getRawAuthority()
+              + stripSlash(base.getRawPath())
+              + pathOrUrl;
       return check(url, pathOrUrl);
     }
     if (!pathOrUrl.matches("(?i)https?://.*")) {
-      throw new InvalidRequestException("'" + pathOrUrl + "' is neither an API path (starting with /) nor an http(s) URL");
+      throw new InvalidRequestException(
+          "'" + pathOrUrl + "' is neither an API path (starting with /) nor an http(s) URL");
     }
     String url = check(pathOrUrl, pathOrUrl);
     checkOrigin(URI.create(url), base, allowedHosts);
     return url;
   }
 
-  /** Refuses a URL whose scheme, host or port differ from the base URL's, unless its host is allowed. */
+  /**
+   * Refuses a URL whose scheme, host or port differ from the base URL's, unless its host is
+   * allowed.
+   */
   public static void checkOrigin(URI url, URI base, List<String> allowedHosts) {
     String host = url.getHost().toLowerCase(Locale.ROOT);
     boolean allowed = allowedHosts.stream().anyMatch(h -> h.equalsIgnoreCase(host));
     if (!allowed && !sameOrigin(url, base)) {
-      throw new InvalidRequestException("refusing to send the token to " + origin(url) + ": it is not the base URL "
-          + origin(base) + " (use --allow-host " + host + " if you mean it)");
+      throw new InvalidRequestException(
+          "refusing to send the token to "
+              + origin(url)
+              + ": it is not the base URL "
+              + origin(base)
+              + " (use --allow-host "
+              + host
+              + " if you mean it)");
     }
     if (url.getScheme().equalsIgnoreCase("http") && !isLoopback(host)) {
-      throw new InvalidRequestException("refusing plain http:// to " + host + ": use https:// (http is for loopback hosts only)");
+      throw new InvalidRequestException(
+          "refusing plain http:// to " + host + ": use https:// (http is for loopback hosts only)");
     }
   }
 
@@ -85,12 +111,16 @@ public final class Destination {
     if (h.startsWith("[") && h.endsWith("]")) {
       h = h.substring(1, h.length() - 1);
     }
-    return h.equals("localhost") || h.endsWith(".localhost") || h.equals("::1") || h.matches("127(\\.\\d{1,3}){3}");
+    return h.equals("localhost")
+        || h.endsWith(".localhost")
+        || h.equals("::1")
+        || h.matches("127(\\.\\d{1,3}){3}");
   }
 
   private static String check(String url, String given) {
     if (url.contains("$idempotency") || url.contains("%24idempotency")) {
-      throw new InvalidRequestException("'" + given + "' already carries $idempotency; give the key with --key instead");
+      throw new InvalidRequestException(
+          "'" + given + "' already carries $idempotency; give the key with --key instead");
     }
     try {
       URI uri = new URI(url);
@@ -98,7 +128,8 @@ public final class Destination {
         throw new InvalidRequestException("'" + given + "' has no host");
       }
       if (uri.getRawFragment() != null) {
-        throw new InvalidRequestException("'" + given + "' has a #fragment, which is never sent; remove it");
+        throw new InvalidRequestException(
+            "'" + given + "' has a #fragment, which is never sent; remove it");
       }
       checkUrlParts(uri, "'" + given + "'");
       try {
@@ -108,19 +139,27 @@ public final class Destination {
       }
       return url;
     } catch (URISyntaxException e) {
-      throw new InvalidRequestException("'" + given + "' is not a valid URL or path: " + e.getReason() + " at character "
-          + (e.getIndex() + 1));
+      throw new InvalidRequestException(
+          "'"
+              + given
+              + "' is not a valid URL or path: "
+              + e.getReason()
+              + " at character "
+              + (e.getIndex() + 1));
     }
   }
 
   /** Refuses a port out of range and user:password@ (which would be written to the journal). */
   private static void checkUrlParts(URI uri, String what) {
     if (uri.getPort() == 0 || uri.getPort() > 65535) {
-      throw new InvalidRequestException(what + " has port " + uri.getPort() + "; a port is 1 to 65535");
+      throw new InvalidRequestException(
+          what + " has port " + uri.getPort() + "; a port is 1 to 65535");
     }
     if (uri.getRawUserInfo() != null) {
-      throw new InvalidRequestException(what + " carries a user name or password; the token is the only credential,"
-          + " and the URL is written to the journal");
+      throw new InvalidRequestException(
+          what
+              + " carries a user name or password; the token is the only credential,"
+              + " and the URL is written to the journal");
     }
   }
 

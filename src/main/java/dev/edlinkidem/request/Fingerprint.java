@@ -13,7 +13,11 @@ public final class Fingerprint {
   private Fingerprint() {}
 
   public static String of(String method, String url, byte[] body) {
-    return Sha256.hex(method.getBytes(StandardCharsets.UTF_8), NEWLINE, url.getBytes(StandardCharsets.UTF_8), NEWLINE,
+    return Sha256.hex(
+        method.getBytes(StandardCharsets.UTF_8),
+        NEWLINE,
+        url.getBytes(StandardCharsets.UTF_8),
+        NEWLINE,
         body);
   }
 }

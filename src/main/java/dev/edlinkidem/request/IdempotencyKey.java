@@ -8,8 +8,11 @@ import java.util.regex.Pattern;
 public final class IdempotencyKey {
   /** Edlink's limit; a longer key is answered 400 IDEMPOTENCY_KEY_TOO_LONG. */
   public static final int MAX_LENGTH = 255;
+
   public static final int RANDOM_LENGTH = 32;
-  private static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  private static final String BASE62 =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
   /** Characters that need no escaping in a query string or a file name. */
   private static final Pattern ALLOWED = Pattern.compile("[A-Za-z0-9._~:-]+");
 
@@ -25,8 +28,8 @@ public final class IdempotencyKey {
   }
 
   /**
-   * The hex SHA-256 of the text's UTF-8 bytes, so that a re-run CI job sends the same key
-   * (the same as {@code printf %s TEXT | sha256sum}).
+   * The hex SHA-256 of the text's UTF-8 bytes, so that a re-run CI job sends the same key (the same
+   * as {@code printf %s TEXT | sha256sum}).
    */
   public static String fromText(String text) {
     return Sha256.hex(text.getBytes(StandardCharsets.UTF_8));
@@ -42,8 +45,8 @@ public final class IdempotencyKey {
       throw new InvalidRequestException("the key is empty");
     }
     if (key.length() > MAX_LENGTH) {
-      throw new InvalidRequestException("the key has " + key.length()
-          + " characters; Edlink accepts at most " + MAX_LENGTH);
+      throw new InvalidRequestException(
+          "the key has " + key.length() + " characters; Edlink accepts at most " + MAX_LENGTH);
     }
     if (!ALLOWED.matcher(key).matches()) {
       throw new InvalidRequestException(

@@ -9,7 +9,8 @@ import java.util.Map;
  *
  * @param headers headers other than Authorization (never stored) and those HTTP itself sets
  */
-public record JournaledRequest(String method, String url, Map<String, String> headers, byte[] body) {
+public record JournaledRequest(
+    String method, String url, Map<String, String> headers, byte[] body) {
   public JournaledRequest {
     headers = Map.copyOf(headers);
     body = body.clone();

@@ -4,7 +4,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256, the one digest the tool uses: for fingerprints, derived keys and the journal's file names. */
+/**
+ * SHA-256, the one digest the tool uses: for fingerprints, derived keys and the journal's file
+ * names.
+ */
 public final class Sha256 {
   private Sha256() {}
 

@@ -14,17 +14,19 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Edlink's resources as the sandbox keeps them: assignments, any other collection, and the
- * request log. It answers one request; auth, idempotency and faults happen around it.
+ * Edlink's resources as the sandbox keeps them: assignments, any other collection, and the request
+ * log. It answers one request; auth, idempotency and faults happen around it.
  */
 final class Api {
   static final String REQUEST_LOG = "/api/v2/graph/requests";
   static final int DEFAULT_PAGE_SIZE = 100;
   static final int MAX_PAGE_SIZE = 10_000;
 
-  private static final Pattern ASSIGNMENTS = Pattern.compile("/api/v2/(?:graph|my)/classes/([^/]+)/assignments");
+  private static final Pattern ASSIGNMENTS =
+      Pattern.compile("/api/v2/(?:graph|my)/classes/([^/]+)/assignments");
   private static final Pattern WHERE = Pattern.compile("line \\d+ column \\d+");
-  private static final List<String> ASSIGNMENT_REQUIRED = List.of("title", "description", "due_date", "grading_type");
+  private static final List<String> ASSIGNMENT_REQUIRED =
+      List.of("title", "description", "due_date", "grading_type");
 
   /** A request the sandbox refuses with 400 and this error code. */
   private static final class Invalid extends RuntimeException {
@@ -49,7 +51,9 @@ final class Api {
     this.clock = clock;
   }
 
-  /** Reads of the request log are not themselves logged, or every read would change what it reads. */
+  /**
+   * Reads of the request log are not themselves logged, or every read would change what it reads.
+   */
   static boolean readsRequestLog(ApiRequest request) {
     return request.method().equals("GET") && path(request).equals(REQUEST_LOG);
   }
@@ -60,7 +64,9 @@ final class Api {
     return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
   }
 
-  /** The request body as JSON, for the request log: null when empty, a string when it is not JSON. */
+  /**
+   * The request body as JSON, for the request log: null when empty, a string when it is not JSON.
+   */
   static JsonElement input(ApiRequest request) {
     try {
       return Json.parse(request.body());
@@ -79,7 +85,9 @@ final class Api {
         case "PATCH":
           return patch(request);
         default:
-          return Reply.error(405, "METHOD_NOT_ALLOWED",
+          return Reply.error(
+              405,
+              "METHOD_NOT_ALLOWED",
               request.method() + " is not supported by the sandbox; use GET, POST or PATCH");
       }
     } catch (Invalid e) {
@@ -104,8 +112,12 @@ final class Api {
         }
       }
       if (!missing.isEmpty()) {
-        throw new Invalid("BAD_REQUEST", "missing required field" + (missing.size() > 1 ? "s" : "") + ": "
-            + String.join(", ", missing));
+        throw new Invalid(
+            "BAD_REQUEST",
+            "missing required field"
+                + (missing.size() > 1 ? "s" : "")
+                + ": "
+                + String.join(", ", missing));
       }
       record.addProperty("id", UUID.randomUUID().toString());
       record.addProperty("class_id", assignment.group(1));
@@ -133,7 +145,8 @@ final class Api {
     if (records.has(path) || ASSIGNMENTS.matcher(path).matches()) {
       int first = pageSize(request);
       Long cursor = cursor(request);
-      return listReply(request, path, first, records.page(path, first, cursor == null ? 0 : cursor));
+      return listReply(
+          request, path, first, records.page(path, first, cursor == null ? 0 : cursor));
     }
     int slash = path.lastIndexOf('/');
     JsonObject record = records.find(path.substring(0, slash), path.substring(slash + 1));
@@ -167,9 +180,10 @@ final class Api {
   private static Reply listReply(ApiRequest request, String path, int first, Page page) {
     JsonArray items = new JsonArray();
     page.items().forEach(items::add);
-    String next = page.nextCursor() == null
-        ? null
-        : request.origin() + path + "?$first=" + first + "&$cursor=" + page.nextCursor();
+    String next =
+        page.nextCursor() == null
+            ? null
+            : request.origin() + path + "?$first=" + first + "&$cursor=" + page.nextCursor();
     return Reply.list(items, next);
   }
 
@@ -202,7 +216,9 @@ final class Api {
     } catch (NumberFormatException e) {
       // refused below
     }
-    throw new Invalid("BAD_REQUEST", "$first must be a whole number from 1 to " + MAX_PAGE_SIZE + ", got '" + text + "'");
+    throw new Invalid(
+        "BAD_REQUEST",
+        "$first must be a whole number from 1 to " + MAX_PAGE_SIZE + ", got '" + text + "'");
   }
 
   private static Long cursor(ApiRequest request) {
@@ -218,7 +234,8 @@ final class Api {
     } catch (NumberFormatException e) {
       // refused below
     }
-    throw new Invalid("BAD_REQUEST", "$cursor '" + text + "' is not a cursor this sandbox gave out");
+    throw new Invalid(
+        "BAD_REQUEST", "$cursor '" + text + "' is not a cursor this sandbox gave out");
   }
 
   private String now() {

@@ -11,7 +11,13 @@ import java.util.Map;
  * @param origin scheme, host and port the client used, for the {@code $next} links
  * @param bearerToken the token of the Authorization header, or null when there is none
  */
-record ApiRequest(String method, String path, Map<String, String> query, String bearerToken, String body, String origin) {
+record ApiRequest(
+    String method,
+    String path,
+    Map<String, String> query,
+    String bearerToken,
+    String body,
+    String origin) {
   static final String IDEMPOTENCY = "$idempotency";
 
   ApiRequest {
@@ -25,8 +31,8 @@ record ApiRequest(String method, String path, Map<String, String> query, String 
   }
 
   /**
-   * Decodes a raw query string; the first of repeated names wins. Decoding covers clients that
-   * send {@code %24idempotency} for {@code $idempotency}.
+   * Decodes a raw query string; the first of repeated names wins. Decoding covers clients that send
+   * {@code %24idempotency} for {@code $idempotency}.
    */
   static Map<String, String> parseQuery(String rawQuery) {
     Map<String, String> query = new LinkedHashMap<>();

@@ -5,7 +5,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** What the sandbox has done since it started or was last reset, for {@code GET /__sandbox/stats}. */
+/**
+ * What the sandbox has done since it started or was last reset, for {@code GET /__sandbox/stats}.
+ */
 final class Counters {
   /** Each counter; its name in the stats is the lower-case name. */
   enum Counter {

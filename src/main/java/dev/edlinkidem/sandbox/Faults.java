@@ -4,11 +4,15 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How the sandbox misbehaves: four probabilities in [0, 1], each drawn per API request, and a
- * delay that every API request waits before it is processed.
+ * How the sandbox misbehaves: four probabilities in [0, 1], each drawn per API request, and a delay
+ * that every API request waits before it is processed.
  */
 public record Faults(
-    double dropAfterCommit, double dropBeforeCommit, double errorRate, double throttleRate, Duration latency) {
+    double dropAfterCommit,
+    double dropBeforeCommit,
+    double errorRate,
+    double throttleRate,
+    Duration latency) {
   public static final Faults NONE = new Faults(0, 0, 0, 0, Duration.ZERO);
 
   public Faults {

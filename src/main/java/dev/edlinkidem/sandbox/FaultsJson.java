@@ -9,8 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Faults as JSON for {@code /__sandbox/faults}, under the names of the command's options
- * ({@code drop-after-commit}, ..., {@code latency: "200ms"}); underscores are accepted too.
+ * Faults as JSON for {@code /__sandbox/faults}, under the names of the command's options ({@code
+ * drop-after-commit}, ..., {@code latency: "200ms"}); underscores are accepted too.
  */
 final class FaultsJson {
   // The same spelling as the command line's durations; repeated here because this package
@@ -55,8 +55,11 @@ final class FaultsJson {
           latency = duration(value);
           break;
         default:
-          throw new IllegalArgumentException("unknown fault '" + change.getKey()
-              + "'; known: drop-after-commit, drop-before-commit, error-rate, throttle-rate, latency");
+          throw new IllegalArgumentException(
+              "unknown fault '"
+                  + change.getKey()
+                  + "'; known: drop-after-commit, drop-before-commit, error-rate, throttle-rate,"
+                  + " latency");
       }
     }
     return new Faults(dropAfter, dropBefore, error, throttle, latency);
@@ -87,6 +90,8 @@ final class FaultsJson {
         }
       }
     }
-    throw new IllegalArgumentException("latency must be a duration like 500ms, 30s or 10m, or a number of milliseconds; got " + value);
+    throw new IllegalArgumentException(
+        "latency must be a duration like 500ms, 30s or 10m, or a number of milliseconds; got "
+            + value);
   }
 }

@@ -19,7 +19,9 @@ final class IdempotencyStore {
   /** What a key means when a request carrying it arrives. */
   sealed interface Claim permits Fresh, Repeat, InProgress {}
 
-  /** First use of the key inside the window: the caller processes it, then completes or releases it. */
+  /**
+   * First use of the key inside the window: the caller processes it, then completes or releases it.
+   */
   record Fresh(String key) implements Claim {}
 
   /** The key was answered before: this is that answer. */
@@ -56,7 +58,9 @@ final class IdempotencyStore {
     stored.put(claim.key(), new Stored(reply, clock.instant()));
   }
 
-  /** Gives a fresh key up without an answer (a fault struck first): the next request with it is new. */
+  /**
+   * Gives a fresh key up without an answer (a fault struck first): the next request with it is new.
+   */
   synchronized void release(Fresh claim) {
     inProgress.remove(claim.key());
   }

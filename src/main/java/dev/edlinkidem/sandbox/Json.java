@@ -14,11 +14,18 @@ import java.nio.charset.StandardCharsets;
 /** Strict JSON in, compact JSON out (nulls kept: the request log says {@code "input": null}). */
 final class Json {
   private static final Gson GSON =
-      new GsonBuilder().serializeNulls().disableHtmlEscaping().setStrictness(Strictness.STRICT).create();
+      new GsonBuilder()
+          .serializeNulls()
+          .disableHtmlEscaping()
+          .setStrictness(Strictness.STRICT)
+          .create();
 
   private Json() {}
 
-  /** The JSON in {@code text}, or null for a blank text; anything but exactly one strict JSON value fails. */
+  /**
+   * The JSON in {@code text}, or null for a blank text; anything but exactly one strict JSON value
+   * fails.
+   */
   static JsonElement parse(String text) throws JsonParseException {
     if (text.isBlank()) {
       return null;

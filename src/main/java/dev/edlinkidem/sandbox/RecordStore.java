@@ -36,7 +36,9 @@ final class RecordStore {
     return record == null ? null : record.deepCopy();
   }
 
-  /** Sets the given fields on a record and returns it, or returns null when there is no such record. */
+  /**
+   * Sets the given fields on a record and returns it, or returns null when there is no such record.
+   */
   synchronized JsonObject update(String collection, String id, JsonObject changes) {
     JsonObject record = stored(collection, id);
     if (record == null) {
@@ -59,7 +61,9 @@ final class RecordStore {
 
   private JsonObject stored(String collection, String id) {
     for (JsonObject record : collections.getOrDefault(collection, List.of())) {
-      if (record.has("id") && record.get("id").isJsonPrimitive() && record.get("id").getAsString().equals(id)) {
+      if (record.has("id")
+          && record.get("id").isJsonPrimitive()
+          && record.get("id").getAsString().equals(id)) {
         return record;
       }
     }

@@ -15,7 +15,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
 
-/** Processed API requests, newest first, kept 30 days: what {@code GET /api/v2/graph/requests} reads. */
+/**
+ * Processed API requests, newest first, kept 30 days: what {@code GET /api/v2/graph/requests}
+ * reads.
+ */
 final class RequestLog {
   static final Duration KEPT = Duration.ofDays(30);
 
@@ -35,7 +38,8 @@ final class RequestLog {
    * @param key the idempotency key, or null
    * @param input the parsed body, or null
    */
-  synchronized void add(String method, String path, int status, String key, JsonElement input, JsonObject output) {
+  synchronized void add(
+      String method, String path, int status, String key, JsonElement input, JsonObject output) {
     forgetOld();
     Instant now = clock.instant();
     JsonObject json = new JsonObject();
@@ -51,9 +55,9 @@ final class RequestLog {
   }
 
   /**
-   * Up to {@code first} entries, newest first, older than the entry the cursor names (all when
-   * the cursor is null). The cursor is an entry's sequence number, so that requests logged
-   * between two pages neither repeat nor hide entries.
+   * Up to {@code first} entries, newest first, older than the entry the cursor names (all when the
+   * cursor is null). The cursor is an entry's sequence number, so that requests logged between two
+   * pages neither repeat nor hide entries.
    */
   synchronized Page page(int first, Long cursor) {
     forgetOld();

@@ -10,9 +10,9 @@ import java.time.Clock;
 import java.util.Objects;
 
 /**
- * The sandbox's state, and the way of one API request through it: token, idempotency key,
- * latency, faults, then the resource itself. Knows nothing of HTTP: a dropped connection is an
- * {@link Outcome} without a reply.
+ * The sandbox's state, and the way of one API request through it: token, idempotency key, latency,
+ * faults, then the resource itself. Knows nothing of HTTP: a dropped connection is an {@link
+ * Outcome} without a reply.
  */
 final class Sandbox {
   /**
@@ -58,14 +58,18 @@ final class Sandbox {
     // A bad token is refused before anything else, like Edlink's gateway does; it draws no dice,
     // so that a seeded run does not depend on how many such requests came in.
     if (!authorized(request)) {
-      String message = request.bearerToken() == null
-          ? "send a token in the header Authorization: Bearer <token>"
-          : "the sandbox was started with --token and this is not that token";
+      String message =
+          request.bearerToken() == null
+              ? "send a token in the header Authorization: Bearer <token>"
+              : "the sandbox was started with --token and this is not that token";
       return new Outcome(Reply.error(400, "INVALID_TOKEN", message), "400 INVALID_TOKEN");
     }
     Faults now = faults;
     String key = request.idempotencyKey();
-    boolean keyed = request.method().equals("POST") && key != null && key.length() <= IdempotencyStore.MAX_KEY_LENGTH;
+    boolean keyed =
+        request.method().equals("POST")
+            && key != null
+            && key.length() <= IdempotencyStore.MAX_KEY_LENGTH;
     // The key is claimed on arrival, before the latency, so that a repeat arriving while this one
     // is still being processed sees it in progress.
     Claim claim = keyed ? keys.claim(key) : null;
@@ -82,12 +86,18 @@ final class Sandbox {
         case ERROR:
           counters.increment(Counter.ERRORS);
           return new Outcome(
-              Reply.error(503, "SERVICE_UNAVAILABLE", "injected by the sandbox (--error-rate); nothing was done"),
+              Reply.error(
+                  503,
+                  "SERVICE_UNAVAILABLE",
+                  "injected by the sandbox (--error-rate); nothing was done"),
               "503 injected");
         case THROTTLE:
           counters.increment(Counter.THROTTLES);
           return new Outcome(
-              Reply.error(429, "TOO_MANY_REQUESTS", "injected by the sandbox (--throttle-rate); nothing was done")
+              Reply.error(
+                      429,
+                      "TOO_MANY_REQUESTS",
+                      "injected by the sandbox (--throttle-rate); nothing was done")
                   .withHeader("Retry-After", "1"),
               "429 injected");
         default:
@@ -98,13 +108,22 @@ final class Sandbox {
       String summary;
       if (claim instanceof InProgress) {
         counters.increment(Counter.CONFLICTS);
-        reply = Reply.error(409, "IDEMPOTENCY_KEY_IN_PROGRESS",
-            "a request with this idempotency key is still being processed; retry later with the same key");
+        reply =
+            Reply.error(
+                409,
+                "IDEMPOTENCY_KEY_IN_PROGRESS",
+                "a request with this idempotency key is still being processed; retry later with the"
+                    + " same key");
         summary = "409 in progress";
       } else if (claim instanceof Repeat repeat) {
         counters.increment(Counter.REPLAYS);
-        reply = repeat.reply().withWarning("IDEMPOTENCY_KEY_REPEATED",
-            "this idempotency key was used before: this is the response to its first request");
+        reply =
+            repeat
+                .reply()
+                .withWarning(
+                    "IDEMPOTENCY_KEY_REPEATED",
+                    "this idempotency key was used before: this is the response to its first"
+                        + " request");
         summary = reply.status() + " repeated";
       } else {
         reply = process(request);
@@ -117,7 +136,13 @@ final class Sandbox {
       // A 409 is left out of the log: the key's first request is still to be logged, and a
       // reader of the log must not take the 409 for the key's answer.
       if (!(claim instanceof InProgress) && !Api.readsRequestLog(request)) {
-        log.add(request.method(), Api.path(request), reply.status(), key, Api.input(request), reply.body());
+        log.add(
+            request.method(),
+            Api.path(request),
+            reply.status(),
+            key,
+            Api.input(request),
+            reply.body());
       }
       if (fault == Fault.DROP_AFTER_COMMIT) {
         counters.increment(Counter.DROPS);
@@ -137,12 +162,19 @@ final class Sandbox {
       return api.process(request);
     }
     if (!request.method().equals("POST")) {
-      return api.process(request).withWarning("IDEMPOTENCY_KEY_IGNORED",
-          request.method() + " is already idempotent: the idempotency key was ignored");
+      return api.process(request)
+          .withWarning(
+              "IDEMPOTENCY_KEY_IGNORED",
+              request.method() + " is already idempotent: the idempotency key was ignored");
     }
     if (key.length() > IdempotencyStore.MAX_KEY_LENGTH) {
-      return Reply.error(400, "IDEMPOTENCY_KEY_TOO_LONG", "an idempotency key has at most "
-          + IdempotencyStore.MAX_KEY_LENGTH + " characters; this one has " + key.length());
+      return Reply.error(
+          400,
+          "IDEMPOTENCY_KEY_TOO_LONG",
+          "an idempotency key has at most "
+              + IdempotencyStore.MAX_KEY_LENGTH
+              + " characters; this one has "
+              + key.length());
     }
     return api.process(request);
   }

@@ -24,13 +24,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * A local, stateful, Edlink-compatible HTTP server with Edlink's idempotency semantics and
- * injected faults. API requests go under {@code /api/v2/}; {@code /__sandbox/stats},
- * {@code /__sandbox/reset} and {@code /__sandbox/faults} control it without a token.
+ * A local, stateful, Edlink-compatible HTTP server with Edlink's idempotency semantics and injected
+ * faults. API requests go under {@code /api/v2/}; {@code /__sandbox/stats}, {@code
+ * /__sandbox/reset} and {@code /__sandbox/faults} control it without a token.
  */
 public final class SandboxServer implements AutoCloseable {
   /** Edlink's maximum request size. */
   static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
+
   private static final int MAX_CONTROL_BODY_BYTES = 64 * 1024;
 
   static {
@@ -50,8 +51,13 @@ public final class SandboxServer implements AutoCloseable {
   private final URI baseUrl;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private SandboxServer(HttpServer server, ExecutorService executor, Sandbox sandbox, Consumer<String> log,
-      Clock clock, URI baseUrl) {
+  private SandboxServer(
+      HttpServer server,
+      ExecutorService executor,
+      Sandbox sandbox,
+      Consumer<String> log,
+      Clock clock,
+      URI baseUrl) {
     this.server = server;
     this.executor = executor;
     this.sandbox = sandbox;
@@ -68,13 +74,21 @@ public final class SandboxServer implements AutoCloseable {
    * @param log receives one line per request; never the token
    * @throws java.net.BindException when the port is taken or the host is not this machine's
    */
-  public static SandboxServer start(String host, int port, String requiredToken, Faults faults, long seed,
-      Consumer<String> log) throws IOException {
+  public static SandboxServer start(
+      String host, int port, String requiredToken, Faults faults, long seed, Consumer<String> log)
+      throws IOException {
     return start(host, port, requiredToken, faults, seed, log, Clock.systemUTC());
   }
 
-  static SandboxServer start(String host, int port, String requiredToken, Faults faults, long seed,
-      Consumer<String> log, Clock clock) throws IOException {
+  static SandboxServer start(
+      String host,
+      int port,
+      String requiredToken,
+      Faults faults,
+      long seed,
+      Consumer<String> log,
+      Clock clock)
+      throws IOException {
     Objects.requireNonNull(log, "log");
     InetSocketAddress address = new InetSocketAddress(host, port);
     if (address.isUnresolved()) {
@@ -112,12 +126,18 @@ public final class SandboxServer implements AutoCloseable {
     return sandbox.stats();
   }
 
-  /** Forgets all records, keys, log entries and counters; the faults stay and the dice start again from the seed. */
+  /**
+   * Forgets all records, keys, log entries and counters; the faults stay and the dice start again
+   * from the seed.
+   */
   public void reset() {
     sandbox.reset();
   }
 
-  /** Stops at once: open connections are closed and requests still sleeping their latency are dropped. */
+  /**
+   * Stops at once: open connections are closed and requests still sleeping their latency are
+   * dropped.
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
@@ -141,7 +161,9 @@ public final class SandboxServer implements AutoCloseable {
       } else if (path.equals("/api/v2") || path.startsWith("/api/v2/")) {
         api(exchange, method, path);
       } else {
-        send(exchange, Reply.error(404, "NOT_FOUND", "the sandbox serves /api/v2/ and /__sandbox/ only"));
+        send(
+            exchange,
+            Reply.error(404, "NOT_FOUND", "the sandbox serves /api/v2/ and /__sandbox/ only"));
         logLine(method, path, null, "404 NOT_FOUND");
       }
     } catch (InterruptedException e) {
@@ -162,20 +184,22 @@ public final class SandboxServer implements AutoCloseable {
     }
   }
 
-  private void api(HttpExchange exchange, String method, String path) throws IOException, InterruptedException {
+  private void api(HttpExchange exchange, String method, String path)
+      throws IOException, InterruptedException {
     byte[] body = exchange.getRequestBody().readNBytes(MAX_BODY_BYTES + 1);
     if (body.length > MAX_BODY_BYTES) {
       send(exchange, Reply.error(413, "REQUEST_TOO_LARGE", "requests are limited to 32 MB"));
       logLine(method, path, null, "413 REQUEST_TOO_LARGE");
       return;
     }
-    ApiRequest request = new ApiRequest(
-        method,
-        path,
-        ApiRequest.parseQuery(exchange.getRequestURI().getRawQuery()),
-        bearerToken(exchange),
-        new String(body, StandardCharsets.UTF_8),
-        origin(exchange));
+    ApiRequest request =
+        new ApiRequest(
+            method,
+            path,
+            ApiRequest.parseQuery(exchange.getRequestURI().getRawQuery()),
+            bearerToken(exchange),
+            new String(body, StandardCharsets.UTF_8),
+            origin(exchange));
     Sandbox.Outcome outcome = sandbox.handle(request);
     if (!outcome.dropped()) {
       send(exchange, outcome.reply());
@@ -202,10 +226,16 @@ public final class SandboxServer implements AutoCloseable {
         reply = changeFaults(exchange);
         break;
       default:
-        reply = path.equals("/__sandbox/stats") || path.equals("/__sandbox/reset") || path.equals("/__sandbox/faults")
-            ? Reply.error(405, "METHOD_NOT_ALLOWED", method + " is not allowed on " + path)
-            : Reply.error(404, "NOT_FOUND", "control endpoints: GET /__sandbox/stats, POST /__sandbox/reset, "
-                + "GET or POST /__sandbox/faults");
+        reply =
+            path.equals("/__sandbox/stats")
+                    || path.equals("/__sandbox/reset")
+                    || path.equals("/__sandbox/faults")
+                ? Reply.error(405, "METHOD_NOT_ALLOWED", method + " is not allowed on " + path)
+                : Reply.error(
+                    404,
+                    "NOT_FOUND",
+                    "control endpoints: GET /__sandbox/stats, POST /__sandbox/reset, "
+                        + "GET or POST /__sandbox/faults");
     }
     send(exchange, reply);
     String code = reply.errorCode();
@@ -213,7 +243,9 @@ public final class SandboxServer implements AutoCloseable {
   }
 
   private Reply changeFaults(HttpExchange exchange) throws IOException {
-    String body = new String(exchange.getRequestBody().readNBytes(MAX_CONTROL_BODY_BYTES), StandardCharsets.UTF_8);
+    String body =
+        new String(
+            exchange.getRequestBody().readNBytes(MAX_CONTROL_BODY_BYTES), StandardCharsets.UTF_8);
     try {
       JsonElement json = Json.parse(body);
       if (json == null || !json.isJsonObject()) {
@@ -262,14 +294,19 @@ public final class SandboxServer implements AutoCloseable {
   }
 
   private void logLine(String method, String path, String key, String summary) {
-    StringBuilder line = new StringBuilder()
-        .append(clock.instant().truncatedTo(ChronoUnit.SECONDS))
-        .append(' ').append(method)
-        .append(' ').append(printable(path));
+    StringBuilder line =
+        new StringBuilder()
+            .append(clock.instant().truncatedTo(ChronoUnit.SECONDS))
+            .append(' ')
+            .append(method)
+            .append(' ')
+            .append(printable(path));
     if (key != null) {
-      line.append(" key=").append(key.length() > IdempotencyStore.MAX_KEY_LENGTH
-          ? printable(key.substring(0, 16)) + "...(" + key.length() + " characters)"
-          : printable(key));
+      line.append(" key=")
+          .append(
+              key.length() > IdempotencyStore.MAX_KEY_LENGTH
+                  ? printable(key.substring(0, 16)) + "...(" + key.length() + " characters)"
+                  : printable(key));
     }
     line.append(" -> ").append(summary);
     try {

@@ -6,8 +6,8 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The settle rules, one set for post, replay and batch: given a key, what the journal holds for
- * it and the request asked for, whether to send, to show the recorded answer, or to refuse.
+ * The settle rules, one set for post, replay and batch: given a key, what the journal holds for it
+ * and the request asked for, whether to send, to show the recorded answer, or to refuse.
  */
 public final class KeySettler {
   private KeySettler() {}
@@ -18,7 +18,8 @@ public final class KeySettler {
    *     what the journal holds)
    * @param now the moment the window rules compare with
    */
-  public static Settlement settle(String key, Optional<Entry> journaled, JournaledRequest asked, Instant now) {
+  public static Settlement settle(
+      String key, Optional<Entry> journaled, JournaledRequest asked, Instant now) {
     if (journaled.isEmpty()) {
       if (asked == null) {
         throw new IllegalArgumentException("nothing is journaled under " + key + " to replay");
@@ -30,9 +31,11 @@ public final class KeySettler {
       return new Settlement(Settlement.Kind.REUSED, key, entry);
     }
     if (entry.outcome() != null) {
-      // A replay only shows the answer; a post of the same request after the window means to act again.
+      // A replay only shows the answer; a post of the same request after the window means to act
+      // again.
       boolean forgotten = asked != null && entry.window().hasEnded(now);
-      return new Settlement(forgotten ? Settlement.Kind.FORGOTTEN : Settlement.Kind.RECORDED, key, entry);
+      return new Settlement(
+          forgotten ? Settlement.Kind.FORGOTTEN : Settlement.Kind.RECORDED, key, entry);
     }
     if (!entry.window().allowsReplay(now)) {
       return new Settlement(Settlement.Kind.REPLAY_CLOSED, key, entry);

@@ -19,9 +19,9 @@ import java.util.Optional;
 import java.util.Random;
 
 /**
- * Sends a journaled entry until it has a final answer or the retry policy gives up, recording
- * every attempt and the outcome through the key's lease. Every attempt sends the same key and
- * the same bytes.
+ * Sends a journaled entry until it has a final answer or the retry policy gives up, recording every
+ * attempt and the outcome through the key's lease. Every attempt sends the same key and the same
+ * bytes.
  */
 public final class Sender {
   /** Hears about each attempt as it ends, with the wait before the next one if there is one. */
@@ -30,32 +30,33 @@ public final class Sender {
   }
 
   /**
-   * What several senders share: every attempt waits for its turn, and a server asking to slow
-   * down (429, Retry-After) is told to all of them, not only to the request that heard it.
+   * What several senders share: every attempt waits for its turn, and a server asking to slow down
+   * (429, Retry-After) is told to all of them, not only to the request that heard it.
    */
   public interface Pace {
     /** A sender on its own: no waiting, nothing shared. */
-    Pace NONE = new Pace() {
-      @Override
-      public boolean awaitTurn(Duration atMost) {
-        return true;
-      }
+    Pace NONE =
+        new Pace() {
+          @Override
+          public boolean awaitTurn(Duration atMost) {
+            return true;
+          }
 
-      @Override
-      public void attemptEnded() {}
+          @Override
+          public void attemptEnded() {}
 
-      @Override
-      public void slowDown(Duration wait) {}
+          @Override
+          public void slowDown(Duration wait) {}
 
-      @Override
-      public void answered() {}
-    };
+          @Override
+          public void answered() {}
+        };
 
     /**
-     * Blocks until this attempt may start, and returns true; {@link #attemptEnded} must follow
-     * once it has. Returns false, at once or after waiting, when the attempt may not start within
-     * {@code atMost} (a pause longer than the request's --max-time) or must not start at all (the
-     * batch is stopping): the request is then not sent.
+     * Blocks until this attempt may start, and returns true; {@link #attemptEnded} must follow once
+     * it has. Returns false, at once or after waiting, when the attempt may not start within {@code
+     * atMost} (a pause longer than the request's --max-time) or must not start at all (the batch is
+     * stopping): the request is then not sent.
      */
     boolean awaitTurn(Duration atMost) throws InterruptedException;
 
@@ -77,7 +78,8 @@ public final class Sender {
   private final Pace pace;
 
   /** A sender on its own, with nothing shared. */
-  public Sender(EdlinkClient client, RetryPolicy policy, Time time, Random jitter, Listener listener) {
+  public Sender(
+      EdlinkClient client, RetryPolicy policy, Time time, Random jitter, Listener listener) {
     this(client, policy, time, jitter, listener, Pace.NONE);
   }
 
@@ -85,7 +87,13 @@ public final class Sender {
    * @param time the wall clock for attempts' timestamps, and the ticker and sleeps of the waits
    * @param pace what this sender shares with others sending at the same time
    */
-  public Sender(EdlinkClient client, RetryPolicy policy, Time time, Random jitter, Listener listener, Pace pace) {
+  public Sender(
+      EdlinkClient client,
+      RetryPolicy policy,
+      Time time,
+      Random jitter,
+      Listener listener,
+      Pace pace) {
     this.pace = pace;
     this.client = client;
     this.policy = policy;
@@ -99,7 +107,8 @@ public final class Sender {
    *
    * @param via how an outcome will be recorded as learned: {@code post} or {@code replay}
    */
-  public Delivery send(Journal.Lease lease, Entry entry, String via) throws JournalException, InterruptedException {
+  public Delivery send(Journal.Lease lease, Entry entry, String via)
+      throws JournalException, InterruptedException {
     long started = time.nanoTime();
     Duration budget = policy.maxTime();
     int number = entry.attempts().size();
@@ -113,11 +122,19 @@ public final class Sender {
         return new Delivery(pendingKind, entry, last, error, retry);
       }
       if (!pace.awaitTurn(left)) {
-        return new Delivery(pendingKind, entry, last, retry == 0 ? "not sent: the batch stopped, or Edlink asked it to"
-            + " wait longer than --max-time" : error, retry);
+        return new Delivery(
+            pendingKind,
+            entry,
+            last,
+            retry == 0
+                ? "not sent: the batch stopped, or Edlink asked it to"
+                    + " wait longer than --max-time"
+                : error,
+            retry);
       }
       left = budget.minus(time.since(started));
-      Duration timeout = policy.attemptTimeout().compareTo(left) < 0 ? policy.attemptTimeout() : left;
+      Duration timeout =
+          policy.attemptTimeout().compareTo(left) < 0 ? policy.attemptTimeout() : left;
       if (timeout.isNegative() || timeout.isZero()) {
         pace.attemptEnded();
         return new Delivery(pendingKind, entry, last, error, retry);
@@ -141,7 +158,9 @@ public final class Sender {
         error = null;
         int status = last.status();
         Envelope envelope = Envelope.of(last.body());
-        attempt = new Attempt(number, at, took, Attempt.Result.RESPONSE, status, null, envelope.requestId());
+        attempt =
+            new Attempt(
+                number, at, took, Attempt.Result.RESPONSE, status, null, envelope.requestId());
         retryAfter = RetryPolicy.retryAfter(last.header("Retry-After"), time.now());
         if (status == 429 || status >= 500 && retryAfter.isPresent()) {
           // Throttled: everyone sharing the pace waits, or the others would keep hitting the limit.
@@ -151,20 +170,38 @@ public final class Sender {
         }
         switch (Answer.of(status, envelope)) {
           case DONE -> {
-            return finish(lease, entry, attempt, EntryState.SUCCEEDED, Delivery.Kind.SUCCEEDED, last, via, retry + 1);
+            return finish(
+                lease,
+                entry,
+                attempt,
+                EntryState.SUCCEEDED,
+                Delivery.Kind.SUCCEEDED,
+                last,
+                via,
+                retry + 1);
           }
           case REJECTED -> {
-            return finish(lease, entry, attempt, EntryState.FAILED, Delivery.Kind.FAILED, last, via, retry + 1);
+            return finish(
+                lease,
+                entry,
+                attempt,
+                EntryState.FAILED,
+                Delivery.Kind.FAILED,
+                last,
+                via,
+                retry + 1);
           }
           case TOKEN_REFUSED -> {
-            return stopPending(lease, entry, attempt, Delivery.Kind.CREDENTIALS_REFUSED, last, retry + 1);
+            return stopPending(
+                lease, entry, attempt, Delivery.Kind.CREDENTIALS_REFUSED, last, retry + 1);
           }
           case NOT_AN_ANSWER -> {
             // Not a verdict (redirects are never followed), and asking again gets the same.
             return stopPending(lease, entry, attempt, Delivery.Kind.UNEXPECTED, last, retry + 1);
           }
           case UNKNOWN_OUTCOME -> {
-            // 501, 505 and the like will not change by asking again, but nothing says the work was done.
+            // 501, 505 and the like will not change by asking again, but nothing says the work was
+            // done.
             pendingKind = Delivery.Kind.SERVER_ERROR;
             retryable = RetryPolicy.isRetryable(status);
           }
@@ -175,7 +212,8 @@ public final class Sender {
         last = null;
         error = none.error();
         pendingKind = Delivery.Kind.NO_RESPONSE;
-        Attempt.Result result = none.timedOut() ? Attempt.Result.TIMEOUT : Attempt.Result.NO_RESPONSE;
+        Attempt.Result result =
+            none.timedOut() ? Attempt.Result.TIMEOUT : Attempt.Result.NO_RESPONSE;
         attempt = new Attempt(number, at, took, result, 0, none.error(), null);
         retryable = none.worthRetrying();
       }
@@ -184,7 +222,11 @@ public final class Sender {
 
       Duration wait = retryAfter.isPresent() ? retryAfter.get() : policy.backoff(retry + 1, jitter);
       Duration leftAfterWait = budget.minus(time.since(started)).minus(wait);
-      boolean again = retryable && retry < policy.retries() && !leftAfterWait.isNegative() && !leftAfterWait.isZero();
+      boolean again =
+          retryable
+              && retry < policy.retries()
+              && !leftAfterWait.isNegative()
+              && !leftAfterWait.isZero();
       listener.attempted(attempt, again ? Optional.of(wait) : Optional.empty());
       if (!again) {
         return new Delivery(pendingKind, entry, last, error, retry + 1);
@@ -194,18 +236,33 @@ public final class Sender {
   }
 
   /** Records an attempt whose answer leaves the entry pending and is not worth asking again. */
-  private Delivery stopPending(Journal.Lease lease, Entry entry, Attempt attempt, Delivery.Kind kind,
-      RecordedResponse response, int attempts) throws JournalException {
+  private Delivery stopPending(
+      Journal.Lease lease,
+      Entry entry,
+      Attempt attempt,
+      Delivery.Kind kind,
+      RecordedResponse response,
+      int attempts)
+      throws JournalException {
     lease.recordAttempt(attempt);
     listener.attempted(attempt, Optional.empty());
     return new Delivery(kind, entry.withAttempt(attempt), response, null, attempts);
   }
 
-  private Delivery finish(Journal.Lease lease, Entry entry, Attempt attempt, EntryState state, Delivery.Kind kind,
-      RecordedResponse response, String via, int attempts) throws JournalException {
+  private Delivery finish(
+      Journal.Lease lease,
+      Entry entry,
+      Attempt attempt,
+      EntryState state,
+      Delivery.Kind kind,
+      RecordedResponse response,
+      String via,
+      int attempts)
+      throws JournalException {
     Outcome outcome = new Outcome(state, time.now(), response, via);
     lease.recordFinal(attempt, outcome);
     listener.attempted(attempt, Optional.empty());
-    return new Delivery(kind, entry.withAttempt(attempt).withOutcome(outcome), response, null, attempts);
+    return new Delivery(
+        kind, entry.withAttempt(attempt).withOutcome(outcome), response, null, attempts);
   }
 }

@@ -3,10 +3,11 @@ package dev.edlinkidem.send;
 import dev.edlinkidem.journal.Entry;
 
 /**
- * How a key stands before anything is sent, by the rules of {@link KeySettler}: whether it is to
- * be sent, has its answer already, or is refused because sending could act twice.
+ * How a key stands before anything is sent, by the rules of {@link KeySettler}: whether it is to be
+ * sent, has its answer already, or is refused because sending could act twice.
  *
- * @param entry the key's journal entry, or null when there is none (new) or it could not be read (in flight)
+ * @param entry the key's journal entry, or null when there is none (new) or it could not be read
+ *     (in flight)
  */
 public record Settlement(Kind kind, String key, Entry entry) {
   /** The ways a key can stand. */
@@ -19,9 +20,14 @@ public record Settlement(Kind kind, String key, Entry entry) {
     RECORDED,
     /** The key was journaled for another request: refused, nothing sent. */
     REUSED,
-    /** Finished, and its window has ended, so Edlink has forgotten the key: a new post with it is refused. */
+    /**
+     * Finished, and its window has ended, so Edlink has forgotten the key: a new post with it is
+     * refused.
+     */
     FORGOTTEN,
-    /** Pending past its replay deadline: Edlink may no longer know the key, so sending is refused. */
+    /**
+     * Pending past its replay deadline: Edlink may no longer know the key, so sending is refused.
+     */
     REPLAY_CLOSED,
     /** Another process is sending the key right now: refused at once. */
     IN_FLIGHT;
@@ -32,7 +38,10 @@ public record Settlement(Kind kind, String key, Entry entry) {
     }
   }
 
-  /** How the outcome of a send will be recorded as learned: the first send posts, a later one replays. */
+  /**
+   * How the outcome of a send will be recorded as learned: the first send posts, a later one
+   * replays.
+   */
   public String via() {
     return kind == Kind.NEW ? "post" : "replay";
   }

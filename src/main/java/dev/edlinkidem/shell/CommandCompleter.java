@@ -20,9 +20,9 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
- * Tab completion in the shell, read from the same command model the commands parse with:
- * commands, their options, option values by kind, file names (also after {@code @}) and the
- * journal's keys, pending ones first.
+ * Tab completion in the shell, read from the same command model the commands parse with: commands,
+ * their options, option values by kind, file names (also after {@code @}) and the journal's keys,
+ * pending ones first.
  */
 public final class CommandCompleter implements Completer {
   /**
@@ -43,9 +43,16 @@ public final class CommandCompleter implements Completer {
   private final Path workingDir;
   private final UnaryOperator<String> expandHome;
 
-  /** @param expandHome turns a leading {@code ~} into the home directory, as the commands do */
-  public CommandCompleter(CommandSpec root, KeyLookup keys, Supplier<Collection<String>> profiles,
-      List<String> builtins, Path workingDir, UnaryOperator<String> expandHome) {
+  /**
+   * @param expandHome turns a leading {@code ~} into the home directory, as the commands do
+   */
+  public CommandCompleter(
+      CommandSpec root,
+      KeyLookup keys,
+      Supplier<Collection<String>> profiles,
+      List<String> builtins,
+      Path workingDir,
+      UnaryOperator<String> expandHome) {
     this.expandHome = expandHome;
     this.root = root;
     this.keys = keys;
@@ -85,14 +92,25 @@ public final class CommandCompleter implements Completer {
     }
     List<Candidate> out = new ArrayList<>();
     if (at.positionals == 0) {
-      at.command.subcommands().forEach((name, sub) -> {
-        if (!sub.getCommandSpec().usageMessage().hidden()) {
-          out.add(new Candidate(name, name, "commands", firstLine(sub.getCommandSpec().usageMessage().description()),
-              null, null, true));
-        }
-      });
+      at.command
+          .subcommands()
+          .forEach(
+              (name, sub) -> {
+                if (!sub.getCommandSpec().usageMessage().hidden()) {
+                  out.add(
+                      new Candidate(
+                          name,
+                          name,
+                          "commands",
+                          firstLine(sub.getCommandSpec().usageMessage().description()),
+                          null,
+                          null,
+                          true));
+                }
+              });
       if (at.command == root) {
-        builtins.forEach(b -> out.add(new Candidate(b, b, "commands", "(shell)", null, null, true)));
+        builtins.forEach(
+            b -> out.add(new Candidate(b, b, "commands", "(shell)", null, null, true)));
       }
     }
     PositionalParamSpec positional = positionalAt(at.command, at.positionals);
@@ -153,7 +171,8 @@ public final class CommandCompleter implements Completer {
       }
       String description = firstLine(option.description());
       for (String name : option.names()) {
-        out.add(new Candidate(name, name, "options", description, null, option.longestName(), true));
+        out.add(
+            new Candidate(name, name, "options", description, null, option.longestName(), true));
       }
     }
     return out;
@@ -169,7 +188,16 @@ public final class CommandCompleter implements Completer {
         // One list in the lookup's order (pending first): JLine would sort named groups by name.
         int order = 0;
         for (KeyChoice key : keys.keys(at.globalArgs, word)) {
-          out.add(new Candidate(prefix + key.key(), key.key(), null, key.description(), null, null, true, order++));
+          out.add(
+              new Candidate(
+                  prefix + key.key(),
+                  key.key(),
+                  null,
+                  key.description(),
+                  null,
+                  null,
+                  true,
+                  order++));
         }
       }
       case FILE, FILE_OR_DIRECTORY -> out.addAll(files(word, prefix, false));
@@ -178,8 +206,11 @@ public final class CommandCompleter implements Completer {
         if (word.startsWith("@")) {
           out.addAll(files(word.substring(1), prefix + "@", false));
         } else if (word.isEmpty()) {
-          out.add(new Candidate(prefix + "@", "@FILE", null, "the body from a file", null, null, false));
-          out.add(new Candidate(prefix + "@-", "@-", null, "the body from stdin", null, null, true));
+          out.add(
+              new Candidate(
+                  prefix + "@", "@FILE", null, "the body from a file", null, null, false));
+          out.add(
+              new Candidate(prefix + "@-", "@-", null, "the body from stdin", null, null, true));
         }
       }
       default -> {

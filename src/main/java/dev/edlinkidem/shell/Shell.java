@@ -19,16 +19,21 @@ import org.jline.terminal.Terminal;
 
 /**
  * The interactive session: reads a line with completion and history, runs it as a command of the
- * tool, and goes on until Ctrl-D or {@code exit}. Ctrl-C clears the line being typed, or
- * interrupts the command running (a request in flight stays pending in the journal).
+ * tool, and goes on until Ctrl-D or {@code exit}. Ctrl-C clears the line being typed, or interrupts
+ * the command running (a request in flight stays pending in the journal).
  */
 public final class Shell {
-  /** Runs one command line typed in the shell and returns its exit code; an interrupt cancels it. */
+  /**
+   * Runs one command line typed in the shell and returns its exit code; an interrupt cancels it.
+   */
   public interface Commands {
     int run(List<String> words);
   }
 
-  /** What the prompt shows: the profile, and the pending keys (null when the journal cannot be read). */
+  /**
+   * What the prompt shows: the profile, and the pending keys (null when the journal cannot be
+   * read).
+   */
   public record Status(String profile, Integer pending) {}
 
   /** Words the shell answers itself; everything else is a command of the tool. */
@@ -46,21 +51,27 @@ public final class Shell {
    * @param history the history file, created 0600 when missing; null keeps no history
    * @param toolName the tool's name, which a line may start with out of habit
    */
-  public Shell(Terminal terminal, CommandCompleter completer, Path history, Commands commands,
-      Supplier<Status> status, String toolName) {
+  public Shell(
+      Terminal terminal,
+      CommandCompleter completer,
+      Path history,
+      Commands commands,
+      Supplier<Status> status,
+      String toolName) {
     this.terminal = terminal;
     this.commands = commands;
     this.status = status;
     this.toolName = toolName;
-    LineReaderBuilder builder = LineReaderBuilder.builder()
-        .appName(toolName)
-        .terminal(terminal)
-        .completer(completer)
-        .parser(new ShellWords())
-        // "!" is common in request bodies; history expansion would rewrite them.
-        .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
-        .option(LineReader.Option.INSERT_TAB, false)
-        .option(LineReader.Option.AUTO_FRESH_LINE, true);
+    LineReaderBuilder builder =
+        LineReaderBuilder.builder()
+            .appName(toolName)
+            .terminal(terminal)
+            .completer(completer)
+            .parser(new ShellWords())
+            // "!" is common in request bodies; history expansion would rewrite them.
+            .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
+            .option(LineReader.Option.INSERT_TAB, false)
+            .option(LineReader.Option.AUTO_FRESH_LINE, true);
     if (history != null && prepareHistory(history)) {
       builder.variable(LineReader.HISTORY_FILE, history);
     }
@@ -69,20 +80,23 @@ public final class Shell {
 
   /** Whether {@code terminal} is a dumb one (TERM=dumb): no redrawing, no colour. */
   public static boolean isDumb(Terminal terminal) {
-    return Terminal.TYPE_DUMB.equals(terminal.getType()) || Terminal.TYPE_DUMB_COLOR.equals(terminal.getType());
+    return Terminal.TYPE_DUMB.equals(terminal.getType())
+        || Terminal.TYPE_DUMB_COLOR.equals(terminal.getType());
   }
 
   /** Runs the session until Ctrl-D or exit; returns 0. */
   public int run() {
-    terminal.handle(Terminal.Signal.INT, signal -> {
-      Thread command = running;
-      if (command != null) {
-        // The terminal echoed ^C; what the command says about it goes on a line of its own.
-        terminal.writer().println();
-        terminal.writer().flush();
-        command.interrupt();
-      }
-    });
+    terminal.handle(
+        Terminal.Signal.INT,
+        signal -> {
+          Thread command = running;
+          if (command != null) {
+            // The terminal echoed ^C; what the command says about it goes on a line of its own.
+            terminal.writer().println();
+            terminal.writer().flush();
+            command.interrupt();
+          }
+        });
     PrintWriter out = terminal.writer();
     while (true) {
       String line;
@@ -115,8 +129,11 @@ public final class Shell {
           lastCode = runCommand(help);
           if (words.size() == 1) {
             out.println();
-            out.println("In this shell: type commands without '" + toolName + "'; Tab completes commands, options,"
-                + " values and journal keys; Ctrl-C cancels the line or the running request; Ctrl-D or 'exit' leaves.");
+            out.println(
+                "In this shell: type commands without '"
+                    + toolName
+                    + "'; Tab completes commands, options, values and journal keys; Ctrl-C cancels"
+                    + " the line or the running request; Ctrl-D or 'exit' leaves.");
             out.flush();
           }
         }
@@ -180,8 +197,8 @@ public final class Shell {
 
   /** Reads a secret on this shell's terminal without echoing it (for config set-token). */
   public String readSecret(String prompt) throws IOException {
-    LineReader secret = LineReaderBuilder.builder().terminal(terminal)
-        .variable(LineReader.HISTORY_SIZE, 0).build();
+    LineReader secret =
+        LineReaderBuilder.builder().terminal(terminal).variable(LineReader.HISTORY_SIZE, 0).build();
     try {
       return secret.readLine(prompt, LineReaderImpl.NULL_MASK);
     } catch (UserInterruptException | EndOfFileException e) {
@@ -191,14 +208,19 @@ public final class Shell {
 
   private boolean prepareHistory(Path history) {
     try {
-      Files.createDirectories(history.getParent(),
+      Files.createDirectories(
+          history.getParent(),
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       if (!Files.exists(history)) {
-        Files.createFile(history, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(
+            history,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       }
       return true;
     } catch (IOException | UnsupportedOperationException e) {
-      terminal.writer().println(toolName + ": warning: no history this session (" + history + ": " + e + ")");
+      terminal
+          .writer()
+          .println(toolName + ": warning: no history this session (" + history + ": " + e + ")");
       return false;
     }
   }

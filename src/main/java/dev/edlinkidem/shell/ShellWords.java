@@ -8,10 +8,10 @@ import org.jline.reader.ParsedLine;
 import org.jline.reader.Parser;
 
 /**
- * Splits a line into words as a POSIX shell does, so that what works in bash works in the shell:
- * a backslash is literal inside single quotes and escapes only {@code " \ $ `} inside double
- * quotes; quoted and unquoted pieces next to each other make one word ({@code 'it'\''s'}); an
- * unclosed quote or a final backslash asks for the rest of the line. No globbing, no variables.
+ * Splits a line into words as a POSIX shell does, so that what works in bash works in the shell: a
+ * backslash is literal inside single quotes and escapes only {@code " \ $ `} inside double quotes;
+ * quoted and unquoted pieces next to each other make one word ({@code 'it'\''s'}); an unclosed
+ * quote or a final backslash asks for the rest of the line. No globbing, no variables.
  */
 final class ShellWords implements Parser {
   @Override
@@ -59,7 +59,9 @@ final class ShellWords implements Parser {
       if (quote == '"') {
         if (c == '"') {
           quote = 0;
-        } else if (c == '\\' && i + 1 < line.length() && "\"\\$`\n".indexOf(line.charAt(i + 1)) >= 0) {
+        } else if (c == '\\'
+            && i + 1 < line.length()
+            && "\"\\$`\n".indexOf(line.charAt(i + 1)) >= 0) {
           char next = line.charAt(++i);
           if (next != '\n') {
             word.append(next);
@@ -110,18 +112,35 @@ final class ShellWords implements Parser {
       // The cursor stands between words (or after the last): it completes a new, empty one there.
       words.add(cursorWord, "");
     }
-    return new Words(line, cursor, words, cursorWord, cursorInValue, cursorInRaw, cursorRawEnd - cursorRawStart,
+    return new Words(
+        line,
+        cursor,
+        words,
+        cursorWord,
+        cursorInValue,
+        cursorInRaw,
+        cursorRawEnd - cursorRawStart,
         cursorQuote);
   }
 
-  /** Enter on an unfinished line asks for more, and the continuation prompt says what is missing. */
+  /**
+   * Enter on an unfinished line asks for more, and the continuation prompt says what is missing.
+   */
   private static boolean asksForMore(ParseContext context) {
     return context == ParseContext.ACCEPT_LINE || context == ParseContext.SECONDARY_PROMPT;
   }
 
   /** A parsed line, and how to write a completed word back into it. */
-  private record Words(String line, int cursor, List<String> words, int wordIndex, int wordCursor,
-      int rawWordCursor, int rawWordLength, char quote) implements CompletingParsedLine {
+  private record Words(
+      String line,
+      int cursor,
+      List<String> words,
+      int wordIndex,
+      int wordCursor,
+      int rawWordCursor,
+      int rawWordLength,
+      char quote)
+      implements CompletingParsedLine {
     @Override
     public String word() {
       return words.get(wordIndex);

@@ -13,8 +13,8 @@ import org.jline.terminal.Terminal;
 /**
  * What a command run in the shell reads as stdin ({@code -d @-}, a [y/N] answer): lines typed on
  * the shell's terminal, as a terminal driver would give them. Ctrl-D on an empty line ends the
- * input; Ctrl-C interrupts the read. The terminal's own stream would do neither: JLine reads it
- * in the background and never reports its end.
+ * input; Ctrl-C interrupts the read. The terminal's own stream would do neither: JLine reads it in
+ * the background and never reports its end.
  */
 final class TypedInput extends InputStream {
   private final LineReader lines;
@@ -23,9 +23,12 @@ final class TypedInput extends InputStream {
   private boolean ended;
 
   TypedInput(Terminal terminal) {
-    this.lines = LineReaderBuilder.builder().terminal(terminal)
-        .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
-        .variable(LineReader.HISTORY_SIZE, 0).build();
+    this.lines =
+        LineReaderBuilder.builder()
+            .terminal(terminal)
+            .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
+            .variable(LineReader.HISTORY_SIZE, 0)
+            .build();
   }
 
   @Override

@@ -20,23 +20,24 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Runs the commands a person or a CI job runs most, once each, so that the JVM can list the
- * classes they load ({@code -XX:DumpLoadedClassList}) for the class-data-sharing archive that
- * {@code scripts/edlink-idem} makes; not a command.
+ * Runs the commands a person or a CI job runs most, once each, so that the JVM can list the classes
+ * they load ({@code -XX:DumpLoadedClassList}) for the class-data-sharing archive that {@code
+ * scripts/edlink-idem} makes; not a command.
  *
  * <pre>
  * java -XX:DumpLoadedClassList=FILE -cp edlink-idem.jar dev.edlinkidem.startup.Training
  * </pre>
  *
- * <p>Everything happens in a throwaway directory with a made-up token, against a sandbox in
- * this JVM on a loopback port: no user's journal, profile or token is read, and nothing goes
- * to the network. One JVM, not one per command: the JDK's class list names each class once.
- * Exits 0 when every command ended as expected, else 1 with what went wrong on stderr.
+ * <p>Everything happens in a throwaway directory with a made-up token, against a sandbox in this
+ * JVM on a loopback port: no user's journal, profile or token is read, and nothing goes to the
+ * network. One JVM, not one per command: the JDK's class list names each class once. Exits 0 when
+ * every command ended as expected, else 1 with what went wrong on stderr.
  */
 public final class Training {
   private static final String ASSIGNMENTS = "/api/v2/graph/classes/training-class/assignments";
-  private static final String ESSAY = "{\"title\":\"Essay\",\"description\":\"Chapter 3\","
-      + "\"due_date\":\"2026-12-01T23:59:00Z\",\"grading_type\":\"points\"}";
+  private static final String ESSAY =
+      "{\"title\":\"Essay\",\"description\":\"Chapter 3\","
+          + "\"due_date\":\"2026-12-01T23:59:00Z\",\"grading_type\":\"points\"}";
   private static final String KEY = "training-1";
 
   /** One command line and the exit code it must end with. */
@@ -56,21 +57,32 @@ public final class Training {
     System.exit(code);
   }
 
-  /** Runs every step in {@code dir}; true when all ended as expected. Failures are told to {@code err}. */
+  /**
+   * Runs every step in {@code dir}; true when all ended as expected. Failures are told to {@code
+   * err}.
+   */
   static boolean run(Path dir, PrintStream err) throws IOException {
     Files.createDirectories(dir.resolve("home"));
     Files.writeString(dir.resolve("assignment.json"), ESSAY);
-    try (SandboxServer sandbox = SandboxServer.start("127.0.0.1", 0, null, Faults.NONE, 1, line -> { })) {
+    try (SandboxServer sandbox =
+        SandboxServer.start("127.0.0.1", 0, null, Faults.NONE, 1, line -> {})) {
       // The flags as well as the environment: a flag wins over every profile.
       String journal = dir.resolve("journal").toString();
       String baseUrl = sandbox.baseUrl().toString();
-      Map<String, String> env = Map.of(
-          "HOME", dir.resolve("home").toString(),
-          "XDG_CONFIG_HOME", dir.resolve("config").toString(),
-          "XDG_STATE_HOME", dir.resolve("state").toString(),
-          "EDLINK_TOKEN", "training-token-not-a-real-one",
-          "EDLINK_BASE_URL", baseUrl,
-          "EDLINK_IDEM_JOURNAL", journal);
+      Map<String, String> env =
+          Map.of(
+              "HOME",
+              dir.resolve("home").toString(),
+              "XDG_CONFIG_HOME",
+              dir.resolve("config").toString(),
+              "XDG_STATE_HOME",
+              dir.resolve("state").toString(),
+              "EDLINK_TOKEN",
+              "training-token-not-a-real-one",
+              "EDLINK_BASE_URL",
+              baseUrl,
+              "EDLINK_IDEM_JOURNAL",
+              journal);
       boolean ok = true;
       for (Step step : steps(journal, baseUrl, dir.resolve("assignment.json"))) {
         ok &= runStep(step, env, err);
@@ -86,11 +98,53 @@ public final class Training {
         new Step(0, "--help"),
         new Step(0, "keygen", "-n", "3"),
         new Step(2, "keygen", "--no-such-option"),
-        new Step(0, "post", ASSIGNMENTS, "-d", ESSAY, "--dry-run", "--journal", journal, "--base-url", baseUrl),
-        new Step(0, "post", ASSIGNMENTS, "-d", data, "-k", KEY, "--journal", journal, "--base-url", baseUrl),
-        new Step(0, "post", ASSIGNMENTS, "-d", data, "-k", KEY, "-q", "--journal", journal, "--base-url", baseUrl),
+        new Step(
+            0,
+            "post",
+            ASSIGNMENTS,
+            "-d",
+            ESSAY,
+            "--dry-run",
+            "--journal",
+            journal,
+            "--base-url",
+            baseUrl),
+        new Step(
+            0,
+            "post",
+            ASSIGNMENTS,
+            "-d",
+            data,
+            "-k",
+            KEY,
+            "--journal",
+            journal,
+            "--base-url",
+            baseUrl),
+        new Step(
+            0,
+            "post",
+            ASSIGNMENTS,
+            "-d",
+            data,
+            "-k",
+            KEY,
+            "-q",
+            "--journal",
+            journal,
+            "--base-url",
+            baseUrl),
         new Step(0, "post", ASSIGNMENTS, "-d", ESSAY, "--journal", journal, "--base-url", baseUrl),
-        new Step(4, "post", ASSIGNMENTS, "-d", "{\"title\":\"No due date\"}", "--journal", journal, "--base-url", baseUrl),
+        new Step(
+            4,
+            "post",
+            ASSIGNMENTS,
+            "-d",
+            "{\"title\":\"No due date\"}",
+            "--journal",
+            journal,
+            "--base-url",
+            baseUrl),
         new Step(0, "list", "--journal", journal),
         new Step(0, "list", "--format", "keys", "--state", "pending", "--journal", journal),
         new Step(0, "show", KEY, "--journal", journal),
@@ -100,15 +154,28 @@ public final class Training {
 
   private static boolean runStep(Step step, Map<String, String> env, PrintStream err) {
     ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-    Invocation invocation = new Invocation(InputStream.nullInputStream(), OutputStream.nullOutputStream(), stderr, env,
-        Invocation.Terminal.NONE, new SecureRandom());
+    Invocation invocation =
+        new Invocation(
+            InputStream.nullInputStream(),
+            OutputStream.nullOutputStream(),
+            stderr,
+            env,
+            Invocation.Terminal.NONE,
+            new SecureRandom());
     int code = Main.run(invocation, step.args());
     invocation.err().flush();
     if (code == step.expectedCode()) {
       return true;
     }
-    err.println("training: '" + String.join(" ", step.args()) + "' exited " + code + ", not " + step.expectedCode()
-        + ": " + stderr.toString(StandardCharsets.UTF_8).strip());
+    err.println(
+        "training: '"
+            + String.join(" ", step.args())
+            + "' exited "
+            + code
+            + ", not "
+            + step.expectedCode()
+            + ": "
+            + stderr.toString(StandardCharsets.UTF_8).strip());
     return false;
   }
 

@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as users write them: {@code 500ms}, {@code 30s}, {@code 10m}, {@code 72h}, {@code 3d}. */
+/**
+ * Durations as users write them: {@code 500ms}, {@code 30s}, {@code 10m}, {@code 72h}, {@code 3d}.
+ */
 public final class DurationSyntax {
   private static final Pattern FORM = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 

@@ -5,29 +5,30 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Where the tool gets time: the wall clock for the moments it records (journal timestamps), and
- * a monotonic ticker with a way to wait for the spans it measures (timeouts, backoff, pace).
+ * Where the tool gets time: the wall clock for the moments it records (journal timestamps), and a
+ * monotonic ticker with a way to wait for the spans it measures (timeouts, backoff, pace).
  * Everything that waits takes one of these, so that tests can pass one that never sleeps.
  */
 public interface Time {
   /** The real clock and the real ticker; sleeping blocks the thread. */
-  Time SYSTEM = new Time() {
-    @Override
-    public Instant now() {
-      return Clock.systemUTC().instant();
-    }
+  Time SYSTEM =
+      new Time() {
+        @Override
+        public Instant now() {
+          return Clock.systemUTC().instant();
+        }
 
-    @Override
-    public long nanoTime() {
-      return System.nanoTime();
-    }
+        @Override
+        public long nanoTime() {
+          return System.nanoTime();
+        }
 
-    @Override
-    public void sleep(Duration duration) throws InterruptedException {
-      long nanos = Math.max(0, duration.toNanos());
-      Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
-    }
-  };
+        @Override
+        public void sleep(Duration duration) throws InterruptedException {
+          long nanos = Math.max(0, duration.toNanos());
+          Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+        }
+      };
 
   /** The wall clock: when something happens, as the journal records it. */
   Instant now();

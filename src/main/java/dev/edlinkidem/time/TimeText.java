@@ -24,7 +24,10 @@ public final class TimeText {
     return SECOND.format(instant);
   }
 
-  /** Time left in two units at most: {@code 2d 4h}, {@code 5h 20m}, {@code 12m}, {@code <1m}, or {@code expired}. */
+  /**
+   * Time left in two units at most: {@code 2d 4h}, {@code 5h 20m}, {@code 12m}, {@code <1m}, or
+   * {@code expired}.
+   */
   public static String left(Duration d) {
     if (d.isNegative() || d.isZero()) {
       return "expired";

@@ -20,12 +20,21 @@ public final class ExitCode {
    * Most serious first: what a script should hear about when several keys or lines ended
    * differently. A refusal needs a person and outranks work that only needs another run.
    */
-  private static final List<Integer> SERIOUSNESS = List.of(INTERNAL, INTERRUPTED, REFUSED,
-      NO_RESPONSE, SERVER_ERROR, CLIENT_ERROR, USAGE, PENDING_EXPIRING, OK);
+  private static final List<Integer> SERIOUSNESS =
+      List.of(
+          INTERNAL,
+          INTERRUPTED,
+          REFUSED,
+          NO_RESPONSE,
+          SERVER_ERROR,
+          CLIENT_ERROR,
+          USAGE,
+          PENDING_EXPIRING,
+          OK);
 
   /**
-   * Of two outcomes, the one a script should hear about: 1 internal, 130 interrupted, 3 refused,
-   * 6 no response, 5 server error, 4 client error, 2 bad input, 7, then 0 ok.
+   * Of two outcomes, the one a script should hear about: 1 internal, 130 interrupted, 3 refused, 6
+   * no response, 5 server error, 4 client error, 2 bad input, 7, then 0 ok.
    */
   public static int mostSerious(int a, int b) {
     return rank(a) <= rank(b) ? a : b;

@@ -22,7 +22,10 @@ public enum Row {
   NO_RESPONSE(EntryState.PENDING, ExitCode.NO_RESPONSE, Next.REPLAY),
   /** No attempt started: Edlink asked for a pause longer than --max-time allows. */
   HELD_PAST_MAX_TIME(EntryState.PENDING, ExitCode.SERVER_ERROR, Next.REPLAY),
-  /** A batch line not started because the batch was stopping; the batch's summary says to run it again. */
+  /**
+   * A batch line not started because the batch was stopping; the batch's summary says to run it
+   * again.
+   */
   NOT_STARTED(null, ExitCode.OK, Next.NONE),
   REUSED(null, ExitCode.REFUSED, Next.NEW_KEY),
   FORGOTTEN(null, ExitCode.REFUSED, Next.NEW_KEY_IF_MEANT),

@@ -14,19 +14,20 @@ import java.time.Instant;
  * How one key ended a command: its row of the answer table, and the facts its message names. The
  * one place that says what happened and what to do next; printers add only colour and layout.
  *
- * @param entry the key's entry as this ending left it, or null when there is none or it was not read
+ * @param entry the key's entry as this ending left it, or null when there is none or it was not
+ *     read
  * @param delivery how the send ended, or null when nothing was sent
  * @param detail what the row's message needs beyond those: a journal error, what reconcile found
  */
 public record Verdict(Row row, String key, Entry entry, Delivery delivery, String detail) {
   /** Who reads the advice: it names the command that finishes the work. */
   public sealed interface Audience {
-    /**
-     * A command about one key; {@code replayCommand} replays it with this run's settings.
-     */
+    /** A command about one key; {@code replayCommand} replays it with this run's settings. */
     record ForKey(String replayCommand) implements Audience {}
 
-    /** A line of a batch: the batch's summary says once how to finish the batch, so a line does not. */
+    /**
+     * A line of a batch: the batch's summary says once how to finish the batch, so a line does not.
+     */
     record BatchLine() implements Audience {}
 
     Audience BATCH_LINE = new BatchLine();
@@ -44,27 +45,35 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
 
   /** What a settlement that sends nothing means: a recorded answer, or a refusal. */
   public static Verdict of(Settlement s) {
-    Row row = switch (s.kind()) {
-      case RECORDED -> s.entry().state() == EntryState.SUCCEEDED ? Row.RECORDED_SUCCESS : Row.RECORDED_FAILURE;
-      case REUSED -> Row.REUSED;
-      case FORGOTTEN -> Row.FORGOTTEN;
-      case REPLAY_CLOSED -> Row.REPLAY_CLOSED;
-      case IN_FLIGHT -> Row.IN_FLIGHT;
-      case NEW, RESEND -> throw new IllegalArgumentException("a settlement that sends ends in a delivery");
-    };
+    Row row =
+        switch (s.kind()) {
+          case RECORDED ->
+              s.entry().state() == EntryState.SUCCEEDED
+                  ? Row.RECORDED_SUCCESS
+                  : Row.RECORDED_FAILURE;
+          case REUSED -> Row.REUSED;
+          case FORGOTTEN -> Row.FORGOTTEN;
+          case REPLAY_CLOSED -> Row.REPLAY_CLOSED;
+          case IN_FLIGHT -> Row.IN_FLIGHT;
+          case NEW, RESEND ->
+              throw new IllegalArgumentException("a settlement that sends ends in a delivery");
+        };
     return new Verdict(row, s.key(), s.entry(), null, null);
   }
 
   /** How a send ended. */
   public static Verdict of(Delivery d) {
-    Row row = d.attempts() == 0 ? Row.HELD_PAST_MAX_TIME : switch (d.kind()) {
-      case SUCCEEDED -> Row.SUCCEEDED;
-      case FAILED -> Row.FAILED;
-      case CREDENTIALS_REFUSED -> Row.TOKEN_REFUSED;
-      case UNEXPECTED -> Row.NOT_AN_ANSWER;
-      case SERVER_ERROR -> Row.SERVER_ERROR;
-      case NO_RESPONSE -> Row.NO_RESPONSE;
-    };
+    Row row =
+        d.attempts() == 0
+            ? Row.HELD_PAST_MAX_TIME
+            : switch (d.kind()) {
+              case SUCCEEDED -> Row.SUCCEEDED;
+              case FAILED -> Row.FAILED;
+              case CREDENTIALS_REFUSED -> Row.TOKEN_REFUSED;
+              case UNEXPECTED -> Row.NOT_AN_ANSWER;
+              case SERVER_ERROR -> Row.SERVER_ERROR;
+              case NO_RESPONSE -> Row.NO_RESPONSE;
+            };
     return new Verdict(row, d.entry().key(), d.entry(), d, null);
   }
 
@@ -87,18 +96,28 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
     return new Verdict(Row.NOT_STARTED, key, null, null, null);
   }
 
-  /** reconcile's finding for a pending entry, from Edlink's request log ({@code found} is null when the key is not there). */
+  /**
+   * reconcile's finding for a pending entry, from Edlink's request log ({@code found} is null when
+   * the key is not there).
+   */
   public static Verdict reconciled(Entry entry, String found, Instant now) {
     if (found != null) {
       return new Verdict(Row.RECONCILED, entry.key(), entry, null, found);
     }
-    return new Verdict(entry.window().allowsReplay(now) ? Row.NOT_IN_LOG : Row.NOT_IN_LOG_WINDOW_ENDED, entry.key(),
-        entry, null, null);
+    return new Verdict(
+        entry.window().allowsReplay(now) ? Row.NOT_IN_LOG : Row.NOT_IN_LOG_WINDOW_ENDED,
+        entry.key(),
+        entry,
+        null,
+        null);
   }
 
   /** The request log could not be read: {@code status} 0 when nothing answered. */
   public static Verdict logUnreadable(boolean tokenRefused, int status, String why) {
-    Row row = tokenRefused ? Row.LOG_TOKEN_REFUSED : status == 0 ? Row.LOG_NO_RESPONSE : Row.LOG_SERVER_ERROR;
+    Row row =
+        tokenRefused
+            ? Row.LOG_TOKEN_REFUSED
+            : status == 0 ? Row.LOG_NO_RESPONSE : Row.LOG_SERVER_ERROR;
     return new Verdict(row, null, null, null, why);
   }
 
@@ -118,66 +137,175 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
   public String happened(Paint paint) {
     String pending = paint.paint(EntryState.PENDING, "pending");
     return switch (row) {
-      case SUCCEEDED -> status() + " " + paint.paint(EntryState.SUCCEEDED, "succeeded") + " · key " + key + " · "
-          + attempts() + " · Edlink remembers the key until " + when(entry.window().end());
-      case RECORDED_SUCCESS -> status() + " " + paint.paint(EntryState.SUCCEEDED, "succeeded") + " · key " + key
-          + " · recorded response from the journal, not sent";
-      case FAILED -> "Edlink answered " + status() + errors() + " · key " + key + " journaled as "
-          + paint.paint(EntryState.FAILED, "failed");
-      case RECORDED_FAILURE -> status() + " " + paint.paint(EntryState.FAILED, "failed") + errors() + " · key " + key
-          + " · recorded response from the journal, not sent";
-      case TOKEN_REFUSED -> "Edlink refused the token (" + status() + errors() + ") · nothing was done and " + key
-          + " stays " + pending;
-      case NOT_AN_ANSWER -> "Edlink answered " + status() + ", which is not an answer to a POST"
-          + (status() >= 300 ? " (redirects are not followed; check --base-url)" : "") + " · " + key + " is " + pending;
-      case SERVER_ERROR -> "Edlink answered " + status() + " after " + attempts() + " · " + key + " is " + pending;
-      case NO_RESPONSE -> "no response after " + attempts() + " (" + delivery.error() + ") · " + key + " is " + pending;
-      case HELD_PAST_MAX_TIME -> "not sent: Edlink asked for a pause longer than --max-time allows · " + key + " is "
-          + pending;
+      case SUCCEEDED ->
+          status()
+              + " "
+              + paint.paint(EntryState.SUCCEEDED, "succeeded")
+              + " · key "
+              + key
+              + " · "
+              + attempts()
+              + " · Edlink remembers the key until "
+              + when(entry.window().end());
+      case RECORDED_SUCCESS ->
+          status()
+              + " "
+              + paint.paint(EntryState.SUCCEEDED, "succeeded")
+              + " · key "
+              + key
+              + " · recorded response from the journal, not sent";
+      case FAILED ->
+          "Edlink answered "
+              + status()
+              + errors()
+              + " · key "
+              + key
+              + " journaled as "
+              + paint.paint(EntryState.FAILED, "failed");
+      case RECORDED_FAILURE ->
+          status()
+              + " "
+              + paint.paint(EntryState.FAILED, "failed")
+              + errors()
+              + " · key "
+              + key
+              + " · recorded response from the journal, not sent";
+      case TOKEN_REFUSED ->
+          "Edlink refused the token ("
+              + status()
+              + errors()
+              + ") · nothing was done and "
+              + key
+              + " stays "
+              + pending;
+      case NOT_AN_ANSWER ->
+          "Edlink answered "
+              + status()
+              + ", which is not an answer to a POST"
+              + (status() >= 300 ? " (redirects are not followed; check --base-url)" : "")
+              + " · "
+              + key
+              + " is "
+              + pending;
+      case SERVER_ERROR ->
+          "Edlink answered " + status() + " after " + attempts() + " · " + key + " is " + pending;
+      case NO_RESPONSE ->
+          "no response after "
+              + attempts()
+              + " ("
+              + delivery.error()
+              + ") · "
+              + key
+              + " is "
+              + pending;
+      case HELD_PAST_MAX_TIME ->
+          "not sent: Edlink asked for a pause longer than --max-time allows · "
+              + key
+              + " is "
+              + pending;
       case NOT_STARTED -> "not sent: the batch stopped before this line";
-      case REUSED -> "key " + key + " was used on " + when(entry.created()) + " for a different request ("
-          + entry.request().method() + " " + entry.request().url() + "); nothing was sent";
-      case FORGOTTEN -> "key " + key + " was " + entry.state().label() + " on " + when(entry.created()) + " and its "
-          + Window.NAME + " ended " + when(entry.window().end()) + "; Edlink has forgotten it";
-      case REPLAY_CLOSED -> "refusing to send " + key + " again: its window ended " + when(entry.window().replayDeadline())
-          + " (" + Window.REPLAY_RULE + "), so Edlink may no longer recognise the key";
-      case IN_FLIGHT -> "key " + key + " is being sent by another process right now; nothing was sent";
+      case REUSED ->
+          "key "
+              + key
+              + " was used on "
+              + when(entry.created())
+              + " for a different request ("
+              + entry.request().method()
+              + " "
+              + entry.request().url()
+              + "); nothing was sent";
+      case FORGOTTEN ->
+          "key "
+              + key
+              + " was "
+              + entry.state().label()
+              + " on "
+              + when(entry.created())
+              + " and its "
+              + Window.NAME
+              + " ended "
+              + when(entry.window().end())
+              + "; Edlink has forgotten it";
+      case REPLAY_CLOSED ->
+          "refusing to send "
+              + key
+              + " again: its window ended "
+              + when(entry.window().replayDeadline())
+              + " ("
+              + Window.REPLAY_RULE
+              + "), so Edlink may no longer recognise the key";
+      case IN_FLIGHT ->
+          "key " + key + " is being sent by another process right now; nothing was sent";
       case JOURNAL_UNWRITABLE -> detail + "; nothing was sent";
-      case OUTCOME_NOT_JOURNALED -> "the request may have reached Edlink but its outcome could not be journaled ("
-          + detail + ") · " + key + " is " + pending + " and safe to send again";
+      case OUTCOME_NOT_JOURNALED ->
+          "the request may have reached Edlink but its outcome could not be journaled ("
+              + detail
+              + ") · "
+              + key
+              + " is "
+              + pending
+              + " and safe to send again";
       case INTERRUPTED -> "interrupted · " + key + " stays " + pending;
       case RECONCILED -> "Edlink received it" + detail + "; recorded as learned by reconcile";
       case NOT_IN_LOG -> "not in Edlink's request log";
       case NOT_IN_LOG_WINDOW_ENDED -> "not received by Edlink, and its window has ended";
-      case LOG_TOKEN_REFUSED, LOG_SERVER_ERROR, LOG_NO_RESPONSE -> "cannot read Edlink's request log: " + detail
-          + "; nothing was changed";
+      case LOG_TOKEN_REFUSED, LOG_SERVER_ERROR, LOG_NO_RESPONSE ->
+          "cannot read Edlink's request log: " + detail + "; nothing was changed";
     };
   }
 
-  /** What to do next, in the words of the command that was run; null when there is nothing to do. */
+  /**
+   * What to do next, in the words of the command that was run; null when there is nothing to do.
+   */
   public String advice(Audience audience) {
     boolean batch = audience instanceof Audience.BatchLine;
     String replay = batch ? null : ((Audience.ForKey) audience).replayCommand();
     return switch (row.next()) {
       case NONE -> null;
       // A batch's summary says once how to finish every pending line: the same batch again.
-      case REPLAY -> batch ? null
-          : row == Row.NOT_IN_LOG ? "safe to replay: " + replay + " (before " + when(entry.window().replayDeadline()) + ")"
-          : replayBefore(replay);
+      case REPLAY ->
+          batch
+              ? null
+              : row == Row.NOT_IN_LOG
+                  ? "safe to replay: "
+                      + replay
+                      + " (before "
+                      + when(entry.window().replayDeadline())
+                      + ")"
+                  : replayBefore(replay);
       case FIX_TOKEN_THEN_REPLAY -> batch ? null : "fix the token, then " + replayBefore(replay);
-      case NEW_REQUEST -> batch ? "fix the line: a new body gets a new key" : "fix the request and post it with a new key";
-      case NEW_KEY -> row == Row.NOT_IN_LOG_WINDOW_ENDED ? "send it again with a new key" : "use a new key for a new request";
-      case NEW_KEY_IF_MEANT -> (batch ? "give the line a new key" : "post with a new key") + " if you mean to act again";
-      case CHECK_THEN_NEW_KEY -> "check whether it arrived, or " + (batch ? "give the line a new key" : "post it with a new key");
-      case WAIT -> batch ? "run the batch again when that is done" : "wait for it to finish, then post or replay again";
+      case NEW_REQUEST ->
+          batch
+              ? "fix the line: a new body gets a new key"
+              : "fix the request and post it with a new key";
+      case NEW_KEY ->
+          row == Row.NOT_IN_LOG_WINDOW_ENDED
+              ? "send it again with a new key"
+              : "use a new key for a new request";
+      case NEW_KEY_IF_MEANT ->
+          (batch ? "give the line a new key" : "post with a new key") + " if you mean to act again";
+      case CHECK_THEN_NEW_KEY ->
+          "check whether it arrived, or "
+              + (batch ? "give the line a new key" : "post it with a new key");
+      case WAIT ->
+          batch
+              ? "run the batch again when that is done"
+              : "wait for it to finish, then post or replay again";
       case GRAPH_TOKEN -> "reconcile needs an integration (graph) token";
       case LATER -> "try again later";
     };
   }
 
   private String replayBefore(String replayCommand) {
-    return "run '" + replayCommand + "' before " + when(entry.window().replayDeadline()) + ", " + Window.MARGIN_WORDS
-        + " before its " + Window.NAME + " ends";
+    return "run '"
+        + replayCommand
+        + "' before "
+        + when(entry.window().replayDeadline())
+        + ", "
+        + Window.MARGIN_WORDS
+        + " before its "
+        + Window.NAME
+        + " ends";
   }
 
   private int status() {

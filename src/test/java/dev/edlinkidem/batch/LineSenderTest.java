@@ -36,8 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** One batch line settled under its lease, by the settle rules post follows. */
 class LineSenderTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private HttpServer server;
   private int requests;
@@ -45,13 +44,15 @@ class LineSenderTest {
   @BeforeEach
   void start() throws Exception {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", exchange -> {
-      requests++;
-      byte[] out = "{\"$data\":{}}".getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, out.length);
-      exchange.getResponseBody().write(out);
-      exchange.close();
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          requests++;
+          byte[] out = "{\"$data\":{}}".getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, out.length);
+          exchange.getResponseBody().write(out);
+          exchange.close();
+        });
     server.start();
   }
 
@@ -61,21 +62,29 @@ class LineSenderTest {
   }
 
   private JournaledRequest request() {
-    return JournaledRequest.post("http://127.0.0.1:" + server.getAddress().getPort() + "/api/v2/graph/x",
+    return JournaledRequest.post(
+        "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v2/graph/x",
         "{}".getBytes(StandardCharsets.UTF_8));
   }
 
   private LineSender lineSender(Journal journal, ManualTime time) {
-    EdlinkClient client = new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), "tok", "test");
-    Sender sender = new Sender(client, RetryPolicy.of(0, Duration.ofSeconds(5), Duration.ofSeconds(10)), time,
-        new Random(1), (a, w) -> { });
+    EdlinkClient client =
+        new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), "tok", "test");
+    Sender sender =
+        new Sender(
+            client,
+            RetryPolicy.of(0, Duration.ofSeconds(5), Duration.ofSeconds(10)),
+            time,
+            new Random(1),
+            (a, w) -> {});
     return new LineSender(journal, sender, time, time::now, () -> false);
   }
 
   @Test
   void aNewLineIsJournaledSentAndLearnedByPost() throws Exception {
     try (FileJournal journal = FileJournal.open(tmp.resolve("j"))) {
-      LineResult r = lineSender(journal, new ManualTime()).settle(3, "/api/v2/graph/x", "k-new", request());
+      LineResult r =
+          lineSender(journal, new ManualTime()).settle(3, "/api/v2/graph/x", "k-new", request());
       assertEquals(Row.SUCCEEDED, r.row(), r.toString());
       assertEquals(LineResult.Kind.SUCCEEDED, r.kind());
       assertEquals(1, requests);
@@ -84,19 +93,22 @@ class LineSenderTest {
   }
 
   @Test
-  void aPendingLineSentAgainWhoseOutcomeCannotBeJournaledSaysItMayHaveReachedEdlink() throws Exception {
+  void aPendingLineSentAgainWhoseOutcomeCannotBeJournaledSaysItMayHaveReachedEdlink()
+      throws Exception {
     try (FileJournal journal = FileJournal.open(tmp.resolve("j"))) {
       try (Journal.Lease lease = journal.lease("k-pending")) {
         lease.begin(request(), Instant.parse("2026-11-22T08:00:00Z"));
       }
-      LineResult r = lineSender(new FailingWrites(journal), new ManualTime()).settle(4, "/api/v2/graph/x", "k-pending",
-          request());
+      LineResult r =
+          lineSender(new FailingWrites(journal), new ManualTime())
+              .settle(4, "/api/v2/graph/x", "k-pending", request());
       assertEquals(1, requests, "the line was sent again");
       // The batch's copy of the rule said "nothing was sent for this line" when a resend's outcome
       // could not be journaled; post's said it may have reached Edlink, which is what happened.
       assertEquals(Row.OUTCOME_NOT_JOURNALED, r.row(), r.toString());
       assertEquals(ExitCode.INTERNAL, r.exit());
-      assertEquals(LineResult.Kind.PENDING, r.kind(), "counted as pending: the batch run again finishes it");
+      assertEquals(
+          LineResult.Kind.PENDING, r.kind(), "counted as pending: the batch run again finishes it");
       assertTrue(r.message().startsWith("the request may have reached Edlink"), r.message());
     }
   }

@@ -73,7 +73,8 @@ class PaceTest {
     long askedAt = time.now;
 
     pace.awaitTurn(FOREVER);
-    assertEquals(askedAt + 1000 * MS, time.now, "the next start, whoever makes it, waits out the pause");
+    assertEquals(
+        askedAt + 1000 * MS, time.now, "the next start, whoever makes it, waits out the pause");
     pace.awaitTurn(FOREVER);
     assertEquals(askedAt + 1020 * MS, time.now, "then twice the interval the batch had: 20 ms");
     assertEquals(1, pace.pauses());
@@ -105,19 +106,22 @@ class PaceTest {
     Pace pace = Pace.of(null, 2, new FakeTime());
     pace.awaitTurn(FOREVER);
     pace.awaitTurn(FOREVER);
-    Thread third = new Thread(() -> {
-      try {
-        pace.awaitTurn(FOREVER);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    Thread third =
+        new Thread(
+            () -> {
+              try {
+                pace.awaitTurn(FOREVER);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
     third.start();
     long deadline = System.nanoTime() + 5_000_000_000L;
     while (third.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
       Thread.sleep(1);
     }
-    assertEquals(Thread.State.WAITING, third.getState(), "the third attempt waits for one of two in flight");
+    assertEquals(
+        Thread.State.WAITING, third.getState(), "the third attempt waits for one of two in flight");
     pace.attemptEnded();
     third.join(5000);
     assertFalse(third.isAlive(), "an attempt ended, so the third started");
@@ -129,7 +133,9 @@ class PaceTest {
     Pace pace = Pace.of(null, 4, time);
     pace.slowDown(Duration.ofHours(1));
     long before = time.now;
-    assertFalse(pace.awaitTurn(Duration.ofMinutes(10)), "an hour's pause outlasts ten minutes of --max-time");
+    assertFalse(
+        pace.awaitTurn(Duration.ofMinutes(10)),
+        "an hour's pause outlasts ten minutes of --max-time");
     assertEquals(before, time.now, "and it did not wait for it");
     assertTrue(pace.awaitTurn(Duration.ofHours(2)));
     assertEquals(before + Duration.ofHours(1).toNanos(), time.now);

@@ -18,7 +18,7 @@ class TallyTest {
 
   @Test
   void countsEachKindAndTheMostSeriousExit() {
-    Tally tally = new Tally(false, () -> { });
+    Tally tally = new Tally(false, () -> {});
     tally.started();
     tally.started();
     tally.done(line(1, LineResult.Kind.SUCCEEDED, ExitCode.OK, Row.SUCCEEDED), true);
@@ -55,7 +55,8 @@ class TallyTest {
     Tally tally = new Tally(false, stops::incrementAndGet);
     tally.done(line(7, LineResult.Kind.PENDING, ExitCode.CLIENT_ERROR, Row.TOKEN_REFUSED), false);
     assertTrue(tally.counts().tokenRefused());
-    assertEquals("Edlink refused the token on line 7, so the other lines would be refused too",
+    assertEquals(
+        "Edlink refused the token on line 7, so the other lines would be refused too",
         tally.counts().stoppedBecause());
     assertEquals(1, stops.get());
   }

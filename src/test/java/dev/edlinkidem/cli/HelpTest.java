@@ -39,8 +39,14 @@ class HelpTest {
       List<String> args = new ArrayList<>(path);
       args.add("--help");
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      Invocation invocation = new Invocation(new ByteArrayInputStream(new byte[0]), out, new ByteArrayOutputStream(),
-          Map.of(), Invocation.Terminal.NONE, new SecureRandom());
+      Invocation invocation =
+          new Invocation(
+              new ByteArrayInputStream(new byte[0]),
+              out,
+              new ByteArrayOutputStream(),
+              Map.of(),
+              Invocation.Terminal.NONE,
+              new SecureRandom());
       assertEquals(0, Main.run(invocation, args.toArray(String[]::new)), path.toString());
       invocation.out().flush();
       String help = out.toString(StandardCharsets.UTF_8);

@@ -26,7 +26,9 @@ class CheckedInScriptsTest {
     }
   }
 
-  /** Where two texts part, as a line number and both lines, so that the failure says what changed. */
+  /**
+   * Where two texts part, as a line number and both lines, so that the failure says what changed.
+   */
   static String firstDifference(String expected, String actual) {
     String[] want = expected.split("\n", -1);
     String[] have = actual.split("\n", -1);

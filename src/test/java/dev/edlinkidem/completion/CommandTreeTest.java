@@ -11,27 +11,42 @@ class CommandTreeTest {
   private final CommandTree root = CommandTree.of(Main.commandLine(null));
 
   private CommandTree at(String path) {
-    return root.all().stream().filter(c -> String.join(" ", c.path()).equals(path)).findFirst()
+    return root.all().stream()
+        .filter(c -> String.join(" ", c.path()).equals(path))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no command " + path));
   }
 
   private CommandTree.Option option(String path, String name) {
-    return at(path).options().stream().filter(o -> o.names().contains(name)).findFirst()
+    return at(path).options().stream()
+        .filter(o -> o.names().contains(name))
+        .findFirst()
         .orElseThrow(() -> new AssertionError(path + " has no " + name));
   }
 
   @Test
   void walksNestedCommands() {
     List<String> paths = root.all().stream().map(c -> String.join(" ", c.path())).toList();
-    assertTrue(paths.containsAll(List.of("edlink-idem", "edlink-idem replay", "edlink-idem journal merge",
-        "edlink-idem config show", "edlink-idem config set-token", "edlink-idem completion")), paths.toString());
-    assertEquals(List.of("merge"), at("edlink-idem journal").subcommands().stream().map(CommandTree::name).toList());
+    assertTrue(
+        paths.containsAll(
+            List.of(
+                "edlink-idem",
+                "edlink-idem replay",
+                "edlink-idem journal merge",
+                "edlink-idem config show",
+                "edlink-idem config set-token",
+                "edlink-idem completion")),
+        paths.toString());
+    assertEquals(
+        List.of("merge"),
+        at("edlink-idem journal").subcommands().stream().map(CommandTree::name).toList());
   }
 
   @Test
   void nestedCommandsHaveTheInheritedGlobalOptions() {
     assertEquals(ValueKind.DIRECTORY, option("edlink-idem journal merge", "--journal").kind());
-    assertEquals(List.of("auto", "always", "never"), option("edlink-idem config show", "--color").values());
+    assertEquals(
+        List.of("auto", "always", "never"), option("edlink-idem config show", "--color").values());
     assertEquals(List.of("-q"), option("edlink-idem list", "--quiet").shortNames());
   }
 
@@ -52,7 +67,9 @@ class CommandTreeTest {
     assertEquals("How many keys", option("edlink-idem keygen", "-n").summary());
     assertEquals("List journal entries, newest first", at("edlink-idem list").summary());
     for (CommandTree command : root.all()) {
-      assertTrue(!command.summary().isEmpty() && command.summary().length() <= 120, command.path().toString());
+      assertTrue(
+          !command.summary().isEmpty() && command.summary().length() <= 120,
+          command.path().toString());
     }
   }
 }

@@ -37,15 +37,22 @@ class ValueKindTest {
     assertEquals(ValueKind.BODY, option("--data", "post"));
     assertEquals(ValueKind.FILE, option("--token-file", "post"));
     assertEquals(ValueKind.DIRECTORY, option("--journal", "list"), "inherited from the root");
-    assertEquals(ValueKind.FILE_OR_DIRECTORY, ValueKind.of(command("journal", "merge").positionalParameters().get(0)));
+    assertEquals(
+        ValueKind.FILE_OR_DIRECTORY,
+        ValueKind.of(command("journal", "merge").positionalParameters().get(0)));
     assertEquals(ValueKind.DURATION, option("--within", "expiring"));
     assertEquals(ValueKind.DURATION, option("--latency", "sandbox"));
     assertEquals(ValueKind.PROFILE, option("--profile", "show"));
     assertEquals(ValueKind.TEXT, option("--path-prefix", "list"));
     assertEquals(ValueKind.CHOICE, option("--state", "list"));
-    assertEquals(List.of("pending", "succeeded", "failed", "all"), ValueKind.choices(command("list").findOption("--state")));
-    assertEquals(List.of("table", "json", "jsonl", "csv", "keys"), ValueKind.choices(command("list").findOption("--format")));
-    assertEquals(List.of("auto", "always", "never"), ValueKind.choices(command().findOption("--color")));
+    assertEquals(
+        List.of("pending", "succeeded", "failed", "all"),
+        ValueKind.choices(command("list").findOption("--state")));
+    assertEquals(
+        List.of("table", "json", "jsonl", "csv", "keys"),
+        ValueKind.choices(command("list").findOption("--format")));
+    assertEquals(
+        List.of("auto", "always", "never"), ValueKind.choices(command().findOption("--color")));
     assertEquals(List.of(), ValueKind.choices(command("post").findOption("--dry-run")));
   }
 }

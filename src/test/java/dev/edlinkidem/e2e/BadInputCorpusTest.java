@@ -30,22 +30,24 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The bad-input corpus (src/test/resources/bad-input/cases.jsonl): every case gets its
- * documented exit code, one line on stderr and no stack trace, sends nothing, and leaves the
- * journal byte for byte as it was.
+ * The bad-input corpus (src/test/resources/bad-input/cases.jsonl): every case gets its documented
+ * exit code, one line on stderr and no stack trace, sends nothing, and leaves the journal byte for
+ * byte as it was.
  *
- * <p>A case is one JSON object per line: {@code name}, {@code args}, and optionally
- * {@code stdin} (text), {@code env} (a value of null unsets), {@code files} (name to text,
- * written under the test's directory), {@code setup} (a keyword below), then {@code exit} and
- * {@code stderr} (a fragment the line must contain), {@code lines} (only where more than one
- * line on stderr is documented, with the reason in {@code note}), and {@code pending} (why the
- * case is skipped for now). In args, env and files {@code ${TMP}}, {@code ${PATH}}, {@code ${ESSAY}},
- * {@code ${BASE}}, {@code ${BASE_USERINFO}} (the base URL with a user name and password) and {@code ${repeat:N:C}} are replaced.
+ * <p>A case is one JSON object per line: {@code name}, {@code args}, and optionally {@code stdin}
+ * (text), {@code env} (a value of null unsets), {@code files} (name to text, written under the
+ * test's directory), {@code setup} (a keyword below), then {@code exit} and {@code stderr} (a
+ * fragment the line must contain), {@code lines} (only where more than one line on stderr is
+ * documented, with the reason in {@code note}), and {@code pending} (why the case is skipped for
+ * now). In args, env and files {@code ${TMP}}, {@code ${PATH}}, {@code ${ESSAY}}, {@code ${BASE}},
+ * {@code ${BASE_USERINFO}} (the base URL with a user name and password) and {@code ${repeat:N:C}}
+ * are replaced.
  */
 class BadInputCorpusTest extends SandboxCase {
   private static final String CASES = "/bad-input/cases.jsonl";
   private static final long OVER_32_MB = 32L * 1024 * 1024 + 1024;
-  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(TMP|PATH|ESSAY|BASE_USERINFO|BASE|repeat:(\\d+):(.))}");
+  private static final Pattern PLACEHOLDER =
+      Pattern.compile("\\$\\{(TMP|PATH|ESSAY|BASE_USERINFO|BASE|repeat:(\\d+):(.))}");
 
   private int requestsBefore;
   private Map<String, byte[]> journalBefore;
@@ -83,7 +85,8 @@ class BadInputCorpusTest extends SandboxCase {
     return cases.stream();
   }
 
-  // One real post, so that "the journal is unchanged" compares something and the baseline counts a request.
+  // One real post, so that "the journal is unchanged" compares something and the baseline counts a
+  // request.
   @BeforeEach
   void seedJournal() throws Exception {
     Cli.Result seeded = cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "existing");
@@ -136,7 +139,8 @@ class BadInputCorpusTest extends SandboxCase {
       assertTrue(line.startsWith("edlink-idem:"), "each line starts with 'edlink-idem:': " + what);
     }
     assertFalse(err.contains("Exception") || err.contains("\tat "), "no stack trace: " + what);
-    assertTrue(err.contains(json.get("stderr").getAsString()),
+    assertTrue(
+        err.contains(json.get("stderr").getAsString()),
         "stderr contains '" + json.get("stderr").getAsString() + "': " + what);
     assertEquals("", r.out(), "nothing on stdout: " + what);
     assertEquals(requestsBefore, stat("requests"), "nothing sent: " + what);
@@ -145,7 +149,8 @@ class BadInputCorpusTest extends SandboxCase {
 
   private void setup(String keyword, Cli cli) throws IOException {
     switch (keyword) {
-      case "journal-is-a-file" -> Files.writeString(tmp.resolve("journal-file"), "not a directory\n");
+      case "journal-is-a-file" ->
+          Files.writeString(tmp.resolve("journal-file"), "not a directory\n");
       case "unwritable-journal" -> {
         Path dir = Files.createDirectories(tmp.resolve("read-only-journal"));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-x------"));
@@ -158,17 +163,25 @@ class BadInputCorpusTest extends SandboxCase {
         } catch (IOException expected) {
           rootIgnoresModes = false;
         }
-        Assumptions.assumeFalse(rootIgnoresModes,
-            "a directory of mode 0500 is still writable here (running as root?): an unwritable journal cannot be made");
+        Assumptions.assumeFalse(
+            rootIgnoresModes,
+            "a directory of mode 0500 is still writable here (running as root?): an unwritable"
+                + " journal cannot be made");
       }
       case "garbage-config" -> {
-        Path config = Files.createDirectories(tmp.resolve("xdg-config/edlink-idem")).resolve("config");
-        Files.write(config, new byte[] {'[', '[', 0, (byte) 0xff, '=', '=', '\n', 'n', 'o', ' ', 's', 'e', 'n', 's', 'e', '\n'});
+        Path config =
+            Files.createDirectories(tmp.resolve("xdg-config/edlink-idem")).resolve("config");
+        Files.write(
+            config,
+            new byte[] {
+              '[', '[', 0, (byte) 0xff, '=', '=', '\n', 'n', 'o', ' ', 's', 'e', 'n', 's', 'e', '\n'
+            });
         Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
         cli.env("XDG_CONFIG_HOME", tmp.resolve("xdg-config").toString());
       }
       case "garbage-config-text" -> {
-        Path config = Files.createDirectories(tmp.resolve("xdg-config/edlink-idem")).resolve("config");
+        Path config =
+            Files.createDirectories(tmp.resolve("xdg-config/edlink-idem")).resolve("config");
         Files.writeString(config, "[[default\n=== no sense\ntoken-file\n[unclosed\n");
         Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
         cli.env("XDG_CONFIG_HOME", tmp.resolve("xdg-config").toString());
@@ -181,7 +194,8 @@ class BadInputCorpusTest extends SandboxCase {
       }
       case "deep-json" -> Files.writeString(tmp.resolve("deep.json"), "[".repeat(200_000));
       case "at-directory" -> Files.createDirectories(tmp.resolve("a-directory"));
-      case "binary-stdin" -> cli.stdin(new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2, (byte) 0x80, '{', '}'});
+      case "binary-stdin" ->
+          cli.stdin(new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2, (byte) 0x80, '{', '}'});
       default -> throw new IllegalArgumentException("unknown setup keyword: " + keyword);
     }
   }
@@ -206,14 +220,20 @@ class BadInputCorpusTest extends SandboxCase {
     Matcher m = PLACEHOLDER.matcher(text);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
-      String value = switch (m.group(1)) {
-        case "TMP" -> tmp.toString();
-        case "PATH" -> ASSIGNMENTS;
-        case "ESSAY" -> ESSAY;
-        case "BASE" -> sandbox.baseUrl().toString().replaceAll("/$", "");
-        case "BASE_USERINFO" -> sandbox.baseUrl().toString().replaceAll("/$", "").replace("http://", "http://user:pw@");
-        default -> m.group(3).repeat(Integer.parseInt(m.group(2)));
-      };
+      String value =
+          switch (m.group(1)) {
+            case "TMP" -> tmp.toString();
+            case "PATH" -> ASSIGNMENTS;
+            case "ESSAY" -> ESSAY;
+            case "BASE" -> sandbox.baseUrl().toString().replaceAll("/$", "");
+            case "BASE_USERINFO" ->
+                sandbox
+                    .baseUrl()
+                    .toString()
+                    .replaceAll("/$", "")
+                    .replace("http://", "http://user:pw@");
+            default -> m.group(3).repeat(Integer.parseInt(m.group(2)));
+          };
       m.appendReplacement(out, Matcher.quoteReplacement(value));
     }
     m.appendTail(out);
@@ -221,7 +241,9 @@ class BadInputCorpusTest extends SandboxCase {
   }
 
   private static List<String> abbreviated(List<String> args) {
-    return args.stream().map(a -> a.length() > 80 ? a.substring(0, 40) + "…(" + a.length() + " chars)" : a).toList();
+    return args.stream()
+        .map(a -> a.length() > 80 ? a.substring(0, 40) + "…(" + a.length() + " chars)" : a)
+        .toList();
   }
 
   /** Every file under the journal directory, by relative path. */
@@ -241,7 +263,8 @@ class BadInputCorpusTest extends SandboxCase {
     Map<String, byte[]> after = journalFiles();
     assertEquals(journalBefore.keySet(), after.keySet(), "the journal's files: " + what);
     for (Map.Entry<String, byte[]> f : journalBefore.entrySet()) {
-      assertTrue(java.util.Arrays.equals(f.getValue(), after.get(f.getKey())),
+      assertTrue(
+          java.util.Arrays.equals(f.getValue(), after.get(f.getKey())),
           "journal file " + f.getKey() + " unchanged: " + what);
     }
   }

@@ -34,7 +34,8 @@ class BadInputTest extends SandboxCase {
 
   @Test
   void invalidJson() throws Exception {
-    for (String body : List.of("{bad", "{\"a\":1", "{\"a\":1} trailing", "", "{'single':1}", "[1,]", "NaN")) {
+    for (String body :
+        List.of("{bad", "{\"a\":1", "{\"a\":1} trailing", "", "{'single':1}", "[1,]", "NaN")) {
       assertRefusedAsUsage(cli(), "post", ASSIGNMENTS, "-d", body);
     }
   }
@@ -69,9 +70,16 @@ class BadInputTest extends SandboxCase {
   void foreignAndInsecureHosts() throws Exception {
     assertRefusedAsUsage(cli(), "post", "https://evil.example.com" + ASSIGNMENTS, "-d", ESSAY);
     assertRefusedAsUsage(cli(), "post", "http://127.0.0.2:1" + ASSIGNMENTS, "-d", ESSAY);
-    assertRefusedAsUsage(cli(), "post", "http://evil.example.com" + ASSIGNMENTS, "-d", ESSAY,
-        "--allow-host", "evil.example.com");
-    assertRefusedAsUsage(cli().env("EDLINK_BASE_URL", "http://ed.link"), "post", ASSIGNMENTS, "-d", ESSAY);
+    assertRefusedAsUsage(
+        cli(),
+        "post",
+        "http://evil.example.com" + ASSIGNMENTS,
+        "-d",
+        ESSAY,
+        "--allow-host",
+        "evil.example.com");
+    assertRefusedAsUsage(
+        cli().env("EDLINK_BASE_URL", "http://ed.link"), "post", ASSIGNMENTS, "-d", ESSAY);
     assertRefusedAsUsage(cli(), "post", "api/v2/no-leading-slash", "-d", ESSAY);
     assertRefusedAsUsage(cli(), "post", "/api/v2/has space", "-d", ESSAY);
     assertRefusedAsUsage(cli(), "post", ASSIGNMENTS + "?$idempotency=sneaky", "-d", ESSAY);
@@ -80,7 +88,8 @@ class BadInputTest extends SandboxCase {
   @Test
   void noTokenOrABadTokenFile() throws Exception {
     assertRefusedAsUsage(cli().env("EDLINK_TOKEN", null), "post", ASSIGNMENTS, "-d", ESSAY);
-    assertRefusedAsUsage(cli(), "post", ASSIGNMENTS, "-d", ESSAY, "--token-file", tmp.resolve("nope").toString());
+    assertRefusedAsUsage(
+        cli(), "post", ASSIGNMENTS, "-d", ESSAY, "--token-file", tmp.resolve("nope").toString());
     String empty = Files.writeString(tmp.resolve("empty-token"), "\n").toString();
     assertRefusedAsUsage(cli(), "post", ASSIGNMENTS, "-d", ESSAY, "--token-file", empty);
   }
@@ -89,7 +98,14 @@ class BadInputTest extends SandboxCase {
   void badNumbersAndTimes() throws Exception {
     assertRefusedAsUsage(cli(), "post", ASSIGNMENTS, "-d", ESSAY, "--retries", "-1");
     assertRefusedAsUsage(cli(), "post", ASSIGNMENTS, "-d", ESSAY, "--max-time", "0s");
-    assertRefusedAsUsage(cli().env("EDLINK_IDEM_NOW", "yesterday"), "post", ASSIGNMENTS, "-d", ESSAY, "-k", "existing");
+    assertRefusedAsUsage(
+        cli().env("EDLINK_IDEM_NOW", "yesterday"),
+        "post",
+        ASSIGNMENTS,
+        "-d",
+        ESSAY,
+        "-k",
+        "existing");
   }
 
   @Test
@@ -102,28 +118,43 @@ class BadInputTest extends SandboxCase {
 
   @Test
   void urlsThatCannotOrMustNotBeUsed() throws Exception {
-    assertRefusedAsUsage(cli().env("EDLINK_BASE_URL", "http://127.0.0.1:99999"), "post", ASSIGNMENTS, "-d", ESSAY);
-    assertRefusedAsUsage(cli().env("EDLINK_BASE_URL", "http://user:secret@127.0.0.1:1"), "post", ASSIGNMENTS, "-d", ESSAY);
-    assertRefusedAsUsage(cli().env("EDLINK_BASE_URL", sandbox.baseUrl() + "?x=1"), "post", ASSIGNMENTS, "-d", ESSAY);
-    assertRefusedAsUsage(cli().env("EDLINK_BASE_URL", "ftp://ed.link"), "post", ASSIGNMENTS, "-d", ESSAY);
-    assertRefusedAsUsage(cli().env("EDLINK_BASE_URL", "not a url"), "post", ASSIGNMENTS, "-d", ESSAY);
+    assertRefusedAsUsage(
+        cli().env("EDLINK_BASE_URL", "http://127.0.0.1:99999"), "post", ASSIGNMENTS, "-d", ESSAY);
+    assertRefusedAsUsage(
+        cli().env("EDLINK_BASE_URL", "http://user:secret@127.0.0.1:1"),
+        "post",
+        ASSIGNMENTS,
+        "-d",
+        ESSAY);
+    assertRefusedAsUsage(
+        cli().env("EDLINK_BASE_URL", sandbox.baseUrl() + "?x=1"), "post", ASSIGNMENTS, "-d", ESSAY);
+    assertRefusedAsUsage(
+        cli().env("EDLINK_BASE_URL", "ftp://ed.link"), "post", ASSIGNMENTS, "-d", ESSAY);
+    assertRefusedAsUsage(
+        cli().env("EDLINK_BASE_URL", "not a url"), "post", ASSIGNMENTS, "-d", ESSAY);
     String withUser = sandbox.baseUrl().toString().replace("http://", "http://user:pw@");
-    assertRefusedAsUsage(cli(), "post", withUser + ASSIGNMENTS, "-d", ESSAY, "--allow-host", "127.0.0.1");
+    assertRefusedAsUsage(
+        cli(), "post", withUser + ASSIGNMENTS, "-d", ESSAY, "--allow-host", "127.0.0.1");
   }
 
   @Test
   void aBodyWithoutEndIsCutAtTheLimit() throws Exception {
     java.nio.file.Path zero = java.nio.file.Path.of("/dev/zero");
-    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(zero), "no /dev/zero on this system");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.isReadable(zero), "no /dev/zero on this system");
     assertRefusedAsUsage(cli(), "post", ASSIGNMENTS, "-d", "@/dev/zero");
   }
 
   @Test
   void oddJournalAndTokenFiles() throws Exception {
     assertRefusedAsUsage(cli(), "--journal", "", "post", ASSIGNMENTS, "-d", ESSAY);
-    String binary = Files.write(tmp.resolve("binary-token"), new byte[] {(byte) 0xff, (byte) 0xfe, 'a'}).toString();
+    String binary =
+        Files.write(tmp.resolve("binary-token"), new byte[] {(byte) 0xff, (byte) 0xfe, 'a'})
+            .toString();
     Cli.Result r = cli().run("post", ASSIGNMENTS, "-d", ESSAY, "--token-file", binary);
     assertEquals(2, r.code(), r.toString());
-    assertTrue(r.err().contains("characters a header cannot carry") || r.err().contains("not UTF-8"), r.err());
+    assertTrue(
+        r.err().contains("characters a header cannot carry") || r.err().contains("not UTF-8"),
+        r.err());
   }
 }

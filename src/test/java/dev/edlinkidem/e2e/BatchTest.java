@@ -17,14 +17,20 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** {@code batch}: many lines, concurrently, each created exactly once however often the file is run. */
+/**
+ * {@code batch}: many lines, concurrently, each created exactly once however often the file is run.
+ */
 public class BatchTest extends SandboxCase {
   /** A line per class, 1..n, each an assignment with its own title; no keys: they are derived. */
   public static String lines(int n) {
     StringBuilder b = new StringBuilder();
     for (int i = 1; i <= n; i++) {
-      b.append("{\"path\":\"/api/v2/graph/classes/class-").append(i % 7).append("/assignments\",\"body\":")
-          .append("{\"title\":\"Essay ").append(i).append("\",\"description\":\"d\",\"due_date\":\"2026-12-01T23:59:00Z\",")
+      b.append("{\"path\":\"/api/v2/graph/classes/class-")
+          .append(i % 7)
+          .append("/assignments\",\"body\":")
+          .append("{\"title\":\"Essay ")
+          .append(i)
+          .append("\",\"description\":\"d\",\"due_date\":\"2026-12-01T23:59:00Z\",")
           .append("\"grading_type\":\"points\"}}\n");
     }
     return b.toString();
@@ -56,7 +62,10 @@ public class BatchTest extends SandboxCase {
     Path f = file("plan.jsonl", lines(40));
     sandbox.setFaults(faults(0.25, 0, 0.15, 0.1, Duration.ZERO));
 
-    Cli.Result r = cli().run("batch", f.toString(), "--concurrency", "8", "--format", "jsonl", "--retries", "8");
+    Cli.Result r =
+        cli()
+            .run(
+                "batch", f.toString(), "--concurrency", "8", "--format", "jsonl", "--retries", "8");
 
     assertEquals(0, r.code(), r.toString());
     List<JsonObject> results = results(r);
@@ -69,17 +78,22 @@ public class BatchTest extends SandboxCase {
       lines.add(o.get("line").getAsInt());
     }
     assertEquals(40, lines.size());
-    assertEquals(40, stat("creates"), "one creation per line, however many attempts: " + sandbox.stats());
+    assertEquals(
+        40, stat("creates"), "one creation per line, however many attempts: " + sandbox.stats());
     assertEquals(40, records());
-    assertTrue(stat("drops") > 0 && stat("errors") > 0 && stat("throttles") > 0, "the faults happened: " + sandbox.stats());
+    assertTrue(
+        stat("drops") > 0 && stat("errors") > 0 && stat("throttles") > 0,
+        "the faults happened: " + sandbox.stats());
     assertTrue(r.err().contains("Edlink asked to slow down"), r.err());
     List<Entry> entries = entries();
     assertEquals(40, entries.size());
     assertTrue(entries.stream().allMatch(e -> e.state() == EntryState.SUCCEEDED));
-    // Outcomes are not forced one by one in a batch: listing reads the grown files and caches them as finished.
+    // Outcomes are not forced one by one in a batch: listing reads the grown files and caches them
+    // as finished.
     Cli.Result list = cli().run("list", "--state", "succeeded", "--format", "keys");
     assertEquals(40, list.out().lines().count(), list.toString());
-    Cli.Result pending = cli().run("expiring", "--within", "40d", "--pending-only", "--fail-if-pending");
+    Cli.Result pending =
+        cli().run("expiring", "--within", "40d", "--pending-only", "--fail-if-pending");
     assertEquals(0, pending.code(), pending.toString());
   }
 
@@ -93,8 +107,12 @@ public class BatchTest extends SandboxCase {
     // Spaced out, members in another order: the same requests, so the same keys.
     StringBuilder b = new StringBuilder();
     for (int i = 1; i <= 12; i++) {
-      b.append("{ \"body\": { \"grading_type\": \"points\", \"due_date\": \"2026-12-01T23:59:00Z\", \"title\": \"Essay ")
-          .append(i).append("\", \"description\": \"d\" }, \"path\": \"/api/v2/graph/classes/class-").append(i % 7)
+      b.append(
+              "{ \"body\": { \"grading_type\": \"points\", \"due_date\": \"2026-12-01T23:59:00Z\","
+                  + " \"title\": \"Essay ")
+          .append(i)
+          .append("\", \"description\": \"d\" }, \"path\": \"/api/v2/graph/classes/class-")
+          .append(i % 7)
           .append("/assignments\" }\n");
     }
     Path g = file("again.jsonl", b.toString());
@@ -103,9 +121,13 @@ public class BatchTest extends SandboxCase {
     assertEquals(0, again.code(), again.toString());
     assertEquals(requests, stat("requests"), "nothing was sent");
     assertEquals(12, stat("creates"));
-    assertTrue(results(again).stream().allMatch(o -> o.get("from_journal").getAsBoolean()), again.out());
-    assertTrue(again.err().contains("12 succeeded (12 already in the journal, not sent)"), again.err());
-    assertEquals(new String(journal, StandardCharsets.ISO_8859_1), new String(journalBytes(), StandardCharsets.ISO_8859_1),
+    assertTrue(
+        results(again).stream().allMatch(o -> o.get("from_journal").getAsBoolean()), again.out());
+    assertTrue(
+        again.err().contains("12 succeeded (12 already in the journal, not sent)"), again.err());
+    assertEquals(
+        new String(journal, StandardCharsets.ISO_8859_1),
+        new String(journalBytes(), StandardCharsets.ISO_8859_1),
         "no record was written");
   }
 
@@ -113,15 +135,19 @@ public class BatchTest extends SandboxCase {
   void malformedLinesAreReportedByNumberAndTheOthersAreSent() throws Exception {
     String good = lines(3);
     String[] g = good.split("\n");
-    String content = g[0] + "\n"
-        + "{\"path\": \"/api/v2/graph/classes/c/assignments\", \"body\": {\"title\": }\n"
-        + "\n"
-        + "[1, 2]\n"
-        + g[1] + "\n"
-        + "{\"path\": \"/api/v2/graph/classes/c/assignments\", \"bdy\": {}}\n"
-        + "{\"path\": \"/api/v2/graph/classes/c/assignments\", \"key\": \"has space\"}\n"
-        + "{\"path\": \"https://elsewhere.example/api/v2/x\"}\n"
-        + g[2] + "\n";
+    String content =
+        g[0]
+            + "\n"
+            + "{\"path\": \"/api/v2/graph/classes/c/assignments\", \"body\": {\"title\": }\n"
+            + "\n"
+            + "[1, 2]\n"
+            + g[1]
+            + "\n"
+            + "{\"path\": \"/api/v2/graph/classes/c/assignments\", \"bdy\": {}}\n"
+            + "{\"path\": \"/api/v2/graph/classes/c/assignments\", \"key\": \"has space\"}\n"
+            + "{\"path\": \"https://elsewhere.example/api/v2/x\"}\n"
+            + g[2]
+            + "\n";
 
     Cli.Result r = cli().run("batch", file("mixed.jsonl", content).toString());
 
@@ -132,7 +158,8 @@ public class BatchTest extends SandboxCase {
     assertTrue(err.contains("line 4: not a JSON object"), err);
     assertTrue(err.contains("line 6: unknown member \"bdy\""), err);
     assertTrue(err.contains("line 7: invalid key"), err);
-    assertTrue(err.contains("line 8: refusing to send the token to https://elsewhere.example"), err);
+    assertTrue(
+        err.contains("line 8: refusing to send the token to https://elsewhere.example"), err);
     assertFalse(err.contains("line 3"), "a blank line is skipped: " + err);
     assertTrue(err.contains("8 lines in"), err);
     assertTrue(err.contains("3 succeeded") && err.contains("5 malformed"), err);
@@ -143,11 +170,20 @@ public class BatchTest extends SandboxCase {
   void failFastStopsStartingLinesAfterTheFirstProblem() throws Exception {
     String content = "not json\n" + lines(20);
 
-    Cli.Result r = cli().run("batch", file("bad-first.jsonl", content).toString(), "--fail-fast", "--concurrency", "1");
+    Cli.Result r =
+        cli()
+            .run(
+                "batch",
+                file("bad-first.jsonl", content).toString(),
+                "--fail-fast",
+                "--concurrency",
+                "1");
 
     assertEquals(2, r.code(), r.toString());
     assertEquals(0, stat("requests"), "nothing after the bad line was sent");
-    assertTrue(r.err().contains("stopped starting lines: line 1 did not succeed and --fail-fast is on"), r.err());
+    assertTrue(
+        r.err().contains("stopped starting lines: line 1 did not succeed and --fail-fast is on"),
+        r.err());
   }
 
   @Test
@@ -171,19 +207,29 @@ public class BatchTest extends SandboxCase {
 
   @Test
   void aKeyGivenToTwoDifferentRequestsIsRefusedForTheSecond() throws Exception {
-    String content = "{\"path\":\"" + ASSIGNMENTS + "\",\"body\":" + ESSAY + ",\"key\":\"shared-key-1\"}\n"
-        + "{\"path\":\"" + ASSIGNMENTS + "\",\"body\":{\"title\":\"Other\"},\"key\":\"shared-key-1\"}\n";
+    String content =
+        "{\"path\":\""
+            + ASSIGNMENTS
+            + "\",\"body\":"
+            + ESSAY
+            + ",\"key\":\"shared-key-1\"}\n"
+            + "{\"path\":\""
+            + ASSIGNMENTS
+            + "\",\"body\":{\"title\":\"Other\"},\"key\":\"shared-key-1\"}\n";
 
     Cli.Result r = cli().run("batch", file("clash.jsonl", content).toString());
 
     assertEquals(3, r.code(), r.toString());
     assertEquals(1, stat("creates"));
-    assertTrue(r.err().contains("line 2: key shared-key-1 is also on line 1 for a different request"), r.err());
+    assertTrue(
+        r.err().contains("line 2: key shared-key-1 is also on line 1 for a different request"),
+        r.err());
   }
 
   @Test
   void aLineWithItsOwnKeySendsThatKey() throws Exception {
-    String content = "{\"path\":\"" + ASSIGNMENTS + "\",\"body\":" + ESSAY + ",\"key\":\"ci-run-7-class-1\"}\n";
+    String content =
+        "{\"path\":\"" + ASSIGNMENTS + "\",\"body\":" + ESSAY + ",\"key\":\"ci-run-7-class-1\"}\n";
 
     Cli.Result r = cli().run("batch", file("keyed.jsonl", content).toString());
 
@@ -194,20 +240,27 @@ public class BatchTest extends SandboxCase {
   @Test
   void aRefusedTokenStopsTheBatchAndLeavesTheLineToReplay() throws Exception {
     sandbox.close();
-    sandbox = dev.edlinkidem.sandbox.SandboxServer.start("127.0.0.1", 0, "the-right-token",
-        dev.edlinkidem.sandbox.Faults.NONE, 42, log::add);
+    sandbox =
+        dev.edlinkidem.sandbox.SandboxServer.start(
+            "127.0.0.1", 0, "the-right-token", dev.edlinkidem.sandbox.Faults.NONE, 42, log::add);
 
-    Cli.Result r = cli().run("batch", file("plan.jsonl", lines(30)).toString(), "--concurrency", "2");
+    Cli.Result r =
+        cli().run("batch", file("plan.jsonl", lines(30)).toString(), "--concurrency", "2");
 
     assertEquals(4, r.code(), r.toString());
     assertTrue(r.err().contains("Edlink refused the token"), r.err());
-    assertTrue(r.err().contains("stopped starting lines: Edlink refused the token on line"), r.err());
-    assertTrue(stat("requests") <= 4, "at most the lines already in flight were sent: " + sandbox.stats());
-    assertTrue(r.err().contains("pending or not sent: fix the token, then run the same batch again"), r.err());
+    assertTrue(
+        r.err().contains("stopped starting lines: Edlink refused the token on line"), r.err());
+    assertTrue(
+        stat("requests") <= 4, "at most the lines already in flight were sent: " + sandbox.stats());
+    assertTrue(
+        r.err().contains("pending or not sent: fix the token, then run the same batch again"),
+        r.err());
   }
 
   @Test
-  void fiveHundredAndThreeUntilTheRetriesRunOutLeavesLinesPendingAndARerunFinishesThem() throws Exception {
+  void fiveHundredAndThreeUntilTheRetriesRunOutLeavesLinesPendingAndARerunFinishesThem()
+      throws Exception {
     Path f = file("plan.jsonl", lines(6));
     sandbox.setFaults(faults(0, 0, 1.0, 0, Duration.ZERO));
 
@@ -221,7 +274,10 @@ public class BatchTest extends SandboxCase {
     Cli.Result again = cli().run("batch", f.toString());
     assertEquals(0, again.code(), again.toString());
     assertEquals(6, stat("creates"));
-    assertTrue(entries().stream().allMatch(e -> e.state() == EntryState.SUCCEEDED && "replay".equals(e.outcome().via())));
+    assertTrue(
+        entries().stream()
+            .allMatch(
+                e -> e.state() == EntryState.SUCCEEDED && "replay".equals(e.outcome().via())));
   }
 
   @Test
@@ -231,7 +287,9 @@ public class BatchTest extends SandboxCase {
     assertEquals(2, cli().run("batch", f.toString(), "--rate", "0").code());
     Cli.Result missing = cli().run("batch", tmp.resolve("nope.jsonl").toString());
     assertEquals(2, missing.code());
-    assertTrue(missing.err().contains("cannot read") && missing.err().contains("no such file"), missing.err());
+    assertTrue(
+        missing.err().contains("cannot read") && missing.err().contains("no such file"),
+        missing.err());
     Cli.Result noToken = cli().env("EDLINK_TOKEN", null).run("batch", f.toString());
     assertEquals(2, noToken.code());
     assertTrue(noToken.err().contains("no token"), noToken.err());
@@ -239,21 +297,35 @@ public class BatchTest extends SandboxCase {
   }
 
   @Test
-  void onATerminalStderrShowsProgressWithTimeLeftAndEndsWithTheSummaryOnItsOwnLine() throws Exception {
+  void onATerminalStderrShowsProgressWithTimeLeftAndEndsWithTheSummaryOnItsOwnLine()
+      throws Exception {
     sandbox.setFaults(faults(0, 0, 0, 0, Duration.ofMillis(120)));
     Path f = file("plan.jsonl", lines(8));
 
-    Cli.Result r = cli().terminal(dev.edlinkidem.cli.Invocation.Terminal.ALL).env("COLUMNS", "200")
-        .run("batch", f.toString(), "--concurrency", "1");
+    Cli.Result r =
+        cli()
+            .terminal(dev.edlinkidem.cli.Invocation.Terminal.ALL)
+            .env("COLUMNS", "200")
+            .run("batch", f.toString(), "--concurrency", "1");
 
     assertEquals(0, r.code(), r.toString());
-    assertTrue(r.err().matches("(?s)\r.*edlink-idem: \\d done · \\d pending · 0 failed · \\d+/s · \\d+s left.*"), r.err());
-    assertTrue(r.err().contains("\r\u001b[Kedlink-idem: batch: 8 lines in"), "the progress line is cleared first: " + r.err());
+    assertTrue(
+        r.err()
+            .matches(
+                "(?s)\r.*edlink-idem: \\d done · \\d pending · 0 failed · \\d+/s · \\d+s left.*"),
+        r.err());
+    assertTrue(
+        r.err().contains("\r\u001b[Kedlink-idem: batch: 8 lines in"),
+        "the progress line is cleared first: " + r.err());
 
-    Cli.Result dumb = cli().terminal(dev.edlinkidem.cli.Invocation.Terminal.ALL).env("TERM", "dumb")
-        .run("batch", f.toString(), "--concurrency", "1");
+    Cli.Result dumb =
+        cli()
+            .terminal(dev.edlinkidem.cli.Invocation.Terminal.ALL)
+            .env("TERM", "dumb")
+            .run("batch", f.toString(), "--concurrency", "1");
     assertFalse(dumb.err().contains("\r"), dumb.err());
-    Cli.Result piped = cli().run("batch", file("more.jsonl", lines(9)).toString(), "--concurrency", "1");
+    Cli.Result piped =
+        cli().run("batch", file("more.jsonl", lines(9)).toString(), "--concurrency", "1");
     assertFalse(piped.err().contains("\r"), "no progress in a log file: " + piped.err());
   }
 
@@ -266,7 +338,9 @@ public class BatchTest extends SandboxCase {
     assertEquals(1, o.get("line").getAsInt());
     assertEquals("malformed", o.get("state").getAsString());
     assertEquals(2, o.get("exit").getAsInt());
-    assertTrue(o.get("key").isJsonNull() && o.get("status").isJsonNull() && o.get("response").isJsonNull(), o.toString());
+    assertTrue(
+        o.get("key").isJsonNull() && o.get("status").isJsonNull() && o.get("response").isJsonNull(),
+        o.toString());
     assertTrue(o.get("error").getAsString().contains("\"path\" must be a string"), o.toString());
   }
 
@@ -275,21 +349,39 @@ public class BatchTest extends SandboxCase {
     // Every line is refused with a 400 (no title): the first answer stops the batch.
     StringBuilder b = new StringBuilder();
     for (int i = 1; i <= 40; i++) {
-      b.append("{\"path\":\"").append(ASSIGNMENTS).append("\",\"body\":{\"description\":\"d").append(i).append("\"}}\n");
+      b.append("{\"path\":\"")
+          .append(ASSIGNMENTS)
+          .append("\",\"body\":{\"description\":\"d")
+          .append(i)
+          .append("\"}}\n");
     }
     sandbox.setFaults(faults(0, 0, 0, 0, Duration.ofMillis(50)));
 
-    Cli.Result r = cli().run("batch", file("bad.jsonl", b.toString()).toString(), "--fail-fast", "--concurrency", "2");
+    Cli.Result r =
+        cli()
+            .run(
+                "batch",
+                file("bad.jsonl", b.toString()).toString(),
+                "--fail-fast",
+                "--concurrency",
+                "2");
 
     assertEquals(4, r.code(), r.toString());
-    assertTrue(stat("requests") <= 4, "only what was in flight when the first 400 came back: " + sandbox.stats());
+    assertTrue(
+        stat("requests") <= 4,
+        "only what was in flight when the first 400 came back: " + sandbox.stats());
     assertTrue(r.err().contains("not sent"), r.err());
     assertTrue(r.err().contains("lines not yet started were not sent"), r.err());
   }
 
   @Test
   void aBodyOfNullIsMalformedRatherThanSentAsNull() throws Exception {
-    Cli.Result r = cli().run("batch", file("null.jsonl", "{\"path\":\"" + ASSIGNMENTS + "\",\"body\":null}\n").toString());
+    Cli.Result r =
+        cli()
+            .run(
+                "batch",
+                file("null.jsonl", "{\"path\":\"" + ASSIGNMENTS + "\",\"body\":null}\n")
+                    .toString());
     assertEquals(2, r.code(), r.toString());
     assertTrue(r.err().contains("line 1: \"body\" is null; leave it out to send no body"), r.err());
     assertEquals(0, stat("requests"));
@@ -306,18 +398,25 @@ public class BatchTest extends SandboxCase {
       return;
     }
     assertEquals(0, mkfifo.waitFor());
-    Thread writer = new Thread(() -> {
-      try {
-        Files.writeString(fifo, lines(5)); // blocks until the batch opens the pipe
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
+    Thread writer =
+        new Thread(
+            () -> {
+              try {
+                Files.writeString(fifo, lines(5)); // blocks until the batch opens the pipe
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
     writer.start();
 
     // Read twice, the pipe would be empty the second time, or the second open would wait forever.
-    Cli.Result r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
-        () -> cli().terminal(dev.edlinkidem.cli.Invocation.Terminal.ALL).run("batch", fifo.toString()));
+    Cli.Result r =
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            Duration.ofSeconds(30),
+            () ->
+                cli()
+                    .terminal(dev.edlinkidem.cli.Invocation.Terminal.ALL)
+                    .run("batch", fifo.toString()));
 
     writer.join(10_000);
     assertEquals(0, r.code(), r.toString());

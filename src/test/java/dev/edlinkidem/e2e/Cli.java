@@ -54,7 +54,9 @@ public final class Cli {
   public Result run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    Invocation invocation = new Invocation(new ByteArrayInputStream(stdin), out, err, env, terminal, new SecureRandom());
+    Invocation invocation =
+        new Invocation(
+            new ByteArrayInputStream(stdin), out, err, env, terminal, new SecureRandom());
     int code = Main.run(invocation, args);
     invocation.out().flush();
     invocation.err().flush();

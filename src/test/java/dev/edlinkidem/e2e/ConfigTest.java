@@ -11,7 +11,9 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Configuration and profiles: precedence flag > environment > profile > default, and stored tokens. */
+/**
+ * Configuration and profiles: precedence flag > environment > profile > default, and stored tokens.
+ */
 class ConfigTest extends SandboxCase {
   private Path configDir;
 
@@ -19,49 +21,74 @@ class ConfigTest extends SandboxCase {
   void writeConfig() throws Exception {
     configDir = tmp.resolve("xdg-config").resolve("edlink-idem");
     Files.createDirectories(configDir);
-    Files.writeString(configDir.resolve("config"), String.join("\n",
-        "# profiles for tests",
-        "[default]",
-        "base-url = " + sandbox.baseUrl(),
-        "journal = " + tmp.resolve("profile-journal"),
-        "",
-        "[other]",
-        "base-url = https://other.example",
-        "retries = 0",
-        "journal = ~/other-journal",
-        ""));
+    Files.writeString(
+        configDir.resolve("config"),
+        String.join(
+            "\n",
+            "# profiles for tests",
+            "[default]",
+            "base-url = " + sandbox.baseUrl(),
+            "journal = " + tmp.resolve("profile-journal"),
+            "",
+            "[other]",
+            "base-url = https://other.example",
+            "retries = 0",
+            "journal = ~/other-journal",
+            ""));
   }
 
   /** No environment settings at all, only the configuration. */
   private Cli bare() {
-    return new Cli().env("HOME", tmp.toString()).env("XDG_CONFIG_HOME", tmp.resolve("xdg-config").toString());
+    return new Cli()
+        .env("HOME", tmp.toString())
+        .env("XDG_CONFIG_HOME", tmp.resolve("xdg-config").toString());
   }
 
   private static String line(Cli.Result r, String name) {
-    return r.out().lines().filter(l -> l.startsWith(name + " ")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
+    return r.out()
+        .lines()
+        .filter(l -> l.startsWith(name + " "))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(r.out()));
   }
 
   @Test
   void precedenceIsFlagThenEnvironmentThenProfileThenDefault() {
     Cli.Result profile = bare().run("config", "show");
     assertEquals(0, profile.code(), profile.toString());
-    assertTrue(line(profile, "base-url").matches("base-url +" + sandbox.baseUrl() + " +\\(profile default\\)"), profile.out());
+    assertTrue(
+        line(profile, "base-url")
+            .matches("base-url +" + sandbox.baseUrl() + " +\\(profile default\\)"),
+        profile.out());
     assertTrue(line(profile, "journal").contains("(profile default)"), profile.out());
     assertTrue(line(profile, "retries").matches("retries +4 +\\(default\\)"), profile.out());
 
     Cli.Result env = bare().env("EDLINK_BASE_URL", "https://env.example").run("config", "show");
-    assertTrue(line(env, "base-url").matches("base-url +https://env.example +\\(environment EDLINK_BASE_URL\\)"), env.out());
+    assertTrue(
+        line(env, "base-url")
+            .matches("base-url +https://env.example +\\(environment EDLINK_BASE_URL\\)"),
+        env.out());
 
-    Cli.Result flag = bare().env("EDLINK_BASE_URL", "https://env.example").run("--base-url", "https://flag.example", "config", "show");
-    assertTrue(line(flag, "base-url").matches("base-url +https://flag.example +\\(flag --base-url\\)"), flag.out());
+    Cli.Result flag =
+        bare()
+            .env("EDLINK_BASE_URL", "https://env.example")
+            .run("--base-url", "https://flag.example", "config", "show");
+    assertTrue(
+        line(flag, "base-url").matches("base-url +https://flag.example +\\(flag --base-url\\)"),
+        flag.out());
 
     Cli.Result other = bare().env("EDLINK_IDEM_PROFILE", "other").run("config", "show");
-    assertTrue(line(other, "profile").matches("profile +other +\\(environment EDLINK_IDEM_PROFILE\\)"), other.out());
-    assertTrue(line(other, "journal").contains(tmp.resolve("other-journal").toString()), "~ is the home directory: " + other.out());
+    assertTrue(
+        line(other, "profile").matches("profile +other +\\(environment EDLINK_IDEM_PROFILE\\)"),
+        other.out());
+    assertTrue(
+        line(other, "journal").contains(tmp.resolve("other-journal").toString()),
+        "~ is the home directory: " + other.out());
     assertTrue(line(other, "retries").matches("retries +0 +\\(profile other\\)"), other.out());
 
     Cli.Result none = new Cli().env("HOME", tmp.resolve("nohome").toString()).run("config", "show");
-    assertTrue(line(none, "base-url").matches("base-url +https://ed.link +\\(default\\)"), none.out());
+    assertTrue(
+        line(none, "base-url").matches("base-url +https://ed.link +\\(default\\)"), none.out());
     assertTrue(line(none, "config").endsWith("(absent)"), none.out());
   }
 
@@ -70,13 +97,18 @@ class ConfigTest extends SandboxCase {
     Cli.Result stored = bare().stdin(TOKEN + "\n").run("config", "set-token");
     assertEquals(0, stored.code(), stored.toString());
     Path tokenFile = configDir.resolve("tokens").resolve("default");
-    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)));
-    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile.getParent())));
+    assertEquals(
+        "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)));
+    assertEquals(
+        "rwx------",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile.getParent())));
     assertFalse(stored.err().contains(TOKEN) || stored.out().contains(TOKEN));
 
     Cli.Result show = bare().run("config", "show");
     assertFalse(show.out().contains(TOKEN), "the token is never shown: " + show.out());
-    assertTrue(line(show, "token").contains("set, never shown  (profile default (config set-token)"), show.out());
+    assertTrue(
+        line(show, "token").contains("set, never shown  (profile default (config set-token)"),
+        show.out());
 
     Cli.Result post = bare().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "via-profile");
     assertEquals(0, post.code(), post.toString());
@@ -86,7 +118,9 @@ class ConfigTest extends SandboxCase {
 
   @Test
   void aProfilesRetriesApplyUnlessTheFlagSaysOtherwise() throws Exception {
-    Files.writeString(configDir.resolve("config"), "[default]\nbase-url = " + sandbox.baseUrl() + "\nretries = 0\n");
+    Files.writeString(
+        configDir.resolve("config"),
+        "[default]\nbase-url = " + sandbox.baseUrl() + "\nretries = 0\n");
     sandbox.setFaults(faults(0, 0, 1, 0, java.time.Duration.ZERO));
     Cli cli = bare().env("EDLINK_TOKEN", TOKEN).env("EDLINK_IDEM_JOURNAL", journalDir().toString());
     assertEquals(5, cli.run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "r0").code());
@@ -115,8 +149,13 @@ class ConfigTest extends SandboxCase {
     Cli.Result unknown = bare().run("--profile", "nope", "config", "show");
     assertEquals(2, unknown.code(), unknown.toString());
     assertTrue(unknown.err().contains("no profile [nope] in "), unknown.err());
-    for (String bad : List.of("base-url = https://x\n", "[default]\ncolour = blue\n", "[default]\nthis is not a setting\n",
-        "[bad name]\n", "[a]\n[a]\n")) {
+    for (String bad :
+        List.of(
+            "base-url = https://x\n",
+            "[default]\ncolour = blue\n",
+            "[default]\nthis is not a setting\n",
+            "[bad name]\n",
+            "[a]\n[a]\n")) {
       Files.writeString(configDir.resolve("config"), bad);
       Cli.Result r = bare().run("config", "show");
       assertEquals(2, r.code(), bad + "\n" + r);

@@ -15,16 +15,34 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** list, show, expiring and keygen through the real command line, on a journal the sandbox filled. */
+/**
+ * list, show, expiring and keygen through the real command line, on a journal the sandbox filled.
+ */
 class InspectTest extends SandboxCase {
   private Instant created;
 
   @BeforeEach
   void fill() throws Exception {
     assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "done-aaaa1").code());
-    assertEquals(4, cli().run("post", "/api/v2/my/classes/c7/assignments", "-d", "{}", "-k", "failed-bbbb2").code());
+    assertEquals(
+        4,
+        cli()
+            .run("post", "/api/v2/my/classes/c7/assignments", "-d", "{}", "-k", "failed-bbbb2")
+            .code());
     sandbox.setFaults(faults(1, 0, 0, 0, Duration.ZERO));
-    assertEquals(6, cli().run("post", "/api/v2/graph/classes/c9/assignments", "-d", ESSAY, "-k", "pending-cccc3", "--retries", "0").code());
+    assertEquals(
+        6,
+        cli()
+            .run(
+                "post",
+                "/api/v2/graph/classes/c9/assignments",
+                "-d",
+                ESSAY,
+                "-k",
+                "pending-cccc3",
+                "--retries",
+                "0")
+            .code());
     sandbox.setFaults(dev.edlinkidem.sandbox.Faults.NONE);
     created = entry("pending-cccc3").created();
   }
@@ -38,79 +56,138 @@ class InspectTest extends SandboxCase {
     Cli.Result r = cli().run("list");
     assertEquals(0, r.code(), r.toString());
     List<String> lines = r.out().lines().toList();
-    assertTrue(lines.get(0).matches("KEY +STATE +STATUS +TRIES +CREATED +LEFT +PATH"), lines.get(0));
-    assertTrue(lines.get(1).matches("pending-cccc3 +pending +- +1 +\\S+ \\S+ +29d 23h +/api/v2/graph/classes/c9/assignments"), lines.get(1));
-    assertTrue(lines.get(2).matches("failed-bbbb2 +failed +400 +1 .*/api/v2/my/classes/c7/assignments"), lines.get(2));
+    assertTrue(
+        lines.get(0).matches("KEY +STATE +STATUS +TRIES +CREATED +LEFT +PATH"), lines.get(0));
+    assertTrue(
+        lines
+            .get(1)
+            .matches(
+                "pending-cccc3 +pending +- +1 +\\S+ \\S+ +29d 23h"
+                    + " +/api/v2/graph/classes/c9/assignments"),
+        lines.get(1));
+    assertTrue(
+        lines.get(2).matches("failed-bbbb2 +failed +400 +1 .*/api/v2/my/classes/c7/assignments"),
+        lines.get(2));
     assertTrue(lines.get(3).startsWith("done-aaaa1 "), lines.get(3));
     assertEquals(4, lines.size());
   }
 
   @Test
   void listFiltersByStatePathWindowAndLimit() {
-    assertEquals("pending-cccc3\n", cli().run("list", "--state", "pending", "--format", "keys").out());
-    assertEquals("failed-bbbb2\n", cli().run("list", "--path-prefix", "/api/v2/my/", "--format", "keys").out());
+    assertEquals(
+        "pending-cccc3\n", cli().run("list", "--state", "pending", "--format", "keys").out());
+    assertEquals(
+        "failed-bbbb2\n",
+        cli().run("list", "--path-prefix", "/api/v2/my/", "--format", "keys").out());
     assertEquals("pending-cccc3\n", cli().run("list", "--limit", "1", "--format", "keys").out());
     assertEquals(3, cli().run("list", "--state", "all", "--format", "keys").out().lines().count());
     // At 29 days 22 hours, all three windows end within 3 hours; at 30 days they have ended.
-    assertEquals(3, cli().env("EDLINK_IDEM_NOW", at(Duration.ofHours(29 * 24 + 22)))
-        .run("list", "--expiring-within", "3h", "--format", "keys").out().lines().count());
-    assertEquals("", cli().env("EDLINK_IDEM_NOW", at(Duration.ofDays(30)))
-        .run("list", "--expiring-within", "3h", "--format", "keys").out());
+    assertEquals(
+        3,
+        cli()
+            .env("EDLINK_IDEM_NOW", at(Duration.ofHours(29 * 24 + 22)))
+            .run("list", "--expiring-within", "3h", "--format", "keys")
+            .out()
+            .lines()
+            .count());
+    assertEquals(
+        "",
+        cli()
+            .env("EDLINK_IDEM_NOW", at(Duration.ofDays(30)))
+            .run("list", "--expiring-within", "3h", "--format", "keys")
+            .out());
     assertEquals("", cli().run("list", "--expiring-within", "3h", "--format", "keys").out());
   }
 
   @Test
   void listShowsExpiredOnceTheWindowHasEnded() {
-    Cli.Result r = cli().env("EDLINK_IDEM_NOW", at(Duration.ofDays(30).plusMinutes(1))).run("list", "--state", "pending");
+    Cli.Result r =
+        cli()
+            .env("EDLINK_IDEM_NOW", at(Duration.ofDays(30).plusMinutes(1)))
+            .run("list", "--state", "pending");
     assertTrue(r.out().contains(" expired "), r.out());
   }
 
   @Test
   void aNarrowTerminalShortensPathsInTheMiddleAndNeverWraps() throws Exception {
-    assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY.replace("Essay", "Long"), "-k", "k".repeat(60)).code());
+    assertEquals(
+        0,
+        cli()
+            .run("post", ASSIGNMENTS, "-d", ESSAY.replace("Essay", "Long"), "-k", "k".repeat(60))
+            .code());
     for (int columns : new int[] {80, 60, 40}) {
       for (String command : new String[] {"list", "expiring"}) {
-        Cli.Result r = cli().env("COLUMNS", "" + columns).env("EDLINK_IDEM_NOW", at(Duration.ofDays(29))).run(command);
-        // The table's lines; expiring's sentences and commands around it may wrap, to stay whole for copying.
-        List<String> table = r.out().lines().dropWhile(l -> !l.startsWith("KEY ")).takeWhile(l -> !l.isEmpty()).toList();
+        Cli.Result r =
+            cli()
+                .env("COLUMNS", "" + columns)
+                .env("EDLINK_IDEM_NOW", at(Duration.ofDays(29)))
+                .run(command);
+        // The table's lines; expiring's sentences and commands around it may wrap, to stay whole
+        // for copying.
+        List<String> table =
+            r.out()
+                .lines()
+                .dropWhile(l -> !l.startsWith("KEY "))
+                .takeWhile(l -> !l.isEmpty())
+                .toList();
         assertTrue(table.size() >= 2, r.out());
         for (String line : table) {
-          assertTrue(line.length() <= columns, command + " at " + columns + ": " + line.length() + ": " + line);
+          assertTrue(
+              line.length() <= columns,
+              command + " at " + columns + ": " + line.length() + ": " + line);
         }
       }
     }
-    assertTrue(cli().env("COLUMNS", "80").run("list").out().contains("kkkkkk"), "a long key keeps its prefix");
+    assertTrue(
+        cli().env("COLUMNS", "80").run("list").out().contains("kkkkkk"),
+        "a long key keeps its prefix");
     Cli.Result r = cli().env("COLUMNS", "90").run("list");
     assertTrue(r.out().contains("…"), r.out());
     assertTrue(r.out().contains("/api/v"), r.out());
     Cli.Result piped = cli().run("list");
-    assertTrue(piped.out().contains("/api/v2/graph/classes/c9/assignments"), "piped output is never shortened");
+    assertTrue(
+        piped.out().contains("/api/v2/graph/classes/c9/assignments"),
+        "piped output is never shortened");
   }
 
   @Test
   void theStateIsColouredOnATerminalOnly() {
     assertFalse(cli().run("list").out().contains("\u001b["));
-    assertTrue(cli().terminal(Invocation.Terminal.ALL).run("list").out().contains("\u001b[33mpending"));
-    assertFalse(cli().terminal(Invocation.Terminal.ALL).env("NO_COLOR", "1").run("list").out().contains("\u001b["));
+    assertTrue(
+        cli().terminal(Invocation.Terminal.ALL).run("list").out().contains("\u001b[33mpending"));
+    assertFalse(
+        cli()
+            .terminal(Invocation.Terminal.ALL)
+            .env("NO_COLOR", "1")
+            .run("list")
+            .out()
+            .contains("\u001b["));
   }
 
   @Test
   void csvAndJsonHaveTheDocumentedFields() {
     Cli.Result csv = cli().run("list", "--format", "csv");
     List<String> lines = csv.out().lines().toList();
-    assertEquals("key,state,expired,status,attempts,created,window_ends,replay_until,method,path", lines.get(0));
-    assertTrue(lines.get(1).startsWith("pending-cccc3,pending,false,,1," + created + ","), lines.get(1));
-    JsonArray json = JsonParser.parseString(cli().run("list", "--format", "json").out()).getAsJsonArray();
+    assertEquals(
+        "key,state,expired,status,attempts,created,window_ends,replay_until,method,path",
+        lines.get(0));
+    assertTrue(
+        lines.get(1).startsWith("pending-cccc3,pending,false,,1," + created + ","), lines.get(1));
+    JsonArray json =
+        JsonParser.parseString(cli().run("list", "--format", "json").out()).getAsJsonArray();
     assertEquals(3, json.size());
     JsonObject pending = json.get(0).getAsJsonObject();
     assertEquals("pending-cccc3", pending.get("key").getAsString());
-    assertEquals(created.plus(Duration.ofDays(30)).toString(), pending.get("window_ends").getAsString());
+    assertEquals(
+        created.plus(Duration.ofDays(30)).toString(), pending.get("window_ends").getAsString());
     assertTrue(pending.get("response").isJsonNull());
     assertEquals("POST", pending.getAsJsonObject("request").get("method").getAsString());
-    assertEquals(400, json.get(1).getAsJsonObject().getAsJsonObject("response").get("status").getAsInt());
+    assertEquals(
+        400, json.get(1).getAsJsonObject().getAsJsonObject("response").get("status").getAsInt());
     List<String> jsonl = cli().run("list", "--format", "jsonl").out().lines().toList();
     assertEquals(3, jsonl.size());
-    assertEquals(json.get(2).getAsJsonObject(), JsonParser.parseString(jsonl.get(2)).getAsJsonObject());
+    assertEquals(
+        json.get(2).getAsJsonObject(), JsonParser.parseString(jsonl.get(2)).getAsJsonObject());
   }
 
   @Test
@@ -120,11 +197,15 @@ class InspectTest extends SandboxCase {
     assertTrue(r.out().contains("state     succeeded (learned by post)"), r.out());
     assertTrue(r.out().contains("request   POST " + sandbox.baseUrl() + ASSIGNMENTS), r.out());
     assertTrue(r.out().contains("\"title\": \"Essay\""), r.out());
-    assertTrue(r.out().matches("(?s).*\\n  1  \\S+ \\S+ UTC  HTTP 200  \\d+ ms  \\$request \\S+.*"), r.out());
+    assertTrue(
+        r.out().matches("(?s).*\\n  1  \\S+ \\S+ UTC  HTTP 200  \\d+ ms  \\$request \\S+.*"),
+        r.out());
     assertTrue(r.out().contains("response  200"), r.out());
     assertTrue(r.out().contains("window    ends "), r.out());
     assertFalse(r.out().contains(TOKEN) || r.out().contains("Authorization"));
-    JsonObject json = JsonParser.parseString(cli().run("show", "done-aaaa1", "--format", "json").out()).getAsJsonObject();
+    JsonObject json =
+        JsonParser.parseString(cli().run("show", "done-aaaa1", "--format", "json").out())
+            .getAsJsonObject();
     assertEquals("succeeded", json.get("state").getAsString());
     assertEquals(1, json.getAsJsonArray("attempt_log").size());
   }
@@ -132,7 +213,11 @@ class InspectTest extends SandboxCase {
   @Test
   void showTakesAUniquePrefixAndRefusesAmbiguousOrUnknownOnes() throws Exception {
     assertTrue(cli().run("show", "failed").out().startsWith("key       failed-bbbb2\n"));
-    assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY.replace("Essay", "Two"), "-k", "done-aaaa2").code());
+    assertEquals(
+        0,
+        cli()
+            .run("post", ASSIGNMENTS, "-d", ESSAY.replace("Essay", "Two"), "-k", "done-aaaa2")
+            .code());
     Cli.Result ambiguous = cli().run("show", "done-a");
     assertEquals(2, ambiguous.code());
     assertTrue(ambiguous.err().contains("ambiguous: 2 keys"), ambiguous.err());
@@ -145,18 +230,30 @@ class InspectTest extends SandboxCase {
   @Test
   void expiringAtTheWindowBoundaries() {
     // 29 days 22 hours: inside the window and still replayable.
-    Cli.Result early = cli().env("EDLINK_IDEM_NOW", at(Duration.ofHours(29 * 24 + 22))).run("expiring");
+    Cli.Result early =
+        cli().env("EDLINK_IDEM_NOW", at(Duration.ofHours(29 * 24 + 22))).run("expiring");
     assertEquals(0, early.code(), early.toString());
-    assertTrue(early.out().startsWith("3 entries leave their 30-day window within 3d"), early.out());
+    assertTrue(
+        early.out().startsWith("3 entries leave their 30-day window within 3d"), early.out());
     assertTrue(early.out().contains("edlink-idem replay pending-cccc3    # before"), early.out());
     // 29 days 23 hours 30 minutes: the window is open, but replay is refused (the one-hour margin).
-    Cli.Result margin = cli().env("EDLINK_IDEM_NOW", at(Duration.ofMinutes((29 * 24 + 23) * 60 + 30))).run("expiring");
-    assertTrue(margin.out().contains("edlink-idem reconcile pending-cccc3    # replay is refused"), margin.out());
-    assertEquals(3, cli().env("EDLINK_IDEM_NOW", at(Duration.ofMinutes((29 * 24 + 23) * 60 + 30)))
-        .run("replay", "pending-cccc3").code());
+    Cli.Result margin =
+        cli()
+            .env("EDLINK_IDEM_NOW", at(Duration.ofMinutes((29 * 24 + 23) * 60 + 30)))
+            .run("expiring");
+    assertTrue(
+        margin.out().contains("edlink-idem reconcile pending-cccc3    # replay is refused"),
+        margin.out());
+    assertEquals(
+        3,
+        cli()
+            .env("EDLINK_IDEM_NOW", at(Duration.ofMinutes((29 * 24 + 23) * 60 + 30)))
+            .run("replay", "pending-cccc3")
+            .code());
     // 30 days: gone from the window.
     Cli.Result after = cli().env("EDLINK_IDEM_NOW", at(Duration.ofDays(30))).run("expiring");
-    assertTrue(after.out().startsWith("No entries leave their 30-day window within 3d"), after.out());
+    assertTrue(
+        after.out().startsWith("No entries leave their 30-day window within 3d"), after.out());
   }
 
   @Test
@@ -166,8 +263,14 @@ class InspectTest extends SandboxCase {
     Cli.Result pendingOnly = cli().env("EDLINK_IDEM_NOW", soon).run("expiring", "--pending-only");
     assertEquals(0, pendingOnly.code());
     assertTrue(pendingOnly.out().startsWith("1 entry leaves its 30-day window"), pendingOnly.out());
-    assertEquals(0, cli().run("expiring", "--fail-if-pending").code(), "nothing expires within 72h today");
-    assertEquals(0, cli().env("EDLINK_IDEM_NOW", soon).run("expiring", "--within", "12h", "--fail-if-pending").code());
+    assertEquals(
+        0, cli().run("expiring", "--fail-if-pending").code(), "nothing expires within 72h today");
+    assertEquals(
+        0,
+        cli()
+            .env("EDLINK_IDEM_NOW", soon)
+            .run("expiring", "--within", "12h", "--fail-if-pending")
+            .code());
   }
 
   @Test
@@ -177,15 +280,22 @@ class InspectTest extends SandboxCase {
     assertEquals(50, new HashSet<>(keys).size());
     keys.forEach(k -> assertTrue(k.matches("[0-9A-Za-z]{32}"), k));
     String uuid = cli().run("keygen", "--uuid").out().trim();
-    assertTrue(uuid.matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"), uuid);
+    assertTrue(
+        uuid.matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"), uuid);
   }
 
   @Test
   void badOptionsAreUsageErrors() {
-    for (String[] args : List.of(new String[] {"list", "--state", "lost"}, new String[] {"list", "--format", "xml"},
-        new String[] {"list", "--limit", "0"}, new String[] {"list", "--expiring-within", "soon"},
-        new String[] {"expiring", "--within", "-1h"}, new String[] {"keygen", "-n", "0"}, new String[] {"show"},
-        new String[] {"show", "x", "--format", "yaml"})) {
+    for (String[] args :
+        List.of(
+            new String[] {"list", "--state", "lost"},
+            new String[] {"list", "--format", "xml"},
+            new String[] {"list", "--limit", "0"},
+            new String[] {"list", "--expiring-within", "soon"},
+            new String[] {"expiring", "--within", "-1h"},
+            new String[] {"keygen", "-n", "0"},
+            new String[] {"show"},
+            new String[] {"show", "x", "--format", "yaml"})) {
       Cli.Result r = cli().run(args);
       assertEquals(2, r.code(), String.join(" ", args) + "\n" + r);
       assertEquals(1, r.err().lines().count(), r.err());

@@ -24,7 +24,8 @@ class MaintainTest extends SandboxCase {
 
   private void postUnsent(String key) {
     sandbox.setFaults(faults(0, 1, 0, 0, Duration.ZERO));
-    assertEquals(6, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", key, "--retries", "0").code());
+    assertEquals(
+        6, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", key, "--retries", "0").code());
     sandbox.setFaults(Faults.NONE);
   }
 
@@ -43,7 +44,12 @@ class MaintainTest extends SandboxCase {
 
     Cli.Result r = cli().env("EDLINK_IDEM_NOW", later).run("prune");
     assertEquals(0, r.code(), r.toString());
-    assertTrue(r.out().matches("(?s)removed 1 entry whose 30-day window ended before .*; reclaimed \\d+(\\.\\d)? (B|KiB) .*"), r.out());
+    assertTrue(
+        r.out()
+            .matches(
+                "(?s)removed 1 entry whose 30-day window ended before .*; reclaimed \\d+(\\.\\d)?"
+                    + " (B|KiB) .*"),
+        r.out());
     assertEquals(List.of("old-pending"), entries().stream().map(Entry::key).toList());
 
     Cli.Result all = cli().env("EDLINK_IDEM_NOW", later).run("prune", "--include-pending");
@@ -55,23 +61,33 @@ class MaintainTest extends SandboxCase {
   void pruneLeavesEntriesInsideTheirWindow() throws Exception {
     assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "fresh").code());
     Instant t = entry("fresh").created();
-    Cli.Result r = cli().env("EDLINK_IDEM_NOW", t.plus(Duration.ofDays(30)).minusSeconds(1).toString()).run("prune");
+    Cli.Result r =
+        cli()
+            .env("EDLINK_IDEM_NOW", t.plus(Duration.ofDays(30)).minusSeconds(1).toString())
+            .run("prune");
     assertTrue(r.out().startsWith("removed 0 entries"), r.out());
     assertEquals(1, entries().size());
   }
 
   @Test
   void reconcileResolvesA200AndA400AndSaysWhatItDidNotFind() throws Exception {
-    postLost("lost-ok", ESSAY);                   // created on the sandbox, answer lost
-    postLost("lost-bad", "{\"title\":\"x\"}");    // a 400 on the sandbox, answer lost
-    postUnsent("never-arrived");                   // dropped before anything was done
+    postLost("lost-ok", ESSAY); // created on the sandbox, answer lost
+    postLost("lost-bad", "{\"title\":\"x\"}"); // a 400 on the sandbox, answer lost
+    postUnsent("never-arrived"); // dropped before anything was done
     int requests = stat("requests");
     Cli.Result r = cli().run("reconcile", "--all-pending");
     assertEquals(0, r.code(), r.toString());
     assertTrue(r.out().contains("lost-ok\tsucceeded\t200\tEdlink received it on "), r.out());
     assertTrue(r.out().contains("lost-bad\tfailed\t400\t"), r.out());
-    assertTrue(r.out().contains("never-arrived\tpending\t-\tnot in Edlink's request log: safe to replay: edlink-idem replay never-arrived"), r.out());
-    assertTrue(r.err().contains("reconcile: 2 resolved, 1 not in Edlink's request log, 0 skipped"), r.err());
+    assertTrue(
+        r.out()
+            .contains(
+                "never-arrived\tpending\t-\tnot in Edlink's request log: safe to replay:"
+                    + " edlink-idem replay never-arrived"),
+        r.out());
+    assertTrue(
+        r.err().contains("reconcile: 2 resolved, 1 not in Edlink's request log, 0 skipped"),
+        r.err());
     assertEquals(EntryState.SUCCEEDED, entry("lost-ok").state());
     assertEquals("reconcile", entry("lost-ok").outcome().via());
     assertEquals(EntryState.FAILED, entry("lost-bad").state());
@@ -90,7 +106,12 @@ class MaintainTest extends SandboxCase {
     String later = entry("too-late").created().plus(Duration.ofDays(30)).toString();
     Cli.Result r = cli().env("EDLINK_IDEM_NOW", later).run("reconcile", "too-late");
     assertEquals(0, r.code(), r.toString());
-    assertTrue(r.out().contains("too-late\tpending\t-\tnot received by Edlink, and its window has ended: send it again with a new key"), r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "too-late\tpending\t-\tnot received by Edlink, and its window has ended: send it"
+                    + " again with a new key"),
+        r.out());
   }
 
   @Test
@@ -98,7 +119,9 @@ class MaintainTest extends SandboxCase {
     postLost("needs-token", ESSAY);
     int port = sandbox.baseUrl().getPort();
     sandbox.close();
-    sandbox = dev.edlinkidem.sandbox.SandboxServer.start("127.0.0.1", port, "the-graph-token", Faults.NONE, 1, log::add);
+    sandbox =
+        dev.edlinkidem.sandbox.SandboxServer.start(
+            "127.0.0.1", port, "the-graph-token", Faults.NONE, 1, log::add);
     byte[] before = journalBytes();
     Cli.Result r = cli().run("reconcile", "needs-token");
     assertEquals(4, r.code(), r.toString());
@@ -112,7 +135,12 @@ class MaintainTest extends SandboxCase {
     postLost("elsewhere", ESSAY);
     Cli.Result r = cli().env("EDLINK_BASE_URL", "http://127.0.0.1:1").run("reconcile", "elsewhere");
     assertEquals(0, r.code(), r.toString());
-    assertTrue(r.out().contains("elsewhere\tskipped\t-\tjournaled for http://127.0.0.1:" + sandbox.baseUrl().getPort()), r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "elsewhere\tskipped\t-\tjournaled for http://127.0.0.1:"
+                    + sandbox.baseUrl().getPort()),
+        r.out());
   }
 
   @Test
@@ -120,8 +148,12 @@ class MaintainTest extends SandboxCase {
     postLost("early-key", ESSAY);
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
     for (int i = 0; i < 1100; i++) { // more than one page of 1000, newer than the key
-      http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(sandbox.baseUrl() + "/api/v2/graph/notes?$idempotency=n" + i))
-          .header("Authorization", "Bearer x").POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
+      http.send(
+          java.net.http.HttpRequest.newBuilder(
+                  java.net.URI.create(sandbox.baseUrl() + "/api/v2/graph/notes?$idempotency=n" + i))
+              .header("Authorization", "Bearer x")
+              .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+              .build(),
           java.net.http.HttpResponse.BodyHandlers.discarding());
     }
     Cli.Result r = cli().run("reconcile", "early-key");
@@ -137,7 +169,11 @@ class MaintainTest extends SandboxCase {
     Cli there = cli().env("EDLINK_IDEM_JOURNAL", other.toString());
     assertEquals(0, there.run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "shared").code());
     assertEquals(0, there.run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "theirs").code());
-    assertEquals(0, there.run("post", ASSIGNMENTS, "-d", ESSAY.replace("Essay", "Other"), "-k", "clash").code());
+    assertEquals(
+        0,
+        there
+            .run("post", ASSIGNMENTS, "-d", ESSAY.replace("Essay", "Other"), "-k", "clash")
+            .code());
 
     byte[] before = journalBytes();
     Cli.Result dry = cli().run("journal", "merge", other.toString(), "--dry-run");
@@ -146,8 +182,15 @@ class MaintainTest extends SandboxCase {
 
     Cli.Result r = cli().run("journal", "merge", other.toString());
     assertEquals(3, r.code(), r.toString());
-    assertTrue(r.out().contains("merged 3 entries from " + other + ": 1 added, 1 folded together, 1 left untouched"), r.out());
-    assertTrue(r.err().contains("left clash untouched: the same key for a different request"), r.err());
+    assertTrue(
+        r.out()
+            .contains(
+                "merged 3 entries from "
+                    + other
+                    + ": 1 added, 1 folded together, 1 left untouched"),
+        r.out());
+    assertTrue(
+        r.err().contains("left clash untouched: the same key for a different request"), r.err());
     assertEquals(EntryState.SUCCEEDED, entry("shared").state());
     assertEquals(2, entry("shared").attempts().size());
     assertEquals(EntryState.SUCCEEDED, entry("theirs").state());
@@ -160,23 +203,36 @@ class MaintainTest extends SandboxCase {
     Cli there = cli().env("EDLINK_IDEM_JOURNAL", other.toString());
     assertEquals(0, there.run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "exported-1").code());
     assertEquals(4, there.run("post", ASSIGNMENTS, "-d", "{}", "-k", "exported-2").code());
-    Path export = Files.writeString(tmp.resolve("export.jsonl"), there.run("list", "--format", "jsonl").out());
+    Path export =
+        Files.writeString(
+            tmp.resolve("export.jsonl"), there.run("list", "--format", "jsonl").out());
     Cli.Result r = cli().run("journal", "merge", export.toString());
     assertEquals(0, r.code(), r.toString());
     assertEquals(EntryState.SUCCEEDED, entry("exported-1").state());
     assertEquals(EntryState.FAILED, entry("exported-2").state());
-    assertArrayEquals(there.run("show", "exported-1", "--format", "json").out().getBytes(),
-        cli().run("show", "exported-1", "--format", "json").out().getBytes(), "the entry arrives whole");
+    assertArrayEquals(
+        there.run("show", "exported-1", "--format", "json").out().getBytes(),
+        cli().run("show", "exported-1", "--format", "json").out().getBytes(),
+        "the entry arrives whole");
 
     byte[] before = journalBytes();
-    Path bad = Files.writeString(tmp.resolve("bad.jsonl"), Files.readString(export) + "{\"key\":\"half\"}\n");
+    Path bad =
+        Files.writeString(
+            tmp.resolve("bad.jsonl"), Files.readString(export) + "{\"key\":\"half\"}\n");
     Cli.Result refused = cli().run("journal", "merge", bad.toString());
     assertEquals(2, refused.code(), refused.toString());
     assertTrue(refused.err().contains("line 3 is not a whole entry"), refused.err());
     assertArrayEquals(before, journalBytes(), "nothing merged");
     assertEquals(2, cli().run("journal", "merge", tmp.resolve("missing.jsonl").toString()).code());
-    Path badKey = Files.writeString(tmp.resolve("bad-key.jsonl"),
-        Files.readString(export).lines().findFirst().orElseThrow().replace("\"exported-", "\"has space-") + "\n");
+    Path badKey =
+        Files.writeString(
+            tmp.resolve("bad-key.jsonl"),
+            Files.readString(export)
+                    .lines()
+                    .findFirst()
+                    .orElseThrow()
+                    .replace("\"exported-", "\"has space-")
+                + "\n");
     Cli.Result invalid = cli().run("journal", "merge", badKey.toString());
     assertEquals(2, invalid.code(), invalid.toString());
     assertTrue(invalid.err().contains("invalid key 'has space-"), invalid.err());

@@ -10,15 +10,19 @@ import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A journal, configuration or stored token that others can read is closed to them, with one warning line. */
+/**
+ * A journal, configuration or stored token that others can read is closed to them, with one warning
+ * line.
+ */
 class PermissionsTest {
   private static final String TOKEN = "sk-perm-test-8d1e";
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private Cli cli() {
-    return new Cli().env("HOME", tmp.toString()).env("XDG_CONFIG_HOME", tmp.resolve("config").toString())
+    return new Cli()
+        .env("HOME", tmp.toString())
+        .env("XDG_CONFIG_HOME", tmp.resolve("config").toString())
         .env("EDLINK_IDEM_JOURNAL", tmp.resolve("journal").toString());
   }
 
@@ -40,7 +44,9 @@ class PermissionsTest {
       assertEquals(0, r.code(), r.toString());
       assertEquals("rwx------", mode(journal), open);
       assertEquals(1, warnings(r), r.err());
-      assertTrue(r.err().contains(journal + " was open to others (" + open + "); closed it to mode 0700"), r.err());
+      assertTrue(
+          r.err().contains(journal + " was open to others (" + open + "); closed it to mode 0700"),
+          r.err());
 
       Cli.Result again = cli().run("list");
       assertEquals(0, warnings(again), "warned once, when it was fixed: " + again.err());
@@ -50,7 +56,8 @@ class PermissionsTest {
 
   @Test
   void aConfigurationFileReadableByOthersIsClosedWithAWarning() throws Exception {
-    Path config = Files.createDirectories(tmp.resolve("config").resolve("edlink-idem")).resolve("config");
+    Path config =
+        Files.createDirectories(tmp.resolve("config").resolve("edlink-idem")).resolve("config");
     Files.writeString(config, "[default]\nretries = 2\n");
     Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
 
@@ -58,7 +65,9 @@ class PermissionsTest {
     assertEquals(0, r.code(), r.toString());
     assertEquals("rw-------", mode(config));
     assertEquals(1, warnings(r), r.err());
-    assertTrue(r.err().contains(config + " was open to others (rw-r--r--); closed it to mode 0600"), r.err());
+    assertTrue(
+        r.err().contains(config + " was open to others (rw-r--r--); closed it to mode 0600"),
+        r.err());
   }
 
   @Test

@@ -33,7 +33,8 @@ class PostTest extends SandboxCase {
     assertEquals(EntryState.SUCCEEDED, e.state());
     assertEquals(sandbox.baseUrl() + ASSIGNMENTS, e.request().url());
     assertArrayEquals(ESSAY.getBytes(StandardCharsets.UTF_8), e.request().body());
-    assertArrayEquals(r.stdout(), e.outcome().response().body(), "piped stdout is the body byte for byte");
+    assertArrayEquals(
+        r.stdout(), e.outcome().response().body(), "piped stdout is the body byte for byte");
   }
 
   @Test
@@ -47,15 +48,36 @@ class PostTest extends SandboxCase {
     assertEquals(200, o.get("status").getAsInt());
     assertEquals(1, o.get("attempts").getAsInt());
     assertFalse(o.get("from_journal").getAsBoolean());
-    assertEquals("Essay", o.getAsJsonObject("response").getAsJsonObject("$data").get("title").getAsString());
+    assertEquals(
+        "Essay", o.getAsJsonObject("response").getAsJsonObject("$data").get("title").getAsString());
     Instant expires = Instant.parse(o.get("expires_at").getAsString());
     assertEquals(entry(key).created().plus(Duration.ofDays(30)), expires);
   }
 
   @Test
   void keyFromTextGivesTheSameKeyOnEveryRun() throws Exception {
-    Cli.Result first = cli().run("post", ASSIGNMENTS, "-d", ESSAY, "--key-from", "job-17/class-1", "--format", "json");
-    Cli.Result again = cli().run("post", ASSIGNMENTS, "-d", ESSAY, "--key-from", "job-17/class-1", "--format", "json");
+    Cli.Result first =
+        cli()
+            .run(
+                "post",
+                ASSIGNMENTS,
+                "-d",
+                ESSAY,
+                "--key-from",
+                "job-17/class-1",
+                "--format",
+                "json");
+    Cli.Result again =
+        cli()
+            .run(
+                "post",
+                ASSIGNMENTS,
+                "-d",
+                ESSAY,
+                "--key-from",
+                "job-17/class-1",
+                "--format",
+                "json");
     assertEquals(0, first.code(), first.toString());
     assertEquals(0, again.code(), again.toString());
     assertEquals(json(first.out()).get("key"), json(again.out()).get("key"));
@@ -66,7 +88,8 @@ class PostTest extends SandboxCase {
   @Test
   void aPendingKeyPostedAgainIsSentAsAReplayWouldAndRecordedAsLearnedByReplay() throws Exception {
     sandbox.setFaults(faults(0, 1, 0, 0, Duration.ZERO));
-    Cli.Result lost = cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "again-2", "--retries", "0");
+    Cli.Result lost =
+        cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "again-2", "--retries", "0");
     assertEquals(6, lost.code(), lost.toString());
     sandbox.setFaults(Faults.NONE);
     Cli.Result again = cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "again-2");
@@ -78,7 +101,8 @@ class PostTest extends SandboxCase {
 
   @Test
   void aMissingFieldIsAFinal400NotRetried() throws Exception {
-    Cli.Result r = cli().run("post", ASSIGNMENTS, "-d", "{\"title\":\"No due date\"}", "-k", "bad-1");
+    Cli.Result r =
+        cli().run("post", ASSIGNMENTS, "-d", "{\"title\":\"No due date\"}", "-k", "bad-1");
     assertEquals(4, r.code(), r.toString());
     assertTrue(r.err().contains("Edlink answered 400"), r.err());
     assertTrue(r.err().contains("journaled as failed"), r.err());
@@ -141,17 +165,27 @@ class PostTest extends SandboxCase {
       port = s.getLocalPort();
     }
     String base = "http://127.0.0.1:" + port;
-    Cli.Result r = cli().env("EDLINK_BASE_URL", base).run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "offline-1", "--retries", "1");
+    Cli.Result r =
+        cli()
+            .env("EDLINK_BASE_URL", base)
+            .run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "offline-1", "--retries", "1");
     assertEquals(6, r.code(), r.toString());
     Entry e = entry("offline-1");
     assertEquals(EntryState.PENDING, e.state());
     assertEquals(2, e.attempts().size());
-    String deadline = e.created().plus(Duration.ofDays(30)).minus(Duration.ofHours(1)).toString().substring(0, 10);
+    String deadline =
+        e.created()
+            .plus(Duration.ofDays(30))
+            .minus(Duration.ofHours(1))
+            .toString()
+            .substring(0, 10);
     assertTrue(r.err().contains("run 'edlink-idem replay offline-1' before " + deadline), r.err());
     assertEquals(1, r.err().lines().count(), "one line: " + r.err());
 
     sandbox.close();
-    sandbox = dev.edlinkidem.sandbox.SandboxServer.start("127.0.0.1", port, null, Faults.NONE, 1, log::add);
+    sandbox =
+        dev.edlinkidem.sandbox.SandboxServer.start(
+            "127.0.0.1", port, null, Faults.NONE, 1, log::add);
     Cli.Result replay = cli().env("EDLINK_BASE_URL", base).run("replay", "offline-1");
     assertEquals(0, replay.code(), replay.toString());
     assertEquals(1, stat("creates"));
@@ -163,7 +197,8 @@ class PostTest extends SandboxCase {
   void theSameKeyForAnotherRequestIsRefusedAndNothingIsSent() throws Exception {
     assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "reused").code());
     byte[] before = journalBytes();
-    Cli.Result r = cli().run("post", ASSIGNMENTS, "-d", ESSAY.replace("Essay", "Quiz"), "-k", "reused");
+    Cli.Result r =
+        cli().run("post", ASSIGNMENTS, "-d", ESSAY.replace("Essay", "Quiz"), "-k", "reused");
     assertEquals(3, r.code(), r.toString());
     assertTrue(r.err().contains("for a different request"), r.err());
     assertEquals(1, stat("requests"));
@@ -180,7 +215,8 @@ class PostTest extends SandboxCase {
     assertArrayEquals(first.stdout(), again.stdout());
     assertTrue(again.err().contains("recorded response from the journal, not sent"), again.err());
     assertEquals(1, entry("done-1").attempts().size());
-    sandbox = dev.edlinkidem.sandbox.SandboxServer.start("127.0.0.1", 0, null, Faults.NONE, 1, log::add);
+    sandbox =
+        dev.edlinkidem.sandbox.SandboxServer.start("127.0.0.1", 0, null, Faults.NONE, 1, log::add);
   }
 
   @Test
@@ -195,7 +231,8 @@ class PostTest extends SandboxCase {
   void aKeyWhoseWindowEndedIsRefused() throws Exception {
     assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "old-1").code());
     String later = Instant.now().plus(Duration.ofDays(31)).toString();
-    Cli.Result r = cli().env("EDLINK_IDEM_NOW", later).run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "old-1");
+    Cli.Result r =
+        cli().env("EDLINK_IDEM_NOW", later).run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "old-1");
     assertEquals(3, r.code(), r.toString());
     assertTrue(r.err().contains("window ended"), r.err());
     assertEquals(1, stat("requests"));
@@ -204,11 +241,16 @@ class PostTest extends SandboxCase {
   @Test
   void aPendingKeyPastItsReplayDeadlineIsRefused() throws Exception {
     sandbox.setFaults(faults(0, 1, 0, 0, Duration.ZERO));
-    assertEquals(6, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "stale-1", "--retries", "0").code());
+    assertEquals(
+        6, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "stale-1", "--retries", "0").code());
     sandbox.setFaults(Faults.NONE);
     Instant created = entry("stale-1").created();
-    String pastDeadline = created.plus(Duration.ofDays(30)).minus(Duration.ofMinutes(30)).toString();
-    Cli.Result r = cli().env("EDLINK_IDEM_NOW", pastDeadline).run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "stale-1");
+    String pastDeadline =
+        created.plus(Duration.ofDays(30)).minus(Duration.ofMinutes(30)).toString();
+    Cli.Result r =
+        cli()
+            .env("EDLINK_IDEM_NOW", pastDeadline)
+            .run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "stale-1");
     assertEquals(3, r.code(), r.toString());
     Cli.Result replay = cli().env("EDLINK_IDEM_NOW", pastDeadline).run("replay", "stale-1");
     assertEquals(3, replay.code(), replay.toString());
@@ -219,13 +261,27 @@ class PostTest extends SandboxCase {
 
   @Test
   void refusedCredentialsExit4AndStayPending() throws Exception {
-    Cli.Result r = cli().env("EDLINK_TOKEN", null).run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "tok-1",
-        "--token-file", Files.writeString(tmp.resolve("token"), "wrong\n").toString());
+    Cli.Result r =
+        cli()
+            .env("EDLINK_TOKEN", null)
+            .run(
+                "post",
+                ASSIGNMENTS,
+                "-d",
+                ESSAY,
+                "-k",
+                "tok-1",
+                "--token-file",
+                Files.writeString(tmp.resolve("token"), "wrong\n").toString());
     // the sandbox accepts any bearer token unless started with one; restart it demanding TOKEN
     assertEquals(0, r.code(), r.toString());
     sandbox.close();
-    sandbox = dev.edlinkidem.sandbox.SandboxServer.start("127.0.0.1", 0, TOKEN, Faults.NONE, 1, log::add);
-    Cli.Result refused = cli().env("EDLINK_TOKEN", "expired-token").run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "tok-2");
+    sandbox =
+        dev.edlinkidem.sandbox.SandboxServer.start("127.0.0.1", 0, TOKEN, Faults.NONE, 1, log::add);
+    Cli.Result refused =
+        cli()
+            .env("EDLINK_TOKEN", "expired-token")
+            .run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "tok-2");
     assertEquals(4, refused.code(), refused.toString());
     assertTrue(refused.err().contains("refused the token"), refused.err());
     assertEquals(EntryState.PENDING, entry("tok-2").state());
@@ -249,7 +305,8 @@ class PostTest extends SandboxCase {
     assertTrue(tty.out().contains("\n  \"$data\": {"), tty.out());
     Cli.Result forced = cli().run("post", ASSIGNMENTS, "-d", ESSAY, "--pretty");
     assertTrue(forced.out().contains("\n  \"$data\": {"), forced.out());
-    Cli.Result raw = cli().terminal(Invocation.Terminal.ALL).run("post", ASSIGNMENTS, "-d", ESSAY, "--raw");
+    Cli.Result raw =
+        cli().terminal(Invocation.Terminal.ALL).run("post", ASSIGNMENTS, "-d", ESSAY, "--raw");
     assertFalse(raw.out().contains("\n  "), raw.out());
   }
 
@@ -264,7 +321,10 @@ class PostTest extends SandboxCase {
   void aBodyFromAFileOrStdin() throws Exception {
     Path file = Files.writeString(tmp.resolve("a.json"), ESSAY);
     assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", "@" + file, "-k", "from-file").code());
-    Cli.Result r = cli().stdin(ESSAY.replace("Essay", "Quiz")).run("post", ASSIGNMENTS, "-d", "@-", "-k", "from-stdin");
+    Cli.Result r =
+        cli()
+            .stdin(ESSAY.replace("Essay", "Quiz"))
+            .run("post", ASSIGNMENTS, "-d", "@-", "-k", "from-stdin");
     assertEquals(0, r.code(), r.toString());
     assertEquals("Quiz", json(r.out()).getAsJsonObject("$data").get("title").getAsString());
     assertEquals(2, stat("creates"));
@@ -280,7 +340,9 @@ class PostTest extends SandboxCase {
   void dryRunShowsTheRequestWithTheTokenRedactedAndSendsNothing() throws Exception {
     Cli.Result r = cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "dry-1", "--dry-run");
     assertEquals(0, r.code(), r.toString());
-    assertTrue(r.out().startsWith("POST " + sandbox.baseUrl() + ASSIGNMENTS + "?$idempotency=dry-1\n"), r.out());
+    assertTrue(
+        r.out().startsWith("POST " + sandbox.baseUrl() + ASSIGNMENTS + "?$idempotency=dry-1\n"),
+        r.out());
     assertTrue(r.out().contains("Authorization: Bearer [redacted]"), r.out());
     assertTrue(r.out().contains(ESSAY), r.out());
     assertFalse(r.out().contains(TOKEN) || r.err().contains(TOKEN));
@@ -291,7 +353,8 @@ class PostTest extends SandboxCase {
   @Test
   void anUnwritableJournalIsExit1AndNothingIsSent() throws Exception {
     Path file = Files.writeString(tmp.resolve("not-a-dir"), "");
-    Cli.Result r = cli().env("EDLINK_IDEM_JOURNAL", file.toString()).run("post", ASSIGNMENTS, "-d", ESSAY);
+    Cli.Result r =
+        cli().env("EDLINK_IDEM_JOURNAL", file.toString()).run("post", ASSIGNMENTS, "-d", ESSAY);
     assertEquals(1, r.code(), r.toString());
     assertTrue(r.err().contains("nothing was sent"), r.err());
     Files.createDirectories(journalDir());
@@ -319,11 +382,34 @@ class PostTest extends SandboxCase {
   void colourOnlyOnATerminalOrWhenAskedAndNeverWithNoColor() {
     String green = "\u001b[32msucceeded";
     assertFalse(cli().run("post", ASSIGNMENTS, "-d", ESSAY).err().contains(green));
-    assertTrue(cli().terminal(Invocation.Terminal.ALL).run("post", ASSIGNMENTS, "-d", ESSAY).err().contains(green));
-    assertTrue(cli().run("--color", "always", "post", ASSIGNMENTS, "-d", ESSAY).err().contains(green));
-    assertFalse(cli().terminal(Invocation.Terminal.ALL).env("NO_COLOR", "1").run("post", ASSIGNMENTS, "-d", ESSAY).err().contains("\u001b["));
-    assertFalse(cli().terminal(Invocation.Terminal.ALL).run("--color", "never", "post", ASSIGNMENTS, "-d", ESSAY).err().contains("\u001b["));
-    assertFalse(cli().terminal(Invocation.Terminal.ALL).env("TERM", "dumb").run("post", ASSIGNMENTS, "-d", ESSAY).err().contains("\u001b["));
+    assertTrue(
+        cli()
+            .terminal(Invocation.Terminal.ALL)
+            .run("post", ASSIGNMENTS, "-d", ESSAY)
+            .err()
+            .contains(green));
+    assertTrue(
+        cli().run("--color", "always", "post", ASSIGNMENTS, "-d", ESSAY).err().contains(green));
+    assertFalse(
+        cli()
+            .terminal(Invocation.Terminal.ALL)
+            .env("NO_COLOR", "1")
+            .run("post", ASSIGNMENTS, "-d", ESSAY)
+            .err()
+            .contains("\u001b["));
+    assertFalse(
+        cli()
+            .terminal(Invocation.Terminal.ALL)
+            .run("--color", "never", "post", ASSIGNMENTS, "-d", ESSAY)
+            .err()
+            .contains("\u001b["));
+    assertFalse(
+        cli()
+            .terminal(Invocation.Terminal.ALL)
+            .env("TERM", "dumb")
+            .run("post", ASSIGNMENTS, "-d", ESSAY)
+            .err()
+            .contains("\u001b["));
   }
 
   @Test
@@ -334,15 +420,31 @@ class PostTest extends SandboxCase {
     }
     Path tokenFile = Files.writeString(tmp.resolve("token"), TOKEN + "\n");
     String url = "http://localhost:" + port + ASSIGNMENTS;
-    Cli.Result r = cli().env("EDLINK_TOKEN", null)
-        .run("post", url, "-d", ESSAY, "-k", "hint-1", "--retries", "0", "--allow-host", "localhost", "--token-file", tokenFile.toString());
+    Cli.Result r =
+        cli()
+            .env("EDLINK_TOKEN", null)
+            .run(
+                "post",
+                url,
+                "-d",
+                ESSAY,
+                "-k",
+                "hint-1",
+                "--retries",
+                "0",
+                "--allow-host",
+                "localhost",
+                "--token-file",
+                tokenFile.toString());
     assertEquals(6, r.code(), r.toString());
     String hint = "edlink-idem replay hint-1 --token-file " + tokenFile + " --allow-host localhost";
     assertTrue(r.err().contains("run '" + hint + "' before "), r.err());
     assertTrue(r.err().contains("an hour before its 30-day window ends"), r.err());
 
     sandbox.close();
-    sandbox = dev.edlinkidem.sandbox.SandboxServer.start("127.0.0.1", port, null, Faults.NONE, 1, log::add);
+    sandbox =
+        dev.edlinkidem.sandbox.SandboxServer.start(
+            "127.0.0.1", port, null, Faults.NONE, 1, log::add);
     String[] words = hint.substring("edlink-idem ".length()).split(" ");
     Cli.Result replay = cli().env("EDLINK_TOKEN", null).run(words);
     assertEquals(0, replay.code(), replay.toString());

@@ -21,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReconcileLogTest {
   private static final String PATH = "/api/v2/graph/classes/c1/assignments";
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private HttpServer server;
   private final AtomicReference<String> log = new AtomicReference<>("[]");
@@ -30,17 +29,20 @@ class ReconcileLogTest {
   @BeforeEach
   void start() throws Exception {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", exchange -> {
-      if (exchange.getRequestMethod().equals("POST")) {
-        exchange.close(); // every POST loses its answer
-        return;
-      }
-      byte[] body = ("{\"$data\":" + log.get() + ",\"$request\":\"r\"}").getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          if (exchange.getRequestMethod().equals("POST")) {
+            exchange.close(); // every POST loses its answer
+            return;
+          }
+          byte[] body =
+              ("{\"$data\":" + log.get() + ",\"$request\":\"r\"}").getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     server.start();
   }
 
@@ -50,13 +52,29 @@ class ReconcileLogTest {
   }
 
   private Cli cli() {
-    return new Cli().env("EDLINK_TOKEN", "t").env("EDLINK_IDEM_JOURNAL", tmp.resolve("j").toString())
+    return new Cli()
+        .env("EDLINK_TOKEN", "t")
+        .env("EDLINK_IDEM_JOURNAL", tmp.resolve("j").toString())
         .env("EDLINK_BASE_URL", "http://127.0.0.1:" + server.getAddress().getPort());
   }
 
-  private static String record(String key, String method, String path, int status, String output, Instant date) {
-    return "{\"id\":\"l-" + status + "\",\"date\":\"" + date + "\",\"method\":\"" + method + "\",\"path\":\"" + path
-        + "\",\"status\":" + status + ",\"idempotency_key\":\"" + key + "\",\"input\":null,\"output\":" + output + "}";
+  private static String record(
+      String key, String method, String path, int status, String output, Instant date) {
+    return "{\"id\":\"l-"
+        + status
+        + "\",\"date\":\""
+        + date
+        + "\",\"method\":\""
+        + method
+        + "\",\"path\":\""
+        + path
+        + "\",\"status\":"
+        + status
+        + ",\"idempotency_key\":\""
+        + key
+        + "\",\"input\":null,\"output\":"
+        + output
+        + "}";
   }
 
   private EntryState state(String key) throws Exception {
@@ -67,20 +85,46 @@ class ReconcileLogTest {
 
   @Test
   void onlyAPostToTheSamePathCountsAndRefusedTokensLeaveItPending() throws Exception {
-    assertEquals(6, cli().run("post", PATH, "-d", "{\"title\":\"t\"}", "-k", "lost-key-1", "--retries", "0").code());
+    assertEquals(
+        6,
+        cli()
+            .run("post", PATH, "-d", "{\"title\":\"t\"}", "-k", "lost-key-1", "--retries", "0")
+            .code());
     Instant later = Instant.now().plusSeconds(5);
-    log.set("[" + String.join(",",
-        record("lost-key-1", "GET", PATH, 200, "{\"$data\":[]}", later),
-        record("lost-key-1", "POST", "/api/v2/graph/classes/OTHER/assignments", 200, "{\"$data\":{}}", later),
-        record("lost-key-1", "POST", PATH, 401, "{\"$errors\":[{\"code\":\"INVALID_TOKEN\",\"message\":\"no\"}]}", later),
-        record("lost-key-1", "POST", PATH, 400, "{\"$errors\":[{\"code\":\"EXPIRED_TOKEN\",\"message\":\"old\"}]}", later))
-        + "]");
+    log.set(
+        "["
+            + String.join(
+                ",",
+                record("lost-key-1", "GET", PATH, 200, "{\"$data\":[]}", later),
+                record(
+                    "lost-key-1",
+                    "POST",
+                    "/api/v2/graph/classes/OTHER/assignments",
+                    200,
+                    "{\"$data\":{}}",
+                    later),
+                record(
+                    "lost-key-1",
+                    "POST",
+                    PATH,
+                    401,
+                    "{\"$errors\":[{\"code\":\"INVALID_TOKEN\",\"message\":\"no\"}]}",
+                    later),
+                record(
+                    "lost-key-1",
+                    "POST",
+                    PATH,
+                    400,
+                    "{\"$errors\":[{\"code\":\"EXPIRED_TOKEN\",\"message\":\"old\"}]}",
+                    later))
+            + "]");
     Cli.Result r = cli().run("reconcile", "lost-key-1");
     assertEquals(0, r.code(), r.toString());
     assertTrue(r.out().contains("lost-key-1\tpending\t-\tnot in Edlink's request log"), r.out());
     assertEquals(EntryState.PENDING, state("lost-key-1"));
 
-    log.set("[" + record("lost-key-1", "POST", PATH, 200, "{\"$data\":{\"id\":\"a1\"}}", later) + "]");
+    log.set(
+        "[" + record("lost-key-1", "POST", PATH, 200, "{\"$data\":{\"id\":\"a1\"}}", later) + "]");
     Cli.Result found = cli().run("reconcile", "lost-key-1");
     assertTrue(found.out().contains("lost-key-1\tsucceeded\t200"), found.out());
     assertEquals(EntryState.SUCCEEDED, state("lost-key-1"));
@@ -88,17 +132,33 @@ class ReconcileLogTest {
 
   @Test
   void pagesAreCountedOnATerminalOnly() throws Exception {
-    assertEquals(6, cli().run("post", PATH, "-d", "{}", "-k", "counted-key", "--retries", "0").code());
-    Cli.Result onTerminal = cli().terminal(new dev.edlinkidem.cli.Invocation.Terminal(false, false, true))
-        .run("reconcile", "counted-key");
-    assertTrue(onTerminal.err().contains("\redlink-idem: reading the request log: page 1, 0 requests, 0 of 1 key found"),
+    assertEquals(
+        6, cli().run("post", PATH, "-d", "{}", "-k", "counted-key", "--retries", "0").code());
+    Cli.Result onTerminal =
+        cli()
+            .terminal(new dev.edlinkidem.cli.Invocation.Terminal(false, false, true))
+            .run("reconcile", "counted-key");
+    assertTrue(
+        onTerminal
+            .err()
+            .contains(
+                "\redlink-idem: reading the request log: page 1, 0 requests, 0 of 1 key found"),
         onTerminal.err());
-    assertTrue(onTerminal.err().endsWith("skipped\n"), "the count's line is ended before the summary");
-    Cli.Result narrow = cli().terminal(new dev.edlinkidem.cli.Invocation.Terminal(false, false, true))
-        .env("COLUMNS", "40").run("reconcile", "counted-key");
-    assertTrue(narrow.err().contains("\redlink-idem: reading the request log: p\u001b[K"), "cut to fit: " + narrow.err());
-    Cli.Result dumb = cli().terminal(new dev.edlinkidem.cli.Invocation.Terminal(false, false, true))
-        .env("TERM", "dumb").run("reconcile", "counted-key");
+    assertTrue(
+        onTerminal.err().endsWith("skipped\n"), "the count's line is ended before the summary");
+    Cli.Result narrow =
+        cli()
+            .terminal(new dev.edlinkidem.cli.Invocation.Terminal(false, false, true))
+            .env("COLUMNS", "40")
+            .run("reconcile", "counted-key");
+    assertTrue(
+        narrow.err().contains("\redlink-idem: reading the request log: p\u001b[K"),
+        "cut to fit: " + narrow.err());
+    Cli.Result dumb =
+        cli()
+            .terminal(new dev.edlinkidem.cli.Invocation.Terminal(false, false, true))
+            .env("TERM", "dumb")
+            .run("reconcile", "counted-key");
     assertFalse(dumb.err().contains("reading the request log"), dumb.err());
     Cli.Result inCi = cli().run("reconcile", "counted-key");
     assertFalse(inCi.err().contains("reading the request log"), inCi.err());
@@ -106,8 +166,12 @@ class ReconcileLogTest {
 
   @Test
   void aLoggedRequestFromBeforeTheEntryIsNotItsAnswer() throws Exception {
-    assertEquals(6, cli().run("post", PATH, "-d", "{}", "-k", "reused-key", "--retries", "0").code());
-    log.set("[" + record("reused-key", "POST", PATH, 200, "{}", Instant.now().minusSeconds(3 * 3600)) + "]");
+    assertEquals(
+        6, cli().run("post", PATH, "-d", "{}", "-k", "reused-key", "--retries", "0").code());
+    log.set(
+        "["
+            + record("reused-key", "POST", PATH, 200, "{}", Instant.now().minusSeconds(3 * 3600))
+            + "]");
     Cli.Result r = cli().run("reconcile", "reused-key");
     assertTrue(r.out().contains("reused-key\tpending"), r.out());
   }
@@ -116,13 +180,17 @@ class ReconcileLogTest {
   void aNextPageThatPointsBackIsNotFollowedForever() throws Exception {
     assertEquals(6, cli().run("post", PATH, "-d", "{}", "-k", "loop-key", "--retries", "0").code());
     server.removeContext("/");
-    String self = "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v2/graph/requests?$first=1000";
-    server.createContext("/", exchange -> {
-      byte[] body = ("{\"$data\":[],\"$next\":\"" + self + "\"}").getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    String self =
+        "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v2/graph/requests?$first=1000";
+    server.createContext(
+        "/",
+        exchange -> {
+          byte[] body =
+              ("{\"$data\":[],\"$next\":\"" + self + "\"}").getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     Cli.Result r = cli().run("reconcile", "loop-key");
     assertEquals(0, r.code(), r.toString());
     assertTrue(r.out().contains("loop-key\tpending"), r.out());

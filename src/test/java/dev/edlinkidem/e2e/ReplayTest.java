@@ -16,7 +16,17 @@ class ReplayTest extends SandboxCase {
   /** Posts with every answer lost after the work is done: created on the sandbox, pending here. */
   private void postLost(String key) {
     sandbox.setFaults(faults(1, 0, 0, 0, Duration.ZERO));
-    Cli.Result r = cli().run("post", ASSIGNMENTS, "-d", ESSAY.replace("Essay", key), "-k", key, "--retries", "0");
+    Cli.Result r =
+        cli()
+            .run(
+                "post",
+                ASSIGNMENTS,
+                "-d",
+                ESSAY.replace("Essay", key),
+                "-k",
+                key,
+                "--retries",
+                "0");
     assertEquals(6, r.code(), r.toString());
     sandbox.setFaults(Faults.NONE);
   }
@@ -83,11 +93,13 @@ class ReplayTest extends SandboxCase {
   @Test
   void onATerminalAllPendingAsksFirst() throws Exception {
     postLost("ask-1");
-    Cli.Result no = cli().terminal(Invocation.Terminal.ALL).stdin("n\n").run("replay", "--all-pending");
+    Cli.Result no =
+        cli().terminal(Invocation.Terminal.ALL).stdin("n\n").run("replay", "--all-pending");
     assertEquals(130, no.code(), no.toString());
     assertTrue(no.err().contains("Replay 1 pending request to"), no.err());
     assertEquals(EntryState.PENDING, entry("ask-1").state());
-    Cli.Result yes = cli().terminal(Invocation.Terminal.ALL).stdin("y\n").run("replay", "--all-pending");
+    Cli.Result yes =
+        cli().terminal(Invocation.Terminal.ALL).stdin("y\n").run("replay", "--all-pending");
     assertEquals(0, yes.code(), yes.toString());
     assertEquals(EntryState.SUCCEEDED, entry("ask-1").state());
   }
@@ -108,7 +120,9 @@ class ReplayTest extends SandboxCase {
     Cli.Result r = cli().run("replay", "--all-pending", "--retries", "0");
     assertEquals(6, r.code(), r.toString());
     assertTrue(r.err().contains("replay: 0 resolved, 2 still pending, 0 refused"), r.err());
-    assertTrue(r.out().contains("again-1\tpending\t-\texit 6"), "no status when no response came: " + r.out());
+    assertTrue(
+        r.out().contains("again-1\tpending\t-\texit 6"),
+        "no status when no response came: " + r.out());
   }
 
   @Test
@@ -123,8 +137,12 @@ class ReplayTest extends SandboxCase {
   void allPendingWithRefusedAndLiveEntriesReplaysTheLiveOnesAndExits3() throws Exception {
     postLost("early-1");
     postLost("late-1"); // journaled a moment later, so its deadline is a moment later too
-    Instant earlyDeadline = entry("early-1").created().plus(Duration.ofDays(30)).minus(Duration.ofHours(1));
-    Cli.Result r = cli().env("EDLINK_IDEM_NOW", earlyDeadline.toString()).run("replay", "--all-pending", "--yes");
+    Instant earlyDeadline =
+        entry("early-1").created().plus(Duration.ofDays(30)).minus(Duration.ofHours(1));
+    Cli.Result r =
+        cli()
+            .env("EDLINK_IDEM_NOW", earlyDeadline.toString())
+            .run("replay", "--all-pending", "--yes");
     assertEquals(3, r.code(), r.toString());
     assertTrue(r.out().contains("early-1\trefused"), r.out());
     assertTrue(r.out().contains("late-1\tsucceeded\t200"), r.out());
@@ -135,8 +153,10 @@ class ReplayTest extends SandboxCase {
 
   @Test
   void anEntryForAnotherOriginIsRefusedAndTheOthersAreStillReplayed() throws Exception {
-    Cli.Result offline = cli().env("EDLINK_BASE_URL", "http://127.0.0.1:1")
-        .run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "elsewhere-1", "--retries", "0");
+    Cli.Result offline =
+        cli()
+            .env("EDLINK_BASE_URL", "http://127.0.0.1:1")
+            .run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "elsewhere-1", "--retries", "0");
     assertEquals(6, offline.code(), offline.toString());
     postLost("here-1");
     Cli.Result r = cli().run("replay", "--all-pending");

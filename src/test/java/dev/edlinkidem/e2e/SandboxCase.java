@@ -21,22 +21,30 @@ public abstract class SandboxCase {
   public static final String TOKEN = "sk-test-4f9c2a71-never-on-disk";
   public static final String ASSIGNMENTS = "/api/v2/graph/classes/class-1/assignments";
   public static final String ESSAY =
-      "{\"title\":\"Essay\",\"description\":\"Chapter 3\",\"due_date\":\"2026-12-01T23:59:00Z\",\"grading_type\":\"points\"}";
+      "{\"title\":\"Essay\",\"description\":\"Chapter"
+          + " 3\",\"due_date\":\"2026-12-01T23:59:00Z\",\"grading_type\":\"points\"}";
 
-  @TempDir
-  protected Path tmp;
+  @TempDir protected Path tmp;
 
   protected SandboxServer sandbox;
   protected final List<String> log = new CopyOnWriteArrayList<>();
+
   /** Called with each sandbox log line; tests use it to change faults after the first request. */
-  protected volatile Consumer<String> onRequest = line -> { };
+  protected volatile Consumer<String> onRequest = line -> {};
 
   @BeforeEach
   void startSandbox() throws Exception {
-    sandbox = SandboxServer.start("127.0.0.1", 0, null, Faults.NONE, 42, line -> {
-      log.add(line);
-      onRequest.accept(line);
-    });
+    sandbox =
+        SandboxServer.start(
+            "127.0.0.1",
+            0,
+            null,
+            Faults.NONE,
+            42,
+            line -> {
+              log.add(line);
+              onRequest.accept(line);
+            });
   }
 
   @AfterEach
@@ -63,13 +71,15 @@ public abstract class SandboxCase {
   /** Faults for the first request only, then none. */
   protected void faultOnce(Faults faults) {
     sandbox.setFaults(faults);
-    onRequest = line -> {
-      sandbox.setFaults(Faults.NONE);
-      onRequest = l -> { };
-    };
+    onRequest =
+        line -> {
+          sandbox.setFaults(Faults.NONE);
+          onRequest = l -> {};
+        };
   }
 
-  protected static Faults faults(double dropAfter, double dropBefore, double error, double throttle, Duration latency) {
+  protected static Faults faults(
+      double dropAfter, double dropBefore, double error, double throttle, Duration latency) {
     return new Faults(dropAfter, dropBefore, error, throttle, latency);
   }
 
@@ -85,7 +95,10 @@ public abstract class SandboxCase {
     }
   }
 
-  /** Every record file of the journal, name and content, in path order: equal means no record changed. */
+  /**
+   * Every record file of the journal, name and content, in path order: equal means no record
+   * changed.
+   */
   protected byte[] journalBytes() throws Exception {
     Path entries = journalDir().resolve("entries");
     if (!Files.isDirectory(entries)) {

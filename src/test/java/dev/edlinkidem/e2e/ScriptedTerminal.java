@@ -13,7 +13,9 @@ import org.jline.terminal.Size;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.impl.ExternalTerminal;
 
-/** A JLine terminal driven by a script: what the test types goes in, what the shell draws is kept. */
+/**
+ * A JLine terminal driven by a script: what the test types goes in, what the shell draws is kept.
+ */
 final class ScriptedTerminal implements AutoCloseable {
   /** Keystrokes typed by the test; read by the terminal as if from a keyboard. */
   private static final class Keyboard extends InputStream {
@@ -69,24 +71,26 @@ final class ScriptedTerminal implements AutoCloseable {
   final Terminal terminal;
 
   ScriptedTerminal() throws IOException {
-    java.io.OutputStream out = new java.io.OutputStream() {
-      @Override
-      public void write(int b) {
-        synchronized (lock) {
-          screen.write(b);
-        }
-      }
+    java.io.OutputStream out =
+        new java.io.OutputStream() {
+          @Override
+          public void write(int b) {
+            synchronized (lock) {
+              screen.write(b);
+            }
+          }
 
-      @Override
-      public void write(byte[] b, int off, int len) {
-        synchronized (lock) {
-          screen.write(b, off, len);
-        }
-      }
-    };
+          @Override
+          public void write(byte[] b, int off, int len) {
+            synchronized (lock) {
+              screen.write(b, off, len);
+            }
+          }
+        };
     // ExternalTerminal runs the line discipline in Java, so a typed Ctrl-C raises INT as a real
     // terminal's driver would; TerminalBuilder would put a pty in between that nobody owns.
-    terminal = new ExternalTerminal("scripted", "xterm-256color", keyboard, out, StandardCharsets.UTF_8);
+    terminal =
+        new ExternalTerminal("scripted", "xterm-256color", keyboard, out, StandardCharsets.UTF_8);
     terminal.setSize(new Size(200, 50));
   }
 
@@ -100,8 +104,10 @@ final class ScriptedTerminal implements AutoCloseable {
     synchronized (lock) {
       raw = screen.toString(StandardCharsets.UTF_8);
     }
-    return raw.replaceAll("\u001B\\[[0-9;?>=]*[ -/]*[@-~]", "").replaceAll("\u001B[()][0-9A-Za-z]", "")
-        .replaceAll("\u001B[=>78]", "").replace("\r", "");
+    return raw.replaceAll("\u001B\\[[0-9;?>=]*[ -/]*[@-~]", "")
+        .replaceAll("\u001B[()][0-9A-Za-z]", "")
+        .replaceAll("\u001B[=>78]", "")
+        .replace("\r", "");
   }
 
   /** Where the screen ends now: text after this mark is new. */
@@ -109,7 +115,9 @@ final class ScriptedTerminal implements AutoCloseable {
     return screen().length();
   }
 
-  /** Waits until {@code text} appears after {@code mark}; fails with the screen when it does not. */
+  /**
+   * Waits until {@code text} appears after {@code mark}; fails with the screen when it does not.
+   */
   void waitFor(int mark, String text) {
     waitUntil(() -> screen().indexOf(text, mark) >= 0, "'" + text + "' on the screen");
   }
@@ -122,8 +130,13 @@ final class ScriptedTerminal implements AutoCloseable {
         synchronized (lock) {
           raw = screen.toString(StandardCharsets.UTF_8);
         }
-        fail("no " + what + " within 20 s; screen:\n" + screen() + "\n--- as drawn:\n"
-            + raw.replace("\u001B", "ESC").replace("\r", "\\r"));
+        fail(
+            "no "
+                + what
+                + " within 20 s; screen:\n"
+                + screen()
+                + "\n--- as drawn:\n"
+                + raw.replace("\u001B", "ESC").replace("\r", "\\r"));
       }
       try {
         Thread.sleep(20);

@@ -51,9 +51,16 @@ class ShellTest extends SandboxCase {
   }
 
   private Future<Integer> start(ScriptedTerminal t, String... globalArgs) {
-    Invocation outer = new Invocation(InputStream.nullInputStream(), OutputStream.nullOutputStream(),
-        OutputStream.nullOutputStream(), env(), Invocation.Terminal.ALL, new SecureRandom());
-    return sessions.submit(() -> ShellSession.run(outer, t.terminal, t.terminal.output(), globalArgs));
+    Invocation outer =
+        new Invocation(
+            InputStream.nullInputStream(),
+            OutputStream.nullOutputStream(),
+            OutputStream.nullOutputStream(),
+            env(),
+            Invocation.Terminal.ALL,
+            new SecureRandom());
+    return sessions.submit(
+        () -> ShellSession.run(outer, t.terminal, t.terminal.output(), globalArgs));
   }
 
   private String pendingPost() throws Exception {
@@ -108,8 +115,10 @@ class ShellTest extends SandboxCase {
       t.type(CTRL_D);
       assertEquals(0, session.get(20, TimeUnit.SECONDS));
     }
-    assertTrue(Files.readString(history()).contains("list --format keys"), Files.readString(history()));
-    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(history())));
+    assertTrue(
+        Files.readString(history()).contains("list --format keys"), Files.readString(history()));
+    assertEquals(
+        "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(history())));
     try (ScriptedTerminal t = new ScriptedTerminal()) {
       Future<Integer> session = start(t);
       t.waitFor(0, "0 pending > ");
@@ -138,7 +147,8 @@ class ShellTest extends SandboxCase {
       t.type(CTRL_C);
       t.waitFor(mark, "1 pending (exit 130) > ");
       assertTrue(t.screen().contains("stays pending"), t.screen());
-      assertFalse(t.screen().contains("bogus-command'"), "the cleared line never ran:\n" + t.screen());
+      assertFalse(
+          t.screen().contains("bogus-command'"), "the cleared line never ran:\n" + t.screen());
       t.type(CTRL_D);
       assertEquals(0, session.get(20, TimeUnit.SECONDS));
     }
@@ -162,7 +172,9 @@ class ShellTest extends SandboxCase {
       t.type(CTRL_D);
       assertEquals(0, session.get(20, TimeUnit.SECONDS));
     }
-    assertEquals(1, cli().run("list", "--format", "keys", "--journal", other.toString()).out().lines().count());
+    assertEquals(
+        1,
+        cli().run("list", "--format", "keys", "--journal", other.toString()).out().lines().count());
     assertEquals(1, entries().size(), "the line's own --journal won");
   }
 
@@ -202,7 +214,11 @@ class ShellTest extends SandboxCase {
       t.type("edlink-idem keygen --uuid\r");
       // Not the prompt: it is drawn again as soon as the line is typed, before the command runs.
       int keygen = mark;
-      t.waitUntil(() -> t.screen().substring(keygen).matches("(?s).*\\b[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-.*"),
+      t.waitUntil(
+          () ->
+              t.screen()
+                  .substring(keygen)
+                  .matches("(?s).*\\b[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-.*"),
           "a UUID from keygen");
       mark = t.mark();
       t.type("shell\r");
@@ -236,8 +252,13 @@ class ShellTest extends SandboxCase {
       t.type(CTRL_D);
       assertEquals(0, session.get(20, TimeUnit.SECONDS));
     }
-    assertEquals("Essay", json(new String(entry("typed-body-key-1").request().body(),
-        java.nio.charset.StandardCharsets.UTF_8)).get("title").getAsString());
+    assertEquals(
+        "Essay",
+        json(new String(
+                entry("typed-body-key-1").request().body(),
+                java.nio.charset.StandardCharsets.UTF_8))
+            .get("title")
+            .getAsString());
     assertEquals(1, entries().size());
   }
 
@@ -248,7 +269,12 @@ class ShellTest extends SandboxCase {
       t.waitFor(0, "0 pending > ");
       int mark = t.mark();
       int cut = ESSAY.indexOf(',') + 1; // a new line between JSON members is still JSON
-      t.type("post " + ASSIGNMENTS + " --journal ~/j2 -k split-line-key -d '" + ESSAY.substring(0, cut) + "\r");
+      t.type(
+          "post "
+              + ASSIGNMENTS
+              + " --journal ~/j2 -k split-line-key -d '"
+              + ESSAY.substring(0, cut)
+              + "\r");
       t.waitFor(mark, "quote> ");
       assertEquals(0, stat("creates"), "half a line is not sent");
       t.type(ESSAY.substring(cut) + "'\r");
@@ -256,7 +282,8 @@ class ShellTest extends SandboxCase {
       t.type(CTRL_D);
       assertEquals(0, session.get(20, TimeUnit.SECONDS));
     }
-    assertEquals("split-line-key\n",
+    assertEquals(
+        "split-line-key\n",
         cli().run("list", "--format", "keys", "--journal", tmp.resolve("j2").toString()).out());
   }
 

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The journal's storage failing under the command line: a full file system, a torn or corrupt
- * record, a journal left by format 1. Each is one clear line on stderr and never a request
- * sent without its journal entry.
+ * record, a journal left by format 1. Each is one clear line on stderr and never a request sent
+ * without its journal entry.
  */
 class StorageFaultsTest extends SandboxCase {
   private static final String OTHER =
@@ -35,27 +35,39 @@ class StorageFaultsTest extends SandboxCase {
     return p.exitValue() == 0 ? null : out.isEmpty() ? "exit " + p.exitValue() : out;
   }
 
-  /** Work on a 64 KiB tmpfs mounted at {@code dir}; skipped, with the reason, where mounting is not allowed. */
+  /**
+   * Work on a 64 KiB tmpfs mounted at {@code dir}; skipped, with the reason, where mounting is not
+   * allowed.
+   */
   private interface OnSmallDisk {
     void run(Path dir) throws Exception;
   }
 
   private void onSmallDisk(OnSmallDisk work) throws Exception {
     Path mount = Files.createDirectories(tmp.resolve("small"));
-    String failed = sh("mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", mount.toString());
-    Assumptions.assumeTrue(failed == null,
-        "a full file system needs a tmpfs mounted, which needs root (user " + System.getProperty("user.name") + "): "
+    String failed =
+        sh("mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", mount.toString());
+    Assumptions.assumeTrue(
+        failed == null,
+        "a full file system needs a tmpfs mounted, which needs root (user "
+            + System.getProperty("user.name")
+            + "): "
             + failed);
     try {
       work.run(mount);
     } finally {
       if (sh("umount", mount.toString()) != null) {
-        sh("umount", "-l", mount.toString()); // a file still open somewhere: detach it now, freed when closed
+        sh(
+            "umount",
+            "-l",
+            mount.toString()); // a file still open somewhere: detach it now, freed when closed
       }
     }
   }
 
-  /** Writes until the file system refuses: first whole pages, then the bytes left in the last one. */
+  /**
+   * Writes until the file system refuses: first whole pages, then the bytes left in the last one.
+   */
   private static void fill(Path dir) throws IOException {
     try (OutputStream out = Files.newOutputStream(dir.resolve("filler"))) {
       byte[] page = new byte[4096];
@@ -82,78 +94,97 @@ class StorageFaultsTest extends SandboxCase {
 
   /** A command that did its job on a damaged journal warns in one line, beside its usual ones. */
   private static void oneWarning(Cli.Result r) {
-    assertEquals(1, r.err().lines().filter(l -> l.startsWith("edlink-idem: warning:")).count(), r.err());
+    assertEquals(
+        1, r.err().lines().filter(l -> l.startsWith("edlink-idem: warning:")).count(), r.err());
     assertFalse(r.err().contains("\tat ") || r.err().contains("Exception"), r.err());
   }
 
   @Test
   void aFullFileSystemUnderAJournalInUseGivesExit1AndSendsNothing() throws Exception {
-    onSmallDisk(disk -> {
-      Path journal = disk.resolve("journal");
-      Cli cli = cli().env("EDLINK_IDEM_JOURNAL", journal.toString());
-      Cli.Result before = cli.run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "before-full");
-      assertEquals(0, before.code(), before.toString());
-      fill(disk);
-      int requests = stat("requests");
+    onSmallDisk(
+        disk -> {
+          Path journal = disk.resolve("journal");
+          Cli cli = cli().env("EDLINK_IDEM_JOURNAL", journal.toString());
+          Cli.Result before = cli.run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "before-full");
+          assertEquals(0, before.code(), before.toString());
+          fill(disk);
+          int requests = stat("requests");
 
-      Cli.Result r = cli.run("post", ASSIGNMENTS, "-d", OTHER, "-k", "on-full");
+          Cli.Result r = cli.run("post", ASSIGNMENTS, "-d", OTHER, "-k", "on-full");
 
-      assertEquals(1, r.code(), r.toString());
-      oneLineNoStackTrace(r);
-      assertTrue(r.err().contains("nothing was sent"), r.err());
-      assertTrue(r.err().contains("space"), "says why: " + r.err());
-      assertEquals(requests, stat("requests"), "nothing sent");
-      assertEquals(1, stat("creates"));
-      assertEquals(0, r.stdout().length);
+          assertEquals(1, r.code(), r.toString());
+          oneLineNoStackTrace(r);
+          assertTrue(r.err().contains("nothing was sent"), r.err());
+          assertTrue(r.err().contains("space"), "says why: " + r.err());
+          assertEquals(requests, stat("requests"), "nothing sent");
+          assertEquals(1, stat("creates"));
+          assertEquals(0, r.stdout().length);
 
-      // The failed write left nothing half-written: the journal reads as before, even while full.
-      try (FileJournal j = FileJournal.open(journal)) {
-        assertEquals(List.of("before-full"), j.entries().stream().map(Entry::key).toList());
-        assertEquals(List.of(), j.problems());
-      }
-      Cli.Result read = cli.run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "before-full");
-      assertEquals(0, read.code(), "a recorded answer still reads on a full disk: " + read);
-      assertEquals(requests, stat("requests"));
+          // The failed write left nothing half-written: the journal reads as before, even while
+          // full.
+          try (FileJournal j = FileJournal.open(journal)) {
+            assertEquals(List.of("before-full"), j.entries().stream().map(Entry::key).toList());
+            assertEquals(List.of(), j.problems());
+          }
+          Cli.Result read = cli.run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "before-full");
+          assertEquals(0, read.code(), "a recorded answer still reads on a full disk: " + read);
+          assertEquals(requests, stat("requests"));
 
-      Files.delete(disk.resolve("filler"));
-      Cli.Result again = cli.run("post", ASSIGNMENTS, "-d", OTHER, "-k", "on-full");
-      assertEquals(0, again.code(), "with room again, the same post goes through: " + again);
-      assertEquals(2, stat("creates"));
-      try (FileJournal j = FileJournal.open(journal)) {
-        assertEquals(List.of("before-full", "on-full"), j.entries().stream().map(Entry::key).toList());
-        assertEquals(List.of(), j.problems());
-      }
-    });
+          Files.delete(disk.resolve("filler"));
+          Cli.Result again = cli.run("post", ASSIGNMENTS, "-d", OTHER, "-k", "on-full");
+          assertEquals(0, again.code(), "with room again, the same post goes through: " + again);
+          assertEquals(2, stat("creates"));
+          try (FileJournal j = FileJournal.open(journal)) {
+            assertEquals(
+                List.of("before-full", "on-full"), j.entries().stream().map(Entry::key).toList());
+            assertEquals(List.of(), j.problems());
+          }
+        });
   }
 
   @Test
   void aFullFileSystemUnderANewJournalGivesExit1AndSendsNothing() throws Exception {
-    onSmallDisk(disk -> {
-      fill(disk);
-      Cli.Result r = cli().run("--journal", disk.resolve("journal").toString(), "post", ASSIGNMENTS, "-d", ESSAY,
-          "-k", "first-on-full");
-      assertEquals(1, r.code(), r.toString());
-      oneLineNoStackTrace(r);
-      assertTrue(r.err().contains("nothing was sent"), r.err());
-      assertEquals(0, stat("requests"), "nothing sent");
-    });
+    onSmallDisk(
+        disk -> {
+          fill(disk);
+          Cli.Result r =
+              cli()
+                  .run(
+                      "--journal",
+                      disk.resolve("journal").toString(),
+                      "post",
+                      ASSIGNMENTS,
+                      "-d",
+                      ESSAY,
+                      "-k",
+                      "first-on-full");
+          assertEquals(1, r.code(), r.toString());
+          oneLineNoStackTrace(r);
+          assertTrue(r.err().contains("nothing was sent"), r.err());
+          assertEquals(0, stat("requests"), "nothing sent");
+        });
   }
 
   @Test
   void aTornLastRecordIsReportedInOneLineAndAReplayFinishesTheKey() throws Exception {
-    sandbox.setFaults(faults(0, 1, 0, 0, java.time.Duration.ZERO)); // every request dropped before the work
-    Cli.Result pending = cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "torn-1", "--retries", "0");
+    sandbox.setFaults(
+        faults(0, 1, 0, 0, java.time.Duration.ZERO)); // every request dropped before the work
+    Cli.Result pending =
+        cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "torn-1", "--retries", "0");
     assertEquals(6, pending.code(), pending.toString());
     sandbox.setFaults(faults(0, 0, 0, 0, java.time.Duration.ZERO));
     Path file = onlyEntryFile();
     byte[] whole = Files.readAllBytes(file);
-    String tail = "{\"v\":2,\"type\":\"attempt\",\"key\":\"torn-1\",\"at\":\"2026-11-2"; // a crash mid-record
-    Files.write(file, tail.getBytes(StandardCharsets.UTF_8), java.nio.file.StandardOpenOption.APPEND);
+    String tail =
+        "{\"v\":2,\"type\":\"attempt\",\"key\":\"torn-1\",\"at\":\"2026-11-2"; // a crash mid-record
+    Files.write(
+        file, tail.getBytes(StandardCharsets.UTF_8), java.nio.file.StandardOpenOption.APPEND);
 
     Cli.Result show = cli().run("show", "torn-1");
     assertEquals(0, show.code(), show.toString());
     oneWarning(show);
-    assertTrue(show.err().contains("1 unreadable record") && show.err().contains("torn"), show.err());
+    assertTrue(
+        show.err().contains("1 unreadable record") && show.err().contains("torn"), show.err());
     assertTrue(show.err().contains(file + " line 3"), show.err());
 
     Cli.Result replay = cli().run("replay", "torn-1");
@@ -163,8 +194,14 @@ class StorageFaultsTest extends SandboxCase {
     assertEquals(EntryState.SUCCEEDED, e.state());
     assertEquals(2, e.attempts().size());
     byte[] now = Files.readAllBytes(file);
-    assertArrayEquals(whole, java.util.Arrays.copyOf(now, whole.length), "nothing before the torn record changed");
-    assertEquals(5, new String(now, StandardCharsets.UTF_8).lines().count(), "begin, attempt, torn, attempt, outcome");
+    assertArrayEquals(
+        whole,
+        java.util.Arrays.copyOf(now, whole.length),
+        "nothing before the torn record changed");
+    assertEquals(
+        5,
+        new String(now, StandardCharsets.UTF_8).lines().count(),
+        "begin, attempt, torn, attempt, outcome");
   }
 
   @Test
@@ -182,7 +219,9 @@ class StorageFaultsTest extends SandboxCase {
     assertEquals(0, again.code(), again.toString());
     assertArrayEquals(first.stdout(), again.stdout(), "the recorded answer, from the records left");
     oneWarning(again);
-    assertTrue(again.err().contains("1 unreadable record") && again.err().contains("checksum"), again.err());
+    assertTrue(
+        again.err().contains("1 unreadable record") && again.err().contains("checksum"),
+        again.err());
     assertEquals(2, stat("requests"), "nothing sent again");
     Cli.Result other = cli().run("show", "flip-2");
     assertEquals(0, other.code(), other.toString());
@@ -196,9 +235,12 @@ class StorageFaultsTest extends SandboxCase {
   @Test
   void aFormat1JournalIsListedAndMovedByTheFirstPost() throws Exception {
     // Private, as the tool makes journals: an open one would (rightly) add a warning.
-    Files.createDirectories(journalDir(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-    try (InputStream in = getClass().getResourceAsStream("/dev/edlinkidem/journal/v1/journal.jsonl")) {
+    Files.createDirectories(
+        journalDir(),
+        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+    try (InputStream in =
+        getClass().getResourceAsStream("/dev/edlinkidem/journal/v1/journal.jsonl")) {
       Files.write(journalDir().resolve("journal.jsonl"), in.readAllBytes());
     }
     Cli.Result list = cli().run("list", "--format", "jsonl");
@@ -231,7 +273,9 @@ class StorageFaultsTest extends SandboxCase {
   /** Where a key's records are: entries/ab/ab12…ef.jsonl, named by the key's SHA-256. */
   private static final class JournalFilesOf {
     static Path entry(Path dir, String key) throws Exception {
-      byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+      byte[] hash =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(key.getBytes(StandardCharsets.UTF_8));
       String hex = java.util.HexFormat.of().formatHex(hash);
       return dir.resolve("entries").resolve(hex.substring(0, 2)).resolve(hex + ".jsonl");
     }

@@ -11,7 +11,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class RetryPolicyTest {
-  private final RetryPolicy policy = RetryPolicy.of(4, Duration.ofSeconds(120), Duration.ofMinutes(10));
+  private final RetryPolicy policy =
+      RetryPolicy.of(4, Duration.ofSeconds(120), Duration.ofMinutes(10));
 
   @Test
   void backoffDoublesFromHalfASecondWithinTwentyPercent() {
@@ -48,11 +49,16 @@ class RetryPolicyTest {
   void retryAfterInSecondsOrAsAnHttpDate() {
     Instant now = Instant.parse("2026-11-22T10:00:00Z");
     assertEquals(Optional.of(Duration.ofSeconds(7)), RetryPolicy.retryAfter("7", now));
-    assertEquals(Optional.of(Duration.ofSeconds(90)), RetryPolicy.retryAfter("Sun, 22 Nov 2026 10:01:30 GMT", now));
+    assertEquals(
+        Optional.of(Duration.ofSeconds(90)),
+        RetryPolicy.retryAfter("Sun, 22 Nov 2026 10:01:30 GMT", now));
     // A server's absurd date is a day at most, never a wait whose nanoseconds overflow.
-    assertEquals(Optional.of(Duration.ofDays(1)), RetryPolicy.retryAfter("Fri, 31 Dec 9999 23:59:59 GMT", now));
+    assertEquals(
+        Optional.of(Duration.ofDays(1)),
+        RetryPolicy.retryAfter("Fri, 31 Dec 9999 23:59:59 GMT", now));
     assertEquals(Optional.of(Duration.ofDays(1)), RetryPolicy.retryAfter("999999999", now));
-    assertEquals(Optional.of(Duration.ZERO), RetryPolicy.retryAfter("Sun, 22 Nov 2026 09:00:00 GMT", now));
+    assertEquals(
+        Optional.of(Duration.ZERO), RetryPolicy.retryAfter("Sun, 22 Nov 2026 09:00:00 GMT", now));
     assertEquals(Optional.empty(), RetryPolicy.retryAfter("soon", now));
     assertEquals(Optional.empty(), RetryPolicy.retryAfter(null, now));
     assertEquals(Optional.empty(), RetryPolicy.retryAfter("-3", now));
@@ -69,6 +75,8 @@ class RetryPolicyTest {
   }
 
   private static void assertBetween(long lowMs, long highMs, Duration d) {
-    assertTrue(d.toMillis() >= lowMs && d.toMillis() <= highMs, d.toMillis() + " not in [" + lowMs + ", " + highMs + "]");
+    assertTrue(
+        d.toMillis() >= lowMs && d.toMillis() <= highMs,
+        d.toMillis() + " not in [" + lowMs + ", " + highMs + "]");
   }
 }

@@ -16,23 +16,32 @@ import org.junit.jupiter.api.Test;
 class SelectorExitTest {
   private static List<Thread> selectors() {
     return Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getName().startsWith("HttpClient-") && t.getName().endsWith("-SelectorManager") && t.isAlive())
+        .filter(
+            t ->
+                t.getName().startsWith("HttpClient-")
+                    && t.getName().endsWith("-SelectorManager")
+                    && t.isAlive())
         .toList();
   }
 
   @Test
   void aUsedClientsSelectorThreadEndsBeforeExit() throws Exception {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", exchange -> {
-      exchange.sendResponseHeaders(204, -1);
-      exchange.close();
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
     server.start();
     try {
       HttpClient client = EdlinkClient.defaultHttpClient(Duration.ofSeconds(5));
-      HttpResponse<Void> r = client.send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/")).build(),
-          HttpResponse.BodyHandlers.discarding());
+      HttpResponse<Void> r =
+          client.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding());
       assertEquals(204, r.statusCode());
       assertTrue(!selectors().isEmpty(), "the client has a selector thread while it lives");
       EdlinkClient.stopSelectorsBeforeExit();

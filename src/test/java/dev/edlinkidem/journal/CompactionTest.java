@@ -16,26 +16,44 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Removing and merging entries: all or nothing, nothing in flight touched, nothing unreadable lost. */
+/**
+ * Removing and merging entries: all or nothing, nothing in flight touched, nothing unreadable lost.
+ */
 class CompactionTest {
   private static final Instant T0 = Instant.parse("2026-10-01T08:00:00Z");
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   static JournaledRequest request(String body) {
-    return new JournaledRequest("POST", "https://ed.link/api/v2/graph/classes/c1/assignments", Map.of(),
+    return new JournaledRequest(
+        "POST",
+        "https://ed.link/api/v2/graph/classes/c1/assignments",
+        Map.of(),
         body.getBytes(StandardCharsets.UTF_8));
   }
 
-  static void write(Journal journal, String key, String body, Instant at, boolean finish) throws Exception {
+  static void write(Journal journal, String key, String body, Instant at, boolean finish)
+      throws Exception {
     try (Journal.Lease lease = journal.lease(key)) {
       lease.begin(request(body), at);
-      lease.recordAttempt(new Attempt(1, at, Duration.ofMillis(5), Attempt.Result.NO_RESPONSE, 0, "closed", null));
+      lease.recordAttempt(
+          new Attempt(1, at, Duration.ofMillis(5), Attempt.Result.NO_RESPONSE, 0, "closed", null));
       if (finish) {
-        lease.recordAttempt(new Attempt(2, at.plusSeconds(1), Duration.ofMillis(5), Attempt.Result.RESPONSE, 200, null, "r"));
-        lease.recordOutcome(new Outcome(EntryState.SUCCEEDED, at.plusSeconds(1),
-            new RecordedResponse(200, Map.of(), "{}".getBytes(StandardCharsets.UTF_8)), "post"));
+        lease.recordAttempt(
+            new Attempt(
+                2,
+                at.plusSeconds(1),
+                Duration.ofMillis(5),
+                Attempt.Result.RESPONSE,
+                200,
+                null,
+                "r"));
+        lease.recordOutcome(
+            new Outcome(
+                EntryState.SUCCEEDED,
+                at.plusSeconds(1),
+                new RecordedResponse(200, Map.of(), "{}".getBytes(StandardCharsets.UTF_8)),
+                "post"));
       }
     }
   }
@@ -62,7 +80,8 @@ class CompactionTest {
       write(journal, "after-1", "{}", T0, true);
     }
     try (FileJournal journal = FileJournal.open(dir)) {
-      assertEquals(List.of("keep-1", "after-1"), journal.entries().stream().map(Entry::key).toList());
+      assertEquals(
+          List.of("keep-1", "after-1"), journal.entries().stream().map(Entry::key).toList());
       assertEquals(1, journal.find("keep-1").orElseThrow().attempts().size());
       assertTrue(journal.problems().isEmpty());
     }
@@ -71,7 +90,8 @@ class CompactionTest {
   @Test
   void anotherProcessesAppendAfterACompactionIsNotLost() throws Exception {
     Path dir = tmp.resolve("j");
-    try (FileJournal a = FileJournal.open(dir); FileJournal b = FileJournal.open(dir)) {
+    try (FileJournal a = FileJournal.open(dir);
+        FileJournal b = FileJournal.open(dir)) {
       write(a, "x-1", "{}", T0, true);
       write(b, "x-2", "{}", T0, true); // b now has the log open
       a.remove(List.of("x-1"), false);
@@ -82,7 +102,8 @@ class CompactionTest {
 
   @Test
   void aKeyInFlightIsSkippedAndKept() throws Exception {
-    try (FileJournal journal = FileJournal.open(tmp.resolve("j")); FileJournal other = FileJournal.open(tmp.resolve("j"))) {
+    try (FileJournal journal = FileJournal.open(tmp.resolve("j"));
+        FileJournal other = FileJournal.open(tmp.resolve("j"))) {
       write(journal, "busy-1", "{}", T0, false);
       try (Journal.Lease held = other.lease("busy-1")) {
         Compaction c = journal.remove(List.of("busy-1"), false);
@@ -99,12 +120,16 @@ class CompactionTest {
     try (FileJournal journal = FileJournal.open(dir)) {
       write(journal, "a-1", "{}", T0, true);
     }
-    Files.writeString(JournalFiles.fileOf(dir, "a-1"), "this line is damaged\n", java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(
+        JournalFiles.fileOf(dir, "a-1"),
+        "this line is damaged\n",
+        java.nio.file.StandardOpenOption.APPEND);
     try (FileJournal journal = FileJournal.open(dir)) {
       write(journal, "b-1", "{}", T0, true);
       journal.remove(List.of("a-1"), false);
       assertEquals(List.of("b-1"), journal.entries().stream().map(Entry::key).toList());
-      assertTrue(journal.problems().isEmpty(), "the damaged line left the log: " + journal.problems());
+      assertTrue(
+          journal.problems().isEmpty(), "the damaged line left the log: " + journal.problems());
     }
     assertEquals("this line is damaged\n", Files.readString(dir.resolve("unreadable.jsonl")));
   }
@@ -113,7 +138,8 @@ class CompactionTest {
   void mergeAddsFoldsAndRefusesAsPromised() throws Exception {
     Path ours = tmp.resolve("ours");
     Path theirs = tmp.resolve("theirs");
-    try (FileJournal a = FileJournal.open(ours); FileJournal b = FileJournal.open(theirs)) {
+    try (FileJournal a = FileJournal.open(ours);
+        FileJournal b = FileJournal.open(theirs)) {
       write(a, "same-1", "{\"t\":1}", T0, false); // pending here
       write(b, "same-1", "{\"t\":1}", T0.plusSeconds(5), true); // succeeded there
       write(a, "clash-1", "{\"t\":1}", T0, true);
@@ -131,9 +157,14 @@ class CompactionTest {
       Entry folded = a.find("same-1").orElseThrow();
       assertEquals(EntryState.SUCCEEDED, folded.state());
       assertEquals(3, folded.attempts().size(), "one attempt here and two there");
-      assertEquals(List.of(1, 2, 3), folded.attempts().stream().map(Attempt::number).toList(), "numbered in time order");
+      assertEquals(
+          List.of(1, 2, 3),
+          folded.attempts().stream().map(Attempt::number).toList(),
+          "numbered in time order");
       assertEquals(T0, folded.created(), "the window starts at the earliest first attempt");
-      assertEquals("{\"t\":1}", new String(a.find("clash-1").orElseThrow().request().body(), StandardCharsets.UTF_8));
+      assertEquals(
+          "{\"t\":1}",
+          new String(a.find("clash-1").orElseThrow().request().body(), StandardCharsets.UTF_8));
       assertEquals(List.of(), a.merge(incoming, false).changed(), "merging again changes nothing");
     }
   }

@@ -22,10 +22,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class CrashTest {
   private static final Instant T0 = Instant.parse("2026-10-01T08:00:00Z");
-  private static final List<String> KEYS = List.of("a-1", "a-2", "a-3", "a-4", "a-5", "a-6", "a-7", "a-8");
+  private static final List<String> KEYS =
+      List.of("a-1", "a-2", "a-3", "a-4", "a-5", "a-6", "a-7", "a-8");
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   /** What a crash looks like to the code it stops: nothing after it runs, not even clean-up. */
   static final class Crash extends Error {
@@ -48,7 +48,8 @@ class CrashTest {
     Path dir = tmp.resolve("j");
     try (FileJournal journal = FileJournal.open(dir)) {
       for (int i = 0; i < KEYS.size(); i++) {
-        CompactionTest.write(journal, KEYS.get(i), "{\"i\":" + i + "}", T0.plusSeconds(i), i % 3 != 0);
+        CompactionTest.write(
+            journal, KEYS.get(i), "{\"i\":" + i + "}", T0.plusSeconds(i), i % 3 != 0);
       }
     }
     return dir;
@@ -57,7 +58,8 @@ class CrashTest {
   private static List<String> keys(Path dir) throws Exception {
     try (FileJournal journal = FileJournal.open(dir)) {
       List<String> keys = journal.entries().stream().map(Entry::key).toList();
-      assertEquals(keys, journal.summaries().stream().map(EntrySummary::key).toList(), "listing agrees");
+      assertEquals(
+          keys, journal.summaries().stream().map(EntrySummary::key).toList(), "listing agrees");
       assertTrue(journal.problems().isEmpty(), journal.problems().toString());
       return keys;
     }
@@ -96,7 +98,8 @@ class CrashTest {
     Path other = tmp.resolve("other");
     List<Entry> incoming;
     try (FileJournal theirs = FileJournal.open(other)) {
-      CompactionTest.write(theirs, "a-1", "{\"i\":0}", T0.plusSeconds(30), true); // a-1 is pending here
+      CompactionTest.write(
+          theirs, "a-1", "{\"i\":0}", T0.plusSeconds(30), true); // a-1 is pending here
       for (int i = 0; i < 6; i++) {
         CompactionTest.write(theirs, "b-" + i, "{\"b\":" + i + "}", T0.plusSeconds(40 + i), true);
       }
@@ -127,11 +130,13 @@ class CrashTest {
   void aChangeLeftUncommittedOnDiskIsThrownAway() throws Exception {
     Path dir = journal();
     byte[] before = JournalFiles.records(dir);
-    // Staged by hand, as a crash before the commit would leave it: a new file for a-1 and a plan, not renamed.
+    // Staged by hand, as a crash before the commit would leave it: a new file for a-1 and a plan,
+    // not renamed.
     Path txn = Files.createDirectories(dir.resolve("txn"));
     String hash = Layout.hash("a-1");
     Files.writeString(txn.resolve(hash + ".jsonl"), "not what a-1 holds\n");
-    Files.writeString(txn.resolve("plan"), "edlink-idem change, format 2\nput " + hash + "\nend 1\n");
+    Files.writeString(
+        txn.resolve("plan"), "edlink-idem change, format 2\nput " + hash + "\nend 1\n");
     assertEquals(KEYS, keys(dir));
     assertArrayEquals(before, JournalFiles.records(dir));
     assertFalse(Files.exists(txn));
@@ -141,8 +146,12 @@ class CrashTest {
   void aChangeLeftCommittedOnDiskIsFinished() throws Exception {
     Path dir = journal();
     Path txn = Files.createDirectories(dir.resolve("txn"));
-    String plan = "edlink-idem change, format 2\ndelete " + Layout.hash("a-4") + "\ndelete " + Layout.hash("a-7")
-        + "\nend 2\n";
+    String plan =
+        "edlink-idem change, format 2\ndelete "
+            + Layout.hash("a-4")
+            + "\ndelete "
+            + Layout.hash("a-7")
+            + "\nend 2\n";
     Files.writeString(txn.resolve("commit"), plan);
     try (FileJournal journal = FileJournal.open(dir)) {
       assertFalse(journal.find("a-4").isPresent(), "even a single find finishes it first");
@@ -154,7 +163,8 @@ class CrashTest {
   void aDamagedCommitIsNotGuessedAt() throws Exception {
     Path dir = journal();
     Path txn = Files.createDirectories(dir.resolve("txn"));
-    Files.writeString(txn.resolve("commit"), "edlink-idem change, format 2\ndelete " + Layout.hash("a-4") + "\n");
+    Files.writeString(
+        txn.resolve("commit"), "edlink-idem change, format 2\ndelete " + Layout.hash("a-4") + "\n");
     try (FileJournal journal = FileJournal.open(dir)) {
       JournalException e = assertThrows(JournalException.class, journal::summaries);
       assertTrue(e.getMessage().contains("damaged"), e.getMessage());
@@ -166,13 +176,15 @@ class CrashTest {
   void aFailedStagingLeavesTheJournalAsItWas() throws Exception {
     Path dir = journal();
     byte[] before = JournalFiles.records(dir);
-    Transaction.Steps diskFull = step -> {
-      if (step.equals("staged")) {
-        throw new java.io.IOException("No space left on device");
-      }
-    };
+    Transaction.Steps diskFull =
+        step -> {
+          if (step.equals("staged")) {
+            throw new java.io.IOException("No space left on device");
+          }
+        };
     try (FileJournal journal = FileJournal.open(dir, diskFull)) {
-      JournalException e = assertThrows(JournalException.class, () -> journal.remove(List.of("a-1"), false));
+      JournalException e =
+          assertThrows(JournalException.class, () -> journal.remove(List.of("a-1"), false));
       assertTrue(e.getMessage().contains("it is unchanged"), e.getMessage());
     }
     assertFalse(Files.exists(dir.resolve("txn")), "a failure (unlike a crash) cleans up at once");

@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every way one record can be damaged on disk, tried one byte at a time: a write cut at each
- * byte of a key's last record (a crash, a full disk), and each byte of a record flipped. The
- * damaged record is reported and skipped; every other record, of that key and of the others,
- * is read as before, and the journal goes on taking records.
+ * Every way one record can be damaged on disk, tried one byte at a time: a write cut at each byte
+ * of a key's last record (a crash, a full disk), and each byte of a record flipped. The damaged
+ * record is reported and skipped; every other record, of that key and of the others, is read as
+ * before, and the journal goes on taking records.
  */
 class DamagedRecordTest {
   private static final Instant T0 = Instant.parse("2026-11-01T08:00:00Z");
@@ -34,26 +34,42 @@ class DamagedRecordTest {
   // Multi-byte characters, so that some cuts fall inside a character.
   private static final String ANSWER = "{\"$data\":{\"id\":\"a1\",\"title\":\"Essai é ✓\"}}";
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private static JournaledRequest request(String body) {
-    return new JournaledRequest("POST", "https://ed.link/api/v2/graph/classes/c1/assignments",
-        Map.of("Content-Type", "application/json"), body.getBytes(StandardCharsets.UTF_8));
+    return new JournaledRequest(
+        "POST",
+        "https://ed.link/api/v2/graph/classes/c1/assignments",
+        Map.of("Content-Type", "application/json"),
+        body.getBytes(StandardCharsets.UTF_8));
   }
 
   private static Attempt attempt(int n, Attempt.Result result, int status) {
-    return new Attempt(n, T0.plusSeconds(n), Duration.ofMillis(30), result, status,
-        result == Attempt.Result.RESPONSE ? null : "connection closed", result == Attempt.Result.RESPONSE ? "req-" + n : null);
+    return new Attempt(
+        n,
+        T0.plusSeconds(n),
+        Duration.ofMillis(30),
+        result,
+        status,
+        result == Attempt.Result.RESPONSE ? null : "connection closed",
+        result == Attempt.Result.RESPONSE ? "req-" + n : null);
   }
 
   private static Outcome succeeded(String via) {
-    return new Outcome(EntryState.SUCCEEDED, T0.plusSeconds(9),
-        new RecordedResponse(200, Map.of("Content-Type", List.of("application/json")),
-            ANSWER.getBytes(StandardCharsets.UTF_8)), via);
+    return new Outcome(
+        EntryState.SUCCEEDED,
+        T0.plusSeconds(9),
+        new RecordedResponse(
+            200,
+            Map.of("Content-Type", List.of("application/json")),
+            ANSWER.getBytes(StandardCharsets.UTF_8)),
+        via);
   }
 
-  /** A journal of three keys: KEY between two others, with a begin and two attempts, and finished when asked. */
+  /**
+   * A journal of three keys: KEY between two others, with a begin and two attempts, and finished
+   * when asked.
+   */
   private Path journal(String name, boolean finished) throws Exception {
     Path dir = tmp.resolve(name);
     try (FileJournal journal = FileJournal.open(dir)) {
@@ -77,7 +93,8 @@ class DamagedRecordTest {
   private static void copy(Path from, Path to) throws IOException {
     try (Stream<Path> files = Files.walk(from)) {
       for (Path f : files.toList()) {
-        Files.copy(f, to.resolve(from.relativize(f).toString()), StandardCopyOption.COPY_ATTRIBUTES);
+        Files.copy(
+            f, to.resolve(from.relativize(f).toString()), StandardCopyOption.COPY_ATTRIBUTES);
       }
     }
   }
@@ -92,7 +109,8 @@ class DamagedRecordTest {
   }
 
   @Test
-  void aWriteCutAtAnyByteOfTheLastRecordLosesThatRecordOnlyAndTheNextOneStandsAlone() throws Exception {
+  void aWriteCutAtAnyByteOfTheLastRecordLosesThatRecordOnlyAndTheNextOneStandsAlone()
+      throws Exception {
     // The last record (attempt 3 and the outcome, written as one append) as the writer would have
     // written it, cut at each byte onto the journal as it was before that append.
     Path before = journal("before", false);
@@ -100,7 +118,8 @@ class DamagedRecordTest {
     Path file = JournalFiles.fileOf(before, KEY);
     byte[] head = Files.readAllBytes(file);
     byte[] whole = Files.readAllBytes(JournalFiles.fileOf(after, KEY));
-    assertArrayEquals(head, Arrays.copyOf(whole, head.length), "the two journals agree up to the append");
+    assertArrayEquals(
+        head, Arrays.copyOf(whole, head.length), "the two journals agree up to the append");
     int lastStart = lastLineStart(whole);
     assertTrue(lastStart > head.length, "attempt 3 and the outcome come after the head");
     byte[] cache = Files.readAllBytes(new Layout(before).cache());
@@ -113,12 +132,17 @@ class DamagedRecordTest {
       copy(before, dir);
       Path cutFile = JournalFiles.fileOf(dir, KEY);
       Files.write(cutFile, Arrays.copyOfRange(whole, head.length, cut), StandardOpenOption.APPEND);
-      assertArrayEquals(cache, Files.readAllBytes(new Layout(dir).cache()), "the crash left the cache as it was");
+      assertArrayEquals(
+          cache, Files.readAllBytes(new Layout(dir).cache()), "the crash left the cache as it was");
 
       try (FileJournal journal = FileJournal.open(dir)) {
         List<EntrySummary> listed = journal.summaries();
-        assertEquals(List.of("key-0", KEY, "key-2"), listed.stream().map(EntrySummary::key).toList(), at);
-        assertEquals(3, listed.get(1).attempts(), at + ": listing counts attempt 3, the record before the torn one");
+        assertEquals(
+            List.of("key-0", KEY, "key-2"), listed.stream().map(EntrySummary::key).toList(), at);
+        assertEquals(
+            3,
+            listed.get(1).attempts(),
+            at + ": listing counts attempt 3, the record before the torn one");
         Entry e = journal.find(KEY).orElseThrow();
         assertEquals(EntryState.PENDING, e.state(), at);
         assertEquals(3, e.attempts().size(), at);
@@ -147,13 +171,23 @@ class DamagedRecordTest {
         assertEquals("replay", e.outcome().via(), at);
         assertEquals(ANSWER, new String(e.outcome().response().body(), StandardCharsets.UTF_8), at);
         assertEquals(4, e.attempts().size(), at);
-        assertEquals(List.of(5), journal.problems().stream().map(Problem::line).toList(), at + ": still the torn line only");
+        assertEquals(
+            List.of(5),
+            journal.problems().stream().map(Problem::line).toList(),
+            at + ": still the torn line only");
         othersIntact(journal);
-        assertEquals(EntryState.SUCCEEDED,
-            journal.summaries().stream().filter(s -> s.key().equals(KEY)).findFirst().orElseThrow().state(), at);
+        assertEquals(
+            EntryState.SUCCEEDED,
+            journal.summaries().stream()
+                .filter(s -> s.key().equals(KEY))
+                .findFirst()
+                .orElseThrow()
+                .state(),
+            at);
       }
       List<String> lines = Files.readAllLines(cutFile, StandardCharsets.ISO_8859_1);
-      assertEquals(7, lines.size(), at + ": begin, 3 attempts, the torn line, attempt 4, the outcome");
+      assertEquals(
+          7, lines.size(), at + ": begin, 3 attempts, the torn line, attempt 4, the outcome");
       cuts++;
     }
     assertEquals(whole.length - lastStart - 2, cuts);
@@ -168,17 +202,22 @@ class DamagedRecordTest {
     int end = indexOf(whole, (byte) '\n', start);
     for (int at = start; at < end; at++) {
       for (int bit : new int[] {0x01, 0x80}) {
-        String where = "byte " + (at - start) + " of line 2 xor " + bit + " ('" + (char) whole[at] + "')";
+        String where =
+            "byte " + (at - start) + " of line 2 xor " + bit + " ('" + (char) whole[at] + "')";
         Path dir = tmp.resolve("flip-" + at + "-" + bit);
         copy(clean, dir);
         byte[] damaged = whole.clone();
         damaged[at] ^= (byte) bit;
         Files.write(JournalFiles.fileOf(dir, KEY), damaged);
         try (FileJournal journal = FileJournal.open(dir)) {
-          Entry e = journal.find(KEY).orElseThrow(() -> new AssertionError(where + ": the entry is lost"));
+          Entry e =
+              journal
+                  .find(KEY)
+                  .orElseThrow(() -> new AssertionError(where + ": the entry is lost"));
           assertEquals(EntryState.SUCCEEDED, e.state(), where);
           assertEquals(List.of(2, 3), e.attempts().stream().map(Attempt::number).toList(), where);
-          assertEquals(ANSWER, new String(e.outcome().response().body(), StandardCharsets.UTF_8), where);
+          assertEquals(
+              ANSWER, new String(e.outcome().response().body(), StandardCharsets.UTF_8), where);
           assertEquals(request(BODY).fingerprint(), e.fingerprint(), where);
           assertEquals(1, journal.problems().size(), where + ": " + journal.problems());
           assertEquals(2, journal.problems().get(0).line(), where);
@@ -197,8 +236,12 @@ class DamagedRecordTest {
     String first = new String(whole, 0, indexOf(whole, (byte) '\n', 0), StandardCharsets.UTF_8);
     // Inside the key, the body, the fingerprint and the checksum.
     for (String mark : List.of("\"key\":\"key-", "Essai", "\"fingerprint\":\"", "\"crc\":\"")) {
-      int at = first.getBytes(StandardCharsets.UTF_8).length
-          - first.substring(first.indexOf(mark) + mark.length()).getBytes(StandardCharsets.UTF_8).length;
+      int at =
+          first.getBytes(StandardCharsets.UTF_8).length
+              - first
+                  .substring(first.indexOf(mark) + mark.length())
+                  .getBytes(StandardCharsets.UTF_8)
+                  .length;
       Path dir = tmp.resolve("begin-" + at);
       copy(clean, dir);
       byte[] damaged = whole.clone();
@@ -206,15 +249,20 @@ class DamagedRecordTest {
       Files.write(JournalFiles.fileOf(dir, KEY), damaged);
       try (FileJournal journal = FileJournal.open(dir)) {
         List<Entry> entries = journal.entries();
-        assertEquals(List.of("key-0", "key-2"), entries.stream().map(Entry::key).toList(),
+        assertEquals(
+            List.of("key-0", "key-2"),
+            entries.stream().map(Entry::key).toList(),
             mark + ": a key whose request is unreadable is not guessed at: " + journal.problems());
-        assertTrue(journal.problems().stream().anyMatch(p -> p.line() == 1 && p.file().endsWith(".jsonl")),
+        assertTrue(
+            journal.problems().stream().anyMatch(p -> p.line() == 1 && p.file().endsWith(".jsonl")),
             mark + ": " + journal.problems());
         othersIntact(journal);
       }
       try (FileJournal journal = FileJournal.open(dir)) {
         List<EntrySummary> listed = journal.summaries();
-        assertEquals(List.of("key-0", "key-2"), listed.stream().map(EntrySummary::key).toList(),
+        assertEquals(
+            List.of("key-0", "key-2"),
+            listed.stream().map(EntrySummary::key).toList(),
             mark + ": the cache learned from the read: " + listed + " " + journal.problems());
         assertTrue(!journal.problems().isEmpty(), mark + ": listing reports it too");
       }

@@ -24,29 +24,52 @@ import org.junit.jupiter.api.io.TempDir;
 class FileJournalTest {
   private static final Instant T0 = Instant.parse("2026-11-01T08:00:00Z");
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private Path dir() {
     return tmp.resolve("journal");
   }
 
   private static JournaledRequest request(String body) {
-    return new JournaledRequest("POST", "https://ed.link/api/v2/graph/classes/c1/assignments",
-        Map.of("Content-Type", "application/json"), body.getBytes(StandardCharsets.UTF_8));
+    return new JournaledRequest(
+        "POST",
+        "https://ed.link/api/v2/graph/classes/c1/assignments",
+        Map.of("Content-Type", "application/json"),
+        body.getBytes(StandardCharsets.UTF_8));
   }
 
   private static RecordedResponse ok(String body) {
-    return new RecordedResponse(200, Map.of("Content-Type", List.of("application/json")), body.getBytes(StandardCharsets.UTF_8));
+    return new RecordedResponse(
+        200,
+        Map.of("Content-Type", List.of("application/json")),
+        body.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Journals a key with a failed and a successful attempt. */
   private void journalSuccess(FileJournal journal, String key, String body) throws Exception {
     try (Journal.Lease lease = journal.lease(key)) {
       lease.begin(request(body), T0);
-      lease.recordAttempt(new Attempt(1, T0, Duration.ofMillis(40), Attempt.Result.NO_RESPONSE, 0, "connection closed", null));
-      lease.recordAttempt(new Attempt(2, T0.plusSeconds(1), Duration.ofMillis(30), Attempt.Result.RESPONSE, 200, null, "req-1"));
-      lease.recordOutcome(new Outcome(EntryState.SUCCEEDED, T0.plusSeconds(1), ok("{\"$data\":{\"id\":\"a1\"}}"), "post"));
+      lease.recordAttempt(
+          new Attempt(
+              1,
+              T0,
+              Duration.ofMillis(40),
+              Attempt.Result.NO_RESPONSE,
+              0,
+              "connection closed",
+              null));
+      lease.recordAttempt(
+          new Attempt(
+              2,
+              T0.plusSeconds(1),
+              Duration.ofMillis(30),
+              Attempt.Result.RESPONSE,
+              200,
+              null,
+              "req-1"));
+      lease.recordOutcome(
+          new Outcome(
+              EntryState.SUCCEEDED, T0.plusSeconds(1), ok("{\"$data\":{\"id\":\"a1\"}}"), "post"));
     }
   }
 
@@ -69,9 +92,12 @@ class FileJournalTest {
       assertEquals("connection closed", first.attempts().get(0).error());
       assertEquals("req-1", first.attempts().get(1).requestId());
       assertEquals(200, first.outcome().response().status());
-      assertEquals("{\"$data\":{\"id\":\"a1\"}}", new String(first.outcome().response().body(), StandardCharsets.UTF_8));
+      assertEquals(
+          "{\"$data\":{\"id\":\"a1\"}}",
+          new String(first.outcome().response().body(), StandardCharsets.UTF_8));
       assertEquals(request("{\"title\":\"Essay\"}").fingerprint(), first.fingerprint());
-      assertArrayEquals("{\"title\":\"Essay\"}".getBytes(StandardCharsets.UTF_8), first.request().body());
+      assertArrayEquals(
+          "{\"title\":\"Essay\"}".getBytes(StandardCharsets.UTF_8), first.request().body());
       Entry second = entries.get(1);
       assertEquals(EntryState.PENDING, second.state());
       assertNull(second.outcome());
@@ -82,7 +108,8 @@ class FileJournalTest {
   @Test
   void bodiesThatAreNotUtf8RoundTripExactly() throws Exception {
     byte[] binary = {(byte) 0xff, 0, 1, (byte) 0xc3, '\n', '"'};
-    try (FileJournal journal = FileJournal.open(dir()); Journal.Lease lease = journal.lease("bin")) {
+    try (FileJournal journal = FileJournal.open(dir());
+        Journal.Lease lease = journal.lease("bin")) {
       lease.begin(new JournaledRequest("POST", "https://ed.link/x", Map.of(), binary), T0);
     }
     try (FileJournal journal = FileJournal.open(dir())) {
@@ -121,26 +148,31 @@ class FileJournalTest {
         assertEquals(EntryState.PENDING, entry.state(), "cut at " + cut);
         assertEquals(2, entry.attempts().size());
         assertEquals(1, journal.problems().size(), "cut at " + cut);
-        assertTrue(journal.problems().get(0).reason().contains("torn"), journal.problems().get(0).toString());
+        assertTrue(
+            journal.problems().get(0).reason().contains("torn"),
+            journal.problems().get(0).toString());
       }
     }
   }
 
   @Test
   void aRecordMissingOnlyItsNewlineIsWholeBeforeAndAfterTheNextWrite() throws Exception {
-    try (FileJournal journal = FileJournal.open(dir()); Journal.Lease lease = journal.lease("key-1")) {
+    try (FileJournal journal = FileJournal.open(dir());
+        Journal.Lease lease = journal.lease("key-1")) {
       lease.begin(request("{\"title\":\"A\"}"), T0);
     }
     Path log = JournalFiles.fileOf(dir(), "key-1");
     byte[] whole = Files.readAllBytes(log);
-    Files.write(log, java.util.Arrays.copyOf(whole, whole.length - 1)); // a crash before the last byte
+    Files.write(
+        log, java.util.Arrays.copyOf(whole, whole.length - 1)); // a crash before the last byte
     try (FileJournal journal = FileJournal.open(dir())) {
       try (Journal.Lease lease = journal.lease("key-1")) {
         // Read as whole, so a later post of another request under this key is refused, not
         // journaled behind a begin that the next write's newline would bring back to life.
         Entry e = lease.entry().orElseThrow();
         assertEquals(request("{\"title\":\"A\"}").fingerprint(), e.fingerprint());
-        lease.recordAttempt(new Attempt(1, T0, Duration.ofMillis(30), Attempt.Result.RESPONSE, 200, null, "req-1"));
+        lease.recordAttempt(
+            new Attempt(1, T0, Duration.ofMillis(30), Attempt.Result.RESPONSE, 200, null, "req-1"));
         lease.recordOutcome(new Outcome(EntryState.SUCCEEDED, T0, ok("{}"), "post"));
       }
       assertTrue(journal.problems().isEmpty(), journal.problems().toString());
@@ -167,8 +199,17 @@ class FileJournalTest {
       // The same key's file, torn by a crash, takes the next record on a line of its own.
       try (Journal.Lease lease = journal.lease("key-1")) {
         lease.entry();
-        lease.recordAttempt(new Attempt(3, T0.plusSeconds(9), Duration.ofMillis(30), Attempt.Result.RESPONSE, 200, null, "req-3"));
-        lease.recordOutcome(new Outcome(EntryState.SUCCEEDED, T0.plusSeconds(9), ok("{}"), "replay"));
+        lease.recordAttempt(
+            new Attempt(
+                3,
+                T0.plusSeconds(9),
+                Duration.ofMillis(30),
+                Attempt.Result.RESPONSE,
+                200,
+                null,
+                "req-3"));
+        lease.recordOutcome(
+            new Outcome(EntryState.SUCCEEDED, T0.plusSeconds(9), ok("{}"), "replay"));
       }
     }
     try (FileJournal journal = FileJournal.open(dir())) {
@@ -200,7 +241,9 @@ class FileJournalTest {
       assertEquals(1, first.attempts().size());
       assertEquals(EntryState.SUCCEEDED, first.state());
       assertEquals(2, journal.problems().size());
-      assertTrue(journal.problems().get(0).reason().contains("checksum"), journal.problems().get(0).toString());
+      assertTrue(
+          journal.problems().get(0).reason().contains("checksum"),
+          journal.problems().get(0).toString());
       assertEquals(3, journal.problems().get(0).line());
       assertEquals(log.toString(), journal.problems().get(0).file());
       assertEquals(EntryState.SUCCEEDED, journal.find("key-2").orElseThrow().state());
@@ -208,7 +251,13 @@ class FileJournalTest {
       assertEquals(2, journal.entries().size());
       assertEquals(2, journal.problems().size());
       List<EntrySummary> summaries = journal.summaries();
-      assertEquals(1, summaries.stream().filter(x -> x.key().equals("key-1")).findFirst().orElseThrow().attempts());
+      assertEquals(
+          1,
+          summaries.stream()
+              .filter(x -> x.key().equals("key-1"))
+              .findFirst()
+              .orElseThrow()
+              .attempts());
       assertEquals(2, journal.problems().size(), "listing reports them too");
     }
   }
@@ -216,7 +265,8 @@ class FileJournalTest {
   @Test
   void aRecordFromAnotherFormatVersionIsReportedNotFatal() throws Exception {
     Files.createDirectories(dir());
-    Files.writeString(dir().resolve("journal.jsonl"), "{\"v\":99,\"type\":\"begin\",\"crc\":\"00000000\"}\n");
+    Files.writeString(
+        dir().resolve("journal.jsonl"), "{\"v\":99,\"type\":\"begin\",\"crc\":\"00000000\"}\n");
     try (FileJournal journal = FileJournal.open(dir())) {
       assertTrue(journal.entries().isEmpty());
       assertEquals(1, journal.problems().size());
@@ -231,11 +281,14 @@ class FileJournalTest {
     com.google.gson.JsonObject odd = new com.google.gson.JsonObject();
     odd.add("v", com.google.gson.JsonNull.INSTANCE);
     odd.addProperty("type", "begin");
-    Files.write(JournalFiles.fileOf(dir(), "key-1"), RecordCodec.encode(odd), StandardOpenOption.APPEND);
+    Files.write(
+        JournalFiles.fileOf(dir(), "key-1"), RecordCodec.encode(odd), StandardOpenOption.APPEND);
     try (FileJournal journal = FileJournal.open(dir())) {
       assertEquals(EntryState.SUCCEEDED, journal.find("key-1").orElseThrow().state());
       assertEquals(1, journal.problems().size());
-      assertTrue(journal.problems().get(0).reason().contains("format version"), journal.problems().toString());
+      assertTrue(
+          journal.problems().get(0).reason().contains("format version"),
+          journal.problems().toString());
     }
   }
 
@@ -251,7 +304,8 @@ class FileJournalTest {
 
   @Test
   void aKeyIsLeasedByOneHolderAtATime() throws Exception {
-    try (FileJournal journal = FileJournal.open(dir()); FileJournal other = FileJournal.open(dir())) {
+    try (FileJournal journal = FileJournal.open(dir());
+        FileJournal other = FileJournal.open(dir())) {
       try (Journal.Lease lease = journal.lease("busy")) {
         assertThrows(KeyInFlightException.class, () -> journal.lease("busy"));
         assertThrows(KeyInFlightException.class, () -> other.lease("busy"));
@@ -271,11 +325,20 @@ class FileJournalTest {
     try (var files = Files.walk(dir())) {
       for (Path f : files.toList()) {
         if (Files.isDirectory(f)) {
-          assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
+          assertEquals(
+              "rwx------",
+              PosixFilePermissions.toString(Files.getPosixFilePermissions(f)),
+              f.toString());
           continue;
         }
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
-        assertFalse(Files.readString(f, StandardCharsets.ISO_8859_1).toLowerCase().contains("authorization"));
+        assertEquals(
+            "rw-------",
+            PosixFilePermissions.toString(Files.getPosixFilePermissions(f)),
+            f.toString());
+        assertFalse(
+            Files.readString(f, StandardCharsets.ISO_8859_1)
+                .toLowerCase()
+                .contains("authorization"));
       }
     }
   }
@@ -290,8 +353,10 @@ class FileJournalTest {
   @Test
   void aFailedBeginLeavesNothingBehind() throws Exception {
     Files.createDirectories(dir());
-    Files.writeString(dir().resolve("entries"), ""); // a file where the records' directory should be
-    try (FileJournal journal = FileJournal.open(dir()); Journal.Lease lease = journal.lease("k")) {
+    Files.writeString(
+        dir().resolve("entries"), ""); // a file where the records' directory should be
+    try (FileJournal journal = FileJournal.open(dir());
+        Journal.Lease lease = journal.lease("k")) {
       assertThrows(JournalException.class, () -> lease.begin(request("{}"), T0));
     }
     try (FileJournal journal = FileJournal.open(dir())) {
@@ -303,7 +368,8 @@ class FileJournalTest {
   void windowRulesCountFromTheFirstAttempt() {
     Window w = new Window(T0);
     assertEquals(T0.plus(Duration.ofDays(30)), w.end());
-    assertTrue(w.allowsReplay(T0.plus(Duration.ofDays(30)).minus(Duration.ofHours(1)).minusMillis(1)));
+    assertTrue(
+        w.allowsReplay(T0.plus(Duration.ofDays(30)).minus(Duration.ofHours(1)).minusMillis(1)));
     assertFalse(w.allowsReplay(T0.plus(Duration.ofDays(30)).minus(Duration.ofHours(1))));
     assertFalse(w.hasEnded(T0.plus(Duration.ofDays(30)).minusMillis(1)));
     assertTrue(w.hasEnded(T0.plus(Duration.ofDays(30))));

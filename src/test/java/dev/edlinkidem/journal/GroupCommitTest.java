@@ -19,8 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class GroupCommitTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** A record whose forcing is counted, may fail, and may hold until released. */
   static final class Record implements GroupCommit.Unforced {
@@ -77,16 +76,20 @@ class GroupCommitTest {
     try {
       List<Future<?>> writers = new ArrayList<>();
       Record first = new Record(forced, firstHolds, false, List.of());
-      writers.add(pool.submit(() -> {
-        commits.force(first);
-        return null;
-      }));
+      writers.add(
+          pool.submit(
+              () -> {
+                commits.force(first);
+                return null;
+              }));
       assertTrue(first.began.await(10, TimeUnit.SECONDS), "the first writer forces its record");
       for (int i = 0; i < 15; i++) {
-        writers.add(pool.submit(() -> {
-          commits.force(new Record(forced, new CountDownLatch(0), false, List.of(dir)));
-          return null;
-        }));
+        writers.add(
+            pool.submit(
+                () -> {
+                  commits.force(new Record(forced, new CountDownLatch(0), false, List.of(dir)));
+                  return null;
+                }));
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (commits.waiting() < 15 && System.nanoTime() < deadline) {
@@ -108,8 +111,10 @@ class GroupCommitTest {
   void aFailedForceIsThrownToItsWriterOnly() throws Exception {
     GroupCommit commits = new GroupCommit();
     AtomicInteger forced = new AtomicInteger();
-    IOException e = assertThrows(IOException.class,
-        () -> commits.force(new Record(forced, new CountDownLatch(0), true, List.of())));
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () -> commits.force(new Record(forced, new CountDownLatch(0), true, List.of())));
     assertTrue(e.getMessage().contains("No space"));
     commits.force(new Record(forced, new CountDownLatch(0), false, List.of()));
     assertEquals(1, forced.get());
@@ -119,7 +124,10 @@ class GroupCommitTest {
   void aDirectoryThatCannotBeForcedFailsTheRecordsThatNeedIt() {
     GroupCommit commits = new GroupCommit();
     AtomicInteger forced = new AtomicInteger();
-    assertThrows(IOException.class, () -> commits.force(
-        new Record(forced, new CountDownLatch(0), false, List.of(dir.resolve("gone")))));
+    assertThrows(
+        IOException.class,
+        () ->
+            commits.force(
+                new Record(forced, new CountDownLatch(0), false, List.of(dir.resolve("gone")))));
   }
 }

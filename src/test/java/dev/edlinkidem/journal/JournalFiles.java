@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Where a test finds a journal's files, so that tests say what they check rather than the layout's details. */
+/**
+ * Where a test finds a journal's files, so that tests say what they check rather than the layout's
+ * details.
+ */
 final class JournalFiles {
   private JournalFiles() {}
 
@@ -27,7 +30,10 @@ final class JournalFiles {
     }
   }
 
-  /** Every record the journal holds, file after file: equal before and after means no record changed. */
+  /**
+   * Every record the journal holds, file after file: equal before and after means no record
+   * changed.
+   */
   static byte[] records(Path dir) throws IOException {
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     for (Path f : entryFiles(dir)) {

@@ -3,7 +3,10 @@ package dev.edlinkidem.journal;
 import java.nio.file.Path;
 import java.time.Instant;
 
-/** A separate process that journals keys while others do the same: run by {@link ConcurrentProcessesTest}. */
+/**
+ * A separate process that journals keys while others do the same: run by {@link
+ * ConcurrentProcessesTest}.
+ */
 public final class JournalWorker {
   private JournalWorker() {}
 

@@ -20,13 +20,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** A format 1 journal (the fixture was written by format 1's code) moves into format 2 on its first write. */
+/**
+ * A format 1 journal (the fixture was written by format 1's code) moves into format 2 on its first
+ * write.
+ */
 class MigrationTest {
   private static final Instant T0 = Instant.parse("2026-11-01T08:00:00Z");
-  private static final List<String> OLD_KEYS = List.of("v1-succeeded-0001", "v1-pending-0002", "v1-failed-0003");
+  private static final List<String> OLD_KEYS =
+      List.of("v1-succeeded-0001", "v1-pending-0002", "v1-failed-0003");
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private static void postNew(FileJournal journal, String key) throws Exception {
     try (Journal.Lease lease = journal.lease(key)) {
@@ -39,7 +42,9 @@ class MigrationTest {
   void theFirstWriteMovesEveryEntryAndKeepsTheOldLog() throws Exception {
     Path dir = Version1Test.version1Journal(tmp.resolve("j"));
     byte[] original = Files.readAllBytes(dir.resolve("journal.jsonl"));
-    Files.setPosixFilePermissions(dir.resolve("journal.jsonl"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    Files.setPosixFilePermissions(
+        dir.resolve("journal.jsonl"),
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
     List<Entry> before;
     try (FileJournal journal = FileJournal.open(dir)) {
       before = journal.entries();
@@ -49,16 +54,21 @@ class MigrationTest {
       assertTrue(Files.isRegularFile(dir.resolve("journal.jsonl")), "reading moves nothing");
       postNew(journal, "v2-new");
     }
-    assertArrayEquals(original, Files.readAllBytes(dir.resolve("journal.jsonl.v1-migrated")), "kept as it was");
-    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
-        Files.getPosixFilePermissions(dir.resolve("journal.jsonl.v1-migrated"))), "and closed to others");
+    assertArrayEquals(
+        original, Files.readAllBytes(dir.resolve("journal.jsonl.v1-migrated")), "kept as it was");
+    assertEquals(
+        "rw-------",
+        java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(dir.resolve("journal.jsonl.v1-migrated"))),
+        "and closed to others");
     assertTrue(Files.isDirectory(dir.resolve("journal.jsonl")), "and format 1 is kept out");
     for (String key : OLD_KEYS) {
       assertTrue(Files.isRegularFile(JournalFiles.fileOf(dir, key)), key);
     }
     try (FileJournal journal = FileJournal.open(dir)) {
       List<Entry> after = journal.entries();
-      assertEquals(List.of("v1-succeeded-0001", "v1-pending-0002", "v1-failed-0003", "v2-new"),
+      assertEquals(
+          List.of("v1-succeeded-0001", "v1-pending-0002", "v1-failed-0003", "v2-new"),
           after.stream().map(Entry::key).toList());
       for (int i = 0; i < before.size(); i++) {
         assertSameEntry(before.get(i), after.get(i));
@@ -89,12 +99,18 @@ class MigrationTest {
   @Test
   void aPendingEntryOfFormat1CanBeFinishedAfterTheMove() throws Exception {
     Path dir = Version1Test.version1Journal(tmp.resolve("j"));
-    try (FileJournal journal = FileJournal.open(dir); Journal.Lease lease = journal.lease("v1-pending-0002")) {
+    try (FileJournal journal = FileJournal.open(dir);
+        Journal.Lease lease = journal.lease("v1-pending-0002")) {
       Entry pending = lease.entry().orElseThrow();
       assertEquals(1, pending.attempts().size());
-      lease.recordAttempt(new Attempt(2, T0, Duration.ofMillis(30), Attempt.Result.RESPONSE, 200, null, "r"));
-      lease.recordOutcome(new Outcome(EntryState.SUCCEEDED, T0, new RecordedResponse(200, Map.of(),
-          "{}".getBytes(StandardCharsets.UTF_8)), "replay"));
+      lease.recordAttempt(
+          new Attempt(2, T0, Duration.ofMillis(30), Attempt.Result.RESPONSE, 200, null, "r"));
+      lease.recordOutcome(
+          new Outcome(
+              EntryState.SUCCEEDED,
+              T0,
+              new RecordedResponse(200, Map.of(), "{}".getBytes(StandardCharsets.UTF_8)),
+              "replay"));
     }
     try (FileJournal journal = FileJournal.open(dir)) {
       Entry done = journal.find("v1-pending-0002").orElseThrow();
@@ -110,14 +126,19 @@ class MigrationTest {
     List<String> lines = Files.readAllLines(dir.resolve("journal.jsonl"));
     lines.set(1, lines.get(1).replace("212", "213")); // a hand edit: the checksum no longer matches
     Files.write(dir.resolve("journal.jsonl"), lines);
-    Files.writeString(dir.resolve("journal.jsonl"), "{\"v\":1,\"type\":\"att", StandardOpenOption.APPEND); // torn
+    Files.writeString(
+        dir.resolve("journal.jsonl"), "{\"v\":1,\"type\":\"att", StandardOpenOption.APPEND); // torn
     try (FileJournal journal = FileJournal.open(dir)) {
       assertEquals(3, journal.summaries().size());
       assertEquals(2, journal.problems().size());
       postNew(journal, "v2-new");
-      assertTrue(journal.summaries().size() == 4 && journal.problems().isEmpty(), journal.problems().toString());
+      assertTrue(
+          journal.summaries().size() == 4 && journal.problems().isEmpty(),
+          journal.problems().toString());
     }
-    assertEquals(lines.get(1) + "\n{\"v\":1,\"type\":\"att\n", Files.readString(dir.resolve("unreadable.jsonl")));
+    assertEquals(
+        lines.get(1) + "\n{\"v\":1,\"type\":\"att\n",
+        Files.readString(dir.resolve("unreadable.jsonl")));
   }
 
   @ParameterizedTest
@@ -128,11 +149,16 @@ class MigrationTest {
       assertThrows(CrashTest.Crash.class, () -> postNew(journal, "v2-new"));
     }
     try (FileJournal journal = FileJournal.open(dir)) {
-      assertEquals(OLD_KEYS, journal.entries().stream().map(Entry::key).toList(), "nothing lost, nothing twice");
+      assertEquals(
+          OLD_KEYS,
+          journal.entries().stream().map(Entry::key).toList(),
+          "nothing lost, nothing twice");
       assertEquals(3, journal.summaries().size());
       assertTrue(journal.problems().isEmpty(), journal.problems().toString());
       assertEquals(!step.equals("staged"), Files.exists(dir.resolve("journal.jsonl.v1-migrated")));
-      assertFalse(journal.find("v2-new").isPresent(), "the begin came after the move, so it was never written");
+      assertFalse(
+          journal.find("v2-new").isPresent(),
+          "the begin came after the move, so it was never written");
       postNew(journal, "v2-new");
       assertEquals(4, journal.entries().size());
     }
@@ -152,7 +178,9 @@ class MigrationTest {
       Compaction done = journal.remove(List.of("v1-failed-0003"), false);
       assertEquals(dry.bytesAfter(), done.bytesAfter());
       assertEquals(JournalFiles.recordBytes(dir), done.bytesAfter());
-      assertEquals(List.of("v1-succeeded-0001", "v1-pending-0002"), journal.entries().stream().map(Entry::key).toList());
+      assertEquals(
+          List.of("v1-succeeded-0001", "v1-pending-0002"),
+          journal.entries().stream().map(Entry::key).toList());
     }
     assertTrue(Files.exists(dir.resolve("journal.jsonl.v1-migrated")));
   }
@@ -169,26 +197,47 @@ class MigrationTest {
     Files.delete(dir.resolve("journal.jsonl"));
     Files.writeString(dir.resolve("journal.jsonl.v1-migrated"), "an earlier migration's log\n");
     StringBuilder v1 = new StringBuilder();
-    for (com.google.gson.JsonObject o : List.of(
-        RecordCodec.begin("both", T0, CompactionTest.request("{}")),
-        RecordCodec.attempt("both", new Attempt(7, T0.plusSeconds(5), Duration.ZERO, Attempt.Result.RESPONSE, 200, null, "x")),
-        RecordCodec.outcome("both", new Outcome(EntryState.SUCCEEDED, T0.plusSeconds(5),
-            new RecordedResponse(200, Map.of(), new byte[0]), "post")),
-        RecordCodec.begin("v1-only", T0.minusSeconds(60), CompactionTest.request("{\"old\":1}")))) {
+    for (com.google.gson.JsonObject o :
+        List.of(
+            RecordCodec.begin("both", T0, CompactionTest.request("{}")),
+            RecordCodec.attempt(
+                "both",
+                new Attempt(
+                    7, T0.plusSeconds(5), Duration.ZERO, Attempt.Result.RESPONSE, 200, null, "x")),
+            RecordCodec.outcome(
+                "both",
+                new Outcome(
+                    EntryState.SUCCEEDED,
+                    T0.plusSeconds(5),
+                    new RecordedResponse(200, Map.of(), new byte[0]),
+                    "post")),
+            RecordCodec.begin(
+                "v1-only", T0.minusSeconds(60), CompactionTest.request("{\"old\":1}")))) {
       o.addProperty("v", 1);
       v1.append(new String(RecordCodec.encode(o), StandardCharsets.UTF_8));
     }
     Files.writeString(dir.resolve("journal.jsonl"), v1);
     try (FileJournal journal = FileJournal.open(dir)) {
-      assertEquals(List.of("both", "v1-only", "v2-only"), journal.entries().stream().map(Entry::key).toList());
-      assertEquals(EntryState.SUCCEEDED, journal.find("both").orElseThrow().state(), "read folded before the move");
+      assertEquals(
+          List.of("both", "v1-only", "v2-only"),
+          journal.entries().stream().map(Entry::key).toList());
+      assertEquals(
+          EntryState.SUCCEEDED,
+          journal.find("both").orElseThrow().state(),
+          "read folded before the move");
       postNew(journal, "after");
       Entry both = journal.find("both").orElseThrow();
       assertEquals(EntryState.SUCCEEDED, both.state());
       assertEquals(2, both.attempts().size(), "this journal's attempt and the old log's");
-      assertEquals(List.of("both", "v1-only", "v2-only", "after"), journal.summaries().stream().map(EntrySummary::key).toList());
+      assertEquals(
+          List.of("both", "v1-only", "v2-only", "after"),
+          journal.summaries().stream().map(EntrySummary::key).toList());
     }
-    assertEquals("an earlier migration's log\n", Files.readString(dir.resolve("journal.jsonl.v1-migrated")));
-    assertEquals(v1.toString(), Files.readString(dir.resolve("journal.jsonl.v1-migrated.2")), "never overwritten");
+    assertEquals(
+        "an earlier migration's log\n", Files.readString(dir.resolve("journal.jsonl.v1-migrated")));
+    assertEquals(
+        v1.toString(),
+        Files.readString(dir.resolve("journal.jsonl.v1-migrated.2")),
+        "never overwritten");
   }
 }

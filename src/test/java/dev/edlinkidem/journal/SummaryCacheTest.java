@@ -19,12 +19,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The summary cache is derived: stale, missing, damaged or outgrown, listing still says what the files say. */
+/**
+ * The summary cache is derived: stale, missing, damaged or outgrown, listing still says what the
+ * files say.
+ */
 class SummaryCacheTest {
   private static final Instant T0 = Instant.parse("2026-11-01T08:00:00Z");
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   private Path dir;
   private Path cache;
 
@@ -34,7 +36,8 @@ class SummaryCacheTest {
     cache = dir.resolve("summary.tsv");
     try (FileJournal journal = FileJournal.open(dir)) {
       for (int i = 0; i < 20; i++) {
-        CompactionTest.write(journal, "key-" + i, "{\"n\":" + i + "}", T0.plusSeconds(i), i % 4 != 0);
+        CompactionTest.write(
+            journal, "key-" + i, "{\"n\":" + i + "}", T0.plusSeconds(i), i % 4 != 0);
       }
     }
   }
@@ -52,7 +55,10 @@ class SummaryCacheTest {
     }
   }
 
-  /** Makes every entry directory look untouched for an hour, so that the cache records it as verified. */
+  /**
+   * Makes every entry directory look untouched for an hour, so that the cache records it as
+   * verified.
+   */
   private void settleDirectories() throws Exception {
     FileTime hourAgo = FileTime.from(Instant.now().minus(Duration.ofHours(1)));
     for (String d : Catalog.entryDirectories(dir.resolve("entries"))) {
@@ -79,7 +85,10 @@ class SummaryCacheTest {
     Files.write(cache, bytes);
     assertEquals(expected, listed());
     assertEquals(0, SummaryCache.load(cache).damaged, "rewritten whole");
-    Files.write(cache, "E\ttorn line with no end".getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
+    Files.write(
+        cache,
+        "E\ttorn line with no end".getBytes(StandardCharsets.UTF_8),
+        StandardOpenOption.APPEND);
     assertEquals(expected, listed());
     assertEquals(0, SummaryCache.load(cache).damaged);
   }
@@ -93,10 +102,20 @@ class SummaryCacheTest {
 
   @Test
   void aPendingLineIsCheckedAgainstItsFile() throws Exception {
-    // A crash after forcing the outcome and before its cache line: the file moved on, the cache did not.
+    // A crash after forcing the outcome and before its cache line: the file moved on, the cache did
+    // not.
     Path file = JournalFiles.fileOf(dir, "key-0");
-    Files.write(file, RecordCodec.encode(RecordCodec.outcome("key-0", new Outcome(EntryState.SUCCEEDED, T0.plusSeconds(9),
-        new RecordedResponse(200, Map.of(), "{}".getBytes(StandardCharsets.UTF_8)), "replay"))), StandardOpenOption.APPEND);
+    Files.write(
+        file,
+        RecordCodec.encode(
+            RecordCodec.outcome(
+                "key-0",
+                new Outcome(
+                    EntryState.SUCCEEDED,
+                    T0.plusSeconds(9),
+                    new RecordedResponse(200, Map.of(), "{}".getBytes(StandardCharsets.UTF_8)),
+                    "replay"))),
+        StandardOpenOption.APPEND);
     List<EntrySummary> expected = truth();
     assertEquals(EntryState.SUCCEEDED, expected.get(0).state());
     assertEquals(expected, listed());
@@ -109,9 +128,17 @@ class SummaryCacheTest {
     settleDirectories();
     SummaryCache.Snapshot before = SummaryCache.load(cache);
     assertFalse(before.dirs.isEmpty(), "settled directories are recorded as verified");
-    // A crash (or a power cut) after a key's file was created and before its cache line was written.
-    byte[] content = RecordCodec.encodeEntry(new Entry("lost-line", T0, CompactionTest.request("{}"),
-        CompactionTest.request("{}").fingerprint(), List.of(), null));
+    // A crash (or a power cut) after a key's file was created and before its cache line was
+    // written.
+    byte[] content =
+        RecordCodec.encodeEntry(
+            new Entry(
+                "lost-line",
+                T0,
+                CompactionTest.request("{}"),
+                CompactionTest.request("{}").fingerprint(),
+                List.of(),
+                null));
     Path file = JournalFiles.fileOf(dir, "lost-line");
     Files.createDirectories(file.getParent());
     Files.write(file, content);
@@ -124,7 +151,9 @@ class SummaryCacheTest {
   void aRecentlyChangedDirectoryIsNotRecordedAsVerified() throws Exception {
     listed(); // every directory was written to just now
     SummaryCache.Snapshot s = SummaryCache.load(cache);
-    assertTrue(s.dirs.isEmpty(), "a change within the same clock tick could hide behind an unchanged mtime: " + s.dirs);
+    assertTrue(
+        s.dirs.isEmpty(),
+        "a change within the same clock tick could hide behind an unchanged mtime: " + s.dirs);
   }
 
   @Test
@@ -139,8 +168,17 @@ class SummaryCacheTest {
   @Test
   void aPendingLineWithoutAFileIsDropped() throws Exception {
     // A crash after the cache line and before the file was created (or the disk refused it).
-    SummaryCache.Line ghost = SummaryCache.Line.of(new Entry("ghost", T0, CompactionTest.request("{}"),
-        CompactionTest.request("{}").fingerprint(), List.of(), null), 200, 0);
+    SummaryCache.Line ghost =
+        SummaryCache.Line.of(
+            new Entry(
+                "ghost",
+                T0,
+                CompactionTest.request("{}"),
+                CompactionTest.request("{}").fingerprint(),
+                List.of(),
+                null),
+            200,
+            0);
     SummaryCache.append(cache, List.of(SummaryCache.entryLine(ghost)));
     assertFalse(listed().stream().anyMatch(s -> s.key().equals("ghost")));
   }
@@ -151,7 +189,8 @@ class SummaryCacheTest {
     // A begin record torn by a crash: nothing was sent, but the file is there and says so.
     Path file = JournalFiles.fileOf(dir, "torn-begin");
     Files.createDirectories(file.getParent());
-    byte[] begin = RecordCodec.encode(RecordCodec.begin("torn-begin", T0, CompactionTest.request("{}")));
+    byte[] begin =
+        RecordCodec.encode(RecordCodec.begin("torn-begin", T0, CompactionTest.request("{}")));
     Files.write(file, java.util.Arrays.copyOf(begin, begin.length / 2));
     for (int i = 0; i < 2; i++) {
       try (FileJournal journal = FileJournal.open(dir)) {
@@ -161,10 +200,17 @@ class SummaryCacheTest {
       }
     }
     try (FileJournal journal = FileJournal.open(dir)) {
-      CompactionTest.write(journal, "torn-begin", "{}", T0, true); // posted again: journaled after the torn line
-      assertEquals(EntryState.SUCCEEDED, journal.summaries().stream().filter(s -> s.key().equals("torn-begin"))
-          .findFirst().orElseThrow().state());
-      assertEquals(1, journal.problems().size(), "the torn line is still there, and still reported");
+      CompactionTest.write(
+          journal, "torn-begin", "{}", T0, true); // posted again: journaled after the torn line
+      assertEquals(
+          EntryState.SUCCEEDED,
+          journal.summaries().stream()
+              .filter(s -> s.key().equals("torn-begin"))
+              .findFirst()
+              .orElseThrow()
+              .state());
+      assertEquals(
+          1, journal.problems().size(), "the torn line is still there, and still reported");
     }
   }
 

@@ -17,15 +17,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** groff, the formatter behind man(1), reads every page without a warning and prints what it should. */
+/**
+ * groff, the formatter behind man(1), reads every page without a warning and prints what it should.
+ */
 class ManPageRenderingTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void everyPageRendersWithoutWarnings() throws Exception {
     Optional<Path> groff = onPath("groff");
-    assumeTrue(groff.isPresent(), "groff not installed: the man pages were not rendered (Debian: apt-get install groff-base)");
+    assumeTrue(
+        groff.isPresent(),
+        "groff not installed: the man pages were not rendered (Debian: apt-get install"
+            + " groff-base)");
     List<String> problems = new ArrayList<>();
     check(groff.get(), Main.commandLine(null), problems);
     assertTrue(problems.isEmpty(), String.join("\n", problems));
@@ -41,10 +45,15 @@ class ManPageRenderingTest {
       problems.add(name + ": " + warnings.strip());
     }
     // -P-cbou: plain text, without bold, underlining or escape sequences.
-    String text = run(groff, page, "-man", "-Tutf8", "-ww", "-P-cbou").stdout
-        // a hyphen or a minus may come out as U+2010 or U+2212, depending on the system's groff setup
-        .replace('\u2010', '-').replace('\u2212', '-');
-    for (String heading : List.of("NAME", "SYNOPSIS", "DESCRIPTION", "EXIT STATUS", "EXAMPLES", "SEE ALSO")) {
+    String text =
+        run(groff, page, "-man", "-Tutf8", "-ww", "-P-cbou")
+            .stdout
+            // a hyphen or a minus may come out as U+2010 or U+2212, depending on the system's groff
+            // setup
+            .replace('\u2010', '-')
+            .replace('\u2212', '-');
+    for (String heading :
+        List.of("NAME", "SYNOPSIS", "DESCRIPTION", "EXIT STATUS", "EXAMPLES", "SEE ALSO")) {
       if (!text.contains("\n" + heading + "\n")) {
         problems.add(name + ": no " + heading + " in\n" + text);
       }
@@ -60,19 +69,26 @@ class ManPageRenderingTest {
 
   private record Result(String stdout, String stderr) {}
 
-  private Result run(Path program, Path page, String... options) throws IOException, InterruptedException {
+  private Result run(Path program, Path page, String... options)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(program.toString());
     command.addAll(List.of(options));
     command.add(page.toString());
     Path out = Files.createTempFile(dir, "out", ".txt");
     Path err = Files.createTempFile(dir, "err", ".txt");
-    Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Process process =
+        new ProcessBuilder(command)
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new AssertionError(String.join(" ", command) + " did not finish in 60 s");
     }
-    return new Result(Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    return new Result(
+        Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
   }
 
   private static Optional<Path> onPath(String program) {

@@ -10,7 +10,8 @@ class TroffTest {
   void escapesWhatTroffWouldReadAsMarkupOrPrintDifferently() {
     assertEquals("\\-\\-all\\-pending", Troff.escape("--all-pending"));
     assertEquals("C:\\eUsers", Troff.escape("C:\\Users"));
-    assertEquals("\\-d \\(aq{}\\(aq \\(ti/.config \\(ga\\(ha", Troff.escape("-d '{}' ~/.config `^"));
+    assertEquals(
+        "\\-d \\(aq{}\\(aq \\(ti/.config \\(ga\\(ha", Troff.escape("-d '{}' ~/.config `^"));
     assertEquals("a \\[u00B7] b \\[u1F600]", Troff.escape("a \u00B7 b \uD83D\uDE00"));
   }
 
@@ -25,7 +26,9 @@ class TroffTest {
 
   @Test
   void turnsPicocliStylesIntoFonts() {
-    String ansi = "\u001B[1medlink-idem post\u001B[21m\u001B[0m [\u001B[1m--key\u001B[21m\u001B[0m=\u001B[3mKEY\u001B[23m\u001B[0m]";
+    String ansi =
+        "\u001B[1medlink-idem post\u001B[21m\u001B[0m"
+            + " [\u001B[1m--key\u001B[21m\u001B[0m=\u001B[3mKEY\u001B[23m\u001B[0m]";
     assertEquals("\\fBedlink\\-idem post\\fR [\\fB\\-\\-key\\fR=\\fIKEY\\fR]", Troff.styled(ansi));
     assertEquals("\\fBbold\\fR", Troff.styled("\u001B[1mbold"));
     assertEquals("plain", Troff.styled("plain"));

@@ -15,19 +15,29 @@ import org.junit.jupiter.api.Test;
 /** What the request log says of a pending entry, read by the answer rules a send uses. */
 class LogVerdictTest {
   private static final Instant T0 = Instant.parse("2026-11-01T08:00:00Z");
-  private static final JournaledRequest ESSAY = JournaledRequest.post(
-      "https://ed.link/api/v2/graph/classes/c1/assignments", "{}".getBytes(StandardCharsets.UTF_8));
-  private static final Entry ENTRY = new Entry("k1", T0, ESSAY, ESSAY.fingerprint(), List.of(), null);
+  private static final JournaledRequest ESSAY =
+      JournaledRequest.post(
+          "https://ed.link/api/v2/graph/classes/c1/assignments",
+          "{}".getBytes(StandardCharsets.UTF_8));
+  private static final Entry ENTRY =
+      new Entry("k1", T0, ESSAY, ESSAY.fingerprint(), List.of(), null);
 
-  private static RequestLog.Logged logged(String method, String path, int status, Instant date, String output) {
+  private static RequestLog.Logged logged(
+      String method, String path, int status, Instant date, String output) {
     return new RequestLog.Logged("k1", date, method, path, status, "r-" + status, output);
   }
 
   @Test
   void aLoggedSuccessWinsOverAnEarlierFailure() {
     String path = "/api/v2/graph/classes/c1/assignments";
-    LogVerdict v = LogVerdict.of(ENTRY, List.of(logged("POST", path, 503, T0, "{}"),
-        logged("POST", path, 400, T0.plusSeconds(1), "{}"), logged("POST", path, 200, T0.plusSeconds(2), "{}"))).orElseThrow();
+    LogVerdict v =
+        LogVerdict.of(
+                ENTRY,
+                List.of(
+                    logged("POST", path, 503, T0, "{}"),
+                    logged("POST", path, 400, T0.plusSeconds(1), "{}"),
+                    logged("POST", path, 200, T0.plusSeconds(2), "{}")))
+            .orElseThrow();
     assertEquals(EntryState.SUCCEEDED, v.state());
     assertEquals(200, v.logged().status());
     assertEquals("reconcile", v.outcome(T0).via());
@@ -36,19 +46,36 @@ class LogVerdictTest {
   @Test
   void aFinalFailureSettlesButARefusedTokenOrAServerErrorDoesNot() {
     String path = "/api/v2/graph/classes/c1/assignments";
-    assertEquals(EntryState.FAILED, LogVerdict.of(ENTRY, List.of(logged("POST", path, 400, T0, "{}"))).orElseThrow().state());
-    assertTrue(LogVerdict.of(ENTRY, List.of(logged("POST", path, 401, T0, "{}"),
-        logged("POST", path, 400, T0, "{\"$errors\":[{\"code\":\"EXPIRED_TOKEN\"}]}"),
-        logged("POST", path, 503, T0, "{}"))).isEmpty());
+    assertEquals(
+        EntryState.FAILED,
+        LogVerdict.of(ENTRY, List.of(logged("POST", path, 400, T0, "{}"))).orElseThrow().state());
+    assertTrue(
+        LogVerdict.of(
+                ENTRY,
+                List.of(
+                    logged("POST", path, 401, T0, "{}"),
+                    logged("POST", path, 400, T0, "{\"$errors\":[{\"code\":\"EXPIRED_TOKEN\"}]}"),
+                    logged("POST", path, 503, T0, "{}")))
+            .isEmpty());
   }
 
   @Test
   void onlyAPostToTheEntrysPathNoEarlierThanTheEntryLessTheMarginIsItsRequest() {
     String path = "/api/v2/graph/classes/c1/assignments";
     assertTrue(LogVerdict.of(ENTRY, List.of(logged("GET", path, 200, T0, "{}"))).isEmpty());
-    assertTrue(LogVerdict.of(ENTRY, List.of(logged("POST", "/api/v2/graph/classes/c2/assignments", 200, T0, "{}"))).isEmpty());
-    assertTrue(LogVerdict.of(ENTRY, List.of(logged("POST", path, 200, T0.minusSeconds(3601), "{}"))).isEmpty());
-    assertTrue(LogVerdict.of(ENTRY, List.of(logged("POST", path, 200, T0.minusSeconds(3600), "{}"))).isPresent());
-    assertTrue(LogVerdict.of(ENTRY, List.of(logged("POST", path, 200, null, "{}"))).isPresent(), "undated: by key");
+    assertTrue(
+        LogVerdict.of(
+                ENTRY,
+                List.of(logged("POST", "/api/v2/graph/classes/c2/assignments", 200, T0, "{}")))
+            .isEmpty());
+    assertTrue(
+        LogVerdict.of(ENTRY, List.of(logged("POST", path, 200, T0.minusSeconds(3601), "{}")))
+            .isEmpty());
+    assertTrue(
+        LogVerdict.of(ENTRY, List.of(logged("POST", path, 200, T0.minusSeconds(3600), "{}")))
+            .isPresent());
+    assertTrue(
+        LogVerdict.of(ENTRY, List.of(logged("POST", path, 200, null, "{}"))).isPresent(),
+        "undated: by key");
   }
 }

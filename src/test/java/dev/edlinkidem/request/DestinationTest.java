@@ -19,41 +19,68 @@ class DestinationTest {
     assertEquals(URI.create("http://127.0.0.1:8790"), Destination.baseUrl("http://127.0.0.1:8790"));
     Destination.baseUrl("http://[::1]:8790");
     Destination.baseUrl("http://sandbox.localhost");
-    assertTrue(refusal(() -> Destination.baseUrl("http://ed.link")).contains("the token would travel unencrypted"));
-    assertTrue(refusal(() -> Destination.baseUrl("ftp://ed.link")).contains("must start with https://"));
+    assertTrue(
+        refusal(() -> Destination.baseUrl("http://ed.link"))
+            .contains("the token would travel unencrypted"));
+    assertTrue(
+        refusal(() -> Destination.baseUrl("ftp://ed.link")).contains("must start with https://"));
     assertTrue(refusal(() -> Destination.baseUrl("https://ed.link?x=1")).contains("?query"));
-    assertTrue(refusal(() -> Destination.baseUrl("https://user:pw@ed.link")).contains("user name or password"));
+    assertTrue(
+        refusal(() -> Destination.baseUrl("https://user:pw@ed.link"))
+            .contains("user name or password"));
     assertTrue(refusal(() -> Destination.baseUrl("https://ed.link:0")).contains("port 0"));
     assertTrue(refusal(() -> Destination.baseUrl("ed.link")).contains("needs a scheme and a host"));
   }
 
   @Test
   void aPathIsJoinedToTheBaseUrlAndAFullUrlMustBeOnItsOrigin() {
-    assertEquals("https://ed.link/api/v2/graph/classes/c/assignments",
+    assertEquals(
+        "https://ed.link/api/v2/graph/classes/c/assignments",
         Destination.resolve("/api/v2/graph/classes/c/assignments", EDLINK, List.of()));
-    assertEquals("https://ed.link:443/api/v2/x", Destination.resolve("https://ed.link:443/api/v2/x", EDLINK, List.of()));
-    assertTrue(refusal(() -> Destination.resolve("https://elsewhere.example/x", EDLINK, List.of()))
-        .startsWith("refusing to send the token to https://elsewhere.example:443"));
-    assertEquals("https://elsewhere.example/x",
+    assertEquals(
+        "https://ed.link:443/api/v2/x",
+        Destination.resolve("https://ed.link:443/api/v2/x", EDLINK, List.of()));
+    assertTrue(
+        refusal(() -> Destination.resolve("https://elsewhere.example/x", EDLINK, List.of()))
+            .startsWith("refusing to send the token to https://elsewhere.example:443"));
+    assertEquals(
+        "https://elsewhere.example/x",
         Destination.resolve("https://elsewhere.example/x", EDLINK, List.of("ELSEWHERE.example")));
-    assertTrue(refusal(() -> Destination.resolve("http://elsewhere.example/x", EDLINK, List.of("elsewhere.example")))
-        .startsWith("refusing plain http://"));
-    assertTrue(refusal(() -> Destination.resolve("/x?$idempotency=k", EDLINK, List.of())).contains("--key"));
-    assertTrue(refusal(() -> Destination.resolve("/x#top", EDLINK, List.of())).contains("#fragment"));
-    assertTrue(refusal(() -> Destination.resolve("api/v2/x", EDLINK, List.of())).contains("neither an API path"));
+    assertTrue(
+        refusal(
+                () ->
+                    Destination.resolve(
+                        "http://elsewhere.example/x", EDLINK, List.of("elsewhere.example")))
+            .startsWith("refusing plain http://"));
+    assertTrue(
+        refusal(() -> Destination.resolve("/x?$idempotency=k", EDLINK, List.of()))
+            .contains("--key"));
+    assertTrue(
+        refusal(() -> Destination.resolve("/x#top", EDLINK, List.of())).contains("#fragment"));
+    assertTrue(
+        refusal(() -> Destination.resolve("api/v2/x", EDLINK, List.of()))
+            .contains("neither an API path"));
   }
 
   @Test
   void anOriginSpellsOutItsDefaultPortAndIgnoresCase() {
-    assertTrue(Destination.sameOrigin(URI.create("https://ED.link:443/a"), URI.create("https://ed.link")));
-    assertTrue(Destination.sameOrigin(URI.create("http://localhost/a"), URI.create("http://localhost:80")));
-    assertFalse(Destination.sameOrigin(URI.create("http://ed.link/a"), URI.create("https://ed.link")));
-    assertFalse(Destination.sameOrigin(URI.create("https://ed.link:8443/a"), URI.create("https://ed.link")));
+    assertTrue(
+        Destination.sameOrigin(URI.create("https://ED.link:443/a"), URI.create("https://ed.link")));
+    assertTrue(
+        Destination.sameOrigin(
+            URI.create("http://localhost/a"), URI.create("http://localhost:80")));
+    assertFalse(
+        Destination.sameOrigin(URI.create("http://ed.link/a"), URI.create("https://ed.link")));
+    assertFalse(
+        Destination.sameOrigin(
+            URI.create("https://ed.link:8443/a"), URI.create("https://ed.link")));
   }
 
   @Test
   void loopbackIsLocalhostAndTheLoopbackAddressesOnly() {
-    for (String host : List.of("localhost", "LOCALHOST", "api.localhost", "127.0.0.1", "127.1.2.3", "[::1]", "::1")) {
+    for (String host :
+        List.of(
+            "localhost", "LOCALHOST", "api.localhost", "127.0.0.1", "127.1.2.3", "[::1]", "::1")) {
       assertTrue(Destination.isLoopback(host), host);
     }
     for (String host : List.of("ed.link", "localhost.example", "128.0.0.1", "10.0.0.1", "[::2]")) {

@@ -60,41 +60,52 @@ class IdempotencyKeyTest {
     double expected = 320_000 / 62.0;
     String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     for (char c : alphabet.toCharArray()) {
-      assertTrue(Math.abs(counts[c] - expected) < expected * 0.10, c + " appeared " + counts[c] + " times");
+      assertTrue(
+          Math.abs(counts[c] - expected) < expected * 0.10,
+          c + " appeared " + counts[c] + " times");
     }
   }
 
   @Test
   void randomKeysCanOnlyComeFromASecureRandom() throws Exception {
-    List<Method> makers = Arrays.stream(IdempotencyKey.class.getDeclaredMethods())
-        .filter(m -> m.getName().equals("random")).toList();
+    List<Method> makers =
+        Arrays.stream(IdempotencyKey.class.getDeclaredMethods())
+            .filter(m -> m.getName().equals("random"))
+            .toList();
     assertEquals(1, makers.size(), "one way to make a random key");
     assertEquals(List.of(SecureRandom.class), List.of(makers.get(0).getParameterTypes()));
-    Method invocationRandom = Class.forName("dev.edlinkidem.cli.Invocation").getDeclaredMethod("random");
-    assertEquals(SecureRandom.class, invocationRandom.getReturnType(), "the randomness every command is handed");
+    Method invocationRandom =
+        Class.forName("dev.edlinkidem.cli.Invocation").getDeclaredMethod("random");
+    assertEquals(
+        SecureRandom.class,
+        invocationRandom.getReturnType(),
+        "the randomness every command is handed");
   }
 
   /**
-   * No predictable generator is made anywhere a key could come from. A parameter typed Random
-   * (the retry jitter) is fine: the one it is handed is the invocation's SecureRandom. The
-   * sandbox's fault dice are seeded on purpose (repeatable faults), and the benchmark fills a
-   * journal that is never sent.
+   * No predictable generator is made anywhere a key could come from. A parameter typed Random (the
+   * retry jitter) is fine: the one it is handed is the invocation's SecureRandom. The sandbox's
+   * fault dice are seeded on purpose (repeatable faults), and the benchmark fills a journal that is
+   * never sent.
    */
   @Test
   void noPredictableRandomnessOutsideTheSandboxAndTheBenchmark() throws IOException {
-    Pattern predictable = Pattern.compile(
-        "new (java\\.util\\.)?Random\\(|Math\\.random|ThreadLocalRandom|SplittableRandom|RandomGenerator\\.");
+    Pattern predictable =
+        Pattern.compile(
+            "new (java\\.util\\.)?Random\\(|Math\\.random|ThreadLocalRandom|SplittableRandom|RandomGenerator\\.");
     Path main = Path.of("src/main/java/dev/edlinkidem");
     List<Path> sources;
     try (Stream<Path> walk = Files.walk(main)) {
       sources = walk.filter(p -> p.toString().endsWith(".java")).toList();
     }
-    assertTrue(sources.size() > 50, "the main sources were found from " + Path.of("").toAbsolutePath());
+    assertTrue(
+        sources.size() > 50, "the main sources were found from " + Path.of("").toAbsolutePath());
     for (Path source : sources) {
       if (source.startsWith(main.resolve("sandbox"))) {
         continue;
       }
-      assertTrue(predictable.matcher(Files.readString(source)).results().findAny().isEmpty(),
+      assertTrue(
+          predictable.matcher(Files.readString(source)).results().findAny().isEmpty(),
           source + " uses a predictable random generator");
     }
   }
@@ -102,9 +113,13 @@ class IdempotencyKeyTest {
   @Test
   void keyFromTextIsTheHexSha256OfTheText() {
     // printf %s abc | sha256sum
-    assertEquals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", IdempotencyKey.fromText("abc"));
-    assertEquals(IdempotencyKey.fromText("job-17/class-3"), IdempotencyKey.fromText("job-17/class-3"));
-    assertNotEquals(IdempotencyKey.fromText("job-17/class-3"), IdempotencyKey.fromText("job-17/class-4"));
+    assertEquals(
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        IdempotencyKey.fromText("abc"));
+    assertEquals(
+        IdempotencyKey.fromText("job-17/class-3"), IdempotencyKey.fromText("job-17/class-3"));
+    assertNotEquals(
+        IdempotencyKey.fromText("job-17/class-3"), IdempotencyKey.fromText("job-17/class-4"));
   }
 
   @Test
@@ -117,8 +132,8 @@ class IdempotencyKeyTest {
   @Test
   void checkRefusesEmptyTooLongAndOtherCharacters() {
     assertThrows(IllegalArgumentException.class, () -> IdempotencyKey.check(""));
-    IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
-        () -> IdempotencyKey.check("k".repeat(256)));
+    IllegalArgumentException tooLong =
+        assertThrows(IllegalArgumentException.class, () -> IdempotencyKey.check("k".repeat(256)));
     assertTrue(tooLong.getMessage().contains("256"));
     for (String bad : new String[] {"has space", "ünïcode", "a/b", "a?b", "a&b", "tab\t", "a$b"}) {
       assertThrows(IllegalArgumentException.class, () -> IdempotencyKey.check(bad), bad);

@@ -9,17 +9,22 @@ import org.junit.jupiter.api.Test;
 class ApiRequestTest {
   @Test
   void decodesNamesAndValues() {
-    assertEquals(Map.of("$idempotency", "a b/c", "$first", "2"), ApiRequest.parseQuery("%24idempotency=a%20b%2Fc&$first=2"));
+    assertEquals(
+        Map.of("$idempotency", "a b/c", "$first", "2"),
+        ApiRequest.parseQuery("%24idempotency=a%20b%2Fc&$first=2"));
   }
 
   @Test
   void theFirstOfRepeatedNamesWins() {
-    assertEquals("one", ApiRequest.parseQuery("$idempotency=one&$idempotency=two").get("$idempotency"));
+    assertEquals(
+        "one", ApiRequest.parseQuery("$idempotency=one&$idempotency=two").get("$idempotency"));
   }
 
   @Test
   void anEmptyKeyIsNoKey() {
-    ApiRequest request = new ApiRequest("POST", "/api/v2/x", ApiRequest.parseQuery("$idempotency="), null, "", "http://h");
+    ApiRequest request =
+        new ApiRequest(
+            "POST", "/api/v2/x", ApiRequest.parseQuery("$idempotency="), null, "", "http://h");
     assertNull(request.idempotencyKey());
   }
 

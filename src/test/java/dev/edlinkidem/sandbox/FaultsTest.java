@@ -25,7 +25,8 @@ class FaultsTest extends SandboxServerCase {
   void dropAfterCommitDoesTheWorkButSendsNoAnswer() throws Exception {
     server.setFaults(new Faults(1, 0, 0, 0, Duration.ZERO));
 
-    assertThrows(IOException.class, () -> client.post(ASSIGNMENTS + "?$idempotency=lost1", ASSIGNMENT));
+    assertThrows(
+        IOException.class, () -> client.post(ASSIGNMENTS + "?$idempotency=lost1", ASSIGNMENT));
 
     JsonObject stats = client.stats();
     assertEquals(1, stats.get("drops").getAsInt());
@@ -35,11 +36,14 @@ class FaultsTest extends SandboxServerCase {
     Answer repeat = client.post(ASSIGNMENTS + "?$idempotency=lost1", ASSIGNMENT);
     assertEquals(200, repeat.status());
     assertEquals("IDEMPOTENCY_KEY_REPEATED", repeat.warningCode());
-    String storedId = client.get(ASSIGNMENTS).list().get(0).getAsJsonObject().get("id").getAsString();
+    String storedId =
+        client.get(ASSIGNMENTS).list().get(0).getAsJsonObject().get("id").getAsString();
     assertEquals(storedId, repeat.data().get("id").getAsString());
     assertEquals(1, client.stats().get("creates").getAsInt());
     SandboxClient.await("the log lines", () -> logLines.size() >= 2);
-    assertTrue(logLines.get(0).endsWith("key=lost1 -> 200 created, dropped after commit"), logLines.get(0));
+    assertTrue(
+        logLines.get(0).endsWith("key=lost1 -> 200 created, dropped after commit"),
+        logLines.get(0));
   }
 
   @Test
@@ -47,7 +51,8 @@ class FaultsTest extends SandboxServerCase {
     client.post(ASSIGNMENTS + "?$idempotency=twice", ASSIGNMENT);
     server.setFaults(new Faults(1, 0, 0, 0, Duration.ZERO));
 
-    assertThrows(IOException.class, () -> client.post(ASSIGNMENTS + "?$idempotency=twice", ASSIGNMENT));
+    assertThrows(
+        IOException.class, () -> client.post(ASSIGNMENTS + "?$idempotency=twice", ASSIGNMENT));
 
     JsonObject stats = client.stats();
     assertEquals(1, stats.get("creates").getAsInt());
@@ -59,7 +64,8 @@ class FaultsTest extends SandboxServerCase {
   void dropBeforeCommitDoesNothing() throws Exception {
     server.setFaults(new Faults(0, 1, 0, 0, Duration.ZERO));
 
-    assertThrows(IOException.class, () -> client.post(ASSIGNMENTS + "?$idempotency=early", ASSIGNMENT));
+    assertThrows(
+        IOException.class, () -> client.post(ASSIGNMENTS + "?$idempotency=early", ASSIGNMENT));
 
     JsonObject stats = client.stats();
     assertEquals(1, stats.get("drops").getAsInt());
@@ -148,8 +154,10 @@ class FaultsTest extends SandboxServerCase {
   void faultsRefuseImpossibleProbabilities() {
     assertThrows(IllegalArgumentException.class, () -> new Faults(1.5, 0, 0, 0, Duration.ZERO));
     assertThrows(IllegalArgumentException.class, () -> new Faults(0, -0.1, 0, 0, Duration.ZERO));
-    assertThrows(IllegalArgumentException.class, () -> new Faults(0, 0, Double.NaN, 0, Duration.ZERO));
-    assertThrows(IllegalArgumentException.class, () -> new Faults(0, 0, 0, 0, Duration.ofMillis(-1)));
+    assertThrows(
+        IllegalArgumentException.class, () -> new Faults(0, 0, Double.NaN, 0, Duration.ZERO));
+    assertThrows(
+        IllegalArgumentException.class, () -> new Faults(0, 0, 0, 0, Duration.ofMillis(-1)));
   }
 
   private static List<String> outcomes(long seed, Faults faults) throws Exception {
@@ -164,7 +172,8 @@ class FaultsTest extends SandboxServerCase {
     List<String> outcomes = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       try {
-        outcomes.add(Integer.toString(c.post("/api/v2/graph/people?$idempotency=seed-" + i, "{}").status()));
+        outcomes.add(
+            Integer.toString(c.post("/api/v2/graph/people?$idempotency=seed-" + i, "{}").status()));
       } catch (IOException e) {
         outcomes.add("dropped");
       }

@@ -38,7 +38,8 @@ class IdempotencyStoreTest {
 
   @Test
   void anAnswerIsRememberedFor30Days() {
-    store.complete(assertInstanceOf(Fresh.class, store.claim("k")), Reply.data(new JsonPrimitive(1)));
+    store.complete(
+        assertInstanceOf(Fresh.class, store.claim("k")), Reply.data(new JsonPrimitive(1)));
 
     clock.advance(Duration.ofDays(30).minusSeconds(1));
     assertInstanceOf(Repeat.class, store.claim("k"));

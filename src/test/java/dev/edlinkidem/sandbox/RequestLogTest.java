@@ -66,7 +66,8 @@ class RequestLogTest {
 
     assertEquals(repeated.body(), repeat.getAsJsonObject("output"));
     assertEquals("2026-11-22T09:30:01Z", repeat.get("date").getAsString());
-    assertEquals(List.of("id", "date", "method", "path", "status", "idempotency_key", "input", "output"),
+    assertEquals(
+        List.of("id", "date", "method", "path", "status", "idempotency_key", "input", "output"),
         new ArrayList<>(first.keySet()));
   }
 

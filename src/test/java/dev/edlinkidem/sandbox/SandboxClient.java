@@ -19,7 +19,8 @@ import java.util.function.BooleanSupplier;
 final class SandboxClient {
   static final String TOKEN = "test-token";
   static final String ASSIGNMENT =
-      "{\"title\":\"Essay\",\"description\":\"500 words\",\"due_date\":\"2026-12-01T00:00:00Z\",\"grading_type\":\"points\"}";
+      "{\"title\":\"Essay\",\"description\":\"500"
+          + " words\",\"due_date\":\"2026-12-01T00:00:00Z\",\"grading_type\":\"points\"}";
 
   /** One answer: status, parsed body, headers. */
   record Answer(int status, JsonObject body, HttpHeaders headers) {
@@ -32,7 +33,9 @@ final class SandboxClient {
     }
 
     String errorCode() {
-      return body.has("$errors") ? body.getAsJsonArray("$errors").get(0).getAsJsonObject().get("code").getAsString() : null;
+      return body.has("$errors")
+          ? body.getAsJsonArray("$errors").get(0).getAsJsonObject().get("code").getAsString()
+          : null;
     }
 
     String warningCode() {
@@ -43,7 +46,10 @@ final class SandboxClient {
   }
 
   private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final URI base;
 
   SandboxClient(URI base) {
@@ -58,23 +64,27 @@ final class SandboxClient {
     return send("GET", pathAndQuery, null, TOKEN);
   }
 
-  Answer send(String method, String pathAndQuery, String body, String token) throws IOException, InterruptedException {
-    HttpResponse<String> response = http.send(request(method, pathAndQuery, body, token), HttpResponse.BodyHandlers.ofString());
+  Answer send(String method, String pathAndQuery, String body, String token)
+      throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        http.send(request(method, pathAndQuery, body, token), HttpResponse.BodyHandlers.ofString());
     return answer(response);
   }
 
   CompletableFuture<Answer> postAsync(String pathAndQuery, String body) {
-    return http.sendAsync(request("POST", pathAndQuery, body, TOKEN), HttpResponse.BodyHandlers.ofString())
+    return http.sendAsync(
+            request("POST", pathAndQuery, body, TOKEN), HttpResponse.BodyHandlers.ofString())
         .thenApply(SandboxClient::answer);
   }
 
   /** A GET of a full URL, such as a {@code $next} link. */
   Answer follow(String url) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(url))
-        .header("Authorization", "Bearer " + TOKEN)
-        .timeout(Duration.ofSeconds(10))
-        .GET()
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Authorization", "Bearer " + TOKEN)
+            .timeout(Duration.ofSeconds(10))
+            .GET()
+            .build();
     return answer(http.send(request, HttpResponse.BodyHandlers.ofString()));
   }
 
@@ -83,9 +93,14 @@ final class SandboxClient {
   }
 
   private HttpRequest request(String method, String pathAndQuery, String body, String token) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + pathAndQuery))
-        .timeout(Duration.ofSeconds(10))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create(base + pathAndQuery))
+            .timeout(Duration.ofSeconds(10))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       builder.header("Authorization", "Bearer " + token);
     }
@@ -96,7 +111,10 @@ final class SandboxClient {
   }
 
   private static Answer answer(HttpResponse<String> response) {
-    return new Answer(response.statusCode(), JsonParser.parseString(response.body()).getAsJsonObject(), response.headers());
+    return new Answer(
+        response.statusCode(),
+        JsonParser.parseString(response.body()).getAsJsonObject(),
+        response.headers());
   }
 
   /** Waits until the condition holds, checking often, and fails after 10 seconds. */

@@ -23,7 +23,9 @@ class SandboxServerTest extends SandboxServerCase {
 
   @Test
   void baseUrlNamesTheBoundPort() {
-    assertTrue(server.baseUrl().toString().matches("http://127\\.0\\.0\\.1:\\d+"), server.baseUrl().toString());
+    assertTrue(
+        server.baseUrl().toString().matches("http://127\\.0\\.0\\.1:\\d+"),
+        server.baseUrl().toString());
     assertNotEquals(0, server.baseUrl().getPort());
   }
 
@@ -61,7 +63,14 @@ class SandboxServerTest extends SandboxServerCase {
 
     assertEquals(400, answer.status());
     assertEquals("BAD_REQUEST", answer.errorCode());
-    String message = answer.body().getAsJsonArray("$errors").get(0).getAsJsonObject().get("message").getAsString();
+    String message =
+        answer
+            .body()
+            .getAsJsonArray("$errors")
+            .get(0)
+            .getAsJsonObject()
+            .get("message")
+            .getAsString();
     assertTrue(message.contains("due_date") && message.contains("grading_type"), message);
     assertFalse(message.contains("title"), message);
     assertEquals(0, client.stats().get("creates").getAsInt());
@@ -105,7 +114,8 @@ class SandboxServerTest extends SandboxServerCase {
 
   @Test
   void listsWholeCollectionsByDefaultAndFindsOneRecord() throws Exception {
-    String id = client.post("/api/v2/graph/people", "{\"name\":\"a\"}").data().get("id").getAsString();
+    String id =
+        client.post("/api/v2/graph/people", "{\"name\":\"a\"}").data().get("id").getAsString();
     client.post("/api/v2/graph/people", "");
 
     Answer all = client.get("/api/v2/graph/people");
@@ -144,19 +154,26 @@ class SandboxServerTest extends SandboxServerCase {
   void patchUpdatesARecord() throws Exception {
     String id = client.post(ASSIGNMENTS, ASSIGNMENT).data().get("id").getAsString();
 
-    Answer answer = client.send("PATCH", ASSIGNMENTS + "/" + id, "{\"title\":\"Poem\",\"id\":\"other\"}", SandboxClient.TOKEN);
+    Answer answer =
+        client.send(
+            "PATCH",
+            ASSIGNMENTS + "/" + id,
+            "{\"title\":\"Poem\",\"id\":\"other\"}",
+            SandboxClient.TOKEN);
 
     assertEquals(200, answer.status());
     assertEquals("Poem", answer.data().get("title").getAsString());
     assertEquals(id, answer.data().get("id").getAsString());
     assertEquals("Poem", client.get(ASSIGNMENTS + "/" + id).data().get("title").getAsString());
-    assertEquals(404, client.send("PATCH", ASSIGNMENTS + "/nope", "{}", SandboxClient.TOKEN).status());
+    assertEquals(
+        404, client.send("PATCH", ASSIGNMENTS + "/nope", "{}", SandboxClient.TOKEN).status());
   }
 
   @Test
   void aRepeatedKeyGetsTheFirstResponseAndCreatesNothing() throws Exception {
     Answer first = client.post(ASSIGNMENTS + "?$idempotency=abc123", ASSIGNMENT);
-    Answer repeat = client.post(ASSIGNMENTS + "?$idempotency=abc123", ASSIGNMENT.replace("Essay", "Other"));
+    Answer repeat =
+        client.post(ASSIGNMENTS + "?$idempotency=abc123", ASSIGNMENT.replace("Essay", "Other"));
 
     assertEquals(200, repeat.status());
     assertEquals(first.data(), repeat.data());
@@ -217,7 +234,12 @@ class SandboxServerTest extends SandboxServerCase {
 
     Answer get = client.get(ASSIGNMENTS + "?$idempotency=g1");
     Answer getAgain = client.get(ASSIGNMENTS + "?$idempotency=g1");
-    Answer patch = client.send("PATCH", ASSIGNMENTS + "/" + id + "?$idempotency=g1", "{\"title\":\"x\"}", SandboxClient.TOKEN);
+    Answer patch =
+        client.send(
+            "PATCH",
+            ASSIGNMENTS + "/" + id + "?$idempotency=g1",
+            "{\"title\":\"x\"}",
+            SandboxClient.TOKEN);
 
     assertEquals(200, get.status());
     assertEquals(1, get.list().size());
@@ -232,8 +254,10 @@ class SandboxServerTest extends SandboxServerCase {
   void theSameKeyWhileTheFirstIsInFlightGets409() throws Exception {
     server.setFaults(new Faults(0, 0, 0, 0, Duration.ofMillis(800)));
 
-    CompletableFuture<Answer> first = client.postAsync(ASSIGNMENTS + "?$idempotency=slow", ASSIGNMENT);
-    SandboxClient.await("the first request holds its key", () -> server.stats().get("in_progress").getAsInt() == 1);
+    CompletableFuture<Answer> first =
+        client.postAsync(ASSIGNMENTS + "?$idempotency=slow", ASSIGNMENT);
+    SandboxClient.await(
+        "the first request holds its key", () -> server.stats().get("in_progress").getAsInt() == 1);
     Answer second = client.post(ASSIGNMENTS + "?$idempotency=slow", ASSIGNMENT);
 
     assertEquals(409, second.status());
@@ -281,7 +305,8 @@ class SandboxServerTest extends SandboxServerCase {
 
   @Test
   void aRequiredTokenRefusesOthers() throws Exception {
-    try (SandboxServer strict = SandboxServer.start("127.0.0.1", 0, "s3cret", Faults.NONE, 1, logLines::add)) {
+    try (SandboxServer strict =
+        SandboxServer.start("127.0.0.1", 0, "s3cret", Faults.NONE, 1, logLines::add)) {
       SandboxClient strictClient = new SandboxClient(strict.baseUrl());
 
       Answer wrong = strictClient.send("POST", ASSIGNMENTS, ASSIGNMENT, "other");
@@ -292,7 +317,9 @@ class SandboxServerTest extends SandboxServerCase {
       assertEquals(200, right.status());
       assertEquals(200, strictClient.send("GET", "/__sandbox/stats", null, null).status());
     }
-    assertTrue(logLines.stream().noneMatch(line -> line.contains("s3cret") || line.contains("other")), logLines.toString());
+    assertTrue(
+        logLines.stream().noneMatch(line -> line.contains("s3cret") || line.contains("other")),
+        logLines.toString());
   }
 
   @Test
@@ -339,7 +366,12 @@ class SandboxServerTest extends SandboxServerCase {
   void theFaultsEndpointChangesOnlyTheGivenFaults() throws Exception {
     server.setFaults(new Faults(0.1, 0, 0, 0, Duration.ZERO));
 
-    Answer changed = client.send("POST", "/__sandbox/faults", "{\"error_rate\":0.25,\"latency\":\"20ms\",\"drop-before-commit\":0.5}", null);
+    Answer changed =
+        client.send(
+            "POST",
+            "/__sandbox/faults",
+            "{\"error_rate\":0.25,\"latency\":\"20ms\",\"drop-before-commit\":0.5}",
+            null);
 
     assertEquals(200, changed.status());
     assertEquals(new Faults(0.1, 0.5, 0.25, 0, Duration.ofMillis(20)), server.faults());
@@ -350,8 +382,14 @@ class SandboxServerTest extends SandboxServerCase {
 
   @Test
   void theFaultsEndpointRefusesNonsense() throws Exception {
-    for (String body : List.of("not json", "[]", "{\"error-rate\":1.5}", "{\"error-rate\":\"half\"}",
-        "{\"eror-rate\":0.1}", "{\"latency\":\"soon\"}")) {
+    for (String body :
+        List.of(
+            "not json",
+            "[]",
+            "{\"error-rate\":1.5}",
+            "{\"error-rate\":\"half\"}",
+            "{\"eror-rate\":0.1}",
+            "{\"latency\":\"soon\"}")) {
       Answer answer = client.send("POST", "/__sandbox/faults", body, null);
       assertEquals(400, answer.status(), body);
       assertEquals("BAD_REQUEST", answer.errorCode(), body);
@@ -381,7 +419,9 @@ class SandboxServerTest extends SandboxServerCase {
 
     SandboxClient.await("four log lines", () -> logLines.size() == 4);
     String pattern = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ ";
-    assertTrue(logLines.get(0).matches(pattern + "POST " + ASSIGNMENTS + " key=abc123 -> 200 created"), logLines.get(0));
+    assertTrue(
+        logLines.get(0).matches(pattern + "POST " + ASSIGNMENTS + " key=abc123 -> 200 created"),
+        logLines.get(0));
     assertTrue(logLines.get(1).endsWith("key=abc123 -> 200 repeated"), logLines.get(1));
     assertTrue(logLines.get(2).endsWith(ASSIGNMENTS + " -> 400 BAD_REQUEST"), logLines.get(2));
     assertTrue(logLines.get(3).endsWith("GET /__sandbox/stats -> 200"), logLines.get(3));
@@ -392,13 +432,16 @@ class SandboxServerTest extends SandboxServerCase {
   void closeStopsPromptlyEvenWithRequestsInFlight() throws Exception {
     server.setFaults(new Faults(0, 0, 0, 0, Duration.ofSeconds(30)));
     CompletableFuture<Answer> stuck = client.postAsync("/api/v2/graph/people", "{}");
-    SandboxClient.await("the request arrived", () -> server.stats().get("requests").getAsInt() == 1);
+    SandboxClient.await(
+        "the request arrived", () -> server.stats().get("requests").getAsInt() == 1);
     long start = System.nanoTime();
 
     server.close();
 
     assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() < 3000);
-    assertTrue(stuck.handle((answer, failure) -> failure != null).get(), "the request in flight was dropped");
+    assertTrue(
+        stuck.handle((answer, failure) -> failure != null).get(),
+        "the request in flight was dropped");
     assertEquals(0, server.stats().get("creates").getAsInt());
   }
 

@@ -25,7 +25,8 @@ class KeySettlerTest {
   private static final JournaledRequest ESSAY = request("{\"title\":\"Essay\"}");
 
   static JournaledRequest request(String body) {
-    return JournaledRequest.post("https://ed.link/api/v2/graph/classes/c1/assignments",
+    return JournaledRequest.post(
+        "https://ed.link/api/v2/graph/classes/c1/assignments",
         body.getBytes(StandardCharsets.UTF_8));
   }
 
@@ -34,8 +35,13 @@ class KeySettlerTest {
   }
 
   static Entry finished(JournaledRequest request, EntryState state, int status) {
-    return pending(request).withOutcome(new Outcome(state, T0.plusSeconds(1),
-        new RecordedResponse(status, Map.of(), "{}".getBytes(StandardCharsets.UTF_8)), "post"));
+    return pending(request)
+        .withOutcome(
+            new Outcome(
+                state,
+                T0.plusSeconds(1),
+                new RecordedResponse(status, Map.of(), "{}".getBytes(StandardCharsets.UTF_8)),
+                "post"));
   }
 
   private static Settlement.Kind post(Entry journaled, JournaledRequest asked, Instant now) {
@@ -52,7 +58,9 @@ class KeySettlerTest {
     assertEquals(Settlement.Kind.NEW, s.kind());
     assertEquals("post", s.via());
     assertTrue(s.kind().sends());
-    assertThrows(IllegalArgumentException.class, () -> KeySettler.settle("k1", Optional.empty(), null, T0),
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> KeySettler.settle("k1", Optional.empty(), null, T0),
         "a replay needs an entry");
   }
 
@@ -93,7 +101,8 @@ class KeySettlerTest {
   void aKeyJournaledForAnotherRequestIsRefusedWhateverItsState() {
     JournaledRequest quiz = request("{\"title\":\"Quiz\"}");
     assertEquals(Settlement.Kind.REUSED, post(pending(ESSAY), quiz, T0));
-    assertEquals(Settlement.Kind.REUSED, post(finished(ESSAY, EntryState.SUCCEEDED, 200), quiz, T0));
+    assertEquals(
+        Settlement.Kind.REUSED, post(finished(ESSAY, EntryState.SUCCEEDED, 200), quiz, T0));
     assertEquals(Settlement.Kind.REUSED, post(pending(ESSAY), quiz, T0.plus(Window.LENGTH)));
   }
 

@@ -47,8 +47,7 @@ class SenderTest {
   /** A reply that sends its headers and then stalls before the body. */
   static final int STALL = -2;
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private HttpServer server;
   private final Deque<Reply> script = new ArrayDeque<>();
@@ -58,32 +57,38 @@ class SenderTest {
   @BeforeEach
   void start() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", exchange -> {
-      byte[] body = exchange.getRequestBody().readAllBytes();
-      seen.add(exchange.getRequestURI() + " " + exchange.getRequestHeaders().getFirst("Authorization") + " "
-          + new String(body, StandardCharsets.UTF_8));
-      Reply reply = script.poll();
-      if (reply != null && reply.status() == STALL) {
-        exchange.sendResponseHeaders(200, 100); // promise 100 bytes, send none
-        exchange.getResponseBody().flush();
-        try {
-          Thread.sleep(3_000);
-        } catch (InterruptedException ignored) {
-          // the server is stopping
-        }
-        exchange.close();
-        return;
-      }
-      if (reply == null || reply.status() < 0) {
-        exchange.close(); // no headers sent: the connection is closed unanswered
-        return;
-      }
-      reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
-      byte[] out = reply.body().getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(reply.status(), out.length == 0 ? -1 : out.length);
-      exchange.getResponseBody().write(out);
-      exchange.close();
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          byte[] body = exchange.getRequestBody().readAllBytes();
+          seen.add(
+              exchange.getRequestURI()
+                  + " "
+                  + exchange.getRequestHeaders().getFirst("Authorization")
+                  + " "
+                  + new String(body, StandardCharsets.UTF_8));
+          Reply reply = script.poll();
+          if (reply != null && reply.status() == STALL) {
+            exchange.sendResponseHeaders(200, 100); // promise 100 bytes, send none
+            exchange.getResponseBody().flush();
+            try {
+              Thread.sleep(3_000);
+            } catch (InterruptedException ignored) {
+              // the server is stopping
+            }
+            exchange.close();
+            return;
+          }
+          if (reply == null || reply.status() < 0) {
+            exchange.close(); // no headers sent: the connection is closed unanswered
+            return;
+          }
+          reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+          byte[] out = reply.body().getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(reply.status(), out.length == 0 ? -1 : out.length);
+          exchange.getResponseBody().write(out);
+          exchange.close();
+        });
     server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     server.start();
   }
@@ -100,15 +105,29 @@ class SenderTest {
     script.clear();
     script.addAll(List.of(replies));
     RetryPolicy policy = RetryPolicy.of(retries, Duration.ofSeconds(5), Duration.ofMinutes(10));
-    EdlinkClient client = new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), "tok", "test");
-    Sender sender = new Sender(client, policy, time, new Random(7), (a, w) -> { });
-    String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v2/graph/classes/c1/assignments";
-    try (FileJournal journal = FileJournal.open(tmp.resolve("j" + sends)); Journal.Lease lease = journal.lease("K1")) {
-      Entry entry = lease.begin(new JournaledRequest("POST", url, Map.of("Content-Type", "application/json"),
-          "{\"title\":\"t\"}".getBytes(StandardCharsets.UTF_8)), time.now());
+    EdlinkClient client =
+        new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), "tok", "test");
+    Sender sender = new Sender(client, policy, time, new Random(7), (a, w) -> {});
+    String url =
+        "http://127.0.0.1:"
+            + server.getAddress().getPort()
+            + "/api/v2/graph/classes/c1/assignments";
+    try (FileJournal journal = FileJournal.open(tmp.resolve("j" + sends));
+        Journal.Lease lease = journal.lease("K1")) {
+      Entry entry =
+          lease.begin(
+              new JournaledRequest(
+                  "POST",
+                  url,
+                  Map.of("Content-Type", "application/json"),
+                  "{\"title\":\"t\"}".getBytes(StandardCharsets.UTF_8)),
+              time.now());
       Delivery delivery = sender.send(lease, entry, "post");
       Entry stored = journal.find("K1").orElseThrow();
-      assertEquals(delivery.entry().attempts().size(), stored.attempts().size(), "every attempt is journaled");
+      assertEquals(
+          delivery.entry().attempts().size(),
+          stored.attempts().size(),
+          "every attempt is journaled");
       assertEquals(delivery.entry().state(), stored.state());
       return delivery;
     }
@@ -116,12 +135,20 @@ class SenderTest {
 
   @Test
   void aDroppedConnectionIsRetriedWithTheSameKeyAndBytes() throws Exception {
-    Delivery d = send(4, Reply.drop(), Reply.of(503, "{}"), Reply.of(200, "{\"$data\":{},\"$request\":\"r9\"}"));
+    Delivery d =
+        send(
+            4,
+            Reply.drop(),
+            Reply.of(503, "{}"),
+            Reply.of(200, "{\"$data\":{},\"$request\":\"r9\"}"));
     assertEquals(Delivery.Kind.SUCCEEDED, d.kind());
     assertEquals(3, d.attempts());
     assertEquals(3, seen.size());
-    assertEquals(1, seen.stream().distinct().count(), "same URL, key, token and body every time: " + seen);
-    assertTrue(seen.get(0).startsWith("/api/v2/graph/classes/c1/assignments?$idempotency=K1 Bearer tok {"), seen.get(0));
+    assertEquals(
+        1, seen.stream().distinct().count(), "same URL, key, token and body every time: " + seen);
+    assertTrue(
+        seen.get(0).startsWith("/api/v2/graph/classes/c1/assignments?$idempotency=K1 Bearer tok {"),
+        seen.get(0));
     List<Attempt> attempts = d.entry().attempts();
     assertEquals(Attempt.Result.NO_RESPONSE, attempts.get(0).result());
     assertEquals(503, attempts.get(1).status());
@@ -141,14 +168,21 @@ class SenderTest {
   void backoffGrowsBetweenRetries() throws Exception {
     send(3, Reply.of(503, "{}"), Reply.of(502, "{}"), Reply.of(504, "{}"), Reply.of(500, "{}"));
     assertEquals(3, time.sleeps().size());
-    assertTrue(time.sleeps().get(0).toMillis() >= 400 && time.sleeps().get(0).toMillis() <= 600, time.sleeps().toString());
-    assertTrue(time.sleeps().get(1).toMillis() >= 800 && time.sleeps().get(1).toMillis() <= 1200, time.sleeps().toString());
-    assertTrue(time.sleeps().get(2).toMillis() >= 1600 && time.sleeps().get(2).toMillis() <= 2400, time.sleeps().toString());
+    assertTrue(
+        time.sleeps().get(0).toMillis() >= 400 && time.sleeps().get(0).toMillis() <= 600,
+        time.sleeps().toString());
+    assertTrue(
+        time.sleeps().get(1).toMillis() >= 800 && time.sleeps().get(1).toMillis() <= 1200,
+        time.sleeps().toString());
+    assertTrue(
+        time.sleeps().get(2).toMillis() >= 1600 && time.sleeps().get(2).toMillis() <= 2400,
+        time.sleeps().toString());
   }
 
   @Test
   void aFinal4xxIsFailedAndNotRetried() throws Exception {
-    Delivery d = send(4, Reply.of(400, "{\"$errors\":[{\"code\":\"BAD_REQUEST\",\"message\":\"title\"}]}"));
+    Delivery d =
+        send(4, Reply.of(400, "{\"$errors\":[{\"code\":\"BAD_REQUEST\",\"message\":\"title\"}]}"));
     assertEquals(Delivery.Kind.FAILED, d.kind());
     assertEquals(EntryState.FAILED, d.entry().state());
     assertEquals(1, seen.size());
@@ -156,7 +190,10 @@ class SenderTest {
 
   @Test
   void refusedCredentialsLeaveTheEntryPending() throws Exception {
-    Delivery d = send(4, Reply.of(400, "{\"$errors\":[{\"code\":\"EXPIRED_TOKEN\",\"message\":\"expired\"}]}"));
+    Delivery d =
+        send(
+            4,
+            Reply.of(400, "{\"$errors\":[{\"code\":\"EXPIRED_TOKEN\",\"message\":\"expired\"}]}"));
     assertEquals(Delivery.Kind.CREDENTIALS_REFUSED, d.kind());
     assertEquals(EntryState.PENDING, d.entry().state());
     Delivery forbidden = send(4, Reply.of(403, "{}"));
@@ -165,7 +202,8 @@ class SenderTest {
 
   @Test
   void retriesRunOutOnServerErrorsAndNoResponses() throws Exception {
-    Delivery fivexx = send(2, Reply.of(503, "{}"), Reply.of(503, "{}"), Reply.of(503, "{}"), Reply.of(200, "{}"));
+    Delivery fivexx =
+        send(2, Reply.of(503, "{}"), Reply.of(503, "{}"), Reply.of(503, "{}"), Reply.of(200, "{}"));
     assertEquals(Delivery.Kind.SERVER_ERROR, fivexx.kind());
     assertEquals(3, fivexx.attempts());
     assertEquals(EntryState.PENDING, fivexx.entry().state());
@@ -183,11 +221,16 @@ class SenderTest {
   void aRetryAfterLongerThanTheTimeLeftEndsTheRetries() throws Exception {
     script.add(new Reply(429, Map.of("Retry-After", "3600"), "{}"));
     RetryPolicy policy = RetryPolicy.of(4, Duration.ofSeconds(5), Duration.ofSeconds(60));
-    EdlinkClient client = new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), "tok", "test");
-    Sender sender = new Sender(client, policy, time, new Random(1), (a, w) -> assertEquals(Optional.empty(), w));
+    EdlinkClient client =
+        new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), "tok", "test");
+    Sender sender =
+        new Sender(
+            client, policy, time, new Random(1), (a, w) -> assertEquals(Optional.empty(), w));
     String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/x";
-    try (FileJournal journal = FileJournal.open(tmp.resolve("j2")); Journal.Lease lease = journal.lease("K2")) {
-      Entry entry = lease.begin(new JournaledRequest("POST", url, Map.of(), new byte[0]), time.now());
+    try (FileJournal journal = FileJournal.open(tmp.resolve("j2"));
+        Journal.Lease lease = journal.lease("K2")) {
+      Entry entry =
+          lease.begin(new JournaledRequest("POST", url, Map.of(), new byte[0]), time.now());
       assertEquals(Delivery.Kind.SERVER_ERROR, sender.send(lease, entry, "post").kind());
     }
     assertTrue(time.sleeps().isEmpty());
@@ -198,17 +241,22 @@ class SenderTest {
     script.add(new Reply(STALL, Map.of(), ""));
     script.add(Reply.of(200, "{}"));
     RetryPolicy policy = RetryPolicy.of(1, Duration.ofMillis(300), Duration.ofSeconds(30));
-    EdlinkClient client = new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), "tok", "test");
-    Sender sender = new Sender(client, policy, time, new Random(1), (a, w) -> { });
+    EdlinkClient client =
+        new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), "tok", "test");
+    Sender sender = new Sender(client, policy, time, new Random(1), (a, w) -> {});
     String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/x";
     long t0 = System.nanoTime();
-    try (FileJournal journal = FileJournal.open(tmp.resolve("stall")); Journal.Lease lease = journal.lease("K3")) {
-      Entry entry = lease.begin(new JournaledRequest("POST", url, Map.of(), new byte[0]), time.now());
+    try (FileJournal journal = FileJournal.open(tmp.resolve("stall"));
+        Journal.Lease lease = journal.lease("K3")) {
+      Entry entry =
+          lease.begin(new JournaledRequest("POST", url, Map.of(), new byte[0]), time.now());
       Delivery d = sender.send(lease, entry, "post");
       assertEquals(Delivery.Kind.SUCCEEDED, d.kind());
       assertEquals(Attempt.Result.TIMEOUT, d.entry().attempts().get(0).result());
     }
-    assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "the stalled body did not hold the attempt past its timeout");
+    assertTrue(
+        System.nanoTime() - t0 < 5_000_000_000L,
+        "the stalled body did not hold the attempt past its timeout");
   }
 
   @Test
@@ -216,13 +264,21 @@ class SenderTest {
     script.add(Reply.of(503, "{}"));
     script.add(Reply.of(200, "{}"));
     RetryPolicy policy = RetryPolicy.of(4, Duration.ofSeconds(5), Duration.ofMillis(800));
-    EdlinkClient client = new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), "tok", "test");
+    EdlinkClient client =
+        new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), "tok", "test");
     // The process is stopped (Ctrl-Z) during the wait, well past --max-time.
-    Sender sender = new Sender(client, policy, time.stretchingSleeps(d -> d.plusMillis(900)), new Random(1),
-        (a, w) -> { });
+    Sender sender =
+        new Sender(
+            client,
+            policy,
+            time.stretchingSleeps(d -> d.plusMillis(900)),
+            new Random(1),
+            (a, w) -> {});
     String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/x";
-    try (FileJournal journal = FileJournal.open(tmp.resolve("pause")); Journal.Lease lease = journal.lease("K4")) {
-      Entry entry = lease.begin(new JournaledRequest("POST", url, Map.of(), new byte[0]), time.now());
+    try (FileJournal journal = FileJournal.open(tmp.resolve("pause"));
+        Journal.Lease lease = journal.lease("K4")) {
+      Entry entry =
+          lease.begin(new JournaledRequest("POST", url, Map.of(), new byte[0]), time.now());
       Delivery d = sender.send(lease, entry, "post");
       assertEquals(Delivery.Kind.SERVER_ERROR, d.kind());
       assertEquals(1, d.attempts());

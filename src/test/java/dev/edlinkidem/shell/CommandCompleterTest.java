@@ -18,45 +18,63 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CommandCompleterTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final List<List<String>> lookups = new ArrayList<>();
 
   private CommandCompleter completer() {
-    CommandCompleter.KeyLookup keys = (globals, prefix) -> {
-      lookups.add(globals);
-      return Stream.of(
-          new KeyChoice("pendAAAAAAAAAAAAAAAAAAAAAAAAAAAA", true, "29d left"),
-          new KeyChoice("pendBBBBBBBBBBBBBBBBBBBBBBBBBBBB", true, "3d left"),
-          new KeyChoice("doneCCCCCCCCCCCCCCCCCCCCCCCCCCCC", false, "succeeded"))
-          .filter(k -> k.key().startsWith(prefix)).toList();
-    };
-    return new CommandCompleter(Main.commandLine(null).getCommandSpec(), keys, () -> Set.of("default", "staging"),
-        Shell.BUILTINS, dir, path -> path.startsWith("~/") ? dir + path.substring(1) : path);
+    CommandCompleter.KeyLookup keys =
+        (globals, prefix) -> {
+          lookups.add(globals);
+          return Stream.of(
+                  new KeyChoice("pendAAAAAAAAAAAAAAAAAAAAAAAAAAAA", true, "29d left"),
+                  new KeyChoice("pendBBBBBBBBBBBBBBBBBBBBBBBBBBBB", true, "3d left"),
+                  new KeyChoice("doneCCCCCCCCCCCCCCCCCCCCCCCCCCCC", false, "succeeded"))
+              .filter(k -> k.key().startsWith(prefix))
+              .toList();
+        };
+    return new CommandCompleter(
+        Main.commandLine(null).getCommandSpec(),
+        keys,
+        () -> Set.of("default", "staging"),
+        Shell.BUILTINS,
+        dir,
+        path -> path.startsWith("~/") ? dir + path.substring(1) : path);
   }
 
   private List<String> values(String line) {
     List<String> words = new ArrayList<>(Arrays.asList(line.split(" ", -1)));
     String word = words.remove(words.size() - 1);
     List<Candidate> candidates = completer().candidates(words, word);
-    return candidates.stream().sorted().map(Candidate::value).filter(v -> v.startsWith(word)).toList();
+    return candidates.stream()
+        .sorted()
+        .map(Candidate::value)
+        .filter(v -> v.startsWith(word))
+        .toList();
   }
 
   @Test
   void commandsAndBuiltinsAtTheStart() {
     assertEquals(List.of("reconcile", "replay"), values("re"));
-    assertTrue(values("").containsAll(List.of("post", "replay", "list", "shell", "exit", "help")), values("").toString());
+    assertTrue(
+        values("").containsAll(List.of("post", "replay", "list", "shell", "exit", "help")),
+        values("").toString());
     assertEquals(List.of("merge"), values("journal m"));
-    assertEquals(List.of("replay"), values("edlink-idem rep"), "the tool's name typed out of habit");
+    assertEquals(
+        List.of("replay"), values("edlink-idem rep"), "the tool's name typed out of habit");
   }
 
   @Test
   void keysWherePositionalKeysGoPendingFirst() {
-    assertEquals(List.of("pendAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "pendBBBBBBBBBBBBBBBBBBBBBBBBBBBB",
-        "doneCCCCCCCCCCCCCCCCCCCCCCCCCCCC"), values("replay "));
+    assertEquals(
+        List.of(
+            "pendAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            "pendBBBBBBBBBBBBBBBBBBBBBBBBBBBB",
+            "doneCCCCCCCCCCCCCCCCCCCCCCCCCCCC"),
+        values("replay "));
     assertEquals(List.of("pendBBBBBBBBBBBBBBBBBBBBBBBBBBBB"), values("show pendB"));
-    assertEquals(List.of("pendAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "pendBBBBBBBBBBBBBBBBBBBBBBBBBBBB"),
+    assertEquals(
+        List.of("pendAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "pendBBBBBBBBBBBBBBBBBBBBBBBBBBBB"),
         values("reconcile --all-pending pend"));
     assertEquals(List.of(), values("post --key "), "post --key is a new key");
     assertEquals(List.of(), values("show pendAAAAAAAAAAAAAAAAAAAAAAAAAAAA "), "show takes one key");
@@ -66,13 +84,16 @@ class CommandCompleterTest {
   void theLinesOwnJournalReachesTheKeyLookup() {
     values("--journal /tmp/other replay ");
     values("show --profile=staging ");
-    assertEquals(List.of(List.of("--journal", "/tmp/other"), List.of("--profile=staging")), lookups);
+    assertEquals(
+        List.of(List.of("--journal", "/tmp/other"), List.of("--profile=staging")), lookups);
   }
 
   @Test
   void optionsOfTheCommandAndInheritedOnesNotTwice() {
     List<String> list = values("list --");
-    assertTrue(list.containsAll(List.of("--state", "--format", "--journal", "--profile", "--help")), list.toString());
+    assertTrue(
+        list.containsAll(List.of("--state", "--format", "--journal", "--profile", "--help")),
+        list.toString());
     assertFalse(values("list --format keys --").contains("--format"), "given already");
     assertTrue(values("post /x --allow-host a --").contains("--allow-host"), "repeatable");
   }
@@ -96,7 +117,8 @@ class CommandCompleterTest {
     assertEquals(List.of("@bodies/", "@essay.json"), values("post /x -d @"));
     assertEquals(List.of("@bodies/one.json"), values("post /x -d @bodies/"));
     assertEquals(List.of("@", "@-"), values("post /x -d "));
-    assertEquals(List.of("-d@essay.json"), values("post /x -d@es"), "a short option's value attached");
+    assertEquals(
+        List.of("-d@essay.json"), values("post /x -d@es"), "a short option's value attached");
     assertEquals(List.of("@~/essay.json"), values("post /x -d @~/es"), "~ is the home directory");
     assertEquals(List.of("essay.json"), values("post /x --token-file es"));
     assertEquals(List.of("bodies/"), values("list --journal "), "directories only");

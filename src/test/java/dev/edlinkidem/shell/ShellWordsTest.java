@@ -21,7 +21,8 @@ class ShellWordsTest {
 
   @Test
   void singleQuotesKeepBackslashesAsAPosixShellDoes() {
-    assertEquals(List.of("post", "/x", "-d", "{\"a\":\"x\\ny\"}"), words("post /x -d '{\"a\":\"x\\ny\"}'"));
+    assertEquals(
+        List.of("post", "/x", "-d", "{\"a\":\"x\\ny\"}"), words("post /x -d '{\"a\":\"x\\ny\"}'"));
   }
 
   @Test
@@ -40,10 +41,12 @@ class ShellWordsTest {
 
   @Test
   void anUnclosedQuoteOrAFinalBackslashAsksForMore() {
-    assertEquals("quote", assertThrows(EOFError.class, () -> words("post /x -d '{\"a\":1}")).getMissing());
+    assertEquals(
+        "quote", assertThrows(EOFError.class, () -> words("post /x -d '{\"a\":1}")).getMissing());
     assertEquals("dquote", assertThrows(EOFError.class, () -> words("show \"abc")).getMissing());
     assertEquals("newline", assertThrows(EOFError.class, () -> words("list \\")).getMissing());
-    assertEquals(List.of("post", "/x", "-d", "{\"a\":\n1}"), words("post /x -d '{\"a\":\n1}'"), "continued");
+    assertEquals(
+        List.of("post", "/x", "-d", "{\"a\":\n1}"), words("post /x -d '{\"a\":\n1}'"), "continued");
     assertEquals(List.of("list", "--format", "keys"), words("list \\\n--format keys"));
   }
 
@@ -67,7 +70,8 @@ class ShellWordsTest {
   @Test
   void aCompletedWordIsWrittenBackQuotedAsItWasTyped() {
     assertEquals("@my\\ file.json", at("post -d @my", 11).escape("@my file.json", true).toString());
-    assertEquals("'@my file.json'", at("post -d '@my", 12).escape("@my file.json", true).toString());
+    assertEquals(
+        "'@my file.json'", at("post -d '@my", 12).escape("@my file.json", true).toString());
     assertEquals("\"dir/", at("list --journal \"di", 18).escape("dir/", false).toString());
   }
 }

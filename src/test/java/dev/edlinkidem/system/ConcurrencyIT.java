@@ -33,13 +33,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Eight processes of the packaged jar share one journal and one sandbox, and post, batch and
- * replay the same 200 keys at once: each key is created once, every loser exits 3 or reads the
- * recorded answer, and the journal they leave holds no damaged record.
+ * Eight processes of the packaged jar share one journal and one sandbox, and post, batch and replay
+ * the same 200 keys at once: each key is created once, every loser exits 3 or reads the recorded
+ * answer, and the journal they leave holds no damaged record.
  *
- * <p>Starting a JVM per key per process (1,600 starts) would take minutes on a small CI machine,
- * so four processes send all 200 keys as a {@code batch} (twice each, in their own order), two
- * {@code post} 30 keys each one process per key, and two loop {@code replay --all-pending}.
+ * <p>Starting a JVM per key per process (1,600 starts) would take minutes on a small CI machine, so
+ * four processes send all 200 keys as a {@code batch} (twice each, in their own order), two {@code
+ * post} 30 keys each one process per key, and two loop {@code replay --all-pending}.
  */
 class ConcurrencyIT {
   private static final String TOKEN = "sk-concurrency-test-token-77a1";
@@ -52,8 +52,7 @@ class ConcurrencyIT {
   private static final int REPLAY_WORKERS = 2;
   private static final int REPLAYS_EACH = 6;
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private String baseUrl;
   private final List<Process> started = Collections.synchronizedList(new ArrayList<>());
@@ -71,10 +70,14 @@ class ConcurrencyIT {
     return "/api/v2/graph/classes/class-" + (i % CLASSES) + "/assignments";
   }
 
-  /** Canonical already (members sorted, no spaces), so that batch sends the very bytes post sends. */
+  /**
+   * Canonical already (members sorted, no spaces), so that batch sends the very bytes post sends.
+   */
   private static String body(int i) {
-    return "{\"description\":\"d\",\"due_date\":\"2026-12-01T23:59:00Z\",\"grading_type\":\"points\",\"title\":\"Essay "
-        + i + "\"}";
+    return "{\"description\":\"d\",\"due_date\":\"2026-12-01T23:59:00Z\",\"grading_type\":\"points\",\"title\":\"Essay"
+               + " "
+        + i
+        + "\"}";
   }
 
   private static String jar() {
@@ -84,9 +87,14 @@ class ConcurrencyIT {
   }
 
   private ProcessBuilder tool(String... args) {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar())); // as the launcher starts it
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-jar",
+                jar())); // as the launcher starts it
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().keySet().removeIf(k -> k.startsWith("EDLINK") || k.equals("NO_COLOR"));
@@ -104,37 +112,49 @@ class ConcurrencyIT {
     args.addAll(List.of(options));
     Process sandbox = tool(args.toArray(String[]::new)).redirectErrorStream(true).start();
     started.add(sandbox);
-    baseUrl = SandboxProcess.baseUrl(sandbox, line -> { });
+    baseUrl = SandboxProcess.baseUrl(sandbox, line -> {});
   }
 
   private record Ran(String what, int code, String out, String err) {}
 
   private Ran run(String... args) throws Exception {
-    Path err = Files.createTempFile(tmp, "stderr", ".txt"); // read after the end: no second pipe to drain
+    Path err =
+        Files.createTempFile(tmp, "stderr", ".txt"); // read after the end: no second pipe to drain
     Process p = tool(args).redirectError(err.toFile()).start();
     started.add(p);
     p.getOutputStream().close();
     byte[] out = p.getInputStream().readAllBytes();
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the process did not end: " + String.join(" ", args));
-    return new Ran(String.join(" ", args), p.exitValue(), new String(out, StandardCharsets.UTF_8),
+    assertTrue(
+        p.waitFor(120, TimeUnit.SECONDS), "the process did not end: " + String.join(" ", args));
+    return new Ran(
+        String.join(" ", args),
+        p.exitValue(),
+        new String(out, StandardCharsets.UTF_8),
         Files.readString(err));
   }
 
   private JsonObject stats() throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(baseUrl + "/__sandbox/stats")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(baseUrl + "/__sandbox/stats")).build(),
+                HttpResponse.BodyHandlers.ofString());
     return JsonParser.parseString(r.body()).getAsJsonObject();
   }
 
   /** Exit codes by kind of command ("post", "batch", "batch line", "replay"), counted. */
   private final Map<String, Map<Integer, AtomicInteger>> codes = new ConcurrentHashMap<>();
+
   /** Every command or line that ended otherwise than 0 or 3, with its stderr. */
   private final List<String> unexpected = Collections.synchronizedList(new ArrayList<>());
 
   private void count(String kind, int code, String detail) {
-    codes.computeIfAbsent(kind, k -> new ConcurrentHashMap<>()).computeIfAbsent(code, c -> new AtomicInteger())
+    codes
+        .computeIfAbsent(kind, k -> new ConcurrentHashMap<>())
+        .computeIfAbsent(code, c -> new AtomicInteger())
         .incrementAndGet();
-    // 6 (no response after every retry) is what dropped answers can explain; the final replay must finish it.
+    // 6 (no response after every retry) is what dropped answers can explain; the final replay must
+    // finish it.
     if (code != 0 && code != 3 && code != 6) {
       unexpected.add(kind + " exit " + code + ": " + detail);
     }
@@ -144,8 +164,13 @@ class ConcurrencyIT {
     List<Integer> order = shuffled(worker);
     StringBuilder plan = new StringBuilder();
     for (int i : order) {
-      plan.append("{\"key\":\"").append(key(i)).append("\",\"path\":\"").append(path(i)).append("\",\"body\":")
-          .append(body(i)).append("}\n");
+      plan.append("{\"key\":\"")
+          .append(key(i))
+          .append("\",\"path\":\"")
+          .append(path(i))
+          .append("\",\"body\":")
+          .append(body(i))
+          .append("}\n");
     }
     Path file = tmp.resolve("plan-" + worker + ".jsonl");
     Files.writeString(file, plan);
@@ -197,27 +222,34 @@ class ConcurrencyIT {
     long t0 = System.nanoTime();
     // Dropped answers make clients retry with the same key while others race for it.
     startSandbox("--latency", "20ms", "--drop-after-commit", "0.1", "--seed", "11");
-    ExecutorService workers = Executors.newFixedThreadPool(BATCH_WORKERS + POST_WORKERS + REPLAY_WORKERS);
+    ExecutorService workers =
+        Executors.newFixedThreadPool(BATCH_WORKERS + POST_WORKERS + REPLAY_WORKERS);
     List<Future<?>> running = new ArrayList<>();
     for (int w = 0; w < BATCH_WORKERS; w++) {
       int worker = w;
-      running.add(workers.submit(() -> {
-        batchWorker(worker);
-        return null;
-      }));
+      running.add(
+          workers.submit(
+              () -> {
+                batchWorker(worker);
+                return null;
+              }));
     }
     for (int w = 0; w < POST_WORKERS; w++) {
       int worker = BATCH_WORKERS + w;
-      running.add(workers.submit(() -> {
-        postWorker(worker);
-        return null;
-      }));
+      running.add(
+          workers.submit(
+              () -> {
+                postWorker(worker);
+                return null;
+              }));
     }
     for (int w = 0; w < REPLAY_WORKERS; w++) {
-      running.add(workers.submit(() -> {
-        replayWorker();
-        return null;
-      }));
+      running.add(
+          workers.submit(
+              () -> {
+                replayWorker();
+                return null;
+              }));
     }
     for (Future<?> f : running) {
       f.get(150, TimeUnit.SECONDS);
@@ -230,18 +262,24 @@ class ConcurrencyIT {
     long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
 
     Map<String, Map<Integer, Integer>> distribution = new TreeMap<>();
-    codes.forEach((kind, byCode) -> {
-      Map<Integer, Integer> m = new TreeMap<>();
-      byCode.forEach((code, n) -> m.put(code, n.get()));
-      distribution.put(kind, m);
-    });
+    codes.forEach(
+        (kind, byCode) -> {
+          Map<Integer, Integer> m = new TreeMap<>();
+          byCode.forEach((code, n) -> m.put(code, n.get()));
+          distribution.put(kind, m);
+        });
     String figures = "exit codes " + distribution + " in " + seconds + " s";
     System.out.println("ConcurrencyIT: " + figures);
     assertEquals(List.of(), unexpected, figures);
     Map<Integer, Integer> posts = distribution.get("post");
-    assertEquals(POST_WORKERS * POSTS_EACH, posts.values().stream().mapToInt(Integer::intValue).sum(), figures);
-    assertEquals(BATCH_WORKERS * BATCH_RUNS * KEYS,
-        distribution.get("batch line").values().stream().mapToInt(Integer::intValue).sum(), figures);
+    assertEquals(
+        POST_WORKERS * POSTS_EACH,
+        posts.values().stream().mapToInt(Integer::intValue).sum(),
+        figures);
+    assertEquals(
+        BATCH_WORKERS * BATCH_RUNS * KEYS,
+        distribution.get("batch line").values().stream().mapToInt(Integer::intValue).sum(),
+        figures);
 
     JsonObject stats = stats();
     assertEquals(KEYS, stats.get("creates").getAsInt(), "exactly one creation per key: " + stats);
@@ -260,8 +298,13 @@ class ConcurrencyIT {
         assertEquals(EntryState.SUCCEEDED, e.state(), key(i));
         String url = baseUrl + path(i);
         assertEquals(url, e.request().url(), key(i));
-        assertEquals(Fingerprint.of("POST", url, body(i).getBytes(StandardCharsets.UTF_8)), e.fingerprint(), key(i));
-        assertTrue(new String(e.outcome().response().body(), StandardCharsets.UTF_8).contains("\"title\":\"Essay " + i + "\""),
+        assertEquals(
+            Fingerprint.of("POST", url, body(i).getBytes(StandardCharsets.UTF_8)),
+            e.fingerprint(),
+            key(i));
+        assertTrue(
+            new String(e.outcome().response().body(), StandardCharsets.UTF_8)
+                .contains("\"title\":\"Essay " + i + "\""),
             key(i));
       }
       assertEquals(List.of(), journal.problems(), "no damaged record");

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.edlinkidem.cli.Main;
 import dev.edlinkidem.e2e.BatchTest;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
@@ -35,8 +34,7 @@ class JarIT {
   private static final String ESSAY =
       "{\"title\":\"Essay\",\"description\":\"d\",\"due_date\":\"2026-12-01T23:59:00Z\",\"grading_type\":\"points\"}";
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private Process sandbox;
   private String baseUrl;
@@ -70,10 +68,17 @@ class JarIT {
   @Test
   void theJarShipsNoDevelopmentTools() throws IOException {
     try (java.util.jar.JarFile jar = new java.util.jar.JarFile(jar())) {
-      List<String> ours = jar.stream().map(java.util.jar.JarEntry::getName)
-          .filter(name -> name.startsWith("dev/edlinkidem/")).toList();
-      assertTrue(ours.contains("dev/edlinkidem/cli/Main.class"), "the jar's classes were listed: " + ours.size());
-      assertFalse(ours.contains("dev/edlinkidem/journal/Bench.class"), "scripts/bench-journal's Bench is a development tool");
+      List<String> ours =
+          jar.stream()
+              .map(java.util.jar.JarEntry::getName)
+              .filter(name -> name.startsWith("dev/edlinkidem/"))
+              .toList();
+      assertTrue(
+          ours.contains("dev/edlinkidem/cli/Main.class"),
+          "the jar's classes were listed: " + ours.size());
+      assertFalse(
+          ours.contains("dev/edlinkidem/journal/Bench.class"),
+          "scripts/bench-journal's Bench is a development tool");
     }
   }
 
@@ -92,7 +97,7 @@ class JarIT {
     List<String> args = new ArrayList<>(List.of("sandbox", "--port", "0"));
     args.addAll(List.of(options));
     sandbox = start(tool(args.toArray(String[]::new)).redirectErrorStream(true));
-    baseUrl = SandboxProcess.baseUrl(sandbox, line -> { });
+    baseUrl = SandboxProcess.baseUrl(sandbox, line -> {});
   }
 
   private record Ran(int code, String out, String err) {}
@@ -107,7 +112,10 @@ class JarIT {
     byte[] out = p.getInputStream().readAllBytes();
     byte[] err = p.getErrorStream().readAllBytes();
     assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the process did not end");
-    return new Ran(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    return new Ran(
+        p.exitValue(),
+        new String(out, StandardCharsets.UTF_8),
+        new String(err, StandardCharsets.UTF_8));
   }
 
   @Test
@@ -116,14 +124,19 @@ class JarIT {
     Process p = start(new ProcessBuilder(javaBin(), "-verbose:class", "-jar", jar(), "keygen"));
     Ran ran = finish(p);
     assertEquals(0, ran.code(), ran.err());
-    assertTrue(ran.out().contains("dev.edlinkidem.cli.command.ShellCommand"), "the model was built");
-    assertFalse(ran.out().contains("org.jline"), ran.out().lines().filter(l -> l.contains("org.jline")).findFirst()
-        .orElse(""));
+    assertTrue(
+        ran.out().contains("dev.edlinkidem.cli.command.ShellCommand"), "the model was built");
+    assertFalse(
+        ran.out().contains("org.jline"),
+        ran.out().lines().filter(l -> l.contains("org.jline")).findFirst().orElse(""));
   }
 
   private JsonObject stats() throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(baseUrl + "/__sandbox/stats")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(baseUrl + "/__sandbox/stats")).build(),
+                HttpResponse.BodyHandlers.ofString());
     return JsonParser.parseString(r.body()).getAsJsonObject();
   }
 
@@ -185,14 +198,17 @@ class JarIT {
     Path plan = tmp.resolve("plan.jsonl");
     Files.writeString(plan, BatchTest.lines(200));
     Process doomed = start(tool("batch", plan.toString(), "--concurrency", "4"));
-    await(() -> {
-      try {
-        return stats().get("creates").getAsInt() >= 40;
-      } catch (Exception e) {
-        return false;
-      }
-    }, "forty lines to be created");
-    doomed.destroyForcibly(); // SIGKILL mid-batch: lines in flight stay pending, the rest never started
+    await(
+        () -> {
+          try {
+            return stats().get("creates").getAsInt() >= 40;
+          } catch (Exception e) {
+            return false;
+          }
+        },
+        "forty lines to be created");
+    doomed.destroyForcibly(); // SIGKILL mid-batch: lines in flight stay pending, the rest never
+    // started
     assertTrue(doomed.waitFor(30, TimeUnit.SECONDS));
     int createdBefore = stats().get("creates").getAsInt();
     assertTrue(createdBefore < 200, "killed before the end: " + createdBefore);
@@ -213,13 +229,15 @@ class JarIT {
     startSandbox("--latency", "2s");
     Process doomed = start(tool("post", ASSIGNMENTS, "-d", ESSAY, "-k", "killed-1"));
     await(journaled("killed-1"), "the journal write");
-    await(() -> {
-      try {
-        return stats().get("requests").getAsInt() == 1;
-      } catch (Exception e) {
-        return false;
-      }
-    }, "the request to reach the sandbox");
+    await(
+        () -> {
+          try {
+            return stats().get("requests").getAsInt() == 1;
+          } catch (Exception e) {
+            return false;
+          }
+        },
+        "the request to reach the sandbox");
     doomed.destroyForcibly(); // SIGKILL: no shutdown hook, no outcome record
     assertTrue(doomed.waitFor(30, TimeUnit.SECONDS));
     Entry e = entry("killed-1").orElseThrow();
@@ -229,7 +247,10 @@ class JarIT {
     Ran replay = run("replay", "killed-1");
     assertEquals(0, replay.code(), replay.err());
     assertEquals(EntryState.SUCCEEDED, entry("killed-1").orElseThrow().state());
-    assertEquals(1, stats().get("creates").getAsInt(), "one creation, although the request reached the sandbox twice");
+    assertEquals(
+        1,
+        stats().get("creates").getAsInt(),
+        "one creation, although the request reached the sandbox twice");
   }
 
   @Test
@@ -240,7 +261,9 @@ class JarIT {
     new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
     Ran r = finish(p);
     assertEquals(130, r.code(), r.err());
-    assertTrue(r.err().contains("interrupted · sigint-1 stays pending; run 'edlink-idem replay sigint-1'"), r.err());
+    assertTrue(
+        r.err().contains("interrupted · sigint-1 stays pending; run 'edlink-idem replay sigint-1'"),
+        r.err());
     assertEquals(EntryState.PENDING, entry("sigint-1").orElseThrow().state());
   }
 
@@ -250,17 +273,23 @@ class JarIT {
     Path plan = tmp.resolve("plan.jsonl");
     Files.writeString(plan, BatchTest.lines(30));
     Process p = start(tool("batch", plan.toString(), "--concurrency", "2"));
-    await(() -> {
-      try {
-        return stats().get("creates").getAsInt() >= 2;
-      } catch (Exception e) {
-        return false;
-      }
-    }, "the first lines to be created");
+    await(
+        () -> {
+          try {
+            return stats().get("creates").getAsInt() >= 2;
+          } catch (Exception e) {
+            return false;
+          }
+        },
+        "the first lines to be created");
     new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
     Ran r = finish(p);
     assertEquals(130, r.code(), r.err());
-    assertTrue(r.err().matches("(?s).*interrupted · \\d+ lines done; the \\d+ in flight stay pending; run the same batch again.*"),
+    assertTrue(
+        r.err()
+            .matches(
+                "(?s).*interrupted · \\d+ lines done; the \\d+ in flight stay pending; run the same"
+                    + " batch again.*"),
         r.err());
     int created = stats().get("creates").getAsInt();
     assertTrue(created < 30, "interrupted before the end: " + created);

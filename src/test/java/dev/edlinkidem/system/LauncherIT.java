@@ -31,25 +31,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The launcher, scripts/edlink-idem, as a process: a copy of it beside a copy of the packaged
- * jar (as installed), with its class-data-sharing archive, without one, and with one that does
- * not fit this JDK or is not an archive at all. Every time, the command works and says nothing
- * more than it would have.
+ * The launcher, scripts/edlink-idem, as a process: a copy of it beside a copy of the packaged jar
+ * (as installed), with its class-data-sharing archive, without one, and with one that does not fit
+ * this JDK or is not an archive at all. Every time, the command works and says nothing more than it
+ * would have.
  */
 class LauncherIT {
   private static final Pattern KEYS = Pattern.compile("([0-9A-Za-z]{32}\n){3}");
   private static final Duration MAKING = Duration.ofMinutes(3);
   private static final Path THIS_JDK = Path.of(System.getProperty("java.home"));
 
-  /** One install whose archives, for this JDK and for the other one, are made once for the tests that need them. */
-  @TempDir
-  static Path shared;
+  /**
+   * One install whose archives, for this JDK and for the other one, are made once for the tests
+   * that need them.
+   */
+  @TempDir static Path shared;
 
   private static Install made;
   private static Path thisJdkArchive;
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private final List<Install> installs = new ArrayList<>();
 
@@ -130,12 +131,14 @@ class LauncherIT {
     Path archive = install.awaitNewArchive(Set.of());
 
     // The jar rebuilt in the same minute, to the same size: the name still fits, the times do not.
-    Files.setLastModifiedTime(archive, FileTime.fromMillis(Files.getLastModifiedTime(install.jar()).toMillis() - 60_000));
+    Files.setLastModifiedTime(
+        archive, FileTime.fromMillis(Files.getLastModifiedTime(install.jar()).toMillis() - 60_000));
     assertEquals(Optional.of("jar"), install.keygen().sourceOf("dev.edlinkidem.cli.Main"));
     assertEquals(archive, install.awaitNewArchive(Set.of()));
     assertEquals(Optional.of("archive"), install.keygen().sourceOf("dev.edlinkidem.cli.Main"));
 
-    // The jar rebuilt with other contents: another name; the old archive is removed once the new one is made.
+    // The jar rebuilt with other contents: another name; the old archive is removed once the new
+    // one is made.
     Files.setLastModifiedTime(archive, FileTime.fromMillis(System.currentTimeMillis() - 60_000));
     try (FileSystem jar = FileSystems.newFileSystem(install.jar())) {
       Files.writeString(jar.getPath("rebuilt.txt"), "a change");
@@ -143,7 +146,10 @@ class LauncherIT {
     assertEquals(Optional.of("jar"), install.keygen().sourceOf("dev.edlinkidem.cli.Main"));
     Path rebuilt = install.awaitNewArchive(Set.of(archive));
     assertFalse(Files.exists(archive), "the old jar's archive is still there");
-    assertEquals(Optional.of("archive"), install.keygen().sourceOf("dev.edlinkidem.cli.Main"), rebuilt.toString());
+    assertEquals(
+        Optional.of("archive"),
+        install.keygen().sourceOf("dev.edlinkidem.cli.Main"),
+        rebuilt.toString());
   }
 
   @Test
@@ -161,8 +167,12 @@ class LauncherIT {
   @Test
   void anArchiveMadeByTheOtherJdkIsPassedOverSilently() throws Exception {
     Optional<Path> other = otherJdk();
-    assumeTrue(other.isPresent(), "no JDK other than " + Runtime.version().feature() + " under /usr/lib/jvm to make "
-        + "an archive with (Temurin 25 in the dev image)");
+    assumeTrue(
+        other.isPresent(),
+        "no JDK other than "
+            + Runtime.version().feature()
+            + " under /usr/lib/jvm to make "
+            + "an archive with (Temurin 25 in the dev image)");
     Path otherArchive = otherJdkArchive(other.get());
     byte[] thisJdks = Files.readAllBytes(thisJdkArchive);
     byte[] otherJdks = Files.readAllBytes(otherArchive);
@@ -180,7 +190,10 @@ class LauncherIT {
 
   private static Path otherArchive;
 
-  /** The shared install's archive for the other JDK, made by the launcher the first time it is asked for. */
+  /**
+   * The shared install's archive for the other JDK, made by the launcher the first time it is asked
+   * for.
+   */
   private static synchronized Path otherJdkArchive(Path jdk) throws Exception {
     if (otherArchive == null) {
       made.run(jdk, Map.of(), "--version");
@@ -196,7 +209,10 @@ class LauncherIT {
       return Optional.empty();
     }
     try (Stream<Path> dirs = Files.list(jvms)) {
-      return dirs.filter(d -> Files.isExecutable(d.resolve("bin/java")) && Files.isRegularFile(d.resolve("release")))
+      return dirs.filter(
+              d ->
+                  Files.isExecutable(d.resolve("bin/java"))
+                      && Files.isRegularFile(d.resolve("release")))
           .filter(d -> !feature(d).equals(String.valueOf(Runtime.version().feature())))
           .sorted()
           .findFirst();
@@ -208,7 +224,8 @@ class LauncherIT {
       return Files.readAllLines(jdk.resolve("release")).stream()
           .filter(l -> l.startsWith("JAVA_VERSION="))
           .map(l -> l.replaceAll("JAVA_VERSION=\"(\\d+).*", "$1"))
-          .findFirst().orElse("");
+          .findFirst()
+          .orElse("");
     } catch (IOException e) {
       return "";
     }
@@ -218,15 +235,22 @@ class LauncherIT {
   private record Ran(int code, String out, String err, String classes) {
     /** "archive" or "jar" for a class that was loaded, as -Xlog:class+load tells. */
     Optional<String> sourceOf(String className) {
-      return classes.lines()
+      return classes
+          .lines()
           .filter(l -> l.contains(" " + className + " source: "))
-          .map(l -> l.endsWith("source: shared objects file") ? "archive" : l.contains("source: jrt:/") ? "jdk"
-              : l.contains(".jar") ? "jar" : l)
+          .map(
+              l ->
+                  l.endsWith("source: shared objects file")
+                      ? "archive"
+                      : l.contains("source: jrt:/") ? "jdk" : l.contains(".jar") ? "jar" : l)
           .findFirst();
     }
   }
 
-  /** A copy of the launcher beside a copy of the jar, in a directory of its own; HOME and the caches beside it. */
+  /**
+   * A copy of the launcher beside a copy of the jar, in a directory of its own; HOME and the caches
+   * beside it.
+   */
   private static final class Install {
     private final Path dir;
     private final Path root;
@@ -237,7 +261,9 @@ class LauncherIT {
       this.dir = Files.createDirectories(root.resolve("install"));
       Path launcher = Files.copy(Path.of("scripts", "edlink-idem"), dir.resolve("edlink-idem"));
       Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
-      Files.copy(Path.of(System.getProperty("edlinkidem.jar", "target/edlink-idem.jar")), dir.resolve("edlink-idem.jar"));
+      Files.copy(
+          Path.of(System.getProperty("edlinkidem.jar", "target/edlink-idem.jar")),
+          dir.resolve("edlink-idem.jar"));
       Files.createDirectories(root.resolve("home"));
     }
 
@@ -262,13 +288,20 @@ class LauncherIT {
       return run(jdk, env, root.resolve("classes-" + ++runs + ".log"), args);
     }
 
-    private Ran run(Path jdk, Map<String, String> env, Path classLog, String... args) throws Exception {
+    private Ran run(Path jdk, Map<String, String> env, Path classLog, String... args)
+        throws Exception {
       List<String> command = new ArrayList<>(List.of(dir.resolve("edlink-idem").toString()));
       command.addAll(List.of(args));
       ProcessBuilder pb = new ProcessBuilder(command);
       Map<String, String> e = pb.environment();
-      e.keySet().removeIf(k -> k.startsWith("EDLINK") || k.startsWith("XDG_") || k.equals("JAVA_TOOL_OPTIONS")
-          || k.equals("_JAVA_OPTIONS") || k.equals("JDK_JAVA_OPTIONS"));
+      e.keySet()
+          .removeIf(
+              k ->
+                  k.startsWith("EDLINK")
+                      || k.startsWith("XDG_")
+                      || k.equals("JAVA_TOOL_OPTIONS")
+                      || k.equals("_JAVA_OPTIONS")
+                      || k.equals("JDK_JAVA_OPTIONS"));
       e.put("HOME", root.resolve("home").toString());
       e.put("XDG_CACHE_HOME", root.resolve("cache").toString());
       e.put("XDG_CONFIG_HOME", root.resolve("config").toString());
@@ -283,7 +316,10 @@ class LauncherIT {
       byte[] err = p.getErrorStream().readAllBytes();
       assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the launcher did not end");
       String classes = classLog != null && Files.exists(classLog) ? Files.readString(classLog) : "";
-      return new Ran(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8),
+      return new Ran(
+          p.exitValue(),
+          new String(out, StandardCharsets.UTF_8),
+          new String(err, StandardCharsets.UTF_8),
           classes);
     }
 
@@ -304,7 +340,8 @@ class LauncherIT {
     /** Waits for the maker started in the background to finish, and returns the archive it made. */
     Path awaitNewArchive(Set<Path> before) throws Exception {
       awaitNoMaker();
-      List<Path> made = matching("edlink-idem-*.jsa").stream().filter(p -> !before.contains(p)).toList();
+      List<Path> made =
+          matching("edlink-idem-*.jsa").stream().filter(p -> !before.contains(p)).toList();
       assertEquals(1, made.size(), "archives made: " + made + "; in " + dir + ": " + files());
       assertTrue(Files.size(made.get(0)) > 0, "the maker failed: " + made.get(0) + " is empty");
       return made.get(0);
@@ -313,12 +350,16 @@ class LauncherIT {
     void awaitNoMaker() throws Exception {
       long deadline = System.nanoTime() + MAKING.toNanos();
       while (!matching("*.lock").isEmpty()) {
-        assertTrue(System.nanoTime() < deadline, "the archive was not made in " + MAKING + ": " + files());
+        assertTrue(
+            System.nanoTime() < deadline, "the archive was not made in " + MAKING + ": " + files());
         Thread.sleep(100);
       }
     }
 
-    /** Puts {@code bytes} where {@code archive} was while {@code check} runs, then puts the archive back. */
+    /**
+     * Puts {@code bytes} where {@code archive} was while {@code check} runs, then puts the archive
+     * back.
+     */
     void replacing(Path archive, byte[] bytes, Check check) throws Exception {
       Path kept = root.resolve("kept.jsa");
       Files.move(archive, kept, StandardCopyOption.REPLACE_EXISTING);

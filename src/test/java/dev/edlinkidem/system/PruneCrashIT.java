@@ -8,8 +8,8 @@ import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
-import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.journal.Outcome;
+import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.request.RecordedResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,27 +25,45 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** prune killed with SIGKILL at many moments: the journal stays readable and loses nothing it should keep. */
+/**
+ * prune killed with SIGKILL at many moments: the journal stays readable and loses nothing it should
+ * keep.
+ */
 class PruneCrashIT {
   private static final Instant OLD = Instant.parse("2026-01-01T00:00:00Z");
   private static final Instant NEW = Instant.parse("2026-03-01T00:00:00Z");
-  private static final String NOW = "2026-03-05T00:00:00Z"; // OLD's windows have ended, NEW's have not
+  private static final String NOW =
+      "2026-03-05T00:00:00Z"; // OLD's windows have ended, NEW's have not
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private static void seed(Path dir, int n) throws Exception {
-    String big = "x".repeat(40_000); // large records make the rewrite take long enough to be interrupted
+    String big =
+        "x".repeat(40_000); // large records make the rewrite take long enough to be interrupted
     try (FileJournal journal = FileJournal.open(dir)) {
       for (int i = 0; i < n; i++) {
         Instant at = i % 2 == 0 ? OLD : NEW;
         try (Journal.Lease lease = journal.lease("k" + i)) {
-          lease.begin(new JournaledRequest("POST", "https://ed.link/api/v2/graph/classes/c/assignments", Map.of(),
-              ("{\"n\":" + i + ",\"pad\":\"" + big + "\"}").getBytes(StandardCharsets.UTF_8)), at);
-          lease.recordAttempt(new Attempt(1, at, Duration.ofMillis(3), Attempt.Result.RESPONSE, 200, null, "r" + i));
+          lease.begin(
+              new JournaledRequest(
+                  "POST",
+                  "https://ed.link/api/v2/graph/classes/c/assignments",
+                  Map.of(),
+                  ("{\"n\":" + i + ",\"pad\":\"" + big + "\"}").getBytes(StandardCharsets.UTF_8)),
+              at);
+          lease.recordAttempt(
+              new Attempt(
+                  1, at, Duration.ofMillis(3), Attempt.Result.RESPONSE, 200, null, "r" + i));
           if (i % 10 != 9) { // every tenth stays pending
-            lease.recordOutcome(new Outcome(EntryState.SUCCEEDED, at, new RecordedResponse(200, Map.of(),
-                ("{\"$data\":{\"pad\":\"" + big + "\"}}").getBytes(StandardCharsets.UTF_8)), "post"));
+            lease.recordOutcome(
+                new Outcome(
+                    EntryState.SUCCEEDED,
+                    at,
+                    new RecordedResponse(
+                        200,
+                        Map.of(),
+                        ("{\"$data\":{\"pad\":\"" + big + "\"}}").getBytes(StandardCharsets.UTF_8)),
+                    "post"));
           }
         }
       }
@@ -68,8 +86,14 @@ class PruneCrashIT {
     for (int delayMs : new int[] {0, 150, 250, 300, 350, 400, 450, 500, 600, 800}) {
       Path dir = tmp.resolve("run-" + delayMs);
       copy(seed, dir);
-      ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-jar", jar, "--journal", dir.toString(), "prune");
+      ProcessBuilder pb =
+          new ProcessBuilder(
+              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+              "-jar",
+              jar,
+              "--journal",
+              dir.toString(),
+              "prune");
       pb.environment().put("EDLINK_IDEM_NOW", NOW);
       pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
       Process p = pb.start();
@@ -81,8 +105,11 @@ class PruneCrashIT {
       try (FileJournal journal = FileJournal.open(dir)) {
         List<Entry> entries = journal.entries();
         Set<String> keys = entries.stream().map(Entry::key).collect(Collectors.toSet());
-        assertTrue(journal.problems().isEmpty(), "killed after " + delayMs + " ms: " + journal.problems());
-        assertTrue(keys.containsAll(mustStay), "killed after " + delayMs + " ms: an entry that must stay is gone");
+        assertTrue(
+            journal.problems().isEmpty(), "killed after " + delayMs + " ms: " + journal.problems());
+        assertTrue(
+            keys.containsAll(mustStay),
+            "killed after " + delayMs + " ms: an entry that must stay is gone");
         for (Entry e : entries) {
           int i = Integer.parseInt(e.key().substring(1));
           assertEquals(i % 10 == 9 ? EntryState.PENDING : EntryState.SUCCEEDED, e.state(), e.key());

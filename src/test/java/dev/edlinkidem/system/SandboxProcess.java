@@ -6,7 +6,9 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
-/** An {@code edlink-idem sandbox} started as a process: where it listens, and its log kept flowing. */
+/**
+ * An {@code edlink-idem sandbox} started as a process: where it listens, and its log kept flowing.
+ */
 public final class SandboxProcess {
   private SandboxProcess() {}
 
@@ -18,20 +20,24 @@ public final class SandboxProcess {
    * @throws IllegalStateException when the first line is not where it listens
    */
   public static String baseUrl(Process sandbox, Consumer<String> log) throws IOException {
-    BufferedReader lines = new BufferedReader(new InputStreamReader(sandbox.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader lines =
+        new BufferedReader(new InputStreamReader(sandbox.getInputStream(), StandardCharsets.UTF_8));
     String first = lines.readLine();
     if (first == null || !first.startsWith("listening on http://127.0.0.1:")) {
       throw new IllegalStateException("the sandbox did not start; its first line: " + first);
     }
-    Thread drain = new Thread(() -> {
-      try {
-        for (String line; (line = lines.readLine()) != null; ) {
-          log.accept(line);
-        }
-      } catch (IOException ignored) {
-        // the sandbox was stopped
-      }
-    }, "sandbox-log");
+    Thread drain =
+        new Thread(
+            () -> {
+              try {
+                for (String line; (line = lines.readLine()) != null; ) {
+                  log.accept(line);
+                }
+              } catch (IOException ignored) {
+                // the sandbox was stopped
+              }
+            },
+            "sandbox-log");
     drain.setDaemon(true);
     drain.start();
     return first.substring("listening on ".length()).trim();

@@ -40,22 +40,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Security promises, held by the packaged jar run as processes: the token is found in no output
- * and no file but its own, goes to no host but the base URL's (redirects included), and TLS
+ * Security promises, held by the packaged jar run as processes: the token is found in no output and
+ * no file but its own, goes to no host but the base URL's (redirects included), and TLS
  * certificates are always checked.
  */
 class SecurityIT {
   /** Distinctive, so that a hit can only be a leak. */
   private static final String TOKEN = "edlTok-Q7xZ9kP2mW4vB8nR3tY6uJ1hG5";
+
   private static final String ASSIGNMENTS = "/api/v2/graph/classes/class-9/assignments";
   private static final String ESSAY =
       "{\"title\":\"Essay\",\"description\":\"d\",\"due_date\":\"2026-12-01T23:59:00Z\",\"grading_type\":\"points\"}";
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private final List<Process> started = new ArrayList<>();
   private final List<HttpServer> servers = new ArrayList<>();
+
   /** Every stdout and stderr the tool wrote, and every sandbox log line. */
   private final StringBuffer streams = new StringBuffer();
 
@@ -75,14 +76,18 @@ class SecurityIT {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  /** The tool with HOME and every XDG directory inside the test's directory; no token unless given. */
+  /**
+   * The tool with HOME and every XDG directory inside the test's directory; no token unless given.
+   */
   private ProcessBuilder tool(Map<String, String> env, List<String> jvm, String... args) {
     List<String> command = new ArrayList<>(List.of(javaBin()));
     command.addAll(jvm);
     command.addAll(List.of("-jar", jar()));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command);
-    pb.environment().keySet().removeIf(k -> k.startsWith("EDLINK") || k.startsWith("XDG_") || k.equals("NO_COLOR"));
+    pb.environment()
+        .keySet()
+        .removeIf(k -> k.startsWith("EDLINK") || k.startsWith("XDG_") || k.equals("NO_COLOR"));
     pb.environment().put("HOME", tmp.resolve("home").toString());
     pb.environment().put("XDG_CONFIG_HOME", tmp.resolve("config").toString());
     pb.environment().put("XDG_STATE_HOME", tmp.resolve("state").toString());
@@ -98,7 +103,8 @@ class SecurityIT {
     return runJava(env, List.of(), stdin, args);
   }
 
-  private Ran runJava(Map<String, String> env, List<String> jvm, String stdin, String... args) throws Exception {
+  private Ran runJava(Map<String, String> env, List<String> jvm, String stdin, String... args)
+      throws Exception {
     Process p = tool(env, jvm, args).start();
     started.add(p);
     if (stdin != null) {
@@ -111,8 +117,17 @@ class SecurityIT {
     byte[] out = p.getInputStream().readAllBytes();
     errReader.join(TimeUnit.SECONDS.toMillis(120));
     assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the process did not end: " + List.of(args));
-    Ran ran = new Ran(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err[0], StandardCharsets.UTF_8));
-    streams.append("\n$ ").append(String.join(" ", args)).append('\n').append(ran.out()).append(ran.err());
+    Ran ran =
+        new Ran(
+            p.exitValue(),
+            new String(out, StandardCharsets.UTF_8),
+            new String(err[0], StandardCharsets.UTF_8));
+    streams
+        .append("\n$ ")
+        .append(String.join(" ", args))
+        .append('\n')
+        .append(ran.out())
+        .append(ran.err());
     return ran;
   }
 
@@ -126,15 +141,23 @@ class SecurityIT {
 
   private Ran expect(int code, Map<String, String> env, String... args) throws Exception {
     Ran ran = run(env, null, args);
-    assertEquals(code, ran.code(), List.of(args) + "\nstdout: " + ran.out() + "\nstderr: " + ran.err());
+    assertEquals(
+        code, ran.code(), List.of(args) + "\nstdout: " + ran.out() + "\nstderr: " + ran.err());
     return ran;
   }
 
-  /** Starts `edlink-idem sandbox` (demanding the token) and keeps its log lines in {@link #streams}. */
+  /**
+   * Starts `edlink-idem sandbox` (demanding the token) and keeps its log lines in {@link #streams}.
+   */
   private String startSandbox() throws Exception {
-    Process sandbox = tool(Map.of(), List.of(), "sandbox", "--port", "0", "--token", TOKEN).redirectErrorStream(true).start();
+    Process sandbox =
+        tool(Map.of(), List.of(), "sandbox", "--port", "0", "--token", TOKEN)
+            .redirectErrorStream(true)
+            .start();
     started.add(sandbox);
-    String baseUrl = SandboxProcess.baseUrl(sandbox, line -> streams.append("sandbox: ").append(line).append('\n'));
+    String baseUrl =
+        SandboxProcess.baseUrl(
+            sandbox, line -> streams.append("sandbox: ").append(line).append('\n'));
     streams.append("listening on ").append(baseUrl).append('\n');
     return baseUrl;
   }
@@ -144,7 +167,8 @@ class SecurityIT {
     if (body != null) {
       request.POST(HttpRequest.BodyPublishers.ofString(body));
     }
-    HttpResponse<String> r = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     return JsonParser.parseString(r.body()).getAsJsonObject();
   }
 
@@ -176,18 +200,48 @@ class SecurityIT {
     expect(0, byEnv, "--verbose", "post", ASSIGNMENTS, "-d", ESSAY, "-k", "sec-verbose", "-i");
     expect(0, byEnv, "post", ASSIGNMENTS, "-d", ESSAY, "-k", "sec-include", "-i", "--pretty");
     expect(0, byEnv, "post", ASSIGNMENTS, "-d", ESSAY, "-k", "sec-json", "--format", "json");
-    Ran dry = expect(0, byEnv, "post", ASSIGNMENTS, "-d", ESSAY, "-k", "sec-dry", "--dry-run", "--verbose");
+    Ran dry =
+        expect(
+            0, byEnv, "post", ASSIGNMENTS, "-d", ESSAY, "-k", "sec-dry", "--dry-run", "--verbose");
     assertTrue(dry.out().contains("Bearer [redacted]"), dry.out());
-    expect(4, byEnv, "post", ASSIGNMENTS, "-d", "{\"title\":\"no more\"}", "-k", "sec-400", "--verbose");
+    expect(
+        4,
+        byEnv,
+        "post",
+        ASSIGNMENTS,
+        "-d",
+        "{\"title\":\"no more\"}",
+        "-k",
+        "sec-400",
+        "--verbose");
     control(base, "/__sandbox/faults", "{\"drop-after-commit\": 1}");
-    expect(6, byEnv, "post", ASSIGNMENTS, "-d", ESSAY, "-k", "sec-drop-1", "--retries", "0", "--verbose");
+    expect(
+        6,
+        byEnv,
+        "post",
+        ASSIGNMENTS,
+        "-d",
+        ESSAY,
+        "-k",
+        "sec-drop-1",
+        "--retries",
+        "0",
+        "--verbose");
     expect(6, byEnv, "post", ASSIGNMENTS, "-d", ESSAY, "-k", "sec-drop-2", "--retries", "0");
     control(base, "/__sandbox/faults", "{\"drop-after-commit\": 0}");
     expect(0, byEnv, "--verbose", "replay", "sec-drop-1");
     expect(0, byEnv, "--verbose", "reconcile", "sec-drop-2");
     Path plan = tmp.resolve("plan.jsonl");
-    Files.writeString(plan, "{\"path\":\"" + ASSIGNMENTS + "\",\"body\":" + ESSAY + ",\"key\":\"sec-batch-1\"}\n"
-        + "{\"path\":\"" + ASSIGNMENTS + "\",\"body\":{\"title\":\"bad\"},\"key\":\"sec-batch-2\"}\n");
+    Files.writeString(
+        plan,
+        "{\"path\":\""
+            + ASSIGNMENTS
+            + "\",\"body\":"
+            + ESSAY
+            + ",\"key\":\"sec-batch-1\"}\n"
+            + "{\"path\":\""
+            + ASSIGNMENTS
+            + "\",\"body\":{\"title\":\"bad\"},\"key\":\"sec-batch-2\"}\n");
     run(byEnv, null, "--verbose", "batch", plan.toString(), "--format", "jsonl");
     for (String format : List.of("table", "json", "jsonl", "csv", "keys")) {
       expect(0, byEnv, "list", "--state", "all", "--format", format);
@@ -201,7 +255,14 @@ class SecurityIT {
     expect(0, byEnv, "prune", "--dry-run");
     Path journal = tmp.resolve("state").resolve("edlink-idem");
     assertTrue(Files.isDirectory(journal), "the default journal lives under XDG_STATE_HOME");
-    expect(0, byEnv, "--journal", tmp.resolve("merged").toString(), "journal", "merge", journal.toString());
+    expect(
+        0,
+        byEnv,
+        "--journal",
+        tmp.resolve("merged").toString(),
+        "journal",
+        "merge",
+        journal.toString());
 
     // The token from a file given with --token-file.
     Path tokenFile = tmp.resolve("secrets").resolve("edlink-token");
@@ -209,8 +270,30 @@ class SecurityIT {
     Files.writeString(tokenFile, TOKEN + "\n");
     Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
     Map<String, String> byFile = env("EDLINK_BASE_URL", base);
-    expect(0, byFile, "post", ASSIGNMENTS, "-d", ESSAY, "-k", "sec-file", "--token-file", tokenFile.toString(), "-v", "-i");
-    expect(0, byFile, "post", ASSIGNMENTS, "-d", ESSAY, "-k", "sec-file-dry", "--token-file", tokenFile.toString(),
+    expect(
+        0,
+        byFile,
+        "post",
+        ASSIGNMENTS,
+        "-d",
+        ESSAY,
+        "-k",
+        "sec-file",
+        "--token-file",
+        tokenFile.toString(),
+        "-v",
+        "-i");
+    expect(
+        0,
+        byFile,
+        "post",
+        ASSIGNMENTS,
+        "-d",
+        ESSAY,
+        "-k",
+        "sec-file-dry",
+        "--token-file",
+        tokenFile.toString(),
         "--dry-run");
     expect(0, byFile, "config", "show");
 
@@ -219,15 +302,28 @@ class SecurityIT {
     assertEquals(0, stored.code(), stored.err());
     Path store = tmp.resolve("config").resolve("edlink-idem").resolve("tokens").resolve("default");
     assertTrue(Files.isRegularFile(store), "set-token stores the token in " + store);
-    expect(0, byFile, "post", ASSIGNMENTS, "-d", ESSAY, "-k", "sec-store", "--verbose", "--format", "json");
+    expect(
+        0,
+        byFile,
+        "post",
+        ASSIGNMENTS,
+        "-d",
+        ESSAY,
+        "-k",
+        "sec-store",
+        "--verbose",
+        "--format",
+        "json");
     expect(0, byFile, "--verbose", "replay", "sec-store");
     expect(0, byFile, "config", "show");
     expect(0, byFile, "show", "sec-store");
     assertTrue(requests(base) > 10, "the commands reached the sandbox");
 
     for (String needle : needles()) {
-      String leak = streams.toString().lines().filter(l -> l.contains(needle)).findFirst().orElse(null);
-      assertEquals(null, leak, "a stream holds the token" + (needle.equals(TOKEN) ? "" : " in base64"));
+      String leak =
+          streams.toString().lines().filter(l -> l.contains(needle)).findFirst().orElse(null);
+      assertEquals(
+          null, leak, "a stream holds the token" + (needle.equals(TOKEN) ? "" : " in base64"));
     }
     List<Path> files;
     try (Stream<Path> walk = Files.walk(tmp)) {
@@ -237,18 +333,28 @@ class SecurityIT {
     for (Path file : files) {
       if (file.equals(tokenFile) || file.equals(store)) {
         // The token's own home: closed to everyone else.
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), file.toString());
+        assertEquals(
+            "rw-------",
+            PosixFilePermissions.toString(Files.getPosixFilePermissions(file)),
+            file.toString());
         continue;
       }
       String text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
       for (String needle : needles()) {
-        assertFalse(text.contains(needle), "the token" + (needle.equals(TOKEN) ? "" : " in base64") + " is in "
-            + tmp.relativize(file));
+        assertFalse(
+            text.contains(needle),
+            "the token"
+                + (needle.equals(TOKEN) ? "" : " in base64")
+                + " is in "
+                + tmp.relativize(file));
       }
     }
   }
 
-  /** The token, and the parts of its base64 (plain and URL-safe) that do not depend on what precedes it. */
+  /**
+   * The token, and the parts of its base64 (plain and URL-safe) that do not depend on what precedes
+   * it.
+   */
   private static List<String> needles() {
     List<String> needles = new ArrayList<>(List.of(TOKEN));
     for (int pad = 0; pad < 3; pad++) {
@@ -272,27 +378,50 @@ class SecurityIT {
     // localhost and 127.0.0.1 are the same machine but not the same origin.
     String byName = base.replace("127.0.0.1", "localhost");
     expect(2, e, "post", byName + ASSIGNMENTS, "-d", ESSAY, "-k", "host-2");
-    expect(2, e, "post", "http://example.com" + ASSIGNMENTS, "-d", ESSAY, "-k", "host-3", "--allow-host", "example.com");
+    expect(
+        2,
+        e,
+        "post",
+        "http://example.com" + ASSIGNMENTS,
+        "-d",
+        ESSAY,
+        "-k",
+        "host-3",
+        "--allow-host",
+        "example.com");
     assertEquals(0, requests(other), "the other host received nothing");
     assertEquals(0, requests(base), "nothing went to the base URL either");
 
     // Documented: --allow-host sends there, token included.
-    expect(0, e, "post", other + ASSIGNMENTS, "-d", ESSAY, "-k", "host-4", "--allow-host", "127.0.0.1");
+    expect(
+        0,
+        e,
+        "post",
+        other + ASSIGNMENTS,
+        "-d",
+        ESSAY,
+        "-k",
+        "host-4",
+        "--allow-host",
+        "127.0.0.1");
     assertEquals(1, requests(other));
   }
 
   /** A plain server: {@code answer} handles every request; {@code seen} counts them. */
   private HttpServer server(AtomicInteger seen, int status, String location) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", exchange -> {
-      seen.incrementAndGet();
-      exchange.getRequestBody().readAllBytes();
-      if (location != null) {
-        exchange.getResponseHeaders().add("Location", location);
-      }
-      exchange.sendResponseHeaders(status, -1);
-      exchange.close();
-    });
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext(
+        "/",
+        exchange -> {
+          seen.incrementAndGet();
+          exchange.getRequestBody().readAllBytes();
+          if (location != null) {
+            exchange.getResponseHeaders().add("Location", location);
+          }
+          exchange.sendResponseHeaders(status, -1);
+          exchange.close();
+        });
     server.start();
     servers.add(server);
     return server;
@@ -310,8 +439,22 @@ class SecurityIT {
       Path journal = tmp.resolve("journal-" + status);
       String key = "redirect-" + status;
 
-      Ran r = expect(5, env("EDLINK_BASE_URL", base, "EDLINK_TOKEN", TOKEN, "EDLINK_IDEM_JOURNAL", journal.toString()),
-          "post", ASSIGNMENTS, "-d", ESSAY, "-k", key);
+      Ran r =
+          expect(
+              5,
+              env(
+                  "EDLINK_BASE_URL",
+                  base,
+                  "EDLINK_TOKEN",
+                  TOKEN,
+                  "EDLINK_IDEM_JOURNAL",
+                  journal.toString()),
+              "post",
+              ASSIGNMENTS,
+              "-d",
+              ESSAY,
+              "-k",
+              key);
       assertTrue(r.err().contains("redirects are not followed"), r.err());
       assertEquals(1, asked.get(), "asked once; a redirect is no verdict to retry");
       assertEquals(0, elsewhere.get(), "the redirect's target received nothing");
@@ -322,10 +465,28 @@ class SecurityIT {
   @Test
   void anUntrustedCertificateFailsTheHandshakeAndSendsNothing() throws Exception {
     Path keystore = tmp.resolve("server.p12");
-    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "server", "-keyalg", "EC", "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1",
-        "-validity", "2", "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", "changeit")
-        .redirectErrorStream(true).start();
+    Process keytool =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                "server",
+                "-keyalg",
+                "EC",
+                "-dname",
+                "CN=127.0.0.1",
+                "-ext",
+                "san=ip:127.0.0.1",
+                "-validity",
+                "2",
+                "-keystore",
+                keystore.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                "changeit")
+            .redirectErrorStream(true)
+            .start();
     String keytoolOut = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0, keytoolOut);
 
@@ -337,23 +498,34 @@ class SecurityIT {
     kmf.init(ks, "changeit".toCharArray());
     SSLContext tls = SSLContext.getInstance("TLS");
     tls.init(kmf.getKeyManagers(), null, null);
-    HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    HttpsServer server =
+        HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
     AtomicInteger reached = new AtomicInteger();
-    server.createContext("/", exchange -> {
-      reached.incrementAndGet();
-      exchange.getRequestBody().readAllBytes();
-      byte[] body = "{\"$data\":{\"id\":\"a-1\"},\"$request\":\"r-1\"}".getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          reached.incrementAndGet();
+          exchange.getRequestBody().readAllBytes();
+          byte[] body =
+              "{\"$data\":{\"id\":\"a-1\"},\"$request\":\"r-1\"}".getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     server.start();
     servers.add(server);
     String base = "https://127.0.0.1:" + server.getAddress().getPort();
     Path journal = tmp.resolve("journal");
-    Map<String, String> e = env("EDLINK_BASE_URL", base, "EDLINK_TOKEN", TOKEN, "EDLINK_IDEM_JOURNAL", journal.toString());
+    Map<String, String> e =
+        env(
+            "EDLINK_BASE_URL",
+            base,
+            "EDLINK_TOKEN",
+            TOKEN,
+            "EDLINK_IDEM_JOURNAL",
+            journal.toString());
 
     Ran refused = expect(6, e, "post", ASSIGNMENTS, "-d", ESSAY, "-k", "tls-1");
     assertTrue(refused.err().contains("TLS handshake with " + base + " failed"), refused.err());
@@ -365,8 +537,16 @@ class SecurityIT {
 
     // The same server, once the JVM is told to trust its certificate: so the refusal above was
     // the certificate check on the real path, not a request that could never have worked.
-    Ran trusted = runJava(e, List.of("-Djavax.net.ssl.trustStore=" + keystore, "-Djavax.net.ssl.trustStorePassword=changeit",
-        "-Djavax.net.ssl.trustStoreType=PKCS12"), null, "replay", "tls-1");
+    Ran trusted =
+        runJava(
+            e,
+            List.of(
+                "-Djavax.net.ssl.trustStore=" + keystore,
+                "-Djavax.net.ssl.trustStorePassword=changeit",
+                "-Djavax.net.ssl.trustStoreType=PKCS12"),
+            null,
+            "replay",
+            "tls-1");
     assertEquals(0, trusted.code(), trusted.err());
     assertEquals(1, reached.get());
     assertEquals(EntryState.SUCCEEDED, entry(journal, "tls-1").state());

@@ -18,7 +18,10 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The packaged tool in a real terminal (tmux): the shell, Tab, and the token prompt that does not echo. */
+/**
+ * The packaged tool in a real terminal (tmux): the shell, Tab, and the token prompt that does not
+ * echo.
+ */
 class ShellTerminalIT extends SandboxCase {
   private static final String INSTALL = ": apt-get install tmux (.ci/run does, as root)";
 
@@ -41,8 +44,12 @@ class ShellTerminalIT extends SandboxCase {
   private static List<String> tool(String... args) {
     String jar = System.getProperty("edlinkidem.jar", "target/edlink-idem.jar");
     assertTrue(Files.isRegularFile(Path.of(jar)), "the packaged jar is missing: " + jar);
-    List<String> command = new java.util.ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", Path.of(jar).toAbsolutePath().toString()));
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                Path.of(jar).toAbsolutePath().toString()));
     command.addAll(List.of(args));
     return command;
   }
@@ -51,7 +58,11 @@ class ShellTerminalIT extends SandboxCase {
   void tabInTheShellCompletesAPendingKeyAndEnterReplaysIt() throws Exception {
     assumeTrue(Tmux.available(), "tmux not installed" + INSTALL);
     faultOnce(faults(1, 0, 0, 0, Duration.ZERO));
-    assertEquals(6, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "lost-answer-key-1", "--retries", "0").code());
+    assertEquals(
+        6,
+        cli()
+            .run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "lost-answer-key-1", "--retries", "0")
+            .code());
     assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "lots-of-other-key").code());
     try (Tmux terminal = Tmux.start(tool("shell"), env, tmp, 120, 30)) {
       terminal.waitForCursorLine(l -> l.endsWith("[default] 1 pending >"), "the prompt");
@@ -62,15 +73,18 @@ class ShellTerminalIT extends SandboxCase {
       String menu = terminal.waitFor(s -> s.contains("lots-of-other-key"), "both keys in the menu");
       assertTrue(menu.indexOf("lost-answer-key-1") < menu.indexOf("lots-of-other-key"), menu);
       terminal.sendKeys("st").sendKey("Tab");
-      terminal.waitForCursorLine(l -> l.endsWith("> replay lost-answer-key-1"), "the pending key completed");
+      terminal.waitForCursorLine(
+          l -> l.endsWith("> replay lost-answer-key-1"), "the pending key completed");
       terminal.sendKey("Enter");
       terminal.waitForCursorLine(l -> l.endsWith("[default] 0 pending >"), "the replay done");
       terminal.sendKey("C-d");
       waitUntilEnded(terminal);
     }
     assertEquals(EntryState.SUCCEEDED, entry("lost-answer-key-1").state());
-    assertEquals("rw-------", PosixFilePermissions.toString(
-        Files.getPosixFilePermissions(tmp.resolve("state/edlink-idem/history"))));
+    assertEquals(
+        "rw-------",
+        PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(tmp.resolve("state/edlink-idem/history"))));
   }
 
   @Test
@@ -84,24 +98,31 @@ class ShellTerminalIT extends SandboxCase {
       terminal.waitForCursorLine(l -> l.endsWith("> abc"), "the line typed");
       terminal.sendKey("C-c");
       // The first prompt keeps "abc^C"; a second one, bare, starts the next line.
-      terminal.waitFor(screen -> screen.lines().filter(l -> l.startsWith("edlink-idem [default] 0 pending >")).count() == 2
-          && screen.lines().anyMatch(l -> l.equals("edlink-idem [default] 0 pending >")), "a fresh prompt on its own line");
+      terminal.waitFor(
+          screen ->
+              screen.lines().filter(l -> l.startsWith("edlink-idem [default] 0 pending >")).count()
+                      == 2
+                  && screen.lines().anyMatch(l -> l.equals("edlink-idem [default] 0 pending >")),
+          "a fresh prompt on its own line");
       terminal.sendKeys("post " + ASSIGNMENTS + " -d '" + ESSAY + "'").sendKey("Enter");
       waitFor(() -> stat("in_progress") == 1, terminal);
       terminal.sendKey("C-c");
       terminal.waitFor("stays pending");
-      terminal.waitForCursorLine(l -> l.endsWith("1 pending (exit 130) >"), "the shell still there");
+      terminal.waitForCursorLine(
+          l -> l.endsWith("1 pending (exit 130) >"), "the shell still there");
       terminal.sendKey("C-d");
       waitUntilEnded(terminal);
     }
     assertEquals(EntryState.PENDING, entries().get(0).state());
   }
 
-  private static void waitFor(java.util.function.BooleanSupplier condition, Tmux terminal) throws InterruptedException {
+  private static void waitFor(java.util.function.BooleanSupplier condition, Tmux terminal)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("the request never reached the sandbox; the screen:\n" + terminal.capture());
+        throw new AssertionError(
+            "the request never reached the sandbox; the screen:\n" + terminal.capture());
       }
       Thread.sleep(20);
     }
@@ -111,9 +132,11 @@ class ShellTerminalIT extends SandboxCase {
   void setTokenOnARealTerminalDoesNotEchoTheToken() throws Exception {
     assumeTrue(Tmux.available(), "tmux not installed" + INSTALL);
     String secret = "sk-live-0b7a-typed-on-a-tty";
-    // The tool runs under sh, which keeps the terminal open after it exits so the screen can be read.
-    String command = String.join(" ", tool("config", "set-token").stream().map(a -> "'" + a + "'").toList())
-        + "; echo \"exit $?\"; exec sleep 60";
+    // The tool runs under sh, which keeps the terminal open after it exits so the screen can be
+    // read.
+    String command =
+        String.join(" ", tool("config", "set-token").stream().map(a -> "'" + a + "'").toList())
+            + "; echo \"exit $?\"; exec sleep 60";
     try (Tmux terminal = Tmux.start(List.of("sh", "-c", command), env, tmp, 120, 30)) {
       terminal.waitForCursorLine(l -> l.startsWith("Token for profile default:"), "the prompt");
       terminal.sendKeys(secret).sendKey("Enter");
@@ -133,7 +156,8 @@ class ShellTerminalIT extends SandboxCase {
     try (Tmux terminal = Tmux.start(tool("shell"), env, tmp, 120, 30)) {
       terminal.waitForCursorLine(l -> l.endsWith("pending >"), "the prompt");
       terminal.sendKeys("config set-token").sendKey("Enter");
-      terminal.waitForCursorLine(l -> l.startsWith("Token for profile default:"), "the token prompt");
+      terminal.waitForCursorLine(
+          l -> l.startsWith("Token for profile default:"), "the token prompt");
       terminal.sendKeys(secret);
       String typing = terminal.capture();
       terminal.sendKey("Enter");

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * A time for tests that only moves when someone sleeps on it or a test moves it: the wall clock
- * and the ticker move together, and every sleep is recorded instead of taken.
+ * A time for tests that only moves when someone sleeps on it or a test moves it: the wall clock and
+ * the ticker move together, and every sleep is recorded instead of taken.
  */
 public final class ManualTime implements Time {
   private Instant wall;
@@ -47,7 +47,10 @@ public final class ManualTime implements Time {
     ticker += duration.toNanos();
   }
 
-  /** Makes every sleep last as long as {@code stretch} says: a process stopped (Ctrl-Z) during a wait. */
+  /**
+   * Makes every sleep last as long as {@code stretch} says: a process stopped (Ctrl-Z) during a
+   * wait.
+   */
   public ManualTime stretchingSleeps(UnaryOperator<Duration> stretch) {
     this.stretch = stretch;
     return this;

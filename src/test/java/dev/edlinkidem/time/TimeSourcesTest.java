@@ -14,12 +14,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The tool takes its time from {@link Time} alone, so that every wait can be tested without
- * sleeping. Only the sandbox (a server with a clock of its own) and the journal's file
- * housekeeping read the system's clocks themselves.
+ * sleeping. Only the sandbox (a server with a clock of its own) and the journal's file housekeeping
+ * read the system's clocks themselves.
  */
 class TimeSourcesTest {
-  private static final Pattern SYSTEM_TIME = Pattern.compile(
-      "System\\.nanoTime|System\\.currentTimeMillis|Thread\\.sleep|Clock\\.system|Instant\\.now\\(|TimeUnit\\.\\w+\\.sleep");
+  private static final Pattern SYSTEM_TIME =
+      Pattern.compile(
+          "System\\.nanoTime|System\\.currentTimeMillis|Thread\\.sleep|Clock\\.system|Instant\\.now\\(|TimeUnit\\.\\w+\\.sleep");
 
   @Test
   void onlyTimeReadsTheSystemClocks() throws IOException {
@@ -28,10 +29,12 @@ class TimeSourcesTest {
     try (Stream<Path> walk = Files.walk(main)) {
       sources = walk.filter(p -> p.toString().endsWith(".java")).toList();
     }
-    assertTrue(sources.size() > 50, "the main sources were found from " + Path.of("").toAbsolutePath());
+    assertTrue(
+        sources.size() > 50, "the main sources were found from " + Path.of("").toAbsolutePath());
     List<String> offenders = new ArrayList<>();
     for (Path source : sources) {
-      if (source.startsWith(main.resolve("sandbox")) || source.startsWith(main.resolve("journal"))
+      if (source.startsWith(main.resolve("sandbox"))
+          || source.startsWith(main.resolve("journal"))
           || source.equals(main.resolve("time/Time.java"))) {
         continue;
       }
@@ -39,6 +42,7 @@ class TimeSourcesTest {
         offenders.add(main.relativize(source).toString());
       }
     }
-    assertEquals(List.of(), offenders, "these read the system's clocks instead of an injected Time");
+    assertEquals(
+        List.of(), offenders, "these read the system's clocks instead of an injected Time");
   }
 }

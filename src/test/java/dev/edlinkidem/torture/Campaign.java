@@ -32,17 +32,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The crash campaign: a batch of requests against a sandbox that drops answers after doing the
- * work and fails with 503s, killed with SIGKILL at random moments (during {@code batch},
- * {@code replay --all-pending} and {@code prune}), each kill followed by a restart of the same
- * work. Between kills it checks that the journal opens without a problem and that every record
- * written before a kill is still there; at the end, that every line was created exactly once and
- * nothing is pending. Run by {@code scripts/torture}, and trimmed by {@code TortureIT}.
+ * The crash campaign: a batch of requests against a sandbox that drops answers after doing the work
+ * and fails with 503s, killed with SIGKILL at random moments (during {@code batch}, {@code replay
+ * --all-pending} and {@code prune}), each kill followed by a restart of the same work. Between
+ * kills it checks that the journal opens without a problem and that every record written before a
+ * kill is still there; at the end, that every line was created exactly once and nothing is pending.
+ * Run by {@code scripts/torture}, and trimmed by {@code TortureIT}.
  */
 public final class Campaign {
   /** What to run: sizes, faults, and the seed that makes a run repeatable. */
-  public record Settings(int requests, int kills, double dropAfterCommit, double errorRate, long seed, Path work,
-      Path jar, Path java) {}
+  public record Settings(
+      int requests,
+      int kills,
+      double dropAfterCommit,
+      double errorRate,
+      long seed,
+      Path work,
+      Path jar,
+      Path java) {}
 
   /** What a run saw; {@link #violations} empty means every promise held. */
   public static final class Report {
@@ -57,10 +64,19 @@ public final class Campaign {
 
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "kills by command: %s%nexits of commands that ended by themselves: %s%n"
-          + "journal snapshots checked after kills: %d (%d records compared)%nruns to finish after the last kill: %d%n"
-          + "sandbox at the end: %s%ntime: %.1f s%nviolations: %s", killsByCommand, exitsByCode, snapshotsChecked,
-          recordsChecked, finishingRuns, brief(finalStats), elapsedMillis / 1000.0, violations.isEmpty() ? "none" : violations);
+      return String.format(
+          Locale.ROOT,
+          "kills by command: %s%nexits of commands that ended by themselves: %s%njournal snapshots"
+              + " checked after kills: %d (%d records compared)%nruns to finish after the last"
+              + " kill: %d%nsandbox at the end: %s%ntime: %.1f s%nviolations: %s",
+          killsByCommand,
+          exitsByCode,
+          snapshotsChecked,
+          recordsChecked,
+          finishingRuns,
+          brief(finalStats),
+          elapsedMillis / 1000.0,
+          violations.isEmpty() ? "none" : violations);
     }
 
     private static String brief(JsonObject stats) {
@@ -68,9 +84,13 @@ public final class Campaign {
         return "not read";
       }
       StringBuilder b = new StringBuilder();
-      for (String name : List.of("requests", "creates", "replays", "drops", "errors", "idempotency_keys")) {
+      for (String name :
+          List.of("requests", "creates", "replays", "drops", "errors", "idempotency_keys")) {
         if (stats.has(name)) {
-          b.append(b.length() == 0 ? "" : ", ").append(name).append(' ').append(stats.get(name).getAsInt());
+          b.append(b.length() == 0 ? "" : ", ")
+              .append(name)
+              .append(' ')
+              .append(stats.get(name).getAsInt());
         }
       }
       return b.toString();
@@ -130,7 +150,10 @@ public final class Campaign {
     checkEnd();
   }
 
-  /** batch most of the time; replay and prune (a month on, so that it removes finished entries) now and then. */
+  /**
+   * batch most of the time; replay and prune (a month on, so that it removes finished entries) now
+   * and then.
+   */
   private String[] pickCommand() {
     int dice = random.nextInt(100);
     if (dice < 70) {
@@ -143,30 +166,56 @@ public final class Campaign {
   }
 
   private void startSandbox() throws IOException {
-    Process sandbox = new ProcessBuilder(settings.java().toString(), "-jar", settings.jar().toString(), "sandbox",
-        "--port", "0", "--latency", "5ms", "--drop-after-commit", Double.toString(settings.dropAfterCommit()),
-        "--error-rate", Double.toString(settings.errorRate()), "--seed", Long.toString(settings.seed()))
-        .redirectErrorStream(true).start();
+    Process sandbox =
+        new ProcessBuilder(
+                settings.java().toString(),
+                "-jar",
+                settings.jar().toString(),
+                "sandbox",
+                "--port",
+                "0",
+                "--latency",
+                "5ms",
+                "--drop-after-commit",
+                Double.toString(settings.dropAfterCommit()),
+                "--error-rate",
+                Double.toString(settings.errorRate()),
+                "--seed",
+                Long.toString(settings.seed()))
+            .redirectErrorStream(true)
+            .start();
     started.add(sandbox);
-    baseUrl = dev.edlinkidem.system.SandboxProcess.baseUrl(sandbox, line -> { });
+    baseUrl = dev.edlinkidem.system.SandboxProcess.baseUrl(sandbox, line -> {});
   }
 
   private void writePlan() throws IOException {
     StringBuilder b = new StringBuilder();
     for (int i = 1; i <= settings.requests(); i++) {
-      b.append("{\"path\":\"/api/v2/graph/classes/class-").append(i % 25).append("/assignments\",\"body\":")
-          .append("{\"title\":\"Torture ").append(i).append("\",\"description\":\"d\",")
+      b.append("{\"path\":\"/api/v2/graph/classes/class-")
+          .append(i % 25)
+          .append("/assignments\",\"body\":")
+          .append("{\"title\":\"Torture ")
+          .append(i)
+          .append("\",\"description\":\"d\",")
           .append("\"due_date\":\"2026-12-01T23:59:00Z\",\"grading_type\":\"points\"}}\n");
     }
     Files.writeString(plan, b.toString());
   }
 
   private Process start(String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(settings.java().toString(), "-XX:TieredStopAtLevel=1",
-        "-XX:+UseSerialGC", "-jar", settings.jar().toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                settings.java().toString(),
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-jar",
+                settings.jar().toString()));
     command.addAll(Arrays.asList(args));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
     pb.environment().keySet().removeIf(k -> k.startsWith("EDLINK") || k.startsWith("XDG_"));
     pb.environment().put("XDG_CONFIG_HOME", settings.work().resolve("config").toString());
     pb.environment().put("XDG_STATE_HOME", settings.work().resolve("state").toString());
@@ -182,8 +231,8 @@ public final class Campaign {
   }
 
   /**
-   * After a kill: the journal opens with no unreadable record, and every entry file before the
-   * kill is still there with its bytes as a prefix, unless a prune removed it, which it may do to a
+   * After a kill: the journal opens with no unreadable record, and every entry file before the kill
+   * is still there with its bytes as a prefix, unless a prune removed it, which it may do to a
    * finished entry only.
    */
   private void checkJournal() throws Exception {
@@ -203,11 +252,17 @@ public final class Campaign {
       if (after == null) {
         String key = keyOf(before.getValue());
         if (lastStates.get(key) == EntryState.PENDING) {
-          report.violations.add("pending entry " + key + " vanished after kill " + report.snapshotsChecked);
+          report.violations.add(
+              "pending entry " + key + " vanished after kill " + report.snapshotsChecked);
         }
       } else if (after.length < before.getValue().length
-          || !Arrays.equals(before.getValue(), 0, before.getValue().length, after, 0, before.getValue().length)) {
-        report.violations.add("records of " + before.getKey() + " changed or lost after kill " + report.snapshotsChecked);
+          || !Arrays.equals(
+              before.getValue(), 0, before.getValue().length, after, 0, before.getValue().length)) {
+        report.violations.add(
+            "records of "
+                + before.getKey()
+                + " changed or lost after kill "
+                + report.snapshotsChecked);
       }
     }
     lastSnapshot = now;
@@ -215,7 +270,10 @@ public final class Campaign {
     report.snapshotsChecked++;
   }
 
-  /** Runs the work until it is done: the batch until it exits 0, then replay until nothing is pending. */
+  /**
+   * Runs the work until it is done: the batch until it exits 0, then replay until nothing is
+   * pending.
+   */
   private void finish() throws Exception {
     for (int run = 0; run < 12; run++) {
       report.finishingRuns++;
@@ -240,8 +298,14 @@ public final class Campaign {
     JsonObject records = stats.getAsJsonObject("records");
     int recordsTotal = records.keySet().stream().mapToInt(k -> records.get(k).getAsInt()).sum();
     if (creates != settings.requests() || recordsTotal != settings.requests()) {
-      report.violations.add("the sandbox created " + creates + " (" + recordsTotal + " records) for "
-          + settings.requests() + " lines: each line must be created exactly once");
+      report.violations.add(
+          "the sandbox created "
+              + creates
+              + " ("
+              + recordsTotal
+              + " records) for "
+              + settings.requests()
+              + " lines: each line must be created exactly once");
     }
     Map<String, Entry> byKey = new LinkedHashMap<>();
     try (FileJournal j = FileJournal.open(journal)) {
@@ -263,13 +327,17 @@ public final class Campaign {
       }
     }
     if (pending > 0 || missing > 0) {
-      report.violations.add(pending + " lines not succeeded and " + missing + " without an entry at the end");
+      report.violations.add(
+          pending + " lines not succeeded and " + missing + " without an entry at the end");
     }
   }
 
   private JsonObject stats() throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(baseUrl + "/__sandbox/stats")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(baseUrl + "/__sandbox/stats")).build(),
+                HttpResponse.BodyHandlers.ofString());
     return JsonParser.parseString(r.body()).getAsJsonObject();
   }
 
@@ -305,7 +373,10 @@ public final class Campaign {
       end++;
     }
     try {
-      return JsonParser.parseString(new String(file, 0, end, StandardCharsets.UTF_8)).getAsJsonObject().get("key").getAsString();
+      return JsonParser.parseString(new String(file, 0, end, StandardCharsets.UTF_8))
+          .getAsJsonObject()
+          .get("key")
+          .getAsString();
     } catch (RuntimeException e) {
       return "?";
     }
@@ -317,19 +388,31 @@ public final class Campaign {
     for (int i = 0; i + 1 < args.length; i += 2) {
       options.put(args[i], args[i + 1]);
     }
-    Path work = Path.of(options.getOrDefault("--work", Files.createTempDirectory("edlink-idem-torture").toString()));
-    Settings settings = new Settings(
-        Integer.parseInt(options.getOrDefault("--requests", "1000")),
-        Integer.parseInt(options.getOrDefault("--kills", "100")),
-        Double.parseDouble(options.getOrDefault("--drop-after-commit", "0.2")),
-        Double.parseDouble(options.getOrDefault("--error-rate", "0.1")),
-        Long.parseLong(options.getOrDefault("--seed", Long.toString(System.nanoTime() % 100_000))),
-        work,
-        Path.of(options.getOrDefault("--jar", "target/edlink-idem.jar")),
-        Path.of(System.getProperty("java.home"), "bin", "java"));
-    System.out.printf(Locale.ROOT, "torture: %d requests, %d kills, %.0f%% drops after commit, %.0f%% 503s, seed %d, work %s%n",
-        settings.requests(), settings.kills(), settings.dropAfterCommit() * 100, settings.errorRate() * 100,
-        settings.seed(), work);
+    Path work =
+        Path.of(
+            options.getOrDefault(
+                "--work", Files.createTempDirectory("edlink-idem-torture").toString()));
+    Settings settings =
+        new Settings(
+            Integer.parseInt(options.getOrDefault("--requests", "1000")),
+            Integer.parseInt(options.getOrDefault("--kills", "100")),
+            Double.parseDouble(options.getOrDefault("--drop-after-commit", "0.2")),
+            Double.parseDouble(options.getOrDefault("--error-rate", "0.1")),
+            Long.parseLong(
+                options.getOrDefault("--seed", Long.toString(System.nanoTime() % 100_000))),
+            work,
+            Path.of(options.getOrDefault("--jar", "target/edlink-idem.jar")),
+            Path.of(System.getProperty("java.home"), "bin", "java"));
+    System.out.printf(
+        Locale.ROOT,
+        "torture: %d requests, %d kills, %.0f%% drops after commit, %.0f%% 503s, seed %d, work"
+            + " %s%n",
+        settings.requests(),
+        settings.kills(),
+        settings.dropAfterCommit() * 100,
+        settings.errorRate() * 100,
+        settings.seed(),
+        work);
     Report report = run(settings);
     System.out.println(report);
     System.exit(report.violations.isEmpty() ? 0 : 1);

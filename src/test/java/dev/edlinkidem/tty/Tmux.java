@@ -15,11 +15,14 @@ import java.util.stream.Collectors;
 
 /**
  * A real terminal for tests: one command in a detached tmux session of a fixed size, typed into
- * with keys and read back from the screen. Each instance has its own tmux server (a private socket),
- * so tests never see each other's sessions or the user's; closing it kills that server.
+ * with keys and read back from the screen. Each instance has its own tmux server (a private
+ * socket), so tests never see each other's sessions or the user's; closing it kills that server.
  */
 public final class Tmux implements AutoCloseable {
-  /** How long {@link #waitFor(Predicate, String)} waits unless told otherwise: a JVM may start in between. */
+  /**
+   * How long {@link #waitFor(Predicate, String)} waits unless told otherwise: a JVM may start in
+   * between.
+   */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
   private static final String SESSION = "test";
@@ -48,17 +51,41 @@ public final class Tmux implements AutoCloseable {
 
   /**
    * Starts {@code command} in a new session of {@code columns} by {@code rows} characters, in
-   * {@code directory}, with exactly {@code env} as its environment (nothing of this JVM's leaks in).
+   * {@code directory}, with exactly {@code env} as its environment (nothing of this JVM's leaks
+   * in).
    */
-  public static Tmux start(List<String> command, Map<String, String> env, Path directory, int columns, int rows) {
-    Tmux tmux = new Tmux("edlink-idem-test-" + UUID.randomUUID().toString().substring(0, 8), Map.copyOf(env));
+  public static Tmux start(
+      List<String> command, Map<String, String> env, Path directory, int columns, int rows) {
+    Tmux tmux =
+        new Tmux(
+            "edlink-idem-test-" + UUID.randomUUID().toString().substring(0, 8), Map.copyOf(env));
     // One string, which tmux runs with sh -c: older tmux versions take no argument vector.
     String shellCommand = command.stream().map(Tmux::shellQuote).collect(Collectors.joining(" "));
-    // -f /dev/null: no user configuration (key bindings, status line) changes what the screen shows;
+    // -f /dev/null: no user configuration (key bindings, status line) changes what the screen
+    // shows;
     // no status line, so that the command gets all the rows from its first moment.
-    tmux.tmux(List.of("-f", "/dev/null", "start-server", ";", "set-option", "-g", "status", "off", ";",
-        "new-session", "-d", "-s", SESSION, "-x", Integer.toString(columns), "-y", Integer.toString(rows),
-        "-c", directory.toString(), shellCommand));
+    tmux.tmux(
+        List.of(
+            "-f",
+            "/dev/null",
+            "start-server",
+            ";",
+            "set-option",
+            "-g",
+            "status",
+            "off",
+            ";",
+            "new-session",
+            "-d",
+            "-s",
+            SESSION,
+            "-x",
+            Integer.toString(columns),
+            "-y",
+            Integer.toString(rows),
+            "-c",
+            directory.toString(),
+            shellCommand));
     return tmux;
   }
 
@@ -68,7 +95,10 @@ public final class Tmux implements AutoCloseable {
     return this;
   }
 
-  /** Presses one key by its tmux name: {@code Tab}, {@code Enter}, {@code C-c}, {@code Up}, {@code BSpace}. */
+  /**
+   * Presses one key by its tmux name: {@code Tab}, {@code Enter}, {@code C-c}, {@code Up}, {@code
+   * BSpace}.
+   */
   public Tmux sendKey(String key) {
     tmux(List.of("send-keys", "-t", SESSION, key));
     return this;
@@ -81,14 +111,17 @@ public final class Tmux implements AutoCloseable {
 
   /** The row the cursor is on. */
   public String cursorLine() {
-    int row = Integer.parseInt(tmux(List.of("display-message", "-p", "-t", SESSION, "#{cursor_y}")).strip());
+    int row =
+        Integer.parseInt(
+            tmux(List.of("display-message", "-p", "-t", SESSION, "#{cursor_y}")).strip());
     List<String> lines = capture().lines().toList();
     return row < lines.size() ? lines.get(row) : "";
   }
 
   /** Waits until the screen shows {@code text}; returns the screen. */
   public String waitFor(String text) {
-    return waitFor(screen -> screen.contains(text), "'" + text + "' on the screen", DEFAULT_TIMEOUT);
+    return waitFor(
+        screen -> screen.contains(text), "'" + text + "' on the screen", DEFAULT_TIMEOUT);
   }
 
   /** Waits until {@code condition} holds for the screen; returns the screen. */
@@ -97,8 +130,8 @@ public final class Tmux implements AutoCloseable {
   }
 
   /**
-   * Polls the screen until {@code condition} holds for it and returns that screen; after
-   * {@code timeout}, or when the session has ended, fails with {@code what} and the last screen.
+   * Polls the screen until {@code condition} holds for it and returns that screen; after {@code
+   * timeout}, or when the session has ended, fails with {@code what} and the last screen.
    */
   public String waitFor(Predicate<String> condition, String what, Duration timeout) {
     return poll(this::capture, condition, what, timeout);
@@ -112,20 +145,29 @@ public final class Tmux implements AutoCloseable {
     return poll(this::cursorLine, condition, what, DEFAULT_TIMEOUT);
   }
 
-  private String poll(Supplier<String> read, Predicate<String> condition, String what, Duration timeout) {
+  private String poll(
+      Supplier<String> read, Predicate<String> condition, String what, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "";
     while (true) {
       if (!alive()) {
-        throw new AssertionError("the terminal's command ended while waiting for " + what + "; last seen:\n" + last);
+        throw new AssertionError(
+            "the terminal's command ended while waiting for " + what + "; last seen:\n" + last);
       }
       last = read.get();
       if (condition.test(last)) {
         return last;
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout.toSeconds() + "s waiting for " + what
-            + "; last seen:\n" + last + "\nthe screen:\n" + capture());
+        throw new AssertionError(
+            "timed out after "
+                + timeout.toSeconds()
+                + "s waiting for "
+                + what
+                + "; last seen:\n"
+                + last
+                + "\nthe screen:\n"
+                + capture());
       }
       try {
         Thread.sleep(50);
@@ -158,7 +200,8 @@ public final class Tmux implements AutoCloseable {
   private String tmux(List<String> args) {
     Ran r = run(args);
     if (r.code() != 0) {
-      throw new IllegalStateException("tmux " + String.join(" ", args) + " failed (exit " + r.code() + "): " + r.output());
+      throw new IllegalStateException(
+          "tmux " + String.join(" ", args) + " failed (exit " + r.code() + "): " + r.output());
     }
     return r.output();
   }

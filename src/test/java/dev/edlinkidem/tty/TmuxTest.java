@@ -14,21 +14,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TmuxTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private Tmux start(String script) {
-    assumeTrue(Tmux.available(), "tmux not installed: apt-get install tmux (.ci/run does, as root)");
-    return Tmux.start(List.of("sh", "-c", script), Map.of("PATH", System.getenv("PATH"), "GREETING", "hello"), tmp, 40, 10);
+    assumeTrue(
+        Tmux.available(), "tmux not installed: apt-get install tmux (.ci/run does, as root)");
+    return Tmux.start(
+        List.of("sh", "-c", script),
+        Map.of("PATH", System.getenv("PATH"), "GREETING", "hello"),
+        tmp,
+        40,
+        10);
   }
 
   @Test
   void typesIntoATerminalOfTheGivenSizeAndReadsTheScreen() {
-    Tmux terminal = start("stty size; pwd; printf 'name: '; read name; echo \"$GREETING $name\"; sleep 600");
+    Tmux terminal =
+        start("stty size; pwd; printf 'name: '; read name; echo \"$GREETING $name\"; sleep 600");
     try {
       terminal.waitFor("10 40");
       terminal.waitFor(tmp.toString());
-      assertEquals("name:", terminal.waitForCursorLine(l -> l.startsWith("name:"), "the prompt").strip());
+      assertEquals(
+          "name:", terminal.waitForCursorLine(l -> l.startsWith("name:"), "the prompt").strip());
       terminal.sendKeys("Ada Lovelace").sendKey("Enter");
       assertTrue(terminal.waitFor("hello Ada Lovelace").contains("name: Ada Lovelace"));
       assertTrue(terminal.alive());
@@ -42,9 +49,13 @@ class TmuxTest {
   void waitingFailsWithTheScreenWhenTheTextNeverComes() {
     try (Tmux terminal = start("echo ready; sleep 600")) {
       terminal.waitFor("ready");
-      AssertionError e = assertThrows(AssertionError.class,
-          () -> terminal.waitFor(s -> s.contains("never"), "'never'", Duration.ofMillis(300)));
-      assertTrue(e.getMessage().contains("waiting for 'never'") && e.getMessage().contains("ready"), e.getMessage());
+      AssertionError e =
+          assertThrows(
+              AssertionError.class,
+              () -> terminal.waitFor(s -> s.contains("never"), "'never'", Duration.ofMillis(300)));
+      assertTrue(
+          e.getMessage().contains("waiting for 'never'") && e.getMessage().contains("ready"),
+          e.getMessage());
     }
   }
 }

@@ -8,9 +8,17 @@ import org.junit.jupiter.api.Test;
 /** Which of two exit codes a script hears about, in the order ExitCode documents. */
 class ExitCodeTest {
   /** Most serious first. */
-  private static final List<Integer> ORDER = List.of(ExitCode.INTERNAL, ExitCode.INTERRUPTED, ExitCode.REFUSED,
-      ExitCode.NO_RESPONSE, ExitCode.SERVER_ERROR, ExitCode.CLIENT_ERROR, ExitCode.USAGE, ExitCode.PENDING_EXPIRING,
-      ExitCode.OK);
+  private static final List<Integer> ORDER =
+      List.of(
+          ExitCode.INTERNAL,
+          ExitCode.INTERRUPTED,
+          ExitCode.REFUSED,
+          ExitCode.NO_RESPONSE,
+          ExitCode.SERVER_ERROR,
+          ExitCode.CLIENT_ERROR,
+          ExitCode.USAGE,
+          ExitCode.PENDING_EXPIRING,
+          ExitCode.OK);
 
   @Test
   void theMoreSeriousOfEveryPairWinsWhicheverComesFirst() {

@@ -32,26 +32,31 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code batch FILE|-}: one POST per JSON line, several at a time, each journaled and settled as post would. */
+/**
+ * {@code batch FILE|-}: one POST per JSON line, several at a time, each journaled and settled as
+ * post would.
+ */
 @Command(
     name = "batch",
     mixinStandardHelpOptions = true,
     description = {
-      "Send one POST per line of FILE (or stdin for -), several at a time. A line is a JSON object: "
-          + "{\"path\": \"/api/v2/graph/classes/ID/assignments\", \"body\": {...}, \"key\": \"optional\"}. "
-          + "A line without a key gets one derived from its method, URL and canonical body (members sorted, "
-          + "no spaces), so running the same file again, from a retried CI job, sends nothing that already "
-          + "has an answer and creates no duplicate.",
+      "Send one POST per line of FILE (or stdin for -), several at a time. A line is a JSON object:"
+          + " {\"path\": \"/api/v2/graph/classes/ID/assignments\", \"body\": {...}, \"key\":"
+          + " \"optional\"}. A line without a key gets one derived from its method, URL and"
+          + " canonical body (members sorted, no spaces), so running the same file again, from a"
+          + " retried CI job, sends nothing that already has an answer and creates no duplicate.",
       "",
-      "Every request is journaled and forced to disk before it is sent, and retried as post retries. "
-          + "A 429 or a Retry-After slows the whole batch, not only the request that heard it. A malformed "
-          + "line is reported with its number and the others still go, unless --fail-fast. On a terminal, "
-          + "stderr shows progress; a summary ends the run. The exit code is the most serious of the lines'."
+      "Every request is journaled and forced to disk before it is sent, and retried as post"
+          + " retries. A 429 or a Retry-After slows the whole batch, not only the request that"
+          + " heard it. A malformed line is reported with its number and the others still go,"
+          + " unless --fail-fast. On a terminal, stderr shows progress; a summary ends the run. The"
+          + " exit code is the most serious of the lines'."
     },
     footerHeading = "%nExamples:%n",
     footer = {
       "  edlink-idem batch assignments.jsonl",
-      "  jq -c '{path: \"/api/v2/graph/classes/\\(.class)/assignments\", body: .assignment}' plan.json \\",
+      "  jq -c '{path: \"/api/v2/graph/classes/\\(.class)/assignments\", body: .assignment}'"
+          + " plan.json \\",
       "    | edlink-idem batch - --concurrency 16 --format jsonl > results.jsonl",
       "  edlink-idem batch nightly.jsonl --rate 50 --fail-fast"
     },
@@ -68,32 +73,47 @@ import picocli.CommandLine.ParentCommand;
     })
 public final class BatchCommand implements Callable<Integer> {
   /** What stdout gets. */
-  enum Format { TEXT, JSONL }
+  enum Format {
+    TEXT,
+    JSONL
+  }
 
-  @ParentCommand
-  private EdlinkIdem root;
+  @ParentCommand private EdlinkIdem root;
 
   @Parameters(paramLabel = "FILE", description = "JSON lines, one request each; - reads stdin.")
   private String file;
 
-  @Option(names = {"-c", "--concurrency"}, paramLabel = "N", defaultValue = "8",
+  @Option(
+      names = {"-c", "--concurrency"},
+      paramLabel = "N",
+      defaultValue = "8",
       description = "Requests in flight at once, 1 to 256 (default: ${DEFAULT-VALUE}).")
   private int concurrency;
 
-  @Option(names = "--rate", paramLabel = "R",
-      description = "Start at most R requests per second, retries included (default: as fast as answers come).")
+  @Option(
+      names = "--rate",
+      paramLabel = "R",
+      description =
+          "Start at most R requests per second, retries included (default: as fast as answers"
+              + " come).")
   private Double rate;
 
-  @Option(names = "--fail-fast", description = "Start no new line after the first one that does not succeed.")
+  @Option(
+      names = "--fail-fast",
+      description = "Start no new line after the first one that does not succeed.")
   private boolean failFast;
 
-  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
-      description = "text (problems and a summary on stderr, the default) or jsonl (one JSON object per line on "
-          + "stdout as each finishes: line, key, path, state, status, attempts, from_journal, exit, error, response).")
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      defaultValue = "text",
+      description =
+          "text (problems and a summary on stderr, the default) or jsonl (one JSON object per line"
+              + " on stdout as each finishes: line, key, path, state, status, attempts,"
+              + " from_journal, exit, error, response).")
   private Format format;
 
-  @Mixin
-  private SendOptions send;
+  @Mixin private SendOptions send;
 
   @Override
   public Integer call() {
@@ -110,12 +130,14 @@ public final class BatchCommand implements Callable<Integer> {
     String token = send.token(root);
     Pace pace = Pace.of(rate, concurrency, invocation.time());
     Tally tally = new Tally(failFast, pace::stop);
-    BatchReport report = new BatchReport(root, format == Format.JSONL, send.replayArgs(), file, tally);
-    Sender sender = send.sender(root, token, (attempt, wait) -> { }, pace, send.mayNeedTls(root));
+    BatchReport report =
+        new BatchReport(root, format == Format.JSONL, send.replayArgs(), file, tally);
+    Sender sender = send.sender(root, token, (attempt, wait) -> {}, pace, send.mayNeedTls(root));
     URI base = root.settings().baseUrl();
     Runnable forgetInterrupt = invocation.onInterrupt(report::interrupted);
     String readError = null;
-    try (FileJournal journal = FileJournal.open(root.settings().journalDir()); BatchFile lines = new BatchFile(input)) {
+    try (FileJournal journal = FileJournal.open(root.settings().journalDir());
+        BatchFile lines = new BatchFile(input)) {
       if (report.showsProgress() && Files.isRegularFile(Path.of(file))) {
         report.expect(countLines(Path.of(file))); // a pipe read twice would be read empty
       }
@@ -123,15 +145,27 @@ public final class BatchCommand implements Callable<Integer> {
       // reader to force, or a forced write per line would cap the batch at the disk's flush rate.
       journal.leaveOutcomesUnforced();
       report.start();
-      LineSender lineSender = new LineSender(journal, sender, invocation.time(), invocation::now, tally::stopping);
-      try (BatchRun run = new BatchRun(concurrency, tally, lineSender, report::lineDone,
-          path -> Destination.resolve(path, base, send.allowedHosts()))) {
+      LineSender lineSender =
+          new LineSender(journal, sender, invocation.time(), invocation::now, tally::stopping);
+      try (BatchRun run =
+          new BatchRun(
+              concurrency,
+              tally,
+              lineSender,
+              report::lineDone,
+              path -> Destination.resolve(path, base, send.allowedHosts()))) {
         try {
           try {
             run.feed(lines);
           } catch (IOException e) {
-            readError = "cannot read " + where() + " after " + lines.linesRead() + " lines: " + Unreadable.why(e)
-                + "; lines not yet read were not sent";
+            readError =
+                "cannot read "
+                    + where()
+                    + " after "
+                    + lines.linesRead()
+                    + " lines: "
+                    + Unreadable.why(e)
+                    + "; lines not yet read were not sent";
           }
           run.finish();
         } catch (InterruptedException e) {
@@ -139,18 +173,28 @@ public final class BatchCommand implements Callable<Integer> {
           // is closed (and with it the keys' locks) only once no worker is left to write to it.
           pace.stop();
           if (!run.interrupt(Duration.ofSeconds(30))) {
-            throw new CliException(ExitCode.INTERRUPTED, "interrupted; requests in flight stay pending");
+            throw new CliException(
+                ExitCode.INTERRUPTED, "interrupted; requests in flight stay pending");
           }
           Thread.currentThread().interrupt();
           report.finish(pace.pauses());
-          throw new CliException(ExitCode.INTERRUPTED, "interrupted; requests in flight stay pending;"
-              + " run the same batch again to finish it");
+          throw new CliException(
+              ExitCode.INTERRUPTED,
+              "interrupted; requests in flight stay pending;"
+                  + " run the same batch again to finish it");
         }
       }
       if (!root.style().quiet() && root.style().verbose()) {
         long[] shared = journal.forcesShared();
-        invocation.err().println(report.journalShare(lineSender.journalNanos(), lineSender.workerNanos())
-            + "; " + shared[1] + " forced writes in " + shared[0] + " groups");
+        invocation
+            .err()
+            .println(
+                report.journalShare(lineSender.journalNanos(), lineSender.workerNanos())
+                    + "; "
+                    + shared[1]
+                    + " forced writes in "
+                    + shared[0]
+                    + " groups");
       }
       int exit = report.finish(pace.pauses());
       if (readError != null) {
@@ -161,8 +205,9 @@ public final class BatchCommand implements Callable<Integer> {
     } catch (JournalException e) {
       throw new CliException(ExitCode.INTERNAL, e.getMessage(), e);
     } catch (IOException e) {
-      throw new CliException(ExitCode.USAGE, "cannot read " + where() + ": " + Unreadable.why(e)
-          + "; nothing was sent");
+      throw new CliException(
+          ExitCode.USAGE,
+          "cannot read " + where() + ": " + Unreadable.why(e) + "; nothing was sent");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException(ExitCode.INTERRUPTED, "interrupted; requests in flight stay pending");
@@ -191,7 +236,10 @@ public final class BatchCommand implements Callable<Integer> {
     return file.equals("-") ? "stdin" : file;
   }
 
-  /** Lines that are not blank, for the progress line's "time left"; a guess is fine, so errors count 0. */
+  /**
+   * Lines that are not blank, for the progress line's "time left"; a guess is fine, so errors count
+   * 0.
+   */
   private static int countLines(Path path) {
     try (Stream<String> all = Files.lines(path, StandardCharsets.ISO_8859_1)) {
       return (int) all.filter(l -> !l.isBlank()).count();

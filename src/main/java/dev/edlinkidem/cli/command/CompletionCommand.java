@@ -10,15 +10,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code completion}: print the completion script for a shell, generated from this command model. */
+/**
+ * {@code completion}: print the completion script for a shell, generated from this command model.
+ */
 @Command(
     name = "completion",
     mixinStandardHelpOptions = true,
     description = {
-      "Print the completion script for bash, zsh or fish. It completes commands, options and their "
-          + "values; after replay, reconcile and show it offers the journal's keys by running "
-          + "'edlink-idem list --format keys' (pending keys only for replay and reconcile), with the "
-          + "--journal, --base-url and --profile already on the line.",
+      "Print the completion script for bash, zsh or fish. It completes commands, options and their"
+          + " values; after replay, reconcile and show it offers the journal's keys by running"
+          + " 'edlink-idem list --format keys' (pending keys only for replay and reconcile), with"
+          + " the --journal, --base-url and --profile already on the line.",
       "bash (with bash-completion): put the first example in ~/.bashrc. zsh: write the script to a "
           + "directory on $fpath, such as ~/.zfunc with fpath=(~/.zfunc $fpath) before compinit in "
           + "~/.zshrc. fish: write it to ~/.config/fish/completions/."
@@ -32,8 +34,7 @@ import picocli.CommandLine.ParentCommand;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:printed", "2:no shell, or not one of bash, zsh and fish"})
 public final class CompletionCommand implements Callable<Integer> {
-  @ParentCommand
-  private EdlinkIdem root;
+  @ParentCommand private EdlinkIdem root;
 
   @Parameters(paramLabel = "SHELL", description = "bash, zsh or fish.")
   private ShellKind shell;

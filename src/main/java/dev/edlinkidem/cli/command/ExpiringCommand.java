@@ -24,9 +24,10 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "expiring",
     mixinStandardHelpOptions = true,
-    description = "List entries whose 30-day window ends within DUR, soonest first, with the command that "
-        + "resolves each pending one. Edlink forgets a key when its window ends; a pending request "
-        + "replayed after that could act twice, so it is refused.",
+    description =
+        "List entries whose 30-day window ends within DUR, soonest first, with the command that"
+            + " resolves each pending one. Edlink forgets a key when its window ends; a pending"
+            + " request replayed after that could act twice, so it is refused.",
     footerHeading = "%nExamples:%n",
     footer = {
       "  edlink-idem expiring",
@@ -34,17 +35,26 @@ import picocli.CommandLine.ParentCommand;
       "  edlink-idem expiring --fail-if-pending     (in a scheduled CI job: exit 7 alerts someone)"
     },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:listed", "1:journal unreadable", "2:bad option",
-      "7:--fail-if-pending and pending entries are listed"})
+    exitCodeList = {
+      "0:listed",
+      "1:journal unreadable",
+      "2:bad option",
+      "7:--fail-if-pending and pending entries are listed"
+    })
 public final class ExpiringCommand implements Callable<Integer> {
-  @ParentCommand
-  private EdlinkIdem root;
+  @ParentCommand private EdlinkIdem root;
 
-  @Option(names = "--within", paramLabel = "DUR", defaultValue = "72h", converter = Durations.class,
+  @Option(
+      names = "--within",
+      paramLabel = "DUR",
+      defaultValue = "72h",
+      converter = Durations.class,
       description = "How far ahead to look (default: ${DEFAULT-VALUE}).")
   private Duration within;
 
-  @Option(names = "--pending-only", description = "Only pending entries (they are the ones that need a person).")
+  @Option(
+      names = "--pending-only",
+      description = "Only pending entries (they are the ones that need a person).")
   private boolean pendingOnly;
 
   @Option(names = "--fail-if-pending", description = "Exit 7 when any pending entry is listed.")
@@ -53,29 +63,51 @@ public final class ExpiringCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Instant now = root.invocation().now();
-    List<EntrySummary> soon = JournalAccess.with(root, journal -> journal.summaries()).stream()
-        .filter(s -> s.window().endsWithin(now, within))
-        .filter(s -> !pendingOnly || s.state() == EntryState.PENDING)
-        .sorted(Comparator.comparing((EntrySummary s) -> s.window().end()).thenComparing(EntrySummary::key))
-        .toList();
+    List<EntrySummary> soon =
+        JournalAccess.with(root, journal -> journal.summaries()).stream()
+            .filter(s -> s.window().endsWithin(now, within))
+            .filter(s -> !pendingOnly || s.state() == EntryState.PENDING)
+            .sorted(
+                Comparator.comparing((EntrySummary s) -> s.window().end())
+                    .thenComparing(EntrySummary::key))
+            .toList();
     PrintWriter out = root.invocation().out();
     String span = Durations.format(within);
     long pending = soon.stream().filter(s -> s.state() == EntryState.PENDING).count();
     if (soon.isEmpty()) {
-      out.println("No " + (pendingOnly ? "pending " : "") + "entries leave their 30-day window within " + span
-          + " (as of " + TimeText.when(now) + ").");
+      out.println(
+          "No "
+              + (pendingOnly ? "pending " : "")
+              + "entries leave their 30-day window within "
+              + span
+              + " (as of "
+              + TimeText.when(now)
+              + ").");
       out.flush();
       return ExitCode.OK;
     }
-    out.println(soon.size() + (soon.size() == 1 ? " entry leaves its" : " entries leave their") + " 30-day window within " + span
-        + " (as of " + TimeText.when(now) + "), " + pending + " of them pending:");
+    out.println(
+        soon.size()
+            + (soon.size() == 1 ? " entry leaves its" : " entries leave their")
+            + " 30-day window within "
+            + span
+            + " (as of "
+            + TimeText.when(now)
+            + "), "
+            + pending
+            + " of them pending:");
     out.println();
     boolean colour = root.style().colorFor(root.invocation().terminal().stdout());
     Table table = new Table("KEY", "STATE", "STATUS", "LEFT", "WINDOW ENDS", "PATH");
     for (EntrySummary s : soon) {
-      table.add(colour ? Style.colour(s.state()) : null, s.key(), s.state().label(),
-          s.status() == 0 ? "-" : String.valueOf(s.status()), TimeText.left(s.window().remaining(now)),
-          TimeText.when(s.window().end()), EntryJson.pathOf(s.url()));
+      table.add(
+          colour ? Style.colour(s.state()) : null,
+          s.key(),
+          s.state().label(),
+          s.status() == 0 ? "-" : String.valueOf(s.status()),
+          TimeText.left(s.window().remaining(now)),
+          TimeText.when(s.window().end()),
+          EntryJson.pathOf(s.url()));
     }
     table.print(out, root.invocation().columns());
     if (pending > 0) {
@@ -86,11 +118,19 @@ public final class ExpiringCommand implements Callable<Integer> {
           continue;
         }
         if (s.window().allowsReplay(now)) {
-          out.println("  " + CommandText.replay(root.settings().flags(), s.key(), List.of()) + "    # before " + TimeText.when(s.window().replayDeadline())
-              + "; or check first, without sending: edlink-idem reconcile " + s.key());
+          out.println(
+              "  "
+                  + CommandText.replay(root.settings().flags(), s.key(), List.of())
+                  + "    # before "
+                  + TimeText.when(s.window().replayDeadline())
+                  + "; or check first, without sending: edlink-idem reconcile "
+                  + s.key());
         } else {
-          out.println("  edlink-idem reconcile " + s.key() + "    # replay is refused in the last hour of the window;"
-              + " if Edlink never received it, post it again with a new key");
+          out.println(
+              "  edlink-idem reconcile "
+                  + s.key()
+                  + "    # replay is refused in the last hour of the window;"
+                  + " if Edlink never received it, post it again with a new key");
         }
       }
     }

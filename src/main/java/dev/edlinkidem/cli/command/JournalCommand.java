@@ -36,35 +36,44 @@ import picocli.CommandLine.ParentCommand;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = "2:no subcommand given (with one, the subcommand's exit code)")
 public final class JournalCommand implements Runnable {
-  @ParentCommand
-  EdlinkIdem root;
+  @ParentCommand EdlinkIdem root;
 
   @Override
   public void run() {
-    throw CliException.usage("a journal command is needed: merge (see 'edlink-idem journal --help')");
+    throw CliException.usage(
+        "a journal command is needed: merge (see 'edlink-idem journal --help')");
   }
 
   /** {@code journal merge SOURCE}: bring in another machine's entries. */
   @Command(
       name = "merge",
       mixinStandardHelpOptions = true,
-      description = "Bring entries from another journal into this one: a journal directory (a parallel CI job's "
-          + "artifact) or a 'list --format jsonl' export. A new key is added; the same key for the same request "
-          + "folds the attempts together; the same key for a different request is reported and left untouched. "
-          + "All or nothing: the change is staged and committed as one (docs/journal-format.md).",
+      description =
+          "Bring entries from another journal into this one: a journal directory (a parallel CI"
+              + " job's artifact) or a 'list --format jsonl' export. A new key is added; the same"
+              + " key for the same request folds the attempts together; the same key for a"
+              + " different request is reported and left untouched. All or nothing: the change is"
+              + " staged and committed as one (docs/journal-format.md).",
       footerHeading = "%nExamples:%n",
       footer = {
         "  edlink-idem journal merge ./artifacts/job-2/journal",
-        "  edlink-idem --journal other list --format jsonl > other.jsonl && edlink-idem journal merge other.jsonl"
+        "  edlink-idem --journal other list --format jsonl > other.jsonl && edlink-idem journal"
+            + " merge other.jsonl"
       },
       exitCodeListHeading = "%nExit codes:%n",
-      exitCodeList = {"0:merged", "1:journal not writable", "2:unreadable SOURCE or a bad line (nothing merged)",
-        "3:some keys were left untouched (a different request, or in flight)", "130:interrupted; nothing was merged"})
+      exitCodeList = {
+        "0:merged",
+        "1:journal not writable",
+        "2:unreadable SOURCE or a bad line (nothing merged)",
+        "3:some keys were left untouched (a different request, or in flight)",
+        "130:interrupted; nothing was merged"
+      })
   static final class Merge implements Callable<Integer> {
-    @ParentCommand
-    private JournalCommand parent;
+    @ParentCommand private JournalCommand parent;
 
-    @Parameters(paramLabel = "SOURCE", description = "A journal directory, or a file of whole entries (list --format jsonl).")
+    @Parameters(
+        paramLabel = "SOURCE",
+        description = "A journal directory, or a file of whole entries (list --format jsonl).")
     private Path source;
 
     @Option(names = "--dry-run", description = "Say what would change; change nothing.")
@@ -75,31 +84,59 @@ public final class JournalCommand implements Runnable {
       EdlinkIdem root = parent.root;
       List<Entry> incoming = read(root);
       PrintWriter out = root.invocation().out();
-      return JournalAccess.with(root, journal -> {
-        Set<String> here = new HashSet<>();
-        journal.summaries().forEach(s -> here.add(s.key()));
-        Compaction c = journal.merge(incoming, dryRun);
-        long added = c.changed().stream().filter(k -> !here.contains(k)).count();
-        long folded = c.changed().size() - added;
-        c.skipped().forEach(s -> root.invocation().err().println("edlink-idem: left " + s.key() + " untouched: " + s.reason()));
-        out.println((dryRun ? "would merge " : "merged ") + incoming.size() + " entries from " + source + ": " + added
-            + " added, " + folded + " folded together, " + c.skipped().size() + " left untouched, "
-            + (incoming.size() - c.changed().size() - c.skipped().size()) + " already here as they are");
-        out.flush();
-        return c.skipped().isEmpty() ? ExitCode.OK : ExitCode.REFUSED;
-      });
+      return JournalAccess.with(
+          root,
+          journal -> {
+            Set<String> here = new HashSet<>();
+            journal.summaries().forEach(s -> here.add(s.key()));
+            Compaction c = journal.merge(incoming, dryRun);
+            long added = c.changed().stream().filter(k -> !here.contains(k)).count();
+            long folded = c.changed().size() - added;
+            c.skipped()
+                .forEach(
+                    s ->
+                        root.invocation()
+                            .err()
+                            .println("edlink-idem: left " + s.key() + " untouched: " + s.reason()));
+            out.println(
+                (dryRun ? "would merge " : "merged ")
+                    + incoming.size()
+                    + " entries from "
+                    + source
+                    + ": "
+                    + added
+                    + " added, "
+                    + folded
+                    + " folded together, "
+                    + c.skipped().size()
+                    + " left untouched, "
+                    + (incoming.size() - c.changed().size() - c.skipped().size())
+                    + " already here as they are");
+            out.flush();
+            return c.skipped().isEmpty() ? ExitCode.OK : ExitCode.REFUSED;
+          });
     }
 
     private List<Entry> read(EdlinkIdem root) {
       if (Files.isDirectory(source)) {
-        if (source.toAbsolutePath().normalize().equals(root.settings().journalDir().toAbsolutePath().normalize())) {
+        if (source
+            .toAbsolutePath()
+            .normalize()
+            .equals(root.settings().journalDir().toAbsolutePath().normalize())) {
           throw CliException.usage(source + " is this journal");
         }
         try (FileJournal other = FileJournal.open(source)) {
           List<Entry> entries = other.entries();
           if (!other.problems().isEmpty() && !root.style().quiet()) {
-            root.invocation().err().println("edlink-idem: warning: " + source + " has " + other.problems().size()
-                + " unreadable records, not merged: " + other.problems().get(0));
+            root.invocation()
+                .err()
+                .println(
+                    "edlink-idem: warning: "
+                        + source
+                        + " has "
+                        + other.problems().size()
+                        + " unreadable records, not merged: "
+                        + other.problems().get(0));
           }
           return entries;
         } catch (JournalException e) {
@@ -110,8 +147,12 @@ public final class JournalCommand implements Runnable {
       try {
         lines = Files.readAllLines(source, StandardCharsets.UTF_8);
       } catch (IOException | UncheckedIOException e) {
-        throw CliException.usage("cannot read " + source + ": " + Unreadable.why(e instanceof IOException io ? io
-            : ((UncheckedIOException) e).getCause()));
+        throw CliException.usage(
+            "cannot read "
+                + source
+                + ": "
+                + Unreadable.why(
+                    e instanceof IOException io ? io : ((UncheckedIOException) e).getCause()));
       }
       List<Entry> entries = new ArrayList<>();
       for (int i = 0; i < lines.size(); i++) {
@@ -121,7 +162,13 @@ public final class JournalCommand implements Runnable {
         try {
           entries.add(EntryJson.parse(lines.get(i)));
         } catch (IllegalArgumentException e) {
-          throw CliException.usage(source + " line " + (i + 1) + " is not a whole entry: " + e.getMessage() + "; nothing was merged");
+          throw CliException.usage(
+              source
+                  + " line "
+                  + (i + 1)
+                  + " is not a whole entry: "
+                  + e.getMessage()
+                  + "; nothing was merged");
         }
       }
       return entries;

@@ -16,9 +16,9 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Sends one key whose lease is held, for post and replay: builds the sender before the request
- * is journaled, tells the user what stays pending if the process is interrupted, and says how
- * the send ended as a {@link Verdict}.
+ * Sends one key whose lease is held, for post and replay: builds the sender before the request is
+ * journaled, tells the user what stays pending if the process is interrupted, and says how the send
+ * ended as a {@link Verdict}.
  */
 public final class KeyRunner {
   private final EdlinkIdem root;
@@ -33,8 +33,8 @@ public final class KeyRunner {
   }
 
   /**
-   * Builds the HTTP client now, so that nothing slow stands between journaling a request and
-   * being ready to report an interruption of it.
+   * Builds the HTTP client now, so that nothing slow stands between journaling a request and being
+   * ready to report an interruption of it.
    */
   KeyRunner prepare() {
     if (prepared == null) {
@@ -46,19 +46,33 @@ public final class KeyRunner {
   private void verboseAttempt(Attempt attempt, Optional<Duration> wait) {
     if (root.style().verbose()) {
       String what = attempt.status() != 0 ? "HTTP " + attempt.status() : attempt.error();
-      root.invocation().err().println("edlink-idem: attempt " + attempt.number() + ": " + what + " in "
-          + attempt.duration().toMillis() + " ms" + wait.map(w -> "; retrying in " + Durations.format(w)).orElse(""));
+      root.invocation()
+          .err()
+          .println(
+              "edlink-idem: attempt "
+                  + attempt.number()
+                  + ": "
+                  + what
+                  + " in "
+                  + attempt.duration().toMillis()
+                  + " ms"
+                  + wait.map(w -> "; retrying in " + Durations.format(w)).orElse(""));
     }
   }
 
   /**
-   * Sends an entry the settle rules let go; a journal failure after the request may have left,
-   * or an interruption, ends the command with that verdict.
+   * Sends an entry the settle rules let go; a journal failure after the request may have left, or
+   * an interruption, ends the command with that verdict.
    */
   Verdict send(Journal.Lease lease, Entry entry, String via) {
     Sender s = prepare().prepared;
-    Runnable forgetInterrupt = root.invocation().onInterrupt(() -> root.invocation().err().println(
-        "edlink-idem: " + printer.message(Verdict.interrupted(entry))));
+    Runnable forgetInterrupt =
+        root.invocation()
+            .onInterrupt(
+                () ->
+                    root.invocation()
+                        .err()
+                        .println("edlink-idem: " + printer.message(Verdict.interrupted(entry))));
     try {
       return Verdict.of(s.send(lease, entry, via));
     } catch (JournalException e) {
@@ -77,9 +91,15 @@ public final class KeyRunner {
       return;
     }
     Problem first = problems.get(0);
-    root.invocation().err().println("edlink-idem: warning: the journal has " + problems.size()
-        + (problems.size() == 1 ? " unreadable record" : " unreadable records") + ", skipped: " + first
-        + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
+    root.invocation()
+        .err()
+        .println(
+            "edlink-idem: warning: the journal has "
+                + problems.size()
+                + (problems.size() == 1 ? " unreadable record" : " unreadable records")
+                + ", skipped: "
+                + first
+                + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
   }
 
   /** The key's entry as its lease sees it; the journal failing here means nothing was sent. */

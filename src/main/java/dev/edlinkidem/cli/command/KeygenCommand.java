@@ -15,21 +15,23 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "keygen",
     mixinStandardHelpOptions = true,
-    description = "Print fresh idempotency keys, one a line: 32 base62 characters from SecureRandom, or UUIDs.",
+    description =
+        "Print fresh idempotency keys, one a line: 32 base62 characters from SecureRandom, or"
+            + " UUIDs.",
     footerHeading = "%nExamples:%n",
-    footer = {
-      "  edlink-idem keygen",
-      "  edlink-idem keygen -n 100 --uuid > keys.txt"
-    },
+    footer = {"  edlink-idem keygen", "  edlink-idem keygen -n 100 --uuid > keys.txt"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:keys printed", "2:bad option"})
 public final class KeygenCommand implements Callable<Integer> {
   static final int MAX = 1_000_000;
 
-  @ParentCommand
-  private EdlinkIdem root;
+  @ParentCommand private EdlinkIdem root;
 
-  @Option(names = {"-n", "--count"}, paramLabel = "N", defaultValue = "1", description = "How many keys (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-n", "--count"},
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "How many keys (default: ${DEFAULT-VALUE}).")
   private int count;
 
   @Option(names = "--uuid", description = "Random (version 4) UUIDs instead of base62 keys.")
@@ -43,7 +45,8 @@ public final class KeygenCommand implements Callable<Integer> {
     PrintWriter out = root.invocation().out();
     for (int i = 0; i < count; i++) {
       // UUID.randomUUID draws from a SecureRandom of its own.
-      out.println(uuid ? UUID.randomUUID().toString() : IdempotencyKey.random(root.invocation().random()));
+      out.println(
+          uuid ? UUID.randomUUID().toString() : IdempotencyKey.random(root.invocation().random()));
     }
     out.flush();
     return ExitCode.OK;

@@ -31,45 +31,71 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "list",
     mixinStandardHelpOptions = true,
-    description = "List journal entries, newest first: key, state, HTTP status, attempts, when created, "
-        + "time left in the 30-day window, and path.",
+    description =
+        "List journal entries, newest first: key, state, HTTP status, attempts, when created, "
+            + "time left in the 30-day window, and path.",
     footerHeading = "%nExamples:%n",
     footer = {
       "  edlink-idem list --state pending",
       "  edlink-idem list --expiring-within 3d --format csv > expiring.csv",
-      "  edlink-idem list --format jsonl > journal-export.jsonl   (whole entries; journal merge reads them)"
+      "  edlink-idem list --format jsonl > journal-export.jsonl   (whole entries; journal merge"
+          + " reads them)"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:listed (also when nothing matched)", "1:journal unreadable", "2:bad option"})
 public final class ListCommand implements Callable<Integer> {
   /** Which states to list. */
-  enum StateFilter { PENDING, SUCCEEDED, FAILED, ALL }
+  enum StateFilter {
+    PENDING,
+    SUCCEEDED,
+    FAILED,
+    ALL
+  }
 
   /** Output formats. */
-  enum Format { TABLE, JSON, JSONL, CSV, KEYS }
+  enum Format {
+    TABLE,
+    JSON,
+    JSONL,
+    CSV,
+    KEYS
+  }
 
-  static final String CSV_HEADER = "key,state,expired,status,attempts,created,window_ends,replay_until,method,path";
+  static final String CSV_HEADER =
+      "key,state,expired,status,attempts,created,window_ends,replay_until,method,path";
 
-  @ParentCommand
-  private EdlinkIdem root;
+  @ParentCommand private EdlinkIdem root;
 
-  @Option(names = "--state", paramLabel = "STATE", defaultValue = "all",
+  @Option(
+      names = "--state",
+      paramLabel = "STATE",
+      defaultValue = "all",
       description = "pending, succeeded, failed or all (default: ${DEFAULT-VALUE}).")
   private StateFilter state;
 
-  @Option(names = "--expiring-within", paramLabel = "DUR", converter = Durations.class,
+  @Option(
+      names = "--expiring-within",
+      paramLabel = "DUR",
+      converter = Durations.class,
       description = "Only entries whose 30-day window ends within DUR (and has not ended yet).")
   private Duration expiringWithin;
 
-  @Option(names = "--path-prefix", paramLabel = "PREFIX", description = "Only entries whose path starts with PREFIX.")
+  @Option(
+      names = "--path-prefix",
+      paramLabel = "PREFIX",
+      description = "Only entries whose path starts with PREFIX.")
   private String pathPrefix;
 
   @Option(names = "--limit", paramLabel = "N", description = "At most N entries (the newest).")
   private Integer limit;
 
-  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
-      description = "table, keys (one a line), csv, json or jsonl (default: ${DEFAULT-VALUE}); csv and json/jsonl "
-          + "have stable fields (docs/output-formats.md).")
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      defaultValue = "table",
+      description =
+          "table, keys (one a line), csv, json or jsonl (default: ${DEFAULT-VALUE}); csv and"
+              + " json/jsonl have stable fields (docs/output-formats.md).")
   private Format format;
 
   @Override
@@ -82,8 +108,11 @@ public final class ListCommand implements Callable<Integer> {
     PrintWriter out = root.invocation().out();
     if (format == Format.JSON || format == Format.JSONL) {
       List<Entry> entries = JournalAccess.with(root, journal -> journal.entries());
-      List<Entry> chosen = newestFirst(entries.stream().filter(e -> wanted.test(EntrySummary.of(e))).toList(),
-          e -> e.created(), Entry::key);
+      List<Entry> chosen =
+          newestFirst(
+              entries.stream().filter(e -> wanted.test(EntrySummary.of(e))).toList(),
+              e -> e.created(),
+              Entry::key);
       if (format == Format.JSONL) {
         chosen.forEach(e -> out.println(EntryJson.full(e, now)));
       } else {
@@ -95,7 +124,9 @@ public final class ListCommand implements Callable<Integer> {
       return ExitCode.OK;
     }
     List<EntrySummary> summaries = JournalAccess.with(root, journal -> journal.summaries());
-    List<EntrySummary> chosen = newestFirst(summaries.stream().filter(wanted).toList(), EntrySummary::created, EntrySummary::key);
+    List<EntrySummary> chosen =
+        newestFirst(
+            summaries.stream().filter(wanted).toList(), EntrySummary::created, EntrySummary::key);
     switch (format) {
       case KEYS -> chosen.forEach(s -> out.println(s.key()));
       case CSV -> {
@@ -116,7 +147,8 @@ public final class ListCommand implements Callable<Integer> {
   }
 
   private Predicate<EntrySummary> filter(Instant now) {
-    Predicate<EntrySummary> p = s -> state == StateFilter.ALL || s.state() == EntryState.valueOf(state.name());
+    Predicate<EntrySummary> p =
+        s -> state == StateFilter.ALL || s.state() == EntryState.valueOf(state.name());
     if (expiringWithin != null) {
       p = p.and(s -> s.window().endsWithin(now, expiringWithin));
     }
@@ -126,8 +158,8 @@ public final class ListCommand implements Callable<Integer> {
     return p;
   }
 
-  private <T> List<T> newestFirst(List<T> items, Function<T, Instant> created,
-      Function<T, String> key) {
+  private <T> List<T> newestFirst(
+      List<T> items, Function<T, Instant> created, Function<T, String> key) {
     List<T> sorted = new ArrayList<>(items);
     sorted.sort(Comparator.comparing(created).reversed().thenComparing(key));
     return limit == null || sorted.size() <= limit ? sorted : sorted.subList(0, limit);
@@ -144,9 +176,16 @@ public final class ListCommand implements Callable<Integer> {
     boolean colour = root.style().colorFor(invocation.terminal().stdout());
     Table table = new Table("KEY", "STATE", "STATUS", "TRIES", "CREATED", "LEFT", "PATH");
     for (EntrySummary s : chosen) {
-      table.add(colour ? Style.colour(s.state()) : null, s.key(), s.state().label(), s.status() == 0 ? "-" : String.valueOf(s.status()),
-          String.valueOf(s.attempts()), TimeText.when(s.created()).replace(" UTC", ""),
-          TimeText.left(s.window().remaining(now)), s.method().equals("POST") ? EntryJson.pathOf(s.url())
+      table.add(
+          colour ? Style.colour(s.state()) : null,
+          s.key(),
+          s.state().label(),
+          s.status() == 0 ? "-" : String.valueOf(s.status()),
+          String.valueOf(s.attempts()),
+          TimeText.when(s.created()).replace(" UTC", ""),
+          TimeText.left(s.window().remaining(now)),
+          s.method().equals("POST")
+              ? EntryJson.pathOf(s.url())
               : s.method() + " " + EntryJson.pathOf(s.url()));
     }
     table.print(invocation.out(), invocation.columns());

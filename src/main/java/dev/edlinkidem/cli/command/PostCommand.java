@@ -9,26 +9,22 @@ import dev.edlinkidem.cli.option.OutputOptions;
 import dev.edlinkidem.cli.option.SendOptions;
 import dev.edlinkidem.cli.render.ResultPrinter;
 import dev.edlinkidem.edlink.EdlinkClient;
-import dev.edlinkidem.request.Destination;
-import dev.edlinkidem.request.IdempotencyKey;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
+import dev.edlinkidem.journal.KeyInFlightException;
+import dev.edlinkidem.request.Destination;
+import dev.edlinkidem.request.IdempotencyKey;
 import dev.edlinkidem.request.InvalidRequestException;
 import dev.edlinkidem.request.JournaledRequest;
-import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.send.KeySettler;
 import dev.edlinkidem.send.Sender;
 import dev.edlinkidem.send.Settlement;
-import dev.edlinkidem.verdict.Verdict;
-import dev.edlinkidem.time.TimeText;
 import dev.edlinkidem.verdict.ExitCode;
+import dev.edlinkidem.verdict.Verdict;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -38,19 +34,23 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code post PATH}: journal a POST, then send it with its idempotency key until it has an answer. */
+/**
+ * {@code post PATH}: journal a POST, then send it with its idempotency key until it has an answer.
+ */
 @Command(
     name = "post",
     mixinStandardHelpOptions = true,
     description =
-        "Send one POST with an idempotency key. The request is written to the journal and forced to " +
-        "disk before its first byte is sent; transient failures are retried with the same key.",
-
+        "Send one POST with an idempotency key. The request is written to the journal and forced to"
+            + " disk before its first byte is sent; transient failures are retried with the same"
+            + " key.",
     footerHeading = "%nExamples:%n",
     footer = {
       "  edlink-idem post /api/v2/graph/classes/$CLASS/assignments -d @assignment.json",
-      "  edlink-idem post /api/v2/graph/classes/$CLASS/assignments -d @- --key-from \"$CI_JOB_ID-$CLASS\" < a.json",
-      "  edlink-idem post /api/v2/my/classes/$CLASS/assignments -d '{\"title\":\"Essay\",...}' --dry-run"
+      "  edlink-idem post /api/v2/graph/classes/$CLASS/assignments -d @- --key-from"
+          + " \"$CI_JOB_ID-$CLASS\" < a.json",
+      "  edlink-idem post /api/v2/my/classes/$CLASS/assignments -d '{\"title\":\"Essay\",...}'"
+          + " --dry-run"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -64,36 +64,49 @@ import picocli.CommandLine.ParentCommand;
       "130:interrupted (the entry stays pending)"
     })
 public final class PostCommand implements Callable<Integer> {
-  @ParentCommand
-  private EdlinkIdem root;
+  @ParentCommand private EdlinkIdem root;
 
-  @Parameters(paramLabel = "PATH", description = "API path such as /api/v2/graph/classes/ID/assignments, or a full URL on the base URL's host.")
+  @Parameters(
+      paramLabel = "PATH",
+      description =
+          "API path such as /api/v2/graph/classes/ID/assignments, or a full URL on the base URL's"
+              + " host.")
   private String path;
 
-  @Option(names = {"-d", "--data"}, paramLabel = "JSON|@FILE|@-",
-      description = "The JSON body: inline, from FILE, or from stdin. Without it the body is empty.")
+  @Option(
+      names = {"-d", "--data"},
+      paramLabel = "JSON|@FILE|@-",
+      description =
+          "The JSON body: inline, from FILE, or from stdin. Without it the body is empty.")
   private String data;
 
   @ArgGroup(exclusive = true)
   private KeyChoice keyChoice = new KeyChoice();
 
-  @Mixin
-  private SendOptions send;
+  @Mixin private SendOptions send;
 
-  @Mixin
-  private OutputOptions output;
+  @Mixin private OutputOptions output;
 
-  @Option(names = "--dry-run", description = "Print the request that would be sent; journal and send nothing.")
+  @Option(
+      names = "--dry-run",
+      description = "Print the request that would be sent; journal and send nothing.")
   private boolean dryRun;
 
   /** --key and --key-from exclude each other. */
   static final class KeyChoice {
-    @Option(names = {"-k", "--key"}, paramLabel = "KEY",
-        description = "The idempotency key: 1-255 of A-Z a-z 0-9 . _ ~ : - (default: 32 random base62 characters).")
+    @Option(
+        names = {"-k", "--key"},
+        paramLabel = "KEY",
+        description =
+            "The idempotency key: 1-255 of A-Z a-z 0-9 . _ ~ : - (default: 32 random base62"
+                + " characters).")
     String key;
 
-    @Option(names = "--key-from", paramLabel = "TEXT",
-        description = "Derive the key from TEXT (hex SHA-256), so that a re-run CI job sends the same key.")
+    @Option(
+        names = "--key-from",
+        paramLabel = "TEXT",
+        description =
+            "Derive the key from TEXT (hex SHA-256), so that a re-run CI job sends the same key.")
     String keyFrom;
   }
 
@@ -112,17 +125,21 @@ public final class PostCommand implements Callable<Integer> {
     String token = send.token(root);
     ResultPrinter printer = new ResultPrinter(root, output, true, send.replayArgs());
     boolean tls = !url.regionMatches(true, 0, "http://", 0, 7);
-    KeyRunner runner = new KeyRunner(root, printer, listener -> send.sender(root, token, listener, Sender.Pace.NONE, tls));
+    KeyRunner runner =
+        new KeyRunner(
+            root, printer, listener -> send.sender(root, token, listener, Sender.Pace.NONE, tls));
     try (FileJournal journal = FileJournal.open(root.settings().journalDir());
         Journal.Lease lease = journal.lease(key)) {
       Optional<Entry> existing = runner.entryOf(lease);
       KeyRunner.reportProblems(root, journal.problems());
       Settlement settlement = KeySettler.settle(key, existing, request, invocation.now());
-      return printer.print(switch (settlement.kind()) {
-        case NEW -> runner.send(lease, begin(runner, printer, lease, request), settlement.via());
-        case RESEND -> runner.send(lease, settlement.entry(), settlement.via());
-        default -> Verdict.of(settlement);
-      });
+      return printer.print(
+          switch (settlement.kind()) {
+            case NEW ->
+                runner.send(lease, begin(runner, printer, lease, request), settlement.via());
+            case RESEND -> runner.send(lease, settlement.entry(), settlement.via());
+            default -> Verdict.of(settlement);
+          });
     } catch (KeyInFlightException e) {
       return printer.print(Verdict.of(KeySettler.inFlight(key)));
     } catch (JournalException e) {
@@ -131,7 +148,8 @@ public final class PostCommand implements Callable<Integer> {
   }
 
   /** Journals the request durably; only then may its first byte be sent. */
-  private Entry begin(KeyRunner runner, ResultPrinter printer, Journal.Lease lease, JournaledRequest request) {
+  private Entry begin(
+      KeyRunner runner, ResultPrinter printer, Journal.Lease lease, JournaledRequest request) {
     runner.prepare();
     try {
       return lease.begin(request, root.invocation().time().now());
@@ -161,7 +179,11 @@ public final class PostCommand implements Callable<Integer> {
     PrintWriter out = invocation.out();
     out.println(request.method() + " " + EdlinkClient.urlWithKey(request.url(), key));
     boolean hasToken = root.settings().tokenSetting(send.tokenFile()) != null;
-    out.println("Authorization: " + (hasToken ? "Bearer [redacted]" : "(no token: set EDLINK_TOKEN, --token-file or config set-token)"));
+    out.println(
+        "Authorization: "
+            + (hasToken
+                ? "Bearer [redacted]"
+                : "(no token: set EDLINK_TOKEN, --token-file or config set-token)"));
     out.println("User-Agent: edlink-idem/" + Version.number());
     request.headers().forEach((name, value) -> out.println(name + ": " + value));
     out.println();

@@ -19,54 +19,80 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "prune",
     mixinStandardHelpOptions = true,
-    description = "Remove entries whose 30-day window has ended and compact the journal. The change is staged "
-        + "and committed as one, so a crash during prune leaves the journal as it was or as it is after. "
-        + "Pending entries are kept unless --include-pending: they need a person. Never runs by itself.",
+    description =
+        "Remove entries whose 30-day window has ended and compact the journal. The change is staged"
+            + " and committed as one, so a crash during prune leaves the journal as it was or as it"
+            + " is after. Pending entries are kept unless --include-pending: they need a person."
+            + " Never runs by itself.",
     footerHeading = "%nExamples:%n",
-    footer = {
-      "  edlink-idem prune --dry-run",
-      "  edlink-idem prune"
-    },
+    footer = {"  edlink-idem prune --dry-run", "  edlink-idem prune"},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:pruned (or nothing to prune)", "1:journal unreadable or not writable", "2:bad option"})
+    exitCodeList = {
+      "0:pruned (or nothing to prune)",
+      "1:journal unreadable or not writable",
+      "2:bad option"
+    })
 public final class PruneCommand implements Callable<Integer> {
-  @ParentCommand
-  private EdlinkIdem root;
+  @ParentCommand private EdlinkIdem root;
 
   @Option(names = "--dry-run", description = "Say what would be removed; change nothing.")
   private boolean dryRun;
 
-  @Option(names = "--include-pending", description = "Also remove pending entries whose window has ended.")
+  @Option(
+      names = "--include-pending",
+      description = "Also remove pending entries whose window has ended.")
   private boolean includePending;
 
   @Override
   public Integer call() {
     Instant now = root.invocation().now();
     PrintWriter out = root.invocation().out();
-    return JournalAccess.with(root, journal -> {
-      List<EntrySummary> ended = journal.summaries().stream().filter(s -> s.window().hasEnded(now)).toList();
-      List<EntrySummary> keptPending = includePending ? List.of()
-          : ended.stream().filter(s -> s.state() == EntryState.PENDING).toList();
-      List<String> keys = ended.stream().filter(s -> includePending || s.state() != EntryState.PENDING)
-          .map(EntrySummary::key).toList();
-      Compaction c = journal.remove(keys, dryRun);
-      if (dryRun) {
-        c.changed().forEach(key -> out.println("would remove " + key));
-      }
-      String verb = dryRun ? "would remove " : "removed ";
-      out.println(verb + c.changed().size() + (c.changed().size() == 1 ? " entry" : " entries")
-          + " whose 30-day window ended before " + TimeText.when(now) + "; "
-          + (dryRun ? "would reclaim " : "reclaimed ") + bytes(c.bytesBefore() - c.bytesAfter())
-          + " (journal " + bytes(c.bytesBefore()) + " → " + bytes(c.bytesAfter()) + ")");
-      if (!keptPending.isEmpty()) {
-        out.println("kept " + keptPending.size() + " pending " + (keptPending.size() == 1 ? "entry" : "entries")
-            + " whose window has ended: they need a person (edlink-idem list --state pending; edlink-idem reconcile KEY);"
-            + " --include-pending removes them");
-      }
-      c.skipped().forEach(s -> out.println("skipped " + s.key() + ": " + s.reason()));
-      out.flush();
-      return ExitCode.OK;
-    });
+    return JournalAccess.with(
+        root,
+        journal -> {
+          List<EntrySummary> ended =
+              journal.summaries().stream().filter(s -> s.window().hasEnded(now)).toList();
+          List<EntrySummary> keptPending =
+              includePending
+                  ? List.of()
+                  : ended.stream().filter(s -> s.state() == EntryState.PENDING).toList();
+          List<String> keys =
+              ended.stream()
+                  .filter(s -> includePending || s.state() != EntryState.PENDING)
+                  .map(EntrySummary::key)
+                  .toList();
+          Compaction c = journal.remove(keys, dryRun);
+          if (dryRun) {
+            c.changed().forEach(key -> out.println("would remove " + key));
+          }
+          String verb = dryRun ? "would remove " : "removed ";
+          out.println(
+              verb
+                  + c.changed().size()
+                  + (c.changed().size() == 1 ? " entry" : " entries")
+                  + " whose 30-day window ended before "
+                  + TimeText.when(now)
+                  + "; "
+                  + (dryRun ? "would reclaim " : "reclaimed ")
+                  + bytes(c.bytesBefore() - c.bytesAfter())
+                  + " (journal "
+                  + bytes(c.bytesBefore())
+                  + " → "
+                  + bytes(c.bytesAfter())
+                  + ")");
+          if (!keptPending.isEmpty()) {
+            out.println(
+                "kept "
+                    + keptPending.size()
+                    + " pending "
+                    + (keptPending.size() == 1 ? "entry" : "entries")
+                    + " whose window has ended: they need a person (edlink-idem list --state"
+                    + " pending; edlink-idem reconcile KEY); --include-pending removes them");
+          }
+          c.skipped().forEach(s -> out.println("skipped " + s.key() + ": " + s.reason()));
+          out.flush();
+          return ExitCode.OK;
+        });
   }
 
   static String bytes(long n) {

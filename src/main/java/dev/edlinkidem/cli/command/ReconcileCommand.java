@@ -18,13 +18,12 @@ import dev.edlinkidem.journal.KeyResolver;
 import dev.edlinkidem.journal.Outcome;
 import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.reconcile.LogVerdict;
-import dev.edlinkidem.verdict.Verdict;
 import dev.edlinkidem.request.Destination;
 import dev.edlinkidem.time.TimeText;
 import dev.edlinkidem.verdict.ExitCode;
+import dev.edlinkidem.verdict.Verdict;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,39 +40,57 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code reconcile}: ask Edlink's request log what became of pending keys, without sending them. */
+/**
+ * {@code reconcile}: ask Edlink's request log what became of pending keys, without sending them.
+ */
 @Command(
     name = "reconcile",
     mixinStandardHelpOptions = true,
-    description = "Ask Edlink's request log (GET /api/v2/graph/requests) whether pending keys ever reached Edlink, "
-        + "without sending anything. A logged 2xx resolves the entry as succeeded and a logged 4xx as failed "
-        + "(recorded as learned by reconcile); a key not in the log is safe to replay inside its window, and "
-        + "outside it was never received: send it again with a new key. Needs an integration (graph) token: "
-        + "user tokens cannot read the request log.",
+    description =
+        "Ask Edlink's request log (GET /api/v2/graph/requests) whether pending keys ever reached"
+            + " Edlink, without sending anything. A logged 2xx resolves the entry as succeeded and"
+            + " a logged 4xx as failed (recorded as learned by reconcile); a key not in the log is"
+            + " safe to replay inside its window, and outside it was never received: send it again"
+            + " with a new key. Needs an integration (graph) token: user tokens cannot read the"
+            + " request log.",
     footerHeading = "%nExamples:%n",
     footer = {
       "  edlink-idem reconcile --all-pending",
       "  edlink-idem reconcile 7Hq2xZ --token-file ~/.config/edlink/graph-token"
     },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:the log was read (whatever it said)", "1:journal unreadable or not writable",
-      "2:bad input or no token", "4:the token was refused (use an integration token)", "5:Edlink failed",
-      "6:no response", "130:interrupted; nothing was changed"})
+    exitCodeList = {
+      "0:the log was read (whatever it said)",
+      "1:journal unreadable or not writable",
+      "2:bad input or no token",
+      "4:the token was refused (use an integration token)",
+      "5:Edlink failed",
+      "6:no response",
+      "130:interrupted; nothing was changed"
+    })
 public final class ReconcileCommand implements Callable<Integer> {
-  @ParentCommand
-  private EdlinkIdem root;
+  @ParentCommand private EdlinkIdem root;
 
-  @Parameters(paramLabel = "KEY", arity = "0..*", description = "Keys, or unique prefixes of at least 6 characters.")
+  @Parameters(
+      paramLabel = "KEY",
+      arity = "0..*",
+      description = "Keys, or unique prefixes of at least 6 characters.")
   private List<String> keys = new ArrayList<>();
 
   @Option(names = "--all-pending", description = "Every pending entry.")
   private boolean allPending;
 
-  @Option(names = "--token-file", paramLabel = "FILE",
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
       description = "Read the integration (graph) token from FILE (else EDLINK_TOKEN).")
   private Path tokenFile;
 
-  @Option(names = "--timeout", paramLabel = "DUR", defaultValue = "120s", converter = Durations.class,
+  @Option(
+      names = "--timeout",
+      paramLabel = "DUR",
+      defaultValue = "120s",
+      converter = Durations.class,
       description = "How long one page of the request log may take (default: ${DEFAULT-VALUE}).")
   private Duration timeout;
 
@@ -84,43 +101,63 @@ public final class ReconcileCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (keys.isEmpty() == !allPending) {
-      throw CliException.usage(allPending ? "give keys or --all-pending, not both" : "name the keys to reconcile, or use --all-pending");
+      throw CliException.usage(
+          allPending
+              ? "give keys or --all-pending, not both"
+              : "name the keys to reconcile, or use --all-pending");
     }
     Instant now = root.invocation().now();
     URI base = root.settings().baseUrl();
     PrintWriter out = root.invocation().out();
-    return JournalAccess.with(root, journal -> {
-      List<EntrySummary> targets = targets(journal, out);
-      if (targets.isEmpty()) {
-        if (!root.style().quiet()) {
-          root.invocation().err().println("edlink-idem: no pending entries to reconcile");
-        }
-        return ExitCode.OK;
-      }
-      String token = root.settings().token(tokenFile);
-      Set<String> wanted = new LinkedHashSet<>();
-      for (EntrySummary s : targets) {
-        if (Destination.sameOrigin(URI.create(s.url()), base)) {
-          wanted.add(s.key());
-        } else {
-          skipped++;
-          out.println(s.key() + "\tskipped\t-\tjournaled for " + Destination.origin(URI.create(s.url()))
-              + ", not the base URL; reconcile with --base-url set to it");
-        }
-      }
-      Instant since = targets.stream().map(EntrySummary::created).min(Comparator.naturalOrder()).orElseThrow()
-          .minus(Window.SKEW_MARGIN);
-      Map<String, List<RequestLog.Logged>> found = read(base, token, wanted, since);
-      for (String key : wanted) {
-        settle(journal, key, found.getOrDefault(key, List.of()), now, out);
-      }
-      out.flush();
-      if (!root.style().quiet()) {
-        root.invocation().err().println("edlink-idem: reconcile: " + resolved + " resolved, " + notFound
-            + " not in Edlink's request log, " + skipped + " skipped");
-      }
-      return ExitCode.OK;
-    });
+    return JournalAccess.with(
+        root,
+        journal -> {
+          List<EntrySummary> targets = targets(journal, out);
+          if (targets.isEmpty()) {
+            if (!root.style().quiet()) {
+              root.invocation().err().println("edlink-idem: no pending entries to reconcile");
+            }
+            return ExitCode.OK;
+          }
+          String token = root.settings().token(tokenFile);
+          Set<String> wanted = new LinkedHashSet<>();
+          for (EntrySummary s : targets) {
+            if (Destination.sameOrigin(URI.create(s.url()), base)) {
+              wanted.add(s.key());
+            } else {
+              skipped++;
+              out.println(
+                  s.key()
+                      + "\tskipped\t-\tjournaled for "
+                      + Destination.origin(URI.create(s.url()))
+                      + ", not the base URL; reconcile with --base-url set to it");
+            }
+          }
+          Instant since =
+              targets.stream()
+                  .map(EntrySummary::created)
+                  .min(Comparator.naturalOrder())
+                  .orElseThrow()
+                  .minus(Window.SKEW_MARGIN);
+          Map<String, List<RequestLog.Logged>> found = read(base, token, wanted, since);
+          for (String key : wanted) {
+            settle(journal, key, found.getOrDefault(key, List.of()), now, out);
+          }
+          out.flush();
+          if (!root.style().quiet()) {
+            root.invocation()
+                .err()
+                .println(
+                    "edlink-idem: reconcile: "
+                        + resolved
+                        + " resolved, "
+                        + notFound
+                        + " not in Edlink's request log, "
+                        + skipped
+                        + " skipped");
+          }
+          return ExitCode.OK;
+        });
   }
 
   private List<EntrySummary> targets(FileJournal journal, PrintWriter out) throws JournalException {
@@ -136,13 +173,22 @@ public final class ReconcileCommand implements Callable<Integer> {
       if (s.state() == EntryState.PENDING) {
         chosen.add(s);
       } else {
-        out.println(key + "\t" + s.state().label() + "\t" + s.status() + "\talready final (learned by " + s.via() + "); nothing to reconcile");
+        out.println(
+            key
+                + "\t"
+                + s.state().label()
+                + "\t"
+                + s.status()
+                + "\talready final (learned by "
+                + s.via()
+                + "); nothing to reconcile");
       }
     }
     return chosen;
   }
 
-  private Map<String, List<RequestLog.Logged>> read(URI base, String token, Set<String> wanted, Instant since) {
+  private Map<String, List<RequestLog.Logged>> read(
+      URI base, String token, Set<String> wanted, Instant since) {
     if (wanted.isEmpty()) {
       return Map.of();
     }
@@ -150,12 +196,25 @@ public final class ReconcileCommand implements Callable<Integer> {
     // On a terminal, one line that counts pages as they come; nothing in a log file or a pipe.
     ProgressLine progress = ProgressLine.on(root);
     try {
-      return log.find(wanted, since, (pages, requests, keysFound) -> progress.draw("edlink-idem: reading the request log: page "
-          + pages + ", " + requests + " requests, " + keysFound + " of " + wanted.size()
-          + (wanted.size() == 1 ? " key" : " keys") + " found"));
+      return log.find(
+          wanted,
+          since,
+          (pages, requests, keysFound) ->
+              progress.draw(
+                  "edlink-idem: reading the request log: page "
+                      + pages
+                      + ", "
+                      + requests
+                      + " requests, "
+                      + keysFound
+                      + " of "
+                      + wanted.size()
+                      + (wanted.size() == 1 ? " key" : " keys")
+                      + " found"));
     } catch (RequestLog.Unreadable e) {
       Verdict verdict = Verdict.logUnreadable(e.tokenRefused(), e.status(), e.getMessage());
-      throw new CliException(verdict.exit(), verdict.message(Verdict.Audience.NO_KEY, Verdict.Paint.NONE));
+      throw new CliException(
+          verdict.exit(), verdict.message(Verdict.Audience.NO_KEY, Verdict.Paint.NONE));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException(ExitCode.INTERRUPTED, "interrupted; nothing was changed");
@@ -165,7 +224,8 @@ public final class ReconcileCommand implements Callable<Integer> {
   }
 
   /** Records what the log says of one key, under its lease. */
-  private void settle(FileJournal journal, String key, List<RequestLog.Logged> logged, Instant now, PrintWriter out)
+  private void settle(
+      FileJournal journal, String key, List<RequestLog.Logged> logged, Instant now, PrintWriter out)
       throws JournalException {
     try (Journal.Lease lease = journal.lease(key)) {
       Optional<Entry> current = lease.entry();
@@ -183,19 +243,27 @@ public final class ReconcileCommand implements Callable<Integer> {
         lease.recordOutcome(outcome);
         resolved++;
         entry = entry.withOutcome(outcome);
-        verdict = Verdict.reconciled(entry, (l.date() != null ? " on " + TimeText.precise(l.date()) : "")
-            + (l.requestId() != null ? " (request " + l.requestId() + ")" : ""), now);
+        verdict =
+            Verdict.reconciled(
+                entry,
+                (l.date() != null ? " on " + TimeText.precise(l.date()) : "")
+                    + (l.requestId() != null ? " (request " + l.requestId() + ")" : ""),
+                now);
       } else {
         notFound++;
         verdict = Verdict.reconciled(entry, null, now);
       }
       String status = found.isPresent() ? String.valueOf(found.get().logged().status()) : "-";
-      String words = verdict.message(new Verdict.Audience.ForKey(CommandText.replay(root.settings().flags(), key,
-          List.of())), Verdict.Paint.NONE);
+      String words =
+          verdict.message(
+              new Verdict.Audience.ForKey(
+                  CommandText.replay(root.settings().flags(), key, List.of())),
+              Verdict.Paint.NONE);
       out.println(key + "\t" + entry.state().label() + "\t" + status + "\t" + words);
     } catch (KeyInFlightException e) {
       skipped++;
-      out.println(key + "\tskipped\t-\tin flight in another process; reconcile it when that is done");
+      out.println(
+          key + "\tskipped\t-\tin flight in another process; reconcile it when that is done");
     }
   }
 }

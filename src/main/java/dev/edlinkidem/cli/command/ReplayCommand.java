@@ -15,15 +15,12 @@ import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.journal.KeyResolver;
+import dev.edlinkidem.request.Destination;
 import dev.edlinkidem.request.InvalidRequestException;
 import dev.edlinkidem.send.KeySettler;
 import dev.edlinkidem.send.Settlement;
-import dev.edlinkidem.verdict.Verdict;
-import java.util.Comparator;
-import java.util.Optional;
-import dev.edlinkidem.request.Destination;
-import dev.edlinkidem.time.TimeText;
 import dev.edlinkidem.verdict.ExitCode;
+import dev.edlinkidem.verdict.Verdict;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -32,9 +29,11 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,11 +46,10 @@ import picocli.CommandLine.ParentCommand;
     name = "replay",
     mixinStandardHelpOptions = true,
     description =
-        "Send pending requests again with their original key, method, URL and bytes. A finished " +
-        "(succeeded or failed) entry is not re-sent: its recorded response is printed. A pending " +
-        "entry whose 30-day window has ended (less an hour for clock skew) is refused. With several keys, " +
-        "the exit code is the most serious one.",
-
+        "Send pending requests again with their original key, method, URL and bytes. A finished"
+            + " (succeeded or failed) entry is not re-sent: its recorded response is printed. A"
+            + " pending entry whose 30-day window has ended (less an hour for clock skew) is"
+            + " refused. With several keys, the exit code is the most serious one.",
     footerHeading = "%nExamples:%n",
     footer = {
       "  edlink-idem replay 7Hq2xZ             (a unique prefix of at least 6 characters)",
@@ -69,23 +67,27 @@ import picocli.CommandLine.ParentCommand;
       "130:interrupted or not confirmed"
     })
 public final class ReplayCommand implements Callable<Integer> {
-  @ParentCommand
-  private EdlinkIdem root;
+  @ParentCommand private EdlinkIdem root;
 
-  @Parameters(paramLabel = "KEY", arity = "0..*", description = "Keys, or unique prefixes of at least 6 characters.")
+  @Parameters(
+      paramLabel = "KEY",
+      arity = "0..*",
+      description = "Keys, or unique prefixes of at least 6 characters.")
   private List<String> keys = new ArrayList<>();
 
-  @Option(names = "--all-pending", description = "Replay every pending entry still inside its window.")
+  @Option(
+      names = "--all-pending",
+      description = "Replay every pending entry still inside its window.")
   private boolean allPending;
 
-  @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation on a terminal.")
+  @Option(
+      names = {"-y", "--yes"},
+      description = "Do not ask for confirmation on a terminal.")
   private boolean yes;
 
-  @Mixin
-  private SendOptions send;
+  @Mixin private SendOptions send;
 
-  @Mixin
-  private OutputOptions output;
+  @Mixin private OutputOptions output;
 
   private int resolved;
   private int stillPending;
@@ -107,12 +109,19 @@ public final class ReplayCommand implements Callable<Integer> {
       KeyRunner.reportProblems(root, journal.problems());
       if (chosen.isEmpty()) {
         if (refused > 0) {
-          invocation.err().println("edlink-idem: replay: 0 resolved, 0 still pending, " + refused + " refused"
-              + " (their windows have ended; post them with new keys if they never arrived)");
+          invocation
+              .err()
+              .println(
+                  "edlink-idem: replay: 0 resolved, 0 still pending, "
+                      + refused
+                      + " refused (their windows have ended; post them with new keys if they never"
+                      + " arrived)");
           return ExitCode.REFUSED;
         }
         if (!root.style().quiet()) {
-          invocation.err().println("edlink-idem: no pending entries to replay in " + journal.directory());
+          invocation
+              .err()
+              .println("edlink-idem: no pending entries to replay in " + journal.directory());
         }
         return ExitCode.OK;
       }
@@ -142,17 +151,23 @@ public final class ReplayCommand implements Callable<Integer> {
     for (Entry candidate : chosen) {
       n++;
       if (progress) {
-        invocation.err().println("edlink-idem: [" + n + "/" + chosen.size() + "] " + candidate.key());
+        invocation
+            .err()
+            .println("edlink-idem: [" + n + "/" + chosen.size() + "] " + candidate.key());
       }
       Verdict verdict;
       try (Journal.Lease lease = journal.lease(candidate.key())) {
         Entry entry = runner.entryOf(lease).orElse(candidate);
         if (entry.state() == EntryState.PENDING) {
           // The token goes where the request went first; that must still be the base URL's host.
-          Destination.checkOrigin(URI.create(entry.request().url()), root.settings().baseUrl(), send.allowedHosts());
+          Destination.checkOrigin(
+              URI.create(entry.request().url()), root.settings().baseUrl(), send.allowedHosts());
         }
         Settlement settlement = KeySettler.settle(entry.key(), Optional.of(entry), null, now);
-        verdict = settlement.kind().sends() ? runner.send(lease, entry, settlement.via()) : Verdict.of(settlement);
+        verdict =
+            settlement.kind().sends()
+                ? runner.send(lease, entry, settlement.via())
+                : Verdict.of(settlement);
       } catch (KeyInFlightException e) {
         verdict = Verdict.of(KeySettler.inFlight(candidate.key()));
       } catch (InvalidRequestException e) {
@@ -183,8 +198,16 @@ public final class ReplayCommand implements Callable<Integer> {
       code = ExitCode.mostSerious(code, one);
     }
     if (!single && !root.style().quiet()) {
-      invocation.err().println("edlink-idem: replay: " + resolved + " resolved, " + stillPending + " still pending, "
-          + refused + " refused");
+      invocation
+          .err()
+          .println(
+              "edlink-idem: replay: "
+                  + resolved
+                  + " resolved, "
+                  + stillPending
+                  + " still pending, "
+                  + refused
+                  + " refused");
     }
     return code;
   }
@@ -264,11 +287,21 @@ public final class ReplayCommand implements Callable<Integer> {
     if (yes || !invocation.terminal().stdin()) {
       return true;
     }
-    invocation.err().print("Replay " + count + " pending request" + (count == 1 ? "" : "s") + " to "
-        + Destination.origin(root.settings().baseUrl()) + "? [y/N] ");
+    invocation
+        .err()
+        .print(
+            "Replay "
+                + count
+                + " pending request"
+                + (count == 1 ? "" : "s")
+                + " to "
+                + Destination.origin(root.settings().baseUrl())
+                + "? [y/N] ");
     invocation.err().flush();
     try {
-      String answer = new BufferedReader(new InputStreamReader(invocation.stdin(), StandardCharsets.UTF_8)).readLine();
+      String answer =
+          new BufferedReader(new InputStreamReader(invocation.stdin(), StandardCharsets.UTF_8))
+              .readLine();
       return answer != null && answer.trim().toLowerCase(Locale.ROOT).matches("y|yes");
     } catch (IOException e) {
       return false;

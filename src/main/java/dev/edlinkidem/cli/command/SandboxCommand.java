@@ -16,17 +16,21 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code edlink-idem sandbox}: runs the local Edlink-compatible server until the process is stopped. */
+/**
+ * {@code edlink-idem sandbox}: runs the local Edlink-compatible server until the process is
+ * stopped.
+ */
 @Command(
     name = "sandbox",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs a local, stateful, Edlink-compatible server for demos, tests and CI: assignments and any "
-          + "other collection under /api/v2/, Edlink's idempotency keys ($idempotency: a repeat within "
-          + "30 days gets the first response with the warning IDEMPOTENCY_KEY_REPEATED), the request log "
-          + "GET /api/v2/graph/requests, and injected faults.",
-      "Prints 'listening on http://HOST:PORT' first, then one line per request, and runs until it is "
-          + "stopped (Ctrl-C). Any bearer token is accepted unless --token is given.",
+      "Runs a local, stateful, Edlink-compatible server for demos, tests and CI: assignments and"
+          + " any other collection under /api/v2/, Edlink's idempotency keys ($idempotency: a"
+          + " repeat within 30 days gets the first response with the warning"
+          + " IDEMPOTENCY_KEY_REPEATED), the request log GET /api/v2/graph/requests, and injected"
+          + " faults.",
+      "Prints 'listening on http://HOST:PORT' first, then one line per request, and runs until it"
+          + " is stopped (Ctrl-C). Any bearer token is accepted unless --token is given.",
       "Control endpoints, without a token: GET /__sandbox/stats, POST /__sandbox/reset, and "
           + "GET or POST /__sandbox/faults (a JSON object with the option names below, "
           + "e.g. {\"error-rate\": 0.2, \"latency\": \"200ms\"})."
@@ -51,41 +55,66 @@ public final class SandboxCommand implements Callable<Integer> {
 
   private final Invocation invocation;
 
-  @Option(names = "--port", paramLabel = "N",
+  @Option(
+      names = "--port",
+      paramLabel = "N",
       description = "Port to listen on; 0 picks a free port (default ${DEFAULT-VALUE}).")
   int port = DEFAULT_PORT;
 
-  @Option(names = "--host", paramLabel = "HOST",
+  @Option(
+      names = "--host",
+      paramLabel = "HOST",
       description = "Address to listen on (default ${DEFAULT-VALUE}: this machine only).")
   String host = "127.0.0.1";
 
-  @Option(names = "--token", paramLabel = "T",
+  @Option(
+      names = "--token",
+      paramLabel = "T",
       description = "Accept only this bearer token (default: any). A test token, not a real one.")
   String token;
 
-  @Option(names = "--drop-after-commit", paramLabel = "P",
-      description = "Probability of doing the work, remembering the answer, then closing the connection "
-          + "without sending it (default 0).")
+  @Option(
+      names = "--drop-after-commit",
+      paramLabel = "P",
+      description =
+          "Probability of doing the work, remembering the answer, then closing the connection "
+              + "without sending it (default 0).")
   double dropAfterCommit;
 
-  @Option(names = "--drop-before-commit", paramLabel = "P",
-      description = "Probability of closing the connection without answering and without doing anything (default 0).")
+  @Option(
+      names = "--drop-before-commit",
+      paramLabel = "P",
+      description =
+          "Probability of closing the connection without answering and without doing anything"
+              + " (default 0).")
   double dropBeforeCommit;
 
-  @Option(names = "--error-rate", paramLabel = "P",
+  @Option(
+      names = "--error-rate",
+      paramLabel = "P",
       description = "Probability of answering 503 without doing anything (default 0).")
   double errorRate;
 
-  @Option(names = "--throttle-rate", paramLabel = "P",
-      description = "Probability of answering 429 with Retry-After: 1 without doing anything (default 0).")
+  @Option(
+      names = "--throttle-rate",
+      paramLabel = "P",
+      description =
+          "Probability of answering 429 with Retry-After: 1 without doing anything (default 0).")
   double throttleRate;
 
-  @Option(names = "--latency", paramLabel = "DUR", converter = Durations.class,
+  @Option(
+      names = "--latency",
+      paramLabel = "DUR",
+      converter = Durations.class,
       description = "Delay before each API request is processed, like 200ms or 2s (default 0ms).")
   Duration latency = Duration.ZERO;
 
-  @Option(names = "--seed", paramLabel = "N",
-      description = "Seed of the fault dice: the same seed and requests give the same faults (default: random).")
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
+      description =
+          "Seed of the fault dice: the same seed and requests give the same faults (default:"
+              + " random).")
   Long seed;
 
   public SandboxCommand(Invocation invocation) {
@@ -96,10 +125,13 @@ public final class SandboxCommand implements Callable<Integer> {
   public Integer call() {
     SandboxServer server = start();
     CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      server.close();
-      stopped.countDown();
-    }, "sandbox-shutdown");
+    Thread hook =
+        new Thread(
+            () -> {
+              server.close();
+              stopped.countDown();
+            },
+            "sandbox-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       stopped.await();
@@ -127,27 +159,47 @@ public final class SandboxCommand implements Callable<Integer> {
     PrintWriter out = invocation.out();
     SandboxServer server;
     try {
-      server = SandboxServer.start(host, port, token, faults, dice, line -> {
-        synchronized (out) {
-          out.println(line);
-          out.flush();
-        }
-      });
+      server =
+          SandboxServer.start(
+              host,
+              port,
+              token,
+              faults,
+              dice,
+              line -> {
+                synchronized (out) {
+                  out.println(line);
+                  out.flush();
+                }
+              });
     } catch (BindException e) {
       // A usage error: the chosen --port or --host is what the user changes to fix it.
-      throw CliException.usage("cannot listen on " + host + ":" + port + " (" + e.getMessage()
-          + "); is another sandbox running? Pick another port with --port N, or 0 for a free one");
+      throw CliException.usage(
+          "cannot listen on "
+              + host
+              + ":"
+              + port
+              + " ("
+              + e.getMessage()
+              + "); is another sandbox running? Pick another port with --port N, or 0 for a free"
+              + " one");
     } catch (UnknownHostException e) {
       throw CliException.usage("cannot listen on host '" + host + "': no such host");
     } catch (IOException e) {
-      throw new CliException(ExitCode.INTERNAL, "cannot start the sandbox on " + host + ":" + port + ": " + e.getMessage(), e);
+      throw new CliException(
+          ExitCode.INTERNAL,
+          "cannot start the sandbox on " + host + ":" + port + ": " + e.getMessage(),
+          e);
     }
     synchronized (out) {
       out.println("listening on " + server.baseUrl());
       out.flush();
     }
-    if (seed == null && (dropAfterCommit > 0 || dropBeforeCommit > 0 || errorRate > 0 || throttleRate > 0)) {
-      invocation.err().println("edlink-idem: faults drawn with --seed " + dice + " (pass it to repeat them)");
+    if (seed == null
+        && (dropAfterCommit > 0 || dropBeforeCommit > 0 || errorRate > 0 || throttleRate > 0)) {
+      invocation
+          .err()
+          .println("edlink-idem: faults drawn with --seed " + dice + " (pass it to repeat them)");
     }
     return server;
   }

@@ -52,7 +52,8 @@ public final class ShellSession {
    * Runs a session on {@code terminal} as {@code edlink-idem GLOBAL_ARGS shell} would, for tests
    * that script a terminal. Returns the shell's exit code.
    */
-  public static int run(Invocation invocation, Terminal terminal, OutputStream err, String... globalArgs) {
+  public static int run(
+      Invocation invocation, Terminal terminal, OutputStream err, String... globalArgs) {
     CommandLine cli = Main.commandLine(invocation);
     List<String> args = new ArrayList<>(List.of(globalArgs));
     args.add("shell");
@@ -66,7 +67,8 @@ public final class ShellSession {
     try (Terminal terminal = TerminalBuilder.builder().system(true).name("edlink-idem").build()) {
       // JLine catches SIGINT for its own terminals, but not for a dumb one (TERM=dumb): without
       // this, Ctrl-C would end the JVM, and with it the shell, instead of the line or the request.
-      sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> terminal.raise(Terminal.Signal.INT));
+      sun.misc.Signal.handle(
+          new sun.misc.Signal("INT"), signal -> terminal.raise(Terminal.Signal.INT));
       return new ShellSession(root, terminal, System.err).run();
     } catch (IOException e) {
       throw new CliException(ExitCode.INTERNAL, "cannot open the terminal: " + e.getMessage(), e);
@@ -74,10 +76,22 @@ public final class ShellSession {
   }
 
   int run() {
-    CommandCompleter completer = new CommandCompleter(model.getCommandSpec(), this::keys, this::profiles,
-        Shell.BUILTINS, Path.of("").toAbsolutePath(), root.settings()::expandHome);
-    shell = new Shell(terminal, completer, root.settings().stateDir().resolve("history"), this::execute, this::status,
-        model.getCommandName());
+    CommandCompleter completer =
+        new CommandCompleter(
+            model.getCommandSpec(),
+            this::keys,
+            this::profiles,
+            Shell.BUILTINS,
+            Path.of("").toAbsolutePath(),
+            root.settings()::expandHome);
+    shell =
+        new Shell(
+            terminal,
+            completer,
+            root.settings().stateDir().resolve("history"),
+            this::execute,
+            this::status,
+            model.getCommandName());
     return shell.run();
   }
 
@@ -86,11 +100,19 @@ public final class ShellSession {
     return Main.run(invocation(), withGlobals(expanded).toArray(String[]::new));
   }
 
-  /** {@code ~/x} at the start of a word, of an option's value ({@code --journal=~/x}) or of a body ({@code @~/x}), as sh would. */
+  /**
+   * {@code ~/x} at the start of a word, of an option's value ({@code --journal=~/x}) or of a body
+   * ({@code @~/x}), as sh would.
+   */
   private String expandHome(String word) {
-    int at = word.startsWith("@") ? 1 : word.startsWith("--") && word.contains("=") ? word.indexOf('=') + 1 : 0;
+    int at =
+        word.startsWith("@")
+            ? 1
+            : word.startsWith("--") && word.contains("=") ? word.indexOf('=') + 1 : 0;
     String rest = word.substring(at);
-    return rest.equals("~") || rest.startsWith("~/") ? word.substring(0, at) + root.settings().expandHome(rest) : word;
+    return rest.equals("~") || rest.startsWith("~/")
+        ? word.substring(0, at) + root.settings().expandHome(rest)
+        : word;
   }
 
   /** The shell's global options first, leaving out those the line gives itself. */
@@ -124,24 +146,35 @@ public final class ShellSession {
     return false;
   }
 
-  /** What each command typed in the shell takes from the world: the shell's terminal, the process's environment. */
+  /**
+   * What each command typed in the shell takes from the world: the shell's terminal, the process's
+   * environment.
+   */
   private Invocation invocation() {
     Invocation outer = root.invocation();
     boolean real = !Shell.isDumb(terminal);
-    Invocation.Tty tty = new Invocation.Tty() {
-      @Override
-      public int width() {
-        return terminal.getWidth() > 0 ? terminal.getWidth() : 80;
-      }
+    Invocation.Tty tty =
+        new Invocation.Tty() {
+          @Override
+          public int width() {
+            return terminal.getWidth() > 0 ? terminal.getWidth() : 80;
+          }
 
-      @Override
-      public String readSecret(String prompt) throws IOException {
-        return shell.readSecret(prompt);
-      }
-    };
+          @Override
+          public String readSecret(String prompt) throws IOException {
+            return shell.readSecret(prompt);
+          }
+        };
     // stderr is the process's own: colour on it only when it is a terminal, as outside the shell.
-    return new Invocation(shell.typedInput(), terminal.output(), err, outer.environment(),
-        new Invocation.Terminal(true, real, real && outer.terminal().stderr()), outer.random(), tty, outer.time());
+    return new Invocation(
+        shell.typedInput(),
+        terminal.output(),
+        err,
+        outer.environment(),
+        new Invocation.Terminal(true, real, real && outer.terminal().stderr()),
+        outer.random(),
+        tty,
+        outer.time());
   }
 
   private Shell.Status status() {
@@ -176,11 +209,13 @@ public final class ShellSession {
       }
       Instant now = root.invocation().now();
       try (FileJournal journal = FileJournal.open(dir)) {
-        // Filtered before anything else: at 100,000 entries, describing them all costs more than reading them.
+        // Filtered before anything else: at 100,000 entries, describing them all costs more than
+        // reading them.
         return journal.summaries().stream()
             .filter(s -> s.key().startsWith(prefix))
-            .sorted(Comparator.comparing((EntrySummary s) -> s.state() != EntryState.PENDING)
-                .thenComparing(EntrySummary::created, Comparator.reverseOrder()))
+            .sorted(
+                Comparator.comparing((EntrySummary s) -> s.state() != EntryState.PENDING)
+                    .thenComparing(EntrySummary::created, Comparator.reverseOrder()))
             .map(s -> new KeyChoice(s.key(), s.state() == EntryState.PENDING, describe(s, now)))
             .toList();
       }
@@ -192,7 +227,10 @@ public final class ShellSession {
 
   private static String describe(EntrySummary s, Instant now) {
     String left = TimeText.left(s.window().remaining(now));
-    return s.state().label() + " · " + (left.equals("expired") ? "window ended" : left + " left") + " · "
+    return s.state().label()
+        + " · "
+        + (left.equals("expired") ? "window ended" : left + " left")
+        + " · "
         + EntryJson.pathOf(s.url());
   }
 

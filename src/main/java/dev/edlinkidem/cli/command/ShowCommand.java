@@ -30,8 +30,9 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "show",
     mixinStandardHelpOptions = true,
-    description = "Show one journal entry whole: the request (never the token), every attempt, the response, "
-        + "the first attempt's time and the end of the key's 30-day window.",
+    description =
+        "Show one journal entry whole: the request (never the token), every attempt, the response, "
+            + "the first attempt's time and the end of the key's 30-day window.",
     footerHeading = "%nExamples:%n",
     footer = {
       "  edlink-idem show 7Hq2xZ                (a unique prefix of at least 6 characters)",
@@ -41,24 +42,35 @@ import picocli.CommandLine.ParentCommand;
     exitCodeList = {"0:shown", "1:journal unreadable", "2:no such key, or an ambiguous prefix"})
 public final class ShowCommand implements Callable<Integer> {
   /** Output formats. */
-  enum Format { TEXT, JSON }
+  enum Format {
+    TEXT,
+    JSON
+  }
 
   /** Response headers worth a line in the text view. */
-  private static final List<String> SELECTED_HEADERS = List.of("content-type", "date", "retry-after", "x-request-id");
+  private static final List<String> SELECTED_HEADERS =
+      List.of("content-type", "date", "retry-after", "x-request-id");
 
-  @ParentCommand
-  private EdlinkIdem root;
+  @ParentCommand private EdlinkIdem root;
 
-  @Parameters(paramLabel = "KEY", description = "A key, or a unique prefix of at least 6 characters.")
+  @Parameters(
+      paramLabel = "KEY",
+      description = "A key, or a unique prefix of at least 6 characters.")
   private String key;
 
-  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      defaultValue = "text",
+      description = "text or json (default: ${DEFAULT-VALUE}).")
   private Format format;
 
   @Override
   public Integer call() {
     Instant now = root.invocation().now();
-    Entry entry = JournalAccess.with(root, journal -> journal.find(KeyResolver.resolve(journal, key)).orElseThrow());
+    Entry entry =
+        JournalAccess.with(
+            root, journal -> journal.find(KeyResolver.resolve(journal, key)).orElseThrow());
     PrintWriter out = root.invocation().out();
     if (format == Format.JSON) {
       out.println(EntryJson.full(entry, now));
@@ -71,22 +83,49 @@ public final class ShowCommand implements Callable<Integer> {
 
   private void text(PrintWriter out, Entry e, Instant now) {
     boolean colour = root.style().colorFor(root.invocation().terminal().stdout());
-    String state = e.state().label() + (e.outcome() != null ? " (learned by " + e.outcome().via() + ")" : "");
+    String state =
+        e.state().label() + (e.outcome() != null ? " (learned by " + e.outcome().via() + ")" : "");
     out.println("key       " + e.key());
-    out.println("state     " + (colour ? Style.colour(e.state()) + state + Style.RESET : state)
-        + (e.window().hasEnded(now) ? ", window ended" : ""));
+    out.println(
+        "state     "
+            + (colour ? Style.colour(e.state()) + state + Style.RESET : state)
+            + (e.window().hasEnded(now) ? ", window ended" : ""));
     out.println("request   " + e.request().method() + " " + e.request().url());
-    out.println("created   " + TimeText.precise(e.created()) + "  (first attempt: the window starts here)");
-    out.println("window    ends " + TimeText.when(e.window().end()) + " (" + TimeText.left(e.window().remaining(now))
-        + (e.window().hasEnded(now) ? "" : " left") + "); replays allowed until " + TimeText.when(e.window().replayDeadline()));
+    out.println(
+        "created   " + TimeText.precise(e.created()) + "  (first attempt: the window starts here)");
+    out.println(
+        "window    ends "
+            + TimeText.when(e.window().end())
+            + " ("
+            + TimeText.left(e.window().remaining(now))
+            + (e.window().hasEnded(now) ? "" : " left")
+            + "); replays allowed until "
+            + TimeText.when(e.window().replayDeadline()));
     e.request().headers().forEach((name, value) -> out.println("header    " + name + ": " + value));
     out.println("body      " + indented(body(e.request().body())));
     out.println();
-    out.println("attempts  " + (e.attempts().isEmpty() ? "none recorded (interrupted before the first ended?)" : e.attempts().size()));
+    out.println(
+        "attempts  "
+            + (e.attempts().isEmpty()
+                ? "none recorded (interrupted before the first ended?)"
+                : e.attempts().size()));
     for (Attempt a : e.attempts()) {
-      String what = a.result() == Attempt.Result.RESPONSE ? "HTTP " + a.status() : a.result().label().replace('_', ' ');
-      out.println("  " + a.number() + "  " + TimeText.precise(a.at()) + "  " + what + "  " + a.duration().toMillis() + " ms"
-          + (a.error() != null ? "  " + a.error() : "") + (a.requestId() != null ? "  $request " + a.requestId() : ""));
+      String what =
+          a.result() == Attempt.Result.RESPONSE
+              ? "HTTP " + a.status()
+              : a.result().label().replace('_', ' ');
+      out.println(
+          "  "
+              + a.number()
+              + "  "
+              + TimeText.precise(a.at())
+              + "  "
+              + what
+              + "  "
+              + a.duration().toMillis()
+              + " ms"
+              + (a.error() != null ? "  " + a.error() : "")
+              + (a.requestId() != null ? "  $request " + a.requestId() : ""));
     }
     out.println();
     if (e.outcome() == null) {
@@ -95,7 +134,14 @@ public final class ShowCommand implements Callable<Integer> {
     }
     RecordedResponse r = e.outcome().response();
     Envelope envelope = Envelope.of(r.body());
-    out.println("response  " + r.status() + "  at " + TimeText.precise(e.outcome().at()) + " (by " + e.outcome().via() + ")");
+    out.println(
+        "response  "
+            + r.status()
+            + "  at "
+            + TimeText.precise(e.outcome().at())
+            + " (by "
+            + e.outcome().via()
+            + ")");
     if (envelope.requestId() != null) {
       out.println("$request  " + envelope.requestId());
     }

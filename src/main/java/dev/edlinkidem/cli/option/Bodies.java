@@ -32,7 +32,9 @@ public final class Bodies {
       try {
         bytes = stdin.readNBytes((int) MAX_BYTES + 1);
       } catch (InterruptedIOException e) {
-        throw new CliException(ExitCode.INTERRUPTED, "interrupted while reading the body; nothing was journaled or sent");
+        throw new CliException(
+            ExitCode.INTERRUPTED,
+            "interrupted while reading the body; nothing was journaled or sent");
       } catch (IOException e) {
         throw CliException.usage("cannot read the body from stdin: " + e.getMessage());
       }
@@ -63,14 +65,16 @@ public final class Bodies {
   }
 
   private static CliException tooLarge(String from) {
-    return CliException.usage("the body from " + from + " is larger than 32 MB, Edlink's limit for a request");
+    return CliException.usage(
+        "the body from " + from + " is larger than 32 MB, Edlink's limit for a request");
   }
 
   /** Strict JSON, exactly one value, in UTF-8. */
   static void checkJson(byte[] bytes, String from) {
     String text = Utf8.decode(bytes);
     if (text == null) {
-      throw CliException.usage("the body from " + from + " is not UTF-8 text, so it cannot be JSON");
+      throw CliException.usage(
+          "the body from " + from + " is not UTF-8 text, so it cannot be JSON");
     }
     if (text.isBlank()) {
       throw CliException.usage("the body from " + from + " is empty; leave out -d to send no body");
@@ -79,10 +83,12 @@ public final class Bodies {
       reader.setStrictness(Strictness.STRICT);
       readValue(reader);
       if (reader.peek() != JsonToken.END_DOCUMENT) {
-        throw CliException.usage("the body from " + from + " is not valid JSON: more than one value");
+        throw CliException.usage(
+            "the body from " + from + " is not valid JSON: more than one value");
       }
     } catch (JsonParseException | IOException e) {
-      throw CliException.usage("the body from " + from + " is not valid JSON: " + JsonText.whyInvalid(e));
+      throw CliException.usage(
+          "the body from " + from + " is not valid JSON: " + JsonText.whyInvalid(e));
     }
   }
 
@@ -92,10 +98,22 @@ public final class Bodies {
     int depth = 0;
     do {
       switch (reader.peek()) {
-        case BEGIN_ARRAY -> { reader.beginArray(); depth++; }
-        case END_ARRAY -> { reader.endArray(); depth--; }
-        case BEGIN_OBJECT -> { reader.beginObject(); depth++; }
-        case END_OBJECT -> { reader.endObject(); depth--; }
+        case BEGIN_ARRAY -> {
+          reader.beginArray();
+          depth++;
+        }
+        case END_ARRAY -> {
+          reader.endArray();
+          depth--;
+        }
+        case BEGIN_OBJECT -> {
+          reader.beginObject();
+          depth++;
+        }
+        case END_OBJECT -> {
+          reader.endObject();
+          depth--;
+        }
         case NAME -> reader.nextName();
         case STRING, NUMBER -> reader.nextString();
         case BOOLEAN -> reader.nextBoolean();

@@ -6,21 +6,33 @@ import picocli.CommandLine.Option;
 /** How a response is shown: body as is or pretty, headers or not, or one JSON object instead. */
 public final class OutputOptions {
   /** What goes to stdout. */
-  public enum Format { BODY, JSON }
+  public enum Format {
+    BODY,
+    JSON
+  }
 
-  @Option(names = {"-i", "--include"}, description = "Print the status line and headers before the body.")
+  @Option(
+      names = {"-i", "--include"},
+      description = "Print the status line and headers before the body.")
   boolean include;
 
   @ArgGroup(exclusive = true)
   Layout layout = new Layout();
 
-  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "body",
-      description = "body (the response body, the default) or json (one object: key, state, status, attempts, expires_at, from_journal, response).")
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      defaultValue = "body",
+      description =
+          "body (the response body, the default) or json (one object: key, state, status, attempts,"
+              + " expires_at, from_journal, response).")
   Format format;
 
   /** --pretty and --raw exclude each other. */
   static final class Layout {
-    @Option(names = "--pretty", description = "Indent a JSON body even when stdout is not a terminal.")
+    @Option(
+        names = "--pretty",
+        description = "Indent a JSON body even when stdout is not a terminal.")
     boolean pretty;
 
     @Option(names = "--raw", description = "Print the body byte for byte even on a terminal.")

@@ -8,9 +8,6 @@ import dev.edlinkidem.config.Settings;
 import dev.edlinkidem.edlink.EdlinkClient;
 import dev.edlinkidem.edlink.RetryPolicy;
 import dev.edlinkidem.send.Sender;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,25 +16,42 @@ import picocli.CommandLine.Option;
 
 /** Options of every command that sends: the token, where it may go, and the retry policy. */
 public final class SendOptions {
-  @Option(names = "--token-file", paramLabel = "FILE",
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
       description = "Read the bearer token from FILE (else the environment variable EDLINK_TOKEN).")
   Path tokenFile;
 
-  @Option(names = "--allow-host", paramLabel = "HOST",
+  @Option(
+      names = "--allow-host",
+      paramLabel = "HOST",
       description = "Also send to HOST (the token goes there too). Repeatable.")
   List<String> allowedHosts = new ArrayList<>();
 
-  @Option(names = "--retries", paramLabel = "N",
-      description = "Attempts after the first, for transient failures (default: the profile's retries, else "
-          + Settings.DEFAULT_RETRIES + ").")
+  @Option(
+      names = "--retries",
+      paramLabel = "N",
+      description =
+          "Attempts after the first, for transient failures (default: the profile's retries, else "
+              + Settings.DEFAULT_RETRIES
+              + ").")
   Integer retries;
 
-  @Option(names = "--timeout", paramLabel = "DUR", defaultValue = "120s", converter = Durations.class,
+  @Option(
+      names = "--timeout",
+      paramLabel = "DUR",
+      defaultValue = "120s",
+      converter = Durations.class,
       description = "How long one attempt waits for its response (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
-  @Option(names = "--max-time", paramLabel = "DUR", defaultValue = "10m", converter = Durations.class,
-      description = "How long all attempts and waits may take together (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-time",
+      paramLabel = "DUR",
+      defaultValue = "10m",
+      converter = Durations.class,
+      description =
+          "How long all attempts and waits may take together (default: ${DEFAULT-VALUE}).")
   Duration maxTime;
 
   /** --allow-host: hosts besides the base URL's that the token may go to. */
@@ -51,11 +65,12 @@ public final class SendOptions {
   }
 
   /**
-   * Whether requests under this base URL may need TLS: not when it is plain http:// (loopback
-   * only) and no other host is allowed, since a full URL must then be on the base URL's origin.
+   * Whether requests under this base URL may need TLS: not when it is plain http:// (loopback only)
+   * and no other host is allowed, since a full URL must then be on the base URL's origin.
    */
   public boolean mayNeedTls(EdlinkIdem root) {
-    return !"http".equalsIgnoreCase(root.settings().baseUrl().getScheme()) || !allowedHosts.isEmpty();
+    return !"http".equalsIgnoreCase(root.settings().baseUrl().getScheme())
+        || !allowedHosts.isEmpty();
   }
 
   /** The options a replay of this run needs to reach the same host with the same token. */
@@ -97,12 +112,16 @@ public final class SendOptions {
    *
    * @param tls false when every request it sends goes to a plain http:// URL
    */
-  public Sender sender(EdlinkIdem root, String token, Sender.Listener listener, Sender.Pace pace, boolean tls) {
+  public Sender sender(
+      EdlinkIdem root, String token, Sender.Listener listener, Sender.Pace pace, boolean tls) {
     Invocation invocation = root.invocation();
     RetryPolicy policy = policy(root);
-    Duration connect = policy.attemptTimeout().compareTo(Duration.ofSeconds(30)) < 0
-        ? policy.attemptTimeout() : Duration.ofSeconds(30);
-    EdlinkClient client = new EdlinkClient(EdlinkClient.defaultHttpClient(connect, tls), token, Version.userAgent());
+    Duration connect =
+        policy.attemptTimeout().compareTo(Duration.ofSeconds(30)) < 0
+            ? policy.attemptTimeout()
+            : Duration.ofSeconds(30);
+    EdlinkClient client =
+        new EdlinkClient(EdlinkClient.defaultHttpClient(connect, tls), token, Version.userAgent());
     return new Sender(client, policy, invocation.time(), invocation.random(), listener, pace);
   }
 }

@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * What a batch shows as it goes: one JSON line per finished line ({@code --format jsonl}), a line
  * on stderr per problem, a progress line on a terminal, and the summary at the end. The counting
- * and the decision to stop are the {@link Tally}'s; this only draws them. Workers report to it
- * from many threads; it is the one place that writes.
+ * and the decision to stop are the {@link Tally}'s; this only draws them. Workers report to it from
+ * many threads; it is the one place that writes.
  */
 public final class BatchReport {
   private final EdlinkIdem root;
@@ -33,7 +33,8 @@ public final class BatchReport {
   private long startedAt;
   private int expected;
 
-  public BatchReport(EdlinkIdem root, boolean jsonl, List<String> replayArgs, String file, Tally tally) {
+  public BatchReport(
+      EdlinkIdem root, boolean jsonl, List<String> replayArgs, String file, Tally tally) {
     this.root = root;
     this.jsonl = jsonl;
     this.replayArgs = List.copyOf(replayArgs);
@@ -54,11 +55,13 @@ public final class BatchReport {
   public void start() {
     startedAt = root.invocation().time().nanoTime();
     if (progress.enabled()) {
-      ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "batch-progress");
-        t.setDaemon(true);
-        return t;
-      });
+      ticker =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "batch-progress");
+                t.setDaemon(true);
+                return t;
+              });
       ticker.scheduleAtFixedRate(this::draw, 200, 250, TimeUnit.MILLISECONDS);
     }
   }
@@ -70,8 +73,11 @@ public final class BatchReport {
       out.println(ResultPrinter.COMPACT.toJson(json(r)));
       out.flush();
     }
-    boolean shown = r.exit() != ExitCode.OK
-        || (r.kind() == LineResult.Kind.SUCCEEDED ? root.style().verbose() : !root.style().quiet());
+    boolean shown =
+        r.exit() != ExitCode.OK
+            || (r.kind() == LineResult.Kind.SUCCEEDED
+                ? root.style().verbose()
+                : !root.style().quiet());
     if (r.message() != null && shown) {
       say("line " + r.line() + ": " + r.message());
     }
@@ -82,17 +88,27 @@ public final class BatchReport {
     stopProgress();
     synchronized (this) {
       Tally.Counts now = tally.counts();
-      root.invocation().err().println("edlink-idem: interrupted · " + now.done() + " lines done; the "
-          + now.inFlight() + " in flight stay pending; run the same batch again to finish it: lines that have an"
-          + " answer are not sent again");
+      root.invocation()
+          .err()
+          .println(
+              "edlink-idem: interrupted · "
+                  + now.done()
+                  + " lines done; the "
+                  + now.inFlight()
+                  + " in flight stay pending; run the same batch again to finish it: lines that"
+                  + " have an answer are not sent again");
     }
   }
 
   /** The journal's share of the workers' time, for --verbose and the benchmark. */
   public String journalShare(long journalNanos, long workerNanos) {
     double share = workerNanos == 0 ? 0 : 100.0 * journalNanos / workerNanos;
-    return String.format(Locale.ROOT, "edlink-idem: journal: %d ms of %d ms worker time (%.1f%%)",
-        journalNanos / 1_000_000, workerNanos / 1_000_000, share);
+    return String.format(
+        Locale.ROOT,
+        "edlink-idem: journal: %d ms of %d ms worker time (%.1f%%)",
+        journalNanos / 1_000_000,
+        workerNanos / 1_000_000,
+        share);
   }
 
   /** Prints the summary and returns the exit code: the most serious line's. */
@@ -102,8 +118,11 @@ public final class BatchReport {
     PrintWriter err = root.invocation().err();
     Tally.Counts counts = tally.counts();
     int done = counts.done();
-    StringBuilder b = new StringBuilder("batch: ").append(done).append(done == 1 ? " line in " : " lines in ")
-        .append(String.format(Locale.ROOT, "%.1f s", seconds));
+    StringBuilder b =
+        new StringBuilder("batch: ")
+            .append(done)
+            .append(done == 1 ? " line in " : " lines in ")
+            .append(String.format(Locale.ROOT, "%.1f s", seconds));
     if (seconds > 0 && counts.sent() > 0) {
       b.append(String.format(Locale.ROOT, " (%.0f/s)", done / seconds));
     }
@@ -117,23 +136,33 @@ public final class BatchReport {
       }
     }
     if (pauses > 0) {
-      b.append("; Edlink asked to slow down ").append(pauses).append(pauses == 1 ? " time" : " times");
+      b.append("; Edlink asked to slow down ")
+          .append(pauses)
+          .append(pauses == 1 ? " time" : " times");
     }
     int exit = counts.exit();
     if (exit != ExitCode.OK || !root.style().quiet()) {
       err.println("edlink-idem: " + b);
     }
     if (counts.stoppedBecause() != null) {
-      err.println("edlink-idem: stopped starting lines: " + counts.stoppedBecause()
-          + "; lines not yet started were not sent");
+      err.println(
+          "edlink-idem: stopped starting lines: "
+              + counts.stoppedBecause()
+              + "; lines not yet started were not sent");
     }
     int unfinished = counts.unfinished();
     if (unfinished > 0) {
-      err.println("edlink-idem: " + unfinished + (unfinished == 1 ? " line is" : " lines are")
-          + " pending or not sent: " + (counts.tokenRefused() ? "fix the token, then " : "")
-          + "run the same batch again to finish"
-          + (file.equals("-") ? " (the same lines on stdin)" : "") + "; lines that have an answer are not sent again."
-          + " Or: " + CommandText.replay(root.settings().flags(), "--all-pending", replayArgs));
+      err.println(
+          "edlink-idem: "
+              + unfinished
+              + (unfinished == 1 ? " line is" : " lines are")
+              + " pending or not sent: "
+              + (counts.tokenRefused() ? "fix the token, then " : "")
+              + "run the same batch again to finish"
+              + (file.equals("-") ? " (the same lines on stdin)" : "")
+              + "; lines that have an answer are not sent again."
+              + " Or: "
+              + CommandText.replay(root.settings().flags(), "--all-pending", replayArgs));
     }
     return exit;
   }
@@ -175,11 +204,18 @@ public final class BatchReport {
     int done = counts.done();
     double rate = seconds > 0 ? done / seconds : 0;
     int pending = expected > done ? expected - done : counts.inFlight();
-    StringBuilder b = new StringBuilder("edlink-idem: ").append(done).append(" done · ").append(pending)
-        .append(" pending · ").append(counts.failed()).append(" failed · ")
-        .append(String.format(Locale.ROOT, "%.0f/s", rate));
+    StringBuilder b =
+        new StringBuilder("edlink-idem: ")
+            .append(done)
+            .append(" done · ")
+            .append(pending)
+            .append(" pending · ")
+            .append(counts.failed())
+            .append(" failed · ")
+            .append(String.format(Locale.ROOT, "%.0f/s", rate));
     if (expected > done && rate > 0) {
-      b.append(" · ").append(Durations.format(Duration.ofSeconds((long) Math.ceil((expected - done) / rate))))
+      b.append(" · ")
+          .append(Durations.format(Duration.ofSeconds((long) Math.ceil((expected - done) / rate))))
           .append(" left");
     }
     progress.draw(b.toString());
@@ -197,7 +233,9 @@ public final class BatchReport {
     o.addProperty("exit", r.exit());
     o.addProperty("expires_at", r.expiresAt() == null ? null : r.expiresAt().toString());
     o.addProperty("error", r.exit() == ExitCode.OK ? null : r.message());
-    o.add("response", r.response() == null ? JsonNull.INSTANCE : ResultPrinter.bodyAsJson(r.response().body()));
+    o.add(
+        "response",
+        r.response() == null ? JsonNull.INSTANCE : ResultPrinter.bodyAsJson(r.response().body()));
     return o;
   }
 }

@@ -14,7 +14,8 @@ import picocli.CommandLine.Model.UsageMessageSpec;
  * A titled two-column section of the usage help, such as the environment variables, kept in the
  * command model so that --help and the man pages show the same rows.
  */
-public record HelpTable(String key, String heading, List<Row> rows) implements CommandLine.IHelpSectionRenderer {
+public record HelpTable(String key, String heading, List<Row> rows)
+    implements CommandLine.IHelpSectionRenderer {
   /** One row: a name (a variable, a file) and what it means, both plain text. */
   public record Row(String term, String meaning) {}
 
@@ -22,7 +23,9 @@ public record HelpTable(String key, String heading, List<Row> rows) implements C
     rows = List.copyOf(rows);
   }
 
-  /** Adds this section to the usage help of {@code usage}, just before its examples (the footer). */
+  /**
+   * Adds this section to the usage help of {@code usage}, just before its examples (the footer).
+   */
   public void addTo(UsageMessageSpec usage) {
     usage.sectionMap().put(key, this);
     List<String> keys = new ArrayList<>(usage.sectionKeys());
@@ -37,10 +40,12 @@ public record HelpTable(String key, String heading, List<Row> rows) implements C
     if (longest <= WIDEST_SIDE_BY_SIDE) {
       Map<String, String> table = new LinkedHashMap<>();
       // picocli reads table cells as format strings; these rows are plain text.
-      rows.forEach(row -> table.put(row.term().replace("%", "%%"), row.meaning().replace("%", "%%")));
+      rows.forEach(
+          row -> table.put(row.term().replace("%", "%%"), row.meaning().replace("%", "%%")));
       return title + help.createTextTable(table);
     }
-    // Long terms (paths) would leave the meanings a narrow column: each meaning goes under its term.
+    // Long terms (paths) would leave the meanings a narrow column: each meaning goes under its
+    // term.
     int width = help.commandSpec().usageMessage().width();
     StringBuilder text = new StringBuilder(title);
     for (Row row : rows) {
@@ -52,7 +57,8 @@ public record HelpTable(String key, String heading, List<Row> rows) implements C
   private static final int WIDEST_SIDE_BY_SIDE = 24;
 
   private static String column(Help help, int width, int indent, String text) {
-    TextTable table = TextTable.forColumns(help.colorScheme(), new Column(width, indent, Column.Overflow.WRAP));
+    TextTable table =
+        TextTable.forColumns(help.colorScheme(), new Column(width, indent, Column.Overflow.WRAP));
     table.indentWrappedLines = 0;
     table.addRowValues(text);
     return table.toString();

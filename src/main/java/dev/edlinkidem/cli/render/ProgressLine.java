@@ -21,15 +21,21 @@ public final class ProgressLine {
 
   public static ProgressLine on(EdlinkIdem root) {
     Invocation invocation = root.invocation();
-    return new ProgressLine(root, invocation.terminal().stderr() && !root.style().quiet()
-        && !"dumb".equals(invocation.env("TERM")));
+    return new ProgressLine(
+        root,
+        invocation.terminal().stderr()
+            && !root.style().quiet()
+            && !"dumb".equals(invocation.env("TERM")));
   }
 
   boolean enabled() {
     return enabled;
   }
 
-  /** Draws {@code text} over the line, cut to the terminal's width: a wrapped line could not be taken back. */
+  /**
+   * Draws {@code text} over the line, cut to the terminal's width: a wrapped line could not be
+   * taken back.
+   */
   public void draw(String text) {
     if (!enabled) {
       return;

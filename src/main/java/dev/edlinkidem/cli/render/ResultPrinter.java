@@ -16,10 +16,9 @@ import dev.edlinkidem.edlink.Envelope;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.request.RecordedResponse;
+import dev.edlinkidem.verdict.ExitCode;
 import dev.edlinkidem.verdict.Row;
 import dev.edlinkidem.verdict.Verdict;
-import dev.edlinkidem.time.TimeText;
-import dev.edlinkidem.verdict.ExitCode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -28,9 +27,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
-/** Shows how one key ended: the body on stdout, the verdict's line and Edlink's warnings on stderr. */
+/**
+ * Shows how one key ended: the body on stdout, the verdict's line and Edlink's warnings on stderr.
+ */
 public final class ResultPrinter {
-  private static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+  private static final Gson PRETTY =
+      new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+
   /** One line of JSON, nulls kept: what --format json and batch's --format jsonl print. */
   static final Gson COMPACT = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
 
@@ -40,10 +43,12 @@ public final class ResultPrinter {
   private final List<String> replayArgs;
 
   /**
-   * @param stdout whether the result goes to stdout at all (with several keys, a caller may say instead)
+   * @param stdout whether the result goes to stdout at all (with several keys, a caller may say
+   *     instead)
    * @param replayArgs options a suggested replay command must carry (--token-file, --allow-host)
    */
-  public ResultPrinter(EdlinkIdem root, OutputOptions output, boolean stdout, List<String> replayArgs) {
+  public ResultPrinter(
+      EdlinkIdem root, OutputOptions output, boolean stdout, List<String> replayArgs) {
     this.root = root;
     this.output = output;
     this.stdout = stdout;
@@ -52,7 +57,8 @@ public final class ResultPrinter {
 
   /** The advice of a verdict names the command that replays its key with this run's settings. */
   Verdict.Audience audience(String key) {
-    return new Verdict.Audience.ForKey(CommandText.replay(root.settings().flags(), key, replayArgs));
+    return new Verdict.Audience.ForKey(
+        CommandText.replay(root.settings().flags(), key, replayArgs));
   }
 
   /** A verdict's whole message, without colour: for an error that ends the command. */
@@ -60,18 +66,21 @@ public final class ResultPrinter {
     return verdict.message(audience(verdict.key()), Verdict.Paint.NONE);
   }
 
-  /** A verdict that ends the command as an error, with the failure behind it (shown with --verbose). */
+  /**
+   * A verdict that ends the command as an error, with the failure behind it (shown with --verbose).
+   */
   public CliException failure(Verdict verdict, Throwable cause) {
     return new CliException(verdict.exit(), message(verdict), cause);
   }
 
   /**
-   * Prints how a key ended: the response on stdout (or one JSON object), Edlink's warnings, and
-   * the verdict's line on stderr (a success's only without -q). Returns the exit code.
+   * Prints how a key ended: the response on stdout (or one JSON object), Edlink's warnings, and the
+   * verdict's line on stderr (a success's only without -q). Returns the exit code.
    */
   public int print(Verdict verdict) {
     RecordedResponse response = verdict.response();
-    boolean fromJournal = verdict.row() == Row.RECORDED_SUCCESS || verdict.row() == Row.RECORDED_FAILURE;
+    boolean fromJournal =
+        verdict.row() == Row.RECORDED_SUCCESS || verdict.row() == Row.RECORDED_FAILURE;
     if (verdict.delivery() != null || fromJournal) {
       printStdout(verdict.entry(), response, fromJournal);
       warnings(response == null ? Envelope.EMPTY : Envelope.of(response.body()));
@@ -79,14 +88,18 @@ public final class ResultPrinter {
     if (verdict.exit() == ExitCode.OK) {
       summary(verdict.message(audience(verdict.key()), this::paint));
     } else {
-      root.invocation().err().println("edlink-idem: " + verdict.message(audience(verdict.key()), this::paint));
+      root.invocation()
+          .err()
+          .println("edlink-idem: " + verdict.message(audience(verdict.key()), this::paint));
     }
     return verdict.exit();
   }
 
   /** A state word, coloured when stderr gets colour (--color, NO_COLOR, a terminal). */
   private String paint(EntryState state, String word) {
-    return root.style().colorFor(root.invocation().terminal().stderr()) ? Style.colour(state) + word + Style.RESET : word;
+    return root.style().colorFor(root.invocation().terminal().stderr())
+        ? Style.colour(state) + word + Style.RESET
+        : word;
   }
 
   private void summary(String line) {
@@ -98,7 +111,9 @@ public final class ResultPrinter {
   private void warnings(Envelope envelope) {
     if (!root.style().quiet()) {
       String warning = paint(EntryState.PENDING, "warning");
-      envelope.warnings().forEach(w -> root.invocation().err().println("edlink-idem: " + warning + ": " + w));
+      envelope
+          .warnings()
+          .forEach(w -> root.invocation().err().println("edlink-idem: " + warning + ": " + w));
     }
   }
 

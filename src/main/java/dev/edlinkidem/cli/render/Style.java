@@ -4,8 +4,8 @@ import dev.edlinkidem.cli.EdlinkIdem;
 import dev.edlinkidem.journal.EntryState;
 
 /**
- * How much a command says on stderr and whether it uses colour: from -q, -v and --color, and
- * from NO_COLOR and TERM=dumb in the environment.
+ * How much a command says on stderr and whether it uses colour: from -q, -v and --color, and from
+ * NO_COLOR and TERM=dumb in the environment.
  *
  * @param quiet nothing on stderr when all went well (-q without -v)
  * @param verbose each attempt, and stack traces of internal errors

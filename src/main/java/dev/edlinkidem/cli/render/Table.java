@@ -75,7 +75,10 @@ public final class Table {
     for (int i = 0; i < cells.size() - 1; i++) {
       String cell = i == 0 ? head(cells.get(i), w[0]) : cells.get(i);
       String padded = cell + " ".repeat(w[i] - cell.length() + 2);
-      b.append(i == 1 && colour != null ? colour + cell + Style.RESET + " ".repeat(w[i] - cell.length() + 2) : padded);
+      b.append(
+          i == 1 && colour != null
+              ? colour + cell + Style.RESET + " ".repeat(w[i] - cell.length() + 2)
+              : padded);
     }
     return b.append(middle(cells.get(cells.size() - 1), last)).toString().stripTrailing();
   }

@@ -33,9 +33,12 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 class SandboxCommandTest {
-  private static final Pattern LISTENING = Pattern.compile("listening on (http://127\\.0\\.0\\.1:(\\d+))");
+  private static final Pattern LISTENING =
+      Pattern.compile("listening on (http://127\\.0\\.0\\.1:(\\d+))");
 
-  /** Standard output as lines, which a test can wait for while the command runs in another thread. */
+  /**
+   * Standard output as lines, which a test can wait for while the command runs in another thread.
+   */
   private static final class Lines extends OutputStream {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
@@ -72,8 +75,14 @@ class SandboxCommandTest {
 
   private final Lines out = new Lines();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private final Invocation invocation = new Invocation(
-      new ByteArrayInputStream(new byte[0]), out, err, Map.of(), Invocation.Terminal.NONE, new SecureRandom());
+  private final Invocation invocation =
+      new Invocation(
+          new ByteArrayInputStream(new byte[0]),
+          out,
+          err,
+          Map.of(),
+          Invocation.Terminal.NONE,
+          new SecureRandom());
 
   @Test
   void refusesAProbabilityAboveOne() {
@@ -88,27 +97,36 @@ class SandboxCommandTest {
 
   @Test
   void refusesANegativeProbabilityAndABadLatency() {
-    assertEquals(ExitCode.USAGE, Main.run(invocation, "sandbox", "--port", "0", "--drop-after-commit", "-0.1"));
-    assertEquals(ExitCode.USAGE, Main.run(invocation, "sandbox", "--port", "0", "--latency", "soon"));
+    assertEquals(
+        ExitCode.USAGE,
+        Main.run(invocation, "sandbox", "--port", "0", "--drop-after-commit", "-0.1"));
+    assertEquals(
+        ExitCode.USAGE, Main.run(invocation, "sandbox", "--port", "0", "--latency", "soon"));
     assertEquals(ExitCode.USAGE, Main.run(invocation, "sandbox", "--port", "70000"));
   }
 
   @Test
   void printsTheListeningLineFirstThenOneLinePerRequestUntilInterrupted() throws Exception {
     AtomicInteger exit = new AtomicInteger(-1);
-    Thread running = new Thread(() -> exit.set(Main.run(invocation, "sandbox", "--port", "0", "--seed", "5")));
+    Thread running =
+        new Thread(() -> exit.set(Main.run(invocation, "sandbox", "--port", "0", "--seed", "5")));
     running.start();
     try {
       Matcher listening = LISTENING.matcher(out.await(1).get(0));
       assertTrue(listening.matches(), out.complete().get(0));
 
-      HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
-          HttpRequest.newBuilder(URI.create(listening.group(1) + "/api/v2/graph/people?$idempotency=cmd1"))
-              .header("Authorization", "Bearer t")
-              .timeout(Duration.ofSeconds(10))
-              .POST(HttpRequest.BodyPublishers.ofString("{}"))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .build()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(listening.group(1) + "/api/v2/graph/people?$idempotency=cmd1"))
+                      .header("Authorization", "Bearer t")
+                      .timeout(Duration.ofSeconds(10))
+                      .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
 
       assertEquals(200, response.statusCode());
       String logLine = out.await(2).get(1);
@@ -120,16 +138,34 @@ class SandboxCommandTest {
     assertEquals(ExitCode.INTERRUPTED, exit.get());
     // The server was closed: nothing listens there any more.
     String url = LISTENING.matcher(out.complete().get(0)).replaceAll("$1");
-    assertThrows(IOException.class, () -> HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(url + "/__sandbox/stats")).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString()));
+    assertThrows(
+        IOException.class,
+        () ->
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(URI.create(url + "/__sandbox/stats"))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString()));
   }
 
   @Test
   void startAppliesTheOptions() {
     SandboxCommand command = new SandboxCommand(invocation);
-    new CommandLine(command).parseArgs("--port", "0", "--token", "t", "--error-rate", "1",
-        "--drop-before-commit", "0.5", "--latency", "10ms", "--seed", "3");
+    new CommandLine(command)
+        .parseArgs(
+            "--port",
+            "0",
+            "--token",
+            "t",
+            "--error-rate",
+            "1",
+            "--drop-before-commit",
+            "0.5",
+            "--latency",
+            "10ms",
+            "--seed",
+            "3");
 
     try (SandboxServer server = command.start()) {
       assertEquals(new Faults(0, 0.5, 1, 0, Duration.ofMillis(10)), server.faults());
@@ -145,7 +181,9 @@ class SandboxCommandTest {
       assertEquals(ExitCode.USAGE, code);
       String message = err.toString(StandardCharsets.UTF_8).strip();
       assertEquals(1, message.lines().count(), message);
-      assertTrue(message.contains("127.0.0.1:" + taken.getLocalPort()) && message.contains("--port"), message);
+      assertTrue(
+          message.contains("127.0.0.1:" + taken.getLocalPort()) && message.contains("--port"),
+          message);
       assertEquals(List.of(), out.complete());
     }
   }
@@ -155,8 +193,19 @@ class SandboxCommandTest {
     assertEquals(ExitCode.OK, Main.run(invocation, "sandbox", "--help"));
 
     String help = String.join("\n", out.complete());
-    for (String option : List.of("--port", "--host", "--token", "--drop-after-commit", "--drop-before-commit",
-        "--error-rate", "--throttle-rate", "--latency", "--seed", "/__sandbox/stats", "Example")) {
+    for (String option :
+        List.of(
+            "--port",
+            "--host",
+            "--token",
+            "--drop-after-commit",
+            "--drop-before-commit",
+            "--error-rate",
+            "--throttle-rate",
+            "--latency",
+            "--seed",
+            "/__sandbox/stats",
+            "Example")) {
       assertTrue(help.contains(option), option + " missing from:\n" + help);
     }
   }

@@ -20,8 +20,12 @@ class DurationsTest {
 
   @Test
   void refusesWhatIsNotADuration() {
-    for (String bad : new String[] {"", "10", "s", "-5s", "1.5s", "10 s", "10sec", "3w", "1h30m", "9999999999s"}) {
-      TypeConversionException e = assertThrows(TypeConversionException.class, () -> Durations.parse(bad), bad);
+    for (String bad :
+        new String[] {
+          "", "10", "s", "-5s", "1.5s", "10 s", "10sec", "3w", "1h30m", "9999999999s"
+        }) {
+      TypeConversionException e =
+          assertThrows(TypeConversionException.class, () -> Durations.parse(bad), bad);
       assertEquals(true, e.getMessage().contains("500ms, 30s, 10m, 72h or 3d"));
     }
   }
