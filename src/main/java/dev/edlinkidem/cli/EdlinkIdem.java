@@ -16,13 +16,9 @@ import dev.edlinkidem.cli.command.ShellCommand;
 import dev.edlinkidem.cli.command.ShowCommand;
 import dev.edlinkidem.cli.render.Style;
 import dev.edlinkidem.config.Settings;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Mixin;
 
 /** The top-level command: global options shared by every subcommand, and the subcommand list. */
 @Command(
@@ -74,60 +70,9 @@ public final class EdlinkIdem implements Runnable {
           CompletionCommand.class,
           SandboxCommand.class);
 
-  /** When colour is used on stderr and stdout. */
-  public enum ColorMode {
-    AUTO,
-    ALWAYS,
-    NEVER
-  }
-
   private final Invocation invocation;
-  private Settings settings;
 
-  @Option(
-      names = "--journal",
-      paramLabel = "DIR",
-      scope = ScopeType.INHERIT,
-      description =
-          "Journal directory (env EDLINK_IDEM_JOURNAL; default $XDG_STATE_HOME/edlink-idem or"
-              + " ~/.local/state/edlink-idem).")
-  private Path journal;
-
-  @Option(
-      names = "--base-url",
-      paramLabel = "URL",
-      scope = ScopeType.INHERIT,
-      description = "Edlink base URL (env EDLINK_BASE_URL; default https://ed.link).")
-  private String baseUrl;
-
-  @Option(
-      names = "--profile",
-      paramLabel = "NAME",
-      scope = ScopeType.INHERIT,
-      description =
-          "Settings profile from the configuration file (env EDLINK_IDEM_PROFILE; default:"
-              + " default).")
-  private String profile;
-
-  @Option(
-      names = "--color",
-      paramLabel = "WHEN",
-      scope = ScopeType.INHERIT,
-      description =
-          "auto, always or never (NO_COLOR set means never; default auto: only on a terminal).")
-  private ColorMode color;
-
-  @Option(
-      names = {"-q", "--quiet"},
-      scope = ScopeType.INHERIT,
-      description = "Say nothing on stderr when all went well.")
-  private boolean quiet;
-
-  @Option(
-      names = {"-v", "--verbose"},
-      scope = ScopeType.INHERIT,
-      description = "Say more on stderr: each attempt, and stack traces of internal errors.")
-  private boolean verbose;
+  @Mixin private GlobalOptions globals = new GlobalOptions();
 
   public EdlinkIdem(Invocation invocation) {
     this.invocation = invocation;
@@ -144,26 +89,12 @@ public final class EdlinkIdem implements Runnable {
 
   /** The settings this command line and the environment give, by their precedence. */
   public Settings settings() {
-    if (settings == null) {
-      Settings.Flags flags =
-          new Settings.Flags(journal == null ? null : journal.toString(), baseUrl, profile);
-      settings =
-          new Settings(
-              flags,
-              invocation.environment(),
-              warning -> {
-                if (!style().quiet()) {
-                  invocation.err().println("edlink-idem: warning: " + warning);
-                }
-              });
-    }
-    return settings;
+    return globals.settings(invocation);
   }
 
   /** How much to say on stderr, and whether in colour. */
   public Style style() {
-    boolean noColor = invocation.env("NO_COLOR") != null || "dumb".equals(invocation.env("TERM"));
-    return new Style(quiet && !verbose, verbose, color != null ? color : ColorMode.AUTO, noColor);
+    return globals.style(invocation);
   }
 
   /**
@@ -171,25 +102,6 @@ public final class EdlinkIdem implements Runnable {
    * command typed in it that does not give its own.
    */
   public List<String> globalArgs() {
-    List<String> args = new ArrayList<>();
-    if (journal != null) {
-      args.addAll(List.of("--journal", journal.toString()));
-    }
-    if (baseUrl != null) {
-      args.addAll(List.of("--base-url", baseUrl));
-    }
-    if (profile != null) {
-      args.addAll(List.of("--profile", profile));
-    }
-    if (color != null) {
-      args.addAll(List.of("--color", color.name().toLowerCase(Locale.ROOT)));
-    }
-    if (quiet) {
-      args.add("--quiet");
-    }
-    if (verbose) {
-      args.add("--verbose");
-    }
-    return args;
+    return globals.asArgs();
   }
 }

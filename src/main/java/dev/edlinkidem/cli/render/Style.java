@@ -1,6 +1,5 @@
 package dev.edlinkidem.cli.render;
 
-import dev.edlinkidem.cli.EdlinkIdem;
 import dev.edlinkidem.journal.EntryState;
 
 /**
@@ -10,7 +9,14 @@ import dev.edlinkidem.journal.EntryState;
  * @param quiet nothing on stderr when all went well (-q without -v)
  * @param verbose each attempt, and stack traces of internal errors
  */
-public record Style(boolean quiet, boolean verbose, EdlinkIdem.ColorMode color, boolean noColor) {
+public record Style(boolean quiet, boolean verbose, ColorMode color, boolean noColor) {
+  /** When colour is used on stderr and stdout. */
+  public enum ColorMode {
+    AUTO,
+    ALWAYS,
+    NEVER
+  }
+
   /** Ends a colour. */
   public static final String RESET = "\u001b[0m";
 

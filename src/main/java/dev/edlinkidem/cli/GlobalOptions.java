@@ -1,0 +1,115 @@
+package dev.edlinkidem.cli;
+
+import dev.edlinkidem.cli.render.Style;
+import dev.edlinkidem.config.Settings;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The options every command accepts, given before or after its name, and what they make: the
+ * settings, the style of stderr, and the same options again as arguments for the shell.
+ */
+public final class GlobalOptions {
+  @Option(
+      names = "--journal",
+      paramLabel = "DIR",
+      scope = ScopeType.INHERIT,
+      description =
+          "Journal directory (env EDLINK_IDEM_JOURNAL; default $XDG_STATE_HOME/edlink-idem or"
+              + " ~/.local/state/edlink-idem).")
+  private Path journal;
+
+  @Option(
+      names = "--base-url",
+      paramLabel = "URL",
+      scope = ScopeType.INHERIT,
+      description = "Edlink base URL (env EDLINK_BASE_URL; default https://ed.link).")
+  private String baseUrl;
+
+  @Option(
+      names = "--profile",
+      paramLabel = "NAME",
+      scope = ScopeType.INHERIT,
+      description =
+          "Settings profile from the configuration file (env EDLINK_IDEM_PROFILE; default:"
+              + " default).")
+  private String profile;
+
+  @Option(
+      names = "--color",
+      paramLabel = "WHEN",
+      scope = ScopeType.INHERIT,
+      description =
+          "auto, always or never (NO_COLOR set means never; default auto: only on a terminal).")
+  private Style.ColorMode color;
+
+  @Option(
+      names = {"-q", "--quiet"},
+      scope = ScopeType.INHERIT,
+      description = "Say nothing on stderr when all went well.")
+  private boolean quiet;
+
+  @Option(
+      names = {"-v", "--verbose"},
+      scope = ScopeType.INHERIT,
+      description = "Say more on stderr: each attempt, and stack traces of internal errors.")
+  private boolean verbose;
+
+  private Settings settings;
+
+  /**
+   * The settings these options and the environment give, by their precedence; made once, so a
+   * warning about them is printed once.
+   */
+  Settings settings(Invocation invocation) {
+    if (settings == null) {
+      Settings.Flags flags =
+          new Settings.Flags(journal == null ? null : journal.toString(), baseUrl, profile);
+      settings =
+          new Settings(
+              flags,
+              invocation.environment(),
+              warning -> {
+                if (!style(invocation).quiet()) {
+                  invocation.err().println("edlink-idem: warning: " + warning);
+                }
+              });
+    }
+    return settings;
+  }
+
+  /** How much to say on stderr, and whether in colour. */
+  Style style(Invocation invocation) {
+    boolean noColor = invocation.env("NO_COLOR") != null || "dumb".equals(invocation.env("TERM"));
+    return new Style(
+        quiet && !verbose, verbose, color != null ? color : Style.ColorMode.AUTO, noColor);
+  }
+
+  /** The options given, as arguments again. */
+  List<String> asArgs() {
+    List<String> args = new ArrayList<>();
+    if (journal != null) {
+      args.addAll(List.of("--journal", journal.toString()));
+    }
+    if (baseUrl != null) {
+      args.addAll(List.of("--base-url", baseUrl));
+    }
+    if (profile != null) {
+      args.addAll(List.of("--profile", profile));
+    }
+    if (color != null) {
+      args.addAll(List.of("--color", color.name().toLowerCase(Locale.ROOT)));
+    }
+    if (quiet) {
+      args.add("--quiet");
+    }
+    if (verbose) {
+      args.add("--verbose");
+    }
+    return args;
+  }
+}
