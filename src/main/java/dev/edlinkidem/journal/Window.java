@@ -9,13 +9,16 @@ import java.time.Instant;
  * moment the request was journaled, just before its first byte was sent).
  */
 public record Window(Instant start) {
-  public static final Duration LENGTH = Duration.ofDays(30);
+  /** Days Edlink remembers a key; a constant, so that help text can name it. */
+  public static final int DAYS = 30;
+
+  public static final Duration LENGTH = Duration.ofDays(DAYS);
 
   /** Replays stop an hour early: our clock and Edlink's may disagree by that much. */
   public static final Duration SKEW_MARGIN = Duration.ofHours(1);
 
   /** The window as messages name it: "30-day window". */
-  public static final String NAME = LENGTH.toDays() + "-day window";
+  public static final String NAME = DAYS + "-day window";
 
   /** The margin in words: "an hour". */
   public static final String MARGIN_WORDS =
@@ -26,7 +29,7 @@ public record Window(Instant start) {
    * skew".
    */
   public static final String REPLAY_RULE =
-      LENGTH.toDays() + " days from the first attempt, less " + MARGIN_WORDS + " for clock skew";
+      DAYS + " days from the first attempt, less " + MARGIN_WORDS + " for clock skew";
 
   /** When Edlink forgets the key. */
   public Instant end() {

@@ -8,6 +8,7 @@ import dev.edlinkidem.cli.render.Table;
 import dev.edlinkidem.journal.EntryJson;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.EntrySummary;
+import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.time.TimeText;
 import dev.edlinkidem.verdict.ExitCode;
 import java.io.PrintWriter;
@@ -25,7 +26,9 @@ import picocli.CommandLine.ParentCommand;
     name = "expiring",
     mixinStandardHelpOptions = true,
     description =
-        "List entries whose 30-day window ends within DUR, soonest first, with the command that"
+        "List entries whose "
+            + Window.NAME
+            + " ends within DUR, soonest first, with the command that"
             + " resolves each pending one. Edlink forgets a key when its window ends; a pending"
             + " request replayed after that could act twice, so it is refused.",
     footerHeading = "%nExamples:%n",
@@ -78,7 +81,9 @@ public final class ExpiringCommand implements Callable<Integer> {
       out.println(
           "No "
               + (pendingOnly ? "pending " : "")
-              + "entries leave their 30-day window within "
+              + "entries leave their "
+              + Window.NAME
+              + " within "
               + span
               + " (as of "
               + TimeText.when(now)
@@ -89,7 +94,9 @@ public final class ExpiringCommand implements Callable<Integer> {
     out.println(
         soon.size()
             + (soon.size() == 1 ? " entry leaves its" : " entries leave their")
-            + " 30-day window within "
+            + " "
+            + Window.NAME
+            + " within "
             + span
             + " (as of "
             + TimeText.when(now)

@@ -12,6 +12,7 @@ import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryJson;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.EntrySummary;
+import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.time.TimeText;
 import dev.edlinkidem.verdict.ExitCode;
 import java.io.PrintWriter;
@@ -33,7 +34,9 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     description =
         "List journal entries, newest first: key, state, HTTP status, attempts, when created, "
-            + "time left in the 30-day window, and path.",
+            + "time left in the "
+            + Window.NAME
+            + ", and path.",
     footerHeading = "%nExamples:%n",
     footer = {
       "  edlink-idem list --state pending",
@@ -77,7 +80,8 @@ public final class ListCommand implements Callable<Integer> {
       names = "--expiring-within",
       paramLabel = "DUR",
       converter = Durations.class,
-      description = "Only entries whose 30-day window ends within DUR (and has not ended yet).")
+      description =
+          "Only entries whose " + Window.NAME + " ends within DUR (and has not ended yet).")
   private Duration expiringWithin;
 
   @Option(

@@ -4,6 +4,7 @@ import dev.edlinkidem.cli.EdlinkIdem;
 import dev.edlinkidem.journal.Compaction;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.EntrySummary;
+import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.time.TimeText;
 import dev.edlinkidem.verdict.ExitCode;
 import java.io.PrintWriter;
@@ -20,7 +21,9 @@ import picocli.CommandLine.ParentCommand;
     name = "prune",
     mixinStandardHelpOptions = true,
     description =
-        "Remove entries whose 30-day window has ended and compact the journal. The change is staged"
+        "Remove entries whose "
+            + Window.NAME
+            + " has ended and compact the journal. The change is staged"
             + " and committed as one, so a crash during prune leaves the journal as it was or as it"
             + " is after. Pending entries are kept unless --include-pending: they need a person."
             + " Never runs by itself.",
@@ -70,7 +73,9 @@ public final class PruneCommand implements Callable<Integer> {
               verb
                   + c.changed().size()
                   + (c.changed().size() == 1 ? " entry" : " entries")
-                  + " whose 30-day window ended before "
+                  + " whose "
+                  + Window.NAME
+                  + " ended before "
                   + TimeText.when(now)
                   + "; "
                   + (dryRun ? "would reclaim " : "reclaimed ")

@@ -74,7 +74,8 @@ public final class ReconcileCommand implements Callable<Integer> {
   @Parameters(
       paramLabel = "KEY",
       arity = "0..*",
-      description = "Keys, or unique prefixes of at least 6 characters.")
+      description =
+          "Keys, or unique prefixes of at least " + KeyResolver.MIN_PREFIX + " characters.")
   private List<String> keys = new ArrayList<>();
 
   @Option(names = "--all-pending", description = "Every pending entry.")

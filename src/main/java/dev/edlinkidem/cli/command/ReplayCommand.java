@@ -15,6 +15,7 @@ import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.journal.KeyResolver;
+import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.request.Destination;
 import dev.edlinkidem.request.InvalidRequestException;
 import dev.edlinkidem.send.KeySettler;
@@ -48,11 +49,15 @@ import picocli.CommandLine.ParentCommand;
     description =
         "Send pending requests again with their original key, method, URL and bytes. A finished"
             + " (succeeded or failed) entry is not re-sent: its recorded response is printed. A"
-            + " pending entry whose 30-day window has ended (less an hour for clock skew) is"
+            + " pending entry whose "
+            + Window.NAME
+            + " has ended (less an hour for clock skew) is"
             + " refused. With several keys, the exit code is the most serious one.",
     footerHeading = "%nExamples:%n",
     footer = {
-      "  edlink-idem replay 7Hq2xZ             (a unique prefix of at least 6 characters)",
+      "  edlink-idem replay 7Hq2xZ             (a unique prefix of at least "
+          + KeyResolver.MIN_PREFIX
+          + " characters)",
       "  edlink-idem replay --all-pending --yes"
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -72,7 +77,8 @@ public final class ReplayCommand implements Callable<Integer> {
   @Parameters(
       paramLabel = "KEY",
       arity = "0..*",
-      description = "Keys, or unique prefixes of at least 6 characters.")
+      description =
+          "Keys, or unique prefixes of at least " + KeyResolver.MIN_PREFIX + " characters.")
   private List<String> keys = new ArrayList<>();
 
   @Option(

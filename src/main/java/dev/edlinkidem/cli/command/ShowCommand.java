@@ -11,6 +11,7 @@ import dev.edlinkidem.journal.Attempt;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryJson;
 import dev.edlinkidem.journal.KeyResolver;
+import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.request.RecordedResponse;
 import dev.edlinkidem.time.TimeText;
 import dev.edlinkidem.verdict.ExitCode;
@@ -32,10 +33,14 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     description =
         "Show one journal entry whole: the request (never the token), every attempt, the response, "
-            + "the first attempt's time and the end of the key's 30-day window.",
+            + "the first attempt's time and the end of the key's "
+            + Window.NAME
+            + ".",
     footerHeading = "%nExamples:%n",
     footer = {
-      "  edlink-idem show 7Hq2xZ                (a unique prefix of at least 6 characters)",
+      "  edlink-idem show 7Hq2xZ                (a unique prefix of at least "
+          + KeyResolver.MIN_PREFIX
+          + " characters)",
       "  edlink-idem show 7Hq2xZ --format json | jq .response.status"
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -55,7 +60,8 @@ public final class ShowCommand implements Callable<Integer> {
 
   @Parameters(
       paramLabel = "KEY",
-      description = "A key, or a unique prefix of at least 6 characters.")
+      description =
+          "A key, or a unique prefix of at least " + KeyResolver.MIN_PREFIX + " characters.")
   private String key;
 
   @Option(
