@@ -21,6 +21,11 @@ public class CliException extends RuntimeException {
     return exitCode;
   }
 
+  /** A failure whose message is already on stderr: it ends the command with no more said. */
+  public static CliException alreadyReported(int exitCode) {
+    return new CliException(exitCode, null);
+  }
+
   public static CliException usage(String message) {
     return new CliException(ExitCode.USAGE, message);
   }

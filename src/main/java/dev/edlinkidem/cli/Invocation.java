@@ -33,9 +33,23 @@ public final class Invocation {
   private final Map<String, String> env;
   private final Terminal terminal;
   private final SecureRandom random;
-  private final boolean realProcess;
+  private final Interrupts interrupts;
   private final Tty tty;
   private final Time time;
+
+  /**
+   * Where a command says, on Ctrl-C or SIGTERM, what it leaves behind: the real process's shutdown
+   * hooks, or nowhere (a test, or the shell, which handles Ctrl-C itself).
+   */
+  public interface Interrupts {
+    Interrupts NONE = message -> () -> {};
+
+    /**
+     * Arranges for {@code message} to run if the process is interrupted before the returned undo
+     * runs.
+     */
+    Runnable onInterrupt(Runnable message);
+  }
 
   /**
    * What a terminal session offers beyond its streams: its width, and a prompt that does not echo.
@@ -55,7 +69,7 @@ public final class Invocation {
       Map<String, String> env,
       Terminal terminal,
       SecureRandom random) {
-    this(stdin, stdout, stderr, env, terminal, random, false, null, Time.SYSTEM);
+    this(stdin, stdout, stderr, env, terminal, random, Interrupts.NONE, null, Time.SYSTEM);
   }
 
   /** An invocation whose time is {@code time}: tests pass one that never sleeps. */
@@ -67,7 +81,7 @@ public final class Invocation {
       Terminal terminal,
       SecureRandom random,
       Time time) {
-    this(stdin, stdout, stderr, env, terminal, random, false, null, time);
+    this(stdin, stdout, stderr, env, terminal, random, Interrupts.NONE, null, time);
   }
 
   /**
@@ -84,7 +98,7 @@ public final class Invocation {
       SecureRandom random,
       Tty tty,
       Time time) {
-    this(stdin, stdout, stderr, env, terminal, random, false, tty, time);
+    this(stdin, stdout, stderr, env, terminal, random, Interrupts.NONE, tty, time);
   }
 
   private Invocation(
@@ -94,11 +108,11 @@ public final class Invocation {
       Map<String, String> env,
       Terminal terminal,
       SecureRandom random,
-      boolean realProcess,
+      Interrupts interrupts,
       Tty tty,
       Time time) {
     this.time = time;
-    this.realProcess = realProcess;
+    this.interrupts = interrupts;
     this.tty = tty;
     this.stdin = stdin;
     this.stdout = stdout;
@@ -109,27 +123,49 @@ public final class Invocation {
     this.random = random;
   }
 
+  /** A copy of {@code base} that reports interruptions to {@code interrupts}. */
+  private Invocation(Invocation base, Interrupts interrupts) {
+    this.time = base.time;
+    this.interrupts = interrupts;
+    this.tty = base.tty;
+    this.stdin = base.stdin;
+    this.stdout = base.stdout;
+    this.out = base.out;
+    this.err = base.err;
+    this.env = base.env;
+    this.terminal = base.terminal;
+    this.random = base.random;
+  }
+
   public static Invocation system() {
-    return new Invocation(
-        System.in,
-        System.out,
-        System.err,
-        System.getenv(),
-        new Terminal(isTerminal(0), isTerminal(1), isTerminal(2)),
-        new SecureRandom(),
-        true,
-        new ProcessTty(),
-        Time.SYSTEM);
+    Invocation process =
+        new Invocation(
+            System.in,
+            System.out,
+            System.err,
+            System.getenv(),
+            new Terminal(isTerminal(0), isTerminal(1), isTerminal(2)),
+            new SecureRandom(),
+            Interrupts.NONE,
+            new ProcessTty(),
+            Time.SYSTEM);
+    return process.withInterrupts(process::shutdownHook);
   }
 
   /**
    * Arranges for a message if the process is interrupted (Ctrl-C, SIGTERM) before the returned undo
-   * runs; the JVM then exits with 130. Does nothing outside a real process.
+   * runs; the JVM then exits with 130.
    */
   public Runnable onInterrupt(Runnable message) {
-    if (!realProcess) {
-      return () -> {};
-    }
+    return interrupts.onInterrupt(message);
+  }
+
+  /** This invocation with its interruptions reported to {@code interrupts}. */
+  public Invocation withInterrupts(Interrupts interrupts) {
+    return new Invocation(this, interrupts);
+  }
+
+  private Runnable shutdownHook(Runnable message) {
     Thread hook =
         new Thread(
             () -> {

@@ -112,6 +112,9 @@ public final class Main {
       err.println("edlink-idem: interrupted: " + oneLine(ce.getMessage()));
       return ExitCode.INTERRUPTED;
     }
+    if (e instanceof CliException ce && ce.getMessage() == null) {
+      return ce.exitCode();
+    }
     if (e instanceof CliException ce) {
       if (root.style().verbose() && ce.getCause() != null) {
         ce.getCause().printStackTrace(err);

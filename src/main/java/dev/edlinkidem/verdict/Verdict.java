@@ -91,6 +91,11 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
     return new Verdict(Row.INTERRUPTED, entry.key(), entry, null, null);
   }
 
+  /** Ctrl-C came before {@code key}'s new request was journaled, so it was never sent. */
+  public static Verdict interruptedBeforeJournaling(String key) {
+    return new Verdict(Row.INTERRUPTED_BEFORE_JOURNALING, key, null, null, null);
+  }
+
   /** A batch line that was not started because the batch was stopping. */
   public static Verdict notStarted(String key) {
     return new Verdict(Row.NOT_STARTED, key, null, null, null);
@@ -246,6 +251,8 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
               + pending
               + " and safe to send again";
       case INTERRUPTED -> "interrupted · " + key + " stays " + pending;
+      case INTERRUPTED_BEFORE_JOURNALING ->
+          "interrupted before " + key + " was journaled; nothing was sent";
       case RECONCILED -> "Edlink received it" + detail + "; recorded as learned by reconcile";
       case NOT_IN_LOG -> "not in Edlink's request log";
       case NOT_IN_LOG_WINDOW_ENDED -> "not received by Edlink, and its window has ended";

@@ -26,6 +26,7 @@ public final class Cli {
   private final Map<String, String> env = new HashMap<>();
   private Invocation.Terminal terminal = Invocation.Terminal.NONE;
   private byte[] stdin = new byte[0];
+  private Invocation.Interrupts interrupts = Invocation.Interrupts.NONE;
 
   public Cli env(String name, String value) {
     if (value == null) {
@@ -51,12 +52,18 @@ public final class Cli {
     return this;
   }
 
+  /** Where the command registers what Ctrl-C prints; a test fires it when it chooses. */
+  public Cli interrupts(Invocation.Interrupts i) {
+    this.interrupts = i;
+    return this;
+  }
+
   public Result run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     Invocation invocation =
-        new Invocation(
-            new ByteArrayInputStream(stdin), out, err, env, terminal, new SecureRandom());
+        new Invocation(new ByteArrayInputStream(stdin), out, err, env, terminal, new SecureRandom())
+            .withInterrupts(interrupts);
     int code = Main.run(invocation, args);
     invocation.out().flush();
     invocation.err().flush();

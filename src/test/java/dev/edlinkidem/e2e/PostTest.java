@@ -17,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /** {@code post} through the real command line against the sandbox. */
@@ -35,6 +37,55 @@ class PostTest extends SandboxCase {
     assertArrayEquals(ESSAY.getBytes(StandardCharsets.UTF_8), e.request().body());
     assertArrayEquals(
         r.stdout(), e.outcome().response().body(), "piped stdout is the body byte for byte");
+  }
+
+  @Test
+  void ctrlCBeforeTheJournalWriteSaysNothingWasSentAndNothingIs() throws Exception {
+    // Ctrl-C the moment the command is ready to report one: before the request is journaled.
+    Cli.Result r =
+        cli()
+            .interrupts(
+                message -> {
+                  message.run();
+                  return () -> {};
+                })
+            .run("post", ASSIGNMENTS, "-d", ESSAY, "--key", "ctrl-c-1");
+    assertEquals(130, r.code(), r.toString());
+    assertEquals(
+        "edlink-idem: interrupted before ctrl-c-1 was journaled; nothing was sent\n", r.err());
+    assertEquals(0, stat("requests"), "nothing reached the sandbox");
+    assertTrue(entries().isEmpty(), "nothing was journaled");
+  }
+
+  private boolean journaled(String key) {
+    try {
+      return new String(journalBytes(), StandardCharsets.UTF_8).contains(key);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void ctrlCDuringTheSendSaysTheJournaledKeyStaysPending() throws Exception {
+    List<Runnable> hooks = new CopyOnWriteArrayList<>();
+    List<Boolean> journaledWhenReady = new CopyOnWriteArrayList<>();
+    onRequest = line -> hooks.forEach(Runnable::run); // Ctrl-C while Edlink answers
+    Cli.Result r =
+        cli()
+            .interrupts(
+                message -> {
+                  journaledWhenReady.add(journaled("ctrl-c-2"));
+                  hooks.add(message);
+                  return () -> hooks.remove(message);
+                })
+            .run("post", ASSIGNMENTS, "-d", ESSAY, "--key", "ctrl-c-2");
+    assertEquals(List.of(false), journaledWhenReady, "ready to report before the journal write");
+    assertTrue(
+        r.err()
+            .contains(
+                "edlink-idem: interrupted · ctrl-c-2 stays pending; run 'edlink-idem replay"
+                    + " ctrl-c-2'"),
+        r.toString());
   }
 
   @Test

@@ -242,6 +242,14 @@ class VerdictTest {
             130,
             "interrupted · k1 stays pending; " + REPLAY,
             "interrupted · k1 stays pending"));
+    cases.add(
+        new Case(
+            Verdict.interruptedBeforeJournaling("k1"),
+            Row.INTERRUPTED_BEFORE_JOURNALING,
+            null,
+            130,
+            "interrupted before k1 was journaled; nothing was sent",
+            "interrupted before k1 was journaled; nothing was sent"));
     Entry learned = finished(EntryState.SUCCEEDED, answer(200, "{}"));
     cases.add(
         new Case(

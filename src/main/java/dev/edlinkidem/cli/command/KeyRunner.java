@@ -1,5 +1,6 @@
 package dev.edlinkidem.cli.command;
 
+import dev.edlinkidem.cli.CliException;
 import dev.edlinkidem.cli.EdlinkIdem;
 import dev.edlinkidem.cli.option.Durations;
 import dev.edlinkidem.cli.render.ResultPrinter;
@@ -8,12 +9,15 @@ import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.Problem;
+import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.send.Sender;
+import dev.edlinkidem.verdict.ExitCode;
 import dev.edlinkidem.verdict.Verdict;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Sends one key whose lease is held, for post and replay: builds the sender before the request is
@@ -32,11 +36,8 @@ public final class KeyRunner {
     this.sender = sender;
   }
 
-  /**
-   * Builds the HTTP client now, so that nothing slow stands between journaling a request and being
-   * ready to report an interruption of it.
-   */
-  KeyRunner prepare() {
+  /** Builds the HTTP client now, before the request is journaled. */
+  private KeyRunner prepare() {
     if (prepared == null) {
       prepared = sender.apply(this::verboseAttempt);
     }
@@ -61,27 +62,78 @@ public final class KeyRunner {
   }
 
   /**
-   * Sends an entry the settle rules let go; a journal failure after the request may have left, or
+   * Journals a new request durably, then sends it. Ctrl-C while it is being journaled waits for the
+   * write, so what the interruption says is true either way.
+   */
+  Verdict begin(Journal.Lease lease, JournaledRequest request, String via) {
+    return send(lease, null, () -> journal(lease, request), via);
+  }
+
+  /** Sends an entry the settle rules let go, already in the journal. */
+  Verdict send(Journal.Lease lease, Entry entry, String via) {
+    return send(lease, entry, () -> entry, via);
+  }
+
+  /**
+   * Sends the entry {@code journaled} gives; a journal failure after the request may have left, or
    * an interruption, ends the command with that verdict.
    */
-  Verdict send(Journal.Lease lease, Entry entry, String via) {
+  private Verdict send(Journal.Lease lease, Entry known, Supplier<Entry> journaled, String via) {
     Sender s = prepare().prepared;
-    Runnable forgetInterrupt =
-        root.invocation()
-            .onInterrupt(
-                () ->
-                    root.invocation()
-                        .err()
-                        .println("edlink-idem: " + printer.message(Verdict.interrupted(entry))));
+    Interruption interruption = new Interruption(lease.key(), known);
+    Runnable forgetInterrupt = root.invocation().onInterrupt(interruption::report);
     try {
-      return Verdict.of(s.send(lease, entry, via));
+      return Verdict.of(s.send(lease, interruption.unlessReported(journaled), via));
     } catch (JournalException e) {
-      throw printer.failure(Verdict.outcomeNotJournaled(entry, e.getMessage()), e);
+      throw printer.failure(Verdict.outcomeNotJournaled(interruption.entry(), e.getMessage()), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw printer.failure(Verdict.interrupted(entry), e);
+      throw printer.failure(Verdict.interrupted(interruption.entry()), e);
     } finally {
       forgetInterrupt.run();
+    }
+  }
+
+  private Entry journal(Journal.Lease lease, JournaledRequest request) {
+    try {
+      return lease.begin(request, root.invocation().time().now());
+    } catch (JournalException e) {
+      throw printer.failure(Verdict.journalUnwritable(lease.key(), e.getMessage()), e);
+    }
+  }
+
+  /**
+   * What Ctrl-C says about one key. The shutdown hook and the journal write take turns: a hook that
+   * comes during the write waits for it and says the key stays pending; one that comes before it
+   * says nothing was sent, and then nothing is written or sent.
+   */
+  private final class Interruption {
+    private final String key;
+    private Entry entry; // guarded by this
+    private boolean reported; // guarded by this
+
+    Interruption(String key, Entry entry) {
+      this.key = key;
+      this.entry = entry;
+    }
+
+    synchronized Entry unlessReported(Supplier<Entry> journaled) {
+      if (reported) {
+        throw CliException.alreadyReported(ExitCode.INTERRUPTED);
+      }
+      entry = journaled.get();
+      return entry;
+    }
+
+    synchronized Entry entry() {
+      return entry;
+    }
+
+    synchronized void report() {
+      reported = true;
+      Verdict verdict =
+          entry == null ? Verdict.interruptedBeforeJournaling(key) : Verdict.interrupted(entry);
+      root.invocation().err().println("edlink-idem: " + printer.message(verdict));
     }
   }
 

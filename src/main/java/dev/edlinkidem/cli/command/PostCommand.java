@@ -61,7 +61,7 @@ import picocli.CommandLine.ParentCommand;
       "  4:final 4xx (401/403 stay pending)",
       "  5:5xx until the retries ran out (pending: replay it)",
       "  6:no response (pending: replay it)",
-      "130:interrupted (the entry stays pending)"
+      "130:interrupted (a journaled entry stays pending)"
     })
 public final class PostCommand implements Callable<Integer> {
   @ParentCommand private EdlinkIdem root;
@@ -135,8 +135,7 @@ public final class PostCommand implements Callable<Integer> {
       Settlement settlement = KeySettler.settle(key, existing, request, invocation.now());
       return printer.print(
           switch (settlement.kind()) {
-            case NEW ->
-                runner.send(lease, begin(runner, printer, lease, request), settlement.via());
+            case NEW -> runner.begin(lease, request, settlement.via());
             case RESEND -> runner.send(lease, settlement.entry(), settlement.via());
             default -> Verdict.of(settlement);
           });
@@ -144,17 +143,6 @@ public final class PostCommand implements Callable<Integer> {
       return printer.print(Verdict.of(KeySettler.inFlight(key)));
     } catch (JournalException e) {
       throw printer.failure(Verdict.journalUnwritable(key, e.getMessage()), e);
-    }
-  }
-
-  /** Journals the request durably; only then may its first byte be sent. */
-  private Entry begin(
-      KeyRunner runner, ResultPrinter printer, Journal.Lease lease, JournaledRequest request) {
-    runner.prepare();
-    try {
-      return lease.begin(request, root.invocation().time().now());
-    } catch (JournalException e) {
-      throw printer.failure(Verdict.journalUnwritable(lease.key(), e.getMessage()), e);
     }
   }
 
