@@ -69,7 +69,7 @@ public final class Invocation {
       Map<String, String> env,
       Terminal terminal,
       SecureRandom random) {
-    this(stdin, stdout, stderr, env, terminal, random, Interrupts.NONE, null, Time.SYSTEM);
+    this(stdin, stdout, stderr, env, terminal, random, null, Time.SYSTEM);
   }
 
   /** An invocation whose time is {@code time}: tests pass one that never sleeps. */
@@ -81,7 +81,7 @@ public final class Invocation {
       Terminal terminal,
       SecureRandom random,
       Time time) {
-    this(stdin, stdout, stderr, env, terminal, random, Interrupts.NONE, null, time);
+    this(stdin, stdout, stderr, env, terminal, random, null, time);
   }
 
   /**
@@ -98,43 +98,44 @@ public final class Invocation {
       SecureRandom random,
       Tty tty,
       Time time) {
-    this(stdin, stdout, stderr, env, terminal, random, Interrupts.NONE, tty, time);
+    this(
+        stdin,
+        stdout,
+        writer(stdout),
+        writer(stderr),
+        Map.copyOf(env),
+        terminal,
+        random,
+        Interrupts.NONE,
+        tty,
+        time);
   }
 
   private Invocation(
       InputStream stdin,
       OutputStream stdout,
-      OutputStream stderr,
+      PrintWriter out,
+      PrintWriter err,
       Map<String, String> env,
       Terminal terminal,
       SecureRandom random,
       Interrupts interrupts,
       Tty tty,
       Time time) {
-    this.time = time;
-    this.interrupts = interrupts;
-    this.tty = tty;
     this.stdin = stdin;
     this.stdout = stdout;
-    this.out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
-    this.err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
-    this.env = Map.copyOf(env);
+    this.out = out;
+    this.err = err;
+    this.env = env;
     this.terminal = terminal;
     this.random = random;
+    this.interrupts = interrupts;
+    this.tty = tty;
+    this.time = time;
   }
 
-  /** A copy of {@code base} that reports interruptions to {@code interrupts}. */
-  private Invocation(Invocation base, Interrupts interrupts) {
-    this.time = base.time;
-    this.interrupts = interrupts;
-    this.tty = base.tty;
-    this.stdin = base.stdin;
-    this.stdout = base.stdout;
-    this.out = base.out;
-    this.err = base.err;
-    this.env = base.env;
-    this.terminal = base.terminal;
-    this.random = base.random;
+  private static PrintWriter writer(OutputStream stream) {
+    return new PrintWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), true);
   }
 
   public static Invocation system() {
@@ -146,7 +147,6 @@ public final class Invocation {
             System.getenv(),
             new Terminal(isTerminal(0), isTerminal(1), isTerminal(2)),
             new SecureRandom(),
-            Interrupts.NONE,
             new ProcessTty(),
             Time.SYSTEM);
     return process.withInterrupts(process::shutdownHook);
@@ -162,7 +162,7 @@ public final class Invocation {
 
   /** This invocation with its interruptions reported to {@code interrupts}. */
   public Invocation withInterrupts(Interrupts interrupts) {
-    return new Invocation(this, interrupts);
+    return new Invocation(stdin, stdout, out, err, env, terminal, random, interrupts, tty, time);
   }
 
   private Runnable shutdownHook(Runnable message) {

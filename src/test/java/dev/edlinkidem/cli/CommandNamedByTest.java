@@ -6,11 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edlinkidem.cli.command.KeygenCommand;
 import dev.edlinkidem.cli.command.PostCommand;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.util.Map;
+import dev.edlinkidem.e2e.Cli;
 import org.junit.jupiter.api.Test;
 
 /** Main registers only the command a line names; everything else still sees every command. */
@@ -31,44 +27,24 @@ class CommandNamedByTest {
     assertNull(Main.commandNamedBy(new String[] {}));
   }
 
-  private static String[] run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    Invocation invocation =
-        new Invocation(
-            new ByteArrayInputStream(new byte[0]),
-            out,
-            err,
-            Map.of(),
-            Invocation.Terminal.NONE,
-            new SecureRandom());
-    int code = Main.run(invocation, args);
-    invocation.out().flush();
-    invocation.err().flush();
-    return new String[] {
-      String.valueOf(code),
-      out.toString(StandardCharsets.UTF_8),
-      err.toString(StandardCharsets.UTF_8)
-    };
-  }
-
   @Test
   void aMistypedCommandIsStillAUsageError() {
-    String[] r = run("psot", "/x");
-    assertEquals("2", r[0]);
+    Cli.Result r = new Cli().run("psot", "/x");
+    assertEquals(2, r.code());
     assertTrue(
-        r[2].contains("Unmatched arguments from index 0: 'psot'") && r[2].contains("--help"), r[2]);
+        r.err().contains("Unmatched arguments from index 0: 'psot'") && r.err().contains("--help"),
+        r.err());
   }
 
   @Test
   void theRootsHelpListsEveryCommandAndGlobalOptionsWorkAfterTheCommand() {
-    String[] help = run("--help");
+    String help = new Cli().run("--help").out();
     for (Class<?> command : EdlinkIdem.COMMANDS) {
       String name = command.getAnnotation(picocli.CommandLine.Command.class).name();
-      assertTrue(help[1].contains("  " + name + " "), name + " in\n" + help[1]);
+      assertTrue(help.contains("  " + name + " "), name + " in\n" + help);
     }
-    String[] keys = run("keygen", "-n", "2", "--color", "never");
-    assertEquals("0", keys[0], keys[2]);
-    assertEquals(2, keys[1].lines().count());
+    Cli.Result keys = new Cli().run("keygen", "-n", "2", "--color", "never");
+    assertEquals(0, keys.code(), keys.err());
+    assertEquals(2, keys.out().lines().count());
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edlinkidem.MainSources;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
@@ -15,7 +16,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class IdempotencyKeyTest {
@@ -93,13 +93,8 @@ class IdempotencyKeyTest {
     Pattern predictable =
         Pattern.compile(
             "new (java\\.util\\.)?Random\\(|Math\\.random|ThreadLocalRandom|SplittableRandom|RandomGenerator\\.");
-    Path main = Path.of("src/main/java/dev/edlinkidem");
-    List<Path> sources;
-    try (Stream<Path> walk = Files.walk(main)) {
-      sources = walk.filter(p -> p.toString().endsWith(".java")).toList();
-    }
-    assertTrue(
-        sources.size() > 50, "the main sources were found from " + Path.of("").toAbsolutePath());
+    Path main = MainSources.ROOT;
+    List<Path> sources = MainSources.all();
     for (Path source : sources) {
       if (source.startsWith(main.resolve("sandbox"))) {
         continue;

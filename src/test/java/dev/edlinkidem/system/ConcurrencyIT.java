@@ -9,10 +9,6 @@ import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.request.Fingerprint;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,12 +130,7 @@ class ConcurrencyIT {
   }
 
   private JsonObject stats() throws Exception {
-    HttpResponse<String> r =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create(baseUrl + "/__sandbox/stats")).build(),
-                HttpResponse.BodyHandlers.ofString());
-    return JsonParser.parseString(r.body()).getAsJsonObject();
+    return SandboxProcess.stats(baseUrl);
   }
 
   /** Exit codes by kind of command ("post", "batch", "batch line", "replay"), counted. */

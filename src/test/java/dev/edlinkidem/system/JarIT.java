@@ -5,16 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.edlinkidem.e2e.BatchTest;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.FileJournal;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -132,12 +127,7 @@ class JarIT {
   }
 
   private JsonObject stats() throws Exception {
-    HttpResponse<String> r =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create(baseUrl + "/__sandbox/stats")).build(),
-                HttpResponse.BodyHandlers.ofString());
-    return JsonParser.parseString(r.body()).getAsJsonObject();
+    return SandboxProcess.stats(baseUrl);
   }
 
   private Optional<Entry> entry(String key) throws Exception {

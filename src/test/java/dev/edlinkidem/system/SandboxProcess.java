@@ -1,8 +1,14 @@
 package dev.edlinkidem.system;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
@@ -41,5 +47,15 @@ public final class SandboxProcess {
     drain.setDaemon(true);
     drain.start();
     return first.substring("listening on ".length()).trim();
+  }
+
+  /** The sandbox's counters, from {@code GET /__sandbox/stats}. */
+  public static JsonObject stats(String baseUrl) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(baseUrl + "/__sandbox/stats")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    return JsonParser.parseString(r.body()).getAsJsonObject();
   }
 }

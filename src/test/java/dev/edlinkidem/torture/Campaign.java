@@ -8,12 +8,9 @@ import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Problem;
+import dev.edlinkidem.system.SandboxProcess;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -185,7 +182,7 @@ public final class Campaign {
             .redirectErrorStream(true)
             .start();
     started.add(sandbox);
-    baseUrl = dev.edlinkidem.system.SandboxProcess.baseUrl(sandbox, line -> {});
+    baseUrl = SandboxProcess.baseUrl(sandbox, line -> {});
   }
 
   private void writePlan() throws IOException {
@@ -333,12 +330,7 @@ public final class Campaign {
   }
 
   private JsonObject stats() throws Exception {
-    HttpResponse<String> r =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create(baseUrl + "/__sandbox/stats")).build(),
-                HttpResponse.BodyHandlers.ofString());
-    return JsonParser.parseString(r.body()).getAsJsonObject();
+    return SandboxProcess.stats(baseUrl);
   }
 
   /** Every entry file's bytes, by path. */

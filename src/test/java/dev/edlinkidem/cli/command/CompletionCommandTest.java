@@ -3,41 +3,20 @@ package dev.edlinkidem.cli.command;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.edlinkidem.cli.Invocation;
 import dev.edlinkidem.cli.Main;
 import dev.edlinkidem.completion.ShellKind;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.util.Map;
+import dev.edlinkidem.e2e.Cli;
 import org.junit.jupiter.api.Test;
 
 class CompletionCommandTest {
-  private record Ran(int code, String out, String err) {}
-
-  private static Ran run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    Invocation invocation =
-        new Invocation(
-            new ByteArrayInputStream(new byte[0]),
-            out,
-            err,
-            Map.of(),
-            Invocation.Terminal.NONE,
-            new SecureRandom());
-    int code = Main.run(invocation, args);
-    invocation.out().flush();
-    invocation.err().flush();
-    return new Ran(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static Cli.Result run(String... args) {
+    return new Cli().run(args);
   }
 
   @Test
   void printsTheGeneratedScriptOfEachShell() {
     for (ShellKind shell : ShellKind.values()) {
-      Ran r = run("completion", shell.name().toLowerCase(java.util.Locale.ROOT));
+      Cli.Result r = run("completion", shell.name().toLowerCase(java.util.Locale.ROOT));
       assertEquals(0, r.code(), r.err());
       assertEquals(shell.script(Main.commandLine(null)), r.out());
       assertTrue(
@@ -50,7 +29,7 @@ class CompletionCommandTest {
 
   @Test
   void anUnknownShellIsAUsageErrorOnOneLine() {
-    Ran r = run("completion", "tcsh");
+    Cli.Result r = run("completion", "tcsh");
     assertEquals(2, r.code());
     assertEquals("", r.out());
     assertEquals(1, r.err().lines().count(), r.err());
@@ -59,7 +38,7 @@ class CompletionCommandTest {
 
   @Test
   void helpSaysHowToInstallForEachShell() {
-    Ran r = run("completion", "--help");
+    Cli.Result r = run("completion", "--help");
     assertEquals(0, r.code());
     assertTrue(r.out().contains("source <(edlink-idem completion bash)"), r.out());
     assertTrue(r.out().contains("fpath=(~/.zfunc $fpath)"), r.out());
