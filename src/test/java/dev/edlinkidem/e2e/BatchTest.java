@@ -98,6 +98,34 @@ public class BatchTest extends SandboxCase {
   }
 
   @Test
+  void verboseSaysOfEachSuccessWhatPostWouldSay() throws Exception {
+    // One wording for a success, whichever command sent it: post's, with the line number.
+    Path f = file("plan.jsonl", lines(1));
+    Cli.Result sent = cli().run("batch", f.toString(), "-v");
+    assertEquals(0, sent.code(), sent.toString());
+    String key = entries().get(0).key();
+    assertTrue(
+        sent.err()
+            .matches(
+                "(?s).*line 1: 200 succeeded · key "
+                    + key
+                    + " · 1 attempt · Edlink remembers the key until \\d{4}-\\d\\d-\\d\\d"
+                    + " \\d\\d:\\d\\d UTC\n.*"),
+        sent.err());
+
+    Cli.Result again = cli().run("batch", f.toString(), "-v");
+    assertEquals(0, again.code(), again.toString());
+    assertTrue(
+        again
+            .err()
+            .contains(
+                "line 1: 200 succeeded · key "
+                    + key
+                    + " · recorded response from the journal, not sent\n"),
+        again.err());
+  }
+
+  @Test
   void runningTheSameFileAgainSendsNothing() throws Exception {
     Path f = file("plan.jsonl", lines(12));
     assertEquals(0, cli().run("batch", f.toString()).code());
