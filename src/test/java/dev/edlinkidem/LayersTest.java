@@ -68,4 +68,31 @@ class LayersTest {
     }
     assertEquals(List.of(), wrong);
   }
+
+  /** The only names in cli's own package that its option and rendering helpers may use. */
+  private static final Set<String> CLI_BASE =
+      Set.of("CliException", "CommandContext", "Invocation", "Version");
+
+  private static final Pattern CLI_IMPORT =
+      Pattern.compile("^import dev\\.edlinkidem\\.cli\\.([A-Za-z.]+);", Pattern.MULTILINE);
+
+  @Test
+  void optionsAndPrintersUseNoCommandNorTheRoot() throws IOException {
+    List<String> wrong = new ArrayList<>();
+    for (Path source : MainSources.all()) {
+      Path dir = MainSources.ROOT.relativize(source.getParent());
+      if (!dir.equals(Path.of("cli/render")) && !dir.equals(Path.of("cli/option"))) {
+        continue;
+      }
+      Matcher m = CLI_IMPORT.matcher(Files.readString(source));
+      while (m.find()) {
+        String used = m.group(1);
+        boolean sibling = used.startsWith("render.") || used.startsWith("option.");
+        if (!sibling && !CLI_BASE.contains(used)) {
+          wrong.add(MainSources.ROOT.relativize(source) + " uses cli." + used);
+        }
+      }
+    }
+    assertEquals(List.of(), wrong);
+  }
 }

@@ -148,8 +148,9 @@ public final class LineSender {
     }
 
     @Override
-    public Entry begin(JournaledRequest request, Instant at) throws JournalException {
-      return timed(() -> lease.begin(request, at));
+    public Entry begin(JournaledRequest request, Instant at, Runnable writing)
+        throws JournalException {
+      return timed(() -> lease.begin(request, at, writing));
     }
 
     @Override

@@ -46,9 +46,9 @@ import picocli.CommandLine.Mixin;
       "  5:Edlink answered 5xx (or 408/409/425/429, or a redirect) until retries ran out (pending)",
       "  6:no response until the retries ran out (pending: replay it)",
       "  7:expiring --fail-if-pending found pending entries inside their window",
-      "130:interrupted; the entry stays pending"
+      "130:interrupted; a journaled entry stays pending"
     })
-public final class EdlinkIdem implements Runnable {
+public final class EdlinkIdem implements Runnable, CommandContext {
   /**
    * The subcommands, in the order help lists them. {@link Main} registers only the one a command
    * line names when it names one: picocli builds each command's model at start-up, by reflection.
@@ -83,16 +83,17 @@ public final class EdlinkIdem implements Runnable {
     throw CliException.usage("a command is needed (see 'edlink-idem --help')");
   }
 
+  @Override
   public Invocation invocation() {
     return invocation;
   }
 
-  /** The settings this command line and the environment give, by their precedence. */
+  @Override
   public Settings settings() {
     return globals.settings(invocation);
   }
 
-  /** How much to say on stderr, and whether in colour. */
+  @Override
   public Style style() {
     return globals.style(invocation);
   }

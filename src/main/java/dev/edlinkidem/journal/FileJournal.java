@@ -636,11 +636,13 @@ public final class FileJournal implements Journal {
      * new file's name) after letting go, so that other keys' writers do not wait on this fsync.
      */
     @Override
-    public Entry begin(JournaledRequest request, Instant at) throws JournalException {
+    public Entry begin(JournaledRequest request, Instant at, Runnable writing)
+        throws JournalException {
       Entry begun = new Entry(key, at, request, request.fingerprint(), List.of(), null);
       try {
         EntryFile.Written written;
         try (Gate.Hold h = writeLock()) {
+          writing.run();
           // Under the lease nobody else writes this key: what entry() saw still holds, unless
           // this very write moved a version 1 log in.
           if (migrate() || !lookedAndFoundNothing) {

@@ -56,7 +56,15 @@ public interface Journal extends AutoCloseable {
     Optional<Entry> entry() throws JournalException;
 
     /** Journals a new request durably; it must be on disk before its first byte is sent. */
-    Entry begin(JournaledRequest request, Instant at) throws JournalException;
+    default Entry begin(JournaledRequest request, Instant at) throws JournalException {
+      return begin(request, at, () -> {});
+    }
+
+    /**
+     * Journals a new request durably, running {@code writing} once the journal's locks are held and
+     * just before the record is written: an unchecked exception from it leaves nothing written.
+     */
+    Entry begin(JournaledRequest request, Instant at, Runnable writing) throws JournalException;
 
     void recordAttempt(Attempt attempt) throws JournalException;
 

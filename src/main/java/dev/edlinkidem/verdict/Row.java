@@ -36,8 +36,8 @@ public enum Row {
   /** A request may have left, but the journal could not record what became of it. */
   OUTCOME_NOT_JOURNALED(EntryState.PENDING, ExitCode.INTERNAL, Next.REPLAY),
   INTERRUPTED(EntryState.PENDING, ExitCode.INTERRUPTED, Next.REPLAY),
-  /** Ctrl-C before a new request was journaled: nothing was written or sent. */
-  INTERRUPTED_BEFORE_JOURNALING(null, ExitCode.INTERRUPTED, Next.NONE),
+  /** Ctrl-C before a new request's first byte: nothing was sent. */
+  INTERRUPTED_BEFORE_SENDING(null, ExitCode.INTERRUPTED, Next.NONE),
   /** reconcile found the key's request in Edlink's log with a verdict, and recorded it. */
   RECONCILED(null, ExitCode.OK, Next.NONE),
   /** reconcile did not find the key in the log, and its window is open. */

@@ -91,9 +91,9 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
     return new Verdict(Row.INTERRUPTED, entry.key(), entry, null, null);
   }
 
-  /** Ctrl-C came before {@code key}'s new request was journaled, so it was never sent. */
-  public static Verdict interruptedBeforeJournaling(String key) {
-    return new Verdict(Row.INTERRUPTED_BEFORE_JOURNALING, key, null, null, null);
+  /** Ctrl-C came before {@code key}'s new request was sent, and now it will not be. */
+  public static Verdict interruptedBeforeSending(String key) {
+    return new Verdict(Row.INTERRUPTED_BEFORE_SENDING, key, null, null, null);
   }
 
   /** A batch line that was not started because the batch was stopping. */
@@ -251,8 +251,7 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
               + pending
               + " and safe to send again";
       case INTERRUPTED -> "interrupted · " + key + " stays " + pending;
-      case INTERRUPTED_BEFORE_JOURNALING ->
-          "interrupted before " + key + " was journaled; nothing was sent";
+      case INTERRUPTED_BEFORE_SENDING -> "interrupted · nothing was sent for " + key;
       case RECONCILED -> "Edlink received it" + detail + "; recorded as learned by reconcile";
       case NOT_IN_LOG -> "not in Edlink's request log";
       case NOT_IN_LOG_WINDOW_ENDED -> "not received by Edlink, and its window has ended";

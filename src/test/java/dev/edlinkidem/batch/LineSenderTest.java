@@ -166,8 +166,9 @@ class LineSenderTest {
         }
 
         @Override
-        public Entry begin(JournaledRequest request, Instant at) throws JournalException {
-          return lease.begin(request, at);
+        public Entry begin(JournaledRequest request, Instant at, Runnable writing)
+            throws JournalException {
+          return lease.begin(request, at, writing);
         }
 
         @Override

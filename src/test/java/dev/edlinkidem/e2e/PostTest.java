@@ -51,8 +51,7 @@ class PostTest extends SandboxCase {
                 })
             .run("post", ASSIGNMENTS, "-d", ESSAY, "--key", "ctrl-c-1");
     assertEquals(130, r.code(), r.toString());
-    assertEquals(
-        "edlink-idem: interrupted before ctrl-c-1 was journaled; nothing was sent\n", r.err());
+    assertEquals("edlink-idem: interrupted · nothing was sent for ctrl-c-1\n", r.err());
     assertEquals(0, stat("requests"), "nothing reached the sandbox");
     assertTrue(entries().isEmpty(), "nothing was journaled");
   }

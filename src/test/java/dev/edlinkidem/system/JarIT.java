@@ -3,13 +3,16 @@ package dev.edlinkidem.system;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonObject;
 import dev.edlinkidem.e2e.BatchTest;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.FileJournal;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -255,6 +258,67 @@ class JarIT {
         r.err().contains("interrupted · sigint-1 stays pending; run 'edlink-idem replay sigint-1'"),
         r.err());
     assertEquals(EntryState.PENDING, entry("sigint-1").orElseThrow().state());
+  }
+
+  /** Holds a shared lock on byte 0 of a journal's lock file, as a reader does, until stdin ends. */
+  private static final String HOLD_SHARED =
+      """
+      import java.nio.channels.FileChannel;
+      import java.nio.file.Path;
+      import java.nio.file.StandardOpenOption;
+
+      class HoldShared {
+        public static void main(String[] args) throws Exception {
+          try (FileChannel c =
+                  FileChannel.open(Path.of(args[0]), StandardOpenOption.READ, StandardOpenOption.WRITE);
+              var lock = c.lock(0, 1, true)) {
+            System.out.println("held");
+            System.out.flush();
+            System.in.read();
+          }
+        }
+      }
+      """;
+
+  @Test
+  void ctrlCWhileAnotherProcessHoldsTheJournalExitsAtOnceAndSendsNothing() throws Exception {
+    Path locks = Path.of("/proc/locks");
+    assumeTrue(Files.isReadable(locks), "needs /proc/locks to see a process wait for a lock");
+    startSandbox();
+    assertEquals(0, run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "before-1").code());
+    Path source = tmp.resolve("HoldShared.java");
+    Files.writeString(source, HOLD_SHARED);
+    Process holder =
+        start(
+            new ProcessBuilder(
+                javaBin(), source.toString(), tmp.resolve("journal/journal.lock").toString()));
+    assertEquals(
+        "held",
+        new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))
+            .readLine());
+
+    Process p = start(tool("post", ASSIGNMENTS, "-d", ESSAY, "-k", "locked-out-1"));
+    // A waiting lock shows in /proc/locks as "N: -> POSIX ADVISORY WRITE PID ...".
+    String waiting = " -> POSIX  ADVISORY  WRITE " + p.pid() + " ";
+    await(
+        () -> {
+          try {
+            return Files.readString(locks).contains(waiting);
+          } catch (IOException e) {
+            return false;
+          }
+        },
+        "the post to wait for the journal's lock");
+    new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+    boolean ended = p.waitFor(20, TimeUnit.SECONDS);
+    holder.getOutputStream().close(); // let go of the journal
+    assertTrue(holder.waitFor(30, TimeUnit.SECONDS));
+    assertTrue(ended, "Ctrl-C waited for the other process to let go of the journal");
+    Ran r = finish(p);
+    assertEquals(130, r.code(), r.err());
+    assertEquals("edlink-idem: interrupted · nothing was sent for locked-out-1\n", r.err());
+    assertFalse(entry("locked-out-1").isPresent(), "nothing was journaled");
+    assertEquals(1, stats().get("requests").getAsInt(), "only the first post reached the sandbox");
   }
 
   @Test

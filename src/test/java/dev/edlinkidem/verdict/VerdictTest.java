@@ -244,12 +244,12 @@ class VerdictTest {
             "interrupted · k1 stays pending"));
     cases.add(
         new Case(
-            Verdict.interruptedBeforeJournaling("k1"),
-            Row.INTERRUPTED_BEFORE_JOURNALING,
+            Verdict.interruptedBeforeSending("k1"),
+            Row.INTERRUPTED_BEFORE_SENDING,
             null,
             130,
-            "interrupted before k1 was journaled; nothing was sent",
-            "interrupted before k1 was journaled; nothing was sent"));
+            "interrupted · nothing was sent for k1",
+            "interrupted · nothing was sent for k1"));
     Entry learned = finished(EntryState.SUCCEEDED, answer(200, "{}"));
     cases.add(
         new Case(

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * Sends one key whose lease is held, for post and replay: builds the sender before the request is
@@ -61,29 +60,27 @@ public final class KeyRunner {
     }
   }
 
-  /**
-   * Journals a new request durably, then sends it. Ctrl-C while it is being journaled waits for the
-   * write, so what the interruption says is true either way.
-   */
+  /** Journals a new request durably, then sends it. */
   Verdict begin(Journal.Lease lease, JournaledRequest request, String via) {
-    return send(lease, null, () -> journal(lease, request), via);
+    return send(lease, null, writing -> journal(lease, request, writing), via);
   }
 
   /** Sends an entry the settle rules let go, already in the journal. */
   Verdict send(Journal.Lease lease, Entry entry, String via) {
-    return send(lease, entry, () -> entry, via);
+    return send(lease, entry, writing -> entry, via);
   }
 
   /**
    * Sends the entry {@code journaled} gives; a journal failure after the request may have left, or
    * an interruption, ends the command with that verdict.
    */
-  private Verdict send(Journal.Lease lease, Entry known, Supplier<Entry> journaled, String via) {
+  private Verdict send(
+      Journal.Lease lease, Entry known, Function<Runnable, Entry> journaled, String via) {
     Sender s = prepare().prepared;
     Interruption interruption = new Interruption(lease.key(), known);
     Runnable forgetInterrupt = root.invocation().onInterrupt(interruption::report);
     try {
-      return Verdict.of(s.send(lease, interruption.unlessReported(journaled), via));
+      return Verdict.of(s.send(lease, interruption.journal(journaled), via));
     } catch (JournalException e) {
       throw printer.failure(Verdict.outcomeNotJournaled(interruption.entry(), e.getMessage()), e);
     } catch (InterruptedException e) {
@@ -94,22 +91,27 @@ public final class KeyRunner {
     }
   }
 
-  private Entry journal(Journal.Lease lease, JournaledRequest request) {
+  private Entry journal(Journal.Lease lease, JournaledRequest request, Runnable writing) {
     try {
-      return lease.begin(request, root.invocation().time().now());
+      return lease.begin(request, root.invocation().time().now(), writing);
     } catch (JournalException e) {
       throw printer.failure(Verdict.journalUnwritable(lease.key(), e.getMessage()), e);
     }
   }
 
   /**
-   * What Ctrl-C says about one key. The shutdown hook and the journal write take turns: a hook that
-   * comes during the write waits for it and says the key stays pending; one that comes before it
-   * says nothing was sent, and then nothing is written or sent.
+   * What Ctrl-C says about one key, in a shutdown hook that runs beside the command until the JVM
+   * halts. Before the begin record is written it says nothing was sent, and then nothing is written
+   * or sent; during the write (the journal's locks held, milliseconds) it waits for the write and
+   * says the key stays pending. It never waits for the journal's locks themselves.
    */
   private final class Interruption {
+    /** Ctrl-C waits for a begin record being written at most this many times 100 ms. */
+    private static final int WRITE_WAITS = 50;
+
     private final String key;
     private Entry entry; // guarded by this
+    private boolean writing; // guarded by this
     private boolean reported; // guarded by this
 
     Interruption(String key, Entry entry) {
@@ -117,12 +119,38 @@ public final class KeyRunner {
       this.entry = entry;
     }
 
-    synchronized Entry unlessReported(Supplier<Entry> journaled) {
+    /**
+     * The entry {@code journaled} gives, which calls back the Runnable it is given just before it
+     * writes. After Ctrl-C has been reported, ends the command quietly instead of going on.
+     */
+    Entry journal(Function<Runnable, Entry> journaled) {
+      Entry e;
+      try {
+        e = journaled.apply(this::writing);
+      } catch (RuntimeException failure) {
+        written(null);
+        throw failure;
+      }
+      written(e);
+      return e;
+    }
+
+    private synchronized void writing() {
       if (reported) {
         throw CliException.alreadyReported(ExitCode.INTERRUPTED);
       }
-      entry = journaled.get();
-      return entry;
+      writing = true;
+    }
+
+    private synchronized void written(Entry journaled) {
+      writing = false;
+      notifyAll();
+      if (journaled != null) {
+        entry = journaled;
+        if (reported) {
+          throw CliException.alreadyReported(ExitCode.INTERRUPTED);
+        }
+      }
     }
 
     synchronized Entry entry() {
@@ -131,8 +159,17 @@ public final class KeyRunner {
 
     synchronized void report() {
       reported = true;
+      for (int i = 0; writing && i < WRITE_WAITS; i++) {
+        try {
+          wait(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      // A write still going (a disk stuck for seconds) may leave the entry pending, never sent.
       Verdict verdict =
-          entry == null ? Verdict.interruptedBeforeJournaling(key) : Verdict.interrupted(entry);
+          entry == null ? Verdict.interruptedBeforeSending(key) : Verdict.interrupted(entry);
       root.invocation().err().println("edlink-idem: " + printer.message(verdict));
     }
   }

@@ -1,7 +1,7 @@
 package dev.edlinkidem.cli.option;
 
 import dev.edlinkidem.cli.CliException;
-import dev.edlinkidem.cli.EdlinkIdem;
+import dev.edlinkidem.cli.CommandContext;
 import dev.edlinkidem.cli.Invocation;
 import dev.edlinkidem.cli.Version;
 import dev.edlinkidem.config.Settings;
@@ -68,7 +68,7 @@ public final class SendOptions {
    * Whether requests under this base URL may need TLS: not when it is plain http:// (loopback only)
    * and no other host is allowed, since a full URL must then be on the base URL's origin.
    */
-  public boolean mayNeedTls(EdlinkIdem root) {
+  public boolean mayNeedTls(CommandContext root) {
     return !"http".equalsIgnoreCase(root.settings().baseUrl().getScheme())
         || !allowedHosts.isEmpty();
   }
@@ -87,7 +87,7 @@ public final class SendOptions {
     return args;
   }
 
-  public RetryPolicy policy(EdlinkIdem root) {
+  public RetryPolicy policy(CommandContext root) {
     int retries = root.settings().retries(this.retries);
     if (retries < 0) {
       throw CliException.usage("--retries must be 0 or more, not " + retries);
@@ -99,11 +99,11 @@ public final class SendOptions {
   }
 
   /** The token: --token-file, else EDLINK_TOKEN, else the profile's; never from an option value. */
-  public String token(EdlinkIdem root) {
+  public String token(CommandContext root) {
     return root.settings().token(tokenFile);
   }
 
-  public Sender sender(EdlinkIdem root, String token, Sender.Listener listener) {
+  public Sender sender(CommandContext root, String token, Sender.Listener listener) {
     return sender(root, token, listener, Sender.Pace.NONE, true);
   }
 
@@ -113,7 +113,7 @@ public final class SendOptions {
    * @param tls false when every request it sends goes to a plain http:// URL
    */
   public Sender sender(
-      EdlinkIdem root, String token, Sender.Listener listener, Sender.Pace pace, boolean tls) {
+      CommandContext root, String token, Sender.Listener listener, Sender.Pace pace, boolean tls) {
     Invocation invocation = root.invocation();
     RetryPolicy policy = policy(root);
     Duration connect =

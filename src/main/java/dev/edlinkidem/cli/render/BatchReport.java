@@ -5,7 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import dev.edlinkidem.batch.LineResult;
 import dev.edlinkidem.batch.Tally;
-import dev.edlinkidem.cli.EdlinkIdem;
+import dev.edlinkidem.cli.CommandContext;
 import dev.edlinkidem.cli.option.Durations;
 import dev.edlinkidem.verdict.ExitCode;
 import java.io.PrintWriter;
@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * many threads; it is the one place that writes.
  */
 public final class BatchReport {
-  private final EdlinkIdem root;
+  private final CommandContext root;
   private final boolean jsonl;
   private final List<String> replayArgs;
   private final String file;
@@ -34,7 +34,7 @@ public final class BatchReport {
   private int expected;
 
   public BatchReport(
-      EdlinkIdem root, boolean jsonl, List<String> replayArgs, String file, Tally tally) {
+      CommandContext root, boolean jsonl, List<String> replayArgs, String file, Tally tally) {
     this.root = root;
     this.jsonl = jsonl;
     this.replayArgs = List.copyOf(replayArgs);

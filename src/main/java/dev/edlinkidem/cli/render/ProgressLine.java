@@ -1,6 +1,6 @@
 package dev.edlinkidem.cli.render;
 
-import dev.edlinkidem.cli.EdlinkIdem;
+import dev.edlinkidem.cli.CommandContext;
 import dev.edlinkidem.cli.Invocation;
 import java.io.PrintWriter;
 
@@ -10,16 +10,16 @@ import java.io.PrintWriter;
  * log file or a pipe.
  */
 public final class ProgressLine {
-  private final EdlinkIdem root;
+  private final CommandContext root;
   private final boolean enabled;
   private boolean drawn;
 
-  private ProgressLine(EdlinkIdem root, boolean enabled) {
+  private ProgressLine(CommandContext root, boolean enabled) {
     this.root = root;
     this.enabled = enabled;
   }
 
-  public static ProgressLine on(EdlinkIdem root) {
+  public static ProgressLine on(CommandContext root) {
     Invocation invocation = root.invocation();
     return new ProgressLine(
         root,

@@ -9,7 +9,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import dev.edlinkidem.cli.CliException;
-import dev.edlinkidem.cli.EdlinkIdem;
+import dev.edlinkidem.cli.CommandContext;
 import dev.edlinkidem.cli.Invocation;
 import dev.edlinkidem.cli.option.OutputOptions;
 import dev.edlinkidem.edlink.Envelope;
@@ -37,7 +37,7 @@ public final class ResultPrinter {
   /** One line of JSON, nulls kept: what --format json and batch's --format jsonl print. */
   static final Gson COMPACT = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
 
-  private final EdlinkIdem root;
+  private final CommandContext root;
   private final OutputOptions output;
   private final boolean stdout;
   private final List<String> replayArgs;
@@ -48,7 +48,7 @@ public final class ResultPrinter {
    * @param replayArgs options a suggested replay command must carry (--token-file, --allow-host)
    */
   public ResultPrinter(
-      EdlinkIdem root, OutputOptions output, boolean stdout, List<String> replayArgs) {
+      CommandContext root, OutputOptions output, boolean stdout, List<String> replayArgs) {
     this.root = root;
     this.output = output;
     this.stdout = stdout;
