@@ -1,6 +1,7 @@
 package dev.edlinkidem.cli;
 
 import dev.edlinkidem.time.Time;
+import dev.edlinkidem.verdict.ExitCode;
 import java.io.Console;
 import java.io.IOException;
 import java.io.InputStream;
@@ -154,7 +155,7 @@ public final class Invocation {
 
   /**
    * Arranges for a message if the process is interrupted (Ctrl-C, SIGTERM) before the returned undo
-   * runs; the JVM then exits with 130.
+   * runs; the JVM then exits, with 130 after Ctrl-C and 143 after SIGTERM.
    */
   public Runnable onInterrupt(Runnable message) {
     return interrupts.onInterrupt(message);
@@ -172,7 +173,12 @@ public final class Invocation {
               message.run();
               err.flush();
             });
-    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      Runtime.getRuntime().addShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // The signal came first: stop here, before anything more is done.
+      throw new CliException(ExitCode.INTERRUPTED, "interrupted");
+    }
     return () -> {
       try {
         Runtime.getRuntime().removeShutdownHook(hook);

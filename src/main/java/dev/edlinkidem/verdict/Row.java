@@ -38,6 +38,11 @@ public enum Row {
   INTERRUPTED(EntryState.PENDING, ExitCode.INTERRUPTED, Next.REPLAY),
   /** Ctrl-C before a new request's first byte: nothing was sent. */
   INTERRUPTED_BEFORE_SENDING(null, ExitCode.INTERRUPTED, Next.NONE),
+  /**
+   * Ctrl-C while a new request was being journaled, on a disk too slow to wait for: nothing was
+   * sent, but the entry may be left pending.
+   */
+  INTERRUPTED_WHILE_JOURNALING(null, ExitCode.INTERRUPTED, Next.NONE),
   /** reconcile found the key's request in Edlink's log with a verdict, and recorded it. */
   RECONCILED(null, ExitCode.OK, Next.NONE),
   /** reconcile did not find the key in the log, and its window is open. */

@@ -91,6 +91,14 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
     return new Verdict(Row.INTERRUPTED, entry.key(), entry, null, null);
   }
 
+  /**
+   * Ctrl-C came while {@code key}'s new request was being journaled, and the write did not end in
+   * time to say whether it is; it will not be sent.
+   */
+  public static Verdict interruptedWhileJournaling(String key) {
+    return new Verdict(Row.INTERRUPTED_WHILE_JOURNALING, key, null, null, null);
+  }
+
   /** Ctrl-C came before {@code key}'s new request was sent, and now it will not be. */
   public static Verdict interruptedBeforeSending(String key) {
     return new Verdict(Row.INTERRUPTED_BEFORE_SENDING, key, null, null, null);
@@ -252,6 +260,13 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
               + " and safe to send again";
       case INTERRUPTED -> "interrupted · " + key + " stays " + pending;
       case INTERRUPTED_BEFORE_SENDING -> "interrupted · nothing was sent for " + key;
+      case INTERRUPTED_WHILE_JOURNALING ->
+          "interrupted while "
+              + key
+              + " was being journaled · nothing was sent, but it may be left pending: if"
+              + " 'edlink-idem show "
+              + key
+              + "' finds it, replay it rather than post it again";
       case RECONCILED -> "Edlink received it" + detail + "; recorded as learned by reconcile";
       case NOT_IN_LOG -> "not in Edlink's request log";
       case NOT_IN_LOG_WINDOW_ENDED -> "not received by Edlink, and its window has ended";

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.request.RecordedResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,6 +104,39 @@ class FileJournalTest {
       assertEquals(EntryState.PENDING, second.state());
       assertNull(second.outcome());
       assertTrue(journal.problems().isEmpty());
+    }
+  }
+
+  @Test
+  void beginCallsBackJustBeforeItWritesAndAFailingCallbackLeavesNothing() throws Exception {
+    Path file = JournalFiles.fileOf(dir(), "cb-1");
+    try (FileJournal journal = FileJournal.open(dir());
+        Journal.Lease lease = journal.lease("cb-1")) {
+      assertThrows(
+          IllegalStateException.class,
+          () ->
+              lease.begin(
+                  request("{}"),
+                  T0,
+                  () -> {
+                    throw new IllegalStateException("interrupted");
+                  }));
+      assertFalse(Files.exists(file) && Files.size(file) > 0, "nothing was written");
+      boolean[] beforeTheRecord = new boolean[1];
+      lease.begin(
+          request("{}"),
+          T0,
+          () -> {
+            try {
+              beforeTheRecord[0] = !Files.exists(file) || Files.size(file) == 0;
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          });
+      assertTrue(beforeTheRecord[0], "called before the begin record was written");
+    }
+    try (FileJournal journal = FileJournal.open(dir())) {
+      assertEquals(EntryState.PENDING, journal.find("cb-1").orElseThrow().state());
     }
   }
 

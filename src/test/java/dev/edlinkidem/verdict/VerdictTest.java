@@ -250,6 +250,17 @@ class VerdictTest {
             130,
             "interrupted · nothing was sent for k1",
             "interrupted · nothing was sent for k1"));
+    String mayBePending =
+        "interrupted while k1 was being journaled · nothing was sent, but it may be left pending:"
+            + " if 'edlink-idem show k1' finds it, replay it rather than post it again";
+    cases.add(
+        new Case(
+            Verdict.interruptedWhileJournaling("k1"),
+            Row.INTERRUPTED_WHILE_JOURNALING,
+            null,
+            130,
+            mayBePending,
+            mayBePending));
     Entry learned = finished(EntryState.SUCCEEDED, answer(200, "{}"));
     cases.add(
         new Case(

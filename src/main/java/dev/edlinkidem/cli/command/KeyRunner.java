@@ -1,6 +1,5 @@
 package dev.edlinkidem.cli.command;
 
-import dev.edlinkidem.cli.CliException;
 import dev.edlinkidem.cli.EdlinkIdem;
 import dev.edlinkidem.cli.option.Durations;
 import dev.edlinkidem.cli.render.ResultPrinter;
@@ -11,7 +10,6 @@ import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.Problem;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.send.Sender;
-import dev.edlinkidem.verdict.ExitCode;
 import dev.edlinkidem.verdict.Verdict;
 import java.time.Duration;
 import java.util.List;
@@ -77,7 +75,12 @@ public final class KeyRunner {
   private Verdict send(
       Journal.Lease lease, Entry known, Function<Runnable, Entry> journaled, String via) {
     Sender s = prepare().prepared;
-    Interruption interruption = new Interruption(lease.key(), known);
+    Interruption interruption =
+        new Interruption(
+            lease.key(),
+            known,
+            verdict -> root.invocation().err().println("edlink-idem: " + printer.message(verdict)),
+            Interruption.WRITE_WAIT);
     Runnable forgetInterrupt = root.invocation().onInterrupt(interruption::report);
     try {
       return Verdict.of(s.send(lease, interruption.journal(journaled), via));
@@ -96,81 +99,6 @@ public final class KeyRunner {
       return lease.begin(request, root.invocation().time().now(), writing);
     } catch (JournalException e) {
       throw printer.failure(Verdict.journalUnwritable(lease.key(), e.getMessage()), e);
-    }
-  }
-
-  /**
-   * What Ctrl-C says about one key, in a shutdown hook that runs beside the command until the JVM
-   * halts. Before the begin record is written it says nothing was sent, and then nothing is written
-   * or sent; during the write (the journal's locks held, milliseconds) it waits for the write and
-   * says the key stays pending. It never waits for the journal's locks themselves.
-   */
-  private final class Interruption {
-    /** Ctrl-C waits for a begin record being written at most this many times 100 ms. */
-    private static final int WRITE_WAITS = 50;
-
-    private final String key;
-    private Entry entry; // guarded by this
-    private boolean writing; // guarded by this
-    private boolean reported; // guarded by this
-
-    Interruption(String key, Entry entry) {
-      this.key = key;
-      this.entry = entry;
-    }
-
-    /**
-     * The entry {@code journaled} gives, which calls back the Runnable it is given just before it
-     * writes. After Ctrl-C has been reported, ends the command quietly instead of going on.
-     */
-    Entry journal(Function<Runnable, Entry> journaled) {
-      Entry e;
-      try {
-        e = journaled.apply(this::writing);
-      } catch (RuntimeException failure) {
-        written(null);
-        throw failure;
-      }
-      written(e);
-      return e;
-    }
-
-    private synchronized void writing() {
-      if (reported) {
-        throw CliException.alreadyReported(ExitCode.INTERRUPTED);
-      }
-      writing = true;
-    }
-
-    private synchronized void written(Entry journaled) {
-      writing = false;
-      notifyAll();
-      if (journaled != null) {
-        entry = journaled;
-        if (reported) {
-          throw CliException.alreadyReported(ExitCode.INTERRUPTED);
-        }
-      }
-    }
-
-    synchronized Entry entry() {
-      return entry;
-    }
-
-    synchronized void report() {
-      reported = true;
-      for (int i = 0; writing && i < WRITE_WAITS; i++) {
-        try {
-          wait(100);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
-      // A write still going (a disk stuck for seconds) may leave the entry pending, never sent.
-      Verdict verdict =
-          entry == null ? Verdict.interruptedBeforeSending(key) : Verdict.interrupted(entry);
-      root.invocation().err().println("edlink-idem: " + printer.message(verdict));
     }
   }
 
