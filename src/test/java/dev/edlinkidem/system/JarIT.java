@@ -288,22 +288,28 @@ class JarIT {
     assertEquals(0, run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "before-1").code());
     Path source = tmp.resolve("HoldShared.java");
     Files.writeString(source, HOLD_SHARED);
-    Process holder =
-        start(
-            new ProcessBuilder(
-                javaBin(), source.toString(), tmp.resolve("journal/journal.lock").toString()));
+    Path lockFile = tmp.resolve("journal/journal.lock");
+    Process holder = start(new ProcessBuilder(javaBin(), source.toString(), lockFile.toString()));
     assertEquals(
         "held",
         new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))
             .readLine());
 
+    // /proc/locks names a lock's file by inode and its bytes ("... fe:00:INODE 0 0"), and a lock
+    // being waited for with "->". Pids are left out: they depend on the pid namespace.
+    String onByteZero = ":" + Files.getAttribute(lockFile, "unix:ino") + " 0 0";
+    assumeTrue(
+        Files.readString(locks)
+            .lines()
+            .anyMatch(l -> l.contains(" POSIX  ADVISORY  READ ") && l.endsWith(onByteZero)),
+        "/proc/locks does not show the lock held on " + lockFile);
     Process p = start(tool("post", ASSIGNMENTS, "-d", ESSAY, "-k", "locked-out-1"));
-    // A waiting lock shows in /proc/locks as "N: -> POSIX ADVISORY WRITE PID ...".
-    String waiting = " -> POSIX  ADVISORY  WRITE " + p.pid() + " ";
     await(
         () -> {
           try {
-            return Files.readString(locks).contains(waiting);
+            return Files.readString(locks)
+                .lines()
+                .anyMatch(l -> l.contains(" -> POSIX  ADVISORY  WRITE ") && l.endsWith(onByteZero));
           } catch (IOException e) {
             return false;
           }
