@@ -68,67 +68,62 @@ class InterruptionTest {
     assertEquals(Row.INTERRUPTED_BEFORE_SENDING, saidRow());
   }
 
+  /** A command journaling on its own thread, held inside the write until {@link #finish}. */
+  private static final class SlowWrite {
+    final CountDownLatch inWrite = new CountDownLatch(1);
+    final CountDownLatch finishWrite = new CountDownLatch(1);
+    volatile CliException stop;
+    final Thread command;
+
+    SlowWrite(Interruption i) throws InterruptedException {
+      command =
+          new Thread(
+              () -> {
+                try {
+                  i.journal(
+                      writing -> {
+                        writing.run();
+                        inWrite.countDown();
+                        await(finishWrite);
+                        return BEGUN;
+                      });
+                } catch (CliException e) {
+                  stop = e;
+                }
+              });
+      command.start();
+      assertTrue(inWrite.await(10, TimeUnit.SECONDS));
+    }
+
+    void finish() throws InterruptedException {
+      finishWrite.countDown();
+      command.join(10_000);
+    }
+  }
+
   @Test
   void ctrlCDuringTheWriteWaitsForItSaysPendingAndStopsTheSend() throws Exception {
     Interruption i = interruption(null, Duration.ofSeconds(30));
-    CountDownLatch inWrite = new CountDownLatch(1);
-    CountDownLatch finishWrite = new CountDownLatch(1);
+    SlowWrite write = new SlowWrite(i);
     Thread hook = new Thread(i::report);
-    CliException[] stop = new CliException[1];
-    Thread command =
-        new Thread(
-            () -> {
-              try {
-                i.journal(
-                    writing -> {
-                      writing.run();
-                      inWrite.countDown();
-                      await(finishWrite);
-                      return BEGUN;
-                    });
-              } catch (CliException e) {
-                stop[0] = e;
-              }
-            });
-    command.start();
-    assertTrue(inWrite.await(10, TimeUnit.SECONDS));
     hook.start();
     awaitWaiting(hook);
     assertTrue(said.isEmpty(), "the hook waits for the write: " + said);
-    finishWrite.countDown();
+    write.finish();
     hook.join(10_000);
-    command.join(10_000);
     assertEquals(Row.INTERRUPTED, saidRow());
     assertSame(BEGUN, said.get(0).entry());
-    assertEquals(130, stop[0].exitCode(), "written after Ctrl-C: journaled, but not sent");
+    assertEquals(130, write.stop.exitCode(), "written after Ctrl-C: journaled, but not sent");
   }
 
   @Test
   void aWriteThatOutlastsTheWaitIsSaidToMaybeLeaveTheKeyPending() throws Exception {
     Interruption i = interruption(null, Duration.ofMillis(100));
-    CountDownLatch inWrite = new CountDownLatch(1);
-    CountDownLatch finishWrite = new CountDownLatch(1);
-    Thread command =
-        new Thread(
-            () -> {
-              try {
-                i.journal(
-                    writing -> {
-                      writing.run();
-                      inWrite.countDown();
-                      await(finishWrite);
-                      return BEGUN;
-                    });
-              } catch (CliException expected) {
-                // stopped after Ctrl-C
-              }
-            });
-    command.start();
-    assertTrue(inWrite.await(10, TimeUnit.SECONDS));
+    SlowWrite write = new SlowWrite(i);
     i.report();
     assertEquals(Row.INTERRUPTED_WHILE_JOURNALING, saidRow());
-    finishWrite.countDown();
-    command.join(10_000);
+    write.finish();
+    assertEquals(130, write.stop.exitCode(), "written after Ctrl-C: journaled, but not sent");
   }
 
   @Test
