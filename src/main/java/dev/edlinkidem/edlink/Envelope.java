@@ -10,7 +10,7 @@ import java.util.List;
 
 /** What Edlink says around the data: {@code $request}, {@code $errors} and {@code $warnings}. */
 public record Envelope(String requestId, List<Notice> errors, List<Notice> warnings) {
-  /** One error or warning: its code and message. */
+  /** One error or warning: its code and its text ({@code message} or {@code description}). */
   public record Notice(String code, String message) {
     @Override
     public String toString() {
@@ -45,7 +45,10 @@ public record Envelope(String requestId, List<Notice> errors, List<Notice> warni
       for (JsonElement e : o.getAsJsonArray(field)) {
         if (e.isJsonObject()) {
           JsonObject n = e.getAsJsonObject();
-          out.add(new Notice(text(n, "code"), text(n, "message")));
+          // Edlink's error list writes "message"; its warnings guide's sample, "description".
+          String message = text(n, "message");
+          out.add(
+              new Notice(text(n, "code"), message.isEmpty() ? text(n, "description") : message));
         }
       }
     }

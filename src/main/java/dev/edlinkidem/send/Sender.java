@@ -203,7 +203,7 @@ public final class Sender {
             // 501, 505 and the like will not change by asking again, but nothing says the work was
             // done.
             pendingKind = Delivery.Kind.SERVER_ERROR;
-            retryable = RetryPolicy.isRetryable(status);
+            retryable = Answer.worthAskingAgain(status, envelope);
           }
           default -> throw new IllegalStateException("an answer of no kind");
         }

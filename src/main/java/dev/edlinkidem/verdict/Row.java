@@ -17,6 +17,11 @@ public enum Row {
   TOKEN_REFUSED(EntryState.PENDING, ExitCode.CLIENT_ERROR, Next.FIX_TOKEN_THEN_REPLAY),
   /** A 5xx or a "try later" until the retries ran out: whether it was done is not known. */
   SERVER_ERROR(EntryState.PENDING, ExitCode.SERVER_ERROR, Next.REPLAY),
+  /**
+   * Edlink's own failure ({@code INTERNAL}, {@code UNKNOWN}) until the retries ran out: an upstream
+   * LMS may have acted, and Edlink may give the key this same answer for its whole window.
+   */
+  EDLINK_FAILED(EntryState.PENDING, ExitCode.SERVER_ERROR, Next.REPLAY_THEN_LOOK),
   /** A 1xx or 3xx, which says nothing about the request; not retried. */
   NOT_AN_ANSWER(EntryState.PENDING, ExitCode.SERVER_ERROR, Next.REPLAY),
   NO_RESPONSE(EntryState.PENDING, ExitCode.NO_RESPONSE, Next.REPLAY),
@@ -59,6 +64,11 @@ public enum Row {
     NONE,
     /** Send it again with its key while the window lasts. */
     REPLAY,
+    /**
+     * Send it again with its key; if the same answer comes back, look for its effect before a new
+     * key.
+     */
+    REPLAY_THEN_LOOK,
     FIX_TOKEN_THEN_REPLAY,
     /** The request itself was refused: change it, and send the new one under a new key. */
     NEW_REQUEST,

@@ -1,5 +1,6 @@
 package dev.edlinkidem.verdict;
 
+import dev.edlinkidem.edlink.Answer;
 import dev.edlinkidem.edlink.Envelope;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
@@ -71,7 +72,10 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
               case FAILED -> Row.FAILED;
               case CREDENTIALS_REFUSED -> Row.TOKEN_REFUSED;
               case UNEXPECTED -> Row.NOT_AN_ANSWER;
-              case SERVER_ERROR -> Row.SERVER_ERROR;
+              case SERVER_ERROR ->
+                  d.last() != null && Answer.edlinkFailure(Envelope.of(d.last().body()))
+                      ? Row.EDLINK_FAILED
+                      : Row.SERVER_ERROR;
               case NO_RESPONSE -> Row.NO_RESPONSE;
             };
     return new Verdict(row, d.entry().key(), d.entry(), d, null);
@@ -202,6 +206,16 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
               + pending;
       case SERVER_ERROR ->
           "Edlink answered " + status() + " after " + attempts() + " · " + key + " is " + pending;
+      case EDLINK_FAILED ->
+          "Edlink answered "
+              + status()
+              + errors()
+              + " after "
+              + attempts()
+              + ", a failure on its side that says nothing of whether it acted · "
+              + key
+              + " is "
+              + pending;
       case NO_RESPONSE ->
           "no response after "
               + attempts()
@@ -294,6 +308,13 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
                       + when(entry.window().replayDeadline())
                       + ")"
                   : replayBefore(replay);
+      case REPLAY_THEN_LOOK ->
+          (batch ? "run the batch again" : replayBefore(replay))
+              + "; if the same answer comes back, Edlink may be returning its first answer to this"
+              + " key (it does for "
+              + Window.DAYS
+              + " days): look for the assignment in the class before "
+              + (batch ? "giving the line a new key" : "posting it with a new key");
       case FIX_TOKEN_THEN_REPLAY -> batch ? null : "fix the token, then " + replayBefore(replay);
       case NEW_REQUEST ->
           batch

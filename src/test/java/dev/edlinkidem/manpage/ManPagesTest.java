@@ -128,7 +128,7 @@ class ManPagesTest {
         replay);
     assertTrue(section(replay, "OPTIONS").contains("\n\\fB\\-y\\fR, \\fB\\-\\-yes\\fR\n"), replay);
     assertTrue(
-        section(replay, "OPTIONS").contains("(default: 120s)"),
+        section(replay, "OPTIONS").contains("(default: 330s"),
         "defaults are rendered as in --help");
     assertTrue(
         section(replay, "SYNOPSIS").startsWith("\\fBedlink\\-idem replay\\fR [\\fB\\-hiqvVy\\fR]"),

@@ -189,6 +189,20 @@ class SenderTest {
   }
 
   @Test
+  void edlinksOwnFailureIsRetriedWithTheSameKeyAndLeftPending() throws Exception {
+    String internal = "{\"$errors\":[{\"code\":\"INTERNAL\",\"message\":\"m\"}]}";
+    Delivery d = send(2, Reply.of(400, internal), Reply.of(400, internal), Reply.of(400, internal));
+    assertEquals(Delivery.Kind.SERVER_ERROR, d.kind());
+    assertEquals(EntryState.PENDING, d.entry().state(), "an upstream LMS may have acted");
+    assertEquals(3, seen.size());
+    assertEquals(1, seen.stream().distinct().count(), "the same key every time: " + seen);
+
+    Delivery recovered =
+        send(3, Reply.of(500, internal.replace("INTERNAL", "UNKNOWN")), Reply.of(200, "{}"));
+    assertEquals(Delivery.Kind.SUCCEEDED, recovered.kind());
+  }
+
+  @Test
   void refusedCredentialsLeaveTheEntryPending() throws Exception {
     Delivery d =
         send(

@@ -128,6 +128,21 @@ class VerdictTest {
             5,
             "Edlink answered 503 after 5 attempts · k1 is pending; " + REPLAY,
             "Edlink answered 503 after 5 attempts · k1 is pending"));
+    String internal = "{\"$errors\":[{\"code\":\"INTERNAL\",\"message\":\"upstream\"}]}";
+    String look =
+        "; if the same answer comes back, Edlink may be returning its first answer to this key (it"
+            + " does for 30 days): look for the assignment in the class before ";
+    String failed =
+        "Edlink answered 400 INTERNAL: upstream after 3 attempts, a failure on its side that says"
+            + " nothing of whether it acted · k1 is pending; ";
+    cases.add(
+        new Case(
+            delivered(Delivery.Kind.SERVER_ERROR, answer(400, internal), null, 3),
+            Row.EDLINK_FAILED,
+            EntryState.PENDING,
+            5,
+            failed + REPLAY + look + "posting it with a new key",
+            failed + "run the batch again" + look + "giving the line a new key"));
     // The batch's copy of this row left out the hint about redirects; the post's was right.
     cases.add(
         new Case(

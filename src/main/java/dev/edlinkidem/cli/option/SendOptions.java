@@ -40,15 +40,18 @@ public final class SendOptions {
   @Option(
       names = "--timeout",
       paramLabel = "DUR",
-      defaultValue = "120s",
+      defaultValue = "330s",
       converter = Durations.class,
-      description = "How long one attempt waits for its response (default: ${DEFAULT-VALUE}).")
+      description =
+          "How long one attempt waits for its response (default: ${DEFAULT-VALUE}: Edlink works on"
+              + " a request for up to 300 s, and an attempt given up sooner would be sent again"
+              + " while the first may still be running).")
   Duration timeout;
 
   @Option(
       names = "--max-time",
       paramLabel = "DUR",
-      defaultValue = "10m",
+      defaultValue = "30m",
       converter = Durations.class,
       description =
           "How long all attempts and waits may take together (default: ${DEFAULT-VALUE}).")
