@@ -42,8 +42,8 @@ import picocli.CommandLine.Mixin;
       "  1:internal error, or the journal could not be written (nothing was sent)",
       "  2:usage or bad input (nothing journaled, nothing sent)",
       "  3:refused for safety: key reused for another request, window ended, key in flight",
-      "  4:Edlink answered with a final 4xx (journaled as failed; 401/403 stay pending)",
-      "  5:Edlink answered 5xx (or 408/409/425/429, or a redirect) until retries ran out (pending)",
+      "  4:Edlink refused the request (journaled as failed), or the token (stays pending)",
+      "  5:Edlink failed (INTERNAL, UNKNOWN, 5xx, 429...) or redirected, to the end (pending)",
       "  6:no response until the retries ran out (pending: replay it)",
       "  7:expiring --fail-if-pending found pending entries inside their window",
       "130:interrupted; a journaled entry stays pending"

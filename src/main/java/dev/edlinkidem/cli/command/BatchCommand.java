@@ -66,8 +66,8 @@ import picocli.CommandLine.ParentCommand;
       "  1:internal error, or the journal could not be written",
       "  2:bad input: the file, an option, or a malformed line (that line was not sent)",
       "  3:a line was refused for safety (key reused, window ended, in flight elsewhere)",
-      "  4:a final 4xx, or the token was refused",
-      "  5:5xx until the retries ran out (pending: run the batch again)",
+      "  4:a request refused for good, or the token refused",
+      "  5:Edlink failed until the retries ran out (pending: run the batch again)",
       "  6:no response until the retries ran out (pending: run the batch again)",
       "130:interrupted (what was in flight stays pending)"
     })

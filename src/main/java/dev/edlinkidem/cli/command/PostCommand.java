@@ -58,8 +58,8 @@ import picocli.CommandLine.ParentCommand;
       "  1:the journal could not be written (nothing was sent)",
       "  2:bad input (nothing journaled, nothing sent)",
       "  3:refused for safety",
-      "  4:final 4xx (401/403 stay pending)",
-      "  5:5xx until the retries ran out (pending: replay it)",
+      "  4:the request refused for good (failed), or the token refused (stays pending)",
+      "  5:Edlink failed (INTERNAL, UNKNOWN, 5xx, 429...) to the end (pending: replay it)",
       "  6:no response (pending: replay it)",
       "130:interrupted (a journaled entry stays pending)"
     })

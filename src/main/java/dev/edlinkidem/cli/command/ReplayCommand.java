@@ -66,8 +66,8 @@ import picocli.CommandLine.ParentCommand;
       "  1:internal error, or the journal could not be read or written",
       "  2:bad input",
       "  3:refused",
-      "  4:final 4xx or token refused",
-      "  5:still 5xx",
+      "  4:the request refused for good, or the token refused",
+      "  5:Edlink still failing (INTERNAL, UNKNOWN, 5xx, 429...)",
       "  6:still no response",
       "130:interrupted or not confirmed"
     })
