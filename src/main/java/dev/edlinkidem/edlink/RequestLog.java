@@ -22,8 +22,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads Edlink's request log ({@code GET /api/v2/graph/requests}, newest first, paged with {@code
- * $next}) to learn what became of requests whose answers were lost, without sending them.
+ * Reads Edlink's request log ({@code GET /api/v2/graph/requests}) newest first ({@code $last}, then
+ * {@code $next}) to learn what became of requests whose answers were lost, without sending them.
  */
 public final class RequestLog {
   /** One logged request that carried an idempotency key. */
@@ -41,11 +41,22 @@ public final class RequestLog {
     private static final long serialVersionUID = 1L;
     private final int status;
     private final boolean tokenRefused;
+    private final boolean queryRefused;
 
     Unreadable(int status, String message, boolean tokenRefused) {
+      this(status, message, tokenRefused, false);
+    }
+
+    Unreadable(int status, String message, boolean tokenRefused, boolean queryRefused) {
       super(message);
       this.status = status;
       this.tokenRefused = tokenRefused;
+      this.queryRefused = queryRefused;
+    }
+
+    /** Whether Edlink refused the cursor or the page size: asking later gets the same. */
+    public boolean queryRefused() {
+      return queryRefused;
     }
 
     /** The HTTP status, or 0 when no response arrived. */
@@ -60,6 +71,10 @@ public final class RequestLog {
   }
 
   private static final int PAGE = 1000;
+
+  /** Codes that refuse the query itself, not the token nor the moment. */
+  private static final Set<String> QUERY_CODES = Set.of("INVALID_CURSOR", "INVALID_PAGE_SIZE");
+
   private static final int MAX_PAGES = 100_000;
 
   private final HttpClient http;
@@ -94,7 +109,8 @@ public final class RequestLog {
     Map<String, List<Logged>> found = new HashMap<>();
     int requests = 0;
     Set<URI> seen = new HashSet<>();
-    URI next = URI.create(base + "/api/v2/graph/requests?$first=" + PAGE);
+    // $last pages back from the newest; $first would page forward from the oldest.
+    URI next = URI.create(base + "/api/v2/graph/requests?$last=" + PAGE);
     for (int page = 0; next != null && page < MAX_PAGES && seen.add(next); page++) {
       JsonObject body = get(next);
       boolean older = false;
@@ -167,7 +183,8 @@ public final class RequestLog {
           "Edlink answered "
               + response.statusCode()
               + (envelope.errors().isEmpty() ? "" : " " + envelope.errorLine()),
-          Answer.of(response.statusCode(), envelope) == Answer.TOKEN_REFUSED);
+          Answer.of(response.statusCode(), envelope) == Answer.TOKEN_REFUSED,
+          envelope.errors().stream().anyMatch(e -> QUERY_CODES.contains(e.code())));
     }
     try {
       JsonElement parsed = JsonParser.parseString(response.body());

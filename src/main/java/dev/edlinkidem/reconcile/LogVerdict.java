@@ -25,14 +25,16 @@ import java.util.Optional;
  */
 public record LogVerdict(EntryState state, RequestLog.Logged logged) {
   /**
-   * Whether a logged request is this entry's: the same key on a POST to the same path, no earlier
-   * than the entry (less the clock-skew margin). A GET that happened to carry the key, or a refused
-   * token (which left the request undone), says nothing about it.
+   * Whether a logged request is this entry's: the same key on a POST to the same path (Edlink logs
+   * the path as received, its query with the key included), no earlier than the entry (less the
+   * clock-skew margin). A GET that happened to carry the key, or a refused token (which left the
+   * request undone), says nothing about it.
    */
   public static boolean answers(Entry entry, RequestLog.Logged l) {
     String path = URI.create(entry.request().url()).getRawPath();
     return "POST".equalsIgnoreCase(l.method())
-        && path.equals(l.path())
+        && l.path() != null
+        && path.equals(withoutQuery(l.path()))
         && (l.date() == null || !l.date().isBefore(entry.created().minus(Window.SKEW_MARGIN)));
   }
 
@@ -55,6 +57,22 @@ public record LogVerdict(EntryState state, RequestLog.Logged logged) {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The earliest logged answer to the entry's request whose outcome is not known (Edlink's own
+   * failure, a 5xx, a "try later"), for when the log settles nothing: it did arrive.
+   */
+  public static Optional<RequestLog.Logged> undecided(Entry entry, List<RequestLog.Logged> logged) {
+    return logged.stream()
+        .filter(l -> answers(entry, l))
+        .filter(l -> Answer.of(l.status(), Envelope.of(body(l))) == Answer.UNKNOWN_OUTCOME)
+        .min(Comparator.comparing(l -> l.date() == null ? Instant.MIN : l.date()));
+  }
+
+  private static String withoutQuery(String path) {
+    int q = path.indexOf('?');
+    return q < 0 ? path : path.substring(0, q);
   }
 
   /** The outcome to record, learned by reconcile at {@code at}. */

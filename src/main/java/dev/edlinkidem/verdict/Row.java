@@ -52,8 +52,20 @@ public enum Row {
   RECONCILED(null, ExitCode.OK, Next.NONE),
   /** reconcile did not find the key in the log, and its window is open. */
   NOT_IN_LOG(EntryState.PENDING, ExitCode.OK, Next.REPLAY),
-  /** reconcile did not find the key in the log, and its window has ended. */
-  NOT_IN_LOG_WINDOW_ENDED(EntryState.PENDING, ExitCode.OK, Next.NEW_KEY),
+  /**
+   * reconcile did not find the key in the log, and the entry is as old as the log's 30 days: the
+   * log may have forgotten it, so whether it arrived is not known.
+   */
+  NOT_IN_LOG_UNKNOWN(EntryState.PENDING, ExitCode.OK, Next.LOOK),
+  /**
+   * reconcile found the key's request in the log answered with an outcome not known (INTERNAL,
+   * UNKNOWN, a 5xx): it arrived, and it may or may not have acted.
+   */
+  LOGGED_UNDECIDED(EntryState.PENDING, ExitCode.OK, Next.REPLAY_THEN_LOOK),
+  /** As {@link #LOGGED_UNDECIDED}, past the replay deadline: only the class can say. */
+  LOGGED_UNDECIDED_LATE(EntryState.PENDING, ExitCode.OK, Next.LOOK),
+  /** Edlink refused the way reconcile read its log (a cursor or a page size): a fault to report. */
+  LOG_QUERY_REFUSED(null, ExitCode.INTERNAL, Next.NONE),
   /** The request log refused the token (a user token cannot read it). */
   LOG_TOKEN_REFUSED(null, ExitCode.CLIENT_ERROR, Next.GRAPH_TOKEN),
   LOG_SERVER_ERROR(null, ExitCode.SERVER_ERROR, Next.LATER),
@@ -80,6 +92,8 @@ public enum Row {
     /** Another process has the key: wait for it. */
     WAIT,
     GRAPH_TOKEN,
+    /** Only the class itself can say now: look for the assignment there. */
+    LOOK,
     LATER
   }
 

@@ -121,20 +121,37 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
     if (found != null) {
       return new Verdict(Row.RECONCILED, entry.key(), entry, null, found);
     }
+    // The log keeps 30 days, as Edlink keeps a key: an entry that old may be forgotten by both.
     return new Verdict(
-        entry.window().allowsReplay(now) ? Row.NOT_IN_LOG : Row.NOT_IN_LOG_WINDOW_ENDED,
+        entry.window().allowsReplay(now) ? Row.NOT_IN_LOG : Row.NOT_IN_LOG_UNKNOWN,
         entry.key(),
         entry,
         null,
         null);
   }
 
+  /**
+   * reconcile found the entry's request logged with an answer of unknown outcome; {@code found}
+   * says when, which request and what it answered.
+   */
+  public static Verdict loggedUndecided(Entry entry, String found, Instant now) {
+    return new Verdict(
+        entry.window().allowsReplay(now) ? Row.LOGGED_UNDECIDED : Row.LOGGED_UNDECIDED_LATE,
+        entry.key(),
+        entry,
+        null,
+        found);
+  }
+
   /** The request log could not be read: {@code status} 0 when nothing answered. */
-  public static Verdict logUnreadable(boolean tokenRefused, int status, String why) {
+  public static Verdict logUnreadable(
+      boolean tokenRefused, boolean queryRefused, int status, String why) {
     Row row =
         tokenRefused
             ? Row.LOG_TOKEN_REFUSED
-            : status == 0 ? Row.LOG_NO_RESPONSE : Row.LOG_SERVER_ERROR;
+            : queryRefused
+                ? Row.LOG_QUERY_REFUSED
+                : status == 0 ? Row.LOG_NO_RESPONSE : Row.LOG_SERVER_ERROR;
     return new Verdict(row, null, null, null, why);
   }
 
@@ -146,7 +163,7 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
   public String message(Audience audience, Paint paint) {
     String advice = advice(audience);
     // reconcile's findings read "finding: what it means for you".
-    String joiner = row == Row.NOT_IN_LOG || row == Row.NOT_IN_LOG_WINDOW_ENDED ? ": " : "; ";
+    String joiner = row == Row.NOT_IN_LOG || row == Row.NOT_IN_LOG_UNKNOWN ? ": " : "; ";
     return advice == null ? happened(paint) : happened(paint) + joiner + advice;
   }
 
@@ -283,9 +300,19 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
               + "' finds it, replay it rather than post it again";
       case RECONCILED -> "Edlink received it" + detail + "; recorded as learned by reconcile";
       case NOT_IN_LOG -> "not in Edlink's request log";
-      case NOT_IN_LOG_WINDOW_ENDED -> "not received by Edlink, and its window has ended";
+      case NOT_IN_LOG_UNKNOWN ->
+          "not in Edlink's request log, which keeps only "
+              + Window.DAYS
+              + " days: whether Edlink received it is not known";
+      case LOGGED_UNDECIDED, LOGGED_UNDECIDED_LATE ->
+          "Edlink received it" + detail + ", a failure that says nothing of whether it acted";
       case LOG_TOKEN_REFUSED, LOG_SERVER_ERROR, LOG_NO_RESPONSE ->
           "cannot read Edlink's request log: " + detail + "; nothing was changed";
+      case LOG_QUERY_REFUSED ->
+          "Edlink refused how edlink-idem reads its request log ("
+              + detail
+              + "); nothing was changed. This is a fault in edlink-idem or a change at Edlink:"
+              + " please report it";
     };
   }
 
@@ -320,10 +347,8 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
           batch
               ? "fix the line: a new body gets a new key"
               : "fix the request and post it with a new key";
-      case NEW_KEY ->
-          row == Row.NOT_IN_LOG_WINDOW_ENDED
-              ? "send it again with a new key"
-              : "use a new key for a new request";
+      case NEW_KEY -> "use a new key for a new request";
+      case LOOK -> "look for the assignment in the class: only the class can say now";
       case NEW_KEY_IF_MEANT ->
           (batch ? "give the line a new key" : "post with a new key") + " if you mean to act again";
       case CHECK_THEN_NEW_KEY ->

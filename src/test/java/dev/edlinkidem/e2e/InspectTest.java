@@ -244,6 +244,8 @@ class InspectTest extends SandboxCase {
     assertTrue(
         margin.out().contains("edlink-idem reconcile pending-cccc3    # replay is refused"),
         margin.out());
+    // reconcile can no longer settle it either: no new key is ever offered as the way out.
+    assertFalse(margin.out().contains("new key"), margin.out());
     assertEquals(
         3,
         cli()

@@ -10,7 +10,12 @@ import dev.edlinkidem.journal.FileJournal;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -181,7 +186,7 @@ class ReconcileLogTest {
     assertEquals(6, cli().run("post", PATH, "-d", "{}", "-k", "loop-key", "--retries", "0").code());
     server.removeContext("/");
     String self =
-        "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v2/graph/requests?$first=1000";
+        "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v2/graph/requests?$last=1000";
     server.createContext(
         "/",
         exchange -> {
@@ -194,5 +199,54 @@ class ReconcileLogTest {
     Cli.Result r = cli().run("reconcile", "loop-key");
     assertEquals(0, r.code(), r.toString());
     assertTrue(r.out().contains("loop-key\tpending"), r.out());
+  }
+
+  @Test
+  void aLogPagedAsEdlinkPagesItIsReadNewestFirstAndItsPathsCarryTheirQuery() throws Exception {
+    assertEquals(
+        6, cli().run("post", PATH, "-d", "{}", "-k", "recent-key", "--retries", "0").code());
+    // 3,000 older requests, then the lost one, its path as received: query and key included.
+    List<String> oldestFirst = new ArrayList<>();
+    Instant longAgo = Instant.now().minus(Duration.ofDays(20));
+    for (int i = 0; i < 3000; i++) {
+      oldestFirst.add(
+          record("other-" + i, "POST", PATH, 200, "{}", longAgo.plusSeconds(i))
+              .replace("\"l-200\"", "\"old-" + i + "\""));
+    }
+    oldestFirst.add(
+        record(
+            "recent-key",
+            "POST",
+            PATH + "?$idempotency=recent-key",
+            200,
+            "{\"$data\":{\"id\":\"a1\"}}",
+            Instant.now().plusSeconds(5)));
+    List<String> asked = new ArrayList<>();
+    server.removeContext("/");
+    server.createContext(
+        "/",
+        exchange -> {
+          String query = exchange.getRequestURI().getRawQuery();
+          asked.add(query);
+          Map<String, String> q = new HashMap<>();
+          for (String pair : query.split("&")) {
+            q.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+          }
+          // $first pages forward from the oldest, $last back from the newest.
+          boolean fromNewest = q.containsKey("$last");
+          int n = Integer.parseInt(fromNewest ? q.get("$last") : q.get("$first"));
+          int end = fromNewest ? oldestFirst.size() : Math.min(n, oldestFirst.size());
+          int start = fromNewest ? Math.max(0, end - n) : 0;
+          String page = "[" + String.join(",", oldestFirst.subList(start, end)) + "]";
+          byte[] body = ("{\"$data\":" + page + "}").getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    Cli.Result r = cli().run("reconcile", "recent-key");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().contains("recent-key\tsucceeded\t200"), r.out());
+    assertEquals(EntryState.SUCCEEDED, state("recent-key"));
+    assertEquals(List.of("$last=1000"), asked, "one page, from the newest");
   }
 }

@@ -78,4 +78,39 @@ class LogVerdictTest {
         LogVerdict.of(ENTRY, List.of(logged("POST", path, 200, null, "{}"))).isPresent(),
         "undated: by key");
   }
+
+  @Test
+  void edlinkLogsThePathAsReceivedWithTheKeyInItsQuery() {
+    String received = "/api/v2/graph/classes/c1/assignments?$idempotency=k1";
+    assertEquals(
+        EntryState.SUCCEEDED,
+        LogVerdict.of(ENTRY, List.of(logged("POST", received, 200, T0, "{}")))
+            .orElseThrow()
+            .state());
+    assertTrue(
+        LogVerdict.of(
+                ENTRY,
+                List.of(
+                    logged(
+                        "POST",
+                        "/api/v2/graph/classes/c2/assignments?$idempotency=k1",
+                        200,
+                        T0,
+                        "{}")))
+            .isEmpty());
+  }
+
+  @Test
+  void edlinksOwnFailureInTheLogSettlesNothingButSaysItArrived() {
+    String path = "/api/v2/graph/classes/c1/assignments?$idempotency=k1";
+    List<RequestLog.Logged> log =
+        List.of(
+            logged("POST", path, 400, T0.plusSeconds(5), "{\"$errors\":[{\"code\":\"UNKNOWN\"}]}"),
+            logged("POST", path, 400, T0, "{\"$errors\":[{\"code\":\"INTERNAL\"}]}"));
+    assertTrue(LogVerdict.of(ENTRY, log).isEmpty(), "INTERNAL is no verdict on the request");
+    assertEquals(T0, LogVerdict.undecided(ENTRY, log).orElseThrow().date(), "the earliest");
+    assertTrue(
+        LogVerdict.undecided(ENTRY, List.of(logged("POST", path, 401, T0, "{}"))).isEmpty(),
+        "a refused token did not act");
+  }
 }

@@ -296,17 +296,62 @@ class VerdictTest {
             "not in Edlink's request log: safe to replay: edlink-idem replay k1 (before 2026-12-01"
                 + " 07:00 UTC)",
             "not in Edlink's request log"));
+    // The log keeps 30 days: not finding an entry that old proves nothing, and a new key could
+    // make a second assignment.
+    String forgotten =
+        "not in Edlink's request log, which keeps only 30 days: whether Edlink received it is not"
+            + " known: look for the assignment in the class: only the class can say now";
     cases.add(
         new Case(
             Verdict.reconciled(pending(), null, ended),
-            Row.NOT_IN_LOG_WINDOW_ENDED,
+            Row.NOT_IN_LOG_UNKNOWN,
             EntryState.PENDING,
             0,
-            "not received by Edlink, and its window has ended: send it again with a new key",
-            "not received by Edlink, and its window has ended: send it again with a new key"));
+            forgotten,
+            forgotten));
+    String received =
+        "Edlink received it on 2026-11-01 08:00:03 UTC (request r1) and answered 400 INTERNAL, a"
+            + " failure that says nothing of whether it acted; ";
+    String again =
+        "; if the same answer comes back, Edlink may be returning its first answer to this key (it"
+            + " does for 30 days): look for the assignment in the class before ";
     cases.add(
         new Case(
-            Verdict.logUnreadable(true, 401, "Edlink answered 401"),
+            Verdict.loggedUndecided(
+                pending(),
+                " on 2026-11-01 08:00:03 UTC (request r1) and answered 400 INTERNAL",
+                T0),
+            Row.LOGGED_UNDECIDED,
+            EntryState.PENDING,
+            0,
+            received + REPLAY + again + "posting it with a new key",
+            received + "run the batch again" + again + "giving the line a new key"));
+    cases.add(
+        new Case(
+            Verdict.loggedUndecided(
+                pending(),
+                " on 2026-11-01 08:00:03 UTC (request r1) and answered 400 INTERNAL",
+                ended),
+            Row.LOGGED_UNDECIDED_LATE,
+            EntryState.PENDING,
+            0,
+            received + "look for the assignment in the class: only the class can say now",
+            received + "look for the assignment in the class: only the class can say now"));
+    String refusedQuery =
+        "Edlink refused how edlink-idem reads its request log (Edlink answered 400"
+            + " INVALID_CURSOR); nothing was changed. This is a fault in edlink-idem or a change at"
+            + " Edlink: please report it";
+    cases.add(
+        new Case(
+            Verdict.logUnreadable(false, true, 400, "Edlink answered 400 INVALID_CURSOR"),
+            Row.LOG_QUERY_REFUSED,
+            null,
+            1,
+            refusedQuery,
+            refusedQuery));
+    cases.add(
+        new Case(
+            Verdict.logUnreadable(true, false, 401, "Edlink answered 401"),
             Row.LOG_TOKEN_REFUSED,
             null,
             4,
@@ -316,7 +361,7 @@ class VerdictTest {
                 + " needs an integration (graph) token"));
     cases.add(
         new Case(
-            Verdict.logUnreadable(false, 503, "Edlink answered 503"),
+            Verdict.logUnreadable(false, false, 503, "Edlink answered 503"),
             Row.LOG_SERVER_ERROR,
             null,
             5,
@@ -326,7 +371,7 @@ class VerdictTest {
                 + " later"));
     cases.add(
         new Case(
-            Verdict.logUnreadable(false, 0, "no answer"),
+            Verdict.logUnreadable(false, false, 0, "no answer"),
             Row.LOG_NO_RESPONSE,
             null,
             6,

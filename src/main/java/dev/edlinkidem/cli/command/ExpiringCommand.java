@@ -137,7 +137,7 @@ public final class ExpiringCommand implements Callable<Integer> {
               "  edlink-idem reconcile "
                   + s.key()
                   + "    # replay is refused in the last hour of the window;"
-                  + " if Edlink never received it, post it again with a new key");
+                  + " reconcile says whether Edlink received it");
         }
       }
     }

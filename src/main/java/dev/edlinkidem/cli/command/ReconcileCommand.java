@@ -6,6 +6,7 @@ import dev.edlinkidem.cli.option.Durations;
 import dev.edlinkidem.cli.render.CommandText;
 import dev.edlinkidem.cli.render.ProgressLine;
 import dev.edlinkidem.edlink.EdlinkClient;
+import dev.edlinkidem.edlink.Envelope;
 import dev.edlinkidem.edlink.RequestLog;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
@@ -24,6 +25,7 @@ import dev.edlinkidem.verdict.ExitCode;
 import dev.edlinkidem.verdict.Verdict;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,11 +49,13 @@ import picocli.CommandLine.ParentCommand;
     name = "reconcile",
     mixinStandardHelpOptions = true,
     description =
-        "Ask Edlink's request log (GET /api/v2/graph/requests) whether pending keys ever reached"
-            + " Edlink, without sending anything. A logged 2xx resolves the entry as succeeded and"
-            + " a logged 4xx as failed (recorded as learned by reconcile); a key not in the log is"
-            + " safe to replay inside its window, and outside it was never received: send it again"
-            + " with a new key. Needs an integration (graph) token: user tokens cannot read the"
+        "Ask Edlink's request log (GET /api/v2/graph/requests, read newest first) whether"
+            + " pending keys ever reached Edlink, without sending anything. A logged 2xx resolves"
+            + " the entry as succeeded and a logged final refusal as failed (recorded as learned by"
+            + " reconcile); a logged INTERNAL, UNKNOWN or 5xx leaves it pending, since it arrived"
+            + " but may or may not have acted. A key not in the log is safe to replay inside its"
+            + " window; past it, the log (which keeps 30 days) can no longer say, and only the"
+            + " class can. Needs an integration (graph) token: user tokens cannot read the"
             + " request log.",
     footerHeading = "%nExamples:%n",
     footer = {
@@ -97,6 +101,7 @@ public final class ReconcileCommand implements Callable<Integer> {
 
   private int resolved;
   private int notFound;
+  private int arrived;
   private int skipped;
 
   @Override
@@ -152,6 +157,7 @@ public final class ReconcileCommand implements Callable<Integer> {
                     "edlink-idem: reconcile: "
                         + resolved
                         + " resolved, "
+                        + (arrived > 0 ? arrived + " received with an outcome not known, " : "")
                         + notFound
                         + " not in Edlink's request log, "
                         + skipped
@@ -213,7 +219,8 @@ public final class ReconcileCommand implements Callable<Integer> {
                       + (wanted.size() == 1 ? " key" : " keys")
                       + " found"));
     } catch (RequestLog.Unreadable e) {
-      Verdict verdict = Verdict.logUnreadable(e.tokenRefused(), e.status(), e.getMessage());
+      Verdict verdict =
+          Verdict.logUnreadable(e.tokenRefused(), e.queryRefused(), e.status(), e.getMessage());
       throw new CliException(
           verdict.exit(), verdict.message(Verdict.Audience.NO_KEY, Verdict.Paint.NONE));
     } catch (InterruptedException e) {
@@ -251,10 +258,30 @@ public final class ReconcileCommand implements Callable<Integer> {
                     + (l.requestId() != null ? " (request " + l.requestId() + ")" : ""),
                 now);
       } else {
-        notFound++;
-        verdict = Verdict.reconciled(entry, null, now);
+        Optional<RequestLog.Logged> undecided = LogVerdict.undecided(entry, logged);
+        if (undecided.isPresent()) {
+          RequestLog.Logged l = undecided.get();
+          arrived++;
+          verdict =
+              Verdict.loggedUndecided(
+                  entry,
+                  (l.date() != null ? " on " + TimeText.precise(l.date()) : "")
+                      + (l.requestId() != null ? " (request " + l.requestId() + ")" : "")
+                      + " and answered "
+                      + l.status()
+                      + answerErrors(l),
+                  now);
+        } else {
+          notFound++;
+          verdict = Verdict.reconciled(entry, null, now);
+        }
       }
-      String status = found.isPresent() ? String.valueOf(found.get().logged().status()) : "-";
+      String status =
+          found.isPresent()
+              ? String.valueOf(found.get().logged().status())
+              : LogVerdict.undecided(entry, logged)
+                  .map(l -> String.valueOf(l.status()))
+                  .orElse("-");
       String words =
           verdict.message(
               new Verdict.Audience.ForKey(
@@ -266,5 +293,13 @@ public final class ReconcileCommand implements Callable<Integer> {
       out.println(
           key + "\tskipped\t-\tin flight in another process; reconcile it when that is done");
     }
+  }
+
+  private static String answerErrors(RequestLog.Logged l) {
+    Envelope envelope =
+        l.output() == null
+            ? Envelope.EMPTY
+            : Envelope.of(l.output().getBytes(StandardCharsets.UTF_8));
+    return envelope.errors().isEmpty() ? "" : " " + envelope.errorLine();
   }
 }
