@@ -55,7 +55,9 @@ final class Api {
    * Reads of the request log are not themselves logged, or every read would change what it reads.
    */
   static boolean readsRequestLog(ApiRequest request) {
-    return request.method().equals("GET") && path(request).equals(REQUEST_LOG);
+    String path = path(request);
+    return request.method().equals("GET")
+        && (path.equals(REQUEST_LOG) || path.startsWith(REQUEST_LOG + "/"));
   }
 
   /** The request's path without a trailing slash. */
@@ -138,9 +140,11 @@ final class Api {
   private Reply get(ApiRequest request) {
     String path = path(request);
     if (path.equals(REQUEST_LOG)) {
-      int first = pageSize(request);
-      Long cursor = cursor(request);
-      return listReply(request, path, first, log.page(first, cursor));
+      return requestLog(request, path);
+    }
+    if (path.startsWith(REQUEST_LOG + "/")) {
+      JsonObject logged = log.find(path.substring(REQUEST_LOG.length() + 1));
+      return logged != null ? Reply.data(logged) : notFound(path);
     }
     if (records.has(path) || ASSIGNMENTS.matcher(path).matches()) {
       int first = pageSize(request);
@@ -175,6 +179,58 @@ final class Api {
 
   private static Reply notFound(String path) {
     return Reply.error(404, "NOT_FOUND", "nothing at " + path + " in the sandbox");
+  }
+
+  /**
+   * The request log as Edlink pages it: {@code $first} (the default) forward from the oldest with
+   * {@code $after}, {@code $last} back from the newest with {@code $before}.
+   */
+  private Reply requestLog(ApiRequest request, String path) {
+    boolean fromNewest = request.query().containsKey("$last");
+    String sizeName = fromNewest ? "$last" : "$first";
+    String cursorName = fromNewest ? "$before" : "$after";
+    String text = request.query().get(sizeName);
+    int size = DEFAULT_PAGE_SIZE;
+    if (text != null) {
+      try {
+        size = Integer.parseInt(text);
+      } catch (NumberFormatException e) {
+        size = 0;
+      }
+      if (size < 1 || size > MAX_PAGE_SIZE) {
+        throw new Invalid(
+            "INVALID_PAGE_SIZE",
+            sizeName
+                + " must be a whole number from 1 to "
+                + MAX_PAGE_SIZE
+                + ", got '"
+                + text
+                + "'");
+      }
+    }
+    String cursor = request.query().get(cursorName);
+    Page page;
+    try {
+      page = log.page(fromNewest, size, cursor == null || cursor.isEmpty() ? null : cursor);
+    } catch (RequestLog.UnknownCursor e) {
+      throw new Invalid("INVALID_CURSOR", e.getMessage());
+    }
+    JsonArray items = new JsonArray();
+    page.items().forEach(items::add);
+    String next =
+        page.nextCursor() == null
+            ? null
+            : request.origin()
+                + path
+                + "?"
+                + sizeName
+                + "="
+                + size
+                + "&"
+                + cursorName
+                + "="
+                + page.nextCursor();
+    return Reply.list(items, next);
   }
 
   private static Reply listReply(ApiRequest request, String path, int first, Page page) {

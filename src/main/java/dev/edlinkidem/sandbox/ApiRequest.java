@@ -9,6 +9,7 @@ import java.util.Map;
  * One request under {@code /api/v2/} as the sandbox sees it: body read, query decoded.
  *
  * @param origin scheme, host and port the client used, for the {@code $next} links
+ * @param received the path and query string as received, for the request log
  * @param bearerToken the token of the Authorization header, or null when there is none
  */
 record ApiRequest(
@@ -17,7 +18,8 @@ record ApiRequest(
     Map<String, String> query,
     String bearerToken,
     String body,
-    String origin) {
+    String origin,
+    String received) {
   static final String IDEMPOTENCY = "$idempotency";
 
   ApiRequest {

@@ -8,25 +8,37 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.Collections;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
- * Processed API requests, newest first, kept 30 days: what {@code GET /api/v2/graph/requests}
- * reads.
+ * Processed API requests, kept 30 days, as {@code GET /api/v2/graph/requests} reads them: {@code
+ * $first} pages forward from the oldest, {@code $last} back from the newest, each record's {@code
+ * id} the answer's {@code $request}, and its {@code path} as received, query string included.
  */
 final class RequestLog {
   static final Duration KEPT = Duration.ofDays(30);
 
-  private record Entry(long seq, Instant date, JsonObject json) {}
+  /** A cursor that names no record the log holds: Edlink's {@code INVALID_CURSOR}. */
+  static final class UnknownCursor extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UnknownCursor(String cursor) {
+      super("the cursor '" + cursor + "' names no request in the log", null, false, false);
+    }
+  }
+
+  private record Entry(String id, Instant date, JsonObject json) {}
 
   private final Clock clock;
-  private final Deque<Entry> newestFirst = new ArrayDeque<>();
-  private long lastSeq;
+
+  /** Oldest first; insertion order is the order of arrival. */
+  private final Map<String, Entry> byId = new LinkedHashMap<>();
 
   RequestLog(Clock clock) {
     this.clock = clock;
@@ -35,56 +47,81 @@ final class RequestLog {
   /**
    * Records one request.
    *
+   * @param received the path as received, with its query string
    * @param key the idempotency key, or null
    * @param input the parsed body, or null
+   * @param output the answer, whose {@code $request} becomes the record's id
    */
   synchronized void add(
-      String method, String path, int status, String key, JsonElement input, JsonObject output) {
+      String method,
+      String received,
+      int status,
+      String key,
+      JsonElement input,
+      JsonObject output) {
     forgetOld();
     Instant now = clock.instant();
+    JsonElement request = output.get("$request");
+    String id =
+        request != null && request.isJsonPrimitive() && !byId.containsKey(request.getAsString())
+            ? request.getAsString()
+            : UUID.randomUUID().toString();
     JsonObject json = new JsonObject();
-    json.addProperty("id", UUID.randomUUID().toString());
+    json.addProperty("id", id);
     json.addProperty("date", now.truncatedTo(ChronoUnit.MILLIS).toString());
     json.addProperty("method", method);
-    json.addProperty("path", path);
+    json.addProperty("path", received);
     json.addProperty("status", status);
     json.add("idempotency_key", key == null ? JsonNull.INSTANCE : new JsonPrimitive(key));
     json.add("input", input == null ? JsonNull.INSTANCE : input.deepCopy());
     json.add("output", output.deepCopy());
-    newestFirst.addFirst(new Entry(++lastSeq, now, json));
+    byId.put(id, new Entry(id, now, json));
   }
 
   /**
-   * Up to {@code first} entries, newest first, older than the entry the cursor names (all when the
-   * cursor is null). The cursor is an entry's sequence number, so that requests logged between two
-   * pages neither repeat nor hide entries.
+   * Up to {@code size} records: from the oldest, after the record {@code cursor} names, or (when
+   * {@code fromNewest}) from the newest, before it. The cursor is a record's id, so that requests
+   * logged between two pages neither repeat nor hide records.
+   *
+   * @throws UnknownCursor when the cursor names no record
    */
-  synchronized Page page(int first, Long cursor) {
+  synchronized Page page(boolean fromNewest, int size, String cursor) {
     forgetOld();
-    List<JsonObject> items = new ArrayList<>();
-    long last = 0;
-    boolean more = false;
-    for (Entry e : newestFirst) {
-      if (cursor != null && e.seq() >= cursor) {
-        continue;
-      }
-      if (items.size() == first) {
-        more = true;
-        break;
-      }
-      items.add(e.json().deepCopy());
-      last = e.seq();
+    List<Entry> order = new ArrayList<>(byId.values());
+    if (fromNewest) {
+      Collections.reverse(order);
     }
-    return new Page(items, more ? Long.toString(last) : null);
+    int start = 0;
+    if (cursor != null) {
+      Entry at = byId.get(cursor);
+      if (at == null) {
+        throw new UnknownCursor(cursor);
+      }
+      start = order.indexOf(at) + 1;
+    }
+    int end = Math.min(order.size(), start + size);
+    List<JsonObject> items = new ArrayList<>();
+    for (Entry e : order.subList(start, end)) {
+      items.add(e.json().deepCopy());
+    }
+    String next = end < order.size() && end > start ? order.get(end - 1).id() : null;
+    return new Page(items, next);
+  }
+
+  /** The record with this id, or null. */
+  synchronized JsonObject find(String id) {
+    forgetOld();
+    Entry e = byId.get(id);
+    return e == null ? null : e.json().deepCopy();
   }
 
   synchronized void clear() {
-    newestFirst.clear();
+    byId.clear();
   }
 
   private void forgetOld() {
     Instant oldest = clock.instant().minus(KEPT);
-    Iterator<Entry> fromOldest = newestFirst.descendingIterator();
+    Iterator<Entry> fromOldest = byId.values().iterator();
     while (fromOldest.hasNext() && !fromOldest.next().date().isAfter(oldest)) {
       fromOldest.remove();
     }

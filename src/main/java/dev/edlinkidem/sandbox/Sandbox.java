@@ -138,7 +138,7 @@ final class Sandbox {
       if (!(claim instanceof InProgress) && !Api.readsRequestLog(request)) {
         log.add(
             request.method(),
-            Api.path(request),
+            request.received(),
             reply.status(),
             key,
             Api.input(request),

@@ -199,7 +199,11 @@ public final class SandboxServer implements AutoCloseable {
             ApiRequest.parseQuery(exchange.getRequestURI().getRawQuery()),
             bearerToken(exchange),
             new String(body, StandardCharsets.UTF_8),
-            origin(exchange));
+            origin(exchange),
+            exchange.getRequestURI().getRawPath()
+                + (exchange.getRequestURI().getRawQuery() == null
+                    ? ""
+                    : "?" + exchange.getRequestURI().getRawQuery()));
     Sandbox.Outcome outcome = sandbox.handle(request);
     if (!outcome.dropped()) {
       send(exchange, outcome.reply());

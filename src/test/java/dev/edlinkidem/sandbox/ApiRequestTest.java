@@ -24,7 +24,13 @@ class ApiRequestTest {
   void anEmptyKeyIsNoKey() {
     ApiRequest request =
         new ApiRequest(
-            "POST", "/api/v2/x", ApiRequest.parseQuery("$idempotency="), null, "", "http://h");
+            "POST",
+            "/api/v2/x",
+            ApiRequest.parseQuery("$idempotency="),
+            null,
+            "",
+            "http://h",
+            "/api/v2/x?$idempotency=");
     assertNull(request.idempotencyKey());
   }
 

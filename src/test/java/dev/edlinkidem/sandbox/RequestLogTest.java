@@ -2,7 +2,6 @@ package dev.edlinkidem.sandbox;
 
 import static dev.edlinkidem.sandbox.SandboxClient.ASSIGNMENT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
@@ -36,7 +35,7 @@ class RequestLogTest {
   }
 
   @Test
-  void recordsProcessedRequestsNewestFirst() throws Exception {
+  void recordsProcessedRequestsAsEdlinkDocumentsThem() throws Exception {
     Answer created = client.post(ASSIGNMENTS + "?$idempotency=log1", ASSIGNMENT);
     clock.advance(Duration.ofSeconds(1));
     Answer repeated = client.post(ASSIGNMENTS + "?$idempotency=log1", ASSIGNMENT);
@@ -48,27 +47,56 @@ class RequestLogTest {
     JsonArray log = client.get(LOG).list();
 
     assertEquals(3, log.size(), "token failures and log reads are not logged: " + log);
-    JsonObject invalid = log.get(0).getAsJsonObject();
+    JsonObject first = log.get(0).getAsJsonObject();
     JsonObject repeat = log.get(1).getAsJsonObject();
-    JsonObject first = log.get(2).getAsJsonObject();
+    JsonObject invalid = log.get(2).getAsJsonObject();
     assertEquals(400, invalid.get("status").getAsInt());
     assertTrue(invalid.get("idempotency_key").isJsonNull());
     assertEquals("x", invalid.getAsJsonObject("input").get("title").getAsString());
 
     assertEquals(created.body(), first.getAsJsonObject("output"));
     assertEquals("POST", first.get("method").getAsString());
-    assertEquals(ASSIGNMENTS, first.get("path").getAsString());
+    assertEquals(
+        ASSIGNMENTS + "?$idempotency=log1",
+        first.get("path").getAsString(),
+        "the path as received, query string included");
     assertEquals(200, first.get("status").getAsInt());
     assertEquals("log1", first.get("idempotency_key").getAsString());
     assertEquals("Essay", first.getAsJsonObject("input").get("title").getAsString());
     assertEquals("2026-11-22T09:30:00Z", first.get("date").getAsString());
-    assertFalse(first.get("id").getAsString().isEmpty());
+    assertEquals(
+        created.body().get("$request").getAsString(),
+        first.get("id").getAsString(),
+        "the id is the answer's $request");
+    assertEquals(first, client.get(LOG + "/" + first.get("id").getAsString()).data());
 
     assertEquals(repeated.body(), repeat.getAsJsonObject("output"));
     assertEquals("2026-11-22T09:30:01Z", repeat.get("date").getAsString());
     assertEquals(
         List.of("id", "date", "method", "path", "status", "idempotency_key", "input", "output"),
         new ArrayList<>(first.keySet()));
+  }
+
+  @Test
+  void firstPagesFromTheOldestAndLastFromTheNewest() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      client.post("/api/v2/graph/people?$idempotency=p" + i, "{}");
+    }
+    assertEquals(List.of("p0", "p1"), keysOf(client.get(LOG + "?$first=2")));
+    assertEquals(List.of("p4", "p3"), keysOf(client.get(LOG + "?$last=2")));
+    assertEquals(List.of("p4"), keysOf(client.get(LOG + "?$last=1")), "the most recent");
+  }
+
+  @Test
+  void badPageSizesAndCursorsGetEdlinksCodes() throws Exception {
+    client.post("/api/v2/graph/people?$idempotency=p", "{}");
+    for (String query : new String[] {"?$first=0", "?$last=10001", "?$first=ten"}) {
+      Answer refused = client.get(LOG + query);
+      assertEquals(400, refused.status(), query);
+      assertEquals("INVALID_PAGE_SIZE", refused.errorCode(), query);
+    }
+    assertEquals("INVALID_CURSOR", client.get(LOG + "?$first=1&$after=nope").errorCode());
+    assertEquals("INVALID_CURSOR", client.get(LOG + "?$last=1&$before=nope").errorCode());
   }
 
   @Test
@@ -89,22 +117,26 @@ class RequestLogTest {
   }
 
   @Test
-  void pagesWithNextLinks() throws Exception {
+  void pagesWithNextLinksEitherWay() throws Exception {
     for (int i = 0; i < 5; i++) {
       client.post("/api/v2/graph/people?$idempotency=p" + i, "{}");
     }
+    assertEquals(List.of("p0", "p1", "p2", "p3", "p4", "late-0"), readAll(LOG + "?$first=2", 0));
+    // From the newest, a request logged between two pages neither repeats nor hides a record.
+    assertEquals(List.of("late-0", "p4", "p3", "p2", "p1", "p0"), readAll(LOG + "?$last=2", 1));
+  }
 
+  /** Every page from {@code start}, logging one more request after the first page. */
+  private List<String> readAll(String start, int late) throws Exception {
     List<String> keys = new ArrayList<>();
-    Answer page = client.get(LOG + "?$first=2");
+    Answer page = client.get(start);
     keys.addAll(keysOf(page));
-    // A request logged between two pages neither repeats nor hides an entry.
-    client.post("/api/v2/graph/people?$idempotency=late", "{}");
+    client.post("/api/v2/graph/people?$idempotency=late-" + late, "{}");
     while (page.body().has("$next")) {
       page = client.follow(page.body().get("$next").getAsString());
       keys.addAll(keysOf(page));
     }
-
-    assertEquals(List.of("p4", "p3", "p2", "p1", "p0"), keys);
+    return keys;
   }
 
   @Test
