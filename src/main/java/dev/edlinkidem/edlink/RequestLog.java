@@ -90,8 +90,8 @@ public final class RequestLog {
   }
 
   /**
-   * The logged requests carrying any of these keys, reading pages until every key is found or the
-   * log is older than {@code since} (nothing older can be one of them).
+   * The logged requests carrying any of these keys, reading pages until the log is older than
+   * {@code since} (nothing older can be one of them) or every key has a logged success.
    */
   public Map<String, List<Logged>> find(Set<String> keys, Instant since)
       throws Unreadable, InterruptedException {
@@ -132,12 +132,20 @@ public final class RequestLog {
         }
       }
       progress.page(page + 1, requests, found.size());
-      if (older || found.keySet().containsAll(keys)) {
+      // A logged success settles a key whatever older pages hold; anything else might be
+      // outdone by an older record (a later token refusal above the first request's 200).
+      if (older || keys.stream().allMatch(k -> succeeded(found.get(k)))) {
         break;
       }
       next = nextPage(body);
     }
     return found;
+  }
+
+  private static boolean succeeded(List<Logged> logged) {
+    return logged != null
+        && logged.stream()
+            .anyMatch(l -> "POST".equalsIgnoreCase(l.method()) && l.status() / 100 == 2);
   }
 
   private URI nextPage(JsonObject body) throws Unreadable {

@@ -60,13 +60,12 @@ public record LogVerdict(EntryState state, RequestLog.Logged logged) {
   }
 
   /**
-   * The earliest logged answer to the entry's request whose outcome is not known (Edlink's own
-   * failure, a 5xx, a "try later"), for when the log settles nothing: it did arrive.
+   * The earliest logged answer to the entry's request, for when the log settles nothing (Edlink's
+   * own failure, a 5xx, a refused token, a redirect): the request did arrive.
    */
   public static Optional<RequestLog.Logged> undecided(Entry entry, List<RequestLog.Logged> logged) {
     return logged.stream()
         .filter(l -> answers(entry, l))
-        .filter(l -> Answer.of(l.status(), Envelope.of(body(l))) == Answer.UNKNOWN_OUTCOME)
         .min(Comparator.comparing(l -> l.date() == null ? Instant.MIN : l.date()));
   }
 

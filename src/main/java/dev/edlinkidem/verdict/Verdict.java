@@ -208,7 +208,10 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
           "Edlink refused the token ("
               + status()
               + errors()
-              + ") · nothing was done and "
+              // Only the last attempt is known to have done nothing: an earlier one may have.
+              + (delivery.attempts() > 1
+                  ? ") · that attempt did nothing, and "
+                  : ") · nothing was done and ")
               + key
               + " stays "
               + pending;
@@ -305,14 +308,14 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
               + Window.DAYS
               + " days: whether Edlink received it is not known";
       case LOGGED_UNDECIDED, LOGGED_UNDECIDED_LATE ->
-          "Edlink received it" + detail + ", a failure that says nothing of whether it acted";
+          "Edlink received it" + detail + ", which does not settle it";
       case LOG_TOKEN_REFUSED, LOG_SERVER_ERROR, LOG_NO_RESPONSE ->
           "cannot read Edlink's request log: " + detail + "; nothing was changed";
       case LOG_QUERY_REFUSED ->
           "Edlink refused how edlink-idem reads its request log ("
               + detail
-              + "); nothing was changed. This is a fault in edlink-idem or a change at Edlink:"
-              + " please report it";
+              + "); nothing was changed: run it again, and if it keeps happening, please report"
+              + " it";
     };
   }
 

@@ -125,7 +125,10 @@ class ReconcileLogTest {
             + "]");
     Cli.Result r = cli().run("reconcile", "lost-key-1");
     assertEquals(0, r.code(), r.toString());
-    assertTrue(r.out().contains("lost-key-1\tpending\t-\tnot in Edlink's request log"), r.out());
+    // The refused tokens show that it arrived, not what became of it: pending, and said so.
+    assertTrue(r.out().contains("lost-key-1\tpending\t401\tEdlink received it on "), r.out());
+    assertTrue(r.out().contains("which does not settle it"), r.out());
+    assertFalse(r.out().contains("not in Edlink's request log"), r.out());
     assertEquals(EntryState.PENDING, state("lost-key-1"));
 
     log.set(
@@ -248,5 +251,104 @@ class ReconcileLogTest {
     assertTrue(r.out().contains("recent-key\tsucceeded\t200"), r.out());
     assertEquals(EntryState.SUCCEEDED, state("recent-key"));
     assertEquals(List.of("$last=1000"), asked, "one page, from the newest");
+  }
+
+  @Test
+  void aLaterRefusalOnTheFirstPageDoesNotHideTheSuccessOnTheNext() throws Exception {
+    assertEquals(
+        6, cli().run("post", PATH, "-d", "{}", "-k", "twice-key", "--retries", "0").code());
+    Instant first = Instant.now().plusSeconds(5);
+    String base = "http://127.0.0.1:" + server.getAddress().getPort();
+    String refusal =
+        record(
+            "twice-key",
+            "POST",
+            PATH + "?$idempotency=twice-key",
+            400,
+            "{\"$errors\":[{\"code\":\"EXPIRED_TOKEN\"}]}",
+            first.plusSeconds(60));
+    String success =
+        record(
+            "twice-key",
+            "POST",
+            PATH + "?$idempotency=twice-key",
+            200,
+            "{\"$data\":{\"id\":\"a1\"}}",
+            first);
+    List<String> asked = new ArrayList<>();
+    server.removeContext("/");
+    server.createContext(
+        "/",
+        exchange -> {
+          String query = exchange.getRequestURI().getRawQuery();
+          asked.add(query);
+          String body =
+              query.contains("$before")
+                  ? "{\"$data\":[" + success + "]}"
+                  : "{\"$data\":["
+                      + refusal
+                      + "],\"$next\":\""
+                      + base
+                      + "/api/v2/graph/requests?$last=1000&$before=l-400\"}";
+          byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, bytes.length);
+          exchange.getResponseBody().write(bytes);
+          exchange.close();
+        });
+    Cli.Result r = cli().run("reconcile", "twice-key");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals(EntryState.SUCCEEDED, state("twice-key"), r.toString());
+    assertEquals(List.of("$last=1000", "$last=1000&$before=l-400"), asked);
+  }
+
+  /** Serves every log read with {@code body}, counting the reads. */
+  private List<String> serve(int status, String body) {
+    List<String> asked = new ArrayList<>();
+    server.removeContext("/");
+    server.createContext(
+        "/",
+        exchange -> {
+          asked.add(exchange.getRequestURI().getRawQuery());
+          byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(status, bytes.length);
+          exchange.getResponseBody().write(bytes);
+          exchange.close();
+        });
+    return asked;
+  }
+
+  @Test
+  void aRefusedPageSizeIsAnErrorToReportNotTryLater() throws Exception {
+    assertEquals(6, cli().run("post", PATH, "-d", "{}", "-k", "size-key", "--retries", "0").code());
+    serve(400, "{\"$errors\":[{\"code\":\"INVALID_PAGE_SIZE\",\"message\":\"m\"}]}");
+    Cli.Result r = cli().run("reconcile", "size-key");
+    assertEquals(1, r.code(), r.toString());
+    assertTrue(r.err().contains("refused how edlink-idem reads its request log"), r.err());
+    assertFalse(r.err().contains("try again later"), r.err());
+    assertEquals(EntryState.PENDING, state("size-key"));
+  }
+
+  @Test
+  void anEntryOlderThanTheLogIsLookedForOnlyAsFarBackAsTheLogGoes() throws Exception {
+    assertEquals(6, cli().run("post", PATH, "-d", "{}", "-k", "old-key", "--retries", "0").code());
+    Instant created;
+    try (FileJournal journal = FileJournal.open(tmp.resolve("j"))) {
+      created = journal.find("old-key").orElseThrow().created();
+    }
+    Instant now = created.plus(Duration.ofDays(40));
+    String base = "http://127.0.0.1:" + server.getAddress().getPort();
+    // One record 31 days old, and a next page: past the log's 30 days there is nothing to read.
+    List<String> asked =
+        serve(
+            200,
+            "{\"$data\":["
+                + record("other", "POST", PATH, 200, "{}", now.minus(Duration.ofDays(31)))
+                + "],\"$next\":\""
+                + base
+                + "/api/v2/graph/requests?$last=1000&$before=l-200\"}");
+    Cli.Result r = cli().env("EDLINK_IDEM_NOW", now.toString()).run("reconcile", "old-key");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals(List.of("$last=1000"), asked, "one page");
+    assertTrue(r.out().contains("whether Edlink received it is not known"), r.out());
   }
 }

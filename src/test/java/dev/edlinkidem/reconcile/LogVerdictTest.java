@@ -110,7 +110,10 @@ class LogVerdictTest {
     assertTrue(LogVerdict.of(ENTRY, log).isEmpty(), "INTERNAL is no verdict on the request");
     assertEquals(T0, LogVerdict.undecided(ENTRY, log).orElseThrow().date(), "the earliest");
     assertTrue(
-        LogVerdict.undecided(ENTRY, List.of(logged("POST", path, 401, T0, "{}"))).isEmpty(),
-        "a refused token did not act");
+        LogVerdict.undecided(ENTRY, List.of(logged("POST", path, 401, T0, "{}"))).isPresent(),
+        "a refused token settles nothing, but the request did arrive");
+    assertTrue(
+        LogVerdict.undecided(ENTRY, List.of(logged("GET", path, 200, T0, "{}"))).isEmpty(),
+        "a GET is not the entry's request");
   }
 }

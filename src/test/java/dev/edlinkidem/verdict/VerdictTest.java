@@ -120,6 +120,17 @@ class VerdictTest {
                 + " then "
                 + REPLAY,
             "Edlink refused the token (401) · nothing was done and k1 stays pending"));
+    // After a lost answer, a retry refused for its token says nothing of the first attempt.
+    cases.add(
+        new Case(
+            delivered(Delivery.Kind.CREDENTIALS_REFUSED, answer(401, "{}"), null, 2),
+            Row.TOKEN_REFUSED,
+            EntryState.PENDING,
+            4,
+            "Edlink refused the token (401) · that attempt did nothing, and k1 stays pending; fix"
+                + " the token, then "
+                + REPLAY,
+            "Edlink refused the token (401) · that attempt did nothing, and k1 stays pending"));
     cases.add(
         new Case(
             delivered(Delivery.Kind.SERVER_ERROR, answer(503, "{}"), null, 5),
@@ -310,8 +321,8 @@ class VerdictTest {
             forgotten,
             forgotten));
     String received =
-        "Edlink received it on 2026-11-01 08:00:03 UTC (request r1) and answered 400 INTERNAL, a"
-            + " failure that says nothing of whether it acted; ";
+        "Edlink received it on 2026-11-01 08:00:03 UTC (request r1) and answered 400 INTERNAL,"
+            + " which does not settle it; ";
     String again =
         "; if the same answer comes back, Edlink may be returning its first answer to this key (it"
             + " does for 30 days): look for the assignment in the class before ";
@@ -339,8 +350,8 @@ class VerdictTest {
             received + "look for the assignment in the class: only the class can say now"));
     String refusedQuery =
         "Edlink refused how edlink-idem reads its request log (Edlink answered 400"
-            + " INVALID_CURSOR); nothing was changed. This is a fault in edlink-idem or a change at"
-            + " Edlink: please report it";
+            + " INVALID_CURSOR); nothing was changed: run it again, and if it keeps happening,"
+            + " please report it";
     cases.add(
         new Case(
             Verdict.logUnreadable(false, true, 400, "Edlink answered 400 INVALID_CURSOR"),

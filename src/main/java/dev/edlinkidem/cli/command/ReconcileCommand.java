@@ -139,12 +139,16 @@ public final class ReconcileCommand implements Callable<Integer> {
                       + ", not the base URL; reconcile with --base-url set to it");
             }
           }
-          Instant since =
+          // Nothing older than the log's 30 days is there to read; reading on would only meet
+          // records being erased.
+          Instant oldestTarget =
               targets.stream()
                   .map(EntrySummary::created)
                   .min(Comparator.naturalOrder())
                   .orElseThrow()
                   .minus(Window.SKEW_MARGIN);
+          Instant logStart = now.minus(Window.LENGTH);
+          Instant since = oldestTarget.isBefore(logStart) ? logStart : oldestTarget;
           Map<String, List<RequestLog.Logged>> found = read(base, token, wanted, since);
           for (String key : wanted) {
             settle(journal, key, found.getOrDefault(key, List.of()), now, out);
