@@ -10,5 +10,9 @@ enum Fault {
   /** Answer 429 with Retry-After without doing anything. */
   THROTTLE,
   /** Do the work and remember the answer, then close the connection without sending it. */
-  DROP_AFTER_COMMIT
+  DROP_AFTER_COMMIT,
+  /** Answer 400 INTERNAL without doing anything. */
+  INTERNAL_ERROR,
+  /** Do the work, then answer 400 INTERNAL, and remember that answer for the key. */
+  INTERNAL_AFTER_COMMIT
 }

@@ -4,12 +4,16 @@ import java.util.Random;
 
 /** Draws the fault of each API request from one seeded sequence, so that a seed repeats a run. */
 final class FaultDice {
+  /** Drawn apart, so that a seed gives the same drops, errors and throttles as before them. */
+  private static final long INTERNAL_STREAM = 0x5DEECE66DL;
+
   private final long seed;
   private Random random;
+  private Random internal;
 
   FaultDice(long seed) {
     this.seed = seed;
-    this.random = new Random(seed);
+    rewind();
   }
 
   synchronized Fault roll(Faults faults) {
@@ -28,8 +32,16 @@ final class FaultDice {
     if (throttle < faults.throttleRate()) {
       return Fault.THROTTLE;
     }
+    double internalError = internal.nextDouble();
+    double internalAfter = internal.nextDouble();
     if (afterCommit < faults.dropAfterCommit()) {
       return Fault.DROP_AFTER_COMMIT;
+    }
+    if (internalError < faults.internalErrorRate()) {
+      return Fault.INTERNAL_ERROR;
+    }
+    if (internalAfter < faults.internalAfterCommit()) {
+      return Fault.INTERNAL_AFTER_COMMIT;
     }
     return Fault.NONE;
   }
@@ -37,5 +49,6 @@ final class FaultDice {
   /** Starts the sequence again from the seed. */
   synchronized void rewind() {
     random = new Random(seed);
+    internal = new Random(seed ^ INTERNAL_STREAM);
   }
 }

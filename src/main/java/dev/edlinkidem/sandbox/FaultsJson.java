@@ -25,6 +25,8 @@ final class FaultsJson {
     json.addProperty("error-rate", faults.errorRate());
     json.addProperty("throttle-rate", faults.throttleRate());
     json.addProperty("latency", faults.latency().toMillis() + "ms");
+    json.addProperty("internal-error-rate", faults.internalErrorRate());
+    json.addProperty("internal-after-commit", faults.internalAfterCommit());
     return json;
   }
 
@@ -35,6 +37,8 @@ final class FaultsJson {
     double error = faults.errorRate();
     double throttle = faults.throttleRate();
     Duration latency = faults.latency();
+    double internalError = faults.internalErrorRate();
+    double internalAfter = faults.internalAfterCommit();
     for (Map.Entry<String, JsonElement> change : changes.entrySet()) {
       String name = change.getKey().toLowerCase(Locale.ROOT).replace('_', '-');
       JsonElement value = change.getValue();
@@ -54,6 +58,12 @@ final class FaultsJson {
         case "latency":
           latency = duration(value);
           break;
+        case "internal-error-rate":
+          internalError = probability(name, value);
+          break;
+        case "internal-after-commit":
+          internalAfter = probability(name, value);
+          break;
         default:
           throw new IllegalArgumentException(
               "unknown fault '"
@@ -62,7 +72,8 @@ final class FaultsJson {
                   + " latency");
       }
     }
-    return new Faults(dropAfter, dropBefore, error, throttle, latency);
+    return new Faults(
+        dropAfter, dropBefore, error, throttle, latency, internalError, internalAfter);
   }
 
   private static double probability(String name, JsonElement value) {

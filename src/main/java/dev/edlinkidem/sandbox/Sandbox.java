@@ -91,6 +91,14 @@ final class Sandbox {
                   "SERVICE_UNAVAILABLE",
                   "injected by the sandbox (--error-rate); nothing was done"),
               "503 injected");
+        case INTERNAL_ERROR:
+          counters.increment(Counter.ERRORS);
+          return new Outcome(
+              Reply.error(
+                  400,
+                  "INTERNAL",
+                  "injected by the sandbox (--internal-error-rate); nothing was done"),
+              "400 INTERNAL injected");
         case THROTTLE:
           counters.increment(Counter.THROTTLES);
           return new Outcome(
@@ -127,6 +135,15 @@ final class Sandbox {
         summary = reply.status() + " repeated";
       } else {
         reply = process(request);
+        if (fault == Fault.INTERNAL_AFTER_COMMIT && reply.status() / 100 == 2) {
+          // The work is done and stays done; the key keeps this answer, as Edlink keeps the first.
+          counters.increment(Counter.ERRORS);
+          reply =
+              Reply.error(
+                  400,
+                  "INTERNAL",
+                  "injected by the sandbox (--internal-after-commit); the work was done");
+        }
         if (claim instanceof Fresh fresh) {
           keys.complete(fresh, reply);
           remembered = true;

@@ -205,12 +205,14 @@ public final class SandboxServer implements AutoCloseable {
                     ? ""
                     : "?" + exchange.getRequestURI().getRawQuery()));
     Sandbox.Outcome outcome = sandbox.handle(request);
+    // Logged before the client hears anything, so that whoever reads the log (a test changing
+    // faults after one request) has the line before the client goes on to its next request.
+    logLine(method, path, request.idempotencyKey(), outcome.summary());
     if (!outcome.dropped()) {
       send(exchange, outcome.reply());
     }
     // When dropped, the exchange is closed before any header is sent, and the JDK server then
     // closes the socket: the client sees the connection end without a response.
-    logLine(method, path, request.idempotencyKey(), outcome.summary());
   }
 
   private void control(HttpExchange exchange, String method, String path) throws IOException {

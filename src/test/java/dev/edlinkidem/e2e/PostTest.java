@@ -187,6 +187,36 @@ class PostTest extends SandboxCase {
   }
 
   @Test
+  void edlinksInternalFailureIsRetriedWithTheSameKey() throws Exception {
+    faultOnce(new Faults(0, 0, 0, 0, Duration.ZERO, 1, 0));
+    Cli.Result r = cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "internal-1");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals(400, entry("internal-1").attempts().get(0).status());
+    assertEquals(EntryState.SUCCEEDED, entry("internal-1").state());
+    assertEquals(1, stat("creates"));
+  }
+
+  @Test
+  void internalAfterTheWorkWasDoneStaysPendingAndNeverOffersANewKeyAsSafe() throws Exception {
+    // The assignment exists, and Edlink keeps answering the key with its first answer: INTERNAL.
+    sandbox.setFaults(new Faults(0, 0, 0, 0, Duration.ZERO, 0, 1));
+    Cli.Result r =
+        cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "internal-2", "--retries", "2");
+    assertEquals(5, r.code(), r.toString());
+    assertEquals(1, stat("creates"), "created once, though every answer said INTERNAL");
+    assertEquals(3, entry("internal-2").attempts().size());
+    assertEquals(EntryState.PENDING, entry("internal-2").state());
+    assertTrue(r.err().contains("Edlink answered 400 INTERNAL"), r.err());
+    assertTrue(r.err().contains("look for the assignment in the class before posting it"), r.err());
+
+    sandbox.setFaults(Faults.NONE);
+    Cli.Result again = cli().run("replay", "internal-2", "--retries", "0");
+    assertEquals(5, again.code(), again.toString());
+    assertTrue(again.err().contains("IDEMPOTENCY_KEY_REPEATED"), again.err());
+    assertEquals(1, stat("creates"), "the replay got the stored answer back, and acted not");
+  }
+
+  @Test
   void a429IsRetriedAfterItsRetryAfter() throws Exception {
     faultOnce(faults(0, 0, 0, 1, Duration.ZERO));
     long t0 = System.nanoTime();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.edlinkidem.sandbox.SandboxClient.Answer;
 import java.io.IOException;
 import java.time.Duration;
@@ -90,6 +91,43 @@ class FaultsTest extends SandboxServerCase {
     assertEquals(0, stats.get("creates").getAsInt());
     assertEquals(0, stats.get("idempotency_keys").getAsInt());
     assertEquals(0, server.stats().get("in_progress").getAsInt());
+  }
+
+  @Test
+  void internalErrorRateAnswers400InternalAndDoesNothing() throws Exception {
+    server.setFaults(new Faults(0, 0, 0, 0, Duration.ZERO, 1, 0));
+
+    Answer answer = client.post(ASSIGNMENTS + "?$idempotency=i1", ASSIGNMENT);
+
+    assertEquals(400, answer.status());
+    assertEquals("INTERNAL", answer.errorCode());
+    assertEquals(0, client.stats().get("creates").getAsInt());
+    assertEquals(0, client.stats().get("idempotency_keys").getAsInt(), "the key is free again");
+  }
+
+  @Test
+  void internalAfterCommitDoesTheWorkAndTheKeyKeepsTheInternalAnswer() throws Exception {
+    server.setFaults(new Faults(0, 0, 0, 0, Duration.ZERO, 0, 1));
+    Answer first = client.post(ASSIGNMENTS + "?$idempotency=i2", ASSIGNMENT);
+    server.setFaults(Faults.NONE);
+    Answer again = client.post(ASSIGNMENTS + "?$idempotency=i2", ASSIGNMENT);
+
+    assertEquals("INTERNAL", first.errorCode());
+    assertEquals("INTERNAL", again.errorCode(), "the first answer, for the key's 30 days");
+    assertEquals("IDEMPOTENCY_KEY_REPEATED", again.warningCode());
+    assertEquals(1, client.stats().get("creates").getAsInt());
+  }
+
+  @Test
+  void theInternalFaultsAreSetByNameToo() {
+    Faults f =
+        FaultsJson.update(
+            Faults.NONE,
+            JsonParser.parseString("{\"internal-error-rate\": 0.5, \"internal_after_commit\": 1}")
+                .getAsJsonObject());
+    assertEquals(0.5, f.internalErrorRate());
+    assertEquals(1.0, f.internalAfterCommit());
+    assertEquals(0.5, FaultsJson.write(f).get("internal-error-rate").getAsDouble());
   }
 
   @Test

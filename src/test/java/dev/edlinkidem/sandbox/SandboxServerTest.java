@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class SandboxServerTest extends SandboxServerCase {
@@ -408,6 +409,30 @@ class SandboxServerTest extends SandboxServerCase {
     assertEquals(0, client.stats().get("requests").getAsInt());
     assertEquals(404, client.send("GET", "/__sandbox/nothing", null, null).status());
     assertEquals(405, client.send("GET", "/__sandbox/reset", null, null).status());
+  }
+
+  @Test
+  void anApiRequestsLogLineIsOutBeforeItsAnswer() throws Exception {
+    // Tests change faults on a request's log line; the next request must not overtake it.
+    List<String> lines = new CopyOnWriteArrayList<>();
+    try (SandboxServer slow =
+        SandboxServer.start(
+            "127.0.0.1",
+            0,
+            null,
+            Faults.NONE,
+            1,
+            line -> {
+              try {
+                Thread.sleep(300);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              lines.add(line);
+            })) {
+      new SandboxClient(slow.baseUrl()).post(ASSIGNMENTS + "?$idempotency=first", ASSIGNMENT);
+      assertEquals(1, lines.size(), "the line came before the answer: " + lines);
+    }
   }
 
   @Test

@@ -103,6 +103,20 @@ public final class SandboxCommand implements Callable<Integer> {
   double throttleRate;
 
   @Option(
+      names = "--internal-error-rate",
+      paramLabel = "P",
+      description = "Probability of answering 400 INTERNAL without doing anything (default 0).")
+  double internalErrorRate;
+
+  @Option(
+      names = "--internal-after-commit",
+      paramLabel = "P",
+      description =
+          "Probability of doing the work, then answering 400 INTERNAL, the answer the key then"
+              + " keeps (default 0).")
+  double internalAfterCommit;
+
+  @Option(
       names = "--latency",
       paramLabel = "DUR",
       converter = Durations.class,
@@ -195,8 +209,7 @@ public final class SandboxCommand implements Callable<Integer> {
       out.println("listening on " + server.baseUrl());
       out.flush();
     }
-    if (seed == null
-        && (dropAfterCommit > 0 || dropBeforeCommit > 0 || errorRate > 0 || throttleRate > 0)) {
+    if (seed == null && faults().any()) {
       invocation
           .err()
           .println("edlink-idem: faults drawn with --seed " + dice + " (pass it to repeat them)");
@@ -210,7 +223,9 @@ public final class SandboxCommand implements Callable<Integer> {
         probability("--drop-before-commit", dropBeforeCommit),
         probability("--error-rate", errorRate),
         probability("--throttle-rate", throttleRate),
-        latency);
+        latency,
+        probability("--internal-error-rate", internalErrorRate),
+        probability("--internal-after-commit", internalAfterCommit));
   }
 
   private static double probability(String option, double p) {
