@@ -24,6 +24,12 @@ final class Api {
 
   private static final Pattern ASSIGNMENTS =
       Pattern.compile("/api/v2/(?:graph|my)/classes/([^/]+)/assignments");
+
+  /** The shape of a record's id: the sandbox's ids, like Edlink's, are UUIDs. */
+  private static final Pattern UUID_SHAPED =
+      Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
   private static final Pattern WHERE = Pattern.compile("line \\d+ column \\d+");
   private static final List<String> ASSIGNMENT_REQUIRED =
       List.of("title", "description", "due_date", "grading_type");
@@ -115,7 +121,7 @@ final class Api {
       }
       if (!missing.isEmpty()) {
         throw new Invalid(
-            "BAD_REQUEST",
+            "MISSING_REQUIRED_FIELD",
             "missing required field"
                 + (missing.size() > 1 ? "s" : "")
                 + ": "
@@ -153,11 +159,16 @@ final class Api {
           request, path, first, records.page(path, first, cursor == null ? 0 : cursor));
     }
     int slash = path.lastIndexOf('/');
-    JsonObject record = records.find(path.substring(0, slash), path.substring(slash + 1));
+    String last = path.substring(slash + 1);
+    JsonObject record = records.find(path.substring(0, slash), last);
     if (record != null) {
       return Reply.data(record);
     }
-    return notFound(path);
+    if (UUID_SHAPED.matcher(last).matches()) {
+      return notFound(path);
+    }
+    // Not an id, so a collection: one never written to lists as empty, as Edlink's do.
+    return listReply(request, path, pageSize(request), new Page(List.of(), null));
   }
 
   private Reply patch(ApiRequest request) {
@@ -273,7 +284,7 @@ final class Api {
       // refused below
     }
     throw new Invalid(
-        "BAD_REQUEST",
+        "INVALID_PAGE_SIZE",
         "$first must be a whole number from 1 to " + MAX_PAGE_SIZE + ", got '" + text + "'");
   }
 
@@ -291,7 +302,7 @@ final class Api {
       // refused below
     }
     throw new Invalid(
-        "BAD_REQUEST", "$cursor '" + text + "' is not a cursor this sandbox gave out");
+        "INVALID_CURSOR", "$cursor '" + text + "' is not a cursor this sandbox gave out");
   }
 
   private String now() {

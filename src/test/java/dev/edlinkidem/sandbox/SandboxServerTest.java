@@ -63,7 +63,7 @@ class SandboxServerTest extends SandboxServerCase {
     Answer answer = client.post(ASSIGNMENTS, "{\"title\":\"Essay\",\"description\":\"x\"}");
 
     assertEquals(400, answer.status());
-    assertEquals("BAD_REQUEST", answer.errorCode());
+    assertEquals("MISSING_REQUIRED_FIELD", answer.errorCode());
     String message =
         answer
             .body()
@@ -136,9 +136,15 @@ class SandboxServerTest extends SandboxServerCase {
   }
 
   @Test
-  void unknownPathsAreNotFound() throws Exception {
-    assertEquals(404, client.get("/api/v2/graph/nothing-here").status());
-    assertEquals("NOT_FOUND", client.get("/api/v2/graph/nothing-here").errorCode());
+  void aCollectionNeverWrittenToListsEmptyAndAnUnknownIdIsNotFound() throws Exception {
+    // As Edlink answers: a collection is a list, empty until written; an id that is not there is
+    // NOT_FOUND.
+    Answer empty = client.get("/api/v2/graph/classes/c7/assignments-elsewhere");
+    assertEquals(200, empty.status());
+    assertEquals(0, empty.list().size());
+    String unknown = "/api/v2/graph/people/0b8d1c6e-7f1a-4c4e-9a55-2d3f6a1b9c00";
+    assertEquals(404, client.get(unknown).status());
+    assertEquals("NOT_FOUND", client.get(unknown).errorCode());
     assertEquals(404, client.send("GET", "/elsewhere", null, null).status());
   }
 
@@ -146,9 +152,9 @@ class SandboxServerTest extends SandboxServerCase {
   void badPagingIsRefused() throws Exception {
     client.post("/api/v2/graph/people", "{}");
 
-    assertEquals("BAD_REQUEST", client.get("/api/v2/graph/people?$first=0").errorCode());
-    assertEquals("BAD_REQUEST", client.get("/api/v2/graph/people?$first=ten").errorCode());
-    assertEquals("BAD_REQUEST", client.get("/api/v2/graph/people?$cursor=abc").errorCode());
+    assertEquals("INVALID_PAGE_SIZE", client.get("/api/v2/graph/people?$first=0").errorCode());
+    assertEquals("INVALID_PAGE_SIZE", client.get("/api/v2/graph/people?$first=ten").errorCode());
+    assertEquals("INVALID_CURSOR", client.get("/api/v2/graph/people?$cursor=abc").errorCode());
   }
 
   @Test
@@ -195,7 +201,7 @@ class SandboxServerTest extends SandboxServerCase {
 
     assertEquals(400, first.status());
     assertEquals(400, repeat.status());
-    assertEquals("BAD_REQUEST", repeat.errorCode());
+    assertEquals("MISSING_REQUIRED_FIELD", repeat.errorCode());
     assertEquals("IDEMPOTENCY_KEY_REPEATED", repeat.warningCode());
     assertEquals(0, client.stats().get("creates").getAsInt());
   }
@@ -448,7 +454,8 @@ class SandboxServerTest extends SandboxServerCase {
         logLines.get(0).matches(pattern + "POST " + ASSIGNMENTS + " key=abc123 -> 200 created"),
         logLines.get(0));
     assertTrue(logLines.get(1).endsWith("key=abc123 -> 200 repeated"), logLines.get(1));
-    assertTrue(logLines.get(2).endsWith(ASSIGNMENTS + " -> 400 BAD_REQUEST"), logLines.get(2));
+    assertTrue(
+        logLines.get(2).endsWith(ASSIGNMENTS + " -> 400 MISSING_REQUIRED_FIELD"), logLines.get(2));
     assertTrue(logLines.get(3).endsWith("GET /__sandbox/stats -> 200"), logLines.get(3));
     assertTrue(logLines.stream().noneMatch(line -> line.contains(SandboxClient.TOKEN)));
   }
