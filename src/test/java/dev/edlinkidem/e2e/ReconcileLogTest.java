@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -224,28 +225,22 @@ class ReconcileLogTest {
             200,
             "{\"$data\":{\"id\":\"a1\"}}",
             Instant.now().plusSeconds(5)));
-    List<String> asked = new ArrayList<>();
-    server.removeContext("/");
-    server.createContext(
-        "/",
-        exchange -> {
-          String query = exchange.getRequestURI().getRawQuery();
-          asked.add(query);
-          Map<String, String> q = new HashMap<>();
-          for (String pair : query.split("&")) {
-            q.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
-          }
-          // $first pages forward from the oldest, $last back from the newest.
-          boolean fromNewest = q.containsKey("$last");
-          int n = Integer.parseInt(fromNewest ? q.get("$last") : q.get("$first"));
-          int end = fromNewest ? oldestFirst.size() : Math.min(n, oldestFirst.size());
-          int start = fromNewest ? Math.max(0, end - n) : 0;
-          String page = "[" + String.join(",", oldestFirst.subList(start, end)) + "]";
-          byte[] body = ("{\"$data\":" + page + "}").getBytes(StandardCharsets.UTF_8);
-          exchange.sendResponseHeaders(200, body.length);
-          exchange.getResponseBody().write(body);
-          exchange.close();
-        });
+    List<String> asked =
+        serve(
+            200,
+            query -> {
+              Map<String, String> q = new HashMap<>();
+              for (String pair : query.split("&")) {
+                q.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+              }
+              // $first pages forward from the oldest, $last back from the newest.
+              boolean fromNewest = q.containsKey("$last");
+              int n = Integer.parseInt(fromNewest ? q.get("$last") : q.get("$first"));
+              int end = fromNewest ? oldestFirst.size() : Math.min(n, oldestFirst.size());
+              int start = fromNewest ? Math.max(0, end - n) : 0;
+              String page = "[" + String.join(",", oldestFirst.subList(start, end)) + "]";
+              return "{\"$data\":" + page + "}";
+            });
     Cli.Result r = cli().run("reconcile", "recent-key");
     assertEquals(0, r.code(), r.toString());
     assertTrue(r.out().contains("recent-key\tsucceeded\t200"), r.out());
@@ -275,26 +270,17 @@ class ReconcileLogTest {
             200,
             "{\"$data\":{\"id\":\"a1\"}}",
             first);
-    List<String> asked = new ArrayList<>();
-    server.removeContext("/");
-    server.createContext(
-        "/",
-        exchange -> {
-          String query = exchange.getRequestURI().getRawQuery();
-          asked.add(query);
-          String body =
-              query.contains("$before")
-                  ? "{\"$data\":[" + success + "]}"
-                  : "{\"$data\":["
-                      + refusal
-                      + "],\"$next\":\""
-                      + base
-                      + "/api/v2/graph/requests?$last=1000&$before=l-400\"}";
-          byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-          exchange.sendResponseHeaders(200, bytes.length);
-          exchange.getResponseBody().write(bytes);
-          exchange.close();
-        });
+    List<String> asked =
+        serve(
+            200,
+            query ->
+                query.contains("$before")
+                    ? "{\"$data\":[" + success + "]}"
+                    : "{\"$data\":["
+                        + refusal
+                        + "],\"$next\":\""
+                        + base
+                        + "/api/v2/graph/requests?$last=1000&$before=l-400\"}");
     Cli.Result r = cli().run("reconcile", "twice-key");
     assertEquals(0, r.code(), r.toString());
     assertEquals(EntryState.SUCCEEDED, state("twice-key"), r.toString());
@@ -303,13 +289,19 @@ class ReconcileLogTest {
 
   /** Serves every log read with {@code body}, counting the reads. */
   private List<String> serve(int status, String body) {
+    return serve(status, query -> body);
+  }
+
+  /** Serves each log read with what {@code bodyFor} makes of its query; returns the queries. */
+  private List<String> serve(int status, Function<String, String> bodyFor) {
     List<String> asked = new ArrayList<>();
     server.removeContext("/");
     server.createContext(
         "/",
         exchange -> {
-          asked.add(exchange.getRequestURI().getRawQuery());
-          byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+          String query = exchange.getRequestURI().getRawQuery();
+          asked.add(query);
+          byte[] bytes = bodyFor.apply(query).getBytes(StandardCharsets.UTF_8);
           exchange.sendResponseHeaders(status, bytes.length);
           exchange.getResponseBody().write(bytes);
           exchange.close();
