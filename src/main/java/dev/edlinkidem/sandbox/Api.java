@@ -4,12 +4,18 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -222,18 +228,27 @@ final class Api {
     String cursor = request.query().get(cursorName);
     Page page;
     try {
-      page = log.page(fromNewest, size, cursor == null || cursor.isEmpty() ? null : cursor);
+      page =
+          log.page(
+              fromNewest,
+              size,
+              cursor == null || cursor.isEmpty() ? null : cursor,
+              idFilter(request.query().get("$filter")));
     } catch (RequestLog.UnknownCursor e) {
       throw new Invalid("INVALID_CURSOR", e.getMessage());
     }
     JsonArray items = new JsonArray();
     page.items().forEach(items::add);
+    String filter = request.query().get("$filter");
     String next =
         page.nextCursor() == null
             ? null
             : request.origin()
                 + path
                 + "?"
+                + (filter == null
+                    ? ""
+                    : "$filter=" + URLEncoder.encode(filter, StandardCharsets.UTF_8) + "&")
                 + sizeName
                 + "="
                 + size
@@ -242,6 +257,51 @@ final class Api {
                 + "="
                 + page.nextCursor();
     return Reply.list(items, next);
+  }
+
+  /**
+   * The request log's {@code $filter}, documented on {@code id} only: {@code {"id": [{"operator":
+   * "equals"|"in"|"not in", "value": ...}]}}, every condition to hold; all ids without one.
+   */
+  private static Predicate<String> idFilter(String filter) {
+    if (filter == null || filter.isEmpty()) {
+      return id -> true;
+    }
+    try {
+      JsonElement parsed = JsonParser.parseString(filter);
+      if (parsed.isJsonObject()
+          && parsed.getAsJsonObject().keySet().equals(Set.of("id"))
+          && parsed.getAsJsonObject().get("id").isJsonArray()) {
+        Predicate<String> all = id -> true;
+        for (JsonElement c : parsed.getAsJsonObject().getAsJsonArray("id")) {
+          all = all.and(condition(c));
+        }
+        return all;
+      }
+    } catch (RuntimeException malformed) {
+      // not JSON, or a condition without its operator or value: refused below
+    }
+    throw new Invalid(
+        "BAD_REQUEST",
+        "the sandbox filters the request log on id only, with equals, in or not in; got " + filter);
+  }
+
+  private static Predicate<String> condition(JsonElement c) {
+    JsonObject o = c.getAsJsonObject();
+    String operator = o.get("operator").getAsString();
+    JsonElement value = o.get("value");
+    switch (operator) {
+      case "equals":
+        String one = value.getAsString();
+        return one::equals;
+      case "in":
+      case "not in":
+        Set<String> ids = new HashSet<>();
+        value.getAsJsonArray().forEach(v -> ids.add(v.getAsString()));
+        return operator.equals("in") ? ids::contains : id -> !ids.contains(id);
+      default:
+        throw new IllegalStateException(operator);
+    }
   }
 
   private static Reply listReply(ApiRequest request, String path, int first, Page page) {

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
  * Processed API requests, kept 30 days, as {@code GET /api/v2/graph/requests} reads them: {@code
@@ -79,13 +80,13 @@ final class RequestLog {
   }
 
   /**
-   * Up to {@code size} records: from the oldest, after the record {@code cursor} names, or (when
-   * {@code fromNewest}) from the newest, before it. The cursor is a record's id, so that requests
-   * logged between two pages neither repeat nor hide records.
+   * Up to {@code size} records whose id {@code idMatches}: from the oldest, after the record {@code
+   * cursor} names, or (when {@code fromNewest}) from the newest, before it. The cursor is a
+   * record's id, so that requests logged between two pages neither repeat nor hide records.
    *
    * @throws UnknownCursor when the cursor names no record
    */
-  synchronized Page page(boolean fromNewest, int size, String cursor) {
+  synchronized Page page(boolean fromNewest, int size, String cursor, Predicate<String> idMatches) {
     forgetOld();
     List<Entry> order = new ArrayList<>(byId.values());
     if (fromNewest) {
@@ -99,13 +100,21 @@ final class RequestLog {
       }
       start = order.indexOf(at) + 1;
     }
-    int end = Math.min(order.size(), start + size);
     List<JsonObject> items = new ArrayList<>();
-    for (Entry e : order.subList(start, end)) {
+    String last = null;
+    boolean more = false;
+    for (Entry e : order.subList(start, order.size())) {
+      if (!idMatches.test(e.id())) {
+        continue;
+      }
+      if (items.size() == size) {
+        more = true;
+        break;
+      }
       items.add(e.json().deepCopy());
+      last = e.id();
     }
-    String next = end < order.size() && end > start ? order.get(end - 1).id() : null;
-    return new Page(items, next);
+    return new Page(items, more ? last : null);
   }
 
   /** The record with this id, or null. */

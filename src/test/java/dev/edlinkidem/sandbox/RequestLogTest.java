@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.edlinkidem.sandbox.SandboxClient.Answer;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -85,6 +87,35 @@ class RequestLogTest {
     assertEquals(List.of("p0", "p1"), keysOf(client.get(LOG + "?$first=2")));
     assertEquals(List.of("p4", "p3"), keysOf(client.get(LOG + "?$last=2")));
     assertEquals(List.of("p4"), keysOf(client.get(LOG + "?$last=1")), "the most recent");
+  }
+
+  @Test
+  void filtersOnIdAsDocumented() throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Answer a = client.post("/api/v2/graph/people?$idempotency=f" + i, "{}");
+      ids.add(a.body().get("$request").getAsString());
+    }
+    assertEquals(
+        List.of("f2"),
+        keysOf(client.get(LOG + "?$filter=" + filter("equals", "\"" + ids.get(2) + "\""))));
+    String two = "[\"" + ids.get(0) + "\",\"" + ids.get(3) + "\"]";
+    assertEquals(List.of("f0", "f3"), keysOf(client.get(LOG + "?$filter=" + filter("in", two))));
+    assertEquals(
+        List.of("f2", "f1"),
+        keysOf(client.get(LOG + "?$last=10&$filter=" + filter("not in", two))));
+    // The filter holds across pages.
+    Answer page = client.get(LOG + "?$first=1&$filter=" + filter("in", two));
+    assertEquals(List.of("f0"), keysOf(page));
+    assertEquals(List.of("f3"), keysOf(client.follow(page.body().get("$next").getAsString())));
+    assertEquals(400, client.get(LOG + "?$filter=" + filter("like", "\"x\"")).status());
+    assertEquals(400, client.get(LOG + "?$filter=nonsense").status());
+  }
+
+  private static String filter(String operator, String value) {
+    return URLEncoder.encode(
+        "{\"id\":[{\"operator\":\"" + operator + "\",\"value\":" + value + "}]}",
+        StandardCharsets.UTF_8);
   }
 
   @Test
