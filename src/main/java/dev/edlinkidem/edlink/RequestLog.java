@@ -145,7 +145,10 @@ public final class RequestLog {
   private static boolean succeeded(List<Logged> logged) {
     return logged != null
         && logged.stream()
-            .anyMatch(l -> "POST".equalsIgnoreCase(l.method()) && l.status() / 100 == 2);
+            .anyMatch(
+                l ->
+                    "POST".equalsIgnoreCase(l.method())
+                        && Answer.of(l.status(), Envelope.EMPTY) == Answer.DONE);
   }
 
   private URI nextPage(JsonObject body) throws Unreadable {

@@ -27,8 +27,7 @@ public record LogVerdict(EntryState state, RequestLog.Logged logged) {
   /**
    * Whether a logged request is this entry's: the same key on a POST to the same path (Edlink logs
    * the path as received, its query with the key included), no earlier than the entry (less the
-   * clock-skew margin). A GET that happened to carry the key, or a refused token (which left the
-   * request undone), says nothing about it.
+   * clock-skew margin). A GET that happened to carry the key says nothing about it.
    */
   public static boolean answers(Entry entry, RequestLog.Logged l) {
     String path = URI.create(entry.request().url()).getRawPath();

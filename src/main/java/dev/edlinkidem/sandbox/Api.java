@@ -206,26 +206,9 @@ final class Api {
     boolean fromNewest = request.query().containsKey("$last");
     String sizeName = fromNewest ? "$last" : "$first";
     String cursorName = fromNewest ? "$before" : "$after";
-    String text = request.query().get(sizeName);
-    int size = DEFAULT_PAGE_SIZE;
-    if (text != null) {
-      try {
-        size = Integer.parseInt(text);
-      } catch (NumberFormatException e) {
-        size = 0;
-      }
-      if (size < 1 || size > MAX_PAGE_SIZE) {
-        throw new Invalid(
-            "INVALID_PAGE_SIZE",
-            sizeName
-                + " must be a whole number from 1 to "
-                + MAX_PAGE_SIZE
-                + ", got '"
-                + text
-                + "'");
-      }
-    }
+    int size = pageSize(request, sizeName);
     String cursor = request.query().get(cursorName);
+    String filter = request.query().get("$filter");
     Page page;
     try {
       page =
@@ -233,13 +216,12 @@ final class Api {
               fromNewest,
               size,
               cursor == null || cursor.isEmpty() ? null : cursor,
-              idFilter(request.query().get("$filter")));
+              idFilter(filter));
     } catch (RequestLog.UnknownCursor e) {
       throw new Invalid("INVALID_CURSOR", e.getMessage());
     }
     JsonArray items = new JsonArray();
     page.items().forEach(items::add);
-    String filter = request.query().get("$filter");
     String next =
         page.nextCursor() == null
             ? null
@@ -331,7 +313,12 @@ final class Api {
   }
 
   private static int pageSize(ApiRequest request) {
-    String text = request.query().get("$first");
+    return pageSize(request, "$first");
+  }
+
+  /** The page size the query parameter {@code name} asks for, 1 to 10,000; the default without. */
+  private static int pageSize(ApiRequest request, String name) {
+    String text = request.query().get(name);
     if (text == null) {
       return DEFAULT_PAGE_SIZE;
     }
@@ -345,7 +332,7 @@ final class Api {
     }
     throw new Invalid(
         "INVALID_PAGE_SIZE",
-        "$first must be a whole number from 1 to " + MAX_PAGE_SIZE + ", got '" + text + "'");
+        name + " must be a whole number from 1 to " + MAX_PAGE_SIZE + ", got '" + text + "'");
   }
 
   private static Long cursor(ApiRequest request) {

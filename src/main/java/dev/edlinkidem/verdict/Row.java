@@ -58,8 +58,8 @@ public enum Row {
    */
   NOT_IN_LOG_UNKNOWN(EntryState.PENDING, ExitCode.OK, Next.LOOK),
   /**
-   * reconcile found the key's request in the log answered with an outcome not known (INTERNAL,
-   * UNKNOWN, a 5xx): it arrived, and it may or may not have acted.
+   * reconcile found the key's request in the log, but no answer that settles it (INTERNAL, UNKNOWN,
+   * a 5xx, a refused token, a redirect): it arrived, and what became of it is not known.
    */
   LOGGED_UNDECIDED(EntryState.PENDING, ExitCode.OK, Next.REPLAY_THEN_LOOK),
   /** As {@link #LOGGED_UNDECIDED}, past the replay deadline: only the class can say. */

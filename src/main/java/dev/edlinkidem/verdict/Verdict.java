@@ -208,8 +208,9 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
           "Edlink refused the token ("
               + status()
               + errors()
-              // Only the last attempt is known to have done nothing: an earlier one may have.
-              + (delivery.attempts() > 1
+              // Only the last attempt is known to have done nothing: an earlier one, in this run or
+              // one before it, may have.
+              + (entry.attempts().size() > 1
                   ? ") · that attempt did nothing, and "
                   : ") · nothing was done and ")
               + key

@@ -2,6 +2,7 @@ package dev.edlinkidem.verdict;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.edlinkidem.journal.Attempt;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.Outcome;
@@ -10,6 +11,7 @@ import dev.edlinkidem.request.RecordedResponse;
 import dev.edlinkidem.send.Delivery;
 import dev.edlinkidem.send.KeySettler;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -56,10 +58,21 @@ class VerdictTest {
 
   private static Verdict delivered(
       Delivery.Kind kind, RecordedResponse last, String error, int attempts) {
+    return delivered(kind, last, error, attempts, attempts);
+  }
+
+  /** A send of {@code attempts} attempts, the entry holding {@code journaled} in all. */
+  private static Verdict delivered(
+      Delivery.Kind kind, RecordedResponse last, String error, int attempts, int journaled) {
     Entry entry =
         kind == Delivery.Kind.SUCCEEDED
             ? finished(EntryState.SUCCEEDED, last)
             : kind == Delivery.Kind.FAILED ? finished(EntryState.FAILED, last) : pending();
+    for (int i = 1; i <= journaled; i++) {
+      entry =
+          entry.withAttempt(
+              new Attempt(i, T0, Duration.ofMillis(40), Attempt.Result.NO_RESPONSE, 0, "", null));
+    }
     return Verdict.of(new Delivery(kind, entry, last, error, attempts));
   }
 
@@ -120,7 +133,18 @@ class VerdictTest {
                 + " then "
                 + REPLAY,
             "Edlink refused the token (401) · nothing was done and k1 stays pending"));
-    // After a lost answer, a retry refused for its token says nothing of the first attempt.
+    // After a lost answer, a retry refused for its token says nothing of the first attempt, whether
+    // it came in this run or in a replay of an earlier one.
+    cases.add(
+        new Case(
+            delivered(Delivery.Kind.CREDENTIALS_REFUSED, answer(401, "{}"), null, 1, 2),
+            Row.TOKEN_REFUSED,
+            EntryState.PENDING,
+            4,
+            "Edlink refused the token (401) · that attempt did nothing, and k1 stays pending; fix"
+                + " the token, then "
+                + REPLAY,
+            "Edlink refused the token (401) · that attempt did nothing, and k1 stays pending"));
     cases.add(
         new Case(
             delivered(Delivery.Kind.CREDENTIALS_REFUSED, answer(401, "{}"), null, 2),

@@ -49,14 +49,14 @@ import picocli.CommandLine.ParentCommand;
     name = "reconcile",
     mixinStandardHelpOptions = true,
     description =
-        "Ask Edlink's request log (GET /api/v2/graph/requests, read newest first) whether"
-            + " pending keys ever reached Edlink, without sending anything. A logged 2xx resolves"
-            + " the entry as succeeded and a logged final refusal as failed (recorded as learned by"
-            + " reconcile); a logged INTERNAL, UNKNOWN or 5xx leaves it pending, since it arrived"
-            + " but may or may not have acted. A key not in the log is safe to replay inside its"
-            + " window; past it, the log (which keeps 30 days) can no longer say, and only the"
-            + " class can. Needs an integration (graph) token: user tokens cannot read the"
-            + " request log.",
+        "Ask Edlink's request log (GET /api/v2/graph/requests, read newest first) whether pending"
+            + " keys ever reached Edlink, without sending anything. A logged 2xx resolves the entry"
+            + " as succeeded and a logged final refusal as failed (recorded as learned by"
+            + " reconcile); any other logged answer (INTERNAL, UNKNOWN, a 5xx, a refused token)"
+            + " leaves it pending, since it arrived but what became of it is not known. A key not"
+            + " in the log is safe to replay inside its window; past it, the log (which keeps 30"
+            + " days) can no longer say, and only the class can. Needs an integration (graph)"
+            + " token: user tokens cannot read the request log.",
     footerHeading = "%nExamples:%n",
     footer = {
       "  edlink-idem reconcile --all-pending",
@@ -248,6 +248,8 @@ public final class ReconcileCommand implements Callable<Integer> {
       }
       Entry entry = current.get();
       Optional<LogVerdict> found = LogVerdict.of(entry, logged);
+      Optional<RequestLog.Logged> undecided =
+          found.isPresent() ? Optional.empty() : LogVerdict.undecided(entry, logged);
       Verdict verdict;
       if (found.isPresent()) {
         RequestLog.Logged l = found.get().logged();
@@ -255,37 +257,23 @@ public final class ReconcileCommand implements Callable<Integer> {
         lease.recordOutcome(outcome);
         resolved++;
         entry = entry.withOutcome(outcome);
+        verdict = Verdict.reconciled(entry, whereLogged(l), now);
+      } else if (undecided.isPresent()) {
+        RequestLog.Logged l = undecided.get();
+        arrived++;
         verdict =
-            Verdict.reconciled(
-                entry,
-                (l.date() != null ? " on " + TimeText.precise(l.date()) : "")
-                    + (l.requestId() != null ? " (request " + l.requestId() + ")" : ""),
-                now);
+            Verdict.loggedUndecided(
+                entry, whereLogged(l) + " and answered " + l.status() + answerErrors(l), now);
       } else {
-        Optional<RequestLog.Logged> undecided = LogVerdict.undecided(entry, logged);
-        if (undecided.isPresent()) {
-          RequestLog.Logged l = undecided.get();
-          arrived++;
-          verdict =
-              Verdict.loggedUndecided(
-                  entry,
-                  (l.date() != null ? " on " + TimeText.precise(l.date()) : "")
-                      + (l.requestId() != null ? " (request " + l.requestId() + ")" : "")
-                      + " and answered "
-                      + l.status()
-                      + answerErrors(l),
-                  now);
-        } else {
-          notFound++;
-          verdict = Verdict.reconciled(entry, null, now);
-        }
+        notFound++;
+        verdict = Verdict.reconciled(entry, null, now);
       }
       String status =
-          found.isPresent()
-              ? String.valueOf(found.get().logged().status())
-              : LogVerdict.undecided(entry, logged)
-                  .map(l -> String.valueOf(l.status()))
-                  .orElse("-");
+          found
+              .map(LogVerdict::logged)
+              .or(() -> undecided)
+              .map(l -> String.valueOf(l.status()))
+              .orElse("-");
       String words =
           verdict.message(
               new Verdict.Audience.ForKey(
@@ -297,6 +285,12 @@ public final class ReconcileCommand implements Callable<Integer> {
       out.println(
           key + "\tskipped\t-\tin flight in another process; reconcile it when that is done");
     }
+  }
+
+  /** " on DATE (request ID)", as much of it as the log gave. */
+  private static String whereLogged(RequestLog.Logged l) {
+    return (l.date() != null ? " on " + TimeText.precise(l.date()) : "")
+        + (l.requestId() != null ? " (request " + l.requestId() + ")" : "");
   }
 
   private static String answerErrors(RequestLog.Logged l) {
