@@ -68,7 +68,7 @@ __edlink_idem_command() {
       argument=words argument_values='bash zsh fish'
       ;;
     'edlink-idem sandbox')
-      options='--port --host --token --drop-after-commit --drop-before-commit --error-rate --throttle-rate --internal-error-rate --internal-after-commit --latency --seed -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='--port --host --token --token-ttl --client-id --client-secret --drop-after-commit --drop-before-commit --error-rate --throttle-rate --internal-error-rate --internal-after-commit --latency --seed -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       ;;
   esac
 }
@@ -181,6 +181,9 @@ __edlink_idem_option() {
     'edlink-idem sandbox --port') kind=none ;;
     'edlink-idem sandbox --host') kind=none ;;
     'edlink-idem sandbox --token') kind=none ;;
+    'edlink-idem sandbox --token-ttl') kind=words values='30s 2m 10m 1h 24h 72h 7d' ;;
+    'edlink-idem sandbox --client-id') kind=none ;;
+    'edlink-idem sandbox --client-secret') kind=none ;;
     'edlink-idem sandbox --drop-after-commit') kind=none ;;
     'edlink-idem sandbox --drop-before-commit') kind=none ;;
     'edlink-idem sandbox --error-rate') kind=none ;;

@@ -97,7 +97,7 @@ function __edlink_idem_valued
         case 'completion'
             printf '%s\n' --journal --base-url --profile --color
         case 'sandbox'
-            printf '%s\n' --port --host --token --drop-after-commit --drop-before-commit --error-rate --throttle-rate --internal-error-rate --internal-after-commit --latency --seed --journal --base-url --profile --color
+            printf '%s\n' --port --host --token --token-ttl --client-id --client-secret --drop-after-commit --drop-before-commit --error-rate --throttle-rate --internal-error-rate --internal-after-commit --latency --seed --journal --base-url --profile --color
     end
 end
 
@@ -362,7 +362,10 @@ complete -c edlink-idem -n '__edlink_idem_at completion' -a 'bash zsh fish' -d '
 # edlink-idem sandbox
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -l port -x -d 'Port to listen on; 0 picks a free port'
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -l host -x -d 'Address to listen on'
-complete -c edlink-idem -n '__edlink_idem_at sandbox' -l token -x -d 'Accept only this bearer token'
+complete -c edlink-idem -n '__edlink_idem_at sandbox' -l token -x -d 'Accept only this integration token'
+complete -c edlink-idem -n '__edlink_idem_at sandbox' -l token-ttl -x -a '30s 2m 10m 1h 24h 72h 7d' -d 'How long a user token works'
+complete -c edlink-idem -n '__edlink_idem_at sandbox' -l client-id -x -d 'The application\'s client id, for refreshing user tokens'
+complete -c edlink-idem -n '__edlink_idem_at sandbox' -l client-secret -x -d 'The application\'s client secret'
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -l drop-after-commit -x -d 'Probability of doing the work, remembering the answer, then closing the connection without sending it'
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -l drop-before-commit -x -d 'Probability of closing the connection without answering and without doing anything'
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -l error-rate -x -d 'Probability of answering 503 without doing anything'

@@ -47,7 +47,7 @@ class BenchCeiling {
         String body = "{\"title\":\"Essay " + i + "\",\"description\":\"d\","
             + "\"due_date\":\"2026-12-01T23:59:00Z\",\"grading_type\":\"points\"}";
         HttpRequest request = HttpRequest.newBuilder()
-            .uri(URI.create(base + "/api/v2/graph/classes/class-" + (i % 50) + "/assignments?$idempotency="
+            .uri(URI.create(base + "/api/v2/graph/classes/00000000-0000-4000-8000-" + String.format("%012d", i % 50) + "/assignments?$idempotency="
                 + run + "-" + i))
             .timeout(Duration.ofSeconds(120))
             .header("Authorization", "Bearer " + token)

@@ -2,6 +2,7 @@ package dev.edlinkidem.sandbox;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
@@ -30,6 +31,10 @@ final class Api {
 
   private static final Pattern ASSIGNMENTS =
       Pattern.compile("/api/v2/(?:graph|my)/classes/([^/]+)/assignments");
+
+  /** An assignment, or a class's list of them: the ids in the path must be UUIDs. */
+  private static final Pattern ASSIGNMENT_IDS =
+      Pattern.compile("/api/v2/(?:graph|my)/classes/([^/]+)/assignments(?:/([^/]+))?");
 
   /** The shape of a record's id: the sandbox's ids, like Edlink's, are UUIDs. */
   private static final Pattern UUID_SHAPED =
@@ -98,11 +103,14 @@ final class Api {
           return get(request);
         case "PATCH":
           return patch(request);
+        case "DELETE":
+          return delete(request);
         default:
           return Reply.error(
               405,
               "METHOD_NOT_ALLOWED",
-              request.method() + " is not supported by the sandbox; use GET, POST or PATCH");
+              request.method()
+                  + " is not supported by the sandbox; use GET, POST, PATCH or DELETE");
       }
     } catch (Invalid e) {
       return Reply.error(400, e.code, e.getMessage());
@@ -114,6 +122,7 @@ final class Api {
     if (path.equals(REQUEST_LOG)) {
       return Reply.error(405, "METHOD_NOT_ALLOWED", "the request log is read-only; use GET");
     }
+    checkIds(path);
     JsonObject input = bodyObject(request);
     String now = now();
     JsonObject record = input.deepCopy();
@@ -158,6 +167,7 @@ final class Api {
       JsonObject logged = log.find(path.substring(REQUEST_LOG.length() + 1));
       return logged != null ? Reply.data(logged) : notFound(path);
     }
+    checkIds(path);
     if (records.has(path) || ASSIGNMENTS.matcher(path).matches()) {
       int first = pageSize(request);
       Long cursor = cursor(request);
@@ -179,6 +189,7 @@ final class Api {
 
   private Reply patch(ApiRequest request) {
     String path = path(request);
+    checkIds(path);
     int slash = path.lastIndexOf('/');
     String collection = path.substring(0, slash);
     String id = path.substring(slash + 1);
@@ -192,6 +203,38 @@ final class Api {
     changes.remove("created_date");
     changes.addProperty("updated_date", now());
     return Reply.data(records.update(collection, id, changes));
+  }
+
+  private Reply delete(ApiRequest request) {
+    String path = path(request);
+    if (path.equals(REQUEST_LOG) || path.startsWith(REQUEST_LOG + "/")) {
+      return Reply.error(405, "METHOD_NOT_ALLOWED", "the request log is read-only; use GET");
+    }
+    checkIds(path);
+    int slash = path.lastIndexOf('/');
+    if (!records.remove(path.substring(0, slash), path.substring(slash + 1))) {
+      return notFound(path);
+    }
+    // Edlink answers a delete with 200; the sandbox's body is the envelope without data.
+    return Reply.data(JsonNull.INSTANCE);
+  }
+
+  /** Edlink's ids are UUIDs: a class or assignment id that is not one is {@code INVALID_UUID}. */
+  private static void checkIds(String path) {
+    Matcher ids = ASSIGNMENT_IDS.matcher(path);
+    if (!ids.matches()) {
+      return;
+    }
+    for (int group = 1; group <= ids.groupCount(); group++) {
+      String id = ids.group(group);
+      if (id != null && !UUID_SHAPED.matcher(id).matches()) {
+        throw new Invalid(
+            "INVALID_UUID",
+            "'"
+                + id
+                + "' is not a UUID; Edlink's ids look like 3f2b8c1e-9d4a-4b6e-8f1c-2a7d5e9b0c43");
+      }
+    }
   }
 
   private static Reply notFound(String path) {

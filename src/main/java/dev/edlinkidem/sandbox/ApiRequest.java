@@ -11,6 +11,7 @@ import java.util.Map;
  * @param origin scheme, host and port the client used, for the {@code $next} links
  * @param received the path and query string as received, for the request log
  * @param bearerToken the token of the Authorization header, or null when there is none
+ * @param client the caller's address and user agent, for the request log
  */
 record ApiRequest(
     String method,
@@ -19,7 +20,13 @@ record ApiRequest(
     String bearerToken,
     String body,
     String origin,
-    String received) {
+    String received,
+    Client client) {
+  /** Who sent a request, as the request log's {@code properties} name it. */
+  record Client(String ip, String userAgent) {
+    static final Client UNKNOWN = new Client(null, null);
+  }
+
   static final String IDEMPOTENCY = "$idempotency";
 
   ApiRequest {

@@ -19,12 +19,14 @@ final class Counters {
     REPLAYS,
     /** Connections closed without an answer, before or after commit. */
     DROPS,
-    /** Injected 503s. */
+    /** Injected 503s and INTERNALs. */
     ERRORS,
     /** Injected 429s. */
     THROTTLES,
     /** 409s for a key whose first request was still being processed. */
-    CONFLICTS;
+    CONFLICTS,
+    /** User tokens refreshed at the token endpoint. */
+    REFRESHES;
 
     String jsonName() {
       return name().toLowerCase(Locale.ROOT);

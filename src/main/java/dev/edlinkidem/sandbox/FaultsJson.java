@@ -69,7 +69,7 @@ final class FaultsJson {
               "unknown fault '"
                   + change.getKey()
                   + "'; known: drop-after-commit, drop-before-commit, error-rate, throttle-rate,"
-                  + " latency");
+                  + " latency, internal-error-rate, internal-after-commit");
       }
     }
     return new Faults(

@@ -48,6 +48,12 @@ final class RecordStore {
     return record.deepCopy();
   }
 
+  /** Removes the record with this id; false when there is none. */
+  synchronized boolean remove(String collection, String id) {
+    JsonObject record = stored(collection, id);
+    return record != null && collections.get(collection).remove(record);
+  }
+
   /** Number of records per collection path. */
   synchronized Map<String, Integer> counts() {
     Map<String, Integer> counts = new TreeMap<>();

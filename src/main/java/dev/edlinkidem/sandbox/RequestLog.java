@@ -1,5 +1,6 @@
 package dev.edlinkidem.sandbox;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
@@ -41,42 +42,69 @@ final class RequestLog {
   /** Oldest first; insertion order is the order of arrival. */
   private final Map<String, Entry> byId = new LinkedHashMap<>();
 
+  /** The one integration, application and district of the sandbox, as its log names them. */
+  private final String integrationId = UUID.randomUUID().toString();
+
+  private final String developerId = UUID.randomUUID().toString();
+  private final String districtId = UUID.randomUUID().toString();
+
   RequestLog(Clock clock) {
     this.clock = clock;
   }
 
   /**
-   * Records one request.
+   * Records one request, with every field of Edlink's log record.
    *
-   * @param received the path as received, with its query string
-   * @param key the idempotency key, or null
+   * @param started when the request arrived
    * @param input the parsed body, or null
    * @param output the answer, whose {@code $request} becomes the record's id
+   * @param personId the person whose user token made the request, or null for an integration's
    */
   synchronized void add(
-      String method,
-      String received,
+      ApiRequest request,
+      Instant started,
       int status,
-      String key,
       JsonElement input,
-      JsonObject output) {
+      JsonObject output,
+      String personId) {
     forgetOld();
     Instant now = clock.instant();
-    JsonElement request = output.get("$request");
+    JsonElement answered = output.get("$request");
     String id =
-        request != null && request.isJsonPrimitive() && !byId.containsKey(request.getAsString())
-            ? request.getAsString()
+        answered != null && answered.isJsonPrimitive() && !byId.containsKey(answered.getAsString())
+            ? answered.getAsString()
             : UUID.randomUUID().toString();
     JsonObject json = new JsonObject();
     json.addProperty("id", id);
-    json.addProperty("date", now.truncatedTo(ChronoUnit.MILLIS).toString());
-    json.addProperty("method", method);
-    json.addProperty("path", received);
+    json.addProperty("date", millis(started));
+    json.addProperty("start_date", millis(started));
+    json.addProperty("end_date", millis(now));
+    json.addProperty("method", request.method());
+    json.addProperty("path", request.received());
     json.addProperty("status", status);
-    json.add("idempotency_key", key == null ? JsonNull.INSTANCE : new JsonPrimitive(key));
+    JsonObject properties = new JsonObject();
+    properties.addProperty("ip", request.client().ip());
+    JsonObject query = new JsonObject();
+    request.query().forEach(query::addProperty);
+    properties.add("query", query);
+    properties.addProperty("api_server", "edlink-idem sandbox");
+    properties.addProperty("user_agent", request.client().userAgent());
+    json.add("properties", properties);
     json.add("input", input == null ? JsonNull.INSTANCE : input.deepCopy());
     json.add("output", output.deepCopy());
+    String key = request.idempotencyKey();
+    json.add("idempotency_key", key == null ? JsonNull.INSTANCE : new JsonPrimitive(key));
+    json.add("categories", new JsonArray());
+    json.add("person_id", personId == null ? JsonNull.INSTANCE : new JsonPrimitive(personId));
+    json.addProperty("integration_id", integrationId);
+    json.addProperty("developer_id", developerId);
+    json.addProperty("district_id", districtId);
+    json.add("user_id", JsonNull.INSTANCE);
     byId.put(id, new Entry(id, now, json));
+  }
+
+  private static String millis(Instant at) {
+    return at.truncatedTo(ChronoUnit.MILLIS).toString();
   }
 
   /**

@@ -6,7 +6,11 @@ import dev.edlinkidem.sandbox.IdempotencyStore.Claim;
 import dev.edlinkidem.sandbox.IdempotencyStore.Fresh;
 import dev.edlinkidem.sandbox.IdempotencyStore.InProgress;
 import dev.edlinkidem.sandbox.IdempotencyStore.Repeat;
-import java.time.Clock;
+import dev.edlinkidem.time.DurationSyntax;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -27,7 +31,8 @@ final class Sandbox {
     }
   }
 
-  private final String requiredToken;
+  private final Tokens tokens;
+  private final SandboxClock clock;
   private final FaultDice dice;
   private volatile Faults faults;
   private final Counters counters = new Counters();
@@ -36,9 +41,17 @@ final class Sandbox {
   private final IdempotencyStore keys;
   private final Api api;
 
-  Sandbox(String requiredToken, Faults faults, long seed, Clock clock) {
-    this.requiredToken = requiredToken;
-    this.faults = Objects.requireNonNull(faults, "faults");
+  Sandbox(SandboxServer.Options options, SandboxClock clock) {
+    this.clock = clock;
+    this.tokens =
+        new Tokens(
+            options.integrationToken(),
+            options.clientId(),
+            options.clientSecret(),
+            options.userTokenTtl(),
+            clock);
+    this.faults = Objects.requireNonNull(options.faults(), "faults");
+    long seed = options.seed();
     this.dice = new FaultDice(seed);
     this.log = new RequestLog(clock);
     this.keys = new IdempotencyStore(clock);
@@ -55,14 +68,12 @@ final class Sandbox {
 
   Outcome handle(ApiRequest request) throws InterruptedException {
     counters.increment(Counter.REQUESTS);
+    Instant started = clock.instant();
     // A bad token is refused before anything else, like Edlink's gateway does; it draws no dice,
     // so that a seeded run does not depend on how many such requests came in.
-    if (!authorized(request)) {
-      String message =
-          request.bearerToken() == null
-              ? "send a token in the header Authorization: Bearer <token>"
-              : "the sandbox was started with --token and this is not that token";
-      return new Outcome(Reply.error(400, "INVALID_TOKEN", message), "400 INVALID_TOKEN");
+    Reply refusal = tokens.refusal(request);
+    if (refusal != null) {
+      return new Outcome(refusal, refusal.status() + " " + refusal.errorCode());
     }
     Faults now = faults;
     String key = request.idempotencyKey();
@@ -154,12 +165,12 @@ final class Sandbox {
       // reader of the log must not take the 409 for the key's answer.
       if (!(claim instanceof InProgress) && !Api.readsRequestLog(request)) {
         log.add(
-            request.method(),
-            request.received(),
+            request,
+            started,
             reply.status(),
-            key,
             Api.input(request),
-            reply.body());
+            reply.body(),
+            tokens.personOf(request.bearerToken()));
       }
       if (fault == Fault.DROP_AFTER_COMMIT) {
         counters.increment(Counter.DROPS);
@@ -211,9 +222,31 @@ final class Sandbox {
     }
   }
 
-  private boolean authorized(ApiRequest request) {
-    String token = request.bearerToken();
-    return token != null && (requiredToken == null || requiredToken.equals(token));
+  /** {@code POST /api/authentication/token}, with the body's fields. */
+  Reply grant(Map<String, String> form) {
+    Reply reply = tokens.grant(form);
+    if (reply.status() == 200) {
+      counters.increment(Counter.REFRESHES);
+    }
+    return reply;
+  }
+
+  /** A new user's token set, for {@code POST /__sandbox/user-tokens}. */
+  JsonObject issueUserTokens() {
+    return tokens.issue();
+  }
+
+  /** {@code GET /__sandbox/clock}: what time the sandbox thinks it is, and how far ahead it is. */
+  JsonObject clock() {
+    JsonObject json = new JsonObject();
+    json.addProperty("now", clock.instant().truncatedTo(ChronoUnit.MILLIS).toString());
+    json.addProperty("ahead", DurationSyntax.format(clock.ahead()));
+    return json;
+  }
+
+  /** Moves the sandbox's clock forward: keys, the log and user tokens age by {@code by}. */
+  void advanceClock(Duration by) {
+    clock.advance(by);
   }
 
   /** The JSON of {@code GET /__sandbox/stats}. */
@@ -224,6 +257,7 @@ final class Sandbox {
     }
     stats.addProperty("idempotency_keys", keys.size());
     stats.addProperty("in_progress", keys.inProgress());
+    stats.addProperty("clock_ahead", DurationSyntax.format(clock.ahead()));
     JsonObject perCollection = new JsonObject();
     records.counts().forEach(perCollection::addProperty);
     stats.add("records", perCollection);
@@ -232,6 +266,8 @@ final class Sandbox {
 
   /** Forgets every record, key, log entry and counter, and rewinds the dice; the faults stay. */
   void reset() {
+    tokens.clear();
+    clock.rewind();
     records.clear();
     keys.clear();
     log.clear();

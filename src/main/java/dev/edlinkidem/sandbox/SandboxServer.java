@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.edlinkidem.time.DurationSyntax;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -12,9 +13,12 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -34,12 +38,61 @@ public final class SandboxServer implements AutoCloseable {
 
   private static final int MAX_CONTROL_BODY_BYTES = 64 * 1024;
 
+  /** Edlink's OAuth token endpoint, where user tokens are refreshed. */
+  static final String TOKEN_ENDPOINT = "/api/authentication/token";
+
   static {
     // The JDK server writes a response's headers and body separately; without TCP_NODELAY each
     // answer waits ~40 ms for the client's delayed ACK. The property is read once, when the
     // first HttpServer is created, so it is set here unless the user chose otherwise.
     if (System.getProperty("sun.net.httpserver.nodelay") == null) {
       System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
+  /**
+   * How a sandbox is started.
+   *
+   * @param integrationToken the only integration token accepted, or null to accept any token that
+   *     is not a user token
+   * @param seed the seed of the fault dice: the same seed and requests give the same faults
+   * @param userTokenTtl how long a user token issued or refreshed by the sandbox works
+   * @param clientId the application whose client id and secret refresh user tokens
+   */
+  public record Options(
+      String host,
+      int port,
+      String integrationToken,
+      Faults faults,
+      long seed,
+      Duration userTokenTtl,
+      String clientId,
+      String clientSecret) {
+    /** Edlink's user tokens work for an hour. */
+    public static final Duration DEFAULT_USER_TOKEN_TTL = Duration.ofHours(1);
+
+    public static final String DEFAULT_CLIENT_ID = "sandbox-client";
+    public static final String DEFAULT_CLIENT_SECRET = "sandbox-secret";
+
+    public Options {
+      Objects.requireNonNull(faults, "faults");
+      if (userTokenTtl.isNegative() || userTokenTtl.isZero()) {
+        throw new IllegalArgumentException("a user token must work for longer than zero");
+      }
+    }
+
+    /** A sandbox with Edlink's hour-long user tokens and the default application. */
+    public static Options of(
+        String host, int port, String integrationToken, Faults faults, long seed) {
+      return new Options(
+          host,
+          port,
+          integrationToken,
+          faults,
+          seed,
+          DEFAULT_USER_TOKEN_TTL,
+          DEFAULT_CLIENT_ID,
+          DEFAULT_CLIENT_SECRET);
     }
   }
 
@@ -69,7 +122,7 @@ public final class SandboxServer implements AutoCloseable {
   /**
    * Binds {@code host:port} (port 0 picks a free port) and starts serving.
    *
-   * @param requiredToken the only bearer token accepted, or null to accept any
+   * @param requiredToken the only integration token accepted, or null to accept any
    * @param seed the seed of the fault dice: the same seed and requests give the same faults
    * @param log receives one line per request; never the token
    * @throws java.net.BindException when the port is taken or the host is not this machine's
@@ -77,7 +130,7 @@ public final class SandboxServer implements AutoCloseable {
   public static SandboxServer start(
       String host, int port, String requiredToken, Faults faults, long seed, Consumer<String> log)
       throws IOException {
-    return start(host, port, requiredToken, faults, seed, log, Clock.systemUTC());
+    return start(Options.of(host, port, requiredToken, faults, seed), log);
   }
 
   static SandboxServer start(
@@ -89,8 +142,19 @@ public final class SandboxServer implements AutoCloseable {
       Consumer<String> log,
       Clock clock)
       throws IOException {
+    return start(Options.of(host, port, requiredToken, faults, seed), log, clock);
+  }
+
+  /** Starts a sandbox as {@code options} say; {@code log} receives one line per request. */
+  public static SandboxServer start(Options options, Consumer<String> log) throws IOException {
+    return start(options, log, Clock.systemUTC());
+  }
+
+  static SandboxServer start(Options options, Consumer<String> log, Clock clock)
+      throws IOException {
     Objects.requireNonNull(log, "log");
-    InetSocketAddress address = new InetSocketAddress(host, port);
+    String host = options.host();
+    InetSocketAddress address = new InetSocketAddress(host, options.port());
     if (address.isUnresolved()) {
       throw new UnknownHostException("cannot resolve host '" + host + "'");
     }
@@ -98,10 +162,12 @@ public final class SandboxServer implements AutoCloseable {
     // Requests must run concurrently: a repeat of a key in flight gets 409 only while the first
     // is still sleeping its latency.
     ExecutorService executor = Executors.newCachedThreadPool(daemonThreads());
-    Sandbox sandbox = new Sandbox(requiredToken, faults, seed, clock);
+    SandboxClock sandboxClock = new SandboxClock(clock);
+    Sandbox sandbox = new Sandbox(options, sandboxClock);
     String shownHost = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     URI baseUrl = URI.create("http://" + shownHost + ":" + server.getAddress().getPort());
-    SandboxServer sandboxServer = new SandboxServer(server, executor, sandbox, log, clock, baseUrl);
+    SandboxServer sandboxServer =
+        new SandboxServer(server, executor, sandbox, log, sandboxClock, baseUrl);
     server.createContext("/", sandboxServer::handle);
     server.setExecutor(executor);
     server.start();
@@ -160,6 +226,8 @@ public final class SandboxServer implements AutoCloseable {
         control(exchange, method, path);
       } else if (path.equals("/api/v2") || path.startsWith("/api/v2/")) {
         api(exchange, method, path);
+      } else if (path.equals(TOKEN_ENDPOINT)) {
+        token(exchange, method, path);
       } else {
         send(
             exchange,
@@ -203,7 +271,10 @@ public final class SandboxServer implements AutoCloseable {
             exchange.getRequestURI().getRawPath()
                 + (exchange.getRequestURI().getRawQuery() == null
                     ? ""
-                    : "?" + exchange.getRequestURI().getRawQuery()));
+                    : "?" + exchange.getRequestURI().getRawQuery()),
+            new ApiRequest.Client(
+                exchange.getRemoteAddress().getAddress().getHostAddress(),
+                exchange.getRequestHeaders().getFirst("User-Agent")));
     Sandbox.Outcome outcome = sandbox.handle(request);
     // Logged before the client hears anything, so that whoever reads the log (a test changing
     // faults after one request) has the line before the client goes on to its next request.
@@ -213,6 +284,50 @@ public final class SandboxServer implements AutoCloseable {
     }
     // When dropped, the exchange is closed before any header is sent, and the JDK server then
     // closes the socket: the client sees the connection end without a response.
+  }
+
+  /**
+   * {@code POST /api/authentication/token}: refreshes a user token. The body is JSON, as Edlink's
+   * SDK sends it, or form-encoded, as OAuth clients send it.
+   */
+  private void token(HttpExchange exchange, String method, String path) throws IOException {
+    Reply reply;
+    if (!method.equals("POST")) {
+      reply = Reply.error(405, "METHOD_NOT_ALLOWED", "the token endpoint takes POST");
+    } else {
+      String body =
+          new String(
+              exchange.getRequestBody().readNBytes(MAX_CONTROL_BODY_BYTES), StandardCharsets.UTF_8);
+      Map<String, String> form = formOrJson(body);
+      reply =
+          form == null
+              ? Reply.error(
+                  400, "BAD_REQUEST", "send the fields as JSON or as a form (grant_type=...&...)")
+              : sandbox.grant(form);
+    }
+    send(exchange, reply);
+    String code = reply.errorCode();
+    logLine(method, path, null, reply.status() + (code == null ? " token refreshed" : " " + code));
+  }
+
+  /** The fields of a JSON object whose values are strings, or of a form; null for neither. */
+  private static Map<String, String> formOrJson(String body) {
+    String text = body.strip();
+    if (!text.startsWith("{")) {
+      return ApiRequest.parseQuery(text);
+    }
+    try {
+      JsonElement json = Json.parse(text);
+      Map<String, String> fields = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonElement> e : json.getAsJsonObject().entrySet()) {
+        if (e.getValue().isJsonPrimitive()) {
+          fields.put(e.getKey(), e.getValue().getAsString());
+        }
+      }
+      return fields;
+    } catch (JsonParseException | IllegalStateException e) {
+      return null;
+    }
   }
 
   private void control(HttpExchange exchange, String method, String path) throws IOException {
@@ -231,17 +346,25 @@ public final class SandboxServer implements AutoCloseable {
       case "POST /__sandbox/faults":
         reply = changeFaults(exchange);
         break;
+      case "POST /__sandbox/user-tokens":
+        reply = plain(sandbox.issueUserTokens());
+        break;
+      case "GET /__sandbox/clock":
+        reply = plain(sandbox.clock());
+        break;
+      case "POST /__sandbox/clock":
+        reply = moveClock(exchange);
+        break;
       default:
         reply =
-            path.equals("/__sandbox/stats")
-                    || path.equals("/__sandbox/reset")
-                    || path.equals("/__sandbox/faults")
+            CONTROL_PATHS.contains(path)
                 ? Reply.error(405, "METHOD_NOT_ALLOWED", method + " is not allowed on " + path)
                 : Reply.error(
                     404,
                     "NOT_FOUND",
-                    "control endpoints: GET /__sandbox/stats, POST /__sandbox/reset, "
-                        + "GET or POST /__sandbox/faults");
+                    "control endpoints: GET /__sandbox/stats, POST /__sandbox/reset, GET or POST"
+                        + " /__sandbox/faults, POST /__sandbox/user-tokens, GET or POST"
+                        + " /__sandbox/clock");
     }
     send(exchange, reply);
     String code = reply.errorCode();
@@ -262,6 +385,30 @@ public final class SandboxServer implements AutoCloseable {
         sandbox.setFaults(FaultsJson.update(sandbox.faults(), json.getAsJsonObject()));
       }
       return plain(FaultsJson.write(sandbox.faults()));
+    } catch (JsonParseException e) {
+      return Reply.error(400, "BAD_REQUEST", "the body is not valid JSON");
+    } catch (IllegalArgumentException e) {
+      return Reply.error(400, "BAD_REQUEST", e.getMessage());
+    }
+  }
+
+  /** {@code POST /__sandbox/clock} with {@code {"advance": "2h"}}: moves the clock forward. */
+  private Reply moveClock(HttpExchange exchange) throws IOException {
+    String body =
+        new String(
+            exchange.getRequestBody().readNBytes(MAX_CONTROL_BODY_BYTES), StandardCharsets.UTF_8);
+    try {
+      JsonElement json = Json.parse(body);
+      if (json == null
+          || !json.isJsonObject()
+          || !json.getAsJsonObject().keySet().equals(Set.of("advance"))
+          || !json.getAsJsonObject().get("advance").isJsonPrimitive()) {
+        throw new IllegalArgumentException(
+            "send {\"advance\": \"2h\"}: how far to move the clock forward, like 90s, 2h or 31d");
+      }
+      sandbox.advanceClock(
+          DurationSyntax.parse(json.getAsJsonObject().get("advance").getAsString()));
+      return plain(sandbox.clock());
     } catch (JsonParseException e) {
       return Reply.error(400, "BAD_REQUEST", "the body is not valid JSON");
     } catch (IllegalArgumentException e) {
@@ -326,6 +473,14 @@ public final class SandboxServer implements AutoCloseable {
   private static String printable(String text) {
     return text.replaceAll("\\p{Cntrl}", "?");
   }
+
+  private static final Set<String> CONTROL_PATHS =
+      Set.of(
+          "/__sandbox/stats",
+          "/__sandbox/reset",
+          "/__sandbox/faults",
+          "/__sandbox/user-tokens",
+          "/__sandbox/clock");
 
   private static ThreadFactory daemonThreads() {
     AtomicInteger count = new AtomicInteger();

@@ -34,7 +34,8 @@ import java.util.stream.Stream;
  * every command ended as expected, else 1 with what went wrong on stderr.
  */
 public final class Training {
-  private static final String ASSIGNMENTS = "/api/v2/graph/classes/training-class/assignments";
+  private static final String ASSIGNMENTS =
+      "/api/v2/graph/classes/7a1c4e2b-3d5f-4a6b-9c8d-0e1f2a3b4c5d/assignments";
   private static final String ESSAY =
       "{\"title\":\"Essay\",\"description\":\"Chapter 3\","
           + "\"due_date\":\"2026-12-01T23:59:00Z\",\"grading_type\":\"points\"}";

@@ -25,7 +25,7 @@ public class BatchTest extends SandboxCase {
   public static String lines(int n) {
     StringBuilder b = new StringBuilder();
     for (int i = 1; i <= n; i++) {
-      b.append("{\"path\":\"/api/v2/graph/classes/class-")
+      b.append("{\"path\":\"/api/v2/graph/classes/00000000-0000-4000-8000-00000000000")
           .append(i % 7)
           .append("/assignments\",\"body\":")
           .append("{\"title\":\"Essay ")
@@ -139,7 +139,9 @@ public class BatchTest extends SandboxCase {
               "{ \"body\": { \"grading_type\": \"points\", \"due_date\": \"2026-12-01T23:59:00Z\","
                   + " \"title\": \"Essay ")
           .append(i)
-          .append("\", \"description\": \"d\" }, \"path\": \"/api/v2/graph/classes/class-")
+          .append(
+              "\", \"description\": \"d\" }, \"path\":"
+                  + " \"/api/v2/graph/classes/00000000-0000-4000-8000-00000000000")
           .append(i % 7)
           .append("/assignments\" }\n");
     }

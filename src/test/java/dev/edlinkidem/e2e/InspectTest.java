@@ -27,7 +27,7 @@ class InspectTest extends SandboxCase {
     assertEquals(
         4,
         cli()
-            .run("post", "/api/v2/my/classes/c7/assignments", "-d", "{}", "-k", "failed-bbbb2")
+            .run("post", "/api/v2/graph/classes/c7/assignments", "-d", "{}", "-k", "failed-bbbb2")
             .code());
     sandbox.setFaults(faults(1, 0, 0, 0, Duration.ZERO));
     assertEquals(
@@ -66,7 +66,7 @@ class InspectTest extends SandboxCase {
                     + " +/api/v2/graph/classes/c9/assignments"),
         lines.get(1));
     assertTrue(
-        lines.get(2).matches("failed-bbbb2 +failed +400 +1 .*/api/v2/my/classes/c7/assignments"),
+        lines.get(2).matches("failed-bbbb2 +failed +400 +1 .*/api/v2/graph/classes/c7/assignments"),
         lines.get(2));
     assertTrue(lines.get(3).startsWith("done-aaaa1 "), lines.get(3));
     assertEquals(4, lines.size());
@@ -78,7 +78,7 @@ class InspectTest extends SandboxCase {
         "pending-cccc3\n", cli().run("list", "--state", "pending", "--format", "keys").out());
     assertEquals(
         "failed-bbbb2\n",
-        cli().run("list", "--path-prefix", "/api/v2/my/", "--format", "keys").out());
+        cli().run("list", "--path-prefix", "/api/v2/graph/classes/c7/", "--format", "keys").out());
     assertEquals("pending-cccc3\n", cli().run("list", "--limit", "1", "--format", "keys").out());
     assertEquals(3, cli().run("list", "--state", "all", "--format", "keys").out().lines().count());
     // At 29 days 22 hours, all three windows end within 3 hours; at 30 days they have ended.

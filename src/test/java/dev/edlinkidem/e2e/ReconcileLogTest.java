@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** reconcile against a request log that says exactly what the test needs it to say. */
 class ReconcileLogTest {
-  private static final String PATH = "/api/v2/graph/classes/c1/assignments";
+  private static final String PATH =
+      "/api/v2/graph/classes/5c2a0d7e-1f3b-4c8a-9e6d-0b4f7a2c9e15/assignments";
 
   @TempDir Path tmp;
 

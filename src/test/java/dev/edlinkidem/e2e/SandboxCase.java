@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** An end-to-end test: the real command line against a real sandbox, with a private journal. */
 public abstract class SandboxCase {
   public static final String TOKEN = "sk-test-4f9c2a71-never-on-disk";
-  public static final String ASSIGNMENTS = "/api/v2/graph/classes/class-1/assignments";
+  public static final String ASSIGNMENTS =
+      "/api/v2/graph/classes/5c2a0d7e-1f3b-4c8a-9e6d-0b4f7a2c9e15/assignments";
   public static final String ESSAY =
       "{\"title\":\"Essay\",\"description\":\"Chapter"
           + " 3\",\"due_date\":\"2026-12-01T23:59:00Z\",\"grading_type\":\"points\"}";

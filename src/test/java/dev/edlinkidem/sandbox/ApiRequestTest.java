@@ -30,7 +30,8 @@ class ApiRequestTest {
             null,
             "",
             "http://h",
-            "/api/v2/x?$idempotency=");
+            "/api/v2/x?$idempotency=",
+            ApiRequest.Client.UNKNOWN);
     assertNull(request.idempotencyKey());
   }
 

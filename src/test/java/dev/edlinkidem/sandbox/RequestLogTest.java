@@ -18,7 +18,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class RequestLogTest {
-  private static final String ASSIGNMENTS = "/api/v2/graph/classes/c1/assignments";
+  private static final String ASSIGNMENTS =
+      "/api/v2/graph/classes/5c2a0d7e-1f3b-4c8a-9e6d-0b4f7a2c9e15/assignments";
   private static final String LOG = "/api/v2/graph/requests";
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-22T09:30:00Z"));
@@ -75,8 +76,31 @@ class RequestLogTest {
     assertEquals(repeated.body(), repeat.getAsJsonObject("output"));
     assertEquals("2026-11-22T09:30:01Z", repeat.get("date").getAsString());
     assertEquals(
-        List.of("id", "date", "method", "path", "status", "idempotency_key", "input", "output"),
-        new ArrayList<>(first.keySet()));
+        List.of(
+            "id",
+            "date",
+            "start_date",
+            "end_date",
+            "method",
+            "path",
+            "status",
+            "properties",
+            "input",
+            "output",
+            "idempotency_key",
+            "categories",
+            "person_id",
+            "integration_id",
+            "developer_id",
+            "district_id",
+            "user_id"),
+        new ArrayList<>(first.keySet()),
+        "every field of Edlink's log record");
+    JsonObject properties = first.getAsJsonObject("properties");
+    assertEquals("127.0.0.1", properties.get("ip").getAsString());
+    assertEquals("log1", properties.getAsJsonObject("query").get("$idempotency").getAsString());
+    assertTrue(properties.get("user_agent").getAsString().startsWith("Java-http-client"));
+    assertTrue(first.get("person_id").isJsonNull(), "an integration's request has no person");
   }
 
   @Test

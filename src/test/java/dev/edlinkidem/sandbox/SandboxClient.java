@@ -88,6 +88,27 @@ final class SandboxClient {
     return answer(http.send(request, HttpResponse.BodyHandlers.ofString()));
   }
 
+  /** A new user's token set, from {@code POST /__sandbox/user-tokens}. */
+  JsonObject userTokens() throws IOException, InterruptedException {
+    return send("POST", "/__sandbox/user-tokens", null, null).body();
+  }
+
+  /** Moves the sandbox's clock forward, e.g. by "2h". */
+  JsonObject advanceClock(String by) throws IOException, InterruptedException {
+    return send("POST", "/__sandbox/clock", "{\"advance\": \"" + by + "\"}", null).body();
+  }
+
+  /** A POST to the token endpoint, with a body of this content type. */
+  Answer token(String body, String contentType) throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(base + "/api/authentication/token"))
+            .timeout(Duration.ofSeconds(10))
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    return answer(http.send(request, HttpResponse.BodyHandlers.ofString()));
+  }
+
   JsonObject stats() throws IOException, InterruptedException {
     return send("GET", "/__sandbox/stats", null, null).body();
   }

@@ -39,7 +39,7 @@ class SandboxServerTest extends SandboxServerCase {
     JsonObject data = answer.data();
     assertEquals("Essay", data.get("title").getAsString());
     assertEquals("points", data.get("grading_type").getAsString());
-    assertEquals("c1", data.get("class_id").getAsString());
+    assertEquals(CLASS_ID, data.get("class_id").getAsString());
     assertEquals("open", data.get("state").getAsString());
     UUID.fromString(data.get("id").getAsString());
     UUID.fromString(answer.body().get("$request").getAsString());
@@ -51,11 +51,18 @@ class SandboxServerTest extends SandboxServerCase {
   void userApiAssignmentsKeepAGivenState() throws Exception {
     String body = ASSIGNMENT.replace("}", ",\"state\":\"draft\"}");
 
-    Answer answer = client.post("/api/v2/my/classes/c9/assignments", body);
+    String userToken = client.userTokens().get("access_token").getAsString();
+    Answer answer =
+        client.send(
+            "POST",
+            "/api/v2/my/classes/9d41e6b2-7a3c-4f05-b8e1-2c6d0f9a4b73/assignments",
+            body,
+            userToken);
 
     assertEquals(200, answer.status());
     assertEquals("draft", answer.data().get("state").getAsString());
-    assertEquals("c9", answer.data().get("class_id").getAsString());
+    assertEquals(
+        "9d41e6b2-7a3c-4f05-b8e1-2c6d0f9a4b73", answer.data().get("class_id").getAsString());
   }
 
   @Test
@@ -129,7 +136,8 @@ class SandboxServerTest extends SandboxServerCase {
 
   @Test
   void anAssignmentsCollectionListsEvenWhenEmpty() throws Exception {
-    Answer answer = client.get("/api/v2/graph/classes/empty/assignments");
+    Answer answer =
+        client.get("/api/v2/graph/classes/e0f1a2b3-c4d5-4e6f-8a7b-9c0d1e2f3a4b/assignments");
 
     assertEquals(200, answer.status());
     assertEquals(0, answer.list().size());
@@ -158,6 +166,31 @@ class SandboxServerTest extends SandboxServerCase {
   }
 
   @Test
+  void anAssignmentsClassIdMustBeAUuid() throws Exception {
+    Answer answer = client.post("/api/v2/graph/classes/c1/assignments", ASSIGNMENT);
+
+    assertEquals(400, answer.status());
+    assertEquals("INVALID_UUID", answer.errorCode());
+    assertEquals(0, client.stats().get("creates").getAsInt());
+    assertEquals("INVALID_UUID", client.get("/api/v2/graph/classes/c1/assignments").errorCode());
+  }
+
+  @Test
+  void deleteRemovesARecordAndAnswers200() throws Exception {
+    String id = client.post(ASSIGNMENTS, ASSIGNMENT).data().get("id").getAsString();
+
+    Answer deleted = client.send("DELETE", ASSIGNMENTS + "/" + id, null, SandboxClient.TOKEN);
+
+    assertEquals(200, deleted.status());
+    UUID.fromString(deleted.body().get("$request").getAsString());
+    assertEquals(404, client.get(ASSIGNMENTS + "/" + id).status());
+    assertEquals(0, client.get(ASSIGNMENTS).list().size());
+    assertEquals(
+        "NOT_FOUND",
+        client.send("DELETE", ASSIGNMENTS + "/" + id, null, SandboxClient.TOKEN).errorCode());
+  }
+
+  @Test
   void patchUpdatesARecord() throws Exception {
     String id = client.post(ASSIGNMENTS, ASSIGNMENT).data().get("id").getAsString();
 
@@ -173,7 +206,13 @@ class SandboxServerTest extends SandboxServerCase {
     assertEquals(id, answer.data().get("id").getAsString());
     assertEquals("Poem", client.get(ASSIGNMENTS + "/" + id).data().get("title").getAsString());
     assertEquals(
-        404, client.send("PATCH", ASSIGNMENTS + "/nope", "{}", SandboxClient.TOKEN).status());
+        404,
+        client
+            .send("PATCH", ASSIGNMENTS + "/" + UUID.randomUUID(), "{}", SandboxClient.TOKEN)
+            .status());
+    assertEquals(
+        "INVALID_UUID",
+        client.send("PATCH", ASSIGNMENTS + "/nope", "{}", SandboxClient.TOKEN).errorCode());
   }
 
   @Test

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** System tests: the packaged jar as separate processes, against the sandbox as a process too. */
 class JarIT {
   private static final String TOKEN = "sk-jar-test-token-1b3c";
-  private static final String ASSIGNMENTS = "/api/v2/graph/classes/class-9/assignments";
+  private static final String ASSIGNMENTS =
+      "/api/v2/graph/classes/9d41e6b2-7a3c-4f05-b8e1-2c6d0f9a4b73/assignments";
   private static final String ESSAY =
       "{\"title\":\"Essay\",\"description\":\"d\",\"due_date\":\"2026-12-01T23:59:00Z\",\"grading_type\":\"points\"}";
 

@@ -48,7 +48,8 @@ class SecurityIT {
   /** Distinctive, so that a hit can only be a leak. */
   private static final String TOKEN = "edlTok-Q7xZ9kP2mW4vB8nR3tY6uJ1hG5";
 
-  private static final String ASSIGNMENTS = "/api/v2/graph/classes/class-9/assignments";
+  private static final String ASSIGNMENTS =
+      "/api/v2/graph/classes/9d41e6b2-7a3c-4f05-b8e1-2c6d0f9a4b73/assignments";
   private static final String ESSAY =
       "{\"title\":\"Essay\",\"description\":\"d\",\"due_date\":\"2026-12-01T23:59:00Z\",\"grading_type\":\"points\"}";
 

@@ -30,17 +30,28 @@ import picocli.CommandLine.Option;
           + " IDEMPOTENCY_KEY_REPEATED), the request log GET /api/v2/graph/requests, and injected"
           + " faults.",
       "Prints 'listening on http://HOST:PORT' first, then one line per request, and runs until it"
-          + " is stopped (Ctrl-C). Any bearer token is accepted unless --token is given.",
-      "Control endpoints, without a token: GET /__sandbox/stats, POST /__sandbox/reset, and "
+          + " is stopped (Ctrl-C).",
+      "Tokens as Edlink has them: the Graph API (/api/v2/graph/) takes an integration token (any"
+          + " token unless --token is given), the User API (/api/v2/my/) a user token the sandbox"
+          + " issued. POST /__sandbox/user-tokens gives a user's token set; it expires after"
+          + " --token-ttl and is refreshed at POST /api/authentication/token with --client-id and"
+          + " --client-secret, which spends the old refresh token.",
+      "Control endpoints, without a token: GET /__sandbox/stats, POST /__sandbox/reset, "
           + "GET or POST /__sandbox/faults (a JSON object with the option names below, "
-          + "e.g. {\"error-rate\": 0.2, \"latency\": \"200ms\"})."
+          + "e.g. {\"error-rate\": 0.2, \"latency\": \"200ms\"}), POST /__sandbox/user-tokens,"
+          + " and GET or POST /__sandbox/clock ({\"advance\": \"31d\"} moves the clock that"
+          + " keys, the log and user tokens age by)."
     },
     footerHeading = "%nExamples:%n",
     footer = {
       "  # do the work but lose 30%% of the answers, repeatably:",
       "  edlink-idem sandbox --drop-after-commit 0.3 --seed 42 &",
       "  export EDLINK_BASE_URL=http://127.0.0.1:8790 EDLINK_TOKEN=test",
-      "  edlink-idem post /api/v2/graph/classes/c1/assignments -d @assignment.json",
+      "  CLASS=5c2a0d7e-1f3b-4c8a-9e6d-0b4f7a2c9e15  # Edlink's ids are UUIDs",
+      "  edlink-idem post /api/v2/graph/classes/$CLASS/assignments -d @assignment.json",
+      "  # a user token, then an hour later by the sandbox's clock:",
+      "  curl -s -X POST http://127.0.0.1:8790/__sandbox/user-tokens",
+      "  curl -s -d '{\"advance\": \"1h\"}' http://127.0.0.1:8790/__sandbox/clock",
       "  curl -s http://127.0.0.1:8790/__sandbox/stats"
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -70,8 +81,33 @@ public final class SandboxCommand implements Callable<Integer> {
   @Option(
       names = "--token",
       paramLabel = "T",
-      description = "Accept only this bearer token (default: any). A test token, not a real one.")
+      description =
+          "Accept only this integration token (default: any token that is not a user token). A"
+              + " test token, not a real one.")
   String token;
+
+  @Option(
+      names = "--token-ttl",
+      paramLabel = "DUR",
+      converter = Durations.class,
+      description = "How long a user token works (default: 3600s, as Edlink's).")
+  Duration tokenTtl = SandboxServer.Options.DEFAULT_USER_TOKEN_TTL;
+
+  @Option(
+      names = "--client-id",
+      paramLabel = "ID",
+      description =
+          "The application's client id, for refreshing user tokens (default:"
+              + " ${DEFAULT-VALUE}).")
+  String clientId = SandboxServer.Options.DEFAULT_CLIENT_ID;
+
+  @Option(
+      names = "--client-secret",
+      paramLabel = "SECRET",
+      description =
+          "The application's client secret (default: ${DEFAULT-VALUE}). A test secret,"
+              + " not a real one.")
+  String clientSecret = SandboxServer.Options.DEFAULT_CLIENT_SECRET;
 
   @Option(
       names = "--drop-after-commit",
@@ -169,17 +205,20 @@ public final class SandboxCommand implements Callable<Integer> {
     if (port < 0 || port > 65535) {
       throw CliException.usage("--port must be from 0 to 65535, got " + port);
     }
+    if (tokenTtl.isZero()) {
+      throw CliException.usage("--token-ttl must be longer than zero");
+    }
+    if (clientId.isEmpty() || clientSecret.isEmpty()) {
+      throw CliException.usage("--client-id and --client-secret must not be empty");
+    }
     long dice = seed != null ? seed : invocation.random().nextLong();
     PrintWriter out = invocation.out();
     SandboxServer server;
     try {
       server =
           SandboxServer.start(
-              host,
-              port,
-              token,
-              faults,
-              dice,
+              new SandboxServer.Options(
+                  host, port, token, faults, dice, tokenTtl, clientId, clientSecret),
               line -> {
                 synchronized (out) {
                   out.println(line);
