@@ -51,13 +51,16 @@ __edlink_idem_command() {
       argument=file
       ;;
     'edlink-idem config')
-      subcommands='show set-token'
+      subcommands='show set-token set-client'
       options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       ;;
     'edlink-idem config show')
       options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       ;;
     'edlink-idem config set-token')
+      options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      ;;
+    'edlink-idem config set-client')
       options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       ;;
     'edlink-idem shell')
@@ -170,6 +173,10 @@ __edlink_idem_option() {
     'edlink-idem config set-token --base-url') kind=none ;;
     'edlink-idem config set-token --profile') kind=none ;;
     'edlink-idem config set-token --color') kind=words values='auto always never' ;;
+    'edlink-idem config set-client --journal') kind=directory ;;
+    'edlink-idem config set-client --base-url') kind=none ;;
+    'edlink-idem config set-client --profile') kind=none ;;
+    'edlink-idem config set-client --color') kind=words values='auto always never' ;;
     'edlink-idem shell --journal') kind=directory ;;
     'edlink-idem shell --base-url') kind=none ;;
     'edlink-idem shell --profile') kind=none ;;

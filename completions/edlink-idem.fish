@@ -92,6 +92,8 @@ function __edlink_idem_valued
             printf '%s\n' --journal --base-url --profile --color
         case 'config set-token'
             printf '%s\n' --journal --base-url --profile --color
+        case 'config set-client'
+            printf '%s\n' --journal --base-url --profile --color
         case 'shell'
             printf '%s\n' --journal --base-url --profile --color
         case 'completion'
@@ -109,7 +111,7 @@ function __edlink_idem_subcommands
         case 'journal'
             printf '%s\n' merge
         case 'config'
-            printf '%s\n' show set-token
+            printf '%s\n' show set-token set-client
     end
 end
 
@@ -309,6 +311,7 @@ complete -c edlink-idem -n '__edlink_idem_at journal merge' -F -d 'source'
 # edlink-idem config
 complete -c edlink-idem -n '__edlink_idem_at config' -a 'show' -d 'Print the effective settings and where each came from'
 complete -c edlink-idem -n '__edlink_idem_at config' -a 'set-token' -d 'Store the token for a profile in a file of mode 0600 under the configuration directory'
+complete -c edlink-idem -n '__edlink_idem_at config' -a 'set-client' -d 'Store what refreshes a profile\'s user tokens'
 complete -c edlink-idem -n '__edlink_idem_at config' -s h -l help -d 'Show this help message and exit'
 complete -c edlink-idem -n '__edlink_idem_at config' -s V -l version -d 'Print version information and exit'
 complete -c edlink-idem -n '__edlink_idem_at config' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
@@ -337,6 +340,16 @@ complete -c edlink-idem -n '__edlink_idem_at config set-token' -l profile -x -d 
 complete -c edlink-idem -n '__edlink_idem_at config set-token' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at config set-token' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at config set-token' -s v -l verbose -d 'Say more on stderr'
+
+# edlink-idem config set-client
+complete -c edlink-idem -n '__edlink_idem_at config set-client' -s h -l help -d 'Show this help message and exit'
+complete -c edlink-idem -n '__edlink_idem_at config set-client' -s V -l version -d 'Print version information and exit'
+complete -c edlink-idem -n '__edlink_idem_at config set-client' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
+complete -c edlink-idem -n '__edlink_idem_at config set-client' -l base-url -x -d 'Edlink base URL'
+complete -c edlink-idem -n '__edlink_idem_at config set-client' -l profile -x -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at config set-client' -l color -x -a 'auto always never' -d 'auto, always or never'
+complete -c edlink-idem -n '__edlink_idem_at config set-client' -s q -l quiet -d 'Say nothing on stderr when all went well'
+complete -c edlink-idem -n '__edlink_idem_at config set-client' -s v -l verbose -d 'Say more on stderr'
 
 # edlink-idem shell
 complete -c edlink-idem -n '__edlink_idem_at shell' -s h -l help -d 'Show this help message and exit'

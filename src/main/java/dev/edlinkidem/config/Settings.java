@@ -51,6 +51,11 @@ public final class Settings {
     return flags;
   }
 
+  /** Says one warning line (not with -q), without the tool's name. */
+  public void warn(String warning) {
+    warn.accept(warning);
+  }
+
   /** The profile in use: --profile, else EDLINK_IDEM_PROFILE, else "default". */
   public String profile() {
     return profileSetting().value();
@@ -168,11 +173,30 @@ public final class Settings {
     if (fromProfile != null) {
       return new Setting(expandHome(fromProfile), "profile " + profile() + " token-file");
     }
+    UserClient client = userClient();
+    if (client != null) {
+      return new Setting(
+          null,
+          "profile "
+              + profile()
+              + " (config set-client: a user token"
+              + (client.accessToken() == null ? ", to be got by refreshing" : "")
+              + ", refreshed when refused)");
+    }
     Path stored = tokenFileOf(profile());
     PrivateMode.close(stored, "rw-------", warn);
     return Files.exists(stored)
         ? new Setting(stored.toString(), "profile " + profile() + " (config set-token)")
         : null;
+  }
+
+  /**
+   * Whether the token comes from the profile's user client ({@code config set-client}), which
+   * renews it, rather than from a flag, the environment or a file.
+   */
+  public boolean tokenFromUserClient(Path tokenFileFlag) {
+    Setting where = tokenSetting(tokenFileFlag);
+    return where != null && where.source().contains("(config set-client");
   }
 
   /** The token, read from where {@link #tokenSetting} says; never from an option's value. */
@@ -182,6 +206,15 @@ public final class Settings {
       throw new SettingsException(
           "no token: set EDLINK_TOKEN, pass --token-file FILE, or run 'edlink-idem config"
               + " set-token'");
+    }
+    if (tokenFromUserClient(tokenFileFlag)) {
+      String token = userClient().accessToken();
+      if (token == null) {
+        throw new SettingsException(
+            "the profile's user client has no access token yet; a post or replay to the User API"
+                + " (/api/v2/my/) gets one by refreshing");
+      }
+      return token;
     }
     String token;
     String source;
@@ -237,6 +270,21 @@ public final class Settings {
     return config != null
         ? Path.of(config, "edlink-idem")
         : Path.of(home(), ".config", "edlink-idem");
+  }
+
+  /** Where {@code config set-client} keeps what refreshes a profile's user tokens. */
+  public Path userClientFileOf(String profileName) {
+    return configDir().resolve("clients").resolve(profileName);
+  }
+
+  /**
+   * The profile's user client ({@code config set-client}), or null when it has none; a file found
+   * open to others is closed to them, with a warning.
+   */
+  public UserClient userClient() {
+    Path file = userClientFileOf(profile());
+    PrivateMode.close(file, "rw-------", warn);
+    return UserClient.read(file);
   }
 
   /** Where {@code config set-token} keeps a profile's token. */

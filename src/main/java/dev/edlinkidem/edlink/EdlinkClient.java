@@ -25,14 +25,36 @@ import javax.net.ssl.TrustManager;
 
 /** Sends one journaled request once, with its key and the token, and reports what came back. */
 public final class EdlinkClient {
+  private static final String USER_API = "/api/v2/my/";
+
   private final HttpClient http;
-  private final String token;
+  private final Bearer bearer;
   private final String userAgent;
 
   public EdlinkClient(HttpClient http, String token, String userAgent) {
+    this(http, Bearer.fixed(token), userAgent);
+  }
+
+  public EdlinkClient(HttpClient http, Bearer bearer, String userAgent) {
     this.http = http;
-    this.token = token;
+    this.bearer = bearer;
     this.userAgent = userAgent;
+  }
+
+  /** Whether {@code url} is on Edlink's User API, which takes user tokens (they expire). */
+  public static boolean userApi(String url) {
+    String path = URI.create(url).getRawPath();
+    return path != null && path.startsWith(USER_API);
+  }
+
+  /** The token the next attempt will carry. */
+  public String token() {
+    return bearer.token();
+  }
+
+  /** A token to send instead of {@code refused}, which the User API refused. */
+  public Bearer.Renewal renewToken(String refused) throws InterruptedException {
+    return bearer.renew(refused);
   }
 
   /** An HTTP client that never follows redirects (a POST must not wander) and verifies TLS. */
@@ -118,6 +140,10 @@ public final class EdlinkClient {
    * send.
    */
   public HttpRequest build(JournaledRequest request, String key, Duration timeout) {
+    return build(request, key, timeout, bearer.token());
+  }
+
+  private HttpRequest build(JournaledRequest request, String key, Duration timeout, String token) {
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(URI.create(urlWithKey(request.url(), key)))
             .timeout(timeout)
@@ -134,8 +160,15 @@ public final class EdlinkClient {
    */
   public Exchange send(JournaledRequest request, String key, Duration timeout)
       throws InterruptedException {
+    return send(request, key, timeout, bearer.token());
+  }
+
+  /** Sends once with {@code token}. */
+  public Exchange send(JournaledRequest request, String key, Duration timeout, String token)
+      throws InterruptedException {
     CompletableFuture<HttpResponse<byte[]>> pending =
-        http.sendAsync(build(request, key, timeout), HttpResponse.BodyHandlers.ofByteArray());
+        http.sendAsync(
+            build(request, key, timeout, token), HttpResponse.BodyHandlers.ofByteArray());
     try {
       HttpResponse<byte[]> response =
           pending.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);

@@ -192,6 +192,16 @@ public final class SandboxServer implements AutoCloseable {
     return sandbox.stats();
   }
 
+  /** A new user's token set, as {@code POST /__sandbox/user-tokens} answers it. */
+  public JsonObject issueUserTokens() {
+    return sandbox.issueUserTokens();
+  }
+
+  /** Moves the sandbox's clock forward, as {@code POST /__sandbox/clock} does. */
+  public void advanceClock(Duration by) {
+    sandbox.advanceClock(by);
+  }
+
   /**
    * Forgets all records, keys, log entries and counters; the faults stay and the dice start again
    * from the seed.

@@ -8,7 +8,8 @@ import dev.edlinkidem.request.RecordedResponse;
  *
  * @param entry the entry with this run's attempts and outcome folded in
  * @param last the last response received, or null when none arrived
- * @param error why the last attempt got no response, or null
+ * @param error why the last attempt got no response, or, when the token was refused, why it was not
+ *     renewed; else null
  * @param attempts attempts made in this run
  */
 public record Delivery(Kind kind, Entry entry, RecordedResponse last, String error, int attempts) {

@@ -1,6 +1,7 @@
 package dev.edlinkidem.send;
 
 import dev.edlinkidem.edlink.Answer;
+import dev.edlinkidem.edlink.Bearer;
 import dev.edlinkidem.edlink.EdlinkClient;
 import dev.edlinkidem.edlink.EdlinkClient.Exchange;
 import dev.edlinkidem.edlink.Envelope;
@@ -115,40 +116,43 @@ public final class Sender {
     RecordedResponse last = null;
     String error = null;
     Delivery.Kind pendingKind = Delivery.Kind.NO_RESPONSE;
-    for (int retry = 0; ; retry++) {
+    int sent = 0; // attempts in this run: the retries, and a resend with a renewed token
+    for (int retry = 0; ; ) {
       Duration left = budget.minus(time.since(started));
-      if (retry > 0 && (left.isNegative() || left.isZero())) {
+      if (sent > 0 && (left.isNegative() || left.isZero())) {
         // The process was paused (Ctrl-Z, a laptop asleep) past --max-time during a wait.
-        return new Delivery(pendingKind, entry, last, error, retry);
+        return new Delivery(pendingKind, entry, last, error, sent);
       }
       if (!pace.awaitTurn(left)) {
         return new Delivery(
             pendingKind,
             entry,
             last,
-            retry == 0
+            sent == 0
                 ? "not sent: the batch stopped, or Edlink asked it to"
                     + " wait longer than --max-time"
                 : error,
-            retry);
+            sent);
       }
       left = budget.minus(time.since(started));
       Duration timeout =
           policy.attemptTimeout().compareTo(left) < 0 ? policy.attemptTimeout() : left;
       if (timeout.isNegative() || timeout.isZero()) {
         pace.attemptEnded();
-        return new Delivery(pendingKind, entry, last, error, retry);
+        return new Delivery(pendingKind, entry, last, error, sent);
       }
       Instant at = time.now();
       long t0 = time.nanoTime();
+      String token = client.token();
       Exchange exchange;
       try {
-        exchange = client.send(entry.request(), entry.key(), timeout);
+        exchange = client.send(entry.request(), entry.key(), timeout, token);
       } finally {
         pace.attemptEnded();
       }
       Duration took = time.since(t0);
       number++;
+      sent++;
 
       Attempt attempt;
       Optional<Duration> retryAfter = Optional.empty();
@@ -178,26 +182,37 @@ public final class Sender {
                 Delivery.Kind.SUCCEEDED,
                 last,
                 via,
-                retry + 1);
+                sent);
           }
           case REJECTED -> {
             return finish(
+                lease, entry, attempt, EntryState.FAILED, Delivery.Kind.FAILED, last, via, sent);
+          }
+          case TOKEN_REFUSED -> {
+            // Nothing was done. A user token expires after an hour: renewed, the same key is sent
+            // again at once, whatever the retries, since a refused token did nothing to retry.
+            Bearer.Renewal renewal =
+                EdlinkClient.userApi(entry.request().url())
+                    ? client.renewToken(token)
+                    : Bearer.Renewal.NONE;
+            if (renewal.token() != null) {
+              entry = entry.withAttempt(attempt);
+              lease.recordAttempt(attempt);
+              listener.attempted(attempt, Optional.of(Duration.ZERO));
+              continue;
+            }
+            return stopPending(
                 lease,
                 entry,
                 attempt,
-                EntryState.FAILED,
-                Delivery.Kind.FAILED,
+                Delivery.Kind.CREDENTIALS_REFUSED,
                 last,
-                via,
-                retry + 1);
-          }
-          case TOKEN_REFUSED -> {
-            return stopPending(
-                lease, entry, attempt, Delivery.Kind.CREDENTIALS_REFUSED, last, retry + 1);
+                renewal.whyNot(),
+                sent);
           }
           case NOT_AN_ANSWER -> {
             // Not a verdict (redirects are never followed), and asking again gets the same.
-            return stopPending(lease, entry, attempt, Delivery.Kind.UNEXPECTED, last, retry + 1);
+            return stopPending(lease, entry, attempt, Delivery.Kind.UNEXPECTED, last, null, sent);
           }
           case UNKNOWN_OUTCOME -> {
             // 501, 505 and the like will not change by asking again, but nothing says the work was
@@ -229,8 +244,9 @@ public final class Sender {
               && !leftAfterWait.isZero();
       listener.attempted(attempt, again ? Optional.of(wait) : Optional.empty());
       if (!again) {
-        return new Delivery(pendingKind, entry, last, error, retry + 1);
+        return new Delivery(pendingKind, entry, last, error, sent);
       }
+      retry++;
       time.sleep(wait);
     }
   }
@@ -242,11 +258,12 @@ public final class Sender {
       Attempt attempt,
       Delivery.Kind kind,
       RecordedResponse response,
+      String why,
       int attempts)
       throws JournalException {
     lease.recordAttempt(attempt);
     listener.attempted(attempt, Optional.empty());
-    return new Delivery(kind, entry.withAttempt(attempt), response, null, attempts);
+    return new Delivery(kind, entry.withAttempt(attempt), response, why, attempts);
   }
 
   private Delivery finish(

@@ -1,6 +1,7 @@
 package dev.edlinkidem.verdict;
 
 import dev.edlinkidem.edlink.Answer;
+import dev.edlinkidem.edlink.EdlinkClient;
 import dev.edlinkidem.edlink.Envelope;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
@@ -346,7 +347,7 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
               + Window.DAYS
               + " days): look for the assignment in the class before "
               + (batch ? "giving the line a new key" : "posting it with a new key");
-      case FIX_TOKEN_THEN_REPLAY -> batch ? null : "fix the token, then " + replayBefore(replay);
+      case FIX_TOKEN_THEN_REPLAY -> batch ? null : fixTheToken() + ", then " + replayBefore(replay);
       case NEW_REQUEST ->
           batch
               ? "fix the line: a new body gets a new key"
@@ -365,6 +366,19 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
       case GRAPH_TOKEN -> "reconcile needs an integration (graph) token";
       case LATER -> "try again later";
     };
+  }
+
+  /** What to do about a refused token: why it could not be renewed, or how to let it be. */
+  private String fixTheToken() {
+    String whyNotRenewed = delivery == null ? null : delivery.error();
+    if (whyNotRenewed != null) {
+      return whyNotRenewed + "; fix it";
+    }
+    if (entry != null && EdlinkClient.userApi(entry.request().url())) {
+      return "a user token expires after an hour: get a new one, or let edlink-idem refresh it"
+          + " with 'edlink-idem config set-client' (docs/configuration.md)";
+    }
+    return "fix the token";
   }
 
   private String replayBefore(String replayCommand) {

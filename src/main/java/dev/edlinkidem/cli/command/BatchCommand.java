@@ -11,6 +11,7 @@ import dev.edlinkidem.cli.Invocation;
 import dev.edlinkidem.cli.option.SendOptions;
 import dev.edlinkidem.cli.render.BatchReport;
 import dev.edlinkidem.config.Unreadable;
+import dev.edlinkidem.edlink.Bearer;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.request.Destination;
@@ -127,7 +128,7 @@ public final class BatchCommand implements Callable<Integer> {
     invocation.now(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
     send.policy(root);
     InputStream input = open();
-    String token = send.token(root);
+    Bearer token = send.bearer(root);
     Pace pace = Pace.of(rate, concurrency, invocation.time());
     Tally tally = new Tally(failFast, pace::stop);
     BatchReport report =

@@ -1,16 +1,20 @@
 package dev.edlinkidem.cli.command;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import dev.edlinkidem.cli.CliException;
 import dev.edlinkidem.cli.EdlinkIdem;
+import dev.edlinkidem.cli.Invocation;
+import dev.edlinkidem.config.PrivateFile;
 import dev.edlinkidem.config.Settings;
+import dev.edlinkidem.config.UserClient;
 import dev.edlinkidem.verdict.ExitCode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -23,11 +27,16 @@ import picocli.CommandLine.ParentCommand;
         "Show the settings in effect and where each comes from, or store a profile's token."
             + " Precedence: flag, then environment, then the profile in"
             + " $XDG_CONFIG_HOME/edlink-idem/config, then the default (docs/configuration.md).",
-    subcommands = {ConfigCommand.Show.class, ConfigCommand.SetToken.class},
+    subcommands = {
+      ConfigCommand.Show.class,
+      ConfigCommand.SetToken.class,
+      ConfigCommand.SetClient.class
+    },
     footerHeading = "%nExamples:%n",
     footer = {
       "  edlink-idem config show",
-      "  edlink-idem config set-token --profile ci < token.txt"
+      "  edlink-idem config set-token --profile ci < token.txt",
+      "  edlink-idem config set-client --profile teacher < token-set.json"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = "2:no subcommand given (with one, the subcommand's exit code)")
@@ -37,7 +46,8 @@ public final class ConfigCommand implements Runnable {
   @Override
   public void run() {
     throw CliException.usage(
-        "a config command is needed: show or set-token (see 'edlink-idem config --help')");
+        "a config command is needed: show, set-token or set-client (see 'edlink-idem config"
+            + " --help')");
   }
 
   /** {@code config show}. */
@@ -79,6 +89,15 @@ public final class ConfigCommand implements Runnable {
                       + token.source()
                       + (token.value() != null ? ": " + token.value() : "")
                       + ")"));
+      UserClient client = root.settings().userClient();
+      if (client != null) {
+        out.println(
+            "client     "
+                + client.clientId()
+                + ", secret and refresh token set, never shown  ("
+                + root.settings().userClientFileOf(profile)
+                + ")");
+      }
       out.flush();
       return ExitCode.OK;
     }
@@ -125,19 +144,7 @@ public final class ConfigCommand implements Runnable {
       }
       Path target = root.settings().tokenFileOf(profile);
       try {
-        Path dir = target.getParent();
-        Files.createDirectories(
-            dir,
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        Path temp =
-            Files.createTempFile(
-                dir,
-                ".token-",
-                ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(temp, token + "\n", StandardCharsets.UTF_8);
-        Files.move(
-            temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        PrivateFile.replace(target, token + "\n");
       } catch (IOException e) {
         throw new CliException(
             ExitCode.INTERNAL, "cannot store the token in " + target + ": " + e.getMessage(), e);
@@ -153,6 +160,120 @@ public final class ConfigCommand implements Runnable {
                     + " (mode 0600)");
       }
       return ExitCode.OK;
+    }
+  }
+
+  /** {@code config set-client}. */
+  @Command(
+      name = "set-client",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Store what refreshes a profile's user tokens (--profile, default: default): the"
+            + " application's client id and client secret, the user's refresh token and,"
+            + " optionally, the access token to use until it is refused. A user token expires"
+            + " after an hour; when the User API (/api/v2/my/) refuses it, edlink-idem refreshes"
+            + " it once at Edlink's token endpoint, stores the new tokens in this file, and sends"
+            + " the request again with the same key.",
+        "In a script it reads a JSON object from stdin with client_id, client_secret,"
+            + " refresh_token and, optionally, access_token (the token set an OAuth login ends"
+            + " with, or the sandbox's POST /__sandbox/user-tokens); on a terminal it asks for"
+            + " each. The file has mode 0600 and is replaced atomically; nothing in it is ever"
+            + " printed or journaled."
+      },
+      footerHeading = "%nExamples:%n",
+      footer = {
+        "  edlink-idem config set-client --profile teacher < token-set.json",
+        "  curl -s -X POST http://127.0.0.1:8790/__sandbox/user-tokens \\",
+        "    | edlink-idem --profile sandbox-user config set-client"
+      },
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:stored",
+        "1:the file could not be written",
+        "2:a missing or unusable field, or an unknown profile"
+      })
+  static final class SetClient implements Callable<Integer> {
+    @ParentCommand private ConfigCommand parent;
+
+    @Override
+    public Integer call() {
+      EdlinkIdem root = parent.root;
+      String profile = root.settings().profile();
+      UserClient client;
+      try {
+        client =
+            root.invocation().terminal().stdin()
+                ? asked(root)
+                : read(root.invocation().readSecret(""));
+      } catch (IOException e) {
+        throw CliException.usage("cannot read the client: " + e.getMessage());
+      } catch (IllegalArgumentException e) {
+        throw CliException.usage(e.getMessage() + "; nothing was stored");
+      }
+      Path target = root.settings().userClientFileOf(profile);
+      try {
+        client.write(target);
+      } catch (IOException e) {
+        throw new CliException(
+            ExitCode.INTERNAL, "cannot store the client in " + target + ": " + e.getMessage(), e);
+      }
+      if (!root.style().quiet()) {
+        root.invocation()
+            .err()
+            .println(
+                "edlink-idem: user client "
+                    + client.clientId()
+                    + " for profile "
+                    + profile
+                    + " stored in "
+                    + target
+                    + " (mode 0600)");
+      }
+      return ExitCode.OK;
+    }
+
+    private static UserClient asked(EdlinkIdem root) throws IOException {
+      Invocation invocation = root.invocation();
+      String id = invocation.readSecret("Client id (the application's): ").strip();
+      String secret = invocation.readSecret("Client secret: ").strip();
+      String refresh = invocation.readSecret("Refresh token: ").strip();
+      String access =
+          invocation.readSecret("Access token (Enter if none; it is got by refreshing): ").strip();
+      return new UserClient(id, secret, refresh, access.isEmpty() ? null : access);
+    }
+
+    /** A token set as JSON, bare or in Edlink's {@code $data}. */
+    private static UserClient read(String text) {
+      JsonObject set;
+      try {
+        JsonElement json = JsonParser.parseString(text);
+        set = json.getAsJsonObject();
+        if (set.get("$data") instanceof JsonObject data) {
+          set = data;
+        }
+      } catch (JsonParseException | IllegalStateException e) {
+        throw new IllegalArgumentException(
+            "stdin is not a JSON object with client_id, client_secret and refresh_token");
+      }
+      String id = field(set, "client_id");
+      String secret = field(set, "client_secret");
+      String refresh = field(set, "refresh_token");
+      for (String[] f :
+          new String[][] {
+            {"client_id", id}, {"client_secret", secret}, {"refresh_token", refresh}
+          }) {
+        if (f[1] == null) {
+          throw new IllegalArgumentException("the JSON on stdin has no " + f[0]);
+        }
+      }
+      return new UserClient(id, secret, refresh, field(set, "access_token"));
+    }
+
+    private static String field(JsonObject o, String name) {
+      JsonElement e = o.get(name);
+      return e != null && e.isJsonPrimitive() && !e.getAsString().isBlank()
+          ? e.getAsString().strip()
+          : null;
     }
   }
 }

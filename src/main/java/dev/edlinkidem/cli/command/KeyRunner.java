@@ -54,7 +54,12 @@ public final class KeyRunner {
                   + " in "
                   + attempt.duration().toMillis()
                   + " ms"
-                  + wait.map(w -> "; retrying in " + Durations.format(w)).orElse(""));
+                  + wait.map(
+                          w ->
+                              w.isZero()
+                                  ? "; sending again now"
+                                  : "; retrying in " + Durations.format(w))
+                      .orElse(""));
     }
   }
 

@@ -8,6 +8,7 @@ import dev.edlinkidem.cli.option.Bodies;
 import dev.edlinkidem.cli.option.OutputOptions;
 import dev.edlinkidem.cli.option.SendOptions;
 import dev.edlinkidem.cli.render.ResultPrinter;
+import dev.edlinkidem.edlink.Bearer;
 import dev.edlinkidem.edlink.EdlinkClient;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.FileJournal;
@@ -122,7 +123,7 @@ public final class PostCommand implements Callable<Integer> {
     if (dryRun) {
       return dryRun(request, key);
     }
-    String token = send.token(root);
+    Bearer token = send.bearer(root);
     ResultPrinter printer = new ResultPrinter(root, output, true, send.replayArgs());
     boolean tls = !url.regionMatches(true, 0, "http://", 0, 7);
     KeyRunner runner =

@@ -7,6 +7,7 @@ import dev.edlinkidem.cli.Invocation;
 import dev.edlinkidem.cli.option.OutputOptions;
 import dev.edlinkidem.cli.option.SendOptions;
 import dev.edlinkidem.cli.render.ResultPrinter;
+import dev.edlinkidem.edlink.Bearer;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.EntrySummary;
@@ -132,7 +133,7 @@ public final class ReplayCommand implements Callable<Integer> {
         return ExitCode.OK;
       }
       boolean sends = chosen.stream().anyMatch(e -> e.state() == EntryState.PENDING);
-      String token = sends ? send.token(root) : null;
+      Bearer token = sends ? send.bearer(root) : null;
       if (allPending && !confirmed(chosen.size())) {
         invocation.err().println("edlink-idem: replay cancelled; nothing was sent");
         return ExitCode.INTERRUPTED;
@@ -143,7 +144,7 @@ public final class ReplayCommand implements Callable<Integer> {
     }
   }
 
-  private int replayAll(FileJournal journal, List<Entry> chosen, String token) {
+  private int replayAll(FileJournal journal, List<Entry> chosen, Bearer token) {
     Invocation invocation = root.invocation();
     boolean single = !allPending && chosen.size() == 1;
     boolean progress = !single && invocation.terminal().stderr() && !root.style().quiet();

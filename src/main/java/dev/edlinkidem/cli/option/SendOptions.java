@@ -5,9 +5,14 @@ import dev.edlinkidem.cli.CommandContext;
 import dev.edlinkidem.cli.Invocation;
 import dev.edlinkidem.cli.Version;
 import dev.edlinkidem.config.Settings;
+import dev.edlinkidem.config.UserClient;
+import dev.edlinkidem.edlink.Bearer;
 import dev.edlinkidem.edlink.EdlinkClient;
 import dev.edlinkidem.edlink.RetryPolicy;
+import dev.edlinkidem.edlink.TokenEndpoint;
+import dev.edlinkidem.edlink.UserTokens;
 import dev.edlinkidem.send.Sender;
+import dev.edlinkidem.verdict.ExitCode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +21,9 @@ import picocli.CommandLine.Option;
 
 /** Options of every command that sends: the token, where it may go, and the retry policy. */
 public final class SendOptions {
+  /** How long a refresh at Edlink's token endpoint may take. */
+  private static final Duration REFRESH_TIMEOUT = Duration.ofSeconds(30);
+
   @Option(
       names = "--token-file",
       paramLabel = "FILE",
@@ -101,12 +109,54 @@ public final class SendOptions {
     return RetryPolicy.of(retries, timeout, maxTime);
   }
 
-  /** The token: --token-file, else EDLINK_TOKEN, else the profile's; never from an option value. */
-  public String token(CommandContext root) {
-    return root.settings().token(tokenFile);
+  /**
+   * The token: --token-file, else EDLINK_TOKEN, else the profile's; never from an option value.
+   * With a user client in the profile ({@code config set-client}), a user token refused on the User
+   * API is refreshed once, and one not there yet is got now, before anything is journaled or sent.
+   */
+  public Bearer bearer(CommandContext root) {
+    Settings settings = root.settings();
+    UserClient client = settings.userClient();
+    if (client == null) {
+      return Bearer.fixed(settings.token(tokenFile));
+    }
+    // The user client's token may not be there yet: then it is got by refreshing, below.
+    String token =
+        settings.tokenFromUserClient(tokenFile) ? client.accessToken() : settings.token(tokenFile);
+    Path file = settings.userClientFileOf(settings.profile());
+    boolean tls = !"http".equalsIgnoreCase(settings.baseUrl().getScheme());
+    TokenEndpoint endpoint =
+        new TokenEndpoint(
+            EdlinkClient.defaultHttpClient(REFRESH_TIMEOUT, tls),
+            settings.baseUrl(),
+            Version.userAgent(),
+            REFRESH_TIMEOUT);
+    UserTokens tokens =
+        new UserTokens(
+            endpoint,
+            client.clientId(),
+            client.clientSecret(),
+            client.refreshToken(),
+            token,
+            (access, refresh) -> client.refreshed(access, refresh).write(file),
+            settings::warn);
+    if (token == null) {
+      Bearer.Renewal first;
+      try {
+        first = tokens.renew(null);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CliException(ExitCode.INTERRUPTED, "interrupted; nothing was sent", e);
+      }
+      if (first.token() == null) {
+        throw new CliException(
+            ExitCode.CLIENT_ERROR, "no user token: " + first.whyNot() + "; nothing was sent");
+      }
+    }
+    return tokens;
   }
 
-  public Sender sender(CommandContext root, String token, Sender.Listener listener) {
+  public Sender sender(CommandContext root, Bearer token, Sender.Listener listener) {
     return sender(root, token, listener, Sender.Pace.NONE, true);
   }
 
@@ -116,7 +166,7 @@ public final class SendOptions {
    * @param tls false when every request it sends goes to a plain http:// URL
    */
   public Sender sender(
-      CommandContext root, String token, Sender.Listener listener, Sender.Pace pace, boolean tls) {
+      CommandContext root, Bearer token, Sender.Listener listener, Sender.Pace pace, boolean tls) {
     Invocation invocation = root.invocation();
     RetryPolicy policy = policy(root);
     Duration connect =

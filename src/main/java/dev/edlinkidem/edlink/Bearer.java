@@ -1,0 +1,45 @@
+package dev.edlinkidem.edlink;
+
+/**
+ * The bearer token requests are sent with, and, for a user token, a new one once it is refused.
+ * Integration tokens never expire and have nothing to renew; user tokens expire after an hour.
+ */
+public interface Bearer {
+  /**
+   * A renewal: the token to send now, or why there is none.
+   *
+   * @param token the new token, or null
+   * @param whyNot why there is no new token, or null when none was to be had (nothing configured)
+   */
+  record Renewal(String token, String whyNot) {
+    public static final Renewal NONE = new Renewal(null, null);
+
+    public static Renewal failed(String why) {
+      return new Renewal(null, why);
+    }
+  }
+
+  /** The token to send. */
+  String token();
+
+  /**
+   * Called when {@code refused} was refused on the User API: a token to send instead. Called by
+   * several senders at once, it renews once and gives each the same new token.
+   */
+  Renewal renew(String refused) throws InterruptedException;
+
+  /** A token that is what it is: an integration token, or a user token with nothing to renew it. */
+  static Bearer fixed(String token) {
+    return new Bearer() {
+      @Override
+      public String token() {
+        return token;
+      }
+
+      @Override
+      public Renewal renew(String refused) {
+        return Renewal.NONE;
+      }
+    };
+  }
+}
