@@ -149,10 +149,10 @@ class MaintainTest extends SandboxCase {
   }
 
   @Test
-  void reconcileReadsEveryPageOfTheLog() throws Exception {
+  void reconcileReadsTheLogNewestFirstAcrossPagesDownToAKeyOnlyOlderRecordsHold() throws Exception {
     postLost("early-key", ESSAY);
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-    for (int i = 0; i < 1100; i++) { // more than one page of 1000, newer than the key
+    for (int i = 0; i < 2500; i++) { // three pages of 1000, all newer than the key
       http.send(
           java.net.http.HttpRequest.newBuilder(
                   java.net.URI.create(sandbox.baseUrl() + "/api/v2/graph/notes?$idempotency=n" + i))
@@ -163,6 +163,28 @@ class MaintainTest extends SandboxCase {
     }
     Cli.Result r = cli().run("reconcile", "early-key");
     assertTrue(r.out().contains("early-key\tsucceeded\t200"), r.out());
+    List<String> reads =
+        log.stream().filter(line -> line.contains(" GET /api/v2/graph/requests ")).toList();
+    assertEquals(3, reads.size(), String.join("\n", reads));
+  }
+
+  @Test
+  void reconcileLeavesALoggedInternalPendingAndAdvisesReplayingThenLooking() throws Exception {
+    // The work is done, and Edlink logs and keeps INTERNAL as the key's answer.
+    sandbox.setFaults(new Faults(0, 0, 0, 0, Duration.ZERO, 0, 1));
+    assertEquals(
+        5,
+        cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "internal-key", "--retries", "0").code());
+    sandbox.setFaults(Faults.NONE);
+
+    Cli.Result r = cli().run("reconcile", "internal-key");
+
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().contains("internal-key\tpending"), r.out());
+    assertTrue(r.out().contains("look for the assignment in the class"), r.out());
+    assertFalse(r.out().contains("safe to replay"), r.out());
+    assertEquals(EntryState.PENDING, entry("internal-key").state());
+    assertEquals(1, stat("creates"));
   }
 
   @Test

@@ -274,6 +274,39 @@ class PostTest extends SandboxCase {
   }
 
   @Test
+  void aWarningWhoseTextIsInDescriptionIsShown() throws Exception {
+    // The errors guide's sample puts a warning's text in "description", not "message".
+    com.sun.net.httpserver.HttpServer stub =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    stub.createContext(
+        "/",
+        exchange -> {
+          byte[] body =
+              ("{\"$data\":{\"id\":\"a1\"},\"$request\":\"r1\",\"$warnings\":[{\"code\":"
+                      + "\"FOUND_UNEXPECTED_FIELD\",\"description\":\"the field colour was"
+                      + " ignored\"}]}")
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          exchange.getRequestBody().readAllBytes();
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    stub.start();
+    try {
+      Cli.Result r =
+          cli()
+              .env("EDLINK_BASE_URL", "http://127.0.0.1:" + stub.getAddress().getPort())
+              .run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "warned-1");
+      assertEquals(0, r.code(), r.toString());
+      assertTrue(
+          r.err().contains("warning: FOUND_UNEXPECTED_FIELD: the field colour was ignored"),
+          r.err());
+    } finally {
+      stub.stop(0);
+    }
+  }
+
+  @Test
   void theSameKeyForAnotherRequestIsRefusedAndNothingIsSent() throws Exception {
     assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "reused").code());
     byte[] before = journalBytes();

@@ -322,6 +322,44 @@ class ReconcileLogTest {
   }
 
   @Test
+  void aRefusedCursorIsAnErrorToReportNotTryLater() throws Exception {
+    assertEquals(
+        6, cli().run("post", PATH, "-d", "{}", "-k", "cursor-key", "--retries", "0").code());
+    String base = "http://127.0.0.1:" + server.getAddress().getPort();
+    String other = record("other-key", "POST", PATH, 200, "{}", Instant.now().plusSeconds(30));
+    List<String> asked = new ArrayList<>();
+    server.removeContext("/");
+    server.createContext(
+        "/",
+        exchange -> {
+          String query = exchange.getRequestURI().getRawQuery();
+          asked.add(query);
+          boolean second = query.contains("$before");
+          byte[] bytes =
+              (second
+                      ? "{\"$errors\":[{\"code\":\"INVALID_CURSOR\",\"message\":\"gone\"}]}"
+                      : "{\"$data\":["
+                          + other
+                          + "],\"$next\":\""
+                          + base
+                          + "/api/v2/graph/requests?$last=1000&$before=l-200\"}")
+                  .getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(second ? 400 : 200, bytes.length);
+          exchange.getResponseBody().write(bytes);
+          exchange.close();
+        });
+
+    Cli.Result r = cli().run("reconcile", "cursor-key");
+
+    assertEquals(1, r.code(), r.toString());
+    assertTrue(r.err().contains("INVALID_CURSOR"), r.err());
+    assertTrue(r.err().contains("refused how edlink-idem reads its request log"), r.err());
+    assertFalse(r.err().contains("try again later"), r.err());
+    assertEquals(EntryState.PENDING, state("cursor-key"));
+    assertEquals(2, asked.size(), asked.toString());
+  }
+
+  @Test
   void anEntryOlderThanTheLogIsLookedForOnlyAsFarBackAsTheLogGoes() throws Exception {
     assertEquals(6, cli().run("post", PATH, "-d", "{}", "-k", "old-key", "--retries", "0").code());
     Instant created;
