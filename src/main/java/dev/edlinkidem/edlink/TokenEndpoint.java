@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +21,7 @@ import java.time.Duration;
  */
 public final class TokenEndpoint {
   static final String PATH = "/api/authentication/token";
+  private static final int MAX_ANSWER_BYTES = 64 * 1024;
 
   /** A refresh that was answered with tokens. */
   public record Granted(String accessToken, String refreshToken) {
@@ -70,26 +72,36 @@ public final class TokenEndpoint {
             .header("User-Agent", userAgent)
             .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8))
             .build();
-    HttpResponse<String> response;
+    int status;
+    String answer;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      HttpResponse<InputStream> response =
+          http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      status = response.statusCode();
+      try (InputStream in = response.body()) {
+        // A token set is a few hundred bytes; a larger answer is not one.
+        answer = new String(in.readNBytes(MAX_ANSWER_BYTES), StandardCharsets.UTF_8);
+      }
     } catch (IOException e) {
       throw new Refused(
           "no answer from " + url + " (" + (e.getMessage() == null ? e : e.getMessage()) + ")");
     }
-    JsonObject data = data(response.body());
-    if (response.statusCode() != 200 || data == null || !text(data, "access_token")) {
-      Envelope envelope = Envelope.of(response.body().getBytes(StandardCharsets.UTF_8));
+    JsonObject data = data(answer);
+    if (status != 200 || data == null || !text(data, "access_token")) {
+      Envelope envelope = Envelope.of(answer.getBytes(StandardCharsets.UTF_8));
       throw new Refused(
           url
               + " answered "
-              + response.statusCode()
+              + status
               + (envelope.errors().isEmpty() ? "" : " " + envelope.errors().get(0).code())
-              + (response.statusCode() == 200 ? " without an access token" : ""));
+              + (status == 200 ? " without an access token" : ""));
     }
-    return new Granted(
-        data.get("access_token").getAsString(),
-        text(data, "refresh_token") ? data.get("refresh_token").getAsString() : null);
+    String access = data.get("access_token").getAsString();
+    String refresh = text(data, "refresh_token") ? data.get("refresh_token").getAsString() : null;
+    if (!visible(access) || refresh != null && !visible(refresh)) {
+      throw new Refused(url + " answered a token with characters a header cannot carry");
+    }
+    return new Granted(access, refresh);
   }
 
   private static JsonObject data(String body) {
@@ -102,6 +114,11 @@ public final class TokenEndpoint {
       // not JSON: no data
     }
     return null;
+  }
+
+  /** Visible ASCII only, as a bearer token in a header and a line of the profile must be. */
+  private static boolean visible(String token) {
+    return token.chars().allMatch(c -> c > 0x20 && c < 0x7f);
   }
 
   private static boolean text(JsonObject o, String name) {

@@ -13,6 +13,17 @@ public final class UserTokens implements Bearer {
   /** Keeps a refresh's tokens (the caller's profile, mode 0600, replaced atomically). */
   public interface Store {
     void save(String accessToken, String refreshToken) throws IOException;
+
+    /** The tokens stored now, which another process may have refreshed; null when none. */
+    Stored load() throws IOException;
+  }
+
+  /** The tokens a store holds; the access token may be null. */
+  public record Stored(String accessToken, String refreshToken) {
+    @Override
+    public String toString() {
+      return "Stored[tokens never shown]";
+    }
   }
 
   private final TokenEndpoint endpoint;
@@ -59,10 +70,19 @@ public final class UserTokens implements Bearer {
       return Renewal.failed("the token refreshed in this run was refused too");
     }
     renewed = true;
+    // Another process (a parallel CI step on the same profile) may have refreshed since this one
+    // read the profile; its tokens are then the ones to use, and the old refresh token may be
+    // spent.
+    if (takeStored(refused)) {
+      return new Renewal(token, null);
+    }
     TokenEndpoint.Granted granted;
     try {
       granted = endpoint.refresh(clientId, clientSecret, refreshToken);
     } catch (TokenEndpoint.Refused e) {
+      if (takeStored(refused)) { // it refreshed while this one was asking
+        return new Renewal(token, null);
+      }
       return Renewal.failed("refreshing the user token failed: " + e.getMessage());
     }
     if (granted.refreshToken() != null) {
@@ -79,5 +99,27 @@ public final class UserTokens implements Bearer {
     }
     token = granted.accessToken();
     return new Renewal(token, null);
+  }
+
+  /**
+   * Takes the stored tokens when another process refreshed them: a refresh token other than this
+   * one's, with an access token other than the refused one.
+   */
+  private boolean takeStored(String refused) {
+    Stored stored;
+    try {
+      stored = store.load();
+    } catch (IOException e) {
+      return false; // unreadable now: refresh with the token this run has
+    }
+    if (stored == null
+        || stored.accessToken() == null
+        || stored.accessToken().equals(refused)
+        || stored.refreshToken().equals(refreshToken)) {
+      return false;
+    }
+    refreshToken = stored.refreshToken();
+    token = stored.accessToken();
+    return true;
   }
 }

@@ -190,29 +190,26 @@ public final class Sender {
           }
           case TOKEN_REFUSED -> {
             // Nothing was done. A user token expires after an hour: renewed, the same key is sent
-            // again at once, whatever the retries, since a refused token did nothing to retry.
+            // again at once, whatever the retries, since a refused token did nothing to retry. The
+            // attempt is journaled first, so that a refresh that hangs or is interrupted loses
+            // nothing.
+            entry = entry.withAttempt(attempt);
+            lease.recordAttempt(attempt);
             Bearer.Renewal renewal =
                 EdlinkClient.userApi(entry.request().url())
                     ? client.renewToken(token)
                     : Bearer.Renewal.NONE;
-            if (renewal.token() != null) {
-              entry = entry.withAttempt(attempt);
-              lease.recordAttempt(attempt);
-              listener.attempted(attempt, Optional.of(Duration.ZERO));
+            boolean renewed = renewal.token() != null;
+            listener.attempted(attempt, renewed ? Optional.of(Duration.ZERO) : Optional.empty());
+            if (renewed) {
               continue;
             }
-            return stopPending(
-                lease,
-                entry,
-                attempt,
-                Delivery.Kind.CREDENTIALS_REFUSED,
-                last,
-                renewal.whyNot(),
-                sent);
+            return new Delivery(
+                Delivery.Kind.CREDENTIALS_REFUSED, entry, last, renewal.whyNot(), sent);
           }
           case NOT_AN_ANSWER -> {
             // Not a verdict (redirects are never followed), and asking again gets the same.
-            return stopPending(lease, entry, attempt, Delivery.Kind.UNEXPECTED, last, null, sent);
+            return stopPending(lease, entry, attempt, Delivery.Kind.UNEXPECTED, last, sent);
           }
           case UNKNOWN_OUTCOME -> {
             // 501, 505 and the like will not change by asking again, but nothing says the work was
@@ -258,12 +255,11 @@ public final class Sender {
       Attempt attempt,
       Delivery.Kind kind,
       RecordedResponse response,
-      String why,
       int attempts)
       throws JournalException {
     lease.recordAttempt(attempt);
     listener.attempted(attempt, Optional.empty());
-    return new Delivery(kind, entry.withAttempt(attempt), response, why, attempts);
+    return new Delivery(kind, entry.withAttempt(attempt), response, null, attempts);
   }
 
   private Delivery finish(

@@ -166,7 +166,7 @@ class CompletionIT extends SandboxCase {
         tab(shell, "edlink-idem --journal " + journal + " replay "),
         "keys from the journal named on the line");
     assertEquals("$ edlink-idem journal merge", tab(shell, "edlink-idem journal m"));
-    assertEquals("$ edlink-idem config set-token", tab(shell, "edlink-idem config se"));
+    assertEquals("$ edlink-idem config set-token", tab(shell, "edlink-idem config set-t"));
     assertEquals("$ edlink-idem list --state succeeded", tab(shell, "edlink-idem list --state s"));
     assertEquals(
         "$ edlink-idem list --verbose",
@@ -210,7 +210,7 @@ class CompletionIT extends SandboxCase {
         List.of("other-pending-1"),
         fish("edlink-idem --journal=" + quote(otherJournal.toString()) + " show "));
     assertEquals(List.of("merge"), fish("edlink-idem journal m"));
-    assertEquals(List.of("set-token", "show"), fish("edlink-idem config s"));
+    assertEquals(List.of("set-client", "set-token", "show"), fish("edlink-idem config s"));
     assertEquals(List.of("--state=succeeded"), fish("edlink-idem list --state=s"));
     assertEquals(List.of("--verbose"), fish("edlink-idem list --verb"));
     assertEquals(

@@ -63,7 +63,9 @@ class ConcurrencyIT {
   }
 
   private static String path(int i) {
-    return "/api/v2/graph/classes/class-" + (i % CLASSES) + "/assignments";
+    return "/api/v2/graph/classes/00000000-0000-4000-8000-"
+        + String.format("%012d", i % CLASSES)
+        + "/assignments";
   }
 
   /**
@@ -276,7 +278,10 @@ class ConcurrencyIT {
     assertEquals(KEYS, stats.get("creates").getAsInt(), "exactly one creation per key: " + stats);
     JsonObject records = stats.getAsJsonObject("records");
     for (int c = 0; c < CLASSES; c++) {
-      String collection = "/api/v2/graph/classes/class-" + c + "/assignments";
+      String collection =
+          "/api/v2/graph/classes/00000000-0000-4000-8000-"
+              + String.format("%012d", c)
+              + "/assignments";
       assertEquals(KEYS / CLASSES, records.get(collection).getAsInt(), collection + " in " + stats);
     }
 

@@ -188,8 +188,8 @@ public final class Campaign {
   private void writePlan() throws IOException {
     StringBuilder b = new StringBuilder();
     for (int i = 1; i <= settings.requests(); i++) {
-      b.append("{\"path\":\"/api/v2/graph/classes/class-")
-          .append(i % 25)
+      b.append("{\"path\":\"/api/v2/graph/classes/00000000-0000-4000-8000-")
+          .append(String.format("%012d", i % 25))
           .append("/assignments\",\"body\":")
           .append("{\"title\":\"Torture ")
           .append(i)

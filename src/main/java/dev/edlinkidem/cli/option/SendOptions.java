@@ -5,6 +5,7 @@ import dev.edlinkidem.cli.CommandContext;
 import dev.edlinkidem.cli.Invocation;
 import dev.edlinkidem.cli.Version;
 import dev.edlinkidem.config.Settings;
+import dev.edlinkidem.config.SettingsException;
 import dev.edlinkidem.config.UserClient;
 import dev.edlinkidem.edlink.Bearer;
 import dev.edlinkidem.edlink.EdlinkClient;
@@ -13,6 +14,7 @@ import dev.edlinkidem.edlink.TokenEndpoint;
 import dev.edlinkidem.edlink.UserTokens;
 import dev.edlinkidem.send.Sender;
 import dev.edlinkidem.verdict.ExitCode;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -138,7 +140,25 @@ public final class SendOptions {
             client.clientSecret(),
             client.refreshToken(),
             token,
-            (access, refresh) -> client.refreshed(access, refresh).write(file),
+            new UserTokens.Store() {
+              @Override
+              public void save(String access, String refresh) throws IOException {
+                client.refreshed(access, refresh).write(file);
+              }
+
+              @Override
+              public UserTokens.Stored load() throws IOException {
+                UserClient now;
+                try {
+                  now = UserClient.read(file);
+                } catch (SettingsException e) {
+                  throw new IOException(e.getMessage(), e);
+                }
+                return now == null
+                    ? null
+                    : new UserTokens.Stored(now.accessToken(), now.refreshToken());
+              }
+            },
             settings::warn);
     if (token == null) {
       Bearer.Renewal first;
