@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A local, stateful, Edlink-compatible HTTP server with Edlink's idempotency semantics and injected
@@ -305,10 +306,7 @@ public final class SandboxServer implements AutoCloseable {
     if (!method.equals("POST")) {
       reply = Reply.error(405, "METHOD_NOT_ALLOWED", "the token endpoint takes POST");
     } else {
-      String body =
-          new String(
-              exchange.getRequestBody().readNBytes(MAX_CONTROL_BODY_BYTES), StandardCharsets.UTF_8);
-      Map<String, String> form = formOrJson(body);
+      Map<String, String> form = formOrJson(controlBody(exchange));
       reply =
           form == null
               ? Reply.error(
@@ -382,19 +380,46 @@ public final class SandboxServer implements AutoCloseable {
   }
 
   private Reply changeFaults(HttpExchange exchange) throws IOException {
-    String body =
-        new String(
-            exchange.getRequestBody().readNBytes(MAX_CONTROL_BODY_BYTES), StandardCharsets.UTF_8);
+    return withJsonObject(
+        exchange,
+        "{\"drop-after-commit\": 0.3, \"latency\": \"200ms\"}",
+        changes -> {
+          synchronized (sandbox) {
+            sandbox.setFaults(FaultsJson.update(sandbox.faults(), changes));
+          }
+          return plain(FaultsJson.write(sandbox.faults()));
+        });
+  }
+
+  /** {@code POST /__sandbox/clock} with {@code {"advance": "2h"}}: moves the clock forward. */
+  private Reply moveClock(HttpExchange exchange) throws IOException {
+    return withJsonObject(
+        exchange,
+        "{\"advance\": \"2h\"} (how far to move the clock forward, like 90s, 2h or 31d)",
+        move -> {
+          if (!move.keySet().equals(Set.of("advance")) || !move.get("advance").isJsonPrimitive()) {
+            throw new IllegalArgumentException(
+                "send {\"advance\": \"2h\"}: how far to move the clock forward, like 90s, 2h or"
+                    + " 31d");
+          }
+          sandbox.advanceClock(DurationSyntax.parse(move.get("advance").getAsString()));
+          return plain(sandbox.clock());
+        });
+  }
+
+  /**
+   * Hands a control endpoint's body, a JSON object like {@code example}, to {@code change}; a body
+   * that is not one, or that {@code change} refuses with an IllegalArgumentException, is 400.
+   */
+  private static Reply withJsonObject(
+      HttpExchange exchange, String example, Function<JsonObject, Reply> change)
+      throws IOException {
     try {
-      JsonElement json = Json.parse(body);
+      JsonElement json = Json.parse(controlBody(exchange));
       if (json == null || !json.isJsonObject()) {
-        throw new IllegalArgumentException(
-            "send a JSON object such as {\"drop-after-commit\": 0.3, \"latency\": \"200ms\"}");
+        throw new IllegalArgumentException("send a JSON object such as " + example);
       }
-      synchronized (sandbox) {
-        sandbox.setFaults(FaultsJson.update(sandbox.faults(), json.getAsJsonObject()));
-      }
-      return plain(FaultsJson.write(sandbox.faults()));
+      return change.apply(json.getAsJsonObject());
     } catch (JsonParseException e) {
       return Reply.error(400, "BAD_REQUEST", "the body is not valid JSON");
     } catch (IllegalArgumentException e) {
@@ -402,28 +427,10 @@ public final class SandboxServer implements AutoCloseable {
     }
   }
 
-  /** {@code POST /__sandbox/clock} with {@code {"advance": "2h"}}: moves the clock forward. */
-  private Reply moveClock(HttpExchange exchange) throws IOException {
-    String body =
-        new String(
-            exchange.getRequestBody().readNBytes(MAX_CONTROL_BODY_BYTES), StandardCharsets.UTF_8);
-    try {
-      JsonElement json = Json.parse(body);
-      if (json == null
-          || !json.isJsonObject()
-          || !json.getAsJsonObject().keySet().equals(Set.of("advance"))
-          || !json.getAsJsonObject().get("advance").isJsonPrimitive()) {
-        throw new IllegalArgumentException(
-            "send {\"advance\": \"2h\"}: how far to move the clock forward, like 90s, 2h or 31d");
-      }
-      sandbox.advanceClock(
-          DurationSyntax.parse(json.getAsJsonObject().get("advance").getAsString()));
-      return plain(sandbox.clock());
-    } catch (JsonParseException e) {
-      return Reply.error(400, "BAD_REQUEST", "the body is not valid JSON");
-    } catch (IllegalArgumentException e) {
-      return Reply.error(400, "BAD_REQUEST", e.getMessage());
-    }
+  /** The body of a request that is not an API request, up to 64 KiB. */
+  private static String controlBody(HttpExchange exchange) throws IOException {
+    return new String(
+        exchange.getRequestBody().readNBytes(MAX_CONTROL_BODY_BYTES), StandardCharsets.UTF_8);
   }
 
   /** Control endpoints answer bare JSON, without Edlink's envelope. */
