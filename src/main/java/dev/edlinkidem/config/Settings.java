@@ -283,6 +283,7 @@ public final class Settings {
    */
   public UserClient userClient() {
     Path file = userClientFileOf(profile());
+    PrivateMode.close(file.getParent(), "rwx------", warn);
     PrivateMode.close(file, "rw-------", warn);
     return UserClient.read(file);
   }

@@ -1,5 +1,7 @@
 package dev.edlinkidem.edlink;
 
+import java.time.Duration;
+
 /**
  * The bearer token requests are sent with, and, for a user token, a new one once it is refused.
  * Integration tokens never expire and have nothing to renew; user tokens expire after an hour.
@@ -23,10 +25,11 @@ public interface Bearer {
   String token();
 
   /**
-   * Called when {@code refused} was refused on the User API: a token to send instead. Called by
-   * several senders at once, it renews once and gives each the same new token.
+   * Called when {@code refused} was refused on the User API: a token to send instead, got within
+   * {@code atMost}. Called by several senders at once, it renews once and gives each the same new
+   * token.
    */
-  Renewal renew(String refused) throws InterruptedException;
+  Renewal renew(String refused, Duration atMost) throws InterruptedException;
 
   /** A token that is what it is: an integration token, or a user token with nothing to renew it. */
   static Bearer fixed(String token) {
@@ -37,7 +40,7 @@ public interface Bearer {
       }
 
       @Override
-      public Renewal renew(String refused) {
+      public Renewal renew(String refused, Duration atMost) {
         return Renewal.NONE;
       }
     };

@@ -41,10 +41,14 @@ public final class EdlinkClient {
     this.userAgent = userAgent;
   }
 
-  /** Whether {@code url} is on Edlink's User API, which takes user tokens (they expire). */
+  /**
+   * Whether {@code url} is on Edlink's User API, which takes user tokens (they expire); a base URL
+   * with a path of its own before {@code /api/v2/} counts too.
+   */
   public static boolean userApi(String url) {
     String path = URI.create(url).getRawPath();
-    return path != null && path.startsWith(USER_API);
+    int api = path == null ? -1 : path.indexOf("/api/v2/");
+    return api >= 0 && path.startsWith(USER_API, api);
   }
 
   /** The token the next attempt will carry. */
@@ -52,9 +56,11 @@ public final class EdlinkClient {
     return bearer.token();
   }
 
-  /** A token to send instead of {@code refused}, which the User API refused. */
-  public Bearer.Renewal renewToken(String refused) throws InterruptedException {
-    return bearer.renew(refused);
+  /**
+   * A token to send instead of {@code refused}, which the User API refused, within {@code atMost}.
+   */
+  public Bearer.Renewal renewToken(String refused, Duration atMost) throws InterruptedException {
+    return bearer.renew(refused, atMost);
   }
 
   /** An HTTP client that never follows redirects (a POST must not wander) and verifies TLS. */

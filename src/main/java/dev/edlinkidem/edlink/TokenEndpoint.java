@@ -6,12 +6,17 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Edlink's OAuth token endpoint, {@code POST /api/authentication/token}, as its official SDK uses
@@ -22,6 +27,7 @@ import java.time.Duration;
 public final class TokenEndpoint {
   static final String PATH = "/api/authentication/token";
   private static final int MAX_ANSWER_BYTES = 64 * 1024;
+  private static final int MAX_TOKEN_CHARS = 8 * 1024;
 
   /** A refresh that was answered with tokens. */
   public record Granted(String accessToken, String refreshToken) {
@@ -57,8 +63,16 @@ public final class TokenEndpoint {
     this.timeout = timeout;
   }
 
-  public Granted refresh(String clientId, String clientSecret, String refreshToken)
+  /**
+   * Exchanges {@code refreshToken} for new tokens, within {@code atMost} (the endpoint's own
+   * timeout, or less when less is left), the whole exchange and its answer included.
+   */
+  public Granted refresh(String clientId, String clientSecret, String refreshToken, Duration atMost)
       throws Refused, InterruptedException {
+    Duration limit = atMost.compareTo(timeout) < 0 ? atMost : timeout;
+    if (limit.isNegative() || limit.isZero()) {
+      throw new Refused("no time was left to refresh it (--max-time)");
+    }
     JsonObject body = new JsonObject();
     body.addProperty("grant_type", "refresh_token");
     body.addProperty("refresh_token", refreshToken);
@@ -66,42 +80,87 @@ public final class TokenEndpoint {
     body.addProperty("client_secret", clientSecret);
     HttpRequest request =
         HttpRequest.newBuilder(url)
-            .timeout(timeout)
+            .timeout(limit)
             .header("Content-Type", "application/json")
             .header("Accept", "application/json")
             .header("User-Agent", userAgent)
             .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8))
             .build();
+    // The headers within the limit, then the answer within it again: a token set is a few hundred
+    // bytes, and more than 64 KiB is not one, and is not read.
+    CompletableFuture<HttpResponse<InputStream>> pending =
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
     int status;
-    String answer;
+    byte[] bytes;
     try {
-      HttpResponse<InputStream> response =
-          http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> response = pending.get(limit.toMillis(), TimeUnit.MILLISECONDS);
       status = response.statusCode();
-      try (InputStream in = response.body()) {
-        // A token set is a few hundred bytes; a larger answer is not one.
-        answer = new String(in.readNBytes(MAX_ANSWER_BYTES), StandardCharsets.UTF_8);
+      InputStream in = response.body();
+      CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> readCapped(in));
+      try {
+        bytes = read.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException stalled) {
+        closeQuietly(in);
+        throw stalled;
       }
-    } catch (IOException e) {
-      throw new Refused(
-          "no answer from " + url + " (" + (e.getMessage() == null ? e : e.getMessage()) + ")");
+    } catch (TimeoutException e) {
+      pending.cancel(true);
+      throw new Refused(lost("no answer within " + limit.toSeconds() + " s"));
+    } catch (InterruptedException e) {
+      pending.cancel(true);
+      throw e;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw new Refused(lost(cause.getMessage() == null ? cause.toString() : cause.getMessage()));
     }
-    JsonObject data = data(answer);
+    JsonObject data = data(new String(bytes, StandardCharsets.UTF_8));
     if (status != 200 || data == null || !text(data, "access_token")) {
-      Envelope envelope = Envelope.of(answer.getBytes(StandardCharsets.UTF_8));
+      Envelope envelope = Envelope.of(bytes);
+      // Only the code: a message could quote what was sent, the refresh token among it.
+      String code = envelope.errors().isEmpty() ? "" : " " + envelope.errors().get(0).code();
       throw new Refused(
           url
               + " answered "
               + status
-              + (envelope.errors().isEmpty() ? "" : " " + envelope.errors().get(0).code())
-              + (status == 200 ? " without an access token" : ""));
+              + code
+              + (status == 200
+                  ? " without an access token"
+                  : "; if a refresh whose answer was lost spent the stored refresh token, store a"
+                      + " new one with 'edlink-idem config set-client'"));
     }
     String access = data.get("access_token").getAsString();
     String refresh = text(data, "refresh_token") ? data.get("refresh_token").getAsString() : null;
-    if (!visible(access) || refresh != null && !visible(refresh)) {
-      throw new Refused(url + " answered a token with characters a header cannot carry");
+    if (!usable(access) || refresh != null && !usable(refresh)) {
+      throw new Refused(
+          url + " answered a token longer than 8 KiB or with characters a header cannot carry");
     }
     return new Granted(access, refresh);
+  }
+
+  /** Why there was no answer, and what it may mean for the stored refresh token. */
+  private String lost(String why) {
+    return "no answer from "
+        + url
+        + " ("
+        + why
+        + "); the refresh may have been made, and its answer lost: if later refreshes are refused,"
+        + " store a new refresh token with 'edlink-idem config set-client'";
+  }
+
+  private static byte[] readCapped(InputStream in) {
+    try (in) {
+      return in.readNBytes(MAX_ANSWER_BYTES);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException ignored) {
+      // closing is all that is left to do with a stalled answer
+    }
   }
 
   private static JsonObject data(String body) {
@@ -116,9 +175,9 @@ public final class TokenEndpoint {
     return null;
   }
 
-  /** Visible ASCII only, as a bearer token in a header and a line of the profile must be. */
-  private static boolean visible(String token) {
-    return token.chars().allMatch(c -> c > 0x20 && c < 0x7f);
+  /** Visible ASCII only and at most 8 KiB, as a header and a line of the profile can carry. */
+  private static boolean usable(String token) {
+    return token.length() <= MAX_TOKEN_CHARS && token.chars().allMatch(c -> c > 0x20 && c < 0x7f);
   }
 
   private static boolean text(JsonObject o, String name) {

@@ -1,6 +1,8 @@
 package dev.edlinkidem.edlink;
 
+import java.io.Closeable;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
@@ -16,6 +18,12 @@ public final class UserTokens implements Bearer {
 
     /** The tokens stored now, which another process may have refreshed; null when none. */
     Stored load() throws IOException;
+
+    /**
+     * Holds off other processes refreshing the same tokens until closed: a refresh and the write of
+     * its tokens are one step for everyone who shares the store.
+     */
+    Closeable lock() throws IOException;
   }
 
   /** The tokens a store holds; the access token may be null. */
@@ -34,6 +42,7 @@ public final class UserTokens implements Bearer {
   private String refreshToken;
   private String token;
   private boolean renewed;
+  private String failure;
 
   /**
    * @param token the access token to start with, or null to get one by refreshing at once
@@ -62,35 +71,46 @@ public final class UserTokens implements Bearer {
   }
 
   @Override
-  public synchronized Renewal renew(String refused) throws InterruptedException {
+  public synchronized Renewal renew(String refused, Duration atMost) throws InterruptedException {
     if (token != null && !token.equals(refused)) {
       return new Renewal(token, null); // another sender renewed it already
     }
     if (renewed) {
-      return Renewal.failed("the token refreshed in this run was refused too");
+      return Renewal.failed(
+          failure != null
+              ? failure
+              : "the token refreshed in this run was refused too: see to the user's access");
     }
     renewed = true;
-    // Another process (a parallel CI step on the same profile) may have refreshed since this one
-    // read the profile; its tokens are then the ones to use, and the old refresh token may be
-    // spent.
-    if (takeStored(refused)) {
-      return new Renewal(token, null);
-    }
-    TokenEndpoint.Granted granted;
-    try {
-      granted = endpoint.refresh(clientId, clientSecret, refreshToken);
-    } catch (TokenEndpoint.Refused e) {
-      if (takeStored(refused)) { // it refreshed while this one was asking
+    try (Closeable held = store.lock()) {
+      // Another process (a parallel CI step on the same profile) may have refreshed since this
+      // one read the profile: its tokens are then the ones to use, and the old refresh token may
+      // be spent.
+      if (takeStored(refused)) {
         return new Renewal(token, null);
       }
-      return Renewal.failed("refreshing the user token failed: " + e.getMessage());
+      return refresh(atMost);
+    } catch (IOException e) {
+      failure =
+          "refreshing the user token failed: cannot lock the profile (" + e.getMessage() + ")";
+      return Renewal.failed(failure);
+    }
+  }
+
+  private Renewal refresh(Duration atMost) throws InterruptedException {
+    TokenEndpoint.Granted granted;
+    try {
+      granted = endpoint.refresh(clientId, clientSecret, refreshToken, atMost);
+    } catch (TokenEndpoint.Refused e) {
+      failure = "refreshing the user token failed: " + e.getMessage();
+      return Renewal.failed(failure);
     }
     if (granted.refreshToken() != null) {
       refreshToken = granted.refreshToken();
     }
     try {
       store.save(granted.accessToken(), refreshToken);
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       warn.accept(
           "the refreshed user token could not be stored ("
               + e.getMessage()

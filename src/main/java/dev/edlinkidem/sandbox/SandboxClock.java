@@ -1,5 +1,6 @@
 package dev.edlinkidem.sandbox;
 
+import dev.edlinkidem.time.DurationSyntax;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,10 +21,22 @@ final class SandboxClock extends Clock {
     this.base = base;
   }
 
-  /** Moves the clock forward by {@code by}, which must not be negative. */
-  void advance(Duration by) {
+  /** How far ahead the clock may go: far past every window and token it dates. */
+  static final Duration FURTHEST = Duration.ofDays(36_500);
+
+  /**
+   * Moves the clock forward by {@code by}, which must not be negative nor go past {@link
+   * #FURTHEST}.
+   */
+  synchronized void advance(Duration by) {
     if (by.isNegative()) {
       throw new IllegalArgumentException("the sandbox's clock only moves forward");
+    }
+    if (by.compareTo(FURTHEST.minus(ahead.get())) > 0) {
+      throw new IllegalArgumentException(
+          "the sandbox's clock goes at most 36500d (100 years) ahead; it is "
+              + DurationSyntax.format(ahead.get())
+              + " ahead now");
     }
     ahead.accumulateAndGet(by, Duration::plus);
   }

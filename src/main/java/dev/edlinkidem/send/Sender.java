@@ -197,15 +197,26 @@ public final class Sender {
             lease.recordAttempt(attempt);
             Bearer.Renewal renewal =
                 EdlinkClient.userApi(entry.request().url())
-                    ? client.renewToken(token)
+                    ? client.renewToken(token, budget.minus(time.since(started)))
                     : Bearer.Renewal.NONE;
-            boolean renewed = renewal.token() != null;
-            listener.attempted(attempt, renewed ? Optional.of(Duration.ZERO) : Optional.empty());
-            if (renewed) {
+            Duration leftNow = budget.minus(time.since(started));
+            boolean again = renewal.token() != null && !leftNow.isNegative() && !leftNow.isZero();
+            listener.attempted(attempt, again ? Optional.of(Duration.ZERO) : Optional.empty());
+            if (again) {
+              // Should the resend not start after all (the batch stops), this is how it ended.
+              pendingKind = Delivery.Kind.CREDENTIALS_REFUSED;
+              error = "the user token was refreshed, but the request was not sent again";
               continue;
             }
             return new Delivery(
-                Delivery.Kind.CREDENTIALS_REFUSED, entry, last, renewal.whyNot(), sent);
+                Delivery.Kind.CREDENTIALS_REFUSED,
+                entry,
+                last,
+                renewal.token() != null
+                    ? "the user token was refreshed, but --max-time ran out before it could be"
+                        + " sent again"
+                    : renewal.whyNot(),
+                sent);
           }
           case NOT_AN_ANSWER -> {
             // Not a verdict (redirects are never followed), and asking again gets the same.

@@ -372,7 +372,7 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
   private String fixTheToken() {
     String whyNotRenewed = delivery == null ? null : delivery.error();
     if (whyNotRenewed != null) {
-      return whyNotRenewed + "; fix it";
+      return whyNotRenewed;
     }
     if (entry != null && EdlinkClient.userApi(entry.request().url())) {
       return "a user token expires after an hour: get a new one, or let edlink-idem refresh it"

@@ -1,6 +1,7 @@
 package dev.edlinkidem.edlink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.Test;
  * same profile first, against the sandbox's token endpoint (which spends a used refresh token).
  */
 class UserTokensTest {
+  private static final Duration MINUTE = Duration.ofMinutes(1);
+  private final List<String> steps = new ArrayList<>();
   private SandboxServer sandbox;
   private TokenEndpoint endpoint;
   private final List<UserTokens.Stored> saved = new ArrayList<>();
@@ -79,14 +82,15 @@ class UserTokensTest {
     String first = set.get("access_token").getAsString();
     UserTokens tokens = tokens(set, store(stored(set)));
 
-    Bearer.Renewal a = tokens.renew(first);
-    Bearer.Renewal b = tokens.renew(first); // a second sender, refused with the same old token
+    Bearer.Renewal a = tokens.renew(first, MINUTE);
+    Bearer.Renewal b =
+        tokens.renew(first, MINUTE); // a second sender, refused with the same old token
 
     assertEquals(a.token(), b.token());
     assertEquals(1, sandbox.stats().get("refreshes").getAsInt());
     assertEquals(1, saved.size(), "stored before use");
     assertEquals(a.token(), saved.get(0).accessToken());
-    Bearer.Renewal again = tokens.renew(a.token());
+    Bearer.Renewal again = tokens.renew(a.token(), MINUTE);
     assertNull(again.token());
     assertTrue(again.whyNot().contains("refused too"), again.whyNot());
   }
@@ -98,28 +102,61 @@ class UserTokensTest {
     JsonObject theirs = refreshed(set.get("refresh_token").getAsString());
     UserTokens tokens = tokens(set, store(stored(theirs)));
 
-    Bearer.Renewal renewal = tokens.renew(set.get("access_token").getAsString());
+    Bearer.Renewal renewal = tokens.renew(set.get("access_token").getAsString(), MINUTE);
 
     assertEquals(theirs.get("access_token").getAsString(), renewal.token());
     assertEquals(1, sandbox.stats().get("refreshes").getAsInt(), "theirs only");
   }
 
   @Test
-  void aRefreshThatLostTheRaceTakesTheWinnersTokens() throws Exception {
+  void aRefreshLooksAtTheStoreRefreshesAndStoresUnderOneLock() throws Exception {
     JsonObject set = sandbox.issueUserTokens();
-    UserTokens.Stored before = stored(set);
-    // The other process refreshes between this one's look at the store and its own refresh.
-    JsonObject theirs = refreshed(set.get("refresh_token").getAsString());
-    UserTokens tokens = tokens(set, store(before, stored(theirs)));
+    UserTokens tokens = tokens(set, store(stored(set)));
 
-    Bearer.Renewal renewal = tokens.renew(set.get("access_token").getAsString());
+    tokens.renew(set.get("access_token").getAsString(), MINUTE);
 
-    assertEquals(theirs.get("access_token").getAsString(), renewal.token());
+    assertEquals(List.of("lock", "load", "save", "unlock"), steps);
+  }
+
+  @Test
+  void aFailedRefreshIsWhatEverySenderAfterItHears() throws Exception {
+    JsonObject set = sandbox.issueUserTokens();
+    set.addProperty("refresh_token", "not-one-the-sandbox-issued");
+    UserTokens tokens = tokens(set, store(stored(set)));
+    String old = set.get("access_token").getAsString();
+
+    Bearer.Renewal first = tokens.renew(old, MINUTE);
+    Bearer.Renewal second = tokens.renew(old, MINUTE);
+
+    assertNull(first.token());
+    assertTrue(first.whyNot().startsWith("refreshing the user token failed"), first.whyNot());
+    assertEquals(first.whyNot(), second.whyNot());
+    assertTrue(first.whyNot().contains("config set-client"), first.whyNot());
+  }
+
+  @Test
+  void noTimeLeftMeansNoRefresh() throws Exception {
+    JsonObject set = sandbox.issueUserTokens();
+    UserTokens tokens = tokens(set, store(stored(set)));
+
+    Bearer.Renewal renewal = tokens.renew(set.get("access_token").getAsString(), Duration.ZERO);
+
+    assertNull(renewal.token());
+    assertTrue(renewal.whyNot().contains("--max-time"), renewal.whyNot());
+    assertEquals(0, sandbox.stats().get("refreshes").getAsInt());
+  }
+
+  @Test
+  void theUserApiIsKnownByItsPathUnderAnyBasePath() {
+    assertTrue(EdlinkClient.userApi("https://ed.link/api/v2/my/classes/c/assignments"));
+    assertTrue(EdlinkClient.userApi("http://127.0.0.1:9/prefix/api/v2/my/classes/c/assignments"));
+    assertFalse(EdlinkClient.userApi("https://ed.link/api/v2/graph/classes/c/assignments"));
+    assertFalse(EdlinkClient.userApi("https://ed.link/api/v2/mystery"));
   }
 
   private JsonObject refreshed(String refreshToken) throws Exception {
     TokenEndpoint.Granted granted =
-        endpoint.refresh("sandbox-client", "sandbox-secret", refreshToken);
+        endpoint.refresh("sandbox-client", "sandbox-secret", refreshToken, MINUTE);
     JsonObject set = new JsonObject();
     set.addProperty("access_token", granted.accessToken());
     set.addProperty("refresh_token", granted.refreshToken());

@@ -125,6 +125,11 @@ class TokensTest extends SandboxServerCase {
         400, client.send("POST", "/__sandbox/clock", "{\"to\": \"2030-01-01\"}", null).status());
     assertEquals(
         "2h", client.send("GET", "/__sandbox/clock", null, null).body().get("ahead").getAsString());
+    assertEquals(
+        400,
+        client.send("POST", "/__sandbox/clock", "{\"advance\": \"999999999d\"}", null).status(),
+        "no further than 100 years");
+    assertEquals("2h", client.stats().get("clock_ahead").getAsString());
     client.send("POST", "/__sandbox/reset", null, null);
     assertEquals("0s", client.stats().get("clock_ahead").getAsString());
   }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.edlinkidem.edlink.Bearer;
 import dev.edlinkidem.edlink.EdlinkClient;
 import dev.edlinkidem.edlink.RetryPolicy;
 import dev.edlinkidem.journal.Attempt;
@@ -101,17 +102,19 @@ class SenderTest {
   private int sends;
 
   private Delivery send(int retries, Reply... replies) throws Exception {
+    return send(Bearer.fixed("tok"), "/api/v2/graph/classes/c1/assignments", retries, replies);
+  }
+
+  private Delivery send(Bearer bearer, String path, int retries, Reply... replies)
+      throws Exception {
     sends++;
     script.clear();
     script.addAll(List.of(replies));
     RetryPolicy policy = RetryPolicy.of(retries, Duration.ofSeconds(5), Duration.ofMinutes(10));
     EdlinkClient client =
-        new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), "tok", "test");
+        new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), bearer, "test");
     Sender sender = new Sender(client, policy, time, new Random(7), (a, w) -> {});
-    String url =
-        "http://127.0.0.1:"
-            + server.getAddress().getPort()
-            + "/api/v2/graph/classes/c1/assignments";
+    String url = "http://127.0.0.1:" + server.getAddress().getPort() + path;
     try (FileJournal journal = FileJournal.open(tmp.resolve("j" + sends));
         Journal.Lease lease = journal.lease("K1")) {
       Entry entry =
@@ -131,6 +134,70 @@ class SenderTest {
       assertEquals(delivery.entry().state(), stored.state());
       return delivery;
     }
+  }
+
+  /** A user token that renews to {@code renewed}, taking {@code takes} of the sender's time. */
+  private Bearer renewing(String renewed, Duration takes, List<Duration> offered) {
+    return new Bearer() {
+      private String token = "old";
+
+      @Override
+      public synchronized String token() {
+        return token;
+      }
+
+      @Override
+      public synchronized Renewal renew(String refused, Duration atMost) {
+        offered.add(atMost);
+        time.advance(takes);
+        token = renewed;
+        return new Renewal(renewed, null);
+      }
+    };
+  }
+
+  private static final String MY = "/api/v2/my/classes/c1/assignments";
+  private static final Reply EXPIRED =
+      Reply.of(401, "{\"$errors\":[{\"code\":\"EXPIRED_TOKEN\"}]}");
+
+  @Test
+  void aRenewedUserTokenIsSentAtOnceWithTheSameKeyWithoutSpendingARetry() throws Exception {
+    List<Duration> offered = new ArrayList<>();
+    Delivery d = send(renewing("new", Duration.ZERO, offered), MY, 0, EXPIRED, Reply.of(200, "{}"));
+
+    assertEquals(Delivery.Kind.SUCCEEDED, d.kind());
+    assertEquals(2, d.attempts());
+    assertEquals(2, seen.size());
+    assertTrue(
+        seen.get(0).contains("Bearer old") && seen.get(1).contains("Bearer new"), seen.toString());
+    assertTrue(
+        seen.get(1).startsWith(seen.get(0).substring(0, seen.get(0).indexOf(' '))), "same key");
+    assertEquals(List.of(), time.sleeps(), "no wait");
+    assertTrue(offered.get(0).compareTo(Duration.ofMinutes(10)) <= 0, "within --max-time");
+  }
+
+  @Test
+  void aRefreshThatOutlastsMaxTimeEndsRefusedAndSaysTheTokenWasRefreshed() throws Exception {
+    Delivery d = send(renewing("new", Duration.ofMinutes(11), new ArrayList<>()), MY, 4, EXPIRED);
+
+    assertEquals(Delivery.Kind.CREDENTIALS_REFUSED, d.kind());
+    assertEquals(1, seen.size(), "not sent again");
+    assertTrue(d.error().contains("--max-time ran out"), d.error());
+  }
+
+  @Test
+  void aTokenRefusedOnTheGraphApiIsNotRenewed() throws Exception {
+    List<Duration> offered = new ArrayList<>();
+    Delivery d =
+        send(
+            renewing("new", Duration.ZERO, offered),
+            "/api/v2/graph/classes/c1/assignments",
+            4,
+            EXPIRED);
+
+    assertEquals(Delivery.Kind.CREDENTIALS_REFUSED, d.kind());
+    assertEquals(List.of(), offered);
+    assertEquals(1, seen.size());
   }
 
   @Test

@@ -269,11 +269,16 @@ public final class ConfigCommand implements Runnable {
       return new UserClient(id, secret, refresh, field(set, "access_token"));
     }
 
+    /** A field's text; null when it is absent, null or blank; refused when it is not text. */
     private static String field(JsonObject o, String name) {
       JsonElement e = o.get(name);
-      return e != null && e.isJsonPrimitive() && !e.getAsString().isBlank()
-          ? e.getAsString().strip()
-          : null;
+      if (e == null || e.isJsonNull()) {
+        return null;
+      }
+      if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+        throw new IllegalArgumentException("the JSON on stdin has " + name + " that is not text");
+      }
+      return e.getAsString().isBlank() ? null : e.getAsString().strip();
     }
   }
 }

@@ -133,11 +133,12 @@ public final class ReplayCommand implements Callable<Integer> {
         return ExitCode.OK;
       }
       boolean sends = chosen.stream().anyMatch(e -> e.state() == EntryState.PENDING);
-      Bearer token = sends ? send.bearer(root) : null;
       if (allPending && !confirmed(chosen.size())) {
         invocation.err().println("edlink-idem: replay cancelled; nothing was sent");
         return ExitCode.INTERRUPTED;
       }
+      // After the question: a user client with no token yet gets one by refreshing.
+      Bearer token = sends ? send.bearer(root) : null;
       return replayAll(journal, chosen, token);
     } catch (JournalException e) {
       throw new CliException(ExitCode.INTERNAL, e.getMessage() + "; nothing was sent", e);

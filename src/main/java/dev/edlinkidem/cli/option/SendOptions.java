@@ -4,6 +4,7 @@ import dev.edlinkidem.cli.CliException;
 import dev.edlinkidem.cli.CommandContext;
 import dev.edlinkidem.cli.Invocation;
 import dev.edlinkidem.cli.Version;
+import dev.edlinkidem.config.FileLocks;
 import dev.edlinkidem.config.Settings;
 import dev.edlinkidem.config.SettingsException;
 import dev.edlinkidem.config.UserClient;
@@ -14,6 +15,7 @@ import dev.edlinkidem.edlink.TokenEndpoint;
 import dev.edlinkidem.edlink.UserTokens;
 import dev.edlinkidem.send.Sender;
 import dev.edlinkidem.verdict.ExitCode;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -147,6 +149,11 @@ public final class SendOptions {
               }
 
               @Override
+              public Closeable lock() throws IOException {
+                return FileLocks.exclusive(file.resolveSibling("." + file.getFileName() + ".lock"));
+              }
+
+              @Override
               public UserTokens.Stored load() throws IOException {
                 UserClient now;
                 try {
@@ -163,7 +170,7 @@ public final class SendOptions {
     if (token == null) {
       Bearer.Renewal first;
       try {
-        first = tokens.renew(null);
+        first = tokens.renew(null, REFRESH_TIMEOUT);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new CliException(ExitCode.INTERRUPTED, "interrupted; nothing was sent", e);
