@@ -48,14 +48,22 @@ class UserTokensTest {
     return new UserTokens.Store() {
       @Override
       public void save(String access, String refresh) {
+        steps.add("save");
         saved.add(new UserTokens.Stored(access, refresh));
       }
 
       @Override
       public UserTokens.Stored load() {
+        steps.add("load");
         return queue.isEmpty()
             ? (saved.isEmpty() ? null : saved.get(saved.size() - 1))
             : queue.pop();
+      }
+
+      @Override
+      public java.io.Closeable lock() {
+        steps.add("lock");
+        return () -> steps.add("unlock");
       }
     };
   }
