@@ -23,7 +23,7 @@ class LayersTest {
       Map.ofEntries(
           Map.entry("time", Set.of()),
           Map.entry("request", Set.of()),
-          Map.entry("edlink", Set.of("request")),
+          Map.entry("edlink", Set.of("request", "time")),
           Map.entry("journal", Set.of("request", "time")),
           Map.entry("send", Set.of("edlink", "journal", "request", "time")),
           Map.entry("verdict", Set.of("send", "edlink", "journal", "request", "time")),

@@ -4,6 +4,8 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -13,8 +15,14 @@ import java.util.Set;
 public final class FileLocks {
   private FileLocks() {}
 
-  /** Waits for, then holds, the exclusive lock of {@code lockFile} (made, mode 0600, if absent). */
-  public static Closeable exclusive(Path lockFile) throws IOException {
+  /**
+   * Holds the exclusive lock of {@code lockFile} (made, mode 0600, with its directory, if absent)
+   * when no one else holds it; null when someone does.
+   */
+  public static Closeable tryExclusive(Path lockFile) throws IOException {
+    Files.createDirectories(
+        lockFile.toAbsolutePath().getParent(),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     FileChannel channel =
         FileChannel.open(
             lockFile,
@@ -22,14 +30,21 @@ public final class FileLocks {
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     FileLock lock;
     try {
-      lock = channel.lock();
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException heldInThisProcess) {
+      lock = null;
     } catch (IOException | RuntimeException e) {
       channel.close();
       throw e;
     }
+    if (lock == null) {
+      channel.close();
+      return null;
+    }
+    FileLock held = lock;
     return () -> {
       try {
-        lock.release();
+        held.release();
       } finally {
         channel.close();
       }

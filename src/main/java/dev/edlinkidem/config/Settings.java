@@ -278,6 +278,14 @@ public final class Settings {
   }
 
   /**
+   * The lock that processes refreshing a profile's user tokens take, one at a time; outside the
+   * clients directory, so that no profile's name can be another's lock.
+   */
+  public Path userClientLockOf(String profileName) {
+    return configDir().resolve("locks").resolve("client-" + profileName);
+  }
+
+  /**
    * The profile's user client ({@code config set-client}), or null when it has none; a file found
    * open to others is closed to them, with a warning.
    */

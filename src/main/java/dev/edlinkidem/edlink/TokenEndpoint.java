@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import dev.edlinkidem.time.Time;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -29,6 +30,11 @@ public final class TokenEndpoint {
   private static final int MAX_ANSWER_BYTES = 64 * 1024;
   private static final int MAX_TOKEN_CHARS = 8 * 1024;
 
+  /** After a 200 the tool could not use: the refresh token it was given in exchange is gone. */
+  private static final String SPENT =
+      "; the refresh may have spent the stored refresh token: if the next refresh is refused, store"
+          + " a new one with 'edlink-idem config set-client'";
+
   /** A refresh that was answered with tokens. */
   public record Granted(String accessToken, String refreshToken) {
     @Override
@@ -50,12 +56,16 @@ public final class TokenEndpoint {
   private final URI url;
   private final String userAgent;
   private final Duration timeout;
+  private final Time time;
 
   /**
    * @param baseUrl Edlink's base URL: the token goes to the host the requests go to
+   * @param time the ticker that keeps a refresh's one deadline, its answer included
    */
-  public TokenEndpoint(HttpClient http, URI baseUrl, String userAgent, Duration timeout) {
+  public TokenEndpoint(
+      HttpClient http, URI baseUrl, String userAgent, Duration timeout, Time time) {
     this.http = http;
+    this.time = time;
     String base = baseUrl.toString();
     this.url =
         URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + PATH);
@@ -86,8 +96,9 @@ public final class TokenEndpoint {
             .header("User-Agent", userAgent)
             .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8))
             .build();
-    // The headers within the limit, then the answer within it again: a token set is a few hundred
-    // bytes, and more than 64 KiB is not one, and is not read.
+    // One deadline for the headers and the answer: a token set is a few hundred bytes, and more
+    // than 64 KiB is not one, and is not read.
+    long started = time.nanoTime();
     CompletableFuture<HttpResponse<InputStream>> pending =
         http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
     int status;
@@ -98,20 +109,30 @@ public final class TokenEndpoint {
       InputStream in = response.body();
       CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> readCapped(in));
       try {
-        bytes = read.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        bytes =
+            read.get(
+                Math.max(1, limit.minus(time.since(started)).toMillis()), TimeUnit.MILLISECONDS);
       } catch (TimeoutException stalled) {
         closeQuietly(in);
         throw stalled;
       }
     } catch (TimeoutException e) {
       pending.cancel(true);
-      throw new Refused(lost("no answer within " + limit.toSeconds() + " s"));
+      throw new Refused(lost("no answer within " + limit.toMillis() + " ms"));
     } catch (InterruptedException e) {
       pending.cancel(true);
       throw e;
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       throw new Refused(lost(cause.getMessage() == null ? cause.toString() : cause.getMessage()));
+    }
+    if (bytes.length > MAX_ANSWER_BYTES) {
+      throw new Refused(
+          url
+              + " answered "
+              + status
+              + " with more than 64 KiB, which is no token set"
+              + (status == 200 ? SPENT : ""));
     }
     JsonObject data = data(new String(bytes, StandardCharsets.UTF_8));
     if (status != 200 || data == null || !text(data, "access_token")) {
@@ -124,7 +145,7 @@ public final class TokenEndpoint {
               + status
               + code
               + (status == 200
-                  ? " without an access token"
+                  ? " without an access token" + SPENT
                   : "; if a refresh whose answer was lost spent the stored refresh token, store a"
                       + " new one with 'edlink-idem config set-client'"));
     }
@@ -132,7 +153,9 @@ public final class TokenEndpoint {
     String refresh = text(data, "refresh_token") ? data.get("refresh_token").getAsString() : null;
     if (!usable(access) || refresh != null && !usable(refresh)) {
       throw new Refused(
-          url + " answered a token longer than 8 KiB or with characters a header cannot carry");
+          url
+              + " answered a token longer than 8 KiB or with characters a header cannot carry"
+              + SPENT);
     }
     return new Granted(access, refresh);
   }
@@ -149,7 +172,7 @@ public final class TokenEndpoint {
 
   private static byte[] readCapped(InputStream in) {
     try (in) {
-      return in.readNBytes(MAX_ANSWER_BYTES);
+      return in.readNBytes(MAX_ANSWER_BYTES + 1);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -1,5 +1,6 @@
 package dev.edlinkidem.edlink;
 
+import dev.edlinkidem.time.Time;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
@@ -21,9 +22,10 @@ public final class UserTokens implements Bearer {
 
     /**
      * Holds off other processes refreshing the same tokens until closed: a refresh and the write of
-     * its tokens are one step for everyone who shares the store.
+     * its tokens are one step for everyone who shares the store. Waits at most {@code atMost} for
+     * another to finish, then fails.
      */
-    Closeable lock() throws IOException;
+    Closeable lock(Duration atMost) throws IOException, InterruptedException;
   }
 
   /** The tokens a store holds; the access token may be null. */
@@ -39,6 +41,7 @@ public final class UserTokens implements Bearer {
   private final String clientSecret;
   private final Store store;
   private final Consumer<String> warn;
+  private final Time time;
   private String refreshToken;
   private String token;
   private boolean renewed;
@@ -47,6 +50,7 @@ public final class UserTokens implements Bearer {
   /**
    * @param token the access token to start with, or null to get one by refreshing at once
    * @param warn told, in one line without the tool's name, that a refresh could not be stored
+   * @param time what the wait for another process's refresh is taken from the time allowed by
    */
   public UserTokens(
       TokenEndpoint endpoint,
@@ -55,7 +59,9 @@ public final class UserTokens implements Bearer {
       String refreshToken,
       String token,
       Store store,
-      Consumer<String> warn) {
+      Consumer<String> warn,
+      Time time) {
+    this.time = time;
     this.endpoint = endpoint;
     this.clientId = clientId;
     this.clientSecret = clientSecret;
@@ -82,7 +88,8 @@ public final class UserTokens implements Bearer {
               : "the token refreshed in this run was refused too: see to the user's access");
     }
     renewed = true;
-    try (Closeable held = store.lock()) {
+    long asked = time.nanoTime();
+    try (Closeable held = store.lock(atMost)) {
       // Another process (a parallel CI step on the same profile) may have refreshed since this
       // one read the profile: its tokens are then the ones to use, and the old refresh token may
       // be spent.

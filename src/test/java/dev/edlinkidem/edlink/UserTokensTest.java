@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import dev.edlinkidem.sandbox.Faults;
 import dev.edlinkidem.sandbox.SandboxServer;
+import dev.edlinkidem.time.Time;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -34,7 +35,11 @@ class UserTokensTest {
     sandbox = SandboxServer.start("127.0.0.1", 0, null, Faults.NONE, 1, line -> {});
     endpoint =
         new TokenEndpoint(
-            HttpClient.newHttpClient(), sandbox.baseUrl(), "test", Duration.ofSeconds(10));
+            HttpClient.newHttpClient(),
+            sandbox.baseUrl(),
+            "test",
+            Duration.ofSeconds(10),
+            Time.SYSTEM);
   }
 
   @AfterEach
@@ -61,7 +66,7 @@ class UserTokensTest {
       }
 
       @Override
-      public java.io.Closeable lock() {
+      public java.io.Closeable lock(Duration atMost) {
         steps.add("lock");
         return () -> steps.add("unlock");
       }
@@ -76,7 +81,8 @@ class UserTokensTest {
         set.get("refresh_token").getAsString(),
         set.get("access_token").getAsString(),
         store,
-        warning -> {});
+        warning -> {},
+        Time.SYSTEM);
   }
 
   private static UserTokens.Stored stored(JsonObject set) {

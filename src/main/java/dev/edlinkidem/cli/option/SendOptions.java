@@ -4,9 +4,7 @@ import dev.edlinkidem.cli.CliException;
 import dev.edlinkidem.cli.CommandContext;
 import dev.edlinkidem.cli.Invocation;
 import dev.edlinkidem.cli.Version;
-import dev.edlinkidem.config.FileLocks;
 import dev.edlinkidem.config.Settings;
-import dev.edlinkidem.config.SettingsException;
 import dev.edlinkidem.config.UserClient;
 import dev.edlinkidem.edlink.Bearer;
 import dev.edlinkidem.edlink.EdlinkClient;
@@ -14,9 +12,8 @@ import dev.edlinkidem.edlink.RetryPolicy;
 import dev.edlinkidem.edlink.TokenEndpoint;
 import dev.edlinkidem.edlink.UserTokens;
 import dev.edlinkidem.send.Sender;
+import dev.edlinkidem.time.Time;
 import dev.edlinkidem.verdict.ExitCode;
-import java.io.Closeable;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -129,12 +126,14 @@ public final class SendOptions {
         settings.tokenFromUserClient(tokenFile) ? client.accessToken() : settings.token(tokenFile);
     Path file = settings.userClientFileOf(settings.profile());
     boolean tls = !"http".equalsIgnoreCase(settings.baseUrl().getScheme());
+    Time time = root.invocation().time();
     TokenEndpoint endpoint =
         new TokenEndpoint(
             EdlinkClient.defaultHttpClient(REFRESH_TIMEOUT, tls),
             settings.baseUrl(),
             Version.userAgent(),
-            REFRESH_TIMEOUT);
+            REFRESH_TIMEOUT,
+            time);
     UserTokens tokens =
         new UserTokens(
             endpoint,
@@ -142,35 +141,14 @@ public final class SendOptions {
             client.clientSecret(),
             client.refreshToken(),
             token,
-            new UserTokens.Store() {
-              @Override
-              public void save(String access, String refresh) throws IOException {
-                client.refreshed(access, refresh).write(file);
-              }
-
-              @Override
-              public Closeable lock() throws IOException {
-                return FileLocks.exclusive(file.resolveSibling("." + file.getFileName() + ".lock"));
-              }
-
-              @Override
-              public UserTokens.Stored load() throws IOException {
-                UserClient now;
-                try {
-                  now = UserClient.read(file);
-                } catch (SettingsException e) {
-                  throw new IOException(e.getMessage(), e);
-                }
-                return now == null
-                    ? null
-                    : new UserTokens.Stored(now.accessToken(), now.refreshToken());
-              }
-            },
-            settings::warn);
+            new ProfileTokenStore(
+                client, file, settings.userClientLockOf(settings.profile()), time),
+            settings::warn,
+            time);
     if (token == null) {
       Bearer.Renewal first;
       try {
-        first = tokens.renew(null, REFRESH_TIMEOUT);
+        first = tokens.renew(null, policy(root).maxTime());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new CliException(ExitCode.INTERRUPTED, "interrupted; nothing was sent", e);
