@@ -96,10 +96,10 @@ public final class UserTokens implements Bearer {
       if (takeStored(refused)) {
         return new Renewal(token, null);
       }
-      return refresh(atMost);
+      // The wait for another process's refresh came out of the time allowed.
+      return refresh(atMost.minus(time.since(asked)));
     } catch (IOException e) {
-      failure =
-          "refreshing the user token failed: cannot lock the profile (" + e.getMessage() + ")";
+      failure = "refreshing the user token failed: " + e.getMessage();
       return Renewal.failed(failure);
     }
   }
