@@ -293,11 +293,15 @@ final class Catalog {
   /** The two-hex-digit directories under entries/, in order; none when there is no entries/ yet. */
   static List<String> entryDirectories(Path entries) throws IOException {
     List<String> dirs = new ArrayList<>();
+    if (!Disk.isDirectory(entries)) {
+      return List.of();
+    }
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(entries)) {
       for (Path p : stream) {
         String name = p.getFileName().toString();
         if (name.length() == 2
             && name.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+          Disk.isDirectory(p); // a link in its place is refused, not listed through
           dirs.add(name);
         }
       }

@@ -6,11 +6,13 @@ import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -31,6 +33,85 @@ final class Disk {
 
   private Disk() {}
 
+  /**
+   * A name inside a journal that is a symbolic link, or not the kind of file it should be. The
+   * journal never follows a link: a link planted in a directory from another machine (a CI artifact
+   * to merge) must not turn a read into a write, or a clean-up into a deletion, somewhere else.
+   */
+  static final class NotPlain extends FileSystemException {
+    private static final long serialVersionUID = 1L;
+
+    final boolean link;
+
+    NotPlain(Path path, boolean link, String what) {
+      super(path.toString(), null, path + " " + (link ? LINK : what));
+      this.link = link;
+    }
+  }
+
+  /** The attributes of a name itself, never of what a link points to; null when it is absent. */
+  static BasicFileAttributes attributesOf(Path path) throws IOException {
+    try {
+      return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  /** Whether a regular file is there; a link, a directory or a device in its place is refused. */
+  static boolean isFile(Path path) throws IOException {
+    BasicFileAttributes a = attributesOf(path);
+    if (a == null) {
+      return false;
+    }
+    if (a.isRegularFile()) {
+      return true;
+    }
+    throw new NotPlain(path, a.isSymbolicLink(), "is not a regular file");
+  }
+
+  /** Whether a directory of its own is there; a link or a file in its place is refused. */
+  static boolean isDirectory(Path path) throws IOException {
+    BasicFileAttributes a = attributesOf(path);
+    if (a == null) {
+      return false;
+    }
+    if (a.isDirectory()) {
+      return true;
+    }
+    throw new NotPlain(path, a.isSymbolicLink(), "is not a directory");
+  }
+
+  private static final String LINK =
+      "is a symbolic link, and edlink-idem never follows one inside a journal: remove it";
+
+  /**
+   * Reads a whole regular file without following a link; a missing one is {@link
+   * NoSuchFileException}.
+   */
+  static byte[] readAll(Path path) throws IOException {
+    if (!isFile(path)) {
+      throw new NoSuchFileException(path.toString());
+    }
+    try (FileChannel c =
+        FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      long size = c.size();
+      if (size > Integer.MAX_VALUE - 16) {
+        throw new FileSystemException(path.toString(), null, path + " is too large to read");
+      }
+      ByteBuffer buf = ByteBuffer.allocate((int) size);
+      while (buf.hasRemaining() && c.read(buf) >= 0) {
+        // until full or at its end
+      }
+      if (buf.hasRemaining()) {
+        byte[] shorter = new byte[buf.position()];
+        System.arraycopy(buf.array(), 0, shorter, 0, shorter.length);
+        return shorter;
+      }
+      return buf.array();
+    }
+  }
+
   /** A channel, and whether opening it created the file (whose name is then not yet durable). */
   record Opened(FileChannel channel, boolean created) {}
 
@@ -41,9 +122,11 @@ final class Disk {
   static Opened open(Path path, OpenOption... modes) throws IOException {
     Set<OpenOption> options = new HashSet<>(List.of(modes));
     options.add(StandardOpenOption.CREATE_NEW);
+    options.add(LinkOption.NOFOLLOW_LINKS);
     try {
       return new Opened(FileChannel.open(path, options, FILE_MODE), true);
     } catch (FileAlreadyExistsException e) {
+      isFile(path); // says what is in the way, rather than "too many levels of symbolic links"
       options.remove(StandardOpenOption.CREATE_NEW);
       return new Opened(FileChannel.open(path, options), false);
     }
@@ -68,13 +151,13 @@ final class Disk {
    * survives a crash. Returns whether it was made.
    */
   static boolean makePrivateDirectory(Path dir) throws IOException {
-    if (Files.isDirectory(dir)) {
+    if (isDirectory(dir)) {
       return false;
     }
     try {
       Files.createDirectory(dir, DIR_MODE);
     } catch (FileAlreadyExistsException e) {
-      if (Files.isDirectory(dir)) {
+      if (isDirectory(dir)) {
         return false; // another process made it first
       }
       throw e;
@@ -131,7 +214,11 @@ final class Disk {
    * an error.
    */
   static void forceFile(Path file) throws IOException {
-    try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ)) {
+    if (!isFile(file)) {
+      return;
+    }
+    try (FileChannel c =
+        FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       c.force(false);
     } catch (NoSuchFileException e) {
       // Nothing to make durable.
@@ -140,11 +227,8 @@ final class Disk {
 
   /** A file's size, or -1 when it does not exist. */
   static long sizeOf(Path file) throws IOException {
-    try {
-      return Files.size(file);
-    } catch (NoSuchFileException e) {
-      return -1;
-    }
+    BasicFileAttributes a = attributesOf(file);
+    return a == null ? -1 : a.size();
   }
 
   /** The operating system's reason, without the path that the message already names. */

@@ -3,7 +3,7 @@ package dev.edlinkidem.journal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -35,7 +35,7 @@ final class EntryFile {
   static Read read(Path file, String hash) throws IOException {
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
+      bytes = Disk.readAll(file);
     } catch (NoSuchFileException e) {
       return Read.ABSENT;
     }
@@ -135,7 +135,10 @@ final class EntryFile {
       channel = opened.channel();
       created = opened.created();
     } else {
-      channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      Disk.isFile(file);
+      channel =
+          FileChannel.open(
+              file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
     }
     long size = 0;
     try {

@@ -1,5 +1,6 @@
 package dev.edlinkidem.journal;
 
+import dev.edlinkidem.fs.Ownership;
 import dev.edlinkidem.journal.SummaryCache.Line;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.request.Sha256;
@@ -10,6 +11,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -47,6 +49,9 @@ public final class FileJournal implements Journal {
   private final Gate gate = new Gate();
   private final GroupCommit commits = new GroupCommit();
 
+  /** A merge's source: read, never written, healed, recovered or created. */
+  private final boolean readOnly;
+
   /**
    * Whether outcomes are appended without being forced (a batch); see {@link
    * #leaveOutcomesUnforced}.
@@ -56,10 +61,11 @@ public final class FileJournal implements Journal {
   private FileChannel lockChannel;
   private volatile List<Problem> problems = List.of();
 
-  private FileJournal(Path dir, Transaction.Steps steps) {
+  private FileJournal(Path dir, Transaction.Steps steps, boolean readOnly) {
     this.dir = dir;
     this.layout = new Layout(dir);
     this.steps = steps;
+    this.readOnly = readOnly;
   }
 
   /** Opens the journal in a directory; nothing is created until something is written. */
@@ -72,7 +78,19 @@ public final class FileJournal implements Journal {
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       throw new JournalException("journal " + dir + " is not a directory");
     }
-    return new FileJournal(dir, steps);
+    return new FileJournal(dir, steps, false);
+  }
+
+  /**
+   * Opens another journal only to read it, as a merge reads its source: nothing in it is written,
+   * healed or created, and a change left half-done in it is refused rather than finished, because
+   * finishing it would write there.
+   */
+  public static FileJournal openToRead(Path dir) throws JournalException {
+    if (!Files.isDirectory(dir)) {
+      throw new JournalException(dir + " is not a directory");
+    }
+    return new FileJournal(dir, Transaction.NO_STEPS, true);
   }
 
   public Path directory() {
@@ -193,6 +211,7 @@ public final class FileJournal implements Journal {
     }
     try (Gate.Hold h = readLock()) {
       String hash = Layout.hash(key);
+      checkEntryDirectories(hash);
       EntryFile.Read r = EntryFile.read(layout.entryFile(hash), hash);
       Entry entry = r.entry();
       List<Problem> found = r.problems();
@@ -447,10 +466,27 @@ public final class FileJournal implements Journal {
   private Gate.Hold readLock() throws IOException {
     while (true) {
       Gate.Hold hold = gate.shared(lockChannel(false));
-      if (!Files.isDirectory(layout.txn())) {
+      boolean unfinished;
+      try {
+        unfinished = Disk.isDirectory(layout.txn());
+      } catch (IOException e) {
+        hold.close();
+        throw e;
+      }
+      if (!unfinished) {
         return hold;
       }
+      if (readOnly && !Disk.isFile(layout.txn().resolve(Transaction.COMMIT))) {
+        return hold; // never committed: nothing outside txn/ was touched, and it is read as it is
+      }
       hold.close();
+      if (readOnly) {
+        throw new IOException(
+            "it holds a change left unfinished by a crash (txn/); finish it first with"
+                + " 'edlink-idem --journal "
+                + dir
+                + " list' on the machine it came from, or copy it again");
+      }
       try (Gate.Hold exclusive = gate.exclusive(lockChannel(true))) {
         Transaction.recover(layout);
       }
@@ -458,6 +494,9 @@ public final class FileJournal implements Journal {
   }
 
   private Gate.Hold writeLock() throws IOException {
+    if (readOnly) {
+      throw new IOException("it is open only to be read");
+    }
     Gate.Hold hold = gate.exclusive(lockChannel(true));
     try {
       Transaction.recover(layout);
@@ -473,7 +512,7 @@ public final class FileJournal implements Journal {
    * file).
    */
   private synchronized boolean mayHeal() {
-    return lockChannel != null;
+    return lockChannel != null && !readOnly;
   }
 
   /**
@@ -529,7 +568,16 @@ public final class FileJournal implements Journal {
     if (lockChannel != null) {
       return lockChannel;
     }
-    if (!create && !Files.exists(layout.lock())) {
+    if (readOnly) {
+      // Shared holds need only reading: a source in use by its own edlink-idem is read whole.
+      if (!Disk.isFile(layout.lock())) {
+        return null;
+      }
+      lockChannel =
+          FileChannel.open(layout.lock(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+      return lockChannel;
+    }
+    if (!create && !Disk.isFile(layout.lock())) {
       return null;
     }
     ensureDirectory();
@@ -545,6 +593,8 @@ public final class FileJournal implements Journal {
       if (parent != null) {
         Disk.force(parent);
       }
+    } else if (Ownership.whyNotOwn(dir).isPresent()) {
+      throw new IOException(dir + " " + Ownership.whyNotOwn(dir).get() + ", not yours to use");
     } else if (!Files.getPosixFilePermissions(dir).equals(Disk.PRIVATE_DIR)) {
       // Bodies name students: a journal directory made by hand with mkdir is closed to others.
       Files.setPosixFilePermissions(dir, Disk.PRIVATE_DIR);
@@ -564,6 +614,16 @@ public final class FileJournal implements Journal {
     draft.absorb(old);
     draft.commit(steps);
     return true;
+  }
+
+  /**
+   * Refuses entries/ or a key's directory that is a link: the key's file would be read or written
+   * somewhere else. A missing one is fine.
+   */
+  private void checkEntryDirectories(String hash) throws IOException {
+    if (Disk.isDirectory(layout.entries())) {
+      Disk.isDirectory(layout.entries().resolve(Layout.dirOf(hash)));
+    }
   }
 
   /** Makes entries/ (and the guard against format 1) and the key's directory, each durable. */
@@ -715,6 +775,7 @@ public final class FileJournal implements Journal {
             throw new JournalException(
                 "cannot write the journal " + file + ": key " + key + " has no begin record");
           }
+          checkEntryDirectories(hash);
           written = EntryFile.append(file, record, false);
           after = next.apply(entry);
           if (!finishes) {

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.DateTimeException;
@@ -76,7 +75,12 @@ final class SummaryCache {
   static Snapshot load(Path file) throws IOException {
     byte[] b;
     try {
-      b = Files.readAllBytes(file);
+      b = Disk.readAll(file);
+    } catch (Disk.NotPlain e) {
+      if (e.link) {
+        throw e; // a link in its place is not followed, and not silently lived with
+      }
+      return new Snapshot(false, 0);
     } catch (IOException e) {
       // Missing, or something else in its place: the cache is derived, so it is rebuilt from the
       // files.

@@ -216,11 +216,11 @@ final class Transaction {
    */
   static boolean recover(Layout layout) throws IOException {
     Path txn = layout.txn();
-    if (!Files.isDirectory(txn)) {
+    if (!Disk.isDirectory(txn)) {
       return false;
     }
     Path commit = txn.resolve(COMMIT);
-    if (Files.exists(commit)) {
+    if (Disk.isFile(commit)) {
       apply(layout, readPlan(commit), NO_STEPS);
     }
     finish(layout);
@@ -228,7 +228,7 @@ final class Transaction {
   }
 
   private static List<String> readPlan(Path commit) throws IOException {
-    List<String> lines = Files.readAllLines(commit, StandardCharsets.UTF_8);
+    List<String> lines = new String(Disk.readAll(commit), StandardCharsets.UTF_8).lines().toList();
     int ops = lines.size() - 2;
     if (ops < 0
         || !lines.get(0).equals(HEADER)
@@ -255,7 +255,7 @@ final class Transaction {
         case "put" -> {
           Path target = layout.entryFile(checkHash(arg));
           Path staged = txn.resolve(arg + Layout.ENTRY_SUFFIX);
-          if (Files.exists(staged)) {
+          if (Disk.isFile(staged)) {
             Disk.makePrivateDirectory(layout.entries());
             Disk.makePrivateDirectory(target.getParent());
             Disk.replace(staged, target);
@@ -264,12 +264,14 @@ final class Transaction {
         }
         case "delete" -> {
           Path target = layout.entryFile(checkHash(arg));
-          Files.deleteIfExists(target);
+          if (Disk.isDirectory(layout.entries()) && Disk.isDirectory(target.getParent())) {
+            Files.deleteIfExists(target);
+          }
           dirs.add(target.getParent());
         }
         case "cache" -> {
           Path staged = txn.resolve(STAGED_CACHE);
-          if (Files.exists(staged)) {
+          if (Disk.isFile(staged)) {
             Disk.replace(staged, layout.cache());
           }
           dirs.add(layout.dir());
@@ -279,10 +281,10 @@ final class Transaction {
             throw new IOException("the plan of a change names an odd file: " + arg);
           }
           Path retired = layout.dir().resolve(arg);
-          if (Files.isRegularFile(layout.v1Log()) && !Files.exists(retired)) {
+          if (Disk.isFile(layout.v1Log()) && Disk.attributesOf(retired) == null) {
             Files.move(layout.v1Log(), retired);
           }
-          if (Files.isRegularFile(retired)) {
+          if (Disk.isFile(retired)) {
             // It holds bodies too: 0600 like every journal file, whatever mode the old log had.
             Files.setPosixFilePermissions(retired, PosixFilePermissions.fromString("rw-------"));
           }
@@ -296,7 +298,7 @@ final class Transaction {
       }
     }
     for (Path d : dirs) {
-      if (Files.isDirectory(d)) {
+      if (Disk.isDirectory(d)) {
         Disk.force(d);
       }
     }
@@ -314,7 +316,7 @@ final class Transaction {
    */
   private static void finish(Layout layout) throws IOException {
     Path txn = layout.txn();
-    if (!Files.isDirectory(txn)) {
+    if (!Disk.isDirectory(txn)) {
       return;
     }
     if (Files.deleteIfExists(txn.resolve(COMMIT))) {

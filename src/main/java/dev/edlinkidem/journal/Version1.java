@@ -1,7 +1,6 @@
 package dev.edlinkidem.journal;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,12 +19,12 @@ record Version1(
   /** The log, or null when there is none (a directory in its place is format 2's guard). */
   static Version1 read(Layout layout) throws IOException {
     Path log = layout.v1Log();
-    if (!Files.isRegularFile(log)) {
+    if (Disk.attributesOf(log) == null || Disk.attributesOf(log).isDirectory()) {
       return null;
     }
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(log);
+      bytes = Disk.readAll(log);
     } catch (NoSuchFileException e) {
       return null;
     }
@@ -48,9 +47,9 @@ record Version1(
   }
 
   /** A name for the retired log that is not taken: journal.jsonl.v1-migrated, then .2, .3, … */
-  static String retiredName(Layout layout) {
+  static String retiredName(Layout layout) throws IOException {
     String name = RETIRED;
-    for (int n = 2; Files.exists(layout.dir().resolve(name)); n++) {
+    for (int n = 2; Disk.attributesOf(layout.dir().resolve(name)) != null; n++) {
       name = RETIRED + "." + n;
     }
     return name;

@@ -125,7 +125,7 @@ public final class JournalCommand implements Runnable {
             .equals(root.settings().journalDir().toAbsolutePath().normalize())) {
           throw CliException.usage(source + " is this journal");
         }
-        try (FileJournal other = FileJournal.open(source)) {
+        try (FileJournal other = FileJournal.openToRead(source)) {
           List<Entry> entries = other.entries();
           if (!other.problems().isEmpty() && !root.style().quiet()) {
             root.invocation()
@@ -140,7 +140,7 @@ public final class JournalCommand implements Runnable {
           }
           return entries;
         } catch (JournalException e) {
-          throw CliException.usage("cannot read the journal " + source + ": " + e.getMessage());
+          throw CliException.usage(e.getMessage() + "; nothing was merged");
         }
       }
       List<String> lines;
