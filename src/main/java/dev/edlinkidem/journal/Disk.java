@@ -173,7 +173,8 @@ final class Disk {
   static void writeForced(Path path, byte[] bytes) throws IOException {
     try (FileChannel c = open(path, StandardOpenOption.WRITE).channel()) {
       c.truncate(0);
-      writeFully(c, bytes, 0);
+      writeFully(c, bytes, 0, path);
+      DiskFaults.before(DiskFaults.Step.FORCE, path);
       c.force(false);
     }
   }
@@ -185,11 +186,15 @@ final class Disk {
   static void writeUnforced(Path path, byte[] bytes) throws IOException {
     try (FileChannel c = open(path, StandardOpenOption.WRITE).channel()) {
       c.truncate(0);
-      writeFully(c, bytes, 0);
+      writeFully(c, bytes, 0, path);
     }
   }
 
-  static long writeFully(FileChannel c, byte[] bytes, long at) throws IOException {
+  /**
+   * Writes all of {@code bytes} at {@code at} in {@code path}'s channel; returns where it ended.
+   */
+  static long writeFully(FileChannel c, byte[] bytes, long at, Path path) throws IOException {
+    DiskFaults.before(DiskFaults.Step.WRITE, path);
     ByteBuffer buf = ByteBuffer.wrap(bytes);
     while (buf.hasRemaining()) {
       at += c.write(buf, at);
@@ -204,6 +209,7 @@ final class Disk {
 
   /** Forces a directory, so that the names created, renamed or removed in it are durable. */
   static void force(Path directory) throws IOException {
+    DiskFaults.before(DiskFaults.Step.FORCE, directory);
     try (FileChannel d = FileChannel.open(directory, StandardOpenOption.READ)) {
       d.force(true);
     }
@@ -217,6 +223,7 @@ final class Disk {
     if (!isFile(file)) {
       return;
     }
+    DiskFaults.before(DiskFaults.Step.FORCE, file);
     try (FileChannel c =
         FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       c.force(false);

@@ -72,17 +72,31 @@ final class EntryFile {
    */
   static final class Written implements AutoCloseable, GroupCommit.Unforced {
     private final FileChannel channel;
+    private final Path file;
     private final List<Path> directories;
+
+    /** The file's length before the record: what taking the record back truncates it to. */
+    final long before;
+
     final long size;
 
-    private Written(FileChannel channel, List<Path> directories, long size) {
+    private Written(
+        FileChannel channel, Path file, List<Path> directories, long before, long size) {
       this.channel = channel;
+      this.file = file;
       this.directories = directories;
+      this.before = before;
       this.size = size;
+    }
+
+    /** Whether this write created the file, so that taking it back removes the file. */
+    boolean created() {
+      return !directories.isEmpty();
     }
 
     void force() throws IOException {
       try {
+        DiskFaults.before(DiskFaults.Step.FORCE, file);
         channel.force(false);
         for (Path d : directories) {
           Disk.force(d);
@@ -98,6 +112,7 @@ final class EntryFile {
     @Override
     public void forceFile() throws IOException {
       try {
+        DiskFaults.before(DiskFaults.Step.FORCE, file);
         channel.force(false);
       } finally {
         channel.close();
@@ -147,12 +162,12 @@ final class EntryFile {
       if (size > 0 && !endsWithNewline(channel, size)) {
         at += channel.write(ByteBuffer.wrap(new byte[] {'\n'}), at);
       }
-      at = Disk.writeFully(channel, line, at);
+      at = Disk.writeFully(channel, line, at, file);
       List<Path> dirs = new ArrayList<>();
       if (created) {
         dirs.add(file.toAbsolutePath().getParent());
       }
-      return new Written(channel, dirs, at);
+      return new Written(channel, file, dirs, size, at);
     } catch (IOException | RuntimeException e) {
       try {
         channel.truncate(size);

@@ -434,18 +434,19 @@ public final class FileJournal implements Journal {
     return commits.counts();
   }
 
+  /**
+   * Closes the lock file, and with it this process's locks. Nothing written depends on it: every
+   * record was forced (or left unforced on purpose) before, so a failing close is no news to report
+   * after a request was sent.
+   */
   @Override
-  public void close() throws JournalException {
-    closeLockFile();
-  }
-
-  private synchronized void closeLockFile() throws JournalException {
+  public synchronized void close() {
     try {
       if (lockChannel != null) {
         lockChannel.close();
       }
     } catch (IOException e) {
-      throw new JournalException("cannot close the journal: " + e.getMessage(), e);
+      // The descriptor is gone either way, and the kernel drops its locks with it.
     }
   }
 
@@ -717,12 +718,44 @@ public final class FileJournal implements Journal {
               EntryFile.append(file, RecordCodec.encode(RecordCodec.begin(key, at, request)), true);
           cacheQuietly(Line.of(begun, written.size, unreadable));
         }
-        commits.force(written);
+        try {
+          commits.force(written);
+        } catch (IOException e) {
+          throw new JournalException(
+              "cannot write the journal " + file + ": " + Disk.reason(e) + takeBack(written), e);
+        }
       } catch (IOException e) {
         throw cannotWrite(e);
       }
       entry = begun;
       return begun;
+    }
+
+    /**
+     * Takes back a begin record whose forcing failed: its request will not be sent, so no entry may
+     * be left that a later replay would send. Says how that went, for the failure's message.
+     */
+    private String takeBack(EntryFile.Written written) {
+      try (Gate.Hold h = writeLock()) {
+        if (written.created()) {
+          Files.deleteIfExists(file);
+          cacheQuietly(List.of(SummaryCache.goneLine(key)));
+          Disk.force(file.getParent());
+        } else {
+          try (FileChannel c =
+              FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            c.truncate(written.before);
+            c.force(false);
+          }
+        }
+        return "; the record was taken back";
+      } catch (IOException | RuntimeException e) {
+        return "; its record could not be taken back ("
+            + (e instanceof IOException io ? Disk.reason(io) : e.toString())
+            + "): if 'edlink-idem show "
+            + key
+            + "' finds it, replay it rather than post it again";
+      }
     }
 
     /**

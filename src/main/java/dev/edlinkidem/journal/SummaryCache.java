@@ -507,6 +507,7 @@ final class SummaryCache {
     }
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     lines.forEach(all::writeBytes);
+    DiskFaults.before(DiskFaults.Step.WRITE, file);
     try (FileChannel c =
         Disk.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND).channel()) {
       ByteBuffer buf = ByteBuffer.wrap(all.toByteArray());

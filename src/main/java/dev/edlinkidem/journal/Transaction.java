@@ -122,7 +122,9 @@ final class Transaction {
       try (FileChannel c =
           Disk.openPrivate(
               layout.unreadable(), StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+        DiskFaults.before(DiskFaults.Step.WRITE, layout.unreadable());
         c.write(ByteBuffer.wrap(unreadable.toByteArray()));
+        DiskFaults.before(DiskFaults.Step.FORCE, layout.unreadable());
         c.force(false);
       }
     }

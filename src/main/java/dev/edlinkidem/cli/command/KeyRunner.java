@@ -1,5 +1,6 @@
 package dev.edlinkidem.cli.command;
 
+import dev.edlinkidem.cli.CliException;
 import dev.edlinkidem.cli.EdlinkIdem;
 import dev.edlinkidem.cli.option.Durations;
 import dev.edlinkidem.cli.render.ResultPrinter;
@@ -10,10 +11,15 @@ import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.Problem;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.send.Sender;
+import dev.edlinkidem.verdict.ExitCode;
 import dev.edlinkidem.verdict.Verdict;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -26,6 +32,15 @@ public final class KeyRunner {
   private final ResultPrinter printer;
   private final Function<Sender.Listener, Sender> sender;
   private Sender prepared;
+
+  /**
+   * The keys this runner may have sent, each with its entry as journaled: what a journal failure
+   * that comes later must be told in terms of, never "nothing was sent".
+   */
+  private final Map<String, Entry> mayHaveSent = new LinkedHashMap<>();
+
+  /** Keys found in the journal before this runner sent them: a failure leaves them pending. */
+  private final Set<String> journaledBefore = new HashSet<>();
 
   KeyRunner(EdlinkIdem root, ResultPrinter printer, Function<Sender.Listener, Sender> sender) {
     this.root = root;
@@ -70,6 +85,7 @@ public final class KeyRunner {
 
   /** Sends an entry the settle rules let go, already in the journal. */
   Verdict send(Journal.Lease lease, Entry entry, String via) {
+    journaledBefore.add(entry.key());
     return send(lease, entry, writing -> entry, via);
   }
 
@@ -96,6 +112,11 @@ public final class KeyRunner {
       throw printer.failure(Verdict.interrupted(interruption.entry()), e);
     } finally {
       forgetInterrupt.run();
+      // Once its entry is durable the request goes out: from here on it may have reached Edlink.
+      Entry journaledEntry = interruption.entry();
+      if (journaledEntry != null) {
+        mayHaveSent.put(lease.key(), journaledEntry);
+      }
     }
   }
 
@@ -103,8 +124,43 @@ public final class KeyRunner {
     try {
       return lease.begin(request, root.invocation().time().now(), writing);
     } catch (JournalException e) {
-      throw printer.failure(Verdict.journalUnwritable(lease.key(), e.getMessage()), e);
+      throw journalFailed(lease.key(), e);
     }
+  }
+
+  /**
+   * The journal failed while this command was working on {@code key}: says what the code knows,
+   * that {@code key} may have reached Edlink (replay it), or that it was not sent and whether other
+   * keys of this command were.
+   */
+  CliException journalFailed(String key, JournalException e) {
+    Entry sent = mayHaveSent.get(key);
+    if (sent != null) {
+      return printer.failure(Verdict.outcomeNotJournaled(sent, e.getMessage()), e);
+    }
+    if (!journaledBefore.contains(key) && mayHaveSent.isEmpty()) {
+      return printer.failure(Verdict.journalUnwritable(key, e.getMessage()), e);
+    }
+    StringBuilder said = new StringBuilder(e.getMessage()).append("; ").append(key);
+    if (journaledBefore.contains(key)) {
+      // Its entry is still there: a new key for it would be a second request, a replay is not.
+      said.append(
+          " was not sent this time and stays pending: replay it once the journal can be written");
+    } else {
+      said.append(" was not sent");
+    }
+    if (!mayHaveSent.isEmpty()) {
+      said.append("; ")
+          .append(mayHaveSent.size())
+          .append(mayHaveSent.size() == 1 ? " request" : " requests")
+          .append(" before it may have been sent, as reported above");
+    }
+    return new CliException(ExitCode.INTERNAL, said.toString(), e);
+  }
+
+  /** Says that {@code key} is in the journal already, before its lease is taken. */
+  void alreadyJournaled(String key) {
+    journaledBefore.add(key);
   }
 
   /** Tells the user, once, about records the journal had to skip. */
@@ -124,12 +180,14 @@ public final class KeyRunner {
                 + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
   }
 
-  /** The key's entry as its lease sees it; the journal failing here means nothing was sent. */
+  /** The key's entry as its lease sees it, read before this runner sends it. */
   Optional<Entry> entryOf(Journal.Lease lease) {
     try {
-      return lease.entry();
+      Optional<Entry> found = lease.entry();
+      found.ifPresent(e -> journaledBefore.add(e.key()));
+      return found;
     } catch (JournalException e) {
-      throw printer.failure(Verdict.journalUnwritable(lease.key(), e.getMessage()), e);
+      throw journalFailed(lease.key(), e);
     }
   }
 }

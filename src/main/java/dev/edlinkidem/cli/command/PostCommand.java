@@ -143,7 +143,9 @@ public final class PostCommand implements Callable<Integer> {
     } catch (KeyInFlightException e) {
       return printer.print(Verdict.of(KeySettler.inFlight(key)));
     } catch (JournalException e) {
-      throw printer.failure(Verdict.journalUnwritable(key, e.getMessage()), e);
+      // Also the lease's closing, after the answer was printed: what is said depends on whether
+      // the request may have left.
+      throw runner.journalFailed(key, e);
     }
   }
 

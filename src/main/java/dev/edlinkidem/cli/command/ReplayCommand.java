@@ -141,6 +141,7 @@ public final class ReplayCommand implements Callable<Integer> {
       Bearer token = sends ? send.bearer(root) : null;
       return replayAll(journal, chosen, token);
     } catch (JournalException e) {
+      // Before any key was sent: replayAll reports its own journal failures.
       throw new CliException(ExitCode.INTERNAL, e.getMessage() + "; nothing was sent", e);
     }
   }
@@ -164,6 +165,7 @@ public final class ReplayCommand implements Callable<Integer> {
             .println("edlink-idem: [" + n + "/" + chosen.size() + "] " + candidate.key());
       }
       Verdict verdict;
+      runner.alreadyJournaled(candidate.key());
       try (Journal.Lease lease = journal.lease(candidate.key())) {
         Entry entry = runner.entryOf(lease).orElse(candidate);
         if (entry.state() == EntryState.PENDING) {
@@ -187,7 +189,8 @@ public final class ReplayCommand implements Callable<Integer> {
         code = ExitCode.mostSerious(code, ExitCode.USAGE);
         continue;
       } catch (JournalException e) {
-        throw new CliException(ExitCode.INTERNAL, e.getMessage(), e);
+        // Reading this key, or letting it go after sending it: the runner knows which it was.
+        throw runner.journalFailed(candidate.key(), e);
       }
       int one;
       if (verdict.exit() == ExitCode.REFUSED && !single) {
