@@ -12,14 +12,14 @@ __edlink_idem_command() {
       options='--journal --base-url --profile --color -q --quiet -v --verbose -h --help -V --version'
       ;;
     'edlink-idem post')
-      options='-d --data -k --key --key-from --token-file --allow-host --retries --timeout --max-time --pretty --raw -i --include --format --dry-run -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='-d --data -k --key --key-from --token-file --allow-host --retries --timeout --max-time --max-response --pretty --raw -i --include --format --dry-run -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       ;;
     'edlink-idem batch')
-      options='-c --concurrency --rate --fail-fast --format --token-file --allow-host --retries --timeout --max-time -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='-c --concurrency --rate --fail-fast --format --token-file --allow-host --retries --timeout --max-time --max-response -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       argument=file
       ;;
     'edlink-idem replay')
-      options='--all-pending -y --yes --token-file --allow-host --retries --timeout --max-time --pretty --raw -i --include --format -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='--all-pending -y --yes --token-file --allow-host --retries --timeout --max-time --max-response --pretty --raw -i --include --format -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       argument=keys argument_values='list --format keys --state pending'
       ;;
     'edlink-idem list')
@@ -92,6 +92,7 @@ __edlink_idem_option() {
     'edlink-idem post --retries') kind=none ;;
     'edlink-idem post --timeout') kind=words values='30s 2m 10m 1h 24h 72h 7d' ;;
     'edlink-idem post --max-time') kind=words values='30s 2m 10m 1h 24h 72h 7d' ;;
+    'edlink-idem post --max-response') kind=none ;;
     'edlink-idem post --format') kind=words values='body json' ;;
     'edlink-idem post --journal') kind=directory ;;
     'edlink-idem post --base-url') kind=none ;;
@@ -105,6 +106,7 @@ __edlink_idem_option() {
     'edlink-idem batch --retries') kind=none ;;
     'edlink-idem batch --timeout') kind=words values='30s 2m 10m 1h 24h 72h 7d' ;;
     'edlink-idem batch --max-time') kind=words values='30s 2m 10m 1h 24h 72h 7d' ;;
+    'edlink-idem batch --max-response') kind=none ;;
     'edlink-idem batch --journal') kind=directory ;;
     'edlink-idem batch --base-url') kind=none ;;
     'edlink-idem batch --profile') kind=none ;;
@@ -114,6 +116,7 @@ __edlink_idem_option() {
     'edlink-idem replay --retries') kind=none ;;
     'edlink-idem replay --timeout') kind=words values='30s 2m 10m 1h 24h 72h 7d' ;;
     'edlink-idem replay --max-time') kind=words values='30s 2m 10m 1h 24h 72h 7d' ;;
+    'edlink-idem replay --max-response') kind=none ;;
     'edlink-idem replay --format') kind=words values='body json' ;;
     'edlink-idem replay --journal') kind=directory ;;
     'edlink-idem replay --base-url') kind=none ;;

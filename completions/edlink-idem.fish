@@ -65,11 +65,11 @@ function __edlink_idem_valued
         case ''
             printf '%s\n' --journal --base-url --profile --color
         case 'post'
-            printf '%s\n' -d --data -k --key --key-from --token-file --allow-host --retries --timeout --max-time --format --journal --base-url --profile --color
+            printf '%s\n' -d --data -k --key --key-from --token-file --allow-host --retries --timeout --max-time --max-response --format --journal --base-url --profile --color
         case 'batch'
-            printf '%s\n' -c --concurrency --rate --format --token-file --allow-host --retries --timeout --max-time --journal --base-url --profile --color
+            printf '%s\n' -c --concurrency --rate --format --token-file --allow-host --retries --timeout --max-time --max-response --journal --base-url --profile --color
         case 'replay'
-            printf '%s\n' --token-file --allow-host --retries --timeout --max-time --format --journal --base-url --profile --color
+            printf '%s\n' --token-file --allow-host --retries --timeout --max-time --max-response --format --journal --base-url --profile --color
         case 'list'
             printf '%s\n' --state --expiring-within --path-prefix --limit --format --journal --base-url --profile --color
         case 'show'
@@ -151,6 +151,7 @@ complete -c edlink-idem -n '__edlink_idem_at post' -l allow-host -x -d 'Also sen
 complete -c edlink-idem -n '__edlink_idem_at post' -l retries -x -d 'Attempts after the first, for transient failures'
 complete -c edlink-idem -n '__edlink_idem_at post' -l timeout -x -a '30s 2m 10m 1h 24h 72h 7d' -d 'How long one attempt waits for its response'
 complete -c edlink-idem -n '__edlink_idem_at post' -l max-time -x -a '30s 2m 10m 1h 24h 72h 7d' -d 'How long all attempts and waits may take together'
+complete -c edlink-idem -n '__edlink_idem_at post' -l max-response -x -d 'The most of an answer\'s body that is read and journaled; a longer answer is settled by its status, and the rest is not read'
 complete -c edlink-idem -n '__edlink_idem_at post' -l pretty -d 'Indent a JSON body even when stdout is not a terminal'
 complete -c edlink-idem -n '__edlink_idem_at post' -l raw -d 'Print the body byte for byte even on a terminal'
 complete -c edlink-idem -n '__edlink_idem_at post' -s i -l include -d 'Print the status line and headers before the body'
@@ -175,6 +176,7 @@ complete -c edlink-idem -n '__edlink_idem_at batch' -l allow-host -x -d 'Also se
 complete -c edlink-idem -n '__edlink_idem_at batch' -l retries -x -d 'Attempts after the first, for transient failures'
 complete -c edlink-idem -n '__edlink_idem_at batch' -l timeout -x -a '30s 2m 10m 1h 24h 72h 7d' -d 'How long one attempt waits for its response'
 complete -c edlink-idem -n '__edlink_idem_at batch' -l max-time -x -a '30s 2m 10m 1h 24h 72h 7d' -d 'How long all attempts and waits may take together'
+complete -c edlink-idem -n '__edlink_idem_at batch' -l max-response -x -d 'The most of an answer\'s body that is read and journaled; a longer answer is settled by its status, and the rest is not read'
 complete -c edlink-idem -n '__edlink_idem_at batch' -s h -l help -d 'Show this help message and exit'
 complete -c edlink-idem -n '__edlink_idem_at batch' -s V -l version -d 'Print version information and exit'
 complete -c edlink-idem -n '__edlink_idem_at batch' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
@@ -193,6 +195,7 @@ complete -c edlink-idem -n '__edlink_idem_at replay' -l allow-host -x -d 'Also s
 complete -c edlink-idem -n '__edlink_idem_at replay' -l retries -x -d 'Attempts after the first, for transient failures'
 complete -c edlink-idem -n '__edlink_idem_at replay' -l timeout -x -a '30s 2m 10m 1h 24h 72h 7d' -d 'How long one attempt waits for its response'
 complete -c edlink-idem -n '__edlink_idem_at replay' -l max-time -x -a '30s 2m 10m 1h 24h 72h 7d' -d 'How long all attempts and waits may take together'
+complete -c edlink-idem -n '__edlink_idem_at replay' -l max-response -x -d 'The most of an answer\'s body that is read and journaled; a longer answer is settled by its status, and the rest is not read'
 complete -c edlink-idem -n '__edlink_idem_at replay' -l pretty -d 'Indent a JSON body even when stdout is not a terminal'
 complete -c edlink-idem -n '__edlink_idem_at replay' -l raw -d 'Print the body byte for byte even on a terminal'
 complete -c edlink-idem -n '__edlink_idem_at replay' -s i -l include -d 'Print the status line and headers before the body'

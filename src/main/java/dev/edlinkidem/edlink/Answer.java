@@ -1,5 +1,6 @@
 package dev.edlinkidem.edlink;
 
+import dev.edlinkidem.request.RecordedResponse;
 import java.util.List;
 import java.util.Set;
 
@@ -56,6 +57,17 @@ public enum Answer {
           "INVALID_SUBMISSION_TYPE",
           "MISSING_REQUIRED_FIELD",
           "INVALID_ASSIGNEES");
+
+  /**
+   * What a response says. A body cut at the cap hides an error's codes, and one of them may be
+   * {@code INTERNAL}: such an error is of unknown outcome, never a final refusal.
+   */
+  public static Answer of(RecordedResponse response, Envelope envelope) {
+    Answer answer = of(response.status(), envelope);
+    return response.truncated() && answer != DONE && answer != NOT_AN_ANSWER
+        ? UNKNOWN_OUTCOME
+        : answer;
+  }
 
   public static Answer of(int status, Envelope envelope) {
     if (status >= 200 && status < 300) {

@@ -13,7 +13,9 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -27,18 +29,58 @@ import javax.net.ssl.TrustManager;
 public final class EdlinkClient {
   private static final String USER_API = "/api/v2/my/";
 
+  /** The most of an answer's body that is kept (and journaled) unless told otherwise: 8 MiB. */
+  public static final int DEFAULT_MAX_BODY = 8 << 20;
+
+  /**
+   * The response headers the journal keeps, by name (lower case): what tells what became of the
+   * request and when to ask again. Everything else, and above all anything that can carry a
+   * credential (a proxy that echoes {@code Authorization}, cookies), is dropped.
+   */
+  static final Set<String> KEPT_HEADERS =
+      Set.of(
+          "content-type",
+          "content-length",
+          "content-encoding",
+          "content-language",
+          "date",
+          "retry-after",
+          "x-request-id",
+          "request-id",
+          "location",
+          "etag",
+          "last-modified",
+          "cache-control",
+          "expires",
+          "age",
+          "vary",
+          "server");
+
+  /** Rate-limit headers, whose names vary by server: kept by these prefixes. */
+  private static final List<String> KEPT_PREFIXES = List.of("x-ratelimit-", "ratelimit");
+
   private final HttpClient http;
   private final Bearer bearer;
   private final String userAgent;
+  private final int maxBody;
 
   public EdlinkClient(HttpClient http, String token, String userAgent) {
     this(http, Bearer.fixed(token), userAgent);
   }
 
   public EdlinkClient(HttpClient http, Bearer bearer, String userAgent) {
+    this(http, bearer, userAgent, DEFAULT_MAX_BODY);
+  }
+
+  /**
+   * @param maxBody the most of a body kept: the rest of a longer one is not read, and the response
+   *     says it was cut
+   */
+  public EdlinkClient(HttpClient http, Bearer bearer, String userAgent, int maxBody) {
     this.http = http;
     this.bearer = bearer;
     this.userAgent = userAgent;
+    this.maxBody = maxBody;
   }
 
   /**
@@ -172,14 +214,15 @@ public final class EdlinkClient {
   /** Sends once with {@code token}. */
   public Exchange send(JournaledRequest request, String key, Duration timeout, String token)
       throws InterruptedException {
-    CompletableFuture<HttpResponse<byte[]>> pending =
-        http.sendAsync(
-            build(request, key, timeout, token), HttpResponse.BodyHandlers.ofByteArray());
+    CompletableFuture<HttpResponse<CappedBody.Kept>> pending =
+        http.sendAsync(build(request, key, timeout, token), info -> new CappedBody(maxBody));
     try {
-      HttpResponse<byte[]> response =
+      HttpResponse<CappedBody.Kept> response =
           pending.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+      CappedBody.Kept body = response.body();
       return new Exchange.Response(
-          new RecordedResponse(response.statusCode(), keptHeaders(response), response.body()));
+          new RecordedResponse(
+              response.statusCode(), keptHeaders(response), body.bytes(), body.length()));
     } catch (TimeoutException e) {
       pending.cancel(true);
       return timedOut(timeout);
@@ -232,7 +275,7 @@ public final class EdlinkClient {
     return message;
   }
 
-  /** Every header but cookies, which have no business in a journal. */
+  /** The headers of {@link #KEPT_HEADERS} and the rate-limit ones; no other reaches the journal. */
   private static Map<String, List<String>> keptHeaders(HttpResponse<?> response) {
     Map<String, List<String>> kept = new LinkedHashMap<>();
     response
@@ -240,10 +283,15 @@ public final class EdlinkClient {
         .map()
         .forEach(
             (name, values) -> {
-              if (!name.equalsIgnoreCase("set-cookie") && !name.startsWith(":")) {
+              if (keeps(name)) {
                 kept.put(name, values);
               }
             });
     return kept;
+  }
+
+  static boolean keeps(String header) {
+    String name = header.toLowerCase(Locale.ROOT);
+    return KEPT_HEADERS.contains(name) || KEPT_PREFIXES.stream().anyMatch(name::startsWith);
   }
 }

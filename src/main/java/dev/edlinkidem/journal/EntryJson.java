@@ -74,6 +74,9 @@ public final class EntryJson {
               });
       response.add("headers", rh);
       putBody(response, r.body());
+      if (r.truncated()) {
+        response.addProperty("body_length", r.length());
+      }
       o.add("response", response);
     }
     return o;
@@ -185,7 +188,7 @@ public final class EntryJson {
             new Outcome(
                 status >= 200 && status < 300 ? EntryState.SUCCEEDED : EntryState.FAILED,
                 Instant.parse(r.get("at").getAsString()),
-                new RecordedResponse(status, rh, body(r)),
+                response(status, rh, body(r), nullable(r, "body_length")),
                 r.get("via").getAsString());
       }
       return new Entry(
@@ -209,6 +212,15 @@ public final class EntryJson {
   private static JsonElement nullable(JsonObject o, String name) {
     JsonElement e = o.get(name);
     return e == null || e.isJsonNull() ? null : e;
+  }
+
+  private static RecordedResponse response(
+      int status, Map<String, List<String>> headers, byte[] body, JsonElement length) {
+    return new RecordedResponse(
+        status,
+        headers,
+        body,
+        length == null ? body.length : Math.max(body.length, length.getAsLong()));
   }
 
   private static byte[] body(JsonObject o) {

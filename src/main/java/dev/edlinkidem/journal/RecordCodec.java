@@ -95,6 +95,9 @@ final class RecordCodec {
             });
     o.add("headers", headers);
     putBody(o, out.response().body());
+    if (out.response().truncated()) {
+      o.addProperty("body_length", out.response().length());
+    }
     return o;
   }
 
@@ -299,8 +302,15 @@ final class RecordCodec {
                     h.getValue().getAsJsonArray().forEach(v -> values.add(v.getAsString()));
                     headers.put(h.getKey(), values);
                   });
+          byte[] body = body(o);
           RecordedResponse response =
-              new RecordedResponse(o.get("status").getAsInt(), headers, body(o));
+              new RecordedResponse(
+                  o.get("status").getAsInt(),
+                  headers,
+                  body,
+                  o.has("body_length")
+                      ? Math.max(body.length, o.get("body_length").getAsLong())
+                      : body.length);
           entries.put(
               key,
               entry.withOutcome(

@@ -161,7 +161,9 @@ public final class Sender {
         last = r.response();
         error = null;
         int status = last.status();
-        Envelope envelope = Envelope.of(last.body());
+        // A body cut at the cap is not JSON: parsing all of it would cost a copy of it, to learn
+        // nothing.
+        Envelope envelope = last.truncated() ? Envelope.EMPTY : Envelope.of(last.body());
         attempt =
             new Attempt(
                 number, at, took, Attempt.Result.RESPONSE, status, null, envelope.requestId());
@@ -172,7 +174,7 @@ public final class Sender {
         } else {
           pace.answered();
         }
-        switch (Answer.of(status, envelope)) {
+        switch (Answer.of(last, envelope)) {
           case DONE -> {
             return finish(
                 lease,

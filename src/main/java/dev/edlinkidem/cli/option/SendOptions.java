@@ -66,6 +66,16 @@ public final class SendOptions {
           "How long all attempts and waits may take together (default: ${DEFAULT-VALUE}).")
   Duration maxTime;
 
+  @Option(
+      names = "--max-response",
+      paramLabel = "SIZE",
+      defaultValue = "8M",
+      converter = Sizes.class,
+      description =
+          "The most of an answer's body that is read and journaled (default: ${DEFAULT-VALUE}, from"
+              + " 1K to 1G); a longer answer is settled by its status, and the rest is not read.")
+  int maxResponse = EdlinkClient.DEFAULT_MAX_BODY;
+
   /** --allow-host: hosts besides the base URL's that the token may go to. */
   public List<String> allowedHosts() {
     return List.copyOf(allowedHosts);
@@ -179,7 +189,8 @@ public final class SendOptions {
             ? policy.attemptTimeout()
             : Duration.ofSeconds(30);
     EdlinkClient client =
-        new EdlinkClient(EdlinkClient.defaultHttpClient(connect, tls), token, Version.userAgent());
+        new EdlinkClient(
+            EdlinkClient.defaultHttpClient(connect, tls), token, Version.userAgent(), maxResponse);
     return new Sender(client, policy, invocation.time(), invocation.random(), listener, pace);
   }
 }

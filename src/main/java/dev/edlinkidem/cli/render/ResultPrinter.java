@@ -83,7 +83,19 @@ public final class ResultPrinter {
         verdict.row() == Row.RECORDED_SUCCESS || verdict.row() == Row.RECORDED_FAILURE;
     if (verdict.delivery() != null || fromJournal) {
       printStdout(verdict.entry(), response, fromJournal);
-      warnings(response == null ? Envelope.EMPTY : Envelope.of(response.body()));
+      warnings(
+          response == null || response.truncated() ? Envelope.EMPTY : Envelope.of(response.body()));
+      if (response != null && response.truncated() && !root.style().quiet()) {
+        root.invocation()
+            .err()
+            .println(
+                "edlink-idem: "
+                    + paint(EntryState.PENDING, "warning")
+                    + ": the answer's body was longer than "
+                    + response.body().length
+                    + " bytes (--max-response); only its beginning was read, journaled and"
+                    + " printed");
+      }
     }
     if (verdict.exit() == ExitCode.OK) {
       summary(verdict.message(audience(verdict.key()), this::paint));
@@ -137,7 +149,7 @@ public final class ResultPrinter {
         stdout.write(headerBlock(response).getBytes(StandardCharsets.UTF_8));
       }
       byte[] body = response.body();
-      if (output.pretty(invocation.terminal().stdout())) {
+      if (output.pretty(invocation.terminal().stdout()) && !response.truncated()) {
         String pretty = pretty(body);
         if (pretty != null) {
           body = (pretty + "\n").getBytes(StandardCharsets.UTF_8);
@@ -158,7 +170,16 @@ public final class ResultPrinter {
     o.addProperty("attempts", entry.attempts().size());
     o.addProperty("expires_at", entry.window().end().toString());
     o.addProperty("from_journal", fromJournal);
-    o.add("response", response == null ? JsonNull.INSTANCE : bodyAsJson(response.body()));
+    o.add(
+        "response",
+        response == null
+            ? JsonNull.INSTANCE
+            : response.truncated()
+                ? new JsonPrimitive(new String(response.body(), StandardCharsets.UTF_8))
+                : bodyAsJson(response.body()));
+    if (response != null && response.truncated()) {
+      o.addProperty("response_truncated", true);
+    }
     return o;
   }
 
