@@ -156,20 +156,36 @@ public final class RequestLog {
     if (next == null || next.isJsonNull()) {
       return null;
     }
-    URI uri = URI.create(next.getAsString());
-    if (!uri.isAbsolute()) {
-      uri = base.resolve(uri);
-    }
-    // The token follows $next only on the base URL's own origin.
-    if (uri.getHost() == null || !Destination.sameOrigin(uri, base)) {
+    // An answer arrived but cannot be followed: a server fault (exit 5), not a lost answer (6).
+    String text = next.isJsonPrimitive() ? next.getAsString() : next.toString();
+    URI uri;
+    try {
+      uri = URI.create(text);
+      if (!uri.isAbsolute()) {
+        uri = base.resolve(uri);
+      }
+    } catch (IllegalArgumentException e) {
       throw new Unreadable(
-          0,
-          "the request log's next page is on another host ("
-              + uri.getHost()
-              + "); not following it",
+          200, "the request log's next page is not a URL (" + quoted(text) + ")", false);
+    }
+    // The token follows $next only on the base URL's own origin; a host java.net.URI cannot
+    // parse (an underscore in it) is no origin at all.
+    if (uri.getHost() == null || uri.getScheme() == null || !Destination.sameOrigin(uri, base)) {
+      throw new Unreadable(
+          200,
+          "the request log's next page is not on "
+              + Destination.origin(base)
+              + " ("
+              + quoted(text)
+              + "); not following it with the token",
           false);
     }
     return uri;
+  }
+
+  /** At most 200 characters of what a server sent, for a message. */
+  private static String quoted(String text) {
+    return text.length() <= 200 ? text : text.substring(0, 200) + "...";
   }
 
   private JsonObject get(URI uri) throws Unreadable, InterruptedException {
