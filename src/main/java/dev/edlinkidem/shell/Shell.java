@@ -7,14 +7,17 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.reader.impl.LineReaderImpl;
+import org.jline.reader.impl.history.DefaultHistory;
 import org.jline.terminal.Terminal;
 
 /**
@@ -50,6 +53,7 @@ public final class Shell {
   /**
    * @param history the history file, created 0600 when missing; null keeps no history
    * @param toolName the tool's name, which a line may start with out of habit
+   * @param secret whether a line holds a secret, and so is never kept in the history
    */
   public Shell(
       Terminal terminal,
@@ -57,7 +61,8 @@ public final class Shell {
       Path history,
       Commands commands,
       Supplier<Status> status,
-      String toolName) {
+      String toolName,
+      Predicate<String> secret) {
     this.terminal = terminal;
     this.commands = commands;
     this.status = status;
@@ -71,11 +76,30 @@ public final class Shell {
             // "!" is common in request bodies; history expansion would rewrite them.
             .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
             .option(LineReader.Option.INSERT_TAB, false)
-            .option(LineReader.Option.AUTO_FRESH_LINE, true);
+            .option(LineReader.Option.AUTO_FRESH_LINE, true)
+            // As bash's ignorespace: a line typed with a space first is not kept.
+            .option(LineReader.Option.HISTORY_IGNORE_SPACE, true)
+            .history(new KeptHistory(secret));
     if (history != null && prepareHistory(history)) {
       builder.variable(LineReader.HISTORY_FILE, history);
     }
     this.reader = builder.build();
+  }
+
+  /** History that never keeps a line holding a secret (the token, pasted at the prompt). */
+  private static final class KeptHistory extends DefaultHistory {
+    private final Predicate<String> secret;
+
+    KeptHistory(Predicate<String> secret) {
+      this.secret = secret;
+    }
+
+    @Override
+    public void add(Instant time, String line) {
+      if (!secret.test(line)) {
+        super.add(time, line);
+      }
+    }
   }
 
   /** Whether {@code terminal} is a dumb one (TERM=dumb): no redrawing, no colour. */

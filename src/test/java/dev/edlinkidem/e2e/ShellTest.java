@@ -179,6 +179,25 @@ class ShellTest extends SandboxCase {
   }
 
   @Test
+  void aLineWithASpaceFirstOrHoldingTheTokenIsNotKeptInTheHistory() throws Exception {
+    try (ScriptedTerminal t = new ScriptedTerminal()) {
+      Future<Integer> session = start(t);
+      t.waitFor(0, "pending > ");
+      t.type(TOKEN + "\r"); // pasted at the prompt by mistake
+      t.waitFor(0, "Unmatched argument");
+      t.type(" keygen --token-typed-here-" + "sk-spaced-out\r");
+      t.waitFor(0, "sk-spaced-out");
+      t.type("keygen -n 1\r");
+      t.type(CTRL_D);
+      assertEquals(0, session.get(20, TimeUnit.SECONDS));
+    }
+    String kept = Files.readString(history());
+    assertTrue(kept.contains("keygen -n 1"), kept);
+    assertFalse(kept.contains(TOKEN), kept);
+    assertFalse(kept.contains("sk-spaced-out"), kept);
+  }
+
+  @Test
   void setTokenAsksWithoutEchoing() throws Exception {
     String secret = "sk-live-7d1e9-typed-not-shown";
     try (ScriptedTerminal t = new ScriptedTerminal()) {

@@ -16,6 +16,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -92,6 +93,55 @@ class LauncherIT {
 
     Path archive = install.awaitNewArchive(Set.of());
     assertTrue(Files.size(archive) > 1_000_000, archive + " is " + Files.size(archive) + " bytes");
+  }
+
+  @Test
+  void theBackgroundMakerCarriesNoTokenOrOtherSecret() throws Exception {
+    String canary = "sk-canary-" + System.nanoTime();
+    Install install = freshInstall();
+    Ran keys =
+        install.run(
+            THIS_JDK,
+            Map.of("EDLINK_TOKEN", canary, "EDLINK_CLIENT_SECRET", canary, "MY_PASSWORD", canary),
+            "keygen");
+    assertEquals(0, keys.code(), keys.err());
+    // The maker outlives the command: look at every process while it runs, until it is done.
+    int looked = 0;
+    do {
+      looked += assertNoProcessCarries(canary);
+      Thread.sleep(50);
+    } while (!install.matching("*.lock").isEmpty());
+    assertTrue(looked > 0, "the maker was seen running");
+    install.awaitNewArchive(Set.of());
+  }
+
+  /** Fails when a process's environment holds {@code secret}; returns how many were read. */
+  private static int assertNoProcessCarries(String secret) throws IOException {
+    int read = 0;
+    byte[] needle = secret.getBytes(StandardCharsets.UTF_8);
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+        byte[] environ;
+        try {
+          environ = Files.readAllBytes(proc.resolve("environ"));
+        } catch (IOException e) {
+          continue; // gone, or not ours
+        }
+        read++;
+        for (int i = 0; i + needle.length <= environ.length; i++) {
+          if (Arrays.equals(environ, i, i + needle.length, needle, 0, needle.length)) {
+            String cmdline = "?";
+            try {
+              cmdline = Files.readString(proc.resolve("cmdline")).replace('\0', ' ');
+            } catch (IOException e) {
+              // gone
+            }
+            throw new AssertionError("process " + proc.getFileName() + " carries it: " + cmdline);
+          }
+        }
+      }
+    }
+    return read;
   }
 
   @Test

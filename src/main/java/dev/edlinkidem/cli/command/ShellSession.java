@@ -91,8 +91,23 @@ public final class ShellSession {
             root.settings().stateDir().resolve("history"),
             this::execute,
             this::status,
-            model.getCommandName());
+            model.getCommandName(),
+            this::holdsTheToken);
     return shell.run();
+  }
+
+  /**
+   * Whether a line holds the token this session would send (pasted at the prompt by mistake): such
+   * a line is never kept in the history. Read each time, since config set-token may change it.
+   */
+  private boolean holdsTheToken(String line) {
+    String token;
+    try {
+      token = root.settings().token(null);
+    } catch (RuntimeException e) {
+      return false; // no token to give away
+    }
+    return token != null && !token.isBlank() && line.contains(token.strip());
   }
 
   private int execute(List<String> words) {
