@@ -3,6 +3,7 @@ package dev.edlinkidem.journal;
 import dev.edlinkidem.fs.Ownership;
 import dev.edlinkidem.journal.SummaryCache.Line;
 import dev.edlinkidem.request.JournaledRequest;
+import dev.edlinkidem.request.Sendable;
 import dev.edlinkidem.request.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -300,6 +301,14 @@ public final class FileJournal implements Journal {
           for (Entry theirs : incoming) {
             if (!leased.contains(theirs.key())) {
               continue; // in flight elsewhere: already reported
+            }
+            String unsendable = Sendable.whyNot(theirs.key(), theirs.request());
+            if (unsendable != null) {
+              // Merged in, it could be replayed with the token: only what post could journal.
+              skipped.add(
+                  new Compaction.Skipped(
+                      theirs.key(), "not a request edlink-idem sends: " + unsendable));
+              continue;
             }
             Entry ours = draft.entry(theirs.key());
             if (ours == null) {

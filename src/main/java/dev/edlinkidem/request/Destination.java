@@ -117,8 +117,42 @@ public final class Destination {
         || h.matches("127(\\.\\d{1,3}){3}");
   }
 
+  /**
+   * Whether a URL names {@code $idempotency} itself, in any case and any percent-encoding ({@code
+   * %24idempotenc%79}): the key is the tool's to add, once.
+   */
+  public static boolean carriesIdempotency(String url) {
+    String decoded = url;
+    for (int i = 0; i < 4; i++) { // %2524 decodes to %24, which a second decoding reads as $
+      String once = percentDecoded(decoded);
+      if (once.equals(decoded)) {
+        break;
+      }
+      decoded = once;
+    }
+    return decoded.toLowerCase(Locale.ROOT).contains("$idempotency");
+  }
+
+  private static String percentDecoded(String s) {
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%' && i + 2 < s.length()) {
+        int hi = Character.digit(s.charAt(i + 1), 16);
+        int lo = Character.digit(s.charAt(i + 2), 16);
+        if (hi >= 0 && lo >= 0) {
+          out.append((char) (hi * 16 + lo));
+          i += 2;
+          continue;
+        }
+      }
+      out.append(c);
+    }
+    return out.toString();
+  }
+
   private static String check(String url, String given) {
-    if (url.contains("$idempotency") || url.contains("%24idempotency")) {
+    if (carriesIdempotency(url)) {
       throw new InvalidRequestException(
           "'" + given + "' already carries $idempotency; give the key with --key instead");
     }
@@ -146,6 +180,30 @@ public final class Destination {
               + e.getReason()
               + " at character "
               + (e.getIndex() + 1));
+    }
+  }
+
+  /**
+   * Why a journaled URL is not one post or batch could have journaled (null when it is): an http(s)
+   * URL with a host, no fragment, no user name or password, no {@code $idempotency} of its own, and
+   * plain http only to a loopback host. Where it may go is checked when it is sent.
+   */
+  public static String whyNotJournalable(String url) {
+    try {
+      check(url, url);
+      URI uri = new URI(url);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("https") && !scheme.equals("http")) {
+        return "its URL is not http(s): " + url;
+      }
+      if (scheme.equals("http") && !isLoopback(uri.getHost())) {
+        return "its URL is plain http:// to " + uri.getHost();
+      }
+      return null;
+    } catch (InvalidRequestException e) {
+      return e.getMessage();
+    } catch (URISyntaxException e) {
+      return "its URL is not valid: " + e.getReason();
     }
   }
 

@@ -1,7 +1,9 @@
 package dev.edlinkidem.send;
 
 import dev.edlinkidem.journal.Entry;
+import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.request.JournaledRequest;
+import dev.edlinkidem.request.Sendable;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -36,6 +38,13 @@ public final class KeySettler {
       boolean forgotten = asked != null && entry.window().hasEnded(now);
       return new Settlement(
           forgotten ? Settlement.Kind.FORGOTTEN : Settlement.Kind.RECORDED, key, entry);
+    }
+    if (Sendable.whyNot(key, entry.request()) != null) {
+      return new Settlement(Settlement.Kind.UNSENDABLE, key, entry);
+    }
+    if (entry.created().isAfter(now.plus(Window.SKEW_MARGIN))) {
+      // Its window would look longer than Edlink's: Edlink may forget the key first.
+      return new Settlement(Settlement.Kind.DATED_AHEAD, key, entry);
     }
     if (!entry.window().allowsReplay(now)) {
       return new Settlement(Settlement.Kind.REPLAY_CLOSED, key, entry);

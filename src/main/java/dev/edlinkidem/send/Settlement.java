@@ -30,7 +30,17 @@ public record Settlement(Kind kind, String key, Entry entry) {
      */
     REPLAY_CLOSED,
     /** Another process is sending the key right now: refused at once. */
-    IN_FLIGHT;
+    IN_FLIGHT,
+    /**
+     * Pending, but its journaled request is not one post or batch could have journaled (edited, or
+     * merged from elsewhere): never sent.
+     */
+    UNSENDABLE,
+    /**
+     * Pending, and dated later than now: a clock was wrong when it was journaled, so its window is
+     * not known and sending is refused.
+     */
+    DATED_AHEAD;
 
     /** Whether a request goes out. */
     public boolean sends() {

@@ -36,6 +36,10 @@ public enum Row {
   FORGOTTEN(null, ExitCode.REFUSED, Next.NEW_KEY_IF_MEANT),
   REPLAY_CLOSED(EntryState.PENDING, ExitCode.REFUSED, Next.CHECK_THEN_NEW_KEY),
   IN_FLIGHT(null, ExitCode.REFUSED, Next.WAIT),
+  /** The journaled request is not one the tool sends (edited, or merged from elsewhere). */
+  UNSENDABLE(EntryState.PENDING, ExitCode.REFUSED, Next.NONE),
+  /** Journaled under a clock set ahead: its window is not known, so it is not sent. */
+  DATED_AHEAD(EntryState.PENDING, ExitCode.REFUSED, Next.RECONCILE),
   /** The journal could not be read or written before the first byte was sent. */
   JOURNAL_UNWRITABLE(null, ExitCode.INTERNAL, Next.NONE),
   /** A request may have left, but the journal could not record what became of it. */
@@ -94,6 +98,8 @@ public enum Row {
     GRAPH_TOKEN,
     /** Only the class itself can say now: look for the assignment there. */
     LOOK,
+    /** Ask Edlink's request log whether it arrived, or look in the class. */
+    RECONCILE,
     LATER
   }
 

@@ -7,6 +7,7 @@ import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.request.RecordedResponse;
+import dev.edlinkidem.request.Sendable;
 import dev.edlinkidem.send.Delivery;
 import dev.edlinkidem.send.Settlement;
 import dev.edlinkidem.time.TimeText;
@@ -57,6 +58,8 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
           case FORGOTTEN -> Row.FORGOTTEN;
           case REPLAY_CLOSED -> Row.REPLAY_CLOSED;
           case IN_FLIGHT -> Row.IN_FLIGHT;
+          case UNSENDABLE -> Row.UNSENDABLE;
+          case DATED_AHEAD -> Row.DATED_AHEAD;
           case NEW, RESEND ->
               throw new IllegalArgumentException("a settlement that sends ends in a delivery");
         };
@@ -285,6 +288,20 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
               + "), so Edlink may no longer recognise the key";
       case IN_FLIGHT ->
           "key " + key + " is being sent by another process right now; nothing was sent";
+      case UNSENDABLE ->
+          "refusing to send "
+              + key
+              + ": its journaled request is not one edlink-idem sends ("
+              + Sendable.whyNot(key, entry.request())
+              + "); it was changed by hand or came from another journal, and nothing was sent";
+      case DATED_AHEAD ->
+          "refusing to send "
+              + key
+              + " again: it was journaled "
+              + when(entry.created())
+              + ", which is still to come by this machine's clock, so a clock was wrong and its "
+              + Window.NAME
+              + " is not known";
       case JOURNAL_UNWRITABLE -> detail + "; nothing was sent";
       case OUTCOME_NOT_JOURNALED ->
           "the request may have reached Edlink but its outcome could not be journaled ("
@@ -354,6 +371,11 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
               : "fix the request and post it with a new key";
       case NEW_KEY -> "use a new key for a new request";
       case LOOK -> "look for the assignment in the class: only the class can say now";
+      case RECONCILE ->
+          "ask Edlink's request log with 'edlink-idem reconcile "
+              + key
+              + "', or look for the assignment in the class, before sending it again with a new"
+              + " key";
       case NEW_KEY_IF_MEANT ->
           (batch ? "give the line a new key" : "post with a new key") + " if you mean to act again";
       case CHECK_THEN_NEW_KEY ->

@@ -257,6 +257,41 @@ class VerdictTest {
                 + " the key; check whether it arrived, or give the line a new key"));
     cases.add(
         new Case(
+            settled(
+                new Entry(
+                    "k1",
+                    T0,
+                    new JournaledRequest("DELETE", URL, Map.of(), new byte[0]),
+                    "f",
+                    List.of(),
+                    null),
+                null,
+                T0),
+            Row.UNSENDABLE,
+            EntryState.PENDING,
+            3,
+            "refusing to send k1: its journaled request is not one edlink-idem sends (its method is"
+                + " DELETE, and edlink-idem sends only POST); it was changed by hand or came from"
+                + " another journal, and nothing was sent",
+            "refusing to send k1: its journaled request is not one edlink-idem sends (its method is"
+                + " DELETE, and edlink-idem sends only POST); it was changed by hand or came from"
+                + " another journal, and nothing was sent"));
+    cases.add(
+        new Case(
+            settled(pending(), null, T0.minus(Duration.ofDays(20))),
+            Row.DATED_AHEAD,
+            EntryState.PENDING,
+            3,
+            "refusing to send k1 again: it was journaled 2026-11-01 08:00 UTC, which is still to"
+                + " come by this machine's clock, so a clock was wrong and its 30-day window is not"
+                + " known; ask Edlink's request log with 'edlink-idem reconcile k1', or look for"
+                + " the assignment in the class, before sending it again with a new key",
+            "refusing to send k1 again: it was journaled 2026-11-01 08:00 UTC, which is still to"
+                + " come by this machine's clock, so a clock was wrong and its 30-day window is not"
+                + " known; ask Edlink's request log with 'edlink-idem reconcile k1', or look for"
+                + " the assignment in the class, before sending it again with a new key"));
+    cases.add(
+        new Case(
             Verdict.of(KeySettler.inFlight("k1")),
             Row.IN_FLIGHT,
             null,

@@ -168,12 +168,12 @@ public final class ReplayCommand implements Callable<Integer> {
       runner.alreadyJournaled(candidate.key());
       try (Journal.Lease lease = journal.lease(candidate.key())) {
         Entry entry = runner.entryOf(lease).orElse(candidate);
-        if (entry.state() == EntryState.PENDING) {
+        Settlement settlement = KeySettler.settle(entry.key(), Optional.of(entry), null, now);
+        if (settlement.kind().sends()) {
           // The token goes where the request went first; that must still be the base URL's host.
           Destination.checkOrigin(
               URI.create(entry.request().url()), root.settings().baseUrl(), send.allowedHosts());
         }
-        Settlement settlement = KeySettler.settle(entry.key(), Optional.of(entry), null, now);
         verdict =
             settlement.kind().sends()
                 ? runner.send(lease, entry, settlement.via())
