@@ -268,13 +268,27 @@ public final class Invocation {
     if (now == null) {
       return time.now();
     }
+    Instant parsed;
     try {
-      return Instant.parse(now.trim());
+      parsed = Instant.parse(now.trim());
     } catch (DateTimeParseException e) {
       throw CliException.usage(
           "EDLINK_IDEM_NOW='" + now + "' is not an ISO-8601 instant such as 2026-11-22T09:30:00Z");
     }
+    if (!warnedOfNow) {
+      // Left set by mistake, it would move every window: said on every command that uses it.
+      warnedOfNow = true;
+      err()
+          .println(
+              "edlink-idem: warning: EDLINK_IDEM_NOW="
+                  + now.trim()
+                  + " stands in for the clock of the window rules (it is for tests); unset it");
+      err().flush();
+    }
+    return parsed;
   }
+
+  private boolean warnedOfNow;
 
   /** The process's own terminal: its size from stty, its secret prompt from the JDK's Console. */
   private static final class ProcessTty implements Tty {

@@ -10,6 +10,7 @@ import java.util.Locale;
  * @param status the HTTP status, or 0 when no response arrived
  * @param error what went wrong when no response arrived (or null)
  * @param requestId Edlink's {@code $request} id from the response, or null
+ * @param edlinkDate the time by Edlink's clock, from the response's Date header, or null
  */
 public record Attempt(
     int number,
@@ -18,7 +19,29 @@ public record Attempt(
     Result result,
     int status,
     String error,
-    String requestId) {
+    String requestId,
+    Instant edlinkDate) {
+  /** An attempt with no Date from Edlink (no response, or none in it). */
+  public Attempt(
+      int number,
+      Instant at,
+      Duration duration,
+      Result result,
+      int status,
+      String error,
+      String requestId) {
+    this(number, at, duration, result, status, error, requestId, null);
+  }
+
+  /**
+   * How far this machine's clock ran ahead of Edlink's when the answer came (negative: behind), or
+   * null when the answer had no Date. The Date header has whole seconds, so differences below a
+   * second or two mean nothing.
+   */
+  public Duration clockAhead() {
+    return edlinkDate == null ? null : Duration.between(edlinkDate, at.plus(duration));
+  }
+
   /** What an attempt came back with. */
   public enum Result {
     RESPONSE,

@@ -1,6 +1,7 @@
 package dev.edlinkidem.journal;
 
 import dev.edlinkidem.request.JournaledRequest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,8 +27,32 @@ public record Entry(
     return outcome == null ? EntryState.PENDING : outcome.state();
   }
 
+  /**
+   * The key's window, counted from the moment it was journaled; when an answer's Date showed this
+   * machine's clock running ahead of Edlink's by more than the skew margin, counted that much
+   * earlier, since Edlink's 30 days run by Edlink's clock. A clock behind Edlink's already gives
+   * the earlier end.
+   */
   public Window window() {
-    return new Window(created);
+    Duration ahead = clockAhead();
+    return new Window(ahead == null ? created : created.minus(ahead));
+  }
+
+  /**
+   * How far this machine's clock ran ahead of Edlink's, by the answers' Date headers, when that is
+   * more than {@link Window#SKEW_MARGIN}; else null.
+   */
+  public Duration clockAhead() {
+    Duration most = null;
+    for (Attempt a : attempts) {
+      Duration ahead = a.clockAhead();
+      if (ahead != null
+          && ahead.compareTo(Window.SKEW_MARGIN) > 0
+          && (most == null || ahead.compareTo(most) > 0)) {
+        most = ahead;
+      }
+    }
+    return most;
   }
 
   public Entry withAttempt(Attempt attempt) {

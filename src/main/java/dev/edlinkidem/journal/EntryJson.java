@@ -53,6 +53,9 @@ public final class EntryJson {
       j.add(
           "request_id",
           a.requestId() == null ? JsonNull.INSTANCE : new JsonPrimitive(a.requestId()));
+      if (a.edlinkDate() != null) {
+        j.addProperty("edlink_date", a.edlinkDate().toString());
+      }
       attempts.add(j);
     }
     o.add("attempt_log", attempts);
@@ -168,7 +171,10 @@ public final class EntryJson {
                 Attempt.Result.valueOf(a.get("result").getAsString().toUpperCase(Locale.ROOT)),
                 nullable(a, "status") == null ? 0 : a.get("status").getAsInt(),
                 nullable(a, "error") == null ? null : a.get("error").getAsString(),
-                nullable(a, "request_id") == null ? null : a.get("request_id").getAsString()));
+                nullable(a, "request_id") == null ? null : a.get("request_id").getAsString(),
+                nullable(a, "edlink_date") == null
+                    ? null
+                    : Instant.parse(a.get("edlink_date").getAsString())));
       }
       Outcome outcome = null;
       JsonElement response = nullable(o, "response");

@@ -6,6 +6,9 @@ import java.time.Instant;
  * What listing needs of an entry, without its bodies: enough for {@code list}, {@code expiring} and
  * key completion at any journal size.
  *
+ * @param created when the key's window started: when it was journaled, moved back by as much as the
+ *     answers' Date headers showed this machine's clock running ahead of Edlink's (see {@link
+ *     Entry#window})
  * @param status the final status, else the last attempt's, else 0
  * @param finishedAt when the outcome was recorded, or null while pending
  * @param via how the outcome was learned ({@code post}, {@code replay}, {@code reconcile}), or null
@@ -28,7 +31,7 @@ public record EntrySummary(
             : e.attempts().isEmpty() ? 0 : e.attempts().get(e.attempts().size() - 1).status();
     return new EntrySummary(
         e.key(),
-        e.created(),
+        e.window().start(),
         e.state(),
         status,
         e.attempts().size(),

@@ -76,6 +76,9 @@ final class RecordCodec {
     if (a.requestId() != null) {
       o.addProperty("request_id", a.requestId());
     }
+    if (a.edlinkDate() != null) {
+      o.addProperty("edlink_date", a.edlinkDate().toString());
+    }
     return o;
   }
 
@@ -289,7 +292,10 @@ final class RecordCodec {
                           o.get("result").getAsString().toUpperCase(Locale.ROOT)),
                       o.has("status") ? o.get("status").getAsInt() : 0,
                       o.has("error") ? o.get("error").getAsString() : null,
-                      o.has("request_id") ? o.get("request_id").getAsString() : null)));
+                      o.has("request_id") ? o.get("request_id").getAsString() : null,
+                      o.has("edlink_date")
+                          ? Instant.parse(o.get("edlink_date").getAsString())
+                          : null)));
         }
         case "outcome" -> {
           requireBegun(entry, key);

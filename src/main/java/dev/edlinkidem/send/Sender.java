@@ -16,6 +16,9 @@ import dev.edlinkidem.request.RecordedResponse;
 import dev.edlinkidem.time.Time;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.Random;
 
@@ -166,7 +169,14 @@ public final class Sender {
         Envelope envelope = last.truncated() ? Envelope.EMPTY : Envelope.of(last.body());
         attempt =
             new Attempt(
-                number, at, took, Attempt.Result.RESPONSE, status, null, envelope.requestId());
+                number,
+                at,
+                took,
+                Attempt.Result.RESPONSE,
+                status,
+                null,
+                envelope.requestId(),
+                httpDate(last.header("Date")));
         retryAfter = RetryPolicy.retryAfter(last.header("Retry-After"), time.now());
         if (status == 429 || status >= 500 && retryAfter.isPresent()) {
           // Throttled: everyone sharing the pace waits, or the others would keep hitting the limit.
@@ -290,5 +300,17 @@ public final class Sender {
     listener.attempted(attempt, Optional.empty());
     return new Delivery(
         kind, entry.withAttempt(attempt).withOutcome(outcome), response, null, attempts);
+  }
+
+  /** An HTTP Date header (RFC 1123), or null when there is none or it cannot be read. */
+  static Instant httpDate(String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+    } catch (DateTimeParseException e) {
+      return null;
+    }
   }
 }

@@ -2,6 +2,7 @@ package dev.edlinkidem.e2e;
 
 import dev.edlinkidem.cli.Invocation;
 import dev.edlinkidem.cli.Main;
+import dev.edlinkidem.time.Time;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,7 @@ public final class Cli {
   private Invocation.Terminal terminal = Invocation.Terminal.NONE;
   private byte[] stdin = new byte[0];
   private Invocation.Interrupts interrupts = Invocation.Interrupts.NONE;
+  private Time time = Time.SYSTEM;
 
   public Cli env(String name, String value) {
     if (value == null) {
@@ -58,11 +60,18 @@ public final class Cli {
     return this;
   }
 
+  /** The clock the command journals by: a test's, set ahead or behind. */
+  public Cli time(Time t) {
+    this.time = t;
+    return this;
+  }
+
   public Result run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     Invocation invocation =
-        new Invocation(new ByteArrayInputStream(stdin), out, err, env, terminal, new SecureRandom())
+        new Invocation(
+                new ByteArrayInputStream(stdin), out, err, env, terminal, new SecureRandom(), time)
             .withInterrupts(interrupts);
     int code = Main.run(invocation, args);
     invocation.out().flush();

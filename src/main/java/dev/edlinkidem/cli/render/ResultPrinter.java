@@ -15,7 +15,10 @@ import dev.edlinkidem.cli.option.OutputOptions;
 import dev.edlinkidem.edlink.Envelope;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
+import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.request.RecordedResponse;
+import dev.edlinkidem.time.DurationSyntax;
+import dev.edlinkidem.time.TimeText;
 import dev.edlinkidem.verdict.ExitCode;
 import dev.edlinkidem.verdict.Row;
 import dev.edlinkidem.verdict.Verdict;
@@ -24,6 +27,8 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
@@ -85,6 +90,7 @@ public final class ResultPrinter {
       printStdout(verdict.entry(), response, fromJournal);
       warnings(
           response == null || response.truncated() ? Envelope.EMPTY : Envelope.of(response.body()));
+      clockWarning(verdict);
       if (response != null && response.truncated() && !root.style().quiet()) {
         root.invocation()
             .err()
@@ -105,6 +111,38 @@ public final class ResultPrinter {
           .println("edlink-idem: " + verdict.message(audience(verdict.key()), this::paint));
     }
     return verdict.exit();
+  }
+
+  /**
+   * Edlink's Date header is a second clock: when this machine's differs from it by more than the
+   * skew margin, says so, and which window end the entry now keeps (the earlier of the two).
+   */
+  private void clockWarning(Verdict verdict) {
+    Entry entry = verdict.entry();
+    if (verdict.delivery() == null || entry == null || entry.attempts().isEmpty()) {
+      return;
+    }
+    Duration ahead = entry.attempts().get(entry.attempts().size() - 1).clockAhead();
+    if (ahead == null || ahead.abs().compareTo(Window.SKEW_MARGIN) <= 0) {
+      return;
+    }
+    root.invocation()
+        .err()
+        .println(
+            "edlink-idem: "
+                + paint(EntryState.PENDING, "warning")
+                + ": this machine's clock is "
+                + DurationSyntax.format(ahead.abs().truncatedTo(ChronoUnit.SECONDS))
+                + (ahead.isNegative() ? " behind" : " ahead of")
+                + " Edlink's (by its Date header); "
+                + verdict.key()
+                + "'s "
+                + Window.NAME
+                + " ends "
+                + TimeText.when(entry.window().end())
+                + (ahead.isNegative()
+                    ? " by this clock; set it right (NTP)"
+                    : ", counted by Edlink's clock; set this one right (NTP)"));
   }
 
   /** A state word, coloured when stderr gets colour (--color, NO_COLOR, a terminal). */
