@@ -33,7 +33,7 @@ __edlink_idem_command() {
       options='--within --pending-only --fail-if-pending -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       ;;
     'edlink-idem prune')
-      options='--dry-run --include-pending -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='--dry-run --include-pending --tombstones -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       ;;
     'edlink-idem keygen')
       options='-n --count --uuid -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'

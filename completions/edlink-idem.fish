@@ -253,6 +253,7 @@ complete -c edlink-idem -n '__edlink_idem_at expiring' -s v -l verbose -d 'Say m
 # edlink-idem prune
 complete -c edlink-idem -n '__edlink_idem_at prune' -l dry-run -d 'Say what would be removed; change nothing'
 complete -c edlink-idem -n '__edlink_idem_at prune' -l include-pending -d 'Also remove pending entries whose window has ended'
+complete -c edlink-idem -n '__edlink_idem_at prune' -l tombstones -d 'Instead of removing entries, forget the tombstones of keys removed before, so that each can be posted again as a new request'
 complete -c edlink-idem -n '__edlink_idem_at prune' -s h -l help -d 'Show this help message and exit'
 complete -c edlink-idem -n '__edlink_idem_at prune' -s V -l version -d 'Print version information and exit'
 complete -c edlink-idem -n '__edlink_idem_at prune' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'

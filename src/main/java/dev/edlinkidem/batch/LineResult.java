@@ -128,7 +128,8 @@ public record LineResult(
           case SUCCEEDED, RECORDED_SUCCESS -> Kind.SUCCEEDED;
           case FAILED, RECORDED_FAILURE -> Kind.FAILED;
           case NOT_STARTED -> Kind.NOT_SENT;
-          case REUSED, FORGOTTEN, REPLAY_CLOSED, IN_FLIGHT, UNSENDABLE, DATED_AHEAD -> Kind.REFUSED;
+          case REUSED, FORGOTTEN, TOMBSTONED, REPLAY_CLOSED, IN_FLIGHT, UNSENDABLE, DATED_AHEAD ->
+              Kind.REFUSED;
           case JOURNAL_UNWRITABLE -> Kind.ERROR;
           default -> Kind.PENDING;
         };

@@ -6,6 +6,7 @@ import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.journal.Outcome;
+import dev.edlinkidem.journal.Tombstone;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.send.KeySettler;
 import dev.edlinkidem.send.Sender;
@@ -91,7 +92,10 @@ public final class LineSender {
     }
     Entry sending = null;
     try (Journal.Lease lease = new TimedLease(taken)) {
-      Settlement settlement = KeySettler.settle(key, lease.entry(), request, now.get());
+      Optional<Entry> entry = lease.entry();
+      Optional<Tombstone> pruned =
+          entry.isEmpty() ? timed(() -> journal.tombstone(key)) : Optional.empty();
+      Settlement settlement = KeySettler.settle(key, entry, pruned, request, now.get());
       if (!settlement.kind().sends()) {
         return Verdict.of(settlement);
       }

@@ -180,6 +180,26 @@ final class Disk {
   }
 
   /**
+   * Appends whole lines to a file (made 0600, its name durable, when new) and forces them. A last
+   * line left torn by a crash is ended first, so that it cannot swallow the first line appended.
+   */
+  static void appendForced(Path path, byte[] lines) throws IOException {
+    try (FileChannel c = openPrivate(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      long at = c.size();
+      if (at > 0) {
+        ByteBuffer last = ByteBuffer.allocate(1);
+        c.read(last, at - 1);
+        if (last.get(0) != '\n') {
+          at = writeFully(c, new byte[] {'\n'}, at, path);
+        }
+      }
+      writeFully(c, lines, at, path);
+      DiskFaults.before(DiskFaults.Step.FORCE, path);
+      c.force(false);
+    }
+  }
+
+  /**
    * Writes a whole file (replacing any) without forcing it: for the derived cache and test
    * fixtures.
    */

@@ -23,13 +23,15 @@ public final class DiskFaults {
     private final Step step;
     private final int failing;
     private final String reason;
+    private final String only; // a file name, or null for every file
     private final AtomicInteger seen = new AtomicInteger();
     private volatile String failedAt;
 
-    private Plan(Step step, int failing, String reason) {
+    private Plan(Step step, int failing, String reason, String only) {
       this.step = step;
       this.failing = failing;
       this.reason = reason;
+      this.only = only;
     }
 
     /** How many steps of its kind were taken while the plan was in force. */
@@ -61,19 +63,30 @@ public final class DiskFaults {
    * with {@code reason} ("Input/output error", "No space left on device"), until closed.
    */
   public static Plan fail(Step step, int nth, String reason) {
+    return plan(new Plan(step, nth, reason, null));
+  }
+
+  /** Fails the first step of this kind on a file named {@code fileName}, until closed. */
+  public static Plan failOn(Step step, String fileName, String reason) {
+    return plan(new Plan(step, 1, reason, fileName));
+  }
+
+  private static Plan plan(Plan p) {
     synchronized (DiskFaults.class) {
       if (plan != null) {
         throw new IllegalStateException("a disk fault is already planned");
       }
-      plan = new Plan(step, nth, reason);
-      return plan;
+      plan = p;
+      return p;
     }
   }
 
   /** Called before each write or force of the journal's files. */
   static void before(Step step, Path path) throws IOException {
     Plan p = plan;
-    if (p == null || p.step != step) {
+    if (p == null
+        || p.step != step
+        || p.only != null && !p.only.equals(String.valueOf(path.getFileName()))) {
       return;
     }
     if (p.seen.incrementAndGet() == p.failing) {

@@ -49,6 +49,7 @@ public final class FileJournal implements Journal {
   private final Transaction.Steps steps;
   private final Gate gate = new Gate();
   private final GroupCommit commits = new GroupCommit();
+  private final Tombstones tombstones;
 
   /** A merge's source: read, never written, healed, recovered or created. */
   private final boolean readOnly;
@@ -67,6 +68,7 @@ public final class FileJournal implements Journal {
     this.layout = new Layout(dir);
     this.steps = steps;
     this.readOnly = readOnly;
+    this.tombstones = new Tombstones(layout);
   }
 
   /** Opens the journal in a directory; nothing is created until something is written. */
@@ -281,13 +283,64 @@ public final class FileJournal implements Journal {
         wanted,
         dryRun,
         (draft, leased, changed, skipped) -> {
+          List<Tombstone> marks = new ArrayList<>();
+          Instant now = Instant.ofEpochMilli(wallClockMillis());
           for (String key : wanted) {
             if (leased.contains(key) && draft.has(key)) {
+              marks.add(tombstoneOf(draft, key, now));
               draft.remove(key);
               changed.add(key);
             }
           }
+          if (!dryRun) {
+            // Durable before the removal is: a crash between leaves a tombstone beside a live
+            // entry, which the entry outranks.
+            tombstones.append(marks);
+          }
         });
+  }
+
+  private static Tombstone tombstoneOf(Draft draft, String key, Instant now) throws IOException {
+    Entry entry = draft.entry(key);
+    if (entry != null) {
+      return new Tombstone(key, entry.fingerprint(), entry.window().end(), now);
+    }
+    // Its records are unreadable, but its summary still says when its window ended.
+    return new Tombstone(key, "", draft.lines.get(key).summary().window().end(), now);
+  }
+
+  @Override
+  public Optional<Tombstone> tombstone(String key) throws JournalException {
+    if (!Files.isDirectory(dir)) {
+      return Optional.empty();
+    }
+    try (Gate.Hold h = readLock()) {
+      return Optional.ofNullable(tombstones.all().get(key));
+    } catch (IOException e) {
+      throw cannotRead(e);
+    }
+  }
+
+  @Override
+  public List<Tombstone> forgetTombstones(Instant endedBefore, boolean dryRun)
+      throws JournalException {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Gate.Hold h = writeLock()) {
+      List<Tombstone> forgotten = new ArrayList<>();
+      List<Tombstone> kept = new ArrayList<>();
+      for (Tombstone t : tombstones.all().values()) {
+        (t.windowEnd().isBefore(endedBefore) ? forgotten : kept).add(t);
+      }
+      if (!dryRun && !forgotten.isEmpty()) {
+        tombstones.rewrite(kept);
+      }
+      return forgotten;
+    } catch (IOException e) {
+      throw new JournalException(
+          "cannot change the journal in " + dir + ": " + Disk.reason(e) + "; it is unchanged", e);
+    }
   }
 
   @Override

@@ -34,6 +34,18 @@ public interface Journal extends AutoCloseable {
    */
   Compaction merge(List<Entry> incoming, boolean dryRun) throws JournalException;
 
+  /**
+   * What prune kept of the key's entry when it removed it. While it stands the key is refused as
+   * its entry would have been: Edlink has forgotten the key, so sending it again would act again.
+   */
+  Optional<Tombstone> tombstone(String key) throws JournalException;
+
+  /**
+   * Forgets the tombstones of windows that ended before {@code endedBefore}, all or none, and
+   * returns them; after that their keys are new to this journal.
+   */
+  List<Tombstone> forgetTombstones(Instant endedBefore, boolean dryRun) throws JournalException;
+
   /** Records that could not be used during the last read, for the user to hear about. */
   List<Problem> problems();
 

@@ -1,6 +1,8 @@
 package dev.edlinkidem.journal;
 
+import dev.edlinkidem.time.TimeText;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Finds the journal key a user means: the key itself, or a unique prefix of at least 6 characters.
@@ -22,6 +24,18 @@ public final class KeyResolver {
   public static String resolve(Journal journal, String given) throws JournalException {
     if (journal.find(given).isPresent()) {
       return given;
+    }
+    Optional<Tombstone> pruned = journal.tombstone(given);
+    if (pruned.isPresent()) {
+      throw new Unresolved(
+          "no entry has the key '"
+              + given
+              + "': prune removed it on "
+              + TimeText.when(pruned.get().prunedAt())
+              + ", after its "
+              + Window.NAME
+              + " ended "
+              + TimeText.when(pruned.get().windowEnd()));
     }
     return resolve(journal.summaries().stream().map(EntrySummary::key).toList(), given);
   }

@@ -11,6 +11,7 @@ record Layout(Path dir) {
   static final String CACHE = "summary.tsv";
   static final String TXN = "txn";
   static final String UNREADABLE = "unreadable.jsonl";
+  static final String TOMBSTONES = "tombstones.jsonl";
 
   /**
    * Version 1's single log; in a version 2 journal a directory of this name keeps version 1 out.
@@ -37,6 +38,10 @@ record Layout(Path dir) {
 
   Path unreadable() {
     return dir.resolve(UNREADABLE);
+  }
+
+  Path tombstones() {
+    return dir.resolve(TOMBSTONES);
   }
 
   Path v1Log() {

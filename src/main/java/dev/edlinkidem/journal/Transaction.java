@@ -4,14 +4,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -119,14 +116,7 @@ final class Transaction {
     if (unreadable.size() > 0) {
       // Kept aside before anything changes: a change then abandoned leaves them there twice, never
       // lost.
-      try (FileChannel c =
-          Disk.openPrivate(
-              layout.unreadable(), StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-        DiskFaults.before(DiskFaults.Step.WRITE, layout.unreadable());
-        c.write(ByteBuffer.wrap(unreadable.toByteArray()));
-        DiskFaults.before(DiskFaults.Step.FORCE, layout.unreadable());
-        c.force(false);
-      }
+      Disk.appendForced(layout.unreadable(), unreadable.toByteArray());
     }
     Path txn = layout.txn();
     List<String> plan = plan();

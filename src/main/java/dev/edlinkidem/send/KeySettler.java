@@ -1,6 +1,7 @@
 package dev.edlinkidem.send;
 
 import dev.edlinkidem.journal.Entry;
+import dev.edlinkidem.journal.Tombstone;
 import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.request.Sendable;
@@ -22,9 +23,24 @@ public final class KeySettler {
    */
   public static Settlement settle(
       String key, Optional<Entry> journaled, JournaledRequest asked, Instant now) {
+    return settle(key, journaled, Optional.empty(), asked, now);
+  }
+
+  /**
+   * @param pruned what prune kept of the key's entry, when it has no entry: read under the lease
+   */
+  public static Settlement settle(
+      String key,
+      Optional<Entry> journaled,
+      Optional<Tombstone> pruned,
+      JournaledRequest asked,
+      Instant now) {
     if (journaled.isEmpty()) {
       if (asked == null) {
         throw new IllegalArgumentException("nothing is journaled under " + key + " to replay");
+      }
+      if (pruned.isPresent()) {
+        return new Settlement(Settlement.Kind.TOMBSTONED, key, null, pruned.get());
       }
       return new Settlement(Settlement.Kind.NEW, key, null);
     }

@@ -1,6 +1,7 @@
 package dev.edlinkidem.send;
 
 import dev.edlinkidem.journal.Entry;
+import dev.edlinkidem.journal.Tombstone;
 
 /**
  * How a key stands before anything is sent, by the rules of {@link KeySettler}: whether it is to be
@@ -8,8 +9,13 @@ import dev.edlinkidem.journal.Entry;
  *
  * @param entry the key's journal entry, or null when there is none (new) or it could not be read
  *     (in flight)
+ * @param tombstone what prune kept of the key's removed entry (tombstoned), else null
  */
-public record Settlement(Kind kind, String key, Entry entry) {
+public record Settlement(Kind kind, String key, Entry entry, Tombstone tombstone) {
+  public Settlement(Kind kind, String key, Entry entry) {
+    this(kind, key, entry, null);
+  }
+
   /** The ways a key can stand. */
   public enum Kind {
     /** Nothing is journaled under the key: journal the request, then send it. */
@@ -40,7 +46,12 @@ public record Settlement(Kind kind, String key, Entry entry) {
      * Pending, and dated later than now: a clock was wrong when it was journaled, so its window is
      * not known and sending is refused.
      */
-    DATED_AHEAD;
+    DATED_AHEAD,
+    /**
+     * Nothing is journaled, but prune removed the key's entry after its window ended: Edlink has
+     * forgotten the key, so a post with it is refused as {@link #FORGOTTEN} is.
+     */
+    TOMBSTONED;
 
     /** Whether a request goes out. */
     public boolean sends() {

@@ -34,6 +34,8 @@ public enum Row {
   NOT_STARTED(null, ExitCode.OK, Next.NONE),
   REUSED(null, ExitCode.REFUSED, Next.NEW_KEY),
   FORGOTTEN(null, ExitCode.REFUSED, Next.NEW_KEY_IF_MEANT),
+  /** No entry, but prune removed one for the key after its window ended: refused as FORGOTTEN. */
+  TOMBSTONED(null, ExitCode.REFUSED, Next.NEW_KEY_IF_MEANT),
   REPLAY_CLOSED(EntryState.PENDING, ExitCode.REFUSED, Next.CHECK_THEN_NEW_KEY),
   IN_FLIGHT(null, ExitCode.REFUSED, Next.WAIT),
   /** The journaled request is not one the tool sends (edited, or merged from elsewhere). */

@@ -60,10 +60,12 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
           case IN_FLIGHT -> Row.IN_FLIGHT;
           case UNSENDABLE -> Row.UNSENDABLE;
           case DATED_AHEAD -> Row.DATED_AHEAD;
+          case TOMBSTONED -> Row.TOMBSTONED;
           case NEW, RESEND ->
               throw new IllegalArgumentException("a settlement that sends ends in a delivery");
         };
-    return new Verdict(row, s.key(), s.entry(), null, null);
+    String detail = s.tombstone() == null ? null : s.tombstone().windowEnd().toString();
+    return new Verdict(row, s.key(), s.entry(), null, detail);
   }
 
   /** How a send ended. */
@@ -278,6 +280,15 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
               + " ended "
               + when(entry.window().end())
               + "; Edlink has forgotten it";
+      case TOMBSTONED ->
+          "refusing to send "
+              + key
+              + ": prune removed its entry, whose "
+              + Window.NAME
+              + " ended "
+              + when(Instant.parse(detail))
+              + ", so what Edlink did with it is no longer known here and sending it again could"
+              + " act a second time; 'edlink-idem prune --tombstones' forgets pruned keys";
       case REPLAY_CLOSED ->
           "refusing to send "
               + key

@@ -137,6 +137,18 @@ class LineSenderTest {
     }
 
     @Override
+    public Optional<dev.edlinkidem.journal.Tombstone> tombstone(String key)
+        throws JournalException {
+      return journal.tombstone(key);
+    }
+
+    @Override
+    public List<dev.edlinkidem.journal.Tombstone> forgetTombstones(
+        Instant endedBefore, boolean dryRun) throws JournalException {
+      return journal.forgetTombstones(endedBefore, dryRun);
+    }
+
+    @Override
     public Compaction remove(Collection<String> keys, boolean dryRun) throws JournalException {
       return journal.remove(keys, dryRun);
     }

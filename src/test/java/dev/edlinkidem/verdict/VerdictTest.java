@@ -6,6 +6,7 @@ import dev.edlinkidem.journal.Attempt;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.Outcome;
+import dev.edlinkidem.journal.Tombstone;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.request.RecordedResponse;
 import dev.edlinkidem.send.Delivery;
@@ -243,6 +244,26 @@ class VerdictTest {
             "key k1 was succeeded on 2026-11-01 08:00 UTC and its 30-day window ended 2026-12-01"
                 + " 08:00 UTC; Edlink has forgotten it; give the line a new key if you mean to act"
                 + " again"));
+    cases.add(
+        new Case(
+            Verdict.of(
+                KeySettler.settle(
+                    "k1",
+                    Optional.empty(),
+                    Optional.of(new Tombstone("k1", "f", ended, ended.plusSeconds(3600))),
+                    ESSAY,
+                    ended.plusSeconds(7200))),
+            Row.TOMBSTONED,
+            null,
+            3,
+            "refusing to send k1: prune removed its entry, whose 30-day window ended 2026-12-01"
+                + " 08:00 UTC, so what Edlink did with it is no longer known here and sending it"
+                + " again could act a second time; 'edlink-idem prune --tombstones' forgets pruned"
+                + " keys; post with a new key if you mean to act again",
+            "refusing to send k1: prune removed its entry, whose 30-day window ended 2026-12-01"
+                + " 08:00 UTC, so what Edlink did with it is no longer known here and sending it"
+                + " again could act a second time; 'edlink-idem prune --tombstones' forgets pruned"
+                + " keys; give the line a new key if you mean to act again"));
     cases.add(
         new Case(
             settled(pending(), null, ended),

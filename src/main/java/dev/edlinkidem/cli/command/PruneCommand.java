@@ -1,9 +1,11 @@
 package dev.edlinkidem.cli.command;
 
+import dev.edlinkidem.cli.CliException;
 import dev.edlinkidem.cli.EdlinkIdem;
 import dev.edlinkidem.journal.Compaction;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.EntrySummary;
+import dev.edlinkidem.journal.Tombstone;
 import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.time.TimeText;
 import dev.edlinkidem.verdict.ExitCode;
@@ -26,9 +28,15 @@ import picocli.CommandLine.ParentCommand;
             + " has ended and compact the journal. The change is staged"
             + " and committed as one, so a crash during prune leaves the journal as it was or as it"
             + " is after. Pending entries are kept unless --include-pending: they need a person."
-            + " Never runs by itself.",
+            + " Each removed key keeps a small tombstone (its fingerprint and window end), and a"
+            + " post or batch line with it is refused as an ended window is, until --tombstones"
+            + " forgets it. Never runs by itself.",
     footerHeading = "%nExamples:%n",
-    footer = {"  edlink-idem prune --dry-run", "  edlink-idem prune"},
+    footer = {
+      "  edlink-idem prune --dry-run",
+      "  edlink-idem prune",
+      "  edlink-idem prune --tombstones --dry-run"
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:pruned (or nothing to prune)",
@@ -46,13 +54,27 @@ public final class PruneCommand implements Callable<Integer> {
       description = "Also remove pending entries whose window has ended.")
   private boolean includePending;
 
+  @Option(
+      names = "--tombstones",
+      description =
+          "Instead of removing entries, forget the tombstones of keys removed before, so that each"
+              + " can be posted again as a new request. Only for keys you mean to act with again.")
+  private boolean forgetTombstones;
+
   @Override
   public Integer call() {
+    if (forgetTombstones && includePending) {
+      throw CliException.usage(
+          "--tombstones forgets pruned keys and removes no entries; drop" + " --include-pending");
+    }
     Instant now = root.invocation().now();
     PrintWriter out = root.invocation().out();
     return JournalAccess.with(
         root,
         journal -> {
+          if (forgetTombstones) {
+            return forget(journal.forgetTombstones(now, dryRun), out);
+          }
           List<EntrySummary> ended =
               journal.summaries().stream().filter(s -> s.window().hasEnded(now)).toList();
           List<EntrySummary> keptPending =
@@ -98,6 +120,24 @@ public final class PruneCommand implements Callable<Integer> {
           out.flush();
           return ExitCode.OK;
         });
+  }
+
+  private int forget(List<Tombstone> forgotten, PrintWriter out) {
+    for (Tombstone t : forgotten) {
+      out.println(
+          (dryRun ? "would forget " : "forgot ")
+              + t.key()
+              + " (window ended "
+              + TimeText.when(t.windowEnd())
+              + ")");
+    }
+    out.println(
+        (dryRun ? "would forget " : "forgot ")
+            + forgotten.size()
+            + (forgotten.size() == 1 ? " pruned key" : " pruned keys")
+            + (forgotten.isEmpty() ? "" : "; each can now be posted again as a new request"));
+    out.flush();
+    return ExitCode.OK;
   }
 
   static String bytes(long n) {
