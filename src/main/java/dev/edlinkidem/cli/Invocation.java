@@ -1,5 +1,7 @@
 package dev.edlinkidem.cli;
 
+import dev.edlinkidem.time.DurationSyntax;
+import dev.edlinkidem.time.KernelClock;
 import dev.edlinkidem.time.Time;
 import dev.edlinkidem.verdict.ExitCode;
 import java.io.Console;
@@ -265,6 +267,7 @@ public final class Invocation {
    */
   public Instant now() {
     String now = env("EDLINK_IDEM_NOW");
+    warnOfShiftedClock();
     if (now == null) {
       return time.now();
     }
@@ -289,6 +292,23 @@ public final class Invocation {
   }
 
   private boolean warnedOfNow;
+
+  /** Once per command: this process's clock is ahead of the kernel's, and the kernel's is used. */
+  private void warnOfShiftedClock() {
+    java.time.Duration ahead = KernelClock.processAhead();
+    if (time == Time.SYSTEM && !ahead.isZero() && !warnedOfShift) {
+      warnedOfShift = true;
+      err()
+          .println(
+              "edlink-idem: warning: this process's clock is "
+                  + DurationSyntax.format(ahead.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
+                  + " ahead of the system's (faketime or a similar shim?); times are counted by"
+                  + " the system's");
+      err().flush();
+    }
+  }
+
+  private boolean warnedOfShift;
 
   /** The process's own terminal: its size from stty, its secret prompt from the JDK's Console. */
   private static final class ProcessTty implements Tty {

@@ -10,12 +10,16 @@ import java.time.Instant;
  * Everything that waits takes one of these, so that tests can pass one that never sleeps.
  */
 public interface Time {
-  /** The real clock and the real ticker; sleeping blocks the thread. */
+  /**
+   * The real clock and the real ticker; sleeping blocks the thread. The clock is the earlier of
+   * this process's and the kernel's ({@link KernelClock}): a process moved ahead by faketime must
+   * not date its requests later than they were made.
+   */
   Time SYSTEM =
       new Time() {
         @Override
         public Instant now() {
-          return Clock.systemUTC().instant();
+          return Clock.systemUTC().instant().minus(KernelClock.processAhead());
         }
 
         @Override

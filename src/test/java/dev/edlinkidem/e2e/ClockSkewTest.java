@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.time.Time;
+import dev.edlinkidem.torture.Hostile;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -19,24 +20,8 @@ import org.junit.jupiter.api.Test;
 class ClockSkewTest extends SandboxCase {
   private static final Duration TWENTY_DAYS = Duration.ofDays(20);
 
-  /** The real clock, {@code offset} ahead; sleeping as the real one does. */
   private static Time ahead(Duration offset) {
-    return new Time() {
-      @Override
-      public Instant now() {
-        return Time.SYSTEM.now().plus(offset);
-      }
-
-      @Override
-      public long nanoTime() {
-        return Time.SYSTEM.nanoTime();
-      }
-
-      @Override
-      public void sleep(Duration d) throws InterruptedException {
-        Time.SYSTEM.sleep(d);
-      }
-    };
+    return Hostile.off(offset);
   }
 
   @Test

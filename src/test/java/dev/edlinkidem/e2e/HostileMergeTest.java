@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
-import dev.edlinkidem.request.Fingerprint;
 import dev.edlinkidem.request.JournaledRequest;
+import dev.edlinkidem.torture.Hostile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -72,26 +71,6 @@ class HostileMergeTest extends SandboxCase {
         c.json().get("method").getAsString(), url, headers, ESSAY.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** One whole entry as list --format jsonl writes it, fingerprint recomputed, pending. */
-  private static String exportLine(String key, JournaledRequest r) {
-    JsonObject request = new JsonObject();
-    request.addProperty("method", r.method());
-    request.addProperty("url", r.url());
-    request.addProperty("fingerprint", Fingerprint.of(r.method(), r.url(), r.body()));
-    JsonObject headers = new JsonObject();
-    r.headers().forEach(headers::addProperty);
-    request.add("headers", headers);
-    request.addProperty("body", new String(r.body(), StandardCharsets.UTF_8));
-    JsonObject o = new JsonObject();
-    o.addProperty("key", key);
-    o.addProperty("state", "pending");
-    o.addProperty("created", Instant.now().toString());
-    o.add("request", request);
-    o.add("attempt_log", new JsonArray());
-    o.add("response", null);
-    return o.toString();
-  }
-
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void aHostileEntryIsNeitherMergedNorSent(Case c) throws Exception {
@@ -99,7 +78,7 @@ class HostileMergeTest extends SandboxCase {
     String why = c.json().get("why").getAsString();
     JournaledRequest crafted = request(c);
     Path export = tmp.resolve(c.name() + ".jsonl");
-    Files.writeString(export, exportLine(key, crafted) + "\n");
+    Files.writeString(export, Hostile.exportLine(key, crafted) + "\n");
 
     Cli.Result merged = cli().run("journal", "merge", export.toString());
     assertEquals(3, merged.code(), merged.toString());

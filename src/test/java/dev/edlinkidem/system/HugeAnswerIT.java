@@ -3,20 +3,15 @@ package dev.edlinkidem.system;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.FileJournal;
+import dev.edlinkidem.torture.AnswerServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,31 +29,7 @@ class HugeAnswerIT {
 
   @Test
   void aGibibyteAnswerSettlesTheEntryInABoundedHeap() throws Exception {
-    AtomicInteger posts = new AtomicInteger();
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext(
-        "/",
-        ex -> {
-          try (ex) {
-            ex.getRequestBody().readAllBytes();
-            posts.incrementAndGet();
-            ex.getResponseHeaders().add("Content-Type", "application/json");
-            ex.sendResponseHeaders(200, GIB);
-            byte[] chunk = new byte[1 << 16];
-            Arrays.fill(chunk, (byte) ' ');
-            byte[] start = "{\"$data\":{\"id\":\"a1\"},\"pad\":\"".getBytes(StandardCharsets.UTF_8);
-            try (OutputStream out = ex.getResponseBody()) {
-              out.write(start);
-              for (long sent = start.length; sent < GIB; sent += chunk.length) {
-                out.write(chunk, 0, (int) Math.min(chunk.length, GIB - sent));
-              }
-            }
-          } catch (IOException e) {
-            // the client stopped reading at its cap
-          }
-        });
-    server.start();
-    try {
+    try (AnswerServer server = new AnswerServer(200, GIB)) {
       Path journal = tmp.resolve("journal");
       List<String> command =
           List.of(
@@ -79,7 +50,7 @@ class HugeAnswerIT {
       pb.environment().put("XDG_CONFIG_HOME", tmp.resolve("config").toString());
       pb.environment().put("EDLINK_TOKEN", "sk-huge-answer");
       pb.environment().put("EDLINK_IDEM_JOURNAL", journal.toString());
-      pb.environment().put("EDLINK_BASE_URL", "http://127.0.0.1:" + server.getAddress().getPort());
+      pb.environment().put("EDLINK_BASE_URL", server.baseUrl());
       pb.redirectOutput(tmp.resolve("out").toFile());
       pb.redirectError(tmp.resolve("err").toFile());
       Process p = pb.start();
@@ -87,7 +58,7 @@ class HugeAnswerIT {
       String err = Files.readString(tmp.resolve("err"));
       assertEquals(0, p.exitValue(), err);
       assertTrue(err.contains("only its beginning was read"), err);
-      assertEquals(1, posts.get());
+      assertEquals(1, server.posts());
       assertEquals(8L << 20, Files.size(tmp.resolve("out")), "the kept beginning is printed");
       try (FileJournal j = FileJournal.open(journal)) {
         Entry e = j.find("huge-1").orElseThrow();
@@ -100,8 +71,6 @@ class HugeAnswerIT {
         journaled = files.filter(Files::isRegularFile).mapToLong(HugeAnswerIT::size).sum();
       }
       assertTrue(journaled < (9L << 20), "the entry holds the kept body once: " + journaled);
-    } finally {
-      server.stop(0);
     }
   }
 
