@@ -1,7 +1,6 @@
 package dev.edlinkidem.cli;
 
 import dev.edlinkidem.time.DurationSyntax;
-import dev.edlinkidem.time.KernelClock;
 import dev.edlinkidem.time.Time;
 import dev.edlinkidem.verdict.ExitCode;
 import java.io.Console;
@@ -269,7 +268,8 @@ public final class Invocation {
     String now = env("EDLINK_IDEM_NOW");
     warnOfShiftedClock();
     if (now == null) {
-      return time.now();
+      // The later of this process's clock and the kernel's: a deadline is never met late.
+      return time.deadlineNow();
     }
     Instant parsed;
     try {
@@ -293,17 +293,19 @@ public final class Invocation {
 
   private boolean warnedOfNow;
 
-  /** Once per command: this process's clock is ahead of the kernel's, and the kernel's is used. */
+  /** Once per command: this process's clock and the kernel's disagree. */
   private void warnOfShiftedClock() {
-    java.time.Duration ahead = KernelClock.processAhead();
-    if (time == Time.SYSTEM && !ahead.isZero() && !warnedOfShift) {
+    java.time.Duration offset = time.kernelOffset();
+    if (!offset.isZero() && !warnedOfShift) {
       warnedOfShift = true;
       err()
           .println(
               "edlink-idem: warning: this process's clock is "
-                  + DurationSyntax.format(ahead.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
-                  + " ahead of the system's (faketime or a similar shim?); times are counted by"
-                  + " the system's");
+                  + DurationSyntax.format(
+                      offset.abs().truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
+                  + (offset.isNegative() ? " ahead of" : " behind")
+                  + " the system's (faketime or a similar shim?); the journal records the earlier"
+                  + " of the two, and windows end by the later");
       err().flush();
     }
   }

@@ -77,6 +77,9 @@ public final class RequestLog {
 
   private static final int MAX_PAGES = 100_000;
 
+  /** The most of one page that is read: a thousand records are well under a megabyte each. */
+  static final int MAX_PAGE_BYTES = 64 << 20;
+
   private final HttpClient http;
   private final URI base;
   private final String token;
@@ -120,7 +123,14 @@ public final class RequestLog {
       }
       for (JsonElement e : data.getAsJsonArray()) {
         requests++;
-        Logged logged = parse(e);
+        Logged logged;
+        try {
+          logged = parse(e);
+        } catch (RuntimeException bad) {
+          // A record with a field of the wrong kind: it may be the key's, so it is not skipped.
+          throw new Unreadable(
+              200, "the request log holds a record that cannot be read (" + bad + ")", false);
+        }
         if (logged == null) {
           continue;
         }
@@ -196,14 +206,22 @@ public final class RequestLog {
             .header("Authorization", "Bearer " + token)
             .header("Accept", "application/json")
             .build();
-    HttpResponse<String> response;
+    HttpResponse<CappedBody.Kept> response;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      response = http.send(request, info -> new CappedBody(MAX_PAGE_BYTES));
     } catch (IOException e) {
       String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       throw new Unreadable(0, "no answer from " + base + " (" + why + ")", false);
     }
-    Envelope envelope = Envelope.of(response.body().getBytes(StandardCharsets.UTF_8));
+    CappedBody.Kept kept = response.body();
+    if (kept.length() > kept.bytes().length) {
+      throw new Unreadable(
+          response.statusCode(),
+          "a page of the request log is longer than " + (MAX_PAGE_BYTES >> 20) + " MiB",
+          false);
+    }
+    String text = new String(kept.bytes(), StandardCharsets.UTF_8);
+    Envelope envelope = Envelope.of(kept.bytes());
     if (response.statusCode() / 100 != 2) {
       throw new Unreadable(
           response.statusCode(),
@@ -214,7 +232,7 @@ public final class RequestLog {
           envelope.errors().stream().anyMatch(e -> QUERY_CODES.contains(e.code())));
     }
     try {
-      JsonElement parsed = JsonParser.parseString(response.body());
+      JsonElement parsed = JsonParser.parseString(text);
       if (parsed.isJsonObject()) {
         return parsed.getAsJsonObject();
       }
@@ -253,6 +271,12 @@ public final class RequestLog {
 
   private static String text(JsonObject o, String name) {
     JsonElement e = o.get(name);
-    return e == null || e.isJsonNull() ? null : e.getAsString();
+    if (e == null || e.isJsonNull()) {
+      return null;
+    }
+    if (!e.isJsonPrimitive()) {
+      throw new IllegalArgumentException(name + " is not a string");
+    }
+    return e.getAsString();
   }
 }

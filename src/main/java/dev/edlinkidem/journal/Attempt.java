@@ -36,11 +36,19 @@ public record Attempt(
   /**
    * How far this machine's clock ran ahead of Edlink's when the answer came (negative: behind), or
    * null when the answer had no Date. The Date header has whole seconds, so differences below a
-   * second or two mean nothing.
+   * second or two mean nothing. A Date more than {@link #IMPLAUSIBLE} away is a broken server's or
+   * proxy's, not a clock's, and is not believed: year 0 would end every window at once.
    */
   public Duration clockAhead() {
-    return edlinkDate == null ? null : Duration.between(edlinkDate, at.plus(duration));
+    if (edlinkDate == null) {
+      return null;
+    }
+    Duration ahead = Duration.between(edlinkDate, at.plus(duration));
+    return ahead.abs().compareTo(IMPLAUSIBLE) > 0 ? null : ahead;
   }
+
+  /** A Date further than this from the local clock is not taken as Edlink's clock. */
+  public static final Duration IMPLAUSIBLE = Duration.ofDays(400);
 
   /** What an attempt came back with. */
   public enum Result {

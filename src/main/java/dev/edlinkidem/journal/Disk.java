@@ -70,6 +70,23 @@ final class Disk {
     throw new NotPlain(path, a.isSymbolicLink(), "is not a regular file");
   }
 
+  /**
+   * Refuses a file about to be written that has other hard links: what is appended would land in
+   * the other names too (a copy made with {@code cp -al}), outside the journal and its modes.
+   */
+  static void requireSoleLink(Path path) throws IOException {
+    Object links = Files.getAttribute(path, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+    if (links instanceof Integer n && n > 1) {
+      throw new NotPlain(
+          path,
+          false,
+          "has "
+              + (n - 1)
+              + " other hard link(s) (a copy made with cp -al?), and edlink-idem writes only a"
+              + " file of its own: replace it with a plain copy (cp, without -l)");
+    }
+  }
+
   /** Whether a directory of its own is there; a link or a file in its place is refused. */
   static boolean isDirectory(Path path) throws IOException {
     BasicFileAttributes a = attributesOf(path);
@@ -128,7 +145,17 @@ final class Disk {
     } catch (FileAlreadyExistsException e) {
       isFile(path); // says what is in the way, rather than "too many levels of symbolic links"
       options.remove(StandardOpenOption.CREATE_NEW);
-      return new Opened(FileChannel.open(path, options), false);
+      FileChannel c = FileChannel.open(path, options);
+      if (options.contains(StandardOpenOption.WRITE)
+          || options.contains(StandardOpenOption.APPEND)) {
+        try {
+          requireSoleLink(path);
+        } catch (IOException refused) {
+          c.close();
+          throw refused;
+        }
+      }
+      return new Opened(c, false);
     }
   }
 
@@ -181,17 +208,24 @@ final class Disk {
 
   /**
    * Appends whole lines to a file (made 0600, its name durable, when new) and forces them. A last
-   * line left torn by a crash is ended first, so that it cannot swallow the first line appended.
+   * line left torn by a crash (it has no newline) was never relied on, since whatever it was for
+   * waits for its force: it is cut off first, so that it can neither swallow the first line
+   * appended nor pass for a damaged one.
    */
   static void appendForced(Path path, byte[] lines) throws IOException {
     try (FileChannel c = openPrivate(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       long at = c.size();
-      if (at > 0) {
-        ByteBuffer last = ByteBuffer.allocate(1);
-        c.read(last, at - 1);
-        if (last.get(0) != '\n') {
-          at = writeFully(c, new byte[] {'\n'}, at, path);
+      ByteBuffer one = ByteBuffer.allocate(1);
+      while (at > 0) {
+        one.clear();
+        c.read(one, at - 1);
+        if (one.get(0) == '\n') {
+          break;
         }
+        at--;
+      }
+      if (at < c.size()) {
+        c.truncate(at);
       }
       writeFully(c, lines, at, path);
       DiskFaults.before(DiskFaults.Step.FORCE, path);

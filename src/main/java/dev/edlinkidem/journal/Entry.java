@@ -86,7 +86,8 @@ public record Entry(
               a.result(),
               a.status(),
               a.error(),
-              a.requestId()));
+              a.requestId(),
+              a.edlinkDate()));
     }
     Instant start = created.isBefore(other.created) ? created : other.created;
     return new Entry(

@@ -151,6 +151,7 @@ final class EntryFile {
       created = opened.created();
     } else {
       Disk.isFile(file);
+      Disk.requireSoleLink(file);
       channel =
           FileChannel.open(
               file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);

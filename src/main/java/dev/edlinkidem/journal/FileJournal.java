@@ -335,6 +335,17 @@ public final class FileJournal implements Journal {
       }
       if (!dryRun && !forgotten.isEmpty()) {
         tombstones.rewrite(kept);
+        try {
+          Disk.force(dir);
+        } catch (IOException e) {
+          throw new JournalException(
+              "the tombstones were forgotten in "
+                  + dir
+                  + ", but making that durable failed ("
+                  + Disk.reason(e)
+                  + "); a crash now could bring them back: run it again",
+              e);
+        }
       }
       return forgotten;
     } catch (IOException e) {
@@ -351,6 +362,7 @@ public final class FileJournal implements Journal {
         keys,
         dryRun,
         (draft, leased, changed, skipped) -> {
+          Map<String, Tombstone> pruned = tombstones.all();
           for (Entry theirs : incoming) {
             if (!leased.contains(theirs.key())) {
               continue; // in flight elsewhere: already reported
@@ -364,6 +376,16 @@ public final class FileJournal implements Journal {
               continue;
             }
             Entry ours = draft.entry(theirs.key());
+            if (ours == null && pruned.containsKey(theirs.key())) {
+              // Refused here after its window ended: merged in, the entry would outrank that.
+              skipped.add(
+                  new Compaction.Skipped(
+                      theirs.key(),
+                      "pruned here after its window ended "
+                          + pruned.get(theirs.key()).windowEnd()
+                          + "; not merged ('prune --tombstones' forgets pruned keys)"));
+              continue;
+            }
             if (ours == null) {
               draft.put(theirs);
               changed.add(theirs.key());
@@ -725,6 +747,9 @@ public final class FileJournal implements Journal {
 
     private int unreadable;
 
+    /** How many of those are damaged rather than a crash's torn last line. */
+    private long damaged;
+
     /** Whether records were appended since the last one forced. */
     private boolean unforced;
 
@@ -750,6 +775,10 @@ public final class FileJournal implements Journal {
       entry = found.entry();
       unreadable =
           (int) found.problems().stream().filter(p -> p.file().equals(file.toString())).count();
+      damaged =
+          found.problems().stream()
+              .filter(p -> p.file().equals(file.toString()) && !p.torn())
+              .count();
       lookedAndFoundNothing = entry == null;
       return Optional.ofNullable(entry);
     }
@@ -774,6 +803,21 @@ public final class FileJournal implements Journal {
               throw new IllegalStateException("key " + key + " is already journaled");
             }
             unreadable = existing.problems().size();
+            damaged = existing.problems().stream().filter(p -> !p.torn()).count();
+          }
+          if (damaged > 0) {
+            // It may be this key's earlier request, sent and forgotten by the journal: a new begin
+            // would send the key again as new.
+            throw new JournalException(
+                "cannot journal "
+                    + key
+                    + ": its file "
+                    + file
+                    + " holds "
+                    + damaged
+                    + (damaged == 1 ? " record" : " records")
+                    + " that cannot be read, which may be this key's earlier request; post with a"
+                    + " new key only if you know that request never reached Edlink");
           }
           makeEntryDirectories(hash);
           written =

@@ -21,6 +21,23 @@ public final class KeyResolver {
     }
   }
 
+  /**
+   * The entry of the key a user means; one listed but whose records cannot be read is said so, not
+   * taken for a missing key.
+   */
+  public static Entry entry(Journal journal, String given) throws JournalException {
+    String key = resolve(journal, given);
+    return journal
+        .find(key)
+        .orElseThrow(
+            () ->
+                new Unresolved(
+                    "the entry of "
+                        + key
+                        + " cannot be read: its records are damaged (see above); nothing was"
+                        + " done with it"));
+  }
+
   public static String resolve(Journal journal, String given) throws JournalException {
     if (journal.find(given).isPresent()) {
       return given;
@@ -30,9 +47,7 @@ public final class KeyResolver {
       throw new Unresolved(
           "no entry has the key '"
               + given
-              + "': prune removed it on "
-              + TimeText.when(pruned.get().prunedAt())
-              + ", after its "
+              + "': prune removed it after its "
               + Window.NAME
               + " ended "
               + TimeText.when(pruned.get().windowEnd()));

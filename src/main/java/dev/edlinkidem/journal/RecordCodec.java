@@ -243,10 +243,7 @@ final class RecordCodec {
           }
           fold(o, entries);
         } catch (BadRecord e) {
-          String why =
-              torn && o == null
-                  ? "torn record at the end (no newline): ignored"
-                  : e.getMessage() + ": skipped";
+          String why = torn && o == null ? Problem.TORN : e.getMessage() + ": skipped";
           problems.add(new Problem(file, line, start, why));
           unreadable.add(Arrays.copyOfRange(bytes, start, end));
         }
@@ -275,9 +272,13 @@ final class RecordCodec {
           JournaledRequest request =
               new JournaledRequest(
                   o.get("method").getAsString(), o.get("url").getAsString(), headers, body(o));
-          entries.put(
-              key,
-              new Entry(key, at, request, o.get("fingerprint").getAsString(), List.of(), null));
+          // The fingerprint is derived from the request, never trusted from the record: an edited
+          // URL with the old fingerprint would otherwise pass for the request a post asks for.
+          String fingerprint = request.fingerprint();
+          if (!fingerprint.equals(o.get("fingerprint").getAsString())) {
+            throw new BadRecord("its fingerprint does not match its request (edited?)");
+          }
+          entries.put(key, new Entry(key, at, request, fingerprint, List.of(), null));
         }
         case "attempt" -> {
           requireBegun(entry, key);

@@ -1,8 +1,10 @@
 package dev.edlinkidem.journal;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -48,28 +50,64 @@ final class Tombstones {
     }
     Map<String, Tombstone> all = new LinkedHashMap<>();
     int from = 0;
+    int line = 0;
     for (int i = 0; i <= bytes.length; i++) {
       if (i == bytes.length || bytes[i] == '\n') {
+        line++;
         if (i > from) {
+          Tombstone t;
           try {
-            JsonObject o = RecordCodec.decode(bytes, from, i);
-            if ("tombstone".equals(o.get("type").getAsString())) {
-              Tombstone t =
-                  new Tombstone(
-                      o.get("key").getAsString(),
-                      o.get("fingerprint").getAsString(),
-                      Instant.parse(o.get("window_end").getAsString()),
-                      Instant.parse(o.get("at").getAsString()));
-              all.put(t.key(), t);
-            }
+            t = tombstone(RecordCodec.decode(bytes, from, i));
           } catch (RecordCodec.BadRecord | RuntimeException e) {
-            // A torn last line (a crash while appending): that tombstone was never relied on.
+            // A damaged line may have been any key's: its key is believed if it can be read, and
+            // a line whose key cannot be read stops every new key rather than let one through.
+            t = lenient(new String(bytes, from, i - from, StandardCharsets.UTF_8));
+            if (t == null && i < bytes.length) {
+              throw new IOException(
+                  file
+                      + " line "
+                      + line
+                      + " is damaged, and the key it kept cannot be read; remove the line only"
+                      + " if you know no key it may have held will be posted again");
+            }
+            // else: a last line torn by a crash while appending, which was never relied on
+          }
+          if (t != null) {
+            all.put(t.key(), t);
           }
         }
         from = i + 1;
       }
     }
     return all;
+  }
+
+  private static Tombstone tombstone(JsonObject o) {
+    if (!"tombstone".equals(o.get("type").getAsString())) {
+      throw new IllegalArgumentException("not a tombstone");
+    }
+    return new Tombstone(
+        o.get("key").getAsString(),
+        o.get("fingerprint").getAsString(),
+        Instant.parse(o.get("window_end").getAsString()),
+        Instant.parse(o.get("at").getAsString()));
+  }
+
+  /** The key of a damaged line, when it still reads as one; its dates as far as they do. */
+  private static Tombstone lenient(String line) {
+    try {
+      JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+      String key = o.get("key").getAsString();
+      Instant end = Instant.EPOCH;
+      try {
+        end = Instant.parse(o.get("window_end").getAsString());
+      } catch (RuntimeException e) {
+        // unknown: the refusal says the epoch
+      }
+      return new Tombstone(key, "", end, end);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /** Appends tombstones and forces them; the caller holds the gate exclusively. */
@@ -85,7 +123,6 @@ final class Tombstones {
     Path temp = file.resolveSibling(file.getFileName() + ".new");
     Disk.writeForced(temp, encode(kept));
     Disk.replace(temp, file);
-    Disk.force(layout.dir());
   }
 
   private static byte[] encode(Collection<Tombstone> tombstones) {

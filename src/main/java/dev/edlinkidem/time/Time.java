@@ -13,13 +13,24 @@ public interface Time {
   /**
    * The real clock and the real ticker; sleeping blocks the thread. The clock is the earlier of
    * this process's and the kernel's ({@link KernelClock}): a process moved ahead by faketime must
-   * not date its requests later than they were made.
+   * not date its requests later than they were made. The window rules take the later instead (the
+   * command line's {@code Invocation.now}).
    */
   Time SYSTEM =
       new Time() {
         @Override
         public Instant now() {
-          return Clock.systemUTC().instant().minus(KernelClock.processAhead());
+          return KernelClock.earlier(Clock.systemUTC().instant());
+        }
+
+        @Override
+        public Instant deadlineNow() {
+          return KernelClock.later(Clock.systemUTC().instant());
+        }
+
+        @Override
+        public Duration kernelOffset() {
+          return KernelClock.offset(Clock.systemUTC().instant());
         }
 
         @Override
@@ -36,6 +47,22 @@ public interface Time {
 
   /** The wall clock: when something happens, as the journal records it. */
   Instant now();
+
+  /**
+   * The now that deadlines (the window rules) are checked against: no earlier than {@link #now}.
+   * The system's is the later of this process's clock and the kernel's.
+   */
+  default Instant deadlineNow() {
+    return now();
+  }
+
+  /**
+   * How far the kernel's clock is from this process's, beyond the noise ({@link KernelClock}); zero
+   * for a test's time.
+   */
+  default Duration kernelOffset() {
+    return Duration.ZERO;
+  }
 
   /** Nanoseconds on a monotonic counter; only the difference of two readings means anything. */
   long nanoTime();

@@ -62,7 +62,16 @@ class PruneTombstonesTest extends SandboxCase {
     assertTrue(post.err().contains("'edlink-idem prune --tombstones' forgets"), post.err());
     Cli.Result show = at31("show", key);
     assertEquals(2, show.code(), show.toString());
-    assertTrue(show.err().contains("prune removed it on"), show.err());
+    assertTrue(show.err().contains("prune removed it after its"), show.err());
+
+    // Another job's journal, with the same lines still pending there, merged in: not taken.
+    Path other = tmp.resolve("other");
+    sandbox.setFaults(faults(0, 1, 0, 0, Duration.ZERO)); // every answer lost before the work
+    cli().env("EDLINK_IDEM_JOURNAL", other.toString()).run("batch", f.toString(), "--retries", "0");
+    sandbox.setFaults(faults(0, 0, 0, 0, Duration.ZERO));
+    Cli.Result merged = at31("journal", "merge", other.toString());
+    assertTrue(merged.err().contains("pruned here after its window ended"), merged.toString());
+    assertEquals(0, entries().size(), "no pruned key merged back");
 
     Cli.Result dry = at31("prune", "--tombstones", "--dry-run");
     assertEquals(0, dry.code(), dry.toString());

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 class RequestLogNextTest {
   private HttpServer server;
   private volatile String next;
+  private volatile String data = "[]";
   private final List<String> asked = new CopyOnWriteArrayList<>();
 
   @BeforeEach
@@ -38,7 +39,8 @@ class RequestLogNextTest {
         "/",
         ex -> {
           asked.add(ex.getRequestURI().toString());
-          byte[] body = ("{\"$data\":[],\"$next\":" + next + "}").getBytes(StandardCharsets.UTF_8);
+          byte[] body =
+              ("{\"$data\":" + data + ",\"$next\":" + next + "}").getBytes(StandardCharsets.UTF_8);
           ex.sendResponseHeaders(200, body.length);
           ex.getResponseBody().write(body);
           ex.close();
@@ -82,6 +84,22 @@ class RequestLogNextTest {
       assertEquals(5, v.exit(), bad);
       assertTrue(e.getMessage().contains("next page"), e.getMessage());
       assertEquals(1, asked.size(), "only the first page was asked for: " + asked);
+    }
+  }
+
+  @Test
+  void aRecordWithAFieldOfTheWrongKindIsAnUnusableAnswerNotACrash() {
+    for (String record :
+        List.of(
+            "{\"idempotency_key\":\"k1\",\"status\":\"abc\"}",
+            "{\"idempotency_key\":{\"a\":1},\"status\":200}",
+            "{\"idempotency_key\":\"k1\",\"method\":[1],\"status\":200}")) {
+      data = "[" + record + "]";
+      RequestLog.Unreadable e = refused("null");
+      Verdict v =
+          Verdict.logUnreadable(e.tokenRefused(), e.queryRefused(), e.status(), e.getMessage());
+      assertEquals(Row.LOG_SERVER_ERROR, v.row(), record + ": " + e.getMessage());
+      assertTrue(e.getMessage().contains("cannot be read"), e.getMessage());
     }
   }
 }

@@ -238,4 +238,46 @@ class LinksTest {
       }
     }
   }
+
+  @Test
+  void anEntryFileWithAnotherHardLinkIsNotWrittenThrough() throws Exception {
+    journalPending("linked-1");
+    Path file = new Layout(dir).entryFile(Layout.hash("linked-1"));
+    Path victim = outside.resolve("notes.jsonl");
+    Files.delete(victim);
+    Files.createLink(victim, file); // as cp -al would leave it
+    String before = snapshotOutside();
+    try (FileJournal journal = FileJournal.open(dir);
+        Journal.Lease lease = journal.lease("linked-1")) {
+      lease.entry();
+      JournalException e = assertThrows(JournalException.class, () -> lease.recordAttempt(lost()));
+      assertTrue(e.getMessage().contains("other hard link"), e.getMessage());
+    }
+    assertEquals(before, snapshotOutside(), "nothing appended through the other name");
+  }
+
+  @Test
+  void aKeyWhoseBeginRecordIsDamagedIsNotJournaledAgainAsNew() throws Exception {
+    journalPending("damaged-1");
+    Path file = new Layout(dir).entryFile(Layout.hash("damaged-1"));
+    String text = Files.readString(file);
+    Files.writeString(file, text.replace("\"POST\"", "\"POSU\"")); // a byte changed: checksum
+    try (FileJournal journal = FileJournal.open(dir);
+        Journal.Lease lease = journal.lease("damaged-1")) {
+      assertTrue(lease.entry().isEmpty());
+      JournalException e =
+          assertThrows(
+              JournalException.class, () -> lease.begin(request("{\"title\":\"again\"}"), T0));
+      assertTrue(e.getMessage().contains("may be this key's earlier request"), e.getMessage());
+    }
+    // A crash's torn last line is not damage: the key is journaled as new.
+    Path torn = new Layout(dir).entryFile(Layout.hash("torn-1"));
+    Files.createDirectories(torn.getParent());
+    Files.writeString(torn, "{\"v\":2,\"type\":\"begin\",\"key\":\"torn-1\",\"at");
+    try (FileJournal journal = FileJournal.open(dir);
+        Journal.Lease lease = journal.lease("torn-1")) {
+      assertTrue(lease.entry().isEmpty());
+      lease.begin(request("{\"title\":\"new\"}"), T0);
+    }
+  }
 }

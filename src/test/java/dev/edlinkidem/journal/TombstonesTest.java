@@ -55,4 +55,19 @@ class TombstonesTest {
         java.io.IOException.class, () -> stones.append(List.of(stone("a"))));
     assertEquals("keep\n", Files.readString(elsewhere));
   }
+
+  @Test
+  void aDamagedTombstoneStillRefusesItsKeyAndOneWithoutAKeyStopsNewKeys() throws Exception {
+    Layout layout = new Layout(dir);
+    Tombstones stones = new Tombstones(layout);
+    stones.append(List.of(stone("a"), stone("b")));
+    String text = Files.readString(layout.tombstones());
+    Files.writeString(layout.tombstones(), text.replace("\"tombstone\"", "\"tombstonE\""));
+    assertEquals(List.of("a", "b"), List.copyOf(new Tombstones(layout).all().keySet()));
+    Files.writeString(layout.tombstones(), "{\"v\":2,\"ty#garbage\n" + text);
+    java.io.IOException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            java.io.IOException.class, () -> new Tombstones(layout).all());
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("line 1 is damaged"));
+  }
 }

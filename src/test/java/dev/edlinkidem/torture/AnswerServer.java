@@ -20,6 +20,9 @@ public final class AnswerServer implements AutoCloseable {
   private final HttpServer server;
   private final AtomicInteger posts = new AtomicInteger();
 
+  /**
+   * @param length the body's length (at least 40 bytes), or {@link #ENDLESS}
+   */
   public AnswerServer(int status, long length) throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext(
@@ -30,25 +33,26 @@ public final class AnswerServer implements AutoCloseable {
             posts.incrementAndGet();
             ex.getResponseHeaders().add("Content-Type", "application/json");
             ex.sendResponseHeaders(status, length == ENDLESS ? 0 : length);
-            byte[] chunk = new byte[1 << 16];
-            Arrays.fill(chunk, (byte) ' ');
             byte[] start =
                 (status < 300
                         ? "{\"$data\":{\"id\":\"a1\"},\"pad\":\""
-                        : "{\"$errors\":[{\"code\":\"CONFLICT\"}],\"pad\":\"")
+                        : "{\"$errors\":[{\"code\":\"BAD_REQUEST\"}],\"pad\":\"")
                     .getBytes(StandardCharsets.US_ASCII);
+            byte[] end = "\"}".getBytes(StandardCharsets.US_ASCII);
+            byte[] chunk = new byte[1 << 16];
+            Arrays.fill(chunk, (byte) ' ');
             try (OutputStream out = ex.getResponseBody()) {
-              out.write(
-                  start, 0, (int) Math.min(start.length, length == ENDLESS ? 1 << 20 : length));
-              for (long sent = start.length;
-                  length == ENDLESS || sent < length;
-                  sent += chunk.length) {
-                out.write(
-                    chunk,
-                    0,
-                    (int)
-                        (length == ENDLESS ? chunk.length : Math.min(chunk.length, length - sent)));
+              out.write(start);
+              if (length == ENDLESS) {
+                while (true) {
+                  out.write(chunk);
+                }
               }
+              // Padding, then the end: a whole JSON object of exactly this length.
+              for (long left = length - start.length - end.length; left > 0; left -= chunk.length) {
+                out.write(chunk, 0, (int) Math.min(chunk.length, left));
+              }
+              out.write(end);
             }
           } catch (IOException e) {
             // the client stopped reading at its cap

@@ -287,7 +287,7 @@ public final class ReplayCommand implements Callable<Integer> {
   private List<Entry> resolve(FileJournal journal) throws JournalException {
     LinkedHashSet<Entry> chosen = new LinkedHashSet<>();
     for (String key : keys) {
-      chosen.add(journal.find(KeyResolver.resolve(journal, key)).orElseThrow());
+      chosen.add(KeyResolver.entry(journal, key));
     }
     return new ArrayList<>(chosen);
   }

@@ -74,9 +74,7 @@ public final class ShowCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Instant now = root.invocation().now();
-    Entry entry =
-        JournalAccess.with(
-            root, journal -> journal.find(KeyResolver.resolve(journal, key)).orElseThrow());
+    Entry entry = JournalAccess.with(root, journal -> KeyResolver.entry(journal, key));
     PrintWriter out = root.invocation().out();
     if (format == Format.JSON) {
       out.println(EntryJson.full(entry, now));

@@ -73,7 +73,7 @@ public final class SendOptions {
       converter = Sizes.class,
       description =
           "The most of an answer's body that is read and journaled (default: ${DEFAULT-VALUE}, from"
-              + " 1K to 1G); a longer answer is settled by its status, and the rest is not read.")
+              + " 1K to 32M); a longer answer is settled by its status, and the rest is not read.")
   int maxResponse = EdlinkClient.DEFAULT_MAX_BODY;
 
   /** --allow-host: hosts besides the base URL's that the token may go to. */
