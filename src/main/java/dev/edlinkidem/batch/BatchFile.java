@@ -179,6 +179,15 @@ public final class BatchFile implements AutoCloseable {
         return new Malformed(number, "invalid key: " + e.getMessage());
       }
     }
+    String lone = CanonicalJson.loneSurrogate(line);
+    if (lone != null) {
+      // Replaced on the way to UTF-8, it would make distinct lines one request and one key.
+      return new Malformed(
+          number,
+          "a string holds a lone UTF-16 surrogate ("
+              + lone
+              + "), half of a character (an emoji cut in two?), which cannot be sent as UTF-8");
+    }
     JsonElement body = line.get("body");
     if (body != null && body.isJsonNull()) {
       return new Malformed(number, "\"body\" is null; leave it out to send no body");

@@ -20,8 +20,68 @@ public final class CanonicalJson {
 
   private CanonicalJson() {}
 
+  /**
+   * The value's canonical bytes.
+   *
+   * @throws IllegalArgumentException when a string in it (a member name included) holds half of a
+   *     character, a lone UTF-16 surrogate that UTF-8 cannot carry: it would otherwise be replaced,
+   *     and two different values would share bytes and a key
+   */
   public static byte[] bytes(JsonElement value) {
+    String lone = loneSurrogate(value);
+    if (lone != null) {
+      throw new IllegalArgumentException(
+          "a string in it holds a lone UTF-16 surrogate ("
+              + lone
+              + "), half of a character, which UTF-8 cannot carry");
+    }
     return COMPACT.toJson(sorted(value)).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The first lone surrogate in any string of the value, as a JSON escape (backslash, u, hex), or
+   * null.
+   */
+  public static String loneSurrogate(JsonElement value) {
+    if (value.isJsonObject()) {
+      for (Map.Entry<String, JsonElement> m : value.getAsJsonObject().entrySet()) {
+        String lone = loneSurrogate(m.getKey());
+        if (lone == null) {
+          lone = loneSurrogate(m.getValue());
+        }
+        if (lone != null) {
+          return lone;
+        }
+      }
+      return null;
+    }
+    if (value.isJsonArray()) {
+      for (JsonElement item : value.getAsJsonArray()) {
+        String lone = loneSurrogate(item);
+        if (lone != null) {
+          return lone;
+        }
+      }
+      return null;
+    }
+    if (value.isJsonPrimitive() && value.getAsJsonPrimitive().isString()) {
+      return loneSurrogate(value.getAsString());
+    }
+    return null;
+  }
+
+  private static String loneSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return String.format("\\u%04x", (int) c);
+      }
+    }
+    return null;
   }
 
   private static JsonElement sorted(JsonElement value) {

@@ -162,6 +162,31 @@ public class BatchTest extends SandboxCase {
   }
 
   @Test
+  void linesWithHalfACharacterAreRefusedNotMergedIntoOneRequest() throws Exception {
+    // What JavaScript writes when it cuts an emoji in two: three titles that UTF-8 would turn into
+    // the same "Quiz ?", and so into one request and one key.
+    StringBuilder content = new StringBuilder();
+    for (String half : new String[] {"\\ud83d", "\\ud83e", "\\udfff"}) {
+      content
+          .append("{\"path\":\"")
+          .append(ASSIGNMENTS)
+          .append("\",\"body\":{\"title\":\"Quiz ")
+          .append(half)
+          .append("\",\"description\":\"d\",\"due_date\":\"2026-12-01T23:59:00Z\",")
+          .append("\"grading_type\":\"points\"}}\n");
+    }
+    content.append(lines(1)); // and a whole emoji, which is fine
+    Cli.Result r = cli().run("batch", file("halves.jsonl", content.toString()).toString());
+    assertEquals(2, r.code(), r.toString());
+    for (int line = 1; line <= 3; line++) {
+      assertTrue(
+          r.err().contains("line " + line + ": a string holds a lone UTF-16 surrogate"), r.err());
+    }
+    assertEquals(1, stat("requests"), "only the whole line went: " + log);
+    assertTrue(r.err().contains("\\ud83d"), r.err());
+  }
+
+  @Test
   void malformedLinesAreReportedByNumberAndTheOthersAreSent() throws Exception {
     String good = lines(3);
     String[] g = good.split("\n");
