@@ -6,7 +6,6 @@ import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.journal.Outcome;
-import dev.edlinkidem.journal.Tombstone;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.send.KeySettler;
 import dev.edlinkidem.send.Sender;
@@ -93,9 +92,8 @@ public final class LineSender {
     Entry sending = null;
     try (Journal.Lease lease = new TimedLease(taken)) {
       Optional<Entry> entry = lease.entry();
-      Optional<Tombstone> pruned =
-          entry.isEmpty() ? timed(() -> journal.tombstone(key)) : Optional.empty();
-      Settlement settlement = KeySettler.settle(key, entry, pruned, request, now.get());
+      Settlement settlement =
+          timed(() -> KeySettler.settle(journal, key, entry, request, now.get()));
       if (!settlement.kind().sends()) {
         return Verdict.of(settlement);
       }

@@ -5,6 +5,9 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,14 +31,18 @@ public final class CanonicalJson {
    *     and two different values would share bytes and a key
    */
   public static byte[] bytes(JsonElement value) {
-    String lone = loneSurrogate(value);
-    if (lone != null) {
+    String json = COMPACT.toJson(sorted(value));
+    try {
+      // Strict where getBytes would write '?': the same encoding pass, refusing instead.
+      ByteBuffer b = StandardCharsets.UTF_8.newEncoder().encode(CharBuffer.wrap(json));
+      byte[] bytes = new byte[b.remaining()];
+      b.get(bytes);
+      return bytes;
+    } catch (CharacterCodingException e) {
       throw new IllegalArgumentException(
-          "a string in it holds a lone UTF-16 surrogate ("
-              + lone
-              + "), half of a character, which UTF-8 cannot carry");
+          "a string in it holds a lone UTF-16 surrogate, half of a character, which UTF-8 cannot"
+              + " carry");
     }
-    return COMPACT.toJson(sorted(value)).getBytes(StandardCharsets.UTF_8);
   }
 
   /**

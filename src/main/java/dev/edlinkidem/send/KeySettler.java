@@ -1,6 +1,8 @@
 package dev.edlinkidem.send;
 
 import dev.edlinkidem.journal.Entry;
+import dev.edlinkidem.journal.Journal;
+import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.Tombstone;
 import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.request.JournaledRequest;
@@ -66,6 +68,17 @@ public final class KeySettler {
       return new Settlement(Settlement.Kind.REPLAY_CLOSED, key, entry);
     }
     return new Settlement(Settlement.Kind.RESEND, key, entry);
+  }
+
+  /**
+   * Settles the key of a post or a batch line as it stands under its lease: its entry, or, when it
+   * has none, what prune kept of it.
+   */
+  public static Settlement settle(
+      Journal journal, String key, Optional<Entry> journaled, JournaledRequest asked, Instant now)
+      throws JournalException {
+    Optional<Tombstone> pruned = journaled.isEmpty() ? journal.tombstone(key) : Optional.empty();
+    return settle(key, journaled, pruned, asked, now);
   }
 
   /** Another process holds the key's lease. */

@@ -749,6 +749,19 @@ public final class Hostile {
     return c;
   }
 
+  /** A case of the clock class: nothing broken on stderr, and at most one creation. */
+  private void atMostOnce(Tally t, String name, int replayExit, String... errs) {
+    for (String err : errs) {
+      String broken = looksBroken(err);
+      if (broken != null) {
+        t.violation(name + ": " + broken);
+      }
+    }
+    if (creates() > 1) {
+      t.violation(name + ": " + creates() + " creations (replay exit " + replayExit + ")");
+    }
+  }
+
   /** This process's clock alone moved, by faketime, as the outside campaign did: all must hold. */
   private void fakedClocks(Tally t, List<Duration> offsets, double[] days) throws Exception {
     if (!Files.isExecutable(Path.of("/usr/bin/faketime"))) {
@@ -790,15 +803,7 @@ public final class Hostile {
                 faked(Duration.ofDays(replayOffset), jar("replay", "behind-1")),
                 env,
                 Duration.ofSeconds(60));
-        for (String err : List.of(post.err(), replay.err())) {
-          String broken = looksBroken(err);
-          if (broken != null) {
-            t.violation(name + ": " + broken);
-          }
-        }
-        if (creates() > 1) {
-          t.violation(name + ": " + creates() + " creations (replay exit " + replay.code() + ")");
-        }
+        atMostOnce(t, name, replay.code(), post.err(), replay.err());
       }
     }
     for (Duration offset : offsets) {
@@ -822,15 +827,7 @@ public final class Hostile {
         Duration later = Duration.ofMinutes(Math.round(day * 1440));
         sandbox.advanceClock(later);
         Cli.Result replay = cli(dir).time(off(later)).run("replay", "faked-1");
-        for (String err : List.of(post.err(), replay.err())) {
-          String broken = looksBroken(err);
-          if (broken != null) {
-            t.violation(name + ": " + broken);
-          }
-        }
-        if (creates() > 1) {
-          t.violation(name + ": " + creates() + " creations (replay exit " + replay.code() + ")");
-        }
+        atMostOnce(t, name, replay.code(), post.err(), replay.err());
       }
     }
   }

@@ -15,7 +15,6 @@ import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
-import dev.edlinkidem.journal.Tombstone;
 import dev.edlinkidem.request.Destination;
 import dev.edlinkidem.request.IdempotencyKey;
 import dev.edlinkidem.request.InvalidRequestException;
@@ -134,8 +133,7 @@ public final class PostCommand implements Callable<Integer> {
         Journal.Lease lease = journal.lease(key)) {
       Optional<Entry> existing = runner.entryOf(lease);
       KeyRunner.reportProblems(root, journal.problems());
-      Optional<Tombstone> pruned = existing.isEmpty() ? journal.tombstone(key) : Optional.empty();
-      Settlement settlement = KeySettler.settle(key, existing, pruned, request, invocation.now());
+      Settlement settlement = KeySettler.settle(journal, key, existing, request, invocation.now());
       return printer.print(
           switch (settlement.kind()) {
             case NEW -> runner.begin(lease, request, settlement.via());
