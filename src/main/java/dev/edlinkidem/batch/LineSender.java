@@ -99,7 +99,7 @@ public final class LineSender {
       }
       sending =
           settlement.kind() == Settlement.Kind.NEW
-              ? lease.begin(request, time.now())
+              ? lease.begin(request, settlement.journalAt(time.now()))
               : settlement.entry();
       Verdict verdict = Verdict.of(sender.send(lease, sending, settlement.via()));
       // The pace let no attempt start: because the batch is stopping, or Edlink's pause outlasts

@@ -88,6 +88,48 @@ class PruneTombstonesTest extends SandboxCase {
   }
 
   @Test
+  void aKeyPrunedWhileItsWindowWasOpenIsSentAgainFromThatWindowsStart() throws Exception {
+    Path f = plan();
+    assertEquals(0, cli().run("batch", f.toString()).code());
+    java.util.Map<String, Instant> started = new java.util.HashMap<>();
+    entries().forEach(e -> started.put(e.key(), e.window().start()));
+    assertEquals(0, at31("prune").code(), "pruned under a what-if clock, a month early");
+
+    // Back at the real now, Edlink still knows the keys: the same keys go again, and answer from
+    // its memory; each window runs from the first one's start, never longer than Edlink's.
+    Cli.Result again = cli().run("batch", f.toString());
+    assertEquals(0, again.code(), again.toString());
+    assertEquals(5, stat("creates"), "nothing created twice: " + log);
+    assertEquals(5, entries().size());
+    for (var e : entries()) {
+      assertTrue(
+          !e.window().start().isAfter(started.get(e.key())),
+          e.key() + " starts " + e.window().start() + ", not before " + started.get(e.key()));
+    }
+  }
+
+  @Test
+  void anotherRequestUnderAKeyPrunedEarlyIsRefusedNotAnsweredWithTheFirstOnesResponse()
+      throws Exception {
+    Path f = plan();
+    assertEquals(0, cli().run("batch", f.toString()).code());
+    String key = entries().get(0).key();
+    assertEquals(0, at31("prune").code());
+
+    Cli.Result post =
+        cli()
+            .run(
+                "post",
+                "/api/v2/graph/classes/00000000-0000-4000-8000-000000000001/assignments",
+                "-d",
+                "{\"title\":\"something else\"}",
+                "-k",
+                key);
+    assertEquals(3, post.code(), post.toString());
+    assertEquals(5, stat("requests"), "nothing sent: " + log);
+  }
+
+  @Test
   void aTombstoneThatCannotBeWrittenLeavesTheEntriesInPlace() throws Exception {
     Path f = plan();
     assertEquals(0, cli().run("batch", f.toString()).code());
