@@ -9,9 +9,9 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import dev.edlinkidem.edlink.JsonText;
 import dev.edlinkidem.request.CanonicalJson;
-import dev.edlinkidem.request.Fingerprint;
 import dev.edlinkidem.request.IdempotencyKey;
 import dev.edlinkidem.request.InvalidRequestException;
+import dev.edlinkidem.request.JournaledRequest;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -48,12 +48,17 @@ public final class BatchFile implements AutoCloseable {
    */
   public record Request(int number, String path, byte[] body, String key) implements Line {
     /**
-     * The key of a line that names none: its request's fingerprint (the hex SHA-256 of the method,
-     * the full URL and the canonical body), so that the same line sent again, from a re-run job,
-     * has the same key.
+     * The key of a line that names none: its request's {@link JournaledRequest#meaning meaning}
+     * (the hex SHA-256 of the method, the canonical URL and the canonical body), so that the same
+     * line sent again, from a re-run job, however its base URL is spelled, has the same key.
      */
     public static String derivedKey(String url, byte[] body) {
-      return Fingerprint.of("POST", url, body);
+      return JournaledRequest.post(url, body).meaning();
+    }
+
+    /** The line's key when it goes to {@code url}: the one it names, else the derived one. */
+    public String keyFor(String url) {
+      return key != null ? key : derivedKey(url, body);
     }
   }
 

@@ -79,13 +79,13 @@ public final class BatchRun implements AutoCloseable {
         continue;
       }
       JournaledRequest request = JournaledRequest.post(url, r.body());
-      // A line without a key is keyed by its request, so that the same line run again has the same
-      // key.
-      String key = r.key() != null ? r.key() : request.fingerprint();
-      Seen first = seen.putIfAbsent(key, new Seen(r.number(), request.fingerprint()));
+      // A line without a key is keyed by its request's meaning, so that the same line run again
+      // has the same key, however its URL is spelled.
+      String key = r.keyFor(url);
+      Seen first = seen.putIfAbsent(key, new Seen(r.number(), request.meaning()));
       if (first != null) {
         done(
-            first.fingerprint().equals(request.fingerprint())
+            first.meaning().equals(request.meaning())
                 ? LineResult.sameAs(r.number(), r.path(), key, first.line())
                 : LineResult.keyClash(r.number(), r.path(), key, first.line()),
             false);
@@ -101,7 +101,7 @@ public final class BatchRun implements AutoCloseable {
         workers.execute(
             () -> {
               try {
-                done(sender.settle(r.number(), r.path(), key, request), true);
+                done(sender.settle(r.number(), r.path(), key, request, r.key() == null), true);
               } finally {
                 slots.release();
               }
@@ -140,6 +140,6 @@ public final class BatchRun implements AutoCloseable {
     workers.shutdownNow();
   }
 
-  /** The first line of the file with a key, and its request's fingerprint. */
-  private record Seen(int line, String fingerprint) {}
+  /** The first line of the file with a key, and its request's meaning. */
+  private record Seen(int line, String meaning) {}
 }

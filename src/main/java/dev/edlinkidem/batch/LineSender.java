@@ -47,13 +47,21 @@ public final class LineSender {
     this.stopping = stopping;
   }
 
-  LineResult settle(int line, String path, String key, JournaledRequest request) {
+  /**
+   * @param derived whether the key was derived from the request: then a key derived the way
+   *     versions before canonical URLs did, from the URL as spelled, is used if the journal knows
+   *     it
+   */
+  LineResult settle(int line, String path, String key, JournaledRequest request, boolean derived) {
     if (stopping.getAsBoolean()) {
       return LineResult.of(line, path, Verdict.notStarted(key));
     }
     long started = time.nanoTime();
     try {
-      return LineResult.of(line, path, settleTimed(key, request));
+      String sending = derived ? timed(() -> asSpelled(key, request)) : key;
+      return LineResult.of(line, path, settleTimed(sending, request));
+    } catch (JournalException e) {
+      return LineResult.of(line, path, Verdict.journalUnwritable(key, e.getMessage()));
     } catch (RuntimeException e) {
       // Not foreseen: the line is still counted, and its key (if journaled) stays pending.
       return LineResult.error(
@@ -68,6 +76,20 @@ public final class LineSender {
     } finally {
       workerNanos.add(time.nanoTime() - started);
     }
+  }
+
+  /**
+   * The key a line derived before URLs were canonicalised, when the journal holds it (an entry or a
+   * tombstone), else {@code key}: a line sent under the old key is not sent again under the new.
+   */
+  private String asSpelled(String key, JournaledRequest request) throws JournalException {
+    String spelled = request.fingerprint();
+    if (spelled.equals(key)) {
+      return key;
+    }
+    return journal.find(spelled).isPresent() || journal.tombstone(spelled).isPresent()
+        ? spelled
+        : key;
   }
 
   /** Nanoseconds the workers spent in the journal: leases, reads, and forced writes. */

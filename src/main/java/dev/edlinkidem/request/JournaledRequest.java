@@ -31,7 +31,23 @@ public record JournaledRequest(
     return new JournaledRequest("POST", url, headers, body);
   }
 
+  /** The request as spelled: what the journal keeps beside it, to tell an edited record. */
   public String fingerprint() {
     return Fingerprint.of(method, url, body);
+  }
+
+  /**
+   * The request as meant: the fingerprint of its {@link CanonicalUrl canonical URL}, so that two
+   * spellings of one destination are one request. Equal to {@link #fingerprint} when the URL is
+   * spelled canonically, as the base URL joined with a path usually is.
+   */
+  public String meaning() {
+    String canonical = CanonicalUrl.of(url);
+    return canonical.equals(url) ? fingerprint() : Fingerprint.of(method, canonical, body);
+  }
+
+  /** Whether two requests are one request, however their URLs are spelled. */
+  public boolean sameMeaning(JournaledRequest other) {
+    return fingerprint().equals(other.fingerprint()) || meaning().equals(other.meaning());
   }
 }

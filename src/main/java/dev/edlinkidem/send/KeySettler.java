@@ -54,7 +54,7 @@ public final class KeySettler {
       return new Settlement(Settlement.Kind.NEW, key, null);
     }
     Entry entry = journaled.get();
-    if (asked != null && !entry.fingerprint().equals(asked.fingerprint())) {
+    if (asked != null && !entry.request().sameMeaning(asked)) {
       return new Settlement(Settlement.Kind.REUSED, key, entry);
     }
     if (entry.outcome() != null) {

@@ -161,6 +161,51 @@ public class BatchTest extends SandboxCase {
         "no record was written");
   }
 
+  /** {@link #ESSAY} as a batch sends it: members sorted. */
+  private static final String CANONICAL_ESSAY =
+      "{\"description\":\"Chapter 3\",\"due_date\":\"2026-12-01T23:59:00Z\","
+          + "\"grading_type\":\"points\",\"title\":\"Essay\"}";
+
+  @Test
+  void theBaseUrlSpelledFiveWaysNamesTwoHostsAndTwoKeys() throws Exception {
+    Path f = file("one.jsonl", lines(1));
+    int port = sandbox.baseUrl().getPort();
+    for (String base :
+        List.of(
+            "http://127.0.0.1:" + port,
+            "http://127.0.0.1:" + port + "/",
+            "HTTP://127.0.0.1:" + port + "//",
+            "http://localhost:" + port,
+            "http://LOCALHOST:" + port + "/")) {
+      Cli.Result r = cli().env("EDLINK_BASE_URL", base).run("batch", f.toString());
+      assertEquals(0, r.code(), base + ": " + r);
+    }
+    // Names are not resolved: localhost is a second spelling of its own, one key for both cases.
+    assertEquals(2, stat("creates"), log.toString());
+    assertEquals(2, entries().size());
+  }
+
+  @Test
+  void aLineKeyedByItsUrlAsSpelledBeforeCanonicalKeysIsNotSentAgain() throws Exception {
+    // Journaled the way versions before canonical URLs keyed it: from the URL as spelled.
+    String base = "HTTP://127.0.0.1:" + sandbox.baseUrl().getPort();
+    String url = base + ASSIGNMENTS;
+    byte[] body = CANONICAL_ESSAY.getBytes(StandardCharsets.UTF_8);
+    String old = dev.edlinkidem.request.Fingerprint.of("POST", url, body);
+    Cli.Result first =
+        cli()
+            .env("EDLINK_BASE_URL", base)
+            .run("post", ASSIGNMENTS, "-d", CANONICAL_ESSAY, "-k", old);
+    assertEquals(0, first.code(), first.toString());
+
+    Path f = file("one.jsonl", "{\"path\":\"" + ASSIGNMENTS + "\",\"body\":" + ESSAY + "}\n");
+    Cli.Result again =
+        cli().env("EDLINK_BASE_URL", base).run("batch", f.toString(), "--format", "jsonl");
+    assertEquals(0, again.code(), again.toString());
+    assertTrue(again.out().contains(old), "the old key is used: " + again.out());
+    assertEquals(1, stat("creates"), log.toString());
+  }
+
   @Test
   void linesWithHalfACharacterAreRefusedNotMergedIntoOneRequest() throws Exception {
     // What JavaScript writes when it cuts an emoji in two: three titles that UTF-8 would turn into

@@ -53,6 +53,23 @@ class KeySettlerTest {
   }
 
   @Test
+  void theSameRequestToAnotherSpellingOfItsUrlIsNotAReusedKey() {
+    JournaledRequest spelled =
+        JournaledRequest.post(
+            "HTTPS://ed.link:443/api/v2/graph/classes/c1/assignments/",
+            "{\"title\":\"Essay\"}".getBytes(StandardCharsets.UTF_8));
+    assertEquals(Settlement.Kind.RESEND, post(pending(spelled), ESSAY, T0.plusSeconds(60)));
+    assertEquals(
+        Settlement.Kind.RECORDED,
+        post(finished(spelled, EntryState.SUCCEEDED, 200), ESSAY, T0.plusSeconds(60)));
+    JournaledRequest elsewhere =
+        JournaledRequest.post(
+            "https://ed.link:8443/api/v2/graph/classes/c1/assignments",
+            "{\"title\":\"Essay\"}".getBytes(StandardCharsets.UTF_8));
+    assertEquals(Settlement.Kind.REUSED, post(pending(elsewhere), ESSAY, T0.plusSeconds(60)));
+  }
+
+  @Test
   void aKeyWithNothingJournaledIsNewAndIsPosted() {
     Settlement s = KeySettler.settle("k1", Optional.empty(), ESSAY, T0);
     assertEquals(Settlement.Kind.NEW, s.kind());

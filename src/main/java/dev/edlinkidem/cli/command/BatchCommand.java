@@ -43,9 +43,9 @@ import picocli.CommandLine.ParentCommand;
     description = {
       "Send one POST per line of FILE (or stdin for -), several at a time. A line is a JSON object:"
           + " {\"path\": \"/api/v2/graph/classes/ID/assignments\", \"body\": {...}, \"key\":"
-          + " \"optional\"}. A line without a key gets one derived from its method, URL and"
-          + " canonical body (members sorted, no spaces), so running the same file again, from a"
-          + " retried CI job, sends nothing that already has an answer and creates no duplicate.",
+          + " \"optional\"}. A line without a key gets one derived from its method, canonical URL"
+          + " and canonical body (members sorted, no spaces), so running the same file again, from"
+          + " a retried CI job, sends nothing that already has an answer and creates no duplicate.",
       "",
       "Every request is journaled and forced to disk before it is sent, and retried as post"
           + " retries. A 429 or a Retry-After slows the whole batch, not only the request that"
