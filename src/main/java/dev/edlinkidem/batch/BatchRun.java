@@ -2,6 +2,7 @@ package dev.edlinkidem.batch;
 
 import dev.edlinkidem.request.InvalidRequestException;
 import dev.edlinkidem.request.JournaledRequest;
+import dev.edlinkidem.verdict.Verdict;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -24,6 +25,7 @@ public final class BatchRun implements AutoCloseable {
     void lineDone(LineResult result);
   }
 
+  private final Pace pace;
   private final Tally tally;
   private final LineSender sender;
   private final Listener listener;
@@ -37,10 +39,12 @@ public final class BatchRun implements AutoCloseable {
    */
   public BatchRun(
       int concurrency,
+      Pace pace,
       Tally tally,
       LineSender sender,
       Listener listener,
       Function<String, String> urlOf) {
+    this.pace = pace;
     this.tally = tally;
     this.sender = sender;
     this.listener = listener;
@@ -57,15 +61,19 @@ public final class BatchRun implements AutoCloseable {
   }
 
   /**
-   * Reads the lines and hands each request to a worker, at most one line per worker at a time,
-   * until the file ends or the tally says stop. Lines still with workers go on; {@link #finish}
-   * waits for them.
+   * Reads the lines and hands each request to a worker, at most one line per worker at a time, in
+   * the file's order, until the file ends or the tally says stop. Lines still with workers go on;
+   * {@link #finish} waits for them.
+   *
+   * @param countTheRest whether the lines after a stop are read, to be counted as not sent (or
+   *     malformed): yes for a file, not for a pipe, whose writer may never end
    */
-  public void feed(BatchFile lines) throws IOException, InterruptedException {
+  public void feed(BatchFile lines, boolean countTheRest) throws IOException, InterruptedException {
     Semaphore slots = new Semaphore(workerCount);
     Map<String, Seen> seen = new HashMap<>();
+    long handed = 0;
     BatchFile.Line line;
-    while (!tally.stopping() && (line = lines.next()) != null) {
+    while ((countTheRest || !tally.stopping()) && (line = lines.next()) != null) {
       if (line instanceof BatchFile.Malformed m) {
         done(LineResult.malformed(m.number(), m.reason()), false);
         continue;
@@ -91,22 +99,31 @@ public final class BatchRun implements AutoCloseable {
             false);
         continue;
       }
+      if (tally.stopping()) {
+        done(LineResult.of(r.number(), r.path(), Verdict.notStarted(key)), false);
+        continue;
+      }
       slots.acquire();
       if (tally.stopping()) {
         slots.release();
-        break;
+        done(LineResult.of(r.number(), r.path(), Verdict.notStarted(key)), false);
+        continue;
       }
       tally.started();
+      Pace.Line turn = pace.line(handed++);
       try {
         workers.execute(
             () -> {
               try {
-                done(sender.settle(r.number(), r.path(), key, request, r.key() == null), true);
+                done(
+                    sender.settle(r.number(), r.path(), key, request, r.key() == null, turn), true);
               } finally {
+                turn.close();
                 slots.release();
               }
             });
       } catch (RuntimeException e) {
+        turn.close();
         slots.release();
         throw e;
       }

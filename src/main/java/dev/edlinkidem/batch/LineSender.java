@@ -52,14 +52,20 @@ public final class LineSender {
    *     versions before canonical URLs did, from the URL as spelled, is used if the journal knows
    *     it
    */
-  LineResult settle(int line, String path, String key, JournaledRequest request, boolean derived) {
+  LineResult settle(
+      int line,
+      String path,
+      String key,
+      JournaledRequest request,
+      boolean derived,
+      Sender.Pace pace) {
     if (stopping.getAsBoolean()) {
       return LineResult.of(line, path, Verdict.notStarted(key));
     }
     long started = time.nanoTime();
     try {
       String sending = derived ? timed(() -> asSpelled(key, request)) : key;
-      return LineResult.of(line, path, settleTimed(sending, request));
+      return LineResult.of(line, path, settleTimed(sending, request, pace));
     } catch (JournalException e) {
       return LineResult.of(line, path, Verdict.journalUnwritable(key, e.getMessage()));
     } catch (RuntimeException e) {
@@ -102,7 +108,7 @@ public final class LineSender {
     return workerNanos.sum();
   }
 
-  private Verdict settleTimed(String key, JournaledRequest request) {
+  private Verdict settleTimed(String key, JournaledRequest request, Sender.Pace pace) {
     Journal.Lease taken;
     try {
       taken = timed(() -> journal.lease(key));
@@ -123,7 +129,7 @@ public final class LineSender {
           settlement.kind() == Settlement.Kind.NEW
               ? lease.begin(request, settlement.journalAt(time.now()))
               : settlement.entry();
-      Verdict verdict = Verdict.of(sender.send(lease, sending, settlement.via()));
+      Verdict verdict = Verdict.of(sender.send(lease, sending, settlement.via(), pace));
       // The pace let no attempt start: because the batch is stopping, or Edlink's pause outlasts
       // --max-time.
       return verdict.row() == Row.HELD_PAST_MAX_TIME && stopping.getAsBoolean()

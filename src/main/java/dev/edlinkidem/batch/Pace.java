@@ -39,6 +39,11 @@ public final class Pace implements Sender.Pace {
   private long pausedUntil;
   private long pauses;
 
+  /** The order of the next line to make its first start ({@link #line}), guarded by itself. */
+  private final Object turns = new Object();
+
+  private long nextOrder;
+
   private Pace(long floor, int concurrency, Time time) {
     this.inFlight = new Semaphore(concurrency);
     this.floor = floor;
@@ -84,6 +89,9 @@ public final class Pace implements Sender.Pace {
   /** No attempt starts from now on: the batch is stopping. Attempts under way finish. */
   public void stop() {
     stopped = true;
+    synchronized (turns) {
+      turns.notifyAll();
+    }
   }
 
   @Override
@@ -135,6 +143,97 @@ public final class Pace implements Sender.Pace {
       long next = (long) (interval * RECOVERY);
       // Below ten microseconds apart the pace no longer holds anyone back.
       interval = next - floor < 10_000 ? floor : next;
+    }
+  }
+
+  /**
+   * The pace of one line, the {@code order}-th handed to a worker (from 0): its first attempt
+   * starts after those of every earlier line have started or been given up, so that the file's
+   * order is the order of first starts (with {@code --concurrency 1}, the order of the requests);
+   * and the place in flight its last attempt took is kept until {@link Line#close}, after the
+   * line's result is counted, so that with {@code --fail-fast} no line starts between a line's
+   * failing answer and the batch's stopping. Closing is a must, on every path.
+   */
+  public Line line(long order) {
+    return new Line(order);
+  }
+
+  /** Waits until {@code order} is the next line to make its first start. */
+  private void awaitOrder(long order) throws InterruptedException {
+    synchronized (turns) {
+      while (nextOrder < order && !stopped) {
+        turns.wait();
+      }
+    }
+  }
+
+  /** The line {@code order} has made its first start, or will make none: the next may go. */
+  private void passOrder(long order) {
+    synchronized (turns) {
+      if (nextOrder <= order) {
+        nextOrder = order + 1;
+        turns.notifyAll();
+      }
+    }
+  }
+
+  /** One line's view of the pace; see {@link Pace#line}. */
+  public final class Line implements Sender.Pace, AutoCloseable {
+    private final long order;
+    private boolean first = true;
+    private boolean holding;
+
+    private Line(long order) {
+      this.order = order;
+    }
+
+    @Override
+    public boolean awaitTurn(Duration atMost) throws InterruptedException {
+      letGo();
+      if (!first) {
+        return Pace.this.awaitTurn(atMost);
+      }
+      try {
+        awaitOrder(order);
+        return Pace.this.awaitTurn(atMost);
+      } finally {
+        first = false;
+        passOrder(order);
+      }
+    }
+
+    @Override
+    public void attemptEnded() {
+      holding = true;
+    }
+
+    @Override
+    public void retrying() {
+      letGo();
+    }
+
+    @Override
+    public void slowDown(Duration wait) {
+      Pace.this.slowDown(wait);
+    }
+
+    @Override
+    public void answered() {
+      Pace.this.answered();
+    }
+
+    /** The line is counted: its place in flight, and its turn if it never took it, go. */
+    @Override
+    public void close() {
+      letGo();
+      passOrder(order);
+    }
+
+    private void letGo() {
+      if (holding) {
+        holding = false;
+        Pace.this.attemptEnded();
+      }
     }
   }
 

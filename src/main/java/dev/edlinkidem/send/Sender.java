@@ -72,6 +72,11 @@ public final class Sender {
 
     /** An attempt got an answer that was not a request to slow down. */
     void answered();
+
+    /**
+     * The attempt that ended is to be tried again, after a wait: nothing is in flight meanwhile.
+     */
+    default void retrying() {}
   }
 
   private final EdlinkClient client;
@@ -112,6 +117,15 @@ public final class Sender {
    * @param via how an outcome will be recorded as learned: {@code post} or {@code replay}
    */
   public Delivery send(Journal.Lease lease, Entry entry, String via)
+      throws JournalException, InterruptedException {
+    return send(lease, entry, via, pace);
+  }
+
+  /**
+   * Sends a pending entry whose lease the caller holds, with a pace of its own (a batch line's,
+   * which keeps its place in the file's order).
+   */
+  public Delivery send(Journal.Lease lease, Entry entry, String via, Pace pace)
       throws JournalException, InterruptedException {
     long started = time.nanoTime();
     Duration budget = policy.maxTime();
@@ -267,6 +281,7 @@ public final class Sender {
         return new Delivery(pendingKind, entry, last, error, sent);
       }
       retry++;
+      pace.retrying();
       time.sleep(wait);
     }
   }

@@ -206,6 +206,56 @@ public class BatchTest extends SandboxCase {
     assertEquals(1, stat("creates"), log.toString());
   }
 
+  /** {@code n} lines keyed k-01, k-02...; line {@code bad} (from 1) has no title: a 400. */
+  private static String keyedLines(int n, int bad) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 1; i <= n; i++) {
+      b.append("{\"path\":\"")
+          .append(ASSIGNMENTS)
+          .append("\",\"key\":\"")
+          .append(String.format("k-%02d", i))
+          .append("\",\"body\":")
+          .append(i == bad ? "{\"description\":\"no title\"}" : ESSAY)
+          .append("}\n");
+    }
+    return b.toString();
+  }
+
+  @Test
+  void concurrencyOneSendsTheLinesInTheFileOrder() throws Exception {
+    Cli.Result r =
+        cli().run("batch", file("ordered.jsonl", keyedLines(40, 0)).toString(), "-c", "1");
+    assertEquals(0, r.code(), r.toString());
+    List<String> sent =
+        log.stream()
+            .filter(l -> l.contains(" key="))
+            .map(l -> l.replaceAll(".* key=(k-\\d+) .*", "$1"))
+            .toList();
+    List<String> expected = new java.util.ArrayList<>();
+    for (int i = 1; i <= 40; i++) {
+      expected.add(String.format("k-%02d", i));
+    }
+    assertEquals(expected, sent);
+  }
+
+  @Test
+  void failFastWithConcurrencyOneSendsNothingAfterTheFirstFailureAndCountsEveryLine()
+      throws Exception {
+    Path f = file("first-fails.jsonl", keyedLines(51, 1));
+    for (int run = 0; run < 5; run++) {
+      int before = stat("requests");
+      Cli.Result r =
+          cli()
+              .env("EDLINK_IDEM_JOURNAL", tmp.resolve("journal-" + run).toString())
+              .run("batch", f.toString(), "-c", "1", "--fail-fast");
+      assertEquals(4, r.code(), r.toString());
+      assertEquals(before + 1, stat("requests"), "only line 1 was sent: " + log);
+      assertTrue(r.err().contains("batch: 51 lines in"), r.err());
+      assertTrue(r.err().contains("1 failed, 50 not sent"), r.err());
+    }
+    assertEquals(0, stat("creates"));
+  }
+
   @Test
   void linesWithHalfACharacterAreRefusedNotMergedIntoOneRequest() throws Exception {
     // What JavaScript writes when it cuts an emoji in two: three titles that UTF-8 would turn into

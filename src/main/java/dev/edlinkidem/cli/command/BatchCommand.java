@@ -151,13 +151,14 @@ public final class BatchCommand implements Callable<Integer> {
       try (BatchRun run =
           new BatchRun(
               concurrency,
+              pace,
               tally,
               lineSender,
               report::lineDone,
               path -> Destination.resolve(path, base, send.allowedHosts()))) {
         try {
           try {
-            run.feed(lines);
+            run.feed(lines, isFile());
           } catch (IOException e) {
             readError =
                 "cannot read "
@@ -231,6 +232,11 @@ public final class BatchCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw CliException.usage("cannot read " + path + ": " + Unreadable.why(e));
     }
+  }
+
+  /** Whether the lines come from a file, which ends, rather than stdin or a pipe by name. */
+  private boolean isFile() {
+    return !file.equals("-") && Files.isRegularFile(Path.of(file));
   }
 
   private String where() {
