@@ -71,7 +71,7 @@ __edlink_idem_command() {
       argument=words argument_values='bash zsh fish'
       ;;
     'edlink-idem sandbox')
-      options='--port --host --token --token-ttl --client-id --client-secret --drop-after-commit --drop-before-commit --error-rate --throttle-rate --internal-error-rate --internal-after-commit --latency --seed -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='--port --host --token --token-ttl --client-id --client-secret --drop-after-commit --drop-before-commit --error-rate --throttle-rate --rate-limit --internal-error-rate --internal-after-commit --latency --seed -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       ;;
   esac
 }
@@ -198,6 +198,7 @@ __edlink_idem_option() {
     'edlink-idem sandbox --drop-before-commit') kind=none ;;
     'edlink-idem sandbox --error-rate') kind=none ;;
     'edlink-idem sandbox --throttle-rate') kind=none ;;
+    'edlink-idem sandbox --rate-limit') kind=none ;;
     'edlink-idem sandbox --internal-error-rate') kind=none ;;
     'edlink-idem sandbox --internal-after-commit') kind=none ;;
     'edlink-idem sandbox --latency') kind=words values='30s 2m 10m 1h 24h 72h 7d' ;;

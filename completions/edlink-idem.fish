@@ -99,7 +99,7 @@ function __edlink_idem_valued
         case 'completion'
             printf '%s\n' --journal --base-url --profile --color
         case 'sandbox'
-            printf '%s\n' --port --host --token --token-ttl --client-id --client-secret --drop-after-commit --drop-before-commit --error-rate --throttle-rate --internal-error-rate --internal-after-commit --latency --seed --journal --base-url --profile --color
+            printf '%s\n' --port --host --token --token-ttl --client-id --client-secret --drop-after-commit --drop-before-commit --error-rate --throttle-rate --rate-limit --internal-error-rate --internal-after-commit --latency --seed --journal --base-url --profile --color
     end
 end
 
@@ -387,6 +387,7 @@ complete -c edlink-idem -n '__edlink_idem_at sandbox' -l drop-after-commit -x -d
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -l drop-before-commit -x -d 'Probability of closing the connection without answering and without doing anything'
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -l error-rate -x -d 'Probability of answering 503 without doing anything'
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -l throttle-rate -x -d 'Probability of answering 429 with Retry-After'
+complete -c edlink-idem -n '__edlink_idem_at sandbox' -l rate-limit -x -d 'Allow each token N requests a second; past it, answer 429 with the Retry-After the bucket implies, without doing anything'
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -l internal-error-rate -x -d 'Probability of answering 400 INTERNAL without doing anything'
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -l internal-after-commit -x -d 'Probability of doing the work, then answering 400 INTERNAL, the answer the key then keeps'
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -l latency -x -a '30s 2m 10m 1h 24h 72h 7d' -d 'Delay before each API request is processed, like 200ms or 2s'

@@ -10,6 +10,7 @@ import java.util.Objects;
  * @param internalErrorRate answer {@code 400 INTERNAL} without doing anything
  * @param internalAfterCommit do the work, then answer {@code 400 INTERNAL}: the answer the key
  *     keeps
+ * @param rateLimit requests a second each token may make ({@link RateLimiter}); 0 for no limit
  */
 public record Faults(
     double dropAfterCommit,
@@ -18,8 +19,42 @@ public record Faults(
     double throttleRate,
     Duration latency,
     double internalErrorRate,
-    double internalAfterCommit) {
+    double internalAfterCommit,
+    double rateLimit) {
   public static final Faults NONE = new Faults(0, 0, 0, 0, Duration.ZERO);
+
+  /** Faults without a rate limit. */
+  public Faults(
+      double dropAfterCommit,
+      double dropBeforeCommit,
+      double errorRate,
+      double throttleRate,
+      Duration latency,
+      double internalErrorRate,
+      double internalAfterCommit) {
+    this(
+        dropAfterCommit,
+        dropBeforeCommit,
+        errorRate,
+        throttleRate,
+        latency,
+        internalErrorRate,
+        internalAfterCommit,
+        0);
+  }
+
+  /** These faults, with each token limited to {@code perSecond} requests a second (0: none). */
+  public Faults withRateLimit(double perSecond) {
+    return new Faults(
+        dropAfterCommit,
+        dropBeforeCommit,
+        errorRate,
+        throttleRate,
+        latency,
+        internalErrorRate,
+        internalAfterCommit,
+        perSecond);
+  }
 
   /** Faults without Edlink's own {@code INTERNAL} failures. */
   public Faults(
@@ -51,6 +86,49 @@ public record Faults(
     Objects.requireNonNull(latency, "latency");
     if (latency.isNegative()) {
       throw new IllegalArgumentException("latency must not be negative, got " + latency);
+    }
+    if (!(rateLimit >= 0 && rateLimit <= MAX_RATE_LIMIT)) {
+      throw new IllegalArgumentException(
+          "rate-limit must be from 0 (none) to "
+              + (int) MAX_RATE_LIMIT
+              + " a second, got "
+              + rateLimit);
+    }
+  }
+
+  /** The fastest limit: far past what one machine sends. */
+  public static final double MAX_RATE_LIMIT = 1_000_000;
+
+  /** A rate as the option spells it: "100/s", "0.5/s". */
+  public static String rate(double perSecond) {
+    return (perSecond == Math.rint(perSecond)
+            ? Long.toString((long) perSecond)
+            : java.math.BigDecimal.valueOf(perSecond).stripTrailingZeros().toPlainString())
+        + "/s";
+  }
+
+  /** "100/s", "100", "0.5/s"; "0" and "off" for none. */
+  public static double parseRateLimit(String text) {
+    String t = text.strip();
+    if (t.equalsIgnoreCase("off")) {
+      return 0;
+    }
+    if (t.endsWith("/s")) {
+      t = t.substring(0, t.length() - 2).strip();
+    }
+    try {
+      double n = Double.parseDouble(t);
+      if (!(n >= 0 && n <= MAX_RATE_LIMIT) || !t.matches("[0-9]+(\\.[0-9]+)?")) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "rate-limit must be requests a second, like 100/s or 0.5/s (0 or off for none), up to "
+              + (int) MAX_RATE_LIMIT
+              + "/s; got '"
+              + text
+              + "'");
     }
   }
 

@@ -25,6 +25,7 @@ final class FaultsJson {
     json.addProperty("error-rate", faults.errorRate());
     json.addProperty("throttle-rate", faults.throttleRate());
     json.addProperty("latency", faults.latency().toMillis() + "ms");
+    json.addProperty("rate-limit", faults.rateLimit());
     json.addProperty("internal-error-rate", faults.internalErrorRate());
     json.addProperty("internal-after-commit", faults.internalAfterCommit());
     return json;
@@ -39,6 +40,7 @@ final class FaultsJson {
     Duration latency = faults.latency();
     double internalError = faults.internalErrorRate();
     double internalAfter = faults.internalAfterCommit();
+    double rateLimit = faults.rateLimit();
     for (Map.Entry<String, JsonElement> change : changes.entrySet()) {
       String name = change.getKey().toLowerCase(Locale.ROOT).replace('_', '-');
       JsonElement value = change.getValue();
@@ -64,16 +66,31 @@ final class FaultsJson {
         case "internal-after-commit":
           internalAfter = probability(name, value);
           break;
+        case "rate-limit":
+          rateLimit = rateLimit(value);
+          break;
         default:
           throw new IllegalArgumentException(
               "unknown fault '"
                   + change.getKey()
                   + "'; known: drop-after-commit, drop-before-commit, error-rate, throttle-rate,"
-                  + " latency, internal-error-rate, internal-after-commit");
+                  + " latency, internal-error-rate, internal-after-commit, rate-limit");
       }
     }
     return new Faults(
-        dropAfter, dropBefore, error, throttle, latency, internalError, internalAfter);
+        dropAfter, dropBefore, error, throttle, latency, internalError, internalAfter, rateLimit);
+  }
+
+  /** A rate limit as a number a second, or text such as "100/s"; 0 or "off" for none. */
+  private static double rateLimit(JsonElement value) {
+    if (value.isJsonPrimitive() && value.getAsJsonPrimitive().isNumber()) {
+      return value.getAsDouble();
+    }
+    if (value.isJsonPrimitive() && value.getAsJsonPrimitive().isString()) {
+      return Faults.parseRateLimit(value.getAsString());
+    }
+    throw new IllegalArgumentException(
+        "rate-limit must be a number of requests a second or text like \"100/s\"; got " + value);
   }
 
   private static double probability(String name, JsonElement value) {

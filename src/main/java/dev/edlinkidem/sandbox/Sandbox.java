@@ -39,6 +39,7 @@ final class Sandbox {
   private final RecordStore records = new RecordStore();
   private final RequestLog log;
   private final IdempotencyStore keys;
+  private final RateLimiter limiter = new RateLimiter(System::nanoTime);
   private final Api api;
 
   Sandbox(SandboxServer.Options options, SandboxClock clock) {
@@ -76,6 +77,22 @@ final class Sandbox {
       return new Outcome(refusal, refusal.status() + " " + refusal.errorCode());
     }
     Faults now = faults;
+    if (now.rateLimit() > 0) {
+      // Before the key is claimed, as a gateway's limit comes before the API: nothing is done.
+      Duration wait = limiter.refusal(request.bearerToken(), now.rateLimit());
+      if (wait != null) {
+        counters.increment(Counter.THROTTLES);
+        return new Outcome(
+            Reply.error(
+                    429,
+                    "TOO_MANY_REQUESTS",
+                    "past the sandbox's --rate-limit of "
+                        + Faults.rate(now.rateLimit())
+                        + " for this token; nothing was done")
+                .withHeader("Retry-After", RateLimiter.retryAfter(wait)),
+            "429 rate limit");
+      }
+    }
     String key = request.idempotencyKey();
     boolean keyed =
         request.method().equals("POST")
@@ -264,8 +281,12 @@ final class Sandbox {
     return stats;
   }
 
-  /** Forgets every record, key, log entry and counter, and rewinds the dice; the faults stay. */
+  /**
+   * Forgets every record, key, log entry and counter, refills the rate limit's buckets, and rewinds
+   * the dice; the faults stay.
+   */
   void reset() {
+    limiter.reset();
     tokens.clear();
     clock.rewind();
     records.clear();

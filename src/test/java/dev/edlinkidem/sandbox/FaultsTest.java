@@ -145,6 +145,34 @@ class FaultsTest extends SandboxServerCase {
   }
 
   @Test
+  void aRateLimitSetThroughTheControlEndpointRefusesPastItWithTheRetryAfterItImplies()
+      throws Exception {
+    server.setFaults(
+        FaultsJson.update(
+            Faults.NONE, JsonParser.parseString("{\"rate-limit\": \"3/s\"}").getAsJsonObject()));
+    assertEquals(3.0, FaultsJson.write(server.faults()).get("rate-limit").getAsDouble());
+    List<Integer> statuses = new ArrayList<>();
+    Answer refused = null;
+    for (int i = 0; i < 5; i++) {
+      Answer a = client.post(ASSIGNMENTS + "?$idempotency=r" + i, ASSIGNMENT);
+      statuses.add(a.status());
+      if (a.status() == 429) {
+        refused = a;
+      }
+    }
+    // Five at once against a bucket of three, refilled at 3 a second: the last ones wait.
+    assertEquals(List.of(200, 200, 200), statuses.subList(0, 3), statuses.toString());
+    assertTrue(refused != null, statuses.toString());
+    assertEquals("1", refused.headers().firstValue("Retry-After").orElse(null));
+    assertTrue(
+        refused.body().toString().contains("--rate-limit of 3/s"), refused.body().toString());
+    JsonObject stats = client.stats();
+    assertEquals(
+        stats.get("throttles").getAsInt(), statuses.stream().filter(s -> s == 429).count());
+    assertEquals(stats.get("creates").getAsInt(), statuses.stream().filter(s -> s == 200).count());
+  }
+
+  @Test
   void faultedRequestsAreCountedButNotLogged() throws Exception {
     server.setFaults(new Faults(0, 0, 1, 0, Duration.ZERO));
     client.post(ASSIGNMENTS, ASSIGNMENT);

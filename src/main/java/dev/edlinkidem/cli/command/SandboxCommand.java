@@ -139,6 +139,15 @@ public final class SandboxCommand implements Callable<Integer> {
   double throttleRate;
 
   @Option(
+      names = "--rate-limit",
+      paramLabel = "N/s",
+      description =
+          "Allow each token N requests a second (a token bucket holding a second's worth); past"
+              + " it, answer 429 with the Retry-After the bucket implies, without doing anything."
+              + " Like 100/s or 0.5/s; off by default.")
+  String rateLimit;
+
+  @Option(
       names = "--internal-error-rate",
       paramLabel = "P",
       description = "Probability of answering 400 INTERNAL without doing anything (default 0).")
@@ -264,7 +273,19 @@ public final class SandboxCommand implements Callable<Integer> {
         probability("--throttle-rate", throttleRate),
         latency,
         probability("--internal-error-rate", internalErrorRate),
-        probability("--internal-after-commit", internalAfterCommit));
+        probability("--internal-after-commit", internalAfterCommit),
+        rateLimit());
+  }
+
+  private double rateLimit() {
+    if (rateLimit == null) {
+      return 0;
+    }
+    try {
+      return Faults.parseRateLimit(rateLimit);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage("--" + e.getMessage());
+    }
   }
 
   private static double probability(String option, double p) {

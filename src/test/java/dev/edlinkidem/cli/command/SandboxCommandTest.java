@@ -103,6 +103,10 @@ class SandboxCommandTest {
     assertEquals(
         ExitCode.USAGE, Main.run(invocation, "sandbox", "--port", "0", "--latency", "soon"));
     assertEquals(ExitCode.USAGE, Main.run(invocation, "sandbox", "--port", "70000"));
+    assertEquals(
+        ExitCode.USAGE, Main.run(invocation, "sandbox", "--port", "0", "--rate-limit", "lots"));
+    String message = err.toString(StandardCharsets.UTF_8);
+    assertTrue(message.contains("--rate-limit must be requests a second"), message);
   }
 
   @Test
