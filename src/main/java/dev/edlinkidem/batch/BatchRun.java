@@ -11,19 +11,27 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
  * One run of a batch file: reads its lines, checks each (its URL, its key, whether an earlier line
  * names the same key), and settles each on one of a pool of workers. Twice as many workers as
  * requests may be in flight: while some wait for answers, others journal the next lines, so the
- * journal's forced writes are not in the way of the requests.
+ * journal's forced writes are not in the way of the requests. A line waiting to try again gives its
+ * place to the next, up to {@link #WAITING} of them.
  */
 public final class BatchRun implements AutoCloseable {
   /** Hears of each line as it ends, from many threads, after the tally has counted it. */
   public interface Listener {
     void lineDone(LineResult result);
   }
+
+  /**
+   * Lines that may wait out a retry (a backoff, a 429's Retry-After) beside the workers: a waiting
+   * line gives its worker's place to the next line, on a thread of its own.
+   */
+  static final int WAITING = 512;
 
   private final Pace pace;
   private final Tally tally;
@@ -51,8 +59,7 @@ public final class BatchRun implements AutoCloseable {
     this.urlOf = urlOf;
     this.workerCount = 2 * concurrency;
     this.workers =
-        Executors.newFixedThreadPool(
-            workerCount,
+        Executors.newCachedThreadPool(
             r -> {
               Thread t = new Thread(r, "batch-worker");
               t.setDaemon(true);
@@ -70,6 +77,7 @@ public final class BatchRun implements AutoCloseable {
    */
   public void feed(BatchFile lines, boolean countTheRest) throws IOException, InterruptedException {
     Semaphore slots = new Semaphore(workerCount);
+    Semaphore threads = new Semaphore(workerCount + WAITING);
     Map<String, Seen> seen = new HashMap<>();
     long handed = 0;
     BatchFile.Line line;
@@ -103,14 +111,22 @@ public final class BatchRun implements AutoCloseable {
         done(LineResult.of(r.number(), r.path(), Verdict.notStarted(key)), false);
         continue;
       }
-      slots.acquire();
+      threads.acquire();
+      try {
+        slots.acquire();
+      } catch (InterruptedException e) {
+        threads.release();
+        throw e;
+      }
       if (tally.stopping()) {
         slots.release();
+        threads.release();
         done(LineResult.of(r.number(), r.path(), Verdict.notStarted(key)), false);
         continue;
       }
       tally.started();
-      Pace.Line turn = pace.line(handed++);
+      Runnable freeSlot = once(slots::release);
+      Pace.Line turn = pace.line(handed++, freeSlot);
       try {
         workers.execute(
             () -> {
@@ -119,15 +135,27 @@ public final class BatchRun implements AutoCloseable {
                     sender.settle(r.number(), r.path(), key, request, r.key() == null, turn), true);
               } finally {
                 turn.close();
-                slots.release();
+                freeSlot.run();
+                threads.release();
               }
             });
       } catch (RuntimeException e) {
         turn.close();
-        slots.release();
+        freeSlot.run();
+        threads.release();
         throw e;
       }
     }
+  }
+
+  /** {@code r}, run the first time only, from whichever thread. */
+  private static Runnable once(Runnable r) {
+    AtomicBoolean ran = new AtomicBoolean();
+    return () -> {
+      if (ran.compareAndSet(false, true)) {
+        r.run();
+      }
+    };
   }
 
   private void done(LineResult result, boolean started) {

@@ -7,17 +7,33 @@ import java.util.concurrent.Semaphore;
 
 /**
  * How many of a batch's attempts are in flight at once ({@code --concurrency}) and how fast they
- * start: no faster than {@code --rate}, and after the server asks to slow down (429, Retry-After)
- * every sender waits out the pause and then goes at half the pace it had, speeding up again a
- * little with every answer that is not another such request. Workers journal their next line while
- * others' requests are in flight; only the requests are counted.
+ * start: no faster than {@code --rate}, and slower when Edlink throttles.
+ *
+ * <p>A 429 (or a 5xx with {@code Retry-After}) is answered once per round trip, as TCP's congestion
+ * control and the AWS SDKs' adaptive retry mode do: a throttled answer to an attempt that started
+ * before the batch last slowed down says nothing new, so it changes nothing. A fresh one pauses
+ * every sender for its {@code Retry-After}, and cuts the pace to {@link #BETA} of the rate the
+ * batch was going at; as answers come, the pace grows back along CUBIC's curve (RFC 9438), flat
+ * near that rate, then probing beyond it.
+ *
+ * <p>Throttling that slowing down does not cure is not the batch's doing: when a fresh 429 comes
+ * before {@link #PROBE} answers since the batch started or last resumed, the batch stops reacting
+ * (each throttled request still waits out its own {@code Retry-After} before it is sent again),
+ * until the 429s are half of the last answers, when it reacts again. Workers journal their next
+ * line while others' requests are in flight; only the requests are counted.
  */
 public final class Pace implements Sender.Pace {
-  /** Each answer takes 2% off the interval: about 35 answers halve it again. */
-  private static final double RECOVERY = 0.98;
+  /** What a slowdown keeps of the rate: CUBIC's multiplicative decrease. */
+  static final double BETA = 0.7;
+
+  /** CUBIC's constant, in starts per second per cubed second (RFC 9438 and the AWS SDKs: 0.4). */
+  static final double C = 0.4;
 
   /** The slowest a throttled batch goes: one start every 5 seconds. */
-  private static final long SLOWEST = Duration.ofSeconds(5).toNanos();
+  static final double SLOWEST = 0.2;
+
+  /** Answers that must come between resuming and the next 429 for slowing down to have helped. */
+  static final int PROBE = 8;
 
   /** Starts remembered to tell how fast the batch was going when it was asked to slow down. */
   private static final int REMEMBERED = 32;
@@ -25,10 +41,20 @@ public final class Pace implements Sender.Pace {
   private final Time time;
   private final Semaphore inFlight;
   private volatile boolean stopped;
-  private final long floor;
+
+  /** The fastest --rate allows, in starts a second; infinite without it. */
+  private final double ceiling;
+
   private final long[] starts = new long[REMEMBERED];
   private int started;
-  private long interval;
+
+  /** The pace now, in starts a second; infinite while nothing holds the batch back. */
+  private double rate;
+
+  /** The rate at the last slowdown, and the curve's time to regain it, in seconds. */
+  private double wMax;
+
+  private double k;
 
   /**
    * Ticker readings ({@link Time#nanoTime}), compared by difference: the counter may be negative or
@@ -37,6 +63,20 @@ public final class Pace implements Sender.Pace {
   private long nextStart;
 
   private long pausedUntil;
+  private long lastSlowdown;
+  private boolean slowedDown;
+
+  /** Since when answers count as evidence that the last slowdown helped, and how many came. */
+  private long calmSince;
+
+  private int answeredSinceCalm;
+  private boolean background;
+  private double rateBeforeSlowdown;
+
+  /** The last answers, true for a throttled one, to tell when throttling is most of them. */
+  private final boolean[] recent;
+
+  private int answers;
   private long pauses;
 
   /** The order of the next line to make its first start ({@link #line}), guarded by itself. */
@@ -44,13 +84,15 @@ public final class Pace implements Sender.Pace {
 
   private long nextOrder;
 
-  private Pace(long floor, int concurrency, Time time) {
+  private Pace(double ceiling, int concurrency, Time time) {
     this.inFlight = new Semaphore(concurrency);
-    this.floor = floor;
-    this.interval = floor;
+    this.ceiling = ceiling;
+    this.rate = ceiling;
     this.time = time;
     this.nextStart = time.nanoTime();
     this.pausedUntil = nextStart;
+    this.calmSince = nextStart;
+    this.recent = new boolean[Math.max(16, 2 * concurrency)];
   }
 
   /**
@@ -64,8 +106,7 @@ public final class Pace implements Sender.Pace {
     if (concurrency < 1) {
       throw new IllegalArgumentException("the concurrency must be 1 or more");
     }
-    return new Pace(
-        perSecond == null ? 0 : Math.max(1, Math.round(1e9 / perSecond)), concurrency, time);
+    return new Pace(perSecond == null ? Double.POSITIVE_INFINITY : perSecond, concurrency, time);
   }
 
   @Override
@@ -113,7 +154,7 @@ public final class Pace implements Sender.Pace {
         } else if (nextStart - now > 0) {
           wait = nextStart - now;
         } else {
-          nextStart = now + interval;
+          nextStart = now + interval();
           starts[started++ % REMEMBERED] = now;
           return true;
         }
@@ -127,23 +168,107 @@ public final class Pace implements Sender.Pace {
   }
 
   @Override
-  public synchronized void slowDown(Duration wait) {
+  public synchronized void slowDown(Duration wait, long attemptStarted) {
+    remember(true);
     long now = time.nanoTime();
+    if (slowedDown && attemptStarted - lastSlowdown < 0) {
+      return; // sent before the batch slowed down: the slowdown already answered it
+    }
+    if (background) {
+      if (throttledShare() < 0.5) {
+        return;
+      }
+      background = false;
+    } else if (answeredSinceCalm < PROBE && throttledShare() < 0.5) {
+      // Throttled at once after resuming (or starting), yet most answers get through: pausing did
+      // not help, and will not.
+      background = true;
+      if (slowedDown) {
+        rate = rateBeforeSlowdown;
+      }
+      return;
+    }
+    pauses++;
+    slowedDown = true;
+    lastSlowdown = now;
+    rateBeforeSlowdown = rate;
+    wMax = Math.min(rate, startRate());
+    rate = Math.min(ceiling, Math.max(SLOWEST, BETA * wMax));
+    k = Math.cbrt(wMax * (1 - BETA) / C);
     long until = now + Math.max(0, wait.toNanos());
     if (until - pausedUntil > 0) {
       pausedUntil = until;
     }
-    pauses++;
-    interval = Math.min(SLOWEST, Math.max(floor, 2 * Math.max(interval, recentInterval())));
+    calmSince = pausedUntil;
+    answeredSinceCalm = 0;
   }
 
   @Override
-  public synchronized void answered() {
-    if (interval > floor) {
-      long next = (long) (interval * RECOVERY);
-      // Below ten microseconds apart the pace no longer holds anyone back.
-      interval = next - floor < 10_000 ? floor : next;
+  public synchronized void answered(long attemptStarted) {
+    remember(false);
+    if (attemptStarted - calmSince >= 0) {
+      answeredSinceCalm++;
     }
+    if (slowedDown && !background && rate < ceiling) {
+      // CUBIC's window, as a rate: BETA * wMax at the end of the pause, wMax after k seconds.
+      double t = (time.nanoTime() - pausedUntil) / 1e9 - k;
+      if (t + k > 0) {
+        rate = Math.min(ceiling, Math.max(rate, wMax + C * t * t * t));
+      }
+    }
+  }
+
+  /** How many times the batch slowed down for the server. */
+  public synchronized long pauses() {
+    return pauses;
+  }
+
+  /** The time now between two starts, in nanoseconds; 0 when nothing holds the batch back. */
+  public synchronized long interval() {
+    return rate == Double.POSITIVE_INFINITY ? 0 : Math.max(1, Math.round(1e9 / rate));
+  }
+
+  /** The pace now, in starts a second; infinite when nothing holds the batch back. */
+  public synchronized double rate() {
+    return rate;
+  }
+
+  /** Whether throttling is taken for the server's own, not the batch's pace ({@link Pace}). */
+  public synchronized boolean background() {
+    return background;
+  }
+
+  private void remember(boolean throttled) {
+    recent[answers++ % recent.length] = throttled;
+  }
+
+  /** The share of throttled answers among the last ones, once there are enough to tell. */
+  private double throttledShare() {
+    int known = Math.min(answers, recent.length);
+    if (known < recent.length) {
+      return 0;
+    }
+    int throttled = 0;
+    for (boolean b : recent) {
+      throttled += b ? 1 : 0;
+    }
+    return (double) throttled / known;
+  }
+
+  /**
+   * The rate of the last starts, in starts a second; the pace itself when too few have started to
+   * tell.
+   */
+  private double startRate() {
+    int known = Math.min(started, REMEMBERED);
+    if (known < 2) {
+      return Math.min(rate, 1e6);
+    }
+    long newest = starts[(started - 1) % REMEMBERED];
+    long oldest = starts[(started - known) % REMEMBERED];
+    long span = newest - oldest;
+    // All at one tick: faster than any batch goes.
+    return span <= 0 ? Math.min(rate, 1e6) : (known - 1) * 1e9 / span;
   }
 
   /**
@@ -155,7 +280,15 @@ public final class Pace implements Sender.Pace {
    * failing answer and the batch's stopping. Closing is a must, on every path.
    */
   public Line line(long order) {
-    return new Line(order);
+    return line(order, () -> {});
+  }
+
+  /**
+   * {@link #line(long)}, and {@code waiting} is told, once, when the line first waits to try again
+   * (its worker may then be counted as free).
+   */
+  public Line line(long order, Runnable waiting) {
+    return new Line(order, waiting);
   }
 
   /** Waits until {@code order} is the next line to make its first start. */
@@ -180,11 +313,13 @@ public final class Pace implements Sender.Pace {
   /** One line's view of the pace; see {@link Pace#line}. */
   public final class Line implements Sender.Pace, AutoCloseable {
     private final long order;
+    private Runnable waiting;
     private boolean first = true;
     private boolean holding;
 
-    private Line(long order) {
+    private Line(long order, Runnable waiting) {
       this.order = order;
+      this.waiting = waiting;
     }
 
     @Override
@@ -210,16 +345,21 @@ public final class Pace implements Sender.Pace {
     @Override
     public void retrying() {
       letGo();
+      if (waiting != null) {
+        Runnable w = waiting;
+        waiting = null;
+        w.run();
+      }
     }
 
     @Override
-    public void slowDown(Duration wait) {
-      Pace.this.slowDown(wait);
+    public void slowDown(Duration wait, long started) {
+      Pace.this.slowDown(wait, started);
     }
 
     @Override
-    public void answered() {
-      Pace.this.answered();
+    public void answered(long started) {
+      Pace.this.answered(started);
     }
 
     /** The line is counted: its place in flight, and its turn if it never took it, go. */
@@ -235,26 +375,5 @@ public final class Pace implements Sender.Pace {
         Pace.this.attemptEnded();
       }
     }
-  }
-
-  /** How many times the server asked the batch to slow down. */
-  public synchronized long pauses() {
-    return pauses;
-  }
-
-  /** The time now between two starts, in nanoseconds; 0 when nothing holds the batch back. */
-  public synchronized long interval() {
-    return interval;
-  }
-
-  /** The average time between the last starts, or 0 when too few have started to tell. */
-  private long recentInterval() {
-    int known = Math.min(started, REMEMBERED);
-    if (known < 2) {
-      return 0;
-    }
-    long newest = starts[(started - 1) % REMEMBERED];
-    long oldest = starts[(started - known) % REMEMBERED];
-    return (newest - oldest) / (known - 1);
   }
 }

@@ -50,10 +50,10 @@ public final class Sender {
           public void attemptEnded() {}
 
           @Override
-          public void slowDown(Duration wait) {}
+          public void slowDown(Duration wait, long started) {}
 
           @Override
-          public void answered() {}
+          public void answered(long started) {}
         };
 
     /**
@@ -67,17 +67,23 @@ public final class Sender {
     /** The attempt that {@link #awaitTurn} let start has ended, with or without an answer. */
     void attemptEnded();
 
-    /** The server asked for {@code wait} before anyone asks again. */
-    void slowDown(Duration wait);
+    /**
+     * The server asked for {@code wait} before anyone asks again, in answer to an attempt that
+     * started at {@code started} ({@link Time#nanoTime}).
+     */
+    void slowDown(Duration wait, long started);
 
-    /** An attempt got an answer that was not a request to slow down. */
-    void answered();
+    /** An attempt that started at {@code started} got an answer that was not a request to wait. */
+    void answered(long started);
 
     /**
      * The attempt that ended is to be tried again, after a wait: nothing is in flight meanwhile.
      */
     default void retrying() {}
   }
+
+  /** 429s a request waits out before they count against --retries. */
+  static final int FREE_THROTTLES = 50;
 
   private final EdlinkClient client;
   private final RetryPolicy policy;
@@ -134,6 +140,7 @@ public final class Sender {
     String error = null;
     Delivery.Kind pendingKind = Delivery.Kind.NO_RESPONSE;
     int sent = 0; // attempts in this run: the retries, and a resend with a renewed token
+    int throttled = 0; // 429s waited out without using a retry
     for (int retry = 0; ; ) {
       Duration left = budget.minus(time.since(started));
       if (sent > 0 && (left.isNegative() || left.isZero())) {
@@ -194,9 +201,9 @@ public final class Sender {
         retryAfter = RetryPolicy.retryAfter(last.header("Retry-After"), time.now());
         if (status == 429 || status >= 500 && retryAfter.isPresent()) {
           // Throttled: everyone sharing the pace waits, or the others would keep hitting the limit.
-          pace.slowDown(retryAfter.orElseGet(() -> policy.backoff(1, jitter)));
+          pace.slowDown(retryAfter.orElseGet(() -> policy.backoff(1, jitter)), t0);
         } else {
-          pace.answered();
+          pace.answered(t0);
         }
         switch (Answer.of(last, envelope)) {
           case DONE -> {
@@ -269,18 +276,27 @@ public final class Sender {
       entry = entry.withAttempt(attempt);
       lease.recordAttempt(attempt);
 
-      Duration wait = retryAfter.isPresent() ? retryAfter.get() : policy.backoff(retry + 1, jitter);
+      // Edlink asking to wait (429) is waited out without using a retry, within --max-time, so
+      // that a throttled batch does not leave lines pending for its pace alone; up to a bound.
+      boolean free =
+          attempt.status() == 429 && throttled < FREE_THROTTLES && retryable && last != null;
+      int waits = free ? throttled : retry;
+      Duration wait = retryAfter.isPresent() ? retryAfter.get() : policy.backoff(waits + 1, jitter);
       Duration leftAfterWait = budget.minus(time.since(started)).minus(wait);
       boolean again =
           retryable
-              && retry < policy.retries()
+              && (free || retry < policy.retries())
               && !leftAfterWait.isNegative()
               && !leftAfterWait.isZero();
       listener.attempted(attempt, again ? Optional.of(wait) : Optional.empty());
       if (!again) {
         return new Delivery(pendingKind, entry, last, error, sent);
       }
-      retry++;
+      if (free) {
+        throttled++;
+      } else {
+        retry++;
+      }
       pace.retrying();
       time.sleep(wait);
     }

@@ -61,44 +61,155 @@ class PaceTest {
     assertEquals(200 * MS, time.now - start);
   }
 
+  /** {@code n} attempts started {@code apartMs} apart, each answered at once. */
+  private static long answeredStarts(Pace pace, FakeTime time, int n, long apartMs)
+      throws Exception {
+    long last = 0;
+    for (int i = 0; i < n; i++) {
+      pace.awaitTurn(FOREVER);
+      last = time.now;
+      pace.attemptEnded();
+      pace.answered(last);
+      time.now += apartMs * MS;
+    }
+    return last;
+  }
+
   @Test
-  void aRequestToSlowDownPausesEveryoneThenHalvesThePace() throws Exception {
+  void aRequestToSlowDownPausesEveryoneThenCutsThePace() throws Exception {
     FakeTime time = new FakeTime();
     Pace pace = Pace.of(null, 64, time);
-    for (int i = 0; i < 10; i++) {
-      pace.awaitTurn(FOREVER);
-      time.now += 10 * MS; // ten starts 10 ms apart: 100 a second
-    }
-    pace.slowDown(Duration.ofSeconds(1));
+    long sent = answeredStarts(pace, time, 10, 10); // ten starts 10 ms apart: 100 a second
+    pace.slowDown(Duration.ofSeconds(1), sent);
     long askedAt = time.now;
 
     pace.awaitTurn(FOREVER);
     assertEquals(
         askedAt + 1000 * MS, time.now, "the next start, whoever makes it, waits out the pause");
     pace.awaitTurn(FOREVER);
-    assertEquals(askedAt + 1020 * MS, time.now, "then twice the interval the batch had: 20 ms");
+    // 0.7 of the 100 a second the batch was going at: a start every 14.3 ms.
+    assertEquals(askedAt + 1000 * MS + Math.round(1e9 / 70), time.now);
     assertEquals(1, pace.pauses());
   }
 
   @Test
-  void answersSpeedThePaceBackUpToTheRate() throws Exception {
+  void throttledAnswersToAttemptsStartedBeforeTheSlowdownChangeNothing() throws Exception {
+    FakeTime time = new FakeTime();
+    Pace pace = Pace.of(null, 64, time);
+    long[] inFlight = new long[16];
+    answeredStarts(pace, time, 10, 10);
+    for (int i = 0; i < inFlight.length; i++) {
+      pace.awaitTurn(FOREVER);
+      inFlight[i] = time.now;
+      time.now += MS;
+    }
+    // A burst: all sixteen come back 429, the first of them slows the batch once.
+    for (long started : inFlight) {
+      pace.slowDown(Duration.ofSeconds(1), started);
+    }
+    assertEquals(1, pace.pauses(), "one slowdown for one round trip");
+    long interval = pace.interval();
+    // 26 starts in 115 ms: 217 a second, cut once to 0.7 of it.
+    assertEquals(1e9 / (0.7 * 25 / 0.115), interval, 1.0);
+
+    // After the pause, an attempt of the new round trip throttled again: a second slowdown.
+    long sent = answeredStarts(pace, time, 10, 0);
+    pace.slowDown(Duration.ofSeconds(1), sent);
+    assertEquals(2, pace.pauses());
+    assertTrue(pace.interval() > interval, pace.interval() + " after " + interval);
+  }
+
+  @Test
+  void answersGrowThePaceBackAlongTheCubicCurveUpToTheRate() throws Exception {
     FakeTime time = new FakeTime();
     Pace pace = Pace.of(100.0, 64, time);
-    pace.slowDown(Duration.ZERO);
-    assertEquals(20 * MS, pace.interval());
-    for (int i = 0; i < 200; i++) {
-      pace.answered();
-    }
+    long sent = answeredStarts(pace, time, 10, 10);
+    pace.slowDown(Duration.ZERO, sent);
+    assertEquals(70.0, pace.rate(), 1e-9, "0.7 of the 100 a second it went at");
+    // k, the time to regain it: the cube root of 100 * 0.3 / 0.4, 4.22 s.
+    double k = Math.cbrt(100 * 0.3 / 0.4);
+    time.now += (long) (k / 2 * 1e9);
+    pace.answered(time.now);
+    double halfway = pace.rate();
+    assertTrue(halfway > 90 && halfway < 100, "concave: near the old rate early: " + halfway);
+    time.now += (long) (k * 1e9);
+    pace.answered(time.now);
     assertEquals(10 * MS, pace.interval(), "never faster than --rate");
   }
 
   @Test
-  void repeatedRequestsToSlowDownStopAtOneStartEveryFiveSeconds() {
-    Pace pace = Pace.of(1.0, 64, new FakeTime());
-    for (int i = 0; i < 10; i++) {
-      pace.slowDown(Duration.ZERO);
+  void withoutARateThePaceGrowsPastTheOldRateOnceItHasRegainedIt() throws Exception {
+    FakeTime time = new FakeTime();
+    Pace pace = Pace.of(null, 64, time);
+    long sent = answeredStarts(pace, time, 10, 10);
+    pace.slowDown(Duration.ZERO, sent);
+    double k = Math.cbrt(100 * 0.3 / 0.4);
+    time.now += (long) ((k + 5) * 1e9);
+    pace.answered(time.now);
+    assertEquals(100 + 0.4 * 125, pace.rate(), 1e-6, "convex after k: probing for more");
+  }
+
+  @Test
+  void aSlowdownStopsAtOneStartEveryFiveSeconds() throws Exception {
+    FakeTime time = new FakeTime();
+    Pace pace = Pace.of(0.25, 64, time);
+    pace.slowDown(Duration.ZERO, answeredStarts(pace, time, Pace.PROBE, 0));
+    assertEquals(1, pace.pauses());
+    assertEquals(5000 * MS, pace.interval(), "0.7 of one start in 4 s would be slower");
+  }
+
+  @Test
+  void throttlingThatComesAtOnceAfterResumingIsTheServersOwnAndNotAnsweredByEveryone()
+      throws Exception {
+    FakeTime time = new FakeTime();
+    Pace pace = Pace.of(null, 8, time);
+    long sent = answeredStarts(pace, time, 3, 1);
+    pace.slowDown(Duration.ofSeconds(1), sent);
+    assertTrue(pace.background(), "a 429 three answers in: slowing down would not have helped");
+    assertEquals(0, pace.pauses());
+    long before = time.now;
+    pace.awaitTurn(FOREVER);
+    assertEquals(before, time.now, "nobody paused; the throttled request waits on its own");
+    pace.attemptEnded();
+    assertEquals(0, pace.interval());
+
+    // One in eight throttled, for a long time: still the server's own.
+    for (int i = 0; i < 200; i++) {
+      sent = answeredStarts(pace, time, 7, 1);
+      pace.slowDown(Duration.ofSeconds(1), sent);
     }
-    assertEquals(5000 * MS, pace.interval());
+    assertEquals(0, pace.pauses());
+    // Then most answers are 429s: that is a limit the batch is hitting, and it slows down.
+    int throttled = 0;
+    while (pace.background() && throttled < 16) {
+      pace.awaitTurn(FOREVER);
+      pace.attemptEnded();
+      pace.slowDown(Duration.ofSeconds(1), time.now);
+      throttled++;
+      time.now += MS;
+    }
+    assertFalse(pace.background(), "after " + throttled + " in a row");
+    assertEquals(1, pace.pauses());
+    // And while they stay most, each round trip's first 429 slows it again, however soon.
+    pace.awaitTurn(FOREVER);
+    pace.attemptEnded();
+    pace.slowDown(Duration.ofSeconds(1), time.now);
+    assertFalse(pace.background());
+    assertEquals(2, pace.pauses());
+  }
+
+  @Test
+  void aSlowdownThatDidNotHelpIsUndone() throws Exception {
+    FakeTime time = new FakeTime();
+    Pace pace = Pace.of(50.0, 8, time);
+    long sent = answeredStarts(pace, time, 20, 20);
+    pace.slowDown(Duration.ofSeconds(1), sent);
+    assertEquals(35.0, pace.rate(), 1e-9);
+    pace.awaitTurn(FOREVER); // after the pause
+    pace.attemptEnded();
+    pace.slowDown(Duration.ofSeconds(1), time.now);
+    assertTrue(pace.background());
+    assertEquals(50.0, pace.rate(), 1e-9, "throttled at once after the pause: back to --rate");
   }
 
   @Test
@@ -131,7 +242,7 @@ class PaceTest {
   void aPauseLongerThanTheRequestMayWaitLetsItGoUnsentAtOnce() throws Exception {
     FakeTime time = new FakeTime();
     Pace pace = Pace.of(null, 4, time);
-    pace.slowDown(Duration.ofHours(1));
+    pace.slowDown(Duration.ofHours(1), answeredStarts(pace, time, Pace.PROBE, 0));
     long before = time.now;
     assertFalse(
         pace.awaitTurn(Duration.ofMinutes(10)),

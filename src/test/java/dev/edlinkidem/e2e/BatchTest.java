@@ -222,6 +222,24 @@ public class BatchTest extends SandboxCase {
   }
 
   @Test
+  void oneAnswerInEightThrottledFinishesEveryLineOnceWithoutSlowingToACrawl() throws Exception {
+    sandbox.setFaults(faults(0, 0, 0, 0.125, Duration.ZERO));
+    Cli.Result r =
+        cli()
+            .run(
+                "batch",
+                file("throttled.jsonl", lines(300)).toString(),
+                "-c",
+                "8",
+                "--max-time",
+                "60s");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.err().contains("300 succeeded"), r.err());
+    assertEquals(300, stat("creates"));
+    assertTrue(stat("throttles") > 0, sandbox.stats().toString());
+  }
+
+  @Test
   void concurrencyOneSendsTheLinesInTheFileOrder() throws Exception {
     Cli.Result r =
         cli().run("batch", file("ordered.jsonl", keyedLines(40, 0)).toString(), "-c", "1");
@@ -462,7 +480,8 @@ public class BatchTest extends SandboxCase {
     assertTrue(
         r.err()
             .matches(
-                "(?s)\r.*edlink-idem: \\d done · \\d pending · 0 failed · \\d+/s · \\d+s left.*"),
+                "(?s)\r.*edlink-idem: \\d done · \\d queued · \\d in flight · 0 failed · \\d+/s ·"
+                    + " \\d+s left.*"),
         r.err());
     assertTrue(
         r.err().contains("\r\u001b[Kedlink-idem: batch: 8 lines in"),

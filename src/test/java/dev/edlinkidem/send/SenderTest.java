@@ -232,6 +232,31 @@ class SenderTest {
   }
 
   @Test
+  void throttlingIsWaitedOutWithoutSpendingRetriesUpToABound() throws Exception {
+    Reply throttled = new Reply(429, Map.of("Retry-After", "1"), "{}");
+    Reply[] six = new Reply[7];
+    java.util.Arrays.fill(six, throttled);
+    six[6] = Reply.of(200, "{}");
+    Delivery d = send(1, six);
+    assertEquals(Delivery.Kind.SUCCEEDED, d.kind(), "six 429s with one retry: still sent");
+    assertEquals(7, d.attempts());
+    assertEquals(6, time.sleeps().size());
+
+    Reply[] many = new Reply[Sender.FREE_THROTTLES + 3];
+    java.util.Arrays.fill(many, throttled);
+    Delivery bounded = send(1, many);
+    assertEquals(Delivery.Kind.SERVER_ERROR, bounded.kind());
+    assertEquals(Sender.FREE_THROTTLES + 2, bounded.attempts(), "then they count: one retry more");
+  }
+
+  @Test
+  void aThrottleWithoutRetryAfterBacksOffByItsOwnCount() throws Exception {
+    send(0, Reply.of(429, "{}"), Reply.of(429, "{}"), Reply.of(200, "{}"));
+    assertEquals(2, time.sleeps().size());
+    assertTrue(time.sleeps().get(1).compareTo(time.sleeps().get(0)) > 0, time.sleeps().toString());
+  }
+
+  @Test
   void backoffGrowsBetweenRetries() throws Exception {
     send(3, Reply.of(503, "{}"), Reply.of(502, "{}"), Reply.of(504, "{}"), Reply.of(500, "{}"));
     assertEquals(3, time.sleeps().size());

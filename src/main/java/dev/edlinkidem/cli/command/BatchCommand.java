@@ -48,10 +48,10 @@ import picocli.CommandLine.ParentCommand;
           + " a retried CI job, sends nothing that already has an answer and creates no duplicate.",
       "",
       "Every request is journaled and forced to disk before it is sent, and retried as post"
-          + " retries. A 429 or a Retry-After slows the whole batch, not only the request that"
-          + " heard it. A malformed line is reported with its number and the others still go,"
-          + " unless --fail-fast. On a terminal, stderr shows progress; a summary ends the run. The"
-          + " exit code is the most serious of the lines'."
+          + " retries. A 429 or a Retry-After pauses the whole batch, once per round trip, and"
+          + " lowers its pace, which grows back as answers come. A malformed line is reported with"
+          + " its number and the others still go, unless --fail-fast. On a terminal, stderr shows"
+          + " progress; a summary ends the run. The exit code is the most serious of the lines'."
     },
     footerHeading = "%nExamples:%n",
     footer = {

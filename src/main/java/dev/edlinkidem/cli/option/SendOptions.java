@@ -43,7 +43,7 @@ public final class SendOptions {
       description =
           "Attempts after the first, for transient failures (default: the profile's retries, else "
               + Settings.DEFAULT_RETRIES
-              + ").")
+              + "). A 429 waited out is not counted, up to 50 for a request.")
   Integer retries;
 
   @Option(

@@ -203,16 +203,18 @@ public final class BatchReport {
     Tally.Counts counts = tally.counts();
     int done = counts.done();
     double rate = seconds > 0 ? done / seconds : 0;
-    int pending = expected > done ? expected - done : counts.inFlight();
-    StringBuilder b =
-        new StringBuilder("edlink-idem: ")
-            .append(done)
-            .append(" done · ")
-            .append(pending)
-            .append(" pending · ")
-            .append(counts.failed())
-            .append(" failed · ")
-            .append(String.format(Locale.ROOT, "%.0f/s", rate));
+    // "Pending" is the journal's word (needs a replay): lines not done yet are queued or in flight.
+    int inFlight = counts.inFlight();
+    StringBuilder b = new StringBuilder("edlink-idem: ").append(done).append(" done · ");
+    if (expected > done) {
+      b.append(Math.max(0, expected - done - inFlight)).append(" queued · ");
+    }
+    b.append(inFlight).append(" in flight · ").append(counts.failed()).append(" failed · ");
+    int pending = counts.of(LineResult.Kind.PENDING);
+    if (pending > 0) {
+      b.append(pending).append(" pending · ");
+    }
+    b.append(String.format(Locale.ROOT, "%.0f/s", rate));
     if (expected > done && rate > 0) {
       b.append(" · ")
           .append(Durations.format(Duration.ofSeconds((long) Math.ceil((expected - done) / rate))))
