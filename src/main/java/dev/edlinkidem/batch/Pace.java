@@ -193,8 +193,11 @@ public final class Pace implements Sender.Pace {
     lastSlowdown = now;
     rateBeforeSlowdown = rate;
     wMax = Math.min(rate, startRate());
-    rate = Math.min(ceiling, Math.max(SLOWEST, BETA * wMax));
-    k = Math.cbrt(wMax * (1 - BETA) / C);
+    if (wMax != Double.POSITIVE_INFINITY) {
+      // Too few starts to tell how fast the batch went, and no --rate: a pause only.
+      rate = Math.min(ceiling, Math.max(SLOWEST, BETA * wMax));
+      k = Math.cbrt(wMax * (1 - BETA) / C);
+    }
     long until = now + Math.max(0, wait.toNanos());
     if (until - pausedUntil > 0) {
       pausedUntil = until;
@@ -256,13 +259,17 @@ public final class Pace implements Sender.Pace {
   }
 
   /**
-   * The rate of the last starts, in starts a second; the pace itself when too few have started to
-   * tell.
+   * The rate of the last starts since the batch started or last resumed (a pause is not the batch's
+   * pace), in starts a second; the pace itself when too few have started to tell.
    */
   private double startRate() {
-    int known = Math.min(started, REMEMBERED);
+    int known = 0;
+    while (known < Math.min(started, REMEMBERED)
+        && starts[(started - 1 - known) % REMEMBERED] - calmSince >= 0) {
+      known++;
+    }
     if (known < 2) {
-      return Math.min(rate, 1e6);
+      return rate;
     }
     long newest = starts[(started - 1) % REMEMBERED];
     long oldest = starts[(started - known) % REMEMBERED];

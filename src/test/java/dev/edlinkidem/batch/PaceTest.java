@@ -120,6 +120,27 @@ class PaceTest {
   }
 
   @Test
+  void theRateASlowdownCutsIsMeasuredSinceThePauseNotAcrossIt() throws Exception {
+    FakeTime time = new FakeTime();
+    Pace pace = Pace.of(null, 64, time);
+    pace.slowDown(Duration.ofSeconds(1), answeredStarts(pace, time, 10, 10));
+    assertEquals(70.0, pace.rate(), 1e-6);
+    // After the pause, ten starts at the pace it set (answered at once, so it barely grows).
+    long sent = 0;
+    for (int i = 0; i < 10; i++) {
+      pace.awaitTurn(FOREVER);
+      sent = time.now;
+      pace.attemptEnded();
+      pace.answered(sent);
+    }
+    double going = pace.rate();
+    pace.slowDown(Duration.ofSeconds(1), sent);
+    // 0.7 of about 70 a second, not of the few starts a second that a span over the pause shows.
+    assertEquals(0.7 * going, pace.rate(), 2.0);
+    assertTrue(pace.rate() > 45, "cut from the pace since the pause: " + pace.rate());
+  }
+
+  @Test
   void answersGrowThePaceBackAlongTheCubicCurveUpToTheRate() throws Exception {
     FakeTime time = new FakeTime();
     Pace pace = Pace.of(100.0, 64, time);
