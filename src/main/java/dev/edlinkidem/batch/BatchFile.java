@@ -9,6 +9,7 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import dev.edlinkidem.edlink.JsonText;
 import dev.edlinkidem.request.CanonicalJson;
+import dev.edlinkidem.request.CanonicalUrl;
 import dev.edlinkidem.request.IdempotencyKey;
 import dev.edlinkidem.request.InvalidRequestException;
 import dev.edlinkidem.request.JournaledRequest;
@@ -48,12 +49,13 @@ public final class BatchFile implements AutoCloseable {
    */
   public record Request(int number, String path, byte[] body, String key) implements Line {
     /**
-     * The key of a line that names none: its request's {@link JournaledRequest#meaning meaning}
-     * (the hex SHA-256 of the method, the canonical URL and the canonical body), so that the same
-     * line sent again, from a re-run job, however its base URL is spelled, has the same key.
+     * The key of a line that names none: the fingerprint of the request it sends, to the {@link
+     * CanonicalUrl canonical URL} (the hex SHA-256 of the method, that URL and the canonical body),
+     * so that the same line sent again, from a re-run job, however its base URL is spelled, has the
+     * same key.
      */
     public static String derivedKey(String url, byte[] body) {
-      return JournaledRequest.post(url, body).meaning();
+      return JournaledRequest.post(CanonicalUrl.of(url), body).fingerprint();
     }
 
     /** The line's key when it goes to {@code url}: the one it names, else the derived one. */

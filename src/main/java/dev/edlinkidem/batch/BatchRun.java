@@ -1,5 +1,6 @@
 package dev.edlinkidem.batch;
 
+import dev.edlinkidem.request.CanonicalUrl;
 import dev.edlinkidem.request.InvalidRequestException;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.verdict.Verdict;
@@ -94,14 +95,19 @@ public final class BatchRun implements AutoCloseable {
         done(LineResult.malformed(r.number(), e.getMessage()), false);
         continue;
       }
-      JournaledRequest request = JournaledRequest.post(url, r.body());
-      // A line without a key is keyed by its request's meaning, so that the same line run again
-      // has the same key, however its URL is spelled.
+      // A line goes to its URL spelled canonically, and a line without a key is keyed by that
+      // request, so that the same line run again has the same key however its URL is spelled.
+      JournaledRequest spelled = JournaledRequest.post(url, r.body());
+      String canonical = CanonicalUrl.of(url);
+      JournaledRequest request =
+          canonical.equals(url) ? spelled : JournaledRequest.post(canonical, r.body());
       String key = r.keyFor(url);
-      Seen first = seen.putIfAbsent(key, new Seen(r.number(), request.meaning()));
+      // Earlier builds keyed such a line by its URL as spelled: a journal may hold that key.
+      String asSpelled = r.key() == null && request != spelled ? spelled.fingerprint() : null;
+      Seen first = seen.putIfAbsent(key, new Seen(r.number(), request.fingerprint()));
       if (first != null) {
         done(
-            first.meaning().equals(request.meaning())
+            first.fingerprint().equals(request.fingerprint())
                 ? LineResult.sameAs(r.number(), r.path(), key, first.line())
                 : LineResult.keyClash(r.number(), r.path(), key, first.line()),
             false);
@@ -132,7 +138,12 @@ public final class BatchRun implements AutoCloseable {
             () -> {
               try {
                 done(
-                    sender.settle(r.number(), r.path(), key, request, r.key() == null, turn), true);
+                    sender.settle(
+                        r.number(),
+                        r.path(),
+                        new LineSender.Asked(key, asSpelled, request, spelled),
+                        turn),
+                    true);
               } finally {
                 turn.close();
                 freeSlot.run();
@@ -185,6 +196,6 @@ public final class BatchRun implements AutoCloseable {
     workers.shutdownNow();
   }
 
-  /** The first line of the file with a key, and its request's meaning. */
-  private record Seen(int line, String meaning) {}
+  /** The first line of the file with a key, and its request's fingerprint. */
+  private record Seen(int line, String fingerprint) {}
 }

@@ -48,26 +48,25 @@ public final class LineSender {
   }
 
   /**
-   * @param derived whether the key was derived from the request: then a key derived the way
-   *     versions before canonical URLs did, from the URL as spelled, is used if the journal knows
-   *     it
+   * What a batch line asks for.
+   *
+   * @param key the key it names, or the one derived from {@code request}
+   * @param asSpelled the key earlier builds derived from its URL as spelled, when it differs, else
+   *     null: a journal may hold the line under it
+   * @param request what it sends: to its URL spelled canonically
+   * @param spelled the same, to its URL as spelled (what earlier builds sent and journaled)
    */
-  LineResult settle(
-      int line,
-      String path,
-      String key,
-      JournaledRequest request,
-      boolean derived,
-      Sender.Pace pace) {
+  public record Asked(
+      String key, String asSpelled, JournaledRequest request, JournaledRequest spelled) {}
+
+  LineResult settle(int line, String path, Asked asked, Sender.Pace pace) {
+    String key = asked.key();
     if (stopping.getAsBoolean()) {
       return LineResult.of(line, path, Verdict.notStarted(key));
     }
     long started = time.nanoTime();
     try {
-      String sending = derived ? timed(() -> asSpelled(key, request)) : key;
-      return LineResult.of(line, path, settleTimed(sending, request, pace));
-    } catch (JournalException e) {
-      return LineResult.of(line, path, Verdict.journalUnwritable(key, e.getMessage()));
+      return LineResult.of(line, path, settleTimed(asked, pace));
     } catch (RuntimeException e) {
       // Not foreseen: the line is still counted, and its key (if journaled) stays pending.
       return LineResult.error(
@@ -85,17 +84,26 @@ public final class LineSender {
   }
 
   /**
-   * The key a line derived before URLs were canonicalised, when the journal holds it (an entry or a
-   * tombstone), else {@code key}: a line sent under the old key is not sent again under the new.
+   * The lease to settle the line under: its key's, or, when the journal knows anything of the key
+   * an earlier build derived for it (an entry, records it cannot read, a tombstone), that one's, so
+   * that a line sent under the old key is not sent again under the new.
    */
-  private String asSpelled(String key, JournaledRequest request) throws JournalException {
-    String spelled = request.fingerprint();
-    if (spelled.equals(key)) {
-      return key;
+  private Journal.Lease leaseFor(Asked asked) throws JournalException, KeyInFlightException {
+    if (asked.asSpelled() != null) {
+      Journal.Lease old = journal.lease(asked.asSpelled());
+      boolean known;
+      try {
+        known = !old.blank() || journal.tombstone(asked.asSpelled()).isPresent();
+      } catch (JournalException | RuntimeException e) {
+        old.close();
+        throw e;
+      }
+      if (known) {
+        return old;
+      }
+      old.close();
     }
-    return journal.find(spelled).isPresent() || journal.tombstone(spelled).isPresent()
-        ? spelled
-        : key;
+    return journal.lease(asked.key());
   }
 
   /** Nanoseconds the workers spent in the journal: leases, reads, and forced writes. */
@@ -108,18 +116,25 @@ public final class LineSender {
     return workerNanos.sum();
   }
 
-  private Verdict settleTimed(String key, JournaledRequest request, Sender.Pace pace) {
+  private Verdict settleTimed(Asked asked, Sender.Pace pace) {
     Journal.Lease taken;
     try {
-      taken = timed(() -> journal.lease(key));
+      taken = timed(() -> leaseFor(asked));
     } catch (KeyInFlightException e) {
-      return Verdict.of(KeySettler.inFlight(key));
+      return Verdict.of(KeySettler.inFlight(e.key()));
     } catch (JournalException e) {
-      return Verdict.journalUnwritable(key, e.getMessage());
+      return Verdict.journalUnwritable(asked.key(), e.getMessage());
     }
+    String key = taken.key();
     Entry sending = null;
     try (Journal.Lease lease = new TimedLease(taken)) {
       Optional<Entry> entry = lease.entry();
+      // Journaled as spelled (by an earlier build, or under the old key): that is the request.
+      JournaledRequest request =
+          entry.isPresent() && entry.get().fingerprint().equals(asked.spelled().fingerprint())
+                  || !key.equals(asked.key())
+              ? asked.spelled()
+              : asked.request();
       Settlement settlement =
           timed(() -> KeySettler.settle(journal, key, entry, request, now.get()));
       if (!settlement.kind().sends()) {
@@ -127,7 +142,7 @@ public final class LineSender {
       }
       sending =
           settlement.kind() == Settlement.Kind.NEW
-              ? lease.begin(request, settlement.journalAt(time.now()))
+              ? lease.begin(request, time.now())
               : settlement.entry();
       Verdict verdict = Verdict.of(sender.send(lease, sending, settlement.via(), pace));
       // The pace let no attempt start: because the batch is stopping, or Edlink's pause outlasts
@@ -175,6 +190,11 @@ public final class LineSender {
     @Override
     public Optional<Entry> entry() throws JournalException {
       return timed(lease::entry);
+    }
+
+    @Override
+    public boolean blank() throws JournalException {
+      return timed(lease::blank);
     }
 
     @Override

@@ -39,6 +39,7 @@ public final class Pace implements Sender.Pace {
   private static final int REMEMBERED = 32;
 
   private final Time time;
+  private final int concurrency;
   private final Semaphore inFlight;
   private volatile boolean stopped;
 
@@ -85,6 +86,7 @@ public final class Pace implements Sender.Pace {
   private long nextOrder;
 
   private Pace(double ceiling, int concurrency, Time time) {
+    this.concurrency = concurrency;
     this.inFlight = new Semaphore(concurrency);
     this.ceiling = ceiling;
     this.rate = ceiling;
@@ -116,6 +118,23 @@ public final class Pace implements Sender.Pace {
       return false;
     }
     inFlight.acquire();
+    boolean started = false;
+    try {
+      started = !stopped && awaitStart(deadline);
+      return started;
+    } finally {
+      if (!started) {
+        inFlight.release();
+      }
+    }
+  }
+
+  /**
+   * {@link #awaitTurn} for an attempt whose sender still holds the place in flight of its last one:
+   * the place is kept, and given back if the attempt may not start.
+   */
+  private boolean goOn(Duration atMost) throws InterruptedException {
+    long deadline = time.nanoTime() + Math.max(0, atMost.toNanos());
     boolean started = false;
     try {
       started = !stopped && awaitStart(deadline);
@@ -212,7 +231,7 @@ public final class Pace implements Sender.Pace {
     if (attemptStarted - calmSince >= 0) {
       answeredSinceCalm++;
     }
-    if (slowedDown && !background && rate < ceiling) {
+    if (slowedDown && rate < ceiling) {
       // CUBIC's window, as a rate: BETA * wMax at the end of the pause, wMax after k seconds.
       double t = (time.nanoTime() - pausedUntil) / 1e9 - k;
       if (t + k > 0) {
@@ -292,7 +311,8 @@ public final class Pace implements Sender.Pace {
 
   /**
    * {@link #line(long)}, and {@code waiting} is told, once, when the line first waits to try again
-   * (its worker may then be counted as free).
+   * (its worker may then be counted as free). With a concurrency of 1 a line keeps its place while
+   * it waits: the lines go strictly one after another.
    */
   public Line line(long order, Runnable waiting) {
     return new Line(order, waiting);
@@ -331,7 +351,11 @@ public final class Pace implements Sender.Pace {
 
     @Override
     public boolean awaitTurn(Duration atMost) throws InterruptedException {
-      letGo();
+      if (holding) {
+        // Its place kept (concurrency 1, or a resend after a renewed token): it goes on with it.
+        holding = false;
+        return Pace.this.goOn(atMost);
+      }
       if (!first) {
         return Pace.this.awaitTurn(atMost);
       }
@@ -351,6 +375,9 @@ public final class Pace implements Sender.Pace {
 
     @Override
     public void retrying() {
+      if (concurrency == 1) {
+        return; // one at a time: the next line waits for this one's answer, retries and all
+      }
       letGo();
       if (waiting != null) {
         Runnable w = waiting;

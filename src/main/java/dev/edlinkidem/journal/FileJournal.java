@@ -783,6 +783,11 @@ public final class FileJournal implements Journal {
       return Optional.ofNullable(entry);
     }
 
+    @Override
+    public boolean blank() throws JournalException {
+      return entry().isEmpty() && unreadable == 0 && !Files.exists(file, LinkOption.NOFOLLOW_LINKS);
+    }
+
     /**
      * Writes the begin record and its cache line holding the gate, then forces the record (and the
      * new file's name) after letting go, so that other keys' writers do not wait on this fsync.

@@ -67,6 +67,14 @@ public interface Journal extends AutoCloseable {
     /** The key's entry as it stands now that no other process can change it. */
     Optional<Entry> entry() throws JournalException;
 
+    /**
+     * Whether the journal holds nothing at all of the key: no entry, and no record of it, readable
+     * or not (a tombstone is the journal's to tell, {@link Journal#tombstone}).
+     */
+    default boolean blank() throws JournalException {
+      return entry().isEmpty();
+    }
+
     /** Journals a new request durably; it must be on disk before its first byte is sent. */
     default Entry begin(JournaledRequest request, Instant at) throws JournalException {
       return begin(request, at, () -> {});

@@ -1,5 +1,6 @@
 package dev.edlinkidem.request;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -37,17 +38,13 @@ public record JournaledRequest(
   }
 
   /**
-   * The request as meant: the fingerprint of its {@link CanonicalUrl canonical URL}, so that two
-   * spellings of one destination are one request. Equal to {@link #fingerprint} when the URL is
-   * spelled canonically, as the base URL joined with a path usually is.
+   * Whether two requests are one request, their URLs spelled as every server must take for one
+   * ({@link CanonicalUrl#syntax}: scheme and host case, default port, escapes).
    */
-  public String meaning() {
-    String canonical = CanonicalUrl.of(url);
-    return canonical.equals(url) ? fingerprint() : Fingerprint.of(method, canonical, body);
-  }
-
-  /** Whether two requests are one request, however their URLs are spelled. */
   public boolean sameMeaning(JournaledRequest other) {
-    return fingerprint().equals(other.fingerprint()) || meaning().equals(other.meaning());
+    return fingerprint().equals(other.fingerprint())
+        || method.equals(other.method)
+            && Arrays.equals(body, other.body)
+            && CanonicalUrl.syntax(url).equals(CanonicalUrl.syntax(other.url));
   }
 }

@@ -42,14 +42,10 @@ public final class KeySettler {
         throw new IllegalArgumentException("nothing is journaled under " + key + " to replay");
       }
       if (pruned.isPresent()) {
-        // Refused as an ended window is. Pruned early (a what-if or a fast clock), its window may
-        // still be open: then the same request is sent with the same key, and journaled from that
-        // window's start. Another request under it would get the first one's answer back.
-        Window window = new Window(pruned.get().windowEnd().minus(Window.LENGTH));
-        boolean again =
-            window.allowsReplay(now) && pruned.get().fingerprint().equals(asked.fingerprint());
-        return new Settlement(
-            again ? Settlement.Kind.NEW : Settlement.Kind.TOMBSTONED, key, null, pruned.get());
+        // Refused as an ended window is, whatever the clock says now: a tombstone's window may
+        // look open to a clock that is behind (a what-if date, a restored machine), and Edlink,
+        // which forgot the key, would act again.
+        return new Settlement(Settlement.Kind.TOMBSTONED, key, null, pruned.get());
       }
       return new Settlement(Settlement.Kind.NEW, key, null);
     }

@@ -2,8 +2,6 @@ package dev.edlinkidem.send;
 
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.Tombstone;
-import dev.edlinkidem.journal.Window;
-import java.time.Instant;
 
 /**
  * How a key stands before anything is sent, by the rules of {@link KeySettler}: whether it is to be
@@ -59,19 +57,6 @@ public record Settlement(Kind kind, String key, Entry entry, Tombstone tombstone
     public boolean sends() {
       return this == NEW || this == RESEND;
     }
-  }
-
-  /**
-   * When a new request's window starts, journaled {@code now}: now, or, for a key prune removed
-   * while its window was open, that window's start, since Edlink's memory of the key runs from
-   * there.
-   */
-  public Instant journalAt(Instant now) {
-    if (tombstone == null) {
-      return now;
-    }
-    Instant start = tombstone.windowEnd().minus(Window.LENGTH);
-    return start.isBefore(now) ? start : now;
   }
 
   /**

@@ -85,7 +85,11 @@ class LineSenderTest {
     try (FileJournal journal = FileJournal.open(tmp.resolve("j"))) {
       LineResult r =
           lineSender(journal, new ManualTime())
-              .settle(3, "/api/v2/graph/x", "k-new", request(), false, Sender.Pace.NONE);
+              .settle(
+                  3,
+                  "/api/v2/graph/x",
+                  new LineSender.Asked("k-new", null, request(), request()),
+                  Sender.Pace.NONE);
       assertEquals(Row.SUCCEEDED, r.row(), r.toString());
       assertEquals(LineResult.Kind.SUCCEEDED, r.kind());
       assertEquals(1, requests);
@@ -102,7 +106,11 @@ class LineSenderTest {
       }
       LineResult r =
           lineSender(new FailingWrites(journal), new ManualTime())
-              .settle(4, "/api/v2/graph/x", "k-pending", request(), false, Sender.Pace.NONE);
+              .settle(
+                  4,
+                  "/api/v2/graph/x",
+                  new LineSender.Asked("k-pending", null, request(), request()),
+                  Sender.Pace.NONE);
       assertEquals(1, requests, "the line was sent again");
       // The batch's copy of the rule said "nothing was sent for this line" when a resend's outcome
       // could not be journaled; post's said it may have reached Edlink, which is what happened.

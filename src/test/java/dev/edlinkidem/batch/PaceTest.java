@@ -234,6 +234,44 @@ class PaceTest {
   }
 
   @Test
+  void withConcurrencyOneALineWaitingToRetryKeepsItsPlaceUntilItIsCounted() throws Exception {
+    Pace pace = Pace.of(null, 1, new FakeTime());
+    Pace.Line first = pace.line(0);
+    Pace.Line second = pace.line(1);
+    assertTrue(first.awaitTurn(FOREVER));
+    first.attemptEnded(); // a 503: to be tried again after a backoff
+    first.retrying();
+    java.util.concurrent.CompletableFuture<Boolean> next =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return second.awaitTurn(FOREVER);
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    Thread.sleep(300);
+    assertFalse(next.isDone(), "line 2 waits while line 1 waits to retry");
+    assertTrue(first.awaitTurn(FOREVER), "line 1's retry goes");
+    first.attemptEnded();
+    first.close(); // its answer counted
+    assertTrue(next.get(5, java.util.concurrent.TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aCutRateGrowsBackEvenWhileThrottlingIsTakenForTheServersOwn() throws Exception {
+    FakeTime time = new FakeTime();
+    Pace pace = Pace.of(null, 16, time);
+    pace.slowDown(Duration.ofSeconds(1), answeredStarts(pace, time, 40, 10));
+    pace.slowDown(Duration.ofSeconds(1), answeredStarts(pace, time, 40, 10));
+    pace.slowDown(Duration.ofSeconds(1), answeredStarts(pace, time, 2, 10));
+    assertTrue(pace.background());
+    double restored = pace.rate();
+    answeredStarts(pace, time, 3000, 10);
+    assertTrue(pace.rate() > 2 * restored, restored + " then " + pace.rate());
+  }
+
+  @Test
   void noMoreThanTheConcurrencyAreInFlight() throws Exception {
     Pace pace = Pace.of(null, 2, new FakeTime());
     pace.awaitTurn(FOREVER);

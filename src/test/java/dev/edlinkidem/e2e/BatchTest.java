@@ -2,6 +2,7 @@ package dev.edlinkidem.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -237,6 +238,59 @@ public class BatchTest extends SandboxCase {
     assertTrue(r.err().contains("300 succeeded"), r.err());
     assertEquals(300, stat("creates"));
     assertTrue(stat("throttles") > 0, sandbox.stats().toString());
+  }
+
+  @Test
+  void aLineIsSentToItsCanonicalUrlSoThatItsKeyAndTheRequestAgree() throws Exception {
+    String viaB = ASSIGNMENTS.replace("/classes/", "/classes/b/../");
+    String a = "{\"path\":\"%s\",\"body\":" + ESSAY + "}\n";
+    Cli.Result first = cli().run("batch", file("dots.jsonl", String.format(a, viaB)).toString());
+    assertEquals(0, first.code(), first.toString());
+    assertTrue(
+        log.get(0).contains(" " + ASSIGNMENTS + " "), "sent without its dot segment: " + log);
+    Cli.Result again =
+        cli().run("batch", file("plain.jsonl", String.format(a, ASSIGNMENTS)).toString());
+    assertEquals(0, again.code(), again.toString());
+    assertEquals(1, stat("creates"));
+    assertEquals(1, sandbox.stats().getAsJsonObject("records").get(ASSIGNMENTS).getAsInt());
+
+    // An empty segment is kept: a line to //api is another request, and fixing it sends it.
+    Cli.Result wrong =
+        cli()
+            .run(
+                "batch",
+                file("slashes.jsonl", String.format(a, "/" + ASSIGNMENTS.replace("5c2a", "6c2a")))
+                    .toString());
+    assertEquals(4, wrong.code(), wrong.toString());
+    Cli.Result fixed =
+        cli()
+            .run(
+                "batch",
+                file("fixed.jsonl", String.format(a, ASSIGNMENTS.replace("5c2a", "6c2a")))
+                    .toString());
+    assertEquals(0, fixed.code(), fixed.toString());
+    assertEquals(2, stat("creates"), log.toString());
+  }
+
+  @Test
+  void aDamagedEntryUnderTheKeyAnEarlierBuildDerivedRefusesTheLine() throws Exception {
+    String base = "http://127.0.0.1:" + sandbox.baseUrl().getPort();
+    String spelled = base + ASSIGNMENTS + "/";
+    String old =
+        dev.edlinkidem.request.Fingerprint.of(
+            "POST", spelled, CANONICAL_ESSAY.getBytes(StandardCharsets.UTF_8));
+    assertEquals(0, cli().run("post", ASSIGNMENTS + "/", "-d", CANONICAL_ESSAY, "-k", old).code());
+    Path entry;
+    try (var files = Files.walk(journalDir().resolve("entries"))) {
+      entry = files.filter(Files::isRegularFile).findFirst().orElseThrow();
+    }
+    String text = Files.readString(entry, StandardCharsets.UTF_8);
+    Files.writeString(entry, text.replaceFirst("\"method\":\"POST\"", "\"method\":\"POSX\""));
+
+    Path f = file("slash.jsonl", "{\"path\":\"" + ASSIGNMENTS + "/\",\"body\":" + ESSAY + "}\n");
+    Cli.Result r = cli().run("batch", f.toString());
+    assertNotEquals(0, r.code(), r.toString());
+    assertEquals(1, stat("creates"), "not sent again under the new key: " + log);
   }
 
   @Test

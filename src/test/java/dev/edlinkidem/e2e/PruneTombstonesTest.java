@@ -88,24 +88,17 @@ class PruneTombstonesTest extends SandboxCase {
   }
 
   @Test
-  void aKeyPrunedWhileItsWindowWasOpenIsSentAgainFromThatWindowsStart() throws Exception {
+  void aKeyPrunedUnderAClockAheadStaysRefusedWhenTheClockSaysItsWindowIsOpen() throws Exception {
     Path f = plan();
     assertEquals(0, cli().run("batch", f.toString()).code());
-    java.util.Map<String, Instant> started = new java.util.HashMap<>();
-    entries().forEach(e -> started.put(e.key(), e.window().start()));
     assertEquals(0, at31("prune").code(), "pruned under a what-if clock, a month early");
 
-    // Back at the real now, Edlink still knows the keys: the same keys go again, and answer from
-    // its memory; each window runs from the first one's start, never longer than Edlink's.
+    // Back at the real now the window looks open; but which clock is right cannot be told here,
+    // and if it is this one that is behind, Edlink has forgotten the keys: refused, not sent.
     Cli.Result again = cli().run("batch", f.toString());
-    assertEquals(0, again.code(), again.toString());
-    assertEquals(5, stat("creates"), "nothing created twice: " + log);
-    assertEquals(5, entries().size());
-    for (var e : entries()) {
-      assertTrue(
-          !e.window().start().isAfter(started.get(e.key())),
-          e.key() + " starts " + e.window().start() + ", not before " + started.get(e.key()));
-    }
+    assertEquals(3, again.code(), again.toString());
+    assertEquals(5, stat("requests"), "nothing sent: " + log);
+    assertEquals(0, entries().size());
   }
 
   @Test

@@ -56,7 +56,7 @@ class KeySettlerTest {
   void theSameRequestToAnotherSpellingOfItsUrlIsNotAReusedKey() {
     JournaledRequest spelled =
         JournaledRequest.post(
-            "HTTPS://ed.link:443/api/v2/graph/classes/c1/assignments/",
+            "HTTPS://ED.link.:443/api/v2/graph/classes/%63%31/assignments",
             "{\"title\":\"Essay\"}".getBytes(StandardCharsets.UTF_8));
     assertEquals(Settlement.Kind.RESEND, post(pending(spelled), ESSAY, T0.plusSeconds(60)));
     assertEquals(
@@ -67,6 +67,14 @@ class KeySettlerTest {
             "https://ed.link:8443/api/v2/graph/classes/c1/assignments",
             "{\"title\":\"Essay\"}".getBytes(StandardCharsets.UTF_8));
     assertEquals(Settlement.Kind.REUSED, post(pending(elsewhere), ESSAY, T0.plusSeconds(60)));
+    // A server may take a trailing slash or a dot segment for another resource: not the same.
+    for (String path : new String[] {"c1/assignments/", "c2/../c1/assignments"}) {
+      JournaledRequest other =
+          JournaledRequest.post(
+              "https://ed.link/api/v2/graph/classes/" + path,
+              "{\"title\":\"Essay\"}".getBytes(StandardCharsets.UTF_8));
+      assertEquals(Settlement.Kind.REUSED, post(pending(other), ESSAY, T0.plusSeconds(60)), path);
+    }
   }
 
   @Test

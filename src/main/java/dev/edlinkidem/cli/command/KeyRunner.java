@@ -11,7 +11,6 @@ import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.Problem;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.send.Sender;
-import dev.edlinkidem.send.Settlement;
 import dev.edlinkidem.verdict.ExitCode;
 import dev.edlinkidem.verdict.Verdict;
 import java.time.Duration;
@@ -80,9 +79,8 @@ public final class KeyRunner {
   }
 
   /** Journals a new request durably, then sends it. */
-  Verdict begin(Journal.Lease lease, JournaledRequest request, Settlement settlement) {
-    return send(
-        lease, null, writing -> journal(lease, request, settlement, writing), settlement.via());
+  Verdict begin(Journal.Lease lease, JournaledRequest request, String via) {
+    return send(lease, null, writing -> journal(lease, request, writing), via);
   }
 
   /** Sends an entry the settle rules let go, already in the journal. */
@@ -122,10 +120,9 @@ public final class KeyRunner {
     }
   }
 
-  private Entry journal(
-      Journal.Lease lease, JournaledRequest request, Settlement settlement, Runnable writing) {
+  private Entry journal(Journal.Lease lease, JournaledRequest request, Runnable writing) {
     try {
-      return lease.begin(request, settlement.journalAt(root.invocation().time().now()), writing);
+      return lease.begin(request, root.invocation().time().now(), writing);
     } catch (JournalException e) {
       throw journalFailed(lease.key(), e);
     }

@@ -136,7 +136,7 @@ public final class PostCommand implements Callable<Integer> {
       Settlement settlement = KeySettler.settle(journal, key, existing, request, invocation.now());
       return printer.print(
           switch (settlement.kind()) {
-            case NEW -> runner.begin(lease, request, settlement);
+            case NEW -> runner.begin(lease, request, settlement.via());
             case RESEND -> runner.send(lease, settlement.entry(), settlement.via());
             default -> Verdict.of(settlement);
           });
