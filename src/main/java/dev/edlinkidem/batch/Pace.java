@@ -118,15 +118,7 @@ public final class Pace implements Sender.Pace {
       return false;
     }
     inFlight.acquire();
-    boolean started = false;
-    try {
-      started = !stopped && awaitStart(deadline);
-      return started;
-    } finally {
-      if (!started) {
-        inFlight.release();
-      }
-    }
+    return startHolding(deadline);
   }
 
   /**
@@ -134,7 +126,11 @@ public final class Pace implements Sender.Pace {
    * the place is kept, and given back if the attempt may not start.
    */
   private boolean goOn(Duration atMost) throws InterruptedException {
-    long deadline = time.nanoTime() + Math.max(0, atMost.toNanos());
+    return startHolding(time.nanoTime() + Math.max(0, atMost.toNanos()));
+  }
+
+  /** Waits for a start with a place in flight held: kept if it starts, else given back. */
+  private boolean startHolding(long deadline) throws InterruptedException {
     boolean started = false;
     try {
       started = !stopped && awaitStart(deadline);

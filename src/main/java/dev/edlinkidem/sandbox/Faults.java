@@ -23,39 +23,6 @@ public record Faults(
     double rateLimit) {
   public static final Faults NONE = new Faults(0, 0, 0, 0, Duration.ZERO);
 
-  /** Faults without a rate limit. */
-  public Faults(
-      double dropAfterCommit,
-      double dropBeforeCommit,
-      double errorRate,
-      double throttleRate,
-      Duration latency,
-      double internalErrorRate,
-      double internalAfterCommit) {
-    this(
-        dropAfterCommit,
-        dropBeforeCommit,
-        errorRate,
-        throttleRate,
-        latency,
-        internalErrorRate,
-        internalAfterCommit,
-        0);
-  }
-
-  /** These faults, with each token limited to {@code perSecond} requests a second (0: none). */
-  public Faults withRateLimit(double perSecond) {
-    return new Faults(
-        dropAfterCommit,
-        dropBeforeCommit,
-        errorRate,
-        throttleRate,
-        latency,
-        internalErrorRate,
-        internalAfterCommit,
-        perSecond);
-  }
-
   /** Faults without Edlink's own {@code INTERNAL} failures. */
   public Faults(
       double dropAfterCommit,
@@ -63,7 +30,7 @@ public record Faults(
       double errorRate,
       double throttleRate,
       Duration latency) {
-    this(dropAfterCommit, dropBeforeCommit, errorRate, throttleRate, latency, 0, 0);
+    this(dropAfterCommit, dropBeforeCommit, errorRate, throttleRate, latency, 0, 0, 0);
   }
 
   /** Whether any fault but latency can happen. */

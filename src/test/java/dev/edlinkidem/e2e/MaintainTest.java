@@ -171,7 +171,7 @@ class MaintainTest extends SandboxCase {
   @Test
   void reconcileLeavesALoggedInternalPendingAndAdvisesReplayingThenLooking() throws Exception {
     // The work is done, and Edlink logs and keeps INTERNAL as the key's answer.
-    sandbox.setFaults(new Faults(0, 0, 0, 0, Duration.ZERO, 0, 1));
+    sandbox.setFaults(new Faults(0, 0, 0, 0, Duration.ZERO, 0, 1, 0));
     assertEquals(
         5,
         cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "internal-key", "--retries", "0").code());

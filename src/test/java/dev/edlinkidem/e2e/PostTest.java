@@ -188,7 +188,7 @@ class PostTest extends SandboxCase {
 
   @Test
   void edlinksInternalFailureIsRetriedWithTheSameKey() throws Exception {
-    faultOnce(new Faults(0, 0, 0, 0, Duration.ZERO, 1, 0));
+    faultOnce(new Faults(0, 0, 0, 0, Duration.ZERO, 1, 0, 0));
     Cli.Result r = cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "internal-1");
     assertEquals(0, r.code(), r.toString());
     assertEquals(400, entry("internal-1").attempts().get(0).status());
@@ -199,7 +199,7 @@ class PostTest extends SandboxCase {
   @Test
   void internalAfterTheWorkWasDoneStaysPendingAndNeverOffersANewKeyAsSafe() throws Exception {
     // The assignment exists, and Edlink keeps answering the key with its first answer: INTERNAL.
-    sandbox.setFaults(new Faults(0, 0, 0, 0, Duration.ZERO, 0, 1));
+    sandbox.setFaults(new Faults(0, 0, 0, 0, Duration.ZERO, 0, 1, 0));
     Cli.Result r =
         cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "internal-2", "--retries", "2");
     assertEquals(5, r.code(), r.toString());

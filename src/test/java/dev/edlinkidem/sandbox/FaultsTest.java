@@ -95,7 +95,7 @@ class FaultsTest extends SandboxServerCase {
 
   @Test
   void internalErrorRateAnswers400InternalAndDoesNothing() throws Exception {
-    server.setFaults(new Faults(0, 0, 0, 0, Duration.ZERO, 1, 0));
+    server.setFaults(new Faults(0, 0, 0, 0, Duration.ZERO, 1, 0, 0));
 
     Answer answer = client.post(ASSIGNMENTS + "?$idempotency=i1", ASSIGNMENT);
 
@@ -107,7 +107,7 @@ class FaultsTest extends SandboxServerCase {
 
   @Test
   void internalAfterCommitDoesTheWorkAndTheKeyKeepsTheInternalAnswer() throws Exception {
-    server.setFaults(new Faults(0, 0, 0, 0, Duration.ZERO, 0, 1));
+    server.setFaults(new Faults(0, 0, 0, 0, Duration.ZERO, 0, 1, 0));
     Answer first = client.post(ASSIGNMENTS + "?$idempotency=i2", ASSIGNMENT);
     server.setFaults(Faults.NONE);
     Answer again = client.post(ASSIGNMENTS + "?$idempotency=i2", ASSIGNMENT);
