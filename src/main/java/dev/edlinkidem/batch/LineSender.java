@@ -84,27 +84,29 @@ public final class LineSender {
   }
 
   /**
-   * The lease to settle the line under: its key's, or, when the journal knows anything of the key
+   * The leases to settle the line under: its key's, or, when the journal knows anything of the key
    * an earlier build derived for it (an entry, records it cannot read, a tombstone), that one's, so
-   * that a line sent under the old key is not sent again under the new.
+   * that a line sent under the old key is not sent again under the new. The old key's lease is held
+   * either way until the line is settled, so that no earlier build sends it meanwhile.
    */
-  private Journal.Lease leaseFor(Asked asked) throws JournalException, KeyInFlightException {
-    if (asked.asSpelled() != null) {
-      Journal.Lease old = journal.lease(asked.asSpelled());
-      boolean known;
-      try {
-        known = !old.blank() || journal.tombstone(asked.asSpelled()).isPresent();
-      } catch (JournalException | RuntimeException e) {
-        old.close();
-        throw e;
-      }
-      if (known) {
-        return old;
-      }
-      old.close();
+  private Leases leaseFor(Asked asked) throws JournalException, KeyInFlightException {
+    if (asked.asSpelled() == null) {
+      return new Leases(journal.lease(asked.key()), null);
     }
-    return journal.lease(asked.key());
+    Journal.Lease old = journal.lease(asked.asSpelled());
+    try {
+      if (!old.blank() || journal.tombstone(asked.asSpelled()).isPresent()) {
+        return new Leases(old, null);
+      }
+      return new Leases(journal.lease(asked.key()), old);
+    } catch (JournalException | KeyInFlightException | RuntimeException e) {
+      old.close();
+      throw e;
+    }
   }
+
+  /** The lease a line is settled under, and another held beside it until then, or null. */
+  private record Leases(Journal.Lease settling, Journal.Lease held) {}
 
   /** Nanoseconds the workers spent in the journal: leases, reads, and forced writes. */
   public long journalNanos() {
@@ -117,21 +119,39 @@ public final class LineSender {
   }
 
   private Verdict settleTimed(Asked asked, Sender.Pace pace) {
-    Journal.Lease taken;
+    Leases leases;
     try {
-      taken = timed(() -> leaseFor(asked));
+      leases = timed(() -> leaseFor(asked));
     } catch (KeyInFlightException e) {
       return Verdict.of(KeySettler.inFlight(e.key()));
     } catch (JournalException e) {
       return Verdict.journalUnwritable(asked.key(), e.getMessage());
     }
+    try {
+      return settleLeased(asked, leases.settling(), pace);
+    } finally {
+      if (leases.held() != null) {
+        try {
+          timed(
+              () -> {
+                leases.held().close();
+                return null;
+              });
+        } catch (JournalException e) {
+          // Only read under it: nothing of the line's hangs on letting it go.
+        }
+      }
+    }
+  }
+
+  private Verdict settleLeased(Asked asked, Journal.Lease taken, Sender.Pace pace) {
     String key = taken.key();
     Entry sending = null;
     try (Journal.Lease lease = new TimedLease(taken)) {
       Optional<Entry> entry = lease.entry();
       // Journaled as spelled (by an earlier build, or under the old key): that is the request.
       JournaledRequest request =
-          entry.isPresent() && entry.get().fingerprint().equals(asked.spelled().fingerprint())
+          entry.isPresent() && entry.get().request().sameMeaning(asked.spelled())
                   || !key.equals(asked.key())
               ? asked.spelled()
               : asked.request();

@@ -35,6 +35,9 @@ public final class Pace implements Sender.Pace {
   /** Answers that must come between resuming and the next 429 for slowing down to have helped. */
   static final int PROBE = 8;
 
+  /** The longest a sender sleeps before it looks again whether the batch has stopped. */
+  private static final long LOOK_AGAIN = Duration.ofMillis(50).toNanos();
+
   /** Starts remembered to tell how fast the batch was going when it was asked to slow down. */
   private static final int REMEMBERED = 32;
 
@@ -163,6 +166,9 @@ public final class Pace implements Sender.Pace {
     while (true) {
       long wait;
       synchronized (this) {
+        if (stopped) {
+          return false; // stopped while this one waited out a pause or the rate
+        }
         long now = time.nanoTime();
         if (pausedUntil - now > 0) {
           wait = pausedUntil - now;
@@ -173,12 +179,13 @@ public final class Pace implements Sender.Pace {
           starts[started++ % REMEMBERED] = now;
           return true;
         }
-        if (now + wait - deadline > 0 || stopped) {
+        if (now + wait - deadline > 0) {
           return false;
         }
       }
-      // Woken, look again: another sender may have taken the turn, or a pause may have begun.
-      time.sleep(Duration.ofNanos(wait));
+      // Woken, look again: another sender may have taken the turn, a pause may have begun, or the
+      // batch may have stopped, which a long wait would not see for its length.
+      time.sleep(Duration.ofNanos(Math.min(wait, LOOK_AGAIN)));
     }
   }
 

@@ -49,10 +49,7 @@ public final class CanonicalUrl {
       return url;
     }
     String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-    String host = uri.getHost().toLowerCase(Locale.ROOT);
-    if (host.length() > 1 && host.endsWith(".")) {
-      host = host.substring(0, host.length() - 1);
-    }
+    String host = Destination.withoutRootDot(uri.getHost());
     int port = uri.getPort();
     boolean defaultPort =
         port == -1 || scheme.equals("https") && port == 443 || scheme.equals("http") && port == 80;

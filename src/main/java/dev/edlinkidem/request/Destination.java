@@ -76,7 +76,8 @@ public final class Destination {
    */
   public static void checkOrigin(URI url, URI base, List<String> allowedHosts) {
     String host = url.getHost().toLowerCase(Locale.ROOT);
-    boolean allowed = allowedHosts.stream().anyMatch(h -> h.equalsIgnoreCase(host));
+    boolean allowed =
+        allowedHosts.stream().anyMatch(h -> withoutRootDot(h).equals(withoutRootDot(host)));
     if (!allowed && !sameOrigin(url, base)) {
       throw new InvalidRequestException(
           "refusing to send the token to "
@@ -98,11 +99,20 @@ public final class Destination {
     return origin(a).equals(origin(b));
   }
 
-  /** scheme://host:port in lower case with the port made explicit, for comparison and messages. */
+  /**
+   * scheme://host:port in lower case with the port made explicit and without the host's trailing
+   * dot (the root of DNS: {@code ed.link.} is {@code ed.link}), for comparison and messages.
+   */
   public static String origin(URI uri) {
     String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
     int port = uri.getPort() != -1 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
-    return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + ":" + port;
+    return scheme + "://" + withoutRootDot(uri.getHost()) + ":" + port;
+  }
+
+  /** A host name in lower case without one trailing dot. */
+  static String withoutRootDot(String host) {
+    String h = host.toLowerCase(Locale.ROOT);
+    return h.length() > 1 && h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
   }
 
   /** Loopback names and addresses: the only hosts plain http:// may reach. */

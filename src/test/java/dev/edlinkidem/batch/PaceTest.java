@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class PaceTest {
   /** A clock that only moves when someone sleeps on it. */
-  static final class FakeTime implements Time {
+  static class FakeTime implements Time {
     long now = 1_000_000_000L;
     final List<Long> sleeps = new ArrayList<>();
 
@@ -309,6 +309,24 @@ class PaceTest {
     assertEquals(before, time.now, "and it did not wait for it");
     assertTrue(pace.awaitTurn(Duration.ofHours(2)));
     assertEquals(before + Duration.ofHours(1).toNanos(), time.now);
+  }
+
+  @Test
+  void aSenderWaitingOutAPauseWhenTheBatchStopsDoesNotStart() throws Exception {
+    Pace[] pace = new Pace[1];
+    FakeTime time =
+        new FakeTime() {
+          @Override
+          public void sleep(Duration duration) {
+            super.sleep(duration);
+            pace[0].stop(); // --fail-fast: another line failed while this one waited
+          }
+        };
+    pace[0] = Pace.of(1.0, 4, time);
+    assertTrue(pace[0].awaitTurn(FOREVER));
+    pace[0].attemptEnded();
+    assertFalse(pace[0].awaitTurn(FOREVER), "the next start, a second away, never comes");
+    assertTrue(time.sleeps.get(0) <= 50 * MS, "it looks again often: " + time.sleeps);
   }
 
   @Test

@@ -74,6 +74,11 @@ class DestinationTest {
     assertFalse(
         Destination.sameOrigin(
             URI.create("https://ed.link:8443/a"), URI.create("https://ed.link")));
+    // The root's dot: a batch line to a base of ed.link. is journaled to ed.link, and replays.
+    assertTrue(
+        Destination.sameOrigin(URI.create("https://ed.link/a"), URI.create("https://ed.link.")));
+    Destination.checkOrigin(
+        URI.create("https://x.example/a"), URI.create("https://ed.link"), List.of("X.example."));
   }
 
   @Test
