@@ -90,26 +90,13 @@ public final class Sender {
   private final Time time;
   private final Random jitter;
   private final Listener listener;
-  private final Pace pace;
 
   /** A sender on its own, with nothing shared. */
-  public Sender(
-      EdlinkClient client, RetryPolicy policy, Time time, Random jitter, Listener listener) {
-    this(client, policy, time, jitter, listener, Pace.NONE);
-  }
-
   /**
    * @param time the wall clock for attempts' timestamps, and the ticker and sleeps of the waits
-   * @param pace what this sender shares with others sending at the same time
    */
   public Sender(
-      EdlinkClient client,
-      RetryPolicy policy,
-      Time time,
-      Random jitter,
-      Listener listener,
-      Pace pace) {
-    this.pace = pace;
+      EdlinkClient client, RetryPolicy policy, Time time, Random jitter, Listener listener) {
     this.client = client;
     this.policy = policy;
     this.time = time;
@@ -124,12 +111,12 @@ public final class Sender {
    */
   public Delivery send(Journal.Lease lease, Entry entry, String via)
       throws JournalException, InterruptedException {
-    return send(lease, entry, via, pace);
+    return send(lease, entry, via, Pace.NONE);
   }
 
   /**
-   * Sends a pending entry whose lease the caller holds, with a pace of its own (a batch line's,
-   * which keeps its place in the file's order).
+   * Sends a pending entry whose lease the caller holds, at a pace it shares with others sending at
+   * the same time (a batch line's, which also keeps its place in the file's order).
    */
   public Delivery send(Journal.Lease lease, Entry entry, String via, Pace pace)
       throws JournalException, InterruptedException {
@@ -278,8 +265,7 @@ public final class Sender {
 
       // Edlink asking to wait (429) is waited out without using a retry, within --max-time, so
       // that a throttled batch does not leave lines pending for its pace alone; up to a bound.
-      boolean free =
-          attempt.status() == 429 && throttled < FREE_THROTTLES && retryable && last != null;
+      boolean free = attempt.status() == 429 && throttled < FREE_THROTTLES;
       int waits = free ? throttled : retry;
       Duration wait = retryAfter.isPresent() ? retryAfter.get() : policy.backoff(waits + 1, jitter);
       Duration leftAfterWait = budget.minus(time.since(started)).minus(wait);

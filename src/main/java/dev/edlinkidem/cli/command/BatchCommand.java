@@ -133,7 +133,7 @@ public final class BatchCommand implements Callable<Integer> {
     Tally tally = new Tally(failFast, pace::stop);
     BatchReport report =
         new BatchReport(root, format == Format.JSONL, send.replayArgs(), file, tally);
-    Sender sender = send.sender(root, token, (attempt, wait) -> {}, pace, send.mayNeedTls(root));
+    Sender sender = send.sender(root, token, (attempt, wait) -> {}, send.mayNeedTls(root));
     URI base = root.settings().baseUrl();
     Runnable forgetInterrupt = invocation.onInterrupt(report::interrupted);
     String readError = null;

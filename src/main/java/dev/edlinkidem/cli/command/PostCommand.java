@@ -20,7 +20,6 @@ import dev.edlinkidem.request.IdempotencyKey;
 import dev.edlinkidem.request.InvalidRequestException;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.send.KeySettler;
-import dev.edlinkidem.send.Sender;
 import dev.edlinkidem.send.Settlement;
 import dev.edlinkidem.verdict.ExitCode;
 import dev.edlinkidem.verdict.Verdict;
@@ -127,8 +126,7 @@ public final class PostCommand implements Callable<Integer> {
     ResultPrinter printer = new ResultPrinter(root, output, true, send.replayArgs());
     boolean tls = !url.regionMatches(true, 0, "http://", 0, 7);
     KeyRunner runner =
-        new KeyRunner(
-            root, printer, listener -> send.sender(root, token, listener, Sender.Pace.NONE, tls));
+        new KeyRunner(root, printer, listener -> send.sender(root, token, listener, tls));
     try (FileJournal journal = FileJournal.open(root.settings().journalDir());
         Journal.Lease lease = journal.lease(key)) {
       Optional<Entry> existing = runner.entryOf(lease);

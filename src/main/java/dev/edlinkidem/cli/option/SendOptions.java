@@ -172,16 +172,13 @@ public final class SendOptions {
   }
 
   public Sender sender(CommandContext root, Bearer token, Sender.Listener listener) {
-    return sender(root, token, listener, Sender.Pace.NONE, true);
+    return sender(root, token, listener, true);
   }
 
   /**
-   * A sender whose attempts share a pace with others (a batch's workers).
-   *
    * @param tls false when every request it sends goes to a plain http:// URL
    */
-  public Sender sender(
-      CommandContext root, Bearer token, Sender.Listener listener, Sender.Pace pace, boolean tls) {
+  public Sender sender(CommandContext root, Bearer token, Sender.Listener listener, boolean tls) {
     Invocation invocation = root.invocation();
     RetryPolicy policy = policy(root);
     Duration connect =
@@ -191,6 +188,6 @@ public final class SendOptions {
     EdlinkClient client =
         new EdlinkClient(
             EdlinkClient.defaultHttpClient(connect, tls), token, Version.userAgent(), maxResponse);
-    return new Sender(client, policy, invocation.time(), invocation.random(), listener, pace);
+    return new Sender(client, policy, invocation.time(), invocation.random(), listener);
   }
 }
