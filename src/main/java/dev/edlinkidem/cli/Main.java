@@ -20,10 +20,26 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    keepAsyncCompletionsOnAPool();
     int code = run(Invocation.system(), args);
     // Everything is journaled and printed by now; only the exit is left to make quick.
     EdlinkClient.stopSelectorsBeforeExit();
     System.exit(code);
+  }
+
+  /**
+   * HttpClient.sendAsync hands every response to CompletableFuture's default executor, which is a
+   * new thread per task where the common pool would have one thread (two processors or fewer): a
+   * thread started per request, which strace counts as one clone3 per line of a batch. Two threads
+   * in the common pool make it a pool; a value the user set is kept. It must run before anything
+   * loads CompletableFuture, which reads it once.
+   */
+  private static void keepAsyncCompletionsOnAPool() {
+    String parallelism = "java.util.concurrent.ForkJoinPool.common.parallelism";
+    if (System.getProperty(parallelism) == null
+        && Runtime.getRuntime().availableProcessors() <= 2) {
+      System.setProperty(parallelism, "2");
+    }
   }
 
   /** Runs one command line against the given invocation and returns its exit code; never exits. */
