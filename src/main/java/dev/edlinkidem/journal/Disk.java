@@ -58,6 +58,16 @@ final class Disk {
     }
   }
 
+  /**
+   * Whether nothing that could be followed is at {@code path}: it is absent, or a link to nothing.
+   * Unlike {@link #attributesOf} it costs no exception when the name is absent, which a batch met
+   * several times a line (a new key's file, txn/); a link to nothing is then not refused here, but
+   * nothing reads through it, and writing there is refused (creating a file never follows a link).
+   */
+  static boolean nothingAt(Path path) {
+    return !Files.exists(path);
+  }
+
   /** Whether a regular file is there; a link, a directory or a device in its place is refused. */
   static boolean isFile(Path path) throws IOException {
     BasicFileAttributes a = attributesOf(path);
@@ -138,25 +148,28 @@ final class Disk {
    */
   static Opened open(Path path, OpenOption... modes) throws IOException {
     Set<OpenOption> options = new HashSet<>(List.of(modes));
-    options.add(StandardOpenOption.CREATE_NEW);
     options.add(LinkOption.NOFOLLOW_LINKS);
-    try {
-      return new Opened(FileChannel.open(path, options, FILE_MODE), true);
-    } catch (FileAlreadyExistsException e) {
-      isFile(path); // says what is in the way, rather than "too many levels of symbolic links"
-      options.remove(StandardOpenOption.CREATE_NEW);
-      FileChannel c = FileChannel.open(path, options);
-      if (options.contains(StandardOpenOption.WRITE)
-          || options.contains(StandardOpenOption.APPEND)) {
-        try {
-          requireSoleLink(path);
-        } catch (IOException refused) {
-          c.close();
-          throw refused;
-        }
+    // Most opens are of a file that is there (the cache, appended to a line at a time): trying to
+    // create it first would cost an exception each time.
+    if (nothingAt(path)) {
+      options.add(StandardOpenOption.CREATE_NEW);
+      try {
+        return new Opened(FileChannel.open(path, options, FILE_MODE), true);
+      } catch (FileAlreadyExistsException e) {
+        options.remove(StandardOpenOption.CREATE_NEW); // made meanwhile, or a link to nothing
       }
-      return new Opened(c, false);
     }
+    isFile(path); // says what is in the way, rather than "too many levels of symbolic links"
+    FileChannel c = FileChannel.open(path, options);
+    if (options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND)) {
+      try {
+        requireSoleLink(path);
+      } catch (IOException refused) {
+        c.close();
+        throw refused;
+      }
+    }
+    return new Opened(c, false);
   }
 
   /** Opens a file, creating it with mode 0600 and making its name durable when it is new. */

@@ -33,6 +33,9 @@ final class EntryFile {
   }
 
   static Read read(Path file, String hash) throws IOException {
+    if (Disk.nothingAt(file)) {
+      return Read.ABSENT; // a new key: found out without the cost of an exception
+    }
     byte[] bytes;
     try {
       bytes = Disk.readAll(file);

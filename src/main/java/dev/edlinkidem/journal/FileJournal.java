@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -218,7 +219,7 @@ public final class FileJournal implements Journal {
       EntryFile.Read r = EntryFile.read(layout.entryFile(hash), hash);
       Entry entry = r.entry();
       List<Problem> found = r.problems();
-      Version1 old = Version1.read(layout);
+      Version1 old = version1KeptOut ? null : Version1.read(layout);
       if (old != null) {
         entry = Version1.combine(entry, old.entries().get(key));
         found = concat(found, old.problems());
@@ -553,7 +554,7 @@ public final class FileJournal implements Journal {
       Gate.Hold hold = gate.shared(lockChannel(false));
       boolean unfinished;
       try {
-        unfinished = Disk.isDirectory(layout.txn());
+        unfinished = !Disk.nothingAt(layout.txn()) && Disk.isDirectory(layout.txn());
       } catch (IOException e) {
         hold.close();
         throw e;
@@ -691,8 +692,13 @@ public final class FileJournal implements Journal {
    * caller holds the gate exclusively.
    */
   private boolean migrate() throws IOException {
+    if (version1KeptOut) {
+      return false;
+    }
     Version1 old = Version1.read(layout);
     if (old == null) {
+      BasicFileAttributes guard = Disk.attributesOf(layout.v1Log());
+      version1KeptOut = guard != null && guard.isDirectory();
       return false;
     }
     Draft draft = new Draft(layout, Catalog.build(layout, wallClockMillis(), true), old.size());
@@ -700,6 +706,12 @@ public final class FileJournal implements Journal {
     draft.commit(steps);
     return true;
   }
+
+  /**
+   * Whether journal.jsonl was seen to be the directory that keeps version 1 out: then no version 1
+   * log can appear in its place, and neither reads nor writes need look for one again.
+   */
+  private volatile boolean version1KeptOut;
 
   /**
    * Refuses entries/ or a key's directory that is a link: the key's file would be read or written
@@ -798,6 +810,8 @@ public final class FileJournal implements Journal {
       Entry begun = new Entry(key, at, request, request.fingerprint(), List.of(), null);
       try {
         EntryFile.Written written;
+        // Encoded before the gate: its exclusive holds are what every other worker waits on.
+        byte[] record = RecordCodec.encode(RecordCodec.begin(key, at, request));
         try (Gate.Hold h = writeLock()) {
           writing.run();
           // Under the lease nobody else writes this key: what entry() saw still holds, unless
@@ -825,10 +839,11 @@ public final class FileJournal implements Journal {
                     + " new key only if you know that request never reached Edlink");
           }
           makeEntryDirectories(hash);
-          written =
-              EntryFile.append(file, RecordCodec.encode(RecordCodec.begin(key, at, request)), true);
-          cacheQuietly(Line.of(begun, written.size, unreadable));
+          written = EntryFile.append(file, record, true);
         }
+        // A pending line is checked against the file's size, so it may follow the record under a
+        // shared hold, which the other writers' and readers' holds do not wait for.
+        cacheShared(Line.of(begun, written.size, unreadable));
         try {
           commits.force(written);
         } catch (IOException e) {
@@ -942,13 +957,13 @@ public final class FileJournal implements Journal {
         }
         commits.force(written);
         unforced = false;
-        cacheFinished(Line.of(after, written.size, unreadable));
+        cacheShared(Line.of(after, written.size, unreadable));
       } catch (IOException e) {
         throw cannotWrite(e);
       }
     }
 
-    private void cacheFinished(Line line) throws IOException {
+    private void cacheShared(Line line) throws IOException {
       try (Gate.Hold h = readLock()) {
         cacheQuietly(line);
       }

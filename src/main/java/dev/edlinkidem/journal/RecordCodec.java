@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -148,14 +149,23 @@ final class RecordCodec {
     CRC32C crc = new CRC32C();
     crc.update(json, 0, prefix);
     byte[] tail =
-        String.format(
-                "%s%08x\"}\n", new String(CRC_HEAD, StandardCharsets.US_ASCII), crc.getValue())
+        (new String(CRC_HEAD, StandardCharsets.US_ASCII) + crcHex(crc) + "\"}\n")
             .getBytes(StandardCharsets.US_ASCII);
     byte[] line = new byte[prefix + tail.length];
     System.arraycopy(json, 0, line, 0, prefix);
     System.arraycopy(tail, 0, line, prefix, tail.length);
     return line;
   }
+
+  /**
+   * A checksum as its eight lower-case hex digits; not String.format, whose parsing of the pattern
+   * was a visible part of a batch's work per record.
+   */
+  static String crcHex(CRC32C crc) {
+    return HEX.toHexDigits((int) crc.getValue());
+  }
+
+  private static final HexFormat HEX = HexFormat.of();
 
   /** Checks a line (without its newline) and parses it. */
   static JsonObject decode(byte[] buf, int from, int to) throws BadRecord {
@@ -172,7 +182,7 @@ final class RecordCodec {
     String hex = new String(buf, crcAt + CRC_HEAD.length, 8, StandardCharsets.US_ASCII);
     CRC32C crc = new CRC32C();
     crc.update(buf, from, crcAt - from);
-    if (!String.format("%08x", crc.getValue()).equals(hex)) {
+    if (!crcHex(crc).equals(hex)) {
       throw new BadRecord("checksum mismatch (corrupt or edited record)");
     }
     String text = Utf8.decode(Arrays.copyOfRange(buf, from, to));

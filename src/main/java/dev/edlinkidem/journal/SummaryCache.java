@@ -481,7 +481,7 @@ final class SummaryCache {
     byte[] head = body.getBytes(StandardCharsets.UTF_8);
     CRC32C crc = new CRC32C();
     crc.update(head);
-    byte[] tail = String.format("\t%08x\n", crc.getValue()).getBytes(StandardCharsets.US_ASCII);
+    byte[] tail = ("\t" + RecordCodec.crcHex(crc) + "\n").getBytes(StandardCharsets.US_ASCII);
     byte[] all = new byte[head.length + tail.length];
     System.arraycopy(head, 0, all, 0, head.length);
     System.arraycopy(tail, 0, all, head.length, tail.length);

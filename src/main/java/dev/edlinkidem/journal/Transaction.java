@@ -208,7 +208,7 @@ final class Transaction {
    */
   static boolean recover(Layout layout) throws IOException {
     Path txn = layout.txn();
-    if (!Disk.isDirectory(txn)) {
+    if (Disk.nothingAt(txn) || !Disk.isDirectory(txn)) {
       return false;
     }
     Path commit = txn.resolve(COMMIT);

@@ -1,6 +1,7 @@
 package dev.edlinkidem.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -116,6 +118,40 @@ class LinksTest {
       assertRefusedAsLink(assertThrows(JournalException.class, journal::entries));
     }
     assertEquals(before, snapshotOutside());
+  }
+
+  @Test
+  void anEntryFileThatIsALinkToNothingIsNeitherBegunThroughNorCreated() throws Exception {
+    journalPending("k0"); // makes entries/
+    Path file = JournalFiles.fileOf(dir, "k1");
+    Files.createDirectories(file.getParent());
+    Path nowhere = outside.resolve("absent.jsonl");
+    Files.createSymbolicLink(file, nowhere);
+
+    try (FileJournal journal = FileJournal.open(dir)) {
+      assertTrue(journal.find("k1").isEmpty(), "nothing is read through it");
+      try (Journal.Lease lease = journal.lease("k1")) {
+        assertTrue(lease.entry().isEmpty());
+        assertRefusedAsLink(
+            assertThrows(
+                JournalException.class, () -> lease.begin(request("{\"title\":\"k1\"}"), T0)));
+      }
+    }
+    assertFalse(Files.exists(nowhere), "the link's target was not created");
+    assertTrue(Files.isSymbolicLink(file));
+  }
+
+  @Test
+  void aTxnLinkToNothingIsNotFollowedAndTheJournalStillWorks() throws Exception {
+    journalPending("k1");
+    Path nowhere = outside.resolve("absent-txn");
+    Files.createSymbolicLink(new Layout(dir).txn(), nowhere);
+
+    journalPending("k2");
+    try (FileJournal journal = FileJournal.open(dir)) {
+      assertEquals(2, journal.entries().size());
+    }
+    assertFalse(Files.exists(nowhere, LinkOption.NOFOLLOW_LINKS), "nothing made through it");
   }
 
   @Test
