@@ -17,8 +17,9 @@ import java.util.concurrent.Semaphore;
  * near that rate, then probing beyond it.
  *
  * <p>Throttling that slowing down does not cure is not the batch's doing: when a fresh 429 comes
- * before {@link #PROBE} answers since the batch started or last resumed, the batch stops reacting
- * (each throttled request still waits out its own {@code Retry-After} before it is sent again),
+ * before {@link #PROBE} answers since the batch started or last resumed, the batch undoes its
+ * slowdowns and stops reacting (each throttled request still waits out its own {@code Retry-After}
+ * before it is sent again),
  * until the 429s are half of the last answers, when it reacts again. Workers journal their next
  * line while others' requests are in flight; only the requests are counted.
  */
@@ -75,7 +76,6 @@ public final class Pace implements Sender.Pace {
 
   private int answeredSinceCalm;
   private boolean background;
-  private double rateBeforeSlowdown;
 
   /** The last answers, true for a throttled one, to tell when throttling is most of them. */
   private final boolean[] recent;
@@ -203,17 +203,15 @@ public final class Pace implements Sender.Pace {
       background = false;
     } else if (answeredSinceCalm < PROBE && throttledShare() < 0.5) {
       // Throttled at once after resuming (or starting), yet most answers get through: pausing did
-      // not help, and will not.
+      // not help, and will not. Nor did the slowdowns before this one, which came of the same
+      // throttling: the batch goes as fast as it would without it (or --rate).
       background = true;
-      if (slowedDown) {
-        rate = rateBeforeSlowdown;
-      }
+      rate = ceiling;
       return;
     }
     pauses++;
     slowedDown = true;
     lastSlowdown = now;
-    rateBeforeSlowdown = rate;
     wMax = Math.min(rate, startRate());
     if (wMax != Double.POSITIVE_INFINITY) {
       // Too few starts to tell how fast the batch went, and no --rate: a pause only.

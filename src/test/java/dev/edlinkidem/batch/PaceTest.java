@@ -259,16 +259,19 @@ class PaceTest {
   }
 
   @Test
-  void aCutRateGrowsBackEvenWhileThrottlingIsTakenForTheServersOwn() throws Exception {
+  void throttlingTakenForTheServersOwnUndoesEverySlowdownBeforeIt() throws Exception {
+    // 429s at random, one in eight: two of them happened to come after PROBE answers, and the
+    // batch slowed down twice (the bench's run at 102 lines/s, 10 s of it at the rate those left);
+    // the third comes at once after resuming, and shows that the pace was never the cause.
     FakeTime time = new FakeTime();
     Pace pace = Pace.of(null, 16, time);
     pace.slowDown(Duration.ofSeconds(1), answeredStarts(pace, time, 40, 10));
     pace.slowDown(Duration.ofSeconds(1), answeredStarts(pace, time, 40, 10));
+    assertEquals(2, pace.pauses());
+    assertTrue(pace.interval() > 0);
     pace.slowDown(Duration.ofSeconds(1), answeredStarts(pace, time, 2, 10));
     assertTrue(pace.background());
-    double restored = pace.rate();
-    answeredStarts(pace, time, 3000, 10);
-    assertTrue(pace.rate() > 2 * restored, restored + " then " + pace.rate());
+    assertEquals(0, pace.interval(), "as fast as answers come again, not at 0.7 of 0.7");
   }
 
   @Test
