@@ -19,9 +19,9 @@ import java.util.concurrent.Semaphore;
  * <p>Throttling that slowing down does not cure is not the batch's doing: when a fresh 429 comes
  * before {@link #PROBE} answers since the batch started or last resumed, the batch undoes its
  * slowdowns and stops reacting (each throttled request still waits out its own {@code Retry-After}
- * before it is sent again),
- * until the 429s are half of the last answers, when it reacts again. Workers journal their next
- * line while others' requests are in flight; only the requests are counted.
+ * before it is sent again), until the 429s are half of the last answers, when it reacts again.
+ * Workers journal their next line while others' requests are in flight; only the requests are
+ * counted.
  */
 public final class Pace implements Sender.Pace {
   /** What a slowdown keeps of the rate: CUBIC's multiplicative decrease. */
