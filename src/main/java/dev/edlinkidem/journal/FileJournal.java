@@ -963,9 +963,16 @@ public final class FileJournal implements Journal {
       }
     }
 
-    private void cacheShared(Line line) throws IOException {
+    /**
+     * Appends a cache line under a shared hold, after the record it follows is written. Quiet, as
+     * every cache write is: the record stands, and a begin or an outcome that failed here would
+     * leave it behind (a begin's request unsent, yet pending for a replay to send).
+     */
+    private void cacheShared(Line line) {
       try (Gate.Hold h = readLock()) {
         cacheQuietly(line);
+      } catch (IOException e) {
+        // The next read finds the file moved on and heals the cache.
       }
     }
 

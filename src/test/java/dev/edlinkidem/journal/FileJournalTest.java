@@ -141,6 +141,33 @@ class FileJournalTest {
   }
 
   @Test
+  void aBeginWhoseRecordIsWrittenDoesNotFailOnItsCacheLine() throws Exception {
+    // Another process's change, cut off after its commit with a plan that cannot be read, met by
+    // the cache line's hold after the begin record is written: the begin must not fail then, for
+    // a failed begin's request is not sent, and its record would be left for a replay to send.
+    Path txn = dir().resolve("txn");
+    try (FileJournal journal = FileJournal.open(dir());
+        Journal.Lease lease = journal.lease("late-1")) {
+      lease.begin(
+          request("{}"),
+          T0,
+          () -> {
+            try {
+              Files.createDirectories(txn);
+              Files.writeString(txn.resolve("commit"), "garbage\n");
+            } catch (IOException io) {
+              throw new UncheckedIOException(io);
+            }
+          });
+    }
+    Files.delete(txn.resolve("commit"));
+    Files.delete(txn);
+    try (FileJournal journal = FileJournal.open(dir())) {
+      assertEquals(EntryState.PENDING, journal.find("late-1").orElseThrow().state());
+    }
+  }
+
+  @Test
   void bodiesThatAreNotUtf8RoundTripExactly() throws Exception {
     byte[] binary = {(byte) 0xff, 0, 1, (byte) 0xc3, '\n', '"'};
     try (FileJournal journal = FileJournal.open(dir());
