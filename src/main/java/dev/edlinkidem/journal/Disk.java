@@ -59,13 +59,15 @@ final class Disk {
   }
 
   /**
-   * Whether nothing that could be followed is at {@code path}: it is absent, or a link to nothing.
-   * Unlike {@link #attributesOf} it costs no exception when the name is absent, which a batch met
-   * several times a line (a new key's file, txn/); a link to nothing is then not refused here, but
-   * nothing reads through it, and writing there is refused (creating a file never follows a link).
+   * Whether nothing at all is at {@code path}, not even a link. When something is there (the common
+   * case: the cache, a key read again) it is known at once, without the cost of an exception
+   * ({@code Files.exists} asks the kernel directly). But the kernel's "no" is also its answer for a
+   * name it cannot reach (a directory it may not search, a link that loops, a file in place of a
+   * directory): "absent" is taken only from a name's own attributes, and any other failure is
+   * thrown, so that a key is never taken for new because its file could not be seen.
    */
-  static boolean nothingAt(Path path) {
-    return !Files.exists(path);
+  static boolean nothingAt(Path path) throws IOException {
+    return !Files.exists(path) && attributesOf(path) == null;
   }
 
   /** Whether a regular file is there; a link, a directory or a device in its place is refused. */
@@ -156,7 +158,7 @@ final class Disk {
       try {
         return new Opened(FileChannel.open(path, options, FILE_MODE), true);
       } catch (FileAlreadyExistsException e) {
-        options.remove(StandardOpenOption.CREATE_NEW); // made meanwhile, or a link to nothing
+        options.remove(StandardOpenOption.CREATE_NEW); // made meanwhile
       }
     }
     isFile(path); // says what is in the way, rather than "too many levels of symbolic links"

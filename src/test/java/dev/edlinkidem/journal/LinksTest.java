@@ -121,7 +121,7 @@ class LinksTest {
   }
 
   @Test
-  void anEntryFileThatIsALinkToNothingIsNeitherBegunThroughNorCreated() throws Exception {
+  void anEntryFileThatIsALinkToNothingIsRefusedAndNeitherBegunThroughNorCreated() throws Exception {
     journalPending("k0"); // makes entries/
     Path file = JournalFiles.fileOf(dir, "k1");
     Files.createDirectories(file.getParent());
@@ -129,9 +129,10 @@ class LinksTest {
     Files.createSymbolicLink(file, nowhere);
 
     try (FileJournal journal = FileJournal.open(dir)) {
-      assertTrue(journal.find("k1").isEmpty(), "nothing is read through it");
+      // A link where a key's file belongs is not the key being new: it is refused, loudly.
+      assertRefusedAsLink(assertThrows(JournalException.class, () -> journal.find("k1")));
+      assertRefusedAsLink(assertThrows(JournalException.class, journal::entries));
       try (Journal.Lease lease = journal.lease("k1")) {
-        assertTrue(lease.entry().isEmpty());
         assertRefusedAsLink(
             assertThrows(
                 JournalException.class, () -> lease.begin(request("{\"title\":\"k1\"}"), T0)));
@@ -142,15 +143,31 @@ class LinksTest {
   }
 
   @Test
-  void aTxnLinkToNothingIsNotFollowedAndTheJournalStillWorks() throws Exception {
+  void anEntryFileThatIsALinkToItselfIsRefusedNotTakenForAbsent() throws Exception {
+    // The kernel answers "no such file" for neither: Files.exists is false for a loop.
+    journalPending("k0");
+    Path file = JournalFiles.fileOf(dir, "k1");
+    Files.createDirectories(file.getParent());
+    Files.createSymbolicLink(file, file.getFileName());
+
+    try (FileJournal journal = FileJournal.open(dir)) {
+      assertRefusedAsLink(assertThrows(JournalException.class, () -> journal.find("k1")));
+      try (Journal.Lease lease = journal.lease("k1")) {
+        assertThrows(JournalException.class, lease::entry);
+      }
+    }
+  }
+
+  @Test
+  void aTxnLinkToNothingIsRefusedAndNothingIsMadeThroughIt() throws Exception {
     journalPending("k1");
     Path nowhere = outside.resolve("absent-txn");
     Files.createSymbolicLink(new Layout(dir).txn(), nowhere);
 
-    journalPending("k2");
     try (FileJournal journal = FileJournal.open(dir)) {
-      assertEquals(2, journal.entries().size());
+      assertRefusedAsLink(assertThrows(JournalException.class, journal::entries));
     }
+    assertThrows(JournalException.class, () -> journalPending("k2"));
     assertFalse(Files.exists(nowhere, LinkOption.NOFOLLOW_LINKS), "nothing made through it");
   }
 
