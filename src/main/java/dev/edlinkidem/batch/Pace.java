@@ -3,6 +3,7 @@ package dev.edlinkidem.batch;
 import dev.edlinkidem.send.Sender;
 import dev.edlinkidem.time.Time;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.concurrent.Semaphore;
 
 /**
@@ -17,11 +18,13 @@ import java.util.concurrent.Semaphore;
  * near that rate, then probing beyond it.
  *
  * <p>Throttling that slowing down does not cure is not the batch's doing: when a fresh 429 comes
- * before {@link #PROBE} answers since the batch started or last resumed, the batch undoes its
- * slowdowns and stops reacting (each throttled request still waits out its own {@code Retry-After}
- * before it is sent again), until the 429s are half of the last answers, when it reacts again.
- * Workers journal their next line while others' requests are in flight; only the requests are
- * counted.
+ * before {@link #PROBE} answers since the batch started or last resumed, the batch stops reacting
+ * (each throttled request still waits out its own {@code Retry-After} before it is sent again),
+ * until the 429s are half of the last answers, when it reacts again. It also undoes its slowdowns
+ * that did not help, newest first: those after which throttled answers are not fewer (a share of
+ * the last answers at least {@link #BETA} of the share each slowdown answered). One that did, as
+ * against a real limit, and those before it, stand. Workers journal their next line while others'
+ * requests are in flight; only the requests are counted.
  */
 public final class Pace implements Sender.Pace {
   /** What a slowdown keeps of the rate: CUBIC's multiplicative decrease. */
@@ -41,6 +44,9 @@ public final class Pace implements Sender.Pace {
 
   /** Starts remembered to tell how fast the batch was going when it was asked to slow down. */
   private static final int REMEMBERED = 32;
+
+  /** Slowdowns remembered, newest last, to undo those that did not help. */
+  private static final int CUTS = 16;
 
   private final Time time;
   private final int concurrency;
@@ -76,6 +82,11 @@ public final class Pace implements Sender.Pace {
 
   private int answeredSinceCalm;
   private boolean background;
+
+  /** A slowdown: the rate before it, and the throttled share it answered (NaN: too few to tell). */
+  private record Cut(double rateBefore, double share) {}
+
+  private final ArrayDeque<Cut> cuts = new ArrayDeque<>();
 
   /** The last answers, true for a throttled one, to tell when throttling is most of them. */
   private final boolean[] recent;
@@ -203,15 +214,22 @@ public final class Pace implements Sender.Pace {
       background = false;
     } else if (answeredSinceCalm < PROBE && throttledShare() < 0.5) {
       // Throttled at once after resuming (or starting), yet most answers get through: pausing did
-      // not help, and will not. Nor did the slowdowns before this one, which came of the same
-      // throttling: the batch goes as fast as it would without it (or --rate).
+      // not help, and will not. Nor did the slowdowns before it after which throttling is as
+      // common as it was: they came of the same throttling, the server's own.
       background = true;
-      rate = ceiling;
+      double share = knownShare();
+      while (!cuts.isEmpty() && !(share < BETA * cuts.peekLast().share())) {
+        rate = Math.max(rate, cuts.removeLast().rateBefore());
+      }
       return;
     }
     pauses++;
     slowedDown = true;
     lastSlowdown = now;
+    if (cuts.size() == CUTS) {
+      cuts.removeFirst();
+    }
+    cuts.addLast(new Cut(rate, knownShare()));
     wMax = Math.min(rate, startRate());
     if (wMax != Double.POSITIVE_INFINITY) {
       // Too few starts to tell how fast the batch went, and no --rate: a pause only.
@@ -265,17 +283,22 @@ public final class Pace implements Sender.Pace {
     recent[answers++ % recent.length] = throttled;
   }
 
-  /** The share of throttled answers among the last ones, once there are enough to tell. */
+  /** The share of throttled answers among the last ones, once there are enough to tell; else 0. */
   private double throttledShare() {
-    int known = Math.min(answers, recent.length);
-    if (known < recent.length) {
-      return 0;
+    double share = knownShare();
+    return Double.isNaN(share) ? 0 : share;
+  }
+
+  /** The share of throttled answers among the last ones; NaN while too few have come to tell. */
+  private double knownShare() {
+    if (answers < recent.length) {
+      return Double.NaN;
     }
     int throttled = 0;
     for (boolean b : recent) {
       throttled += b ? 1 : 0;
     }
-    return (double) throttled / known;
+    return (double) throttled / recent.length;
   }
 
   /**

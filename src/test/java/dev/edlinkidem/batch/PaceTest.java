@@ -275,6 +275,35 @@ class PaceTest {
   }
 
   @Test
+  void throttlingTakenForTheServersOwnKeepsASlowdownThatHelped() throws Exception {
+    // A real limit under random 429s: a slowdown that made the 429s fewer stands when a random
+    // one later comes at once after resuming; only the slowdown after which they were no fewer is
+    // undone.
+    FakeTime time = new FakeTime();
+    Pace pace = Pace.of(150.0, 16, time);
+    pace.slowDown(Duration.ofSeconds(1), answeredStarts(pace, time, 40, 10));
+    long beforeTheFirst = time.now - 1;
+    for (int i = 0; i < 12; i++) {
+      pace.slowDown(Duration.ofSeconds(1), beforeTheFirst); // its round trip's: remembered only
+    }
+    time.now += 1_000 * MS;
+    // Over the limit: 13 of the last 32 answers throttled when the batch slows down again.
+    pace.slowDown(Duration.ofSeconds(1), answeredStarts(pace, time, Pace.PROBE, 10));
+    double afterTheLimitsSlowdown = pace.rate();
+    time.now += 1_000 * MS;
+    // Under it: the 429s went, and one at random slows the batch down again (it cannot tell yet).
+    pace.slowDown(Duration.ofSeconds(1), answeredStarts(pace, time, 40, 10));
+    assertTrue(pace.rate() < afterTheLimitsSlowdown);
+    time.now += 1_000 * MS;
+    pace.slowDown(Duration.ofSeconds(1), answeredStarts(pace, time, 2, 10));
+    assertTrue(pace.background());
+    assertTrue(
+        pace.rate() >= afterTheLimitsSlowdown && pace.rate() < 150.0,
+        "back to where the limit's slowdown and its growth left it, not to the --rate: "
+            + pace.rate());
+  }
+
+  @Test
   void noMoreThanTheConcurrencyAreInFlight() throws Exception {
     Pace pace = Pace.of(null, 2, new FakeTime());
     pace.awaitTurn(FOREVER);
