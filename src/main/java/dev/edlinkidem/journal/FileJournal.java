@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -971,7 +972,7 @@ public final class FileJournal implements Journal {
     private void cacheShared(Line line) {
       try (Gate.Hold h = readLock()) {
         cacheQuietly(line);
-      } catch (IOException e) {
+      } catch (IOException | UncheckedIOException | DirectoryIteratorException e) {
         // The next read finds the file moved on and heals the cache.
       }
     }

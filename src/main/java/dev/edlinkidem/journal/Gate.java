@@ -3,7 +3,9 @@ package dev.edlinkidem.journal;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.FileLockInterruptionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -14,6 +16,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p>Inside one process a read-write lock stands in front of the file lock, because the JVM refuses
  * two overlapping {@link FileLock}s on one file even when both are shared.
+ *
+ * <p>The file lock is never waited for in the kernel: a blocking {@link FileChannel#lock} on an
+ * interrupted thread closes the channel, and with it every lock the process holds on the file, its
+ * keys' leases too (Ctrl-C in the shell, a stopping batch). {@link FileChannel#tryLock} is not
+ * interruptible; between tries the gate sleeps, and an interrupt then ends only the wait.
  */
 final class Gate {
   /** A hold on the gate; closing it twice is harmless. */
@@ -41,7 +48,7 @@ final class Gate {
     try {
       synchronized (this) {
         if (sharedLock == null && channel != null) {
-          sharedLock = channel.lock(REGION, 1, true);
+          sharedLock = take(channel, true);
         }
         readers++;
       }
@@ -74,7 +81,7 @@ final class Gate {
     local.writeLock().lock();
     FileLock lock;
     try {
-      lock = channel.lock(REGION, 1, false);
+      lock = take(channel, false);
     } catch (IOException | RuntimeException e) {
       local.writeLock().unlock();
       throw e;
@@ -86,6 +93,33 @@ final class Gate {
         local.writeLock().unlock();
       }
     };
+  }
+
+  /** The first wait between tries of a lock another process holds, in nanoseconds. */
+  private static final long FIRST_WAIT = 20_000;
+
+  /** The longest wait between tries: how late a waiter may be to a lock let go. */
+  private static final long LONGEST_WAIT = 2_000_000;
+
+  /**
+   * Takes byte 0 of the lock file, trying again while another process holds it.
+   *
+   * @throws FileLockInterruptionException when interrupted while it waits; the channel stays open
+   *     and the thread's interrupt status set
+   */
+  private static FileLock take(FileChannel channel, boolean shared) throws IOException {
+    long wait = FIRST_WAIT;
+    while (true) {
+      FileLock lock = channel.tryLock(REGION, 1, shared);
+      if (lock != null) {
+        return lock;
+      }
+      LockSupport.parkNanos(wait);
+      if (Thread.currentThread().isInterrupted()) {
+        throw new FileLockInterruptionException();
+      }
+      wait = Math.min(LONGEST_WAIT, 2 * wait);
+    }
   }
 
   static void release(FileLock lock) {

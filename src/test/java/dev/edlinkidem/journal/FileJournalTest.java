@@ -168,6 +168,31 @@ class FileJournalTest {
   }
 
   @Test
+  void anInterruptedThreadsJournalCallLosesNoKeysLease() throws Exception {
+    // A blocking FileChannel.lock on an interrupted thread closes the lock file's channel, and
+    // with it every lock this process holds on the file: the keys' leases too (Ctrl-C in the
+    // shell, a stopping batch's workers). The gate must never be taken that way.
+    try (FileJournal journal = FileJournal.open(dir());
+        Journal.Lease lease = journal.lease("held-1")) {
+      Thread.currentThread().interrupt();
+      try {
+        journal.find("other-1");
+      } catch (JournalException e) {
+        // Refusing to read while interrupted would be fine; losing the lease is not.
+      } finally {
+        Thread.interrupted();
+      }
+      try (FileJournal second = FileJournal.open(dir())) {
+        assertThrows(KeyInFlightException.class, () -> second.lease("held-1"));
+      }
+      lease.begin(request("{}"), T0);
+    }
+    try (FileJournal journal = FileJournal.open(dir())) {
+      assertEquals(EntryState.PENDING, journal.find("held-1").orElseThrow().state());
+    }
+  }
+
+  @Test
   void bodiesThatAreNotUtf8RoundTripExactly() throws Exception {
     byte[] binary = {(byte) 0xff, 0, 1, (byte) 0xc3, '\n', '"'};
     try (FileJournal journal = FileJournal.open(dir());
