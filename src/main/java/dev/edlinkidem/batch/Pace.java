@@ -21,10 +21,12 @@ import java.util.concurrent.Semaphore;
  * before {@link #PROBE} answers since the batch started or last resumed, the batch stops reacting
  * (each throttled request still waits out its own {@code Retry-After} before it is sent again),
  * until the 429s are half of the last answers, when it reacts again. It also undoes its slowdowns
- * that did not help, newest first: those after which throttled answers are not fewer (a share of
- * the last answers at least {@link #BETA} of the share each slowdown answered). One that did, as
- * against a real limit, and those before it, stand. Workers journal their next line while others'
- * requests are in flight; only the requests are counted.
+ * that did not help, newest first: those after which throttled answers were not fewer (their share
+ * of the answers to attempts started after the slowdown's pause at least {@link #BETA} of the share
+ * the slowdown answered, its round trip's 429s included), unless half its round trip was refused.
+ * One that helped, as against a real limit, stands with those before it, and the pace grows back no
+ * further than the rate that slowdown measured, where the limit pushed back. Workers journal their
+ * next line while others' requests are in flight; only the requests are counted.
  */
 public final class Pace implements Sender.Pace {
   /** What a slowdown keeps of the rate: CUBIC's multiplicative decrease. */
@@ -74,6 +76,10 @@ public final class Pace implements Sender.Pace {
   private long nextStart;
 
   private long pausedUntil;
+
+  /** Where the pace's curve starts: the end of the pause of the slowdown it grows back from. */
+  private long curveStart;
+
   private long lastSlowdown;
   private boolean slowedDown;
 
@@ -83,10 +89,52 @@ public final class Pace implements Sender.Pace {
   private int answeredSinceCalm;
   private boolean background;
 
-  /** A slowdown: the rate before it, and the throttled share it answered (NaN: too few to tell). */
-  private record Cut(double rateBefore, double share) {}
+  /** A slowdown, remembered to be undone if it did not help. */
+  private static final class Cut {
+    /** The pace before it, and its curve: the rate it measured, and the time to regain that. */
+    final double rateBefore;
+
+    final double wMax;
+    final double k;
+
+    /** When its pause ended, where its curve starts. */
+    final long resumed;
+
+    /**
+     * The throttled share of the last answers it answered, raised by its round trip's 429s as they
+     * come; NaN while too few answers have come to tell.
+     */
+    double share;
+
+    /** Its round trip's 429s: to attempts started before it, answered after it. */
+    int roundTrip;
+
+    /** Whether it helped, judged at the next slowdown or on entering background. */
+    boolean helped;
+
+    Cut(double rateBefore, double wMax, double k, long resumed, double share) {
+      this.rateBefore = rateBefore;
+      this.wMax = wMax;
+      this.k = k;
+      this.resumed = resumed;
+      this.share = share;
+    }
+
+    /**
+     * Whether it helped: {@code after}, the throttled share of the answers since, is fewer than it
+     * answered (never while its share is NaN); or its round trip was refused in the main, as a
+     * limit refuses and random 429s all but never do (with 12% of them at random, 8 of 16 in flight
+     * once in about 10,000 round trips).
+     */
+    boolean helped(double after, int concurrency) {
+      return after < BETA * share || roundTrip >= Math.max(2, concurrency / 2);
+    }
+  }
 
   private final ArrayDeque<Cut> cuts = new ArrayDeque<>();
+
+  /** The fastest the pace grows back to in background: the rate a slowdown that helped measured. */
+  private double backgroundCap = Double.POSITIVE_INFINITY;
 
   /** The last answers, true for a throttled one, to tell when throttling is most of them. */
   private final boolean[] recent;
@@ -107,6 +155,7 @@ public final class Pace implements Sender.Pace {
     this.time = time;
     this.nextStart = time.nanoTime();
     this.pausedUntil = nextStart;
+    this.curveStart = nextStart;
     this.calmSince = nextStart;
     this.recent = new boolean[Math.max(16, 2 * concurrency)];
   }
@@ -205,31 +254,57 @@ public final class Pace implements Sender.Pace {
     remember(true);
     long now = time.nanoTime();
     if (slowedDown && attemptStarted - lastSlowdown < 0) {
-      return; // sent before the batch slowed down: the slowdown already answered it
+      // Sent before the batch slowed down: the slowdown already answered it, and it is part of
+      // what that slowdown answered.
+      Cut last = cuts.peekLast();
+      if (last != null) {
+        last.roundTrip++;
+        double share = knownShare();
+        if (!Double.isNaN(share) && !(last.share >= share)) {
+          last.share = share;
+        }
+      }
+      return;
     }
+    // This one among the answers to attempts started since the last resume.
+    double after = 1.0 / (answeredSinceCalm + 1);
     if (background) {
       if (throttledShare() < 0.5) {
         return;
       }
       background = false;
+      backgroundCap = Double.POSITIVE_INFINITY;
     } else if (answeredSinceCalm < PROBE && throttledShare() < 0.5) {
       // Throttled at once after resuming (or starting), yet most answers get through: pausing did
-      // not help, and will not. Nor did the slowdowns before it after which throttling is as
-      // common as it was: they came of the same throttling, the server's own.
+      // not help, and will not. Nor did the slowdowns before it after which throttling was as
+      // common as before: they came of the same throttling, the server's own.
       background = true;
-      double share = knownShare();
-      while (!cuts.isEmpty() && !(share < BETA * cuts.peekLast().share())) {
-        rate = Math.max(rate, cuts.removeLast().rateBefore());
+      Cut last = cuts.peekLast();
+      if (last != null) {
+        last.helped = last.helped(after, concurrency);
+      }
+      while (!cuts.isEmpty() && !cuts.peekLast().helped) {
+        rate = Math.max(rate, cuts.removeLast().rateBefore);
+      }
+      Cut stands = cuts.peekLast();
+      if (stands != null) {
+        // Its curve again, up to the rate where the limit pushed back.
+        wMax = stands.wMax;
+        k = stands.k;
+        curveStart = stands.resumed;
+        backgroundCap = stands.wMax;
+        rate = Math.min(rate, backgroundCap);
       }
       return;
+    }
+    Cut last = cuts.peekLast();
+    if (last != null) {
+      last.helped = last.helped(after, concurrency);
     }
     pauses++;
     slowedDown = true;
     lastSlowdown = now;
-    if (cuts.size() == CUTS) {
-      cuts.removeFirst();
-    }
-    cuts.addLast(new Cut(rate, knownShare()));
+    double before = rate;
     wMax = Math.min(rate, startRate());
     if (wMax != Double.POSITIVE_INFINITY) {
       // Too few starts to tell how fast the batch went, and no --rate: a pause only.
@@ -241,7 +316,12 @@ public final class Pace implements Sender.Pace {
       pausedUntil = until;
     }
     calmSince = pausedUntil;
+    curveStart = pausedUntil;
     answeredSinceCalm = 0;
+    if (cuts.size() == CUTS) {
+      cuts.removeFirst();
+    }
+    cuts.addLast(new Cut(before, wMax, k, pausedUntil, knownShare()));
   }
 
   @Override
@@ -250,11 +330,12 @@ public final class Pace implements Sender.Pace {
     if (attemptStarted - calmSince >= 0) {
       answeredSinceCalm++;
     }
-    if (slowedDown && rate < ceiling) {
+    double most = Math.min(ceiling, backgroundCap);
+    if (slowedDown && rate < most) {
       // CUBIC's window, as a rate: BETA * wMax at the end of the pause, wMax after k seconds.
-      double t = (time.nanoTime() - pausedUntil) / 1e9 - k;
+      double t = (time.nanoTime() - curveStart) / 1e9 - k;
       if (t + k > 0) {
-        rate = Math.min(ceiling, Math.max(rate, wMax + C * t * t * t));
+        rate = Math.min(most, Math.max(rate, wMax + C * t * t * t));
       }
     }
   }

@@ -287,7 +287,7 @@ class PaceTest {
       pace.slowDown(Duration.ofSeconds(1), beforeTheFirst); // its round trip's: remembered only
     }
     time.now += 1_000 * MS;
-    // Over the limit: 13 of the last 32 answers throttled when the batch slows down again.
+    // Over the limit: 14 of the last 32 answers throttled when the batch slows down again.
     pace.slowDown(Duration.ofSeconds(1), answeredStarts(pace, time, Pace.PROBE, 10));
     double afterTheLimitsSlowdown = pace.rate();
     time.now += 1_000 * MS;
@@ -301,6 +301,43 @@ class PaceTest {
         pace.rate() >= afterTheLimitsSlowdown && pace.rate() < 150.0,
         "back to where the limit's slowdown and its growth left it, not to the --rate: "
             + pace.rate());
+  }
+
+  @Test
+  void aLimitsSlowdownIsCreditedWithItsRoundTripsThrottledAnswers() throws Exception {
+    // The limit's first 429 slows the batch down while the share is still low; the rest of its
+    // round trip is refused by the same limit after it. A random 429 later slows it down again,
+    // and another at once after resuming sends it into background: only that last slowdown goes.
+    FakeTime time = new FakeTime();
+    Pace pace = Pace.of(150.0, 16, time);
+    pace.slowDown(Duration.ofSeconds(1), answeredStarts(pace, time, 40, 10));
+    double afterTheLimitsSlowdown = pace.rate();
+    long beforeIt = time.now - 1;
+    for (int i = 0; i < 12; i++) {
+      pace.slowDown(Duration.ofSeconds(1), beforeIt);
+    }
+    time.now += 1_000 * MS;
+    pace.slowDown(Duration.ofSeconds(1), answeredStarts(pace, time, 40, 10));
+    time.now += 1_000 * MS;
+    pace.slowDown(Duration.ofSeconds(1), answeredStarts(pace, time, 2, 10));
+    assertTrue(pace.background());
+    assertTrue(pace.rate() >= afterTheLimitsSlowdown && pace.rate() < 150.0, "" + pace.rate());
+  }
+
+  @Test
+  void inBackgroundTheRateGrowsBackNoFurtherThanWhereTheLimitPushedBack() throws Exception {
+    FakeTime time = new FakeTime();
+    Pace pace = Pace.of(150.0, 16, time);
+    pace.slowDown(Duration.ofSeconds(1), answeredStarts(pace, time, 40, 10)); // went at 100/s
+    long beforeIt = time.now - 1;
+    for (int i = 0; i < 12; i++) {
+      pace.slowDown(Duration.ofSeconds(1), beforeIt);
+    }
+    time.now += 1_000 * MS;
+    pace.slowDown(Duration.ofSeconds(1), answeredStarts(pace, time, 2, 10)); // random, at once
+    assertTrue(pace.background());
+    answeredStarts(pace, time, 3_000, 10); // 30 s of answers
+    assertTrue(pace.rate() <= 100.0 + 1e-9, "not back above the limit: " + pace.rate());
   }
 
   @Test
