@@ -341,6 +341,26 @@ class PaceTest {
   }
 
   @Test
+  void inBackgroundARoundTripHalfRefusedIsALimitAndIsAnswered() throws Exception {
+    // Random 429s sent the batch into background before anything slowed it down; then a limit
+    // refuses half a round trip, far fewer than half of the last 32 answers: it slows down.
+    FakeTime time = new FakeTime();
+    Pace pace = Pace.of(150.0, 16, time);
+    pace.slowDown(Duration.ofSeconds(1), answeredStarts(pace, time, 2, 10));
+    assertTrue(pace.background());
+    answeredStarts(pace, time, 40, 10);
+    for (int i = 0; i < 7; i++) {
+      pace.slowDown(Duration.ofSeconds(1), answeredStarts(pace, time, 1, 10));
+    }
+    assertTrue(pace.background(), "7 of the last 16: still the server's own");
+    assertEquals(0, pace.pauses());
+    pace.slowDown(Duration.ofSeconds(1), answeredStarts(pace, time, 1, 10));
+    assertFalse(pace.background());
+    assertEquals(1, pace.pauses());
+    assertTrue(pace.rate() < 150.0);
+  }
+
+  @Test
   void noMoreThanTheConcurrencyAreInFlight() throws Exception {
     Pace pace = Pace.of(null, 2, new FakeTime());
     pace.awaitTurn(FOREVER);
