@@ -172,7 +172,10 @@ class FileJournalTest {
     // A blocking FileChannel.lock on an interrupted thread closes the lock file's channel, and
     // with it every lock this process holds on the file: the keys' leases too (Ctrl-C in the
     // shell, a stopping batch's workers). The gate must never be taken that way.
-    try (FileJournal journal = FileJournal.open(dir());
+    // The second journal is closed last: closing its descriptor of the lock file would drop this
+    // process's locks as well.
+    try (FileJournal second = FileJournal.open(dir());
+        FileJournal journal = FileJournal.open(dir());
         Journal.Lease lease = journal.lease("held-1")) {
       Thread.currentThread().interrupt();
       try {
@@ -182,9 +185,7 @@ class FileJournalTest {
       } finally {
         Thread.interrupted();
       }
-      try (FileJournal second = FileJournal.open(dir())) {
-        assertThrows(KeyInFlightException.class, () -> second.lease("held-1"));
-      }
+      assertThrows(KeyInFlightException.class, () -> second.lease("held-1"));
       lease.begin(request("{}"), T0);
     }
     try (FileJournal journal = FileJournal.open(dir())) {

@@ -296,26 +296,35 @@ class JarIT {
         new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))
             .readLine());
 
-    // /proc/locks names a lock's file by inode and its bytes ("... fe:00:INODE 0 0"), and a lock
-    // being waited for with "->". Pids are left out: they depend on the pid namespace.
-    String onByteZero = ":" + Files.getAttribute(lockFile, "unix:ino") + " 0 0";
+    // /proc/locks names a lock's file by inode and its bytes ("... fe:00:INODE 0 0"). Pids are
+    // left out: they depend on the pid namespace.
+    String inode = ":" + Files.getAttribute(lockFile, "unix:ino") + " ";
+    String onByteZero = inode + "0 0";
     assumeTrue(
         Files.readString(locks)
             .lines()
             .anyMatch(l -> l.contains(" POSIX  ADVISORY  READ ") && l.endsWith(onByteZero)),
         "/proc/locks does not show the lock held on " + lockFile);
     Process p = start(tool("post", ASSIGNMENTS, "-d", ESSAY, "-k", "locked-out-1"));
+    // The post holds its key's lease (a write lock on another byte of the file), then tries the
+    // gate's byte for its begin record again and again while the holder keeps it (it never waits
+    // in the kernel, where an interrupt would close the file and drop the lease).
     await(
         () -> {
           try {
             return Files.readString(locks)
                 .lines()
-                .anyMatch(l -> l.contains(" -> POSIX  ADVISORY  WRITE ") && l.endsWith(onByteZero));
+                .anyMatch(
+                    l ->
+                        l.contains(" POSIX  ADVISORY  WRITE ")
+                            && l.contains(inode)
+                            && !l.endsWith(onByteZero));
           } catch (IOException e) {
             return false;
           }
         },
-        "the post to wait for the journal's lock");
+        "the post to hold its key and wait for the journal's lock");
+    Thread.sleep(300);
     new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
     boolean ended = p.waitFor(20, TimeUnit.SECONDS);
     holder.getOutputStream().close(); // let go of the journal
