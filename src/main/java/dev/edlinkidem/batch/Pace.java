@@ -161,7 +161,7 @@ public final class Pace implements Sender.Pace {
     this.pausedUntil = nextStart;
     this.curveStart = nextStart;
     this.calmSince = nextStart;
-    this.recent = new boolean[Math.max(16, 2 * concurrency)];
+    this.recent = new boolean[Math.max(ROUND + 1, 2 * concurrency)];
   }
 
   /**
@@ -376,15 +376,16 @@ public final class Pace implements Sender.Pace {
   }
 
   /**
-   * Whether half of the last {@link #ROUND} answers were throttled: a limit refusing a round trip,
-   * which random 429s all but never do (at 12% of them, about once in 4,400 such looks).
+   * Whether half of the {@link #ROUND} answers before the one just remembered were throttled: a
+   * limit refusing a round trip, which random 429s all but never do (at 12% of them, about once in
+   * 4,400 such looks). The one just remembered, the 429 asking, is left out: it is always one.
    */
   private boolean lastRoundRefused() {
-    if (answers < ROUND) {
+    if (answers <= ROUND) {
       return false;
     }
     int throttled = 0;
-    for (int i = 1; i <= ROUND; i++) {
+    for (int i = 2; i <= ROUND + 1; i++) {
       throttled += recent[Math.floorMod(answers - i, recent.length)] ? 1 : 0;
     }
     return 2 * throttled >= ROUND;
