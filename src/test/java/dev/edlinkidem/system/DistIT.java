@@ -1,0 +1,248 @@
+package dev.edlinkidem.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The distribution scripts/dist makes ({@code mvn -B verify -Pdist} makes it first): the tarball
+ * runs on its own runtime with no java anywhere on PATH, and the Debian package installs, runs and
+ * goes away leaving nothing. Without a distribution in target/ these skip and say how to make one.
+ */
+class DistIT {
+  private static final String TOKEN = "sk-dist-test-token-7e21";
+  private static final String ASSIGNMENTS =
+      "/api/v2/graph/classes/3b8f2c1d-6e4a-4d7b-9c05-1a2b3c4d5e6f/assignments";
+  private static final String ESSAY =
+      "{\"title\":\"Essay\",\"description\":\"d\",\"due_date\":\"2026-12-01T23:59:00Z\",\"grading_type\":\"points\"}";
+  private static final String MAKE_IT = ": build it with scripts/dist, or run mvn -B verify -Pdist";
+
+  /** What the launcher calls, linked one by one into a PATH that holds no java. */
+  private static final List<String> TOOLS =
+      List.of(
+          "sh",
+          "dirname",
+          "ls",
+          "sed",
+          "cksum",
+          "mkdir",
+          "readlink",
+          "cat",
+          "rm",
+          "mv",
+          "env",
+          "sleep",
+          "kill",
+          "ps",
+          "find",
+          "head");
+
+  @TempDir Path tmp;
+  private final List<Process> started = new ArrayList<>();
+
+  @AfterEach
+  void stopAll() {
+    started.forEach(Process::destroyForcibly);
+  }
+
+  private static Path target() {
+    return Path.of(System.getProperty("edlinkidem.jar", "target/edlink-idem.jar")).getParent();
+  }
+
+  private static Path only(String glob) throws IOException {
+    try (Stream<Path> found = Files.list(target())) {
+      List<Path> matches =
+          found
+              .filter(
+                  p -> p.getFileSystem().getPathMatcher("glob:" + glob).matches(p.getFileName()))
+              .toList();
+      assumeTrue(!matches.isEmpty(), "no " + glob + " in " + target() + MAKE_IT);
+      assertEquals(1, matches.size(), "more than one " + glob + ": " + matches);
+      return matches.get(0);
+    }
+  }
+
+  /** An environment of only what is set here: no JAVA_HOME, no java on PATH, no user's files. */
+  private Map<String, String> bareEnvironment(ProcessBuilder pb) throws IOException {
+    Path bin = tmp.resolve("path");
+    if (!Files.isDirectory(bin)) {
+      Files.createDirectories(bin);
+      for (String tool : TOOLS) {
+        for (String dir : List.of("/usr/bin", "/bin")) {
+          Path real = Path.of(dir, tool);
+          if (Files.isExecutable(real)) {
+            Files.createSymbolicLink(bin.resolve(tool), real);
+            break;
+          }
+        }
+      }
+    }
+    Map<String, String> env = pb.environment();
+    env.clear();
+    env.put("PATH", bin.toString());
+    env.put("HOME", tmp.resolve("home").toString());
+    env.put("TMPDIR", tmp.toString());
+    env.put("EDLINK_TOKEN", TOKEN);
+    env.put("EDLINK_IDEM_JOURNAL", tmp.resolve("journal").toString());
+    return env;
+  }
+
+  private record Ran(int code, String out, String err) {}
+
+  private Ran run(List<String> command, String baseUrl) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(command);
+    Map<String, String> env = bareEnvironment(pb);
+    if (baseUrl != null) {
+      env.put("EDLINK_BASE_URL", baseUrl);
+    }
+    Process p = pb.start();
+    started.add(p);
+    p.getOutputStream().close();
+    byte[] out = p.getInputStream().readAllBytes();
+    byte[] err = p.getErrorStream().readAllBytes();
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "did not end: " + command);
+    return new Ran(
+        p.exitValue(),
+        new String(out, StandardCharsets.UTF_8),
+        new String(err, StandardCharsets.UTF_8));
+  }
+
+  /** Starts the sandbox from {@code command}, checks which java runs it, and says where it is. */
+  private String sandbox(String command, Path runtime) throws Exception {
+    ProcessBuilder pb =
+        new ProcessBuilder(command, "sandbox", "--port", "0", "--token", TOKEN)
+            .redirectErrorStream(true);
+    bareEnvironment(pb);
+    Process sandbox = pb.start();
+    started.add(sandbox);
+    String url = SandboxProcess.baseUrl(sandbox, line -> {});
+    Path exe = Files.readSymbolicLink(Path.of("/proc", Long.toString(sandbox.pid()), "exe"));
+    assertTrue(exe.startsWith(runtime), "runs on " + exe + ", not on " + runtime);
+    return url;
+  }
+
+  private static String version() throws IOException {
+    String name = only("edlink-idem-*-linux-x64.tar.gz").getFileName().toString();
+    return name.substring("edlink-idem-".length(), name.length() - "-linux-x64.tar.gz".length());
+  }
+
+  @Test
+  void theTarballRunsOnItsOwnRuntimeWithNoJavaOnPath() throws Exception {
+    Path tarball = only("edlink-idem-*-linux-x64.tar.gz");
+    Process untar =
+        new ProcessBuilder("tar", "-xzf", tarball.toString(), "-C", tmp.toString())
+            .inheritIO()
+            .start();
+    assertTrue(untar.waitFor(120, TimeUnit.SECONDS) && untar.exitValue() == 0, "tar failed");
+    Path home = tmp.resolve("edlink-idem-" + version());
+    String command = home.resolve("bin/edlink-idem").toString();
+
+    Ran v = run(List.of(command, "--version"), null);
+    assertEquals(0, v.code(), v.err());
+    assertEquals("edlink-idem " + version() + "\n", v.out());
+
+    String url = sandbox(command, home.resolve("lib/runtime"));
+    Ran post = run(List.of(command, "post", ASSIGNMENTS, "-d", ESSAY, "-k", "dist-1", "-q"), url);
+    assertEquals(0, post.code(), post.err());
+    assertEquals(1, SandboxProcess.stats(url).get("creates").getAsInt());
+
+    for (String page : List.of("edlink-idem.1", "edlink-idem-post.1")) {
+      assertTrue(Files.isRegularFile(home.resolve("share/man/man1").resolve(page)), page);
+    }
+    assertTrue(Files.isRegularFile(home.resolve("share/bash-completion/completions/edlink-idem")));
+    assertTrue(Files.isRegularFile(home.resolve("share/zsh/site-functions/_edlink-idem")));
+    assertTrue(
+        Files.isRegularFile(home.resolve("share/fish/vendor_completions.d/edlink-idem.fish")));
+    if (Files.isRegularFile(home.resolve("lib/edlink-idem.jsa"))) {
+      // Its archive is shipped: nothing is made in the user's cache (or anywhere else).
+      assertFalse(Files.exists(tmp.resolve("home")), "wrote into HOME");
+    }
+  }
+
+  @Test
+  void theDebianPackageInstallsRunsAndLeavesNothingWhenRemoved() throws Exception {
+    Path deb = only("edlink-idem_*_amd64.deb");
+    assumeTrue(
+        "root".equals(System.getProperty("user.name")),
+        "installs a package: only as root (CI runs as root)");
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/dpkg")), "no dpkg here");
+    Ran installed = sh("dpkg -s edlink-idem");
+    assumeTrue(
+        installed.code() != 0, "edlink-idem is installed on this machine: left alone, not tested");
+    List<String> files = new ArrayList<>();
+    try {
+      Ran install = sh("dpkg -i " + deb);
+      assertEquals(0, install.code(), install.out() + install.err());
+      files.addAll(sh("dpkg -L edlink-idem").out().lines().toList());
+
+      Ran v = run(List.of("/usr/bin/edlink-idem", "--version"), null);
+      assertEquals(0, v.code(), v.err());
+      assertEquals("edlink-idem " + version() + "\n", v.out());
+      String url = sandbox("/usr/bin/edlink-idem", Path.of("/usr/lib/edlink-idem/lib/runtime"));
+      Ran post =
+          run(
+              List.of(
+                  "/usr/bin/edlink-idem", "post", ASSIGNMENTS, "-d", ESSAY, "-k", "deb-1", "-q"),
+              url);
+      assertEquals(0, post.code(), post.err());
+      assertEquals(1, SandboxProcess.stats(url).get("creates").getAsInt());
+      assertFalse(Files.exists(tmp.resolve("home")), "wrote into HOME");
+
+      if (Files.isExecutable(Path.of("/usr/bin/man"))) {
+        Ran man = sh("man -w edlink-idem");
+        assertEquals("/usr/share/man/man1/edlink-idem.1.gz\n", man.out(), man.err());
+      }
+      Path bashCompletion = Path.of("/usr/share/bash-completion/bash_completion");
+      if (Files.isRegularFile(bashCompletion)) {
+        // What bash-completion loads on the first Tab after "edlink-idem rep".
+        Ran tab =
+            sh(
+                "bash -c '. "
+                    + bashCompletion
+                    + "; COMP_WORDS=(edlink-idem rep); COMP_CWORD=1; COMP_LINE=\"edlink-idem rep\";"
+                    + " COMP_POINT=${#COMP_LINE}; __load_completion edlink-idem;"
+                    + " f=$(complete -p edlink-idem | sed \"s/.*-F \\([^ ]*\\).*/\\1/\");"
+                    + " $f edlink-idem rep edlink-idem; echo \"${COMPREPLY[@]}\"'");
+        assertEquals("replay\n", tab.out(), tab.err());
+      }
+    } finally {
+      Ran remove = sh("dpkg -r edlink-idem");
+      assertEquals(0, remove.code(), remove.out() + remove.err());
+    }
+    assertTrue(sh("dpkg -s edlink-idem").code() != 0, "still installed");
+    for (String file : files) {
+      Path p = Path.of(file);
+      if (file.startsWith("/usr/lib/edlink-idem")
+          || p.getFileName().toString().contains("edlink-idem")) {
+        assertFalse(Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS), "left: " + p);
+      }
+    }
+    assertFalse(Files.exists(Path.of("/usr/lib/edlink-idem")), "left: /usr/lib/edlink-idem");
+  }
+
+  private static Ran sh(String script) throws Exception {
+    Process p = new ProcessBuilder("sh", "-c", script).start();
+    p.getOutputStream().close();
+    byte[] out = p.getInputStream().readAllBytes();
+    byte[] err = p.getErrorStream().readAllBytes();
+    assertTrue(p.waitFor(300, TimeUnit.SECONDS), "did not end: " + script);
+    return new Ran(
+        p.exitValue(),
+        new String(out, StandardCharsets.UTF_8),
+        new String(err, StandardCharsets.UTF_8));
+  }
+}
