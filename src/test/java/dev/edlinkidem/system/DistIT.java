@@ -234,6 +234,78 @@ class DistIT {
     assertFalse(Files.exists(Path.of("/usr/lib/edlink-idem")), "left: /usr/lib/edlink-idem");
   }
 
+  @Test
+  void aUserInstallPutsEachFileInPlaceAndUninstallTakesBackExactlyThose() throws Exception {
+    only("edlink-idem-*-linux-x64.tar.gz"); // scripts/install would build it otherwise
+    Path prefix = tmp.resolve("prefix");
+    Path theirs = Files.createDirectories(prefix.resolve("share/man/man1")).resolve("theirs.1");
+    Files.writeString(theirs, ".TH THEIRS 1\n");
+    String install = Path.of("scripts/install").toAbsolutePath().toString();
+    Map<String, String> env = Map.of("HOME", tmp.resolve("home").toString());
+
+    Ran in = script(env, install, "--prefix", prefix.toString());
+    assertEquals(0, in.code(), in.err());
+    String command = prefix.resolve("bin/edlink-idem").toString();
+    Ran v = run(List.of(command, "--version"), null);
+    assertEquals(0, v.code(), v.err());
+    assertEquals("edlink-idem " + version() + "\n", v.out());
+    for (String file :
+        List.of(
+            "share/man/man1/edlink-idem.1",
+            "share/man/man1/edlink-idem-batch.1",
+            "share/bash-completion/completions/edlink-idem",
+            "share/zsh/site-functions/_edlink-idem",
+            "share/fish/vendor_completions.d/edlink-idem.fish",
+            "lib/edlink-idem/lib/runtime/bin/java")) {
+      assertTrue(Files.exists(prefix.resolve(file)), file);
+    }
+    assertFalse(Files.exists(tmp.resolve("home")), "wrote into HOME");
+
+    Ran again = script(env, install, "--prefix", prefix.toString());
+    assertEquals(0, again.code(), "installing again replaces: " + again.err());
+
+    Ran out = script(env, install, "--uninstall", "--prefix", prefix.toString());
+    assertEquals(0, out.code(), out.err());
+    try (Stream<Path> left = Files.walk(prefix)) {
+      assertEquals(
+          List.of(
+              prefix,
+              prefix.resolve("share"),
+              theirs.getParent().getParent(),
+              theirs.getParent(),
+              theirs),
+          left.sorted().toList(),
+          "only what was there before");
+    }
+
+    // A command of the same name that is not ours is never written over.
+    Path other = tmp.resolve("other");
+    Path mine = Files.createDirectories(other.resolve("bin")).resolve("edlink-idem");
+    Files.writeString(mine, "#!/bin/sh\necho mine\n");
+    Ran refused = script(env, install, "--prefix", other.toString());
+    assertEquals(1, refused.code(), refused.err());
+    assertTrue(refused.err().contains(mine + " is there already"), refused.err());
+    assertEquals("#!/bin/sh\necho mine\n", Files.readString(mine));
+    assertEquals(0, script(env, install, "--uninstall", "--prefix", other.toString()).code());
+    assertEquals("#!/bin/sh\necho mine\n", Files.readString(mine));
+    assertFalse(Files.exists(other.resolve("lib/edlink-idem")));
+  }
+
+  /** Runs a script of the tree with the test's own PATH (it needs java to check the build). */
+  private static Ran script(Map<String, String> env, String... command) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    p.getOutputStream().close();
+    byte[] out = p.getInputStream().readAllBytes();
+    byte[] err = p.getErrorStream().readAllBytes();
+    assertTrue(p.waitFor(300, TimeUnit.SECONDS), "did not end: " + List.of(command));
+    return new Ran(
+        p.exitValue(),
+        new String(out, StandardCharsets.UTF_8),
+        new String(err, StandardCharsets.UTF_8));
+  }
+
   private static Ran sh(String script) throws Exception {
     Process p = new ProcessBuilder("sh", "-c", script).start();
     p.getOutputStream().close();
