@@ -135,6 +135,26 @@ class DistIT {
     return url;
   }
 
+  /**
+   * The archive shipped with the runtime fits the jar and the runtime as installed: the tool's
+   * classes come from it (a copy that changed their times, say, would start with no sharing).
+   */
+  private void assertArchiveUsed(String command, Path lib) throws Exception {
+    if (!Files.isRegularFile(lib.resolve("edlink-idem.jsa"))) {
+      return; // a JDK 17 runtime: the launcher makes it in the user's cache
+    }
+    ProcessBuilder pb = new ProcessBuilder(command, "--version");
+    bareEnvironment(pb).put("EDLINK_IDEM_JAVA_OPTS", "-Xlog:class+load");
+    Process p = pb.start();
+    started.add(p);
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertTrue(
+        out.contains("dev.edlinkidem.cli.Main source: shared objects file"),
+        "the shipped archive was not used by " + command);
+  }
+
   private static String version() throws IOException {
     String name = only("edlink-idem-*-linux-x64.tar.gz").getFileName().toString();
     return name.substring("edlink-idem-".length(), name.length() - "-linux-x64.tar.gz".length());
@@ -154,6 +174,7 @@ class DistIT {
     Ran v = run(List.of(command, "--version"), null);
     assertEquals(0, v.code(), v.err());
     assertEquals("edlink-idem " + version() + "\n", v.out());
+    assertArchiveUsed(command, home.resolve("lib"));
 
     String url = sandbox(command, home.resolve("lib/runtime"));
     Ran post = run(List.of(command, "post", ASSIGNMENTS, "-d", ESSAY, "-k", "dist-1", "-q"), url);
@@ -192,6 +213,7 @@ class DistIT {
       Ran v = run(List.of("/usr/bin/edlink-idem", "--version"), null);
       assertEquals(0, v.code(), v.err());
       assertEquals("edlink-idem " + version() + "\n", v.out());
+      assertArchiveUsed("/usr/bin/edlink-idem", Path.of("/usr/lib/edlink-idem/lib"));
       String url = sandbox("/usr/bin/edlink-idem", Path.of("/usr/lib/edlink-idem/lib/runtime"));
       Ran post =
           run(
@@ -249,6 +271,7 @@ class DistIT {
     Ran v = run(List.of(command, "--version"), null);
     assertEquals(0, v.code(), v.err());
     assertEquals("edlink-idem " + version() + "\n", v.out());
+    assertArchiveUsed(command, prefix.resolve("lib/edlink-idem/lib"));
     for (String file :
         List.of(
             "share/man/man1/edlink-idem.1",
