@@ -76,7 +76,7 @@ class DistIT {
     }
   }
 
-  /** An environment of only what is set here: no JAVA_HOME, no java on PATH, no user's files. */
+  /** An environment of only what is set here: no java on PATH, no user's files. */
   private Map<String, String> bareEnvironment(ProcessBuilder pb) throws IOException {
     Path bin = tmp.resolve("path");
     if (!Files.isDirectory(bin)) {
@@ -98,6 +98,8 @@ class DistIT {
     env.put("TMPDIR", tmp.toString());
     env.put("EDLINK_TOKEN", TOKEN);
     env.put("EDLINK_IDEM_JOURNAL", tmp.resolve("journal").toString());
+    // A JDK of the user's own: the distribution runs on its runtime all the same.
+    env.put("JAVA_HOME", System.getProperty("java.home"));
     return env;
   }
 
@@ -155,6 +157,26 @@ class DistIT {
         "the shipped archive was not used by " + command);
   }
 
+  /**
+   * Nothing was written in HOME: with a shipped archive, nothing at all; without one (a JDK 17
+   * runtime) only the archive the launcher makes in the user's cache, as the issue allows.
+   */
+  private void assertNothingInHome(Path lib) throws IOException {
+    Path home = tmp.resolve("home");
+    if (Files.isRegularFile(lib.resolve("edlink-idem.jsa")) || !Files.exists(home)) {
+      assertFalse(Files.exists(home), "wrote into HOME");
+      return;
+    }
+    try (Stream<Path> all = Files.walk(home)) {
+      for (Path p : all.toList()) {
+        assertTrue(
+            home.resolve(".cache/edlink-idem").startsWith(p)
+                || p.startsWith(home.resolve(".cache/edlink-idem")),
+            "wrote into HOME: " + p);
+      }
+    }
+  }
+
   private static String version() throws IOException {
     String name = only("edlink-idem-*-linux-x64.tar.gz").getFileName().toString();
     return name.substring("edlink-idem-".length(), name.length() - "-linux-x64.tar.gz".length());
@@ -188,10 +210,7 @@ class DistIT {
     assertTrue(Files.isRegularFile(home.resolve("share/zsh/site-functions/_edlink-idem")));
     assertTrue(
         Files.isRegularFile(home.resolve("share/fish/vendor_completions.d/edlink-idem.fish")));
-    if (Files.isRegularFile(home.resolve("lib/edlink-idem.jsa"))) {
-      // Its archive is shipped: nothing is made in the user's cache (or anywhere else).
-      assertFalse(Files.exists(tmp.resolve("home")), "wrote into HOME");
-    }
+    assertNothingInHome(home.resolve("lib"));
   }
 
   @Test
@@ -201,6 +220,11 @@ class DistIT {
         "root".equals(System.getProperty("user.name")),
         "installs a package: only as root (CI runs as root)");
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/dpkg")), "no dpkg here");
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/man")), "no man here (apt-get install man-db)");
+    Path bashCompletion = Path.of("/usr/share/bash-completion/bash_completion");
+    assumeTrue(
+        Files.isRegularFile(bashCompletion),
+        "bash-completion not installed (apt-get install bash-completion; .ci/run does)");
     Ran installed = sh("dpkg -s edlink-idem");
     assumeTrue(
         installed.code() != 0, "edlink-idem is installed on this machine: left alone, not tested");
@@ -222,14 +246,13 @@ class DistIT {
               url);
       assertEquals(0, post.code(), post.err());
       assertEquals(1, SandboxProcess.stats(url).get("creates").getAsInt());
-      assertFalse(Files.exists(tmp.resolve("home")), "wrote into HOME");
+      assertNothingInHome(Path.of("/usr/lib/edlink-idem/lib"));
 
-      if (Files.isExecutable(Path.of("/usr/bin/man"))) {
+      {
         Ran man = sh("man -w edlink-idem");
         assertEquals("/usr/share/man/man1/edlink-idem.1.gz\n", man.out(), man.err());
       }
-      Path bashCompletion = Path.of("/usr/share/bash-completion/bash_completion");
-      if (Files.isRegularFile(bashCompletion)) {
+      {
         // What bash-completion loads on the first Tab after "edlink-idem rep".
         Ran tab =
             sh(
@@ -254,6 +277,8 @@ class DistIT {
       }
     }
     assertFalse(Files.exists(Path.of("/usr/lib/edlink-idem")), "left: /usr/lib/edlink-idem");
+    Ran left = sh("find /usr /etc /var/lib/dpkg/info -name '*edlink-idem*'");
+    assertEquals("", left.out(), "left after dpkg -r");
   }
 
   @Test
@@ -282,7 +307,7 @@ class DistIT {
             "lib/edlink-idem/lib/runtime/bin/java")) {
       assertTrue(Files.exists(prefix.resolve(file)), file);
     }
-    assertFalse(Files.exists(tmp.resolve("home")), "wrote into HOME");
+    assertNothingInHome(prefix.resolve("lib/edlink-idem/lib"));
 
     Ran again = script(env, install, "--prefix", prefix.toString());
     assertEquals(0, again.code(), "installing again replaces: " + again.err());
@@ -301,7 +326,8 @@ class DistIT {
           "only what was there before");
     }
 
-    // A command of the same name that is not ours is never written over.
+    // A command of the same name that is not ours is never written over, and nothing is
+    // installed beside it.
     Path other = tmp.resolve("other");
     Path mine = Files.createDirectories(other.resolve("bin")).resolve("edlink-idem");
     Files.writeString(mine, "#!/bin/sh\necho mine\n");
@@ -309,9 +335,19 @@ class DistIT {
     assertEquals(1, refused.code(), refused.err());
     assertTrue(refused.err().contains(mine + " is there already"), refused.err());
     assertEquals("#!/bin/sh\necho mine\n", Files.readString(mine));
-    assertEquals(0, script(env, install, "--uninstall", "--prefix", other.toString()).code());
-    assertEquals("#!/bin/sh\necho mine\n", Files.readString(mine));
-    assertFalse(Files.exists(other.resolve("lib/edlink-idem")));
+    assertFalse(Files.exists(other.resolve("lib")), "nothing installed");
+
+    // PREFIX/bin a link to another directory (stow, dotfiles): the command still runs.
+    Path linked = tmp.resolve("linked");
+    Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere/bin"));
+    Files.createDirectories(linked);
+    Files.createSymbolicLink(linked.resolve("bin"), elsewhere);
+    assertEquals(0, script(env, install, "--prefix", linked.toString()).code());
+    Ran viaLink = run(List.of(linked.resolve("bin/edlink-idem").toString(), "--version"), null);
+    assertEquals(0, viaLink.code(), viaLink.err());
+    assertEquals(0, script(env, install, "--uninstall", "--prefix", linked.toString()).code());
+    assertFalse(
+        Files.exists(elsewhere.resolve("edlink-idem"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
   }
 
   /** Runs a script of the tree with the test's own PATH (it needs java to check the build). */
