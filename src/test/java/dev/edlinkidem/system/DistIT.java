@@ -105,6 +105,18 @@ class DistIT {
 
   private record Ran(int code, String out, String err) {}
 
+  /** Waits for {@code p} (its stdin closed), and what it printed. */
+  private static Ran finish(Process p, Object what) throws Exception {
+    p.getOutputStream().close();
+    byte[] out = p.getInputStream().readAllBytes();
+    byte[] err = p.getErrorStream().readAllBytes();
+    assertTrue(p.waitFor(300, TimeUnit.SECONDS), "did not end: " + what);
+    return new Ran(
+        p.exitValue(),
+        new String(out, StandardCharsets.UTF_8),
+        new String(err, StandardCharsets.UTF_8));
+  }
+
   private Ran run(List<String> command, String baseUrl) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(command);
     Map<String, String> env = bareEnvironment(pb);
@@ -113,14 +125,7 @@ class DistIT {
     }
     Process p = pb.start();
     started.add(p);
-    p.getOutputStream().close();
-    byte[] out = p.getInputStream().readAllBytes();
-    byte[] err = p.getErrorStream().readAllBytes();
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "did not end: " + command);
-    return new Ran(
-        p.exitValue(),
-        new String(out, StandardCharsets.UTF_8),
-        new String(err, StandardCharsets.UTF_8));
+    return finish(p, command);
   }
 
   /** Starts the sandbox from {@code command}, checks which java runs it, and says where it is. */
@@ -149,11 +154,8 @@ class DistIT {
     bareEnvironment(pb).put("EDLINK_IDEM_JAVA_OPTS", "-Xlog:class+load");
     Process p = pb.start();
     started.add(p);
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     assertTrue(
-        out.contains("dev.edlinkidem.cli.Main source: shared objects file"),
+        finish(p, command).out().contains("dev.edlinkidem.cli.Main source: shared objects file"),
         "the shipped archive was not used by " + command);
   }
 
@@ -354,26 +356,10 @@ class DistIT {
   private static Ran script(Map<String, String> env, String... command) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().putAll(env);
-    Process p = pb.start();
-    p.getOutputStream().close();
-    byte[] out = p.getInputStream().readAllBytes();
-    byte[] err = p.getErrorStream().readAllBytes();
-    assertTrue(p.waitFor(300, TimeUnit.SECONDS), "did not end: " + List.of(command));
-    return new Ran(
-        p.exitValue(),
-        new String(out, StandardCharsets.UTF_8),
-        new String(err, StandardCharsets.UTF_8));
+    return finish(pb.start(), List.of(command));
   }
 
   private static Ran sh(String script) throws Exception {
-    Process p = new ProcessBuilder("sh", "-c", script).start();
-    p.getOutputStream().close();
-    byte[] out = p.getInputStream().readAllBytes();
-    byte[] err = p.getErrorStream().readAllBytes();
-    assertTrue(p.waitFor(300, TimeUnit.SECONDS), "did not end: " + script);
-    return new Ran(
-        p.exitValue(),
-        new String(out, StandardCharsets.UTF_8),
-        new String(err, StandardCharsets.UTF_8));
+    return finish(new ProcessBuilder("sh", "-c", script).start(), script);
   }
 }
