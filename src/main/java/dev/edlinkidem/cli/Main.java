@@ -44,7 +44,10 @@ public final class Main {
 
   /** Runs one command line against the given invocation and returns its exit code; never exits. */
   public static int run(Invocation invocation, String... args) {
-    CommandLine cli = commandLine(invocation, commandNamedBy(args));
+    CommandLine cli =
+        asksVersionOnly(args)
+            ? commandLine(invocation, Void.class) // no command is Void: the root alone
+            : commandLine(invocation, commandNamedBy(args));
     EdlinkIdem root = cli.getCommand();
     PrintWriter err = invocation.err();
     cli.setOut(invocation.out());
@@ -86,6 +89,14 @@ public final class Main {
     RootHelp.ENVIRONMENT.addTo(cli.getCommandSpec().usageMessage());
     RootHelp.FILES.addTo(cli.getCommandSpec().usageMessage());
     return cli;
+  }
+
+  /**
+   * Whether the command line is {@code --version} (or {@code -V}) alone, which the root's model
+   * answers without the models of the commands (picocli builds each by reflection at start-up).
+   */
+  static boolean asksVersionOnly(String[] args) {
+    return args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
   }
 
   /**

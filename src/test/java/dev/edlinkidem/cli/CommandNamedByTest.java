@@ -1,12 +1,14 @@
 package dev.edlinkidem.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edlinkidem.cli.command.KeygenCommand;
 import dev.edlinkidem.cli.command.PostCommand;
 import dev.edlinkidem.e2e.Cli;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Main registers only the command a line names; everything else still sees every command. */
@@ -46,5 +48,20 @@ class CommandNamedByTest {
     Cli.Result keys = new Cli().run("keygen", "-n", "2", "--color", "never");
     assertEquals(0, keys.code(), keys.err());
     assertEquals(2, keys.out().lines().count());
+  }
+
+  @Test
+  void theVersionAloneIsAnsweredByTheRootAndTheVersionWithMoreAsBefore() {
+    assertTrue(Main.asksVersionOnly(new String[] {"--version"}));
+    assertTrue(Main.asksVersionOnly(new String[] {"-V"}));
+    assertFalse(Main.asksVersionOnly(new String[] {"--version", "post"}));
+    assertFalse(Main.asksVersionOnly(new String[] {"post", "--version"}));
+    for (String[] args :
+        List.of(
+            new String[] {"--version"}, new String[] {"-V"}, new String[] {"--version", "-q"})) {
+      Cli.Result r = new Cli().run(args);
+      assertEquals(0, r.code(), r.err());
+      assertTrue(r.out().matches("edlink-idem \\S+\n"), r.out());
+    }
   }
 }
