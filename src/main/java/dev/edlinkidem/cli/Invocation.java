@@ -148,7 +148,7 @@ public final class Invocation {
             System.err,
             System.getenv(),
             new Terminal(isTerminal(0), isTerminal(1), isTerminal(2)),
-            new SecureRandom(),
+            new FirstUseSecureRandom(),
             new ProcessTty(),
             Time.SYSTEM);
     return process.withInterrupts(process::shutdownHook);
@@ -302,7 +302,7 @@ public final class Invocation {
           .println(
               "edlink-idem: warning: this process's clock is "
                   + DurationSyntax.format(
-                      offset.abs().truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
+                      Time.magnitude(offset).truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
                   + (offset.isNegative() ? " ahead of" : " behind")
                   + " the system's (faketime or a similar shim?); the journal records the earlier"
                   + " of the two, and windows end by the later");

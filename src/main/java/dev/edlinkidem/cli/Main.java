@@ -76,7 +76,7 @@ public final class Main {
   private static CommandLine commandLine(Invocation invocation, Class<?> only) {
     IFactory factory = factory(invocation);
     CommandLine cli = new CommandLine(new EdlinkIdem(invocation), factory);
-    for (Class<?> command : EdlinkIdem.COMMANDS) {
+    for (Class<?> command : EdlinkIdem.COMMANDS.values()) {
       if (only == null || only == command) {
         cli.addSubcommand(new CommandLine(command, factory));
       }
@@ -118,12 +118,7 @@ public final class Main {
           || arg.equals("--version")) {
         return null; // the root's help lists every command
       } else if (!arg.startsWith("-")) {
-        for (Class<?> command : EdlinkIdem.COMMANDS) {
-          if (command.getAnnotation(CommandLine.Command.class).name().equals(arg)) {
-            return command;
-          }
-        }
-        return null;
+        return EdlinkIdem.COMMANDS.get(arg);
       } else if (arg.equals("--")) {
         return null;
       }

@@ -10,6 +10,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.security.GeneralSecurityException;
+import java.security.KeyManagementException;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +24,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLContextSpi;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocketFactory;
+import javax.net.ssl.SSLSessionContext;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 
 /** Sends one journaled request once, with its key and the token, and reports what came back. */
@@ -113,8 +121,9 @@ public final class EdlinkClient {
   /**
    * An HTTP client that never follows redirects and verifies TLS; with {@code tls} false, for
    * requests that all go to plain {@code http://} (the sandbox on a loopback port), one that trusts
-   * no certificate at all. The JDK builds its default TLS context, trust store included, with every
-   * client, whether or not it is used: about 70 ms of a cold command.
+   * no certificate at all and builds no TLS unless a handshake is tried. The JDK builds its default
+   * TLS context, trust store included, with every client, whether or not it is used: about 70 ms of
+   * a cold command.
    */
   public static HttpClient defaultHttpClient(Duration connectTimeout, boolean tls) {
     HttpClient.Builder builder =
@@ -128,14 +137,84 @@ public final class EdlinkClient {
     return builder.build();
   }
 
-  /** A TLS context with no trusted certificates: any handshake through it fails. */
-  private static SSLContext trustingNothing() {
-    try {
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(new KeyManager[0], new TrustManager[0], null);
-      return context;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("every JDK has TLS", e);
+  /**
+   * A TLS context with no trusted certificates: any handshake through it fails. It is made when
+   * first used, which a client that sends only to http:// never does: even an unused context's
+   * {@code SSLContext.getInstance} and default parameters took a fifth of a cold post to the
+   * sandbox.
+   */
+  static SSLContext trustingNothing() {
+    return new SSLContext(new FirstUseTls(), null, "TLS") {};
+  }
+
+  /** Hands every call to a context that trusts nothing, made on the first. */
+  static final class FirstUseTls extends SSLContextSpi {
+    private SSLContext made;
+
+    private synchronized SSLContext context() {
+      if (made == null) {
+        try {
+          made = SSLContext.getInstance("TLS");
+          made.init(new KeyManager[0], new TrustManager[0], null);
+        } catch (GeneralSecurityException e) {
+          throw new IllegalStateException("every JDK has TLS", e);
+        }
+      }
+      return made;
+    }
+
+    synchronized boolean made() {
+      return made != null;
+    }
+
+    @Override
+    protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom random)
+        throws KeyManagementException {
+      throw new KeyManagementException("this context trusts nothing, and is not to be set up");
+    }
+
+    /**
+     * What HttpClient asks of every context when it is built: empty parameters stand for the
+     * defaults, which a handshake takes from the context it makes.
+     */
+    @Override
+    protected SSLParameters engineGetDefaultSSLParameters() {
+      return made() ? context().getDefaultSSLParameters() : new SSLParameters();
+    }
+
+    @Override
+    protected SSLParameters engineGetSupportedSSLParameters() {
+      return context().getSupportedSSLParameters();
+    }
+
+    @Override
+    protected SSLSocketFactory engineGetSocketFactory() {
+      return context().getSocketFactory();
+    }
+
+    @Override
+    protected SSLServerSocketFactory engineGetServerSocketFactory() {
+      return context().getServerSocketFactory();
+    }
+
+    @Override
+    protected SSLEngine engineCreateSSLEngine() {
+      return context().createSSLEngine();
+    }
+
+    @Override
+    protected SSLEngine engineCreateSSLEngine(String host, int port) {
+      return context().createSSLEngine(host, port);
+    }
+
+    @Override
+    protected SSLSessionContext engineGetServerSessionContext() {
+      return context().getServerSessionContext();
+    }
+
+    @Override
+    protected SSLSessionContext engineGetClientSessionContext() {
+      return context().getClientSessionContext();
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.edlinkidem.journal;
 
+import dev.edlinkidem.time.Time;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -44,7 +45,7 @@ public record Attempt(
       return null;
     }
     Duration ahead = Duration.between(edlinkDate, at.plus(duration));
-    return ahead.abs().compareTo(IMPLAUSIBLE) > 0 ? null : ahead;
+    return Time.magnitude(ahead).compareTo(IMPLAUSIBLE) > 0 ? null : ahead;
   }
 
   /** A Date further than this from the local clock is not taken as Edlink's clock. */

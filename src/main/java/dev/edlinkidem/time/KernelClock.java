@@ -71,7 +71,7 @@ public final class KernelClock {
 
   static Duration offset(Instant process, Instant kernel) {
     Duration d = Duration.between(process, kernel);
-    return d.abs().compareTo(MARGIN) > 0 ? d : Duration.ZERO;
+    return Time.magnitude(d).compareTo(MARGIN) > 0 ? d : Duration.ZERO;
   }
 
   /** The boot time's {@code btime} line plus the uptime's first number; null when absent. */

@@ -74,4 +74,14 @@ public interface Time {
   default Duration since(long startNanos) {
     return Duration.ofNanos(nanoTime() - startNanos);
   }
+
+  /**
+   * {@code d} without its sign, as {@link Duration#abs()} gives it, but negated by subtraction: the
+   * JDK's {@code abs} of a negative duration multiplies in {@code BigDecimal}, whose class
+   * initialisation took a tenth of a cold {@code post} (a clock behind the kernel's, or Edlink's
+   * Date, by a fraction of a second is negative on every other command).
+   */
+  static Duration magnitude(Duration d) {
+    return d.isNegative() ? Duration.ZERO.minus(d) : d;
+  }
 }

@@ -30,6 +30,21 @@ class CommandNamedByTest {
   }
 
   @Test
+  void eachCommandIsFoundByTheNameItsAnnotationGives() {
+    assertEquals(14, EdlinkIdem.COMMANDS.size());
+    EdlinkIdem.COMMANDS.forEach(
+        (name, command) ->
+            assertEquals(
+                command.getAnnotation(picocli.CommandLine.Command.class).name(),
+                name,
+                command.getSimpleName()));
+    assertEquals(
+        List.of("post", "batch", "replay", "list", "show", "expiring", "prune", "keygen"),
+        List.copyOf(EdlinkIdem.COMMANDS.keySet()).subList(0, 8),
+        "help's order");
+  }
+
+  @Test
   void aMistypedCommandIsStillAUsageError() {
     Cli.Result r = new Cli().run("psot", "/x");
     assertEquals(2, r.code());
@@ -41,7 +56,7 @@ class CommandNamedByTest {
   @Test
   void theRootsHelpListsEveryCommandAndGlobalOptionsWorkAfterTheCommand() {
     String help = new Cli().run("--help").out();
-    for (Class<?> command : EdlinkIdem.COMMANDS) {
+    for (Class<?> command : EdlinkIdem.COMMANDS.values()) {
       String name = command.getAnnotation(picocli.CommandLine.Command.class).name();
       assertTrue(help.contains("  " + name + " "), name + " in\n" + help);
     }

@@ -18,6 +18,7 @@ import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.request.RecordedResponse;
 import dev.edlinkidem.time.DurationSyntax;
+import dev.edlinkidem.time.Time;
 import dev.edlinkidem.time.TimeText;
 import dev.edlinkidem.verdict.ExitCode;
 import dev.edlinkidem.verdict.Row;
@@ -123,7 +124,7 @@ public final class ResultPrinter {
       return;
     }
     Duration ahead = entry.attempts().get(entry.attempts().size() - 1).clockAhead();
-    if (ahead == null || ahead.abs().compareTo(Window.SKEW_MARGIN) <= 0) {
+    if (ahead == null || Time.magnitude(ahead).compareTo(Window.SKEW_MARGIN) <= 0) {
       return;
     }
     root.invocation()
@@ -132,7 +133,7 @@ public final class ResultPrinter {
             "edlink-idem: "
                 + paint(EntryState.PENDING, "warning")
                 + ": this machine's clock is "
-                + DurationSyntax.format(ahead.abs().truncatedTo(ChronoUnit.SECONDS))
+                + DurationSyntax.format(Time.magnitude(ahead).truncatedTo(ChronoUnit.SECONDS))
                 + (ahead.isNegative() ? " behind" : " ahead of")
                 + " Edlink's (by its Date header); "
                 + verdict.key()

@@ -1,0 +1,146 @@
+package dev.edlinkidem.edlink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.edlinkidem.request.JournaledRequest;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The context of a client for plain http:// builds no TLS until a handshake is tried, and then
+ * trusts no certificate: a request that reaches TLS through it fails, and is not worth retrying.
+ */
+class TrustingNothingTest {
+  @TempDir Path dir;
+
+  private static EdlinkClient.Exchange post(HttpClient http, String url)
+      throws InterruptedException {
+    EdlinkClient client = new EdlinkClient(http, Bearer.fixed("tok"), "edlink-idem/test");
+    JournaledRequest request =
+        JournaledRequest.post(url + "/api/v2/graph/x", "{}".getBytes(StandardCharsets.UTF_8));
+    return client.send(request, "k1", Duration.ofSeconds(10));
+  }
+
+  private static HttpClient clientOver(EdlinkClient.FirstUseTls tls) {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .sslContext(new SSLContext(tls, null, "TLS") {})
+        .build();
+  }
+
+  @Test
+  void aClientThatSendsOnlyPlainHttpBuildsNoTls() throws Exception {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
+    server.start();
+    try {
+      EdlinkClient.FirstUseTls tls = new EdlinkClient.FirstUseTls();
+      EdlinkClient.Exchange exchange =
+          post(clientOver(tls), "http://127.0.0.1:" + server.getAddress().getPort());
+      assertEquals(
+          200,
+          assertInstanceOf(EdlinkClient.Exchange.Response.class, exchange, exchange.toString())
+              .response()
+              .status());
+      assertFalse(tls.made(), "a TLS context was made for plain http");
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void aHandshakeThroughItFailsAndIsNotRetried() throws Exception {
+    HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setHttpsConfigurator(new HttpsConfigurator(selfSigned()));
+    server.createContext(
+        "/",
+        exchange -> {
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
+    server.start();
+    try {
+      EdlinkClient.FirstUseTls tls = new EdlinkClient.FirstUseTls();
+      EdlinkClient.Exchange exchange =
+          post(clientOver(tls), "https://localhost:" + server.getAddress().getPort());
+      EdlinkClient.Exchange.NoResponse none =
+          assertInstanceOf(EdlinkClient.Exchange.NoResponse.class, exchange, exchange.toString());
+      assertFalse(none.worthRetrying(), none.toString());
+      assertTrue(tls.made());
+      // The same through the client defaultHttpClient gives for http:// base URLs.
+      exchange =
+          post(
+              EdlinkClient.defaultHttpClient(Duration.ofSeconds(5), false),
+              "https://localhost:" + server.getAddress().getPort());
+      assertFalse(
+          assertInstanceOf(EdlinkClient.Exchange.NoResponse.class, exchange, exchange.toString())
+              .worthRetrying());
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  /** A server context with a new self-signed certificate for localhost, made by keytool. */
+  private SSLContext selfSigned() throws Exception {
+    Path store = dir.resolve("server.p12");
+    Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    keytool.toString(),
+                    "-genkeypair",
+                    "-keyalg",
+                    "EC",
+                    "-alias",
+                    "server",
+                    "-dname",
+                    "CN=localhost",
+                    "-ext",
+                    "SAN=dns:localhost",
+                    "-validity",
+                    "2",
+                    "-storetype",
+                    "PKCS12",
+                    "-keystore",
+                    store.toString(),
+                    "-storepass",
+                    "changeit"))
+            .redirectErrorStream(true)
+            .start();
+    String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), said);
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(store)) {
+      keys.load(in, "changeit".toCharArray());
+    }
+    KeyManagerFactory factory =
+        KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    factory.init(keys, "changeit".toCharArray());
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(factory.getKeyManagers(), null, null);
+    return context;
+  }
+}
