@@ -147,7 +147,7 @@ class DistIT {
    * classes come from it (a copy that changed their times, say, would start with no sharing).
    */
   private void assertArchiveUsed(String command, Path lib) throws Exception {
-    if (!Files.isRegularFile(lib.resolve("edlink-idem.jsa"))) {
+    if (!shipsArchive(lib)) {
       return; // a JDK 17 runtime: the launcher makes it in the user's cache
     }
     ProcessBuilder pb = new ProcessBuilder(command, "--version");
@@ -159,10 +159,27 @@ class DistIT {
         loaded.contains("dev.edlinkidem.cli.Main source: shared objects file"),
         "the shipped archive was not used by " + command);
     // picocli's classes are Java 5's: an archive dumped with the class list's @cp lines (JDK 24
-    // and later) leaves them out, and they are what a cold command spends most on.
+    // and later) leaves them out, and so does an AOT cache unless they are compiled anew; they
+    // are what a cold command spends most on.
     assertTrue(
         loaded.contains("picocli.CommandLine source: shared objects file"),
         "picocli is not in the shipped archive");
+    // Sharing options of the user's own are theirs: java would refuse to start with an AOT cache
+    // and -Xshare:off together.
+    ProcessBuilder off = new ProcessBuilder(command, "--version");
+    bareEnvironment(off).put("EDLINK_IDEM_JAVA_OPTS", "-Xshare:off -Xlog:class+load");
+    Process q = off.start();
+    started.add(q);
+    Ran unshared = finish(q, command + " with -Xshare:off");
+    assertEquals(0, unshared.code(), unshared.err());
+    assertTrue(unshared.out().contains("edlink-idem "), unshared.out());
+    assertFalse(unshared.out().contains("source: shared objects file"), "shared after -Xshare:off");
+  }
+
+  /** An AOT cache (a JDK 25 runtime or later) or a class-data-sharing archive (JDK 19 to 24). */
+  private static boolean shipsArchive(Path lib) {
+    return Files.isRegularFile(lib.resolve("edlink-idem.aot"))
+        || Files.isRegularFile(lib.resolve("edlink-idem.jsa"));
   }
 
   /**
@@ -171,7 +188,7 @@ class DistIT {
    */
   private void assertNothingInHome(Path lib) throws IOException {
     Path home = tmp.resolve("home");
-    if (Files.isRegularFile(lib.resolve("edlink-idem.jsa")) || !Files.exists(home)) {
+    if (shipsArchive(lib) || !Files.exists(home)) {
       assertFalse(Files.exists(home), "wrote into HOME");
       return;
     }
