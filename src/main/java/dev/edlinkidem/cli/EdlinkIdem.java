@@ -58,30 +58,27 @@ public final class EdlinkIdem implements Runnable, CommandContext {
    * reflection. The names are those of the commands' annotations (CommandNamedByTest checks), so
    * that finding the command does not parse the annotations of all fourteen.
    */
-  static final Map<String, Class<?>> COMMANDS =
-      inOrder(
-          Map.entry("post", PostCommand.class),
-          Map.entry("batch", BatchCommand.class),
-          Map.entry("replay", ReplayCommand.class),
-          Map.entry("list", ListCommand.class),
-          Map.entry("show", ShowCommand.class),
-          Map.entry("expiring", ExpiringCommand.class),
-          Map.entry("prune", PruneCommand.class),
-          Map.entry("keygen", KeygenCommand.class),
-          Map.entry("reconcile", ReconcileCommand.class),
-          Map.entry("journal", JournalCommand.class),
-          Map.entry("config", ConfigCommand.class),
-          Map.entry("shell", ShellCommand.class),
-          Map.entry("completion", CompletionCommand.class),
-          Map.entry("sandbox", SandboxCommand.class));
+  static final Map<String, Class<?>> COMMANDS;
 
-  @SafeVarargs
-  private static Map<String, Class<?>> inOrder(Map.Entry<String, Class<?>>... entries) {
-    Map<String, Class<?>> map = new LinkedHashMap<>();
-    for (Map.Entry<String, Class<?>> entry : entries) {
-      map.put(entry.getKey(), entry.getValue());
-    }
-    return Collections.unmodifiableMap(map);
+  // No varargs helper here: picocli reads the annotations of every method of a command, and
+  // @SafeVarargs would have the JDK make a proxy class for it at start-up.
+  static {
+    Map<String, Class<?>> commands = new LinkedHashMap<>();
+    commands.put("post", PostCommand.class);
+    commands.put("batch", BatchCommand.class);
+    commands.put("replay", ReplayCommand.class);
+    commands.put("list", ListCommand.class);
+    commands.put("show", ShowCommand.class);
+    commands.put("expiring", ExpiringCommand.class);
+    commands.put("prune", PruneCommand.class);
+    commands.put("keygen", KeygenCommand.class);
+    commands.put("reconcile", ReconcileCommand.class);
+    commands.put("journal", JournalCommand.class);
+    commands.put("config", ConfigCommand.class);
+    commands.put("shell", ShellCommand.class);
+    commands.put("completion", CompletionCommand.class);
+    commands.put("sandbox", SandboxCommand.class);
+    COMMANDS = Collections.unmodifiableMap(commands);
   }
 
   private final Invocation invocation;
