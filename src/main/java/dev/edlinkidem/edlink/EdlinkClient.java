@@ -143,12 +143,27 @@ public final class EdlinkClient {
    * {@code SSLContext.getInstance} and default parameters took a fifth of a cold post to the
    * sandbox.
    */
-  static SSLContext trustingNothing() {
-    return new SSLContext(new FirstUseTls(), null, "TLS") {};
+  static TrustingNothing trustingNothing() {
+    return new TrustingNothing(new FirstUseTls());
+  }
+
+  /** The context {@link #trustingNothing} gives. */
+  static final class TrustingNothing extends SSLContext {
+    private final FirstUseTls tls;
+
+    private TrustingNothing(FirstUseTls tls) {
+      super(tls, null, "TLS");
+      this.tls = tls;
+    }
+
+    /** Whether the JDK's TLS context behind it has been made, which only a handshake does. */
+    boolean made() {
+      return tls.made();
+    }
   }
 
   /** Hands every call to a context that trusts nothing, made on the first. */
-  static final class FirstUseTls extends SSLContextSpi {
+  private static final class FirstUseTls extends SSLContextSpi {
     private SSLContext made;
 
     private synchronized SSLContext context() {

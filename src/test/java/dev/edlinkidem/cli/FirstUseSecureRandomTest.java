@@ -2,6 +2,7 @@ package dev.edlinkidem.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edlinkidem.request.IdempotencyKey;
@@ -19,6 +20,13 @@ class FirstUseSecureRandomTest {
     assertTrue(random.made());
     random.nextBytes(b);
     assertFalse(Arrays.equals(a, b), "two draws gave the same 32 bytes");
+  }
+
+  @Test
+  void theProcesssInvocationDrawsFromOne() {
+    FirstUseSecureRandom random =
+        assertInstanceOf(FirstUseSecureRandom.class, Invocation.system().random());
+    assertFalse(random.made(), "the process made its SecureRandom before a draw");
   }
 
   @Test

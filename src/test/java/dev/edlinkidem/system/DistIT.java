@@ -174,6 +174,16 @@ class DistIT {
     assertEquals(0, unshared.code(), unshared.err());
     assertTrue(unshared.out().contains("edlink-idem "), unshared.out());
     assertFalse(unshared.out().contains("source: shared objects file"), "shared after -Xshare:off");
+    // The same in the JVM's own variables, which CI images set (and which java reads itself).
+    for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")) {
+      ProcessBuilder env = new ProcessBuilder(command, "--version");
+      bareEnvironment(env).put(variable, "-Xshare:off");
+      Process e = env.start();
+      started.add(e);
+      Ran ran = finish(e, command + " with " + variable + "=-Xshare:off");
+      assertEquals(0, ran.code(), variable + ": " + ran.err());
+      assertTrue(ran.out().contains("edlink-idem "), ran.out());
+    }
   }
 
   /** An AOT cache (a JDK 25 runtime or later) or a class-data-sharing archive (JDK 19 to 24). */
@@ -236,6 +246,41 @@ class DistIT {
     assertTrue(
         Files.isRegularFile(home.resolve("share/fish/vendor_completions.d/edlink-idem.fish")));
     assertNothingInHome(home.resolve("lib"));
+  }
+
+  /**
+   * A JDK 25 cache does not check its jar (JDK-8377932, fixed in 25.0.4): a jar put in place of the
+   * one it was made from must run its own classes, not the cache's.
+   */
+  @Test
+  void aJarPutInPlaceOfTheCachesOwnRunsItsOwnClasses() throws Exception {
+    Path tarball = only("edlink-idem-*-linux-x64.tar.gz");
+    Process untar =
+        new ProcessBuilder("tar", "-xzf", tarball.toString(), "-C", tmp.toString())
+            .inheritIO()
+            .start();
+    assertTrue(untar.waitFor(120, TimeUnit.SECONDS) && untar.exitValue() == 0, "tar failed");
+    Path lib = tmp.resolve("edlink-idem-" + version()).resolve("lib");
+    assumeTrue(
+        Files.isRegularFile(lib.resolve("edlink-idem.aot")), "the runtime ships no AOT cache");
+    String command = lib.resolveSibling("bin/edlink-idem").toString();
+    Path jar = lib.resolve("edlink-idem.jar");
+    Files.setLastModifiedTime(
+        jar,
+        java.nio.file.attribute.FileTime.fromMillis(
+            Files.getLastModifiedTime(jar).toMillis() + 3_600_000));
+    ProcessBuilder pb = new ProcessBuilder(command, "--version");
+    Map<String, String> env = bareEnvironment(pb);
+    env.put("EDLINK_IDEM_JAVA_OPTS", "-Xlog:class+load");
+    env.put("XDG_CACHE_HOME", "/dev/null/no-cache"); // and no archive made in the background
+    Process p = pb.start();
+    started.add(p);
+    Ran ran = finish(p, command);
+    assertEquals(0, ran.code(), ran.err());
+    assertTrue(ran.out().contains("edlink-idem " + version()), ran.out());
+    assertFalse(
+        ran.out().contains("dev.edlinkidem.cli.Main source: shared objects file"),
+        "the cache was used with a jar it was not made from");
   }
 
   @Test
