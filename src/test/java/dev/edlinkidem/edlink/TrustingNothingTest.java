@@ -40,15 +40,7 @@ class TrustingNothingTest {
 
   @Test
   void aClientThatSendsOnlyPlainHttpBuildsNoTls() throws Exception {
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext(
-        "/",
-        exchange -> {
-          exchange.getRequestBody().readAllBytes();
-          exchange.sendResponseHeaders(200, -1);
-          exchange.close();
-        });
-    server.start();
+    HttpServer server = answering(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0));
     try {
       HttpClient http = EdlinkClient.defaultHttpClient(Duration.ofSeconds(5), false);
       EdlinkClient.Exchange exchange =
@@ -68,15 +60,9 @@ class TrustingNothingTest {
 
   @Test
   void aHandshakeThroughItFailsAndIsNotRetried() throws Exception {
-    HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.setHttpsConfigurator(new HttpsConfigurator(selfSigned()));
-    server.createContext(
-        "/",
-        exchange -> {
-          exchange.sendResponseHeaders(200, -1);
-          exchange.close();
-        });
-    server.start();
+    HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    https.setHttpsConfigurator(new HttpsConfigurator(selfSigned()));
+    HttpServer server = answering(https);
     try {
       HttpClient http = EdlinkClient.defaultHttpClient(Duration.ofSeconds(5), false);
       EdlinkClient.Exchange exchange =
@@ -88,6 +74,19 @@ class TrustingNothingTest {
     } finally {
       server.stop(0);
     }
+  }
+
+  /** {@code server}, started, answering every request 200 with no body. */
+  private static HttpServer answering(HttpServer server) {
+    server.createContext(
+        "/",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
+    server.start();
+    return server;
   }
 
   /** A server context with a new self-signed certificate for localhost, made by keytool. */

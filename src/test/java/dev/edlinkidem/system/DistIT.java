@@ -217,15 +217,20 @@ class DistIT {
     return name.substring("edlink-idem-".length(), name.length() - "-linux-x64.tar.gz".length());
   }
 
-  @Test
-  void theTarballRunsOnItsOwnRuntimeWithNoJavaOnPath() throws Exception {
+  /** The tarball unpacked in the test's directory: the distribution's top directory. */
+  private Path unpackTarball() throws Exception {
     Path tarball = only("edlink-idem-*-linux-x64.tar.gz");
     Process untar =
         new ProcessBuilder("tar", "-xzf", tarball.toString(), "-C", tmp.toString())
             .inheritIO()
             .start();
     assertTrue(untar.waitFor(120, TimeUnit.SECONDS) && untar.exitValue() == 0, "tar failed");
-    Path home = tmp.resolve("edlink-idem-" + version());
+    return tmp.resolve("edlink-idem-" + version());
+  }
+
+  @Test
+  void theTarballRunsOnItsOwnRuntimeWithNoJavaOnPath() throws Exception {
+    Path home = unpackTarball();
     String command = home.resolve("bin/edlink-idem").toString();
 
     Ran v = run(List.of(command, "--version"), null);
@@ -254,13 +259,7 @@ class DistIT {
    */
   @Test
   void aJarPutInPlaceOfTheCachesOwnRunsItsOwnClasses() throws Exception {
-    Path tarball = only("edlink-idem-*-linux-x64.tar.gz");
-    Process untar =
-        new ProcessBuilder("tar", "-xzf", tarball.toString(), "-C", tmp.toString())
-            .inheritIO()
-            .start();
-    assertTrue(untar.waitFor(120, TimeUnit.SECONDS) && untar.exitValue() == 0, "tar failed");
-    Path lib = tmp.resolve("edlink-idem-" + version()).resolve("lib");
+    Path lib = unpackTarball().resolve("lib");
     assumeTrue(
         Files.isRegularFile(lib.resolve("edlink-idem.aot")), "the runtime ships no AOT cache");
     String command = lib.resolveSibling("bin/edlink-idem").toString();
