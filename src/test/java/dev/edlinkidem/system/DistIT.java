@@ -174,14 +174,25 @@ class DistIT {
     assertEquals(0, unshared.code(), unshared.err());
     assertTrue(unshared.out().contains("edlink-idem "), unshared.out());
     assertFalse(unshared.out().contains("source: shared objects file"), "shared after -Xshare:off");
-    // The same in the JVM's own variables, which CI images set (and which java reads itself).
-    for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")) {
+    // The same in the JVM's own variables, which CI images set (and which java reads itself),
+    // through a file of options, and with a collector of the user's choice.
+    Path options = tmp.resolve("jvm-options");
+    Files.writeString(options, "-Xshare:off\n");
+    for (String[] set :
+        List.of(
+            new String[] {"JAVA_TOOL_OPTIONS", "-Xshare:off"},
+            new String[] {"JDK_JAVA_OPTIONS", "-Xshare:off"},
+            new String[] {"_JAVA_OPTIONS", "-Xshare:off"},
+            new String[] {"JAVA_TOOL_OPTIONS", "-XX:VMOptionsFile=" + options},
+            new String[] {"JDK_JAVA_OPTIONS", "@" + options},
+            new String[] {"EDLINK_IDEM_JAVA_OPTS", "@" + options},
+            new String[] {"JAVA_TOOL_OPTIONS", "-XX:+UseG1GC"})) {
       ProcessBuilder env = new ProcessBuilder(command, "--version");
-      bareEnvironment(env).put(variable, "-Xshare:off");
+      bareEnvironment(env).put(set[0], set[1]);
       Process e = env.start();
       started.add(e);
-      Ran ran = finish(e, command + " with " + variable + "=-Xshare:off");
-      assertEquals(0, ran.code(), variable + ": " + ran.err());
+      Ran ran = finish(e, command + " with " + set[0] + "=" + set[1]);
+      assertEquals(0, ran.code(), set[0] + "=" + set[1] + ": " + ran.err());
       assertTrue(ran.out().contains("edlink-idem "), ran.out());
     }
   }
@@ -271,7 +282,6 @@ class DistIT {
     ProcessBuilder pb = new ProcessBuilder(command, "--version");
     Map<String, String> env = bareEnvironment(pb);
     env.put("EDLINK_IDEM_JAVA_OPTS", "-Xlog:class+load");
-    env.put("XDG_CACHE_HOME", "/dev/null/no-cache"); // and no archive made in the background
     Process p = pb.start();
     started.add(p);
     Ran ran = finish(p, command);
@@ -280,6 +290,9 @@ class DistIT {
     assertFalse(
         ran.out().contains("dev.edlinkidem.cli.Main source: shared objects file"),
         "the cache was used with a jar it was not made from");
+    // A distribution that ships its archive makes none among the user's files, not even then
+    // (the launcher would have made the maker's directory and lock before java started).
+    assertNothingInHome(lib);
   }
 
   @Test
