@@ -1,5 +1,6 @@
 package dev.edlinkidem.cli;
 
+import dev.edlinkidem.cli.model.CommandModel;
 import dev.edlinkidem.config.SettingsException;
 import dev.edlinkidem.edlink.EdlinkClient;
 import dev.edlinkidem.journal.KeyResolver;
@@ -46,8 +47,8 @@ public final class Main {
   public static int run(Invocation invocation, String... args) {
     CommandLine cli =
         asksVersionOnly(args)
-            ? commandLine(invocation, Void.class) // no command is Void: the root alone
-            : commandLine(invocation, commandNamedBy(args));
+            ? commandLine(invocation, Void.class, CommandModel.load()) // no command is Void
+            : commandLine(invocation, commandNamedBy(args), CommandModel.load());
     EdlinkIdem root = cli.getCommand();
     PrintWriter err = invocation.err();
     cli.setOut(invocation.out());
@@ -69,16 +70,21 @@ public final class Main {
    * scripts and the shell all read it from here. {@code invocation} may be null when nothing runs.
    */
   public static CommandLine commandLine(Invocation invocation) {
-    return commandLine(invocation, null);
+    return commandLine(invocation, CommandModel.load());
+  }
+
+  /** The command model built by {@code model}: from the build's file or from the annotations. */
+  public static CommandLine commandLine(Invocation invocation, CommandModel model) {
+    return commandLine(invocation, null, model);
   }
 
   /** The model with one subcommand only, or all of them when {@code only} is null. */
-  private static CommandLine commandLine(Invocation invocation, Class<?> only) {
+  private static CommandLine commandLine(Invocation invocation, Class<?> only, CommandModel model) {
     IFactory factory = factory(invocation);
-    CommandLine cli = new CommandLine(new EdlinkIdem(invocation), factory);
+    CommandLine cli = model.commandLine(new EdlinkIdem(invocation), factory);
     for (Class<?> command : EdlinkIdem.COMMANDS.values()) {
       if (only == null || only == command) {
-        cli.addSubcommand(new CommandLine(command, factory));
+        model.addSubcommand(cli, command, factory);
       }
     }
     cli.setCaseInsensitiveEnumValuesAllowed(true);
