@@ -115,6 +115,10 @@ public final class PostCommand implements Callable<Integer> {
     Invocation invocation = root.invocation();
     invocation.now(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
     String url = Destination.resolve(path, root.settings().baseUrl(), send.allowedHosts());
+    boolean tls = !url.regionMatches(true, 0, "http://", 0, 7);
+    if (!dryRun) {
+      send.buildClientAhead(root, tls);
+    }
     byte[] body = data == null ? new byte[0] : Bodies.read(data, invocation.stdin());
     String key = key(invocation);
     JournaledRequest request = JournaledRequest.post(url, body);
@@ -124,7 +128,6 @@ public final class PostCommand implements Callable<Integer> {
     }
     Bearer token = send.bearer(root);
     ResultPrinter printer = new ResultPrinter(root, output, true, send.replayArgs());
-    boolean tls = !url.regionMatches(true, 0, "http://", 0, 7);
     KeyRunner runner =
         new KeyRunner(root, printer, listener -> send.sender(root, token, listener, tls));
     try (FileJournal journal = FileJournal.open(root.settings().journalDir());

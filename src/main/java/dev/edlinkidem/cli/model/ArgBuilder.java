@@ -69,7 +69,8 @@ sealed interface ArgBuilder {
 
   void withToString(String text);
 
-  void bind(FieldBinding binding);
+  /** Binds the argument to {@code binding}'s field, which holds {@code initial} before parsing. */
+  void bind(FieldBinding binding, Object initial);
 
   void bind(ValueBinding binding);
 
@@ -192,8 +193,8 @@ sealed interface ArgBuilder {
     }
 
     @Override
-    public void bind(FieldBinding binding) {
-      b.getter(binding).setter(binding).userObject(binding.field()).initialValue(binding.get());
+    public void bind(FieldBinding binding, Object initial) {
+      b.getter(binding).setter(binding).userObject(binding.field()).initialValue(initial);
     }
 
     @Override
@@ -320,8 +321,8 @@ sealed interface ArgBuilder {
     }
 
     @Override
-    public void bind(FieldBinding binding) {
-      b.getter(binding).setter(binding).userObject(binding.field()).initialValue(binding.get());
+    public void bind(FieldBinding binding, Object initial) {
+      b.getter(binding).setter(binding).userObject(binding.field()).initialValue(initial);
     }
 
     @Override

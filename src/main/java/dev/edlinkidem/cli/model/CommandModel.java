@@ -228,7 +228,11 @@ public final class CommandModel {
             : ArgBuilder.forPositional();
     String field = string(a, "field");
     if (field != null) {
-      builder.bind(FieldBinding.of(owner, field));
+      FieldBinding binding = FieldBinding.of(owner, field);
+      JsonElement initial = a.get("initial");
+      builder.bind(
+          binding,
+          initial == null ? binding.get() : InitialValue.read(binding.field().getType(), initial));
     } else if (a.has("initialValue")) {
       builder.bind(new ValueBinding(a.get("initialValue").getAsBoolean()));
     }

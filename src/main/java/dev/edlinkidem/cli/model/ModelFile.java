@@ -61,7 +61,7 @@ public final class ModelFile {
     for (CommandLine sub : root.getSubcommands().values()) {
       models.add(sub.getCommand().getClass().getName(), command(sub.getCommandSpec(), true));
     }
-    return new GsonBuilder().disableHtmlEscaping().create().toJson(models)
+    return new GsonBuilder().serializeNulls().disableHtmlEscaping().create().toJson(models)
         + "\n";
   }
 
@@ -218,7 +218,12 @@ public final class ModelFile {
       o.add("names", strings(((OptionSpec) arg).names()));
     }
     if (bound) {
-      o.addProperty("field", field(owner, arg.userObject()).getName());
+      Field field = field(owner, arg.userObject());
+      o.addProperty("field", field.getName());
+      JsonElement initial = InitialValue.written(arg.initialValue(), field.getType());
+      if (initial != null) {
+        o.add("initial", initial);
+      }
     } else if (arg.initialValue() instanceof Boolean initial) {
       o.addProperty("initialValue", initial);
     }

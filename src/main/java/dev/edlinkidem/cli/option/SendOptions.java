@@ -8,12 +8,14 @@ import dev.edlinkidem.config.Settings;
 import dev.edlinkidem.config.UserClient;
 import dev.edlinkidem.edlink.Bearer;
 import dev.edlinkidem.edlink.EdlinkClient;
+import dev.edlinkidem.edlink.HttpClientAhead;
 import dev.edlinkidem.edlink.RetryPolicy;
 import dev.edlinkidem.edlink.TokenEndpoint;
 import dev.edlinkidem.edlink.UserTokens;
 import dev.edlinkidem.send.Sender;
 import dev.edlinkidem.time.Time;
 import dev.edlinkidem.verdict.ExitCode;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +26,9 @@ import picocli.CommandLine.Option;
 public final class SendOptions {
   /** How long a refresh at Edlink's token endpoint may take. */
   private static final Duration REFRESH_TIMEOUT = Duration.ofSeconds(30);
+
+  /** The client {@link #buildClientAhead} started; null when none was. */
+  private HttpClientAhead clientAhead;
 
   @Option(
       names = "--token-file",
@@ -176,18 +181,38 @@ public final class SendOptions {
   }
 
   /**
+   * Starts building the HTTP client that {@link #sender} will use, on a thread of its own, so that
+   * it is ready by the time the request is journaled. With options {@link #policy} refuses, it does
+   * not start: the refusal comes where it always came.
+   */
+  public void buildClientAhead(CommandContext root, boolean tls) {
+    RetryPolicy policy;
+    try {
+      policy = policy(root);
+    } catch (RuntimeException refused) {
+      return;
+    }
+    clientAhead = HttpClientAhead.start(connectTimeout(policy), tls);
+  }
+
+  /**
    * @param tls false when every request it sends goes to a plain http:// URL
    */
   public Sender sender(CommandContext root, Bearer token, Sender.Listener listener, boolean tls) {
     Invocation invocation = root.invocation();
     RetryPolicy policy = policy(root);
-    Duration connect =
-        policy.attemptTimeout().compareTo(Duration.ofSeconds(30)) < 0
-            ? policy.attemptTimeout()
-            : Duration.ofSeconds(30);
-    EdlinkClient client =
-        new EdlinkClient(
-            EdlinkClient.defaultHttpClient(connect, tls), token, Version.userAgent(), maxResponse);
+    Duration connect = connectTimeout(policy);
+    HttpClient http =
+        clientAhead != null && clientAhead.isFor(connect, tls)
+            ? clientAhead.get()
+            : EdlinkClient.defaultHttpClient(connect, tls);
+    EdlinkClient client = new EdlinkClient(http, token, Version.userAgent(), maxResponse);
     return new Sender(client, policy, invocation.time(), invocation.random(), listener);
+  }
+
+  private static Duration connectTimeout(RetryPolicy policy) {
+    return policy.attemptTimeout().compareTo(Duration.ofSeconds(30)) < 0
+        ? policy.attemptTimeout()
+        : Duration.ofSeconds(30);
   }
 }
