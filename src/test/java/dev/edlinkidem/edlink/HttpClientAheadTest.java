@@ -1,0 +1,50 @@
+package dev.edlinkidem.edlink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class HttpClientAheadTest {
+  @Test
+  void givesTheClientDefaultHttpClientWouldGive() {
+    HttpClientAhead ahead = HttpClientAhead.start(Duration.ofSeconds(7), false);
+    HttpClient client = ahead.get();
+    assertEquals(Optional.of(Duration.ofSeconds(7)), client.connectTimeout());
+    assertEquals(HttpClient.Redirect.NEVER, client.followRedirects());
+    assertEquals(HttpClient.Version.HTTP_1_1, client.version());
+    assertTrue(client.sslContext() instanceof EdlinkClient.TrustingNothing);
+    assertTrue(ahead.get() == client, "one client, however often it is asked for");
+  }
+
+  @Test
+  void isForOnlyTheTimeoutAndTlsItWasStartedWith() {
+    HttpClientAhead ahead = HttpClientAhead.start(Duration.ofSeconds(7), true);
+    assertTrue(ahead.isFor(Duration.ofSeconds(7), true));
+    assertFalse(ahead.isFor(Duration.ofSeconds(7), false));
+    assertFalse(ahead.isFor(Duration.ofSeconds(8), true));
+  }
+
+  @Test
+  void whatBuildingThrewIsThrownByGet() {
+    HttpClientAhead ahead = HttpClientAhead.start(Duration.ofSeconds(-1), false);
+    assertThrows(IllegalArgumentException.class, ahead::get);
+  }
+
+  @Test
+  void anInterruptionWhileWaitingIsKeptForTheNextBlockingStep() {
+    HttpClientAhead ahead = HttpClientAhead.start(Duration.ofSeconds(7), false);
+    Thread.currentThread().interrupt();
+    try {
+      assertEquals(Optional.of(Duration.ofSeconds(7)), ahead.get().connectTimeout());
+      assertTrue(Thread.currentThread().isInterrupted());
+    } finally {
+      Thread.interrupted();
+    }
+  }
+}
