@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edlinkidem.cli.Main;
+import dev.edlinkidem.completion.ShellKind;
+import dev.edlinkidem.manpage.ManPages;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -81,6 +83,14 @@ class CommandModelTest {
     assertEquals(String.join("\n", annotated), String.join("\n", described));
   }
 
+  @Test
+  void theManPagesAndCompletionScriptsAreTheSame() {
+    assertEquals(ManPages.of(annotated()), ManPages.of(described()));
+    for (ShellKind shell : ShellKind.values()) {
+      assertEquals(shell.script(annotated()), shell.script(described()), shell.name());
+    }
+  }
+
   static Stream<List<String>> commandLines() {
     return Stream.of(
         List.of("post", "/api/v2/x", "-d", "{}", "--key", "k1", "--retries", "2", "--timeout",
@@ -104,6 +114,24 @@ class CommandModelTest {
     String annotated = parsed(annotated(), args);
     String described = parsed(described(), args);
     assertEquals(annotated, described);
+  }
+
+  @Test
+  void theComparedFieldsHoldWhatWasParsed() {
+    String fields = parsed(described(), commandLines().findFirst().orElseThrow());
+    for (String expected :
+        List.of(
+            "post.path = /api/v2/x",
+            "post.keyChoice.key = k1",
+            "post.send.retries = 2",
+            "post.send.timeout = PT5S",
+            "post.send.allowedHosts = [a.example, b.example]",
+            "post.output.layout.pretty = true",
+            "post.output.format = JSON",
+            "edlink-idem.globals.journal = /tmp/j",
+            "edlink-idem.globals.quiet = true")) {
+      assertTrue(fields.contains(expected + "\n"), expected + " not in:\n" + fields);
+    }
   }
 
   @ParameterizedTest
