@@ -54,14 +54,12 @@ import picocli.CommandLine.Mixin;
 public final class EdlinkIdem implements Runnable, CommandContext {
   /**
    * The subcommands by name, in the order help lists them. {@link Main} registers only the one a
-   * command line names when it names one: picocli builds each command's model at start-up, by
-   * reflection. The names are those of the commands' annotations (CommandNamedByTest checks), so
-   * that finding the command does not parse the annotations of all fourteen.
+   * command line names when it names one: each command's model is built at start-up. The names are
+   * those of the commands' annotations (CommandNamedByTest checks), so that finding the command
+   * reads no annotation.
    */
   static final Map<String, Class<?>> COMMANDS;
 
-  // No varargs helper here: picocli reads the annotations of every method of a command, and
-  // @SafeVarargs would have the JDK make a proxy class for it at start-up.
   static {
     Map<String, Class<?>> commands = new LinkedHashMap<>();
     commands.put("post", PostCommand.class);

@@ -99,7 +99,7 @@ public final class Main {
 
   /**
    * Whether the command line is {@code --version} (or {@code -V}) alone, which the root's model
-   * answers without the models of the commands (picocli builds each by reflection at start-up).
+   * answers without the models of the commands, which each take start-up time to build.
    */
   static boolean asksVersionOnly(String[] args) {
     return args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));

@@ -197,6 +197,26 @@ class DistIT {
     }
   }
 
+  /**
+   * A post builds picocli's models from the file the build wrote, not from the annotations: the
+   * JDK makes a proxy class for each kind of annotation it reads, and none is made.
+   */
+  private void assertModelFromTheBuildsFile(String command, String url) throws Exception {
+    ProcessBuilder pb =
+        new ProcessBuilder(command, "post", ASSIGNMENTS, "-d", ESSAY, "-k", "dist-model", "-q");
+    Map<String, String> env = bareEnvironment(pb);
+    env.put("EDLINK_BASE_URL", url);
+    env.put("EDLINK_IDEM_JAVA_OPTS", "-Xlog:class+load");
+    Process p = pb.start();
+    started.add(p);
+    Ran ran = finish(p, command + " post, its classes logged");
+    assertEquals(0, ran.code(), ran.err());
+    assertTrue(ran.out().contains("dev.edlinkidem.cli.model.CommandModel "), "no CommandModel");
+    List<String> proxies =
+        ran.out().lines().filter(line -> line.contains("$Proxy")).toList();
+    assertEquals(List.of(), proxies, "annotations were read at run time");
+  }
+
   /** An AOT cache (a JDK 25 runtime or later) or a class-data-sharing archive (JDK 19 to 24). */
   private static boolean shipsArchive(Path lib) {
     return Files.isRegularFile(lib.resolve("edlink-idem.aot"))
@@ -253,6 +273,7 @@ class DistIT {
     Ran post = run(List.of(command, "post", ASSIGNMENTS, "-d", ESSAY, "-k", "dist-1", "-q"), url);
     assertEquals(0, post.code(), post.err());
     assertEquals(1, SandboxProcess.stats(url).get("creates").getAsInt());
+    assertModelFromTheBuildsFile(command, url);
 
     for (String page : List.of("edlink-idem.1", "edlink-idem-post.1")) {
       assertTrue(Files.isRegularFile(home.resolve("share/man/man1").resolve(page)), page);
