@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import dev.edlinkidem.cli.Main;
 import java.io.IOException;
 import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -219,6 +220,10 @@ public final class ModelFile {
     }
     if (bound) {
       Field field = field(owner, arg.userObject());
+      if (Modifier.isFinal(field.getModifiers())) {
+        throw new IllegalStateException(
+            owner.qualifiedName() + ": " + field + " is final: parsing could not set it");
+      }
       o.addProperty("field", field.getName());
       JsonElement initial = InitialValue.written(arg.initialValue(), field.getType());
       if (initial != null) {
