@@ -8,25 +8,29 @@ import java.util.concurrent.FutureTask;
 /**
  * {@link EdlinkClient#defaultHttpClient} built on a thread of its own while the command goes on
  * reading its input and the journal: the JDK's set-up of a client is about a tenth of a cold post,
- * and on a second processor it costs the command nothing. Nothing is sent by building a client.
+ * and on a second processor it costs the command nothing. Nothing is sent by building a client. A
+ * command that ends without sending calls {@link #closeIfUnused}, so that no client it never used
+ * keeps a selector thread in a long-lived process (the shell) or is still being built at exit.
  */
 public final class HttpClientAhead {
   private final FutureTask<HttpClient> building;
+  private final Thread builder;
   private final Duration connectTimeout;
   private final boolean tls;
+  private volatile boolean taken;
 
   private HttpClientAhead(Duration connectTimeout, boolean tls) {
     this.connectTimeout = connectTimeout;
     this.tls = tls;
     this.building = new FutureTask<>(() -> EdlinkClient.defaultHttpClient(connectTimeout, tls));
+    this.builder = new Thread(building, "edlink-idem-client");
+    builder.setDaemon(true);
   }
 
   /** Starts building the client {@code defaultHttpClient(connectTimeout, tls)} gives. */
   public static HttpClientAhead start(Duration connectTimeout, boolean tls) {
     HttpClientAhead ahead = new HttpClientAhead(connectTimeout, tls);
-    Thread thread = new Thread(ahead.building, "edlink-idem-client");
-    thread.setDaemon(true);
-    thread.start();
+    ahead.builder.start();
     return ahead;
   }
 
@@ -40,6 +44,70 @@ public final class HttpClientAhead {
    * (a few milliseconds at most) is kept for the next blocking step, where the command handles it.
    */
   public HttpClient get() {
+    taken = true;
+    try {
+      return built();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      // The cause's trace is the builder thread's: the waiter's says which command it was.
+      cause.addSuppressed(new Exception("waited for by " + Thread.currentThread().getName()));
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException(cause);
+    }
+  }
+
+  /**
+   * Waits for the build and its thread to end and, when nobody took the client, closes it (JDK 21
+   * and later; on an older runtime it is left to the garbage collector). What building threw is
+   * not thrown here: nobody needed the client.
+   */
+  public void closeIfUnused() {
+    if (taken) {
+      return;
+    }
+    HttpClient client;
+    try {
+      client = built();
+    } catch (ExecutionException nobodyNeededIt) {
+      client = null;
+    }
+    boolean interrupted = false;
+    while (builder.isAlive()) {
+      try {
+        builder.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    if (client instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        // An unused client that fails to close holds nothing of the command's.
+      }
+    }
+  }
+
+  /** The client once built, for tests: whether an unused one was closed. */
+  HttpClient peek() throws ExecutionException {
+    return built();
+  }
+
+  /** Whether the thread that builds the client is still there, for tests. */
+  boolean builderAlive() {
+    return builder.isAlive();
+  }
+
+  /** The build's result, waited for without giving up on an interruption, which is kept. */
+  private HttpClient built() throws ExecutionException {
     boolean interrupted = false;
     try {
       while (true) {
@@ -47,14 +115,6 @@ public final class HttpClientAhead {
           return building.get();
         } catch (InterruptedException e) {
           interrupted = true;
-        } catch (ExecutionException e) {
-          if (e.getCause() instanceof RuntimeException r) {
-            throw r;
-          }
-          if (e.getCause() instanceof Error error) {
-            throw error;
-          }
-          throw new IllegalStateException(e.getCause());
         }
       }
     } finally {

@@ -70,6 +70,34 @@ class PermissionsTest {
         r.err());
   }
 
+  /**
+   * A post refused for its body reads no profile when the base URL is a flag: it neither warns
+   * about the configuration file nor changes it (the HTTP client it starts building reads only
+   * --timeout).
+   */
+  @Test
+  void aPostRefusedForItsBodyLeavesTheConfigurationAlone() throws Exception {
+    Path config =
+        Files.createDirectories(tmp.resolve("config").resolve("edlink-idem")).resolve("config");
+    Files.writeString(config, "[default]\nretries = 2\n");
+    Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
+
+    Cli.Result r =
+        cli()
+            .env("EDLINK_TOKEN", TOKEN)
+            .run(
+                "post",
+                "/api/v2/graph/classes/x/assignments",
+                "-d",
+                "@" + tmp.resolve("no-such-body.json"),
+                "--base-url",
+                "http://127.0.0.1:9");
+    assertEquals(2, r.code(), r.toString());
+    assertEquals(0, warnings(r), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertEquals("rw-r--r--", mode(config));
+  }
+
   @Test
   void aStoredTokenReadableByOthersIsClosedWithAWarning() throws Exception {
     Cli.Result stored = cli().stdin(TOKEN + "\n").run("config", "set-token");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -46,5 +47,39 @@ class HttpClientAheadTest {
     } finally {
       Thread.interrupted();
     }
+  }
+
+  @Test
+  void closingAnUnusedClientWaitsForItsBuilderThread() throws Exception {
+    HttpClientAhead ahead = HttpClientAhead.start(Duration.ofSeconds(7), false);
+    ahead.closeIfUnused();
+    assertFalse(ahead.builderAlive(), "a client is still being built after closeIfUnused");
+  }
+
+  @Test
+  void aClientThatFailedToBuildAndWasNotTakenIsNoError() {
+    HttpClientAhead.start(Duration.ofSeconds(-1), false).closeIfUnused();
+  }
+
+  @Test
+  void anUnusedClientIsClosedWhereTheRuntimeCanCloseOne() throws Exception {
+    assumeTrue(
+        Runtime.version().feature() >= 21,
+        "HttpClient.close() is JDK 21's; this JVM is " + Runtime.version().feature());
+    HttpClientAhead ahead = HttpClientAhead.start(Duration.ofSeconds(7), false);
+    ahead.closeIfUnused();
+    HttpClient client = ahead.peek();
+    assertEquals(true, HttpClient.class.getMethod("isTerminated").invoke(client));
+  }
+
+  @Test
+  void aTakenClientIsNotClosed() throws Exception {
+    assumeTrue(
+        Runtime.version().feature() >= 21,
+        "HttpClient.close() is JDK 21's; this JVM is " + Runtime.version().feature());
+    HttpClientAhead ahead = HttpClientAhead.start(Duration.ofSeconds(7), false);
+    HttpClient client = ahead.get();
+    ahead.closeIfUnused();
+    assertEquals(false, HttpClient.class.getMethod("isTerminated").invoke(client));
   }
 }

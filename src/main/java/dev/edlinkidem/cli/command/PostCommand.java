@@ -117,8 +117,16 @@ public final class PostCommand implements Callable<Integer> {
     String url = Destination.resolve(path, root.settings().baseUrl(), send.allowedHosts());
     boolean tls = !url.regionMatches(true, 0, "http://", 0, 7);
     if (!dryRun) {
-      send.buildClientAhead(root, tls);
+      send.buildClientAhead(tls);
     }
+    try {
+      return post(invocation, url, tls);
+    } finally {
+      send.closeUnusedClient();
+    }
+  }
+
+  private int post(Invocation invocation, String url, boolean tls) {
     byte[] body = data == null ? new byte[0] : Bodies.read(data, invocation.stdin());
     String key = key(invocation);
     JournaledRequest request = JournaledRequest.post(url, body);

@@ -182,17 +182,22 @@ public final class SendOptions {
 
   /**
    * Starts building the HTTP client that {@link #sender} will use, on a thread of its own, so that
-   * it is ready by the time the request is journaled. With options {@link #policy} refuses, it does
-   * not start: the refusal comes where it always came.
+   * it is ready by the time the request is journaled. It reads only {@code --timeout}: no setting,
+   * no file. With a timeout {@link #policy} refuses it does not start; the refusal comes where it
+   * always came. {@link #closeUnusedClient} must follow, whether or not anything was sent.
    */
-  public void buildClientAhead(CommandContext root, boolean tls) {
-    RetryPolicy policy;
-    try {
-      policy = policy(root);
-    } catch (RuntimeException refused) {
+  public void buildClientAhead(boolean tls) {
+    if (timeout.isZero() || maxTime.isZero()) {
       return;
     }
-    clientAhead = HttpClientAhead.start(connectTimeout(policy), tls);
+    clientAhead = HttpClientAhead.start(connectTimeout(timeout), tls);
+  }
+
+  /** Closes the client {@link #buildClientAhead} started if {@link #sender} never took it. */
+  public void closeUnusedClient() {
+    if (clientAhead != null) {
+      clientAhead.closeIfUnused();
+    }
   }
 
   /**
@@ -201,7 +206,7 @@ public final class SendOptions {
   public Sender sender(CommandContext root, Bearer token, Sender.Listener listener, boolean tls) {
     Invocation invocation = root.invocation();
     RetryPolicy policy = policy(root);
-    Duration connect = connectTimeout(policy);
+    Duration connect = connectTimeout(policy.attemptTimeout());
     HttpClient http =
         clientAhead != null && clientAhead.isFor(connect, tls)
             ? clientAhead.get()
@@ -210,9 +215,10 @@ public final class SendOptions {
     return new Sender(client, policy, invocation.time(), invocation.random(), listener);
   }
 
-  private static Duration connectTimeout(RetryPolicy policy) {
-    return policy.attemptTimeout().compareTo(Duration.ofSeconds(30)) < 0
-        ? policy.attemptTimeout()
+  /** How long a connection may take to open: the attempt's time, at most 30 s. */
+  private static Duration connectTimeout(Duration attemptTimeout) {
+    return attemptTimeout.compareTo(Duration.ofSeconds(30)) < 0
+        ? attemptTimeout
         : Duration.ofSeconds(30);
   }
 }
