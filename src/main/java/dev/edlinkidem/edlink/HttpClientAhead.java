@@ -40,8 +40,8 @@ public final class HttpClientAhead {
   }
 
   /**
-   * The client, once built; what building it threw is thrown here. An interruption while waiting
-   * (a few milliseconds at most) is kept for the next blocking step, where the command handles it.
+   * The client, once built; what building it threw is thrown here. An interruption while waiting (a
+   * few milliseconds at most) is kept for the next blocking step, where the command handles it.
    */
   public HttpClient get() {
     taken = true;
@@ -63,8 +63,8 @@ public final class HttpClientAhead {
 
   /**
    * Waits for the build and its thread to end and, when nobody took the client, closes it (JDK 21
-   * and later; on an older runtime it is left to the garbage collector). What building threw is
-   * not thrown here: nobody needed the client.
+   * and later; on an older runtime it is left to the garbage collector). What building threw is not
+   * thrown here: nobody needed the client.
    */
   public void closeIfUnused() {
     if (taken) {

@@ -198,8 +198,8 @@ class DistIT {
   }
 
   /**
-   * A post builds picocli's models from the file the build wrote, not from the annotations: the
-   * JDK makes a proxy class for each kind of annotation it reads, and none is made.
+   * A post builds picocli's models from the file the build wrote, not from the annotations: the JDK
+   * makes a proxy class for each kind of annotation it reads, and none is made.
    */
   private void assertModelFromTheBuildsFile(String command, String url) throws Exception {
     ProcessBuilder pb =
@@ -212,8 +212,7 @@ class DistIT {
     Ran ran = finish(p, command + " post, its classes logged");
     assertEquals(0, ran.code(), ran.err());
     assertTrue(ran.out().contains("dev.edlinkidem.cli.model.CommandModel "), "no CommandModel");
-    List<String> proxies =
-        ran.out().lines().filter(line -> line.contains("$Proxy")).toList();
+    List<String> proxies = ran.out().lines().filter(line -> line.contains("$Proxy")).toList();
     assertEquals(List.of(), proxies, "annotations were read at run time");
   }
 

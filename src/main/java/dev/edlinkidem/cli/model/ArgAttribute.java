@@ -46,21 +46,24 @@ enum ArgAttribute {
         ITypeConverter<?>[] converters = new ITypeConverter<?>[names.size()];
         for (int i = 0; i < converters.length; i++) {
           converters[i] =
-              (ITypeConverter<?>) CommandModel.create(f, CommandModel.type(names.get(i).getAsString()));
+              (ITypeConverter<?>)
+                  CommandModel.create(f, CommandModel.type(names.get(i).getAsString()));
         }
         b.converters(converters);
       }),
   DESCRIPTION(a -> strings(a.description()), (b, v, f) -> b.description(strings(v))),
   DESCRIPTION_KEY(a -> str(a.descriptionKey()), (b, v, f) -> b.descriptionKey(string(v))),
   PARAM_LABEL(a -> str(a.paramLabel()), (b, v, f) -> b.paramLabel(string(v))),
-  HIDE_PARAM_SYNTAX(a -> bool(a.hideParamSyntax()), (b, v, f) -> b.hideParamSyntax(v.getAsBoolean())),
+  HIDE_PARAM_SYNTAX(
+      a -> bool(a.hideParamSyntax()), (b, v, f) -> b.hideParamSyntax(v.getAsBoolean())),
   HIDDEN(a -> bool(a.hidden()), (b, v, f) -> b.hidden(v.getAsBoolean())),
   /**
    * Required as declared: an exclusive group makes each of its arguments required, and marks it
    * originally required, when it adds it; the builder must see the argument as it was before.
    */
   REQUIRED(
-      a -> bool(a.required() && !a.originallyRequired()), (b, v, f) -> b.required(v.getAsBoolean())),
+      a -> bool(a.required() && !a.originallyRequired()),
+      (b, v, f) -> b.required(v.getAsBoolean())),
   INTERACTIVE(a -> bool(a.interactive()), (b, v, f) -> b.interactive(v.getAsBoolean())),
   ECHO(a -> bool(a.echo()), (b, v, f) -> b.echo(v.getAsBoolean())),
   PROMPT(a -> str(a.prompt()), (b, v, f) -> b.prompt(string(v))),

@@ -74,7 +74,6 @@ sealed interface ArgBuilder {
 
   void bind(ValueBinding binding);
 
-
   /** An option's builder. */
   record Option(OptionSpec.Builder b) implements ArgBuilder {
     @Override

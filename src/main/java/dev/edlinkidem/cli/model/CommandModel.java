@@ -18,17 +18,15 @@ import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.Model.UsageMessageSpec;
 
 /**
  * Where the commands' picocli models come from. picocli reads a command's annotations at every
  * start, and reading them costs a cold {@code post} more than sending it does (the JDK makes a
  * proxy class for each annotation type); so the build writes the models it read from the
- * annotations to {@value #FILE} ({@link ModelFile}), and a run builds the same models from that file
- * with picocli's programmatic API. The annotations stay the source: a run without the file (classes
- * compiled without the build's {@code process-classes} step) reads them, and {@code
+ * annotations to {@value #FILE} ({@link ModelFile}), and a run builds the same models from that
+ * file with picocli's programmatic API. The annotations stay the source: a run without the file
+ * (classes compiled without the build's {@code process-classes} step) reads them, and {@code
  * CommandModelTest} checks that both give the same models.
  */
 public final class CommandModel {
@@ -162,7 +160,8 @@ public final class CommandModel {
     if (u.has("exitCodeList")) {
       Map<String, String> codes = new LinkedHashMap<>();
       for (JsonElement pair : u.getAsJsonArray("exitCodeList")) {
-        codes.put(pair.getAsJsonArray().get(0).getAsString(), pair.getAsJsonArray().get(1).getAsString());
+        codes.put(
+            pair.getAsJsonArray().get(0).getAsString(), pair.getAsJsonArray().get(1).getAsString());
       }
       usage.exitCodeList(codes);
     }

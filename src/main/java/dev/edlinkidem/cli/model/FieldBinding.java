@@ -9,9 +9,9 @@ import picocli.CommandLine.PicocliException;
 
 /**
  * An option or parameter bound to one field of one object, as picocli binds an annotated field;
- * through a {@link VarHandle}, each access with the field's exact type. On JDK 25 the first
- * {@code Field.get} or {@code set} of each kind of field makes method-handle classes, about a
- * millisecond each in a cold command; an exactly typed VarHandle access makes none.
+ * through a {@link VarHandle}, each access with the field's exact type. On JDK 25 the first {@code
+ * Field.get} or {@code set} of each kind of field makes method-handle classes, about a millisecond
+ * each in a cold command; an exactly typed VarHandle access makes none.
  */
 final class FieldBinding implements IGetter, ISetter {
   private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
@@ -25,7 +25,8 @@ final class FieldBinding implements IGetter, ISetter {
     this.field = field;
     try {
       this.handle =
-          MethodHandles.privateLookupIn(field.getDeclaringClass(), LOOKUP).unreflectVarHandle(field);
+          MethodHandles.privateLookupIn(field.getDeclaringClass(), LOOKUP)
+              .unreflectVarHandle(field);
     } catch (IllegalAccessException e) {
       throw new IllegalStateException("cannot reach the field " + field, e);
     }

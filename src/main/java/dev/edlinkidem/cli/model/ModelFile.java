@@ -33,8 +33,8 @@ import picocli.CommandLine.Model.UsageMessageSpec;
  * java -cp CLASSPATH dev.edlinkidem.cli.model.ModelFile target/classes
  * </pre>
  *
- * <p>It writes what {@link CommandModel} can build again and refuses, with the command's name,
- * what it cannot: a group whose field holds no instance, an argument bound to a method.
+ * <p>It writes what {@link CommandModel} can build again and refuses, with the command's name, what
+ * it cannot: a group whose field holds no instance, an argument bound to a method.
  */
 public final class ModelFile {
   /** The name picocli gives the mixin of {@code mixinStandardHelpOptions}. */
@@ -62,8 +62,7 @@ public final class ModelFile {
     for (CommandLine sub : root.getSubcommands().values()) {
       models.add(sub.getCommand().getClass().getName(), command(sub.getCommandSpec(), true));
     }
-    return new GsonBuilder().serializeNulls().disableHtmlEscaping().create().toJson(models)
-        + "\n";
+    return new GsonBuilder().serializeNulls().disableHtmlEscaping().create().toJson(models) + "\n";
   }
 
   private static JsonObject command(CommandSpec spec, boolean withSubcommands) {

@@ -3,7 +3,9 @@ package dev.edlinkidem.cli.model;
 import picocli.CommandLine.Model.IGetter;
 import picocli.CommandLine.Model.ISetter;
 
-/** An argument bound to a value of its own: picocli's help options, which no field of ours holds. */
+/**
+ * An argument bound to a value of its own: picocli's help options, which no field of ours holds.
+ */
 final class ValueBinding implements IGetter, ISetter {
   private Object value;
 

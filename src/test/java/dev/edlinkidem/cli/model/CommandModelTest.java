@@ -93,11 +93,44 @@ class CommandModelTest {
 
   static Stream<List<String>> commandLines() {
     return Stream.of(
-        List.of("post", "/api/v2/x", "-d", "{}", "--key", "k1", "--retries", "2", "--timeout",
-            "5s", "--format", "JSON", "--pretty", "-i", "--allow-host", "a.example", "--allow-host",
-            "b.example", "--journal", "/tmp/j", "-q"),
-        List.of("post", "/p", "--key-from", "job-1", "--raw", "--max-response", "2M", "--dry-run",
-            "--color", "never", "--profile", "ci", "-v", "--base-url", "http://localhost:1"),
+        List.of(
+            "post",
+            "/api/v2/x",
+            "-d",
+            "{}",
+            "--key",
+            "k1",
+            "--retries",
+            "2",
+            "--timeout",
+            "5s",
+            "--format",
+            "JSON",
+            "--pretty",
+            "-i",
+            "--allow-host",
+            "a.example",
+            "--allow-host",
+            "b.example",
+            "--journal",
+            "/tmp/j",
+            "-q"),
+        List.of(
+            "post",
+            "/p",
+            "--key-from",
+            "job-1",
+            "--raw",
+            "--max-response",
+            "2M",
+            "--dry-run",
+            "--color",
+            "never",
+            "--profile",
+            "ci",
+            "-v",
+            "--base-url",
+            "http://localhost:1"),
         List.of("--journal", "/tmp/j", "replay", "--all-pending", "--yes"),
         List.of("list", "--state", "pending"),
         List.of("batch", "lines.jsonl", "-c", "3", "--fail-fast"),
@@ -166,7 +199,8 @@ class CommandModelTest {
     return out.toString();
   }
 
-  private static void dumpFields(Object o, String path, StringBuilder out, Set<Object> seen, int depth) {
+  private static void dumpFields(
+      Object o, String path, StringBuilder out, Set<Object> seen, int depth) {
     if (o == null || !seen.add(o) || depth > 3) {
       return;
     }
@@ -183,7 +217,8 @@ class CommandModelTest {
           throw new AssertionError(e);
         }
         String name = path + "." + f.getName();
-        if (value != null && value.getClass().getName().startsWith("dev.edlinkidem.cli.")
+        if (value != null
+            && value.getClass().getName().startsWith("dev.edlinkidem.cli.")
             && !value.getClass().isEnum()) {
           out.append(name).append(" = ").append(value.getClass().getSimpleName()).append('\n');
           if (!f.getName().equals("root") && !f.getName().equals("parent")) {
@@ -276,9 +311,18 @@ class CommandModelTest {
       return value.getClass().getName();
     }
     if (value instanceof ITypeInfo t) {
-      return "type " + t.getClassName() + " aux " + render(t.getAuxiliaryTypes()) + " multi "
-          + t.isMultiValue() + " collection " + t.isCollection() + " enum " + t.isEnum()
-          + " names " + t.getEnumConstantNames();
+      return "type "
+          + t.getClassName()
+          + " aux "
+          + render(t.getAuxiliaryTypes())
+          + " multi "
+          + t.isMultiValue()
+          + " collection "
+          + t.isCollection()
+          + " enum "
+          + t.isEnum()
+          + " names "
+          + t.getEnumConstantNames();
     }
     if (value instanceof Object[] array) {
       List<String> items = new ArrayList<>();
