@@ -193,7 +193,11 @@ sealed interface ArgBuilder {
 
     @Override
     public void bind(FieldBinding binding, Object initial) {
-      b.getter(binding).setter(binding).userObject(binding.field()).initialValue(initial);
+      b.getter(binding)
+          .setter(binding)
+          .scope(binding.scope())
+          .userObject(binding.field())
+          .initialValue(initial);
     }
 
     @Override
@@ -321,7 +325,11 @@ sealed interface ArgBuilder {
 
     @Override
     public void bind(FieldBinding binding, Object initial) {
-      b.getter(binding).setter(binding).userObject(binding.field()).initialValue(initial);
+      b.getter(binding)
+          .setter(binding)
+          .scope(binding.scope())
+          .userObject(binding.field())
+          .initialValue(initial);
     }
 
     @Override

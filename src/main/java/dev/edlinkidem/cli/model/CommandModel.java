@@ -9,9 +9,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.IFactory;
 import picocli.CommandLine.IVersionProvider;
@@ -69,12 +75,44 @@ public final class CommandModel {
   }
 
   private static CommandModel fromResource() {
-    try (InputStream in = CommandModel.class.getClassLoader().getResourceAsStream(FILE)) {
-      return in == null
-          ? ANNOTATIONS
-          : new CommandModel(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    URL url = CommandModel.class.getClassLoader().getResource(FILE);
+    if (url == null || ("file".equals(url.getProtocol()) && olderThanAClass(url))) {
+      return ANNOTATIONS;
+    }
+    try (InputStream in = url.openStream()) {
+      return new CommandModel(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the command model " + FILE, e);
+    }
+  }
+
+  /**
+   * Whether a class in the directory the file is in was compiled after the file was written: by an
+   * IDE, or by {@code mvn compile}, which stops before the build writes the file. Such a class may
+   * declare what the file does not say, so the annotations are read then. A jar is built whole.
+   */
+  static boolean olderThanAClass(URL url) {
+    try {
+      Path file = Path.of(url.toURI());
+      Path classes = file;
+      for (int i = FILE.split("/").length; i > 0; i--) {
+        classes = classes.getParent();
+      }
+      FileTime written = Files.getLastModifiedTime(file);
+      try (Stream<Path> all = Files.walk(classes)) {
+        return all.anyMatch(
+            p -> p.toString().endsWith(".class") && modified(p).compareTo(written) > 0);
+      }
+    } catch (IOException | URISyntaxException | RuntimeException e) {
+      return true;
+    }
+  }
+
+  private static FileTime modified(Path p) {
+    try {
+      return Files.getLastModifiedTime(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -118,7 +156,8 @@ public final class CommandModel {
     parent.addSubcommand(string(entry, "name"), sub);
     String parentField = string(entry, "parentField");
     if (parentField != null) {
-      FieldBinding.of(userObject, parentField).set(parent.userObject());
+      FieldBinding.of(userObject, parentField, string(entry, "parentDeclaredIn"))
+          .set(parent.userObject());
     }
   }
 
@@ -177,7 +216,7 @@ public final class CommandModel {
           String field = string(member, "field");
           Object mixin = null;
           if (field != null) {
-            FieldBinding binding = FieldBinding.of(owner, field);
+            FieldBinding binding = FieldBinding.of(owner, field, string(member, "declaredIn"));
             mixin = binding.get();
             if (mixin == null) {
               mixin = create(factory, binding.field().getType());
@@ -200,7 +239,8 @@ public final class CommandModel {
    * so the one instance, which {@link ModelFile} checks is there, does the same.
    */
   private static ArgGroupSpec group(Object owner, JsonObject group, IFactory factory) {
-    Object instance = FieldBinding.of(owner, string(group, "field")).get();
+    Object instance =
+        FieldBinding.of(owner, string(group, "field"), string(group, "declaredIn")).get();
     ArgGroupSpec.Builder builder =
         ArgGroupSpec.builder()
             .exclusive(bool(group, "exclusive"))
@@ -227,7 +267,7 @@ public final class CommandModel {
             : ArgBuilder.forPositional();
     String field = string(a, "field");
     if (field != null) {
-      FieldBinding binding = FieldBinding.of(owner, field);
+      FieldBinding binding = FieldBinding.of(owner, field, string(a, "declaredIn"));
       JsonElement initial = a.get("initial");
       builder.bind(
           binding,

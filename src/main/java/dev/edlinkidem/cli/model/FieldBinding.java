@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.reflect.Field;
 import picocli.CommandLine.Model.IGetter;
+import picocli.CommandLine.Model.IScope;
 import picocli.CommandLine.Model.ISetter;
 import picocli.CommandLine.PicocliException;
 
@@ -32,25 +33,39 @@ final class FieldBinding implements IGetter, ISetter {
     }
   }
 
-  /** The field called {@code name} of {@code target}'s class or one of its superclasses. */
-  static FieldBinding of(Object target, String name) {
-    return new FieldBinding(target, field(target.getClass(), name));
+  /**
+   * The field called {@code name} of {@code target}: declared by its class, or by the superclass
+   * called {@code declaredIn} when that is not null.
+   */
+  static FieldBinding of(Object target, String name, String declaredIn) {
+    return new FieldBinding(target, field(target.getClass(), name, declaredIn));
   }
 
-  private static Field field(Class<?> type, String name) {
-    for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-      try {
+  private static Field field(Class<?> type, String name, String declaredIn) {
+    Class<?> c = type;
+    while (c != null && declaredIn != null && !c.getName().equals(declaredIn)) {
+      c = c.getSuperclass();
+    }
+    try {
+      if (c != null) {
         return c.getDeclaredField(name);
-      } catch (NoSuchFieldException e) {
-        // look in the superclass
       }
+    } catch (NoSuchFieldException e) {
+      // said below
     }
     throw new IllegalStateException(
         "the command model names a field "
-            + type.getName()
+            + (declaredIn != null ? declaredIn : type.getName())
             + "."
             + name
-            + " that does not exist: the model file is out of date");
+            + " that "
+            + type.getName()
+            + " does not have: the model file is out of date");
+  }
+
+  /** The object whose field this is, as picocli's scope of the argument. */
+  IScope scope() {
+    return new Scope(target);
   }
 
   Field field() {
@@ -127,5 +142,19 @@ final class FieldBinding implements IGetter, ISetter {
         + "."
         + field.getName()
         + ")";
+  }
+
+  /** The object an argument belongs to; picocli only reads it here (no group is instantiated). */
+  private record Scope(Object target) implements IScope {
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T get() {
+      return (T) target;
+    }
+
+    @Override
+    public <T> T set(T value) {
+      throw new UnsupportedOperationException("the command model's scopes do not change");
+    }
   }
 }

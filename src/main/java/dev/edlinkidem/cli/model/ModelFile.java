@@ -56,13 +56,30 @@ public final class ModelFile {
 
   /** The file's text: the root and each of its commands, by class name. */
   public static String json() {
-    CommandLine root = Main.commandLine(null, CommandModel.annotations());
+    return json(Main.commandLine(null, CommandModel.annotations()));
+  }
+
+  /**
+   * The file's text for {@code root}, read from annotations: the root without its subcommands
+   * (which {@code Main} adds), then each subcommand with its own. Texts are written as declared,
+   * variables and format specifiers unexpanded: a run expands them in its own environment, as
+   * picocli does.
+   */
+  static String json(CommandLine root) {
+    asDeclared(root.getCommandSpec());
     JsonObject models = new JsonObject();
     models.add(root.getCommand().getClass().getName(), command(root.getCommandSpec(), false));
-    for (CommandLine sub : root.getSubcommands().values()) {
+    for (CommandLine sub : new LinkedHashSet<>(root.getSubcommands().values())) {
       models.add(sub.getCommand().getClass().getName(), command(sub.getCommandSpec(), true));
     }
     return new GsonBuilder().serializeNulls().disableHtmlEscaping().create().toJson(models) + "\n";
+  }
+
+  /** Turns off picocli's expansion of variables in {@code spec}, its mixins and subcommands. */
+  private static void asDeclared(CommandSpec spec) {
+    spec.interpolateVariables(false);
+    spec.mixins().values().forEach(ModelFile::asDeclared);
+    spec.subcommands().values().forEach(sub -> asDeclared(sub.getCommandSpec()));
   }
 
   private static JsonObject command(CommandSpec spec, boolean withSubcommands) {
@@ -75,12 +92,13 @@ public final class ModelFile {
       throw new IllegalStateException(spec.qualifiedName() + ": more than one @ParentCommand");
     }
     if (!parents.isEmpty()) {
-      o.addProperty("parentField", field(spec, parents.get(0).userObject()).getName());
+      Field field = field(spec, parents.get(0).userObject());
+      o.addProperty("parentField", field.getName());
+      if (field.getDeclaringClass() != spec.userObject().getClass()) {
+        o.addProperty("parentDeclaredIn", field.getDeclaringClass().getName());
+      }
     }
-    if (!spec.specElements().isEmpty() || !spec.unmatchedArgsBindings().isEmpty()) {
-      throw new IllegalStateException(
-          spec.qualifiedName() + ": @Spec and @Unmatched are not in the command model file");
-    }
+    refuseWhatTheFileCannotHold(spec);
     if (spec.versionProvider() != null) {
       o.addProperty("versionProvider", spec.versionProvider().getClass().getName());
     }
@@ -94,6 +112,51 @@ public final class ModelFile {
     }
     o.add("members", members(spec, spec.args(), spec.mixins()));
     return o;
+  }
+
+  /**
+   * What {@link CommandModel} does not build again: an error here, at build time, rather than a
+   * model that differs from the annotations' in a way no test of today's commands would show.
+   */
+  private static void refuseWhatTheFileCannotHold(CommandSpec spec) {
+    List<String> unheld = new ArrayList<>();
+    if (!spec.specElements().isEmpty() || !spec.unmatchedArgsBindings().isEmpty()) {
+      unheld.add("@Spec or @Unmatched");
+    }
+    if (spec.defaultValueProvider() != null
+        || spec.modelTransformer() != null
+        || !isNoOp(spec.preprocessor())) {
+      unheld.add("a default value provider, model transformer or preprocessor");
+    }
+    for (Map.Entry<String, CommandSpec> mixin : spec.mixins().entrySet()) {
+      if (!mixin.getValue().specElements().isEmpty() || !mixin.getValue().subcommands().isEmpty()) {
+        unheld.add("@Spec or subcommands in the mixin " + mixin.getKey());
+      }
+    }
+    for (ArgGroupSpec group : spec.argGroups()) {
+      if (!group.specElements().isEmpty()) {
+        unheld.add("@Spec in the group " + group.synopsis());
+      }
+    }
+    for (ArgSpec arg : spec.args()) {
+      if (arg.parameterConsumer() != null || !isNoOp(arg.preprocessor())) {
+        unheld.add("a parameter consumer or preprocessor on " + arg);
+      }
+      if (arg.completionCandidates() != null && !arg.typeInfo().isEnum()) {
+        unheld.add("completion candidates of their own on " + arg);
+      }
+    }
+    if (!unheld.isEmpty()) {
+      throw new IllegalStateException(
+          spec.qualifiedName() + ": the command model file does not hold " + unheld);
+    }
+  }
+
+  private static boolean isNoOp(Object preprocessor) {
+    return preprocessor
+        .getClass()
+        .getName()
+        .equals("picocli.CommandLine$NoOpParameterPreprocessor");
   }
 
   private static JsonObject usage(UsageMessageSpec usage) {
@@ -168,7 +231,9 @@ public final class ModelFile {
     boolean standardHelp = name.equals(STANDARD_HELP);
     if (!standardHelp) {
       IAnnotatedElement element = owner.mixinAnnotatedElements().get(name);
-      o.addProperty("field", field(owner, element.userObject()).getName());
+      Field field = field(owner, element.userObject());
+      o.addProperty("field", field.getName());
+      declaredIn(o, field, owner.userObject());
     }
     JsonArray members = members(mixin, mixin.args(), mixin.mixins());
     if (standardHelp) {
@@ -193,7 +258,9 @@ public final class ModelFile {
     }
     JsonObject o = new JsonObject();
     o.addProperty("kind", "group");
-    o.addProperty("field", fieldHolding(container, instance).getName());
+    Field field = fieldHolding(container, instance);
+    o.addProperty("field", field.getName());
+    declaredIn(o, field, container);
     o.addProperty("exclusive", group.exclusive());
     o.addProperty("multiplicity", group.multiplicity().toString());
     o.addProperty("validate", group.validate());
@@ -224,6 +291,7 @@ public final class ModelFile {
             owner.qualifiedName() + ": " + field + " is final: parsing could not set it");
       }
       o.addProperty("field", field.getName());
+      declaredIn(o, field, instanceOf(arg));
       JsonElement initial = InitialValue.written(arg.initialValue(), field.getType());
       if (initial != null) {
         o.add("initial", initial);
@@ -254,6 +322,29 @@ public final class ModelFile {
       return group.getter() == null ? null : group.getter().get();
     } catch (Exception e) {
       throw new IllegalStateException("cannot read the group " + group.synopsis(), e);
+    }
+  }
+
+  /** The object an argument of the annotations' model is bound to. */
+  private static Object instanceOf(ArgSpec arg) {
+    try {
+      return arg.scope().get();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read the scope of " + arg, e);
+    }
+  }
+
+  /**
+   * Names the class that declares {@code field} when it is not {@code instance}'s own: a run looks
+   * for the field in that class then, not in the first class up from the instance's that has one of
+   * that name.
+   */
+  private static void declaredIn(JsonObject o, Field field, Object instance) {
+    if (instance == null) {
+      throw new IllegalStateException(field + " is bound to no object");
+    }
+    if (field.getDeclaringClass() != instance.getClass()) {
+      o.addProperty("declaredIn", field.getDeclaringClass().getName());
     }
   }
 

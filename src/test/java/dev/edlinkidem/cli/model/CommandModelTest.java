@@ -188,7 +188,7 @@ class CommandModelTest {
   }
 
   /** The fields of every object the command line reached, after parsing {@code args}. */
-  private static String parsed(CommandLine cli, List<String> args) {
+  static String parsed(CommandLine cli, List<String> args) {
     CommandLine.ParseResult result = cli.parseArgs(args.toArray(String[]::new));
     StringBuilder out = new StringBuilder();
     Set<Object> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
@@ -231,7 +231,7 @@ class CommandModelTest {
     }
   }
 
-  private static void describe(CommandLine cli, List<String> out) {
+  static void describe(CommandLine cli, List<String> out) {
     CommandSpec spec = cli.getCommandSpec();
     String at = spec.qualifiedName();
     out.add(at + " usage:\n" + cli.getUsageMessage(Ansi.OFF));

@@ -27,11 +27,16 @@ class FieldBindingTest {
 
   private static class Sub extends Fields {}
 
+  private static class Shadow extends Fields {
+    @SuppressWarnings("unused") // read and written through FieldBinding
+    private int i = 100;
+  }
+
   @ParameterizedTest
   @CsvSource({"z,true,false", "i,1,7", "j,2,8", "d,3.5,9.5", "f,4.5,10.5", "s,5,11", "b,6,12"})
   void readsAndWritesEachKindOfField(String name, String initial, String next) {
     Fields target = new Fields();
-    FieldBinding binding = FieldBinding.of(target, name);
+    FieldBinding binding = FieldBinding.of(target, name, null);
     Object before = binding.get();
     assertEquals(initial, String.valueOf(before));
     Object value = boxed(before.getClass(), next);
@@ -42,37 +47,48 @@ class FieldBindingTest {
   @Test
   void readsAndWritesCharsReferencesAndNulls() {
     Fields target = new Fields();
-    assertEquals('c', (char) FieldBinding.of(target, "c").get());
-    FieldBinding.of(target, "c").set('x');
+    assertEquals('c', (char) FieldBinding.of(target, "c", null).get());
+    FieldBinding.of(target, "c", null).set('x');
     assertEquals('x', target.c);
-    FieldBinding text = FieldBinding.of(target, "text");
+    FieldBinding text = FieldBinding.of(target, "text", null);
     assertEquals("t", text.set("u"));
     assertEquals("u", target.text);
     text.set(null);
     assertNull(target.text);
-    FieldBinding.of(target, "list").set(List.of("a"));
+    FieldBinding.of(target, "list", null).set(List.of("a"));
     assertEquals(List.of("a"), target.list);
   }
 
   @Test
-  void findsAFieldOfASuperclass() {
+  void findsAFieldOfTheSuperclassTheModelNames() {
     Sub target = new Sub();
-    FieldBinding.of(target, "i").set(42);
+    FieldBinding.of(target, "i", Fields.class.getName()).set(42);
     assertEquals(42, ((Fields) target).i);
+  }
+
+  @Test
+  void aShadowedFieldIsTheOneOfTheClassTheModelNames() {
+    Shadow target = new Shadow();
+    assertEquals(100, (int) FieldBinding.of(target, "i", null).get());
+    assertEquals(1, (int) FieldBinding.of(target, "i", Fields.class.getName()).get());
+    FieldBinding.of(target, "i", Fields.class.getName()).set(7);
+    assertEquals(7, ((Fields) target).i);
+    assertEquals(100, target.i);
   }
 
   @Test
   void aValueOfTheWrongKindIsPicoclisErrorNotACrash() {
     Fields target = new Fields();
-    assertThrows(PicocliException.class, () -> FieldBinding.of(target, "i").set("seven"));
-    assertThrows(PicocliException.class, () -> FieldBinding.of(target, "z").set(null));
+    assertThrows(PicocliException.class, () -> FieldBinding.of(target, "i", null).set("seven"));
+    assertThrows(PicocliException.class, () -> FieldBinding.of(target, "z", null).set(null));
     assertEquals(1, target.i);
   }
 
   @Test
   void aFieldTheModelNamesThatIsNotThereSaysTheFileIsOutOfDate() {
     IllegalStateException e =
-        assertThrows(IllegalStateException.class, () -> FieldBinding.of(new Fields(), "gone"));
+        assertThrows(
+            IllegalStateException.class, () -> FieldBinding.of(new Fields(), "gone", null));
     assertEquals(true, e.getMessage().contains("out of date"), e.getMessage());
   }
 
