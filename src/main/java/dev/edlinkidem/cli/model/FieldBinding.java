@@ -65,7 +65,7 @@ final class FieldBinding implements IGetter, ISetter {
 
   /** The object whose field this is, as picocli's scope of the argument. */
   IScope scope() {
-    return new Scope(target);
+    return new ValueBinding(target);
   }
 
   Field field() {
@@ -142,19 +142,5 @@ final class FieldBinding implements IGetter, ISetter {
         + "."
         + field.getName()
         + ")";
-  }
-
-  /** The object an argument belongs to; picocli only reads it here (no group is instantiated). */
-  private record Scope(Object target) implements IScope {
-    @Override
-    @SuppressWarnings("unchecked")
-    public <T> T get() {
-      return (T) target;
-    }
-
-    @Override
-    public <T> T set(T value) {
-      throw new UnsupportedOperationException("the command model's scopes do not change");
-    }
   }
 }

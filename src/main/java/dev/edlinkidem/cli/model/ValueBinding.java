@@ -1,12 +1,12 @@
 package dev.edlinkidem.cli.model;
 
-import picocli.CommandLine.Model.IGetter;
-import picocli.CommandLine.Model.ISetter;
+import picocli.CommandLine.Model.IScope;
 
 /**
- * An argument bound to a value of its own: picocli's help options, which no field of ours holds.
+ * A value of its own: what picocli's help options are bound to, which no field of ours holds, and
+ * the scope of an argument bound to a field (the object whose field it is).
  */
-final class ValueBinding implements IGetter, ISetter {
+final class ValueBinding implements IScope {
   private Object value;
 
   ValueBinding(Object initial) {
