@@ -8,7 +8,7 @@ __edlink_idem_command() {
   subcommands= options= argument= argument_values=
   case $1 in
     'edlink-idem')
-      subcommands='post batch replay list show expiring prune keygen reconcile journal config shell completion sandbox'
+      subcommands='post batch replay list show expiring prune keygen reconcile journal config shell completion sandbox help'
       options='--journal --base-url --profile --color -q --quiet -v --verbose -h --help -V --version'
       ;;
     'edlink-idem post')
@@ -72,6 +72,9 @@ __edlink_idem_command() {
       ;;
     'edlink-idem sandbox')
       options='--port --host --token --token-ttl --client-id --client-secret --drop-after-commit --drop-before-commit --error-rate --throttle-rate --rate-limit --internal-error-rate --internal-after-commit --latency --seed -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      ;;
+    'edlink-idem help')
+      options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       ;;
   esac
 }
@@ -207,6 +210,10 @@ __edlink_idem_option() {
     'edlink-idem sandbox --base-url') kind=none ;;
     'edlink-idem sandbox --profile') kind=none ;;
     'edlink-idem sandbox --color') kind=words values='auto always never' ;;
+    'edlink-idem help --journal') kind=directory ;;
+    'edlink-idem help --base-url') kind=none ;;
+    'edlink-idem help --profile') kind=none ;;
+    'edlink-idem help --color') kind=words values='auto always never' ;;
   esac
 }
 

@@ -100,6 +100,8 @@ function __edlink_idem_valued
             printf '%s\n' --journal --base-url --profile --color
         case 'sandbox'
             printf '%s\n' --port --host --token --token-ttl --client-id --client-secret --drop-after-commit --drop-before-commit --error-rate --throttle-rate --rate-limit --internal-error-rate --internal-after-commit --latency --seed --journal --base-url --profile --color
+        case 'help'
+            printf '%s\n' --journal --base-url --profile --color
     end
 end
 
@@ -107,7 +109,7 @@ end
 function __edlink_idem_subcommands
     switch "$argv"
         case ''
-            printf '%s\n' post batch replay list show expiring prune keygen reconcile journal config shell completion sandbox
+            printf '%s\n' post batch replay list show expiring prune keygen reconcile journal config shell completion sandbox help
         case 'journal'
             printf '%s\n' merge
         case 'config'
@@ -133,6 +135,7 @@ complete -c edlink-idem -n '__edlink_idem_at' -a 'config' -d 'Show the settings 
 complete -c edlink-idem -n '__edlink_idem_at' -a 'shell' -d 'Start an interactive session'
 complete -c edlink-idem -n '__edlink_idem_at' -a 'completion' -d 'Print the completion script for bash, zsh or fish'
 complete -c edlink-idem -n '__edlink_idem_at' -a 'sandbox' -d 'Runs a local, stateful, Edlink-compatible server for demos, tests and CI'
+complete -c edlink-idem -n '__edlink_idem_at' -a 'help' -d 'Show the help of a command'
 complete -c edlink-idem -n '__edlink_idem_at' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at' -l profile -x -d 'Settings profile from the configuration file'
@@ -400,3 +403,13 @@ complete -c edlink-idem -n '__edlink_idem_at sandbox' -l profile -x -d 'Settings
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -s v -l verbose -d 'Say more on stderr'
+
+# edlink-idem help
+complete -c edlink-idem -n '__edlink_idem_at help' -s h -l help -d 'Show this help message and exit'
+complete -c edlink-idem -n '__edlink_idem_at help' -s V -l version -d 'Print version information and exit'
+complete -c edlink-idem -n '__edlink_idem_at help' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
+complete -c edlink-idem -n '__edlink_idem_at help' -l base-url -x -d 'Edlink base URL'
+complete -c edlink-idem -n '__edlink_idem_at help' -l profile -x -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at help' -l color -x -a 'auto always never' -d 'auto, always or never'
+complete -c edlink-idem -n '__edlink_idem_at help' -s q -l quiet -d 'Say nothing on stderr when all went well'
+complete -c edlink-idem -n '__edlink_idem_at help' -s v -l verbose -d 'Say more on stderr'

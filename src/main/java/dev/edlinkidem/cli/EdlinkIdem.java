@@ -4,6 +4,7 @@ import dev.edlinkidem.cli.command.BatchCommand;
 import dev.edlinkidem.cli.command.CompletionCommand;
 import dev.edlinkidem.cli.command.ConfigCommand;
 import dev.edlinkidem.cli.command.ExpiringCommand;
+import dev.edlinkidem.cli.command.HelpCommand;
 import dev.edlinkidem.cli.command.JournalCommand;
 import dev.edlinkidem.cli.command.KeygenCommand;
 import dev.edlinkidem.cli.command.ListCommand;
@@ -37,7 +38,7 @@ import picocli.CommandLine.Mixin;
       "  edlink-idem post /api/v2/graph/classes/$CLASS/assignments -d @assignment.json",
       "  edlink-idem replay --all-pending --yes",
       "  edlink-idem expiring --fail-if-pending",
-      "  edlink-idem <command> --help      (each command's options, examples and exit codes)"
+      "  edlink-idem help <command>        (each command's options, examples and exit codes)"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -76,6 +77,7 @@ public final class EdlinkIdem implements Runnable, CommandContext {
     commands.put("shell", ShellCommand.class);
     commands.put("completion", CompletionCommand.class);
     commands.put("sandbox", SandboxCommand.class);
+    commands.put("help", HelpCommand.class);
     COMMANDS = Collections.unmodifiableMap(commands);
   }
 

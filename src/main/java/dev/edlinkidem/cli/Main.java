@@ -10,9 +10,13 @@ import java.io.InterruptedIOException;
 import java.io.PrintWriter;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileLockInterruptionException;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.IFactory;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * Entry point: parses the command line, runs one command, and maps every failure to an exit code.
@@ -56,8 +60,7 @@ public final class Main {
     cli.setParameterExceptionHandler(
         (ParameterException e, String[] a) -> {
           String command = e.getCommandLine().getCommandSpec().qualifiedName();
-          err.println(
-              "edlink-idem: " + oneLine(e.getMessage()) + " (see '" + command + " --help')");
+          err.println("edlink-idem: " + oneLine(refusal(e)) + " (see '" + command + " --help')");
           return ExitCode.USAGE;
         });
     cli.setExecutionExceptionHandler(
@@ -130,6 +133,38 @@ public final class Main {
       }
     }
     return null;
+  }
+
+  /**
+   * What was wrong with the command line: for a word that names no command or option, which one it
+   * most likely meant.
+   */
+  static String refusal(ParameterException e) {
+    if (!(e instanceof UnmatchedArgumentException u) || u.getUnmatched().isEmpty()) {
+      return e.getMessage();
+    }
+    CommandSpec spec = e.getCommandLine().getCommandSpec();
+    String word = u.getUnmatched().get(0);
+    if (u.isUnknownOption()) {
+      String name = word.contains("=") ? word.substring(0, word.indexOf('=')) : word;
+      List<String> names = new ArrayList<>();
+      spec.options().stream()
+          .filter(o -> !o.hidden())
+          .forEach(o -> names.addAll(List.of(o.names())));
+      return "unknown option '" + name + "'" + Typos.didYouMean(name, names);
+    }
+    if (!spec.subcommands().isEmpty() && spec.positionalParameters().isEmpty()) {
+      List<String> names = new ArrayList<>();
+      spec.subcommands()
+          .forEach(
+              (name, sub) -> {
+                if (!sub.getCommandSpec().usageMessage().hidden()) {
+                  names.add(name);
+                }
+              });
+      return "unknown command '" + word + "'" + Typos.didYouMean(word, names);
+    }
+    return e.getMessage();
   }
 
   private static int report(EdlinkIdem root, PrintWriter err, Exception e) {

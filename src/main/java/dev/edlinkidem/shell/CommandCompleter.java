@@ -96,7 +96,9 @@ public final class CommandCompleter implements Completer {
           .subcommands()
           .forEach(
               (name, sub) -> {
-                if (!sub.getCommandSpec().usageMessage().hidden()) {
+                // The shell is where this completes: "shell" there only says so.
+                boolean theShell = at.command == root && name.equals("shell");
+                if (!sub.getCommandSpec().usageMessage().hidden() && !theShell) {
                   out.add(
                       new Candidate(
                           name,
@@ -110,7 +112,7 @@ public final class CommandCompleter implements Completer {
               });
       if (at.command == root) {
         builtins.forEach(
-            b -> out.add(new Candidate(b, b, "commands", "(shell)", null, null, true)));
+            b -> out.add(new Candidate(b, b, "commands", "leave the shell", null, null, true)));
       }
     }
     PositionalParamSpec positional = positionalAt(at.command, at.positionals);

@@ -40,7 +40,7 @@ public final class Shell {
   public record Status(String profile, Integer pending) {}
 
   /** Words the shell answers itself; everything else is a command of the tool. */
-  public static final List<String> BUILTINS = List.of("help", "exit", "quit");
+  public static final List<String> BUILTINS = List.of("exit", "quit");
 
   private final Terminal terminal;
   private final LineReader reader;
@@ -148,9 +148,7 @@ public final class Shell {
           return leave();
         }
         case "help" -> {
-          List<String> help = new ArrayList<>(words.subList(1, words.size()));
-          help.add("--help");
-          lastCode = runCommand(help);
+          lastCode = runCommand(words);
           if (words.size() == 1) {
             out.println();
             out.println(

@@ -184,7 +184,7 @@ class ShellTest extends SandboxCase {
       Future<Integer> session = start(t);
       t.waitFor(0, "pending > ");
       t.type(TOKEN + "\r"); // pasted at the prompt by mistake
-      t.waitFor(0, "Unmatched argument");
+      t.waitFor(0, "unknown command");
       t.type(" keygen --token-typed-here-" + "sk-spaced-out\r");
       t.waitFor(0, "sk-spaced-out");
       t.type("keygen -n 1\r");
@@ -229,6 +229,9 @@ class ShellTest extends SandboxCase {
       mark = t.mark();
       t.type("help prune\r");
       t.waitFor(mark, "Usage: edlink-idem prune");
+      mark = t.mark();
+      t.type("help lsit\r");
+      t.waitFor(mark, "unknown command 'lsit'; did you mean 'list'?");
       mark = t.mark();
       t.type("edlink-idem keygen --uuid\r");
       // Not the prompt: it is drawn again as soon as the line is typed, before the command runs.

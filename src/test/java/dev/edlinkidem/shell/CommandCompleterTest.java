@@ -57,8 +57,10 @@ class CommandCompleterTest {
   void commandsAndBuiltinsAtTheStart() {
     assertEquals(List.of("reconcile", "replay"), values("re"));
     assertTrue(
-        values("").containsAll(List.of("post", "replay", "list", "shell", "exit", "help")),
+        values("").containsAll(List.of("post", "replay", "list", "exit", "quit", "help")),
         values("").toString());
+    assertEquals(1, values("").stream().filter("help"::equals).count(), "help once");
+    assertTrue(!values("").contains("shell"), "the shell is not offered inside the shell");
     assertEquals(List.of("merge"), values("journal m"));
     assertEquals(
         List.of("replay"), values("edlink-idem rep"), "the tool's name typed out of habit");

@@ -1,0 +1,58 @@
+package dev.edlinkidem.cli.command;
+
+import dev.edlinkidem.cli.CliException;
+import dev.edlinkidem.cli.EdlinkIdem;
+import dev.edlinkidem.cli.Main;
+import dev.edlinkidem.cli.Typos;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code help [COMMAND...]}: a command's help, as {@code COMMAND --help} prints it. */
+@Command(
+    name = "help",
+    mixinStandardHelpOptions = true,
+    description =
+        "Show the help of a command: its options, examples and exit codes; without one, the"
+            + " tool's.",
+    footerHeading = "%nExamples:%n",
+    footer = {"  edlink-idem help post", "  edlink-idem help journal merge"},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:help printed", "2:no such command"})
+public final class HelpCommand implements Callable<Integer> {
+  @ParentCommand private EdlinkIdem root;
+
+  @Parameters(
+      paramLabel = "COMMAND",
+      arity = "0..*",
+      description = "The command, and its subcommand, whose help to show.")
+  private List<String> command = new ArrayList<>();
+
+  @Override
+  public Integer call() {
+    CommandLine at = Main.commandLine(null);
+    for (String word : command) {
+      CommandLine sub = at.getSubcommands().get(word);
+      if (sub == null) {
+        String parent = at.getCommandSpec().qualifiedName();
+        throw CliException.usage(
+            "unknown command '"
+                + word
+                + "'"
+                + Typos.didYouMean(word, at.getSubcommands().keySet())
+                + " (see '"
+                + parent
+                + " --help')");
+      }
+      at = sub;
+    }
+    List<String> args = new ArrayList<>(root.globalArgs());
+    args.addAll(command);
+    args.add("--help");
+    return Main.run(root.invocation(), args.toArray(String[]::new));
+  }
+}
