@@ -12,6 +12,17 @@ import java.util.List;
 public record Envelope(String requestId, List<Notice> errors, List<Notice> warnings) {
   /** One error or warning: its code and its text ({@code message} or {@code description}). */
   public record Notice(String code, String message) {
+    /** The warning of an answer Edlink gave again for a key it had seen within its 30 days. */
+    public static final String KEY_REPEATED = "IDEMPOTENCY_KEY_REPEATED";
+
+    /**
+     * Whether this is Edlink saying it answered from its memory of the key: the first request's
+     * response, the request not done again. Not a problem: what the key is for.
+     */
+    public boolean isKeyRepeated() {
+      return KEY_REPEATED.equals(code);
+    }
+
     @Override
     public String toString() {
       return message == null || message.isEmpty() ? code : code + ": " + message;

@@ -1,6 +1,9 @@
 package dev.edlinkidem.request;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,7 +16,10 @@ import java.util.Map;
 public record JournaledRequest(
     String method, String url, Map<String, String> headers, byte[] body) {
   public JournaledRequest {
-    headers = Map.copyOf(headers);
+    // In the order given, the same in every run: a dry run and the journal show them so.
+    Map<String, String> copy = new LinkedHashMap<>();
+    headers.forEach((name, value) -> copy.put(requireNonNull(name), requireNonNull(value)));
+    headers = Collections.unmodifiableMap(copy);
     body = body.clone();
   }
 

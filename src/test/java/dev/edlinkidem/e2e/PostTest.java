@@ -169,7 +169,13 @@ class PostTest extends SandboxCase {
     assertEquals(0, r.code(), r.toString());
     assertEquals(1, stat("creates"));
     assertEquals(1, stat("replays"));
-    assertTrue(r.err().contains("IDEMPOTENCY_KEY_REPEATED"), r.err());
+    assertTrue(
+        r.err()
+            .contains(
+                "edlink-idem: Edlink answered from its memory of this key: the response to its"
+                    + " first request, which was not done again (IDEMPOTENCY_KEY_REPEATED)"),
+        r.err());
+    assertTrue(!r.err().contains("warning"), "a repeated key is what the key is for: " + r.err());
     Entry e = entry("dropped-1");
     assertEquals(2, e.attempts().size());
     assertEquals(Attempt.Result.NO_RESPONSE, e.attempts().get(0).result());

@@ -162,9 +162,18 @@ public final class ResultPrinter {
   private void warnings(Envelope envelope) {
     if (!root.style().quiet()) {
       String warning = paint(EntryState.PENDING, "warning");
-      envelope
-          .warnings()
-          .forEach(w -> root.invocation().err().println("edlink-idem: " + warning + ": " + w));
+      for (Envelope.Notice w : envelope.warnings()) {
+        root.invocation()
+            .err()
+            .println(
+                "edlink-idem: "
+                    + (w.isKeyRepeated()
+                        ? "Edlink answered from its memory of this key: the response to its first"
+                            + " request, which was not done again ("
+                            + w.code()
+                            + ")"
+                        : warning + ": " + w));
+      }
     }
   }
 
