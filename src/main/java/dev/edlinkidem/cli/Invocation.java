@@ -216,18 +216,25 @@ public final class Invocation {
   }
 
   /**
-   * How wide output may be: {@code COLUMNS} when set, the terminal's width when stdout is one, else
-   * 0 (no limit: piped output is never shortened).
+   * How wide lines on stdout may be: when stdout is a terminal, {@code COLUMNS} when set, else the
+   * terminal's width. When it is not (a pipe, a file), 0: no limit, whatever {@code COLUMNS} says,
+   * as a shell exports it to every command, pipes included.
    */
   public int columns() {
+    return terminal.stdout() ? width() : 0;
+  }
+
+  /** How wide a line on stderr may be when stderr is a terminal (a progress line); else 0. */
+  public int stderrColumns() {
+    return terminal.stderr() ? width() : 0;
+  }
+
+  private int width() {
     String columns = env("COLUMNS");
     if (columns != null && columns.matches("\\d{1,4}")) {
       return Integer.parseInt(columns);
     }
-    if (!terminal.stdout() || tty == null) {
-      return 0;
-    }
-    return tty.width();
+    return tty == null ? 0 : tty.width();
   }
 
   /**

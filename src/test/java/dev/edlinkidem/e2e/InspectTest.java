@@ -118,7 +118,7 @@ class InspectTest extends SandboxCase {
     for (int columns : new int[] {80, 60, 40}) {
       for (String command : new String[] {"list", "expiring"}) {
         Cli.Result r =
-            cli()
+            onATerminal()
                 .env("COLUMNS", "" + columns)
                 .env("EDLINK_IDEM_NOW", at(Duration.ofDays(29)))
                 .run(command);
@@ -139,15 +139,22 @@ class InspectTest extends SandboxCase {
       }
     }
     assertTrue(
-        cli().env("COLUMNS", "80").run("list").out().contains("kkkkkk"),
+        onATerminal().env("COLUMNS", "80").run("list").out().contains("kkkkkk"),
         "a long key keeps its prefix");
-    Cli.Result r = cli().env("COLUMNS", "90").run("list");
+    Cli.Result r = onATerminal().env("COLUMNS", "90").run("list");
     assertTrue(r.out().contains("…"), r.out());
     assertTrue(r.out().contains("/api/v"), r.out());
-    Cli.Result piped = cli().run("list");
-    assertTrue(
-        piped.out().contains("/api/v2/graph/classes/c9/assignments"),
-        "piped output is never shortened");
+    for (Cli piped : List.of(cli(), cli().env("COLUMNS", "60"))) {
+      String out = piped.run("list").out();
+      assertTrue(
+          out.contains("/api/v2/graph/classes/c9/assignments") && out.contains("k".repeat(60)),
+          "piped output is never shortened, whatever COLUMNS says: " + out);
+    }
+  }
+
+  /** Stdout on a terminal, without colour: lines measured as they show. */
+  private Cli onATerminal() {
+    return cli().terminal(new Invocation.Terminal(false, true, false)).env("NO_COLOR", "1");
   }
 
   @Test

@@ -40,7 +40,7 @@ public final class ProgressLine {
     if (!enabled) {
       return;
     }
-    int width = root.invocation().columns() > 0 ? root.invocation().columns() - 1 : 79;
+    int width = root.invocation().stderrColumns() > 0 ? root.invocation().stderrColumns() - 1 : 79;
     PrintWriter err = root.invocation().err();
     err.print("\r" + text.substring(0, Math.min(text.length(), width)) + "\u001b[K");
     err.flush();
