@@ -6,8 +6,8 @@ import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * Says on the console why a test was skipped (an assumption that failed, a missing package) or
- * disabled: the build's summary counts skips, and the reasons would otherwise be only in the
- * report files. Registered for every test by {@code META-INF/services}.
+ * disabled: the build's summary counts skips, and the reasons would otherwise be only in the report
+ * files. Registered for every test by {@code META-INF/services}.
  */
 public final class SkipReasons implements TestWatcher {
   @Override

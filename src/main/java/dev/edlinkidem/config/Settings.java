@@ -90,11 +90,12 @@ public final class Settings {
       if (flags.journal().isBlank()) {
         throw new SettingsException("--journal needs a directory, not an empty string");
       }
-      return new Setting(flags.journal(), "flag --journal");
+      // "--journal=~/j" reaches us as typed: a shell expands ~ only at the start of a word.
+      return new Setting(expandHome(flags.journal()), "flag --journal");
     }
     String fromEnv = env("EDLINK_IDEM_JOURNAL");
     if (fromEnv != null) {
-      return new Setting(fromEnv, "environment EDLINK_IDEM_JOURNAL");
+      return new Setting(expandHome(fromEnv), "environment EDLINK_IDEM_JOURNAL");
     }
     String fromProfile = fromProfile("journal");
     if (fromProfile != null) {
@@ -164,7 +165,7 @@ public final class Settings {
    */
   public Setting tokenSetting(Path tokenFileFlag) {
     if (tokenFileFlag != null) {
-      return new Setting(tokenFileFlag.toString(), "flag --token-file");
+      return new Setting(expandHome(tokenFileFlag.toString()), "flag --token-file");
     }
     if (env("EDLINK_TOKEN") != null) {
       return new Setting(null, "environment EDLINK_TOKEN");

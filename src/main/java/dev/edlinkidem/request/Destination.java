@@ -63,7 +63,10 @@ public final class Destination {
     }
     if (!pathOrUrl.matches("(?i)https?://.*")) {
       throw new InvalidRequestException(
-          "'" + pathOrUrl + "' is neither an API path (starting with /) nor an http(s) URL");
+          "'"
+              + pathOrUrl
+              + "' is neither an API path (starting with /) nor an http(s) URL"
+              + (pathOrUrl.startsWith("api/") ? "; did you mean '/" + pathOrUrl + "'?" : ""));
     }
     String url = check(pathOrUrl, pathOrUrl);
     checkOrigin(URI.create(url), base, allowedHosts);

@@ -139,8 +139,9 @@ public final class BatchCommand implements Callable<Integer> {
     String readError = null;
     try (FileJournal journal = FileJournal.open(root.settings().journalDir());
         BatchFile lines = new BatchFile(input)) {
-      if (report.showsProgress() && Files.isRegularFile(Path.of(file))) {
-        report.expect(countLines(Path.of(file))); // a pipe read twice would be read empty
+      Path fileToCount = Path.of(root.settings().expandHome(file));
+      if (report.showsProgress() && Files.isRegularFile(fileToCount)) {
+        report.expect(countLines(fileToCount)); // a pipe read twice would be read empty
       }
       // Each begin record is forced before its request is sent; outcomes are left to the next
       // reader to force, or a forced write per line would cap the batch at the disk's flush rate.
@@ -223,7 +224,7 @@ public final class BatchCommand implements Callable<Integer> {
     if (file.equals("-")) {
       return root.invocation().stdin();
     }
-    Path path = Path.of(file);
+    Path path = Path.of(root.settings().expandHome(file));
     if (Files.isDirectory(path)) {
       throw CliException.usage("cannot read " + path + ": it is a directory");
     }

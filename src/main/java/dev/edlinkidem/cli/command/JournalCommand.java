@@ -82,6 +82,7 @@ public final class JournalCommand implements Runnable {
     @Override
     public Integer call() {
       EdlinkIdem root = parent.root;
+      source = Path.of(root.settings().expandHome(source.toString()));
       List<Entry> incoming = read(root);
       PrintWriter out = root.invocation().out();
       return JournalAccess.with(

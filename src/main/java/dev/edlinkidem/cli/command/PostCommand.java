@@ -127,7 +127,10 @@ public final class PostCommand implements Callable<Integer> {
   }
 
   private int post(Invocation invocation, String url, boolean tls) {
-    byte[] body = data == null ? new byte[0] : Bodies.read(data, invocation.stdin());
+    byte[] body =
+        data == null
+            ? new byte[0]
+            : Bodies.read(data, invocation.stdin(), root.settings()::expandHome);
     String key = key(invocation);
     JournaledRequest request = JournaledRequest.post(url, body);
     send.policy(root);

@@ -15,7 +15,9 @@ import java.io.InterruptedIOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 
 /** Request bodies from {@code -d}: inline JSON, {@code @FILE} or {@code @-}, checked to be JSON. */
 public final class Bodies {
@@ -24,7 +26,7 @@ public final class Bodies {
 
   private Bodies() {}
 
-  public static byte[] read(String data, InputStream stdin) {
+  public static byte[] read(String data, InputStream stdin, UnaryOperator<String> expandHome) {
     byte[] bytes;
     String from;
     if (data.equals("@-")) {
@@ -42,7 +44,7 @@ public final class Bodies {
       // Path.of("") is the working directory: without this the message said "it is a directory".
       throw CliException.usage("-d @ needs a file name after the @: -d @FILE, or -d @- for stdin");
     } else if (data.startsWith("@")) {
-      Path file = Path.of(data.substring(1));
+      Path file = Path.of(expandHome.apply(data.substring(1)));
       from = "file " + file;
       if (Files.isDirectory(file)) {
         throw CliException.usage("cannot read the body from " + file + ": it is a directory");
@@ -56,12 +58,30 @@ public final class Bodies {
     } else {
       from = "-d";
       bytes = data.getBytes(StandardCharsets.UTF_8);
+      if (!looksLikeJson(data) && isFile(expandHome.apply(data))) {
+        // "-d a.json" sends the text a.json, which is no JSON: the file was meant.
+        throw CliException.usage(
+            "the body from -d is not JSON but the name of a file; did you mean -d @" + data + "?");
+      }
     }
     if (bytes.length > MAX_BYTES) {
       throw tooLarge(from);
     }
     checkJson(bytes, from);
     return bytes;
+  }
+
+  private static boolean looksLikeJson(String data) {
+    String t = data.strip();
+    return t.startsWith("{") || t.startsWith("[") || t.startsWith("\"");
+  }
+
+  private static boolean isFile(String name) {
+    try {
+      return !name.isEmpty() && Files.isRegularFile(Path.of(name));
+    } catch (InvalidPathException e) {
+      return false;
+    }
   }
 
   private static CliException tooLarge(String from) {
