@@ -32,6 +32,11 @@ public record CommandTree(
   // replay and reconcile act on pending entries only: finished keys would be noise there.
   private static final Set<String> ON_PENDING_KEYS = Set.of("replay", "reconcile");
 
+  /** Whether the command's key arguments complete to pending keys only. */
+  public static boolean completesPendingKeysOnly(String command) {
+    return ON_PENDING_KEYS.contains(command);
+  }
+
   /** An option: its names, one-line summary, and the kind of value it takes (NONE for a flag). */
   public record Option(
       List<String> names,
@@ -137,7 +142,7 @@ public record CommandTree(
     List<String> listKeys = List.of();
     if (kind == ValueKind.KEY) {
       listKeys =
-          ON_PENDING_KEYS.contains(spec.name())
+          completesPendingKeysOnly(spec.name())
               ? List.of("list", "--format", "keys", "--state", "pending")
               : List.of("list", "--format", "keys");
     }

@@ -1,5 +1,6 @@
 package dev.edlinkidem.shell;
 
+import dev.edlinkidem.completion.CommandTree;
 import dev.edlinkidem.completion.ValueKind;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.jline.reader.Candidate;
@@ -39,7 +41,7 @@ public final class CommandCompleter implements Completer {
   private final CommandSpec root;
   private final KeyLookup keys;
   private final Supplier<Collection<String>> profiles;
-  private final List<String> builtins;
+  private final Map<String, String> builtins;
   private final Path workingDir;
   private final UnaryOperator<String> expandHome;
 
@@ -50,7 +52,7 @@ public final class CommandCompleter implements Completer {
       CommandSpec root,
       KeyLookup keys,
       Supplier<Collection<String>> profiles,
-      List<String> builtins,
+      Map<String, String> builtins,
       Path workingDir,
       UnaryOperator<String> expandHome) {
     this.expandHome = expandHome;
@@ -112,7 +114,7 @@ public final class CommandCompleter implements Completer {
               });
       if (at.command == root) {
         builtins.forEach(
-            b -> out.add(new Candidate(b, b, "commands", "leave the shell", null, null, true)));
+            (name, what) -> out.add(new Candidate(name, name, "commands", what, null, null, true)));
       }
     }
     PositionalParamSpec positional = positionalAt(at.command, at.positionals);
@@ -189,7 +191,11 @@ public final class CommandCompleter implements Completer {
       case KEY -> {
         // One list in the lookup's order (pending first): JLine would sort named groups by name.
         int order = 0;
+        boolean pendingOnly = CommandTree.completesPendingKeysOnly(at.command.name());
         for (KeyChoice key : keys.keys(at.globalArgs, word)) {
+          if (pendingOnly && !key.pending()) {
+            continue; // as the completion scripts do: replay acts on pending entries only
+          }
           out.add(
               new Candidate(
                   prefix + key.key(),

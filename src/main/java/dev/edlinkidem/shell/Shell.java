@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jline.reader.EndOfFileException;
@@ -19,6 +22,7 @@ import org.jline.reader.UserInterruptException;
 import org.jline.reader.impl.LineReaderImpl;
 import org.jline.reader.impl.history.DefaultHistory;
 import org.jline.terminal.Terminal;
+import org.jline.utils.InfoCmp;
 
 /**
  * The interactive session: reads a line with completion and history, runs it as a command of the
@@ -40,7 +44,16 @@ public final class Shell {
   public record Status(String profile, Integer pending) {}
 
   /** Words the shell answers itself; everything else is a command of the tool. */
-  public static final List<String> BUILTINS = List.of("exit", "quit");
+  public static final Map<String, String> BUILTINS =
+      orderedOf("exit", "leave the shell", "quit", "leave the shell", "clear", "clear the screen");
+
+  private static Map<String, String> orderedOf(String... namesAndDescriptions) {
+    Map<String, String> map = new LinkedHashMap<>();
+    for (int i = 0; i < namesAndDescriptions.length; i += 2) {
+      map.put(namesAndDescriptions[i], namesAndDescriptions[i + 1]);
+    }
+    return Collections.unmodifiableMap(map);
+  }
 
   private final Terminal terminal;
   private final LineReader reader;
@@ -143,9 +156,23 @@ public final class Shell {
       if (words.isEmpty() || line.isBlank()) {
         continue;
       }
+      if (words.stream().anyMatch(w -> w.startsWith("|") || w.endsWith("|"))) {
+        out.println(
+            toolName
+                + ": pipes are not supported in the shell; run the command in your own shell to"
+                + " pipe its output");
+        out.flush();
+        lastCode = 2;
+        continue;
+      }
       switch (words.get(0)) {
         case "exit", "quit" -> {
           return leave();
+        }
+        case "clear" -> {
+          terminal.puts(InfoCmp.Capability.clear_screen);
+          terminal.flush();
+          lastCode = 0;
         }
         case "help" -> {
           lastCode = runCommand(words);

@@ -233,6 +233,13 @@ class ShellTest extends SandboxCase {
       t.type("help lsit\r");
       t.waitFor(mark, "unknown command 'lsit'; did you mean 'list'?");
       mark = t.mark();
+      t.type("keygen | cat\r");
+      t.waitFor(mark, "pipes are not supported in the shell");
+      t.waitFor(mark, "0 pending (exit 2) > ");
+      mark = t.mark();
+      t.type("clear\r");
+      t.waitFor(mark, "0 pending > ");
+      mark = t.mark();
       t.type("edlink-idem keygen --uuid\r");
       // Not the prompt: it is drawn again as soon as the line is typed, before the command runs.
       int keygen = mark;

@@ -69,11 +69,17 @@ class CommandCompleterTest {
   @Test
   void keysWherePositionalKeysGoPendingFirst() {
     assertEquals(
+        List.of("pendAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "pendBBBBBBBBBBBBBBBBBBBBBBBBBBBB"),
+        values("replay "),
+        "replay acts on pending entries only, as the completion scripts say");
+    assertEquals(List.of(), values("replay done"));
+    assertEquals(
         List.of(
             "pendAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
             "pendBBBBBBBBBBBBBBBBBBBBBBBBBBBB",
             "doneCCCCCCCCCCCCCCCCCCCCCCCCCCCC"),
-        values("replay "));
+        values("show "),
+        "show takes any key, pending first");
     assertEquals(List.of("pendBBBBBBBBBBBBBBBBBBBBBBBBBBBB"), values("show pendB"));
     assertEquals(
         List.of("pendAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "pendBBBBBBBBBBBBBBBBBBBBBBBBBBBB"),
