@@ -51,10 +51,22 @@ __edlink_idem_command() {
       argument=file
       ;;
     'edlink-idem config')
-      subcommands='show set-token set-client'
+      subcommands='show set get unset list set-token set-client'
       options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       ;;
     'edlink-idem config show')
+      options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      ;;
+    'edlink-idem config set')
+      options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      ;;
+    'edlink-idem config get')
+      options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      ;;
+    'edlink-idem config unset')
+      options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      ;;
+    'edlink-idem config list')
       options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       ;;
     'edlink-idem config set-token')
@@ -175,6 +187,22 @@ __edlink_idem_option() {
     'edlink-idem config show --base-url') kind=none ;;
     'edlink-idem config show --profile') kind=none ;;
     'edlink-idem config show --color') kind=words values='auto always never' ;;
+    'edlink-idem config set --journal') kind=directory ;;
+    'edlink-idem config set --base-url') kind=none ;;
+    'edlink-idem config set --profile') kind=none ;;
+    'edlink-idem config set --color') kind=words values='auto always never' ;;
+    'edlink-idem config get --journal') kind=directory ;;
+    'edlink-idem config get --base-url') kind=none ;;
+    'edlink-idem config get --profile') kind=none ;;
+    'edlink-idem config get --color') kind=words values='auto always never' ;;
+    'edlink-idem config unset --journal') kind=directory ;;
+    'edlink-idem config unset --base-url') kind=none ;;
+    'edlink-idem config unset --profile') kind=none ;;
+    'edlink-idem config unset --color') kind=words values='auto always never' ;;
+    'edlink-idem config list --journal') kind=directory ;;
+    'edlink-idem config list --base-url') kind=none ;;
+    'edlink-idem config list --profile') kind=none ;;
+    'edlink-idem config list --color') kind=words values='auto always never' ;;
     'edlink-idem config set-token --journal') kind=directory ;;
     'edlink-idem config set-token --base-url') kind=none ;;
     'edlink-idem config set-token --profile') kind=none ;;

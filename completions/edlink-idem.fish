@@ -90,6 +90,14 @@ function __edlink_idem_valued
             printf '%s\n' --journal --base-url --profile --color
         case 'config show'
             printf '%s\n' --journal --base-url --profile --color
+        case 'config set'
+            printf '%s\n' --journal --base-url --profile --color
+        case 'config get'
+            printf '%s\n' --journal --base-url --profile --color
+        case 'config unset'
+            printf '%s\n' --journal --base-url --profile --color
+        case 'config list'
+            printf '%s\n' --journal --base-url --profile --color
         case 'config set-token'
             printf '%s\n' --journal --base-url --profile --color
         case 'config set-client'
@@ -113,7 +121,7 @@ function __edlink_idem_subcommands
         case 'journal'
             printf '%s\n' merge
         case 'config'
-            printf '%s\n' show set-token set-client
+            printf '%s\n' show set get unset list set-token set-client
     end
 end
 
@@ -131,7 +139,7 @@ complete -c edlink-idem -n '__edlink_idem_at' -a 'prune' -d 'Remove entries whos
 complete -c edlink-idem -n '__edlink_idem_at' -a 'keygen' -d 'Print fresh idempotency keys, one a line'
 complete -c edlink-idem -n '__edlink_idem_at' -a 'reconcile' -d 'Ask Edlink\'s request log whether pending keys ever reached Edlink, without sending anything'
 complete -c edlink-idem -n '__edlink_idem_at' -a 'journal' -d 'Operations on the journal as a whole'
-complete -c edlink-idem -n '__edlink_idem_at' -a 'config' -d 'Show the settings in effect and where each comes from, or store a profile\'s token'
+complete -c edlink-idem -n '__edlink_idem_at' -a 'config' -d 'Show the settings in effect and where each comes from, change a profile\'s settings, or store its token'
 complete -c edlink-idem -n '__edlink_idem_at' -a 'shell' -d 'Start an interactive session'
 complete -c edlink-idem -n '__edlink_idem_at' -a 'completion' -d 'Print the completion script for bash, zsh or fish'
 complete -c edlink-idem -n '__edlink_idem_at' -a 'sandbox' -d 'Runs a local, stateful, Edlink-compatible server for demos, tests and CI'
@@ -317,6 +325,10 @@ complete -c edlink-idem -n '__edlink_idem_at journal merge' -F -d 'source'
 
 # edlink-idem config
 complete -c edlink-idem -n '__edlink_idem_at config' -a 'show' -d 'Print the effective settings and where each came from'
+complete -c edlink-idem -n '__edlink_idem_at config' -a 'set' -d 'Set one setting of a profile in the configuration file, creating the profile if it has none'
+complete -c edlink-idem -n '__edlink_idem_at config' -a 'get' -d 'Print one setting of a profile as the configuration file holds it; nothing when the profile does not set it'
+complete -c edlink-idem -n '__edlink_idem_at config' -a 'unset' -d 'Remove one setting from a profile'
+complete -c edlink-idem -n '__edlink_idem_at config' -a 'list' -d 'List the profiles of the configuration file, one a line, the one in use marked with *'
 complete -c edlink-idem -n '__edlink_idem_at config' -a 'set-token' -d 'Store the token for a profile in a file of mode 0600 under the configuration directory'
 complete -c edlink-idem -n '__edlink_idem_at config' -a 'set-client' -d 'Store what refreshes a profile\'s user tokens'
 complete -c edlink-idem -n '__edlink_idem_at config' -s h -l help -d 'Show this help message and exit'
@@ -337,6 +349,46 @@ complete -c edlink-idem -n '__edlink_idem_at config show' -l profile -x -d 'Sett
 complete -c edlink-idem -n '__edlink_idem_at config show' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at config show' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at config show' -s v -l verbose -d 'Say more on stderr'
+
+# edlink-idem config set
+complete -c edlink-idem -n '__edlink_idem_at config set' -s h -l help -d 'Show this help message and exit'
+complete -c edlink-idem -n '__edlink_idem_at config set' -s V -l version -d 'Print version information and exit'
+complete -c edlink-idem -n '__edlink_idem_at config set' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
+complete -c edlink-idem -n '__edlink_idem_at config set' -l base-url -x -d 'Edlink base URL'
+complete -c edlink-idem -n '__edlink_idem_at config set' -l profile -x -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at config set' -l color -x -a 'auto always never' -d 'auto, always or never'
+complete -c edlink-idem -n '__edlink_idem_at config set' -s q -l quiet -d 'Say nothing on stderr when all went well'
+complete -c edlink-idem -n '__edlink_idem_at config set' -s v -l verbose -d 'Say more on stderr'
+
+# edlink-idem config get
+complete -c edlink-idem -n '__edlink_idem_at config get' -s h -l help -d 'Show this help message and exit'
+complete -c edlink-idem -n '__edlink_idem_at config get' -s V -l version -d 'Print version information and exit'
+complete -c edlink-idem -n '__edlink_idem_at config get' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
+complete -c edlink-idem -n '__edlink_idem_at config get' -l base-url -x -d 'Edlink base URL'
+complete -c edlink-idem -n '__edlink_idem_at config get' -l profile -x -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at config get' -l color -x -a 'auto always never' -d 'auto, always or never'
+complete -c edlink-idem -n '__edlink_idem_at config get' -s q -l quiet -d 'Say nothing on stderr when all went well'
+complete -c edlink-idem -n '__edlink_idem_at config get' -s v -l verbose -d 'Say more on stderr'
+
+# edlink-idem config unset
+complete -c edlink-idem -n '__edlink_idem_at config unset' -s h -l help -d 'Show this help message and exit'
+complete -c edlink-idem -n '__edlink_idem_at config unset' -s V -l version -d 'Print version information and exit'
+complete -c edlink-idem -n '__edlink_idem_at config unset' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
+complete -c edlink-idem -n '__edlink_idem_at config unset' -l base-url -x -d 'Edlink base URL'
+complete -c edlink-idem -n '__edlink_idem_at config unset' -l profile -x -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at config unset' -l color -x -a 'auto always never' -d 'auto, always or never'
+complete -c edlink-idem -n '__edlink_idem_at config unset' -s q -l quiet -d 'Say nothing on stderr when all went well'
+complete -c edlink-idem -n '__edlink_idem_at config unset' -s v -l verbose -d 'Say more on stderr'
+
+# edlink-idem config list
+complete -c edlink-idem -n '__edlink_idem_at config list' -s h -l help -d 'Show this help message and exit'
+complete -c edlink-idem -n '__edlink_idem_at config list' -s V -l version -d 'Print version information and exit'
+complete -c edlink-idem -n '__edlink_idem_at config list' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
+complete -c edlink-idem -n '__edlink_idem_at config list' -l base-url -x -d 'Edlink base URL'
+complete -c edlink-idem -n '__edlink_idem_at config list' -l profile -x -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at config list' -l color -x -a 'auto always never' -d 'auto, always or never'
+complete -c edlink-idem -n '__edlink_idem_at config list' -s q -l quiet -d 'Say nothing on stderr when all went well'
+complete -c edlink-idem -n '__edlink_idem_at config list' -s v -l verbose -d 'Say more on stderr'
 
 # edlink-idem config set-token
 complete -c edlink-idem -n '__edlink_idem_at config set-token' -s h -l help -d 'Show this help message and exit'

@@ -1,5 +1,7 @@
 package dev.edlinkidem.config;
 
+import dev.edlinkidem.request.Destination;
+import dev.edlinkidem.request.InvalidRequestException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
@@ -7,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,11 +57,21 @@ public final class ConfigFile {
 
   /** The file at {@code path}; a missing file is an empty configuration. */
   public static ConfigFile read(Path path) throws Invalid {
+    return parse(path, readLines(path));
+  }
+
+  /** The file's text, or "" when there is no file. */
+  public static String text(Path path) throws Invalid {
+    List<String> lines = readLines(path);
+    return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
+  }
+
+  private static List<String> readLines(Path path) throws Invalid {
     List<String> lines;
     try {
       lines = Files.readAllLines(path, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
-      return new ConfigFile(path, Map.of());
+      return List.of();
     } catch (IOException | UncheckedIOException e) {
       throw new Invalid(
           "cannot read the configuration "
@@ -69,6 +82,15 @@ public final class ConfigFile {
                   ? "it is not UTF-8 text"
                   : String.valueOf(e.getMessage())));
     }
+    return lines;
+  }
+
+  /** The configuration {@code text} holds, as if it were the file at {@code path}. */
+  public static ConfigFile parse(Path path, String text) throws Invalid {
+    return parse(path, text.lines().toList());
+  }
+
+  private static ConfigFile parse(Path path, List<String> lines) throws Invalid {
     Map<String, Map<String, String>> profiles = new LinkedHashMap<>();
     Map<String, String> current = null;
     for (int i = 0; i < lines.size(); i++) {
@@ -127,5 +149,112 @@ public final class ConfigFile {
   public String get(String profile, String key) {
     Map<String, String> settings = profiles.get(profile);
     return settings == null ? null : settings.get(key);
+  }
+
+  /**
+   * What is wrong with {@code value} for the setting {@code key}, or null when nothing is: the one
+   * rule {@code config set} refuses by and {@code config show} marks by.
+   */
+  public static String problemWith(String key, String value) {
+    if (!KEYS.contains(key)) {
+      return "unknown setting '" + key + "' (known: base-url, journal, token-file, retries)";
+    }
+    if (value.isBlank()) {
+      return "empty";
+    }
+    if (value.length() >= 2
+        && (value.startsWith("\"") && value.endsWith("\"")
+            || value.startsWith("'") && value.endsWith("'"))) {
+      return "the quotes are part of the value here: write it without them";
+    }
+    switch (key) {
+      case "retries" -> {
+        if (!value.matches("\\d{1,4}")) {
+          return "not a whole number of retries, 0 or more";
+        }
+      }
+      case "base-url" -> {
+        try {
+          Destination.baseUrl(value);
+        } catch (InvalidRequestException e) {
+          return e.getMessage();
+        }
+      }
+      default -> {
+        // journal and token-file: any path; a leading ~ is the home directory.
+      }
+    }
+    return null;
+  }
+
+  /**
+   * {@code text} with {@code key = value} in [profile]: the line replaced if the profile has the
+   * key, else added after its last setting; the profile added at the end if the text has none.
+   * Comments and every other line stay as they are.
+   */
+  public static String set(String text, String profile, String key, String value) {
+    return edit(text, profile, key, key + " = " + value);
+  }
+
+  /** {@code text} without [profile]'s {@code key}; as it is when the profile does not set it. */
+  public static String unset(String text, String profile, String key) {
+    return edit(text, profile, key, null);
+  }
+
+  /** {@code text} with a [profile] line, added at the end when there is none. */
+  public static String withProfile(String text, String profile) {
+    return edit(text, profile, null, null);
+  }
+
+  private static String edit(String text, String profile, String key, String line) {
+    List<String> lines = new ArrayList<>(text.lines().toList());
+    int header = -1;
+    for (int i = 0; i < lines.size() && header < 0; i++) {
+      Matcher section = SECTION.matcher(lines.get(i).strip());
+      if (section.matches() && section.group(1).equals(profile)) {
+        header = i;
+      }
+    }
+    if (header < 0) {
+      if (key != null && line == null) {
+        return text;
+      }
+      if (!lines.isEmpty() && !lines.get(lines.size() - 1).isBlank()) {
+        lines.add("");
+      }
+      lines.add("[" + profile + "]");
+      if (line != null) {
+        lines.add(line);
+      }
+      return String.join("\n", lines) + "\n";
+    }
+    int end = header + 1;
+    while (end < lines.size() && !SECTION.matcher(lines.get(end).strip()).matches()) {
+      end++;
+    }
+    if (key != null) {
+      for (int i = header + 1; i < end; i++) {
+        Matcher setting = SETTING.matcher(lines.get(i).strip());
+        if (setting.matches() && setting.group(1).equals(key)) {
+          if (line == null) {
+            lines.remove(i);
+          } else {
+            lines.set(i, line);
+          }
+          return String.join("\n", lines) + "\n";
+        }
+      }
+    }
+    if (line != null) {
+      // After the profile's last setting: a comment further down belongs to what follows it.
+      int at = header + 1;
+      for (int i = header + 1; i < end; i++) {
+        if (SETTING.matcher(lines.get(i).strip()).matches()) {
+          at = i + 1;
+        }
+      }
+      lines.add(at, line);
+    }
+    return String.join("\n", lines) + "\n";
   }
 }

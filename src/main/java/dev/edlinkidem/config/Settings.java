@@ -61,14 +61,26 @@ public final class Settings {
     return profileSetting().value();
   }
 
-  /** The profile in use and where it was chosen; an unknown one is refused. */
-  public Setting profileSetting() {
+  /**
+   * The name of the profile chosen (--profile, EDLINK_IDEM_PROFILE, else default), whether or not
+   * the configuration has it yet: what {@code config set} and {@code set-token} create.
+   */
+  public String profileName() {
     String name = flags.profile() != null ? flags.profile() : env("EDLINK_IDEM_PROFILE");
     if (name == null) {
-      return new Setting("default", "default");
+      return "default";
     }
     if (!ConfigFile.PROFILE_NAME.matcher(name).matches()) {
       throw new SettingsException("'" + name + "' is not a profile name (letters, digits, . _ -)");
+    }
+    return name;
+  }
+
+  /** The profile in use and where it was chosen; an unknown one is refused. */
+  public Setting profileSetting() {
+    String name = profileName();
+    if (flags.profile() == null && env("EDLINK_IDEM_PROFILE") == null) {
+      return new Setting("default", "default");
     }
     if (!name.equals("default") && !config().hasProfile(name)) {
       throw new SettingsException("no profile [" + name + "] in " + config().path());

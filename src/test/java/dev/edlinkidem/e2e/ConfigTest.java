@@ -167,4 +167,52 @@ class ConfigTest extends SandboxCase {
     assertEquals(2, retries.code(), retries.toString());
     assertTrue(retries.err().contains("retries = many"), retries.err());
   }
+
+  @Test
+  void configSetGetUnsetAndListChangeOneSettingAndKeepTheRest() throws Exception {
+    Path file = configDir.resolve("config");
+    String before = Files.readString(file);
+
+    Cli.Result set = bare().run("--profile", "ci", "config", "set", "retries", "6");
+    assertEquals(0, set.code(), set.toString());
+    assertEquals(before + "\n[ci]\nretries = 6\n", Files.readString(file));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    assertEquals("6\n", bare().run("--profile", "ci", "config", "get", "retries").out());
+    assertEquals("", bare().run("--profile", "ci", "config", "get", "journal").out());
+
+    Cli.Result list = bare().run("--profile", "other", "config", "list");
+    assertEquals("  default\n* other\n  ci\n", list.out());
+
+    Cli.Result refused = bare().run("--profile", "ci", "config", "set", "retries", "many");
+    assertEquals(2, refused.code(), refused.toString());
+    assertTrue(refused.err().contains("not a whole number"), refused.err());
+    Cli.Result quoted = bare().run("config", "set", "base-url", "\"https://ed.link\"");
+    assertEquals(2, quoted.code(), quoted.toString());
+    assertEquals(before + "\n[ci]\nretries = 6\n", Files.readString(file), "nothing changed");
+
+    Cli.Result unset = bare().run("--profile", "ci", "config", "unset", "retries");
+    assertEquals(0, unset.code(), unset.toString());
+    assertEquals("", bare().run("--profile", "ci", "config", "get", "retries").out());
+  }
+
+  @Test
+  void configShowMarksAnInvalidValueAndExits2() throws Exception {
+    Files.writeString(configDir.resolve("config"), "[bad]\nretries = many\nbase-url = ftp://x\n");
+    Cli.Result r = bare().run("--profile", "bad", "config", "show");
+    assertEquals(2, r.code(), r.toString());
+    assertTrue(line(r, "retries").endsWith("INVALID"), r.out());
+    assertTrue(r.err().contains("retries = many is invalid"), r.err());
+    assertTrue(r.err().contains("base-url = ftp://x is invalid"), r.err());
+  }
+
+  @Test
+  void setTokenCreatesItsProfile() throws Exception {
+    Cli.Result r =
+        bare().stdin("sk-new-profile-token\n").run("--profile", "fresh", "config", "set-token");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(Files.readString(configDir.resolve("config")).endsWith("[fresh]\n"));
+    Cli.Result show = bare().run("--profile", "fresh", "config", "show");
+    assertEquals(0, show.code(), show.toString());
+    assertTrue(line(show, "token").contains("set, never shown"), show.out());
+  }
 }

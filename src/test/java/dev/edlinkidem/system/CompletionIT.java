@@ -210,7 +210,7 @@ class CompletionIT extends SandboxCase {
         List.of("other-pending-1"),
         fish("edlink-idem --journal=" + quote(otherJournal.toString()) + " show "));
     assertEquals(List.of("merge"), fish("edlink-idem journal m"));
-    assertEquals(List.of("set-client", "set-token", "show"), fish("edlink-idem config s"));
+    assertEquals(List.of("set", "set-client", "set-token", "show"), fish("edlink-idem config s"));
     assertEquals(List.of("--state=succeeded"), fish("edlink-idem list --state=s"));
     assertEquals(List.of("--verbose"), fish("edlink-idem list --verb"));
     assertEquals(

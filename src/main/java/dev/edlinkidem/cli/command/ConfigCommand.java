@@ -7,6 +7,7 @@ import com.google.gson.JsonParser;
 import dev.edlinkidem.cli.CliException;
 import dev.edlinkidem.cli.EdlinkIdem;
 import dev.edlinkidem.cli.Invocation;
+import dev.edlinkidem.config.ConfigFile;
 import dev.edlinkidem.config.PrivateFile;
 import dev.edlinkidem.config.Settings;
 import dev.edlinkidem.config.UserClient;
@@ -15,8 +16,13 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code config}: the settings in effect, and the token a profile keeps. */
@@ -24,17 +30,24 @@ import picocli.CommandLine.ParentCommand;
     name = "config",
     mixinStandardHelpOptions = true,
     description =
-        "Show the settings in effect and where each comes from, or store a profile's token."
+        "Show the settings in effect and where each comes from, change a profile's settings, or"
+            + " store its token."
             + " Precedence: flag, then environment, then the profile in"
             + " $XDG_CONFIG_HOME/edlink-idem/config, then the default (docs/configuration.md).",
     subcommands = {
       ConfigCommand.Show.class,
+      ConfigCommand.Set.class,
+      ConfigCommand.Get.class,
+      ConfigCommand.Unset.class,
+      ConfigCommand.ListProfiles.class,
       ConfigCommand.SetToken.class,
       ConfigCommand.SetClient.class
     },
     footerHeading = "%nExamples:%n",
     footer = {
       "  edlink-idem config show",
+      "  edlink-idem config set base-url https://ed.link --profile ci",
+      "  edlink-idem config list",
       "  edlink-idem config set-token --profile ci < token.txt",
       "  edlink-idem config set-client --profile teacher < token-set.json"
     },
@@ -46,8 +59,8 @@ public final class ConfigCommand implements Runnable {
   @Override
   public void run() {
     throw CliException.usage(
-        "a config command is needed: show, set-token or set-client (see 'edlink-idem config"
-            + " --help')");
+        "a config command is needed: show, set, get, unset, list, set-token or set-client (see"
+            + " 'edlink-idem config --help')");
   }
 
   /** {@code config show}. */
@@ -73,12 +86,38 @@ public final class ConfigCommand implements Runnable {
       Settings.Setting chosen = root.settings().profileSetting();
       String profile = chosen.value();
       out.println("profile    " + profile + "  (" + chosen.source() + ")");
+      Map<String, String> invalid = new LinkedHashMap<>();
+      for (String key : List.of("base-url", "journal", "token-file", "retries")) {
+        String value = root.settings().config().get(profile, key);
+        String problem = value == null ? null : ConfigFile.problemWith(key, value);
+        if (problem != null) {
+          invalid.put(key, problem);
+        }
+      }
       Settings.Setting base = root.settings().baseUrlSetting();
-      out.println("base-url   " + base.value() + "  (" + base.source() + ")");
+      out.println(
+          "base-url   "
+              + base.value()
+              + "  ("
+              + base.source()
+              + ")"
+              + mark(invalid, "base-url", base));
       Settings.Setting journal = root.settings().journalSetting();
-      out.println("journal    " + journal.value() + "  (" + journal.source() + ")");
+      out.println(
+          "journal    "
+              + journal.value()
+              + "  ("
+              + journal.source()
+              + ")"
+              + mark(invalid, "journal", journal));
       Settings.Setting retries = root.settings().retriesSetting();
-      out.println("retries    " + retries.value() + "  (" + retries.source() + ")");
+      out.println(
+          "retries    "
+              + retries.value()
+              + "  ("
+              + retries.source()
+              + ")"
+              + mark(invalid, "retries", retries));
       Settings.Setting token = root.settings().tokenSetting(null);
       out.println(
           "token      "
@@ -97,6 +136,206 @@ public final class ConfigCommand implements Runnable {
                 + ", secret and refresh token set, never shown  ("
                 + root.settings().userClientFileOf(profile)
                 + ")");
+      }
+      out.flush();
+      invalid.forEach(
+          (key, problem) ->
+              root.invocation()
+                  .err()
+                  .println(
+                      "edlink-idem: profile "
+                          + profile
+                          + " of "
+                          + file
+                          + ": "
+                          + key
+                          + " = "
+                          + root.settings().config().get(profile, key)
+                          + " is invalid: "
+                          + problem));
+      return invalid.isEmpty() ? ExitCode.OK : ExitCode.USAGE;
+    }
+
+    /** " INVALID" after a setting in effect that the profile gives and that is invalid. */
+    private static String mark(Map<String, String> invalid, String key, Settings.Setting s) {
+      return invalid.containsKey(key) && s.source().startsWith("profile") ? "  INVALID" : "";
+    }
+  }
+
+  /** The configuration file's text, or a usage error saying why it cannot be read. */
+  private static String configText(EdlinkIdem root) {
+    try {
+      return ConfigFile.text(root.settings().config().path());
+    } catch (ConfigFile.Invalid e) {
+      throw CliException.usage(e.getMessage());
+    }
+  }
+
+  /** Writes {@code text} as the configuration file, checked first: mode 0600, forced to disk. */
+  private static void writeConfig(EdlinkIdem root, String text) {
+    Path file = root.settings().config().path();
+    try {
+      ConfigFile.parse(file, text);
+      PrivateFile.replace(file, text);
+    } catch (ConfigFile.Invalid e) {
+      throw new CliException(ExitCode.INTERNAL, "the configuration would not read back: " + e);
+    } catch (IOException e) {
+      throw new CliException(
+          ExitCode.INTERNAL, "cannot write the configuration " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code config set SETTING VALUE}. */
+  @Command(
+      name = "set",
+      mixinStandardHelpOptions = true,
+      description =
+          "Set one setting of a profile (--profile, default: default) in the configuration file,"
+              + " creating the profile if it has none: base-url, journal, token-file or retries."
+              + " The value is checked first; comments and other lines stay as they are.",
+      footerHeading = "%nExamples:%n",
+      footer = {
+        "  edlink-idem config set base-url https://ed.link --profile ci",
+        "  edlink-idem config set retries 6"
+      },
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:set",
+        "1:the file could not be written",
+        "2:unknown setting or invalid value (nothing was changed)"
+      })
+  static final class Set implements Callable<Integer> {
+    @ParentCommand private ConfigCommand parent;
+
+    @Parameters(
+        index = "0",
+        paramLabel = "SETTING",
+        description = "base-url, journal, token-file or retries.")
+    private String key;
+
+    @Parameters(index = "1", paramLabel = "VALUE", description = "The setting's value.")
+    private String value;
+
+    @Override
+    public Integer call() {
+      EdlinkIdem root = parent.root;
+      String problem = ConfigFile.problemWith(key, value.strip());
+      if (problem != null) {
+        throw CliException.usage(key + " = " + value + ": " + problem + "; nothing was changed");
+      }
+      String profile = root.settings().profileName();
+      writeConfig(root, ConfigFile.set(configText(root), profile, key, value.strip()));
+      if (!root.style().quiet()) {
+        root.invocation()
+            .err()
+            .println("edlink-idem: " + key + " = " + value.strip() + " in profile " + profile);
+      }
+      return ExitCode.OK;
+    }
+  }
+
+  /** {@code config get SETTING}. */
+  @Command(
+      name = "get",
+      mixinStandardHelpOptions = true,
+      description =
+          "Print one setting of a profile (--profile, default: default) as the configuration file"
+              + " holds it; nothing when the profile does not set it ('config show' tells what is"
+              + " in effect, and from where).",
+      footerHeading = "%nExamples:%n",
+      footer = {"  edlink-idem config get base-url --profile ci"},
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {"0:printed, or not set", "2:unknown setting or profile"})
+  static final class Get implements Callable<Integer> {
+    @ParentCommand private ConfigCommand parent;
+
+    @Parameters(paramLabel = "SETTING", description = "base-url, journal, token-file or retries.")
+    private String key;
+
+    @Override
+    public Integer call() {
+      EdlinkIdem root = parent.root;
+      if (!ConfigFile.KEYS.contains(key)) {
+        throw CliException.usage(ConfigFile.problemWith(key, "x"));
+      }
+      String value = root.settings().config().get(root.settings().profile(), key);
+      if (value != null) {
+        root.invocation().out().println(value);
+      }
+      return ExitCode.OK;
+    }
+  }
+
+  /** {@code config unset SETTING}. */
+  @Command(
+      name = "unset",
+      mixinStandardHelpOptions = true,
+      description =
+          "Remove one setting from a profile (--profile, default: default): the next source of it"
+              + " (default, or environment) takes over.",
+      footerHeading = "%nExamples:%n",
+      footer = {"  edlink-idem config unset retries --profile ci"},
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:removed, or was not set",
+        "1:the file could not be written",
+        "2:unknown setting or profile"
+      })
+  static final class Unset implements Callable<Integer> {
+    @ParentCommand private ConfigCommand parent;
+
+    @Parameters(paramLabel = "SETTING", description = "base-url, journal, token-file or retries.")
+    private String key;
+
+    @Override
+    public Integer call() {
+      EdlinkIdem root = parent.root;
+      if (!ConfigFile.KEYS.contains(key)) {
+        throw CliException.usage(ConfigFile.problemWith(key, "x"));
+      }
+      String profile = root.settings().profile();
+      boolean was = root.settings().config().get(profile, key) != null;
+      if (was) {
+        writeConfig(root, ConfigFile.unset(configText(root), profile, key));
+      }
+      if (!root.style().quiet()) {
+        root.invocation()
+            .err()
+            .println(
+                "edlink-idem: "
+                    + key
+                    + (was ? " removed from" : " was not set in")
+                    + " profile "
+                    + profile);
+      }
+      return ExitCode.OK;
+    }
+  }
+
+  /** {@code config list}. */
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description =
+          "List the profiles of the configuration file, one a line, the one in use marked with *.",
+      footerHeading = "%nExamples:%n",
+      footer = {"  edlink-idem config list"},
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {"0:listed", "2:a configuration file that cannot be read"})
+  static final class ListProfiles implements Callable<Integer> {
+    @ParentCommand private ConfigCommand parent;
+
+    @Override
+    public Integer call() {
+      EdlinkIdem root = parent.root;
+      List<String> profiles = new ArrayList<>(root.settings().config().profiles());
+      if (!profiles.contains("default")) {
+        profiles.add(0, "default");
+      }
+      String inUse = root.settings().profileName();
+      PrintWriter out = root.invocation().out();
+      for (String profile : profiles) {
+        out.println((profile.equals(inUse) ? "* " : "  ") + profile);
       }
       out.flush();
       return ExitCode.OK;
@@ -128,7 +367,7 @@ public final class ConfigCommand implements Runnable {
     @Override
     public Integer call() {
       EdlinkIdem root = parent.root;
-      String profile = root.settings().profile();
+      String profile = root.settings().profileName();
       String token;
       try {
         token = root.invocation().readSecret("Token for profile " + profile + ": ").strip();
@@ -148,6 +387,10 @@ public final class ConfigCommand implements Runnable {
       } catch (IOException e) {
         throw new CliException(
             ExitCode.INTERNAL, "cannot store the token in " + target + ": " + e.getMessage(), e);
+      }
+      if (!profile.equals("default") && !root.settings().config().hasProfile(profile)) {
+        // The token is there for the profile: the profile now is too, so --profile finds it.
+        writeConfig(root, ConfigFile.withProfile(configText(root), profile));
       }
       if (!root.style().quiet()) {
         root.invocation()
