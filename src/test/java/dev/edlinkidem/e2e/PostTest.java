@@ -569,4 +569,38 @@ class PostTest extends SandboxCase {
     assertEquals(0, replay.code(), replay.toString());
     assertEquals(1, stat("creates"));
   }
+
+  @Test
+  void aSlowAnswerShowsHowLongItHasWaitedOnATerminalOnly() throws Exception {
+    sandbox.setFaults(faults(0, 0, 0, 0, Duration.ofMillis(1700)));
+    Cli.Result onTerminal =
+        cli()
+            .terminal(new dev.edlinkidem.cli.Invocation.Terminal(false, false, true))
+            .run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "slow-1");
+    assertEquals(0, onTerminal.code(), onTerminal.toString());
+    assertTrue(
+        onTerminal
+            .err()
+            .contains("\redlink-idem: waiting for Edlink's answer: 2 s (attempt 1 of 5)"),
+        onTerminal.err());
+    assertTrue(
+        onTerminal.err().contains("\r\u001b[K"), "the line is taken away: " + onTerminal.err());
+
+    Cli.Result piped = cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "slow-2");
+    assertEquals(0, piped.code(), piped.toString());
+    assertTrue(!piped.err().contains("waiting"), "no progress in a pipe: " + piped.err());
+  }
+
+  @Test
+  void aBodyFromStdinOnATerminalSaysItIsBeingRead() {
+    Cli.Result r =
+        cli()
+            .terminal(new dev.edlinkidem.cli.Invocation.Terminal(true, false, false))
+            .stdin(ESSAY)
+            .run("post", ASSIGNMENTS, "-d", "@-", "-k", "stdin-1");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(
+        r.err().startsWith("edlink-idem: reading the body from stdin; end it with Ctrl-D\n"),
+        r.err());
+  }
 }

@@ -4,6 +4,7 @@ import dev.edlinkidem.cli.CliException;
 import dev.edlinkidem.cli.EdlinkIdem;
 import dev.edlinkidem.cli.option.Durations;
 import dev.edlinkidem.cli.render.ResultPrinter;
+import dev.edlinkidem.cli.render.SendProgress;
 import dev.edlinkidem.journal.Attempt;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.Journal;
@@ -31,7 +32,9 @@ public final class KeyRunner {
   private final EdlinkIdem root;
   private final ResultPrinter printer;
   private final Function<Sender.Listener, Sender> sender;
+  private final int attempts;
   private Sender prepared;
+  private volatile SendProgress progress;
 
   /**
    * The keys this runner may have sent, each with its entry as journaled: what a journal failure
@@ -42,18 +45,34 @@ public final class KeyRunner {
   /** Keys found in the journal before this runner sent them: a failure leaves them pending. */
   private final Set<String> journaledBefore = new HashSet<>();
 
-  KeyRunner(EdlinkIdem root, ResultPrinter printer, Function<Sender.Listener, Sender> sender) {
+  /**
+   * @param attempts the most attempts a request gets (429s waited out aside), for the progress line
+   */
+  KeyRunner(
+      EdlinkIdem root,
+      ResultPrinter printer,
+      int attempts,
+      Function<Sender.Listener, Sender> sender) {
     this.root = root;
     this.printer = printer;
+    this.attempts = attempts;
     this.sender = sender;
   }
 
   /** Builds the HTTP client now, before the request is journaled. */
   private KeyRunner prepare() {
     if (prepared == null) {
-      prepared = sender.apply(this::verboseAttempt);
+      prepared = sender.apply(this::attempted);
     }
     return this;
+  }
+
+  private void attempted(Attempt attempt, Optional<Duration> wait) {
+    SendProgress shown = progress;
+    if (shown != null) {
+      shown.attempted(attempt, wait);
+    }
+    verboseAttempt(attempt, wait);
   }
 
   private void verboseAttempt(Attempt attempt, Optional<Duration> wait) {
@@ -103,7 +122,8 @@ public final class KeyRunner {
             verdict -> root.invocation().err().println("edlink-idem: " + printer.message(verdict)),
             Interruption.WRITE_WAIT);
     Runnable forgetInterrupt = root.invocation().onInterrupt(interruption::report);
-    try {
+    progress = SendProgress.start(root, attempts);
+    try (SendProgress shown = progress) {
       return Verdict.of(s.send(lease, interruption.journal(journaled), via));
     } catch (JournalException e) {
       throw printer.failure(Verdict.outcomeNotJournaled(interruption.entry(), e.getMessage()), e);

@@ -127,6 +127,9 @@ public final class PostCommand implements Callable<Integer> {
   }
 
   private int post(Invocation invocation, String url, boolean tls) {
+    if ("@-".equals(data) && invocation.terminal().stdin() && !root.style().quiet()) {
+      invocation.err().println("edlink-idem: reading the body from stdin; end it with Ctrl-D");
+    }
     byte[] body =
         data == null
             ? new byte[0]
@@ -140,7 +143,11 @@ public final class PostCommand implements Callable<Integer> {
     Bearer token = send.bearer(root);
     ResultPrinter printer = new ResultPrinter(root, output, true, send.replayArgs());
     KeyRunner runner =
-        new KeyRunner(root, printer, listener -> send.sender(root, token, listener, tls));
+        new KeyRunner(
+            root,
+            printer,
+            send.policy(root).retries() + 1,
+            listener -> send.sender(root, token, listener, tls));
     try (FileJournal journal = FileJournal.open(root.settings().journalDir());
         Journal.Lease lease = journal.lease(key)) {
       Optional<Entry> existing = runner.entryOf(lease);

@@ -153,7 +153,12 @@ public final class ReplayCommand implements Callable<Integer> {
     boolean json = output.format() == OutputOptions.Format.JSON;
     // With several keys stdout gets a line per key (or a JSON object per key), not bodies.
     ResultPrinter printer = new ResultPrinter(root, output, single || json, send.replayArgs());
-    KeyRunner runner = new KeyRunner(root, printer, listener -> send.sender(root, token, listener));
+    KeyRunner runner =
+        new KeyRunner(
+            root,
+            printer,
+            send.policy(root).retries() + 1,
+            listener -> send.sender(root, token, listener));
     int code = refused > 0 ? ExitCode.REFUSED : ExitCode.OK;
     Instant now = invocation.now();
     int n = 0;

@@ -28,6 +28,11 @@ public final class ProgressLine {
             && !"dumb".equals(invocation.env("TERM")));
   }
 
+  /** A line that never draws: for what is measured without a terminal. */
+  static ProgressLine none() {
+    return new ProgressLine(null, false);
+  }
+
   boolean enabled() {
     return enabled;
   }
