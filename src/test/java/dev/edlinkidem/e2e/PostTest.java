@@ -603,4 +603,42 @@ class PostTest extends SandboxCase {
         r.err().startsWith("edlink-idem: reading the body from stdin; end it with Ctrl-D\n"),
         r.err());
   }
+
+  @Test
+  void formatJsonForADryRunIncludedHeadersAndPretty() {
+    Cli.Result dry =
+        cli()
+            .run(
+                "post",
+                ASSIGNMENTS,
+                "-d",
+                ESSAY,
+                "-k",
+                "json-dry",
+                "--dry-run",
+                "--format",
+                "json");
+    assertEquals(0, dry.code(), dry.toString());
+    JsonObject request = json(dry.out());
+    assertEquals(true, request.get("dry_run").getAsBoolean());
+    assertEquals("POST", request.get("method").getAsString());
+    assertTrue(request.get("url").getAsString().endsWith("?$idempotency=json-dry"), dry.out());
+    assertEquals(
+        "Bearer [redacted]", request.getAsJsonObject("headers").get("Authorization").getAsString());
+    assertEquals("Essay", request.getAsJsonObject("body").get("title").getAsString());
+    assertTrue(!dry.out().contains(TOKEN), "never the token");
+    assertEquals(0, stat("requests"));
+
+    Cli.Result included =
+        cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "json-i", "--format", "json", "-i");
+    assertEquals(0, included.code(), included.toString());
+    JsonObject summary = json(included.out());
+    assertTrue(summary.getAsJsonObject("headers").has("content-type"), included.out());
+
+    Cli.Result pretty =
+        cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "json-p", "--format", "json", "--pretty");
+    assertEquals(0, pretty.code(), pretty.toString());
+    assertTrue(pretty.out().startsWith("{\n  \"key\": \"json-p\""), pretty.out());
+    assertEquals("json-p", json(pretty.out()).get("key").getAsString());
+  }
 }

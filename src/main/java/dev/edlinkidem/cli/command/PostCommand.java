@@ -187,8 +187,22 @@ public final class PostCommand implements Callable<Integer> {
   private int dryRun(JournaledRequest request, String key) {
     Invocation invocation = root.invocation();
     PrintWriter out = invocation.out();
-    out.println(request.method() + " " + EdlinkClient.urlWithKey(request.url(), key));
     boolean hasToken = root.settings().tokenSetting(send.tokenFile()) != null;
+    if (output.format() == OutputOptions.Format.JSON) {
+      out.println(
+          ResultPrinter.dryRunJson(
+              request,
+              EdlinkClient.urlWithKey(request.url(), key),
+              key,
+              hasToken,
+              output.pretty(invocation.terminal().stdout())));
+      out.flush();
+      if (!root.style().quiet()) {
+        invocation.err().println("edlink-idem: dry run: nothing was journaled or sent");
+      }
+      return ExitCode.OK;
+    }
+    out.println(request.method() + " " + EdlinkClient.urlWithKey(request.url(), key));
     out.println(
         "Authorization: "
             + (hasToken

@@ -2,6 +2,7 @@ package dev.edlinkidem.cli.render;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
@@ -11,11 +12,13 @@ import com.google.gson.JsonPrimitive;
 import dev.edlinkidem.cli.CliException;
 import dev.edlinkidem.cli.CommandContext;
 import dev.edlinkidem.cli.Invocation;
+import dev.edlinkidem.cli.Version;
 import dev.edlinkidem.cli.option.OutputOptions;
 import dev.edlinkidem.edlink.Envelope;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.Window;
+import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.request.RecordedResponse;
 import dev.edlinkidem.time.DurationSyntax;
 import dev.edlinkidem.time.Time;
@@ -42,6 +45,10 @@ public final class ResultPrinter {
 
   /** One line of JSON, nulls kept: what --format json and batch's --format jsonl print. */
   static final Gson COMPACT = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
+
+  /** --format json indented: with --pretty, or on a terminal (not with --raw). */
+  private static final Gson INDENTED =
+      new GsonBuilder().serializeNulls().setPrettyPrinting().disableHtmlEscaping().create();
 
   private final CommandContext root;
   private final OutputOptions output;
@@ -183,7 +190,12 @@ public final class ResultPrinter {
     }
     if (output.format() == OutputOptions.Format.JSON) {
       PrintWriter out = root.invocation().out();
-      out.println(COMPACT.toJson(summaryObject(entry, response, fromJournal)));
+      JsonObject summary = summaryObject(entry, response, fromJournal);
+      if (output.include() && response != null) {
+        summary.add("headers", headersObject(response.headers()));
+      }
+      boolean indent = output.pretty(root.invocation().terminal().stdout());
+      out.println((indent ? INDENTED : COMPACT).toJson(summary));
       out.flush();
       return;
     }
@@ -248,6 +260,39 @@ public final class ResultPrinter {
     } catch (JsonParseException e) {
       return null;
     }
+  }
+
+  /** Response headers as an object: each name with the list of its values. */
+  private static JsonObject headersObject(Map<String, List<String>> headers) {
+    JsonObject o = new JsonObject();
+    headers.forEach(
+        (name, values) -> {
+          JsonArray a = new JsonArray();
+          values.forEach(a::add);
+          o.add(name, a);
+        });
+    return o;
+  }
+
+  /**
+   * A dry run's request as {@code --format json} prints it: what would be sent, the token as {@code
+   * "Bearer [redacted]"} or null when there is none.
+   */
+  public static String dryRunJson(
+      JournaledRequest request, String url, String key, boolean hasToken, boolean indent) {
+    JsonObject o = new JsonObject();
+    o.addProperty("dry_run", true);
+    o.addProperty("key", key);
+    o.addProperty("method", request.method());
+    o.addProperty("url", url);
+    JsonObject headers = new JsonObject();
+    headers.add(
+        "Authorization", hasToken ? new JsonPrimitive("Bearer [redacted]") : JsonNull.INSTANCE);
+    headers.addProperty("User-Agent", "edlink-idem/" + Version.number());
+    request.headers().forEach(headers::addProperty);
+    o.add("headers", headers);
+    o.add("body", request.body().length == 0 ? JsonNull.INSTANCE : bodyAsJson(request.body()));
+    return (indent ? INDENTED : COMPACT).toJson(o);
   }
 
   static String headerBlock(RecordedResponse response) {
