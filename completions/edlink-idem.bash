@@ -30,7 +30,7 @@ __edlink_idem_command() {
       argument=keys argument_values='list --format keys'
       ;;
     'edlink-idem expiring')
-      options='--within --pending-only --fail-if-pending -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='--within --pending-only --fail-if-pending --format -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       ;;
     'edlink-idem prune')
       options='--dry-run --include-pending --tombstones -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
@@ -152,6 +152,7 @@ __edlink_idem_option() {
     'edlink-idem show --profile') kind=none ;;
     'edlink-idem show --color') kind=words values='auto always never' ;;
     'edlink-idem expiring --within') kind=words values='30s 2m 10m 1h 24h 72h 7d' ;;
+    'edlink-idem expiring --format') kind=words values='text json' ;;
     'edlink-idem expiring --journal') kind=directory ;;
     'edlink-idem expiring --base-url') kind=none ;;
     'edlink-idem expiring --profile') kind=none ;;

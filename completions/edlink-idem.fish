@@ -75,7 +75,7 @@ function __edlink_idem_valued
         case 'show'
             printf '%s\n' --format --journal --base-url --profile --color
         case 'expiring'
-            printf '%s\n' --within --journal --base-url --profile --color
+            printf '%s\n' --within --format --journal --base-url --profile --color
         case 'prune'
             printf '%s\n' --journal --base-url --profile --color
         case 'keygen'
@@ -252,6 +252,7 @@ complete -c edlink-idem -n '__edlink_idem_at show' -a '(__edlink_idem_keys list 
 complete -c edlink-idem -n '__edlink_idem_at expiring' -l within -x -a '30s 2m 10m 1h 24h 72h 7d' -d 'How far ahead to look'
 complete -c edlink-idem -n '__edlink_idem_at expiring' -l pending-only -d 'Only pending entries'
 complete -c edlink-idem -n '__edlink_idem_at expiring' -l fail-if-pending -d 'Exit 7 when any pending entry is listed'
+complete -c edlink-idem -n '__edlink_idem_at expiring' -l format -x -a 'text json' -d 'text or json'
 complete -c edlink-idem -n '__edlink_idem_at expiring' -s h -l help -d 'Show this help message and exit'
 complete -c edlink-idem -n '__edlink_idem_at expiring' -s V -l version -d 'Print version information and exit'
 complete -c edlink-idem -n '__edlink_idem_at expiring' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'

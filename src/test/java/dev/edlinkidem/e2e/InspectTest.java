@@ -283,6 +283,35 @@ class InspectTest extends SandboxCase {
   }
 
   @Test
+  void expiringAsJsonForCiAlerting() {
+    String soon = at(Duration.ofDays(29));
+    Cli.Result r =
+        cli().env("EDLINK_IDEM_NOW", soon).run("expiring", "--format", "json", "--fail-if-pending");
+    assertEquals(7, r.code(), r.toString());
+    JsonArray entries = JsonParser.parseString(r.out()).getAsJsonArray();
+    assertEquals(3, entries.size(), r.out());
+    JsonObject pending = null;
+    for (var e : entries) {
+      JsonObject o = e.getAsJsonObject();
+      for (String field :
+          List.of("key", "state", "expired", "status", "attempts", "created", "window_ends")) {
+        assertTrue(o.has(field), field + " in " + o);
+      }
+      if (o.get("state").getAsString().equals("pending")) {
+        pending = o;
+      } else {
+        assertTrue(o.get("resolve").isJsonNull(), o.toString());
+      }
+    }
+    assertEquals("pending-cccc3", pending.get("key").getAsString());
+    assertTrue(
+        pending.get("resolve").getAsString().startsWith("edlink-idem replay pending-cccc3"),
+        pending.toString());
+    Cli.Result none = cli().run("expiring", "--format", "json");
+    assertEquals("[]\n", none.out(), "nothing expires within 72h today");
+  }
+
+  @Test
   void keygenPrintsFreshKeysOrUuids() {
     List<String> keys = cli().run("keygen", "-n", "50").out().lines().toList();
     assertEquals(50, keys.size());

@@ -1,5 +1,7 @@
 package dev.edlinkidem.cli.command;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import dev.edlinkidem.cli.EdlinkIdem;
 import dev.edlinkidem.cli.option.Durations;
 import dev.edlinkidem.cli.render.CommandText;
@@ -63,6 +65,21 @@ public final class ExpiringCommand implements Callable<Integer> {
   @Option(names = "--fail-if-pending", description = "Exit 7 when any pending entry is listed.")
   private boolean failIfPending;
 
+  /** How the entries are printed. */
+  enum Format {
+    TEXT,
+    JSON
+  }
+
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      defaultValue = "text",
+      description =
+          "text or json: one array of the summary fields of docs/output-formats.md, each with"
+              + " resolve, the command for a pending entry (default: ${DEFAULT-VALUE}).")
+  private Format format;
+
   @Override
   public Integer call() {
     Instant now = root.invocation().now();
@@ -77,6 +94,17 @@ public final class ExpiringCommand implements Callable<Integer> {
     PrintWriter out = root.invocation().out();
     String span = Durations.format(within);
     long pending = soon.stream().filter(s -> s.state() == EntryState.PENDING).count();
+    if (format == Format.JSON) {
+      JsonArray array = new JsonArray();
+      for (EntrySummary s : soon) {
+        JsonObject o = EntryJson.head(s, now);
+        o.addProperty("resolve", s.state() == EntryState.PENDING ? resolve(s, now) : null);
+        array.add(o);
+      }
+      out.println(array);
+      out.flush();
+      return failIfPending && pending > 0 ? ExitCode.PENDING_EXPIRING : ExitCode.OK;
+    }
     if (soon.isEmpty()) {
       out.println(
           "No "
@@ -127,15 +155,15 @@ public final class ExpiringCommand implements Callable<Integer> {
         if (s.window().allowsReplay(now)) {
           out.println(
               "  "
-                  + CommandText.replay(root.settings().flags(), s.key(), List.of())
+                  + resolve(s, now)
                   + "    # before "
                   + TimeText.when(s.window().replayDeadline())
                   + "; or check first, without sending: edlink-idem reconcile "
                   + s.key());
         } else {
           out.println(
-              "  edlink-idem reconcile "
-                  + s.key()
+              "  "
+                  + resolve(s, now)
                   + "    # replay is refused in the last hour of the window;"
                   + " reconcile says whether Edlink received it");
         }
@@ -143,5 +171,15 @@ public final class ExpiringCommand implements Callable<Integer> {
     }
     out.flush();
     return failIfPending && pending > 0 ? ExitCode.PENDING_EXPIRING : ExitCode.OK;
+  }
+
+  /**
+   * The command that resolves a pending entry: its replay while the window allows one, else
+   * reconcile, which asks Edlink's request log without sending.
+   */
+  private String resolve(EntrySummary s, Instant now) {
+    return s.window().allowsReplay(now)
+        ? CommandText.replay(root.settings().flags(), s.key(), List.of())
+        : "edlink-idem reconcile " + s.key();
   }
 }
