@@ -420,7 +420,11 @@ class PostTest extends SandboxCase {
   void prettyOnATerminalRawWhenPiped() {
     Cli.Result piped = cli().run("post", ASSIGNMENTS, "-d", ESSAY);
     assertFalse(piped.out().contains("\n  "), piped.out());
-    Cli.Result tty = cli().terminal(Invocation.Terminal.ALL).run("post", ASSIGNMENTS, "-d", ESSAY);
+    Cli.Result tty =
+        cli()
+            .terminal(Invocation.Terminal.ALL)
+            .env("NO_COLOR", "1")
+            .run("post", ASSIGNMENTS, "-d", ESSAY);
     assertTrue(tty.out().contains("\n  \"$data\": {"), tty.out());
     Cli.Result forced = cli().run("post", ASSIGNMENTS, "-d", ESSAY, "--pretty");
     assertTrue(forced.out().contains("\n  \"$data\": {"), forced.out());
@@ -640,5 +644,26 @@ class PostTest extends SandboxCase {
     assertEquals(0, pretty.code(), pretty.toString());
     assertTrue(pretty.out().startsWith("{\n  \"key\": \"json-p\""), pretty.out());
     assertEquals("json-p", json(pretty.out()).get("key").getAsString());
+  }
+
+  @Test
+  void aJsonBodyIsColouredOnATerminalUnlessColourIsOff() {
+    dev.edlinkidem.cli.Invocation.Terminal stdout =
+        new dev.edlinkidem.cli.Invocation.Terminal(false, true, false);
+    String[] post = {"post", ASSIGNMENTS, "-d", ESSAY, "-k", "colour-1"};
+    Cli.Result coloured = cli().terminal(stdout).run(post);
+    assertEquals(0, coloured.code(), coloured.toString());
+    assertTrue(coloured.out().contains("\u001b[34;1m\"title\"\u001b[0m"), coloured.out());
+    String[] never = {"--color", "never", "post", ASSIGNMENTS, "-d", ESSAY, "-k", "colour-1"};
+    for (Cli.Result plain :
+        List.of(
+            cli().terminal(stdout).env("NO_COLOR", "1").run(post),
+            cli().terminal(stdout).env("TERM", "dumb").run(post),
+            cli().terminal(stdout).run(never),
+            cli().run(post))) {
+      assertEquals(0, plain.code(), plain.toString());
+      assertTrue(plain.out().contains("\"title\""), plain.out());
+      assertTrue(!plain.out().contains("\u001b["), plain.out());
+    }
   }
 }

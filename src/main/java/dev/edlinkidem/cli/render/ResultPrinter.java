@@ -194,8 +194,10 @@ public final class ResultPrinter {
       if (output.include() && response != null) {
         summary.add("headers", headersObject(response.headers()));
       }
-      boolean indent = output.pretty(root.invocation().terminal().stdout());
-      out.println((indent ? INDENTED : COMPACT).toJson(summary));
+      boolean onTerminal = root.invocation().terminal().stdout();
+      boolean indent = output.pretty(onTerminal);
+      String text = (indent ? INDENTED : COMPACT).toJson(summary);
+      out.println(indent && root.style().colorFor(onTerminal) ? JsonColours.paint(text) : text);
       out.flush();
       return;
     }
@@ -212,6 +214,9 @@ public final class ResultPrinter {
       if (output.pretty(invocation.terminal().stdout()) && !response.truncated()) {
         String pretty = pretty(body);
         if (pretty != null) {
+          if (root.style().colorFor(invocation.terminal().stdout())) {
+            pretty = JsonColours.paint(pretty);
+          }
           body = (pretty + "\n").getBytes(StandardCharsets.UTF_8);
         }
       }
