@@ -67,7 +67,7 @@ __edlink_idem_command() {
       options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       ;;
     'edlink-idem config list')
-      options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='--names -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       ;;
     'edlink-idem config set-token')
       options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
@@ -97,7 +97,7 @@ __edlink_idem_option() {
   case "$1 $2" in
     'edlink-idem --journal') kind=directory ;;
     'edlink-idem --base-url') kind=none ;;
-    'edlink-idem --profile') kind=none ;;
+    'edlink-idem --profile') kind=keys values='config list --names' ;;
     'edlink-idem --color') kind=words values='auto always never' ;;
     'edlink-idem post -d' | 'edlink-idem post --data') kind=body ;;
     'edlink-idem post -k' | 'edlink-idem post --key') kind=none ;;
@@ -111,7 +111,7 @@ __edlink_idem_option() {
     'edlink-idem post --format') kind=words values='body json' ;;
     'edlink-idem post --journal') kind=directory ;;
     'edlink-idem post --base-url') kind=none ;;
-    'edlink-idem post --profile') kind=none ;;
+    'edlink-idem post --profile') kind=keys values='config list --names' ;;
     'edlink-idem post --color') kind=words values='auto always never' ;;
     'edlink-idem batch -c' | 'edlink-idem batch --concurrency') kind=none ;;
     'edlink-idem batch --rate') kind=none ;;
@@ -124,7 +124,7 @@ __edlink_idem_option() {
     'edlink-idem batch --max-response') kind=none ;;
     'edlink-idem batch --journal') kind=directory ;;
     'edlink-idem batch --base-url') kind=none ;;
-    'edlink-idem batch --profile') kind=none ;;
+    'edlink-idem batch --profile') kind=keys values='config list --names' ;;
     'edlink-idem batch --color') kind=words values='auto always never' ;;
     'edlink-idem replay --token-file') kind=file ;;
     'edlink-idem replay --allow-host') kind=none ;;
@@ -135,7 +135,7 @@ __edlink_idem_option() {
     'edlink-idem replay --format') kind=words values='body json' ;;
     'edlink-idem replay --journal') kind=directory ;;
     'edlink-idem replay --base-url') kind=none ;;
-    'edlink-idem replay --profile') kind=none ;;
+    'edlink-idem replay --profile') kind=keys values='config list --names' ;;
     'edlink-idem replay --color') kind=words values='auto always never' ;;
     'edlink-idem list --state') kind=words values='pending succeeded failed all' ;;
     'edlink-idem list --expiring-within') kind=words values='30s 2m 10m 1h 24h 72h 7d' ;;
@@ -144,81 +144,81 @@ __edlink_idem_option() {
     'edlink-idem list --format') kind=words values='table json jsonl csv keys' ;;
     'edlink-idem list --journal') kind=directory ;;
     'edlink-idem list --base-url') kind=none ;;
-    'edlink-idem list --profile') kind=none ;;
+    'edlink-idem list --profile') kind=keys values='config list --names' ;;
     'edlink-idem list --color') kind=words values='auto always never' ;;
     'edlink-idem show --format') kind=words values='text json' ;;
     'edlink-idem show --journal') kind=directory ;;
     'edlink-idem show --base-url') kind=none ;;
-    'edlink-idem show --profile') kind=none ;;
+    'edlink-idem show --profile') kind=keys values='config list --names' ;;
     'edlink-idem show --color') kind=words values='auto always never' ;;
     'edlink-idem expiring --within') kind=words values='30s 2m 10m 1h 24h 72h 7d' ;;
     'edlink-idem expiring --format') kind=words values='text json' ;;
     'edlink-idem expiring --journal') kind=directory ;;
     'edlink-idem expiring --base-url') kind=none ;;
-    'edlink-idem expiring --profile') kind=none ;;
+    'edlink-idem expiring --profile') kind=keys values='config list --names' ;;
     'edlink-idem expiring --color') kind=words values='auto always never' ;;
     'edlink-idem prune --journal') kind=directory ;;
     'edlink-idem prune --base-url') kind=none ;;
-    'edlink-idem prune --profile') kind=none ;;
+    'edlink-idem prune --profile') kind=keys values='config list --names' ;;
     'edlink-idem prune --color') kind=words values='auto always never' ;;
     'edlink-idem keygen -n' | 'edlink-idem keygen --count') kind=none ;;
     'edlink-idem keygen --journal') kind=directory ;;
     'edlink-idem keygen --base-url') kind=none ;;
-    'edlink-idem keygen --profile') kind=none ;;
+    'edlink-idem keygen --profile') kind=keys values='config list --names' ;;
     'edlink-idem keygen --color') kind=words values='auto always never' ;;
     'edlink-idem reconcile --token-file') kind=file ;;
     'edlink-idem reconcile --timeout') kind=words values='30s 2m 10m 1h 24h 72h 7d' ;;
     'edlink-idem reconcile --journal') kind=directory ;;
     'edlink-idem reconcile --base-url') kind=none ;;
-    'edlink-idem reconcile --profile') kind=none ;;
+    'edlink-idem reconcile --profile') kind=keys values='config list --names' ;;
     'edlink-idem reconcile --color') kind=words values='auto always never' ;;
     'edlink-idem journal --journal') kind=directory ;;
     'edlink-idem journal --base-url') kind=none ;;
-    'edlink-idem journal --profile') kind=none ;;
+    'edlink-idem journal --profile') kind=keys values='config list --names' ;;
     'edlink-idem journal --color') kind=words values='auto always never' ;;
     'edlink-idem journal merge --journal') kind=directory ;;
     'edlink-idem journal merge --base-url') kind=none ;;
-    'edlink-idem journal merge --profile') kind=none ;;
+    'edlink-idem journal merge --profile') kind=keys values='config list --names' ;;
     'edlink-idem journal merge --color') kind=words values='auto always never' ;;
     'edlink-idem config --journal') kind=directory ;;
     'edlink-idem config --base-url') kind=none ;;
-    'edlink-idem config --profile') kind=none ;;
+    'edlink-idem config --profile') kind=keys values='config list --names' ;;
     'edlink-idem config --color') kind=words values='auto always never' ;;
     'edlink-idem config show --journal') kind=directory ;;
     'edlink-idem config show --base-url') kind=none ;;
-    'edlink-idem config show --profile') kind=none ;;
+    'edlink-idem config show --profile') kind=keys values='config list --names' ;;
     'edlink-idem config show --color') kind=words values='auto always never' ;;
     'edlink-idem config set --journal') kind=directory ;;
     'edlink-idem config set --base-url') kind=none ;;
-    'edlink-idem config set --profile') kind=none ;;
+    'edlink-idem config set --profile') kind=keys values='config list --names' ;;
     'edlink-idem config set --color') kind=words values='auto always never' ;;
     'edlink-idem config get --journal') kind=directory ;;
     'edlink-idem config get --base-url') kind=none ;;
-    'edlink-idem config get --profile') kind=none ;;
+    'edlink-idem config get --profile') kind=keys values='config list --names' ;;
     'edlink-idem config get --color') kind=words values='auto always never' ;;
     'edlink-idem config unset --journal') kind=directory ;;
     'edlink-idem config unset --base-url') kind=none ;;
-    'edlink-idem config unset --profile') kind=none ;;
+    'edlink-idem config unset --profile') kind=keys values='config list --names' ;;
     'edlink-idem config unset --color') kind=words values='auto always never' ;;
     'edlink-idem config list --journal') kind=directory ;;
     'edlink-idem config list --base-url') kind=none ;;
-    'edlink-idem config list --profile') kind=none ;;
+    'edlink-idem config list --profile') kind=keys values='config list --names' ;;
     'edlink-idem config list --color') kind=words values='auto always never' ;;
     'edlink-idem config set-token --journal') kind=directory ;;
     'edlink-idem config set-token --base-url') kind=none ;;
-    'edlink-idem config set-token --profile') kind=none ;;
+    'edlink-idem config set-token --profile') kind=keys values='config list --names' ;;
     'edlink-idem config set-token --color') kind=words values='auto always never' ;;
     'edlink-idem config set-client --journal') kind=directory ;;
     'edlink-idem config set-client --base-url') kind=none ;;
-    'edlink-idem config set-client --profile') kind=none ;;
+    'edlink-idem config set-client --profile') kind=keys values='config list --names' ;;
     'edlink-idem config set-client --color') kind=words values='auto always never' ;;
     'edlink-idem shell --journal') kind=directory ;;
     'edlink-idem shell --base-url') kind=none ;;
-    'edlink-idem shell --profile') kind=none ;;
+    'edlink-idem shell --profile') kind=keys values='config list --names' ;;
     'edlink-idem shell --color') kind=words values='auto always never' ;;
     'edlink-idem completion --journal') kind=directory ;;
     'edlink-idem completion --base-url') kind=none ;;
-    'edlink-idem completion --profile') kind=none ;;
+    'edlink-idem completion --profile') kind=keys values='config list --names' ;;
     'edlink-idem completion --color') kind=words values='auto always never' ;;
     'edlink-idem sandbox --port') kind=none ;;
     'edlink-idem sandbox --host') kind=none ;;
@@ -237,11 +237,11 @@ __edlink_idem_option() {
     'edlink-idem sandbox --seed') kind=none ;;
     'edlink-idem sandbox --journal') kind=directory ;;
     'edlink-idem sandbox --base-url') kind=none ;;
-    'edlink-idem sandbox --profile') kind=none ;;
+    'edlink-idem sandbox --profile') kind=keys values='config list --names' ;;
     'edlink-idem sandbox --color') kind=words values='auto always never' ;;
     'edlink-idem help --journal') kind=directory ;;
     'edlink-idem help --base-url') kind=none ;;
-    'edlink-idem help --profile') kind=none ;;
+    'edlink-idem help --profile') kind=keys values='config list --names' ;;
     'edlink-idem help --color') kind=words values='auto always never' ;;
   esac
 }

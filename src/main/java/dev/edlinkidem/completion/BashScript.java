@@ -230,10 +230,9 @@ final class BashScript {
       case FILE, FILE_OR_DIRECTORY -> "file";
       case DIRECTORY -> "directory";
       case BODY -> "body";
-      case KEY -> "keys";
-      // Profile names live in the configuration file; reading it here would copy its format into
-      // three shells.
-      case NONE, TEXT, PROFILE -> "";
+      // The tool lists them itself: the journal's keys, or the profiles (config list --names).
+      case KEY, PROFILE -> "keys";
+      case NONE, TEXT -> "";
     };
   }
 

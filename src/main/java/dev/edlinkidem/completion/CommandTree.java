@@ -149,10 +149,14 @@ public record CommandTree(
     return new Argument(first.paramLabel(), kind, values(first, kind), repeatable, listKeys);
   }
 
+  /** The tool's own command that prints the profile names, one a line. */
+  public static final List<String> LIST_PROFILES = List.of("config", "list", "--names");
+
   private static List<String> values(ArgSpec arg, ValueKind kind) {
     return switch (kind) {
       case CHOICE -> ValueKind.choices(arg);
       case DURATION -> ValueKind.DURATION_EXAMPLES;
+      case PROFILE -> LIST_PROFILES;
       default -> List.of();
     };
   }

@@ -162,8 +162,8 @@ final class FishScript {
       case DIRECTORY -> " -a '(__fish_complete_directories)'";
       case BODY -> " -a '(__edlink_idem_body)'";
       case KEY -> " -a " + quote("(__edlink_idem_keys " + String.join(" ", listKeys) + ")");
-      // Profile names would mean reading the configuration file here.
-      case NONE, TEXT, PROFILE -> "";
+      case PROFILE -> " -a " + quote("(__edlink_idem_keys " + String.join(" ", values) + ")");
+      case NONE, TEXT -> "";
     };
   }
 

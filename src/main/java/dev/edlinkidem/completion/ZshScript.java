@@ -50,7 +50,7 @@ final class ZshScript {
           esac
         done
         keys=(${(f)"$("$tool" "${passed[@]}" "$@" </dev/null 2>/dev/null)"})
-        _wanted keys expl 'journal key' compadd -a keys
+        _wanted keys expl "${_edlink_idem_what:-journal key}" compadd -a keys
       }
 
       # Sets REPLY to a word as typed, unquoted and with ~ expanded, as the tool gets it.
@@ -188,9 +188,10 @@ final class ZshScript {
       // group options.
       case BODY -> "{_edlink-idem_body}";
       case KEY -> "{_edlink-idem_keys " + String.join(" ", listKeys) + "}";
-      // A single space: show the label, offer nothing. Profile names would mean reading the config
-      // file here.
-      case NONE, TEXT, PROFILE -> " ";
+      case PROFILE ->
+          "{_edlink_idem_what=profile _edlink-idem_keys " + String.join(" ", values) + "}";
+      // A single space: show the label, offer nothing.
+      case NONE, TEXT -> " ";
     };
   }
 

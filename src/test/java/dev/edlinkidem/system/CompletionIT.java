@@ -174,6 +174,12 @@ class CompletionIT extends SandboxCase {
         "an inherited option");
     assertEquals(
         "$ edlink-idem expiring --within 72h", tab(shell, "edlink-idem expiring --within 72"));
+    try {
+      writeProfiles();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    assertEquals("$ edlink-idem --profile staging", tab(shell, "edlink-idem --profile st"));
 
     // show offers every key: the line cannot be completed, and a second Tab lists both.
     freshPrompt(shell);
@@ -217,6 +223,15 @@ class CompletionIT extends SandboxCase {
         List.of(),
         fish("edlink-idem --journal " + notAJournal + " replay "),
         "a failing lookup offers nothing");
+    writeProfiles();
+    assertEquals(List.of("ci", "default", "staging"), fish("edlink-idem --profile "));
+    assertEquals(List.of("--profile=staging"), fish("edlink-idem list --profile=st"));
+  }
+
+  /** Two profiles in the configuration the completion's tool reads. */
+  private void writeProfiles() throws Exception {
+    Path config = Files.createDirectories(tmp.resolve("config").resolve("edlink-idem"));
+    Files.writeString(config.resolve("config"), "[ci]\nretries = 1\n\n[staging]\nretries = 2\n");
   }
 
   /** What fish's own completion engine offers for {@code line}, without descriptions. */

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -325,6 +326,11 @@ public final class ConfigCommand implements Runnable {
   static final class ListProfiles implements Callable<Integer> {
     @ParentCommand private ConfigCommand parent;
 
+    @Option(
+        names = "--names",
+        description = "Only the names, one a line, unmarked: for scripts and shell completion.")
+    private boolean names;
+
     @Override
     public Integer call() {
       EdlinkIdem root = parent.root;
@@ -335,7 +341,7 @@ public final class ConfigCommand implements Runnable {
       String inUse = root.settings().profileName();
       PrintWriter out = root.invocation().out();
       for (String profile : profiles) {
-        out.println((profile.equals(inUse) ? "* " : "  ") + profile);
+        out.println(names ? profile : (profile.equals(inUse) ? "* " : "  ") + profile);
       }
       out.flush();
       return ExitCode.OK;
