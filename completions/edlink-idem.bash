@@ -23,7 +23,7 @@ __edlink_idem_command() {
       argument=keys argument_values='list --format keys --state pending'
       ;;
     'edlink-idem list')
-      options='--state --expiring-within --path-prefix --limit --format -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='--state --expiring-within --path-prefix --wide --limit --format -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       ;;
     'edlink-idem show')
       options='--format -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'

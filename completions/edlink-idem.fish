@@ -225,6 +225,7 @@ complete -c edlink-idem -n '__edlink_idem_at replay' -a '(__edlink_idem_keys lis
 complete -c edlink-idem -n '__edlink_idem_at list' -l state -x -a 'pending succeeded failed all' -d 'pending, succeeded, failed or all'
 complete -c edlink-idem -n '__edlink_idem_at list' -l expiring-within -x -a '30s 2m 10m 1h 24h 72h 7d' -d 'Only entries whose 30-day window ends within DUR'
 complete -c edlink-idem -n '__edlink_idem_at list' -l path-prefix -x -d 'Only entries whose path starts with PREFIX'
+complete -c edlink-idem -n '__edlink_idem_at list' -l wide -d 'Print every column whole, however wide the terminal'
 complete -c edlink-idem -n '__edlink_idem_at list' -l limit -x -d 'At most N entries'
 complete -c edlink-idem -n '__edlink_idem_at list' -l format -x -a 'table json jsonl csv keys' -d 'table, keys, csv, json or jsonl; csv and json/jsonl have stable fields'
 complete -c edlink-idem -n '__edlink_idem_at list' -s h -l help -d 'Show this help message and exit'

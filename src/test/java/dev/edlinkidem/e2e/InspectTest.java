@@ -57,7 +57,8 @@ class InspectTest extends SandboxCase {
     assertEquals(0, r.code(), r.toString());
     List<String> lines = r.out().lines().toList();
     assertTrue(
-        lines.get(0).matches("KEY +STATE +STATUS +TRIES +CREATED +LEFT +PATH"), lines.get(0));
+        lines.get(0).matches("KEY +STATE +STATUS +TRIES +CREATED \\(UTC\\) +LEFT +PATH"),
+        lines.get(0));
     assertTrue(
         lines
             .get(1)
@@ -155,6 +156,30 @@ class InspectTest extends SandboxCase {
   /** Stdout on a terminal, without colour: lines measured as they show. */
   private Cli onATerminal() {
     return cli().terminal(new Invocation.Terminal(false, true, false)).env("NO_COLOR", "1");
+  }
+
+  @Test
+  void longKeysShrinkToAUniquePrefixBeforeThePathDoes() {
+    String a = "3f2b8c1e" + "0".repeat(56);
+    String b = "3f2b8c1f" + "0".repeat(56);
+    assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", a).code());
+    assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", b).code());
+    String path = ASSIGNMENTS;
+    for (int columns : new int[] {120, 100}) {
+      List<String> lines =
+          onATerminal().env("COLUMNS", "" + columns).run("list").out().lines().toList();
+      String rowA = lines.stream().filter(l -> l.startsWith("3f2b8c1e")).findFirst().orElseThrow();
+      assertTrue(rowA.startsWith("3f2b8c1e…"), "the key's unique prefix: " + rowA);
+      assertTrue(
+          rowA.contains("/api/v2/graph/") && rowA.endsWith("/assignments"),
+          columns + ": the path kept: " + rowA);
+      assertTrue(rowA.length() <= columns, rowA);
+    }
+    String at60 = onATerminal().env("COLUMNS", "60").run("list").out();
+    assertTrue(at60.lines().allMatch(l -> l.length() <= 60), at60);
+    String wide = onATerminal().env("COLUMNS", "60").run("list", "--wide").out();
+    assertTrue(
+        wide.contains(a) && wide.contains(path), "--wide prints every column whole: " + wide);
   }
 
   @Test

@@ -83,8 +83,10 @@ public final class ExpiringCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Instant now = root.invocation().now();
+    List<EntrySummary> all = JournalAccess.with(root, journal -> journal.summaries());
+    List<String> allKeys = all.stream().map(EntrySummary::key).toList();
     List<EntrySummary> soon =
-        JournalAccess.with(root, journal -> journal.summaries()).stream()
+        all.stream()
             .filter(s -> s.window().endsWithin(now, within))
             .filter(s -> !pendingOnly || s.state() == EntryState.PENDING)
             .sorted(
@@ -144,7 +146,10 @@ public final class ExpiringCommand implements Callable<Integer> {
           TimeText.when(s.window().end()),
           EntryJson.pathOf(s.url()));
     }
-    table.print(out, root.invocation().columns());
+    table.print(
+        out,
+        root.invocation().columns(),
+        Table.uniqueKeyWidth(soon.stream().map(EntrySummary::key).toList(), allKeys));
     if (pending > 0) {
       out.println();
       out.println("To resolve the pending ones before Edlink forgets their keys:");

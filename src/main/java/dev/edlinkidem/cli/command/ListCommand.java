@@ -90,6 +90,11 @@ public final class ListCommand implements Callable<Integer> {
       description = "Only entries whose path starts with PREFIX.")
   private String pathPrefix;
 
+  @Option(
+      names = "--wide",
+      description = "Print every column whole, however wide the terminal (table format).")
+  private boolean wide;
+
   @Option(names = "--limit", paramLabel = "N", description = "At most N entries (the newest).")
   private Integer limit;
 
@@ -144,7 +149,7 @@ public final class ListCommand implements Callable<Integer> {
           out.println(String.join(",", cells));
         }
       }
-      default -> table(chosen, now);
+      default -> table(chosen, summaries, now);
     }
     out.flush();
     return ExitCode.OK;
@@ -169,7 +174,7 @@ public final class ListCommand implements Callable<Integer> {
     return limit == null || sorted.size() <= limit ? sorted : sorted.subList(0, limit);
   }
 
-  private void table(List<EntrySummary> chosen, Instant now) {
+  private void table(List<EntrySummary> chosen, List<EntrySummary> summaries, Instant now) {
     Invocation invocation = root.invocation();
     if (chosen.isEmpty()) {
       if (!root.style().quiet()) {
@@ -178,7 +183,7 @@ public final class ListCommand implements Callable<Integer> {
       return;
     }
     boolean colour = root.style().colorFor(invocation.terminal().stdout());
-    Table table = new Table("KEY", "STATE", "STATUS", "TRIES", "CREATED", "LEFT", "PATH");
+    Table table = new Table("KEY", "STATE", "STATUS", "TRIES", "CREATED (UTC)", "LEFT", "PATH");
     for (EntrySummary s : chosen) {
       table.add(
           colour ? Style.colour(s.state()) : null,
@@ -192,7 +197,12 @@ public final class ListCommand implements Callable<Integer> {
               ? EntryJson.pathOf(s.url())
               : s.method() + " " + EntryJson.pathOf(s.url()));
     }
-    table.print(invocation.out(), invocation.columns());
+    table.print(
+        invocation.out(),
+        wide ? 0 : invocation.columns(),
+        Table.uniqueKeyWidth(
+            chosen.stream().map(EntrySummary::key).toList(),
+            summaries.stream().map(EntrySummary::key).toList()));
   }
 
   static String csv(String value) {

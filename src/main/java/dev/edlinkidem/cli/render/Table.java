@@ -2,12 +2,14 @@ package dev.edlinkidem.cli.render;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.TreeSet;
 
 /**
- * A plain-text table that fits a width, never wrapping: the last column (a path) is shortened in
- * the middle first, then the first (a key) at its end, which leaves a prefix that commands still
- * accept; a terminal narrower than that gets each line cut.
+ * A plain-text table that fits a width, never wrapping: the first column (a key) is shortened
+ * first, at its end, down to a prefix that still names one entry (which commands accept); then the
+ * last (a path) in the middle; a terminal narrower than that gets each line cut.
  */
 public final class Table {
   private final List<String> header;
@@ -24,7 +26,11 @@ public final class Table {
     colours.add(colour);
   }
 
-  public void print(PrintWriter out, int width) {
+  /**
+   * Prints the table in {@code width} columns (0: no limit); keys are shortened to no fewer than
+   * {@code keyFloor} columns, their ellipsis included.
+   */
+  public void print(PrintWriter out, int width, int keyFloor) {
     int n = header.size();
     int[] w = new int[n];
     for (int i = 0; i < n; i++) {
@@ -38,11 +44,11 @@ public final class Table {
     if (width > 0) {
       int over = total(w) - width;
       if (over > 0) {
-        last = Math.max(Math.min(12, w[n - 1]), w[n - 1] - over);
-        over -= w[n - 1] - last;
+        first = Math.max(Math.min(Math.max(keyFloor, header.get(0).length()), w[0]), w[0] - over);
+        over -= w[0] - first;
       }
       if (over > 0) {
-        first = Math.max(Math.min(10, w[0]), w[0] - over);
+        last = Math.max(Math.min(12, w[n - 1]), w[n - 1] - over);
       }
       w[0] = first;
     }
@@ -81,6 +87,34 @@ public final class Table {
               : padded);
     }
     return b.append(middle(cells.get(cells.size() - 1), last)).toString().stripTrailing();
+  }
+
+  /**
+   * The columns a key needs to stay unique among {@code all}, the ellipsis included: one more
+   * character than it shares with any other key, at least 8; the longest such of {@code shown}.
+   */
+  public static int uniqueKeyWidth(Collection<String> shown, Collection<String> all) {
+    TreeSet<String> sorted = new TreeSet<>(all);
+    int widest = 0;
+    for (String key : shown) {
+      String before = sorted.lower(key);
+      String after = sorted.higher(key);
+      int shared = Math.max(common(key, before), common(key, after));
+      int needed = Math.min(key.length(), shared + 1);
+      widest = Math.max(widest, needed < key.length() ? needed + 1 : needed);
+    }
+    return Math.max(8, widest);
+  }
+
+  private static int common(String a, String b) {
+    if (b == null) {
+      return 0;
+    }
+    int i = 0;
+    while (i < a.length() && i < b.length() && a.charAt(i) == b.charAt(i)) {
+      i++;
+    }
+    return i;
   }
 
   /** {@code 3vQpX7a…}: the end goes, the prefix stays. */
