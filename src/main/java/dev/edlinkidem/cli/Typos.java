@@ -13,6 +13,9 @@ public final class Typos {
 
   /** The candidate {@code word} most likely meant, if one is near enough. */
   public static Optional<String> meant(String word, Collection<String> candidates) {
+    if (word.replaceFirst("^-+", "").length() <= 1) {
+      return Optional.empty(); // every one-letter name is one edit from every other: no guess
+    }
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : candidates) {

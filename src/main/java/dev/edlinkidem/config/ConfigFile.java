@@ -60,10 +60,16 @@ public final class ConfigFile {
     return parse(path, readLines(path));
   }
 
-  /** The file's text, or "" when there is no file. */
+  /** The file's text as it is, line endings included, or "" when there is no file. */
   public static String text(Path path) throws Invalid {
-    List<String> lines = readLines(path);
-    return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
+    readLines(path); // the same refusals as reading it: not UTF-8, unreadable
+    try {
+      return Files.readString(path, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return "";
+    } catch (IOException e) {
+      throw new Invalid("cannot read the configuration " + path + ": " + e.getMessage());
+    }
   }
 
   private static List<String> readLines(Path path) throws Invalid {
@@ -162,6 +168,9 @@ public final class ConfigFile {
     if (value.isBlank()) {
       return "empty";
     }
+    if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      return "it holds a line break or another control character";
+    }
     if (value.length() >= 2
         && (value.startsWith("\"") && value.endsWith("\"")
             || value.startsWith("'") && value.endsWith("'"))) {
@@ -169,7 +178,7 @@ public final class ConfigFile {
     }
     switch (key) {
       case "retries" -> {
-        if (!value.matches("\\d{1,4}")) {
+        if (!value.matches("\\d{1,9}")) {
           return "not a whole number of retries, 0 or more";
         }
       }
@@ -207,6 +216,8 @@ public final class ConfigFile {
   }
 
   private static String edit(String text, String profile, String key, String line) {
+    // The file's own line ending, and each line as it was otherwise.
+    String eol = text.contains("\r\n") ? "\r\n" : "\n";
     List<String> lines = new ArrayList<>(text.lines().toList());
     int header = -1;
     for (int i = 0; i < lines.size() && header < 0; i++) {
@@ -226,23 +237,29 @@ public final class ConfigFile {
       if (line != null) {
         lines.add(line);
       }
-      return String.join("\n", lines) + "\n";
+      return String.join(eol, lines) + eol;
     }
     int end = header + 1;
     while (end < lines.size() && !SECTION.matcher(lines.get(end).strip()).matches()) {
       end++;
     }
     if (key != null) {
-      for (int i = header + 1; i < end; i++) {
+      // Every line of the key goes (a file may name it twice; the last one counted), and the new
+      // one takes the place of the first.
+      int first = -1;
+      for (int i = end - 1; i > header; i--) {
         Matcher setting = SETTING.matcher(lines.get(i).strip());
         if (setting.matches() && setting.group(1).equals(key)) {
-          if (line == null) {
-            lines.remove(i);
-          } else {
-            lines.set(i, line);
-          }
-          return String.join("\n", lines) + "\n";
+          lines.remove(i);
+          end--;
+          first = i;
         }
+      }
+      if (first >= 0) {
+        if (line != null) {
+          lines.add(first, line);
+        }
+        return String.join(eol, lines) + eol;
       }
     }
     if (line != null) {
@@ -255,6 +272,6 @@ public final class ConfigFile {
       }
       lines.add(at, line);
     }
-    return String.join("\n", lines) + "\n";
+    return String.join(eol, lines) + eol;
   }
 }

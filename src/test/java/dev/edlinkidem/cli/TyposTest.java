@@ -55,4 +55,10 @@ class TyposTest {
         List.of("--dry-run", "--journal", "--retries", "--key", "--key-from", "-k", "-d");
     assertEquals(Optional.of(meant), Typos.meant(typed, options));
   }
+
+  @org.junit.jupiter.api.Test
+  void aOneLetterNameGetsNoGuess() {
+    assertEquals(Optional.empty(), Typos.meant("-Q", List.of("-q", "-h", "-v", "-V", "-d")));
+    assertEquals(Optional.empty(), Typos.meant("-x", List.of("-d", "-k", "-i")));
+  }
 }

@@ -83,4 +83,29 @@ class ConfigFileEditTest {
   void aValueThatWorksIsFine(String key, String value) {
     assertNull(ConfigFile.problemWith(key, value));
   }
+
+  @Test
+  void aKeyNamedTwiceEndsAsOneLine() throws Exception {
+    String twice = "[default]\nretries = 2\njournal = ~/j\nretries = 3\n";
+    String set = ConfigFile.set(twice, "default", "retries", "6");
+    assertEquals("[default]\nretries = 6\njournal = ~/j\n", set);
+    assertEquals("6", ConfigFile.parse(Path.of("c"), set).get("default", "retries"));
+    String unset = ConfigFile.unset(twice, "default", "retries");
+    assertEquals("[default]\njournal = ~/j\n", unset);
+    assertNull(ConfigFile.parse(Path.of("c"), unset).get("default", "retries"));
+  }
+
+  @Test
+  void aFileWithCrlfLineEndingsKeepsThem() {
+    String crlf = "# mine\r\n[default]\r\nretries = 2\r\n";
+    assertEquals(
+        "# mine\r\n[default]\r\nretries = 5\r\n", ConfigFile.set(crlf, "default", "retries", "5"));
+  }
+
+  @Test
+  void aValueWithALineBreakIsRefusedAndABigRetriesIsNot() {
+    assertTrue(ConfigFile.problemWith("journal", "/tmp/a\n[ci]").contains("line break"));
+    assertTrue(ConfigFile.problemWith("token-file", "/tmp/a\rretries = 9").contains("line break"));
+    assertNull(ConfigFile.problemWith("retries", "10000"));
+  }
 }

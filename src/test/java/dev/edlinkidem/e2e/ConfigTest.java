@@ -215,4 +215,53 @@ class ConfigTest extends SandboxCase {
     assertEquals(0, show.code(), show.toString());
     assertTrue(line(show, "token").contains("set, never shown"), show.out());
   }
+
+  @Test
+  void configSetWritesThroughASymbolicLinkAndRefusesALineBreak() throws Exception {
+    Path real = Files.createDirectories(tmp.resolve("dotfiles")).resolve("config");
+    Files.move(configDir.resolve("config"), real);
+    Files.createSymbolicLink(configDir.resolve("config"), real);
+    Cli.Result set = bare().run("config", "set", "retries", "7");
+    assertEquals(0, set.code(), set.toString());
+    assertTrue(Files.isSymbolicLink(configDir.resolve("config")), "still a link");
+    assertTrue(Files.readString(real).contains("retries = 7"), Files.readString(real));
+
+    String before = Files.readString(real);
+    Cli.Result broken = bare().run("config", "set", "journal", "/tmp/a\n[ci]");
+    assertEquals(2, broken.code(), broken.toString());
+    assertTrue(broken.err().contains("line break"), broken.err());
+    assertEquals(before, Files.readString(real), "nothing changed");
+  }
+
+  @Test
+  void setTokenStoresNothingWhenItCannotAddItsProfile() throws Exception {
+    Files.writeString(configDir.resolve("config"), "[default]\nnot a line\n");
+    Cli.Result r = bare().stdin("sk-never-stored\n").run("--profile", "ci", "config", "set-token");
+    assertEquals(2, r.code(), r.toString());
+    assertTrue(!Files.exists(configDir.resolve("tokens").resolve("ci")), "no token stored");
+  }
+
+  @Test
+  void twoConfigSetsAtOnceBothCount() throws Exception {
+    List<Thread> threads = new java.util.ArrayList<>();
+    List<Integer> codes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    for (int i = 0; i < 6; i++) {
+      String profile = "p" + i;
+      Thread t =
+          new Thread(
+              () ->
+                  codes.add(
+                      bare().run("--profile", profile, "config", "set", "retries", "1").code()));
+      threads.add(t);
+      t.start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertEquals(List.of(0, 0, 0, 0, 0, 0), codes);
+    String file = Files.readString(configDir.resolve("config"));
+    for (int i = 0; i < 6; i++) {
+      assertTrue(file.contains("[p" + i + "]\nretries = 1"), file);
+    }
+  }
 }

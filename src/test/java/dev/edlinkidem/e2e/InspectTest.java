@@ -334,6 +334,22 @@ class InspectTest extends SandboxCase {
         pending.toString());
     Cli.Result none = cli().run("expiring", "--format", "json");
     assertEquals("[]\n", none.out(), "nothing expires within 72h today");
+
+    String lastHour = at(Duration.ofDays(30).minusMinutes(30));
+    Cli.Result late =
+        cli()
+            .env("EDLINK_IDEM_NOW", lastHour)
+            .run("--journal", journalDir().toString(), "expiring", "--format", "json");
+    JsonObject onlyReconcile =
+        JsonParser.parseString(late.out()).getAsJsonArray().asList().stream()
+            .map(e -> e.getAsJsonObject())
+            .filter(o -> o.get("state").getAsString().equals("pending"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(
+        "edlink-idem --journal " + journalDir() + " reconcile pending-cccc3",
+        onlyReconcile.get("resolve").getAsString(),
+        "the journal the command was given, in the last hour's reconcile too");
   }
 
   @Test

@@ -8,19 +8,24 @@ import dev.edlinkidem.cli.CliException;
 import dev.edlinkidem.cli.EdlinkIdem;
 import dev.edlinkidem.cli.Invocation;
 import dev.edlinkidem.config.ConfigFile;
+import dev.edlinkidem.config.FileLocks;
 import dev.edlinkidem.config.PrivateFile;
 import dev.edlinkidem.config.Settings;
 import dev.edlinkidem.config.UserClient;
+import dev.edlinkidem.time.Time;
 import dev.edlinkidem.verdict.ExitCode;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -74,7 +79,10 @@ public final class ConfigCommand implements Runnable {
       footerHeading = "%nExamples:%n",
       footer = {"  edlink-idem config show", "  edlink-idem --profile sandbox config show"},
       exitCodeListHeading = "%nExit codes:%n",
-      exitCodeList = {"0:shown", "2:unknown profile or a configuration file that cannot be read"})
+      exitCodeList = {
+        "0:shown",
+        "2:unknown profile, a configuration file that cannot be read, or an invalid value in it"
+      })
   static final class Show implements Callable<Integer> {
     @ParentCommand private ConfigCommand parent;
 
@@ -163,27 +171,44 @@ public final class ConfigCommand implements Runnable {
     }
   }
 
-  /** The configuration file's text, or a usage error saying why it cannot be read. */
-  private static String configText(EdlinkIdem root) {
-    try {
-      return ConfigFile.text(root.settings().config().path());
-    } catch (ConfigFile.Invalid e) {
-      throw CliException.usage(e.getMessage());
-    }
-  }
-
-  /** Writes {@code text} as the configuration file, checked first: mode 0600, forced to disk. */
-  private static void writeConfig(EdlinkIdem root, String text) {
+  /**
+   * Changes the configuration file: {@code change} gets its text and gives the new one, under a
+   * lock, so that two commands changing it at once both count. The file is checked before it is
+   * written (mode 0600, forced), through a symbolic link to where it points.
+   */
+  private static void changeConfig(EdlinkIdem root, UnaryOperator<String> change) {
     Path file = root.settings().config().path();
-    try {
+    Path lockFile = file.resolveSibling("config.lock");
+    try (Closeable lock = waitForLock(lockFile, root.invocation().time())) {
+      if (lock == null) {
+        throw CliException.usage(
+            "another command has been changing " + file + " for 10 s; nothing was changed");
+      }
+      String text = change.apply(ConfigFile.text(file));
+      Path target = Files.isSymbolicLink(file) ? file.toRealPath() : file;
       ConfigFile.parse(file, text);
-      PrivateFile.replace(file, text);
+      PrivateFile.replace(target, text);
     } catch (ConfigFile.Invalid e) {
-      throw new CliException(ExitCode.INTERNAL, "the configuration would not read back: " + e);
+      throw CliException.usage(e.getMessage() + "; nothing was changed");
     } catch (IOException e) {
       throw new CliException(
           ExitCode.INTERNAL, "cannot write the configuration " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The lock, waited for up to 10 s (another config command takes milliseconds); null then. */
+  private static Closeable waitForLock(Path lockFile, Time time) throws IOException {
+    Closeable lock = FileLocks.tryExclusive(lockFile);
+    for (int i = 0; lock == null && i < 500; i++) {
+      try {
+        time.sleep(Duration.ofMillis(20));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CliException(ExitCode.INTERRUPTED, "interrupted; nothing was changed");
+      }
+      lock = FileLocks.tryExclusive(lockFile);
+    }
+    return lock;
   }
 
   /** {@code config set SETTING VALUE}. */
@@ -225,7 +250,7 @@ public final class ConfigCommand implements Runnable {
         throw CliException.usage(key + " = " + value + ": " + problem + "; nothing was changed");
       }
       String profile = root.settings().profileName();
-      writeConfig(root, ConfigFile.set(configText(root), profile, key, value.strip()));
+      changeConfig(root, text -> ConfigFile.set(text, profile, key, value.strip()));
       if (!root.style().quiet()) {
         root.invocation()
             .err()
@@ -297,7 +322,7 @@ public final class ConfigCommand implements Runnable {
       String profile = root.settings().profile();
       boolean was = root.settings().config().get(profile, key) != null;
       if (was) {
-        writeConfig(root, ConfigFile.unset(configText(root), profile, key));
+        changeConfig(root, text -> ConfigFile.unset(text, profile, key));
       }
       if (!root.style().quiet()) {
         root.invocation()
@@ -387,16 +412,16 @@ public final class ConfigCommand implements Runnable {
         throw CliException.usage(
             "the token holds spaces or characters a header cannot carry; nothing was stored");
       }
+      if (!profile.equals("default") && !root.settings().config().hasProfile(profile)) {
+        // The profile first, so that --profile finds the token; if this fails, nothing is stored.
+        changeConfig(root, text -> ConfigFile.withProfile(text, profile));
+      }
       Path target = root.settings().tokenFileOf(profile);
       try {
         PrivateFile.replace(target, token + "\n");
       } catch (IOException e) {
         throw new CliException(
             ExitCode.INTERNAL, "cannot store the token in " + target + ": " + e.getMessage(), e);
-      }
-      if (!profile.equals("default") && !root.settings().config().hasProfile(profile)) {
-        // The token is there for the profile: the profile now is too, so --profile finds it.
-        writeConfig(root, ConfigFile.withProfile(configText(root), profile));
       }
       if (!root.style().quiet()) {
         root.invocation()

@@ -163,8 +163,8 @@ public final class ExpiringCommand implements Callable<Integer> {
                   + resolve(s, now)
                   + "    # before "
                   + TimeText.when(s.window().replayDeadline())
-                  + "; or check first, without sending: edlink-idem reconcile "
-                  + s.key());
+                  + "; or check first, without sending: "
+                  + CommandText.reconcile(root.settings().flags(), s.key()));
         } else {
           out.println(
               "  "
@@ -185,6 +185,6 @@ public final class ExpiringCommand implements Callable<Integer> {
   private String resolve(EntrySummary s, Instant now) {
     return s.window().allowsReplay(now)
         ? CommandText.replay(root.settings().flags(), s.key(), List.of())
-        : "edlink-idem reconcile " + s.key();
+        : CommandText.reconcile(root.settings().flags(), s.key());
   }
 }

@@ -121,7 +121,16 @@ public final class KeyRunner {
             known,
             verdict -> root.invocation().err().println("edlink-idem: " + printer.message(verdict)),
             Interruption.WRITE_WAIT);
-    Runnable forgetInterrupt = root.invocation().onInterrupt(interruption::report);
+    Runnable forgetInterrupt =
+        root.invocation()
+            .onInterrupt(
+                () -> {
+                  SendProgress shown = progress;
+                  if (shown != null) {
+                    shown.close(); // the message goes on a line of its own
+                  }
+                  interruption.report();
+                });
     progress = SendProgress.start(root, attempts);
     try (SendProgress shown = progress) {
       return Verdict.of(s.send(lease, interruption.journal(journaled), via));

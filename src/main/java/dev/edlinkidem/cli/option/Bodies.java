@@ -58,10 +58,17 @@ public final class Bodies {
     } else {
       from = "-d";
       bytes = data.getBytes(StandardCharsets.UTF_8);
-      if (!looksLikeJson(data) && isFile(expandHome.apply(data))) {
-        // "-d a.json" sends the text a.json, which is no JSON: the file was meant.
-        throw CliException.usage(
-            "the body from -d is not JSON but the name of a file; did you mean -d @" + data + "?");
+      try {
+        checkJson(bytes, from);
+      } catch (CliException notJson) {
+        if (isFile(expandHome.apply(data))) {
+          // "-d a.json" sends the text a.json, which is no JSON: the file was meant.
+          throw CliException.usage(
+              "the body from -d is not JSON but the name of a file; did you mean -d @"
+                  + data
+                  + "?");
+        }
+        throw notJson;
       }
     }
     if (bytes.length > MAX_BYTES) {
@@ -69,11 +76,6 @@ public final class Bodies {
     }
     checkJson(bytes, from);
     return bytes;
-  }
-
-  private static boolean looksLikeJson(String data) {
-    String t = data.strip();
-    return t.startsWith("{") || t.startsWith("[") || t.startsWith("\"");
   }
 
   private static boolean isFile(String name) {

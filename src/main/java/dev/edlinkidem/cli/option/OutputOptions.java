@@ -13,7 +13,9 @@ public final class OutputOptions {
 
   @Option(
       names = {"-i", "--include"},
-      description = "Print the status line and headers before the body.")
+      description =
+          "Print the status line and headers before the body (with --format json: a headers"
+              + " member).")
   boolean include;
 
   @ArgGroup(exclusive = true)
@@ -32,7 +34,8 @@ public final class OutputOptions {
   static final class Layout {
     @Option(
         names = "--pretty",
-        description = "Indent a JSON body even when stdout is not a terminal.")
+        description =
+            "Indent a JSON body, or --format json's object, even when stdout is not a terminal.")
     boolean pretty;
 
     @Option(names = "--raw", description = "Print the body byte for byte even on a terminal.")

@@ -14,6 +14,16 @@ public final class CommandText {
    * @param sendArgs the options a replay needs to reach the same host with the same token
    */
   public static String replay(Settings.Flags flags, String key, List<String> sendArgs) {
+    return command(flags, "replay", key, sendArgs);
+  }
+
+  /** The exact command that reconciles {@code key} with this run's settings. */
+  public static String reconcile(Settings.Flags flags, String key) {
+    return command(flags, "reconcile", key, List.of());
+  }
+
+  private static String command(
+      Settings.Flags flags, String command, String key, List<String> sendArgs) {
     StringBuilder b = new StringBuilder("edlink-idem");
     if (flags.journal() != null) {
       b.append(" --journal ").append(shellQuote(flags.journal()));
@@ -24,7 +34,7 @@ public final class CommandText {
     if (flags.profile() != null) {
       b.append(" --profile ").append(shellQuote(flags.profile()));
     }
-    b.append(" replay ").append(key);
+    b.append(' ').append(command).append(' ').append(key);
     sendArgs.forEach(arg -> b.append(' ').append(shellQuote(arg)));
     return b.toString();
   }

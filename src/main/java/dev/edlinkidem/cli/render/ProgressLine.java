@@ -13,6 +13,7 @@ public final class ProgressLine {
   private final CommandContext root;
   private final boolean enabled;
   private boolean drawn;
+  private int width = -1;
 
   private ProgressLine(CommandContext root, boolean enabled) {
     this.root = root;
@@ -45,7 +46,11 @@ public final class ProgressLine {
     if (!enabled) {
       return;
     }
-    int width = root.invocation().stderrColumns() > 0 ? root.invocation().stderrColumns() - 1 : 79;
+    if (width < 0) {
+      // Once: finding a terminal's width may start a process.
+      int columns = root.invocation().stderrColumns();
+      width = columns > 0 ? columns - 1 : 79;
+    }
     PrintWriter err = root.invocation().err();
     err.print("\r" + text.substring(0, Math.min(text.length(), width)) + "\u001b[K");
     err.flush();

@@ -42,10 +42,21 @@ class SendProgressTest {
   @Test
   void attemptsBeyondTheRetriesSay() {
     time.advance(Duration.ofSeconds(2));
-    progress.attempted(answered(5, 429), Optional.of(Duration.ofSeconds(1)));
-    time.advance(Duration.ofSeconds(2));
+    for (int i = 0; i < 5; i++) {
+      progress.attempted(answered(1, 429), Optional.of(Duration.ofSeconds(1)));
+      time.advance(Duration.ofSeconds(2));
+    }
     assertEquals(
         "edlink-idem: waiting for Edlink's answer: 1 s (attempt 6; attempt 5: HTTP 429)",
+        progress.text());
+  }
+
+  @Test
+  void aReplayCountsItsOwnAttemptsNotTheJournals() {
+    time.advance(Duration.ofSeconds(2));
+    progress.attempted(answered(4, 503), Optional.of(Duration.ofSeconds(3)));
+    assertEquals(
+        "edlink-idem: attempt 1: HTTP 503; attempt 2 of 5 in 3 s (Ctrl-C leaves it pending)",
         progress.text());
   }
 }
