@@ -163,7 +163,7 @@ public final class ConfigFile {
    */
   public static String problemWith(String key, String value) {
     if (!KEYS.contains(key)) {
-      return "unknown setting '" + key + "' (known: base-url, journal, token-file, retries)";
+      return unknownSetting(key);
     }
     if (value.isBlank()) {
       return "empty";
@@ -194,6 +194,11 @@ public final class ConfigFile {
       }
     }
     return null;
+  }
+
+  /** What is said of a setting a profile cannot hold. */
+  public static String unknownSetting(String key) {
+    return "unknown setting '" + key + "' (known: base-url, journal, token-file, retries)";
   }
 
   /**

@@ -196,6 +196,12 @@ public final class ConfigCommand implements Runnable {
     }
   }
 
+  private static void requireKnown(String key) {
+    if (!ConfigFile.KEYS.contains(key)) {
+      throw CliException.usage(ConfigFile.unknownSetting(key));
+    }
+  }
+
   /** The lock, waited for up to 10 s (another config command takes milliseconds); null then. */
   private static Closeable waitForLock(Path lockFile, Time time) throws IOException {
     Closeable lock = FileLocks.tryExclusive(lockFile);
@@ -281,9 +287,7 @@ public final class ConfigCommand implements Runnable {
     @Override
     public Integer call() {
       EdlinkIdem root = parent.root;
-      if (!ConfigFile.KEYS.contains(key)) {
-        throw CliException.usage(ConfigFile.problemWith(key, "x"));
-      }
+      requireKnown(key);
       String value = root.settings().config().get(root.settings().profile(), key);
       if (value != null) {
         root.invocation().out().println(value);
@@ -316,9 +320,7 @@ public final class ConfigCommand implements Runnable {
     @Override
     public Integer call() {
       EdlinkIdem root = parent.root;
-      if (!ConfigFile.KEYS.contains(key)) {
-        throw CliException.usage(ConfigFile.problemWith(key, "x"));
-      }
+      requireKnown(key);
       String profile = root.settings().profile();
       boolean was = root.settings().config().get(profile, key) != null;
       if (was) {
