@@ -49,6 +49,18 @@ public final class Main {
 
   /** Runs one command line against the given invocation and returns its exit code; never exits. */
   public static int run(Invocation invocation, String... args) {
+    String unknown = unknownCommandIn(args);
+    if (unknown != null) {
+      // Before picocli: it would skip the word and take a later one ("confg show") as the command.
+      invocation
+          .err()
+          .println(
+              "edlink-idem: "
+                  + unknownCommand(unknown, EdlinkIdem.COMMANDS.keySet())
+                  + " (see 'edlink-idem --help')");
+      invocation.err().flush();
+      return ExitCode.USAGE;
+    }
     CommandLine cli =
         asksVersionOnly(args)
             ? commandLine(invocation, Void.class, CommandModel.load()) // no command is Void
@@ -162,10 +174,49 @@ public final class Main {
                   names.add(name);
                 }
               });
-      return "unknown command '" + word + "'" + Typos.didYouMean(word, names);
+      return unknownCommand(word, names);
     }
     return e.getMessage();
   }
+
+  private static String unknownCommand(String word, java.util.Collection<String> names) {
+    return "unknown command '" + word + "'" + Typos.didYouMean(word, names);
+  }
+
+  /** The first word of a command line that is where a command goes but names none; else null. */
+  static String unknownCommandIn(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--journal")
+          || arg.equals("--base-url")
+          || arg.equals("--color")
+          || arg.equals("--profile")) {
+        i++;
+      } else if (!arg.startsWith("-")) {
+        return EdlinkIdem.COMMANDS.containsKey(arg) ? null : arg;
+      } else if (!ROOT_FLAGS.contains(
+          arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg)) {
+        return null; // an option picocli will refuse, or "--": it says what is wrong
+      }
+    }
+    return null;
+  }
+
+  /** The root's options that take no separate value word, or take it after '='. */
+  private static final java.util.Set<String> ROOT_FLAGS =
+      java.util.Set.of(
+          "-q",
+          "--quiet",
+          "-v",
+          "--verbose",
+          "-h",
+          "--help",
+          "-V",
+          "--version",
+          "--journal",
+          "--base-url",
+          "--color",
+          "--profile");
 
   private static int report(EdlinkIdem root, PrintWriter err, Exception e) {
     if (e instanceof CliException ce && ce.exitCode() != ExitCode.INTERRUPTED && interruption(ce)) {

@@ -34,6 +34,9 @@ class HelpAndTyposTest {
         "--jornal /tmp/j list|unknown option '--jornal'; did you mean '--journal'? (see"
             + " 'edlink-idem --help')",
         "frobnicate|unknown command 'frobnicate' (see 'edlink-idem --help')",
+        "confg show|unknown command 'confg'; did you mean 'config'? (see 'edlink-idem --help')",
+        "--profile ci confg show|unknown command 'confg'; did you mean 'config'? (see"
+            + " 'edlink-idem --help')",
         "help lsit|unknown command 'lsit'; did you mean 'list'? (see 'edlink-idem --help')",
         "help journal merg|unknown command 'merg'; did you mean 'merge'? (see 'edlink-idem"
             + " journal --help')"
