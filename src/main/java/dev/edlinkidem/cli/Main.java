@@ -11,7 +11,9 @@ import java.io.PrintWriter;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileLockInterruptionException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.IFactory;
 import picocli.CommandLine.Model.CommandSpec;
@@ -179,7 +181,7 @@ public final class Main {
     return e.getMessage();
   }
 
-  private static String unknownCommand(String word, java.util.Collection<String> names) {
+  private static String unknownCommand(String word, Collection<String> names) {
     return "unknown command '" + word + "'" + Typos.didYouMean(word, names);
   }
 
@@ -203,8 +205,8 @@ public final class Main {
   }
 
   /** The root's options that take no separate value word, or take it after '='. */
-  private static final java.util.Set<String> ROOT_FLAGS =
-      java.util.Set.of(
+  private static final Set<String> ROOT_FLAGS =
+      Set.of(
           "-q",
           "--quiet",
           "-v",
