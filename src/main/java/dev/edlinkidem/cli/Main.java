@@ -128,25 +128,45 @@ public final class Main {
    * does not exist (then picocli, with every command known, says so).
    */
   static Class<?> commandNamedBy(String[] args) {
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      if (arg.equals("--journal")
-          || arg.equals("--base-url")
-          || arg.equals("--color")
-          || arg.equals("--profile")) {
-        i++;
-      } else if (arg.equals("-h")
-          || arg.equals("--help")
-          || arg.equals("-V")
-          || arg.equals("--version")) {
-        return null; // the root's help lists every command
-      } else if (!arg.startsWith("-")) {
-        return EdlinkIdem.COMMANDS.get(arg);
-      } else if (arg.equals("--")) {
-        return null;
+    CommandWord word = CommandWord.in(args);
+    return word.at() < 0 || word.afterRootHelp() ? null : EdlinkIdem.COMMANDS.get(args[word.at()]);
+  }
+
+  /** The first word of a command line that is where a command goes but names none; else null. */
+  static String unknownCommandIn(String[] args) {
+    int at = CommandWord.in(args).at();
+    return at < 0 || EdlinkIdem.COMMANDS.containsKey(args[at]) ? null : args[at];
+  }
+
+  /**
+   * Where the command word of a command line is: after the root's options and their values; {@code
+   * at} is -1 when there is none, or when an option the root does not have, or "--", comes first
+   * (then picocli says what is wrong). {@code afterRootHelp}: -h, --help, -V or --version came
+   * before it.
+   */
+  private record CommandWord(int at, boolean afterRootHelp) {
+    private static final Set<String> WITH_VALUE =
+        Set.of("--journal", "--base-url", "--color", "--profile");
+    private static final Set<String> ROOT_HELP = Set.of("-h", "--help", "-V", "--version");
+    private static final Set<String> FLAGS = Set.of("-q", "--quiet", "-v", "--verbose");
+
+    static CommandWord in(String[] args) {
+      boolean help = false;
+      for (int i = 0; i < args.length; i++) {
+        String arg = args[i];
+        String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+        if (WITH_VALUE.contains(arg)) {
+          i++;
+        } else if (ROOT_HELP.contains(arg)) {
+          help = true;
+        } else if (!arg.startsWith("-")) {
+          return new CommandWord(i, help);
+        } else if (!FLAGS.contains(arg) && !(WITH_VALUE.contains(name) && arg.contains("="))) {
+          return new CommandWord(-1, help); // an option picocli will refuse, or "--"
+        }
       }
+      return new CommandWord(-1, help);
     }
-    return null;
   }
 
   /**
@@ -184,41 +204,6 @@ public final class Main {
   private static String unknownCommand(String word, Collection<String> names) {
     return "unknown command '" + word + "'" + Typos.didYouMean(word, names);
   }
-
-  /** The first word of a command line that is where a command goes but names none; else null. */
-  static String unknownCommandIn(String[] args) {
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      if (arg.equals("--journal")
-          || arg.equals("--base-url")
-          || arg.equals("--color")
-          || arg.equals("--profile")) {
-        i++;
-      } else if (!arg.startsWith("-")) {
-        return EdlinkIdem.COMMANDS.containsKey(arg) ? null : arg;
-      } else if (!ROOT_FLAGS.contains(
-          arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg)) {
-        return null; // an option picocli will refuse, or "--": it says what is wrong
-      }
-    }
-    return null;
-  }
-
-  /** The root's options that take no separate value word, or take it after '='. */
-  private static final Set<String> ROOT_FLAGS =
-      Set.of(
-          "-q",
-          "--quiet",
-          "-v",
-          "--verbose",
-          "-h",
-          "--help",
-          "-V",
-          "--version",
-          "--journal",
-          "--base-url",
-          "--color",
-          "--profile");
 
   private static int report(EdlinkIdem root, PrintWriter err, Exception e) {
     if (e instanceof CliException ce && ce.exitCode() != ExitCode.INTERRUPTED && interruption(ce)) {
