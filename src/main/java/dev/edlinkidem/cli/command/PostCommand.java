@@ -196,23 +196,19 @@ public final class PostCommand implements Callable<Integer> {
               key,
               hasToken,
               output.pretty(invocation.terminal().stdout())));
-      out.flush();
-      if (!root.style().quiet()) {
-        invocation.err().println("edlink-idem: dry run: nothing was journaled or sent");
+    } else {
+      out.println(request.method() + " " + EdlinkClient.urlWithKey(request.url(), key));
+      out.println(
+          "Authorization: "
+              + (hasToken
+                  ? "Bearer [redacted]"
+                  : "(no token: set EDLINK_TOKEN, --token-file or config set-token)"));
+      out.println("User-Agent: edlink-idem/" + Version.number());
+      request.headers().forEach((name, value) -> out.println(name + ": " + value));
+      out.println();
+      if (request.body().length > 0) {
+        out.println(new String(request.body(), StandardCharsets.UTF_8));
       }
-      return ExitCode.OK;
-    }
-    out.println(request.method() + " " + EdlinkClient.urlWithKey(request.url(), key));
-    out.println(
-        "Authorization: "
-            + (hasToken
-                ? "Bearer [redacted]"
-                : "(no token: set EDLINK_TOKEN, --token-file or config set-token)"));
-    out.println("User-Agent: edlink-idem/" + Version.number());
-    request.headers().forEach((name, value) -> out.println(name + ": " + value));
-    out.println();
-    if (request.body().length > 0) {
-      out.println(new String(request.body(), StandardCharsets.UTF_8));
     }
     out.flush();
     if (!root.style().quiet()) {
