@@ -105,7 +105,7 @@ public final class ExpiringCommand implements Callable<Integer> {
       }
       out.println(array);
       out.flush();
-      return failIfPending && pending > 0 ? ExitCode.PENDING_EXPIRING : ExitCode.OK;
+      return exitCode(pending);
     }
     if (soon.isEmpty()) {
       out.println(
@@ -175,7 +175,7 @@ public final class ExpiringCommand implements Callable<Integer> {
       }
     }
     out.flush();
-    return failIfPending && pending > 0 ? ExitCode.PENDING_EXPIRING : ExitCode.OK;
+    return exitCode(pending);
   }
 
   /**
@@ -186,5 +186,10 @@ public final class ExpiringCommand implements Callable<Integer> {
     return s.window().allowsReplay(now)
         ? CommandText.replay(root.settings().flags(), s.key(), List.of())
         : CommandText.reconcile(root.settings().flags(), s.key());
+  }
+
+  /** 7 with --fail-if-pending when a pending entry was listed, else 0. */
+  private int exitCode(long pending) {
+    return failIfPending && pending > 0 ? ExitCode.PENDING_EXPIRING : ExitCode.OK;
   }
 }
