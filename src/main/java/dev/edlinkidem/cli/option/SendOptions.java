@@ -119,7 +119,7 @@ public final class SendOptions {
     if (retries < 0) {
       throw CliException.usage("--retries must be 0 or more, not " + retries);
     }
-    if (timeout.isZero() || maxTime.isZero()) {
+    if (timesRefused()) {
       throw CliException.usage("--timeout and --max-time must be longer than zero");
     }
     return RetryPolicy.of(retries, timeout, maxTime);
@@ -187,10 +187,15 @@ public final class SendOptions {
    * always came. {@link #closeUnusedClient} must follow, whether or not anything was sent.
    */
   public void buildClientAhead(boolean tls) {
-    if (timeout.isZero() || maxTime.isZero()) {
+    if (timesRefused()) {
       return;
     }
     clientAhead = HttpClientAhead.start(connectTimeout(timeout), tls);
+  }
+
+  /** Whether --timeout or --max-time is one {@link #policy} refuses. */
+  private boolean timesRefused() {
+    return timeout.isZero() || maxTime.isZero();
   }
 
   /** Closes the client {@link #buildClientAhead} started if {@link #sender} never took it. */
