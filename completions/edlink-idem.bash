@@ -33,13 +33,13 @@ __edlink_idem_command() {
       options='--within --pending-only --fail-if-pending --format -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       ;;
     'edlink-idem prune')
-      options='--dry-run --include-pending --tombstones -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='--dry-run --include-pending --tombstones --format -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       ;;
     'edlink-idem keygen')
       options='-n --count --uuid -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       ;;
     'edlink-idem reconcile')
-      options='--all-pending --token-file --timeout -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='--all-pending --token-file --timeout --format -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       argument=keys argument_values='list --format keys --state pending'
       ;;
     'edlink-idem journal')
@@ -47,7 +47,7 @@ __edlink_idem_command() {
       options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       ;;
     'edlink-idem journal merge')
-      options='--dry-run -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='--dry-run --format -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       argument=file
       ;;
     'edlink-idem config')
@@ -157,6 +157,7 @@ __edlink_idem_option() {
     'edlink-idem expiring --base-url') kind=none ;;
     'edlink-idem expiring --profile') kind=keys values='config list --names' ;;
     'edlink-idem expiring --color') kind=words values='auto always never' ;;
+    'edlink-idem prune --format') kind=words values='text json' ;;
     'edlink-idem prune --journal') kind=directory ;;
     'edlink-idem prune --base-url') kind=none ;;
     'edlink-idem prune --profile') kind=keys values='config list --names' ;;
@@ -168,6 +169,7 @@ __edlink_idem_option() {
     'edlink-idem keygen --color') kind=words values='auto always never' ;;
     'edlink-idem reconcile --token-file') kind=file ;;
     'edlink-idem reconcile --timeout') kind=words values='30s 2m 10m 1h 24h 72h 7d' ;;
+    'edlink-idem reconcile --format') kind=words values='text json' ;;
     'edlink-idem reconcile --journal') kind=directory ;;
     'edlink-idem reconcile --base-url') kind=none ;;
     'edlink-idem reconcile --profile') kind=keys values='config list --names' ;;
@@ -176,6 +178,7 @@ __edlink_idem_option() {
     'edlink-idem journal --base-url') kind=none ;;
     'edlink-idem journal --profile') kind=keys values='config list --names' ;;
     'edlink-idem journal --color') kind=words values='auto always never' ;;
+    'edlink-idem journal merge --format') kind=words values='text json' ;;
     'edlink-idem journal merge --journal') kind=directory ;;
     'edlink-idem journal merge --base-url') kind=none ;;
     'edlink-idem journal merge --profile') kind=keys values='config list --names' ;;

@@ -77,15 +77,15 @@ function __edlink_idem_valued
         case 'expiring'
             printf '%s\n' --within --format --journal --base-url --profile --color
         case 'prune'
-            printf '%s\n' --journal --base-url --profile --color
+            printf '%s\n' --format --journal --base-url --profile --color
         case 'keygen'
             printf '%s\n' -n --count --journal --base-url --profile --color
         case 'reconcile'
-            printf '%s\n' --token-file --timeout --journal --base-url --profile --color
+            printf '%s\n' --token-file --timeout --format --journal --base-url --profile --color
         case 'journal'
             printf '%s\n' --journal --base-url --profile --color
         case 'journal merge'
-            printf '%s\n' --journal --base-url --profile --color
+            printf '%s\n' --format --journal --base-url --profile --color
         case 'config'
             printf '%s\n' --journal --base-url --profile --color
         case 'config show'
@@ -267,6 +267,7 @@ complete -c edlink-idem -n '__edlink_idem_at expiring' -s v -l verbose -d 'Say m
 complete -c edlink-idem -n '__edlink_idem_at prune' -l dry-run -d 'Say what would be removed; change nothing'
 complete -c edlink-idem -n '__edlink_idem_at prune' -l include-pending -d 'Also remove pending entries whose window has ended'
 complete -c edlink-idem -n '__edlink_idem_at prune' -l tombstones -d 'Instead of removing entries, forget the tombstones of keys removed before, so that each can be posted again as a new request'
+complete -c edlink-idem -n '__edlink_idem_at prune' -l format -x -a 'text json' -d 'text or json'
 complete -c edlink-idem -n '__edlink_idem_at prune' -s h -l help -d 'Show this help message and exit'
 complete -c edlink-idem -n '__edlink_idem_at prune' -s V -l version -d 'Print version information and exit'
 complete -c edlink-idem -n '__edlink_idem_at prune' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
@@ -292,6 +293,7 @@ complete -c edlink-idem -n '__edlink_idem_at keygen' -s v -l verbose -d 'Say mor
 complete -c edlink-idem -n '__edlink_idem_at reconcile' -l all-pending -d 'Every pending entry'
 complete -c edlink-idem -n '__edlink_idem_at reconcile' -l token-file -r -F -d 'Read the integration token from FILE'
 complete -c edlink-idem -n '__edlink_idem_at reconcile' -l timeout -x -a '30s 2m 10m 1h 24h 72h 7d' -d 'How long one page of the request log may take'
+complete -c edlink-idem -n '__edlink_idem_at reconcile' -l format -x -a 'text json' -d 'text or json'
 complete -c edlink-idem -n '__edlink_idem_at reconcile' -s h -l help -d 'Show this help message and exit'
 complete -c edlink-idem -n '__edlink_idem_at reconcile' -s V -l version -d 'Print version information and exit'
 complete -c edlink-idem -n '__edlink_idem_at reconcile' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
@@ -315,6 +317,7 @@ complete -c edlink-idem -n '__edlink_idem_at journal' -s v -l verbose -d 'Say mo
 
 # edlink-idem journal merge
 complete -c edlink-idem -n '__edlink_idem_at journal merge' -l dry-run -d 'Say what would change; change nothing'
+complete -c edlink-idem -n '__edlink_idem_at journal merge' -l format -x -a 'text json' -d 'text or json'
 complete -c edlink-idem -n '__edlink_idem_at journal merge' -s h -l help -d 'Show this help message and exit'
 complete -c edlink-idem -n '__edlink_idem_at journal merge' -s V -l version -d 'Print version information and exit'
 complete -c edlink-idem -n '__edlink_idem_at journal merge' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'

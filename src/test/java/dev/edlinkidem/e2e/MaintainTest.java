@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.sandbox.Faults;
@@ -59,6 +61,54 @@ class MaintainTest extends SandboxCase {
   }
 
   @Test
+  void pruneAndForgettingTombstonesInJson() throws Exception {
+    assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "old-done").code());
+    postUnsent("old-pending");
+    String later =
+        entry("old-pending").created().plus(Duration.ofDays(30)).plusSeconds(1).toString();
+    byte[] before = journalBytes();
+    Cli.Result dry =
+        cli().env("EDLINK_IDEM_NOW", later).run("prune", "--dry-run", "--format", "json");
+    assertEquals(0, dry.code(), dry.toString());
+    assertEquals(1, dry.out().lines().count(), "one line in a pipe: " + dry.out());
+    JsonObject d = JsonParser.parseString(dry.out()).getAsJsonObject();
+    assertEquals(
+        List.of(
+            "dry_run",
+            "as_of",
+            "removed",
+            "kept_pending",
+            "skipped",
+            "bytes_before",
+            "bytes_after"),
+        List.copyOf(d.keySet()));
+    assertTrue(d.get("dry_run").getAsBoolean());
+    assertEquals(later, d.get("as_of").getAsString());
+    assertEquals("[\"old-done\"]", d.get("removed").toString());
+    assertEquals("[\"old-pending\"]", d.get("kept_pending").toString());
+    assertEquals("[]", d.get("skipped").toString());
+    assertTrue(d.get("bytes_after").getAsLong() < d.get("bytes_before").getAsLong(), dry.out());
+    assertArrayEquals(before, journalBytes(), "a dry run changes nothing");
+
+    Cli.Result r = cli().env("EDLINK_IDEM_NOW", later).run("prune", "--format", "json");
+    JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+    assertFalse(o.get("dry_run").getAsBoolean());
+    assertEquals("[\"old-done\"]", o.get("removed").toString());
+    assertEquals(List.of("old-pending"), entries().stream().map(Entry::key).toList());
+
+    Cli.Result forgot =
+        cli().env("EDLINK_IDEM_NOW", later).run("prune", "--tombstones", "--format", "json");
+    assertEquals(0, forgot.code(), forgot.toString());
+    JsonObject f = JsonParser.parseString(forgot.out()).getAsJsonObject();
+    assertEquals(List.of("dry_run", "forgotten"), List.copyOf(f.keySet()));
+    JsonObject one = f.getAsJsonArray("forgotten").get(0).getAsJsonObject();
+    assertEquals("old-done", one.get("key").getAsString());
+    assertEquals(
+        entry("old-pending").created().plus(Duration.ofDays(30)).toString().substring(0, 10),
+        one.get("window_ends").getAsString().substring(0, 10));
+  }
+
+  @Test
   void pruneLeavesEntriesInsideTheirWindow() throws Exception {
     assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "fresh").code());
     Instant t = entry("fresh").created();
@@ -99,6 +149,44 @@ class MaintainTest extends SandboxCase {
     Cli.Result again = cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "lost-ok");
     assertEquals(0, again.code(), again.toString());
     assertTrue(again.out().contains("\"title\":\"Essay\""), again.out());
+  }
+
+  @Test
+  void reconcileInJsonGivesAnObjectPerKey() throws Exception {
+    postLost("lost-ok", ESSAY);
+    postUnsent("never-arrived");
+    assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "done").code());
+    Cli.Result r = cli().run("reconcile", "lost-ok", "never-arrived", "done", "--format", "json");
+    assertEquals(0, r.code(), r.toString());
+    List<JsonObject> lines =
+        r.out().lines().map(l -> JsonParser.parseString(l).getAsJsonObject()).toList();
+    assertEquals(3, lines.size(), r.out());
+    for (JsonObject o : lines) {
+      assertEquals(
+          List.of("key", "state", "status", "log", "logged_at", "request_id", "note"),
+          List.copyOf(o.keySet()),
+          o.toString());
+    }
+    JsonObject done = lines.get(0);
+    assertEquals("done", done.get("key").getAsString());
+    assertEquals("succeeded", done.get("state").getAsString());
+    assertEquals(200, done.get("status").getAsInt());
+    assertTrue(done.get("log").isJsonNull(), "the log was not asked about it");
+    JsonObject ok = lines.get(1);
+    assertEquals("lost-ok", ok.get("key").getAsString());
+    assertEquals("succeeded", ok.get("state").getAsString());
+    assertEquals(200, ok.get("status").getAsInt());
+    assertEquals("answered", ok.get("log").getAsString());
+    assertTrue(Instant.parse(ok.get("logged_at").getAsString()) != null);
+    assertTrue(ok.get("note").getAsString().startsWith("Edlink received it on "), ok.toString());
+    JsonObject absent = lines.get(2);
+    assertEquals("never-arrived", absent.get("key").getAsString());
+    assertEquals("pending", absent.get("state").getAsString());
+    assertTrue(absent.get("status").isJsonNull());
+    assertEquals("absent", absent.get("log").getAsString());
+    assertTrue(absent.get("logged_at").isJsonNull());
+    assertTrue(absent.get("note").getAsString().contains("safe to replay"), absent.toString());
+    assertEquals(EntryState.SUCCEEDED, entry("lost-ok").state());
   }
 
   @Test
@@ -222,6 +310,52 @@ class MaintainTest extends SandboxCase {
     assertEquals(2, entry("shared").attempts().size());
     assertEquals(EntryState.SUCCEEDED, entry("theirs").state());
     assertTrue(new String(entry("clash").request().body()).contains("Essay"));
+  }
+
+  @Test
+  void mergeInJsonNamesEachKeyAndWhatBecameOfIt() throws Exception {
+    Path other = tmp.resolve("other-journal");
+    postLost("shared", ESSAY);
+    assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "clash").code());
+    assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "same").code());
+    Cli there = cli().env("EDLINK_IDEM_JOURNAL", other.toString());
+    assertEquals(0, there.run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "shared").code());
+    assertEquals(0, there.run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "theirs").code());
+    assertEquals(
+        0,
+        there
+            .run("post", ASSIGNMENTS, "-d", ESSAY.replace("Essay", "Other"), "-k", "clash")
+            .code());
+    Files.writeString(
+        tmp.resolve("export.jsonl"),
+        there.run("list", "--format", "jsonl").out()
+            + cli()
+                .run("list", "--format", "jsonl")
+                .out()
+                .lines()
+                .filter(l -> l.contains("\"same\""))
+                .findFirst()
+                .orElseThrow()
+            + "\n");
+
+    Cli.Result r =
+        cli().run("journal", "merge", tmp.resolve("export.jsonl").toString(), "--format", "json");
+    assertEquals(3, r.code(), r.toString());
+    assertEquals("", r.err(), "the JSON says it all");
+    JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+    assertEquals(
+        List.of("dry_run", "source", "entries", "added", "folded", "untouched", "unchanged"),
+        List.copyOf(o.keySet()));
+    assertFalse(o.get("dry_run").getAsBoolean());
+    assertEquals(tmp.resolve("export.jsonl").toString(), o.get("source").getAsString());
+    assertEquals(4, o.get("entries").getAsInt());
+    assertEquals("[\"theirs\"]", o.get("added").toString());
+    assertEquals("[\"shared\"]", o.get("folded").toString());
+    JsonObject clash = o.getAsJsonArray("untouched").get(0).getAsJsonObject();
+    assertEquals("clash", clash.get("key").getAsString());
+    assertTrue(clash.get("reason").getAsString().contains("different request"), r.out());
+    assertEquals(1, o.get("unchanged").getAsInt());
+    assertEquals(EntryState.SUCCEEDED, entry("theirs").state());
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.edlinkidem.cli.Invocation;
 import dev.edlinkidem.journal.Attempt;
 import dev.edlinkidem.journal.Entry;
@@ -644,6 +645,37 @@ class PostTest extends SandboxCase {
     assertEquals(0, pretty.code(), pretty.toString());
     assertTrue(pretty.out().startsWith("{\n  \"key\": \"json-p\""), pretty.out());
     assertEquals("json-p", json(pretty.out()).get("key").getAsString());
+  }
+
+  @Test
+  void jsonDocumentsAreIndentedAndColouredOnATerminalAndOneLineInAPipe() {
+    assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "doc-1").code());
+    String key = "\u001b[34;1m\"key\"";
+    for (String[] args :
+        new String[][] {
+          {"post", ASSIGNMENTS, "-d", ESSAY, "-k", "doc-2", "--dry-run", "--format", "json"},
+          {"expiring", "--within", "31d", "--format", "json"},
+          {"prune", "--dry-run", "--format", "json"},
+        }) {
+      Cli.Result piped = cli().run(args);
+      assertEquals(1, piped.out().lines().count(), piped.toString());
+      assertFalse(piped.out().contains("\u001b["), piped.out());
+      Cli.Result shown = cli().terminal(Invocation.Terminal.ALL).run(args);
+      assertTrue(shown.out().lines().count() > 3, "indented: " + shown.out());
+      boolean keyed = shown.out().contains(key) || args[0].equals("prune");
+      assertTrue(keyed && shown.out().contains("\u001b[0m"), "coloured: " + shown.out());
+      Cli.Result plain = cli().terminal(Invocation.Terminal.ALL).env("NO_COLOR", "1").run(args);
+      assertFalse(plain.out().contains("\u001b["), plain.out());
+      assertEquals(
+          JsonParser.parseString(plain.out())
+              .toString()
+              .replaceAll("\"(as_of|created|window_ends|replay_until)\":\"[^\"]*\"", ""),
+          JsonParser.parseString(piped.out())
+              .toString()
+              .replaceAll("\"(as_of|created|window_ends|replay_until)\":\"[^\"]*\"", ""),
+          "the same document either way");
+    }
+    assertEquals(1, stat("creates"), "only doc-1 was sent");
   }
 
   @Test

@@ -4,7 +4,9 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.edlinkidem.cli.EdlinkIdem;
 import dev.edlinkidem.cli.option.Durations;
+import dev.edlinkidem.cli.option.ReportFormat;
 import dev.edlinkidem.cli.render.CommandText;
+import dev.edlinkidem.cli.render.JsonDocument;
 import dev.edlinkidem.cli.render.Style;
 import dev.edlinkidem.cli.render.Table;
 import dev.edlinkidem.journal.EntryJson;
@@ -20,6 +22,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -65,20 +68,7 @@ public final class ExpiringCommand implements Callable<Integer> {
   @Option(names = "--fail-if-pending", description = "Exit 7 when any pending entry is listed.")
   private boolean failIfPending;
 
-  /** How the entries are printed. */
-  enum Format {
-    TEXT,
-    JSON
-  }
-
-  @Option(
-      names = "--format",
-      paramLabel = "FORMAT",
-      defaultValue = "text",
-      description =
-          "text or json: one array of the summary fields of docs/output-formats.md, each with"
-              + " resolve, the command for a pending entry (default: ${DEFAULT-VALUE}).")
-  private Format format;
+  @Mixin private ReportFormat format;
 
   @Override
   public Integer call() {
@@ -96,15 +86,14 @@ public final class ExpiringCommand implements Callable<Integer> {
     PrintWriter out = root.invocation().out();
     String span = Durations.format(within);
     long pending = soon.stream().filter(s -> s.state() == EntryState.PENDING).count();
-    if (format == Format.JSON) {
+    if (format.json()) {
       JsonArray array = new JsonArray();
       for (EntrySummary s : soon) {
         JsonObject o = EntryJson.head(s, now);
         o.addProperty("resolve", s.state() == EntryState.PENDING ? resolve(s, now) : null);
         array.add(o);
       }
-      out.println(array);
-      out.flush();
+      JsonDocument.print(root, array);
       return exitCode(pending);
     }
     if (soon.isEmpty()) {

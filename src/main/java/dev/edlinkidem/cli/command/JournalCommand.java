@@ -1,7 +1,11 @@
 package dev.edlinkidem.cli.command;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import dev.edlinkidem.cli.CliException;
 import dev.edlinkidem.cli.EdlinkIdem;
+import dev.edlinkidem.cli.option.ReportFormat;
+import dev.edlinkidem.cli.render.JsonDocument;
 import dev.edlinkidem.config.Unreadable;
 import dev.edlinkidem.journal.Compaction;
 import dev.edlinkidem.journal.Entry;
@@ -21,6 +25,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -42,6 +47,18 @@ public final class JournalCommand implements Runnable {
   public void run() {
     throw CliException.usage(
         "a journal command is needed: merge (see 'edlink-idem journal --help')");
+  }
+
+  /** Keys a prune or merge left alone, each as {"key", "reason"}. */
+  static JsonArray skippedJson(List<Compaction.Skipped> skipped) {
+    JsonArray a = new JsonArray();
+    for (Compaction.Skipped s : skipped) {
+      JsonObject o = new JsonObject();
+      o.addProperty("key", s.key());
+      o.addProperty("reason", s.reason());
+      a.add(o);
+    }
+    return a;
   }
 
   /** {@code journal merge SOURCE}: bring in another machine's entries. */
@@ -79,6 +96,8 @@ public final class JournalCommand implements Runnable {
     @Option(names = "--dry-run", description = "Say what would change; change nothing.")
     private boolean dryRun;
 
+    @Mixin private ReportFormat format;
+
     @Override
     public Integer call() {
       EdlinkIdem root = parent.root;
@@ -91,8 +110,22 @@ public final class JournalCommand implements Runnable {
             Set<String> here = new HashSet<>();
             journal.summaries().forEach(s -> here.add(s.key()));
             Compaction c = journal.merge(incoming, dryRun);
-            long added = c.changed().stream().filter(k -> !here.contains(k)).count();
-            long folded = c.changed().size() - added;
+            List<String> added = c.changed().stream().filter(k -> !here.contains(k)).toList();
+            List<String> folded = c.changed().stream().filter(here::contains).toList();
+            int unchanged = incoming.size() - c.changed().size() - c.skipped().size();
+            int code = c.skipped().isEmpty() ? ExitCode.OK : ExitCode.REFUSED;
+            if (format.json()) {
+              JsonObject o = new JsonObject();
+              o.addProperty("dry_run", dryRun);
+              o.addProperty("source", source.toString());
+              o.addProperty("entries", incoming.size());
+              o.add("added", JsonDocument.strings(added));
+              o.add("folded", JsonDocument.strings(folded));
+              o.add("untouched", skippedJson(c.skipped()));
+              o.addProperty("unchanged", unchanged);
+              JsonDocument.print(root, o);
+              return code;
+            }
             c.skipped()
                 .forEach(
                     s ->
@@ -105,16 +138,16 @@ public final class JournalCommand implements Runnable {
                     + " entries from "
                     + source
                     + ": "
-                    + added
+                    + added.size()
                     + " added, "
-                    + folded
+                    + folded.size()
                     + " folded together, "
                     + c.skipped().size()
                     + " left untouched, "
-                    + (incoming.size() - c.changed().size() - c.skipped().size())
+                    + unchanged
                     + " already here as they are");
             out.flush();
-            return c.skipped().isEmpty() ? ExitCode.OK : ExitCode.REFUSED;
+            return code;
           });
     }
 

@@ -7,6 +7,7 @@ import dev.edlinkidem.cli.Version;
 import dev.edlinkidem.cli.option.Bodies;
 import dev.edlinkidem.cli.option.OutputOptions;
 import dev.edlinkidem.cli.option.SendOptions;
+import dev.edlinkidem.cli.render.JsonDocument;
 import dev.edlinkidem.cli.render.ResultPrinter;
 import dev.edlinkidem.edlink.Bearer;
 import dev.edlinkidem.edlink.EdlinkClient;
@@ -189,13 +190,11 @@ public final class PostCommand implements Callable<Integer> {
     PrintWriter out = invocation.out();
     boolean hasToken = root.settings().tokenSetting(send.tokenFile()) != null;
     if (output.format() == OutputOptions.Format.JSON) {
-      out.println(
+      JsonDocument.print(
+          root,
           ResultPrinter.dryRunJson(
-              request,
-              EdlinkClient.urlWithKey(request.url(), key),
-              key,
-              hasToken,
-              output.pretty(invocation.terminal().stdout())));
+              request, EdlinkClient.urlWithKey(request.url(), key), key, hasToken),
+          output.pretty(invocation.terminal().stdout()));
     } else {
       out.println(request.method() + " " + EdlinkClient.urlWithKey(request.url(), key));
       out.println(

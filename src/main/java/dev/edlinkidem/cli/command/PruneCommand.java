@@ -1,7 +1,11 @@
 package dev.edlinkidem.cli.command;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import dev.edlinkidem.cli.CliException;
 import dev.edlinkidem.cli.EdlinkIdem;
+import dev.edlinkidem.cli.option.ReportFormat;
+import dev.edlinkidem.cli.render.JsonDocument;
 import dev.edlinkidem.journal.Compaction;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.EntrySummary;
@@ -15,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -61,6 +66,8 @@ public final class PruneCommand implements Callable<Integer> {
               + " can be posted again as a new request. Only for keys you mean to act with again.")
   private boolean forgetTombstones;
 
+  @Mixin private ReportFormat format;
+
   @Override
   public Integer call() {
     if (forgetTombstones && includePending) {
@@ -87,6 +94,20 @@ public final class PruneCommand implements Callable<Integer> {
                   .map(EntrySummary::key)
                   .toList();
           Compaction c = journal.remove(keys, dryRun);
+          if (format.json()) {
+            JsonObject o = new JsonObject();
+            o.addProperty("dry_run", dryRun);
+            o.addProperty("as_of", now.toString());
+            o.add("removed", JsonDocument.strings(c.changed()));
+            o.add(
+                "kept_pending",
+                JsonDocument.strings(keptPending.stream().map(EntrySummary::key).toList()));
+            o.add("skipped", JournalCommand.skippedJson(c.skipped()));
+            o.addProperty("bytes_before", c.bytesBefore());
+            o.addProperty("bytes_after", c.bytesAfter());
+            JsonDocument.print(root, o);
+            return ExitCode.OK;
+          }
           if (dryRun) {
             c.changed().forEach(key -> out.println("would remove " + key));
           }
@@ -123,6 +144,20 @@ public final class PruneCommand implements Callable<Integer> {
   }
 
   private int forget(List<Tombstone> forgotten, PrintWriter out) {
+    if (format.json()) {
+      JsonArray keys = new JsonArray();
+      for (Tombstone t : forgotten) {
+        JsonObject o = new JsonObject();
+        o.addProperty("key", t.key());
+        o.addProperty("window_ends", t.windowEnd().toString());
+        keys.add(o);
+      }
+      JsonObject o = new JsonObject();
+      o.addProperty("dry_run", dryRun);
+      o.add("forgotten", keys);
+      JsonDocument.print(root, o);
+      return ExitCode.OK;
+    }
     for (Tombstone t : forgotten) {
       out.println(
           (dryRun ? "would forget " : "forgot ")

@@ -1,9 +1,12 @@
 package dev.edlinkidem.cli.command;
 
+import com.google.gson.JsonObject;
 import dev.edlinkidem.cli.CliException;
 import dev.edlinkidem.cli.EdlinkIdem;
 import dev.edlinkidem.cli.option.Durations;
+import dev.edlinkidem.cli.option.ReportFormat;
 import dev.edlinkidem.cli.render.CommandText;
+import dev.edlinkidem.cli.render.JsonDocument;
 import dev.edlinkidem.cli.render.ProgressLine;
 import dev.edlinkidem.edlink.EdlinkClient;
 import dev.edlinkidem.edlink.Envelope;
@@ -38,6 +41,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -99,6 +103,8 @@ public final class ReconcileCommand implements Callable<Integer> {
       description = "How long one page of the request log may take (default: ${DEFAULT-VALUE}).")
   private Duration timeout;
 
+  @Mixin private ReportFormat format;
+
   private int resolved;
   private int notFound;
   private int arrived;
@@ -114,11 +120,10 @@ public final class ReconcileCommand implements Callable<Integer> {
     }
     Instant now = root.invocation().now();
     URI base = root.settings().baseUrl();
-    PrintWriter out = root.invocation().out();
     return JournalAccess.with(
         root,
         journal -> {
-          List<EntrySummary> targets = targets(journal, out);
+          List<EntrySummary> targets = targets(journal);
           if (targets.isEmpty()) {
             if (!root.style().quiet()) {
               root.invocation().err().println("edlink-idem: no pending entries to reconcile");
@@ -132,11 +137,12 @@ public final class ReconcileCommand implements Callable<Integer> {
               wanted.add(s.key());
             } else {
               skipped++;
-              out.println(
-                  s.key()
-                      + "\tskipped\t-\tjournaled for "
-                      + Destination.origin(URI.create(s.url()))
-                      + ", not the base URL; reconcile with --base-url set to it");
+              line(
+                  Line.skipped(
+                      s.key(),
+                      "journaled for "
+                          + Destination.origin(URI.create(s.url()))
+                          + ", not the base URL; reconcile with --base-url set to it"));
             }
           }
           // Nothing older than the log's 30 days is there to read; reading on would only meet
@@ -151,9 +157,8 @@ public final class ReconcileCommand implements Callable<Integer> {
           Instant since = oldestTarget.isBefore(logStart) ? logStart : oldestTarget;
           Map<String, List<RequestLog.Logged>> found = read(base, token, wanted, since);
           for (String key : wanted) {
-            settle(journal, key, found.getOrDefault(key, List.of()), now, out);
+            settle(journal, key, found.getOrDefault(key, List.of()), now);
           }
-          out.flush();
           if (!root.style().quiet()) {
             root.invocation()
                 .err()
@@ -171,7 +176,7 @@ public final class ReconcileCommand implements Callable<Integer> {
         });
   }
 
-  private List<EntrySummary> targets(FileJournal journal, PrintWriter out) throws JournalException {
+  private List<EntrySummary> targets(FileJournal journal) throws JournalException {
     List<EntrySummary> all = journal.summaries();
     if (allPending) {
       return all.stream().filter(s -> s.state() == EntryState.PENDING).toList();
@@ -184,15 +189,14 @@ public final class ReconcileCommand implements Callable<Integer> {
       if (s.state() == EntryState.PENDING) {
         chosen.add(s);
       } else {
-        out.println(
-            key
-                + "\t"
-                + s.state().label()
-                + "\t"
-                + s.status()
-                + "\talready final (learned by "
-                + s.via()
-                + "); nothing to reconcile");
+        line(
+            new Line(
+                key,
+                s.state().label(),
+                s.status(),
+                null,
+                null,
+                "already final (learned by " + s.via() + "); nothing to reconcile"));
       }
     }
     return chosen;
@@ -236,14 +240,13 @@ public final class ReconcileCommand implements Callable<Integer> {
   }
 
   /** Records what the log says of one key, under its lease. */
-  private void settle(
-      FileJournal journal, String key, List<RequestLog.Logged> logged, Instant now, PrintWriter out)
+  private void settle(FileJournal journal, String key, List<RequestLog.Logged> logged, Instant now)
       throws JournalException {
     try (Journal.Lease lease = journal.lease(key)) {
       Optional<Entry> current = lease.entry();
       if (current.isEmpty() || current.get().state() != EntryState.PENDING) {
         skipped++;
-        out.println(key + "\tskipped\t-\tno longer pending");
+        line(Line.skipped(key, "no longer pending"));
         return;
       }
       Entry entry = current.get();
@@ -268,23 +271,60 @@ public final class ReconcileCommand implements Callable<Integer> {
         notFound++;
         verdict = Verdict.reconciled(entry, null, now);
       }
-      String status =
-          found
-              .map(LogVerdict::logged)
-              .or(() -> undecided)
-              .map(l -> String.valueOf(l.status()))
-              .orElse("-");
+      Optional<RequestLog.Logged> record = found.map(LogVerdict::logged).or(() -> undecided);
       String words =
           verdict.message(
               new Verdict.Audience.ForKey(
                   CommandText.replay(root.settings().flags(), key, List.of())),
               Verdict.Paint.NONE);
-      out.println(key + "\t" + entry.state().label() + "\t" + status + "\t" + words);
+      line(
+          new Line(
+              key,
+              entry.state().label(),
+              record.map(RequestLog.Logged::status).orElse(0),
+              found.isPresent() ? "answered" : undecided.isPresent() ? "undecided" : "absent",
+              record.orElse(null),
+              words));
     } catch (KeyInFlightException e) {
       skipped++;
-      out.println(
-          key + "\tskipped\t-\tin flight in another process; reconcile it when that is done");
+      line(Line.skipped(key, "in flight in another process; reconcile it when that is done"));
     }
+  }
+
+  /**
+   * What reconcile says of one key: a tab-separated line, or with --format json an object.
+   *
+   * @param state the entry's state after, or "skipped"
+   * @param status the status the log (or, for an entry already final, the journal) gave; 0 for none
+   * @param log what the request log said: answered, undecided, absent; null when it was not asked
+   * @param logged the request log's record of the key, when it had one
+   */
+  private record Line(
+      String key, String state, int status, String log, RequestLog.Logged logged, String note) {
+    static Line skipped(String key, String why) {
+      return new Line(key, "skipped", 0, null, null, why);
+    }
+  }
+
+  private void line(Line l) {
+    if (!format.json()) {
+      PrintWriter out = root.invocation().out();
+      String status = l.status() == 0 ? "-" : String.valueOf(l.status());
+      out.println(l.key() + "\t" + l.state() + "\t" + status + "\t" + l.note());
+      out.flush();
+      return;
+    }
+    JsonObject o = new JsonObject();
+    o.addProperty("key", l.key());
+    o.addProperty("state", l.state());
+    o.addProperty("status", l.status() == 0 ? null : l.status());
+    o.addProperty("log", l.log());
+    RequestLog.Logged logged = l.logged();
+    o.addProperty(
+        "logged_at", logged == null || logged.date() == null ? null : logged.date().toString());
+    o.addProperty("request_id", logged == null ? null : logged.requestId());
+    o.addProperty("note", l.note());
+    JsonDocument.print(root, o);
   }
 
   /** " on DATE (request ID)", as much of it as the log gave. */

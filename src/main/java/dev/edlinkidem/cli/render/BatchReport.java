@@ -70,7 +70,7 @@ public final class BatchReport {
   public synchronized void lineDone(LineResult r) {
     if (jsonl) {
       PrintWriter out = root.invocation().out();
-      out.println(ResultPrinter.COMPACT.toJson(json(r)));
+      out.println(JsonDocument.COMPACT.toJson(json(r)));
       out.flush();
     }
     boolean shown =

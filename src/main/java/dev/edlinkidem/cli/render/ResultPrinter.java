@@ -28,7 +28,6 @@ import dev.edlinkidem.verdict.Row;
 import dev.edlinkidem.verdict.Verdict;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,13 +41,6 @@ import java.util.Map;
 public final class ResultPrinter {
   private static final Gson PRETTY =
       new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
-
-  /** One line of JSON, nulls kept: what --format json and batch's --format jsonl print. */
-  static final Gson COMPACT = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
-
-  /** --format json indented: with --pretty, or on a terminal (not with --raw). */
-  private static final Gson INDENTED =
-      new GsonBuilder().serializeNulls().setPrettyPrinting().disableHtmlEscaping().create();
 
   private final CommandContext root;
   private final OutputOptions output;
@@ -189,16 +181,11 @@ public final class ResultPrinter {
       return;
     }
     if (output.format() == OutputOptions.Format.JSON) {
-      PrintWriter out = root.invocation().out();
       JsonObject summary = summaryObject(entry, response, fromJournal);
       if (output.include() && response != null) {
         summary.add("headers", headersObject(response.headers()));
       }
-      boolean onTerminal = root.invocation().terminal().stdout();
-      boolean indent = output.pretty(onTerminal);
-      String text = (indent ? INDENTED : COMPACT).toJson(summary);
-      out.println(indent && root.style().colorFor(onTerminal) ? JsonColours.paint(text) : text);
-      out.flush();
+      JsonDocument.print(root, summary, output.pretty(root.invocation().terminal().stdout()));
       return;
     }
     if (response == null) {
@@ -283,8 +270,8 @@ public final class ResultPrinter {
    * A dry run's request as {@code --format json} prints it: what would be sent, the token as {@code
    * "Bearer [redacted]"} or null when there is none.
    */
-  public static String dryRunJson(
-      JournaledRequest request, String url, String key, boolean hasToken, boolean indent) {
+  public static JsonObject dryRunJson(
+      JournaledRequest request, String url, String key, boolean hasToken) {
     JsonObject o = new JsonObject();
     o.addProperty("dry_run", true);
     o.addProperty("key", key);
@@ -297,7 +284,7 @@ public final class ResultPrinter {
     request.headers().forEach(headers::addProperty);
     o.add("headers", headers);
     o.add("body", request.body().length == 0 ? JsonNull.INSTANCE : bodyAsJson(request.body()));
-    return (indent ? INDENTED : COMPACT).toJson(o);
+    return o;
   }
 
   static String headerBlock(RecordedResponse response) {
