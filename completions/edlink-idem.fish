@@ -219,7 +219,7 @@ complete -c edlink-idem -n '__edlink_idem_at replay' -l profile -x -a '(__edlink
 complete -c edlink-idem -n '__edlink_idem_at replay' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at replay' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at replay' -s v -l verbose -d 'Say more on stderr'
-complete -c edlink-idem -n '__edlink_idem_at replay' -a '(__edlink_idem_keys list --format keys --state pending)' -d 'pending key'
+complete -c edlink-idem -n '__edlink_idem_at replay' -a '(__edlink_idem_keys list --format keys --state pending "--completing="(commandline -ct))' -d 'pending key'
 
 # edlink-idem list
 complete -c edlink-idem -n '__edlink_idem_at list' -l state -x -a 'pending succeeded failed all' -d 'pending, succeeded, failed or all'
@@ -247,7 +247,7 @@ complete -c edlink-idem -n '__edlink_idem_at show' -l profile -x -a '(__edlink_i
 complete -c edlink-idem -n '__edlink_idem_at show' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at show' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at show' -s v -l verbose -d 'Say more on stderr'
-complete -c edlink-idem -n '__edlink_idem_at show' -a '(__edlink_idem_keys list --format keys)' -d 'key'
+complete -c edlink-idem -n '__edlink_idem_at show' -a '(__edlink_idem_keys list --format keys "--completing="(commandline -ct))' -d 'key'
 
 # edlink-idem expiring
 complete -c edlink-idem -n '__edlink_idem_at expiring' -l within -x -a '30s 2m 10m 1h 24h 72h 7d' -d 'How far ahead to look'
@@ -302,7 +302,7 @@ complete -c edlink-idem -n '__edlink_idem_at reconcile' -l profile -x -a '(__edl
 complete -c edlink-idem -n '__edlink_idem_at reconcile' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at reconcile' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at reconcile' -s v -l verbose -d 'Say more on stderr'
-complete -c edlink-idem -n '__edlink_idem_at reconcile' -a '(__edlink_idem_keys list --format keys --state pending)' -d 'pending key'
+complete -c edlink-idem -n '__edlink_idem_at reconcile' -a '(__edlink_idem_keys list --format keys --state pending "--completing="(commandline -ct))' -d 'pending key'
 
 # edlink-idem journal
 complete -c edlink-idem -n '__edlink_idem_at journal' -a 'merge' -d 'Bring entries from another journal into this one'

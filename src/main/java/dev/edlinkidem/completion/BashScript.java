@@ -83,7 +83,8 @@ final class BashScript {
           file) __edlink_idem_files ;;
           directory) __edlink_idem_files -d ;;
           body) __edlink_idem_body ;;
-          keys) __edlink_idem_keys $values ;;
+          keys) __edlink_idem_keys $values "--completing=$cur" ;;
+          profiles) __edlink_idem_keys $values ;;
         esac
         if declare -F __ltrim_colon_completions >/dev/null; then
           __ltrim_colon_completions "$cur"
@@ -230,8 +231,10 @@ final class BashScript {
       case FILE, FILE_OR_DIRECTORY -> "file";
       case DIRECTORY -> "directory";
       case BODY -> "body";
-      // The tool lists them itself: the journal's keys, or the profiles (config list --names).
-      case KEY, PROFILE -> "keys";
+      // The tool lists them itself: the journal's keys that start with the word under the cursor
+      // (list --completing, quick on a large journal), or the profiles (config list --names).
+      case KEY -> "keys";
+      case PROFILE -> "profiles";
       case NONE, TEXT -> "";
     };
   }

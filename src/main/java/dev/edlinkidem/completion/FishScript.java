@@ -161,7 +161,13 @@ final class FishScript {
       case FILE, FILE_OR_DIRECTORY -> " -F";
       case DIRECTORY -> " -a '(__fish_complete_directories)'";
       case BODY -> " -a '(__edlink_idem_body)'";
-      case KEY -> " -a " + quote("(__edlink_idem_keys " + String.join(" ", listKeys) + ")");
+      // Those that start with the token under the cursor: list --completing is quick at any size.
+      case KEY ->
+          " -a "
+              + quote(
+                  "(__edlink_idem_keys "
+                      + String.join(" ", listKeys)
+                      + " \"--completing=\"(commandline -ct))");
       case PROFILE -> " -a " + quote("(__edlink_idem_keys " + String.join(" ", values) + ")");
       case NONE, TEXT -> "";
     };

@@ -187,7 +187,9 @@ final class ZshScript {
       // In braces: _arguments then calls the function with these arguments only, not its own -J
       // group options.
       case BODY -> "{_edlink-idem_body}";
-      case KEY -> "{_edlink-idem_keys " + String.join(" ", listKeys) + "}";
+      // Those that start with the word before the cursor: list --completing is quick at any size.
+      case KEY ->
+          "{_edlink-idem_keys " + String.join(" ", listKeys) + " \"--completing=${(Q)PREFIX}\"}";
       case PROFILE ->
           "{_edlink_idem_what=profile _edlink-idem_keys " + String.join(" ", values) + "}";
       // A single space: show the label, offer nothing.

@@ -20,6 +20,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -276,6 +277,39 @@ public final class FileJournal implements Journal {
     } catch (IOException e) {
       throw cannotRead(e);
     }
+  }
+
+  /**
+   * The keys a shell's Tab offers: those starting with {@code prefix}, pending ones only when
+   * asked. Read from the summary cache alone, without the lock and without checking it against the
+   * entry files, because a person pressing Tab waits for it: it may lack a key a crash kept out of
+   * the cache, or offer one that finished a moment ago. Every command then given checks the key for
+   * itself. Where there is no cache, or format 1's log is still beside it, the journal is read as
+   * {@link #summaries} reads it.
+   */
+  public List<String> keysToOffer(String prefix, boolean pendingOnly) throws JournalException {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try {
+      BasicFileAttributes old = Disk.attributesOf(layout.v1Log());
+      List<String> keys =
+          old == null || old.isDirectory()
+              ? SummaryCache.keysToOffer(layout.cache(), prefix, pendingOnly)
+              : null;
+      if (keys != null) {
+        return keys;
+      }
+    } catch (IOException e) {
+      throw cannotRead(e);
+    }
+    List<EntrySummary> all = new ArrayList<>(summaries());
+    Collections.reverse(all);
+    return all.stream()
+        .filter(s -> s.key().startsWith(prefix))
+        .filter(s -> !pendingOnly || s.state() == EntryState.PENDING)
+        .map(EntrySummary::key)
+        .toList();
   }
 
   @Override

@@ -2,9 +2,13 @@ package dev.edlinkidem.journal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.DateTimeException;
@@ -14,6 +18,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -109,6 +114,174 @@ final class SummaryCache {
       }
     }
     return s;
+  }
+
+  /**
+   * The keys a shell's Tab offers, read from the cache alone: those that start with {@code prefix},
+   * and only pending ones when asked, each key's latest line winning. Best effort, for a person to
+   * choose from: it neither locks nor checks the cache against the entry files, as {@link Catalog}
+   * does, so a key whose line a crash lost is missing, and one that finished since is offered. A
+   * line that fails its checksum is skipped. Null when there is no cache to read.
+   */
+  static List<String> keysToOffer(Path file, String prefix, boolean pendingOnly)
+      throws IOException {
+    if (!Disk.isFile(file)) {
+      return null;
+    }
+    byte[] want = prefix.getBytes(StandardCharsets.UTF_8);
+    Offered offered = new Offered();
+    try (FileChannel c =
+        FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      byte[] b = new byte[1 << 20];
+      int filled = 0;
+      while (true) {
+        if (filled == b.length) {
+          b = Arrays.copyOf(b, b.length * 2); // a line longer than the buffer
+        }
+        int n = c.read(ByteBuffer.wrap(b, filled, b.length - filled));
+        if (n < 0) {
+          break; // what is left has no newline: a torn last line
+        }
+        filled += n;
+        int start = 0;
+        for (int end = newline(b, start, filled); end >= 0; end = newline(b, start, filled)) {
+          offer(b, start, end, want, offered, pendingOnly);
+          start = end + 1;
+        }
+        System.arraycopy(b, start, b, 0, filled - start);
+        filled -= start;
+      }
+    }
+    List<String> keys = new ArrayList<>();
+    offered.pendingByKey.forEach(
+        (key, pending) -> {
+          if (pending || !pendingOnly) {
+            keys.add(key);
+          }
+        });
+    Collections.reverse(keys); // lines are appended as entries begin: newest first, roughly
+    return keys;
+  }
+
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL;
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+
+  /**
+   * The first newline in {@code b[from, to)}, or -1: eight bytes at a time, since most of what
+   * {@link #keysToOffer} does is look for line ends. A word's zero bytes (after the xor, its
+   * newlines) are found exactly from the lowest up.
+   */
+  static int newline(byte[] b, int from, int to) {
+    int i = from;
+    for (; i + 8 <= to; i += 8) {
+      long w = (long) LONGS.get(b, i) ^ NEWLINES;
+      long zeros = (w - ONES) & ~w & HIGHS;
+      if (zeros != 0) {
+        return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+      }
+    }
+    for (; i < to; i++) {
+      if (b[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * One line for {@link #keysToOffer}: an entry's line or a gone line whose key matches. Most lines
+   * are of finished entries; when only pending keys are wanted, such a line makes no string unless
+   * a pending key may share its hash.
+   */
+  private static void offer(
+      byte[] b, int start, int end, byte[] want, Offered offered, boolean pendingOnly) {
+    byte kind = b[start];
+    if ((kind != 'E' && kind != 'X') || end - start < 12 || b[start + 1] != '\t') {
+      return;
+    }
+    int keyStart = start + 2;
+    int keyEnd = keyStart;
+    int hash = 0;
+    while (keyEnd < end && b[keyEnd] != '\t') {
+      hash = 31 * hash + b[keyEnd];
+      keyEnd++;
+    }
+    if (keyEnd - keyStart < want.length) {
+      return;
+    }
+    for (int i = 0; i < want.length; i++) {
+      if (b[keyStart + i] != want[i]) {
+        return;
+      }
+    }
+    boolean pending = false;
+    if (kind == 'E') {
+      // The state is the fifth field after the key: dir, size, problems, created, state.
+      int at = keyEnd + 1;
+      for (int field = 0; field < 4 && at < end; field++) {
+        while (at < end && b[at] != '\t') {
+          at++;
+        }
+        at++;
+      }
+      pending = startsWith(b, at, end, PENDING_FIELD);
+    }
+    if (pendingOnly && !pending && !offered.mayHold(hash)) {
+      return; // a finished key that was never offered as pending
+    }
+    if (b[end - 9] != '\t') {
+      return;
+    }
+    offered.crc.reset();
+    offered.crc.update(b, start, end - 9 - start);
+    if (offered.crc.getValue() != hex(b, end - 8, end)) {
+      return;
+    }
+    String key = new String(b, keyStart, keyEnd - keyStart, StandardCharsets.UTF_8);
+    if (key.indexOf('\\') >= 0) {
+      return; // keys hold no backslash (IdempotencyKey); such a line is not for a shell
+    }
+    offered.pendingByKey.remove(key); // the latest line wins, and goes last
+    if (kind == 'E' && (pending || !pendingOnly)) {
+      offered.pendingByKey.put(key, pending);
+      offered.mark(hash);
+    }
+  }
+
+  /** What {@link #keysToOffer} has found so far, and a filter of the hashes of its keys. */
+  private static final class Offered {
+    final LinkedHashMap<String, Boolean> pendingByKey = new LinkedHashMap<>();
+    final CRC32C crc = new CRC32C();
+    private final long[] seen = new long[1 << 10]; // 65,536 bits
+
+    void mark(int hash) {
+      int bit = hash & 0xffff;
+      seen[bit >>> 6] |= 1L << bit;
+    }
+
+    boolean mayHold(int hash) {
+      int bit = hash & 0xffff;
+      return (seen[bit >>> 6] & 1L << bit) != 0;
+    }
+  }
+
+  private static final byte[] PENDING_FIELD =
+      (EntryState.PENDING.label() + "\t").getBytes(StandardCharsets.US_ASCII);
+
+  private static boolean startsWith(byte[] b, int at, int end, byte[] word) {
+    if (end - at < word.length) {
+      return false;
+    }
+    for (int i = 0; i < word.length; i++) {
+      if (b[at + i] != word[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private record Gone(String key) {}

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +50,20 @@ class InspectTest extends SandboxCase {
 
   private String at(Duration afterCreation) {
     return created.plus(afterCreation).toString();
+  }
+
+  @Test
+  void whatTabRunsOffersTheKeysThatStartWithTheWordTyped() {
+    // What the completion scripts run: the quick read of the summary cache.
+    assertEquals("pending-cccc3\n", cli().run("list", "--state", "pending", "--completing=").out());
+    assertEquals("failed-bbbb2\n", cli().run("list", "--completing=fa").out());
+    assertEquals(
+        Set.copyOf(cli().run("list", "--format", "keys").out().lines().toList()),
+        Set.copyOf(cli().run("list", "--completing=").out().lines().toList()));
+    assertEquals("", cli().run("list", "--state", "pending", "--completing=done").out());
+    Cli.Result wrong = cli().run("list", "--state", "failed", "--completing=");
+    assertEquals(2, wrong.code(), wrong.toString());
+    assertFalse(cli().run("list", "--help").out().contains("--completing"), "hidden");
   }
 
   @Test

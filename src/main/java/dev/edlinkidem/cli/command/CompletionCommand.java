@@ -18,9 +18,10 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     description = {
       "Print the completion script for bash, zsh or fish. It completes commands, options and their"
-          + " values; after replay, reconcile and show it offers the journal's keys by running"
-          + " 'edlink-idem list --format keys' (pending keys only for replay and reconcile), with"
-          + " the --journal, --base-url and --profile already on the line.",
+          + " values; after replay, reconcile and show it offers the journal's keys that start with"
+          + " what is typed (pending keys only for replay and reconcile), by running 'edlink-idem"
+          + " list' with the --journal, --base-url and --profile already on the line. It reads"
+          + " the journal's summary cache alone, so that Tab is quick on a large journal.",
       "bash (with bash-completion): put the first example in ~/.bashrc. zsh: write the script to a "
           + "directory on $fpath, such as ~/.zfunc with fpath=(~/.zfunc $fpath) before compinit in "
           + "~/.zshrc. fish: write it to ~/.config/fish/completions/."

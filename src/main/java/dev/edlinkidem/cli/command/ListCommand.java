@@ -107,8 +107,28 @@ public final class ListCommand implements Callable<Integer> {
               + " json/jsonl have stable fields (docs/output-formats.md).")
   private Format format;
 
+  /**
+   * What the completion scripts run on Tab: the keys that start with PREFIX, read the quick way
+   * ({@link dev.edlinkidem.journal.FileJournal#keysToOffer}). Hidden: a script wants {@code
+   * --format keys}, which checks every entry.
+   */
+  @Option(names = "--completing", paramLabel = "PREFIX", hidden = true)
+  private String completing;
+
   @Override
   public Integer call() {
+    if (completing != null) {
+      if (state != StateFilter.ALL && state != StateFilter.PENDING) {
+        throw CliException.usage("--completing offers all keys or pending ones");
+      }
+      List<String> keys =
+          JournalAccess.with(
+              root, journal -> journal.keysToOffer(completing, state == StateFilter.PENDING));
+      PrintWriter out = root.invocation().out();
+      keys.forEach(out::println);
+      out.flush();
+      return ExitCode.OK;
+    }
     if (limit != null && limit < 1) {
       throw CliException.usage("--limit must be 1 or more, not " + limit);
     }
