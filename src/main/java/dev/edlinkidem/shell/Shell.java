@@ -156,11 +156,9 @@ public final class Shell {
       if (words.isEmpty() || line.isBlank()) {
         continue;
       }
-      if (words.stream().anyMatch(w -> w.startsWith("|") || w.endsWith("|"))) {
-        out.println(
-            toolName
-                + ": pipes are not supported in the shell; run the command in your own shell to"
-                + " pipe its output");
+      String unsupported = ShellWords.unsupported(reader.getParsedLine());
+      if (unsupported != null) {
+        out.println(toolName + ": " + unsupported);
         out.flush();
         lastCode = 2;
         continue;

@@ -28,6 +28,7 @@ final class ShellWords implements Parser {
     int cursorRawStart = cursor;
     int cursorRawEnd = cursor;
     boolean emptyAtCursor = false;
+    char operator = 0;
     for (int i = 0; i <= line.length(); i++) {
       if (i == cursor) {
         if (word != null) {
@@ -96,6 +97,9 @@ final class ShellWords implements Parser {
           word.append(line.charAt(i));
         }
       } else {
+        if (operator == 0 && OPERATORS.indexOf(c) >= 0) {
+          operator = c;
+        }
         word.append(c);
       }
     }
@@ -120,7 +124,30 @@ final class ShellWords implements Parser {
         cursorInValue,
         cursorInRaw,
         cursorRawEnd - cursorRawStart,
-        cursorQuote);
+        cursorQuote,
+        operator);
+  }
+
+  /** What a POSIX shell would take as a pipe, a redirection or a list, outside quotes. */
+  private static final String OPERATORS = "|<>;&";
+
+  /**
+   * Why the shell cannot run a line as bash would: a pipe, a redirection, or more than one command
+   * (an unquoted, unescaped {@code | < > ; &}); null when there is none.
+   */
+  static String unsupported(ParsedLine line) {
+    if (!(line instanceof Words w) || w.operator() == 0) {
+      return null;
+    }
+    return switch (w.operator()) {
+      case '|' ->
+          "pipes are not supported in the shell; run the command in your own shell to pipe"
+              + " its output";
+      case '<', '>' ->
+          "redirection is not supported in the shell; run the command in your own"
+              + " shell to read or write a file";
+      default -> "'" + w.operator() + "' is not supported in the shell: one command a line";
+    };
   }
 
   /**
@@ -139,7 +166,8 @@ final class ShellWords implements Parser {
       int wordCursor,
       int rawWordCursor,
       int rawWordLength,
-      char quote)
+      char quote,
+      char operator)
       implements CompletingParsedLine {
     @Override
     public String word() {

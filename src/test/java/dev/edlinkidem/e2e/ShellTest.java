@@ -237,6 +237,10 @@ class ShellTest extends SandboxCase {
       t.waitFor(mark, "pipes are not supported in the shell");
       t.waitFor(mark, "0 pending (exit 2) > ");
       mark = t.mark();
+      t.type("list > out\r");
+      t.waitFor(mark, "redirection is not supported in the shell");
+      t.waitFor(mark, "0 pending (exit 2) > ");
+      mark = t.mark();
       t.type("clear\r");
       t.waitFor(mark, "0 pending > ");
       mark = t.mark();

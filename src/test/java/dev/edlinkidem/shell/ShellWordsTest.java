@@ -2,6 +2,7 @@ package dev.edlinkidem.shell;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.jline.reader.CompletingParsedLine;
@@ -17,6 +18,34 @@ class ShellWordsTest {
 
   private static CompletingParsedLine at(String line, int cursor) {
     return (CompletingParsedLine) new ShellWords().parse(line, cursor, ParseContext.COMPLETE);
+  }
+
+  private static String unsupported(String line) {
+    return ShellWords.unsupported(
+        new ShellWords().parse(line, line.length(), ParseContext.ACCEPT_LINE));
+  }
+
+  @Test
+  void pipesRedirectionsAndListsOutsideQuotesAreNamedAndQuotedOnesAreWords() {
+    assertEquals(null, unsupported("keygen -n 3"));
+    assertTrue(unsupported("keygen | cat").startsWith("pipes are not supported"));
+    assertTrue(unsupported("keygen|cat").startsWith("pipes are not supported"));
+    assertTrue(unsupported("list > out").startsWith("redirection is not supported"));
+    assertTrue(unsupported("list >out").startsWith("redirection is not supported"));
+    assertTrue(unsupported("batch < lines").startsWith("redirection is not supported"));
+    assertEquals(
+        "';' is not supported in the shell: one command a line", unsupported("keygen; list"));
+    assertEquals(
+        "'&' is not supported in the shell: one command a line", unsupported("keygen && list"));
+    // Quoted or escaped, they are part of a word, as in bash.
+    assertEquals(null, unsupported("batch lines --key-from '.id + \"|\"'"));
+    assertEquals(null, unsupported("post /x -d \"{\\\"a\\\": \\\"<b>\\\"}\""));
+    assertEquals(null, unsupported("post /x -k a\\|b"));
+    assertEquals(null, unsupported("batch lines --key-from '.id|'"));
+    assertEquals(null, unsupported("post /x -d '|'"));
+    assertEquals(
+        List.of("batch", "lines", "--key-from", ".id + \"|\""),
+        words("batch lines --key-from '.id + \"|\"'"));
   }
 
   @Test
