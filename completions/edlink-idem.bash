@@ -87,6 +87,7 @@ __edlink_idem_command() {
       ;;
     'edlink-idem help')
       options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      argument=words argument_values='post batch replay list show expiring prune keygen reconcile journal config shell completion sandbox help'
       ;;
   esac
 }

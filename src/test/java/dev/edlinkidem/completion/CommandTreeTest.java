@@ -51,6 +51,16 @@ class CommandTreeTest {
   }
 
   @Test
+  void helpOffersTheCommands() {
+    CommandTree.Argument command = at("edlink-idem help").argument();
+    assertEquals(ValueKind.CHOICE, command.kind());
+    assertEquals(root.subcommands().stream().map(CommandTree::name).toList(), command.values());
+    assertTrue(
+        command.values().containsAll(List.of("post", "journal", "help")),
+        command.values().toString());
+  }
+
+  @Test
   void replayAndReconcileOfferPendingKeysAndShowEveryKey() {
     List<String> pending = List.of("list", "--format", "keys", "--state", "pending");
     assertEquals(pending, at("edlink-idem replay").argument().listKeys());

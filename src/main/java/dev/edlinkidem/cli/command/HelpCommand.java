@@ -5,6 +5,7 @@ import dev.edlinkidem.cli.EdlinkIdem;
 import dev.edlinkidem.cli.Main;
 import dev.edlinkidem.cli.Typos;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -29,6 +30,7 @@ public final class HelpCommand implements Callable<Integer> {
   @Parameters(
       paramLabel = "COMMAND",
       arity = "0..*",
+      completionCandidates = CommandNames.class,
       description = "The command, and its subcommand, whose help to show.")
   private List<String> command = new ArrayList<>();
 
@@ -54,5 +56,17 @@ public final class HelpCommand implements Callable<Integer> {
     args.addAll(command);
     args.add("--help");
     return Main.run(root.invocation(), args.toArray(String[]::new));
+  }
+
+  /** What Tab offers after help: the tool's commands, as the model has them. */
+  public static final class CommandNames implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return Main.commandLine(null).getSubcommands().values().stream()
+          .filter(sub -> !sub.getCommandSpec().usageMessage().hidden())
+          .map(CommandLine::getCommandName)
+          .distinct()
+          .iterator();
+    }
   }
 }

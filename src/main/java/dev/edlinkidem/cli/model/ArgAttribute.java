@@ -57,6 +57,18 @@ enum ArgAttribute {
   HIDE_PARAM_SYNTAX(
       a -> bool(a.hideParamSyntax()), (b, v, f) -> b.hideParamSyntax(v.getAsBoolean())),
   HIDDEN(a -> bool(a.hidden()), (b, v, f) -> b.hidden(v.getAsBoolean())),
+  /** A class of candidates of its own; an enum's come from its type, as picocli gives them. */
+  COMPLETION_CANDIDATES(
+      a ->
+          a.completionCandidates() == null || a.typeInfo().isEnum()
+              ? JsonNull.INSTANCE
+              : str(a.completionCandidates().getClass().getName()),
+      (b, v, f) -> {
+        @SuppressWarnings("unchecked")
+        Iterable<String> candidates =
+            (Iterable<String>) CommandModel.create(f, CommandModel.type(v.getAsString()));
+        b.completionCandidates(candidates);
+      }),
   /**
    * Required as declared: an exclusive group makes each of its arguments required, and marks it
    * originally required, when it adds it; the builder must see the argument as it was before.

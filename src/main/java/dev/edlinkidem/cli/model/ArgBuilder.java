@@ -47,6 +47,8 @@ sealed interface ArgBuilder {
 
   void hidden(boolean hidden);
 
+  void completionCandidates(Iterable<String> candidates);
+
   void required(boolean required);
 
   void interactive(boolean interactive);
@@ -134,6 +136,11 @@ sealed interface ArgBuilder {
     @Override
     public void hidden(boolean hidden) {
       b.hidden(hidden);
+    }
+
+    @Override
+    public void completionCandidates(Iterable<String> candidates) {
+      b.completionCandidates(candidates);
     }
 
     @Override
@@ -266,6 +273,11 @@ sealed interface ArgBuilder {
     @Override
     public void hidden(boolean hidden) {
       b.hidden(hidden);
+    }
+
+    @Override
+    public void completionCandidates(Iterable<String> candidates) {
+      b.completionCandidates(candidates);
     }
 
     @Override

@@ -142,9 +142,6 @@ public final class ModelFile {
       if (arg.parameterConsumer() != null || !isNoOp(arg.preprocessor())) {
         unheld.add("a parameter consumer or preprocessor on " + arg);
       }
-      if (arg.completionCandidates() != null && !arg.typeInfo().isEnum()) {
-        unheld.add("completion candidates of their own on " + arg);
-      }
     }
     if (!unheld.isEmpty()) {
       throw new IllegalStateException(
