@@ -5,7 +5,7 @@
 
 # What the command at path $1 offers: subcommands, options, and what its arguments are.
 __edlink_idem_command() {
-  subcommands= options= argument= argument_values=
+  subcommands= options= argument= argument_values= later= later_values=
   case $1 in
     'edlink-idem')
       subcommands='post batch replay list show expiring prune keygen reconcile journal config shell completion sandbox help'
@@ -21,6 +21,7 @@ __edlink_idem_command() {
     'edlink-idem replay')
       options='--all-pending -y --yes --token-file --allow-host --retries --timeout --max-time --max-response --pretty --raw -i --include --format -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       argument=keys argument_values='list --format keys --state pending'
+      later=same
       ;;
     'edlink-idem list')
       options='--state --expiring-within --path-prefix --wide --limit --format -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
@@ -41,6 +42,7 @@ __edlink_idem_command() {
     'edlink-idem reconcile')
       options='--all-pending --token-file --timeout --format -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       argument=keys argument_values='list --format keys --state pending'
+      later=same
       ;;
     'edlink-idem journal')
       subcommands='merge'
@@ -59,12 +61,15 @@ __edlink_idem_command() {
       ;;
     'edlink-idem config set')
       options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      argument=words argument_values='base-url journal token-file retries'
       ;;
     'edlink-idem config get')
       options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      argument=words argument_values='base-url journal token-file retries'
       ;;
     'edlink-idem config unset')
       options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      argument=words argument_values='base-url journal token-file retries'
       ;;
     'edlink-idem config list')
       options='--names -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
@@ -88,6 +93,7 @@ __edlink_idem_command() {
     'edlink-idem help')
       options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       argument=words argument_values='post batch replay list show expiring prune keygen reconcile journal config shell completion sandbox help'
+      later=same
       ;;
   esac
 }
@@ -263,7 +269,8 @@ _edlink_idem() {
     cur=${COMP_WORDS[COMP_CWORD]}
   fi
   local path=edlink-idem subcommands options argument argument_values kind values
-  local option= word i=1 REPLY
+  # npos: the positional words typed after the (sub)command, before the cursor
+  local option= word i=1 npos=0 REPLY
   local -a passed=()
   __edlink_idem_command "$path"
   while (( i < cword )); do
@@ -291,6 +298,9 @@ _edlink_idem() {
         if [[ " $subcommands " == *" $word "* ]]; then
           path+=" $word"
           __edlink_idem_command "$path"
+          npos=0
+        else
+          (( npos++ ))
         fi
         ;;
     esac
@@ -306,6 +316,9 @@ _edlink_idem() {
   else
     COMPREPLY=($(compgen -W "$subcommands" -- "$cur"))
     kind=$argument values=$argument_values
+    if (( npos > 0 )) && [[ $later != same ]]; then
+      kind=$later values=$later_values
+    fi
   fi
   case $kind in
     words) COMPREPLY+=($(compgen -W "$values" -- "$cur")) ;;

@@ -2,12 +2,14 @@
 # fish completion for edlink-idem. Install:
 #   edlink-idem completion fish > ~/.config/fish/completions/edlink-idem.fish
 
-# Prints the (sub)commands on the line before the cursor, such as "journal merge".
+# Prints the (sub)commands on the line before the cursor, such as "journal merge"; with
+# --words, how many positional words follow them instead.
 function __edlink_idem_path
     set -l tokens (commandline -opc)
     set -e tokens[1]
     set -l path
     set -l value
+    set -l words 0
     for token in $tokens
         if set -q value[1]
             set -e value
@@ -18,10 +20,19 @@ function __edlink_idem_path
             case '-*'
                 contains -- $token (__edlink_idem_valued $path); and set value 1
             case '*'
-                contains -- $token (__edlink_idem_subcommands $path); and set -a path $token
+                if contains -- $token (__edlink_idem_subcommands $path)
+                    set -a path $token
+                    set words 0
+                else
+                    set words (math $words + 1)
+                end
         end
     end
-    echo $path
+    if test "$argv[1]" = --words
+        echo $words
+    else
+        echo $path
+    end
 end
 
 # Whether the line before the cursor is at the command of path $argv (none: the root).
@@ -196,7 +207,7 @@ complete -c edlink-idem -n '__edlink_idem_at batch' -l profile -x -a '(__edlink_
 complete -c edlink-idem -n '__edlink_idem_at batch' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at batch' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at batch' -s v -l verbose -d 'Say more on stderr'
-complete -c edlink-idem -n '__edlink_idem_at batch' -F -d 'file'
+complete -c edlink-idem -n '__edlink_idem_at batch; and test (__edlink_idem_path --words) -eq 0' -F -d 'file'
 
 # edlink-idem replay
 complete -c edlink-idem -n '__edlink_idem_at replay' -l all-pending -d 'Replay every pending entry still inside its window'
@@ -247,7 +258,7 @@ complete -c edlink-idem -n '__edlink_idem_at show' -l profile -x -a '(__edlink_i
 complete -c edlink-idem -n '__edlink_idem_at show' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at show' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at show' -s v -l verbose -d 'Say more on stderr'
-complete -c edlink-idem -n '__edlink_idem_at show' -a '(__edlink_idem_keys list --format keys "--completing="(commandline -ct))' -d 'key'
+complete -c edlink-idem -n '__edlink_idem_at show; and test (__edlink_idem_path --words) -eq 0' -a '(__edlink_idem_keys list --format keys "--completing="(commandline -ct))' -d 'key'
 
 # edlink-idem expiring
 complete -c edlink-idem -n '__edlink_idem_at expiring' -l within -x -a '30s 2m 10m 1h 24h 72h 7d' -d 'How far ahead to look'
@@ -326,7 +337,7 @@ complete -c edlink-idem -n '__edlink_idem_at journal merge' -l profile -x -a '(_
 complete -c edlink-idem -n '__edlink_idem_at journal merge' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at journal merge' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at journal merge' -s v -l verbose -d 'Say more on stderr'
-complete -c edlink-idem -n '__edlink_idem_at journal merge' -F -d 'source'
+complete -c edlink-idem -n '__edlink_idem_at journal merge; and test (__edlink_idem_path --words) -eq 0' -F -d 'source'
 
 # edlink-idem config
 complete -c edlink-idem -n '__edlink_idem_at config' -a 'show' -d 'Print the effective settings and where each came from'
@@ -364,6 +375,7 @@ complete -c edlink-idem -n '__edlink_idem_at config set' -l profile -x -a '(__ed
 complete -c edlink-idem -n '__edlink_idem_at config set' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at config set' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at config set' -s v -l verbose -d 'Say more on stderr'
+complete -c edlink-idem -n '__edlink_idem_at config set; and test (__edlink_idem_path --words) -eq 0' -a 'base-url journal token-file retries' -d 'setting'
 
 # edlink-idem config get
 complete -c edlink-idem -n '__edlink_idem_at config get' -s h -l help -d 'Show this help message and exit'
@@ -374,6 +386,7 @@ complete -c edlink-idem -n '__edlink_idem_at config get' -l profile -x -a '(__ed
 complete -c edlink-idem -n '__edlink_idem_at config get' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at config get' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at config get' -s v -l verbose -d 'Say more on stderr'
+complete -c edlink-idem -n '__edlink_idem_at config get; and test (__edlink_idem_path --words) -eq 0' -a 'base-url journal token-file retries' -d 'setting'
 
 # edlink-idem config unset
 complete -c edlink-idem -n '__edlink_idem_at config unset' -s h -l help -d 'Show this help message and exit'
@@ -384,6 +397,7 @@ complete -c edlink-idem -n '__edlink_idem_at config unset' -l profile -x -a '(__
 complete -c edlink-idem -n '__edlink_idem_at config unset' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at config unset' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at config unset' -s v -l verbose -d 'Say more on stderr'
+complete -c edlink-idem -n '__edlink_idem_at config unset; and test (__edlink_idem_path --words) -eq 0' -a 'base-url journal token-file retries' -d 'setting'
 
 # edlink-idem config list
 complete -c edlink-idem -n '__edlink_idem_at config list' -l names -d 'Only the names, one a line, unmarked'
@@ -435,7 +449,7 @@ complete -c edlink-idem -n '__edlink_idem_at completion' -l profile -x -a '(__ed
 complete -c edlink-idem -n '__edlink_idem_at completion' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at completion' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at completion' -s v -l verbose -d 'Say more on stderr'
-complete -c edlink-idem -n '__edlink_idem_at completion' -a 'bash zsh fish' -d 'shell'
+complete -c edlink-idem -n '__edlink_idem_at completion; and test (__edlink_idem_path --words) -eq 0' -a 'bash zsh fish' -d 'shell'
 
 # edlink-idem sandbox
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -l port -x -d 'Port to listen on; 0 picks a free port'

@@ -34,7 +34,8 @@ final class BashScript {
           cur=${COMP_WORDS[COMP_CWORD]}
         fi
         local path=edlink-idem subcommands options argument argument_values kind values
-        local option= word i=1 REPLY
+        # npos: the positional words typed after the (sub)command, before the cursor
+        local option= word i=1 npos=0 REPLY
         local -a passed=()
         __edlink_idem_command "$path"
         while (( i < cword )); do
@@ -62,6 +63,9 @@ final class BashScript {
               if [[ " $subcommands " == *" $word "* ]]; then
                 path+=" $word"
                 __edlink_idem_command "$path"
+                npos=0
+              else
+                (( npos++ ))
               fi
               ;;
           esac
@@ -77,6 +81,9 @@ final class BashScript {
         else
           COMPREPLY=($(compgen -W "$subcommands" -- "$cur"))
           kind=$argument values=$argument_values
+          if (( npos > 0 )) && [[ $later != same ]]; then
+            kind=$later values=$later_values
+          fi
         fi
         case $kind in
           words) COMPREPLY+=($(compgen -W "$values" -- "$cur")) ;;
@@ -169,7 +176,7 @@ final class BashScript {
         "# What the command at path $1 offers: subcommands, options, and what its arguments"
             + " are.\n");
     s.append("__edlink_idem_command() {\n");
-    s.append("  subcommands= options= argument= argument_values=\n");
+    s.append("  subcommands= options= argument= argument_values= later= later_values=\n");
     s.append("  case $1 in\n");
     for (CommandTree command : root.all()) {
       s.append("    ").append(quote(String.join(" ", command.path()))).append(")\n");
@@ -183,16 +190,16 @@ final class BashScript {
                       .flatMap(o -> o.names().stream())
                       .collect(Collectors.joining(" "))))
           .append('\n');
-      CommandTree.Argument argument = command.argument();
-      String kind = kind(argument.kind());
-      if (!kind.isEmpty()) {
-        s.append("      argument=").append(kind);
-        List<String> values =
-            argument.kind() == ValueKind.KEY ? argument.listKeys() : argument.values();
-        if (!values.isEmpty()) {
-          s.append(" argument_values=").append(quote(String.join(" ", values)));
-        }
-        s.append('\n');
+      String first = argument("argument", command.argument());
+      if (!first.isEmpty()) {
+        s.append("      ").append(first).append('\n');
+      }
+      String later =
+          command.laterAsFirst()
+              ? first.isEmpty() ? "" : "later=same"
+              : argument("later", command.later());
+      if (!later.isEmpty()) {
+        s.append("      ").append(later).append('\n');
       }
       s.append("      ;;\n");
     }
@@ -222,6 +229,23 @@ final class BashScript {
     }
     s.append("  esac\n}\n");
     return s.append(FUNCTIONS).toString();
+  }
+
+  /**
+   * The variables that say how a positional word is completed ({@code name} and {@code
+   * name_values}); empty when there is nothing to offer.
+   */
+  private static String argument(String name, CommandTree.Argument argument) {
+    String kind = kind(argument.kind());
+    if (kind.isEmpty()) {
+      return "";
+    }
+    List<String> values =
+        argument.kind() == ValueKind.KEY ? argument.listKeys() : argument.values();
+    return name
+        + "="
+        + kind
+        + (values.isEmpty() ? "" : " " + name + "_values=" + quote(String.join(" ", values)));
   }
 
   /** How the script completes a kind of value; empty when there is nothing to offer. */

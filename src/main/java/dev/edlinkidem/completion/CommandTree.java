@@ -20,6 +20,7 @@ public record CommandTree(
     String summary,
     List<Option> options,
     Argument argument,
+    Argument later,
     List<CommandTree> subcommands) {
 
   /**
@@ -61,8 +62,9 @@ public record CommandTree(
   }
 
   /**
-   * What the command's positional arguments are; {@code listKeys} is the tool's own command that
-   * prints the keys to offer when they are journal keys, else empty.
+   * What a positional argument is ({@link CommandTree#argument} the first word, {@link
+   * CommandTree#later} the words after it); {@code listKeys} is the tool's own command that prints
+   * the keys to offer when they are journal keys, else empty.
    */
   public record Argument(
       String label,
@@ -72,6 +74,10 @@ public record CommandTree(
       List<String> listKeys) {
     /** A command that takes no positional arguments. */
     static final Argument NONE = new Argument("", ValueKind.NONE, List.of(), false, List.of());
+
+    Argument withRepeatable(boolean repeatable) {
+      return new Argument(label, kind, values, repeatable, listKeys);
+    }
   }
 
   /** The tree under the root of {@code model}. */
@@ -111,34 +117,50 @@ public record CommandTree(
         subcommands.add(of(sub, List.copyOf(subPath)));
       }
     }
+    List<PositionalParamSpec> positionals =
+        spec.positionalParameters().stream().filter(p -> !p.hidden()).toList();
+    Argument first = positionals.isEmpty() ? Argument.NONE : argument(spec, positionals.get(0));
+    Argument later = Argument.NONE;
+    if (positionals.size() > 1) {
+      later = argument(spec, positionals.get(1));
+      // The scripts tell the first word from the others, not the second from the third.
+      for (PositionalParamSpec p : positionals.subList(1, positionals.size())) {
+        if (!argument(spec, p).equals(later)) {
+          throw new IllegalStateException(
+              "'"
+                  + String.join(" ", path)
+                  + "' takes positional arguments after the first of different kinds, which the"
+                  + " completion scripts do not tell apart yet: teach CommandTree to");
+        }
+      }
+      later = later.withRepeatable(positionals.size() > 2 || last(positionals).arity().max() > 1);
+      if (later.equals(first.withRepeatable(true))) {
+        first = later;
+      }
+    } else if (!positionals.isEmpty() && positionals.get(0).arity().max() > 1) {
+      later = first;
+    }
     return new CommandTree(
         path,
         summary(spec.usageMessage().description()),
         List.copyOf(options),
-        argument(spec, path),
+        first,
+        later,
         List.copyOf(subcommands));
   }
 
-  private static Argument argument(CommandSpec spec, List<String> path) {
-    List<PositionalParamSpec> positionals =
-        spec.positionalParameters().stream().filter(p -> !p.hidden()).toList();
-    if (positionals.isEmpty()) {
-      return Argument.NONE;
-    }
-    PositionalParamSpec first = positionals.get(0);
+  private static PositionalParamSpec last(List<PositionalParamSpec> positionals) {
+    return positionals.get(positionals.size() - 1);
+  }
+
+  /** Whether the words after the first are completed as the first is. */
+  public boolean laterAsFirst() {
+    return later.equals(argument);
+  }
+
+  private static Argument argument(CommandSpec spec, PositionalParamSpec first) {
     ValueKind kind = ValueKind.of(first);
-    // The scripts complete every positional word alike; a command that mixes kinds needs them to
-    // count words.
-    for (PositionalParamSpec p : positionals) {
-      if (ValueKind.of(p) != kind) {
-        throw new IllegalStateException(
-            "'"
-                + String.join(" ", path)
-                + "' takes positional arguments of different kinds, which the completion scripts do"
-                + " not tell apart yet: teach CommandTree to");
-      }
-    }
-    boolean repeatable = positionals.size() > 1 || first.arity().max() > 1;
+    boolean repeatable = first.arity().max() > 1;
     List<String> listKeys = List.of();
     if (kind == ValueKind.KEY) {
       listKeys =

@@ -2,6 +2,7 @@ package dev.edlinkidem.completion;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -16,12 +17,14 @@ final class FishScript {
       # fish completion for edlink-idem. Install:
       #   edlink-idem completion fish > ~/.config/fish/completions/edlink-idem.fish
 
-      # Prints the (sub)commands on the line before the cursor, such as "journal merge".
+      # Prints the (sub)commands on the line before the cursor, such as "journal merge"; with
+      # --words, how many positional words follow them instead.
       function __edlink_idem_path
           set -l tokens (commandline -opc)
           set -e tokens[1]
           set -l path
           set -l value
+          set -l words 0
           for token in $tokens
               if set -q value[1]
                   set -e value
@@ -32,10 +35,19 @@ final class FishScript {
                   case '-*'
                       contains -- $token (__edlink_idem_valued $path); and set value 1
                   case '*'
-                      contains -- $token (__edlink_idem_subcommands $path); and set -a path $token
+                      if contains -- $token (__edlink_idem_subcommands $path)
+                          set -a path $token
+                          set words 0
+                      else
+                          set words (math $words + 1)
+                      end
               end
           end
-          echo $path
+          if test "$argv[1]" = --words
+              echo $words
+          else
+              echo $path
+          end
       end
 
       # Whether the line before the cursor is at the command of path $argv (none: the root).
@@ -136,22 +148,40 @@ final class FishScript {
         }
         s.append(" -d ").append(quote(option.summary())).append('\n');
       }
-      CommandTree.Argument argument = command.argument();
-      String values = values(argument.kind(), argument.values(), argument.listKeys());
-      if (!values.isEmpty()) {
-        s.append("complete -c edlink-idem ")
-            .append(at)
-            .append(values)
-            .append(" -d ")
-            .append(
-                quote(
-                    argument.kind() == ValueKind.KEY && argument.listKeys().contains("pending")
-                        ? "pending key"
-                        : argument.label().toLowerCase(Locale.ROOT)))
-            .append('\n');
+      // The first positional word, then the others when they are completed differently.
+      String pathAt = ("__edlink_idem_at " + pathOf(command)).strip();
+      List<Map.Entry<CommandTree.Argument, String>> arguments =
+          command.laterAsFirst()
+              ? List.of(Map.entry(command.argument(), at))
+              : List.of(
+                  Map.entry(
+                      command.argument(),
+                      "-n " + quote(pathAt + "; and test (__edlink_idem_path --words) -eq 0")),
+                  Map.entry(
+                      command.later(),
+                      "-n " + quote(pathAt + "; and test (__edlink_idem_path --words) -gt 0")));
+      for (Map.Entry<CommandTree.Argument, String> word : arguments) {
+        argument(s, word.getKey(), word.getValue());
       }
     }
     return s.toString();
+  }
+
+  /** The complete line for a positional word that {@code argument} describes, if it offers any. */
+  private static void argument(StringBuilder s, CommandTree.Argument argument, String at) {
+    String values = values(argument.kind(), argument.values(), argument.listKeys());
+    if (!values.isEmpty()) {
+      s.append("complete -c edlink-idem ")
+          .append(at)
+          .append(values)
+          .append(" -d ")
+          .append(
+              quote(
+                  argument.kind() == ValueKind.KEY && argument.listKeys().contains("pending")
+                      ? "pending key"
+                      : argument.label().toLowerCase(Locale.ROOT)))
+          .append('\n');
+    }
   }
 
   /** The arguments of a {@code complete} line that offer values of {@code kind}; empty for none. */

@@ -99,14 +99,20 @@ final class ZshScript {
     for (CommandTree.Option option : command.options()) {
       specs.addAll(specs(option));
     }
-    CommandTree.Argument argument = command.argument();
-    if (argument.kind() != ValueKind.NONE) {
-      specs.add(
-          quote(
-              (argument.repeatable() ? "*:" : ":")
-                  + argument.label()
-                  + ":"
-                  + action(argument.kind(), argument.values(), argument.listKeys())));
+    // The first positional word, then the others when they are completed differently.
+    List<CommandTree.Argument> arguments =
+        command.laterAsFirst()
+            ? List.of(command.argument())
+            : List.of(command.argument(), command.later());
+    for (CommandTree.Argument argument : arguments) {
+      if (argument.kind() != ValueKind.NONE) {
+        specs.add(
+            quote(
+                (argument.repeatable() ? "*:" : ":")
+                    + argument.label()
+                    + ":"
+                    + action(argument.kind(), argument.values(), argument.listKeys())));
+      }
     }
     StringBuilder f = new StringBuilder("# ").append(String.join(" ", command.path())).append('\n');
     f.append(functionName(command)).append("() {\n");

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,8 +30,8 @@ import java.util.regex.Pattern;
  * </pre>
  */
 public final class ConfigFile {
-  /** The settings a profile may hold. */
-  public static final Set<String> KEYS = Set.of("base-url", "journal", "token-file", "retries");
+  /** The settings a profile may hold, in the order help shows them. */
+  public static final List<String> KEYS = List.of("base-url", "journal", "token-file", "retries");
 
   public static final Pattern PROFILE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Pattern SECTION = Pattern.compile("\\[\\s*([^\\]]*?)\\s*]");

@@ -51,6 +51,15 @@ class CommandTreeTest {
   }
 
   @Test
+  void configSetOffersTheSettingsFirstAndThenNothing() {
+    CommandTree set = at("edlink-idem config set");
+    assertEquals(ValueKind.CHOICE, set.argument().kind());
+    assertEquals(List.of("base-url", "journal", "token-file", "retries"), set.argument().values());
+    assertEquals(ValueKind.TEXT, set.later().kind());
+    assertTrue(!set.laterAsFirst());
+  }
+
+  @Test
   void helpOffersTheCommands() {
     CommandTree.Argument command = at("edlink-idem help").argument();
     assertEquals(ValueKind.CHOICE, command.kind());
@@ -68,6 +77,8 @@ class CommandTreeTest {
     assertEquals(List.of("list", "--format", "keys"), at("edlink-idem show").argument().listKeys());
     assertTrue(at("edlink-idem replay").argument().repeatable());
     assertEquals(ValueKind.NONE, at("edlink-idem list").argument().kind());
+    assertTrue(at("edlink-idem replay").laterAsFirst());
+    assertEquals(ValueKind.NONE, at("edlink-idem show").later().kind(), "show takes one key");
     assertEquals(List.of("bash", "zsh", "fish"), at("edlink-idem completion").argument().values());
   }
 

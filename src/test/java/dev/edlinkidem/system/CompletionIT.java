@@ -167,6 +167,11 @@ class CompletionIT extends SandboxCase {
         "keys from the journal named on the line");
     assertEquals("$ edlink-idem journal merge", tab(shell, "edlink-idem journal m"));
     assertEquals("$ edlink-idem config set-token", tab(shell, "edlink-idem config set-t"));
+    assertEquals("$ edlink-idem config set base-url", tab(shell, "edlink-idem config set ba"));
+    assertEquals(
+        "$ edlink-idem config set base-url jo",
+        tab(shell, "edlink-idem config set base-url jo"),
+        "the value is not a setting's name");
     assertEquals("$ edlink-idem list --state succeeded", tab(shell, "edlink-idem list --state s"));
     assertEquals(
         "$ edlink-idem list --verbose",
@@ -217,6 +222,10 @@ class CompletionIT extends SandboxCase {
         fish("edlink-idem --journal=" + quote(otherJournal.toString()) + " show "));
     assertEquals(List.of("merge"), fish("edlink-idem journal m"));
     assertEquals(List.of("set", "set-client", "set-token", "show"), fish("edlink-idem config s"));
+    assertEquals(
+        List.of("base-url", "journal", "retries", "token-file"), fish("edlink-idem config set "));
+    assertEquals(List.of(), fish("edlink-idem config set base-url "), "the value is free text");
+    assertEquals(List.of("post"), fish("edlink-idem help po"));
     assertEquals(List.of("--state=succeeded"), fish("edlink-idem list --state=s"));
     assertEquals(List.of("--verbose"), fish("edlink-idem list --verb"));
     assertEquals(

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -242,7 +243,8 @@ public final class ConfigCommand implements Runnable {
     @Parameters(
         index = "0",
         paramLabel = "SETTING",
-        description = "base-url, journal, token-file or retries.")
+        completionCandidates = SettingNames.class,
+        description = "One of: ${COMPLETION-CANDIDATES}.")
     private String key;
 
     @Parameters(index = "1", paramLabel = "VALUE", description = "The setting's value.")
@@ -281,7 +283,10 @@ public final class ConfigCommand implements Runnable {
   static final class Get implements Callable<Integer> {
     @ParentCommand private ConfigCommand parent;
 
-    @Parameters(paramLabel = "SETTING", description = "base-url, journal, token-file or retries.")
+    @Parameters(
+        paramLabel = "SETTING",
+        completionCandidates = SettingNames.class,
+        description = "One of: ${COMPLETION-CANDIDATES}.")
     private String key;
 
     @Override
@@ -314,7 +319,10 @@ public final class ConfigCommand implements Runnable {
   static final class Unset implements Callable<Integer> {
     @ParentCommand private ConfigCommand parent;
 
-    @Parameters(paramLabel = "SETTING", description = "base-url, journal, token-file or retries.")
+    @Parameters(
+        paramLabel = "SETTING",
+        completionCandidates = SettingNames.class,
+        description = "One of: ${COMPLETION-CANDIDATES}.")
     private String key;
 
     @Override
@@ -555,6 +563,14 @@ public final class ConfigCommand implements Runnable {
         throw new IllegalArgumentException("the JSON on stdin has " + name + " that is not text");
       }
       return e.getAsString().isBlank() ? null : e.getAsString().strip();
+    }
+  }
+
+  /** The settings a profile may hold, for the help and for Tab. */
+  public static final class SettingNames implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return ConfigFile.KEYS.iterator();
     }
   }
 }
