@@ -1,6 +1,7 @@
 package dev.edlinkidem.cli;
 
 import dev.edlinkidem.cli.model.CommandModel;
+import dev.edlinkidem.cli.render.UsageHelp;
 import dev.edlinkidem.config.SettingsException;
 import dev.edlinkidem.edlink.EdlinkClient;
 import dev.edlinkidem.journal.KeyResolver;
@@ -18,6 +19,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.IFactory;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
@@ -79,7 +81,28 @@ public final class Main {
         });
     cli.setExecutionExceptionHandler(
         (Exception e, CommandLine c, CommandLine.ParseResult p) -> report(root, err, e));
+    cli.setExecutionStrategy(
+        parsed -> {
+          if (asksForHelp(parsed)) {
+            // Only for help: a terminal's width is asked of stty, which takes a process.
+            // Wrapped at spaces only, examples never: picocli's wrapping cuts "https://ed." /
+            // "link".
+            cli.setHelpFactory(UsageHelp::new);
+            cli.setUsageHelpWidth(UsageHelp.width(invocation.columns()));
+          }
+          return new CommandLine.RunLast().execute(parsed);
+        });
     return cli.execute(args);
+  }
+
+  /** Whether a command line asks for the help of its command (or of the tool): -h or --help. */
+  private static boolean asksForHelp(ParseResult parsed) {
+    for (CommandLine command : parsed.asCommandLineList()) {
+      if (command.isUsageHelpRequested()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.jline.terminal.Size;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -318,6 +319,30 @@ class ShellTest extends SandboxCase {
     assertEquals(
         "split-line-key\n",
         cli().run("list", "--format", "keys", "--journal", tmp.resolve("j2").toString()).out());
+  }
+
+  @Test
+  void helpFitsTheShellsTerminalAndKeepsEachExampleOnOneLine() throws Exception {
+    try (ScriptedTerminal t = new ScriptedTerminal()) {
+      t.terminal.setSize(new Size(100, 50));
+      Future<Integer> session = start(t);
+      t.waitFor(0, "0 pending > ");
+      int mark = t.mark();
+      t.type("help post\r");
+      t.waitFor(mark, "< a.json\n");
+      List<String> help =
+          t.screen().substring(mark).lines().dropWhile(l -> !l.startsWith("Usage:")).toList();
+      List<String> prose = help.subList(0, help.indexOf("Examples:"));
+      int widest = prose.stream().mapToInt(String::length).max().orElse(0);
+      assertTrue(widest > 90 && widest <= 100, widest + " columns:\n" + String.join("\n", help));
+      assertTrue(
+          help.contains(
+              "  edlink-idem post /api/v2/graph/classes/$CLASS/assignments -d @- --key-from"
+                  + " \"$CI_JOB_ID-$CLASS\" < a.json"),
+          String.join("\n", help));
+      t.type(CTRL_D);
+      assertEquals(0, session.get(20, TimeUnit.SECONDS));
+    }
   }
 
   @Test

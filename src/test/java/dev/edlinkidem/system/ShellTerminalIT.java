@@ -149,6 +149,27 @@ class ShellTerminalIT extends SandboxCase {
   }
 
   @Test
+  void helpOnARealTerminalFillsItsWidthAndKeepsEachExampleOnOneLine() {
+    assumeTrue(Tmux.available(), "tmux not installed" + INSTALL);
+    // No COLUMNS: the width is the terminal's own. 110 columns hold the widest example of post.
+    String command =
+        String.join(" ", tool("post", "--help").stream().map(a -> "'" + a + "'").toList())
+            + "; echo \"exit $?\"; exec sleep 60";
+    try (Tmux terminal = Tmux.start(List.of("sh", "-c", command), env, tmp, 110, 100)) {
+      List<String> help =
+          terminal.waitFor("exit 0").lines().dropWhile(l -> !l.startsWith("Usage:")).toList();
+      List<String> prose = help.subList(0, help.indexOf("Examples:"));
+      int widest = prose.stream().mapToInt(String::length).max().orElse(0);
+      assertTrue(widest > 100 && widest <= 110, widest + " columns:\n" + String.join("\n", help));
+      assertTrue(
+          help.contains(
+              "  edlink-idem post /api/v2/graph/classes/$CLASS/assignments -d @- --key-from"
+                  + " \"$CI_JOB_ID-$CLASS\" < a.json"),
+          String.join("\n", help));
+    }
+  }
+
+  @Test
   void setTokenInsideTheShellDoesNotEchoEither() throws Exception {
     assumeTrue(Tmux.available(), "tmux not installed" + INSTALL);
     String secret = "sk-live-44c1-typed-in-the-shell";

@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Help;
-import picocli.CommandLine.Help.Column;
-import picocli.CommandLine.Help.TextTable;
 import picocli.CommandLine.Model.UsageMessageSpec;
 
 /**
@@ -57,10 +55,6 @@ public record HelpTable(String key, String heading, List<Row> rows)
   private static final int WIDEST_SIDE_BY_SIDE = 24;
 
   private static String column(Help help, int width, int indent, String text) {
-    TextTable table =
-        TextTable.forColumns(help.colorScheme(), new Column(width, indent, Column.Overflow.WRAP));
-    table.indentWrappedLines = 0;
-    table.addRowValues(text);
-    return table.toString();
+    return SpaceWrappedTable.column(help.colorScheme(), width, indent, text);
   }
 }
