@@ -210,6 +210,9 @@ public final class ShellSession {
     }
   }
 
+  /** Up to this many keys matching what is typed are read one entry at a time. */
+  private static final int FEW_KEYS = 64;
+
   /** The journal's keys for completion, pending first and newest first within each. */
   private List<KeyChoice> keys(List<String> lineGlobals, String prefix) {
     try {
@@ -225,8 +228,18 @@ public final class ShellSession {
       Instant now = root.invocation().now();
       try (FileJournal journal = FileJournal.open(dir)) {
         // Filtered before anything else: at 100,000 entries, describing them all costs more than
-        // reading them.
-        return journal.summaries().stream()
+        // reading them. A few keys are read one by one, after the quick look Tab takes in the
+        // bash, zsh and fish completions; many, from every entry's summary.
+        List<String> matching = journal.keysToOffer(prefix, false);
+        List<EntrySummary> found = new ArrayList<>();
+        if (matching.size() <= FEW_KEYS) {
+          for (String key : matching) {
+            journal.find(key).ifPresent(e -> found.add(EntrySummary.of(e)));
+          }
+        } else {
+          found.addAll(journal.summaries());
+        }
+        return found.stream()
             .filter(s -> s.key().startsWith(prefix))
             .sorted(
                 Comparator.comparing((EntrySummary s) -> s.state() != EntryState.PENDING)
