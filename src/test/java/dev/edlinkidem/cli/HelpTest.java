@@ -11,28 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** Every command's --help has a description, examples and the exit codes. */
 class HelpTest {
-  private static List<List<String>> commandPaths() {
-    List<List<String>> paths = new ArrayList<>();
-    walk(Main.commandLine(null), new ArrayList<>(), paths);
-    return paths;
-  }
-
-  private static void walk(CommandLine cli, List<String> path, List<List<String>> out) {
-    out.add(List.copyOf(path));
-    for (Map.Entry<String, CommandLine> sub : cli.getSubcommands().entrySet()) {
-      List<String> next = new ArrayList<>(path);
-      next.add(sub.getKey());
-      walk(sub.getValue(), next, out);
-    }
-  }
-
   @Test
   void everyCommandsHelpHasExamplesAndExitCodes() {
-    List<List<String>> paths = commandPaths();
+    List<List<String>> paths = HelpChecks.commandPaths();
     assertTrue(paths.size() >= 14, paths.toString());
     List<String> missing = new ArrayList<>();
     for (List<String> path : paths) {

@@ -3,13 +3,13 @@ package dev.edlinkidem.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edlinkidem.cli.HelpChecks;
 import dev.edlinkidem.cli.Invocation;
 import dev.edlinkidem.cli.Main;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -73,7 +73,7 @@ class HelpWidthTest {
   @ParameterizedTest
   @ValueSource(ints = {0, 60, 80, 100, 140})
   void noWordOfAnyHelpIsCut(int columns) {
-    for (List<String> command : commandPaths()) {
+    for (List<String> command : HelpChecks.commandPaths()) {
       String[] words = command.toArray(String[]::new);
       String help = columns == 0 ? help(cli(), words) : helpOnATerminal(columns, words);
       assertEquals(
@@ -131,20 +131,5 @@ class HelpWidthTest {
       cli = cli.getSubcommands().get(word);
     }
     return cli.getUsageMessage(Ansi.OFF);
-  }
-
-  private static List<List<String>> commandPaths() {
-    List<List<String>> paths = new ArrayList<>();
-    walk(Main.commandLine(null), new ArrayList<>(), paths);
-    return paths;
-  }
-
-  private static void walk(CommandLine cli, List<String> path, List<List<String>> out) {
-    out.add(List.copyOf(path));
-    for (Map.Entry<String, CommandLine> sub : cli.getSubcommands().entrySet()) {
-      List<String> next = new ArrayList<>(path);
-      next.add(sub.getKey());
-      walk(sub.getValue(), next, out);
-    }
   }
 }

@@ -275,10 +275,11 @@ class MaintainTest extends SandboxCase {
     assertEquals(1, stat("creates"));
   }
 
-  @Test
-  void mergeTwoJournalsWithOverlappingKeys() throws Exception {
-    Path other = tmp.resolve("other-journal");
-    // Here: "shared" pending. There: "shared" succeeded, "theirs" new, "clash" another request.
+  /**
+   * Here: "shared" pending and "clash". There (the journal returned): "shared" succeeded, "theirs"
+   * new, "clash" another request.
+   */
+  private Cli twoJournals(Path other) {
     postLost("shared", ESSAY);
     assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "clash").code());
     Cli there = cli().env("EDLINK_IDEM_JOURNAL", other.toString());
@@ -289,6 +290,13 @@ class MaintainTest extends SandboxCase {
         there
             .run("post", ASSIGNMENTS, "-d", ESSAY.replace("Essay", "Other"), "-k", "clash")
             .code());
+    return there;
+  }
+
+  @Test
+  void mergeTwoJournalsWithOverlappingKeys() throws Exception {
+    Path other = tmp.resolve("other-journal");
+    Cli there = twoJournals(other);
 
     byte[] before = journalBytes();
     Cli.Result dry = cli().run("journal", "merge", other.toString(), "--dry-run");
@@ -315,17 +323,8 @@ class MaintainTest extends SandboxCase {
   @Test
   void mergeInJsonNamesEachKeyAndWhatBecameOfIt() throws Exception {
     Path other = tmp.resolve("other-journal");
-    postLost("shared", ESSAY);
-    assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "clash").code());
     assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "same").code());
-    Cli there = cli().env("EDLINK_IDEM_JOURNAL", other.toString());
-    assertEquals(0, there.run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "shared").code());
-    assertEquals(0, there.run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "theirs").code());
-    assertEquals(
-        0,
-        there
-            .run("post", ASSIGNMENTS, "-d", ESSAY.replace("Essay", "Other"), "-k", "clash")
-            .code());
+    Cli there = twoJournals(other);
     Files.writeString(
         tmp.resolve("export.jsonl"),
         there.run("list", "--format", "jsonl").out()

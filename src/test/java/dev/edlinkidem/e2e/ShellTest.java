@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edlinkidem.cli.HelpChecks;
 import dev.edlinkidem.cli.Invocation;
 import dev.edlinkidem.cli.command.ShellSession;
 import dev.edlinkidem.journal.Entry;
@@ -330,16 +331,7 @@ class ShellTest extends SandboxCase {
       int mark = t.mark();
       t.type("help post\r");
       t.waitFor(mark, "< a.json\n");
-      List<String> help =
-          t.screen().substring(mark).lines().dropWhile(l -> !l.startsWith("Usage:")).toList();
-      List<String> prose = help.subList(0, help.indexOf("Examples:"));
-      int widest = prose.stream().mapToInt(String::length).max().orElse(0);
-      assertTrue(widest > 90 && widest <= 100, widest + " columns:\n" + String.join("\n", help));
-      assertTrue(
-          help.contains(
-              "  edlink-idem post /api/v2/graph/classes/$CLASS/assignments -d @- --key-from"
-                  + " \"$CI_JOB_ID-$CLASS\" < a.json"),
-          String.join("\n", help));
+      HelpChecks.assertPostHelpFits(t.screen().substring(mark), 90, 100);
       t.type(CTRL_D);
       assertEquals(0, session.get(20, TimeUnit.SECONDS));
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.edlinkidem.cli.HelpChecks;
 import dev.edlinkidem.e2e.SandboxCase;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.tty.Tmux;
@@ -156,16 +157,7 @@ class ShellTerminalIT extends SandboxCase {
         String.join(" ", tool("post", "--help").stream().map(a -> "'" + a + "'").toList())
             + "; echo \"exit $?\"; exec sleep 60";
     try (Tmux terminal = Tmux.start(List.of("sh", "-c", command), env, tmp, 110, 100)) {
-      List<String> help =
-          terminal.waitFor("exit 0").lines().dropWhile(l -> !l.startsWith("Usage:")).toList();
-      List<String> prose = help.subList(0, help.indexOf("Examples:"));
-      int widest = prose.stream().mapToInt(String::length).max().orElse(0);
-      assertTrue(widest > 100 && widest <= 110, widest + " columns:\n" + String.join("\n", help));
-      assertTrue(
-          help.contains(
-              "  edlink-idem post /api/v2/graph/classes/$CLASS/assignments -d @- --key-from"
-                  + " \"$CI_JOB_ID-$CLASS\" < a.json"),
-          String.join("\n", help));
+      HelpChecks.assertPostHelpFits(terminal.waitFor("exit 0"), 100, 110);
     }
   }
 
