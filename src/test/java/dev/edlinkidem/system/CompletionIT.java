@@ -266,7 +266,10 @@ class CompletionIT extends SandboxCase {
 
   /** Clears the line and the screen, and waits for a lone prompt. */
   private static void freshPrompt(Tmux shell) {
-    shell.sendKey("C-c").sendKey("C-l");
+    // C-u, not C-c: C-c reaches the shell as a signal, and zsh then throws away keys typed after
+    // it that it has not read yet, the C-l among them, now and then (a screen never cleared).
+    // C-u (bash's unix-line-discard, zsh's kill-whole-line) is read in order with the keys.
+    shell.sendKey("C-u").sendKey("C-l");
     shell.waitFor(s -> s.strip().equals("$"), "a clear screen with the prompt");
   }
 
@@ -288,6 +291,8 @@ class CompletionIT extends SandboxCase {
     String line =
         shell.waitForCursorLine(l -> l.endsWith("#"), "the marker after the completion").strip();
     shell.sendKey("BSpace");
+    // Else the next Tab's wait could find this marker still on the line and take it for its own.
+    shell.waitForCursorLine(l -> !l.endsWith("#"), "the marker taken away");
     return line.substring(0, line.length() - 1).strip();
   }
 
