@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The journal's disk failing at each step of a command, one step at a time, as SQLite's I/O-error
@@ -25,6 +26,9 @@ import org.junit.jupiter.api.Test;
  * one creation: "nothing was sent" only when Edlink saw nothing, and then no entry is left that a
  * later replay would send; otherwise the replay command, and replaying it creates nothing more.
  */
+// Alone: a DiskFaults plan is process-wide, so another test journaling meanwhile would take
+// the planned failure or shift the count of steps.
+@Isolated
 class JournalStepFaultsTest extends SandboxCase {
   private static final String EIO = "Input/output error";
 

@@ -11,11 +11,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * A batch re-run after its window is refused, and stays refused after prune removes the entries:
  * prune keeps a tombstone per key, and only {@code prune --tombstones} lets the keys be sent again.
  */
+// Alone: one test plans a DiskFaults failure, which is process-wide, so another test
+// journaling meanwhile could take it.
+@Isolated
 class PruneTombstonesTest extends SandboxCase {
   private final String day31 = Instant.now().plus(Duration.ofDays(31)).toString();
 

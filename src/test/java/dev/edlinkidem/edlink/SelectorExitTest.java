@@ -12,7 +12,11 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
+// Alone: it stops every HttpClient selector thread in the JVM, other tests' clients too, and
+// expects none left.
+@Isolated
 class SelectorExitTest {
   private static List<Thread> selectors() {
     return Thread.getAllStackTraces().keySet().stream()

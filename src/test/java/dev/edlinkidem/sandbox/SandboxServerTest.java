@@ -19,7 +19,11 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
+// Alone: two tests bound how long the sandbox takes by the wall clock (requests served at once,
+// a prompt close), which tests running beside them on the same cores would stretch.
+@Isolated
 class SandboxServerTest extends SandboxServerCase {
 
   @Test

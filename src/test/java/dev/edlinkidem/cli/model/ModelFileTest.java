@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Stack;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
+import org.junit.jupiter.api.parallel.Resources;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -29,6 +31,8 @@ import picocli.CommandLine.Parameters;
  * The model file with what today's commands do not use yet: a default inside a group, variables and
  * format specifiers in texts, a field that shadows one of a superclass; and what it refuses.
  */
+// It sets system properties, which are process-wide, for the model to read.
+@ResourceLock(Resources.SYSTEM_PROPERTIES)
 class ModelFileTest {
   static class Base {
     @Option(names = "--shadowed", description = "The superclass's.")
