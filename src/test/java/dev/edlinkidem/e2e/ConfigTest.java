@@ -203,6 +203,13 @@ class ConfigTest extends SandboxCase {
     assertTrue(line(r, "retries").endsWith("INVALID"), r.out());
     assertTrue(r.err().contains("retries = many is invalid"), r.err());
     assertTrue(r.err().contains("base-url = ftp://x is invalid"), r.err());
+    // Overridden by a flag, the line says what the profile holds, which is why it still exits 2.
+    Cli.Result flagged =
+        bare().run("--profile", "bad", "--base-url", "https://ed.link", "config", "show");
+    assertEquals(2, flagged.code(), flagged.toString());
+    assertEquals(
+        "base-url   https://ed.link  (flag --base-url)  (profile bad has ftp://x: INVALID)",
+        line(flagged, "base-url"));
   }
 
   @Test

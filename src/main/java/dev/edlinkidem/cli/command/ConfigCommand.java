@@ -97,7 +97,7 @@ public final class ConfigCommand implements Runnable {
       String profile = chosen.value();
       out.println("profile    " + profile + "  (" + chosen.source() + ")");
       Map<String, String> invalid = new LinkedHashMap<>();
-      for (String key : List.of("base-url", "journal", "token-file", "retries")) {
+      for (String key : ConfigFile.KEYS) {
         String value = root.settings().config().get(profile, key);
         String problem = value == null ? null : ConfigFile.problemWith(key, value);
         if (problem != null) {
@@ -111,7 +111,7 @@ public final class ConfigCommand implements Runnable {
               + "  ("
               + base.source()
               + ")"
-              + mark(invalid, "base-url", base));
+              + mark(root, profile, invalid, "base-url", base));
       Settings.Setting journal = root.settings().journalSetting();
       out.println(
           "journal    "
@@ -119,7 +119,7 @@ public final class ConfigCommand implements Runnable {
               + "  ("
               + journal.source()
               + ")"
-              + mark(invalid, "journal", journal));
+              + mark(root, profile, invalid, "journal", journal));
       Settings.Setting retries = root.settings().retriesSetting();
       out.println(
           "retries    "
@@ -127,7 +127,7 @@ public final class ConfigCommand implements Runnable {
               + "  ("
               + retries.source()
               + ")"
-              + mark(invalid, "retries", retries));
+              + mark(root, profile, invalid, "retries", retries));
       Settings.Setting token = root.settings().tokenSetting(null);
       out.println(
           "token      "
@@ -166,9 +166,27 @@ public final class ConfigCommand implements Runnable {
       return invalid.isEmpty() ? ExitCode.OK : ExitCode.USAGE;
     }
 
-    /** " INVALID" after a setting in effect that the profile gives and that is invalid. */
-    private static String mark(Map<String, String> invalid, String key, Settings.Setting s) {
-      return invalid.containsKey(key) && s.source().startsWith("profile") ? "  INVALID" : "";
+    /**
+     * " INVALID" after a setting in effect that the profile gives and that is invalid; where
+     * something else overrides it, what the profile holds, so that the exit code has its reason on
+     * the line.
+     */
+    private static String mark(
+        EdlinkIdem root,
+        String profile,
+        Map<String, String> invalid,
+        String key,
+        Settings.Setting s) {
+      if (!invalid.containsKey(key)) {
+        return "";
+      }
+      return s.source().startsWith("profile")
+          ? "  INVALID"
+          : "  (profile "
+              + profile
+              + " has "
+              + root.settings().config().get(profile, key)
+              + ": INVALID)";
     }
   }
 
