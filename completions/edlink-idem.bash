@@ -93,7 +93,6 @@ __edlink_idem_command() {
     'edlink-idem help')
       options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
       argument=words argument_values='post batch replay list show expiring prune keygen reconcile journal config shell completion sandbox help'
-      later=same
       ;;
   esac
 }
@@ -368,10 +367,11 @@ __edlink_idem_body() {
 # --journal, --base-url and --profile so that they come from the same journal. Anything that
 # goes wrong there (no journal, no java) shows as no keys, never as an error.
 __edlink_idem_keys() {
-  local tool=${words[0]} key
+  # A key holds no quote or backslash: any in the word are the line's quoting.
+  local tool=${words[0]} key want=${cur//[\\\'\"]/}
   [[ $tool == '~/'* ]] && tool=$HOME/${tool#'~/'}
   while IFS= read -r key; do
-    [[ $key == "$cur"* ]] && COMPREPLY+=("$key")
+    [[ $key == "$want"* ]] && COMPREPLY+=("$key")
   done < <("$tool" ${passed[@]+"${passed[@]}"} "$@" </dev/null 2>/dev/null)
   return 0
 }

@@ -485,4 +485,4 @@ complete -c edlink-idem -n '__edlink_idem_at help' -l profile -x -a '(__edlink_i
 complete -c edlink-idem -n '__edlink_idem_at help' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at help' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at help' -s v -l verbose -d 'Say more on stderr'
-complete -c edlink-idem -n '__edlink_idem_at help' -a 'post batch replay list show expiring prune keygen reconcile journal config shell completion sandbox help' -d 'command'
+complete -c edlink-idem -n '__edlink_idem_at help; and test (__edlink_idem_path --words) -eq 0' -a 'post batch replay list show expiring prune keygen reconcile journal config shell completion sandbox help' -d 'command'

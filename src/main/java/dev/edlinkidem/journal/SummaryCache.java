@@ -125,8 +125,15 @@ final class SummaryCache {
    */
   static List<String> keysToOffer(Path file, String prefix, boolean pendingOnly)
       throws IOException {
-    if (!Disk.isFile(file)) {
-      return null;
+    try {
+      if (!Disk.isFile(file)) {
+        return null;
+      }
+    } catch (Disk.NotPlain e) {
+      if (e.link) {
+        throw e; // as load does: a link in its place is not followed
+      }
+      return null; // a directory or a pipe in its place: no cache
     }
     byte[] want = prefix.getBytes(StandardCharsets.UTF_8);
     Offered offered = new Offered();
@@ -134,9 +141,15 @@ final class SummaryCache {
         FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       byte[] b = new byte[1 << 20];
       int filled = 0;
+      boolean overlong = false; // in a line longer than any the cache writes: skipped whole
       while (true) {
         if (filled == b.length) {
-          b = Arrays.copyOf(b, b.length * 2); // a line longer than the buffer
+          if (b.length >= LONGEST_LINE) {
+            overlong = true;
+            filled = 0;
+          } else {
+            b = Arrays.copyOf(b, b.length * 2); // a line longer than the buffer
+          }
         }
         int n = c.read(ByteBuffer.wrap(b, filled, b.length - filled));
         if (n < 0) {
@@ -145,7 +158,10 @@ final class SummaryCache {
         filled += n;
         int start = 0;
         for (int end = newline(b, start, filled); end >= 0; end = newline(b, start, filled)) {
-          offer(b, start, end, want, offered, pendingOnly);
+          if (!overlong) {
+            offer(b, start, end, want, offered, pendingOnly);
+          }
+          overlong = false;
           start = end + 1;
         }
         System.arraycopy(b, start, b, 0, filled - start);
@@ -162,6 +178,12 @@ final class SummaryCache {
     Collections.reverse(keys); // lines are appended as entries begin: newest first, roughly
     return keys;
   }
+
+  /**
+   * Longer than any line the cache writes (a URL is the only long field); a stretch without a
+   * newline beyond it is damage, skipped rather than held in memory.
+   */
+  private static final int LONGEST_LINE = 16 << 20;
 
   private static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);

@@ -67,6 +67,10 @@ class CommandTreeTest {
     assertTrue(
         command.values().containsAll(List.of("post", "journal", "help")),
         command.values().toString());
+    assertEquals(
+        ValueKind.TEXT,
+        at("edlink-idem help").later().kind(),
+        "after 'help journal' the commands are not offered again");
   }
 
   @Test

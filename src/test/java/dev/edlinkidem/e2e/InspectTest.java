@@ -63,6 +63,13 @@ class InspectTest extends SandboxCase {
     assertEquals("", cli().run("list", "--state", "pending", "--completing=done").out());
     Cli.Result wrong = cli().run("list", "--state", "failed", "--completing=");
     assertEquals(2, wrong.code(), wrong.toString());
+    for (String other : new String[] {"--limit=1", "--wide", "--path-prefix=/x", "--format=json"}) {
+      Cli.Result with = cli().run("list", "--completing=", other);
+      assertEquals(2, with.code(), other + ": " + with);
+    }
+    // A quote or backslash the shell's line holds before the key's characters is not the key's.
+    assertEquals("failed-bbbb2\n", cli().run("list", "--completing='fa").out());
+    assertEquals("failed-bbbb2\n", cli().run("list", "--completing=\"failed\\-b").out());
     assertFalse(cli().run("list", "--help").out().contains("--completing"), "hidden");
   }
 

@@ -656,6 +656,8 @@ class PostTest extends SandboxCase {
           {"post", ASSIGNMENTS, "-d", ESSAY, "-k", "doc-2", "--dry-run", "--format", "json"},
           {"expiring", "--within", "31d", "--format", "json"},
           {"prune", "--dry-run", "--format", "json"},
+          {"list", "--format", "json"},
+          {"show", "doc-1", "--format", "json"},
         }) {
       Cli.Result piped = cli().run(args);
       assertEquals(1, piped.out().lines().count(), piped.toString());

@@ -120,6 +120,30 @@ class KeysToOfferTest {
   }
 
   @Test
+  void aDirectoryInTheCachesPlaceIsReadAsListingReadsIt() throws Exception {
+    Files.delete(dir.resolve("summary.tsv"));
+    Files.createDirectory(dir.resolve("summary.tsv"));
+    assertEquals(14, offered("", true).size());
+    assertEquals(listed("", false), offered("", false));
+  }
+
+  @Test
+  void aStretchLongerThanAnyLineIsSkippedAndTheLinesAroundItOffered() throws Exception {
+    Path cache = dir.resolve("summary.tsv");
+    String text = Files.readString(cache);
+    int half = text.indexOf('\n', text.length() / 2) + 1;
+    byte[] junk = new byte[20 << 20];
+    java.util.Arrays.fill(junk, (byte) 'x');
+    try (var out = Files.newOutputStream(cache)) {
+      out.write(text.substring(0, half).getBytes(StandardCharsets.UTF_8));
+      out.write(junk);
+      out.write('\n');
+      out.write(text.substring(half).getBytes(StandardCharsets.UTF_8));
+    }
+    assertEquals(listed("", true), offered("", true));
+  }
+
+  @Test
   void anAbsentJournalOffersNothing() throws Exception {
     try (FileJournal journal = FileJournal.open(tmp.resolve("none"))) {
       assertEquals(List.of(), journal.keysToOffer("", false));

@@ -213,6 +213,10 @@ class CompletionIT extends SandboxCase {
     assertEquals(List.of("replay"), fish("edlink-idem rep"));
     assertEquals(List.of("pending-key-1"), fish("edlink-idem replay "), "only the pending key");
     assertEquals(List.of("pending-key-1"), fish("edlink-idem reconcile pend"));
+    assertEquals(
+        List.of("pending-key-1"),
+        fish("edlink-idem replay 'pend"),
+        "a started quote is the line's");
     assertEquals(List.of("finished-key-1", "pending-key-1"), fish("edlink-idem show "));
     assertEquals(
         List.of("other-pending-1"),

@@ -28,14 +28,27 @@ public final class HelpCommand implements Callable<Integer> {
   @ParentCommand private EdlinkIdem root;
 
   @Parameters(
+      index = "0",
+      arity = "0..1",
       paramLabel = "COMMAND",
-      arity = "0..*",
       completionCandidates = CommandNames.class,
-      description = "The command, and its subcommand, whose help to show.")
-  private List<String> command = new ArrayList<>();
+      description = "The command whose help to show.")
+  private String name;
+
+  @Parameters(
+      index = "1..*",
+      arity = "0..*",
+      paramLabel = "SUBCOMMAND",
+      description = "Its subcommand, for one that has them (journal merge).")
+  private List<String> subcommands = new ArrayList<>();
 
   @Override
   public Integer call() {
+    List<String> command = new ArrayList<>();
+    if (name != null) {
+      command.add(name);
+    }
+    command.addAll(subcommands);
     CommandLine at = Main.commandLine(null);
     for (String word : command) {
       CommandLine sub = at.getSubcommands().get(word);

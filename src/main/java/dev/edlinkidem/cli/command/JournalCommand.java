@@ -114,6 +114,13 @@ public final class JournalCommand implements Runnable {
             List<String> folded = c.changed().stream().filter(here::contains).toList();
             int unchanged = incoming.size() - c.changed().size() - c.skipped().size();
             int code = c.skipped().isEmpty() ? ExitCode.OK : ExitCode.REFUSED;
+            // Exit 3 says why on stderr in either format.
+            c.skipped()
+                .forEach(
+                    s ->
+                        root.invocation()
+                            .err()
+                            .println("edlink-idem: left " + s.key() + " untouched: " + s.reason()));
             if (format.json()) {
               JsonObject o = new JsonObject();
               o.addProperty("dry_run", dryRun);
@@ -126,12 +133,6 @@ public final class JournalCommand implements Runnable {
               JsonDocument.print(root, o);
               return code;
             }
-            c.skipped()
-                .forEach(
-                    s ->
-                        root.invocation()
-                            .err()
-                            .println("edlink-idem: left " + s.key() + " untouched: " + s.reason()));
             out.println(
                 (dryRun ? "would merge " : "merged ")
                     + incoming.size()

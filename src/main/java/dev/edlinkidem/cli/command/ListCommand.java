@@ -6,6 +6,7 @@ import dev.edlinkidem.cli.CliException;
 import dev.edlinkidem.cli.EdlinkIdem;
 import dev.edlinkidem.cli.Invocation;
 import dev.edlinkidem.cli.option.Durations;
+import dev.edlinkidem.cli.render.JsonDocument;
 import dev.edlinkidem.cli.render.Style;
 import dev.edlinkidem.cli.render.Table;
 import dev.edlinkidem.journal.Entry;
@@ -121,9 +122,21 @@ public final class ListCommand implements Callable<Integer> {
       if (state != StateFilter.ALL && state != StateFilter.PENDING) {
         throw CliException.usage("--completing offers all keys or pending ones");
       }
+      if (limit != null
+          || expiringWithin != null
+          || pathPrefix != null
+          || wide
+          || (format != Format.KEYS && format != Format.TABLE)) {
+        throw CliException.usage(
+            "--completing is what Tab runs, and takes no list option but --state and --format"
+                + " keys");
+      }
+      // The word as typed: a quote or backslash before a key's characters is the shell's (a key
+      // holds none), so a started 'pe or pend\- still finds pend-1.
+      String prefix = completing.replaceAll("[\\\\'\"]", "");
       List<String> keys =
           JournalAccess.with(
-              root, journal -> journal.keysToOffer(completing, state == StateFilter.PENDING));
+              root, journal -> journal.keysToOffer(prefix, state == StateFilter.PENDING));
       PrintWriter out = root.invocation().out();
       keys.forEach(out::println);
       out.flush();
@@ -147,7 +160,7 @@ public final class ListCommand implements Callable<Integer> {
       } else {
         JsonArray array = new JsonArray();
         chosen.forEach(e -> array.add(EntryJson.full(e, now)));
-        out.println(array);
+        JsonDocument.print(root, array);
       }
       out.flush();
       return ExitCode.OK;

@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.edlinkidem.cli.EdlinkIdem;
+import dev.edlinkidem.cli.render.JsonDocument;
 import dev.edlinkidem.cli.render.Style;
 import dev.edlinkidem.edlink.Envelope;
 import dev.edlinkidem.journal.Attempt;
@@ -77,7 +78,7 @@ public final class ShowCommand implements Callable<Integer> {
     Entry entry = JournalAccess.with(root, journal -> KeyResolver.entry(journal, key));
     PrintWriter out = root.invocation().out();
     if (format == Format.JSON) {
-      out.println(EntryJson.full(entry, now));
+      JsonDocument.print(root, EntryJson.full(entry, now));
     } else {
       text(out, entry, now);
     }
