@@ -1,17 +1,14 @@
 package dev.edlinkidem.torture;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.edlinkidem.batch.BatchFile;
 import dev.edlinkidem.config.Settings;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.FileJournal;
-import dev.edlinkidem.journal.Problem;
 import dev.edlinkidem.system.SandboxProcess;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +23,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The crash campaign: a batch of requests against a sandbox that drops answers after doing the work
@@ -102,14 +98,14 @@ public final class Campaign {
   private final Path plan;
   private final List<Process> started = new ArrayList<>();
   private String baseUrl;
-  private Map<String, byte[]> lastSnapshot = Map.of();
-  private Map<String, EntryState> lastStates = Map.of();
+  private final JournalCheck check;
 
   private Campaign(Settings settings) {
     this.settings = settings;
     this.random = new Random(settings.seed());
     this.journal = settings.work().resolve("journal");
     this.plan = settings.work().resolve("plan.jsonl");
+    this.check = new JournalCheck(journal);
   }
 
   /** Runs a campaign and says what it saw. */
@@ -227,44 +223,11 @@ public final class Campaign {
     return p;
   }
 
-  /**
-   * After a kill: the journal opens with no unreadable record, and every entry file before the kill
-   * is still there with its bytes as a prefix, unless a prune removed it, which it may do to a
-   * finished entry only.
-   */
+  /** After a kill: see {@link JournalCheck}. */
   private void checkJournal() throws Exception {
-    Map<String, byte[]> now = snapshot();
-    Map<String, EntryState> states = new HashMap<>();
-    try (FileJournal j = FileJournal.open(journal)) {
-      for (Entry e : j.entries()) {
-        states.put(e.key(), e.state());
-      }
-      for (Problem p : j.problems()) {
-        report.violations.add("unreadable record after kill " + report.snapshotsChecked + ": " + p);
-      }
-    }
-    for (Map.Entry<String, byte[]> before : lastSnapshot.entrySet()) {
-      byte[] after = now.get(before.getKey());
-      report.recordsChecked += count(before.getValue());
-      if (after == null) {
-        String key = keyOf(before.getValue());
-        if (lastStates.get(key) == EntryState.PENDING) {
-          report.violations.add(
-              "pending entry " + key + " vanished after kill " + report.snapshotsChecked);
-        }
-      } else if (after.length < before.getValue().length
-          || !Arrays.equals(
-              before.getValue(), 0, before.getValue().length, after, 0, before.getValue().length)) {
-        report.violations.add(
-            "records of "
-                + before.getKey()
-                + " changed or lost after kill "
-                + report.snapshotsChecked);
-      }
-    }
-    lastSnapshot = now;
-    lastStates = states;
-    report.snapshotsChecked++;
+    report.violations.addAll(check.check());
+    report.snapshotsChecked = check.checked();
+    report.recordsChecked = check.recordsChecked();
   }
 
   /**
@@ -339,47 +302,6 @@ public final class Campaign {
 
   private JsonObject stats() throws Exception {
     return SandboxProcess.stats(baseUrl);
-  }
-
-  /** Every entry file's bytes, by path. */
-  private Map<String, byte[]> snapshot() throws IOException {
-    Map<String, byte[]> files = new HashMap<>();
-    Path entries = journal.resolve("entries");
-    if (!Files.isDirectory(entries)) {
-      return files;
-    }
-    try (Stream<Path> all = Files.walk(entries)) {
-      for (Path f : all.filter(Files::isRegularFile).toList()) {
-        files.put(f.toString(), Files.readAllBytes(f));
-      }
-    }
-    return files;
-  }
-
-  private static long count(byte[] bytes) {
-    long n = 0;
-    for (byte b : bytes) {
-      if (b == '\n') {
-        n++;
-      }
-    }
-    return n;
-  }
-
-  /** The key of an entry file's first record. */
-  private static String keyOf(byte[] file) {
-    int end = 0;
-    while (end < file.length && file[end] != '\n') {
-      end++;
-    }
-    try {
-      return JsonParser.parseString(new String(file, 0, end, StandardCharsets.UTF_8))
-          .getAsJsonObject()
-          .get("key")
-          .getAsString();
-    } catch (RuntimeException e) {
-      return "?";
-    }
   }
 
   /** {@code scripts/torture}: runs a campaign, prints what it saw, exits 1 when a promise broke. */
