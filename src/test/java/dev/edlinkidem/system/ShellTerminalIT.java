@@ -175,6 +175,9 @@ class ShellTerminalIT extends SandboxCase {
       terminal.sendKey("Enter");
       String after = terminal.waitFor("stored in");
       assertFalse(typing.contains(secret) || after.contains(secret), after);
+      // Ctrl-D only once the shell reads its line again: sent while the token's prompt still has
+      // the terminal, the line discipline takes it as an end of file nobody reads.
+      terminal.waitForCursorLine(l -> l.endsWith("pending >"), "the prompt after set-token");
       terminal.sendKey("C-d");
       waitUntilEnded(terminal);
     }
