@@ -12,8 +12,8 @@ import java.io.PrintWriter;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileLockInterruptionException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.IFactory;
@@ -60,7 +60,7 @@ public final class Main {
           .err()
           .println(
               "edlink-idem: "
-                  + unknownCommand(unknown, EdlinkIdem.COMMANDS.keySet())
+                  + Typos.unknownCommand(unknown, EdlinkIdem.COMMANDS.keySet())
                   + " (see 'edlink-idem --help')");
       invocation.err().flush();
       return ExitCode.USAGE;
@@ -211,21 +211,17 @@ public final class Main {
       return "unknown option '" + name + "'" + Typos.didYouMean(name, names);
     }
     if (!spec.subcommands().isEmpty() && spec.positionalParameters().isEmpty()) {
-      List<String> names = new ArrayList<>();
-      spec.subcommands()
-          .forEach(
-              (name, sub) -> {
-                if (!sub.getCommandSpec().usageMessage().hidden()) {
-                  names.add(name);
-                }
-              });
-      return unknownCommand(word, names);
+      return Typos.unknownCommand(word, visibleSubcommands(e.getCommandLine()));
     }
     return e.getMessage();
   }
 
-  private static String unknownCommand(String word, Collection<String> names) {
-    return "unknown command '" + word + "'" + Typos.didYouMean(word, names);
+  /** The names of a command's subcommands that its help lists (hidden ones left out). */
+  public static List<String> visibleSubcommands(CommandLine command) {
+    return command.getSubcommands().entrySet().stream()
+        .filter(sub -> !sub.getValue().getCommandSpec().usageMessage().hidden())
+        .map(Map.Entry::getKey)
+        .toList();
   }
 
   private static int report(EdlinkIdem root, PrintWriter err, Exception e) {

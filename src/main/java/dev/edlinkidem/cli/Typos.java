@@ -38,6 +38,11 @@ public final class Typos {
     return meant(word, candidates).map(m -> "; did you mean '" + m + "'?").orElse("");
   }
 
+  /** "unknown command 'X'", with the command it most likely meant. */
+  public static String unknownCommand(String word, Collection<String> commands) {
+    return "unknown command '" + word + "'" + didYouMean(word, commands);
+  }
+
   /** The optimal string alignment distance: insertions, deletions, substitutions, swaps. */
   static int distance(String a, String b) {
     int[][] d = new int[a.length() + 1][b.length() + 1];

@@ -55,10 +55,7 @@ public final class HelpCommand implements Callable<Integer> {
       if (sub == null) {
         String parent = at.getCommandSpec().qualifiedName();
         throw CliException.usage(
-            "unknown command '"
-                + word
-                + "'"
-                + Typos.didYouMean(word, at.getSubcommands().keySet())
+            Typos.unknownCommand(word, Main.visibleSubcommands(at))
                 + " (see '"
                 + parent
                 + " --help')");
@@ -75,11 +72,7 @@ public final class HelpCommand implements Callable<Integer> {
   public static final class CommandNames implements Iterable<String> {
     @Override
     public Iterator<String> iterator() {
-      return Main.commandLine(null).getSubcommands().values().stream()
-          .filter(sub -> !sub.getCommandSpec().usageMessage().hidden())
-          .map(CommandLine::getCommandName)
-          .distinct()
-          .iterator();
+      return Main.visibleSubcommands(Main.commandLine(null)).iterator();
     }
   }
 }
