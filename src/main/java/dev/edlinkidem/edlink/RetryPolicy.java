@@ -28,6 +28,11 @@ public record RetryPolicy(
     return new RetryPolicy(retries, attemptTimeout, maxTime, BASE, CAP);
   }
 
+  /** The most attempts a request gets: the first and its retries (429s waited out aside). */
+  public int attempts() {
+    return retries + 1;
+  }
+
   public static boolean isRetryable(int status) {
     return RETRYABLE.contains(status);
   }

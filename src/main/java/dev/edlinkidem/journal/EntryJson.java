@@ -67,21 +67,25 @@ public final class EntryJson {
       response.addProperty("status", r.status());
       response.addProperty("at", e.outcome().at().toString());
       response.addProperty("via", e.outcome().via());
-      JsonObject rh = new JsonObject();
-      r.headers()
-          .forEach(
-              (name, values) -> {
-                JsonArray array = new JsonArray();
-                values.forEach(array::add);
-                rh.add(name, array);
-              });
-      response.add("headers", rh);
+      response.add("headers", headers(r.headers()));
       putBody(response, r.body());
       if (r.truncated()) {
         response.addProperty("body_length", r.length());
       }
       o.add("response", response);
     }
+    return o;
+  }
+
+  /** Response headers as an object: each name with the list of its values. */
+  public static JsonObject headers(Map<String, List<String>> headers) {
+    JsonObject o = new JsonObject();
+    headers.forEach(
+        (name, values) -> {
+          JsonArray array = new JsonArray();
+          values.forEach(array::add);
+          o.add(name, array);
+        });
     return o;
   }
 

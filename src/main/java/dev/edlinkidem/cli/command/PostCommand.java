@@ -11,6 +11,7 @@ import dev.edlinkidem.cli.render.JsonDocument;
 import dev.edlinkidem.cli.render.ResultPrinter;
 import dev.edlinkidem.edlink.Bearer;
 import dev.edlinkidem.edlink.EdlinkClient;
+import dev.edlinkidem.edlink.RetryPolicy;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
@@ -137,7 +138,7 @@ public final class PostCommand implements Callable<Integer> {
             : Bodies.read(data, invocation.stdin(), root.settings()::expandHome);
     String key = key(invocation);
     JournaledRequest request = JournaledRequest.post(url, body);
-    send.policy(root);
+    RetryPolicy policy = send.policy(root);
     if (dryRun) {
       return dryRun(request, key);
     }
@@ -145,10 +146,7 @@ public final class PostCommand implements Callable<Integer> {
     ResultPrinter printer = new ResultPrinter(root, output, true, send.replayArgs());
     KeyRunner runner =
         new KeyRunner(
-            root,
-            printer,
-            send.policy(root).retries() + 1,
-            listener -> send.sender(root, token, listener, tls));
+            root, printer, policy.attempts(), listener -> send.sender(root, token, listener, tls));
     try (FileJournal journal = FileJournal.open(root.settings().journalDir());
         Journal.Lease lease = journal.lease(key)) {
       Optional<Entry> existing = runner.entryOf(lease);

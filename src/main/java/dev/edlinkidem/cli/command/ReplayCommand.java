@@ -157,7 +157,7 @@ public final class ReplayCommand implements Callable<Integer> {
         new KeyRunner(
             root,
             printer,
-            send.policy(root).retries() + 1,
+            send.policy(root).attempts(),
             listener -> send.sender(root, token, listener));
     int code = refused > 0 ? ExitCode.REFUSED : ExitCode.OK;
     Instant now = invocation.now();

@@ -2,7 +2,6 @@ package dev.edlinkidem.cli.render;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
@@ -16,6 +15,7 @@ import dev.edlinkidem.cli.Version;
 import dev.edlinkidem.cli.option.OutputOptions;
 import dev.edlinkidem.edlink.Envelope;
 import dev.edlinkidem.journal.Entry;
+import dev.edlinkidem.journal.EntryJson;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.request.JournaledRequest;
@@ -183,7 +183,7 @@ public final class ResultPrinter {
     if (output.format() == OutputOptions.Format.JSON) {
       JsonObject summary = summaryObject(entry, response, fromJournal);
       if (output.include() && response != null) {
-        summary.add("headers", headersObject(response.headers()));
+        summary.add("headers", EntryJson.headers(response.headers()));
       }
       JsonDocument.print(root, summary, output.pretty(root.invocation().terminal().stdout()));
       return;
@@ -252,18 +252,6 @@ public final class ResultPrinter {
     } catch (JsonParseException e) {
       return null;
     }
-  }
-
-  /** Response headers as an object: each name with the list of its values. */
-  private static JsonObject headersObject(Map<String, List<String>> headers) {
-    JsonObject o = new JsonObject();
-    headers.forEach(
-        (name, values) -> {
-          JsonArray a = new JsonArray();
-          values.forEach(a::add);
-          o.add(name, a);
-        });
-    return o;
   }
 
   /**
