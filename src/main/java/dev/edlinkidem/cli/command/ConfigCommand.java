@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -258,12 +259,7 @@ public final class ConfigCommand implements Runnable {
   static final class Set implements Callable<Integer> {
     @ParentCommand private ConfigCommand parent;
 
-    @Parameters(
-        index = "0",
-        paramLabel = "SETTING",
-        completionCandidates = SettingNames.class,
-        description = "One of: ${COMPLETION-CANDIDATES}.")
-    private String key;
+    @Mixin private SettingName setting;
 
     @Parameters(index = "1", paramLabel = "VALUE", description = "The setting's value.")
     private String value;
@@ -271,6 +267,7 @@ public final class ConfigCommand implements Runnable {
     @Override
     public Integer call() {
       EdlinkIdem root = parent.root;
+      String key = setting.name;
       String problem = ConfigFile.problemWith(key, value.strip());
       if (problem != null) {
         throw CliException.usage(key + " = " + value + ": " + problem + "; nothing was changed");
@@ -301,15 +298,12 @@ public final class ConfigCommand implements Runnable {
   static final class Get implements Callable<Integer> {
     @ParentCommand private ConfigCommand parent;
 
-    @Parameters(
-        paramLabel = "SETTING",
-        completionCandidates = SettingNames.class,
-        description = "One of: ${COMPLETION-CANDIDATES}.")
-    private String key;
+    @Mixin private SettingName setting;
 
     @Override
     public Integer call() {
       EdlinkIdem root = parent.root;
+      String key = setting.name;
       requireKnown(key);
       String value = root.settings().config().get(root.settings().profile(), key);
       if (value != null) {
@@ -337,15 +331,12 @@ public final class ConfigCommand implements Runnable {
   static final class Unset implements Callable<Integer> {
     @ParentCommand private ConfigCommand parent;
 
-    @Parameters(
-        paramLabel = "SETTING",
-        completionCandidates = SettingNames.class,
-        description = "One of: ${COMPLETION-CANDIDATES}.")
-    private String key;
+    @Mixin private SettingName setting;
 
     @Override
     public Integer call() {
       EdlinkIdem root = parent.root;
+      String key = setting.name;
       requireKnown(key);
       String profile = root.settings().profile();
       boolean was = root.settings().config().get(profile, key) != null;
@@ -582,6 +573,16 @@ public final class ConfigCommand implements Runnable {
       }
       return e.getAsString().isBlank() ? null : e.getAsString().strip();
     }
+  }
+
+  /** The SETTING that set, get and unset take first. */
+  static final class SettingName {
+    @Parameters(
+        index = "0",
+        paramLabel = "SETTING",
+        completionCandidates = SettingNames.class,
+        description = "One of: ${COMPLETION-CANDIDATES}.")
+    String name;
   }
 
   /** The settings a profile may hold, for the help and for Tab. */
