@@ -48,6 +48,11 @@ public record Attempt(
     return Time.magnitude(ahead).compareTo(IMPLAUSIBLE) > 0 ? null : ahead;
   }
 
+  /** What the attempt got, in a few words: "HTTP 503", or its error when no answer came. */
+  public String brief() {
+    return status != 0 ? "HTTP " + status : error;
+  }
+
   /** A Date further than this from the local clock is not taken as Edlink's clock. */
   public static final Duration IMPLAUSIBLE = Duration.ofDays(400);
 

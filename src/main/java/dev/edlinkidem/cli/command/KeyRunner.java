@@ -77,14 +77,13 @@ public final class KeyRunner {
 
   private void verboseAttempt(Attempt attempt, Optional<Duration> wait) {
     if (root.style().verbose()) {
-      String what = attempt.status() != 0 ? "HTTP " + attempt.status() : attempt.error();
       root.invocation()
           .err()
           .println(
               "edlink-idem: attempt "
                   + attempt.number()
                   + ": "
-                  + what
+                  + attempt.brief()
                   + " in "
                   + attempt.duration().toMillis()
                   + " ms"

@@ -56,9 +56,8 @@ public final class SendProgress implements AutoCloseable {
 
   /** An attempt ended: the next one starts now, or after {@code nextWait}. */
   public synchronized void attempted(Attempt done, Optional<Duration> nextWait) {
-    String what = done.status() != 0 ? "HTTP " + done.status() : done.error();
     // This run's attempts: a replay's journal counts those of every run before it too.
-    last = "attempt " + attempt + ": " + what;
+    last = "attempt " + attempt + ": " + done.brief();
     attempt++;
     long now = time.nanoTime();
     nextAt = nextWait.map(w -> now + w.toNanos()).orElse(now);
