@@ -40,6 +40,38 @@ public final class GlobalOptions {
   private String profile;
 
   @Option(
+      names = "--proxy",
+      paramLabel = "URL",
+      scope = ScopeType.INHERIT,
+      description =
+          "Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT] (default: the"
+              + " profile's proxy, else https_proxy, HTTPS_PROXY, all_proxy or ALL_PROXY; \"\""
+              + " for none). Requests go through a CONNECT tunnel: the proxy sees the host, never"
+              + " the token. Loopback hosts go through it only when this or --noproxy is given.")
+  private String proxy;
+
+  @Option(
+      names = "--noproxy",
+      paramLabel = "HOSTS",
+      scope = ScopeType.INHERIT,
+      description =
+          "Hosts that go direct, as curl reads NO_PROXY: names (a name matches the names under"
+              + " it too), IP addresses and CIDR ranges, comma-separated; * for every host; \"\""
+              + " for none, loopback included (default: the profile's noproxy, else no_proxy or"
+              + " NO_PROXY).")
+  private String noProxy;
+
+  @Option(
+      names = "--cacert",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
+      description =
+          "Also trust the CA certificates in FILE (PEM), besides the JDK's: a proxy's that"
+              + " re-signs TLS, or the sandbox's (default: the profile's cacert, else"
+              + " SSL_CERT_FILE). Certificates and host names are always checked.")
+  private String caFile;
+
+  @Option(
       names = "--color",
       paramLabel = "WHEN",
       scope = ScopeType.INHERIT,
@@ -68,7 +100,13 @@ public final class GlobalOptions {
   Settings settings(Invocation invocation) {
     if (settings == null) {
       Settings.Flags flags =
-          new Settings.Flags(journal == null ? null : journal.toString(), baseUrl, profile);
+          new Settings.Flags(
+              journal == null ? null : journal.toString(),
+              baseUrl,
+              profile,
+              proxy,
+              noProxy,
+              caFile);
       settings =
           new Settings(
               flags,
@@ -100,6 +138,15 @@ public final class GlobalOptions {
     }
     if (profile != null) {
       args.addAll(List.of("--profile", profile));
+    }
+    if (proxy != null) {
+      args.addAll(List.of("--proxy", proxy));
+    }
+    if (noProxy != null) {
+      args.addAll(List.of("--noproxy", noProxy));
+    }
+    if (caFile != null) {
+      args.addAll(List.of("--cacert", caFile));
     }
     if (color != null) {
       args.addAll(List.of("--color", color.name().toLowerCase(Locale.ROOT)));

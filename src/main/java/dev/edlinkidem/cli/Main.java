@@ -5,6 +5,7 @@ import dev.edlinkidem.cli.render.UsageHelp;
 import dev.edlinkidem.config.SettingsException;
 import dev.edlinkidem.edlink.EdlinkClient;
 import dev.edlinkidem.journal.KeyResolver;
+import dev.edlinkidem.net.Network;
 import dev.edlinkidem.request.InvalidRequestException;
 import dev.edlinkidem.verdict.ExitCode;
 import java.io.InterruptedIOException;
@@ -30,6 +31,7 @@ public final class Main {
 
   public static void main(String[] args) {
     keepAsyncCompletionsOnAPool();
+    Network.allowBasicOnTunnels();
     int code = run(Invocation.system(), args);
     // Everything is journaled and printed by now; only the exit is left to make quick.
     EdlinkClient.stopSelectorsBeforeExit();

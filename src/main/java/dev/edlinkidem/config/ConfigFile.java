@@ -1,5 +1,7 @@
 package dev.edlinkidem.config;
 
+import dev.edlinkidem.net.NetworkSettingException;
+import dev.edlinkidem.net.ProxyUrl;
 import dev.edlinkidem.request.Destination;
 import dev.edlinkidem.request.InvalidRequestException;
 import java.io.IOException;
@@ -31,7 +33,8 @@ import java.util.regex.Pattern;
  */
 public final class ConfigFile {
   /** The settings a profile may hold, in the order help shows them. */
-  public static final List<String> KEYS = List.of("base-url", "journal", "token-file", "retries");
+  public static final List<String> KEYS =
+      List.of("base-url", "journal", "token-file", "retries", "proxy", "noproxy", "cacert");
 
   public static final Pattern PROFILE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Pattern SECTION = Pattern.compile("\\[\\s*([^\\]]*?)\\s*]");
@@ -124,10 +127,7 @@ public final class ConfigFile {
         }
         if (!KEYS.contains(key)) {
           throw new Invalid(
-              where
-                  + ": unknown setting '"
-                  + key
-                  + "' (known: base-url, journal, token-file, retries)");
+              where + ": unknown setting '" + key + "' (known: " + String.join(", ", KEYS) + ")");
         }
         current.put(key, setting.group(2));
       } else {
@@ -188,8 +188,16 @@ public final class ConfigFile {
           return e.getMessage();
         }
       }
+      case "proxy" -> {
+        try {
+          ProxyUrl.parse(value, "profile");
+        } catch (NetworkSettingException e) {
+          return e.getMessage();
+        }
+      }
       default -> {
-        // journal and token-file: any path; a leading ~ is the home directory.
+        // journal, token-file and cacert: any path, a leading ~ the home directory; noproxy: any
+        // list, whose entries that name no host match none, as in curl.
       }
     }
     return null;
@@ -197,7 +205,7 @@ public final class ConfigFile {
 
   /** What is said of a setting a profile cannot hold. */
   public static String unknownSetting(String key) {
-    return "unknown setting '" + key + "' (known: base-url, journal, token-file, retries)";
+    return "unknown setting '" + key + "' (known: " + String.join(", ", KEYS) + ")";
   }
 
   /**

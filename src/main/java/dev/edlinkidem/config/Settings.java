@@ -1,5 +1,9 @@
 package dev.edlinkidem.config;
 
+import dev.edlinkidem.net.CaFile;
+import dev.edlinkidem.net.Network;
+import dev.edlinkidem.net.ProxyUrl;
+import dev.edlinkidem.net.Proxying;
 import dev.edlinkidem.request.Destination;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,6 +12,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -24,9 +29,22 @@ public final class Settings {
   private static final int MAX_TOKEN_BYTES = 64 * 1024;
 
   /** The global flags that name settings, each null when not given. */
-  public record Flags(String journal, String baseUrl, String profile) {
+  public record Flags(
+      String journal, String baseUrl, String profile, String proxy, String noProxy, String caFile) {
     public static final Flags NONE = new Flags(null, null, null);
+
+    public Flags(String journal, String baseUrl, String profile) {
+      this(journal, baseUrl, profile, null, null, null);
+    }
   }
+
+  /** The variables a proxy for https is read from, in curl's order. */
+  private static final List<String> HTTPS_PROXY_VARIABLES =
+      List.of("https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY");
+
+  /** The variables a proxy for plain http is read from. */
+  private static final List<String> HTTP_PROXY_VARIABLES =
+      List.of("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY");
 
   /** A setting's value and where it came from: flag, environment, profile or default. */
   public record Setting(String value, String source) {}
@@ -35,6 +53,8 @@ public final class Settings {
   private final Map<String, String> env;
   private final Consumer<String> warn;
   private ConfigFile config;
+  private Network network;
+  private boolean networkHasCas;
 
   /**
    * @param env the process's environment
@@ -137,6 +157,101 @@ public final class Settings {
     return fromProfile != null
         ? new Setting(fromProfile, "profile " + profile())
         : new Setting(DEFAULT_BASE_URL, "default");
+  }
+
+  /**
+   * The way to Edlink these settings give: the proxy, the hosts exempt from it, and, when {@code
+   * tls} (a request may use https), the CA file read and checked. Made once.
+   *
+   * @throws NetworkSettingException when the CA file cannot be used
+   */
+  public Network network(boolean tls) {
+    if (network == null || tls && !networkHasCas) {
+      Setting cas = tls ? caFileSetting() : null;
+      network =
+          new Network(
+              proxying(), cas == null ? null : CaFile.read(Path.of(cas.value()), cas.source()));
+      networkHasCas = tls;
+    }
+    return network;
+  }
+
+  /** Which requests go through a proxy, by the settings below. */
+  public Proxying proxying() {
+    Setting https = proxySetting(HTTPS_PROXY_VARIABLES);
+    Setting http = proxySetting(HTTP_PROXY_VARIABLES);
+    Setting noProxy = noProxySetting();
+    return new Proxying(
+        https == null ? null : new Proxying.Given(https.value(), https.source()),
+        http == null ? null : new Proxying.Given(http.value(), http.source()),
+        noProxy == null ? null : new Proxying.Given(noProxy.value(), noProxy.source()),
+        flags.proxy() != null || flags.noProxy() != null);
+  }
+
+  /**
+   * The proxy for https requests as given (with its password, never to be printed: see {@link
+   * ProxyUrl#redacted}), and where: --proxy, else the profile's proxy, else the environment as curl
+   * reads it; null when none is set. An empty --proxy means none, whatever else says.
+   */
+  public Setting proxySetting() {
+    return proxySetting(HTTPS_PROXY_VARIABLES);
+  }
+
+  private Setting proxySetting(List<String> variables) {
+    if (flags.proxy() != null) {
+      return new Setting(flags.proxy(), "flag --proxy");
+    }
+    String fromProfile = fromProfile("proxy");
+    if (fromProfile != null) {
+      return new Setting(fromProfile, "profile " + profile());
+    }
+    for (String name : variables) {
+      String value = env(name);
+      if (value != null) {
+        return new Setting(value, "environment " + name);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The hosts that go direct although a proxy is set: --noproxy, else the profile's noproxy, else
+   * no_proxy or NO_PROXY; null when none is set.
+   */
+  public Setting noProxySetting() {
+    if (flags.noProxy() != null) {
+      return new Setting(flags.noProxy(), "flag --noproxy");
+    }
+    String fromProfile = fromProfile("noproxy");
+    if (fromProfile != null) {
+      return new Setting(fromProfile, "profile " + profile());
+    }
+    for (String name : List.of("no_proxy", "NO_PROXY")) {
+      String value = env(name);
+      if (value != null) {
+        return new Setting(value, "environment " + name);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The file of CAs trusted besides the JDK's: --cacert, else the profile's cacert, else
+   * SSL_CERT_FILE; null when none is set.
+   */
+  public Setting caFileSetting() {
+    if (flags.caFile() != null) {
+      if (flags.caFile().isBlank()) {
+        throw new SettingsException("--cacert needs a file, not an empty string");
+      }
+      return new Setting(expandHome(flags.caFile()), "flag --cacert");
+    }
+    String fromProfile = fromProfile("cacert");
+    if (fromProfile != null) {
+      return new Setting(expandHome(fromProfile), "profile " + profile());
+    }
+    String fromEnv = env("SSL_CERT_FILE");
+    return fromEnv != null ? new Setting(fromEnv, "environment SSL_CERT_FILE") : null;
   }
 
   /**

@@ -1,5 +1,8 @@
 package dev.edlinkidem.edlink;
 
+import dev.edlinkidem.net.NetFailure;
+import dev.edlinkidem.net.Network;
+import dev.edlinkidem.net.ProxyUrl;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.request.RecordedResponse;
 import java.io.IOException;
@@ -9,9 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.security.GeneralSecurityException;
-import java.security.KeyManagementException;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,16 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLContextSpi;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLServerSocketFactory;
-import javax.net.ssl.SSLSessionContext;
-import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManager;
 
 /** Sends one journaled request once, with its key and the token, and reports what came back. */
 public final class EdlinkClient {
@@ -68,6 +58,7 @@ public final class EdlinkClient {
   private static final List<String> KEPT_PREFIXES = List.of("x-ratelimit-", "ratelimit");
 
   private final HttpClient http;
+  private final Network network;
   private final Bearer bearer;
   private final String userAgent;
   private final int maxBody;
@@ -85,7 +76,18 @@ public final class EdlinkClient {
    *     says it was cut
    */
   public EdlinkClient(HttpClient http, Bearer bearer, String userAgent, int maxBody) {
+    this(http, Network.DIRECT, bearer, userAgent, maxBody);
+  }
+
+  /**
+   * @param http a client {@code network} built
+   * @param maxBody the most of a body kept: the rest of a longer one is not read, and the response
+   *     says it was cut
+   */
+  public EdlinkClient(
+      HttpClient http, Network network, Bearer bearer, String userAgent, int maxBody) {
     this.http = http;
+    this.network = network;
     this.bearer = bearer;
     this.userAgent = userAgent;
     this.maxBody = maxBody;
@@ -111,126 +113,6 @@ public final class EdlinkClient {
    */
   public Bearer.Renewal renewToken(String refused, Duration atMost) throws InterruptedException {
     return bearer.renew(refused, atMost);
-  }
-
-  /** An HTTP client that never follows redirects (a POST must not wander) and verifies TLS. */
-  public static HttpClient defaultHttpClient(Duration connectTimeout) {
-    return defaultHttpClient(connectTimeout, true);
-  }
-
-  /**
-   * An HTTP client that never follows redirects and verifies TLS; with {@code tls} false, for
-   * requests that all go to plain {@code http://} (the sandbox on a loopback port), one that trusts
-   * no certificate at all and builds no TLS unless a handshake is tried. The JDK builds its default
-   * TLS context, trust store included, with every client, whether or not it is used: about 70 ms of
-   * a cold command.
-   */
-  public static HttpClient defaultHttpClient(Duration connectTimeout, boolean tls) {
-    HttpClient.Builder builder =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(connectTimeout);
-    if (!tls) {
-      builder.sslContext(trustingNothing());
-    }
-    return builder.build();
-  }
-
-  /**
-   * A TLS context with no trusted certificates: any handshake through it fails. It is made when
-   * first used, which a client that sends only to http:// never does: even an unused context's
-   * {@code SSLContext.getInstance} and default parameters took a fifth of a cold post to the
-   * sandbox.
-   */
-  static TrustingNothing trustingNothing() {
-    return new TrustingNothing(new FirstUseTls());
-  }
-
-  /** The context {@link #trustingNothing} gives. */
-  static final class TrustingNothing extends SSLContext {
-    private final FirstUseTls tls;
-
-    private TrustingNothing(FirstUseTls tls) {
-      super(tls, null, "TLS");
-      this.tls = tls;
-    }
-
-    /** Whether the JDK's TLS context behind it has been made, which only a handshake does. */
-    boolean made() {
-      return tls.made();
-    }
-  }
-
-  /** Hands every call to a context that trusts nothing, made on the first. */
-  private static final class FirstUseTls extends SSLContextSpi {
-    private SSLContext made;
-
-    private synchronized SSLContext context() {
-      if (made == null) {
-        try {
-          made = SSLContext.getInstance("TLS");
-          made.init(new KeyManager[0], new TrustManager[0], null);
-        } catch (GeneralSecurityException e) {
-          throw new IllegalStateException("every JDK has TLS", e);
-        }
-      }
-      return made;
-    }
-
-    synchronized boolean made() {
-      return made != null;
-    }
-
-    @Override
-    protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom random)
-        throws KeyManagementException {
-      throw new KeyManagementException("this context trusts nothing, and is not to be set up");
-    }
-
-    /**
-     * What HttpClient asks of every context when it is built: empty parameters stand for the
-     * defaults, which a handshake takes from the context it makes.
-     */
-    @Override
-    protected SSLParameters engineGetDefaultSSLParameters() {
-      return made() ? context().getDefaultSSLParameters() : new SSLParameters();
-    }
-
-    @Override
-    protected SSLParameters engineGetSupportedSSLParameters() {
-      return context().getSupportedSSLParameters();
-    }
-
-    @Override
-    protected SSLSocketFactory engineGetSocketFactory() {
-      return context().getSocketFactory();
-    }
-
-    @Override
-    protected SSLServerSocketFactory engineGetServerSocketFactory() {
-      return context().getServerSocketFactory();
-    }
-
-    @Override
-    protected SSLEngine engineCreateSSLEngine() {
-      return context().createSSLEngine();
-    }
-
-    @Override
-    protected SSLEngine engineCreateSSLEngine(String host, int port) {
-      return context().createSSLEngine(host, port);
-    }
-
-    @Override
-    protected SSLSessionContext engineGetServerSessionContext() {
-      return context().getServerSessionContext();
-    }
-
-    @Override
-    protected SSLSessionContext engineGetClientSessionContext() {
-      return context().getClientSessionContext();
-    }
   }
 
   /**
@@ -287,7 +169,8 @@ public final class EdlinkClient {
 
   private HttpRequest build(JournaledRequest request, String key, Duration timeout, String token) {
     HttpRequest.Builder builder =
-        HttpRequest.newBuilder(URI.create(urlWithKey(request.url(), key)))
+        network
+            .request(URI.create(urlWithKey(request.url(), key)))
             .timeout(timeout)
             .method(request.method(), HttpRequest.BodyPublishers.ofByteArray(request.body()))
             .header("Authorization", "Bearer " + token)
@@ -314,6 +197,11 @@ public final class EdlinkClient {
       HttpResponse<CappedBody.Kept> response =
           pending.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
       CappedBody.Kept body = response.body();
+      if (body == null) {
+        // No body handler was called: the answer is the proxy's to the CONNECT (a 407), and the
+        // request never went through.
+        return notThrough(request, response.statusCode());
+      }
       return new Exchange.Response(
           new RecordedResponse(
               response.statusCode(), keptHeaders(response), body.bytes(), body.length()));
@@ -328,15 +216,9 @@ public final class EdlinkClient {
       if (cause instanceof HttpTimeoutException) {
         return timedOut(timeout);
       }
-      if (cause instanceof SSLHandshakeException) {
-        return new Exchange.NoResponse(
-            false,
-            "TLS handshake with "
-                + origin(request)
-                + " failed ("
-                + cause.getMessage()
-                + "); asking again will not help",
-            false);
+      NetFailure failure = network.failure(cause, URI.create(request.url()));
+      if (failure != null) {
+        return new Exchange.NoResponse(false, failure.text(), failure.worthRetrying());
       }
       if (cause instanceof ConnectException) {
         return new Exchange.NoResponse(
@@ -349,6 +231,18 @@ public final class EdlinkClient {
       }
       throw new IllegalStateException("unexpected failure sending to " + origin(request), cause);
     }
+  }
+
+  /** The proxy answered the CONNECT with {@code status}, so nothing went through it. */
+  private Exchange notThrough(JournaledRequest request, int status) {
+    URI url = URI.create(request.url());
+    ProxyUrl proxy = network.proxyFor(url).orElse(null);
+    if (proxy == null) {
+      throw new IllegalStateException(
+          "an answer " + status + " from " + origin(request) + " that no body handler saw");
+    }
+    NetFailure failure = NetFailure.tunnelRefused(status, proxy, url);
+    return new Exchange.NoResponse(false, failure.text(), failure.worthRetrying());
   }
 
   private static Exchange timedOut(Duration timeout) {

@@ -1,42 +1,45 @@
 package dev.edlinkidem.edlink;
 
+import dev.edlinkidem.net.Network;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
 /**
- * {@link EdlinkClient#defaultHttpClient} built on a thread of its own while the command goes on
- * reading its input and the journal: the JDK's set-up of a client is about a tenth of a cold post,
- * and on a second processor it costs the command nothing. Nothing is sent by building a client. A
- * command that ends without sending calls {@link #closeIfUnused}, so that no client it never used
- * keeps a selector thread in a long-lived process (the shell) or is still being built at exit.
+ * {@link Network#client} built on a thread of its own while the command goes on reading its input
+ * and the journal: the JDK's set-up of a client is about a tenth of a cold post, and on a second
+ * processor it costs the command nothing. Nothing is sent by building a client. A command that ends
+ * without sending calls {@link #closeIfUnused}, so that no client it never used keeps a selector
+ * thread in a long-lived process (the shell) or is still being built at exit.
  */
 public final class HttpClientAhead {
   private final FutureTask<HttpClient> building;
   private final Thread builder;
+  private final Network network;
   private final Duration connectTimeout;
   private final boolean tls;
   private volatile boolean taken;
 
-  private HttpClientAhead(Duration connectTimeout, boolean tls) {
+  private HttpClientAhead(Network network, Duration connectTimeout, boolean tls) {
+    this.network = network;
     this.connectTimeout = connectTimeout;
     this.tls = tls;
-    this.building = new FutureTask<>(() -> EdlinkClient.defaultHttpClient(connectTimeout, tls));
+    this.building = new FutureTask<>(() -> network.client(connectTimeout, tls));
     this.builder = new Thread(building, "edlink-idem-client");
     builder.setDaemon(true);
   }
 
-  /** Starts building the client {@code defaultHttpClient(connectTimeout, tls)} gives. */
-  public static HttpClientAhead start(Duration connectTimeout, boolean tls) {
-    HttpClientAhead ahead = new HttpClientAhead(connectTimeout, tls);
+  /** Starts building the client {@code network.client(connectTimeout, tls)} gives. */
+  public static HttpClientAhead start(Network network, Duration connectTimeout, boolean tls) {
+    HttpClientAhead ahead = new HttpClientAhead(network, connectTimeout, tls);
     ahead.builder.start();
     return ahead;
   }
 
-  /** Whether this is the client {@code defaultHttpClient(connectTimeout, tls)} would give. */
-  public boolean isFor(Duration connectTimeout, boolean tls) {
-    return this.connectTimeout.equals(connectTimeout) && this.tls == tls;
+  /** Whether this is the client {@code network.client(connectTimeout, tls)} would give. */
+  public boolean isFor(Network network, Duration connectTimeout, boolean tls) {
+    return this.network == network && this.connectTimeout.equals(connectTimeout) && this.tls == tls;
   }
 
   /**

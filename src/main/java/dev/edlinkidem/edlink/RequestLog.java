@@ -4,6 +4,9 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import dev.edlinkidem.net.NetFailure;
+import dev.edlinkidem.net.Network;
+import dev.edlinkidem.net.ProxyUrl;
 import dev.edlinkidem.request.Destination;
 import java.io.IOException;
 import java.net.URI;
@@ -81,12 +84,21 @@ public final class RequestLog {
   static final int MAX_PAGE_BYTES = 64 << 20;
 
   private final HttpClient http;
+  private final Network network;
   private final URI base;
   private final String token;
   private final Duration timeout;
 
   public RequestLog(HttpClient http, URI base, String token, Duration timeout) {
+    this(http, Network.DIRECT, base, token, timeout);
+  }
+
+  /**
+   * @param http a client {@code network} built
+   */
+  public RequestLog(HttpClient http, Network network, URI base, String token, Duration timeout) {
     this.http = http;
+    this.network = network;
     this.base = base;
     this.token = token;
     this.timeout = timeout;
@@ -200,7 +212,8 @@ public final class RequestLog {
 
   private JsonObject get(URI uri) throws Unreadable, InterruptedException {
     HttpRequest request =
-        HttpRequest.newBuilder(uri)
+        network
+            .request(uri)
             .timeout(timeout)
             .GET()
             .header("Authorization", "Bearer " + token)
@@ -210,10 +223,26 @@ public final class RequestLog {
     try {
       response = http.send(request, info -> new CappedBody(MAX_PAGE_BYTES));
     } catch (IOException e) {
-      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      NetFailure failure = network.failure(e, uri);
+      String why =
+          failure != null
+              ? failure.text()
+              : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       throw new Unreadable(0, "no answer from " + base + " (" + why + ")", false);
     }
     CappedBody.Kept kept = response.body();
+    if (kept == null) {
+      // The proxy's answer to the CONNECT: the tunnel was not opened.
+      ProxyUrl proxy = network.proxyFor(uri).orElseThrow();
+      throw new Unreadable(
+          0,
+          "no answer from "
+              + base
+              + " ("
+              + NetFailure.tunnelRefused(response.statusCode(), proxy, uri).text()
+              + ")",
+          false);
+    }
     if (kept.length() > kept.bytes().length) {
       throw new Unreadable(
           response.statusCode(),

@@ -4,6 +4,9 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import dev.edlinkidem.net.NetFailure;
+import dev.edlinkidem.net.Network;
+import dev.edlinkidem.net.ProxyUrl;
 import dev.edlinkidem.time.Time;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,6 +56,7 @@ public final class TokenEndpoint {
   }
 
   private final HttpClient http;
+  private final Network network;
   private final URI url;
   private final String userAgent;
   private final Duration timeout;
@@ -64,7 +68,23 @@ public final class TokenEndpoint {
    */
   public TokenEndpoint(
       HttpClient http, URI baseUrl, String userAgent, Duration timeout, Time time) {
+    this(http, Network.DIRECT, baseUrl, userAgent, timeout, time);
+  }
+
+  /**
+   * @param http a client {@code network} built
+   * @param baseUrl Edlink's base URL: the token goes to the host the requests go to
+   * @param time the ticker that keeps a refresh's one deadline, its answer included
+   */
+  public TokenEndpoint(
+      HttpClient http,
+      Network network,
+      URI baseUrl,
+      String userAgent,
+      Duration timeout,
+      Time time) {
     this.http = http;
+    this.network = network;
     this.time = time;
     String base = baseUrl.toString();
     this.url =
@@ -89,7 +109,8 @@ public final class TokenEndpoint {
     body.addProperty("client_id", clientId);
     body.addProperty("client_secret", clientSecret);
     HttpRequest request =
-        HttpRequest.newBuilder(url)
+        network
+            .request(url)
             .timeout(limit)
             .header("Content-Type", "application/json")
             .header("Accept", "application/json")
@@ -107,6 +128,10 @@ public final class TokenEndpoint {
       HttpResponse<InputStream> response = pending.get(limit.toMillis(), TimeUnit.MILLISECONDS);
       status = response.statusCode();
       InputStream in = response.body();
+      if (in == null) {
+        // The proxy's answer to the CONNECT: the tunnel was not opened.
+        throw new Refused(notThrough(NetFailure.tunnelRefused(status, proxy(), url)));
+      }
       CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> readCapped(in));
       try {
         bytes =
@@ -124,6 +149,10 @@ public final class TokenEndpoint {
       throw e;
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
+      NetFailure failure = network.failure(cause, url);
+      if (failure != null) {
+        throw new Refused(notThrough(failure));
+      }
       throw new Refused(lost(cause.getMessage() == null ? cause.toString() : cause.getMessage()));
     }
     if (bytes.length > MAX_ANSWER_BYTES) {
@@ -161,6 +190,15 @@ public final class TokenEndpoint {
   }
 
   /** Why there was no answer, and what it may mean for the stored refresh token. */
+  /** A refresh that never reached Edlink: the refresh token was not spent. */
+  private String notThrough(NetFailure failure) {
+    return "the refresh did not reach " + url + ": " + failure.text();
+  }
+
+  private ProxyUrl proxy() {
+    return network.proxyFor(url).orElseThrow();
+  }
+
   private String lost(String why) {
     return "no answer from "
         + url

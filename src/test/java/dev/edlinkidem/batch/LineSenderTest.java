@@ -15,6 +15,7 @@ import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.journal.Outcome;
 import dev.edlinkidem.journal.Problem;
+import dev.edlinkidem.net.Network;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.send.Sender;
 import dev.edlinkidem.time.ManualTime;
@@ -69,7 +70,7 @@ class LineSenderTest {
 
   private LineSender lineSender(Journal journal, ManualTime time) {
     EdlinkClient client =
-        new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), "tok", "test");
+        new EdlinkClient(Network.DIRECT.client(Duration.ofSeconds(5), true), "tok", "test");
     Sender sender =
         new Sender(
             client,

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edlinkidem.net.Network;
+import dev.edlinkidem.net.TrustingNothing;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Optional;
@@ -13,32 +15,32 @@ import org.junit.jupiter.api.Test;
 class HttpClientAheadTest {
   @Test
   void givesTheClientDefaultHttpClientWouldGive() {
-    HttpClientAhead ahead = HttpClientAhead.start(Duration.ofSeconds(7), false);
+    HttpClientAhead ahead = HttpClientAhead.start(Network.DIRECT, Duration.ofSeconds(7), false);
     HttpClient client = ahead.get();
     assertEquals(Optional.of(Duration.ofSeconds(7)), client.connectTimeout());
     assertEquals(HttpClient.Redirect.NEVER, client.followRedirects());
     assertEquals(HttpClient.Version.HTTP_1_1, client.version());
-    assertTrue(client.sslContext() instanceof EdlinkClient.TrustingNothing);
+    assertTrue(client.sslContext() instanceof TrustingNothing);
     assertTrue(ahead.get() == client, "one client, however often it is asked for");
   }
 
   @Test
   void isForOnlyTheTimeoutAndTlsItWasStartedWith() {
-    HttpClientAhead ahead = HttpClientAhead.start(Duration.ofSeconds(7), true);
-    assertTrue(ahead.isFor(Duration.ofSeconds(7), true));
-    assertFalse(ahead.isFor(Duration.ofSeconds(7), false));
-    assertFalse(ahead.isFor(Duration.ofSeconds(8), true));
+    HttpClientAhead ahead = HttpClientAhead.start(Network.DIRECT, Duration.ofSeconds(7), true);
+    assertTrue(ahead.isFor(Network.DIRECT, Duration.ofSeconds(7), true));
+    assertFalse(ahead.isFor(Network.DIRECT, Duration.ofSeconds(7), false));
+    assertFalse(ahead.isFor(Network.DIRECT, Duration.ofSeconds(8), true));
   }
 
   @Test
   void whatBuildingThrewIsThrownByGet() {
-    HttpClientAhead ahead = HttpClientAhead.start(Duration.ofSeconds(-1), false);
+    HttpClientAhead ahead = HttpClientAhead.start(Network.DIRECT, Duration.ofSeconds(-1), false);
     assertThrows(IllegalArgumentException.class, ahead::get);
   }
 
   @Test
   void anInterruptionWhileWaitingIsKeptForTheNextBlockingStep() {
-    HttpClientAhead ahead = HttpClientAhead.start(Duration.ofSeconds(7), false);
+    HttpClientAhead ahead = HttpClientAhead.start(Network.DIRECT, Duration.ofSeconds(7), false);
     Thread.currentThread().interrupt();
     try {
       assertEquals(Optional.of(Duration.ofSeconds(7)), ahead.get().connectTimeout());
@@ -50,19 +52,19 @@ class HttpClientAheadTest {
 
   @Test
   void closingAnUnusedClientWaitsForItsBuilderThread() throws Exception {
-    HttpClientAhead ahead = HttpClientAhead.start(Duration.ofSeconds(7), false);
+    HttpClientAhead ahead = HttpClientAhead.start(Network.DIRECT, Duration.ofSeconds(7), false);
     ahead.closeIfUnused();
     assertFalse(ahead.builderAlive(), "a client is still being built after closeIfUnused");
   }
 
   @Test
   void aClientThatFailedToBuildAndWasNotTakenIsNoError() {
-    HttpClientAhead.start(Duration.ofSeconds(-1), false).closeIfUnused();
+    HttpClientAhead.start(Network.DIRECT, Duration.ofSeconds(-1), false).closeIfUnused();
   }
 
   @Test
   void anUnusedClientIsClosedWhereTheRuntimeCanCloseOne() throws Exception {
-    HttpClientAhead ahead = HttpClientAhead.start(Duration.ofSeconds(7), false);
+    HttpClientAhead ahead = HttpClientAhead.start(Network.DIRECT, Duration.ofSeconds(7), false);
     ahead.closeIfUnused();
     HttpClient client = ahead.peek();
     if (Runtime.version().feature() >= 21) {
@@ -75,7 +77,7 @@ class HttpClientAheadTest {
 
   @Test
   void aTakenClientIsNotClosed() throws Exception {
-    HttpClientAhead ahead = HttpClientAhead.start(Duration.ofSeconds(7), false);
+    HttpClientAhead ahead = HttpClientAhead.start(Network.DIRECT, Duration.ofSeconds(7), false);
     HttpClient client = ahead.get();
     ahead.closeIfUnused();
     if (Runtime.version().feature() >= 21) {

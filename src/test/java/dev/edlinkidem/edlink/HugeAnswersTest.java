@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.edlinkidem.net.Network;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.request.RecordedResponse;
 import java.io.IOException;
@@ -60,7 +61,7 @@ class HugeAnswersTest {
   private RecordedResponse post(int cap, Duration timeout) throws Exception {
     EdlinkClient client =
         new EdlinkClient(
-            EdlinkClient.defaultHttpClient(Duration.ofSeconds(5), false),
+            Network.DIRECT.client(Duration.ofSeconds(5), false),
             Bearer.fixed("sk-secret-in-the-echo"),
             "edlink-idem/test",
             cap);

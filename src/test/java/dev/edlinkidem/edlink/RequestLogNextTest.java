@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.edlinkidem.net.Network;
 import dev.edlinkidem.verdict.Row;
 import dev.edlinkidem.verdict.Verdict;
 import java.io.IOException;
@@ -57,7 +58,7 @@ class RequestLogNextTest {
     next = nextJson;
     RequestLog log =
         new RequestLog(
-            EdlinkClient.defaultHttpClient(Duration.ofSeconds(5), false),
+            Network.DIRECT.client(Duration.ofSeconds(5), false),
             URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
             "sk-log",
             Duration.ofSeconds(5));

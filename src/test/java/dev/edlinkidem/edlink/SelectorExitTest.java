@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.edlinkidem.net.Network;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,7 +40,7 @@ class SelectorExitTest {
         });
     server.start();
     try {
-      HttpClient client = EdlinkClient.defaultHttpClient(Duration.ofSeconds(5));
+      HttpClient client = Network.DIRECT.client(Duration.ofSeconds(5), true);
       HttpResponse<Void> r =
           client.send(
               HttpRequest.newBuilder(

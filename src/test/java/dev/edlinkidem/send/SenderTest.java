@@ -12,6 +12,7 @@ import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
+import dev.edlinkidem.net.Network;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.time.ManualTime;
 import java.io.IOException;
@@ -112,7 +113,7 @@ class SenderTest {
     script.addAll(List.of(replies));
     RetryPolicy policy = RetryPolicy.of(retries, Duration.ofSeconds(5), Duration.ofMinutes(10));
     EdlinkClient client =
-        new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), bearer, "test");
+        new EdlinkClient(Network.DIRECT.client(Duration.ofSeconds(5), true), bearer, "test");
     Sender sender = new Sender(client, policy, time, new Random(7), (a, w) -> {});
     String url = "http://127.0.0.1:" + server.getAddress().getPort() + path;
     try (FileJournal journal = FileJournal.open(tmp.resolve("j" + sends));
@@ -328,7 +329,7 @@ class SenderTest {
     script.add(new Reply(429, Map.of("Retry-After", "3600"), "{}"));
     RetryPolicy policy = RetryPolicy.of(4, Duration.ofSeconds(5), Duration.ofSeconds(60));
     EdlinkClient client =
-        new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), "tok", "test");
+        new EdlinkClient(Network.DIRECT.client(Duration.ofSeconds(5), true), "tok", "test");
     Sender sender =
         new Sender(
             client, policy, time, new Random(1), (a, w) -> assertEquals(Optional.empty(), w));
@@ -348,7 +349,7 @@ class SenderTest {
     script.add(Reply.of(200, "{}"));
     RetryPolicy policy = RetryPolicy.of(1, Duration.ofMillis(300), Duration.ofSeconds(30));
     EdlinkClient client =
-        new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), "tok", "test");
+        new EdlinkClient(Network.DIRECT.client(Duration.ofSeconds(5), true), "tok", "test");
     Sender sender = new Sender(client, policy, time, new Random(1), (a, w) -> {});
     String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/x";
     long t0 = System.nanoTime();
@@ -371,7 +372,7 @@ class SenderTest {
     script.add(Reply.of(200, "{}"));
     RetryPolicy policy = RetryPolicy.of(4, Duration.ofSeconds(5), Duration.ofMillis(800));
     EdlinkClient client =
-        new EdlinkClient(EdlinkClient.defaultHttpClient(Duration.ofSeconds(5)), "tok", "test");
+        new EdlinkClient(Network.DIRECT.client(Duration.ofSeconds(5), true), "tok", "test");
     // The process is stopped (Ctrl-Z) during the wait, well past --max-time.
     Sender sender =
         new Sender(

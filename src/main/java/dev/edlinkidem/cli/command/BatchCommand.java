@@ -127,6 +127,9 @@ public final class BatchCommand implements Callable<Integer> {
     Invocation invocation = root.invocation();
     invocation.now(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
     send.policy(root);
+    URI base = root.settings().baseUrl();
+    send.network(root, send.mayNeedTls(root));
+    send.routed(root, base.toString());
     InputStream input = open();
     Bearer token = send.bearer(root);
     Pace pace = Pace.of(rate, concurrency, invocation.time());
@@ -134,7 +137,6 @@ public final class BatchCommand implements Callable<Integer> {
     BatchReport report =
         new BatchReport(root, format == Format.JSONL, send.replayArgs(), file, tally);
     Sender sender = send.sender(root, token, (attempt, wait) -> {}, send.mayNeedTls(root));
-    URI base = root.settings().baseUrl();
     Runnable forgetInterrupt = invocation.onInterrupt(report::interrupted);
     String readError = null;
     try (FileJournal journal = FileJournal.open(root.settings().journalDir());
@@ -156,7 +158,7 @@ public final class BatchCommand implements Callable<Integer> {
               tally,
               lineSender,
               report::lineDone,
-              path -> Destination.resolve(path, base, send.allowedHosts()))) {
+              path -> send.routed(root, Destination.resolve(path, base, send.allowedHosts())))) {
         try {
           try {
             run.feed(lines, isFile());

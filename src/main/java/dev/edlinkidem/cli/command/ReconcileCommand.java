@@ -8,7 +8,6 @@ import dev.edlinkidem.cli.option.ReportFormat;
 import dev.edlinkidem.cli.render.CommandText;
 import dev.edlinkidem.cli.render.JsonDocument;
 import dev.edlinkidem.cli.render.ProgressLine;
-import dev.edlinkidem.edlink.EdlinkClient;
 import dev.edlinkidem.edlink.Envelope;
 import dev.edlinkidem.edlink.RequestLog;
 import dev.edlinkidem.journal.Entry;
@@ -21,6 +20,7 @@ import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.journal.KeyResolver;
 import dev.edlinkidem.journal.Outcome;
 import dev.edlinkidem.journal.Window;
+import dev.edlinkidem.net.Network;
 import dev.edlinkidem.reconcile.LogVerdict;
 import dev.edlinkidem.request.Destination;
 import dev.edlinkidem.time.TimeText;
@@ -207,7 +207,15 @@ public final class ReconcileCommand implements Callable<Integer> {
     if (wanted.isEmpty()) {
       return Map.of();
     }
-    RequestLog log = new RequestLog(EdlinkClient.defaultHttpClient(timeout), base, token, timeout);
+    Network network = root.settings().network(!"http".equalsIgnoreCase(base.getScheme()));
+    network.proxyFor(base); // plain http through a proxy is refused here, with the token unsent
+    RequestLog log =
+        new RequestLog(
+            network.client(timeout, !"http".equalsIgnoreCase(base.getScheme())),
+            network,
+            base,
+            token,
+            timeout);
     // On a terminal, one line that counts pages as they come; nothing in a log file or a pipe.
     ProgressLine progress = ProgressLine.on(root);
     try {

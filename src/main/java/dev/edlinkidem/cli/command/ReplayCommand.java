@@ -137,16 +137,29 @@ public final class ReplayCommand implements Callable<Integer> {
         invocation.err().println("edlink-idem: replay cancelled; nothing was sent");
         return ExitCode.INTERRUPTED;
       }
+      // Plain http through a proxy, or a CA file that cannot be used, refuses the whole replay
+      // before any key is sent.
+      boolean tls = false;
+      for (Entry entry : chosen) {
+        if (entry.state() == EntryState.PENDING) {
+          send.routed(root, entry.request().url());
+          tls |= !entry.request().url().regionMatches(true, 0, "http://", 0, 7);
+        }
+      }
+      send.network(root, tls);
       // After the question: a user client with no token yet gets one by refreshing.
       Bearer token = sends ? send.bearer(root) : null;
-      return replayAll(journal, chosen, token);
+      return replayAll(journal, chosen, token, tls);
     } catch (JournalException e) {
       // Before any key was sent: replayAll reports its own journal failures.
       throw new CliException(ExitCode.INTERNAL, e.getMessage() + "; nothing was sent", e);
     }
   }
 
-  private int replayAll(FileJournal journal, List<Entry> chosen, Bearer token) {
+  /**
+   * @param tls whether any entry to send is https
+   */
+  private int replayAll(FileJournal journal, List<Entry> chosen, Bearer token, boolean tls) {
     Invocation invocation = root.invocation();
     boolean single = !allPending && chosen.size() == 1;
     boolean progress = !single && invocation.terminal().stderr() && !root.style().quiet();
@@ -158,7 +171,7 @@ public final class ReplayCommand implements Callable<Integer> {
             root,
             printer,
             send.policy(root).attempts(),
-            listener -> send.sender(root, token, listener));
+            listener -> send.sender(root, token, listener, tls));
     int code = refused > 0 ? ExitCode.REFUSED : ExitCode.OK;
     Instant now = invocation.now();
     int n = 0;

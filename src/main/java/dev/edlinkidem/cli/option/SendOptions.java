@@ -12,9 +12,11 @@ import dev.edlinkidem.edlink.HttpClientAhead;
 import dev.edlinkidem.edlink.RetryPolicy;
 import dev.edlinkidem.edlink.TokenEndpoint;
 import dev.edlinkidem.edlink.UserTokens;
+import dev.edlinkidem.net.Network;
 import dev.edlinkidem.send.Sender;
 import dev.edlinkidem.time.Time;
 import dev.edlinkidem.verdict.ExitCode;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,6 +102,24 @@ public final class SendOptions {
         || !allowedHosts.isEmpty();
   }
 
+  /**
+   * The way to Edlink: the proxy, and the CAs trusted besides the JDK's, read and checked when
+   * {@code tls}. A setting that cannot be used is refused here (exit 2), before anything is
+   * journaled or sent.
+   */
+  public Network network(CommandContext root, boolean tls) {
+    return root.settings().network(tls);
+  }
+
+  /**
+   * {@code url}, once it is known that the network can carry it: refused (exit 2) before anything
+   * is journaled when it is plain http that would go through a proxy.
+   */
+  public String routed(CommandContext root, String url) {
+    root.settings().network(false).proxyFor(URI.create(url));
+    return url;
+  }
+
   /** The options a replay of this run needs to reach the same host with the same token. */
   public List<String> replayArgs() {
     List<String> args = new ArrayList<>();
@@ -142,9 +162,12 @@ public final class SendOptions {
     Path file = settings.userClientFileOf(settings.profile());
     boolean tls = !"http".equalsIgnoreCase(settings.baseUrl().getScheme());
     Time time = root.invocation().time();
+    Network network = network(root, tls);
+    routed(root, settings.baseUrl().toString());
     TokenEndpoint endpoint =
         new TokenEndpoint(
-            EdlinkClient.defaultHttpClient(REFRESH_TIMEOUT, tls),
+            network.client(REFRESH_TIMEOUT, tls),
+            network,
             settings.baseUrl(),
             Version.userAgent(),
             REFRESH_TIMEOUT,
@@ -176,21 +199,18 @@ public final class SendOptions {
     return tokens;
   }
 
-  public Sender sender(CommandContext root, Bearer token, Sender.Listener listener) {
-    return sender(root, token, listener, true);
-  }
-
   /**
    * Starts building the HTTP client that {@link #sender} will use, on a thread of its own, so that
-   * it is ready by the time the request is journaled. It reads only {@code --timeout}: no setting,
-   * no file. With a timeout {@link #policy} refuses it does not start; the refusal comes where it
-   * always came. {@link #closeUnusedClient} must follow, whether or not anything was sent.
+   * it is ready by the time the request is journaled. It reads only {@code --timeout} and the
+   * network settings, which {@link #network} has checked. With a timeout {@link #policy} refuses it
+   * does not start; the refusal comes where it always came. {@link #closeUnusedClient} must follow,
+   * whether or not anything was sent.
    */
-  public void buildClientAhead(boolean tls) {
+  public void buildClientAhead(CommandContext root, boolean tls) {
     if (timesRefused()) {
       return;
     }
-    clientAhead = HttpClientAhead.start(connectTimeout(timeout), tls);
+    clientAhead = HttpClientAhead.start(network(root, tls), connectTimeout(timeout), tls);
   }
 
   /** Whether --timeout or --max-time is one {@link #policy} refuses. */
@@ -212,11 +232,12 @@ public final class SendOptions {
     Invocation invocation = root.invocation();
     RetryPolicy policy = policy(root);
     Duration connect = connectTimeout(policy.attemptTimeout());
+    Network network = network(root, tls);
     HttpClient http =
-        clientAhead != null && clientAhead.isFor(connect, tls)
+        clientAhead != null && clientAhead.isFor(network, connect, tls)
             ? clientAhead.get()
-            : EdlinkClient.defaultHttpClient(connect, tls);
-    EdlinkClient client = new EdlinkClient(http, token, Version.userAgent(), maxResponse);
+            : network.client(connect, tls);
+    EdlinkClient client = new EdlinkClient(http, network, token, Version.userAgent(), maxResponse);
     return new Sender(client, policy, invocation.time(), invocation.random(), listener);
   }
 

@@ -1,4 +1,4 @@
-package dev.edlinkidem.edlink;
+package dev.edlinkidem.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.edlinkidem.edlink.Bearer;
+import dev.edlinkidem.edlink.EdlinkClient;
 import dev.edlinkidem.request.JournaledRequest;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -42,7 +44,7 @@ class TrustingNothingTest {
   void aClientThatSendsOnlyPlainHttpBuildsNoTls() throws Exception {
     HttpServer server = answering(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0));
     try {
-      HttpClient http = EdlinkClient.defaultHttpClient(Duration.ofSeconds(5), false);
+      HttpClient http = Network.DIRECT.client(Duration.ofSeconds(5), false);
       EdlinkClient.Exchange exchange =
           post(http, "http://127.0.0.1:" + server.getAddress().getPort());
       assertEquals(
@@ -50,8 +52,7 @@ class TrustingNothingTest {
           assertInstanceOf(EdlinkClient.Exchange.Response.class, exchange, exchange.toString())
               .response()
               .status());
-      EdlinkClient.TrustingNothing tls =
-          assertInstanceOf(EdlinkClient.TrustingNothing.class, http.sslContext());
+      TrustingNothing tls = assertInstanceOf(TrustingNothing.class, http.sslContext());
       assertFalse(tls.made(), "a TLS context was made for plain http");
     } finally {
       server.stop(0);
@@ -64,13 +65,13 @@ class TrustingNothingTest {
     https.setHttpsConfigurator(new HttpsConfigurator(selfSigned()));
     HttpServer server = answering(https);
     try {
-      HttpClient http = EdlinkClient.defaultHttpClient(Duration.ofSeconds(5), false);
+      HttpClient http = Network.DIRECT.client(Duration.ofSeconds(5), false);
       EdlinkClient.Exchange exchange =
           post(http, "https://localhost:" + server.getAddress().getPort());
       EdlinkClient.Exchange.NoResponse none =
           assertInstanceOf(EdlinkClient.Exchange.NoResponse.class, exchange, exchange.toString());
       assertFalse(none.worthRetrying(), none.toString());
-      assertTrue(((EdlinkClient.TrustingNothing) http.sslContext()).made());
+      assertTrue(((TrustingNothing) http.sslContext()).made());
     } finally {
       server.stop(0);
     }

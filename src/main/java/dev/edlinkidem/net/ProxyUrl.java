@@ -1,0 +1,156 @@
+package dev.edlinkidem.net;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Locale;
+
+/**
+ * An HTTP proxy, as a URL such as {@code http://user:pass@proxy.example:3128}, read as curl reads
+ * it: no scheme means {@code http://}, no port means 1080, and a user name and password are
+ * percent-decoded. The password goes to the proxy alone, in the CONNECT that opens a tunnel; it is
+ * never printed ({@link #redacted}) and never journaled.
+ *
+ * @param host a name, or an IP address (IPv6 without brackets)
+ * @param user null when the URL has none
+ * @param password null when the URL has none
+ */
+public record ProxyUrl(String host, int port, String user, String password) {
+  /** curl's port for a proxy URL that names none. */
+  public static final int DEFAULT_PORT = 1080;
+
+  /** What is printed instead of a password. */
+  static final String HIDDEN = "xxxxx";
+
+  /**
+   * Reads {@code text}; {@code where} names its source for the message when it is refused ("flag
+   * --proxy", "environment HTTPS_PROXY").
+   */
+  public static ProxyUrl parse(String text, String where) {
+    String trimmed = text.strip();
+    String shown = redact(trimmed);
+    if (trimmed.chars().anyMatch(c -> c <= 0x20 || c == 0x7f)) {
+      throw refused(where, shown, "it holds spaces or control characters");
+    }
+    String withScheme = trimmed.contains("://") ? trimmed : "http://" + trimmed;
+    String scheme = withScheme.substring(0, withScheme.indexOf("://")).toLowerCase(Locale.ROOT);
+    switch (scheme) {
+      case "http" -> {}
+      case "https" ->
+          throw refused(
+              where,
+              shown,
+              "a proxy reached over TLS (https://) is not supported; most proxies take"
+                  + " http://, and https requests still go through them encrypted");
+      case "socks4", "socks4a", "socks5", "socks5h" ->
+          throw refused(where, shown, "SOCKS proxies are not supported; give an HTTP proxy");
+      default -> throw refused(where, shown, "a proxy URL starts with http://");
+    }
+    URI uri;
+    try {
+      uri = new URI(withScheme);
+    } catch (URISyntaxException e) {
+      throw refused(where, shown, "it is not a URL (" + e.getReason() + ")");
+    }
+    if (uri.getHost() == null) {
+      throw refused(where, shown, "it names no host");
+    }
+    String path = uri.getRawPath();
+    if (path != null && !path.isEmpty() && !path.equals("/")
+        || uri.getRawQuery() != null
+        || uri.getRawFragment() != null) {
+      throw refused(where, shown, "a proxy URL is http://[USER:PASSWORD@]HOST[:PORT], no path");
+    }
+    int port = uri.getPort() == -1 ? DEFAULT_PORT : uri.getPort();
+    if (port < 1 || port > 65535) {
+      throw refused(where, shown, "its port is " + port + "; a port is 1 to 65535");
+    }
+    String host = uri.getHost();
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    String user = null;
+    String password = null;
+    String info = uri.getRawUserInfo();
+    if (info != null) {
+      int colon = info.indexOf(':');
+      try {
+        user = decoded(colon < 0 ? info : info.substring(0, colon));
+        password = colon < 0 ? null : decoded(info.substring(colon + 1));
+      } catch (IllegalArgumentException e) {
+        throw refused(where, shown, "its user name or password has a broken %-escape");
+      }
+      if (user.contains(":")) {
+        throw refused(where, shown, "a user name cannot hold ':'");
+      }
+    }
+    return new ProxyUrl(host.toLowerCase(Locale.ROOT), port, user, password);
+  }
+
+  /** The proxy as {@code host:port}, for messages; an IPv6 address in brackets. */
+  public String hostPort() {
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  /** The URL with its password replaced by {@value #HIDDEN}: what is shown, ever. */
+  public String redacted() {
+    String credentials =
+        user == null ? "" : encoded(user) + (password == null ? "" : ":" + HIDDEN) + "@";
+    return "http://" + credentials + hostPort();
+  }
+
+  /** The {@code Proxy-Authorization} header's value, or null when the URL has no user. */
+  public String basicCredentials() {
+    if (user == null) {
+      return null;
+    }
+    String pair = user + ":" + (password == null ? "" : password);
+    return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public String toString() {
+    return redacted();
+  }
+
+  /**
+   * {@code text} with everything between the scheme and the last {@code @} hidden, for a message
+   * about a URL that may not parse, or a setting shown as written: a password must not reach stderr
+   * even then.
+   */
+  public static String redact(String text) {
+    int at = text.lastIndexOf('@');
+    if (at < 0) {
+      return text;
+    }
+    int start = text.indexOf("://");
+    start = start < 0 || start > at ? 0 : start + 3;
+    return text.substring(0, start) + HIDDEN + text.substring(at);
+  }
+
+  private static NetworkSettingException refused(String where, String shown, String why) {
+    return new NetworkSettingException(
+        "the proxy '" + shown + "' (" + where + ") cannot be used: " + why);
+  }
+
+  private static String decoded(String part) {
+    // URLDecoder would read + as a space; a URL's user information keeps it.
+    return URLDecoder.decode(part.replace("+", "%2B"), StandardCharsets.UTF_8);
+  }
+
+  private static String encoded(String part) {
+    StringBuilder out = new StringBuilder();
+    for (byte b : part.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      boolean plain =
+          c >= 'a' && c <= 'z'
+              || c >= 'A' && c <= 'Z'
+              || c >= '0' && c <= '9'
+              || "-._~".indexOf(c) >= 0;
+      out.append(plain ? String.valueOf((char) c) : String.format("%%%02X", c));
+    }
+    return out.toString();
+  }
+}
