@@ -9,89 +9,89 @@ __edlink_idem_command() {
   case $1 in
     'edlink-idem')
       subcommands='post batch replay list show expiring prune keygen reconcile journal config shell completion sandbox help'
-      options='--journal --base-url --profile --color -q --quiet -v --verbose -h --help -V --version'
+      options='--journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose -h --help -V --version'
       ;;
     'edlink-idem post')
-      options='-d --data -k --key --key-from --token-file --allow-host --retries --timeout --max-time --max-response --pretty --raw -i --include --format --dry-run -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='-d --data -k --key --key-from --token-file --allow-host --retries --timeout --max-time --max-response --pretty --raw -i --include --format --dry-run -h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       ;;
     'edlink-idem batch')
-      options='-c --concurrency --rate --fail-fast --format --token-file --allow-host --retries --timeout --max-time --max-response -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='-c --concurrency --rate --fail-fast --format --token-file --allow-host --retries --timeout --max-time --max-response -h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       argument=file
       ;;
     'edlink-idem replay')
-      options='--all-pending -y --yes --token-file --allow-host --retries --timeout --max-time --max-response --pretty --raw -i --include --format -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='--all-pending -y --yes --token-file --allow-host --retries --timeout --max-time --max-response --pretty --raw -i --include --format -h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       argument=keys argument_values='list --format keys --state pending'
       later=same
       ;;
     'edlink-idem list')
-      options='--state --expiring-within --path-prefix --wide --limit --format -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='--state --expiring-within --path-prefix --wide --limit --format -h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       ;;
     'edlink-idem show')
-      options='--format -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='--format -h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       argument=keys argument_values='list --format keys'
       ;;
     'edlink-idem expiring')
-      options='--within --pending-only --fail-if-pending --format -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='--within --pending-only --fail-if-pending --format -h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       ;;
     'edlink-idem prune')
-      options='--dry-run --include-pending --tombstones --format -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='--dry-run --include-pending --tombstones --format -h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       ;;
     'edlink-idem keygen')
-      options='-n --count --uuid -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='-n --count --uuid -h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       ;;
     'edlink-idem reconcile')
-      options='--all-pending --token-file --timeout --format -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='--all-pending --token-file --timeout --format -h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       argument=keys argument_values='list --format keys --state pending'
       later=same
       ;;
     'edlink-idem journal')
       subcommands='merge'
-      options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='-h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       ;;
     'edlink-idem journal merge')
-      options='--dry-run --format -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='--dry-run --format -h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       argument=file
       ;;
     'edlink-idem config')
       subcommands='show set get unset list set-token set-client'
-      options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='-h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       ;;
     'edlink-idem config show')
-      options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='-h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       ;;
     'edlink-idem config set')
-      options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
-      argument=words argument_values='base-url journal token-file retries'
+      options='-h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
+      argument=words argument_values='base-url journal token-file retries proxy noproxy cacert'
       ;;
     'edlink-idem config get')
-      options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
-      argument=words argument_values='base-url journal token-file retries'
+      options='-h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
+      argument=words argument_values='base-url journal token-file retries proxy noproxy cacert'
       ;;
     'edlink-idem config unset')
-      options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
-      argument=words argument_values='base-url journal token-file retries'
+      options='-h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
+      argument=words argument_values='base-url journal token-file retries proxy noproxy cacert'
       ;;
     'edlink-idem config list')
-      options='--names -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='--names -h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       ;;
     'edlink-idem config set-token')
-      options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='-h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       ;;
     'edlink-idem config set-client')
-      options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='-h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       ;;
     'edlink-idem shell')
-      options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='-h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       ;;
     'edlink-idem completion')
-      options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='-h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       argument=words argument_values='bash zsh fish'
       ;;
     'edlink-idem sandbox')
-      options='--port --host --token --token-ttl --client-id --client-secret --drop-after-commit --drop-before-commit --error-rate --throttle-rate --rate-limit --internal-error-rate --internal-after-commit --latency --seed -h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='--port --host --token --token-ttl --client-id --client-secret --drop-after-commit --drop-before-commit --error-rate --throttle-rate --rate-limit --internal-error-rate --internal-after-commit --latency --seed -h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       ;;
     'edlink-idem help')
-      options='-h --help -V --version --journal --base-url --profile --color -q --quiet -v --verbose'
+      options='-h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       argument=words argument_values='post batch replay list show expiring prune keygen reconcile journal config shell completion sandbox help'
       ;;
   esac
@@ -104,6 +104,9 @@ __edlink_idem_option() {
     'edlink-idem --journal') kind=directory ;;
     'edlink-idem --base-url') kind=none ;;
     'edlink-idem --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem --proxy') kind=none ;;
+    'edlink-idem --noproxy') kind=none ;;
+    'edlink-idem --cacert') kind=file ;;
     'edlink-idem --color') kind=words values='auto always never' ;;
     'edlink-idem post -d' | 'edlink-idem post --data') kind=body ;;
     'edlink-idem post -k' | 'edlink-idem post --key') kind=none ;;
@@ -118,6 +121,9 @@ __edlink_idem_option() {
     'edlink-idem post --journal') kind=directory ;;
     'edlink-idem post --base-url') kind=none ;;
     'edlink-idem post --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem post --proxy') kind=none ;;
+    'edlink-idem post --noproxy') kind=none ;;
+    'edlink-idem post --cacert') kind=file ;;
     'edlink-idem post --color') kind=words values='auto always never' ;;
     'edlink-idem batch -c' | 'edlink-idem batch --concurrency') kind=none ;;
     'edlink-idem batch --rate') kind=none ;;
@@ -131,6 +137,9 @@ __edlink_idem_option() {
     'edlink-idem batch --journal') kind=directory ;;
     'edlink-idem batch --base-url') kind=none ;;
     'edlink-idem batch --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem batch --proxy') kind=none ;;
+    'edlink-idem batch --noproxy') kind=none ;;
+    'edlink-idem batch --cacert') kind=file ;;
     'edlink-idem batch --color') kind=words values='auto always never' ;;
     'edlink-idem replay --token-file') kind=file ;;
     'edlink-idem replay --allow-host') kind=none ;;
@@ -142,6 +151,9 @@ __edlink_idem_option() {
     'edlink-idem replay --journal') kind=directory ;;
     'edlink-idem replay --base-url') kind=none ;;
     'edlink-idem replay --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem replay --proxy') kind=none ;;
+    'edlink-idem replay --noproxy') kind=none ;;
+    'edlink-idem replay --cacert') kind=file ;;
     'edlink-idem replay --color') kind=words values='auto always never' ;;
     'edlink-idem list --state') kind=words values='pending succeeded failed all' ;;
     'edlink-idem list --expiring-within') kind=words values='30s 2m 10m 1h 24h 72h 7d' ;;
@@ -151,27 +163,42 @@ __edlink_idem_option() {
     'edlink-idem list --journal') kind=directory ;;
     'edlink-idem list --base-url') kind=none ;;
     'edlink-idem list --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem list --proxy') kind=none ;;
+    'edlink-idem list --noproxy') kind=none ;;
+    'edlink-idem list --cacert') kind=file ;;
     'edlink-idem list --color') kind=words values='auto always never' ;;
     'edlink-idem show --format') kind=words values='text json' ;;
     'edlink-idem show --journal') kind=directory ;;
     'edlink-idem show --base-url') kind=none ;;
     'edlink-idem show --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem show --proxy') kind=none ;;
+    'edlink-idem show --noproxy') kind=none ;;
+    'edlink-idem show --cacert') kind=file ;;
     'edlink-idem show --color') kind=words values='auto always never' ;;
     'edlink-idem expiring --within') kind=words values='30s 2m 10m 1h 24h 72h 7d' ;;
     'edlink-idem expiring --format') kind=words values='text json' ;;
     'edlink-idem expiring --journal') kind=directory ;;
     'edlink-idem expiring --base-url') kind=none ;;
     'edlink-idem expiring --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem expiring --proxy') kind=none ;;
+    'edlink-idem expiring --noproxy') kind=none ;;
+    'edlink-idem expiring --cacert') kind=file ;;
     'edlink-idem expiring --color') kind=words values='auto always never' ;;
     'edlink-idem prune --format') kind=words values='text json' ;;
     'edlink-idem prune --journal') kind=directory ;;
     'edlink-idem prune --base-url') kind=none ;;
     'edlink-idem prune --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem prune --proxy') kind=none ;;
+    'edlink-idem prune --noproxy') kind=none ;;
+    'edlink-idem prune --cacert') kind=file ;;
     'edlink-idem prune --color') kind=words values='auto always never' ;;
     'edlink-idem keygen -n' | 'edlink-idem keygen --count') kind=none ;;
     'edlink-idem keygen --journal') kind=directory ;;
     'edlink-idem keygen --base-url') kind=none ;;
     'edlink-idem keygen --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem keygen --proxy') kind=none ;;
+    'edlink-idem keygen --noproxy') kind=none ;;
+    'edlink-idem keygen --cacert') kind=file ;;
     'edlink-idem keygen --color') kind=words values='auto always never' ;;
     'edlink-idem reconcile --token-file') kind=file ;;
     'edlink-idem reconcile --timeout') kind=words values='30s 2m 10m 1h 24h 72h 7d' ;;
@@ -179,55 +206,94 @@ __edlink_idem_option() {
     'edlink-idem reconcile --journal') kind=directory ;;
     'edlink-idem reconcile --base-url') kind=none ;;
     'edlink-idem reconcile --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem reconcile --proxy') kind=none ;;
+    'edlink-idem reconcile --noproxy') kind=none ;;
+    'edlink-idem reconcile --cacert') kind=file ;;
     'edlink-idem reconcile --color') kind=words values='auto always never' ;;
     'edlink-idem journal --journal') kind=directory ;;
     'edlink-idem journal --base-url') kind=none ;;
     'edlink-idem journal --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem journal --proxy') kind=none ;;
+    'edlink-idem journal --noproxy') kind=none ;;
+    'edlink-idem journal --cacert') kind=file ;;
     'edlink-idem journal --color') kind=words values='auto always never' ;;
     'edlink-idem journal merge --format') kind=words values='text json' ;;
     'edlink-idem journal merge --journal') kind=directory ;;
     'edlink-idem journal merge --base-url') kind=none ;;
     'edlink-idem journal merge --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem journal merge --proxy') kind=none ;;
+    'edlink-idem journal merge --noproxy') kind=none ;;
+    'edlink-idem journal merge --cacert') kind=file ;;
     'edlink-idem journal merge --color') kind=words values='auto always never' ;;
     'edlink-idem config --journal') kind=directory ;;
     'edlink-idem config --base-url') kind=none ;;
     'edlink-idem config --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem config --proxy') kind=none ;;
+    'edlink-idem config --noproxy') kind=none ;;
+    'edlink-idem config --cacert') kind=file ;;
     'edlink-idem config --color') kind=words values='auto always never' ;;
     'edlink-idem config show --journal') kind=directory ;;
     'edlink-idem config show --base-url') kind=none ;;
     'edlink-idem config show --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem config show --proxy') kind=none ;;
+    'edlink-idem config show --noproxy') kind=none ;;
+    'edlink-idem config show --cacert') kind=file ;;
     'edlink-idem config show --color') kind=words values='auto always never' ;;
     'edlink-idem config set --journal') kind=directory ;;
     'edlink-idem config set --base-url') kind=none ;;
     'edlink-idem config set --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem config set --proxy') kind=none ;;
+    'edlink-idem config set --noproxy') kind=none ;;
+    'edlink-idem config set --cacert') kind=file ;;
     'edlink-idem config set --color') kind=words values='auto always never' ;;
     'edlink-idem config get --journal') kind=directory ;;
     'edlink-idem config get --base-url') kind=none ;;
     'edlink-idem config get --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem config get --proxy') kind=none ;;
+    'edlink-idem config get --noproxy') kind=none ;;
+    'edlink-idem config get --cacert') kind=file ;;
     'edlink-idem config get --color') kind=words values='auto always never' ;;
     'edlink-idem config unset --journal') kind=directory ;;
     'edlink-idem config unset --base-url') kind=none ;;
     'edlink-idem config unset --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem config unset --proxy') kind=none ;;
+    'edlink-idem config unset --noproxy') kind=none ;;
+    'edlink-idem config unset --cacert') kind=file ;;
     'edlink-idem config unset --color') kind=words values='auto always never' ;;
     'edlink-idem config list --journal') kind=directory ;;
     'edlink-idem config list --base-url') kind=none ;;
     'edlink-idem config list --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem config list --proxy') kind=none ;;
+    'edlink-idem config list --noproxy') kind=none ;;
+    'edlink-idem config list --cacert') kind=file ;;
     'edlink-idem config list --color') kind=words values='auto always never' ;;
     'edlink-idem config set-token --journal') kind=directory ;;
     'edlink-idem config set-token --base-url') kind=none ;;
     'edlink-idem config set-token --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem config set-token --proxy') kind=none ;;
+    'edlink-idem config set-token --noproxy') kind=none ;;
+    'edlink-idem config set-token --cacert') kind=file ;;
     'edlink-idem config set-token --color') kind=words values='auto always never' ;;
     'edlink-idem config set-client --journal') kind=directory ;;
     'edlink-idem config set-client --base-url') kind=none ;;
     'edlink-idem config set-client --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem config set-client --proxy') kind=none ;;
+    'edlink-idem config set-client --noproxy') kind=none ;;
+    'edlink-idem config set-client --cacert') kind=file ;;
     'edlink-idem config set-client --color') kind=words values='auto always never' ;;
     'edlink-idem shell --journal') kind=directory ;;
     'edlink-idem shell --base-url') kind=none ;;
     'edlink-idem shell --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem shell --proxy') kind=none ;;
+    'edlink-idem shell --noproxy') kind=none ;;
+    'edlink-idem shell --cacert') kind=file ;;
     'edlink-idem shell --color') kind=words values='auto always never' ;;
     'edlink-idem completion --journal') kind=directory ;;
     'edlink-idem completion --base-url') kind=none ;;
     'edlink-idem completion --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem completion --proxy') kind=none ;;
+    'edlink-idem completion --noproxy') kind=none ;;
+    'edlink-idem completion --cacert') kind=file ;;
     'edlink-idem completion --color') kind=words values='auto always never' ;;
     'edlink-idem sandbox --port') kind=none ;;
     'edlink-idem sandbox --host') kind=none ;;
@@ -247,10 +313,16 @@ __edlink_idem_option() {
     'edlink-idem sandbox --journal') kind=directory ;;
     'edlink-idem sandbox --base-url') kind=none ;;
     'edlink-idem sandbox --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem sandbox --proxy') kind=none ;;
+    'edlink-idem sandbox --noproxy') kind=none ;;
+    'edlink-idem sandbox --cacert') kind=file ;;
     'edlink-idem sandbox --color') kind=words values='auto always never' ;;
     'edlink-idem help --journal') kind=directory ;;
     'edlink-idem help --base-url') kind=none ;;
     'edlink-idem help --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem help --proxy') kind=none ;;
+    'edlink-idem help --noproxy') kind=none ;;
+    'edlink-idem help --cacert') kind=file ;;
     'edlink-idem help --color') kind=words values='auto always never' ;;
   esac
 }

@@ -74,53 +74,53 @@ end
 function __edlink_idem_valued
     switch "$argv"
         case ''
-            printf '%s\n' --journal --base-url --profile --color
+            printf '%s\n' --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'post'
-            printf '%s\n' -d --data -k --key --key-from --token-file --allow-host --retries --timeout --max-time --max-response --format --journal --base-url --profile --color
+            printf '%s\n' -d --data -k --key --key-from --token-file --allow-host --retries --timeout --max-time --max-response --format --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'batch'
-            printf '%s\n' -c --concurrency --rate --format --token-file --allow-host --retries --timeout --max-time --max-response --journal --base-url --profile --color
+            printf '%s\n' -c --concurrency --rate --format --token-file --allow-host --retries --timeout --max-time --max-response --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'replay'
-            printf '%s\n' --token-file --allow-host --retries --timeout --max-time --max-response --format --journal --base-url --profile --color
+            printf '%s\n' --token-file --allow-host --retries --timeout --max-time --max-response --format --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'list'
-            printf '%s\n' --state --expiring-within --path-prefix --limit --format --journal --base-url --profile --color
+            printf '%s\n' --state --expiring-within --path-prefix --limit --format --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'show'
-            printf '%s\n' --format --journal --base-url --profile --color
+            printf '%s\n' --format --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'expiring'
-            printf '%s\n' --within --format --journal --base-url --profile --color
+            printf '%s\n' --within --format --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'prune'
-            printf '%s\n' --format --journal --base-url --profile --color
+            printf '%s\n' --format --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'keygen'
-            printf '%s\n' -n --count --journal --base-url --profile --color
+            printf '%s\n' -n --count --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'reconcile'
-            printf '%s\n' --token-file --timeout --format --journal --base-url --profile --color
+            printf '%s\n' --token-file --timeout --format --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'journal'
-            printf '%s\n' --journal --base-url --profile --color
+            printf '%s\n' --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'journal merge'
-            printf '%s\n' --format --journal --base-url --profile --color
+            printf '%s\n' --format --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'config'
-            printf '%s\n' --journal --base-url --profile --color
+            printf '%s\n' --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'config show'
-            printf '%s\n' --journal --base-url --profile --color
+            printf '%s\n' --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'config set'
-            printf '%s\n' --journal --base-url --profile --color
+            printf '%s\n' --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'config get'
-            printf '%s\n' --journal --base-url --profile --color
+            printf '%s\n' --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'config unset'
-            printf '%s\n' --journal --base-url --profile --color
+            printf '%s\n' --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'config list'
-            printf '%s\n' --journal --base-url --profile --color
+            printf '%s\n' --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'config set-token'
-            printf '%s\n' --journal --base-url --profile --color
+            printf '%s\n' --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'config set-client'
-            printf '%s\n' --journal --base-url --profile --color
+            printf '%s\n' --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'shell'
-            printf '%s\n' --journal --base-url --profile --color
+            printf '%s\n' --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'completion'
-            printf '%s\n' --journal --base-url --profile --color
+            printf '%s\n' --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'sandbox'
-            printf '%s\n' --port --host --token --token-ttl --client-id --client-secret --drop-after-commit --drop-before-commit --error-rate --throttle-rate --rate-limit --internal-error-rate --internal-after-commit --latency --seed --journal --base-url --profile --color
+            printf '%s\n' --port --host --token --token-ttl --client-id --client-secret --drop-after-commit --drop-before-commit --error-rate --throttle-rate --rate-limit --internal-error-rate --internal-after-commit --latency --seed --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'help'
-            printf '%s\n' --journal --base-url --profile --color
+            printf '%s\n' --journal --base-url --profile --proxy --noproxy --cacert --color
     end
 end
 
@@ -158,6 +158,9 @@ complete -c edlink-idem -n '__edlink_idem_at' -a 'help' -d 'Show the help of a c
 complete -c edlink-idem -n '__edlink_idem_at' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at' -s v -l verbose -d 'Say more on stderr'
@@ -184,6 +187,9 @@ complete -c edlink-idem -n '__edlink_idem_at post' -s V -l version -d 'Print ver
 complete -c edlink-idem -n '__edlink_idem_at post' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at post' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at post' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at post' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at post' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at post' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at post' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at post' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at post' -s v -l verbose -d 'Say more on stderr'
@@ -204,6 +210,9 @@ complete -c edlink-idem -n '__edlink_idem_at batch' -s V -l version -d 'Print ve
 complete -c edlink-idem -n '__edlink_idem_at batch' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at batch' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at batch' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at batch' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at batch' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at batch' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at batch' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at batch' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at batch' -s v -l verbose -d 'Say more on stderr'
@@ -227,6 +236,9 @@ complete -c edlink-idem -n '__edlink_idem_at replay' -s V -l version -d 'Print v
 complete -c edlink-idem -n '__edlink_idem_at replay' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at replay' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at replay' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at replay' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at replay' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at replay' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at replay' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at replay' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at replay' -s v -l verbose -d 'Say more on stderr'
@@ -244,6 +256,9 @@ complete -c edlink-idem -n '__edlink_idem_at list' -s V -l version -d 'Print ver
 complete -c edlink-idem -n '__edlink_idem_at list' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at list' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at list' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at list' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at list' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at list' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at list' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at list' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at list' -s v -l verbose -d 'Say more on stderr'
@@ -255,6 +270,9 @@ complete -c edlink-idem -n '__edlink_idem_at show' -s V -l version -d 'Print ver
 complete -c edlink-idem -n '__edlink_idem_at show' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at show' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at show' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at show' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at show' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at show' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at show' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at show' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at show' -s v -l verbose -d 'Say more on stderr'
@@ -270,6 +288,9 @@ complete -c edlink-idem -n '__edlink_idem_at expiring' -s V -l version -d 'Print
 complete -c edlink-idem -n '__edlink_idem_at expiring' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at expiring' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at expiring' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at expiring' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at expiring' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at expiring' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at expiring' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at expiring' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at expiring' -s v -l verbose -d 'Say more on stderr'
@@ -284,6 +305,9 @@ complete -c edlink-idem -n '__edlink_idem_at prune' -s V -l version -d 'Print ve
 complete -c edlink-idem -n '__edlink_idem_at prune' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at prune' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at prune' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at prune' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at prune' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at prune' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at prune' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at prune' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at prune' -s v -l verbose -d 'Say more on stderr'
@@ -296,6 +320,9 @@ complete -c edlink-idem -n '__edlink_idem_at keygen' -s V -l version -d 'Print v
 complete -c edlink-idem -n '__edlink_idem_at keygen' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at keygen' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at keygen' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at keygen' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at keygen' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at keygen' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at keygen' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at keygen' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at keygen' -s v -l verbose -d 'Say more on stderr'
@@ -310,6 +337,9 @@ complete -c edlink-idem -n '__edlink_idem_at reconcile' -s V -l version -d 'Prin
 complete -c edlink-idem -n '__edlink_idem_at reconcile' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at reconcile' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at reconcile' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at reconcile' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at reconcile' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at reconcile' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at reconcile' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at reconcile' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at reconcile' -s v -l verbose -d 'Say more on stderr'
@@ -322,6 +352,9 @@ complete -c edlink-idem -n '__edlink_idem_at journal' -s V -l version -d 'Print 
 complete -c edlink-idem -n '__edlink_idem_at journal' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at journal' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at journal' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at journal' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at journal' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at journal' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at journal' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at journal' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at journal' -s v -l verbose -d 'Say more on stderr'
@@ -334,6 +367,9 @@ complete -c edlink-idem -n '__edlink_idem_at journal merge' -s V -l version -d '
 complete -c edlink-idem -n '__edlink_idem_at journal merge' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at journal merge' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at journal merge' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at journal merge' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at journal merge' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at journal merge' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at journal merge' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at journal merge' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at journal merge' -s v -l verbose -d 'Say more on stderr'
@@ -342,7 +378,7 @@ complete -c edlink-idem -n '__edlink_idem_at journal merge; and test (__edlink_i
 # edlink-idem config
 complete -c edlink-idem -n '__edlink_idem_at config' -a 'show' -d 'Print the effective settings and where each came from'
 complete -c edlink-idem -n '__edlink_idem_at config' -a 'set' -d 'Set one setting of a profile in the configuration file, creating the profile if it has none'
-complete -c edlink-idem -n '__edlink_idem_at config' -a 'get' -d 'Print one setting of a profile as the configuration file holds it; nothing when the profile does not set it'
+complete -c edlink-idem -n '__edlink_idem_at config' -a 'get' -d 'Print one setting of a profile as the configuration file holds it, a proxy\'s password shown as xxxxx; nothing when the profile does not set it'
 complete -c edlink-idem -n '__edlink_idem_at config' -a 'unset' -d 'Remove one setting from a profile'
 complete -c edlink-idem -n '__edlink_idem_at config' -a 'list' -d 'List the profiles of the configuration file, one a line, the one in use marked with *'
 complete -c edlink-idem -n '__edlink_idem_at config' -a 'set-token' -d 'Store the token for a profile in a file of mode 0600 under the configuration directory'
@@ -352,6 +388,9 @@ complete -c edlink-idem -n '__edlink_idem_at config' -s V -l version -d 'Print v
 complete -c edlink-idem -n '__edlink_idem_at config' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at config' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at config' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at config' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at config' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at config' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at config' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at config' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at config' -s v -l verbose -d 'Say more on stderr'
@@ -362,6 +401,9 @@ complete -c edlink-idem -n '__edlink_idem_at config show' -s V -l version -d 'Pr
 complete -c edlink-idem -n '__edlink_idem_at config show' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at config show' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at config show' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at config show' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at config show' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at config show' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at config show' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at config show' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at config show' -s v -l verbose -d 'Say more on stderr'
@@ -372,10 +414,13 @@ complete -c edlink-idem -n '__edlink_idem_at config set' -s V -l version -d 'Pri
 complete -c edlink-idem -n '__edlink_idem_at config set' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at config set' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at config set' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at config set' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at config set' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at config set' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at config set' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at config set' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at config set' -s v -l verbose -d 'Say more on stderr'
-complete -c edlink-idem -n '__edlink_idem_at config set; and test (__edlink_idem_path --words) -eq 0' -a 'base-url journal token-file retries' -d 'setting'
+complete -c edlink-idem -n '__edlink_idem_at config set; and test (__edlink_idem_path --words) -eq 0' -a 'base-url journal token-file retries proxy noproxy cacert' -d 'setting'
 
 # edlink-idem config get
 complete -c edlink-idem -n '__edlink_idem_at config get' -s h -l help -d 'Show this help message and exit'
@@ -383,10 +428,13 @@ complete -c edlink-idem -n '__edlink_idem_at config get' -s V -l version -d 'Pri
 complete -c edlink-idem -n '__edlink_idem_at config get' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at config get' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at config get' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at config get' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at config get' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at config get' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at config get' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at config get' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at config get' -s v -l verbose -d 'Say more on stderr'
-complete -c edlink-idem -n '__edlink_idem_at config get; and test (__edlink_idem_path --words) -eq 0' -a 'base-url journal token-file retries' -d 'setting'
+complete -c edlink-idem -n '__edlink_idem_at config get; and test (__edlink_idem_path --words) -eq 0' -a 'base-url journal token-file retries proxy noproxy cacert' -d 'setting'
 
 # edlink-idem config unset
 complete -c edlink-idem -n '__edlink_idem_at config unset' -s h -l help -d 'Show this help message and exit'
@@ -394,10 +442,13 @@ complete -c edlink-idem -n '__edlink_idem_at config unset' -s V -l version -d 'P
 complete -c edlink-idem -n '__edlink_idem_at config unset' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at config unset' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at config unset' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at config unset' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at config unset' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at config unset' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at config unset' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at config unset' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at config unset' -s v -l verbose -d 'Say more on stderr'
-complete -c edlink-idem -n '__edlink_idem_at config unset; and test (__edlink_idem_path --words) -eq 0' -a 'base-url journal token-file retries' -d 'setting'
+complete -c edlink-idem -n '__edlink_idem_at config unset; and test (__edlink_idem_path --words) -eq 0' -a 'base-url journal token-file retries proxy noproxy cacert' -d 'setting'
 
 # edlink-idem config list
 complete -c edlink-idem -n '__edlink_idem_at config list' -l names -d 'Only the names, one a line, unmarked'
@@ -406,6 +457,9 @@ complete -c edlink-idem -n '__edlink_idem_at config list' -s V -l version -d 'Pr
 complete -c edlink-idem -n '__edlink_idem_at config list' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at config list' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at config list' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at config list' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at config list' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at config list' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at config list' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at config list' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at config list' -s v -l verbose -d 'Say more on stderr'
@@ -416,6 +470,9 @@ complete -c edlink-idem -n '__edlink_idem_at config set-token' -s V -l version -
 complete -c edlink-idem -n '__edlink_idem_at config set-token' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at config set-token' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at config set-token' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at config set-token' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at config set-token' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at config set-token' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at config set-token' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at config set-token' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at config set-token' -s v -l verbose -d 'Say more on stderr'
@@ -426,6 +483,9 @@ complete -c edlink-idem -n '__edlink_idem_at config set-client' -s V -l version 
 complete -c edlink-idem -n '__edlink_idem_at config set-client' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at config set-client' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at config set-client' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at config set-client' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at config set-client' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at config set-client' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at config set-client' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at config set-client' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at config set-client' -s v -l verbose -d 'Say more on stderr'
@@ -436,6 +496,9 @@ complete -c edlink-idem -n '__edlink_idem_at shell' -s V -l version -d 'Print ve
 complete -c edlink-idem -n '__edlink_idem_at shell' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at shell' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at shell' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at shell' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at shell' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at shell' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at shell' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at shell' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at shell' -s v -l verbose -d 'Say more on stderr'
@@ -446,6 +509,9 @@ complete -c edlink-idem -n '__edlink_idem_at completion' -s V -l version -d 'Pri
 complete -c edlink-idem -n '__edlink_idem_at completion' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at completion' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at completion' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at completion' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at completion' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at completion' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at completion' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at completion' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at completion' -s v -l verbose -d 'Say more on stderr'
@@ -472,6 +538,9 @@ complete -c edlink-idem -n '__edlink_idem_at sandbox' -s V -l version -d 'Print 
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at sandbox' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at sandbox' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at sandbox' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -s v -l verbose -d 'Say more on stderr'
@@ -482,6 +551,9 @@ complete -c edlink-idem -n '__edlink_idem_at help' -s V -l version -d 'Print ver
 complete -c edlink-idem -n '__edlink_idem_at help' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory'
 complete -c edlink-idem -n '__edlink_idem_at help' -l base-url -x -d 'Edlink base URL'
 complete -c edlink-idem -n '__edlink_idem_at help' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at help' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at help' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at help' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
 complete -c edlink-idem -n '__edlink_idem_at help' -l color -x -a 'auto always never' -d 'auto, always or never'
 complete -c edlink-idem -n '__edlink_idem_at help' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at help' -s v -l verbose -d 'Say more on stderr'

@@ -1,6 +1,5 @@
 package dev.edlinkidem.config;
 
-import dev.edlinkidem.net.NetworkSettingException;
 import dev.edlinkidem.net.ProxyUrl;
 import dev.edlinkidem.request.Destination;
 import dev.edlinkidem.request.InvalidRequestException;
@@ -189,11 +188,7 @@ public final class ConfigFile {
         }
       }
       case "proxy" -> {
-        try {
-          ProxyUrl.parse(value, "profile");
-        } catch (NetworkSettingException e) {
-          return e.getMessage();
-        }
+        return ProxyUrl.problemWith(value);
       }
       default -> {
         // journal, token-file and cacert: any path, a leading ~ the home directory; noproxy: any
@@ -201,6 +196,14 @@ public final class ConfigFile {
       }
     }
     return null;
+  }
+
+  /**
+   * A setting's value as it may be shown: a proxy URL without its password, which stays in the file
+   * alone.
+   */
+  public static String shown(String key, String value) {
+    return key.equals("proxy") && value != null ? ProxyUrl.redact(value) : value;
   }
 
   /** What is said of a setting a profile cannot hold. */

@@ -29,43 +29,73 @@ public record ProxyUrl(String host, int port, String user, String password) {
    * --proxy", "environment HTTPS_PROXY").
    */
   public static ProxyUrl parse(String text, String where) {
-    String trimmed = text.strip();
-    String shown = redact(trimmed);
+    try {
+      return read(text.strip());
+    } catch (Unusable e) {
+      throw new NetworkSettingException(
+          "the proxy '"
+              + redact(text.strip())
+              + "' ("
+              + where
+              + ") cannot be used: "
+              + e.getMessage());
+    }
+  }
+
+  /** Why {@code text} is no proxy URL this tool can use, or null when it is one. */
+  public static String problemWith(String text) {
+    try {
+      read(text.strip());
+      return null;
+    } catch (Unusable e) {
+      return e.getMessage();
+    }
+  }
+
+  /** Why a proxy URL cannot be used, without the URL. */
+  private static final class Unusable extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Unusable(String why) {
+      super(why, null, false, false);
+    }
+  }
+
+  private static ProxyUrl read(String text) throws Unusable {
+    String trimmed = text;
     if (trimmed.chars().anyMatch(c -> c <= 0x20 || c == 0x7f)) {
-      throw refused(where, shown, "it holds spaces or control characters");
+      throw new Unusable("it holds spaces or control characters");
     }
     String withScheme = trimmed.contains("://") ? trimmed : "http://" + trimmed;
     String scheme = withScheme.substring(0, withScheme.indexOf("://")).toLowerCase(Locale.ROOT);
     switch (scheme) {
       case "http" -> {}
       case "https" ->
-          throw refused(
-              where,
-              shown,
+          throw new Unusable(
               "a proxy reached over TLS (https://) is not supported; most proxies take"
                   + " http://, and https requests still go through them encrypted");
       case "socks4", "socks4a", "socks5", "socks5h" ->
-          throw refused(where, shown, "SOCKS proxies are not supported; give an HTTP proxy");
-      default -> throw refused(where, shown, "a proxy URL starts with http://");
+          throw new Unusable("SOCKS proxies are not supported; give an HTTP proxy");
+      default -> throw new Unusable("a proxy URL starts with http://");
     }
     URI uri;
     try {
       uri = new URI(withScheme);
     } catch (URISyntaxException e) {
-      throw refused(where, shown, "it is not a URL (" + e.getReason() + ")");
+      throw new Unusable("it is not a URL (" + e.getReason() + ")");
     }
     if (uri.getHost() == null) {
-      throw refused(where, shown, "it names no host");
+      throw new Unusable("it names no host");
     }
     String path = uri.getRawPath();
     if (path != null && !path.isEmpty() && !path.equals("/")
         || uri.getRawQuery() != null
         || uri.getRawFragment() != null) {
-      throw refused(where, shown, "a proxy URL is http://[USER:PASSWORD@]HOST[:PORT], no path");
+      throw new Unusable("a proxy URL is http://[USER:PASSWORD@]HOST[:PORT], no path");
     }
     int port = uri.getPort() == -1 ? DEFAULT_PORT : uri.getPort();
     if (port < 1 || port > 65535) {
-      throw refused(where, shown, "its port is " + port + "; a port is 1 to 65535");
+      throw new Unusable("its port is " + port + "; a port is 1 to 65535");
     }
     String host = uri.getHost();
     if (host.startsWith("[") && host.endsWith("]")) {
@@ -80,10 +110,10 @@ public record ProxyUrl(String host, int port, String user, String password) {
         user = decoded(colon < 0 ? info : info.substring(0, colon));
         password = colon < 0 ? null : decoded(info.substring(colon + 1));
       } catch (IllegalArgumentException e) {
-        throw refused(where, shown, "its user name or password has a broken %-escape");
+        throw new Unusable("its user name or password has a broken %-escape");
       }
       if (user.contains(":")) {
-        throw refused(where, shown, "a user name cannot hold ':'");
+        throw new Unusable("a user name cannot hold ':'");
       }
     }
     return new ProxyUrl(host.toLowerCase(Locale.ROOT), port, user, password);
@@ -127,12 +157,10 @@ public record ProxyUrl(String host, int port, String user, String password) {
     }
     int start = text.indexOf("://");
     start = start < 0 || start > at ? 0 : start + 3;
-    return text.substring(0, start) + HIDDEN + text.substring(at);
-  }
-
-  private static NetworkSettingException refused(String where, String shown, String why) {
-    return new NetworkSettingException(
-        "the proxy '" + shown + "' (" + where + ") cannot be used: " + why);
+    int colon = text.indexOf(':', start);
+    return colon < 0 || colon > at
+        ? text
+        : text.substring(0, colon + 1) + HIDDEN + text.substring(at);
   }
 
   private static String decoded(String part) {

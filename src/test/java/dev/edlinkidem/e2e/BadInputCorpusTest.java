@@ -35,13 +35,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * byte as it was.
  *
  * <p>A case is one JSON object per line: {@code name}, {@code args}, and optionally {@code stdin}
- * (text), {@code env} (a value of null unsets), {@code files} (name to text, written under the
- * test's directory), {@code setup} (a keyword below), then {@code exit} and {@code stderr} (a
- * fragment the line must contain), {@code lines} (only where more than one line on stderr is
- * documented, with the reason in {@code note}), and {@code pending} (why the case is skipped for
- * now). In args, env and files {@code ${TMP}}, {@code ${PATH}}, {@code ${ESSAY}}, {@code ${BASE}},
- * {@code ${BASE_USERINFO}} (the base URL with a user name and password) and {@code ${repeat:N:C}}
- * are replaced.
+ * (text), {@code never} (a secret stderr must not show), {@code env} (a value of null unsets),
+ * {@code files} (name to text, written under the test's directory), {@code setup} (a keyword
+ * below), then {@code exit} and {@code stderr} (a fragment the line must contain), {@code lines}
+ * (only where more than one line on stderr is documented, with the reason in {@code note}), and
+ * {@code pending} (why the case is skipped for now). In args, env and files {@code ${TMP}}, {@code
+ * ${PATH}}, {@code ${ESSAY}}, {@code ${BASE}}, {@code ${BASE_USERINFO}} (the base URL with a user
+ * name and password) and {@code ${repeat:N:C}} are replaced.
  */
 class BadInputCorpusTest extends SandboxCase {
   private static final String CASES = "/bad-input/cases.jsonl";
@@ -142,6 +142,10 @@ class BadInputCorpusTest extends SandboxCase {
     assertTrue(
         err.contains(json.get("stderr").getAsString()),
         "stderr contains '" + json.get("stderr").getAsString() + "': " + what);
+    if (json.has("never")) {
+      String secret = json.get("never").getAsString();
+      assertFalse(err.contains(secret), "stderr never shows '" + secret + "': " + what);
+    }
     assertEquals("", r.out(), "nothing on stdout: " + what);
     assertEquals(requestsBefore, stat("requests"), "nothing sent: " + what);
     assertJournalUnchanged(what);

@@ -71,8 +71,9 @@ class ProxyUrlTest {
 
   @Test
   void redactsEvenWhatDoesNotParse() {
-    assertEquals("http://xxxxx@host", ProxyUrl.redact("http://u:p@ss@host"));
-    assertEquals("xxxxx@host:1", ProxyUrl.redact("u:p@host:1"));
+    assertEquals("http://u:xxxxx@host", ProxyUrl.redact("http://u:p@ss@host"));
+    assertEquals("u:xxxxx@host:1", ProxyUrl.redact("u:p@host:1"));
+    assertEquals("http://u@host:1", ProxyUrl.redact("http://u@host:1"), "no password to hide");
     assertEquals("http://host:1", ProxyUrl.redact("http://host:1"));
   }
 }

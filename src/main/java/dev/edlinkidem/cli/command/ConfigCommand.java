@@ -12,6 +12,9 @@ import dev.edlinkidem.config.FileLocks;
 import dev.edlinkidem.config.PrivateFile;
 import dev.edlinkidem.config.Settings;
 import dev.edlinkidem.config.UserClient;
+import dev.edlinkidem.net.CaFile;
+import dev.edlinkidem.net.NetworkSettingException;
+import dev.edlinkidem.net.ProxyUrl;
 import dev.edlinkidem.time.Time;
 import dev.edlinkidem.verdict.ExitCode;
 import java.io.Closeable;
@@ -129,6 +132,72 @@ public final class ConfigCommand implements Runnable {
               + retries.source()
               + ")"
               + mark(root, profile, invalid, "retries", retries));
+      List<String> unusable = new ArrayList<>();
+      Settings.Setting proxy = root.settings().proxySetting();
+      String proxyProblem = null;
+      String proxyShown;
+      if (proxy == null || proxy.value().isBlank()) {
+        proxyShown =
+            proxy == null
+                ? "none  (no --proxy, profile proxy, https_proxy, HTTPS_PROXY, all_proxy or"
+                    + " ALL_PROXY)"
+                : "none  (" + proxy.source() + ")";
+      } else {
+        try {
+          proxyShown =
+              ProxyUrl.parse(proxy.value(), proxy.source()).redacted()
+                  + "  ("
+                  + proxy.source()
+                  + ")";
+        } catch (NetworkSettingException e) {
+          proxyProblem = e.getMessage();
+          proxyShown =
+              ProxyUrl.redact(proxy.value())
+                  + "  ("
+                  + proxy.source()
+                  + ")"
+                  + (proxy.source().startsWith("profile") ? "" : "  INVALID");
+        }
+      }
+      out.println("proxy      " + proxyShown + mark(root, profile, invalid, "proxy", proxy));
+      if (proxyProblem != null && !proxy.source().startsWith("profile")) {
+        unusable.add(proxyProblem);
+      }
+      Settings.Setting noProxy = root.settings().noProxySetting();
+      String loopback =
+          root.settings().proxying().loopbackDirect()
+              ? "loopback hosts go direct"
+              : "loopback hosts too go through the proxy";
+      out.println(
+          "noproxy    "
+              + (noProxy == null
+                  ? loopback
+                  : (noProxy.value().isBlank() ? "\"\"" : noProxy.value())
+                      + "  ("
+                      + noProxy.source()
+                      + "); "
+                      + loopback));
+      Settings.Setting cas = root.settings().caFileSetting();
+      if (cas == null) {
+        out.println("cacert     none: the JDK's CAs only");
+      } else {
+        String shown;
+        try {
+          CaFile read = CaFile.read(Path.of(cas.value()), cas.source());
+          shown =
+              cas.value()
+                  + ": "
+                  + read.size()
+                  + (read.size() == 1 ? " certificate" : " certificates")
+                  + ", trusted besides the JDK's CAs  ("
+                  + cas.source()
+                  + ")";
+        } catch (NetworkSettingException e) {
+          unusable.add(e.getMessage());
+          shown = cas.value() + "  (" + cas.source() + ")  INVALID";
+        }
+        out.println("cacert     " + shown);
+      }
       Settings.Setting token = root.settings().tokenSetting(null);
       out.println(
           "token      "
@@ -161,10 +230,11 @@ public final class ConfigCommand implements Runnable {
                           + ": "
                           + key
                           + " = "
-                          + root.settings().config().get(profile, key)
+                          + ConfigFile.shown(key, root.settings().config().get(profile, key))
                           + " is invalid: "
                           + problem));
-      return invalid.isEmpty() ? ExitCode.OK : ExitCode.USAGE;
+      unusable.forEach(problem -> root.invocation().err().println("edlink-idem: " + problem));
+      return invalid.isEmpty() && unusable.isEmpty() ? ExitCode.OK : ExitCode.USAGE;
     }
 
     /**
@@ -186,7 +256,7 @@ public final class ConfigCommand implements Runnable {
           : "  (profile "
               + profile
               + " has "
-              + root.settings().config().get(profile, key)
+              + ConfigFile.shown(key, root.settings().config().get(profile, key))
               + ": INVALID)";
     }
   }
@@ -243,7 +313,8 @@ public final class ConfigCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Set one setting of a profile (--profile, default: default) in the configuration file,"
-              + " creating the profile if it has none: base-url, journal, token-file or retries."
+              + " creating the profile if it has none: base-url, journal, token-file, retries,"
+              + " proxy, noproxy or cacert."
               + " The value is checked first; comments and other lines stay as they are.",
       footerHeading = "%nExamples:%n",
       footer = {
@@ -270,14 +341,21 @@ public final class ConfigCommand implements Runnable {
       String key = setting.name;
       String problem = ConfigFile.problemWith(key, value.strip());
       if (problem != null) {
-        throw CliException.usage(key + " = " + value + ": " + problem + "; nothing was changed");
+        throw CliException.usage(
+            key + " = " + ConfigFile.shown(key, value) + ": " + problem + "; nothing was changed");
       }
       String profile = root.settings().profileName();
       changeConfig(root, text -> ConfigFile.set(text, profile, key, value.strip()));
       if (!root.style().quiet()) {
         root.invocation()
             .err()
-            .println("edlink-idem: " + key + " = " + value.strip() + " in profile " + profile);
+            .println(
+                "edlink-idem: "
+                    + key
+                    + " = "
+                    + ConfigFile.shown(key, value.strip())
+                    + " in profile "
+                    + profile);
       }
       return ExitCode.OK;
     }
@@ -289,8 +367,8 @@ public final class ConfigCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Print one setting of a profile (--profile, default: default) as the configuration file"
-              + " holds it; nothing when the profile does not set it ('config show' tells what is"
-              + " in effect, and from where).",
+              + " holds it, a proxy's password shown as xxxxx; nothing when the profile does not"
+              + " set it ('config show' tells what is in effect, and from where).",
       footerHeading = "%nExamples:%n",
       footer = {"  edlink-idem config get base-url --profile ci"},
       exitCodeListHeading = "%nExit codes:%n",
@@ -307,7 +385,7 @@ public final class ConfigCommand implements Runnable {
       requireKnown(key);
       String value = root.settings().config().get(root.settings().profile(), key);
       if (value != null) {
-        root.invocation().out().println(value);
+        root.invocation().out().println(ConfigFile.shown(setting.name, value));
       }
       return ExitCode.OK;
     }
