@@ -85,24 +85,29 @@ public final class CaFile {
    */
   public SSLContext context() {
     try {
-      KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
-      trusted.load(null, null);
-      int n = 0;
-      for (X509Certificate ca : defaultTrust().getAcceptedIssuers()) {
-        trusted.setCertificateEntry("jdk-" + n++, ca);
-      }
-      for (X509Certificate ca : certificates) {
-        trusted.setCertificateEntry("cacert-" + n++, ca);
-      }
       TrustManagerFactory factory =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      factory.init(trusted);
+      factory.init(trustStore());
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(null, factory.getTrustManagers(), null);
       return context;
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException("cannot build a TLS context with " + path, e);
     }
+  }
+
+  /** The JDK's CAs and this file's, in one store. */
+  KeyStore trustStore() throws GeneralSecurityException, IOException {
+    KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+    trusted.load(null, null);
+    int n = 0;
+    for (X509Certificate ca : defaultTrust().getAcceptedIssuers()) {
+      trusted.setCertificateEntry("jdk-" + n++, ca);
+    }
+    for (X509Certificate ca : certificates) {
+      trusted.setCertificateEntry("cacert-" + n++, ca);
+    }
+    return trusted;
   }
 
   /** The JDK's own trust: its cacerts, or what {@code javax.net.ssl.trustStore} names. */
