@@ -193,7 +193,11 @@ public final class PostCommand implements Callable<Integer> {
       JsonDocument.print(
           root,
           ResultPrinter.dryRunJson(
-              request, EdlinkClient.urlWithKey(request.url(), key), key, hasToken),
+              request,
+              EdlinkClient.urlWithKey(request.url(), key),
+              key,
+              hasToken,
+              send.proxyOf(root, request.url())),
           output.pretty(invocation.terminal().stdout()));
     } else {
       out.println(request.method() + " " + EdlinkClient.urlWithKey(request.url(), key));
@@ -211,7 +215,13 @@ public final class PostCommand implements Callable<Integer> {
     }
     out.flush();
     if (!root.style().quiet()) {
-      invocation.err().println("edlink-idem: dry run: nothing was journaled or sent");
+      String proxy = send.proxyOf(root, request.url());
+      invocation
+          .err()
+          .println(
+              "edlink-idem: dry run: "
+                  + (proxy == null ? "" : "it would go through the proxy " + proxy + "; ")
+                  + "nothing was journaled or sent");
     }
     return ExitCode.OK;
   }

@@ -13,6 +13,7 @@ import dev.edlinkidem.edlink.RetryPolicy;
 import dev.edlinkidem.edlink.TokenEndpoint;
 import dev.edlinkidem.edlink.UserTokens;
 import dev.edlinkidem.net.Network;
+import dev.edlinkidem.request.Destination;
 import dev.edlinkidem.send.Sender;
 import dev.edlinkidem.time.Time;
 import dev.edlinkidem.verdict.ExitCode;
@@ -21,7 +22,9 @@ import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /** Options of every command that sends: the token, where it may go, and the retry policy. */
@@ -31,6 +34,9 @@ public final class SendOptions {
 
   /** The client {@link #buildClientAhead} started; null when none was. */
   private HttpClientAhead clientAhead;
+
+  /** The origins --verbose has said the proxy of: each once. */
+  private final Set<String> toldOrigins = new HashSet<>();
 
   @Option(
       names = "--token-file",
@@ -116,8 +122,30 @@ public final class SendOptions {
    * is journaled when it is plain http that would go through a proxy.
    */
   public String routed(CommandContext root, String url) {
-    root.settings().network(false).proxyFor(URI.create(url));
+    String proxy = proxyOf(root, url);
+    if (proxy != null && root.style().verbose()) {
+      String origin = Destination.origin(URI.create(url));
+      synchronized (toldOrigins) {
+        if (toldOrigins.add(origin)) {
+          root.invocation()
+              .err()
+              .println("edlink-idem: to " + origin + " through the proxy " + proxy);
+        }
+      }
+    }
     return url;
+  }
+
+  /**
+   * The proxy a request to {@code url} goes through and where it was set, its password hidden
+   * ("http://u:xxxxx@proxy:3128 (environment HTTPS_PROXY)"); null when it goes direct.
+   */
+  public String proxyOf(CommandContext root, String url) {
+    Network network = root.settings().network(false);
+    return network
+        .proxyFor(URI.create(url))
+        .map(p -> p.redacted() + " (" + network.proxying().httpsSetting().source() + ")")
+        .orElse(null);
   }
 
   /** The options a replay of this run needs to reach the same host with the same token. */

@@ -259,12 +259,13 @@ public final class ResultPrinter {
    * "Bearer [redacted]"} or null when there is none.
    */
   public static JsonObject dryRunJson(
-      JournaledRequest request, String url, String key, boolean hasToken) {
+      JournaledRequest request, String url, String key, boolean hasToken, String proxy) {
     JsonObject o = new JsonObject();
     o.addProperty("dry_run", true);
     o.addProperty("key", key);
     o.addProperty("method", request.method());
     o.addProperty("url", url);
+    o.add("proxy", proxy == null ? JsonNull.INSTANCE : new JsonPrimitive(proxy));
     JsonObject headers = new JsonObject();
     headers.add(
         "Authorization", hasToken ? new JsonPrimitive("Bearer [redacted]") : JsonNull.INSTANCE);
