@@ -1,6 +1,7 @@
 package dev.edlinkidem.cli.render;
 
 import dev.edlinkidem.config.Settings;
+import dev.edlinkidem.net.ProxyUrl;
 import java.util.List;
 
 /** Command lines the tool tells the user to run, quoted so that they can be pasted into a shell. */
@@ -9,7 +10,7 @@ public final class CommandText {
 
   /**
    * The exact command that replays {@code key} (or {@code --all-pending}) with the settings this
-   * run was given on its command line.
+   * run was given on its command line; a proxy's password given there is shown as xxxxx.
    *
    * @param sendArgs the options a replay needs to reach the same host with the same token
    */
@@ -33,6 +34,16 @@ public final class CommandText {
     }
     if (flags.profile() != null) {
       b.append(" --profile ").append(shellQuote(flags.profile()));
+    }
+    if (flags.proxy() != null) {
+      // A password is shown as xxxxx: the line is for a person to fill in, not for a log to keep.
+      b.append(" --proxy ").append(shellQuote(ProxyUrl.redact(flags.proxy())));
+    }
+    if (flags.noProxy() != null) {
+      b.append(" --noproxy ").append(shellQuote(flags.noProxy()));
+    }
+    if (flags.caFile() != null) {
+      b.append(" --cacert ").append(shellQuote(flags.caFile()));
     }
     b.append(' ').append(command).append(' ').append(key);
     sendArgs.forEach(arg -> b.append(' ').append(shellQuote(arg)));
