@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * An HTTP proxy for tests, on a port of 127.0.0.1, and the URLs that name it, so that a test can
- * run the same steps through any of them.
+ * run the same steps through {@link Tinyproxy} and {@link RecordingProxy}.
  */
 public interface LoopbackProxy extends AutoCloseable {
   /** The port it listens on, on 127.0.0.1. */

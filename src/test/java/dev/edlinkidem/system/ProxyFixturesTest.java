@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
@@ -31,6 +32,7 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -42,8 +44,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The proxies that proxy tests stand on: {@link RecordingProxy} tunnels, asks for credentials and
- * records what it is sent. CONNECT is spoken over raw sockets to an echo server, which needs no
- * TLS; one test sends a token with the JDK's client over TLS, as the tool will.
+ * records what it is sent; {@link Tinyproxy} starts, tunnels, asks for credentials as its javadoc
+ * says, logs, and stops. CONNECT is spoken over raw sockets to an echo server, which needs no TLS;
+ * one test each sends a token with the JDK's client over TLS, as the tool will.
  */
 class ProxyFixturesTest {
   /** Distinctive, so that a hit can only be a leak. */
@@ -170,12 +173,94 @@ class ProxyFixturesTest {
   }
 
   @Test
+  void tinyproxyTunnelsAndLogsTheConnect() throws Exception {
+    assumeTinyproxy();
+    try (Tinyproxy proxy = Tinyproxy.start(tmp)) {
+      assertEquals("http://127.0.0.1:" + proxy.port(), proxy.url());
+      try (Tunnel t = Tunnel.open(proxy.port(), echo.authority(), null)) {
+        assertEquals("HTTP/1.0 200 Connection established", t.statusLine());
+        assertEquals("echo: hello", t.say("hello"));
+      }
+      String log = proxy.awaitLog("CONNECT " + echo.authority() + " HTTP/1.1");
+      assertTrue(log.contains("Request (file descriptor"), log);
+    }
+  }
+
+  @Test
+  void tinyproxyAnswers407WithoutCredentialsAnd401WithWrongOnes() throws Exception {
+    assumeTinyproxy();
+    try (Tinyproxy proxy = Tinyproxy.start(tmp, "alice", "s3cret")) {
+      try (Tunnel t = Tunnel.open(proxy.port(), echo.authority(), null)) {
+        assertEquals("HTTP/1.0 407 Proxy Authentication Required", t.statusLine());
+        assertTrue(t.head().contains("Proxy-Authenticate: Basic realm=\"Tinyproxy\""), t.head());
+      }
+      for (String wrong : new String[] {basic("alice", "wrong"), "Bearer " + TOKEN}) {
+        try (Tunnel t = Tunnel.open(proxy.port(), echo.authority(), wrong)) {
+          assertEquals("HTTP/1.0 401 Unauthorized", t.statusLine());
+        }
+      }
+      try (Tunnel t = Tunnel.open(proxy.port(), echo.authority(), basic("alice", "s3cret"))) {
+        assertEquals("HTTP/1.0 200 Connection established", t.statusLine());
+        assertEquals("echo: through", t.say("through"));
+      }
+      assertFalse(proxy.log().contains(TOKEN), "tinyproxy logs no header");
+    }
+  }
+
+  @Test
+  void aTokenSentOverTlsThroughTinyproxyIsNotInItsLog() throws Exception {
+    assumeTinyproxy();
+    try (TlsServer server = new TlsServer(tmp);
+        Tinyproxy proxy = Tinyproxy.start(tmp)) {
+      assertEquals(200, server.get(proxy.port()));
+      String log = proxy.awaitLog("CONNECT 127.0.0.1:" + server.port() + " HTTP/1.1");
+      assertFalse(log.contains(TOKEN), log);
+    }
+  }
+
+  @Test
+  void closingTinyproxyStopsItRightAfterAConnection() throws Exception {
+    assumeTinyproxy();
+    Tinyproxy proxy = Tinyproxy.start(tmp);
+    try (Tunnel t = Tunnel.open(proxy.port(), echo.authority(), null)) {
+      assertEquals("echo: hello", t.say("hello"));
+    }
+    proxy.close();
+    assertThrows(
+        ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), proxy.port()));
+    assertTrue(proxy.log().contains("Shutting down"), "it ended on SIGTERM:\n" + proxy.log());
+  }
+
+  @Test
+  void aMissingOrOldTinyproxyIsReportedWithHowToInstallIt() {
+    assertEquals(
+        Optional.of("tinyproxy not installed: apt-get install tinyproxy (.ci/run does, as root)"),
+        Tinyproxy.whyUnavailable(Optional.empty()));
+    String why = Tinyproxy.whyUnusable("tinyproxy 1.10.0").orElseThrow();
+    assertTrue(why.startsWith("tinyproxy 1.10.0 is older than the 1.11"), why);
+    assertEquals(Optional.empty(), Tinyproxy.whyUnusable("tinyproxy 1.11.1"));
+    assertEquals(Optional.empty(), Tinyproxy.whyUnusable("tinyproxy 2.0.0"));
+  }
+
+  @Test
+  void tinyproxyRefusesCredentialsItsConfigurationCannotHold() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Tinyproxy.start(tmp, "alice", "p@ss"));
+    assertTrue(e.getMessage().contains("p@ss"), e.getMessage());
+  }
+
+  @Test
   void aProxyUrlPercentEncodesItsCredentials() throws Exception {
     try (RecordingProxy proxy = RecordingProxy.start()) {
       assertEquals(
           "http://al%20ice:p%40ss%3Aw%C3%A9@127.0.0.1:" + proxy.port(),
           proxy.url("al ice", "p@ss:wé"));
     }
+  }
+
+  private static void assumeTinyproxy() {
+    Optional<String> why = Tinyproxy.whyUnavailable();
+    assumeTrue(why.isEmpty(), () -> why.get());
   }
 
   private static String basic(String user, String password) {
