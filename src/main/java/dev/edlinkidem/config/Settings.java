@@ -54,7 +54,6 @@ public final class Settings {
   private final Consumer<String> warn;
   private ConfigFile config;
   private Network network;
-  private boolean networkHasCas;
 
   /**
    * @param env the process's environment
@@ -160,18 +159,15 @@ public final class Settings {
   }
 
   /**
-   * The way to Edlink these settings give: the proxy, the hosts exempt from it, and, when {@code
-   * tls} (a request may use https), the CA file read and checked. Made once.
-   *
-   * @throws NetworkSettingException when the CA file cannot be used
+   * The way to Edlink these settings give: the proxy, the hosts exempt from it, and the CA file,
+   * which is read when a client for https is built ({@link CaFile#at}). Made once.
    */
-  public Network network(boolean tls) {
-    if (network == null || tls && !networkHasCas) {
-      Setting cas = tls ? caFileSetting() : null;
+  public Network network() {
+    if (network == null) {
+      Setting cas = caFileSetting();
       network =
           new Network(
-              proxying(), cas == null ? null : CaFile.read(Path.of(cas.value()), cas.source()));
-      networkHasCas = tls;
+              proxying(), cas == null ? null : CaFile.at(Path.of(cas.value()), cas.source()));
     }
     return network;
   }

@@ -36,19 +36,44 @@ public final class CaFile {
   private static final String END = "-----END CERTIFICATE-----";
 
   private final Path path;
-  private final List<X509Certificate> certificates;
+  private final String where;
+  private List<X509Certificate> certificates;
 
-  private CaFile(Path path, List<X509Certificate> certificates) {
+  private CaFile(Path path, String where) {
     this.path = path;
-    this.certificates = certificates;
+    this.where = where;
   }
 
   /**
-   * Reads {@code path}; {@code where} names its source for a message ("flag --cacert").
+   * The file at {@code path}, read when first needed ({@link #check}, {@link #size}, {@link
+   * #context}): parsing a bundle of every public CA takes about as long as loading the JDK's own
+   * trust store, and a client built ahead does it on a thread of its own. {@code where} names its
+   * source for a message ("flag --cacert").
+   */
+  public static CaFile at(Path path, String where) {
+    return new CaFile(path, where);
+  }
+
+  /**
+   * Reads {@code path} now.
    *
    * @throws NetworkSettingException when it cannot be read or holds no certificate
    */
   public static CaFile read(Path path, String where) {
+    CaFile file = at(path, where);
+    file.check();
+    return file;
+  }
+
+  /**
+   * Reads the file, once.
+   *
+   * @throws NetworkSettingException when it cannot be read or holds no certificate
+   */
+  public synchronized void check() {
+    if (certificates != null) {
+      return;
+    }
     byte[] bytes;
     try {
       if (Files.isDirectory(path)) {
@@ -67,7 +92,7 @@ public final class CaFile {
     } catch (IOException e) {
       throw refused(path, where, "it cannot be read (" + e.getMessage() + ")");
     }
-    return new CaFile(path, certificates(bytes, path, where));
+    certificates = certificates(bytes, path, where);
   }
 
   public Path path() {
@@ -76,12 +101,15 @@ public final class CaFile {
 
   /** How many certificates the file holds: one at least. */
   public int size() {
+    check();
     return certificates.size();
   }
 
   /**
    * A TLS context that trusts the JDK's CAs and this file's, and checks certificates as the JDK's
    * default does; host names are checked by the HttpClient that uses it.
+   *
+   * @throws NetworkSettingException when the file cannot be read or holds no certificate
    */
   public SSLContext context() {
     try {
@@ -98,6 +126,7 @@ public final class CaFile {
 
   /** The JDK's CAs and this file's, in one store. */
   KeyStore trustStore() throws GeneralSecurityException, IOException {
+    check();
     KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
     trusted.load(null, null);
     int n = 0;

@@ -34,7 +34,7 @@ public final class Network {
   private SSLContext tls;
 
   /**
-   * @param cas the CAs to trust besides the JDK's, or null
+   * @param cas the CAs to trust besides the JDK's, or null; read when a client for https is built
    */
   public Network(Proxying proxying, CaFile cas) {
     this.proxying = proxying;
@@ -71,6 +71,8 @@ public final class Network {
    * JDK's CAs and these, and goes through the proxy {@link #proxyFor} chooses. With {@code tls}
    * false, for requests that all go to plain http:// (the sandbox on a loopback port), one that
    * trusts no certificate and builds no TLS unless a handshake is tried.
+   *
+   * @throws NetworkSettingException when {@code tls} and the CA file cannot be used
    */
   public HttpClient client(Duration connectTimeout, boolean tls) {
     HttpClient.Builder builder =

@@ -128,7 +128,7 @@ public final class BatchCommand implements Callable<Integer> {
     invocation.now(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
     send.policy(root);
     URI base = root.settings().baseUrl();
-    send.network(root, send.mayNeedTls(root));
+    send.checkCas(root, send.mayNeedTls(root));
     send.routed(root, base.toString());
     InputStream input = open();
     Bearer token = send.bearer(root);

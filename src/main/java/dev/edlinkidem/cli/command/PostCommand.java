@@ -118,9 +118,10 @@ public final class PostCommand implements Callable<Integer> {
     invocation.now(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
     String url = Destination.resolve(path, root.settings().baseUrl(), send.allowedHosts());
     boolean tls = !url.regionMatches(true, 0, "http://", 0, 7);
-    send.network(root, tls);
     send.routed(root, url);
-    if (!dryRun) {
+    if (dryRun) {
+      send.checkCas(root, tls);
+    } else {
       send.buildClientAhead(root, tls);
     }
     try {

@@ -207,7 +207,7 @@ public final class ReconcileCommand implements Callable<Integer> {
     if (wanted.isEmpty()) {
       return Map.of();
     }
-    Network network = root.settings().network(!"http".equalsIgnoreCase(base.getScheme()));
+    Network network = root.settings().network();
     network.proxyFor(base); // plain http through a proxy is refused here, with the token unsent
     RequestLog log =
         new RequestLog(

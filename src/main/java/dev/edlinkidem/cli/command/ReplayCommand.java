@@ -146,7 +146,7 @@ public final class ReplayCommand implements Callable<Integer> {
           tls |= !entry.request().url().regionMatches(true, 0, "http://", 0, 7);
         }
       }
-      send.network(root, tls);
+      send.checkCas(root, tls);
       // After the question: a user client with no token yet gets one by refreshing.
       Bearer token = sends ? send.bearer(root) : null;
       return replayAll(journal, chosen, token, tls);

@@ -12,6 +12,7 @@ import dev.edlinkidem.edlink.HttpClientAhead;
 import dev.edlinkidem.edlink.RetryPolicy;
 import dev.edlinkidem.edlink.TokenEndpoint;
 import dev.edlinkidem.edlink.UserTokens;
+import dev.edlinkidem.net.CaFile;
 import dev.edlinkidem.net.Network;
 import dev.edlinkidem.request.Destination;
 import dev.edlinkidem.send.Sender;
@@ -109,12 +110,15 @@ public final class SendOptions {
   }
 
   /**
-   * The way to Edlink: the proxy, and the CAs trusted besides the JDK's, read and checked when
-   * {@code tls}. A setting that cannot be used is refused here (exit 2), before anything is
-   * journaled or sent.
+   * Reads the CA file now, when one is set and a request may use https: one that cannot be used is
+   * refused here (exit 2), before anything is journaled. A client built ahead reads it on its own
+   * thread instead, and its refusal comes when the sender is made, which is also before.
    */
-  public Network network(CommandContext root, boolean tls) {
-    return root.settings().network(tls);
+  public void checkCas(CommandContext root, boolean tls) {
+    CaFile cas = root.settings().network().cas();
+    if (tls && cas != null) {
+      cas.check();
+    }
   }
 
   /**
@@ -141,7 +145,7 @@ public final class SendOptions {
    * ("http://u:xxxxx@proxy:3128 (environment HTTPS_PROXY)"); null when it goes direct.
    */
   public String proxyOf(CommandContext root, String url) {
-    Network network = root.settings().network(false);
+    Network network = root.settings().network();
     return network
         .proxyFor(URI.create(url))
         .map(p -> p.redacted() + " (" + network.proxying().httpsSetting().source() + ")")
@@ -190,7 +194,7 @@ public final class SendOptions {
     Path file = settings.userClientFileOf(settings.profile());
     boolean tls = !"http".equalsIgnoreCase(settings.baseUrl().getScheme());
     Time time = root.invocation().time();
-    Network network = network(root, tls);
+    Network network = settings.network();
     routed(root, settings.baseUrl().toString());
     TokenEndpoint endpoint =
         new TokenEndpoint(
@@ -238,7 +242,7 @@ public final class SendOptions {
     if (timesRefused()) {
       return;
     }
-    clientAhead = HttpClientAhead.start(network(root, tls), connectTimeout(timeout), tls);
+    clientAhead = HttpClientAhead.start(root.settings().network(), connectTimeout(timeout), tls);
   }
 
   /** Whether --timeout or --max-time is one {@link #policy} refuses. */
@@ -260,7 +264,7 @@ public final class SendOptions {
     Invocation invocation = root.invocation();
     RetryPolicy policy = policy(root);
     Duration connect = connectTimeout(policy.attemptTimeout());
-    Network network = network(root, tls);
+    Network network = root.settings().network();
     HttpClient http =
         clientAhead != null && clientAhead.isFor(network, connect, tls)
             ? clientAhead.get()
