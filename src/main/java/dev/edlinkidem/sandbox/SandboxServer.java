@@ -16,9 +16,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -30,14 +32,18 @@ import java.util.function.Function;
 
 /**
  * A local, stateful, Edlink-compatible HTTP server with Edlink's idempotency semantics and injected
- * faults. API requests go under {@code /api/v2/}; {@code /__sandbox/stats}, {@code
- * /__sandbox/reset} and {@code /__sandbox/faults} control it without a token.
+ * faults; HTTPS with a certificate of its own when {@link Options#tls()} is given. API requests go
+ * under {@code /api/v2/}; {@code /__sandbox/stats}, {@code /__sandbox/reset} and {@code
+ * /__sandbox/faults} control it without a token.
  */
 public final class SandboxServer implements AutoCloseable {
   /** Edlink's maximum request size. */
   static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
 
   private static final int MAX_CONTROL_BODY_BYTES = 64 * 1024;
+
+  /** Connections the kernel queues before the server accepts them. */
+  private static final int BACKLOG = 128;
 
   /** Edlink's OAuth token endpoint, where user tokens are refreshed. */
   static final String TOKEN_ENDPOINT = "/api/authentication/token";
@@ -59,6 +65,7 @@ public final class SandboxServer implements AutoCloseable {
    * @param seed the seed of the fault dice: the same seed and requests give the same faults
    * @param userTokenTtl how long a user token issued or refreshed by the sandbox works
    * @param clientId the application whose client id and secret refresh user tokens
+   * @param tls the certificate to serve HTTPS with, or null to serve plain HTTP
    */
   public record Options(
       String host,
@@ -68,7 +75,8 @@ public final class SandboxServer implements AutoCloseable {
       long seed,
       Duration userTokenTtl,
       String clientId,
-      String clientSecret) {
+      String clientSecret,
+      SelfSignedCertificate tls) {
     /** Edlink's user tokens work for an hour. */
     public static final Duration DEFAULT_USER_TOKEN_TTL = Duration.ofHours(1);
 
@@ -82,7 +90,7 @@ public final class SandboxServer implements AutoCloseable {
       }
     }
 
-    /** A sandbox with Edlink's hour-long user tokens and the default application. */
+    /** A plain-HTTP sandbox with Edlink's hour-long user tokens and the default application. */
     public static Options of(
         String host, int port, String integrationToken, Faults faults, long seed) {
       return new Options(
@@ -93,7 +101,8 @@ public final class SandboxServer implements AutoCloseable {
           seed,
           DEFAULT_USER_TOKEN_TTL,
           DEFAULT_CLIENT_ID,
-          DEFAULT_CLIENT_SECRET);
+          DEFAULT_CLIENT_SECRET,
+          null);
     }
   }
 
@@ -104,6 +113,7 @@ public final class SandboxServer implements AutoCloseable {
   private final Clock clock;
   private final URI baseUrl;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final List<Runnable> whenClosed = new CopyOnWriteArrayList<>();
 
   private SandboxServer(
       HttpServer server,
@@ -159,14 +169,18 @@ public final class SandboxServer implements AutoCloseable {
     if (address.isUnresolved()) {
       throw new UnknownHostException("cannot resolve host '" + host + "'");
     }
-    HttpServer server = HttpServer.create(address, 128);
+    HttpServer server =
+        options.tls() == null
+            ? HttpServer.create(address, BACKLOG)
+            : Https.server(address, BACKLOG, options.tls());
     // Requests must run concurrently: a repeat of a key in flight gets 409 only while the first
     // is still sleeping its latency.
     ExecutorService executor = Executors.newCachedThreadPool(daemonThreads());
     SandboxClock sandboxClock = new SandboxClock(clock);
     Sandbox sandbox = new Sandbox(options, sandboxClock);
     String shownHost = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-    URI baseUrl = URI.create("http://" + shownHost + ":" + server.getAddress().getPort());
+    String scheme = options.tls() == null ? "http" : "https";
+    URI baseUrl = URI.create(scheme + "://" + shownHost + ":" + server.getAddress().getPort());
     SandboxServer sandboxServer =
         new SandboxServer(server, executor, sandbox, log, sandboxClock, baseUrl);
     server.createContext("/", sandboxServer::handle);
@@ -175,7 +189,7 @@ public final class SandboxServer implements AutoCloseable {
     return sandboxServer;
   }
 
-  /** {@code http://HOST:PORT}, without a trailing slash. */
+  /** {@code http://HOST:PORT}, or {@code https://HOST:PORT} with TLS, without a trailing slash. */
   public URI baseUrl() {
     return baseUrl;
   }
@@ -212,8 +226,19 @@ public final class SandboxServer implements AutoCloseable {
   }
 
   /**
+   * Has {@code action} run once the server has stopped, when it is closed (at once if it already
+   * is): what was made for this server, like its certificate's temporary file, goes with it.
+   */
+  public void whenClosed(Runnable action) {
+    whenClosed.add(action);
+    if (closed.get() && whenClosed.remove(action)) {
+      action.run();
+    }
+  }
+
+  /**
    * Stops at once: open connections are closed and requests still sleeping their latency are
-   * dropped.
+   * dropped. Then the {@link #whenClosed} actions run.
    */
   @Override
   public void close() {
@@ -226,6 +251,12 @@ public final class SandboxServer implements AutoCloseable {
       executor.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      for (Runnable action : whenClosed) {
+        if (whenClosed.remove(action)) {
+          action.run();
+        }
+      }
     }
   }
 
@@ -460,7 +491,9 @@ public final class SandboxServer implements AutoCloseable {
   /** Scheme, host and port as the client addressed the sandbox, for links it can follow. */
   private String origin(HttpExchange exchange) {
     String host = exchange.getRequestHeaders().getFirst("Host");
-    return host == null || host.isBlank() ? baseUrl.toString() : "http://" + host.trim();
+    return host == null || host.isBlank()
+        ? baseUrl.toString()
+        : baseUrl.getScheme() + "://" + host.trim();
   }
 
   private void logLine(String method, String path, String key, String summary) {

@@ -45,15 +45,22 @@ final class SandboxClient {
     }
   }
 
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  private final HttpClient http;
   private final URI base;
 
   SandboxClient(URI base) {
+    this(
+        base,
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build());
+  }
+
+  /** A client of the sandbox at {@code base} that sends with {@code http}: one for HTTPS. */
+  SandboxClient(URI base, HttpClient http) {
     this.base = base;
+    this.http = http;
   }
 
   Answer post(String pathAndQuery, String body) throws IOException, InterruptedException {

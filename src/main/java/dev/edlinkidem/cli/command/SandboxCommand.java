@@ -227,7 +227,7 @@ public final class SandboxCommand implements Callable<Integer> {
       server =
           SandboxServer.start(
               new SandboxServer.Options(
-                  host, port, token, faults, dice, tokenTtl, clientId, clientSecret),
+                  host, port, token, faults, dice, tokenTtl, clientId, clientSecret, null),
               line -> {
                 synchronized (out) {
                   out.println(line);
