@@ -88,7 +88,7 @@ __edlink_idem_command() {
       argument=words argument_values='bash zsh fish'
       ;;
     'edlink-idem sandbox')
-      options='--port --host --token --token-ttl --client-id --client-secret --drop-after-commit --drop-before-commit --error-rate --throttle-rate --rate-limit --internal-error-rate --internal-after-commit --latency --seed -h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
+      options='--port --host --tls --tls-cert --token --token-ttl --client-id --client-secret --drop-after-commit --drop-before-commit --error-rate --throttle-rate --rate-limit --internal-error-rate --internal-after-commit --latency --seed -h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       ;;
     'edlink-idem help')
       options='-h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
@@ -297,6 +297,7 @@ __edlink_idem_option() {
     'edlink-idem completion --color') kind=words values='auto always never' ;;
     'edlink-idem sandbox --port') kind=none ;;
     'edlink-idem sandbox --host') kind=none ;;
+    'edlink-idem sandbox --tls-cert') kind=file ;;
     'edlink-idem sandbox --token') kind=none ;;
     'edlink-idem sandbox --token-ttl') kind=words values='30s 2m 10m 1h 24h 72h 7d' ;;
     'edlink-idem sandbox --client-id') kind=none ;;

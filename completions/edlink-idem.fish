@@ -118,7 +118,7 @@ function __edlink_idem_valued
         case 'completion'
             printf '%s\n' --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'sandbox'
-            printf '%s\n' --port --host --token --token-ttl --client-id --client-secret --drop-after-commit --drop-before-commit --error-rate --throttle-rate --rate-limit --internal-error-rate --internal-after-commit --latency --seed --journal --base-url --profile --proxy --noproxy --cacert --color
+            printf '%s\n' --port --host --tls-cert --token --token-ttl --client-id --client-secret --drop-after-commit --drop-before-commit --error-rate --throttle-rate --rate-limit --internal-error-rate --internal-after-commit --latency --seed --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'help'
             printf '%s\n' --journal --base-url --profile --proxy --noproxy --cacert --color
     end
@@ -520,6 +520,8 @@ complete -c edlink-idem -n '__edlink_idem_at completion; and test (__edlink_idem
 # edlink-idem sandbox
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -l port -x -d 'Port to listen on; 0 picks a free port'
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -l host -x -d 'Address to listen on'
+complete -c edlink-idem -n '__edlink_idem_at sandbox' -l tls -d 'Serve HTTPS with a self-signed certificate made at start'
+complete -c edlink-idem -n '__edlink_idem_at sandbox' -l tls-cert -r -F -d 'Write the certificate to FILE; needs --tls'
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -l token -x -d 'Accept only this integration token'
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -l token-ttl -x -a '30s 2m 10m 1h 24h 72h 7d' -d 'How long a user token works'
 complete -c edlink-idem -n '__edlink_idem_at sandbox' -l client-id -x -d 'The application\'s client id, for refreshing user tokens'

@@ -3,13 +3,20 @@ package dev.edlinkidem.cli.command;
 import dev.edlinkidem.cli.CliException;
 import dev.edlinkidem.cli.Invocation;
 import dev.edlinkidem.cli.option.Durations;
+import dev.edlinkidem.sandbox.CertificateFile;
 import dev.edlinkidem.sandbox.Faults;
 import dev.edlinkidem.sandbox.SandboxServer;
+import dev.edlinkidem.sandbox.SelfSignedCertificate;
 import dev.edlinkidem.verdict.ExitCode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.net.UnknownHostException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -31,6 +38,11 @@ import picocli.CommandLine.Option;
           + " faults.",
       "Prints 'listening on http://HOST:PORT' first, then one line per request, and runs until it"
           + " is stopped (Ctrl-C).",
+      "With --tls it serves HTTPS instead, with a self-signed certificate for localhost, 127.0.0.1,"
+          + " ::1 and --host, made at start: the first line is then 'listening on"
+          + " https://HOST:PORT' and the second 'certificate PATH', the certificate's PEM file"
+          + " for clients to trust (curl --cacert PATH, or this tool's --cacert PATH). For tests"
+          + " only; the private key is never written.",
       "Tokens as Edlink has them: the Graph API (/api/v2/graph/) takes an integration token (any"
           + " token unless --token is given), the User API (/api/v2/my/) a user token the sandbox"
           + " issued. POST /__sandbox/user-tokens gives a user's token set; it expires after"
@@ -52,17 +64,25 @@ import picocli.CommandLine.Option;
       "  # a user token, then an hour later by the sandbox's clock:",
       "  curl -s -X POST http://127.0.0.1:8790/__sandbox/user-tokens",
       "  curl -s -d '{\"advance\": \"1h\"}' http://127.0.0.1:8790/__sandbox/clock",
-      "  curl -s http://127.0.0.1:8790/__sandbox/stats"
+      "  curl -s http://127.0.0.1:8790/__sandbox/stats",
+      "  # HTTPS; clients trust the certificate it writes to sandbox.pem:",
+      "  edlink-idem sandbox --tls --port 8791 --tls-cert sandbox.pem &",
+      "  curl -s --cacert sandbox.pem https://127.0.0.1:8791/__sandbox/stats",
+      "  edlink-idem post /api/v2/graph/classes/$CLASS/assignments -d @assignment.json \\",
+      "    --base-url https://127.0.0.1:8791 --cacert sandbox.pem"
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "  1:the server could not start",
-      "  2:bad option, or the port is taken",
+      "  2:bad option, the port is taken, or --tls-cert cannot be written",
       "130:stopped with Ctrl-C (it runs until it is stopped)",
       "143:stopped with SIGTERM"
     })
 public final class SandboxCommand implements Callable<Integer> {
   static final int DEFAULT_PORT = 8790;
+
+  /** The file name suggested when {@code --tls-cert} names a directory. */
+  private static final String PEM = "sandbox.pem";
 
   private final Invocation invocation;
 
@@ -77,6 +97,22 @@ public final class SandboxCommand implements Callable<Integer> {
       paramLabel = "HOST",
       description = "Address to listen on (default ${DEFAULT-VALUE}: this machine only).")
   String host = "127.0.0.1";
+
+  @Option(
+      names = "--tls",
+      description =
+          "Serve HTTPS with a self-signed certificate made at start. Its file is printed on the"
+              + " second line: 'certificate PATH'.")
+  boolean tls;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description =
+          "Write the certificate to FILE (PEM, public; replaced, and left there when the"
+              + " sandbox stops); needs --tls. By default it goes to a new temporary directory,"
+              + " removed when the sandbox stops.")
+  Path tlsCert;
 
   @Option(
       names = "--token",
@@ -208,7 +244,10 @@ public final class SandboxCommand implements Callable<Integer> {
     }
   }
 
-  /** Starts the server and prints the listening line; the caller owns the server. */
+  /**
+   * Starts the server and prints the listening line, and with {@code --tls} the certificate line;
+   * the caller owns the server, whose closing removes a temporary certificate file.
+   */
   SandboxServer start() {
     Faults faults = faults();
     if (port < 0 || port > 65535) {
@@ -220,6 +259,11 @@ public final class SandboxCommand implements Callable<Integer> {
     if (clientId.isEmpty() || clientSecret.isEmpty()) {
       throw CliException.usage("--client-id and --client-secret must not be empty");
     }
+    checkCertificateFile();
+    SelfSignedCertificate certificate =
+        tls
+            ? SelfSignedCertificate.generate(invocation.time().now(), host, invocation.random())
+            : null;
     long dice = seed != null ? seed : invocation.random().nextLong();
     PrintWriter out = invocation.out();
     SandboxServer server;
@@ -227,7 +271,7 @@ public final class SandboxCommand implements Callable<Integer> {
       server =
           SandboxServer.start(
               new SandboxServer.Options(
-                  host, port, token, faults, dice, tokenTtl, clientId, clientSecret, null),
+                  host, port, token, faults, dice, tokenTtl, clientId, clientSecret, certificate),
               line -> {
                 synchronized (out) {
                   out.println(line);
@@ -253,8 +297,13 @@ public final class SandboxCommand implements Callable<Integer> {
           "cannot start the sandbox on " + host + ":" + port + ": " + e.getMessage(),
           e);
     }
+    CertificateFile file = certificate == null ? null : writeCertificate(server, certificate);
     synchronized (out) {
       out.println("listening on " + server.baseUrl());
+      if (file != null) {
+        // Its own line, second, in this form: scripts read the path from it.
+        out.println("certificate " + file.path());
+      }
       out.flush();
     }
     if (seed == null && faults().any()) {
@@ -263,6 +312,70 @@ public final class SandboxCommand implements Callable<Integer> {
           .println("edlink-idem: faults drawn with --seed " + dice + " (pass it to repeat them)");
     }
     return server;
+  }
+
+  /**
+   * Refuses {@code --tls-cert} without {@code --tls}, and a file that cannot be: a directory, or in
+   * a directory that does not exist. Checked before anything starts or is overwritten.
+   */
+  private void checkCertificateFile() {
+    if (tlsCert == null) {
+      return;
+    }
+    if (!tls) {
+      throw CliException.usage("--tls-cert needs --tls: the certificate is only made for HTTPS");
+    }
+    Path file = tlsCert.toAbsolutePath();
+    if (Files.isDirectory(file)) {
+      throw CliException.usage(
+          "--tls-cert " + tlsCert + " is a directory; name a file, like " + file.resolve(PEM));
+    }
+    Path directory = file.getParent();
+    if (directory == null || !Files.isDirectory(directory)) {
+      throw CliException.usage(
+          "--tls-cert " + tlsCert + ": no such directory " + directory + "; create it first");
+    }
+  }
+
+  /**
+   * Writes the certificate where {@code --tls-cert} says, else to a temporary file that goes when
+   * {@code server} is closed; on failure the server is closed and the error is one line.
+   */
+  private CertificateFile writeCertificate(
+      SandboxServer server, SelfSignedCertificate certificate) {
+    try {
+      CertificateFile file =
+          tlsCert == null
+              ? CertificateFile.temporary(certificate.pem())
+              : CertificateFile.replace(tlsCert, certificate.pem());
+      server.whenClosed(file::close);
+      return file;
+    } catch (IOException e) {
+      server.close();
+      if (tlsCert == null) {
+        throw new CliException(
+            ExitCode.INTERNAL,
+            "cannot write the sandbox's certificate to a temporary file: " + reason(e),
+            e);
+      }
+      throw CliException.usage(
+          "cannot write the certificate to --tls-cert " + tlsCert + ": " + reason(e));
+    }
+  }
+
+  /** Why a file could not be written, in a few words. */
+  private static String reason(IOException e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof NoSuchFileException) {
+      // The directory exists (checked first), yet a file cannot be made in it, as in /proc.
+      return "no file can be made in that directory";
+    }
+    if (e instanceof FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private Faults faults() {
