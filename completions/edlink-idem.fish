@@ -378,7 +378,7 @@ complete -c edlink-idem -n '__edlink_idem_at journal merge; and test (__edlink_i
 # edlink-idem config
 complete -c edlink-idem -n '__edlink_idem_at config' -a 'show' -d 'Print the effective settings and where each came from'
 complete -c edlink-idem -n '__edlink_idem_at config' -a 'set' -d 'Set one setting of a profile in the configuration file, creating the profile if it has none'
-complete -c edlink-idem -n '__edlink_idem_at config' -a 'get' -d 'Print one setting of a profile as the configuration file holds it, a proxy\'s password shown as xxxxx; nothing when the profile does not set it'
+complete -c edlink-idem -n '__edlink_idem_at config' -a 'get' -d 'Print one setting of a profile as the configuration file holds it; nothing when the profile does not set it'
 complete -c edlink-idem -n '__edlink_idem_at config' -a 'unset' -d 'Remove one setting from a profile'
 complete -c edlink-idem -n '__edlink_idem_at config' -a 'list' -d 'List the profiles of the configuration file, one a line, the one in use marked with *'
 complete -c edlink-idem -n '__edlink_idem_at config' -a 'set-token' -d 'Store the token for a profile in a file of mode 0600 under the configuration directory'

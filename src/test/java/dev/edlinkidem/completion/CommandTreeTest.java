@@ -54,7 +54,9 @@ class CommandTreeTest {
   void configSetOffersTheSettingsFirstAndThenNothing() {
     CommandTree set = at("edlink-idem config set");
     assertEquals(ValueKind.CHOICE, set.argument().kind());
-    assertEquals(List.of("base-url", "journal", "token-file", "retries"), set.argument().values());
+    assertEquals(
+        List.of("base-url", "journal", "token-file", "retries", "proxy", "noproxy", "cacert"),
+        set.argument().values());
     assertEquals(ValueKind.TEXT, set.later().kind());
     assertTrue(!set.laterAsFirst());
   }

@@ -72,8 +72,8 @@ class PermissionsTest {
 
   /**
    * A post refused for its body reads no profile when the base URL is a flag: it neither warns
-   * about the configuration file nor changes it (the HTTP client it starts building reads only
-   * --timeout).
+   * about the configuration file nor changes it (the network settings, which a profile may hold,
+   * are read after the body).
    */
   @Test
   void aPostRefusedForItsBodyLeavesTheConfigurationAlone() throws Exception {

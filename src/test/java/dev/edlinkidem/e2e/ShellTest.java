@@ -200,6 +200,24 @@ class ShellTest extends SandboxCase {
   }
 
   @Test
+  void aLineWithAProxyPasswordIsNotKeptInTheHistory() throws Exception {
+    try (ScriptedTerminal t = new ScriptedTerminal()) {
+      Future<Integer> session = start(t);
+      t.waitFor(0, "pending > ");
+      t.type("config show --proxy http://alice:pw-in-url-1@proxy.corp:3128\r");
+      t.waitFor(0, "alice:xxxxx@proxy.corp");
+      t.type("config show --proxy=bob:pw-bare-2@proxy.corp\r");
+      t.waitFor(0, "bob:xxxxx@proxy.corp");
+      t.type("keygen -n 1\r");
+      t.type(CTRL_D);
+      assertEquals(0, session.get(20, TimeUnit.SECONDS));
+    }
+    String kept = Files.readString(history());
+    assertTrue(kept.contains("keygen -n 1"), kept);
+    assertFalse(kept.contains("pw-in-url-1") || kept.contains("pw-bare-2"), kept);
+  }
+
+  @Test
   void setTokenAsksWithoutEchoing() throws Exception {
     String secret = "sk-live-7d1e9-typed-not-shown";
     try (ScriptedTerminal t = new ScriptedTerminal()) {

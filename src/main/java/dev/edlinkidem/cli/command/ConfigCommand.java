@@ -367,8 +367,8 @@ public final class ConfigCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Print one setting of a profile (--profile, default: default) as the configuration file"
-              + " holds it, a proxy's password shown as xxxxx; nothing when the profile does not"
-              + " set it ('config show' tells what is in effect, and from where).",
+              + " holds it; nothing when the profile does not set it ('config show' tells what is"
+              + " in effect, and from where). A proxy's password is shown as xxxxx.",
       footerHeading = "%nExamples:%n",
       footer = {"  edlink-idem config get base-url --profile ci"},
       exitCodeListHeading = "%nExit codes:%n",

@@ -118,12 +118,6 @@ public final class PostCommand implements Callable<Integer> {
     invocation.now(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
     String url = Destination.resolve(path, root.settings().baseUrl(), send.allowedHosts());
     boolean tls = !url.regionMatches(true, 0, "http://", 0, 7);
-    send.routed(root, url);
-    if (dryRun) {
-      send.checkCas(root, tls);
-    } else {
-      send.buildClientAhead(root, tls);
-    }
     try {
       return post(invocation, url, tls);
     } finally {
@@ -139,6 +133,14 @@ public final class PostCommand implements Callable<Integer> {
         data == null
             ? new byte[0]
             : Bodies.read(data, invocation.stdin(), root.settings()::expandHome);
+    // The network settings may come from the profile: read after the body, so that a post refused
+    // for its body reads no profile.
+    send.routed(root, url);
+    if (dryRun) {
+      send.checkCas(root, tls);
+    } else {
+      send.buildClientAhead(root, tls);
+    }
     String key = key(invocation);
     JournaledRequest request = JournaledRequest.post(url, body);
     RetryPolicy policy = send.policy(root);

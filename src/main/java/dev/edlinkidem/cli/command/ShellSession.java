@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine;
@@ -92,14 +93,26 @@ public final class ShellSession {
             this::execute,
             this::status,
             model.getCommandName(),
-            this::holdsTheToken);
+            this::holdsASecret);
     return shell.run();
   }
 
   /**
-   * Whether a line holds the token this session would send (pasted at the prompt by mistake): such
-   * a line is never kept in the history. Read each time, since config set-token may change it.
+   * A URL with a password ({@code http://user:pass@proxy}), or a proxy given with one and no scheme
+   * ({@code --proxy user:pass@proxy}, {@code config set proxy user:pass@proxy}).
    */
+  private static final Pattern PASSWORD_IN_URL =
+      Pattern.compile("://[^\\s/@]*:[^\\s@]*@|proxy[\\s=]+\\S*:[^\\s@]*@");
+
+  /**
+   * Whether a line holds a secret: the token this session would send (pasted at the prompt by
+   * mistake), or a proxy's password. Such a line is never kept in the history. The token is read
+   * each time, since config set-token may change it.
+   */
+  private boolean holdsASecret(String line) {
+    return PASSWORD_IN_URL.matcher(line).find() || holdsTheToken(line);
+  }
+
   private boolean holdsTheToken(String line) {
     String token;
     try {
