@@ -234,8 +234,27 @@ class ProxyIT {
       assertEquals(2, stat("creates"));
       expect(0, env(), "--proxy", withCredentials, "--cacert", cacert, "reconcile", "proxy-2");
 
+      // NO_PROXY names the sandbox: straight there, past a proxy that would have refused it.
+      String connect = "CONNECT 127.0.0.1:" + URI.create(base).getPort();
+      long before = proxy.log().split(connect, -1).length;
+      expect(
+          0,
+          env("NO_PROXY", "127.0.0.1"),
+          "--proxy",
+          proxy.url(),
+          "--cacert",
+          cacert,
+          "post",
+          ASSIGNMENTS,
+          "-d",
+          ESSAY,
+          "-k",
+          "proxy-3");
+      assertEquals(3, stat("creates"));
+      assertEquals(before, proxy.log().split(connect, -1).length, "no CONNECT for proxy-3");
+
       String log = proxy.log();
-      assertTrue(log.contains("CONNECT 127.0.0.1:" + URI.create(base).getPort()), log);
+      assertTrue(log.contains(connect), log);
       for (String secret : List.of(TOKEN, PASSWORD, "Essay-Through-A-Proxy")) {
         assertFalse(log.contains(secret), secret + " in tinyproxy's log:\n" + log);
       }
