@@ -160,7 +160,7 @@ public final class SelfSignedCertificate {
   }
 
   /** A TLS context that presents this certificate and proves it holds the private key. */
-  SSLContext serverContext() {
+  public SSLContext serverContext() {
     try {
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(new KeyManager[] {new OneKey()}, null, null);

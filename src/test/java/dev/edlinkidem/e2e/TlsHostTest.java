@@ -30,18 +30,7 @@ class TlsHostTest extends SandboxCase {
         SelfSignedCertificate.generate(Instant.now(), "127.0.0.1", new SecureRandom());
     Path pem = Files.writeString(tmp.resolve("sandbox.pem"), certificate.pem());
     SandboxServer other =
-        SandboxServer.start(
-            new SandboxServer.Options(
-                "127.0.0.2",
-                0,
-                null,
-                Faults.NONE,
-                1,
-                SandboxServer.Options.DEFAULT_USER_TOKEN_TTL,
-                SandboxServer.Options.DEFAULT_CLIENT_ID,
-                SandboxServer.Options.DEFAULT_CLIENT_SECRET,
-                certificate),
-            line -> log.add(line));
+        SandboxServer.start(https("127.0.0.2", certificate), line -> log.add(line));
     try {
       Cli.Result r =
           cli()
@@ -54,18 +43,7 @@ class TlsHostTest extends SandboxCase {
 
       // The same certificate, asked for by a name it has: trusted, and the post goes through.
       SandboxServer right =
-          SandboxServer.start(
-              new SandboxServer.Options(
-                  "127.0.0.1",
-                  0,
-                  null,
-                  Faults.NONE,
-                  1,
-                  SandboxServer.Options.DEFAULT_USER_TOKEN_TTL,
-                  SandboxServer.Options.DEFAULT_CLIENT_ID,
-                  SandboxServer.Options.DEFAULT_CLIENT_SECRET,
-                  certificate),
-              line -> log.add(line));
+          SandboxServer.start(https("127.0.0.1", certificate), line -> log.add(line));
       try {
         Cli.Result ok =
             cli()
@@ -78,6 +56,20 @@ class TlsHostTest extends SandboxCase {
     } finally {
       other.close();
     }
+  }
+
+  /** A sandbox serving HTTPS on {@code host} with {@code certificate}, whatever it names. */
+  private static SandboxServer.Options https(String host, SelfSignedCertificate certificate) {
+    return new SandboxServer.Options(
+        host,
+        0,
+        null,
+        Faults.NONE,
+        1,
+        SandboxServer.Options.DEFAULT_USER_TOKEN_TTL,
+        SandboxServer.Options.DEFAULT_CLIENT_ID,
+        SandboxServer.Options.DEFAULT_CLIENT_SECRET,
+        certificate);
   }
 
   private static boolean canListenOn(String address) {

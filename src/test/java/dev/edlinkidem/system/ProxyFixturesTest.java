@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.edlinkidem.sandbox.SelfSignedCertificate;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,15 +27,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -160,7 +160,7 @@ class ProxyFixturesTest {
 
   @Test
   void aTokenSentOverTlsReachesTheRecordingProxyOnlyEncrypted() throws Exception {
-    try (TlsServer server = new TlsServer(tmp);
+    try (TlsServer server = new TlsServer();
         RecordingProxy proxy = RecordingProxy.start()) {
       assertEquals(200, server.get(proxy.port()));
       assertEquals(1, proxy.tunnels());
@@ -210,7 +210,7 @@ class ProxyFixturesTest {
   @Test
   void aTokenSentOverTlsThroughTinyproxyIsNotInItsLog() throws Exception {
     assumeTinyproxy();
-    try (TlsServer server = new TlsServer(tmp);
+    try (TlsServer server = new TlsServer();
         Tinyproxy proxy = Tinyproxy.start(tmp)) {
       assertEquals(200, server.get(proxy.port()));
       String log = proxy.awaitLog("CONNECT 127.0.0.1:" + server.port() + " HTTP/1.1");
@@ -394,44 +394,16 @@ class ProxyFixturesTest {
     private final HttpsServer server;
     private final SSLContext clientTls;
 
-    TlsServer(Path dir) throws Exception {
-      Path keystore = dir.resolve("server.p12");
-      Process keytool =
-          new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                  "-genkeypair",
-                  "-alias",
-                  "server",
-                  "-keyalg",
-                  "EC",
-                  "-dname",
-                  "CN=127.0.0.1",
-                  "-ext",
-                  "san=ip:127.0.0.1",
-                  "-validity",
-                  "2",
-                  "-keystore",
-                  keystore.toString(),
-                  "-storetype",
-                  "PKCS12",
-                  "-storepass",
-                  "changeit")
-              .redirectErrorStream(true)
-              .start();
-      String said = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0, said);
-      KeyStore ks = KeyStore.getInstance("PKCS12");
-      try (InputStream in = Files.newInputStream(keystore)) {
-        ks.load(in, "changeit".toCharArray());
-      }
-      KeyManagerFactory kmf =
-          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(ks, "changeit".toCharArray());
-      SSLContext serverTls = SSLContext.getInstance("TLS");
-      serverTls.init(kmf.getKeyManagers(), null, null);
+    TlsServer() throws Exception {
+      SelfSignedCertificate certificate =
+          SelfSignedCertificate.generate(Instant.now(), "127.0.0.1", new SecureRandom());
+      SSLContext serverTls = certificate.serverContext();
+      KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+      trusted.load(null, null);
+      trusted.setCertificateEntry("server", certificate.certificate());
       TrustManagerFactory tmf =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(ks);
+      tmf.init(trusted);
       clientTls = SSLContext.getInstance("TLS");
       clientTls.init(null, tmf.getTrustManagers(), null);
 

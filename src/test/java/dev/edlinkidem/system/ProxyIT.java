@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -97,6 +98,27 @@ class ProxyIT {
     return ran;
   }
 
+  /** {@code --proxy proxy --cacert CERTIFICATE} and then {@code command}. */
+  private String[] through(String proxy, String... command) {
+    List<String> args = new ArrayList<>(List.of("--proxy", proxy));
+    args.addAll(List.of(trusting(command)));
+    return args.toArray(String[]::new);
+  }
+
+  /** {@code --cacert CERTIFICATE} and then {@code command}. */
+  private String[] trusting(String... command) {
+    List<String> args = new ArrayList<>(List.of("--cacert", certificate.toString()));
+    args.addAll(List.of(command));
+    return args.toArray(String[]::new);
+  }
+
+  /** A new assignment posted with {@code key}, then {@code more} options. */
+  private static String[] post(String key, String... more) {
+    List<String> args = new ArrayList<>(List.of("post", ASSIGNMENTS, "-d", ESSAY, "-k", key));
+    args.addAll(List.of(more));
+    return args.toArray(String[]::new);
+  }
+
   private JsonObject stats() throws Exception {
     HttpResponse<String> r =
         TrustingOnly.client(certificate)
@@ -145,7 +167,7 @@ class ProxyIT {
     assertEquals(0, stat("requests"), "the handshake failed before any request");
 
     // The replay with the certificate trusted, and the JDK's own CAs still trusted beside it.
-    expect(0, env(), "--cacert", certificate.toString(), "replay", "tls-1");
+    expect(0, env(), trusting("replay", "tls-1"));
     assertEquals(EntryState.SUCCEEDED, entry("tls-1").state());
     assertEquals(1, stat("creates"));
   }
@@ -153,22 +175,8 @@ class ProxyIT {
   @Test
   void postAndReplayThroughTinyproxyCreateOnce() throws Exception {
     try (Tinyproxy proxy = tinyproxy(tmp.resolve("tinyproxy"), "teacher", PASSWORD)) {
-      String cacert = certificate.toString();
       // No credentials: the proxy's 407, nothing through it, and the entry pending.
-      ToolProcess.Ran refused =
-          expect(
-              6,
-              env(),
-              "--proxy",
-              proxy.url(),
-              "--cacert",
-              cacert,
-              "post",
-              ASSIGNMENTS,
-              "-d",
-              ESSAY,
-              "-k",
-              "proxy-1");
+      ToolProcess.Ran refused = expect(6, env(), through(proxy.url(), post("proxy-1")));
       assertTrue(
           refused
               .err()
@@ -180,15 +188,7 @@ class ProxyIT {
 
       // Wrong credentials: tinyproxy answers 401, said the same way.
       ToolProcess.Ran wrong =
-          expect(
-              6,
-              env(),
-              "--proxy",
-              proxy.url("teacher", "wrong"),
-              "--cacert",
-              cacert,
-              "replay",
-              "proxy-1");
+          expect(6, env(), through(proxy.url("teacher", "wrong"), "replay", "proxy-1"));
       assertTrue(wrong.err().contains("refused (401): check its credentials"), wrong.toString());
       assertFalse(wrong.err().contains("wrong"), "the password is never shown: " + wrong);
 
@@ -196,60 +196,25 @@ class ProxyIT {
       faults("{\"drop-after-commit\": 1}");
       String withCredentials = proxy.url("teacher", PASSWORD);
       ToolProcess.Ran lost =
-          expect(
-              6,
-              env(),
-              "--proxy",
-              withCredentials,
-              "--cacert",
-              cacert,
-              "replay",
-              "proxy-1",
-              "--retries",
-              "0");
+          expect(6, env(), through(withCredentials, "replay", "proxy-1", "--retries", "0"));
       assertTrue(lost.err().contains("--proxy http://teacher:xxxxx@127.0.0.1:"), lost.toString());
       assertEquals(1, stat("creates"));
 
       // The replay through the proxy gets the first answer back; still one creation.
       faults("{\"drop-after-commit\": 0}");
-      ToolProcess.Ran replayed =
-          expect(0, env(), "--proxy", withCredentials, "--cacert", cacert, "replay", "proxy-1");
+      ToolProcess.Ran replayed = expect(0, env(), through(withCredentials, "replay", "proxy-1"));
       assertEquals(EntryState.SUCCEEDED, entry("proxy-1").state());
       assertEquals(1, stat("creates"), "one creation: " + replayed);
 
       // A new post through the proxy, and a reconcile reading the log through it.
-      expect(
-          0,
-          env(),
-          "--proxy",
-          withCredentials,
-          "--cacert",
-          cacert,
-          "post",
-          ASSIGNMENTS,
-          "-d",
-          ESSAY,
-          "-k",
-          "proxy-2");
+      expect(0, env(), through(withCredentials, post("proxy-2")));
       assertEquals(2, stat("creates"));
-      expect(0, env(), "--proxy", withCredentials, "--cacert", cacert, "reconcile", "proxy-2");
+      expect(0, env(), through(withCredentials, "reconcile", "proxy-2"));
 
       // NO_PROXY names the sandbox: straight there, past a proxy that would have refused it.
       String connect = "CONNECT 127.0.0.1:" + URI.create(base).getPort();
       long before = proxy.log().split(connect, -1).length;
-      expect(
-          0,
-          env("NO_PROXY", "127.0.0.1"),
-          "--proxy",
-          proxy.url(),
-          "--cacert",
-          cacert,
-          "post",
-          ASSIGNMENTS,
-          "-d",
-          ESSAY,
-          "-k",
-          "proxy-3");
+      expect(0, env("NO_PROXY", "127.0.0.1"), through(proxy.url(), post("proxy-3")));
       assertEquals(3, stat("creates"));
       assertEquals(before, proxy.log().split(connect, -1).length, "no CONNECT for proxy-3");
 
@@ -267,19 +232,7 @@ class ProxyIT {
   @Test
   void theProxySeesTheCredentialsOnTheConnectAloneAndNeverTheToken() throws Exception {
     try (RecordingProxy proxy = RecordingProxy.requiringBasic("teacher", PASSWORD)) {
-      expect(
-          0,
-          env(),
-          "--proxy",
-          proxy.url("teacher", PASSWORD),
-          "--cacert",
-          certificate.toString(),
-          "post",
-          ASSIGNMENTS,
-          "-d",
-          ESSAY,
-          "-k",
-          "rec-1");
+      expect(0, env(), through(proxy.url("teacher", PASSWORD), post("rec-1")));
       String basic =
           "Proxy-Authorization: Basic "
               + Base64.getEncoder()
@@ -300,33 +253,10 @@ class ProxyIT {
   @Test
   void whatGoesDirect() throws Exception {
     try (RecordingProxy proxy = RecordingProxy.start()) {
-      String cacert = certificate.toString();
       // HTTPS_PROXY for the whole machine: loopback goes direct.
-      expect(
-          0,
-          env("HTTPS_PROXY", proxy.url()),
-          "--cacert",
-          cacert,
-          "post",
-          ASSIGNMENTS,
-          "-d",
-          ESSAY,
-          "-k",
-          "d-1");
+      expect(0, env("HTTPS_PROXY", proxy.url()), trusting(post("d-1")));
       // --proxy asks for it, and NO_PROXY exempts it again.
-      expect(
-          0,
-          env("NO_PROXY", "localhost,127.0.0.1"),
-          "--proxy",
-          proxy.url(),
-          "--cacert",
-          cacert,
-          "post",
-          ASSIGNMENTS,
-          "-d",
-          ESSAY,
-          "-k",
-          "d-2");
+      expect(0, env("NO_PROXY", "localhost,127.0.0.1"), through(proxy.url(), post("d-2")));
       // A JVM-wide proxy setting is not the tool's: it is ignored.
       expect(
           0,
@@ -335,29 +265,10 @@ class ProxyIT {
               "-Dhttps.proxyHost=127.0.0.1 -Dhttps.proxyPort="
                   + proxy.port()
                   + " -Dhttp.nonProxyHosts="),
-          "--cacert",
-          cacert,
-          "post",
-          ASSIGNMENTS,
-          "-d",
-          ESSAY,
-          "-k",
-          "d-3");
+          trusting(post("d-3")));
       assertEquals(0, proxy.connects(), "nothing went through the proxy");
       // --proxy alone: through it.
-      expect(
-          0,
-          env(),
-          "--proxy",
-          proxy.url(),
-          "--cacert",
-          cacert,
-          "post",
-          ASSIGNMENTS,
-          "-d",
-          ESSAY,
-          "-k",
-          "d-4");
+      expect(0, env(), through(proxy.url(), post("d-4")));
       assertEquals(1, proxy.tunnels());
       assertEquals(4, stat("creates"));
     }
@@ -370,21 +281,7 @@ class ProxyIT {
       dead = gone.port();
     }
     ToolProcess.Ran ran =
-        expect(
-            6,
-            env(),
-            "--proxy",
-            "http://127.0.0.1:" + dead,
-            "--cacert",
-            certificate.toString(),
-            "post",
-            ASSIGNMENTS,
-            "-d",
-            ESSAY,
-            "-k",
-            "gone-1",
-            "--retries",
-            "1");
+        expect(6, env(), through("http://127.0.0.1:" + dead, post("gone-1", "--retries", "1")));
     assertTrue(ran.err().contains("could not reach the proxy 127.0.0.1:" + dead), ran.toString());
     assertEquals(2, entry("gone-1").attempts().size(), "retried: the proxy may come back");
     assertEquals(0, stat("requests"));
