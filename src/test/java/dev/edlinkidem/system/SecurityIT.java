@@ -12,6 +12,7 @@ import com.sun.net.httpserver.HttpsServer;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.FileJournal;
+import dev.edlinkidem.system.ToolProcess.Ran;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -36,6 +37,7 @@ import java.util.stream.Stream;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,50 +57,22 @@ class SecurityIT {
 
   @TempDir Path tmp;
 
-  private final List<Process> started = new ArrayList<>();
+  private ToolProcess tool;
   private final List<HttpServer> servers = new ArrayList<>();
 
   /** Every stdout and stderr the tool wrote, and every sandbox log line. */
   private final StringBuffer streams = new StringBuffer();
 
+  @BeforeEach
+  void tool() {
+    tool = new ToolProcess(tmp);
+  }
+
   @AfterEach
   void stopAll() {
-    started.forEach(Process::destroyForcibly);
+    tool.close();
     servers.forEach(s -> s.stop(0));
   }
-
-  private static String jar() {
-    String jar = System.getProperty("edlinkidem.jar", "target/edlink-idem.jar");
-    assertTrue(Files.isRegularFile(Path.of(jar)), "the packaged jar is missing: " + jar);
-    return jar;
-  }
-
-  private static String javaBin() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  /**
-   * The tool with HOME and every XDG directory inside the test's directory; no token unless given.
-   */
-  private ProcessBuilder tool(Map<String, String> env, List<String> jvm, String... args) {
-    List<String> command = new ArrayList<>(List.of(javaBin()));
-    command.addAll(jvm);
-    command.addAll(List.of("-jar", jar()));
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command);
-    pb.environment()
-        .keySet()
-        .removeIf(k -> k.startsWith("EDLINK") || k.startsWith("XDG_") || k.equals("NO_COLOR"));
-    pb.environment().put("HOME", tmp.resolve("home").toString());
-    pb.environment().put("XDG_CONFIG_HOME", tmp.resolve("config").toString());
-    pb.environment().put("XDG_STATE_HOME", tmp.resolve("state").toString());
-    pb.environment().put("XDG_CACHE_HOME", tmp.resolve("cache").toString());
-    pb.environment().put("XDG_DATA_HOME", tmp.resolve("data").toString());
-    pb.environment().putAll(env);
-    return pb;
-  }
-
-  private record Ran(int code, String out, String err) {}
 
   private Ran run(Map<String, String> env, String stdin, String... args) throws Exception {
     return runJava(env, List.of(), stdin, args);
@@ -106,23 +80,7 @@ class SecurityIT {
 
   private Ran runJava(Map<String, String> env, List<String> jvm, String stdin, String... args)
       throws Exception {
-    Process p = tool(env, jvm, args).start();
-    started.add(p);
-    if (stdin != null) {
-      p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-    }
-    p.getOutputStream().close();
-    byte[][] err = new byte[1][];
-    Thread errReader = new Thread(() -> err[0] = readQuietly(p.getErrorStream()));
-    errReader.start();
-    byte[] out = p.getInputStream().readAllBytes();
-    errReader.join(TimeUnit.SECONDS.toMillis(120));
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the process did not end: " + List.of(args));
-    Ran ran =
-        new Ran(
-            p.exitValue(),
-            new String(out, StandardCharsets.UTF_8),
-            new String(err[0], StandardCharsets.UTF_8));
+    Ran ran = tool.run(env, jvm, stdin, args);
     streams
         .append("\n$ ")
         .append(String.join(" ", args))
@@ -130,14 +88,6 @@ class SecurityIT {
         .append(ran.out())
         .append(ran.err());
     return ran;
-  }
-
-  private static byte[] readQuietly(InputStream in) {
-    try {
-      return in.readAllBytes();
-    } catch (IOException e) {
-      return new byte[0];
-    }
   }
 
   private Ran expect(int code, Map<String, String> env, String... args) throws Exception {
@@ -152,10 +102,9 @@ class SecurityIT {
    */
   private String startSandbox() throws Exception {
     Process sandbox =
-        tool(Map.of(), List.of(), "sandbox", "--port", "0", "--token", TOKEN)
-            .redirectErrorStream(true)
-            .start();
-    started.add(sandbox);
+        tool.start(
+            tool.builder(Map.of(), "sandbox", "--port", "0", "--token", TOKEN)
+                .redirectErrorStream(true));
     String baseUrl =
         SandboxProcess.baseUrl(
             sandbox, line -> streams.append("sandbox: ").append(line).append('\n'));

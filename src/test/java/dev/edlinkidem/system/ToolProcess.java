@@ -56,9 +56,15 @@ public final class ToolProcess {
 
   /** A process of the tool, not started. */
   public ProcessBuilder builder(Map<String, String> env, String... args) {
+    return builder(env, List.of(), args);
+  }
+
+  /** A process of the tool with {@code jvm} options, not started. */
+  public ProcessBuilder builder(Map<String, String> env, List<String> jvm, String... args) {
     List<String> command =
         new ArrayList<>(
             List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    command.addAll(jvm);
     command.addAll(List.of("-jar", jar()));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command);
@@ -68,6 +74,7 @@ public final class ToolProcess {
     e.put("XDG_CONFIG_HOME", home.resolve("config").toString());
     e.put("XDG_STATE_HOME", home.resolve("state").toString());
     e.put("XDG_CACHE_HOME", home.resolve("cache").toString());
+    e.put("XDG_DATA_HOME", home.resolve("data").toString());
     e.putAll(env);
     return pb;
   }
@@ -81,7 +88,17 @@ public final class ToolProcess {
 
   /** Runs the tool to its end, with nothing on stdin. */
   public Ran run(Map<String, String> env, String... args) throws Exception {
-    Process p = start(env, args);
+    return run(env, List.of(), null, args);
+  }
+
+  /** Runs the tool with {@code jvm} options to its end, {@code stdin} (or nothing) on its stdin. */
+  public Ran run(Map<String, String> env, List<String> jvm, String stdin, String... args)
+      throws Exception {
+    Process p = builder(env, jvm, args).start();
+    started.add(p);
+    if (stdin != null) {
+      p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+    }
     p.getOutputStream().close();
     byte[][] err = new byte[1][];
     Thread errReader = new Thread(() -> err[0] = readQuietly(p.getErrorStream()));
@@ -93,6 +110,13 @@ public final class ToolProcess {
         p.exitValue(),
         new String(out, StandardCharsets.UTF_8),
         new String(err[0], StandardCharsets.UTF_8));
+  }
+
+  /** Starts a process of {@code builder} that runs until {@link #close}. */
+  public Process start(ProcessBuilder builder) throws IOException {
+    Process p = builder.start();
+    started.add(p);
+    return p;
   }
 
   /** Stops every process this started. */
