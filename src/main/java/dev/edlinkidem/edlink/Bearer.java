@@ -12,12 +12,23 @@ public interface Bearer {
    *
    * @param token the new token, or null
    * @param whyNot why there is no new token, or null when none was to be had (nothing configured)
+   * @param unanswered whether the refresh got no answer (the endpoint, or the way to it, was
+   *     silent), rather than a refusal
    */
-  record Renewal(String token, String whyNot) {
-    public static final Renewal NONE = new Renewal(null, null);
+  record Renewal(String token, String whyNot, boolean unanswered) {
+    public static final Renewal NONE = new Renewal(null, null, false);
+
+    public Renewal(String token, String whyNot) {
+      this(token, whyNot, false);
+    }
 
     public static Renewal failed(String why) {
-      return new Renewal(null, why);
+      return new Renewal(null, why, false);
+    }
+
+    /** No token, since the refresh got no answer. */
+    public static Renewal unanswered(String why) {
+      return new Renewal(null, why, true);
     }
   }
 

@@ -146,10 +146,18 @@ public final class EdlinkClient {
      *
      * @param timedOut whether the attempt's time ran out (else the connection failed or was closed)
      * @param worthRetrying false when asking again cannot help (an untrusted TLS certificate)
+     * @param neverSent true when this attempt's request is known not to have left the machine (the
+     *     proxy or the TLS handshake failed first); false when it may have reached Edlink
      */
-    record NoResponse(boolean timedOut, String error, boolean worthRetrying) implements Exchange {
+    record NoResponse(boolean timedOut, String error, boolean worthRetrying, boolean neverSent)
+        implements Exchange {
       NoResponse(String error) {
-        this(false, error, true);
+        this(false, error, true, false);
+      }
+
+      /** A failure on the way, before the request left. */
+      static NoResponse onTheWay(NetFailure failure) {
+        return new NoResponse(false, failure.text(), failure.worthRetrying(), true);
       }
     }
   }
@@ -218,7 +226,7 @@ public final class EdlinkClient {
       }
       NetFailure failure = network.failure(cause, URI.create(request.url()));
       if (failure != null) {
-        return new Exchange.NoResponse(false, failure.text(), failure.worthRetrying());
+        return Exchange.NoResponse.onTheWay(failure);
       }
       if (cause instanceof ConnectException) {
         return new Exchange.NoResponse(
@@ -242,11 +250,12 @@ public final class EdlinkClient {
           "an answer " + status + " from " + origin(request) + " that no body handler saw");
     }
     NetFailure failure = NetFailure.tunnelRefused(status, proxy, url);
-    return new Exchange.NoResponse(false, failure.text(), failure.worthRetrying());
+    return Exchange.NoResponse.onTheWay(failure);
   }
 
   private static Exchange timedOut(Duration timeout) {
-    return new Exchange.NoResponse(true, "no response within " + timeout.toMillis() + " ms", true);
+    return new Exchange.NoResponse(
+        true, "no response within " + timeout.toMillis() + " ms", true, false);
   }
 
   private static String origin(JournaledRequest request) {

@@ -49,9 +49,20 @@ public final class TokenEndpoint {
   /** A refresh that gave no token, and why, in one line that names no secret. */
   public static final class Refused extends Exception {
     private static final long serialVersionUID = 1L;
+    private final boolean unanswered;
 
     Refused(String why) {
+      this(why, false);
+    }
+
+    Refused(String why, boolean unanswered) {
       super(why, null, false, false);
+      this.unanswered = unanswered;
+    }
+
+    /** Whether no answer came: the endpoint, or the way to it, did not answer. */
+    public boolean unanswered() {
+      return unanswered;
     }
   }
 
@@ -130,7 +141,7 @@ public final class TokenEndpoint {
       InputStream in = response.body();
       if (in == null) {
         // The proxy's answer to the CONNECT: the tunnel was not opened.
-        throw new Refused(notThrough(NetFailure.tunnelRefused(status, proxy(), url)));
+        throw new Refused(notThrough(NetFailure.tunnelRefused(status, proxy(), url)), true);
       }
       CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> readCapped(in));
       try {
@@ -143,7 +154,7 @@ public final class TokenEndpoint {
       }
     } catch (TimeoutException e) {
       pending.cancel(true);
-      throw new Refused(lost("no answer within " + limit.toMillis() + " ms"));
+      throw new Refused(lost("no answer within " + limit.toMillis() + " ms"), true);
     } catch (InterruptedException e) {
       pending.cancel(true);
       throw e;
@@ -151,9 +162,10 @@ public final class TokenEndpoint {
       Throwable cause = e.getCause();
       NetFailure failure = network.failure(cause, url);
       if (failure != null) {
-        throw new Refused(notThrough(failure));
+        throw new Refused(notThrough(failure), true);
       }
-      throw new Refused(lost(cause.getMessage() == null ? cause.toString() : cause.getMessage()));
+      throw new Refused(
+          lost(cause.getMessage() == null ? cause.toString() : cause.getMessage()), true);
     }
     if (bytes.length > MAX_ANSWER_BYTES) {
       throw new Refused(
@@ -189,7 +201,6 @@ public final class TokenEndpoint {
     return new Granted(access, refresh);
   }
 
-  /** Why there was no answer, and what it may mean for the stored refresh token. */
   /** A refresh that never reached Edlink: the refresh token was not spent. */
   private String notThrough(NetFailure failure) {
     return "the refresh did not reach " + url + ": " + failure.text();
@@ -199,6 +210,7 @@ public final class TokenEndpoint {
     return network.proxyFor(url).orElseThrow();
   }
 
+  /** Why there was no answer, and what it may mean for the stored refresh token. */
   private String lost(String why) {
     return "no answer from "
         + url

@@ -110,7 +110,7 @@ public final class UserTokens implements Bearer {
       granted = endpoint.refresh(clientId, clientSecret, refreshToken, atMost);
     } catch (TokenEndpoint.Refused e) {
       failure = "refreshing the user token failed: " + e.getMessage();
-      return Renewal.failed(failure);
+      return e.unanswered() ? Renewal.unanswered(failure) : Renewal.failed(failure);
     }
     if (granted.refreshToken() != null) {
       refreshToken = granted.refreshToken();

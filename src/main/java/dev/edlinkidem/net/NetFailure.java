@@ -12,8 +12,8 @@ import javax.net.ssl.SSLHandshakeException;
 
 /**
  * Why a request got no answer, in words that say what to do, when the reason is the way to the
- * server (the proxy, or TLS) rather than the server: each failure here happened before the request
- * left this machine, and says so.
+ * server (the proxy, or TLS) rather than the server. Each failure here happened before this
+ * attempt's request left the machine; whether an earlier attempt reached Edlink is not its to say.
  *
  * @param text one line for the user
  * @param worthRetrying false when asking again cannot help (an untrusted certificate, a proxy that
@@ -22,9 +22,6 @@ import javax.net.ssl.SSLHandshakeException;
 public record NetFailure(String text, boolean worthRetrying) {
   /** How the JDK reports a CONNECT the proxy refused. */
   private static final Pattern TUNNEL_FAILED = Pattern.compile("Tunnel failed, got: (\\d{3})");
-
-  private static final String NOT_SENT = "; the request did not leave this machine";
-  private static final String NOT_REACHED = "; the request did not reach Edlink";
 
   /**
    * The failure {@code cause} was, sending to {@code target} through {@code proxy} (null: direct),
@@ -39,8 +36,7 @@ public record NetFailure(String text, boolean worthRetrying) {
       return new NetFailure(
           "could not reach the proxy "
               + proxy.hostPort()
-              + (cause.getMessage() != null ? " (" + cause.getMessage() + ")" : "")
-              + NOT_SENT,
+              + (cause.getMessage() != null ? " (" + cause.getMessage() + ")" : ""),
           true);
     }
     if (proxy != null && cause != null && cause.getMessage() != null) {
@@ -67,8 +63,7 @@ public record NetFailure(String text, boolean worthRetrying) {
               + "): check its credentials"
               + (proxy.user() == null
                   ? " (put them in the proxy URL: http://USER:PASSWORD@HOST:PORT)"
-                  : " (the user and password in the proxy URL)")
-              + NOT_REACHED,
+                  : " (the user and password in the proxy URL)"),
           false);
     }
     return new NetFailure(
@@ -78,8 +73,7 @@ public record NetFailure(String text, boolean worthRetrying) {
             + where
             + " ("
             + status
-            + ")"
-            + NOT_REACHED,
+            + ")",
         status >= 500);
   }
 
@@ -90,33 +84,25 @@ public record NetFailure(String text, boolean worthRetrying) {
             "the certificate of "
                 + host
                 + " is not trusted: is a proxy re-signing TLS? If so, give its CA with --cacert"
-                + " FILE"
-                + NOT_SENT,
+                + " FILE",
             false);
       }
       if (t instanceof CertificateExpiredException
           || t instanceof CertificateNotYetValidException) {
         return new NetFailure(
-            "the certificate of "
-                + host
-                + " is out of its dates ("
-                + t.getMessage()
-                + ")"
-                + NOT_SENT,
-            false);
+            "the certificate of " + host + " is out of its dates (" + t.getMessage() + ")", false);
       }
       String message = t.getMessage();
       if (message != null
           && (message.startsWith("No subject alternative")
               || message.startsWith("No name matching"))) {
         return new NetFailure(
-            "the certificate of " + host + " is for another host (" + message + ")" + NOT_SENT,
-            false);
+            "the certificate of " + host + " is for another host (" + message + ")", false);
       }
     }
+    // Cut off, not refused: a proxy's tunnel closed or reset mid-handshake may open next time.
     return new NetFailure(
-        "the TLS handshake with " + host + " failed (" + cause.getMessage() + ")" + NOT_SENT,
-        false);
+        "the TLS handshake with " + host + " failed (" + cause.getMessage() + ")", true);
   }
 
   private static int port(URI target) {

@@ -6,6 +6,8 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * An HTTP proxy, as a URL such as {@code http://user:pass@proxy.example:3128}, read as curl reads
@@ -20,6 +22,9 @@ import java.util.Locale;
 public record ProxyUrl(String host, int port, String user, String password) {
   /** curl's port for a proxy URL that names none. */
   public static final int DEFAULT_PORT = 1080;
+
+  private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://");
+  private static final Pattern PORT_AND_PATH = Pattern.compile("\\d*(/.*)?");
 
   /** What is printed instead of a password. */
   static final String HIDDEN = "xxxxx";
@@ -151,16 +156,20 @@ public record ProxyUrl(String host, int port, String user, String password) {
    * even then.
    */
   public static String redact(String text) {
-    int at = text.lastIndexOf('@');
-    if (at < 0) {
+    Matcher scheme = SCHEME.matcher(text);
+    int start = scheme.lookingAt() ? scheme.end() : 0;
+    int colon = text.indexOf(':', start);
+    if (colon < 0) {
       return text;
     }
-    int start = text.indexOf("://");
-    start = start < 0 || start > at ? 0 : start + 3;
-    int colon = text.indexOf(':', start);
-    return colon < 0 || colon > at
+    int at = text.lastIndexOf('@');
+    if (at > colon) {
+      return text.substring(0, colon + 1) + HIDDEN + text.substring(at);
+    }
+    // No @ after it: the colon starts a port, or a password whose host is missing.
+    return PORT_AND_PATH.matcher(text.substring(colon + 1)).matches()
         ? text
-        : text.substring(0, colon + 1) + HIDDEN + text.substring(at);
+        : text.substring(0, colon + 1) + HIDDEN;
   }
 
   private static String decoded(String part) {

@@ -11,8 +11,22 @@ import dev.edlinkidem.request.RecordedResponse;
  * @param error why the last attempt got no response, or, when the token was refused, why it was not
  *     renewed; else null
  * @param attempts attempts made in this run
+ * @param reachedNothing true only when the entry has no attempt but this run's, and each of them
+ *     failed before its request left the machine (the proxy, or the TLS handshake): nothing of this
+ *     entry can have reached Edlink
  */
-public record Delivery(Kind kind, Entry entry, RecordedResponse last, String error, int attempts) {
+public record Delivery(
+    Kind kind,
+    Entry entry,
+    RecordedResponse last,
+    String error,
+    int attempts,
+    boolean reachedNothing) {
+  /** An ending that says nothing of whether the request reached Edlink. */
+  public Delivery(Kind kind, Entry entry, RecordedResponse last, String error, int attempts) {
+    this(kind, entry, last, error, attempts, false);
+  }
+
   /** The kinds of ending, each with its own exit code. */
   public enum Kind {
     /** 2xx: journaled as succeeded. */

@@ -127,6 +127,7 @@ public final class Sender {
     String error = null;
     Delivery.Kind pendingKind = Delivery.Kind.NO_RESPONSE;
     int sent = 0; // attempts in this run: the retries, and a resend with a renewed token
+    boolean neverSent = entry.attempts().isEmpty(); // every attempt failed before leaving
     int throttled = 0; // 429s waited out without using a retry
     for (int retry = 0; ; ) {
       Duration left = budget.minus(time.since(started));
@@ -169,6 +170,7 @@ public final class Sender {
       Optional<Duration> retryAfter = Optional.empty();
       boolean retryable;
       if (exchange instanceof Exchange.Response r) {
+        neverSent = false;
         last = r.response();
         error = null;
         int status = last.status();
@@ -252,6 +254,7 @@ public final class Sender {
         }
       } else {
         Exchange.NoResponse none = (Exchange.NoResponse) exchange;
+        neverSent &= none.neverSent();
         last = null;
         error = none.error();
         pendingKind = Delivery.Kind.NO_RESPONSE;
@@ -276,7 +279,7 @@ public final class Sender {
               && !leftAfterWait.isZero();
       listener.attempted(attempt, again ? Optional.of(wait) : Optional.empty());
       if (!again) {
-        return new Delivery(pendingKind, entry, last, error, sent);
+        return new Delivery(pendingKind, entry, last, error, sent, neverSent);
       }
       if (free) {
         throttled++;

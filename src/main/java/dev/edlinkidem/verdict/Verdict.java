@@ -248,6 +248,7 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
               + attempts()
               + " ("
               + delivery.error()
+              + (delivery.reachedNothing() ? "; nothing reached Edlink" : "")
               + ") · "
               + key
               + " is "

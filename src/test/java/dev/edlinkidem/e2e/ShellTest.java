@@ -208,13 +208,20 @@ class ShellTest extends SandboxCase {
       t.waitFor(0, "alice:xxxxx@proxy.corp");
       t.type("config show --proxy=bob:pw-bare-2@proxy.corp\r");
       t.waitFor(0, "bob:xxxxx@proxy.corp");
+      t.type("config show --proxy 'http://carol:pw in quotes 3@proxy.corp:3128'\r");
+      t.waitFor(0, "carol:xxxxx@proxy.corp");
+      t.type("config show --proxy http://proxy.corp:3128\r");
+      t.waitFor(0, "http://proxy.corp:3128  (flag --proxy)");
       t.type("keygen -n 1\r");
       t.type(CTRL_D);
       assertEquals(0, session.get(20, TimeUnit.SECONDS));
     }
     String kept = Files.readString(history());
     assertTrue(kept.contains("keygen -n 1"), kept);
-    assertFalse(kept.contains("pw-in-url-1") || kept.contains("pw-bare-2"), kept);
+    assertTrue(kept.contains("--proxy http://proxy.corp:3128"), "no password, kept: " + kept);
+    for (String password : List.of("pw-in-url-1", "pw-bare-2", "pw in quotes 3")) {
+      assertFalse(kept.contains(password), kept);
+    }
   }
 
   @Test

@@ -98,6 +98,28 @@ class UserTokenTest extends SandboxCase {
   }
 
   @Test
+  void aRefreshThatGetsNoAnswerIsNoResponseAndSendsNothing() throws Exception {
+    JsonObject set = sandbox.issueUserTokens();
+    set.remove("access_token");
+    storeClient(set);
+    int closed;
+    try (java.net.ServerSocket gone = new java.net.ServerSocket(0)) {
+      closed = gone.getLocalPort();
+    }
+
+    Cli.Result posted =
+        user()
+            .env("EDLINK_BASE_URL", "http://127.0.0.1:" + closed)
+            .run("post", MY, "-d", ESSAY, "-k", "silent-1");
+
+    assertEquals(6, posted.code(), "no answer, not a refusal: " + posted);
+    assertTrue(
+        posted.err().contains("no user token: refreshing the user token failed"), posted.err());
+    assertTrue(posted.err().endsWith("nothing was sent\n"), posted.err());
+    assertFalse(Files.exists(journalDir()) && journalText().contains("silent-1"));
+  }
+
+  @Test
   void aRefreshThatFailsLeavesTheEntryPendingAndSaysWhy() throws Exception {
     JsonObject set = sandbox.issueUserTokens();
     set.addProperty("client_secret", "not-the-secret");

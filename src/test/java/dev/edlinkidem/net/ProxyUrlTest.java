@@ -58,7 +58,9 @@ class ProxyUrlTest {
         "http://proxy:3128?x=1",
         "http://pro xy:3128",
         "http://u:secret@proxy:3128/p",
-        "http://u:sec%zzret@proxy:3128"
+        "http://u:sec%zzret@proxy:3128",
+        "http://alice:secret",
+        "alice:pa://secret@proxy:3128x"
       })
   void refusesWhatCannotBeUsedAndNeverShowsThePassword(String text) {
     NetworkSettingException e =
@@ -74,6 +76,10 @@ class ProxyUrlTest {
     assertEquals("http://u:xxxxx@host", ProxyUrl.redact("http://u:p@ss@host"));
     assertEquals("u:xxxxx@host:1", ProxyUrl.redact("u:p@host:1"));
     assertEquals("http://u@host:1", ProxyUrl.redact("http://u@host:1"), "no password to hide");
+    assertEquals("alice:xxxxx@proxy:3128", ProxyUrl.redact("alice:pa://ss@proxy:3128"));
+    assertEquals("http://alice:xxxxx", ProxyUrl.redact("http://alice:hunter2pw"), "no host");
+    assertEquals("http://proxy:3128/x", ProxyUrl.redact("http://proxy:3128/x"));
+    assertEquals("proxy", ProxyUrl.redact("proxy"));
     assertEquals("http://host:1", ProxyUrl.redact("http://host:1"));
   }
 }

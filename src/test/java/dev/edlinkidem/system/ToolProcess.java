@@ -119,9 +119,22 @@ public final class ToolProcess {
     return p;
   }
 
-  /** Stops every process this started. */
+  /**
+   * Stops every process this started: SIGTERM first, so that a sandbox runs its shutdown hook, then
+   * SIGKILL for any still there after 5 seconds.
+   */
   public void close() {
-    started.forEach(Process::destroyForcibly);
+    started.forEach(Process::destroy);
+    for (Process p : started) {
+      try {
+        if (!p.waitFor(5, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        p.destroyForcibly();
+      }
+    }
   }
 
   private static byte[] readQuietly(InputStream in) {

@@ -102,7 +102,16 @@ public final class ShellSession {
    * ({@code --proxy user:pass@proxy}, {@code config set proxy user:pass@proxy}).
    */
   private static final Pattern PASSWORD_IN_URL =
-      Pattern.compile("://[^\\s/@]*:[^\\s@]*@|proxy[\\s=]+\\S*:[^\\s@]*@");
+      Pattern.compile("://[^\\s/@]*:[^\\s@]*@|(?i)proxy[\\s=]+\\S*:[^\\s@]*@");
+
+  /**
+   * The same in quotes, where a password may hold spaces: a quoted URL with a password, or any
+   * quoted proxy holding an {@code @}.
+   */
+  private static final Pattern QUOTED_PASSWORD =
+      Pattern.compile(
+          "'[^']*://[^'/@]*:[^'@]*@[^']*'|\"[^\"]*://[^\"/@]*:[^\"@]*@[^\"]*\""
+              + "|(?i)proxy[\\s=]+('[^']*@|\"[^\"]*@)");
 
   /**
    * Whether a line holds a secret: the token this session would send (pasted at the prompt by
@@ -110,7 +119,9 @@ public final class ShellSession {
    * each time, since config set-token may change it.
    */
   private boolean holdsASecret(String line) {
-    return PASSWORD_IN_URL.matcher(line).find() || holdsTheToken(line);
+    return PASSWORD_IN_URL.matcher(line).find()
+        || QUOTED_PASSWORD.matcher(line).find()
+        || holdsTheToken(line);
   }
 
   private boolean holdsTheToken(String line) {

@@ -224,8 +224,10 @@ public final class SendOptions {
         throw new CliException(ExitCode.INTERRUPTED, "interrupted; nothing was sent", e);
       }
       if (first.token() == null) {
+        // No answer is exit 6, as for a request; a refusal is the token's, exit 4.
         throw new CliException(
-            ExitCode.CLIENT_ERROR, "no user token: " + first.whyNot() + "; nothing was sent");
+            first.unanswered() ? ExitCode.NO_RESPONSE : ExitCode.CLIENT_ERROR,
+            "no user token: " + first.whyNot() + "; nothing was sent");
       }
     }
     return tokens;
