@@ -1,6 +1,8 @@
 package dev.edlinkidem.net;
 
+import java.io.EOFException;
 import java.net.ConnectException;
+import java.net.SocketException;
 import java.net.URI;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
@@ -101,8 +103,23 @@ public record NetFailure(String text, boolean worthRetrying) {
       }
     }
     // Cut off, not refused: a proxy's tunnel closed or reset mid-handshake may open next time.
+    // Anything else (no trust at all, no protocol in common) would fail the same way again.
     return new NetFailure(
-        "the TLS handshake with " + host + " failed (" + cause.getMessage() + ")", true);
+        "the TLS handshake with " + host + " failed (" + cause.getMessage() + ")", cutOff(cause));
+  }
+
+  /** Whether the other end closed or reset the connection during the handshake. */
+  private static boolean cutOff(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      String message = t.getMessage() == null ? "" : t.getMessage();
+      if (t instanceof EOFException
+          || t instanceof SocketException
+          || message.contains("terminated the handshake")
+          || message.contains("Connection reset")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int port(URI target) {

@@ -88,6 +88,12 @@ class NetFailureTest {
     assertTrue(cut.text().startsWith("the TLS handshake with ed.link failed"), cut.text());
     assertTrue(cut.worthRetrying(), "a tunnel reset mid-handshake may open next time");
     assertFalse(cut.text().contains("did not"), "no claim in an attempt's words: " + cut.text());
+    NetFailure noTrust =
+        NetFailure.of(
+            new SSLHandshakeException("No X509TrustManager implementation available"),
+            EDLINK,
+            null);
+    assertFalse(noTrust.worthRetrying(), "the same would fail again: " + noTrust.text());
   }
 
   @Test
