@@ -20,7 +20,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -101,6 +100,11 @@ public final class FileJournal implements Journal {
 
   public Path directory() {
     return dir;
+  }
+
+  @Override
+  public String location() {
+    return dir.toString();
   }
 
   @Override
@@ -287,6 +291,7 @@ public final class FileJournal implements Journal {
    * itself. Where there is no cache, or format 1's log is still beside it, the journal is read as
    * {@link #summaries} reads it.
    */
+  @Override
   public List<String> keysToOffer(String prefix, boolean pendingOnly) throws JournalException {
     if (!Files.isDirectory(dir)) {
       return List.of();
@@ -303,13 +308,7 @@ public final class FileJournal implements Journal {
     } catch (IOException e) {
       throw cannotRead(e);
     }
-    List<EntrySummary> all = new ArrayList<>(summaries());
-    Collections.reverse(all);
-    return all.stream()
-        .filter(s -> s.key().startsWith(prefix))
-        .filter(s -> !pendingOnly || s.state() == EntryState.PENDING)
-        .map(EntrySummary::key)
-        .toList();
+    return Journal.super.keysToOffer(prefix, pendingOnly);
   }
 
   @Override
@@ -542,6 +541,7 @@ public final class FileJournal implements Journal {
    * their key gets Edlink's recorded answer); nothing is sent on the strength of an outcome. Begin
    * records are forced before sending, as always.
    */
+  @Override
   public void leaveOutcomesUnforced() {
     outcomesUnforced = true;
   }
@@ -550,6 +550,7 @@ public final class FileJournal implements Journal {
    * Groups of forced writes so far, and the records in them: how much forcing concurrent writers
    * shared.
    */
+  @Override
   public long[] forcesShared() {
     return commits.counts();
   }

@@ -2,7 +2,9 @@ package dev.edlinkidem.journal;
 
 import dev.edlinkidem.request.JournaledRequest;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -48,6 +50,40 @@ public interface Journal extends AutoCloseable {
 
   /** Records that could not be used during the last read, for the user to hear about. */
   List<Problem> problems();
+
+  /** Where the journal is, for a message: its directory. */
+  String location();
+
+  /**
+   * The keys a shell's Tab offers: those starting with {@code prefix}, pending ones only when
+   * asked, newest first. Best effort, for a person waiting on Tab: every command then given checks
+   * the key for itself. By default read from {@link #summaries}.
+   */
+  default List<String> keysToOffer(String prefix, boolean pendingOnly) throws JournalException {
+    List<EntrySummary> all = new ArrayList<>(summaries());
+    Collections.reverse(all);
+    return all.stream()
+        .filter(s -> s.key().startsWith(prefix))
+        .filter(s -> !pendingOnly || s.state() == EntryState.PENDING)
+        .map(EntrySummary::key)
+        .toList();
+  }
+
+  /**
+   * Lets outcomes reach the disk with later writes instead of each on its own, for a batch; begin
+   * records are made durable before sending, always. An outcome lost to a power cut reads as
+   * pending, which is safe: its key sent again gets Edlink's recorded answer. By default every
+   * write is made durable at once.
+   */
+  default void leaveOutcomesUnforced() {}
+
+  /**
+   * Groups of durable writes so far and the records in them, {@code {groups, records}}: how much
+   * concurrent writers shared; null where the journal does not count them.
+   */
+  default long[] forcesShared() {
+    return null;
+  }
 
   /**
    * Takes a key for this process until the lease is closed, so that one key is sent by one process

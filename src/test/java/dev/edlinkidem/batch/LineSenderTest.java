@@ -174,6 +174,11 @@ class LineSenderTest {
     }
 
     @Override
+    public String location() {
+      return journal.location();
+    }
+
+    @Override
     public Lease lease(String key) throws JournalException, KeyInFlightException {
       Lease lease = journal.lease(key);
       return new Lease() {

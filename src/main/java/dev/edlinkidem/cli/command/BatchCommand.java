@@ -12,7 +12,7 @@ import dev.edlinkidem.cli.option.SendOptions;
 import dev.edlinkidem.cli.render.BatchReport;
 import dev.edlinkidem.config.Unreadable;
 import dev.edlinkidem.edlink.Bearer;
-import dev.edlinkidem.journal.FileJournal;
+import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.request.Destination;
 import dev.edlinkidem.send.Sender;
@@ -139,7 +139,7 @@ public final class BatchCommand implements Callable<Integer> {
     Sender sender = send.sender(root, token, (attempt, wait) -> {}, send.mayNeedTls(root));
     Runnable forgetInterrupt = invocation.onInterrupt(report::interrupted);
     String readError = null;
-    try (FileJournal journal = FileJournal.open(root.settings().journalDir());
+    try (Journal journal = JournalAccess.open(root.settings());
         BatchFile lines = new BatchFile(input)) {
       Path fileToCount = Path.of(root.settings().expandHome(file));
       if (report.showsProgress() && Files.isRegularFile(fileToCount)) {
@@ -195,11 +195,9 @@ public final class BatchCommand implements Callable<Integer> {
             .err()
             .println(
                 report.journalShare(lineSender.journalNanos(), lineSender.workerNanos())
-                    + "; "
-                    + shared[1]
-                    + " forced writes in "
-                    + shared[0]
-                    + " groups");
+                    + (shared == null
+                        ? ""
+                        : "; " + shared[1] + " forced writes in " + shared[0] + " groups"));
       }
       int exit = report.finish(pace.pauses());
       if (readError != null) {

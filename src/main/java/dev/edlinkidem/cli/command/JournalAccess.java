@@ -2,7 +2,9 @@ package dev.edlinkidem.cli.command;
 
 import dev.edlinkidem.cli.CliException;
 import dev.edlinkidem.cli.EdlinkIdem;
+import dev.edlinkidem.config.Settings;
 import dev.edlinkidem.journal.FileJournal;
+import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.verdict.ExitCode;
 
@@ -10,13 +12,18 @@ import dev.edlinkidem.verdict.ExitCode;
 public final class JournalAccess {
   /** Work on an open journal. */
   interface Work<T> {
-    T apply(FileJournal journal) throws JournalException;
+    T apply(Journal journal) throws JournalException;
   }
 
   private JournalAccess() {}
 
+  /** The journal the settings name: the one place a command opens it. */
+  static Journal open(Settings settings) throws JournalException {
+    return FileJournal.open(settings.journalDir());
+  }
+
   static <T> T with(EdlinkIdem root, Work<T> work) {
-    try (FileJournal journal = FileJournal.open(root.settings().journalDir())) {
+    try (Journal journal = open(root.settings())) {
       T result = work.apply(journal);
       KeyRunner.reportProblems(root, journal.problems());
       return result;

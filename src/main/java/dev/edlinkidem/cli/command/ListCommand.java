@@ -110,8 +110,8 @@ public final class ListCommand implements Callable<Integer> {
 
   /**
    * What the completion scripts run on Tab: the keys that start with PREFIX, read the quick way
-   * ({@link dev.edlinkidem.journal.FileJournal#keysToOffer}). Hidden: a script wants {@code
-   * --format keys}, which checks every entry.
+   * ({@link dev.edlinkidem.journal.Journal#keysToOffer}). Hidden: a script wants {@code --format
+   * keys}, which checks every entry.
    */
   @Option(names = "--completing", paramLabel = "PREFIX", hidden = true)
   private String completing;

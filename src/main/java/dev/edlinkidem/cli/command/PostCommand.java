@@ -13,7 +13,6 @@ import dev.edlinkidem.edlink.Bearer;
 import dev.edlinkidem.edlink.EdlinkClient;
 import dev.edlinkidem.edlink.RetryPolicy;
 import dev.edlinkidem.journal.Entry;
-import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
@@ -152,7 +151,7 @@ public final class PostCommand implements Callable<Integer> {
     KeyRunner runner =
         new KeyRunner(
             root, printer, policy.attempts(), listener -> send.sender(root, token, listener, tls));
-    try (FileJournal journal = FileJournal.open(root.settings().journalDir());
+    try (Journal journal = JournalAccess.open(root.settings());
         Journal.Lease lease = journal.lease(key)) {
       Optional<Entry> existing = runner.entryOf(lease);
       KeyRunner.reportProblems(root, journal.problems());

@@ -13,7 +13,6 @@ import dev.edlinkidem.edlink.RequestLog;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.EntrySummary;
-import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
@@ -176,7 +175,7 @@ public final class ReconcileCommand implements Callable<Integer> {
         });
   }
 
-  private List<EntrySummary> targets(FileJournal journal) throws JournalException {
+  private List<EntrySummary> targets(Journal journal) throws JournalException {
     List<EntrySummary> all = journal.summaries();
     if (allPending) {
       return all.stream().filter(s -> s.state() == EntryState.PENDING).toList();
@@ -248,7 +247,7 @@ public final class ReconcileCommand implements Callable<Integer> {
   }
 
   /** Records what the log says of one key, under its lease. */
-  private void settle(FileJournal journal, String key, List<RequestLog.Logged> logged, Instant now)
+  private void settle(Journal journal, String key, List<RequestLog.Logged> logged, Instant now)
       throws JournalException {
     try (Journal.Lease lease = journal.lease(key)) {
       Optional<Entry> current = lease.entry();

@@ -11,7 +11,6 @@ import dev.edlinkidem.edlink.Bearer;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.EntrySummary;
-import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
@@ -111,7 +110,7 @@ public final class ReplayCommand implements Callable<Integer> {
     send.policy(root);
     Invocation invocation = root.invocation();
     invocation.now(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
-    try (FileJournal journal = FileJournal.open(root.settings().journalDir())) {
+    try (Journal journal = JournalAccess.open(root.settings())) {
       List<Entry> chosen = allPending ? pendingOf(journal) : resolve(journal);
       KeyRunner.reportProblems(root, journal.problems());
       if (chosen.isEmpty()) {
@@ -128,7 +127,7 @@ public final class ReplayCommand implements Callable<Integer> {
         if (!root.style().quiet()) {
           invocation
               .err()
-              .println("edlink-idem: no pending entries to replay in " + journal.directory());
+              .println("edlink-idem: no pending entries to replay in " + journal.location());
         }
         return ExitCode.OK;
       }
@@ -159,7 +158,7 @@ public final class ReplayCommand implements Callable<Integer> {
   /**
    * @param tls whether any entry to send is https
    */
-  private int replayAll(FileJournal journal, List<Entry> chosen, Bearer token, boolean tls) {
+  private int replayAll(Journal journal, List<Entry> chosen, Bearer token, boolean tls) {
     Invocation invocation = root.invocation();
     boolean single = !allPending && chosen.size() == 1;
     boolean progress = !single && invocation.terminal().stderr() && !root.style().quiet();
@@ -262,7 +261,7 @@ public final class ReplayCommand implements Callable<Integer> {
   }
 
   /** Pending entries inside their window; the others are reported as refused. */
-  private List<Entry> pendingOf(FileJournal journal) throws JournalException {
+  private List<Entry> pendingOf(Journal journal) throws JournalException {
     Instant now = root.invocation().now();
     ResultPrinter words = new ResultPrinter(root, output, false, send.replayArgs());
     List<Entry> pending = new ArrayList<>();
@@ -302,7 +301,7 @@ public final class ReplayCommand implements Callable<Integer> {
   }
 
   /** Each named key, by exact match or unique prefix. */
-  private List<Entry> resolve(FileJournal journal) throws JournalException {
+  private List<Entry> resolve(Journal journal) throws JournalException {
     LinkedHashSet<Entry> chosen = new LinkedHashSet<>();
     for (String key : keys) {
       chosen.add(KeyResolver.entry(journal, key));

@@ -4,10 +4,11 @@ import dev.edlinkidem.cli.CliException;
 import dev.edlinkidem.cli.EdlinkIdem;
 import dev.edlinkidem.cli.Invocation;
 import dev.edlinkidem.cli.Main;
+import dev.edlinkidem.config.Settings;
 import dev.edlinkidem.journal.EntryJson;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.EntrySummary;
-import dev.edlinkidem.journal.FileJournal;
+import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.shell.CommandCompleter;
 import dev.edlinkidem.shell.CommandCompleter.KeyChoice;
@@ -223,7 +224,7 @@ public final class ShellSession {
     } catch (CliException e) {
       profile = "?";
     }
-    try (FileJournal journal = FileJournal.open(root.settings().journalDir())) {
+    try (Journal journal = JournalAccess.open(root.settings())) {
       int pending = 0;
       for (EntrySummary s : journal.summaries()) {
         pending += s.state() == EntryState.PENDING ? 1 : 0;
@@ -240,17 +241,17 @@ public final class ShellSession {
   /** The journal's keys for completion, pending first and newest first within each. */
   private List<KeyChoice> keys(List<String> lineGlobals, String prefix) {
     try {
-      Path dir = root.settings().journalDir();
+      Settings settings = root.settings();
       if (!lineGlobals.isEmpty()) {
         CommandLine cli = Main.commandLine(root.invocation());
         List<String> args = new ArrayList<>(root.globalArgs());
         args.addAll(lineGlobals);
         args.add("list");
         cli.parseArgs(args.toArray(String[]::new));
-        dir = cli.<EdlinkIdem>getCommand().settings().journalDir();
+        settings = cli.<EdlinkIdem>getCommand().settings();
       }
       Instant now = root.invocation().now();
-      try (FileJournal journal = FileJournal.open(dir)) {
+      try (Journal journal = JournalAccess.open(settings)) {
         // Filtered before anything else: at 100,000 entries, describing them all costs more than
         // reading them. A few keys are read one by one, after the quick look Tab takes in the
         // bash, zsh and fish completions; many, from every entry's summary.
