@@ -27,6 +27,7 @@ class LayersTest {
           Map.entry("net", Set.of("request")),
           Map.entry("edlink", Set.of("net", "request", "time")),
           Map.entry("journal", Set.of("fs", "request", "time")),
+          Map.entry("journal.postgres", Set.of("journal", "fs", "request", "time")),
           Map.entry("send", Set.of("edlink", "journal", "request", "time")),
           Map.entry("verdict", Set.of("send", "edlink", "journal", "request", "time")),
           Map.entry("batch", Set.of("verdict", "send", "edlink", "journal", "request", "time")),

@@ -5,6 +5,7 @@ import dev.edlinkidem.cli.render.UsageHelp;
 import dev.edlinkidem.config.SettingsException;
 import dev.edlinkidem.edlink.EdlinkClient;
 import dev.edlinkidem.journal.KeyResolver;
+import dev.edlinkidem.journal.postgres.PostgresSettingException;
 import dev.edlinkidem.net.Network;
 import dev.edlinkidem.request.InvalidRequestException;
 import dev.edlinkidem.verdict.ExitCode;
@@ -247,6 +248,7 @@ public final class Main {
     if (e instanceof CommandLine.TypeConversionException
         || e instanceof InvalidRequestException
         || e instanceof SettingsException
+        || e instanceof PostgresSettingException
         || e instanceof KeyResolver.Unresolved) {
       err.println("edlink-idem: " + oneLine(e.getMessage()));
       return ExitCode.USAGE;
