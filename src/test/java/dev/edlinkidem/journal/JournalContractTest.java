@@ -1,0 +1,597 @@
+package dev.edlinkidem.journal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.edlinkidem.request.JournaledRequest;
+import dev.edlinkidem.request.RecordedResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every journal promises through {@link Journal}, whatever keeps it: a subclass supplies the
+ * journal, and every test here must pass for it.
+ *
+ * <p>Only what the interface's Javadoc and SPEC section 3 promise is checked, through the interface
+ * alone: how records lie in files or rows is each implementation's own tests' business. "Another
+ * handle" stands for another process: a second {@link Journal} on the same journal, opened as a
+ * process would open it. Public, with protected hooks, so that an implementation in another package
+ * can run it.
+ */
+public abstract class JournalContractTest {
+  private static final Instant T0 = Instant.parse("2026-11-01T08:00:00Z");
+
+  /** Longer than any lease refusal may take: "at once" means without waiting for the holder. */
+  private static final Duration AT_ONCE = Duration.ofSeconds(10);
+
+  /** A new, empty journal of this test's own; the test class closes it. */
+  protected abstract Journal open() throws Exception;
+
+  /**
+   * Another handle on the journal {@link #open} gave, as another process would open it: what it
+   * reads and which keys it may lease are what another process's would be. The test closes it.
+   */
+  protected abstract Journal openAgain() throws Exception;
+
+  private Journal journal;
+
+  @BeforeEach
+  void openJournal() throws Exception {
+    journal = open();
+  }
+
+  @AfterEach
+  void closeJournal() throws Exception {
+    journal.close();
+  }
+
+  // A new journal
+
+  @Test
+  void aNewJournalHoldsNothing() throws Exception {
+    assertEquals(List.of(), journal.entries());
+    assertEquals(List.of(), journal.summaries());
+    assertTrue(journal.find("k-1").isEmpty());
+    assertTrue(journal.tombstone("k-1").isEmpty());
+    assertEquals(List.of(), journal.forgetTombstones(T0.plus(Duration.ofDays(999)), false));
+    assertEquals(List.of(), journal.problems());
+  }
+
+  // Begin, attempts, outcome
+
+  @Test
+  void beginReturnsThePendingEntryItJournaled() throws Exception {
+    try (Journal.Lease lease = journal.lease("k-1")) {
+      Entry begun = lease.begin(request("{\"title\":\"Essay\"}"), T0);
+      assertSameEntry(
+          new Entry(
+              "k-1",
+              T0,
+              request("{\"title\":\"Essay\"}"),
+              request("{\"title\":\"Essay\"}").fingerprint(),
+              List.of(),
+              null),
+          begun);
+      assertEquals(EntryState.PENDING, begun.state());
+    }
+  }
+
+  @Test
+  void aJournaledRequestIsFoundPendingAsItWasGiven() throws Exception {
+    JournaledRequest asked = request("{\"title\":\"Essay\"}");
+    try (Journal.Lease lease = journal.lease("k-1")) {
+      lease.begin(asked, T0);
+    }
+    Entry e = journal.find("k-1").orElseThrow();
+    assertSameEntry(new Entry("k-1", T0, asked, asked.fingerprint(), List.of(), null), e);
+    assertEquals(EntryState.PENDING, e.state());
+    assertNull(e.outcome());
+  }
+
+  @Test
+  void attemptsAreKeptInTheirOrderWithEveryField() throws Exception {
+    List<Attempt> attempts =
+        List.of(
+            new Attempt(
+                1,
+                T0,
+                Duration.ofMillis(212),
+                Attempt.Result.NO_RESPONSE,
+                0,
+                "connection closed without a response",
+                null),
+            new Attempt(
+                2,
+                T0.plusSeconds(2),
+                Duration.ofMillis(30_000),
+                Attempt.Result.TIMEOUT,
+                0,
+                "timed out",
+                null),
+            new Attempt(
+                3,
+                T0.plusSeconds(40),
+                Duration.ofMillis(35),
+                Attempt.Result.RESPONSE,
+                503,
+                null,
+                "req-3",
+                T0.plusSeconds(39)));
+    try (Journal.Lease lease = journal.lease("k-1")) {
+      lease.begin(request("{}"), T0);
+      for (Attempt a : attempts) {
+        lease.recordAttempt(a);
+      }
+    }
+    Entry e = journal.find("k-1").orElseThrow();
+    assertEquals(attempts, e.attempts());
+    assertEquals(EntryState.PENDING, e.state());
+  }
+
+  @Test
+  void anOutcomeSettlesTheEntryWithItsAnswer() throws Exception {
+    Outcome outcome =
+        new Outcome(
+            EntryState.SUCCEEDED, T0.plusSeconds(1), ok("{\"$data\":{\"id\":\"a1\"}}"), "post");
+    try (Journal.Lease lease = journal.lease("k-1")) {
+      lease.begin(request("{}"), T0);
+      lease.recordAttempt(answered(1, T0.plusSeconds(1), 200));
+      lease.recordOutcome(outcome);
+    }
+    Entry e = journal.find("k-1").orElseThrow();
+    assertEquals(EntryState.SUCCEEDED, e.state());
+    assertEquals(List.of(answered(1, T0.plusSeconds(1), 200)), e.attempts());
+    assertSameOutcome(outcome, e.outcome());
+  }
+
+  @Test
+  void recordFinalJournalsTheAttemptAndTheFailure() throws Exception {
+    Attempt last = answered(2, T0.plusSeconds(3), 422);
+    Outcome failed =
+        new Outcome(
+            EntryState.FAILED,
+            T0.plusSeconds(3),
+            new RecordedResponse(
+                422,
+                Map.of("Content-Type", List.of("application/json")),
+                "{\"$errors\":[{\"code\":\"BAD_REQUEST\"}]}".getBytes(StandardCharsets.UTF_8)),
+            "replay");
+    try (Journal.Lease lease = journal.lease("k-1")) {
+      lease.begin(request("{}"), T0);
+      lease.recordAttempt(unanswered(1, T0));
+      lease.recordFinal(last, failed);
+    }
+    Entry e = journal.find("k-1").orElseThrow();
+    assertEquals(EntryState.FAILED, e.state());
+    assertEquals(List.of(unanswered(1, T0), last), e.attempts());
+    assertSameOutcome(failed, e.outcome());
+  }
+
+  @Test
+  void bodiesComeBackByteForByte() throws Exception {
+    byte[] notUtf8 = {(byte) 0xff, 0, 1, (byte) 0xc3, '\n', '"', '\\'};
+    JournaledRequest binary = JournaledRequest.post("https://ed.link/api/v2/x", notUtf8);
+    Outcome answer =
+        new Outcome(EntryState.SUCCEEDED, T0, new RecordedResponse(200, Map.of(), notUtf8), "post");
+    try (Journal.Lease lease = journal.lease("k-1")) {
+      lease.begin(binary, T0);
+      lease.recordFinal(answered(1, T0, 200), answer);
+    }
+    Entry e = journal.find("k-1").orElseThrow();
+    assertArrayEquals(notUtf8, e.request().body());
+    assertArrayEquals(notUtf8, e.outcome().response().body());
+    assertEquals(binary.fingerprint(), e.fingerprint());
+  }
+
+  @Test
+  void aBodyCutAtTheCapKeepsTheLengthItHad() throws Exception {
+    RecordedResponse cut =
+        new RecordedResponse(
+            200, Map.of(), "{\"$data\":".getBytes(StandardCharsets.UTF_8), 9_000_000);
+    try (Journal.Lease lease = journal.lease("k-1")) {
+      lease.begin(request("{}"), T0);
+      lease.recordFinal(answered(1, T0, 200), new Outcome(EntryState.SUCCEEDED, T0, cut, "post"));
+    }
+    RecordedResponse kept = journal.find("k-1").orElseThrow().outcome().response();
+    assertTrue(kept.truncated());
+    assertEquals(9_000_000, kept.length());
+    assertArrayEquals(cut.body(), kept.body());
+  }
+
+  @Test
+  void beginRunsItsCallbackOnce() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    try (Journal.Lease lease = journal.lease("k-1")) {
+      lease.begin(request("{}"), T0, calls::incrementAndGet);
+    }
+    assertEquals(1, calls.get());
+    assertTrue(journal.find("k-1").isPresent());
+  }
+
+  @Test
+  void aBeginWhoseCallbackThrowsJournalsNothing() throws Exception {
+    try (Journal.Lease lease = journal.lease("k-1")) {
+      IllegalStateException thrown =
+          assertThrows(
+              IllegalStateException.class,
+              () ->
+                  lease.begin(
+                      request("{}"),
+                      T0,
+                      () -> {
+                        throw new IllegalStateException("interrupted");
+                      }));
+      assertEquals("interrupted", thrown.getMessage());
+      assertTrue(lease.entry().isEmpty());
+      assertTrue(lease.blank());
+    }
+    assertTrue(journal.find("k-1").isEmpty());
+    assertEquals(List.of(), journal.entries());
+    try (Journal other = openAgain()) {
+      assertTrue(other.find("k-1").isEmpty());
+    }
+  }
+
+  @Test
+  void aLeaseAloneJournalsNothing() throws Exception {
+    journal.lease("k-1").close();
+    assertTrue(journal.find("k-1").isEmpty());
+    assertEquals(List.of(), journal.entries());
+    assertEquals(List.of(), journal.summaries());
+  }
+
+  // Reading: entries, summaries, windows, problems
+
+  @Test
+  void entriesComeInTheOrderTheirKeysWereJournaled() throws Exception {
+    List<String> journaled = List.of("k-c", "k-a", "k-d", "k-b");
+    for (int i = 0; i < journaled.size(); i++) {
+      CompactionTest.write(journal, journaled.get(i), "{}", T0.plusSeconds(i), i % 2 == 0);
+    }
+    assertEquals(journaled, keys(journal.entries()));
+    try (Journal other = openAgain()) {
+      assertEquals(journaled, keys(other.entries()));
+    }
+  }
+
+  @Test
+  void summariesAreTheEntriesSummed() throws Exception {
+    CompactionTest.write(journal, "k-done", "{\"a\":1}", T0, true);
+    CompactionTest.write(journal, "k-pending", "{\"a\":2}", T0.plusSeconds(60), false);
+    try (Journal.Lease lease = journal.lease("k-new")) {
+      lease.begin(request("{\"a\":3}"), T0.plusSeconds(120));
+    }
+    assertEquals(
+        summed(journal.entries()),
+        new HashSet<>(journal.summaries()),
+        "each summary is EntrySummary.of its entry");
+  }
+
+  @Test
+  void aSummarySaysStateStatusAttemptsAndHowItEnded() throws Exception {
+    CompactionTest.write(journal, "k-done", "{\"a\":1}", T0, true);
+    CompactionTest.write(journal, "k-pending", "{\"a\":2}", T0.plusSeconds(60), false);
+    try (Journal.Lease lease = journal.lease("k-new")) {
+      lease.begin(request("{\"a\":3}"), T0.plusSeconds(120));
+    }
+    EntrySummary done = summaryOf("k-done");
+    assertEquals(EntryState.SUCCEEDED, done.state());
+    assertEquals(200, done.status(), "the final status");
+    assertEquals(2, done.attempts());
+    assertEquals(T0, done.created());
+    assertEquals(T0.plusSeconds(1), done.finishedAt());
+    assertEquals("post", done.via());
+    assertEquals("POST", done.method());
+    assertEquals(request("{}").url(), done.url());
+    EntrySummary pending = summaryOf("k-pending");
+    assertEquals(EntryState.PENDING, pending.state());
+    assertEquals(0, pending.status(), "the last attempt's, which had no answer");
+    assertEquals(1, pending.attempts());
+    assertNull(pending.finishedAt());
+    assertNull(pending.via());
+    EntrySummary fresh = summaryOf("k-new");
+    assertEquals(0, fresh.attempts());
+    assertEquals(0, fresh.status());
+  }
+
+  @Test
+  void aPendingSummaryShowsItsLastAttemptsStatus() throws Exception {
+    try (Journal.Lease lease = journal.lease("k-1")) {
+      lease.begin(request("{}"), T0);
+      lease.recordAttempt(unanswered(1, T0));
+      lease.recordAttempt(answered(2, T0.plusSeconds(1), 503));
+    }
+    assertEquals(503, summaryOf("k-1").status());
+    assertEquals(2, summaryOf("k-1").attempts());
+  }
+
+  @Test
+  void theWindowRunsThirtyDaysFromTheMomentItWasJournaled() throws Exception {
+    CompactionTest.write(journal, "k-1", "{}", T0, false);
+    Window w = journal.find("k-1").orElseThrow().window();
+    assertEquals(T0, w.start());
+    assertEquals(T0.plus(Duration.ofDays(30)), w.end());
+    assertEquals(T0.plus(Duration.ofDays(30)).minus(Duration.ofHours(1)), w.replayDeadline());
+    assertEquals(w, summaryOf("k-1").window());
+  }
+
+  @Test
+  void aClockAheadOfEdlinksMovesTheWindowBack() throws Exception {
+    Duration ahead = Duration.ofHours(3);
+    Attempt dated =
+        new Attempt(
+            1,
+            T0,
+            Duration.ofMillis(40),
+            Attempt.Result.RESPONSE,
+            503,
+            null,
+            "req-1",
+            T0.plusMillis(40).minus(ahead));
+    try (Journal.Lease lease = journal.lease("k-1")) {
+      lease.begin(request("{}"), T0);
+      lease.recordAttempt(dated);
+    }
+    Entry e = journal.find("k-1").orElseThrow();
+    assertEquals(T0, e.created());
+    assertEquals(T0.minus(ahead), e.window().start());
+    assertEquals(T0.minus(ahead), summaryOf("k-1").created());
+    assertEquals(e.window(), summaryOf("k-1").window());
+  }
+
+  @Test
+  void aHealthyJournalReportsNoProblems() throws Exception {
+    CompactionTest.write(journal, "k-1", "{}", T0, true);
+    CompactionTest.write(journal, "k-2", "{}", T0, false);
+    journal.entries();
+    assertEquals(List.of(), journal.problems());
+    journal.summaries();
+    assertEquals(List.of(), journal.problems());
+    journal.find("k-2");
+    assertEquals(List.of(), journal.problems());
+    try (Journal.Lease lease = journal.lease("k-2")) {
+      lease.entry();
+      assertEquals(List.of(), journal.problems());
+    }
+  }
+
+  // What another handle sees
+
+  @Test
+  void anotherHandleSeesTheBeginWhileTheKeyIsStillLeased() throws Exception {
+    try (Journal.Lease lease = journal.lease("k-1")) {
+      lease.begin(request("{}"), T0);
+      Entry seen = seenElsewhere("k-1");
+      assertEquals(EntryState.PENDING, seen.state());
+      assertEquals(request("{}").fingerprint(), seen.fingerprint());
+      assertEquals(T0, seen.created());
+    }
+  }
+
+  @Test
+  void anotherHandleSeesEachAttemptAsItIsRecorded() throws Exception {
+    try (Journal.Lease lease = journal.lease("k-1")) {
+      lease.begin(request("{}"), T0);
+      lease.recordAttempt(unanswered(1, T0));
+      assertEquals(List.of(unanswered(1, T0)), seenElsewhere("k-1").attempts());
+      lease.recordAttempt(answered(2, T0.plusSeconds(1), 503));
+      assertEquals(
+          List.of(unanswered(1, T0), answered(2, T0.plusSeconds(1), 503)),
+          seenElsewhere("k-1").attempts());
+    }
+  }
+
+  @Test
+  void anotherHandleSeesTheOutcomeBeforeTheLeaseIsLetGo() throws Exception {
+    Outcome outcome = new Outcome(EntryState.SUCCEEDED, T0, ok("{}"), "post");
+    try (Journal.Lease lease = journal.lease("k-1")) {
+      lease.begin(request("{}"), T0);
+      lease.recordFinal(answered(1, T0, 200), outcome);
+      Entry seen = seenElsewhere("k-1");
+      assertEquals(EntryState.SUCCEEDED, seen.state());
+      assertSameOutcome(outcome, seen.outcome());
+    }
+  }
+
+  @Test
+  void anotherHandleListsWhatThisOneJournaled() throws Exception {
+    CompactionTest.write(journal, "k-1", "{}", T0, true);
+    CompactionTest.write(journal, "k-2", "{}", T0, false);
+    try (Journal other = openAgain()) {
+      assertEquals(keys(journal.entries()), keys(other.entries()));
+      assertEquals(new HashSet<>(journal.summaries()), new HashSet<>(other.summaries()));
+    }
+  }
+
+  @Test
+  void aHandleOpenedEarlierSeesWhatAnotherWroteSince() throws Exception {
+    CompactionTest.write(journal, "k-1", "{}", T0, false);
+    journal.summaries();
+    try (Journal other = openAgain()) {
+      CompactionTest.write(other, "k-2", "{}", T0, true);
+      try (Journal.Lease lease = other.lease("k-1")) {
+        lease.entry();
+        lease.recordFinal(
+            answered(2, T0.plusSeconds(5), 200),
+            new Outcome(EntryState.SUCCEEDED, T0.plusSeconds(5), ok("{}"), "replay"));
+      }
+    }
+    assertEquals(List.of("k-1", "k-2"), keys(journal.entries()));
+    assertEquals(EntryState.SUCCEEDED, journal.find("k-1").orElseThrow().state());
+    assertEquals(EntryState.SUCCEEDED, summaryOf("k-1").state());
+    try (Journal.Lease lease = journal.lease("k-2")) {
+      assertEquals(EntryState.SUCCEEDED, lease.entry().orElseThrow().state());
+    }
+  }
+
+  // The lease
+
+  @Test
+  void aKeyInFlightIsRefusedToAnotherHandleAtOnce() throws Exception {
+    try (Journal other = openAgain();
+        Journal.Lease held = journal.lease("k-1")) {
+      KeyInFlightException refused =
+          assertTimeoutPreemptively(
+              AT_ONCE, () -> assertThrows(KeyInFlightException.class, () -> other.lease("k-1")));
+      assertEquals("k-1", refused.key());
+      assertEquals("k-1", held.key());
+    }
+  }
+
+  @Test
+  void aKeyInFlightIsRefusedWithinOneHandleToo() throws Exception {
+    try (Journal.Lease held = journal.lease("k-1")) {
+      assertTimeoutPreemptively(
+          AT_ONCE, () -> assertThrows(KeyInFlightException.class, () -> journal.lease(held.key())));
+    }
+  }
+
+  @Test
+  void aKeyLetGoCanBeLeasedByAnotherHandle() throws Exception {
+    try (Journal other = openAgain()) {
+      journal.lease("k-1").close();
+      other.lease("k-1").close();
+      journal.lease("k-1").close();
+    }
+  }
+
+  @Test
+  void differentKeysDoNotWaitForEachOther() throws Exception {
+    try (Journal other = openAgain();
+        Journal.Lease one = journal.lease("k-1");
+        Journal.Lease two = other.lease("k-2");
+        Journal.Lease three = journal.lease("k-3")) {
+      one.begin(request("{\"n\":1}"), T0);
+      two.begin(request("{\"n\":2}"), T0);
+      three.begin(request("{\"n\":3}"), T0);
+    }
+    assertEquals(Set.of("k-1", "k-2", "k-3"), Set.copyOf(keys(journal.entries())));
+  }
+
+  @Test
+  void aLeaseNamesItsKeyAndSeesItsEntryAsItGrows() throws Exception {
+    try (Journal.Lease lease = journal.lease("k-1")) {
+      assertEquals("k-1", lease.key());
+      assertTrue(lease.entry().isEmpty());
+      lease.begin(request("{}"), T0);
+      assertEquals(List.of(), lease.entry().orElseThrow().attempts());
+      lease.recordAttempt(unanswered(1, T0));
+      assertEquals(List.of(unanswered(1, T0)), lease.entry().orElseThrow().attempts());
+    }
+  }
+
+  @Test
+  void aLeaseSeesTheEntryAnotherHandleJournaled() throws Exception {
+    try (Journal other = openAgain()) {
+      CompactionTest.write(other, "k-1", "{}", T0, false);
+    }
+    try (Journal.Lease lease = journal.lease("k-1")) {
+      Entry e = lease.entry().orElseThrow();
+      assertEquals(EntryState.PENDING, e.state());
+      assertEquals(1, e.attempts().size());
+    }
+  }
+
+  @Test
+  void aNewKeysLeaseIsBlankAndAJournaledKeysIsNot() throws Exception {
+    CompactionTest.write(journal, "k-old", "{}", T0, true);
+    try (Journal.Lease fresh = journal.lease("k-new");
+        Journal.Lease old = journal.lease("k-old")) {
+      assertTrue(fresh.blank());
+      assertFalse(old.blank());
+      fresh.begin(request("{}"), T0);
+      assertFalse(fresh.blank());
+    }
+  }
+
+  // Helpers
+
+  private static JournaledRequest request(String body) {
+    return CompactionTest.request(body);
+  }
+
+  private static RecordedResponse ok(String body) {
+    return new RecordedResponse(
+        200,
+        Map.of("Content-Type", List.of("application/json")),
+        body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static Attempt unanswered(int n, Instant at) {
+    return new Attempt(
+        n, at, Duration.ofMillis(5), Attempt.Result.NO_RESPONSE, 0, "connection reset", null);
+  }
+
+  private static Attempt answered(int n, Instant at, int status) {
+    return new Attempt(
+        n, at, Duration.ofMillis(30), Attempt.Result.RESPONSE, status, null, "req-" + n);
+  }
+
+  /** The key's entry as another handle, opened now, reads it. */
+  private Entry seenElsewhere(String key) throws Exception {
+    try (Journal other = openAgain()) {
+      return other.find(key).orElseThrow(() -> new AssertionError("another handle lacks " + key));
+    }
+  }
+
+  private EntrySummary summaryOf(String key) throws Exception {
+    return journal.summaries().stream()
+        .filter(s -> s.key().equals(key))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no summary of " + key));
+  }
+
+  private static List<String> keys(List<Entry> entries) {
+    return entries.stream().map(Entry::key).toList();
+  }
+
+  private static Set<EntrySummary> summed(List<Entry> entries) {
+    Set<EntrySummary> all = new HashSet<>();
+    entries.forEach(e -> all.add(EntrySummary.of(e)));
+    return all;
+  }
+
+  /** Entries hold byte arrays, which records compare by identity: compared here by content. */
+  private static void assertSameEntry(Entry expected, Entry actual) {
+    assertEquals(expected.key(), actual.key());
+    assertEquals(expected.created(), actual.created(), expected.key());
+    assertEquals(expected.fingerprint(), actual.fingerprint(), expected.key());
+    assertEquals(expected.request().method(), actual.request().method());
+    assertEquals(expected.request().url(), actual.request().url());
+    assertEquals(
+        List.copyOf(expected.request().headers().entrySet()),
+        List.copyOf(actual.request().headers().entrySet()),
+        "the request's headers, in their order");
+    assertArrayEquals(expected.request().body(), actual.request().body());
+    assertEquals(expected.attempts(), actual.attempts(), expected.key());
+    if (expected.outcome() == null) {
+      assertNull(actual.outcome(), expected.key());
+    } else {
+      assertSameOutcome(expected.outcome(), actual.outcome());
+    }
+  }
+
+  private static void assertSameOutcome(Outcome expected, Outcome actual) {
+    assertEquals(expected.state(), actual.state());
+    assertEquals(expected.at(), actual.at());
+    assertEquals(expected.via(), actual.via());
+    assertEquals(expected.response().status(), actual.response().status());
+    assertEquals(expected.response().headers(), actual.response().headers());
+    assertArrayEquals(expected.response().body(), actual.response().body());
+    assertEquals(expected.response().length(), actual.response().length());
+  }
+}
