@@ -32,4 +32,10 @@ class FileJournalContractTest extends JournalContractTest {
   protected Journal openAgain() throws JournalException {
     return FileJournal.open(dir());
   }
+
+  /** Stopped after the change is committed and half of it is in place: its files half moved. */
+  @Override
+  protected Journal openStoppingPartWay() throws JournalException {
+    return FileJournal.open(dir(), CrashTest.crashAt("half-applied"));
+  }
 }

@@ -47,6 +47,13 @@ public abstract class JournalContractTest {
    */
   protected abstract Journal openAgain() throws Exception;
 
+  /**
+   * Another handle on that journal whose next remove or merge is stopped part-way, as a crash would
+   * stop it: after it has begun to change the journal and before it has finished, by throwing. The
+   * test closes it.
+   */
+  protected abstract Journal openStoppingPartWay() throws Exception;
+
   private Journal journal;
 
   @BeforeEach
@@ -518,6 +525,168 @@ public abstract class JournalContractTest {
     }
   }
 
+  // Remove
+
+  @Test
+  void removeTakesOutTheNamedEntriesAndNoOthers() throws Exception {
+    for (String key : List.of("k-1", "k-2", "k-3", "k-4")) {
+      CompactionTest.write(journal, key, "{}", T0, key.equals("k-2"));
+    }
+    Compaction c = journal.remove(List.of("k-2", "k-3"), false);
+    assertEquals(Set.of("k-2", "k-3"), Set.copyOf(c.changed()));
+    assertEquals(List.of(), c.skipped());
+    assertEquals(List.of("k-1", "k-4"), keys(journal.entries()));
+    assertTrue(journal.find("k-2").isEmpty());
+    assertEquals(Set.of("k-1", "k-4"), summaryKeys(journal));
+    try (Journal other = openAgain()) {
+      assertEquals(List.of("k-1", "k-4"), keys(other.entries()));
+      assertEquals(Set.of("k-1", "k-4"), summaryKeys(other));
+    }
+  }
+
+  @Test
+  void removingAKeyWithNoEntryRemovesNothing() throws Exception {
+    CompactionTest.write(journal, "k-1", "{}", T0, true);
+    Compaction c = journal.remove(List.of("k-absent"), false);
+    assertEquals(List.of(), c.changed());
+    assertEquals(List.of("k-1"), keys(journal.entries()));
+    assertTrue(journal.tombstone("k-absent").isEmpty());
+  }
+
+  @Test
+  void aDryRunRemoveSaysWhatItWouldRemoveAndRemovesNothing() throws Exception {
+    CompactionTest.write(journal, "k-1", "{}", T0, true);
+    CompactionTest.write(journal, "k-2", "{}", T0, false);
+    Compaction dry = journal.remove(List.of("k-1"), true);
+    assertEquals(List.of("k-1"), dry.changed());
+    assertEquals(List.of("k-1", "k-2"), keys(journal.entries()));
+    assertTrue(journal.tombstone("k-1").isEmpty());
+    try (Journal other = openAgain()) {
+      assertEquals(List.of("k-1", "k-2"), keys(other.entries()));
+    }
+    assertEquals(dry.changed(), journal.remove(List.of("k-1"), false).changed());
+  }
+
+  @Test
+  void removeSkipsAKeyInFlightElsewhereAndSaysSo() throws Exception {
+    CompactionTest.write(journal, "k-busy", "{}", T0, false);
+    CompactionTest.write(journal, "k-idle", "{}", T0, false);
+    try (Journal other = openAgain();
+        Journal.Lease held = other.lease("k-busy")) {
+      Compaction c = journal.remove(List.of(held.key(), "k-idle"), false);
+      assertEquals(List.of("k-idle"), c.changed());
+      assertEquals(1, c.skipped().size());
+      assertEquals("k-busy", c.skipped().get(0).key());
+      assertFalse(c.skipped().get(0).reason().isBlank());
+    }
+    assertEquals(List.of("k-busy"), keys(journal.entries()));
+    assertTrue(journal.tombstone("k-busy").isEmpty());
+  }
+
+  @Test
+  void aRemoveStoppedPartWayIsWholeOrNotAtAll() throws Exception {
+    List<String> all = List.of("k-1", "k-2", "k-3", "k-4", "k-5", "k-6");
+    for (int i = 0; i < all.size(); i++) {
+      CompactionTest.write(journal, all.get(i), "{\"i\":" + i + "}", T0, i % 2 == 0);
+    }
+    try (Journal stopping = openStoppingPartWay()) {
+      assertThrows(
+          Throwable.class, () -> stopping.remove(List.of("k-2", "k-3", "k-5", "k-6"), false));
+    }
+    try (Journal other = openAgain()) {
+      List<String> left = keys(other.entries());
+      assertTrue(
+          left.equals(all) || left.equals(List.of("k-1", "k-4")),
+          "neither before nor after: " + left);
+      assertEquals(Set.copyOf(left), summaryKeys(other));
+    }
+  }
+
+  // Tombstones
+
+  @Test
+  void aRemovedKeyLeavesATombstoneWithItsWindowsEnd() throws Exception {
+    Attempt dated =
+        new Attempt(
+            1,
+            T0,
+            Duration.ZERO,
+            Attempt.Result.RESPONSE,
+            200,
+            null,
+            "req-1",
+            T0.minus(Duration.ofHours(3)));
+    try (Journal.Lease lease = journal.lease("k-1")) {
+      lease.begin(request("{\"t\":1}"), T0);
+      lease.recordFinal(dated, new Outcome(EntryState.SUCCEEDED, T0, ok("{}"), "post"));
+    }
+    Window window = journal.find("k-1").orElseThrow().window();
+    Instant before = Instant.now();
+    journal.remove(List.of("k-1"), false);
+    Instant after = Instant.now();
+    Tombstone t = journal.tombstone("k-1").orElseThrow();
+    assertEquals("k-1", t.key());
+    assertEquals(request("{\"t\":1}").fingerprint(), t.fingerprint());
+    assertEquals(window.end(), t.windowEnd());
+    assertEquals(T0.plus(Duration.ofDays(30)).minus(Duration.ofHours(3)), t.windowEnd());
+    // By the journal's clock, which may be another machine's: a minute either way.
+    assertFalse(t.prunedAt().isBefore(before.minusSeconds(60)), t.toString());
+    assertFalse(t.prunedAt().isAfter(after.plusSeconds(60)), t.toString());
+    try (Journal other = openAgain()) {
+      assertEquals(t, other.tombstone("k-1").orElseThrow());
+    }
+  }
+
+  @Test
+  void aPrunedKeyHasNoEntryButItsTombstoneStands() throws Exception {
+    CompactionTest.write(journal, "k-1", "{}", T0, true);
+    journal.remove(List.of("k-1"), false);
+    try (Journal.Lease lease = journal.lease("k-1")) {
+      assertTrue(lease.entry().isEmpty());
+      assertTrue(lease.blank(), "a tombstone is the journal's to tell, not the lease's");
+    }
+    assertTrue(journal.tombstone("k-1").isPresent());
+  }
+
+  @Test
+  void forgetTombstonesForgetsOnlyWindowsThatEndedBeforeTheDate() throws Exception {
+    CompactionTest.write(journal, "k-early", "{}", T0, true);
+    CompactionTest.write(journal, "k-late", "{}", T0.plus(Duration.ofDays(10)), true);
+    journal.remove(List.of("k-early", "k-late"), false);
+    Tombstone early = journal.tombstone("k-early").orElseThrow();
+    Tombstone late = journal.tombstone("k-late").orElseThrow();
+    assertEquals(List.of(early), journal.forgetTombstones(late.windowEnd(), false));
+    assertTrue(journal.tombstone("k-early").isEmpty());
+    assertEquals(late, journal.tombstone("k-late").orElseThrow());
+    try (Journal other = openAgain()) {
+      assertTrue(other.tombstone("k-early").isEmpty());
+      assertEquals(late, other.tombstone("k-late").orElseThrow());
+    }
+  }
+
+  @Test
+  void aDryRunForgetsNoTombstone() throws Exception {
+    CompactionTest.write(journal, "k-1", "{}", T0, true);
+    journal.remove(List.of("k-1"), false);
+    Tombstone t = journal.tombstone("k-1").orElseThrow();
+    assertEquals(List.of(t), journal.forgetTombstones(t.windowEnd().plusSeconds(1), true));
+    assertEquals(t, journal.tombstone("k-1").orElseThrow());
+  }
+
+  @Test
+  void aForgottenKeyIsNewToTheJournal() throws Exception {
+    CompactionTest.write(journal, "k-1", "{\"t\":1}", T0, true);
+    journal.remove(List.of("k-1"), false);
+    journal.forgetTombstones(T0.plus(Duration.ofDays(31)), false);
+    try (Journal.Lease lease = journal.lease("k-1")) {
+      assertTrue(lease.blank());
+      lease.begin(request("{\"t\":2}"), T0.plus(Duration.ofDays(40)));
+    }
+    Entry e = journal.find("k-1").orElseThrow();
+    assertEquals(request("{\"t\":2}").fingerprint(), e.fingerprint());
+    assertEquals(List.of(), e.attempts());
+  }
+
   // Helpers
 
   private static JournaledRequest request(String body) {
@@ -557,6 +726,12 @@ public abstract class JournalContractTest {
 
   private static List<String> keys(List<Entry> entries) {
     return entries.stream().map(Entry::key).toList();
+  }
+
+  private static Set<String> summaryKeys(Journal j) throws JournalException {
+    Set<String> keys = new HashSet<>();
+    j.summaries().forEach(s -> keys.add(s.key()));
+    return keys;
   }
 
   private static Set<EntrySummary> summed(List<Entry> entries) {
