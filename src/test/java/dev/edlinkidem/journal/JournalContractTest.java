@@ -687,6 +687,188 @@ public abstract class JournalContractTest {
     assertEquals(List.of(), e.attempts());
   }
 
+  // Merge
+
+  @Test
+  void mergeAddsAKeyThisJournalLacks() throws Exception {
+    Entry theirs =
+        new Entry(
+            "k-1",
+            T0,
+            request("{\"t\":1}"),
+            request("{\"t\":1}").fingerprint(),
+            List.of(unanswered(1, T0), answered(2, T0.plusSeconds(1), 200)),
+            new Outcome(EntryState.SUCCEEDED, T0.plusSeconds(1), ok("{\"id\":1}"), "post"));
+    Compaction c = journal.merge(List.of(theirs), false);
+    assertEquals(List.of("k-1"), c.changed());
+    assertEquals(List.of(), c.skipped());
+    assertSameEntry(theirs, journal.find("k-1").orElseThrow());
+    try (Journal other = openAgain()) {
+      assertSameEntry(theirs, other.find("k-1").orElseThrow());
+      assertEquals(Set.of(EntrySummary.of(theirs)), Set.copyOf(other.summaries()));
+    }
+  }
+
+  @Test
+  void mergeFoldsTheSameRequestAndTakesTheirOutcomeWhenOursIsPending() throws Exception {
+    CompactionTest.write(journal, "k-1", "{\"t\":1}", T0, false);
+    Entry ours = journal.find("k-1").orElseThrow();
+    Entry theirs =
+        new Entry(
+            "k-1",
+            T0.plusSeconds(5),
+            request("{\"t\":1}"),
+            request("{\"t\":1}").fingerprint(),
+            List.of(answered(1, T0.plusSeconds(5), 503), answered(2, T0.plusSeconds(6), 200)),
+            new Outcome(EntryState.SUCCEEDED, T0.plusSeconds(6), ok("{\"id\":1}"), "replay"));
+    Compaction c = journal.merge(List.of(theirs), false);
+    assertEquals(List.of("k-1"), c.changed());
+    Entry folded = journal.find("k-1").orElseThrow();
+    assertSameEntry(ours.foldedWith(theirs), folded);
+    assertEquals(List.of(1, 2, 3), folded.attempts().stream().map(Attempt::number).toList());
+    assertEquals(T0, folded.created(), "the earlier start");
+    assertSameOutcome(theirs.outcome(), folded.outcome());
+  }
+
+  @Test
+  void mergeKeepsOurOutcomeWhenBothHaveOne() throws Exception {
+    CompactionTest.write(journal, "k-1", "{\"t\":1}", T0, true);
+    Entry ours = journal.find("k-1").orElseThrow();
+    Entry theirs =
+        new Entry(
+            "k-1",
+            T0,
+            request("{\"t\":1}"),
+            request("{\"t\":1}").fingerprint(),
+            List.of(answered(1, T0.plusSeconds(30), 200)),
+            new Outcome(EntryState.SUCCEEDED, T0.plusSeconds(30), ok("{\"id\":2}"), "reconcile"));
+    journal.merge(List.of(theirs), false);
+    Entry folded = journal.find("k-1").orElseThrow();
+    assertSameEntry(ours.foldedWith(theirs), folded);
+    assertSameOutcome(ours.outcome(), folded.outcome());
+    assertEquals(3, folded.attempts().size());
+  }
+
+  @Test
+  void mergeSkipsTheSameKeyForAnotherRequestAndSaysSo() throws Exception {
+    CompactionTest.write(journal, "k-1", "{\"t\":1}", T0, false);
+    Entry ours = journal.find("k-1").orElseThrow();
+    Entry theirs =
+        new Entry(
+            "k-1",
+            T0,
+            request("{\"t\":2}"),
+            request("{\"t\":2}").fingerprint(),
+            List.of(answered(1, T0, 200)),
+            new Outcome(EntryState.SUCCEEDED, T0, ok("{}"), "post"));
+    Compaction c = journal.merge(List.of(theirs), false);
+    assertEquals(List.of(), c.changed());
+    assertEquals(1, c.skipped().size());
+    assertEquals("k-1", c.skipped().get(0).key());
+    assertFalse(c.skipped().get(0).reason().isBlank());
+    assertSameEntry(ours, journal.find("k-1").orElseThrow());
+  }
+
+  @Test
+  void aDryRunMergeSaysWhatItWouldDoAndChangesNothing() throws Exception {
+    CompactionTest.write(journal, "k-same", "{}", T0, false);
+    Entry before = journal.find("k-same").orElseThrow();
+    List<Entry> incoming =
+        List.of(
+            succeeded("k-same", "{}", T0.plusSeconds(5)),
+            succeeded("k-new", "{}", T0.plusSeconds(5)));
+    Compaction dry = journal.merge(incoming, true);
+    assertEquals(Set.of("k-same", "k-new"), Set.copyOf(dry.changed()));
+    assertEquals(List.of("k-same"), keys(journal.entries()));
+    assertSameEntry(before, journal.find("k-same").orElseThrow());
+    try (Journal other = openAgain()) {
+      assertEquals(List.of("k-same"), keys(other.entries()));
+    }
+    assertEquals(dry.changed(), journal.merge(incoming, false).changed());
+  }
+
+  @Test
+  void mergingTheSameEntriesAgainChangesNothing() throws Exception {
+    CompactionTest.write(journal, "k-same", "{}", T0, false);
+    List<Entry> incoming =
+        List.of(
+            succeeded("k-same", "{}", T0.plusSeconds(5)),
+            succeeded("k-new", "{}", T0.plusSeconds(5)));
+    journal.merge(incoming, false);
+    List<Entry> once = journal.entries();
+    assertEquals(List.of(), journal.merge(incoming, false).changed());
+    List<Entry> twice = journal.entries();
+    assertEquals(keys(once), keys(twice));
+    for (int i = 0; i < once.size(); i++) {
+      assertSameEntry(once.get(i), twice.get(i));
+    }
+  }
+
+  @Test
+  void mergeSkipsAKeyInFlightElsewhereAndSaysSo() throws Exception {
+    CompactionTest.write(journal, "k-busy", "{}", T0, false);
+    try (Journal other = openAgain();
+        Journal.Lease held = other.lease("k-busy")) {
+      Compaction c =
+          journal.merge(
+              List.of(
+                  succeeded(held.key(), "{}", T0.plusSeconds(5)),
+                  succeeded("k-new", "{}", T0.plusSeconds(5))),
+              false);
+      assertEquals(List.of("k-new"), c.changed());
+      assertEquals(List.of("k-busy"), c.skipped().stream().map(Compaction.Skipped::key).toList());
+    }
+    assertEquals(EntryState.PENDING, journal.find("k-busy").orElseThrow().state());
+  }
+
+  /** docs/journal-format.md: "A journal merge does not bring a tombstoned key back". */
+  @Test
+  void mergeDoesNotBringAPrunedKeyBack() throws Exception {
+    CompactionTest.write(journal, "k-1", "{}", T0, true);
+    Entry pruned = journal.find("k-1").orElseThrow();
+    journal.remove(List.of("k-1"), false);
+    Compaction c = journal.merge(List.of(pruned), false);
+    assertEquals(List.of(), c.changed());
+    assertEquals(List.of("k-1"), c.skipped().stream().map(Compaction.Skipped::key).toList());
+    assertTrue(journal.find("k-1").isEmpty());
+    assertTrue(journal.tombstone("k-1").isPresent());
+  }
+
+  /** Sendable: an entry merged in could be replayed with the token, so only what post sends. */
+  @Test
+  void mergeSkipsARequestTheToolWouldNotSend() throws Exception {
+    JournaledRequest delete =
+        new JournaledRequest("DELETE", request("{}").url(), Map.of(), new byte[0]);
+    Entry theirs = new Entry("k-1", T0, delete, delete.fingerprint(), List.of(), null);
+    Compaction c = journal.merge(List.of(theirs), false);
+    assertEquals(List.of(), c.changed());
+    assertEquals(List.of("k-1"), c.skipped().stream().map(Compaction.Skipped::key).toList());
+    assertTrue(journal.find("k-1").isEmpty());
+  }
+
+  @Test
+  void aMergeStoppedPartWayIsWholeOrNotAtAll() throws Exception {
+    CompactionTest.write(journal, "k-0", "{}", T0, false);
+    List<Entry> incoming =
+        List.of(
+            succeeded("k-0", "{}", T0.plusSeconds(5)),
+            succeeded("k-1", "{\"n\":1}", T0),
+            succeeded("k-2", "{\"n\":2}", T0),
+            succeeded("k-3", "{\"n\":3}", T0));
+    try (Journal stopping = openStoppingPartWay()) {
+      assertThrows(Throwable.class, () -> stopping.merge(incoming, false));
+    }
+    try (Journal other = openAgain()) {
+      List<String> keys = keys(other.entries());
+      EntryState first = other.find("k-0").orElseThrow().state();
+      boolean none = keys.equals(List.of("k-0")) && first == EntryState.PENDING;
+      boolean all =
+          Set.copyOf(keys).equals(Set.of("k-0", "k-1", "k-2", "k-3"))
+              && first == EntryState.SUCCEEDED;
+      assertTrue(none || all, "neither before nor after: " + keys + ", k-0 " + first);
+    }
+  }
+
   // Helpers
 
   private static JournaledRequest request(String body) {
@@ -708,6 +890,18 @@ public abstract class JournalContractTest {
   private static Attempt answered(int n, Instant at, int status) {
     return new Attempt(
         n, at, Duration.ofMillis(30), Attempt.Result.RESPONSE, status, null, "req-" + n);
+  }
+
+  /** Another journal's entry of a request answered 200 at {@code at}, as a merge brings it. */
+  private static Entry succeeded(String key, String body, Instant at) {
+    JournaledRequest r = request(body);
+    return new Entry(
+        key,
+        at,
+        r,
+        r.fingerprint(),
+        List.of(answered(1, at, 200)),
+        new Outcome(EntryState.SUCCEEDED, at, ok("{}"), "post"));
   }
 
   /** The key's entry as another handle, opened now, reads it. */
