@@ -37,8 +37,10 @@ public interface Journal extends AutoCloseable {
   Compaction merge(List<Entry> incoming, boolean dryRun) throws JournalException;
 
   /**
-   * What prune kept of the key's entry when it removed it. While it stands the key is refused as
-   * its entry would have been: Edlink has forgotten the key, so sending it again would act again.
+   * What prune kept of the key's entry when it removed it. While it stands the settle rules ({@code
+   * KeySettler}, a batch's {@code LineSender}) refuse the key as its entry would have been refused:
+   * Edlink has forgotten the key, so sending it again would act again. The journal itself only
+   * keeps it; {@link Lease#begin} does not check it.
    */
   Optional<Tombstone> tombstone(String key) throws JournalException;
 
