@@ -1,0 +1,759 @@
+package dev.edlinkidem.journal.postgres;
+
+import dev.edlinkidem.journal.Attempt;
+import dev.edlinkidem.journal.Compaction;
+import dev.edlinkidem.journal.Entry;
+import dev.edlinkidem.journal.EntryState;
+import dev.edlinkidem.journal.EntrySummary;
+import dev.edlinkidem.journal.Journal;
+import dev.edlinkidem.journal.JournalException;
+import dev.edlinkidem.journal.JournalRecords;
+import dev.edlinkidem.journal.KeyInFlightException;
+import dev.edlinkidem.journal.Outcome;
+import dev.edlinkidem.journal.Problem;
+import dev.edlinkidem.journal.Tombstone;
+import dev.edlinkidem.journal.Window;
+import dev.edlinkidem.request.JournaledRequest;
+import dev.edlinkidem.request.Sendable;
+import java.io.ByteArrayOutputStream;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The journal in a PostgreSQL database that a fleet of CI runners shares, with the file journal's
+ * promises ({@link Journal}): every write is one transaction, committed with {@code
+ * synchronous_commit} on before the call returns, so a begin record is on the server's disk before
+ * the request's first byte is sent.
+ *
+ * <p>One key is sent by one process at a time by a lease: a row naming its holder by a fencing
+ * number from a sequence, with an expiry that a thread of the holder's keeps pushing back. A holder
+ * that dies, or is paused past the expiry, loses the key to the next process that asks; every write
+ * checks, in its transaction and under the row's lock, that the lease is still its own, so a holder
+ * that comes back never records anything over the new holder's.
+ */
+public final class PostgresJournal implements Journal {
+  /** How long a lease lasts unless its holder renews it; renewed every third of it. */
+  static final Duration LEASE = Duration.ofSeconds(60);
+
+  private final Connection db;
+  private final Connection renewals;
+  private final String location;
+  private final Duration lease;
+  private final Runnable partWay;
+  private final Set<Long> held = ConcurrentHashMap.newKeySet();
+  private final Thread renewer;
+  private volatile boolean closed;
+  private volatile List<Problem> problems = List.of();
+
+  private PostgresJournal(
+      Connection db, Connection renewals, String location, Duration lease, Runnable partWay) {
+    this.db = db;
+    this.renewals = renewals;
+    this.location = location;
+    this.lease = lease;
+    this.partWay = partWay;
+    this.renewer = new Thread(this::renew, "edlink-idem-lease-renewer");
+    renewer.setDaemon(true);
+    renewer.start();
+  }
+
+  /**
+   * Connects to {@code target} (the journal's tables made or brought up to date on first use) as
+   * {@code user} with {@code password} (null when the server asks for none).
+   */
+  public static PostgresJournal open(PostgresTarget target, String user, String password)
+      throws JournalException {
+    Properties props = new Properties();
+    props.setProperty("user", user);
+    if (password != null) {
+      props.setProperty("password", password);
+    }
+    props.setProperty("sslmode", target.sslmode());
+    if (target.sslRootCert() != null) {
+      props.setProperty("sslrootcert", target.sslRootCert());
+    }
+    props.setProperty("ApplicationName", "edlink-idem");
+    props.setProperty("connectTimeout", "10");
+    props.setProperty("tcpKeepAlive", "true");
+    return open(target.jdbcUrl(), props, target.shown(), LEASE, () -> {});
+  }
+
+  /**
+   * @param partWay run in the middle of a remove's or a merge's transaction, for tests that stop
+   *     one part-way
+   */
+  static PostgresJournal open(
+      String jdbcUrl, Properties props, String location, Duration lease, Runnable partWay)
+      throws JournalException {
+    Connection db = null;
+    Connection renewals = null;
+    try {
+      db = connect(jdbcUrl, props, location);
+      Schema.migrate(db, location);
+      renewals = connect(jdbcUrl, props, location);
+      return new PostgresJournal(db, renewals, location, lease, partWay);
+    } catch (SQLException e) {
+      closeQuietly(db);
+      closeQuietly(renewals);
+      throw new JournalException(
+          "cannot open the journal at " + location + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeQuietly(db);
+      closeQuietly(renewals);
+      throw e;
+    }
+  }
+
+  private static Connection connect(String jdbcUrl, Properties props, String location)
+      throws SQLException {
+    Connection c = new org.postgresql.Driver().connect(jdbcUrl, props);
+    if (c == null) {
+      throw new SQLException("the driver does not take " + location);
+    }
+    try (Statement s = c.createStatement()) {
+      // Whatever the server's default: a commit returns once it is on the server's disk.
+      s.execute("set synchronous_commit = on");
+    }
+    return c;
+  }
+
+  @Override
+  public String location() {
+    return location;
+  }
+
+  @Override
+  public synchronized List<Entry> entries() throws JournalException {
+    try (Statement s = db.createStatement();
+        ResultSet r = s.executeQuery("select record from edlink_idem_records order by id")) {
+      return List.copyOf(fold(r).entries().values());
+    } catch (SQLException e) {
+      throw cannotRead(e);
+    }
+  }
+
+  @Override
+  public synchronized Optional<Entry> find(String key) throws JournalException {
+    try {
+      return Optional.ofNullable(entryOf(key));
+    } catch (SQLException e) {
+      throw cannotRead(e);
+    }
+  }
+
+  @Override
+  public synchronized List<EntrySummary> summaries() throws JournalException {
+    List<EntrySummary> all = new ArrayList<>();
+    try (Statement s = db.createStatement();
+        ResultSet r =
+            s.executeQuery(
+                "select key, created_ns, state, status, attempts, method, url, finished_ns, via"
+                    + " from edlink_idem_entries order by first_record")) {
+      while (r.next()) {
+        long finished = r.getLong(8);
+        boolean pending = r.wasNull();
+        all.add(
+            new EntrySummary(
+                r.getString(1),
+                instant(r.getLong(2)),
+                EntryState.fromLabel(r.getString(3)),
+                r.getInt(4),
+                r.getInt(5),
+                r.getString(6),
+                r.getString(7),
+                pending ? null : instant(finished),
+                r.getString(9)));
+      }
+      return all;
+    } catch (SQLException e) {
+      throw cannotRead(e);
+    }
+  }
+
+  @Override
+  public List<String> keysToOffer(String prefix, boolean pendingOnly) throws JournalException {
+    List<String> keys = new ArrayList<>();
+    synchronized (this) {
+      try (PreparedStatement ps =
+          db.prepareStatement(
+              "select key from edlink_idem_entries where starts_with(key, ?)"
+                  + (pendingOnly ? " and state = 'pending'" : "")
+                  + " order by first_record desc")) {
+        ps.setString(1, prefix);
+        try (ResultSet r = ps.executeQuery()) {
+          while (r.next()) {
+            keys.add(r.getString(1));
+          }
+        }
+      } catch (SQLException e) {
+        throw cannotRead(e);
+      }
+    }
+    return keys;
+  }
+
+  @Override
+  public Compaction remove(Collection<String> keys, boolean dryRun) throws JournalException {
+    return change(
+        new LinkedHashSet<>(keys),
+        dryRun,
+        (leased, changed, skipped) -> {
+          long now = nanos(Instant.now());
+          for (String key : leased) {
+            Entry entry = entryOf(key);
+            // Its records unreadable, its summary still says when its window ends.
+            Long windowEnd =
+                entry != null ? Long.valueOf(nanos(entry.window().end())) : windowEndOf(key);
+            if (windowEnd == null) {
+              continue; // nothing of it here
+            }
+            try (PreparedStatement ps =
+                db.prepareStatement(
+                    "insert into edlink_idem_tombstones (key, fingerprint, window_end_ns,"
+                        + " pruned_ns) values (?, ?, ?, ?) on conflict (key) do update set"
+                        + " fingerprint = excluded.fingerprint, window_end_ns ="
+                        + " excluded.window_end_ns, pruned_ns = excluded.pruned_ns")) {
+              ps.setString(1, key);
+              ps.setString(2, entry != null ? entry.fingerprint() : "");
+              ps.setLong(3, windowEnd);
+              ps.setLong(4, now);
+              ps.executeUpdate();
+            }
+            deleteKey(key);
+            changed.add(key);
+            partWay.run();
+          }
+        });
+  }
+
+  @Override
+  public Compaction merge(List<Entry> incoming, boolean dryRun) throws JournalException {
+    Set<String> keys = new LinkedHashSet<>();
+    incoming.forEach(e -> keys.add(e.key()));
+    return change(
+        keys,
+        dryRun,
+        (leased, changed, skipped) -> {
+          for (Entry theirs : incoming) {
+            if (!leased.contains(theirs.key())) {
+              continue; // in flight elsewhere: already reported
+            }
+            String unsendable = Sendable.whyNot(theirs.key(), theirs.request());
+            if (unsendable != null) {
+              skipped.add(
+                  new Compaction.Skipped(
+                      theirs.key(), "not a request edlink-idem sends: " + unsendable));
+              continue;
+            }
+            Entry ours = entryOf(theirs.key());
+            Tombstone pruned = ours == null ? tombstoneOf(theirs.key()) : null;
+            if (pruned != null) {
+              skipped.add(
+                  new Compaction.Skipped(
+                      theirs.key(),
+                      "pruned here after its window ended "
+                          + pruned.windowEnd()
+                          + "; not merged ('prune --tombstones' forgets pruned keys)"));
+              continue;
+            }
+            if (ours == null) {
+              write(theirs);
+              changed.add(theirs.key());
+            } else if (!ours.fingerprint().equals(theirs.fingerprint())) {
+              skipped.add(
+                  new Compaction.Skipped(
+                      theirs.key(),
+                      "the same key for a different request ("
+                          + theirs.request().method()
+                          + " "
+                          + theirs.request().url()
+                          + "); left as it is here"));
+            } else {
+              Entry folded = ours.foldedWith(theirs);
+              if (!folded.equals(ours)) {
+                deleteKey(ours.key());
+                write(folded);
+                changed.add(theirs.key());
+              }
+            }
+            partWay.run();
+          }
+        });
+  }
+
+  /** Decides and writes a remove's or a merge's changes, in its transaction. */
+  private interface Change {
+    void apply(Set<String> leased, List<String> changed, List<Compaction.Skipped> skipped)
+        throws SQLException, JournalException;
+  }
+
+  /**
+   * Leases the keys (skipping those in flight elsewhere), then makes the change in one transaction:
+   * all of it, or, when anything fails or it is a dry run, none.
+   */
+  private Compaction change(Set<String> keys, boolean dryRun, Change change)
+      throws JournalException {
+    List<Lease> leases = new ArrayList<>();
+    List<Compaction.Skipped> skipped = new ArrayList<>();
+    Set<String> leased = new LinkedHashSet<>();
+    try {
+      for (String key : keys) {
+        try {
+          leases.add(lease(key));
+          leased.add(key);
+        } catch (KeyInFlightException e) {
+          skipped.add(new Compaction.Skipped(key, "in flight in another process"));
+        }
+      }
+      synchronized (this) {
+        try {
+          db.setAutoCommit(false);
+          long before = bytes();
+          List<String> changed = new ArrayList<>();
+          change.apply(leased, changed, skipped);
+          long after = bytes();
+          if (dryRun || changed.isEmpty()) {
+            db.rollback();
+          } else {
+            db.commit();
+          }
+          return new Compaction(changed, skipped, before, changed.isEmpty() ? before : after);
+        } catch (SQLException | RuntimeException e) {
+          rollbackQuietly();
+          if (e instanceof RuntimeException r) {
+            throw r;
+          }
+          throw new JournalException(
+              "cannot change the journal at "
+                  + location
+                  + ": "
+                  + e.getMessage()
+                  + "; it is unchanged",
+              e);
+        } finally {
+          autoCommitQuietly();
+        }
+      }
+    } finally {
+      for (Lease l : leases) {
+        l.close();
+      }
+    }
+  }
+
+  @Override
+  public synchronized Optional<Tombstone> tombstone(String key) throws JournalException {
+    try {
+      return Optional.ofNullable(tombstoneOf(key));
+    } catch (SQLException e) {
+      throw cannotRead(e);
+    }
+  }
+
+  @Override
+  public synchronized List<Tombstone> forgetTombstones(Instant endedBefore, boolean dryRun)
+      throws JournalException {
+    List<Tombstone> forgotten = new ArrayList<>();
+    try (PreparedStatement ps =
+        db.prepareStatement(
+            dryRun
+                ? "select key, fingerprint, window_end_ns, pruned_ns from edlink_idem_tombstones"
+                    + " where window_end_ns < ? order by key"
+                : "delete from edlink_idem_tombstones where window_end_ns < ?"
+                    + " returning key, fingerprint, window_end_ns, pruned_ns")) {
+      ps.setLong(1, nanos(endedBefore));
+      try (ResultSet r = ps.executeQuery()) {
+        while (r.next()) {
+          forgotten.add(tombstone(r));
+        }
+      }
+      return forgotten;
+    } catch (SQLException e) {
+      throw new JournalException(
+          "cannot change the journal at " + location + ": " + e.getMessage() + "; it is unchanged",
+          e);
+    }
+  }
+
+  @Override
+  public List<Problem> problems() {
+    return problems;
+  }
+
+  @Override
+  public synchronized Lease lease(String key) throws JournalException, KeyInFlightException {
+    try (PreparedStatement ps =
+        db.prepareStatement(
+            "insert into edlink_idem_leases (key, holder, expires_at)"
+                + " values (?, nextval('edlink_idem_holders'), now() + make_interval(secs => ?))"
+                + " on conflict (key) do update set holder = excluded.holder,"
+                + " expires_at = excluded.expires_at"
+                + " where edlink_idem_leases.expires_at < now()"
+                + " returning holder")) {
+      ps.setString(1, key);
+      ps.setDouble(2, lease.toMillis() / 1000.0);
+      try (ResultSet r = ps.executeQuery()) {
+        if (!r.next()) {
+          throw new KeyInFlightException(key);
+        }
+        long holder = r.getLong(1);
+        held.add(holder);
+        return new KeyLease(key, holder);
+      }
+    } catch (SQLException e) {
+      throw new JournalException(
+          "cannot take key " + key + " in the journal at " + location + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() throws JournalException {
+    closed = true;
+    renewer.interrupt();
+    synchronized (this) {
+      closeQuietly(db);
+    }
+    synchronized (renewals) {
+      closeQuietly(renewals);
+    }
+  }
+
+  /** A key's lease: every write checks, in its transaction, that the lease is still this one. */
+  private final class KeyLease implements Lease {
+    private final String key;
+    private final long holder;
+    private boolean open = true;
+
+    KeyLease(String key, long holder) {
+      this.key = key;
+      this.holder = holder;
+    }
+
+    @Override
+    public String key() {
+      return key;
+    }
+
+    @Override
+    public Optional<Entry> entry() throws JournalException {
+      return find(key);
+    }
+
+    @Override
+    public boolean blank() throws JournalException {
+      synchronized (PostgresJournal.this) {
+        try (PreparedStatement ps =
+            db.prepareStatement("select 1 from edlink_idem_records where key = ? limit 1")) {
+          ps.setString(1, key);
+          try (ResultSet r = ps.executeQuery()) {
+            return !r.next();
+          }
+        } catch (SQLException e) {
+          throw cannotRead(e);
+        }
+      }
+    }
+
+    @Override
+    public Entry begin(JournaledRequest request, Instant at, Runnable writing)
+        throws JournalException {
+      return append(List.of(JournalRecords.begin(key, at, request)), writing);
+    }
+
+    @Override
+    public void recordAttempt(Attempt attempt) throws JournalException {
+      append(List.of(JournalRecords.attempt(key, attempt)), () -> {});
+    }
+
+    @Override
+    public void recordOutcome(Outcome outcome) throws JournalException {
+      append(List.of(JournalRecords.outcome(key, outcome)), () -> {});
+    }
+
+    @Override
+    public void recordFinal(Attempt attempt, Outcome outcome) throws JournalException {
+      append(
+          List.of(JournalRecords.attempt(key, attempt), JournalRecords.outcome(key, outcome)),
+          () -> {});
+    }
+
+    /**
+     * Appends records and brings the key's summary up to date in one transaction, once the lease is
+     * checked to be still this one's; {@code writing} runs just before, and its exception leaves
+     * nothing written.
+     */
+    private Entry append(List<byte[]> records, Runnable writing) throws JournalException {
+      synchronized (PostgresJournal.this) {
+        try {
+          db.setAutoCommit(false);
+          try (PreparedStatement ps =
+              db.prepareStatement(
+                  "select holder from edlink_idem_leases where key = ? for update")) {
+            ps.setString(1, key);
+            try (ResultSet r = ps.executeQuery()) {
+              if (!r.next() || r.getLong(1) != holder) {
+                throw new JournalException(
+                    "the lease on key "
+                        + key
+                        + " in the journal at "
+                        + location
+                        + " passed to another process while this one was paused or cut off;"
+                        + " nothing more was recorded here");
+              }
+            }
+          }
+          writing.run();
+          for (byte[] record : records) {
+            insertRecord(key, record);
+          }
+          Entry entry = entryOf(key);
+          if (entry == null) {
+            throw new JournalException(
+                "the records of key " + key + " in the journal at " + location + " cannot be read");
+          }
+          summarize(entry);
+          db.commit();
+          return entry;
+        } catch (SQLException e) {
+          rollbackQuietly();
+          throw new JournalException(
+              "cannot write key " + key + " to the journal at " + location + ": " + e.getMessage(),
+              e);
+        } catch (JournalException | RuntimeException e) {
+          rollbackQuietly();
+          throw e;
+        } finally {
+          autoCommitQuietly();
+        }
+      }
+    }
+
+    @Override
+    public void close() throws JournalException {
+      if (!open) {
+        return;
+      }
+      open = false;
+      held.remove(holder);
+      synchronized (PostgresJournal.this) {
+        if (closed) {
+          return;
+        }
+        try (PreparedStatement ps =
+            db.prepareStatement("delete from edlink_idem_leases where key = ? and holder = ?")) {
+          ps.setString(1, key);
+          ps.setLong(2, holder);
+          ps.executeUpdate();
+        } catch (SQLException e) {
+          // Not given back, it expires: nothing written depends on it.
+        }
+      }
+    }
+  }
+
+  /** Pushes back the expiry of this process's leases, every third of a lease, until closed. */
+  private void renew() {
+    long every = Math.max(1, lease.toMillis() / 3);
+    while (!closed) {
+      try {
+        Thread.sleep(every);
+      } catch (InterruptedException e) {
+        return;
+      }
+      Long[] holders = held.toArray(Long[]::new);
+      if (holders.length == 0) {
+        continue;
+      }
+      synchronized (renewals) {
+        try (PreparedStatement ps =
+            renewals.prepareStatement(
+                "update edlink_idem_leases set expires_at = now() + make_interval(secs => ?)"
+                    + " where holder = any (?)")) {
+          ps.setDouble(1, lease.toMillis() / 1000.0);
+          Array array = renewals.createArrayOf("bigint", holders);
+          ps.setArray(2, array);
+          ps.executeUpdate();
+        } catch (SQLException e) {
+          // The next round tries again; a lease not renewed in time is lost, and its writes say so.
+        }
+      }
+    }
+  }
+
+  private Entry entryOf(String key) throws SQLException {
+    try (PreparedStatement ps =
+        db.prepareStatement("select record from edlink_idem_records where key = ? order by id")) {
+      ps.setString(1, key);
+      try (ResultSet r = ps.executeQuery()) {
+        return fold(r).entries().get(key);
+      }
+    }
+  }
+
+  /** Folds the rows of {@code r} (one record each), keeping the problems for {@link #problems}. */
+  private JournalRecords.Read fold(ResultSet r) throws SQLException {
+    ByteArrayOutputStream lines = new ByteArrayOutputStream();
+    while (r.next()) {
+      lines.writeBytes(r.getBytes(1));
+    }
+    JournalRecords.Read read = JournalRecords.fold(lines.toByteArray(), "edlink_idem_records");
+    problems = read.problems();
+    return read;
+  }
+
+  private Long windowEndOf(String key) throws SQLException {
+    try (PreparedStatement ps =
+        db.prepareStatement("select created_ns from edlink_idem_entries where key = ?")) {
+      ps.setString(1, key);
+      try (ResultSet r = ps.executeQuery()) {
+        return r.next() ? nanos(new Window(instant(r.getLong(1))).end()) : null;
+      }
+    }
+  }
+
+  private Tombstone tombstoneOf(String key) throws SQLException {
+    try (PreparedStatement ps =
+        db.prepareStatement(
+            "select key, fingerprint, window_end_ns, pruned_ns from edlink_idem_tombstones"
+                + " where key = ?")) {
+      ps.setString(1, key);
+      try (ResultSet r = ps.executeQuery()) {
+        return r.next() ? tombstone(r) : null;
+      }
+    }
+  }
+
+  private static Tombstone tombstone(ResultSet r) throws SQLException {
+    return new Tombstone(
+        r.getString(1), r.getString(2), instant(r.getLong(3)), instant(r.getLong(4)));
+  }
+
+  /** Writes every record of an entry and its summary, in the transaction under way. */
+  private void write(Entry entry) throws SQLException {
+    byte[] lines = JournalRecords.entry(entry);
+    int start = 0;
+    for (int i = 0; i < lines.length; i++) {
+      if (lines[i] == '\n') {
+        byte[] line = new byte[i + 1 - start];
+        System.arraycopy(lines, start, line, 0, line.length);
+        insertRecord(entry.key(), line);
+        start = i + 1;
+      }
+    }
+    summarize(entryOf(entry.key()));
+  }
+
+  private void insertRecord(String key, byte[] record) throws SQLException {
+    try (PreparedStatement ps =
+        db.prepareStatement("insert into edlink_idem_records (key, record) values (?, ?)")) {
+      ps.setString(1, key);
+      ps.setBytes(2, record);
+      ps.executeUpdate();
+    }
+  }
+
+  private void deleteKey(String key) throws SQLException {
+    for (String table : List.of("edlink_idem_records", "edlink_idem_entries")) {
+      try (PreparedStatement ps = db.prepareStatement("delete from " + table + " where key = ?")) {
+        ps.setString(1, key);
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  /** Brings the key's summary row up to date with {@code entry}. */
+  private void summarize(Entry entry) throws SQLException {
+    EntrySummary s = EntrySummary.of(entry);
+    try (PreparedStatement ps =
+        db.prepareStatement(
+            "insert into edlink_idem_entries (key, first_record, created_ns, state, status,"
+                + " attempts, method, url, finished_ns, via)"
+                + " values (?, (select min(id) from edlink_idem_records where key = ?),"
+                + " ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " on conflict (key) do update set created_ns = excluded.created_ns,"
+                + " first_record = excluded.first_record,"
+                + " state = excluded.state, status = excluded.status,"
+                + " attempts = excluded.attempts, method = excluded.method, url = excluded.url,"
+                + " finished_ns = excluded.finished_ns, via = excluded.via")) {
+      ps.setString(1, s.key());
+      ps.setString(2, s.key());
+      ps.setLong(3, nanos(s.created()));
+      ps.setString(4, s.state().label());
+      ps.setInt(5, s.status());
+      ps.setInt(6, s.attempts());
+      ps.setString(7, s.method());
+      ps.setString(8, s.url());
+      if (s.finishedAt() == null) {
+        ps.setNull(9, java.sql.Types.BIGINT);
+      } else {
+        ps.setLong(9, nanos(s.finishedAt()));
+      }
+      ps.setString(10, s.via());
+      ps.executeUpdate();
+    }
+  }
+
+  private long bytes() throws SQLException {
+    try (Statement s = db.createStatement();
+        ResultSet r =
+            s.executeQuery(
+                "select coalesce(sum(octet_length(record)), 0) from edlink_idem_records")) {
+      r.next();
+      return r.getLong(1);
+    }
+  }
+
+  private static long nanos(Instant at) {
+    return Math.addExact(Math.multiplyExact(at.getEpochSecond(), 1_000_000_000L), at.getNano());
+  }
+
+  private static Instant instant(long nanos) {
+    return Instant.ofEpochSecond(
+        Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+  }
+
+  private JournalException cannotRead(SQLException e) {
+    return new JournalException(
+        "cannot read the journal at " + location + ": " + e.getMessage(), e);
+  }
+
+  private void rollbackQuietly() {
+    try {
+      db.rollback();
+    } catch (SQLException ignored) {
+      // the connection is gone: nothing of the transaction was committed
+    }
+  }
+
+  private void autoCommitQuietly() {
+    try {
+      db.setAutoCommit(true);
+    } catch (SQLException ignored) {
+      // the connection is gone; the next use says so
+    }
+  }
+
+  private static void closeQuietly(Connection c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // closing: nothing depends on it
+      }
+    }
+  }
+}
