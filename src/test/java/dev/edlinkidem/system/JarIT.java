@@ -130,6 +130,27 @@ class JarIT {
         ran.out().lines().filter(l -> l.contains("org.jline")).findFirst().orElse(""));
   }
 
+  @Test
+  void aPostOnTheFileJournalLoadsNoDatabaseDriver() throws Exception {
+    // The PostgreSQL journal's driver is in the jar; a cold post on the file journal pays nothing
+    // for it.
+    startSandbox();
+    List<String> command = new ArrayList<>(tool().command());
+    command.add(1, "-verbose:class");
+    command.addAll(List.of("post", ASSIGNMENTS, "-d", ESSAY, "-k", "no-driver-1"));
+    ProcessBuilder pb = tool();
+    pb.command(command);
+    Ran ran = finish(start(pb));
+    assertEquals(0, ran.code(), ran.err());
+    assertTrue(ran.out().contains("dev.edlinkidem.journal.FileJournal"), "the journal was read");
+    List<String> loaded =
+        ran.out()
+            .lines()
+            .filter(l -> l.contains("org.postgresql") || l.contains("edlinkidem.journal.postgres"))
+            .toList();
+    assertEquals(List.of(), loaded);
+  }
+
   private JsonObject stats() throws Exception {
     return SandboxProcess.stats(baseUrl);
   }
