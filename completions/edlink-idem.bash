@@ -61,15 +61,15 @@ __edlink_idem_command() {
       ;;
     'edlink-idem config set')
       options='-h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
-      argument=words argument_values='base-url journal token-file retries proxy noproxy cacert'
+      argument=words argument_values='base-url journal journal-password-file token-file retries proxy noproxy cacert'
       ;;
     'edlink-idem config get')
       options='-h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
-      argument=words argument_values='base-url journal token-file retries proxy noproxy cacert'
+      argument=words argument_values='base-url journal journal-password-file token-file retries proxy noproxy cacert'
       ;;
     'edlink-idem config unset')
       options='-h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
-      argument=words argument_values='base-url journal token-file retries proxy noproxy cacert'
+      argument=words argument_values='base-url journal journal-password-file token-file retries proxy noproxy cacert'
       ;;
     'edlink-idem config list')
       options='--names -h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'

@@ -19,7 +19,9 @@ public final class GlobalOptions {
       paramLabel = "DIR",
       scope = ScopeType.INHERIT,
       description =
-          "Journal directory (env EDLINK_IDEM_JOURNAL; default $XDG_STATE_HOME/edlink-idem or"
+          "Journal directory, or a PostgreSQL journal as postgres://USER@HOST:PORT/DB (its"
+              + " password from PGPASSWORD, the profile's journal-password-file or ~/.pgpass;"
+              + " env EDLINK_IDEM_JOURNAL; default $XDG_STATE_HOME/edlink-idem or"
               + " ~/.local/state/edlink-idem).")
   private Path journal;
 

@@ -33,7 +33,15 @@ import java.util.regex.Pattern;
 public final class ConfigFile {
   /** The settings a profile may hold, in the order help shows them. */
   public static final List<String> KEYS =
-      List.of("base-url", "journal", "token-file", "retries", "proxy", "noproxy", "cacert");
+      List.of(
+          "base-url",
+          "journal",
+          "journal-password-file",
+          "token-file",
+          "retries",
+          "proxy",
+          "noproxy",
+          "cacert");
 
   public static final Pattern PROFILE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Pattern SECTION = Pattern.compile("\\[\\s*([^\\]]*?)\\s*]");
@@ -191,8 +199,9 @@ public final class ConfigFile {
         return ProxyUrl.problemWith(value);
       }
       default -> {
-        // journal, token-file and cacert: any path, a leading ~ the home directory; noproxy: any
-        // list, whose entries that name no host match none, as in curl.
+        // journal (or a postgres:// URL, checked when it is used), journal-password-file,
+        // token-file and cacert: any path, a leading ~ the home directory; noproxy: any list,
+        // whose entries that name no host match none, as in curl.
       }
     }
     return null;

@@ -108,6 +108,20 @@ public final class Settings {
         name, flags.profile() != null ? "flag --profile" : "environment EDLINK_IDEM_PROFILE");
   }
 
+  /**
+   * The profile's journal-password-file, for a PostgreSQL journal's password, or null when it has
+   * none.
+   */
+  public Path journalPasswordFile() {
+    String fromProfile = fromProfile("journal-password-file");
+    return fromProfile == null ? null : Path.of(expandHome(fromProfile));
+  }
+
+  /** The home directory: HOME, else the JVM's user.home. */
+  public Path homeDir() {
+    return Path.of(home());
+  }
+
   /** The journal directory; one found open to others is closed to them, with a warning. */
   public Path journalDir() {
     Path dir = Path.of(journalSetting().value());

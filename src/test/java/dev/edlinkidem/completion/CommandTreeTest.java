@@ -55,7 +55,15 @@ class CommandTreeTest {
     CommandTree set = at("edlink-idem config set");
     assertEquals(ValueKind.CHOICE, set.argument().kind());
     assertEquals(
-        List.of("base-url", "journal", "token-file", "retries", "proxy", "noproxy", "cacert"),
+        List.of(
+            "base-url",
+            "journal",
+            "journal-password-file",
+            "token-file",
+            "retries",
+            "proxy",
+            "noproxy",
+            "cacert"),
         set.argument().values());
     assertEquals(ValueKind.TEXT, set.later().kind());
     assertTrue(!set.laterAsFirst());

@@ -227,7 +227,15 @@ class CompletionIT extends SandboxCase {
     assertEquals(List.of("merge"), fish("edlink-idem journal m"));
     assertEquals(List.of("set", "set-client", "set-token", "show"), fish("edlink-idem config s"));
     assertEquals(
-        List.of("base-url", "cacert", "journal", "noproxy", "proxy", "retries", "token-file"),
+        List.of(
+            "base-url",
+            "cacert",
+            "journal",
+            "journal-password-file",
+            "noproxy",
+            "proxy",
+            "retries",
+            "token-file"),
         fish("edlink-idem config set "));
     assertEquals(List.of(), fish("edlink-idem config set base-url "), "the value is free text");
     assertEquals(List.of("post"), fish("edlink-idem help po"));

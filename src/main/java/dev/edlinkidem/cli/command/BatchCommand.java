@@ -139,7 +139,7 @@ public final class BatchCommand implements Callable<Integer> {
     Sender sender = send.sender(root, token, (attempt, wait) -> {}, send.mayNeedTls(root));
     Runnable forgetInterrupt = invocation.onInterrupt(report::interrupted);
     String readError = null;
-    try (Journal journal = JournalAccess.open(root.settings());
+    try (Journal journal = JournalAccess.open(root.settings(), root.invocation().environment());
         BatchFile lines = new BatchFile(input)) {
       Path fileToCount = Path.of(root.settings().expandHome(file));
       if (report.showsProgress() && Files.isRegularFile(fileToCount)) {

@@ -313,8 +313,8 @@ public final class ConfigCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Set one setting of a profile (--profile, default: default) in the configuration file,"
-              + " creating the profile if it has none: base-url, journal, token-file, retries,"
-              + " proxy, noproxy or cacert."
+              + " creating the profile if it has none: base-url, journal, journal-password-file,"
+              + " token-file, retries, proxy, noproxy or cacert."
               + " The value is checked first; comments and other lines stay as they are.",
       footerHeading = "%nExamples:%n",
       footer = {

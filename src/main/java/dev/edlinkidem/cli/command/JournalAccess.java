@@ -6,7 +6,11 @@ import dev.edlinkidem.config.Settings;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
+import dev.edlinkidem.journal.postgres.PasswordSource;
+import dev.edlinkidem.journal.postgres.PostgresJournal;
+import dev.edlinkidem.journal.postgres.PostgresTarget;
 import dev.edlinkidem.verdict.ExitCode;
+import java.util.Map;
 
 /** Opens the journal for one command and turns its failures into exit 1 with one line. */
 public final class JournalAccess {
@@ -17,13 +21,28 @@ public final class JournalAccess {
 
   private JournalAccess() {}
 
-  /** The journal the settings name: the one place a command opens it. */
-  static Journal open(Settings settings) throws JournalException {
-    return FileJournal.open(settings.journalDir());
+  /**
+   * The journal the settings name: the one place a command opens it. A {@code postgres://} URL
+   * names a PostgreSQL journal, whose password comes from PGPASSWORD, the profile's
+   * journal-password-file, or a .pgpass file; anything else a directory.
+   */
+  static Journal open(Settings settings, Map<String, String> env) throws JournalException {
+    Settings.Setting where = settings.journalSetting();
+    if (!PostgresTarget.isOne(where.value())) {
+      return FileJournal.open(settings.journalDir());
+    }
+    PostgresTarget target = PostgresTarget.parse(where.value(), where.source());
+    PasswordSource.Found password =
+        PasswordSource.find(
+            target, env, settings.homeDir(), settings.journalPasswordFile(), settings::warn);
+    return PostgresJournal.open(
+        target,
+        target.user() != null ? target.user() : PasswordSource.defaultUser(env),
+        password == null ? null : password.password());
   }
 
   static <T> T with(EdlinkIdem root, Work<T> work) {
-    try (Journal journal = open(root.settings())) {
+    try (Journal journal = open(root.settings(), root.invocation().environment())) {
       T result = work.apply(journal);
       KeyRunner.reportProblems(root, journal.problems());
       return result;

@@ -12,6 +12,7 @@ import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryJson;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.JournalException;
+import dev.edlinkidem.journal.postgres.PostgresTarget;
 import dev.edlinkidem.verdict.ExitCode;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -154,10 +155,11 @@ public final class JournalCommand implements Runnable {
 
     private List<Entry> read(EdlinkIdem root) {
       if (Files.isDirectory(source)) {
-        if (source
-            .toAbsolutePath()
-            .normalize()
-            .equals(root.settings().journalDir().toAbsolutePath().normalize())) {
+        if (!PostgresTarget.isOne(root.settings().journalSetting().value())
+            && source
+                .toAbsolutePath()
+                .normalize()
+                .equals(root.settings().journalDir().toAbsolutePath().normalize())) {
           throw CliException.usage(source + " is this journal");
         }
         try (FileJournal other = FileJournal.openToRead(source)) {

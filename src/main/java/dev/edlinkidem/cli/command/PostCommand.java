@@ -151,7 +151,7 @@ public final class PostCommand implements Callable<Integer> {
     KeyRunner runner =
         new KeyRunner(
             root, printer, policy.attempts(), listener -> send.sender(root, token, listener, tls));
-    try (Journal journal = JournalAccess.open(root.settings());
+    try (Journal journal = JournalAccess.open(root.settings(), root.invocation().environment());
         Journal.Lease lease = journal.lease(key)) {
       Optional<Entry> existing = runner.entryOf(lease);
       KeyRunner.reportProblems(root, journal.problems());

@@ -110,7 +110,7 @@ public final class ReplayCommand implements Callable<Integer> {
     send.policy(root);
     Invocation invocation = root.invocation();
     invocation.now(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
-    try (Journal journal = JournalAccess.open(root.settings())) {
+    try (Journal journal = JournalAccess.open(root.settings(), root.invocation().environment())) {
       List<Entry> chosen = allPending ? pendingOf(journal) : resolve(journal);
       KeyRunner.reportProblems(root, journal.problems());
       if (chosen.isEmpty()) {

@@ -224,7 +224,7 @@ public final class ShellSession {
     } catch (CliException e) {
       profile = "?";
     }
-    try (Journal journal = JournalAccess.open(root.settings())) {
+    try (Journal journal = JournalAccess.open(root.settings(), root.invocation().environment())) {
       int pending = 0;
       for (EntrySummary s : journal.summaries()) {
         pending += s.state() == EntryState.PENDING ? 1 : 0;
@@ -251,7 +251,7 @@ public final class ShellSession {
         settings = cli.<EdlinkIdem>getCommand().settings();
       }
       Instant now = root.invocation().now();
-      try (Journal journal = JournalAccess.open(settings)) {
+      try (Journal journal = JournalAccess.open(settings, root.invocation().environment())) {
         // Filtered before anything else: at 100,000 entries, describing them all costs more than
         // reading them. A few keys are read one by one, after the quick look Tab takes in the
         // bash, zsh and fish completions; many, from every entry's summary.

@@ -1,0 +1,126 @@
+package dev.edlinkidem.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.edlinkidem.journal.postgres.PostgresCluster;
+import dev.edlinkidem.sandbox.Faults;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The command line on a PostgreSQL journal ({@code --journal postgres://...}) in a throw-away
+ * cluster, against the sandbox: the same promises as on a directory, the password from where the
+ * user keeps it and never from the URL.
+ */
+class PostgresJournalCliTest extends SandboxCase {
+  private static PostgresCluster cluster;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    Optional<String> why = PostgresCluster.whyUnavailable();
+    assumeTrue(why.isEmpty(), () -> why.get());
+    cluster = PostgresCluster.start(Files.createTempDirectory("edlink-idem-pg-cli"));
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @BeforeEach
+  void aNewJournal() throws Exception {
+    cluster.psql(
+        "drop table if exists edlink_idem_schema, edlink_idem_records, edlink_idem_entries,"
+            + " edlink_idem_tombstones, edlink_idem_leases cascade;"
+            + " drop sequence if exists edlink_idem_holders");
+  }
+
+  private String url() {
+    return cluster.url(cluster.passwordUser());
+  }
+
+  /** The command line with the PostgreSQL journal, its password in PGPASSWORD. */
+  private Cli pg() {
+    return cli().env("EDLINK_IDEM_JOURNAL", url()).env("PGPASSWORD", cluster.password());
+  }
+
+  @Test
+  void postListShowAndPostAgainOnePerKey() throws Exception {
+    Cli.Result posted = pg().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "pg-1");
+    assertEquals(0, posted.code(), posted.toString());
+    assertEquals(1, stat("creates"));
+    Cli.Result keys = pg().run("list", "--format", "keys");
+    assertEquals("pg-1\n", keys.out(), keys.toString());
+    Cli.Result shown = pg().run("show", "pg-1", "--format", "json");
+    assertEquals(0, shown.code(), shown.toString());
+    assertTrue(shown.out().contains("\"state\":\"succeeded\""), shown.out());
+    Cli.Result again = pg().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "pg-1");
+    assertEquals(0, again.code(), again.toString());
+    assertTrue(again.err().contains("recorded response from the journal, not sent"), again.err());
+    assertEquals(1, stat("creates"), "the recorded answer, not a second assignment");
+    assertFalse(Files.exists(journalDir()), "no directory journal was made");
+  }
+
+  @Test
+  void anAnswerLostIsPendingAndItsReplayCreatesNothingMore() throws Exception {
+    faultOnce(new Faults(1, 0, 0, 0, java.time.Duration.ZERO, 0, 0, 0));
+    Cli.Result lost = pg().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "pg-2", "--retries", "0");
+    assertEquals(6, lost.code(), lost.toString());
+    assertEquals(1, stat("creates"));
+    Cli.Result pending = pg().run("list", "--state", "pending", "--format", "keys");
+    assertEquals("pg-2\n", pending.out(), pending.toString());
+    Cli.Result replayed = pg().run("replay", "pg-2");
+    assertEquals(0, replayed.code(), replayed.toString());
+    assertEquals(1, stat("creates"));
+    assertEquals("", pg().run("list", "--state", "pending", "--format", "keys").out());
+  }
+
+  @Test
+  void thePasswordComesFromTheProfilesFileAndAWrongOneSendsNothing() throws Exception {
+    Path file = Files.writeString(tmp.resolve("pg-password"), cluster.password() + "\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    Path config = Files.createDirectories(tmp.resolve("xdg/edlink-idem")).resolve("config");
+    Files.writeString(config, "[default]\njournal-password-file = " + file + "\n");
+    Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
+    Cli byProfile =
+        cli()
+            .env("EDLINK_IDEM_JOURNAL", url())
+            .env("XDG_CONFIG_HOME", tmp.resolve("xdg").toString());
+    Cli.Result posted = byProfile.run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "pg-3");
+    assertEquals(0, posted.code(), posted.toString());
+
+    Cli.Result wrong =
+        cli()
+            .env("EDLINK_IDEM_JOURNAL", url())
+            .env("PGPASSWORD", "not-the-password-9")
+            .run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "pg-4");
+    assertEquals(1, wrong.code(), wrong.toString());
+    assertTrue(wrong.err().contains("cannot open the journal at " + url()), wrong.err());
+    assertTrue(wrong.err().contains("nothing was sent"), wrong.err());
+    assertFalse(wrong.err().contains("not-the-password-9"), wrong.err());
+    assertEquals(1, stat("requests"), "only pg-3 was sent");
+  }
+
+  @Test
+  void aPasswordInTheUrlIsRefusedAndNotShown() {
+    String withPassword =
+        url().replace(cluster.passwordUser() + "@", cluster.passwordUser() + ":hunter2-pw@");
+    Cli.Result refused =
+        cli().env("EDLINK_IDEM_JOURNAL", withPassword).run("post", ASSIGNMENTS, "-d", ESSAY);
+    assertEquals(2, refused.code(), refused.toString());
+    assertTrue(refused.err().contains("a password is never taken from the URL"), refused.err());
+    assertFalse(refused.err().contains("hunter2-pw"), refused.err());
+    assertEquals(0, stat("requests"));
+  }
+}
