@@ -87,6 +87,26 @@ class PostgresJournalCliTest extends SandboxCase {
   }
 
   @Test
+  void aBatchThroughDropsAndThenExpiringAndPruneWork() throws Exception {
+    sandbox.setFaults(new Faults(0.3, 0, 0, 0, java.time.Duration.ZERO, 0, 0, 0));
+    Path plan = Files.writeString(tmp.resolve("plan.jsonl"), BatchTest.lines(20));
+    Cli.Result batch =
+        pg().run("batch", plan.toString(), "--concurrency", "4", "--retries", "8", "-q");
+    assertEquals(0, batch.code(), batch.toString());
+    assertEquals(20, stat("creates"), "one creation per line");
+    sandbox.setFaults(Faults.NONE);
+    Cli.Result again = pg().run("batch", plan.toString(), "-q");
+    assertEquals(0, again.code(), again.toString());
+    assertEquals(20, stat("creates"), "run again: every line from the journal");
+    Cli.Result expiring = pg().run("expiring", "--within", "31d", "--fail-if-pending");
+    assertEquals(0, expiring.code(), expiring.toString());
+    assertEquals(20, expiring.out().lines().filter(l -> l.contains("succeeded")).count());
+    Cli.Result prune = pg().run("prune", "--dry-run");
+    assertEquals(0, prune.code(), prune.toString());
+    assertEquals(20, pg().run("list", "--format", "keys").out().lines().count());
+  }
+
+  @Test
   void thePasswordComesFromTheProfilesFileAndAWrongOneSendsNothing() throws Exception {
     Path file = Files.writeString(tmp.resolve("pg-password"), cluster.password() + "\n");
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
