@@ -1,5 +1,7 @@
 package dev.edlinkidem.request;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -13,7 +15,11 @@ import java.util.Map;
 public record RecordedResponse(
     int status, Map<String, List<String>> headers, byte[] body, long length) {
   public RecordedResponse {
-    headers = Map.copyOf(headers);
+    // In the order given, which is the order journaled: Map.copyOf's order depends on the order
+    // its keys went in, so an entry written again from one would come back in another order.
+    Map<String, List<String>> kept = new LinkedHashMap<>();
+    headers.forEach((name, values) -> kept.put(name, List.copyOf(values)));
+    headers = Collections.unmodifiableMap(kept);
     body = body.clone();
     if (length < body.length) {
       throw new IllegalArgumentException("a body is never longer than its answer");

@@ -107,6 +107,55 @@ class PostgresJournalCliTest extends SandboxCase {
   }
 
   @Test
+  void fileToPostgresToFileShowsEveryEntryByteForByte() throws Exception {
+    // A succeeded, a pending (its answer lost) and a failed entry, in a directory journal.
+    assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "rt-ok").code());
+    faultOnce(new Faults(1, 0, 0, 0, java.time.Duration.ZERO, 0, 0, 0));
+    assertEquals(
+        6, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "rt-lost", "--retries", "0").code());
+    assertEquals(
+        4, cli().run("post", ASSIGNMENTS, "-d", "{\"title\":\"x\"}", "-k", "rt-no").code());
+
+    Cli.Result in = pg().run("journal", "merge", journalDir().toString());
+    assertEquals(0, in.code(), in.toString());
+    assertTrue(in.out().contains("3 added"), in.out());
+    Path back = tmp.resolve("back");
+    Cli.Result out =
+        cli()
+            .env("EDLINK_IDEM_JOURNAL", back.toString())
+            .env("PGPASSWORD", cluster.password())
+            .run("journal", "merge", url());
+    assertEquals(0, out.code(), out.toString());
+    assertTrue(out.out().contains("3 added"), out.out());
+
+    String now = "2026-12-20T00:00:00Z";
+    for (String key : java.util.List.of("rt-ok", "rt-lost", "rt-no")) {
+      String file = cli().env("EDLINK_IDEM_NOW", now).run("show", key, "--format", "json").out();
+      String inPg = pg().env("EDLINK_IDEM_NOW", now).run("show", key, "--format", "json").out();
+      String again =
+          cli()
+              .env("EDLINK_IDEM_JOURNAL", back.toString())
+              .env("EDLINK_IDEM_NOW", now)
+              .run("show", key, "--format", "json")
+              .out();
+      assertTrue(file.contains("\"key\":\"" + key + "\""), file);
+      assertEquals(file, inPg, key + " in PostgreSQL");
+      assertEquals(file, again, key + " back in a directory");
+    }
+    Cli.Result self = pg().run("journal", "merge", url());
+    assertEquals(2, self.code(), self.toString());
+    assertTrue(self.err().contains("is this journal"), self.err());
+  }
+
+  @Test
+  void aMergeFromADatabaseWithoutAJournalChangesNothingThere() throws Exception {
+    Cli.Result none = cli().env("PGPASSWORD", cluster.password()).run("journal", "merge", url());
+    assertEquals(2, none.code(), none.toString());
+    assertTrue(none.err().contains("there is no edlink-idem journal at " + url()), none.err());
+    assertEquals("", cluster.psql("select to_regclass('edlink_idem_records')").strip());
+  }
+
+  @Test
   void thePasswordComesFromTheProfilesFileAndAWrongOneSendsNothing() throws Exception {
     Path file = Files.writeString(tmp.resolve("pg-password"), cluster.password() + "\n");
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));

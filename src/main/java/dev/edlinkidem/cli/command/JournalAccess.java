@@ -31,14 +31,24 @@ public final class JournalAccess {
     if (!PostgresTarget.isOne(where.value())) {
       return FileJournal.open(settings.journalDir());
     }
-    PostgresTarget target = PostgresTarget.parse(where.value(), where.source());
+    return openPostgres(PostgresTarget.parse(where.value(), where.source()), settings, env, true);
+  }
+
+  /**
+   * The PostgreSQL journal at {@code target}, its password found as for the journal in use; with
+   * {@code makeTables} false, one that must exist already (a merge's source).
+   */
+  static PostgresJournal openPostgres(
+      PostgresTarget target, Settings settings, Map<String, String> env, boolean makeTables)
+      throws JournalException {
     PasswordSource.Found password =
         PasswordSource.find(
             target, env, settings.homeDir(), settings.journalPasswordFile(), settings::warn);
     return PostgresJournal.open(
         target,
         target.user() != null ? target.user() : PasswordSource.defaultUser(env),
-        password == null ? null : password.password());
+        password == null ? null : password.password(),
+        makeTables);
   }
 
   static <T> T with(EdlinkIdem root, Work<T> work) {

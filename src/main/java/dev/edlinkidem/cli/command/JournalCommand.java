@@ -11,6 +11,7 @@ import dev.edlinkidem.journal.Compaction;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryJson;
 import dev.edlinkidem.journal.FileJournal;
+import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.postgres.PostgresTarget;
 import dev.edlinkidem.verdict.ExitCode;
@@ -68,7 +69,8 @@ public final class JournalCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description =
           "Bring entries from another journal into this one: a journal directory (a parallel CI"
-              + " job's artifact) or a 'list --format jsonl' export. A new key is added; the same"
+              + " job's artifact), a 'list --format jsonl' export, or a PostgreSQL journal"
+              + " (postgres://USER@HOST:PORT/DB). A new key is added; the same"
               + " key for the same request folds the attempts together; the same key for a"
               + " different request is reported and left untouched. All or nothing: the change is"
               + " staged and committed as one (docs/journal-format.md).",
@@ -91,7 +93,12 @@ public final class JournalCommand implements Runnable {
 
     @Parameters(
         paramLabel = "SOURCE",
-        description = "A journal directory, or a file of whole entries (list --format jsonl).")
+        description =
+            "A journal directory, a file of whole entries (list --format jsonl), or a PostgreSQL"
+                + " journal's postgres:// URL.")
+    private String given;
+
+    /** The source as a path, when it is no PostgreSQL journal. */
     private Path source;
 
     @Option(names = "--dry-run", description = "Say what would change; change nothing.")
@@ -102,8 +109,16 @@ public final class JournalCommand implements Runnable {
     @Override
     public Integer call() {
       EdlinkIdem root = parent.root;
-      source = Path.of(root.settings().expandHome(source.toString()));
-      List<Entry> incoming = read(root);
+      List<Entry> incoming;
+      if (PostgresTarget.isOne(given)) {
+        incoming = readPostgres(root, PostgresTarget.parse(given, "SOURCE"));
+        source = null;
+      } else {
+        source = Path.of(root.settings().expandHome(given));
+        incoming = read(root);
+      }
+      String shown =
+          source != null ? source.toString() : PostgresTarget.parse(given, "SOURCE").shown();
       PrintWriter out = root.invocation().out();
       return JournalAccess.with(
           root,
@@ -125,7 +140,7 @@ public final class JournalCommand implements Runnable {
             if (format.json()) {
               JsonObject o = new JsonObject();
               o.addProperty("dry_run", dryRun);
-              o.addProperty("source", source.toString());
+              o.addProperty("source", shown);
               o.addProperty("entries", incoming.size());
               o.add("added", JsonDocument.strings(added));
               o.add("folded", JsonDocument.strings(folded));
@@ -138,7 +153,7 @@ public final class JournalCommand implements Runnable {
                 (dryRun ? "would merge " : "merged ")
                     + incoming.size()
                     + " entries from "
-                    + source
+                    + shown
                     + ": "
                     + added.size()
                     + " added, "
@@ -151,6 +166,34 @@ public final class JournalCommand implements Runnable {
             out.flush();
             return code;
           });
+    }
+
+    /** The entries of a PostgreSQL journal that must be there, and must not be this one. */
+    private List<Entry> readPostgres(EdlinkIdem root, PostgresTarget target) {
+      String here = root.settings().journalSetting().value();
+      if (PostgresTarget.isOne(here)
+          && PostgresTarget.parse(here, "the journal").shown().equals(target.shown())) {
+        throw CliException.usage(target.shown() + " is this journal");
+      }
+      try (Journal other =
+          JournalAccess.openPostgres(
+              target, root.settings(), root.invocation().environment(), false)) {
+        List<Entry> entries = other.entries();
+        if (!other.problems().isEmpty() && !root.style().quiet()) {
+          root.invocation()
+              .err()
+              .println(
+                  "edlink-idem: warning: "
+                      + target.shown()
+                      + " has "
+                      + other.problems().size()
+                      + " unreadable records, not merged: "
+                      + other.problems().get(0));
+        }
+        return entries;
+      } catch (JournalException e) {
+        throw CliException.usage(e.getMessage() + "; nothing was merged");
+      }
     }
 
     private List<Entry> read(EdlinkIdem root) {

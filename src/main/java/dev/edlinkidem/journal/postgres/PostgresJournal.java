@@ -77,6 +77,17 @@ public final class PostgresJournal implements Journal {
    */
   public static PostgresJournal open(PostgresTarget target, String user, String password)
       throws JournalException {
+    return open(target, user, password, true);
+  }
+
+  /**
+   * As {@link #open(PostgresTarget, String, String)}; with {@code makeTables} false, for reading a
+   * journal that must be there already (a merge's source): a database without the journal's tables
+   * is refused, never given them.
+   */
+  public static PostgresJournal open(
+      PostgresTarget target, String user, String password, boolean makeTables)
+      throws JournalException {
     Properties props = new Properties();
     props.setProperty("user", user);
     if (password != null) {
@@ -89,7 +100,7 @@ public final class PostgresJournal implements Journal {
     props.setProperty("ApplicationName", "edlink-idem");
     props.setProperty("connectTimeout", "10");
     props.setProperty("tcpKeepAlive", "true");
-    return open(target.jdbcUrl(), props, target.shown(), LEASE, () -> {});
+    return open(target.jdbcUrl(), props, target.shown(), LEASE, () -> {}, makeTables);
   }
 
   /**
@@ -99,11 +110,36 @@ public final class PostgresJournal implements Journal {
   static PostgresJournal open(
       String jdbcUrl, Properties props, String location, Duration lease, Runnable partWay)
       throws JournalException {
+    return open(jdbcUrl, props, location, lease, partWay, true);
+  }
+
+  private static PostgresJournal open(
+      String jdbcUrl,
+      Properties props,
+      String location,
+      Duration lease,
+      Runnable partWay,
+      boolean makeTables)
+      throws JournalException {
     Connection db = null;
     Connection renewals = null;
     try {
       db = connect(jdbcUrl, props, location);
-      Schema.migrate(db, location);
+      if (makeTables) {
+        Schema.migrate(db, location);
+      } else if (Schema.version(db) != Schema.VERSION) {
+        int found = Schema.version(db);
+        throw new PostgresSettingException(
+            found == 0
+                ? "there is no edlink-idem journal at " + location
+                : "the journal at "
+                    + location
+                    + " has schema version "
+                    + found
+                    + ", not "
+                    + Schema.VERSION
+                    + "; open it as the journal (--journal) with this edlink-idem first");
+      }
       renewals = connect(jdbcUrl, props, location);
       return new PostgresJournal(db, renewals, location, lease, partWay);
     } catch (SQLException e) {
