@@ -9,7 +9,9 @@ import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.postgres.PasswordSource;
 import dev.edlinkidem.journal.postgres.PostgresJournal;
 import dev.edlinkidem.journal.postgres.PostgresTarget;
+import dev.edlinkidem.time.DurationSyntax;
 import dev.edlinkidem.verdict.ExitCode;
+import java.time.Duration;
 import java.util.Map;
 
 /** Opens the journal for one command and turns its failures into exit 1 with one line. */
@@ -48,7 +50,29 @@ public final class JournalAccess {
         target,
         target.user() != null ? target.user() : PasswordSource.defaultUser(env),
         password == null ? null : password.password(),
-        makeTables);
+        makeTables,
+        lease(env));
+  }
+
+  /**
+   * How long a PostgreSQL journal's lease lasts unless renewed: {@code EDLINK_IDEM_LEASE} (a
+   * duration, at least 1s; for tests of a holder paused past its lease), else a minute.
+   */
+  private static Duration lease(Map<String, String> env) {
+    String given = env.get("EDLINK_IDEM_LEASE");
+    if (given == null || given.isEmpty()) {
+      return PostgresJournal.LEASE;
+    }
+    Duration lease;
+    try {
+      lease = DurationSyntax.parse(given);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage("EDLINK_IDEM_LEASE=" + given + ": " + e.getMessage());
+    }
+    if (lease.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw CliException.usage("EDLINK_IDEM_LEASE must be at least 1s, not " + given);
+    }
+    return lease;
   }
 
   static <T> T with(EdlinkIdem root, Work<T> work) {

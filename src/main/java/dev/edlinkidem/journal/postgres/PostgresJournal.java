@@ -47,7 +47,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class PostgresJournal implements Journal {
   /** How long a lease lasts unless its holder renews it; renewed every third of it. */
-  static final Duration LEASE = Duration.ofSeconds(60);
+  public static final Duration LEASE = Duration.ofSeconds(60);
 
   private final Connection db;
   private final Connection renewals;
@@ -88,6 +88,16 @@ public final class PostgresJournal implements Journal {
   public static PostgresJournal open(
       PostgresTarget target, String user, String password, boolean makeTables)
       throws JournalException {
+    return open(target, user, password, makeTables, LEASE);
+  }
+
+  /**
+   * As above, with leases lasting {@code lease} unless renewed ({@code EDLINK_IDEM_LEASE}, for
+   * tests of a holder paused past it).
+   */
+  public static PostgresJournal open(
+      PostgresTarget target, String user, String password, boolean makeTables, Duration lease)
+      throws JournalException {
     Properties props = new Properties();
     props.setProperty("user", user);
     if (password != null) {
@@ -100,7 +110,7 @@ public final class PostgresJournal implements Journal {
     props.setProperty("ApplicationName", "edlink-idem");
     props.setProperty("connectTimeout", "10");
     props.setProperty("tcpKeepAlive", "true");
-    return open(target.jdbcUrl(), props, target.shown(), LEASE, () -> {}, makeTables);
+    return open(target.jdbcUrl(), props, target.shown(), lease, () -> {}, makeTables);
   }
 
   /**
