@@ -45,12 +45,15 @@ __edlink_idem_command() {
       later=same
       ;;
     'edlink-idem journal')
-      subcommands='merge'
+      subcommands='merge migrate'
       options='-h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       ;;
     'edlink-idem journal merge')
       options='--dry-run --format -h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       argument=file
+      ;;
+    'edlink-idem journal migrate')
+      options='-h --help -V --version --journal --base-url --profile --proxy --noproxy --cacert --color -q --quiet -v --verbose'
       ;;
     'edlink-idem config')
       subcommands='show set get unset list set-token set-client'
@@ -225,6 +228,13 @@ __edlink_idem_option() {
     'edlink-idem journal merge --noproxy') kind=none ;;
     'edlink-idem journal merge --cacert') kind=file ;;
     'edlink-idem journal merge --color') kind=words values='auto always never' ;;
+    'edlink-idem journal migrate --journal') kind=directory ;;
+    'edlink-idem journal migrate --base-url') kind=none ;;
+    'edlink-idem journal migrate --profile') kind=profiles values='config list --names' ;;
+    'edlink-idem journal migrate --proxy') kind=none ;;
+    'edlink-idem journal migrate --noproxy') kind=none ;;
+    'edlink-idem journal migrate --cacert') kind=file ;;
+    'edlink-idem journal migrate --color') kind=words values='auto always never' ;;
     'edlink-idem config --journal') kind=directory ;;
     'edlink-idem config --base-url') kind=none ;;
     'edlink-idem config --profile') kind=profiles values='config list --names' ;;

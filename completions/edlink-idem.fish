@@ -97,6 +97,8 @@ function __edlink_idem_valued
             printf '%s\n' --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'journal merge'
             printf '%s\n' --format --journal --base-url --profile --proxy --noproxy --cacert --color
+        case 'journal migrate'
+            printf '%s\n' --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'config'
             printf '%s\n' --journal --base-url --profile --proxy --noproxy --cacert --color
         case 'config show'
@@ -130,7 +132,7 @@ function __edlink_idem_subcommands
         case ''
             printf '%s\n' post batch replay list show expiring prune keygen reconcile journal config shell completion sandbox help
         case 'journal'
-            printf '%s\n' merge
+            printf '%s\n' merge migrate
         case 'config'
             printf '%s\n' show set get unset list set-token set-client
     end
@@ -347,6 +349,7 @@ complete -c edlink-idem -n '__edlink_idem_at reconcile' -a '(__edlink_idem_keys 
 
 # edlink-idem journal
 complete -c edlink-idem -n '__edlink_idem_at journal' -a 'merge' -d 'Bring entries from another journal into this one'
+complete -c edlink-idem -n '__edlink_idem_at journal' -a 'migrate' -d 'Make a PostgreSQL journal\'s tables, or bring them to this edlink-idem\'s version'
 complete -c edlink-idem -n '__edlink_idem_at journal' -s h -l help -d 'Show this help message and exit'
 complete -c edlink-idem -n '__edlink_idem_at journal' -s V -l version -d 'Print version information and exit'
 complete -c edlink-idem -n '__edlink_idem_at journal' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory, or a PostgreSQL journal as postgres://USER@HOST:PORT/DB'
@@ -374,6 +377,19 @@ complete -c edlink-idem -n '__edlink_idem_at journal merge' -l color -x -a 'auto
 complete -c edlink-idem -n '__edlink_idem_at journal merge' -s q -l quiet -d 'Say nothing on stderr when all went well'
 complete -c edlink-idem -n '__edlink_idem_at journal merge' -s v -l verbose -d 'Say more on stderr'
 complete -c edlink-idem -n '__edlink_idem_at journal merge; and test (__edlink_idem_path --words) -eq 0' -F -d 'source'
+
+# edlink-idem journal migrate
+complete -c edlink-idem -n '__edlink_idem_at journal migrate' -s h -l help -d 'Show this help message and exit'
+complete -c edlink-idem -n '__edlink_idem_at journal migrate' -s V -l version -d 'Print version information and exit'
+complete -c edlink-idem -n '__edlink_idem_at journal migrate' -l journal -x -a '(__fish_complete_directories)' -d 'Journal directory, or a PostgreSQL journal as postgres://USER@HOST:PORT/DB'
+complete -c edlink-idem -n '__edlink_idem_at journal migrate' -l base-url -x -d 'Edlink base URL'
+complete -c edlink-idem -n '__edlink_idem_at journal migrate' -l profile -x -a '(__edlink_idem_keys config list --names)' -d 'Settings profile from the configuration file'
+complete -c edlink-idem -n '__edlink_idem_at journal migrate' -l proxy -x -d 'Send through this HTTP proxy, http://[USER:PASSWORD@]HOST[:PORT]'
+complete -c edlink-idem -n '__edlink_idem_at journal migrate' -l noproxy -x -d 'Hosts that go direct, as curl reads NO_PROXY'
+complete -c edlink-idem -n '__edlink_idem_at journal migrate' -l cacert -r -F -d 'Also trust the CA certificates in FILE, besides the JDK\'s'
+complete -c edlink-idem -n '__edlink_idem_at journal migrate' -l color -x -a 'auto always never' -d 'auto, always or never'
+complete -c edlink-idem -n '__edlink_idem_at journal migrate' -s q -l quiet -d 'Say nothing on stderr when all went well'
+complete -c edlink-idem -n '__edlink_idem_at journal migrate' -s v -l verbose -d 'Say more on stderr'
 
 # edlink-idem config
 complete -c edlink-idem -n '__edlink_idem_at config' -a 'show' -d 'Print the effective settings and where each came from'

@@ -148,6 +148,24 @@ class PostgresJournalCliTest extends SandboxCase {
   }
 
   @Test
+  void journalMigrateMakesTheTablesOnceAndRefusesANewerSchema() throws Exception {
+    Cli.Result made = pg().run("journal", "migrate");
+    assertEquals(0, made.code(), made.toString());
+    assertEquals(url() + ": schema version 0 -> 1\n", made.out());
+    Cli.Result again = pg().run("journal", "migrate");
+    assertEquals(url() + ": schema version 1, up to date\n", again.out());
+    Cli.Result directory = cli().run("journal", "migrate");
+    assertEquals(0, directory.code(), directory.toString());
+    assertTrue(directory.out().contains("a directory journal"), directory.out());
+
+    cluster.psql("update edlink_idem_schema set version = 99");
+    Cli.Result newer = pg().run("list");
+    assertEquals(2, newer.code(), newer.toString());
+    assertTrue(newer.err().contains("has schema version 99, newer than this"), newer.err());
+    assertEquals("99", cluster.psql("select version from edlink_idem_schema").strip());
+  }
+
+  @Test
   void aMergeFromADatabaseWithoutAJournalChangesNothingThere() throws Exception {
     Cli.Result none = cli().env("PGPASSWORD", cluster.password()).run("journal", "merge", url());
     assertEquals(2, none.code(), none.toString());

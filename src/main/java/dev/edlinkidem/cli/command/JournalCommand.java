@@ -6,6 +6,7 @@ import dev.edlinkidem.cli.CliException;
 import dev.edlinkidem.cli.EdlinkIdem;
 import dev.edlinkidem.cli.option.ReportFormat;
 import dev.edlinkidem.cli.render.JsonDocument;
+import dev.edlinkidem.config.Settings;
 import dev.edlinkidem.config.Unreadable;
 import dev.edlinkidem.journal.Compaction;
 import dev.edlinkidem.journal.Entry;
@@ -13,6 +14,7 @@ import dev.edlinkidem.journal.EntryJson;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
+import dev.edlinkidem.journal.postgres.PostgresJournal;
 import dev.edlinkidem.journal.postgres.PostgresTarget;
 import dev.edlinkidem.verdict.ExitCode;
 import java.io.IOException;
@@ -37,7 +39,7 @@ import picocli.CommandLine.ParentCommand;
     name = "journal",
     mixinStandardHelpOptions = true,
     description = "Operations on the journal as a whole.",
-    subcommands = JournalCommand.Merge.class,
+    subcommands = {JournalCommand.Merge.class, JournalCommand.Migrate.class},
     footerHeading = "%nExamples:%n",
     footer = "  edlink-idem journal merge ./artifacts/job-2/journal",
     exitCodeListHeading = "%nExit codes:%n",
@@ -48,7 +50,7 @@ public final class JournalCommand implements Runnable {
   @Override
   public void run() {
     throw CliException.usage(
-        "a journal command is needed: merge (see 'edlink-idem journal --help')");
+        "a journal command is needed: merge or migrate (see 'edlink-idem journal --help')");
   }
 
   /** Keys a prune or merge left alone, each as {"key", "reason"}. */
@@ -252,6 +254,53 @@ public final class JournalCommand implements Runnable {
         }
       }
       return entries;
+    }
+  }
+
+  /** {@code journal migrate}: make or update a PostgreSQL journal's tables. */
+  @Command(
+      name = "migrate",
+      mixinStandardHelpOptions = true,
+      description =
+          "Make a PostgreSQL journal's tables, or bring them to this edlink-idem's version"
+              + " (docs/journal-format.md). Every command does it on first use; run this once,"
+              + " as a role that may create tables, where the others may not. A directory"
+              + " journal needs nothing: each command keeps it up to date.",
+      footerHeading = "%nExamples:%n",
+      footer = {"  edlink-idem --journal postgres://ci_admin@db.corp:5432/edlink journal migrate"},
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {
+        "0:up to date",
+        "1:the database could not be reached or changed",
+        "2:bad journal setting, or a database newer than this edlink-idem"
+      })
+  static final class Migrate implements Callable<Integer> {
+    @ParentCommand private JournalCommand parent;
+
+    @Override
+    public Integer call() {
+      EdlinkIdem root = parent.root;
+      Settings.Setting where = root.settings().journalSetting();
+      PrintWriter out = root.invocation().out();
+      if (!PostgresTarget.isOne(where.value())) {
+        out.println(where.value() + ": a directory journal, kept up to date by every command");
+        return ExitCode.OK;
+      }
+      PostgresTarget target = PostgresTarget.parse(where.value(), where.source());
+      try (PostgresJournal journal =
+          JournalAccess.openPostgres(
+              target, root.settings(), root.invocation().environment(), true)) {
+        int had = journal.versionFound();
+        int now = PostgresJournal.schemaVersion();
+        out.println(
+            target.shown()
+                + (had == now
+                    ? ": schema version " + now + ", up to date"
+                    : ": schema version " + had + " -> " + now));
+        return ExitCode.OK;
+      } catch (JournalException e) {
+        throw new CliException(ExitCode.INTERNAL, e.getMessage(), e);
+      }
     }
   }
 }

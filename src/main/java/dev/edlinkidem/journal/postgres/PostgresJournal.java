@@ -54,14 +54,21 @@ public final class PostgresJournal implements Journal {
   private final String location;
   private final Duration lease;
   private final Runnable partWay;
+  private final int versionFound;
   private final Set<Long> held = ConcurrentHashMap.newKeySet();
   private final Thread renewer;
   private volatile boolean closed;
   private volatile List<Problem> problems = List.of();
 
   private PostgresJournal(
-      Connection db, Connection renewals, String location, Duration lease, Runnable partWay) {
+      Connection db,
+      Connection renewals,
+      String location,
+      Duration lease,
+      Runnable partWay,
+      int versionFound) {
     this.db = db;
+    this.versionFound = versionFound;
     this.renewals = renewals;
     this.location = location;
     this.lease = lease;
@@ -135,10 +142,10 @@ public final class PostgresJournal implements Journal {
     Connection renewals = null;
     try {
       db = connect(jdbcUrl, props, location);
+      int found;
       if (makeTables) {
-        Schema.migrate(db, location);
-      } else if (Schema.version(db) != Schema.VERSION) {
-        int found = Schema.version(db);
+        found = Schema.migrate(db, location);
+      } else if ((found = Schema.version(db)) != Schema.VERSION) {
         throw new PostgresSettingException(
             found == 0
                 ? "there is no edlink-idem journal at " + location
@@ -151,7 +158,7 @@ public final class PostgresJournal implements Journal {
                     + "; open it as the journal (--journal) with this edlink-idem first");
       }
       renewals = connect(jdbcUrl, props, location);
-      return new PostgresJournal(db, renewals, location, lease, partWay);
+      return new PostgresJournal(db, renewals, location, lease, partWay, found);
     } catch (SQLException e) {
       closeQuietly(db);
       closeQuietly(renewals);
@@ -180,6 +187,16 @@ public final class PostgresJournal implements Journal {
   @Override
   public String location() {
     return location;
+  }
+
+  /** The schema version this tool writes. */
+  public static int schemaVersion() {
+    return Schema.VERSION;
+  }
+
+  /** The schema version the database had when this handle opened it: 0 for none. */
+  public int versionFound() {
+    return versionFound;
   }
 
   @Override
