@@ -19,7 +19,7 @@ public final class GlobalOptions {
       paramLabel = "DIR",
       scope = ScopeType.INHERIT,
       description =
-          "Journal directory, or a PostgreSQL journal as postgres://USER@HOST:PORT/DB (its"
+          "Journal directory or postgres://USER@HOST:PORT/DB (a PostgreSQL journal, its"
               + " password from PGPASSWORD, the profile's journal-password-file or ~/.pgpass;"
               + " env EDLINK_IDEM_JOURNAL; default $XDG_STATE_HOME/edlink-idem or"
               + " ~/.local/state/edlink-idem).")

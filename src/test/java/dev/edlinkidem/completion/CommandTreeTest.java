@@ -38,7 +38,7 @@ class CommandTreeTest {
                 "edlink-idem completion")),
         paths.toString());
     assertEquals(
-        List.of("merge"),
+        List.of("merge", "migrate"),
         at("edlink-idem journal").subcommands().stream().map(CommandTree::name).toList());
   }
 
@@ -98,7 +98,9 @@ class CommandTreeTest {
 
   @Test
   void summariesAreOneShortLine() {
-    assertEquals("Journal directory", option("edlink-idem list", "--journal").summary());
+    assertEquals(
+        "Journal directory or postgres://USER@HOST:PORT/DB",
+        option("edlink-idem list", "--journal").summary());
     assertEquals("How many keys", option("edlink-idem keygen", "-n").summary());
     assertEquals("List journal entries, newest first", at("edlink-idem list").summary());
     for (CommandTree command : root.all()) {

@@ -61,7 +61,7 @@ class CommandCompleterTest {
         values("").toString());
     assertEquals(1, values("").stream().filter("help"::equals).count(), "help once");
     assertTrue(!values("").contains("shell"), "the shell is not offered inside the shell");
-    assertEquals(List.of("merge"), values("journal m"));
+    assertEquals(List.of("merge", "migrate"), values("journal m"));
     assertEquals(
         List.of("replay"), values("edlink-idem rep"), "the tool's name typed out of habit");
   }
