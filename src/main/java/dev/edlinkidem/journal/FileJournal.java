@@ -3,7 +3,6 @@ package dev.edlinkidem.journal;
 import dev.edlinkidem.fs.Ownership;
 import dev.edlinkidem.journal.SummaryCache.Line;
 import dev.edlinkidem.request.JournaledRequest;
-import dev.edlinkidem.request.Sendable;
 import dev.edlinkidem.request.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -402,43 +401,13 @@ public final class FileJournal implements Journal {
             if (!leased.contains(theirs.key())) {
               continue; // in flight elsewhere: already reported
             }
-            String unsendable = Sendable.whyNot(theirs.key(), theirs.request());
-            if (unsendable != null) {
-              // Merged in, it could be replayed with the token: only what post could journal.
-              skipped.add(
-                  new Compaction.Skipped(
-                      theirs.key(), "not a request edlink-idem sends: " + unsendable));
-              continue;
-            }
-            Entry ours = draft.entry(theirs.key());
-            if (ours == null && pruned.containsKey(theirs.key())) {
-              // Refused here after its window ended: merged in, the entry would outrank that.
-              skipped.add(
-                  new Compaction.Skipped(
-                      theirs.key(),
-                      "pruned here after its window ended "
-                          + pruned.get(theirs.key()).windowEnd()
-                          + "; not merged ('prune --tombstones' forgets pruned keys)"));
-              continue;
-            }
-            if (ours == null) {
-              draft.put(theirs);
+            MergeRule.Decision d =
+                MergeRule.decide(theirs, draft.entry(theirs.key()), pruned.get(theirs.key()));
+            if (d.skipped()) {
+              skipped.add(new Compaction.Skipped(theirs.key(), d.reason()));
+            } else if (d.changes()) {
+              draft.put(d.entry());
               changed.add(theirs.key());
-            } else if (!ours.fingerprint().equals(theirs.fingerprint())) {
-              skipped.add(
-                  new Compaction.Skipped(
-                      theirs.key(),
-                      "the same key for a different request ("
-                          + theirs.request().method()
-                          + " "
-                          + theirs.request().url()
-                          + "); left as it is here"));
-            } else {
-              Entry folded = ours.foldedWith(theirs);
-              if (!folded.equals(ours)) {
-                draft.put(folded);
-                changed.add(theirs.key());
-              }
             }
           }
         });

@@ -14,6 +14,7 @@ import dev.edlinkidem.journal.EntryJson;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
+import dev.edlinkidem.journal.Problem;
 import dev.edlinkidem.journal.postgres.PostgresJournal;
 import dev.edlinkidem.journal.postgres.PostgresTarget;
 import dev.edlinkidem.verdict.ExitCode;
@@ -170,6 +171,21 @@ public final class JournalCommand implements Runnable {
           });
     }
 
+    /** Says, unless -q, that the source's unreadable records are not merged. */
+    private static void warnUnreadable(EdlinkIdem root, String where, List<Problem> problems) {
+      if (!problems.isEmpty() && !root.style().quiet()) {
+        root.invocation()
+            .err()
+            .println(
+                "edlink-idem: warning: "
+                    + where
+                    + " has "
+                    + problems.size()
+                    + " unreadable records, not merged: "
+                    + problems.get(0));
+      }
+    }
+
     /** The entries of a PostgreSQL journal that must be there, and must not be this one. */
     private List<Entry> readPostgres(EdlinkIdem root, PostgresTarget target) {
       String here = root.settings().journalSetting().value();
@@ -181,17 +197,7 @@ public final class JournalCommand implements Runnable {
           JournalAccess.openPostgres(
               target, root.settings(), root.invocation().environment(), false)) {
         List<Entry> entries = other.entries();
-        if (!other.problems().isEmpty() && !root.style().quiet()) {
-          root.invocation()
-              .err()
-              .println(
-                  "edlink-idem: warning: "
-                      + target.shown()
-                      + " has "
-                      + other.problems().size()
-                      + " unreadable records, not merged: "
-                      + other.problems().get(0));
-        }
+        warnUnreadable(root, target.shown(), other.problems());
         return entries;
       } catch (JournalException e) {
         throw CliException.usage(e.getMessage() + "; nothing was merged");
@@ -209,17 +215,7 @@ public final class JournalCommand implements Runnable {
         }
         try (FileJournal other = FileJournal.openToRead(source)) {
           List<Entry> entries = other.entries();
-          if (!other.problems().isEmpty() && !root.style().quiet()) {
-            root.invocation()
-                .err()
-                .println(
-                    "edlink-idem: warning: "
-                        + source
-                        + " has "
-                        + other.problems().size()
-                        + " unreadable records, not merged: "
-                        + other.problems().get(0));
-          }
+          warnUnreadable(root, source.toString(), other.problems());
           return entries;
         } catch (JournalException e) {
           throw CliException.usage(e.getMessage() + "; nothing was merged");

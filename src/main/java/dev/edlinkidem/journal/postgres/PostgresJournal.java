@@ -9,12 +9,12 @@ import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.JournalRecords;
 import dev.edlinkidem.journal.KeyInFlightException;
+import dev.edlinkidem.journal.MergeRule;
 import dev.edlinkidem.journal.Outcome;
 import dev.edlinkidem.journal.Problem;
 import dev.edlinkidem.journal.Tombstone;
 import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.request.JournaledRequest;
-import dev.edlinkidem.request.Sendable;
 import java.io.ByteArrayOutputStream;
 import java.sql.Array;
 import java.sql.Connection;
@@ -315,43 +315,17 @@ public final class PostgresJournal implements Journal {
             if (!leased.contains(theirs.key())) {
               continue; // in flight elsewhere: already reported
             }
-            String unsendable = Sendable.whyNot(theirs.key(), theirs.request());
-            if (unsendable != null) {
-              skipped.add(
-                  new Compaction.Skipped(
-                      theirs.key(), "not a request edlink-idem sends: " + unsendable));
-              continue;
-            }
             Entry ours = entryOf(theirs.key());
-            Tombstone pruned = ours == null ? tombstoneOf(theirs.key()) : null;
-            if (pruned != null) {
-              skipped.add(
-                  new Compaction.Skipped(
-                      theirs.key(),
-                      "pruned here after its window ended "
-                          + pruned.windowEnd()
-                          + "; not merged ('prune --tombstones' forgets pruned keys)"));
-              continue;
-            }
-            if (ours == null) {
-              write(theirs);
-              changed.add(theirs.key());
-            } else if (!ours.fingerprint().equals(theirs.fingerprint())) {
-              skipped.add(
-                  new Compaction.Skipped(
-                      theirs.key(),
-                      "the same key for a different request ("
-                          + theirs.request().method()
-                          + " "
-                          + theirs.request().url()
-                          + "); left as it is here"));
-            } else {
-              Entry folded = ours.foldedWith(theirs);
-              if (!folded.equals(ours)) {
+            MergeRule.Decision d =
+                MergeRule.decide(theirs, ours, ours == null ? tombstoneOf(theirs.key()) : null);
+            if (d.skipped()) {
+              skipped.add(new Compaction.Skipped(theirs.key(), d.reason()));
+            } else if (d.changes()) {
+              if (ours != null) {
                 deleteKey(ours.key());
-                write(folded);
-                changed.add(theirs.key());
               }
+              write(d.entry());
+              changed.add(theirs.key());
             }
             partWay.run();
           }
