@@ -8,13 +8,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The packaged jar run as a process, with HOME and every XDG directory under a test's directory,
- * and no EDLINK_ setting, proxy or CA file from the environment the tests run in unless given.
+ * and no EDLINK_ or PG setting, proxy or CA file from the environment the tests run in unless
+ * given. Several threads may run processes through one instance at once.
  */
 public final class ToolProcess {
   /** The variables a user's environment could bring into a run that the test did not choose. */
@@ -33,7 +35,7 @@ public final class ToolProcess {
           "JAVA_TOOL_OPTIONS");
 
   private final Path home;
-  private final List<Process> started = new ArrayList<>();
+  private final List<Process> started = Collections.synchronizedList(new ArrayList<>());
 
   /** What one run printed, and how it ended. */
   public record Ran(int code, String out, String err) {
@@ -69,7 +71,14 @@ public final class ToolProcess {
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command);
     Map<String, String> e = pb.environment();
-    e.keySet().removeIf(k -> k.startsWith("EDLINK") || k.startsWith("XDG_") || AMBIENT.contains(k));
+    // PG: a developer's PGUSER, PGPASSWORD or PGSSLMODE would reach a PostgreSQL journal's driver.
+    e.keySet()
+        .removeIf(
+            k ->
+                k.startsWith("EDLINK")
+                    || k.startsWith("XDG_")
+                    || k.startsWith("PG")
+                    || AMBIENT.contains(k));
     e.put("HOME", home.resolve("home").toString());
     e.put("XDG_CONFIG_HOME", home.resolve("config").toString());
     e.put("XDG_STATE_HOME", home.resolve("state").toString());
@@ -124,8 +133,12 @@ public final class ToolProcess {
    * SIGKILL for any still there after 5 seconds.
    */
   public void close() {
-    started.forEach(Process::destroy);
-    for (Process p : started) {
+    List<Process> all;
+    synchronized (started) {
+      all = List.copyOf(started);
+    }
+    all.forEach(Process::destroy);
+    for (Process p : all) {
       try {
         if (!p.waitFor(5, TimeUnit.SECONDS)) {
           p.destroyForcibly();
