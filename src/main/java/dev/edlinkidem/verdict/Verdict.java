@@ -322,7 +322,7 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
               + key
               + " is "
               + pending
-              + " and safe to send again";
+              + " (unless the write went through after all) and safe to send again";
       case INTERRUPTED -> "interrupted · " + key + " stays " + pending;
       case INTERRUPTED_BEFORE_SENDING -> "interrupted · nothing was sent for " + key;
       case INTERRUPTED_WHILE_JOURNALING ->

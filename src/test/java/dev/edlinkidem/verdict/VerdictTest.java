@@ -336,10 +336,12 @@ class VerdictTest {
             EntryState.PENDING,
             1,
             "the request may have reached Edlink but its outcome could not be journaled (disk full)"
-                + " · k1 is pending and safe to send again; "
+                + " · k1 is pending (unless the write went through after all) and safe to send"
+                + " again; "
                 + REPLAY,
             "the request may have reached Edlink but its outcome could not be journaled (disk full)"
-                + " · k1 is pending and safe to send again"));
+                + " · k1 is pending (unless the write went through after all) and safe to send"
+                + " again"));
     cases.add(
         new Case(
             Verdict.interrupted(pending()),
