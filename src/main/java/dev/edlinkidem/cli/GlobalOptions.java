@@ -2,7 +2,6 @@ package dev.edlinkidem.cli;
 
 import dev.edlinkidem.cli.render.Style;
 import dev.edlinkidem.config.Settings;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +22,8 @@ public final class GlobalOptions {
               + " password from PGPASSWORD, the profile's journal-password-file or ~/.pgpass;"
               + " env EDLINK_IDEM_JOURNAL; default $XDG_STATE_HOME/edlink-idem or"
               + " ~/.local/state/edlink-idem).")
-  private Path journal;
+  // A String, not a Path: a Path reads postgres://host as postgres:/host.
+  private String journal;
 
   @Option(
       names = "--base-url",
@@ -101,14 +101,7 @@ public final class GlobalOptions {
    */
   Settings settings(Invocation invocation) {
     if (settings == null) {
-      Settings.Flags flags =
-          new Settings.Flags(
-              journal == null ? null : journal.toString(),
-              baseUrl,
-              profile,
-              proxy,
-              noProxy,
-              caFile);
+      Settings.Flags flags = new Settings.Flags(journal, baseUrl, profile, proxy, noProxy, caFile);
       settings =
           new Settings(
               flags,
@@ -133,7 +126,7 @@ public final class GlobalOptions {
   List<String> asArgs() {
     List<String> args = new ArrayList<>();
     if (journal != null) {
-      args.addAll(List.of("--journal", journal.toString()));
+      args.addAll(List.of("--journal", journal));
     }
     if (baseUrl != null) {
       args.addAll(List.of("--base-url", baseUrl));

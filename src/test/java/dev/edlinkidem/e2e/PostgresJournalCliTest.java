@@ -200,6 +200,24 @@ class PostgresJournalCliTest extends SandboxCase {
   }
 
   @Test
+  void theJournalFlagNamesTheDatabaseToo() throws Exception {
+    Path cwd = Files.createDirectories(tmp.resolve("cwd"));
+    Cli.Result posted =
+        cli()
+            .env("PGPASSWORD", cluster.password())
+            .run("--journal", url(), "post", ASSIGNMENTS, "-d", ESSAY, "-k", "flag-1");
+    assertEquals(0, posted.code(), posted.toString());
+    assertEquals("1", cluster.psql("select count(*) from edlink_idem_entries").strip());
+    String withPassword =
+        url().replace(cluster.passwordUser() + "@", cluster.passwordUser() + ":hunter2-pw@");
+    Cli.Result refused = cli().run("--journal", withPassword, "post", ASSIGNMENTS, "-d", ESSAY);
+    assertEquals(2, refused.code(), refused.toString());
+    assertFalse(refused.err().contains("hunter2-pw"), refused.err());
+    assertFalse(Files.exists(Path.of("postgres:")), "no directory named after the URL");
+    assertEquals(0, Files.list(cwd).count());
+  }
+
+  @Test
   void aPasswordInTheUrlIsRefusedAndNotShown() {
     String withPassword =
         url().replace(cluster.passwordUser() + "@", cluster.passwordUser() + ":hunter2-pw@");
