@@ -2,6 +2,7 @@ package dev.edlinkidem.journal.postgres;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -13,11 +14,15 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -45,6 +50,8 @@ import java.util.stream.Stream;
  *       #password()} (SCRAM-SHA-256), so that tests can check that a password is sent and a wrong
  *       one refused.
  * </ul>
+ *
+ * <p>It takes no TLS until {@link #serveTls()} has it take it as well.
  *
  * <p>initdb refuses to run as root. When the JVM runs as root (as CI does), initdb and pg_ctl run
  * as the {@code postgres} user that Debian's package creates, through {@code runuser}; the
@@ -524,6 +531,93 @@ public final class PostgresCluster implements AutoCloseable {
           "psql failed (exit " + result.exit() + ") on: " + sql + "\n" + result.said());
     }
     return result.out();
+  }
+
+  /**
+   * Has the server take TLS as well, with a new self-signed certificate for {@code 127.0.0.1} made
+   * by the JDK's keytool, and restarts it to take it up: clients that ask for TLS get it (libpq's
+   * sslmode prefer and up), the others are taken as before.
+   *
+   * @return the certificate in PEM, which a client that verifies the server (sslmode verify-ca or
+   *     verify-full) takes as its CA file ({@code sslrootcert})
+   * @throws IllegalStateException when keytool fails or the server does not start again
+   */
+  public synchronized Path serveTls() throws IOException, InterruptedException {
+    Path store = directory.resolve("tls.p12");
+    Path certificate = directory.resolve("server.crt");
+    Path key = directory.resolve("server.key");
+    // The store is only a way to the key and certificate: deleted once they are out of it.
+    String storePassword = "throw-away";
+    Result keytool =
+        run(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                "server",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=" + HOST,
+                "-ext",
+                "san=ip:" + HOST,
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                store.toString(),
+                "-storepass",
+                storePassword),
+            directory,
+            directory,
+            null);
+    if (!keytool.ok()) {
+      throw new IllegalStateException(
+          "keytool failed (exit " + keytool.exit() + "): " + keytool.said());
+    }
+    try (InputStream in = Files.newInputStream(store)) {
+      KeyStore keys = KeyStore.getInstance("PKCS12");
+      keys.load(in, storePassword.toCharArray());
+      Files.writeString(
+          certificate, pem("CERTIFICATE", keys.getCertificate("server").getEncoded()));
+      // The server refuses a key file that others may read.
+      Files.createFile(
+          key, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(
+          key, pem("PRIVATE KEY", keys.getKey("server", storePassword.toCharArray()).getEncoded()));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot read the key keytool made in " + store, e);
+    } finally {
+      Files.deleteIfExists(store);
+    }
+    if (!tools.asServerUser().isEmpty()) {
+      Files.setOwner(certificate, serverUser());
+      Files.setOwner(key, serverUser());
+    }
+    Files.writeString(
+        data.resolve("postgresql.conf"),
+        "\n# PostgresCluster.serveTls's\n"
+            + "ssl = on\n"
+            + ("ssl_cert_file = '" + certificate.toString().replace("'", "''") + "'\n")
+            + ("ssl_key_file = '" + key.toString().replace("'", "''") + "'\n"),
+        StandardCharsets.UTF_8,
+        StandardOpenOption.APPEND);
+    restart();
+    return certificate;
+  }
+
+  /** {@code der} in PEM, as {@code label} (CERTIFICATE, PRIVATE KEY). */
+  private static String pem(String label, byte[] der) {
+    return "-----BEGIN "
+        + label
+        + "-----\n"
+        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+        + "\n-----END "
+        + label
+        + "-----\n";
   }
 
   /**

@@ -19,7 +19,9 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -162,6 +164,28 @@ class PostgresClusterTest {
     assertThrows(ConnectException.class, () -> connect(port));
     assertFalse(Files.exists(directory), directory.toString());
     closing.close(); // harmless when closed
+  }
+
+  @Test
+  void serveTlsTakesTlsThatTheCertificateVerifiesAndPlainConnectionsAsBefore(@TempDir Path own)
+      throws Exception {
+    try (PostgresCluster tls = PostgresCluster.start(own)) {
+      Path certificate = tls.serveTls();
+      assertEquals("on\n", tls.psql("show ssl"));
+      for (String sslmode : List.of("verify-full", "disable")) {
+        Properties props = new Properties();
+        props.setProperty("user", tls.passwordUser());
+        props.setProperty("password", tls.password());
+        props.setProperty("sslmode", sslmode);
+        props.setProperty("sslrootcert", certificate.toString());
+        try (Connection c = DriverManager.getConnection(tls.jdbcUrl(), props)) {
+          assertEquals(
+              sslmode.equals("disable") ? "f" : "t",
+              one(c, "select ssl from pg_stat_ssl where pid = pg_backend_pid()"),
+              sslmode);
+        }
+      }
+    }
   }
 
   /** The first column of the first row {@code sql} returns, as text. */
