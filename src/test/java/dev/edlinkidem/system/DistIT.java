@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.edlinkidem.journal.postgres.PostgresCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -20,8 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The distribution scripts/dist makes ({@code mvn -B verify -Pdist} makes it first): the tarball
- * runs on its own runtime with no java anywhere on PATH, and the Debian package installs, runs and
- * goes away leaving nothing. Without a distribution in target/ these skip and say how to make one.
+ * runs on its own runtime with no java anywhere on PATH, on a journal directory and on PostgreSQL,
+ * and the Debian package installs, runs and goes away leaving nothing. Without a distribution in
+ * target/ these skip and say how to make one.
  */
 class DistIT {
   private static final String TOKEN = "sk-dist-test-token-7e21";
@@ -272,6 +275,7 @@ class DistIT {
     Ran post = run(List.of(command, "post", ASSIGNMENTS, "-d", ESSAY, "-k", "dist-1", "-q"), url);
     assertEquals(0, post.code(), post.err());
     assertEquals(1, SandboxProcess.stats(url).get("creates").getAsInt());
+    assertTrue(Files.isDirectory(tmp.resolve("journal")), "no journal directory");
     assertModelFromTheBuildsFile(command, url);
 
     for (String page : List.of("edlink-idem.1", "edlink-idem-post.1")) {
@@ -282,6 +286,71 @@ class DistIT {
     assertTrue(
         Files.isRegularFile(home.resolve("share/fish/vendor_completions.d/edlink-idem.fish")));
     assertNothingInHome(home.resolve("lib"));
+  }
+
+  /**
+   * A post on a PostgreSQL journal from the tarball's runtime, which holds only the JDK modules the
+   * tool uses of the database driver (scripts/dist): with a password and no TLS, then with sslmode
+   * verify-full, whose check of the server's name needs java.naming.
+   */
+  @Test
+  void aPostOnAPostgresqlJournalRunsOnTheDistributionsRuntime() throws Exception {
+    Path home = unpackTarball();
+    Optional<String> why = PostgresCluster.whyUnavailable();
+    assumeTrue(why.isEmpty(), () -> why.get());
+    Path runtime = home.resolve("lib/runtime");
+    List<String> modules = runtimeModules(runtime);
+    assertTrue(modules.containsAll(List.of("java.sql", "java.naming")), modules.toString());
+    for (String unused : List.of("java.desktop", "java.management", "java.security.jgss")) {
+      assertFalse(
+          modules.contains(unused),
+          unused + ": only driver code the tool never runs needs it; the runtime: " + modules);
+    }
+    String command = home.resolve("bin/edlink-idem").toString();
+    try (PostgresCluster cluster = PostgresCluster.start(tmp)) {
+      String url = sandbox(command, runtime);
+      String journal = cluster.url(cluster.passwordUser());
+
+      Ran plain = postOnPostgres(command, url, journal, cluster.password(), "dist-pg-1");
+      assertEquals(0, plain.code(), plain.err());
+      assertEquals(1, SandboxProcess.stats(url).get("creates").getAsInt());
+
+      Path certificate = cluster.serveTls();
+      String verified = journal + "?sslmode=verify-full&sslrootcert=" + certificate;
+      Ran tls = postOnPostgres(command, url, verified, cluster.password(), "dist-pg-2");
+      assertEquals(0, tls.code(), tls.err());
+      assertEquals(2, SandboxProcess.stats(url).get("creates").getAsInt());
+
+      assertEquals(
+          "dist-pg-1|succeeded\ndist-pg-2|succeeded\n",
+          cluster.psql("select key, state from edlink_idem_entries order by key"));
+      assertFalse(Files.exists(tmp.resolve("journal")), "a file journal was made");
+    }
+    assertNothingInHome(home.resolve("lib"));
+  }
+
+  /** A post with {@code journal}, a postgres:// URL, its password in PGPASSWORD. */
+  private Ran postOnPostgres(
+      String command, String url, String journal, String password, String key) throws Exception {
+    ProcessBuilder pb =
+        new ProcessBuilder(command, "post", ASSIGNMENTS, "-d", ESSAY, "-k", key, "-q");
+    Map<String, String> env = bareEnvironment(pb);
+    env.put("EDLINK_BASE_URL", url);
+    env.put("EDLINK_IDEM_JOURNAL", journal);
+    env.put("PGPASSWORD", password);
+    Process p = pb.start();
+    started.add(p);
+    return finish(p, command + " post on " + journal);
+  }
+
+  /** The modules a jlink runtime holds, as its release file names them. */
+  private static List<String> runtimeModules(Path runtime) throws IOException {
+    for (String line : Files.readAllLines(runtime.resolve("release"))) {
+      if (line.startsWith("MODULES=")) {
+        return List.of(line.substring("MODULES=".length()).replace("\"", "").split(" "));
+      }
+    }
+    throw new AssertionError("no MODULES in " + runtime.resolve("release"));
   }
 
   /**
