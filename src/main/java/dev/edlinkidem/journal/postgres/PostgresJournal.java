@@ -50,7 +50,10 @@ public final class PostgresJournal implements Journal {
   public static final Duration LEASE = Duration.ofSeconds(60);
 
   private final Connection db;
-  private final Connection renewals;
+  private final Object renewing = new Object();
+  private final String jdbcUrl;
+  private final Properties props;
+  private Connection renewals;
   private final String location;
   private final Duration lease;
   private final Runnable partWay;
@@ -63,11 +66,15 @@ public final class PostgresJournal implements Journal {
   private PostgresJournal(
       Connection db,
       Connection renewals,
+      String jdbcUrl,
+      Properties props,
       String location,
       Duration lease,
       Runnable partWay,
       int versionFound) {
     this.db = db;
+    this.jdbcUrl = jdbcUrl;
+    this.props = props;
     this.versionFound = versionFound;
     this.renewals = renewals;
     this.location = location;
@@ -158,7 +165,7 @@ public final class PostgresJournal implements Journal {
                     + "; open it as the journal (--journal) with this edlink-idem first");
       }
       renewals = connect(jdbcUrl, props, location);
-      return new PostgresJournal(db, renewals, location, lease, partWay, found);
+      return new PostgresJournal(db, renewals, jdbcUrl, props, location, lease, partWay, found);
     } catch (SQLException e) {
       closeQuietly(db);
       closeQuietly(renewals);
@@ -180,6 +187,8 @@ public final class PostgresJournal implements Journal {
     try (Statement s = c.createStatement()) {
       // Whatever the server's default: a commit returns once it is on the server's disk.
       s.execute("set synchronous_commit = on");
+      // A lease row locked by another's open transaction is a key in flight, not a wait.
+      s.execute("set lock_timeout = '2s'");
     }
     return c;
   }
@@ -203,7 +212,7 @@ public final class PostgresJournal implements Journal {
   public synchronized List<Entry> entries() throws JournalException {
     try (Statement s = db.createStatement();
         ResultSet r = s.executeQuery("select record from edlink_idem_records order by id")) {
-      return List.copyOf(fold(r).entries().values());
+      return List.copyOf(fold(r, true).entries().values());
     } catch (SQLException e) {
       throw cannotRead(e);
     }
@@ -344,13 +353,13 @@ public final class PostgresJournal implements Journal {
    */
   private Compaction change(Set<String> keys, boolean dryRun, Change change)
       throws JournalException {
-    List<Lease> leases = new ArrayList<>();
+    List<KeyLease> leases = new ArrayList<>();
     List<Compaction.Skipped> skipped = new ArrayList<>();
     Set<String> leased = new LinkedHashSet<>();
     try {
       for (String key : keys) {
         try {
-          leases.add(lease(key));
+          leases.add((KeyLease) lease(key));
           leased.add(key);
         } catch (KeyInFlightException e) {
           skipped.add(new Compaction.Skipped(key, "in flight in another process"));
@@ -359,6 +368,11 @@ public final class PostgresJournal implements Journal {
       synchronized (this) {
         try {
           db.setAutoCommit(false);
+          // Held under the rows' locks to the commit: a process taking a key over once its
+          // lease ran out (this one paused) waits for this transaction, then sees what it did.
+          for (KeyLease l : leases) {
+            l.checkStillMine();
+          }
           long before = bytes();
           List<String> changed = new ArrayList<>();
           change.apply(leased, changed, skipped);
@@ -369,6 +383,9 @@ public final class PostgresJournal implements Journal {
             db.commit();
           }
           return new Compaction(changed, skipped, before, changed.isEmpty() ? before : after);
+        } catch (JournalException e) {
+          rollbackQuietly();
+          throw e;
         } catch (SQLException | RuntimeException e) {
           rollbackQuietly();
           if (e instanceof RuntimeException r) {
@@ -452,20 +469,39 @@ public final class PostgresJournal implements Journal {
         return new KeyLease(key, holder);
       }
     } catch (SQLException e) {
+      if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+        throw new KeyInFlightException(key); // another process is changing it now
+      }
       throw new JournalException(
           "cannot take key " + key + " in the journal at " + location + ": " + e.getMessage(), e);
     }
   }
+
+  /** PostgreSQL's SQLSTATE for a lock not had within lock_timeout. */
+  private static final String LOCK_NOT_AVAILABLE = "55P03";
 
   @Override
   public void close() throws JournalException {
     closed = true;
     renewer.interrupt();
     synchronized (this) {
+      // Leases still open are given back, not left to run out while others wait.
+      Long[] holders = held.toArray(Long[]::new);
+      if (holders.length > 0) {
+        try (PreparedStatement ps =
+            db.prepareStatement("delete from edlink_idem_leases where holder = any (?)")) {
+          ps.setArray(1, db.createArrayOf("bigint", holders));
+          ps.executeUpdate();
+        } catch (SQLException e) {
+          // the connection is gone: they run out
+        }
+        held.clear();
+      }
       closeQuietly(db);
     }
-    synchronized (renewals) {
+    synchronized (renewing) {
       closeQuietly(renewals);
+      renewals = null;
     }
   }
 
@@ -493,14 +529,43 @@ public final class PostgresJournal implements Journal {
     @Override
     public boolean blank() throws JournalException {
       synchronized (PostgresJournal.this) {
-        try (PreparedStatement ps =
-            db.prepareStatement("select 1 from edlink_idem_records where key = ? limit 1")) {
-          ps.setString(1, key);
-          try (ResultSet r = ps.executeQuery()) {
-            return !r.next();
-          }
+        try {
+          return blankHere();
         } catch (SQLException e) {
           throw cannotRead(e);
+        }
+      }
+    }
+
+    /** Whether the key has no record at all, readable or not. */
+    private boolean blankHere() throws SQLException {
+      try (PreparedStatement ps =
+          db.prepareStatement("select 1 from edlink_idem_records where key = ? limit 1")) {
+        ps.setString(1, key);
+        try (ResultSet r = ps.executeQuery()) {
+          return !r.next();
+        }
+      }
+    }
+
+    /**
+     * Locks the key's lease row to the end of the transaction under way, and checks it still names
+     * this lease: a holder paused or cut off past its lease may have lost the key.
+     */
+    void checkStillMine() throws SQLException, JournalException {
+      try (PreparedStatement ps =
+          db.prepareStatement("select holder from edlink_idem_leases where key = ? for update")) {
+        ps.setString(1, key);
+        try (ResultSet r = ps.executeQuery()) {
+          if (!r.next() || r.getLong(1) != holder) {
+            throw new JournalException(
+                "the lease on key "
+                    + key
+                    + " in the journal at "
+                    + location
+                    + " passed to another process while this one was paused or cut off;"
+                    + " nothing more was recorded here");
+          }
         }
       }
     }
@@ -508,24 +573,25 @@ public final class PostgresJournal implements Journal {
     @Override
     public Entry begin(JournaledRequest request, Instant at, Runnable writing)
         throws JournalException {
-      return append(List.of(JournalRecords.begin(key, at, request)), writing);
+      return append(List.of(JournalRecords.begin(key, at, request)), writing, true);
     }
 
     @Override
     public void recordAttempt(Attempt attempt) throws JournalException {
-      append(List.of(JournalRecords.attempt(key, attempt)), () -> {});
+      append(List.of(JournalRecords.attempt(key, attempt)), () -> {}, false);
     }
 
     @Override
     public void recordOutcome(Outcome outcome) throws JournalException {
-      append(List.of(JournalRecords.outcome(key, outcome)), () -> {});
+      append(List.of(JournalRecords.outcome(key, outcome)), () -> {}, false);
     }
 
     @Override
     public void recordFinal(Attempt attempt, Outcome outcome) throws JournalException {
       append(
           List.of(JournalRecords.attempt(key, attempt), JournalRecords.outcome(key, outcome)),
-          () -> {});
+          () -> {},
+          false);
     }
 
     /**
@@ -533,25 +599,20 @@ public final class PostgresJournal implements Journal {
      * checked to be still this one's; {@code writing} runs just before, and its exception leaves
      * nothing written.
      */
-    private Entry append(List<byte[]> records, Runnable writing) throws JournalException {
+    private Entry append(List<byte[]> records, Runnable writing, boolean begin)
+        throws JournalException {
       synchronized (PostgresJournal.this) {
         try {
           db.setAutoCommit(false);
-          try (PreparedStatement ps =
-              db.prepareStatement(
-                  "select holder from edlink_idem_leases where key = ? for update")) {
-            ps.setString(1, key);
-            try (ResultSet r = ps.executeQuery()) {
-              if (!r.next() || r.getLong(1) != holder) {
-                throw new JournalException(
-                    "the lease on key "
-                        + key
-                        + " in the journal at "
-                        + location
-                        + " passed to another process while this one was paused or cut off;"
-                        + " nothing more was recorded here");
-              }
-            }
+          checkStillMine();
+          if (begin && !blankHere()) {
+            // An entry, or a record that cannot be read: it may be this key's earlier request.
+            throw new JournalException(
+                "key "
+                    + key
+                    + " already has records in the journal at "
+                    + location
+                    + ", some perhaps unreadable: they may be its earlier request");
           }
           writing.run();
           for (byte[] record : records) {
@@ -615,17 +676,25 @@ public final class PostgresJournal implements Journal {
       if (holders.length == 0) {
         continue;
       }
-      synchronized (renewals) {
-        try (PreparedStatement ps =
-            renewals.prepareStatement(
-                "update edlink_idem_leases set expires_at = now() + make_interval(secs => ?)"
-                    + " where holder = any (?)")) {
-          ps.setDouble(1, lease.toMillis() / 1000.0);
-          Array array = renewals.createArrayOf("bigint", holders);
-          ps.setArray(2, array);
-          ps.executeUpdate();
+      synchronized (renewing) {
+        try {
+          if (renewals == null) {
+            renewals = connect(jdbcUrl, props, location);
+          }
+          try (PreparedStatement ps =
+              renewals.prepareStatement(
+                  "update edlink_idem_leases set expires_at = now() + make_interval(secs => ?)"
+                      + " where holder = any (?)")) {
+            ps.setDouble(1, lease.toMillis() / 1000.0);
+            Array array = renewals.createArrayOf("bigint", holders);
+            ps.setArray(2, array);
+            ps.executeUpdate();
+          }
         } catch (SQLException e) {
-          // The next round tries again; a lease not renewed in time is lost, and its writes say so.
+          // Connected again next round, a third of a lease later: a lease is lost only when
+          // renewing fails for all of it, and then its writes say so.
+          closeQuietly(renewals);
+          renewals = null;
         }
       }
     }
@@ -636,19 +705,28 @@ public final class PostgresJournal implements Journal {
         db.prepareStatement("select record from edlink_idem_records where key = ? order by id")) {
       ps.setString(1, key);
       try (ResultSet r = ps.executeQuery()) {
-        return fold(r).entries().get(key);
+        return fold(r, false).entries().get(key);
       }
     }
   }
 
-  /** Folds the rows of {@code r} (one record each), keeping the problems for {@link #problems}. */
-  private JournalRecords.Read fold(ResultSet r) throws SQLException {
+  /**
+   * Folds the rows of {@code r} (one record each). Its problems are {@link #problems} when {@code
+   * whole} (every record was read); a read of one key adds its own to those already known.
+   */
+  private JournalRecords.Read fold(ResultSet r, boolean whole) throws SQLException {
     ByteArrayOutputStream lines = new ByteArrayOutputStream();
     while (r.next()) {
       lines.writeBytes(r.getBytes(1));
     }
     JournalRecords.Read read = JournalRecords.fold(lines.toByteArray(), "edlink_idem_records");
-    problems = read.problems();
+    if (whole) {
+      problems = read.problems();
+    } else if (!read.problems().isEmpty()) {
+      Set<Problem> known = new LinkedHashSet<>(problems);
+      known.addAll(read.problems());
+      problems = List.copyOf(known);
+    }
     return read;
   }
 
