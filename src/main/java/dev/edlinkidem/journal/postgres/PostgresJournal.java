@@ -32,6 +32,8 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The journal in a PostgreSQL database that a fleet of CI runners shares, with the file journal's
@@ -178,8 +180,16 @@ public final class PostgresJournal implements Journal {
     }
   }
 
+  /**
+   * The driver's logger, silenced: what goes wrong reaches the user as one line of the tool's own,
+   * not as the driver's log records on stderr. Held here so that it is not collected with its
+   * level.
+   */
+  private static final Logger DRIVER_LOG = Logger.getLogger("org.postgresql");
+
   private static Connection connect(String jdbcUrl, Properties props, String location)
       throws SQLException {
+    DRIVER_LOG.setLevel(Level.OFF);
     Connection c = new org.postgresql.Driver().connect(jdbcUrl, props);
     if (c == null) {
       throw new SQLException("the driver does not take " + location);
