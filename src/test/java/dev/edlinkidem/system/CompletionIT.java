@@ -165,7 +165,7 @@ class CompletionIT extends SandboxCase {
         "$ edlink-idem --journal " + journal + " replay other-pending-1",
         tab(shell, "edlink-idem --journal " + journal + " replay "),
         "keys from the journal named on the line");
-    assertEquals("$ edlink-idem journal merge", tab(shell, "edlink-idem journal m"));
+    assertEquals("$ edlink-idem journal merge", tab(shell, "edlink-idem journal me"));
     assertEquals("$ edlink-idem config set-token", tab(shell, "edlink-idem config set-t"));
     assertEquals("$ edlink-idem config set base-url", tab(shell, "edlink-idem config set ba"));
     assertEquals(
@@ -224,7 +224,7 @@ class CompletionIT extends SandboxCase {
     assertEquals(
         List.of("other-pending-1"),
         fish("edlink-idem --journal=" + quote(otherJournal.toString()) + " show "));
-    assertEquals(List.of("merge"), fish("edlink-idem journal m"));
+    assertEquals(List.of("merge", "migrate"), fish("edlink-idem journal m"));
     assertEquals(List.of("set", "set-client", "set-token", "show"), fish("edlink-idem config s"));
     assertEquals(
         List.of(
