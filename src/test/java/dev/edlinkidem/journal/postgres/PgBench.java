@@ -1,0 +1,147 @@
+package dev.edlinkidem.journal.postgres;
+
+import dev.edlinkidem.e2e.Cli;
+import dev.edlinkidem.journal.Attempt;
+import dev.edlinkidem.journal.EntryState;
+import dev.edlinkidem.journal.FileJournal;
+import dev.edlinkidem.journal.Journal;
+import dev.edlinkidem.journal.Outcome;
+import dev.edlinkidem.request.JournaledRequest;
+import dev.edlinkidem.request.RecordedResponse;
+import dev.edlinkidem.sandbox.Faults;
+import dev.edlinkidem.sandbox.SandboxServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The file journal and the PostgreSQL journal side by side, alternating in one run (scripts/
+ * bench-pg): a post's journal work (lease, begin, the final attempt and outcome, release) timed in
+ * this JVM, and a batch's throughput through the real command line against an in-process sandbox.
+ * Prints medians; asserts nothing. A development tool, not shipped.
+ */
+public final class PgBench {
+  private PgBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+    int posts = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+    int lines = args.length > 2 ? Integer.parseInt(args[2]) : 300;
+    Path work = Files.createTempDirectory("edlink-idem-pgbench");
+    try (PostgresCluster cluster = PostgresCluster.start(work)) {
+      SandboxServer sandbox = SandboxServer.start("127.0.0.1", 0, null, Faults.NONE, 1, l -> {});
+      try {
+        StringBuilder text = new StringBuilder();
+        for (int i = 1; i <= lines; i++) {
+          text.append("{\"path\":\"/api/v2/graph/classes/00000000-0000-4000-8000-00000000000")
+              .append(i % 7)
+              .append("/assignments\",\"body\":{\"title\":\"Essay ")
+              .append(i)
+              .append("\",\"description\":\"d\",\"due_date\":\"2026-12-01T23:59:00Z\",")
+              .append("\"grading_type\":\"points\"}}\n");
+        }
+        Path plan = Files.writeString(work.resolve("plan.jsonl"), text);
+        List<Double> filePost = new ArrayList<>();
+        List<Double> pgPost = new ArrayList<>();
+        List<Double> fileBatch = new ArrayList<>();
+        List<Double> pgBatch = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+          Path dir = work.resolve("file-" + r);
+          try (Journal j = FileJournal.open(dir)) {
+            filePost.add(postWork(j, posts, "f" + r));
+          }
+          drop(cluster);
+          Properties props = new Properties();
+          props.setProperty("user", cluster.superuser());
+          try (Journal j =
+              PostgresJournal.open(
+                  cluster.jdbcUrl(),
+                  props,
+                  cluster.url("postgres"),
+                  PostgresJournal.LEASE,
+                  () -> {})) {
+            pgPost.add(postWork(j, posts, "p" + r));
+          }
+          fileBatch.add(batch(work.resolve("batch-file-" + r).toString(), sandbox, plan, lines));
+          drop(cluster);
+          pgBatch.add(batch(cluster.url("postgres"), sandbox, plan, lines));
+        }
+        System.out.printf(
+            "post's journal work, ms (median of %d rounds of %d): file %.2f, PostgreSQL %.2f"
+                + " (%.2fx)%n",
+            rounds, posts, median(filePost), median(pgPost), median(pgPost) / median(filePost));
+        System.out.printf(
+            "batch of %d lines, --concurrency 8, lines/s (median of %d): file %.0f, PostgreSQL %.0f"
+                + " (%.0f%%)%n",
+            lines,
+            rounds,
+            median(fileBatch),
+            median(pgBatch),
+            100 * median(pgBatch) / median(fileBatch));
+      } finally {
+        sandbox.close();
+      }
+    }
+  }
+
+  private static void drop(PostgresCluster cluster) throws Exception {
+    cluster.psql(
+        "drop table if exists edlink_idem_schema, edlink_idem_records, edlink_idem_entries,"
+            + " edlink_idem_tombstones, edlink_idem_leases cascade;"
+            + " drop sequence if exists edlink_idem_holders");
+  }
+
+  /** Milliseconds per post's journal work, over {@code n} new keys. */
+  private static double postWork(Journal journal, int n, String prefix) throws Exception {
+    JournaledRequest request =
+        JournaledRequest.post(
+            "http://127.0.0.1:9/api/v2/graph/classes/x/assignments",
+            "{\"title\":\"t\"}".getBytes(StandardCharsets.UTF_8));
+    RecordedResponse answer =
+        new RecordedResponse(
+            200,
+            Map.of("content-type", List.of("application/json")),
+            "{}".getBytes(StandardCharsets.UTF_8));
+    long t0 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      Instant at = Instant.now();
+      try (Journal.Lease lease = journal.lease(prefix + "-" + i)) {
+        lease.begin(request, at);
+        lease.recordFinal(
+            new Attempt(1, at, Duration.ofMillis(5), Attempt.Result.RESPONSE, 200, null, "r"),
+            new Outcome(EntryState.SUCCEEDED, at, answer, "post"));
+      }
+    }
+    return (System.nanoTime() - t0) / 1e6 / n;
+  }
+
+  /** Lines a second of a batch on the journal {@code journal}. */
+  private static double batch(String journal, SandboxServer sandbox, Path plan, int lines) {
+    Cli cli =
+        new Cli()
+            .env("EDLINK_TOKEN", "bench")
+            .env("EDLINK_BASE_URL", sandbox.baseUrl().toString())
+            .env("EDLINK_IDEM_JOURNAL", journal)
+            .env("HOME", plan.getParent().toString());
+    long t0 = System.nanoTime();
+    Cli.Result r = cli.run("batch", plan.toString(), "--concurrency", "8", "-q");
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    if (r.code() != 0) {
+      throw new IllegalStateException("the batch failed: " + r);
+    }
+    return lines / seconds;
+  }
+
+  private static double median(List<Double> xs) {
+    List<Double> sorted = new ArrayList<>(xs);
+    Collections.sort(sorted);
+    return sorted.get(sorted.size() / 2);
+  }
+}
