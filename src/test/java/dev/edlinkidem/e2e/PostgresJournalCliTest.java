@@ -73,6 +73,24 @@ class PostgresJournalCliTest extends SandboxCase {
   }
 
   @Test
+  void aKeyReusedForAnotherRequestIsRefusedAndAKeyInFlightElsewhereToo() throws Exception {
+    assertEquals(0, pg().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "pg-reuse").code());
+    Cli.Result reused =
+        pg().run("post", ASSIGNMENTS, "-d", "{\"title\":\"another\"}", "-k", "pg-reuse");
+    assertEquals(3, reused.code(), reused.toString());
+    assertTrue(reused.err().contains("for a different request"), reused.err());
+    assertEquals(1, stat("requests"), "nothing sent for the reuse");
+
+    // Another process holds pg-busy's lease: this one is refused at once, nothing sent.
+    cluster.psql(
+        "insert into edlink_idem_leases (key, holder, expires_at)"
+            + " values ('pg-busy', nextval('edlink_idem_holders'), now() + interval '1 minute')");
+    Cli.Result busy = pg().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "pg-busy");
+    assertEquals(3, busy.code(), busy.toString());
+    assertEquals(1, stat("requests"));
+  }
+
+  @Test
   void anAnswerLostIsPendingAndItsReplayCreatesNothingMore() throws Exception {
     faultOnce(new Faults(1, 0, 0, 0, java.time.Duration.ZERO, 0, 0, 0));
     Cli.Result lost = pg().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "pg-2", "--retries", "0");
