@@ -41,6 +41,14 @@ public final class Network {
     this.cas = cas;
   }
 
+  /**
+   * Whether a request to {@code url} may need TLS: anything but plain http://, which goes to
+   * loopback hosts only. A client that sends only to plain http:// is built without it.
+   */
+  public static boolean usesTls(String url) {
+    return !url.regionMatches(true, 0, "http://", 0, 7);
+  }
+
   /** Lets a CONNECT carry {@code Proxy-Authorization: Basic}, unless the user chose otherwise. */
   public static void allowBasicOnTunnels() {
     if (System.getProperty(TUNNELING_DISABLED_SCHEMES) == null) {

@@ -40,10 +40,7 @@ class PostgresJournalCliTest extends SandboxCase {
 
   @BeforeEach
   void aNewJournal() throws Exception {
-    cluster.psql(
-        "drop table if exists edlink_idem_schema, edlink_idem_records, edlink_idem_entries,"
-            + " edlink_idem_tombstones, edlink_idem_leases cascade;"
-            + " drop sequence if exists edlink_idem_holders");
+    cluster.dropJournal();
   }
 
   private String url() {

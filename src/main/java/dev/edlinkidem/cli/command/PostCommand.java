@@ -16,6 +16,7 @@ import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
+import dev.edlinkidem.net.Network;
 import dev.edlinkidem.request.Destination;
 import dev.edlinkidem.request.IdempotencyKey;
 import dev.edlinkidem.request.InvalidRequestException;
@@ -116,7 +117,7 @@ public final class PostCommand implements Callable<Integer> {
     Invocation invocation = root.invocation();
     invocation.now(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
     String url = Destination.resolve(path, root.settings().baseUrl(), send.allowedHosts());
-    boolean tls = !url.regionMatches(true, 0, "http://", 0, 7);
+    boolean tls = Network.usesTls(url);
     try {
       return post(invocation, url, tls);
     } finally {

@@ -210,7 +210,7 @@ public final class ReconcileCommand implements Callable<Integer> {
     network.proxyFor(base); // plain http through a proxy is refused here, with the token unsent
     RequestLog log =
         new RequestLog(
-            network.client(timeout, !"http".equalsIgnoreCase(base.getScheme())),
+            network.client(timeout, Network.usesTls(base.toString())),
             network,
             base,
             token,

@@ -16,6 +16,7 @@ import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.journal.KeyResolver;
 import dev.edlinkidem.journal.Window;
+import dev.edlinkidem.net.Network;
 import dev.edlinkidem.request.Destination;
 import dev.edlinkidem.request.InvalidRequestException;
 import dev.edlinkidem.send.KeySettler;
@@ -142,7 +143,7 @@ public final class ReplayCommand implements Callable<Integer> {
       for (Entry entry : chosen) {
         if (entry.state() == EntryState.PENDING) {
           send.routed(root, entry.request().url());
-          tls |= !entry.request().url().regionMatches(true, 0, "http://", 0, 7);
+          tls |= Network.usesTls(entry.request().url());
         }
       }
       send.checkCas(root, tls);

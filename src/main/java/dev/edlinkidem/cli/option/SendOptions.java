@@ -105,8 +105,7 @@ public final class SendOptions {
    * and no other host is allowed, since a full URL must then be on the base URL's origin.
    */
   public boolean mayNeedTls(CommandContext root) {
-    return !"http".equalsIgnoreCase(root.settings().baseUrl().getScheme())
-        || !allowedHosts.isEmpty();
+    return Network.usesTls(root.settings().baseUrl().toString()) || !allowedHosts.isEmpty();
   }
 
   /**
@@ -192,7 +191,7 @@ public final class SendOptions {
     String token =
         settings.tokenFromUserClient(tokenFile) ? client.accessToken() : settings.token(tokenFile);
     Path file = settings.userClientFileOf(settings.profile());
-    boolean tls = !"http".equalsIgnoreCase(settings.baseUrl().getScheme());
+    boolean tls = Network.usesTls(settings.baseUrl().toString());
     Time time = root.invocation().time();
     Network network = settings.network();
     routed(root, settings.baseUrl().toString());

@@ -93,23 +93,14 @@ public final class PostgresJournal implements Journal {
    */
   public static PostgresJournal open(PostgresTarget target, String user, String password)
       throws JournalException {
-    return open(target, user, password, true);
-  }
-
-  /**
-   * As {@link #open(PostgresTarget, String, String)}; with {@code makeTables} false, for reading a
-   * journal that must be there already (a merge's source): a database without the journal's tables
-   * is refused, never given them.
-   */
-  public static PostgresJournal open(
-      PostgresTarget target, String user, String password, boolean makeTables)
-      throws JournalException {
-    return open(target, user, password, makeTables, LEASE);
+    return open(target, user, password, true, LEASE);
   }
 
   /**
    * As above, with leases lasting {@code lease} unless renewed ({@code EDLINK_IDEM_LEASE}, for
-   * tests of a holder paused past it).
+   * tests of a holder paused past it); with {@code makeTables} false, for reading a journal that
+   * must be there already (a merge's source): a database without the journal's tables is refused,
+   * never given them.
    */
   public static PostgresJournal open(
       PostgresTarget target, String user, String password, boolean makeTables, Duration lease)

@@ -57,7 +57,7 @@ public final class PgBench {
           try (Journal j = FileJournal.open(dir)) {
             filePost.add(postWork(j, posts, "f" + r));
           }
-          drop(cluster);
+          cluster.dropJournal();
           Properties props = new Properties();
           props.setProperty("user", cluster.superuser());
           try (Journal j =
@@ -70,7 +70,7 @@ public final class PgBench {
             pgPost.add(postWork(j, posts, "p" + r));
           }
           fileBatch.add(batch(work.resolve("batch-file-" + r).toString(), sandbox, plan, lines));
-          drop(cluster);
+          cluster.dropJournal();
           pgBatch.add(batch(cluster.url("postgres"), sandbox, plan, lines));
         }
         System.out.printf(
@@ -89,13 +89,6 @@ public final class PgBench {
         sandbox.close();
       }
     }
-  }
-
-  private static void drop(PostgresCluster cluster) throws Exception {
-    cluster.psql(
-        "drop table if exists edlink_idem_schema, edlink_idem_records, edlink_idem_entries,"
-            + " edlink_idem_tombstones, edlink_idem_leases cascade;"
-            + " drop sequence if exists edlink_idem_holders");
   }
 
   /** Milliseconds per post's journal work, over {@code n} new keys. */

@@ -500,6 +500,14 @@ public final class PostgresCluster implements AutoCloseable {
     return OptionalLong.of(Long.parseLong(pidFile.lines().findFirst().orElseThrow().strip()));
   }
 
+  /** Drops every table of an edlink-idem journal, so that the next journal opened is new. */
+  public void dropJournal() throws IOException, InterruptedException {
+    psql(
+        "drop table if exists edlink_idem_schema, edlink_idem_records, edlink_idem_entries,"
+            + " edlink_idem_tombstones, edlink_idem_leases cascade;"
+            + " drop sequence if exists edlink_idem_holders");
+  }
+
   /**
    * Runs {@code sql} (one statement or several) through psql as the superuser on the database, and
    * returns what it printed: rows one a line, columns separated by {@code |}, no headers.

@@ -36,14 +36,6 @@ class PostgresJournalContractTest extends JournalContractTest {
     }
   }
 
-  /** A new journal: its tables dropped, for the handle opened next to make them again. */
-  private static void dropTheTables() throws Exception {
-    cluster.psql(
-        "drop table if exists edlink_idem_schema, edlink_idem_records, edlink_idem_entries,"
-            + " edlink_idem_tombstones, edlink_idem_leases cascade;"
-            + " drop sequence if exists edlink_idem_holders");
-  }
-
   private static PostgresJournal handle(Runnable partWay) throws Exception {
     Properties props = new Properties();
     props.setProperty("user", cluster.superuser());
@@ -57,7 +49,7 @@ class PostgresJournalContractTest extends JournalContractTest {
 
   @Override
   protected Journal open() throws Exception {
-    dropTheTables();
+    cluster.dropJournal(); // a new journal: the handle opened next makes the tables again
     return handle(() -> {});
   }
 

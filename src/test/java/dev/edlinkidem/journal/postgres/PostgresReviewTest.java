@@ -51,10 +51,7 @@ class PostgresReviewTest {
 
   @BeforeEach
   void dropTheTables() throws Exception {
-    cluster.psql(
-        "drop table if exists edlink_idem_schema, edlink_idem_records, edlink_idem_entries,"
-            + " edlink_idem_tombstones, edlink_idem_leases cascade;"
-            + " drop sequence if exists edlink_idem_holders");
+    cluster.dropJournal();
   }
 
   private static PostgresJournal handle(Duration lease, Runnable partWay) throws Exception {
