@@ -24,49 +24,69 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The journal in a PostgreSQL database that a fleet of CI runners shares, with the file journal's
- * promises ({@link Journal}): every write is one transaction, committed with {@code
- * synchronous_commit} on before the call returns, so a begin record is on the server's disk before
- * the request's first byte is sent.
+ * promises ({@link Journal}): every write is one transaction, and a begin record is committed with
+ * {@code synchronous_commit} on, so it is on the server's disk before the request's first byte is
+ * sent.
  *
  * <p>One key is sent by one process at a time by a lease: a row naming its holder by a fencing
  * number from a sequence, with an expiry that a thread of the holder's keeps pushing back. A holder
  * that dies, or is paused past the expiry, loses the key to the next process that asks; every write
  * checks, in its transaction and under the row's lock, that the lease is still its own, so a holder
  * that comes back never records anything over the new holder's.
+ *
+ * <p>Threads (a batch's workers) each borrow a connection of their own for each call, up to {@link
+ * #CONNECTIONS}; the server then flushes the commits of concurrent writers together. A connection
+ * that failed is closed, and the next call connects again, so a database that restarts costs the
+ * calls under way, not the rest of the run.
  */
 public final class PostgresJournal implements Journal {
   /** How long a lease lasts unless its holder renews it; renewed every third of it. */
   public static final Duration LEASE = Duration.ofSeconds(60);
 
-  private final Connection db;
-  private final Object renewing = new Object();
+  /**
+   * Connections one journal opens at most, besides the renewer's: a batch's workers beyond it wait
+   * for one. Each is a server process; a fleet's runners share the server's {@code
+   * max_connections}.
+   */
+  static final int CONNECTIONS = 8;
+
   private final String jdbcUrl;
   private final Properties props;
-  private Connection renewals;
   private final String location;
   private final Duration lease;
   private final Runnable partWay;
   private final int versionFound;
+
+  /** Connections not in use, most recently used first. Guarded by itself. */
+  private final Deque<Connection> idle = new ArrayDeque<>();
+
+  private final Semaphore connections = new Semaphore(CONNECTIONS);
+  private final Object renewing = new Object();
+  private Connection renewals;
   private final Set<Long> held = ConcurrentHashMap.newKeySet();
   private final Thread renewer;
   private volatile boolean closed;
+  private volatile boolean outcomesUnforced;
   private volatile List<Problem> problems = List.of();
 
   private PostgresJournal(
-      Connection db,
+      Connection first,
       Connection renewals,
       String jdbcUrl,
       Properties props,
@@ -74,7 +94,7 @@ public final class PostgresJournal implements Journal {
       Duration lease,
       Runnable partWay,
       int versionFound) {
-    this.db = db;
+    this.idle.push(first);
     this.jdbcUrl = jdbcUrl;
     this.props = props;
     this.versionFound = versionFound;
@@ -210,48 +230,59 @@ public final class PostgresJournal implements Journal {
   }
 
   @Override
-  public synchronized List<Entry> entries() throws JournalException {
-    try (Statement s = db.createStatement();
-        ResultSet r = s.executeQuery("select record from edlink_idem_records order by id")) {
-      return List.copyOf(fold(r, true).entries().values());
-    } catch (SQLException e) {
-      throw cannotRead(e);
-    }
-  }
-
-  @Override
-  public synchronized Optional<Entry> find(String key) throws JournalException {
+  public List<Entry> entries() throws JournalException {
     try {
-      return Optional.ofNullable(entryOf(key));
+      return using(
+          c -> {
+            try (Statement s = c.createStatement();
+                ResultSet r =
+                    s.executeQuery("select record from edlink_idem_records order by id")) {
+              return List.copyOf(fold(r, true).entries().values());
+            }
+          });
     } catch (SQLException e) {
       throw cannotRead(e);
     }
   }
 
   @Override
-  public synchronized List<EntrySummary> summaries() throws JournalException {
-    List<EntrySummary> all = new ArrayList<>();
-    try (Statement s = db.createStatement();
-        ResultSet r =
-            s.executeQuery(
-                "select key, created_ns, state, status, attempts, method, url, finished_ns, via"
-                    + " from edlink_idem_entries order by first_record")) {
-      while (r.next()) {
-        long finished = r.getLong(8);
-        boolean pending = r.wasNull();
-        all.add(
-            new EntrySummary(
-                r.getString(1),
-                instant(r.getLong(2)),
-                EntryState.fromLabel(r.getString(3)),
-                r.getInt(4),
-                r.getInt(5),
-                r.getString(6),
-                r.getString(7),
-                pending ? null : instant(finished),
-                r.getString(9)));
-      }
-      return all;
+  public Optional<Entry> find(String key) throws JournalException {
+    try {
+      return Optional.ofNullable(using(c -> entryOf(c, key)));
+    } catch (SQLException e) {
+      throw cannotRead(e);
+    }
+  }
+
+  @Override
+  public List<EntrySummary> summaries() throws JournalException {
+    try {
+      return using(
+          c -> {
+            List<EntrySummary> all = new ArrayList<>();
+            try (Statement s = c.createStatement();
+                ResultSet r =
+                    s.executeQuery(
+                        "select key, created_ns, state, status, attempts, method, url,"
+                            + " finished_ns, via from edlink_idem_entries order by first_record")) {
+              while (r.next()) {
+                long finished = r.getLong(8);
+                boolean pending = r.wasNull();
+                all.add(
+                    new EntrySummary(
+                        r.getString(1),
+                        instant(r.getLong(2)),
+                        EntryState.fromLabel(r.getString(3)),
+                        r.getInt(4),
+                        r.getInt(5),
+                        r.getString(6),
+                        r.getString(7),
+                        pending ? null : instant(finished),
+                        r.getString(9)));
+              }
+            }
+            return all;
+          });
     } catch (SQLException e) {
       throw cannotRead(e);
     }
@@ -259,24 +290,27 @@ public final class PostgresJournal implements Journal {
 
   @Override
   public List<String> keysToOffer(String prefix, boolean pendingOnly) throws JournalException {
-    List<String> keys = new ArrayList<>();
-    synchronized (this) {
-      try (PreparedStatement ps =
-          db.prepareStatement(
-              "select key from edlink_idem_entries where starts_with(key, ?)"
-                  + (pendingOnly ? " and state = 'pending'" : "")
-                  + " order by first_record desc")) {
-        ps.setString(1, prefix);
-        try (ResultSet r = ps.executeQuery()) {
-          while (r.next()) {
-            keys.add(r.getString(1));
-          }
-        }
-      } catch (SQLException e) {
-        throw cannotRead(e);
-      }
+    try {
+      return using(
+          c -> {
+            List<String> keys = new ArrayList<>();
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "select key from edlink_idem_entries where starts_with(key, ?)"
+                        + (pendingOnly ? " and state = 'pending'" : "")
+                        + " order by first_record desc")) {
+              ps.setString(1, prefix);
+              try (ResultSet r = ps.executeQuery()) {
+                while (r.next()) {
+                  keys.add(r.getString(1));
+                }
+              }
+            }
+            return keys;
+          });
+    } catch (SQLException e) {
+      throw cannotRead(e);
     }
-    return keys;
   }
 
   @Override
@@ -284,18 +318,18 @@ public final class PostgresJournal implements Journal {
     return change(
         new LinkedHashSet<>(keys),
         dryRun,
-        (leased, changed, skipped) -> {
+        (c, leased, changed, skipped) -> {
           long now = nanos(Instant.now());
           for (String key : leased) {
-            Entry entry = entryOf(key);
+            Entry entry = entryOf(c, key);
             // Its records unreadable, its summary still says when its window ends.
             Long windowEnd =
-                entry != null ? Long.valueOf(nanos(entry.window().end())) : windowEndOf(key);
+                entry != null ? Long.valueOf(nanos(entry.window().end())) : windowEndOf(c, key);
             if (windowEnd == null) {
               continue; // nothing of it here
             }
             try (PreparedStatement ps =
-                db.prepareStatement(
+                c.prepareStatement(
                     "insert into edlink_idem_tombstones (key, fingerprint, window_end_ns,"
                         + " pruned_ns) values (?, ?, ?, ?) on conflict (key) do update set"
                         + " fingerprint = excluded.fingerprint, window_end_ns ="
@@ -306,7 +340,7 @@ public final class PostgresJournal implements Journal {
               ps.setLong(4, now);
               ps.executeUpdate();
             }
-            deleteKey(key);
+            deleteKey(c, key);
             changed.add(key);
             partWay.run();
           }
@@ -320,21 +354,21 @@ public final class PostgresJournal implements Journal {
     return change(
         keys,
         dryRun,
-        (leased, changed, skipped) -> {
+        (c, leased, changed, skipped) -> {
           for (Entry theirs : incoming) {
             if (!leased.contains(theirs.key())) {
               continue; // in flight elsewhere: already reported
             }
-            Entry ours = entryOf(theirs.key());
+            Entry ours = entryOf(c, theirs.key());
             MergeRule.Decision d =
-                MergeRule.decide(theirs, ours, ours == null ? tombstoneOf(theirs.key()) : null);
+                MergeRule.decide(theirs, ours, ours == null ? tombstoneOf(c, theirs.key()) : null);
             if (d.skipped()) {
               skipped.add(new Compaction.Skipped(theirs.key(), d.reason()));
             } else if (d.changes()) {
               if (ours != null) {
-                deleteKey(ours.key());
+                deleteKey(c, ours.key());
               }
-              write(d.entry());
+              write(c, d.entry());
               changed.add(theirs.key());
             }
             partWay.run();
@@ -342,9 +376,10 @@ public final class PostgresJournal implements Journal {
         });
   }
 
-  /** Decides and writes a remove's or a merge's changes, in its transaction. */
+  /** Decides and writes a remove's or a merge's changes, in its transaction on {@code c}. */
   private interface Change {
-    void apply(Set<String> leased, List<String> changed, List<Compaction.Skipped> skipped)
+    void apply(
+        Connection c, Set<String> leased, List<String> changed, List<Compaction.Skipped> skipped)
         throws SQLException, JournalException;
   }
 
@@ -366,42 +401,35 @@ public final class PostgresJournal implements Journal {
           skipped.add(new Compaction.Skipped(key, "in flight in another process"));
         }
       }
-      synchronized (this) {
-        try {
-          db.setAutoCommit(false);
-          // Held under the rows' locks to the commit: a process taking a key over once its
-          // lease ran out (this one paused) waits for this transaction, then sees what it did.
-          for (KeyLease l : leases) {
-            l.checkStillMine();
-          }
-          long before = bytes();
-          List<String> changed = new ArrayList<>();
-          change.apply(leased, changed, skipped);
-          long after = bytes();
-          if (dryRun || changed.isEmpty()) {
-            db.rollback();
-          } else {
-            db.commit();
-          }
-          return new Compaction(changed, skipped, before, changed.isEmpty() ? before : after);
-        } catch (JournalException e) {
-          rollbackQuietly();
-          throw e;
-        } catch (SQLException | RuntimeException e) {
-          rollbackQuietly();
-          if (e instanceof RuntimeException r) {
-            throw r;
-          }
-          throw new JournalException(
-              "cannot change the journal at "
-                  + location
-                  + ": "
-                  + e.getMessage()
-                  + "; it is unchanged",
-              e);
-        } finally {
-          autoCommitQuietly();
-        }
+      try {
+        return using(
+            c -> {
+              c.setAutoCommit(false);
+              // Held under the rows' locks to the commit: a process taking a key over once its
+              // lease ran out (this one paused) waits for this transaction, then sees what it did.
+              for (KeyLease l : leases) {
+                l.checkStillMine(c);
+              }
+              long before = bytes(c);
+              List<String> changed = new ArrayList<>();
+              change.apply(c, leased, changed, skipped);
+              long after = bytes(c);
+              if (dryRun || changed.isEmpty()) {
+                c.rollback();
+              } else {
+                c.commit();
+              }
+              c.setAutoCommit(true);
+              return new Compaction(changed, skipped, before, changed.isEmpty() ? before : after);
+            });
+      } catch (SQLException e) {
+        throw new JournalException(
+            "cannot change the journal at "
+                + location
+                + ": "
+                + e.getMessage()
+                + "; it is unchanged",
+            e);
       }
     } finally {
       for (Lease l : leases) {
@@ -411,32 +439,37 @@ public final class PostgresJournal implements Journal {
   }
 
   @Override
-  public synchronized Optional<Tombstone> tombstone(String key) throws JournalException {
+  public Optional<Tombstone> tombstone(String key) throws JournalException {
     try {
-      return Optional.ofNullable(tombstoneOf(key));
+      return Optional.ofNullable(using(c -> tombstoneOf(c, key)));
     } catch (SQLException e) {
       throw cannotRead(e);
     }
   }
 
   @Override
-  public synchronized List<Tombstone> forgetTombstones(Instant endedBefore, boolean dryRun)
+  public List<Tombstone> forgetTombstones(Instant endedBefore, boolean dryRun)
       throws JournalException {
-    List<Tombstone> forgotten = new ArrayList<>();
-    try (PreparedStatement ps =
-        db.prepareStatement(
-            dryRun
-                ? "select key, fingerprint, window_end_ns, pruned_ns from edlink_idem_tombstones"
-                    + " where window_end_ns < ? order by key"
-                : "delete from edlink_idem_tombstones where window_end_ns < ?"
-                    + " returning key, fingerprint, window_end_ns, pruned_ns")) {
-      ps.setLong(1, nanos(endedBefore));
-      try (ResultSet r = ps.executeQuery()) {
-        while (r.next()) {
-          forgotten.add(tombstone(r));
-        }
-      }
-      return forgotten;
+    try {
+      return using(
+          c -> {
+            List<Tombstone> forgotten = new ArrayList<>();
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    dryRun
+                        ? "select key, fingerprint, window_end_ns, pruned_ns from"
+                            + " edlink_idem_tombstones where window_end_ns < ? order by key"
+                        : "delete from edlink_idem_tombstones where window_end_ns < ?"
+                            + " returning key, fingerprint, window_end_ns, pruned_ns")) {
+              ps.setLong(1, nanos(endedBefore));
+              try (ResultSet r = ps.executeQuery()) {
+                while (r.next()) {
+                  forgotten.add(tombstone(r));
+                }
+              }
+            }
+            return forgotten;
+          });
     } catch (SQLException e) {
       throw new JournalException(
           "cannot change the journal at " + location + ": " + e.getMessage() + "; it is unchanged",
@@ -449,26 +482,65 @@ public final class PostgresJournal implements Journal {
     return problems;
   }
 
+  /**
+   * From now on an outcome is committed without waiting for the server's disk ({@code
+   * synchronous_commit} off for its transaction): a crash of the server may lose the latest ones,
+   * and their entries then read as pending, which is safe (see {@link Journal}). The server writes
+   * its log in order, so a later begin's commit, which waits, carries them to disk with it.
+   */
   @Override
-  public synchronized Lease lease(String key) throws JournalException, KeyInFlightException {
-    try (PreparedStatement ps =
-        db.prepareStatement(
-            "insert into edlink_idem_leases (key, holder, expires_at)"
-                + " values (?, nextval('edlink_idem_holders'), now() + make_interval(secs => ?))"
-                + " on conflict (key) do update set holder = excluded.holder,"
-                + " expires_at = excluded.expires_at"
-                + " where edlink_idem_leases.expires_at < now()"
-                + " returning holder")) {
-      ps.setString(1, key);
-      ps.setDouble(2, lease.toMillis() / 1000.0);
-      try (ResultSet r = ps.executeQuery()) {
-        if (!r.next()) {
-          throw new KeyInFlightException(key);
-        }
-        long holder = r.getLong(1);
-        held.add(holder);
-        return new KeyLease(key, holder);
+  public void leaveOutcomesUnforced() {
+    outcomesUnforced = true;
+  }
+
+  /**
+   * Takes the key: a new row, or the row of a lease that ran out, given a new holder number. The
+   * commit need not wait for the disk: a lease lost with a crash of the server makes the holder's
+   * next write fail its check, and a write that waits carries it to disk first. In the same
+   * transaction, once the row is taken, the key's records are read: no one else writes them until
+   * the lease is given back.
+   */
+  @Override
+  public Lease lease(String key) throws JournalException, KeyInFlightException {
+    try {
+      KeyLease taken =
+          using(
+              c -> {
+                c.setAutoCommit(false);
+                unforced(c);
+                Long holder;
+                try (PreparedStatement ps =
+                    c.prepareStatement(
+                        "insert into edlink_idem_leases (key, holder, expires_at)"
+                            + " values (?, nextval('edlink_idem_holders'),"
+                            + " now() + make_interval(secs => ?))"
+                            + " on conflict (key) do update set holder = excluded.holder,"
+                            + " expires_at = excluded.expires_at"
+                            + " where edlink_idem_leases.expires_at < now()"
+                            + " returning holder")) {
+                  ps.setString(1, key);
+                  ps.setDouble(2, lease.toMillis() / 1000.0);
+                  try (ResultSet r = ps.executeQuery()) {
+                    holder = r.next() ? r.getLong(1) : null;
+                  }
+                }
+                if (holder == null) {
+                  c.rollback();
+                  c.setAutoCommit(true);
+                  return null;
+                }
+                // A statement of its own: it sees what a writer that held the row committed
+                // while this one waited for it.
+                byte[] records = recordsOf(c, key);
+                c.commit();
+                c.setAutoCommit(true);
+                held.add(holder);
+                return new KeyLease(key, holder, records);
+              });
+      if (taken == null) {
+        throw new KeyInFlightException(key);
       }
+      return taken;
     } catch (SQLException e) {
       if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
         throw new KeyInFlightException(key); // another process is changing it now
@@ -483,22 +555,31 @@ public final class PostgresJournal implements Journal {
 
   @Override
   public void close() throws JournalException {
+    if (closed) {
+      return;
+    }
+    // Leases still open are given back, not left to run out while others wait.
+    Long[] holders = held.toArray(Long[]::new);
+    if (holders.length > 0) {
+      try {
+        using(
+            c -> {
+              try (PreparedStatement ps =
+                  c.prepareStatement("delete from edlink_idem_leases where holder = any (?)")) {
+                ps.setArray(1, c.createArrayOf("bigint", holders));
+                return ps.executeUpdate();
+              }
+            });
+      } catch (SQLException | JournalException e) {
+        // the server is out of reach: they run out
+      }
+      held.clear();
+    }
     closed = true;
     renewer.interrupt();
-    synchronized (this) {
-      // Leases still open are given back, not left to run out while others wait.
-      Long[] holders = held.toArray(Long[]::new);
-      if (holders.length > 0) {
-        try (PreparedStatement ps =
-            db.prepareStatement("delete from edlink_idem_leases where holder = any (?)")) {
-          ps.setArray(1, db.createArrayOf("bigint", holders));
-          ps.executeUpdate();
-        } catch (SQLException e) {
-          // the connection is gone: they run out
-        }
-        held.clear();
-      }
-      closeQuietly(db);
+    synchronized (idle) {
+      idle.forEach(PostgresJournal::closeQuietly);
+      idle.clear();
     }
     synchronized (renewing) {
       closeQuietly(renewals);
@@ -506,15 +587,115 @@ public final class PostgresJournal implements Journal {
     }
   }
 
-  /** A key's lease: every write checks, in its transaction, that the lease is still this one. */
+  /** What a call does with its connection. */
+  private interface Work<T> {
+    T run(Connection c) throws SQLException, JournalException;
+  }
+
+  /**
+   * Runs {@code work} on a connection of its own: an idle one, else a new one, waiting for one to
+   * come back when {@link #CONNECTIONS} are in use. A transaction {@code work} leaves open, because
+   * it threw, is rolled back; a connection that no longer works is closed, never used again.
+   */
+  private <T> T using(Work<T> work) throws SQLException, JournalException {
+    if (closed) {
+      throw new JournalException("the journal at " + location + " is closed");
+    }
+    connections.acquireUninterruptibly();
+    Connection c = null;
+    boolean fine = false;
+    try {
+      synchronized (idle) {
+        c = idle.pollFirst();
+      }
+      if (c == null) {
+        c = connect(jdbcUrl, props, location);
+      }
+      T result = work.run(c);
+      fine = c.getAutoCommit(); // a transaction left open would be a mistake of the work's
+      return result;
+    } finally {
+      if (c != null) {
+        if (!fine) {
+          fine = resetQuietly(c);
+        }
+        if (fine && !closed) {
+          synchronized (idle) {
+            idle.push(c);
+          }
+        } else {
+          closeQuietly(c);
+        }
+      }
+      connections.release();
+    }
+  }
+
+  /** Rolls back what is open on {@code c}; whether it can still be used. */
+  private static boolean resetQuietly(Connection c) {
+    try {
+      if (c.isClosed()) {
+        return false;
+      }
+      if (!c.getAutoCommit()) {
+        c.rollback();
+        c.setAutoCommit(true);
+      }
+      return c.isValid(2);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /** The transaction under way on {@code c} commits without waiting for the server's disk. */
+  private static void unforced(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("set local synchronous_commit = off");
+    }
+  }
+
+  /**
+   * Appends records, checks that the lease still names its holder, and brings the key's summary up
+   * to date, in one statement: the lease row is locked to the commit, so a process that takes the
+   * key over once the lease ran out waits for it, and then sees it. For a begin, the key must have
+   * no record at all. Its first column counts the lease rows still this holder's (0 or 1), its
+   * second the summaries written (0 when nothing was written).
+   */
+  private static final String APPEND =
+      "with mine as ("
+          + "select key from edlink_idem_leases where key = ? and holder = ? for update),"
+          + " go as (select key from mine where ? or not exists"
+          + " (select 1 from edlink_idem_records r where r.key = mine.key)),"
+          + " added as (insert into edlink_idem_records (key, record)"
+          + " select go.key, u.record from go, unnest(?::bytea[]) with ordinality as u(record, n)"
+          + " order by u.n returning id),"
+          + " summary as (insert into edlink_idem_entries (key, first_record, created_ns, state,"
+          + " status, attempts, method, url, finished_ns, via)"
+          + " select go.key, coalesce((select min(id) from edlink_idem_records r"
+          + " where r.key = go.key), (select min(id) from added)), ?, ?, ?, ?, ?, ?, ?, ? from go"
+          + " on conflict (key) do update set created_ns = excluded.created_ns,"
+          + " state = excluded.state, status = excluded.status, attempts = excluded.attempts,"
+          + " method = excluded.method, url = excluded.url, finished_ns = excluded.finished_ns,"
+          + " via = excluded.via returning key)"
+          + " select (select count(*) from mine), (select count(*) from summary)";
+
+  /**
+   * A key's lease. Under it no other process writes the key, so its entry, read when the lease was
+   * taken, is kept here and brought up to date by each write; every write checks, in its
+   * transaction, that the lease is still this one.
+   */
   private final class KeyLease implements Lease {
     private final String key;
     private final long holder;
+    private final boolean blank;
+    private Entry entry;
     private boolean open = true;
 
-    KeyLease(String key, long holder) {
+    KeyLease(String key, long holder, byte[] records) {
       this.key = key;
       this.holder = holder;
+      this.blank = records.length == 0;
+      this.entry = blank ? null : read(records, false).entries().get(key);
     }
 
     @Override
@@ -523,143 +704,192 @@ public final class PostgresJournal implements Journal {
     }
 
     @Override
-    public Optional<Entry> entry() throws JournalException {
-      return find(key);
+    public synchronized Optional<Entry> entry() {
+      return Optional.ofNullable(entry);
     }
 
+    /** Whether the key had no record at all, readable or not, when the lease was taken. */
     @Override
-    public boolean blank() throws JournalException {
-      synchronized (PostgresJournal.this) {
-        try {
-          return blankHere();
-        } catch (SQLException e) {
-          throw cannotRead(e);
-        }
-      }
-    }
-
-    /** Whether the key has no record at all, readable or not. */
-    private boolean blankHere() throws SQLException {
-      try (PreparedStatement ps =
-          db.prepareStatement("select 1 from edlink_idem_records where key = ? limit 1")) {
-        ps.setString(1, key);
-        try (ResultSet r = ps.executeQuery()) {
-          return !r.next();
-        }
-      }
+    public synchronized boolean blank() {
+      return blank && entry == null;
     }
 
     /**
-     * Locks the key's lease row to the end of the transaction under way, and checks it still names
-     * this lease: a holder paused or cut off past its lease may have lost the key.
+     * Locks the key's lease row to the end of the transaction under way on {@code c}, and checks it
+     * still names this lease: a holder paused or cut off past its lease may have lost the key.
      */
-    void checkStillMine() throws SQLException, JournalException {
+    void checkStillMine(Connection c) throws SQLException, JournalException {
       try (PreparedStatement ps =
-          db.prepareStatement("select holder from edlink_idem_leases where key = ? for update")) {
+          c.prepareStatement("select holder from edlink_idem_leases where key = ? for update")) {
         ps.setString(1, key);
         try (ResultSet r = ps.executeQuery()) {
           if (!r.next() || r.getLong(1) != holder) {
-            throw new JournalException(
-                "the lease on key "
-                    + key
-                    + " in the journal at "
-                    + location
-                    + " passed to another process while this one was paused or cut off;"
-                    + " nothing more was recorded here");
+            throw lost();
           }
         }
       }
     }
 
+    private JournalException lost() {
+      return new JournalException(
+          "the lease on key "
+              + key
+              + " in the journal at "
+              + location
+              + " passed to another process while this one was paused or cut off;"
+              + " nothing more was recorded here");
+    }
+
     @Override
-    public Entry begin(JournaledRequest request, Instant at, Runnable writing)
+    public synchronized Entry begin(JournaledRequest request, Instant at, Runnable writing)
         throws JournalException {
-      return append(List.of(JournalRecords.begin(key, at, request)), writing, true);
+      if (!blank || entry != null) {
+        throw notBlank();
+      }
+      Entry begun = new Entry(key, at, request, request.fingerprint(), List.of(), null);
+      writing.run();
+      append(List.of(JournalRecords.begin(key, at, request)), begun, true, true);
+      return begun;
     }
 
-    @Override
-    public void recordAttempt(Attempt attempt) throws JournalException {
-      append(List.of(JournalRecords.attempt(key, attempt)), () -> {}, false);
+    private JournalException notBlank() {
+      // An entry, or a record that cannot be read: it may be this key's earlier request.
+      return new JournalException(
+          "key "
+              + key
+              + " already has records in the journal at "
+              + location
+              + ", some perhaps unreadable: they may be its earlier request");
     }
 
+    /** An attempt waits for the disk with the outcome's commit, as in the file journal. */
     @Override
-    public void recordOutcome(Outcome outcome) throws JournalException {
-      append(List.of(JournalRecords.outcome(key, outcome)), () -> {}, false);
-    }
-
-    @Override
-    public void recordFinal(Attempt attempt, Outcome outcome) throws JournalException {
+    public synchronized void recordAttempt(Attempt attempt) throws JournalException {
       append(
-          List.of(JournalRecords.attempt(key, attempt), JournalRecords.outcome(key, outcome)),
-          () -> {},
+          List.of(JournalRecords.attempt(key, attempt)),
+          readable().withAttempt(attempt),
+          false,
           false);
     }
 
-    /**
-     * Appends records and brings the key's summary up to date in one transaction, once the lease is
-     * checked to be still this one's; {@code writing} runs just before, and its exception leaves
-     * nothing written.
-     */
-    private Entry append(List<byte[]> records, Runnable writing, boolean begin)
-        throws JournalException {
-      synchronized (PostgresJournal.this) {
-        try {
-          db.setAutoCommit(false);
-          checkStillMine();
-          if (begin && !blankHere()) {
-            // An entry, or a record that cannot be read: it may be this key's earlier request.
-            throw new JournalException(
-                "key "
-                    + key
-                    + " already has records in the journal at "
-                    + location
-                    + ", some perhaps unreadable: they may be its earlier request");
-          }
-          writing.run();
-          for (byte[] record : records) {
-            insertRecord(key, record);
-          }
-          Entry entry = entryOf(key);
-          if (entry == null) {
-            throw new JournalException(
-                "the records of key " + key + " in the journal at " + location + " cannot be read");
-          }
-          summarize(entry);
-          db.commit();
-          return entry;
-        } catch (SQLException e) {
-          rollbackQuietly();
-          throw new JournalException(
-              "cannot write key " + key + " to the journal at " + location + ": " + e.getMessage(),
-              e);
-        } catch (JournalException | RuntimeException e) {
-          rollbackQuietly();
-          throw e;
-        } finally {
-          autoCommitQuietly();
-        }
+    @Override
+    public synchronized void recordOutcome(Outcome outcome) throws JournalException {
+      append(
+          List.of(JournalRecords.outcome(key, outcome)),
+          readable().withOutcome(outcome),
+          false,
+          !outcomesUnforced);
+    }
+
+    @Override
+    public synchronized void recordFinal(Attempt attempt, Outcome outcome) throws JournalException {
+      append(
+          List.of(JournalRecords.attempt(key, attempt), JournalRecords.outcome(key, outcome)),
+          readable().withAttempt(attempt).withOutcome(outcome),
+          false,
+          !outcomesUnforced);
+    }
+
+    private Entry readable() throws JournalException {
+      if (entry == null) {
+        throw new JournalException(
+            "the records of key " + key + " in the journal at " + location + " cannot be read");
       }
+      return entry;
+    }
+
+    /**
+     * Appends {@code records}, which make the entry {@code after}, in one transaction (see {@link
+     * #APPEND}); its commit waits for the server's disk when {@code forced}.
+     */
+    private void append(List<byte[]> records, Entry after, boolean begin, boolean forced)
+        throws JournalException {
+      EntrySummary s = EntrySummary.of(after);
+      int[] counts;
+      try {
+        counts =
+            using(
+                c -> {
+                  c.setAutoCommit(false);
+                  if (!forced) {
+                    unforced(c);
+                  }
+                  int[] found = new int[2];
+                  try (PreparedStatement ps = c.prepareStatement(APPEND)) {
+                    ps.setString(1, key);
+                    ps.setLong(2, holder);
+                    ps.setBoolean(3, !begin);
+                    ps.setArray(4, c.createArrayOf("bytea", records.toArray(byte[][]::new)));
+                    ps.setLong(5, nanos(s.created()));
+                    ps.setString(6, s.state().label());
+                    ps.setInt(7, s.status());
+                    ps.setInt(8, s.attempts());
+                    ps.setString(9, s.method());
+                    ps.setString(10, s.url());
+                    if (s.finishedAt() == null) {
+                      ps.setNull(11, java.sql.Types.BIGINT);
+                    } else {
+                      ps.setLong(11, nanos(s.finishedAt()));
+                    }
+                    ps.setString(12, s.via());
+                    try (ResultSet r = ps.executeQuery()) {
+                      r.next();
+                      found[0] = r.getInt(1);
+                      found[1] = r.getInt(2);
+                    }
+                  }
+                  if (found[1] == 1) {
+                    c.commit();
+                  } else {
+                    c.rollback();
+                  }
+                  c.setAutoCommit(true);
+                  return found;
+                });
+      } catch (SQLException e) {
+        throw new JournalException(
+            "cannot write key " + key + " to the journal at " + location + ": " + e.getMessage(),
+            e);
+      }
+      if (counts[0] == 0) {
+        throw lost();
+      }
+      if (counts[1] == 0) {
+        throw notBlank();
+      }
+      entry = after;
     }
 
     @Override
     public void close() throws JournalException {
-      if (!open) {
-        return;
-      }
-      open = false;
-      held.remove(holder);
-      synchronized (PostgresJournal.this) {
-        if (closed) {
+      synchronized (this) {
+        if (!open) {
           return;
         }
-        try (PreparedStatement ps =
-            db.prepareStatement("delete from edlink_idem_leases where key = ? and holder = ?")) {
-          ps.setString(1, key);
-          ps.setLong(2, holder);
-          ps.executeUpdate();
-        } catch (SQLException e) {
-          // Not given back, it expires: nothing written depends on it.
-        }
+        open = false;
+      }
+      held.remove(holder);
+      if (closed) {
+        return;
+      }
+      try {
+        using(
+            c -> {
+              c.setAutoCommit(false);
+              unforced(c); // a lease given back and lost with a crash runs out instead
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "delete from edlink_idem_leases where key = ? and holder = ?")) {
+                ps.setString(1, key);
+                ps.setLong(2, holder);
+                ps.executeUpdate();
+              }
+              c.commit();
+              c.setAutoCommit(true);
+              return null;
+            });
+      } catch (SQLException | JournalException e) {
+        // Not given back, it runs out: nothing written depends on it.
       }
     }
   }
@@ -701,39 +931,58 @@ public final class PostgresJournal implements Journal {
     }
   }
 
-  private Entry entryOf(String key) throws SQLException {
+  /** Every record of the key, in order, one line each. */
+  private static byte[] recordsOf(Connection c, String key) throws SQLException {
     try (PreparedStatement ps =
-        db.prepareStatement("select record from edlink_idem_records where key = ? order by id")) {
+        c.prepareStatement("select record from edlink_idem_records where key = ? order by id")) {
       ps.setString(1, key);
       try (ResultSet r = ps.executeQuery()) {
-        return fold(r, false).entries().get(key);
+        ByteArrayOutputStream lines = new ByteArrayOutputStream();
+        while (r.next()) {
+          lines.writeBytes(r.getBytes(1));
+        }
+        return lines.toByteArray();
       }
     }
   }
 
+  private Entry entryOf(Connection c, String key) throws SQLException {
+    return read(recordsOf(c, key), false).entries().get(key);
+  }
+
   /**
-   * Folds the rows of {@code r} (one record each). Its problems are {@link #problems} when {@code
-   * whole} (every record was read); a read of one key adds its own to those already known.
+   * Folds the rows of {@code r} (one record each). Its problems are {@link #problems}, as when
+   * {@code whole} (every record was read).
    */
   private JournalRecords.Read fold(ResultSet r, boolean whole) throws SQLException {
     ByteArrayOutputStream lines = new ByteArrayOutputStream();
     while (r.next()) {
       lines.writeBytes(r.getBytes(1));
     }
-    JournalRecords.Read read = JournalRecords.fold(lines.toByteArray(), "edlink_idem_records");
+    return read(lines.toByteArray(), whole);
+  }
+
+  /**
+   * Folds records, one line each. Their problems are {@link #problems} when {@code whole} (every
+   * record was read); a read of one key adds its own to those already known.
+   */
+  private JournalRecords.Read read(byte[] lines, boolean whole) {
+    JournalRecords.Read read = JournalRecords.fold(lines, "edlink_idem_records");
     if (whole) {
       problems = read.problems();
     } else if (!read.problems().isEmpty()) {
-      Set<Problem> known = new LinkedHashSet<>(problems);
-      known.addAll(read.problems());
-      problems = List.copyOf(known);
+      synchronized (this) {
+        Set<Problem> known = new LinkedHashSet<>(problems);
+        known.addAll(read.problems());
+        problems = List.copyOf(known);
+      }
     }
     return read;
   }
 
-  private Long windowEndOf(String key) throws SQLException {
+  private static Long windowEndOf(Connection c, String key) throws SQLException {
     try (PreparedStatement ps =
-        db.prepareStatement("select created_ns from edlink_idem_entries where key = ?")) {
+        c.prepareStatement("select created_ns from edlink_idem_entries where key = ?")) {
       ps.setString(1, key);
       try (ResultSet r = ps.executeQuery()) {
         return r.next() ? nanos(new Window(instant(r.getLong(1))).end()) : null;
@@ -741,9 +990,9 @@ public final class PostgresJournal implements Journal {
     }
   }
 
-  private Tombstone tombstoneOf(String key) throws SQLException {
+  private static Tombstone tombstoneOf(Connection c, String key) throws SQLException {
     try (PreparedStatement ps =
-        db.prepareStatement(
+        c.prepareStatement(
             "select key, fingerprint, window_end_ns, pruned_ns from edlink_idem_tombstones"
                 + " where key = ?")) {
       ps.setString(1, key);
@@ -758,33 +1007,29 @@ public final class PostgresJournal implements Journal {
         r.getString(1), r.getString(2), instant(r.getLong(3)), instant(r.getLong(4)));
   }
 
-  /** Writes every record of an entry and its summary, in the transaction under way. */
-  private void write(Entry entry) throws SQLException {
+  /** Writes every record of an entry and its summary, in the transaction under way on {@code c}. */
+  private void write(Connection c, Entry entry) throws SQLException {
     byte[] lines = JournalRecords.entry(entry);
     int start = 0;
     for (int i = 0; i < lines.length; i++) {
       if (lines[i] == '\n') {
         byte[] line = new byte[i + 1 - start];
         System.arraycopy(lines, start, line, 0, line.length);
-        insertRecord(entry.key(), line);
+        try (PreparedStatement ps =
+            c.prepareStatement("insert into edlink_idem_records (key, record) values (?, ?)")) {
+          ps.setString(1, entry.key());
+          ps.setBytes(2, line);
+          ps.executeUpdate();
+        }
         start = i + 1;
       }
     }
-    summarize(entryOf(entry.key()));
+    summarize(c, entryOf(c, entry.key()));
   }
 
-  private void insertRecord(String key, byte[] record) throws SQLException {
-    try (PreparedStatement ps =
-        db.prepareStatement("insert into edlink_idem_records (key, record) values (?, ?)")) {
-      ps.setString(1, key);
-      ps.setBytes(2, record);
-      ps.executeUpdate();
-    }
-  }
-
-  private void deleteKey(String key) throws SQLException {
+  private static void deleteKey(Connection c, String key) throws SQLException {
     for (String table : List.of("edlink_idem_records", "edlink_idem_entries")) {
-      try (PreparedStatement ps = db.prepareStatement("delete from " + table + " where key = ?")) {
+      try (PreparedStatement ps = c.prepareStatement("delete from " + table + " where key = ?")) {
         ps.setString(1, key);
         ps.executeUpdate();
       }
@@ -792,10 +1037,10 @@ public final class PostgresJournal implements Journal {
   }
 
   /** Brings the key's summary row up to date with {@code entry}. */
-  private void summarize(Entry entry) throws SQLException {
+  private static void summarize(Connection c, Entry entry) throws SQLException {
     EntrySummary s = EntrySummary.of(entry);
     try (PreparedStatement ps =
-        db.prepareStatement(
+        c.prepareStatement(
             "insert into edlink_idem_entries (key, first_record, created_ns, state, status,"
                 + " attempts, method, url, finished_ns, via)"
                 + " values (?, (select min(id) from edlink_idem_records where key = ?),"
@@ -823,8 +1068,8 @@ public final class PostgresJournal implements Journal {
     }
   }
 
-  private long bytes() throws SQLException {
-    try (Statement s = db.createStatement();
+  private static long bytes(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
         ResultSet r =
             s.executeQuery(
                 "select coalesce(sum(octet_length(record)), 0) from edlink_idem_records")) {
@@ -845,22 +1090,6 @@ public final class PostgresJournal implements Journal {
   private JournalException cannotRead(SQLException e) {
     return new JournalException(
         "cannot read the journal at " + location + ": " + e.getMessage(), e);
-  }
-
-  private void rollbackQuietly() {
-    try {
-      db.rollback();
-    } catch (SQLException ignored) {
-      // the connection is gone: nothing of the transaction was committed
-    }
-  }
-
-  private void autoCommitQuietly() {
-    try {
-      db.setAutoCommit(true);
-    } catch (SQLException ignored) {
-      // the connection is gone; the next use says so
-    }
   }
 
   private static void closeQuietly(Connection c) {
