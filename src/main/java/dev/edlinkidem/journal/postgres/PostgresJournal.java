@@ -232,7 +232,7 @@ public final class PostgresJournal implements Journal {
   @Override
   public List<Entry> entries() throws JournalException {
     try {
-      return using(
+      return repeatable(
           c -> {
             try (Statement s = c.createStatement();
                 ResultSet r =
@@ -248,7 +248,7 @@ public final class PostgresJournal implements Journal {
   @Override
   public Optional<Entry> find(String key) throws JournalException {
     try {
-      return Optional.ofNullable(using(c -> entryOf(c, key)));
+      return Optional.ofNullable(repeatable(c -> entryOf(c, key)));
     } catch (SQLException e) {
       throw cannotRead(e);
     }
@@ -257,7 +257,7 @@ public final class PostgresJournal implements Journal {
   @Override
   public List<EntrySummary> summaries() throws JournalException {
     try {
-      return using(
+      return repeatable(
           c -> {
             List<EntrySummary> all = new ArrayList<>();
             try (Statement s = c.createStatement();
@@ -291,7 +291,7 @@ public final class PostgresJournal implements Journal {
   @Override
   public List<String> keysToOffer(String prefix, boolean pendingOnly) throws JournalException {
     try {
-      return using(
+      return repeatable(
           c -> {
             List<String> keys = new ArrayList<>();
             try (PreparedStatement ps =
@@ -441,7 +441,7 @@ public final class PostgresJournal implements Journal {
   @Override
   public Optional<Tombstone> tombstone(String key) throws JournalException {
     try {
-      return Optional.ofNullable(using(c -> tombstoneOf(c, key)));
+      return Optional.ofNullable(repeatable(c -> tombstoneOf(c, key)));
     } catch (SQLException e) {
       throw cannotRead(e);
     }
@@ -504,7 +504,7 @@ public final class PostgresJournal implements Journal {
   public Lease lease(String key) throws JournalException, KeyInFlightException {
     try {
       KeyLease taken =
-          using(
+          repeatable(
               c -> {
                 c.setAutoCommit(false);
                 unforced(c);
@@ -577,10 +577,7 @@ public final class PostgresJournal implements Journal {
     }
     closed = true;
     renewer.interrupt();
-    synchronized (idle) {
-      idle.forEach(PostgresJournal::closeQuietly);
-      idle.clear();
-    }
+    closeIdle();
     synchronized (renewing) {
       closeQuietly(renewals);
       renewals = null;
@@ -595,39 +592,74 @@ public final class PostgresJournal implements Journal {
   /**
    * Runs {@code work} on a connection of its own: an idle one, else a new one, waiting for one to
    * come back when {@link #CONNECTIONS} are in use. A transaction {@code work} leaves open, because
-   * it threw, is rolled back; a connection that no longer works is closed, never used again.
+   * it threw, is rolled back; a connection that no longer works is closed, never used again, and so
+   * are the idle ones, which a server that restarted has cut off too.
    */
   private <T> T using(Work<T> work) throws SQLException, JournalException {
+    return using(work, false);
+  }
+
+  /**
+   * As {@link #using(Work)}, for a {@code work} that may run twice (a read, or taking a lease: done
+   * twice, the second finds the key in flight): when the idle connection it was given turns out to
+   * have been cut off (the server restarted since), it runs once more on a new one. A write of
+   * records is never run twice: its commit may have been done when the answer was lost.
+   */
+  private <T> T repeatable(Work<T> work) throws SQLException, JournalException {
+    return using(work, true);
+  }
+
+  private <T> T using(Work<T> work, boolean again) throws SQLException, JournalException {
     if (closed) {
       throw new JournalException("the journal at " + location + " is closed");
     }
     connections.acquireUninterruptibly();
-    Connection c = null;
-    boolean fine = false;
     try {
-      synchronized (idle) {
-        c = idle.pollFirst();
-      }
-      if (c == null) {
-        c = connect(jdbcUrl, props, location);
-      }
-      T result = work.run(c);
-      fine = c.getAutoCommit(); // a transaction left open would be a mistake of the work's
-      return result;
-    } finally {
-      if (c != null) {
-        if (!fine) {
-          fine = resetQuietly(c);
+      while (true) {
+        Connection c;
+        synchronized (idle) {
+          c = idle.pollFirst();
         }
-        if (fine && !closed) {
-          synchronized (idle) {
-            idle.push(c);
+        boolean wasIdle = c != null;
+        if (c == null) {
+          c = connect(jdbcUrl, props, location);
+        }
+        boolean fine = false;
+        try {
+          T result = work.run(c);
+          fine = c.getAutoCommit(); // a transaction left open would be a mistake of the work's
+          return result;
+        } catch (SQLException e) {
+          if (!resetQuietly(c)) {
+            closeIdle(); // cut off with it, most likely
+            if (again && wasIdle) {
+              again = false;
+              continue;
+            }
           }
-        } else {
-          closeQuietly(c);
+          throw e;
+        } finally {
+          if (!fine) {
+            fine = resetQuietly(c);
+          }
+          if (fine && !closed) {
+            synchronized (idle) {
+              idle.push(c);
+            }
+          } else {
+            closeQuietly(c);
+          }
         }
       }
+    } finally {
       connections.release();
+    }
+  }
+
+  private void closeIdle() {
+    synchronized (idle) {
+      idle.forEach(PostgresJournal::closeQuietly);
+      idle.clear();
     }
   }
 

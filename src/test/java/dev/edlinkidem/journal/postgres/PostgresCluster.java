@@ -650,6 +650,20 @@ public final class PostgresCluster implements AutoCloseable {
   }
 
   /**
+   * Stops the server as a crash would (immediate: no checkpoint; what was committed without waiting
+   * for the disk and not yet written by the server is lost, as with a power cut to its memory),
+   * then starts it again on the same port, which replays its log.
+   */
+  public synchronized void crash() throws IOException, InterruptedException {
+    Result stop = pgCtlStop("immediate");
+    if (!stop.ok()) {
+      throw new IllegalStateException(
+          "pg_ctl stop -m immediate failed (exit " + stop.exit() + "): " + stop.said() + logTail());
+    }
+    restart();
+  }
+
+  /**
    * Stops the server the way an administrator would (fast: open transactions are rolled back,
    * connections ended) and waits until it has; nothing when it is not running. {@link #restart()}
    * starts it again.
