@@ -42,10 +42,11 @@ public record LineResult(
     REFUSED("refused"),
     /** The same request as an earlier line of the file: sent once, for that line. */
     SAME_AS_EARLIER("duplicate"),
-    /** The journal could not be written or read, or something unforeseen went wrong. */
+    /** Something unforeseen went wrong. */
     ERROR("error"),
     /**
-     * Not sent because the batch was stopping (--fail-fast, a refused token): run the batch again.
+     * Not sent because the batch was stopping (--fail-fast, a refused token), or because the
+     * journal could not be written before it was: run the batch again.
      */
     NOT_SENT("not sent");
 
@@ -127,10 +128,10 @@ public record LineResult(
         switch (row) {
           case SUCCEEDED, RECORDED_SUCCESS -> Kind.SUCCEEDED;
           case FAILED, RECORDED_FAILURE -> Kind.FAILED;
-          case NOT_STARTED -> Kind.NOT_SENT;
+          // The journal failed before the request could go: running the batch again sends it.
+          case NOT_STARTED, JOURNAL_UNWRITABLE -> Kind.NOT_SENT;
           case REUSED, FORGOTTEN, TOMBSTONED, REPLAY_CLOSED, IN_FLIGHT, UNSENDABLE, DATED_AHEAD ->
               Kind.REFUSED;
-          case JOURNAL_UNWRITABLE -> Kind.ERROR;
           default -> Kind.PENDING;
         };
     String message =

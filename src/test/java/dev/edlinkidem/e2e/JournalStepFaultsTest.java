@@ -155,6 +155,9 @@ class JournalStepFaultsTest extends SandboxCase {
           saidNothingSent && edlinkSawIt, "said nothing was sent, but Edlink saw it: " + what);
       if (r.code() != 0) {
         // What a CI job does with a failed batch, and what its summary says for pending lines.
+        assertTrue(
+            r.err().contains("run the same batch again to finish"),
+            "the summary says that running it again finishes the line: " + what);
         Cli.Result again = s.command().apply(ctx);
         assertEquals(0, again.code(), "the batch run again: " + again + "\nafter " + what);
       }

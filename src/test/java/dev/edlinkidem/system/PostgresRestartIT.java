@@ -34,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The PostgreSQL journal's server restarted under a running {@code batch} of the packaged jar: the
- * lines it cut off say what became of them, and running the batch again until it exits 0 leaves
- * every line settled with one creation each.
+ * batch goes on once the server is back, the lines it cut off (if any) say what became of them, and
+ * running the batch again until it exits 0 leaves every line settled with one creation each.
  */
 class PostgresRestartIT {
   private static final String TOKEN = "sk-pg-restart-test-token-51d0";
@@ -158,17 +158,14 @@ class PostgresRestartIT {
     assertTrue(first.waitFor(120, TimeUnit.SECONDS), "the batch ended after the restart");
     Instant firstEnded = Instant.now();
 
-    // What the first run says (seen with PostgreSQL 15, 60 lines, restarted after 24-28 creations):
-    // exit 1, "60 lines in 1.9 s (at 200ms): 20 succeeded, 8 pending, 32 error". A line whose
-    // request had
-    // left when the session was ended (the 4 in flight and the 4 journaled, waiting their turn):
-    // "line 21: the request may have reached Edlink but its outcome could not be journaled
-    // (cannot write key K to the journal at postgres://edlink_pw@127.0.0.1:PORT/edlink: FATAL:
-    // terminating connection due to administrator command) · K is pending (unless the write went
-    // through after all) and safe to send again"
-    // (later ones: "This connection has been closed."). Every line after: "line 29: cannot take
-    // key K in the journal at postgres://...: This connection has been closed.; nothing was sent".
-    // The journal does not connect again within a run: the rest of the batch is left to the next.
+    // What the first run says. The journal makes new connections when the server is back, and a
+    // call made while it is down waits for it (up to PostgresJournal.OUTAGE_WAIT): seen with
+    // PostgreSQL 15, 60 lines, restarted after 28 creations in 0.9 s, the first run exits 0. A
+    // write of a line in flight that meets a connection cut off by the restart fails (it is never
+    // made twice): "line 21: the request may have reached Edlink but its outcome could not be
+    // journaled (cannot write key K ...) · K is pending (unless the write went through after all)
+    // and safe to send again", exit 1; a line whose journal failed before it was sent says
+    // "nothing was sent" and counts as not sent. Either way a re-run settles them.
     String firstErr = Files.readString(err);
     List<JsonObject> firstLines = lines(Files.readString(out));
     int firstCode = first.exitValue();
@@ -182,7 +179,7 @@ class PostgresRestartIT {
             + " created\nstderr: "
             + firstErr;
     System.out.println("PostgresRestartIT: " + firstRun);
-    assertEquals(1, firstCode, firstRun);
+    assertTrue(firstCode == 0 || firstCode == 1, firstRun);
     assertFalse(firstErr.contains(STACK_FRAME), firstRun);
     assertEquals(LINES, firstLines.size(), "a result for every line: " + firstRun);
     Set<String> leftPending = new TreeSet<>();
@@ -208,7 +205,6 @@ class PostgresRestartIT {
         notSent.add(key);
       }
     }
-    assertFalse(leftPending.isEmpty(), "some line's outcome could not be recorded: " + firstRun);
     int answered = LINES - leftPending.size() - notSent.size();
     assertEquals(
         answered + leftPending.size(),

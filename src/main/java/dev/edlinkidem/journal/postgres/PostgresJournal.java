@@ -622,7 +622,7 @@ public final class PostgresJournal implements Journal {
         }
         boolean wasIdle = c != null;
         if (c == null) {
-          c = connect(jdbcUrl, props, location);
+          c = reconnect();
         }
         boolean fine = false;
         try {
@@ -654,6 +654,58 @@ public final class PostgresJournal implements Journal {
     } finally {
       connections.release();
     }
+  }
+
+  /**
+   * How long calls wait, in all, for a server that refuses connections (restarting, or out of
+   * reach) before they fail: a restart costs a batch the calls under way, not every line until the
+   * server is back. Counted from the first refusal, for every call together, so that a server that
+   * stays down costs a run this once, not on every line.
+   */
+  static final Duration OUTAGE_WAIT = Duration.ofSeconds(15);
+
+  private static final long RECONNECT_EVERY_MILLIS = 250;
+
+  /** When calls stop waiting for the server: 0 while it answers. */
+  private volatile long outageEnds;
+
+  /** A new connection, made while the journal is open: see {@link #OUTAGE_WAIT}. */
+  private Connection reconnect() throws SQLException {
+    while (true) {
+      try {
+        Connection c = connect(jdbcUrl, props, location);
+        outageEnds = 0;
+        return c;
+      } catch (SQLException e) {
+        if (!unavailable(e) || closed) {
+          throw e;
+        }
+        long now = System.nanoTime();
+        synchronized (this) {
+          if (outageEnds == 0) {
+            outageEnds = now + OUTAGE_WAIT.toNanos();
+          }
+        }
+        if (now - outageEnds >= 0) {
+          throw e;
+        }
+        try {
+          Thread.sleep(RECONNECT_EVERY_MILLIS);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether the server refused the connection for now (it is starting or stopping: 57P03), or could
+   * not be reached (class 08); a wrong password or a missing database is not waited for.
+   */
+  private static boolean unavailable(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && (state.equals("57P03") || state.startsWith("08"));
   }
 
   private void closeIdle() {

@@ -164,4 +164,34 @@ class PostgresDurabilityTest {
       assertEquals(2, j.summaries().size());
     }
   }
+
+  /**
+   * A call made while the server is down for a restart waits for it to come back, instead of
+   * failing at once (a batch would otherwise fail every line it reached in the meantime).
+   */
+  @Test
+  void aCallMadeWhileTheServerRestartsWaitsForIt() throws Exception {
+    try (PostgresJournal j = handle()) {
+      j.summaries(); // connected once
+      cluster.stop();
+      Thread back =
+          new Thread(
+              () -> {
+                try {
+                  Thread.sleep(1500);
+                  cluster.restart();
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      back.start();
+      try (Journal.Lease lease = j.lease("k-during")) {
+        lease.begin(request(3), T0);
+        lease.recordFinal(attempt(), succeeded());
+      } finally {
+        back.join();
+      }
+      assertEquals(EntryState.SUCCEEDED, j.find("k-during").orElseThrow().state());
+    }
+  }
 }
