@@ -123,7 +123,7 @@ public final class LineSender {
     try {
       leases = timed(() -> leaseFor(asked));
     } catch (KeyInFlightException e) {
-      return Verdict.of(KeySettler.inFlight(e.key()));
+      return Verdict.inFlight(e);
     } catch (JournalException e) {
       return Verdict.journalUnwritable(asked.key(), e.getMessage());
     }

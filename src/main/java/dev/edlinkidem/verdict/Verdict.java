@@ -5,6 +5,7 @@ import dev.edlinkidem.edlink.EdlinkClient;
 import dev.edlinkidem.edlink.Envelope;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
+import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.request.RecordedResponse;
 import dev.edlinkidem.request.Sendable;
@@ -85,6 +86,12 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
               case NO_RESPONSE -> Row.NO_RESPONSE;
             };
     return new Verdict(row, d.entry().key(), d.entry(), d, null);
+  }
+
+  /** Another process holds the key: nothing was sent. */
+  public static Verdict inFlight(KeyInFlightException e) {
+    return new Verdict(
+        Row.IN_FLIGHT, e.key(), null, null, e.holdEnds().map(Instant::toString).orElse(null));
   }
 
   /** The journal failed before anything was sent for {@code key}. */
@@ -299,7 +306,13 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
               + Window.REPLAY_RULE
               + "), so Edlink may no longer recognise the key";
       case IN_FLIGHT ->
-          "key " + key + " is being sent by another process right now; nothing was sent";
+          "key "
+              + key
+              + " is being sent by another process right now; nothing was sent"
+              + (detail == null
+                  ? ""
+                  : "; if that process has stopped, its hold on the key runs out at "
+                      + when(Instant.parse(detail)));
       case UNSENDABLE ->
           "refusing to send "
               + key

@@ -84,6 +84,12 @@ class PostgresJournalCliTest extends SandboxCase {
             + " values ('pg-busy', nextval('edlink_idem_holders'), now() + interval '1 minute')");
     Cli.Result busy = pg().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "pg-busy");
     assertEquals(3, busy.code(), busy.toString());
+    assertTrue(
+        busy.err()
+            .contains(
+                "being sent by another process right now; nothing was sent; if that"
+                    + " process has stopped, its hold on the key runs out at "),
+        "says when a lease left by a process that died runs out: " + busy.err());
     assertEquals(1, stat("requests"));
   }
 

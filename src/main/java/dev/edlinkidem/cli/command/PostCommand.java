@@ -164,7 +164,7 @@ public final class PostCommand implements Callable<Integer> {
             default -> Verdict.of(settlement);
           });
     } catch (KeyInFlightException e) {
-      return printer.print(Verdict.of(KeySettler.inFlight(key)));
+      return printer.print(Verdict.inFlight(e));
     } catch (JournalException e) {
       // Also the lease's closing, after the answer was printed: what is said depends on whether
       // the request may have left.

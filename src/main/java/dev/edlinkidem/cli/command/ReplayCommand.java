@@ -197,7 +197,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 ? runner.send(lease, entry, settlement.via())
                 : Verdict.of(settlement);
       } catch (KeyInFlightException e) {
-        verdict = Verdict.of(KeySettler.inFlight(candidate.key()));
+        verdict = Verdict.inFlight(e);
       } catch (InvalidRequestException e) {
         if (single) {
           throw e;

@@ -503,7 +503,7 @@ public final class PostgresJournal implements Journal {
   @Override
   public Lease lease(String key) throws JournalException, KeyInFlightException {
     try {
-      KeyLease taken =
+      Object taken =
           repeatable(
               c -> {
                 c.setAutoCommit(false);
@@ -525,9 +525,10 @@ public final class PostgresJournal implements Journal {
                   }
                 }
                 if (holder == null) {
+                  Instant holdEnds = holdEnds(c, key);
                   c.rollback();
                   c.setAutoCommit(true);
-                  return null;
+                  return holdEnds;
                 }
                 // A statement of its own: it sees what a writer that held the row committed
                 // while this one waited for it.
@@ -537,16 +538,34 @@ public final class PostgresJournal implements Journal {
                 held.add(holder);
                 return new KeyLease(key, holder, records);
               });
-      if (taken == null) {
-        throw new KeyInFlightException(key);
+      if (taken instanceof KeyLease lease) {
+        return lease;
       }
-      return taken;
+      throw new KeyInFlightException(key, (Instant) taken);
     } catch (SQLException e) {
       if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
         throw new KeyInFlightException(key); // another process is changing it now
       }
       throw new JournalException(
           "cannot take key " + key + " in the journal at " + location + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** When the lease another process holds on {@code key} runs out unless renewed; null if none. */
+  private static Instant holdEnds(Connection c, String key) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select extract(epoch from expires_at)::numeric * 1000000 from edlink_idem_leases"
+                + " where key = ?")) {
+      ps.setString(1, key);
+      try (ResultSet r = ps.executeQuery()) {
+        if (!r.next()) {
+          return null;
+        }
+        long micros = r.getBigDecimal(1).longValue();
+        return Instant.ofEpochSecond(
+            Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000);
+      }
     }
   }
 
