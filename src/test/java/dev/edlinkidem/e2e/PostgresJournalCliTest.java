@@ -93,6 +93,47 @@ class PostgresJournalCliTest extends SandboxCase {
     assertEquals(1, stat("requests"));
   }
 
+  /** Makes the database refuse every record whose type is {@code type}, as a full disk would. */
+  private void refuseRecords(String type) throws Exception {
+    assertEquals(0, pg().run("journal", "migrate").code());
+    cluster.psql(
+        "create or replace function edlink_idem_test_refuse() returns trigger language plpgsql as"
+            + " $$ begin if position('\"type\":\""
+            + type
+            + "\"' in convert_from(new.record, 'UTF8')) > 0 then raise exception 'disk full"
+            + " (the test)'; end if; return new; end $$;"
+            + " create trigger edlink_idem_test_refuse before insert on edlink_idem_records"
+            + " for each row execute function edlink_idem_test_refuse()");
+  }
+
+  @Test
+  void aBeginTheDatabaseRefusesSendsNothing() throws Exception {
+    refuseRecords("begin");
+    Cli.Result r = pg().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "pg-refused");
+    assertEquals(1, r.code(), r.toString());
+    assertTrue(r.err().contains("nothing was sent"), r.err());
+    assertTrue(r.err().contains("disk full (the test)"), "says why: " + r.err());
+    assertEquals(0, stat("requests"), "nothing reached the sandbox");
+    Cli.Result keys = pg().run("list", "--format", "keys");
+    assertEquals("", keys.out(), "no entry: " + keys);
+  }
+
+  @Test
+  void anOutcomeTheDatabaseRefusesLeavesTheEntryPendingAndItsReplayCreatesNothingMore()
+      throws Exception {
+    refuseRecords("outcome");
+    Cli.Result r = pg().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "pg-unrecorded");
+    assertEquals(1, r.code(), r.toString());
+    assertFalse(r.err().contains("nothing was sent"), r.err());
+    assertEquals(1, stat("creates"));
+    cluster.psql("drop trigger edlink_idem_test_refuse on edlink_idem_records");
+    Cli.Result pending = pg().run("list", "--state", "pending", "--format", "keys");
+    assertEquals("pg-unrecorded\n", pending.out(), pending.toString());
+    Cli.Result replayed = pg().run("replay", "pg-unrecorded");
+    assertEquals(0, replayed.code(), replayed.toString());
+    assertEquals(1, stat("creates"), "the replay got the recorded answer, not a second assignment");
+  }
+
   @Test
   void anAnswerLostIsPendingAndItsReplayCreatesNothingMore() throws Exception {
     faultOnce(new Faults(1, 0, 0, 0, java.time.Duration.ZERO, 0, 0, 0));
