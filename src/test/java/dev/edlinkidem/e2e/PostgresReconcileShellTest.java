@@ -14,17 +14,24 @@ import dev.edlinkidem.sandbox.Faults;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +41,9 @@ import org.junit.jupiter.api.Test;
 /**
  * reconcile, the interactive shell and what Tab asks the journal for, on a PostgreSQL journal in a
  * throw-away cluster, against the sandbox: each works as on a directory, and each key is created
- * once on the sandbox whatever is run.
+ * once on the sandbox whatever is run. Also the fleet set-up that docs/journal-format.md gives (a
+ * schema and two roles per team, the runners' role with only the grants it lists, and the nightly
+ * job), run as written there.
  */
 class PostgresReconcileShellTest extends SandboxCase {
   private static final String CTRL_D = "\u0004";
@@ -469,5 +478,227 @@ class PostgresReconcileShellTest extends SandboxCase {
     assertEquals(1, creations("pgline-1"));
     assertEquals(1, creations("pg-from-shell"));
     assertEquals(1, creations("dirline-1"));
+  }
+
+  // --- the fleet set-up of docs/journal-format.md, as written there ---
+
+  private static final Path DOC = Path.of("docs/journal-format.md");
+
+  /** A fenced block of the doc: its language and its text. */
+  private record Block(String language, String text) {}
+
+  /** The fenced blocks under the doc's heading "### {@code heading}", in order. */
+  private static List<Block> blocks(String heading) throws Exception {
+    String doc = Files.readString(DOC);
+    int start = doc.indexOf("\n### " + heading + "\n");
+    assertTrue(start >= 0, "no section '" + heading + "' in " + DOC);
+    int end = doc.length();
+    for (String next : List.of("\n### ", "\n## ")) {
+      int at = doc.indexOf(next, start + 1);
+      end = at < 0 ? end : Math.min(end, at);
+    }
+    Matcher m =
+        Pattern.compile("```(\\w+)\n(.*?)```", Pattern.DOTALL).matcher(doc.substring(start, end));
+    List<Block> blocks = new java.util.ArrayList<>();
+    while (m.find()) {
+      blocks.add(new Block(m.group(1), m.group(2)));
+    }
+    return blocks;
+  }
+
+  /**
+   * Runs a block of SQL for {@code team} (team_a in the doc) as its first line says: "-- psql as
+   * ROLE, in the database DB". Every role but the test cluster's password role logs in without one.
+   */
+  private static void runSql(Block block, String team) throws Exception {
+    assertEquals("sql", block.language(), block.text());
+    String first = block.text().lines().findFirst().orElseThrow();
+    Matcher who =
+        Pattern.compile("-- psql as (a superuser|\\w+), in the database (\\w+)").matcher(first);
+    assertTrue(who.matches(), "who runs it: " + first);
+    Properties props = new Properties();
+    props.setProperty(
+        "user",
+        who.group(1).equals("a superuser")
+            ? cluster.superuser()
+            : who.group(1).replace("team_a", team));
+    String sql =
+        block
+            .text()
+            .lines()
+            .filter(l -> !l.startsWith("--"))
+            .collect(Collectors.joining("\n"))
+            .replace("team_a", team);
+    try (Connection c =
+            new org.postgresql.Driver()
+                .connect(
+                    "jdbc:postgresql://"
+                        + cluster.host()
+                        + ":"
+                        + cluster.port()
+                        + "/"
+                        + who.group(2),
+                    props);
+        Statement s = c.createStatement()) {
+      for (String statement : sql.split(";")) {
+        if (!statement.isBlank()) {
+          s.execute(statement);
+        }
+      }
+    }
+  }
+
+  /**
+   * Runs the edlink-idem lines of a shell block for {@code team}, the doc's host being the test
+   * cluster, with EDLINK_IDEM_NOW set to {@code now} when it is not null. A line the test does not
+   * know fails it, so that the doc cannot gain a step that is not run here.
+   */
+  private List<Cli.Result> runSh(Block block, String team, Instant now) {
+    assertEquals("sh", block.language(), block.text());
+    Cli cli = cli().env("EDLINK_IDEM_NOW", now == null ? null : now.toString());
+    List<Cli.Result> results = new java.util.ArrayList<>();
+    for (String line : block.text().replace("team_a", team).lines().toList()) {
+      line = line.replace("db.example:5432", cluster.host() + ":" + cluster.port());
+      if (line.startsWith("export EDLINK_IDEM_JOURNAL=")) {
+        cli.env("EDLINK_IDEM_JOURNAL", line.substring(line.indexOf('=') + 1));
+      } else if (line.startsWith("edlink-idem ")) {
+        results.add(cli.run(line.substring("edlink-idem ".length()).split(" ")));
+      } else {
+        assertTrue(line.equals("#!/bin/sh") || line.equals("set -e"), "a line not run: " + line);
+      }
+    }
+    return results;
+  }
+
+  /** The command line as a team's runners use it. */
+  private Cli runner(String team) {
+    return cli()
+        .env(
+            "EDLINK_IDEM_JOURNAL",
+            "postgres://" + team + "_ci@" + cluster.host() + ":" + cluster.port() + "/edlink_idem");
+  }
+
+  /** As superuser, in the fleet's database. */
+  private String fleetSql(String sql) throws Exception {
+    return cluster.psql("\\connect edlink_idem\n" + sql).strip();
+  }
+
+  @Test
+  void theFleetSetUpInTheDocWorksAsWrittenAndTheRunnersRoleNeedsNoMore() throws Exception {
+    List<Block> setUp = blocks("Running it for a fleet");
+    assertEquals(
+        List.of("sql", "sql", "sh", "sql"),
+        setUp.stream().map(Block::language).toList(),
+        "once; for each team; the tables; the grants");
+    runSql(setUp.get(0), "team_a");
+    for (String team : List.of("team_a", "team_b")) {
+      runSql(setUp.get(1), team);
+      List<Cli.Result> migrated = runSh(setUp.get(2), team, null);
+      assertEquals(1, migrated.size());
+      assertEquals(0, migrated.get(0).code(), migrated.get(0).toString());
+      assertTrue(migrated.get(0).out().contains("schema version 0 -> 1"), migrated.get(0).out());
+      runSql(setUp.get(3), team);
+    }
+    assertEquals(
+        "team_a_admin",
+        fleetSql(
+            "select distinct tableowner from pg_tables where schemaname = 'team_a'"
+                + " and tablename like 'edlink_idem_%'"));
+
+    // With those grants alone, the runners' role does all that runners do.
+    Cli a = runner("team_a");
+    assertEquals(0, a.run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "fleet-done").code());
+    sandbox.setFaults(faults(1, 0, 0, 0, Duration.ZERO));
+    assertEquals(
+        6, a.run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "fleet-lost", "--retries", "0").code());
+    sandbox.setFaults(faults(0, 1, 0, 0, Duration.ZERO));
+    assertEquals(
+        6, a.run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "fleet-unsent", "--retries", "0").code());
+    sandbox.setFaults(Faults.NONE);
+    Path plan = Files.writeString(tmp.resolve("plan.jsonl"), BatchTest.lines(3));
+    Cli.Result batch = a.run("batch", plan.toString(), "-q");
+    assertEquals(0, batch.code(), batch.toString());
+    assertEquals(0, cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "fleet-merged").code());
+    Cli.Result merged = a.run("journal", "merge", journalDir().toString());
+    assertEquals(0, merged.code(), merged.toString());
+    assertTrue(merged.out().contains("1 added"), merged.out());
+    Cli.Result reconciled = a.run("reconcile", "--all-pending");
+    assertEquals(0, reconciled.code(), reconciled.toString());
+    assertTrue(
+        reconciled.err().contains("1 resolved, 1 not in Edlink's request log, 0 skipped"),
+        reconciled.toString());
+    Cli.Result keys = a.run("list", "--format", "keys", "--completing=fleet-");
+    assertEquals("fleet-merged\nfleet-unsent\nfleet-lost\nfleet-done\n", keys.out());
+    assertEquals(7, a.run("list", "--format", "keys").out().lines().count());
+    assertEquals("0", fleetSql("select count(*) from team_a.edlink_idem_leases"), "given back");
+
+    // ... and nothing more: no table made or changed, no other team's journal.
+    assertEquals(
+        "f|f|f|f",
+        fleetSql(
+            "select has_schema_privilege('team_a_ci', 'team_a', 'create'),"
+                + " has_table_privilege('team_a_ci', 'team_a.edlink_idem_records', 'update'),"
+                + " has_table_privilege('team_a_ci', 'team_a.edlink_idem_schema', 'update'),"
+                + " has_schema_privilege('team_a_ci', 'team_b', 'usage')"));
+    assertEquals("", runner("team_b").run("list", "--format", "keys").out(), "team_b's own");
+    assertEquals(0, runner("team_b").run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "b-1").code());
+    assertFalse(a.run("list", "--format", "keys").out().contains("b-1"));
+
+    // The nightly job, 29 days on: nothing to prune, and the pending entry is the job's alert.
+    String createdNs =
+        fleetSql("select created_ns from team_a.edlink_idem_entries where key = 'fleet-unsent'");
+    Instant created = Instant.ofEpochSecond(0, Long.parseLong(createdNs));
+    Block nightly = blocks("Retention, in a scheduled job").get(0);
+    List<Cli.Result> day29 = runSh(nightly, "team_a", created.plus(Duration.ofDays(29)));
+    assertEquals(2, day29.size());
+    assertEquals(0, day29.get(0).code(), day29.get(0).toString());
+    assertTrue(day29.get(0).out().startsWith("removed 0 entries"), day29.get(0).out());
+    assertEquals(7, day29.get(1).code(), day29.get(1).toString());
+    assertTrue(day29.get(1).out().contains("fleet-unsent"), day29.get(1).out());
+
+    // 31 days on, while a runner holds fleet-done: it is skipped and named, the rest removed.
+    fleetSql(
+        "insert into team_a.edlink_idem_leases (key, holder, expires_at) values ('fleet-done',"
+            + " nextval('team_a.edlink_idem_holders'), now() + interval '1 hour')");
+    List<Cli.Result> day31 = runSh(nightly, "team_a", created.plus(Duration.ofDays(31)));
+    Cli.Result pruned = day31.get(0);
+    assertEquals(0, pruned.code(), pruned.toString());
+    assertTrue(pruned.out().startsWith("removed 5 entries"), pruned.out());
+    assertTrue(
+        pruned.out().contains("skipped fleet-done: in flight in another process"), pruned.out());
+    assertTrue(pruned.out().contains("kept 1 pending entry"), pruned.out());
+    fleetSql("delete from team_a.edlink_idem_leases");
+    Cli.Result night32 = runSh(nightly, "team_a", created.plus(Duration.ofDays(32))).get(0);
+    assertTrue(night32.out().startsWith("removed 1 entry"), night32.out());
+    assertEquals("fleet-unsent\n", a.run("list", "--format", "keys").out());
+    int requests = stat("requests");
+    Cli.Result again = a.run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "fleet-done");
+    assertEquals(3, again.code(), "its tombstone refuses it: " + again);
+    assertEquals(requests, stat("requests"));
+
+    // Tables older than the tool: the runners' role cannot bring them up, and sends nothing.
+    fleetSql("update team_a.edlink_idem_schema set version = 0");
+    Cli.Result older = a.run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "fleet-upgrade");
+    assertEquals(1, older.code(), older.toString());
+    assertTrue(older.err().contains("permission denied"), older.err());
+    fleetSql("update team_a.edlink_idem_schema set version = 99");
+    Cli.Result newer = a.run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "fleet-upgrade");
+    assertEquals(2, newer.code(), newer.toString());
+    assertTrue(newer.err().contains("newer than this edlink-idem"), newer.err());
+    fleetSql("update team_a.edlink_idem_schema set version = 1");
+    assertEquals(requests, stat("requests"), "nothing sent");
+
+    Cli.Result forgot =
+        a.env("EDLINK_IDEM_NOW", created.plus(Duration.ofDays(62)).toString())
+            .run("prune", "--tombstones");
+    assertEquals(0, forgot.code(), forgot.toString());
+    assertTrue(forgot.out().contains("forgot fleet-done"), forgot.out());
+    assertEquals("0", fleetSql("select count(*) from team_a.edlink_idem_tombstones"));
+
+    for (String key : List.of("fleet-done", "fleet-lost", "fleet-merged", "b-1")) {
+      assertEquals(1, creations(key), key + " created once: " + log);
+    }
+    assertEquals(0, creations("fleet-unsent"));
+    assertEquals(7, stat("creates"), "four keys and the batch's three lines");
   }
 }
