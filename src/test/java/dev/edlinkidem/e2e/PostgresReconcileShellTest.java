@@ -480,6 +480,55 @@ class PostgresReconcileShellTest extends SandboxCase {
     assertEquals(1, creations("dirline-1"));
   }
 
+  /** Occurrences of {@code text} on the screen. */
+  private static int count(ScriptedTerminal t, String text) {
+    return t.screen().split(java.util.regex.Pattern.quote(text), -1).length - 1;
+  }
+
+  @Test
+  void aWarningAboutThePasswordFileIsSaidOnceAndNeverWhileTabCompletes() throws Exception {
+    postLost("warned-key-1", ESSAY);
+    // A .pgpass that others may read is ignored, as libpq ignores it, with a warning; the
+    // superuser gets in without a password all the same.
+    java.nio.file.Path pgpass =
+        Files.writeString(tmp.resolve(".pgpass"), "*:*:*:*:" + cluster.password() + "\n");
+    Files.setPosixFilePermissions(
+        pgpass, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    Map<String, String> env = shellEnv(cluster.url(cluster.superuser()));
+    env.remove("PGPASSWORD");
+    String warning = "is open to others";
+    try (ScriptedTerminal t = new ScriptedTerminal()) {
+      // The process's stderr is the terminal, as when the shell runs for real.
+      Invocation outer =
+          new Invocation(
+              InputStream.nullInputStream(),
+              OutputStream.nullOutputStream(),
+              t.terminal.output(),
+              env,
+              Invocation.Terminal.ALL,
+              new SecureRandom());
+      Future<Integer> session =
+          sessions.submit(() -> ShellSession.run(outer, t.terminal, t.terminal.output()));
+      t.waitFor(0, "[default] 1 pending > ");
+      assertEquals(1, count(t, warning), "said before the first prompt:\n" + t.screen());
+      int mark = t.mark();
+      t.type("show warn\t");
+      t.waitFor(mark, "ed-key-1");
+      t.type("\t");
+      t.type(CTRL_U);
+      mark = t.mark();
+      t.type("keygen\r");
+      t.waitFor(mark, "[default] 1 pending > ");
+      assertEquals(1, count(t, warning), "not again, on Tab or at the prompt:\n" + t.screen());
+      mark = t.mark();
+      t.type("list --format keys\r");
+      t.waitFor(mark, "[default] 1 pending > ");
+      assertEquals(2, count(t, warning), "a command typed says its own:\n" + t.screen());
+      t.type(CTRL_D);
+      assertEquals(0, session.get(20, TimeUnit.SECONDS));
+    }
+  }
+
   // --- the fleet set-up of docs/journal-format.md, as written there ---
 
   private static final Path DOC = Path.of("docs/journal-format.md");
