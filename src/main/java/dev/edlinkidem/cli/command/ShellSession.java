@@ -22,9 +22,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
@@ -41,6 +43,7 @@ public final class ShellSession {
   private final Terminal terminal;
   private final OutputStream err;
   private final CommandLine model;
+  private final Set<String> warned = new HashSet<>();
   private Shell shell;
 
   ShellSession(EdlinkIdem root, Terminal terminal, OutputStream err) {
@@ -224,7 +227,9 @@ public final class ShellSession {
     } catch (CliException e) {
       profile = "?";
     }
-    try (Journal journal = JournalAccess.open(root.settings(), root.invocation().environment())) {
+    try (Journal journal =
+        JournalAccess.open(
+            lookingUp(root.settings(), this::warnOnce), root.invocation().environment())) {
       int pending = 0;
       for (EntrySummary s : journal.summaries()) {
         pending += s.state() == EntryState.PENDING ? 1 : 0;
@@ -232,6 +237,24 @@ public final class ShellSession {
       return new Shell.Status(profile, pending);
     } catch (JournalException | RuntimeException e) {
       return new Shell.Status(profile, null);
+    }
+  }
+
+  /**
+   * The settings for what the shell looks up by itself (the prompt's count, Tab's keys): {@code
+   * settings}, with their warnings (a .pgpass open to others, a journal directory closed to them)
+   * given to {@code warn} instead. The shell opens the journal before every prompt and on Tab, and
+   * a warning said each time would be said over and over, and in the middle of the line being
+   * typed; a command typed still says its own.
+   */
+  private Settings lookingUp(Settings settings, Consumer<String> warn) {
+    return new Settings(settings.flags(), root.invocation().environment(), warn);
+  }
+
+  /** A warning said before a prompt: once a session. */
+  private void warnOnce(String warning) {
+    if (warned.add(warning)) {
+      root.settings().warn(warning);
     }
   }
 
@@ -250,6 +273,8 @@ public final class ShellSession {
         cli.parseArgs(args.toArray(String[]::new));
         settings = cli.<EdlinkIdem>getCommand().settings();
       }
+      // Nothing said while a line is completed: the line's command says it when it runs.
+      settings = lookingUp(settings, warning -> {});
       Instant now = root.invocation().now();
       try (Journal journal = JournalAccess.open(settings, root.invocation().environment())) {
         // Filtered before anything else: at 100,000 entries, describing them all costs more than
