@@ -15,11 +15,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -482,7 +484,7 @@ class PostgresReconcileShellTest extends SandboxCase {
 
   /** Occurrences of {@code text} on the screen. */
   private static int count(ScriptedTerminal t, String text) {
-    return t.screen().split(java.util.regex.Pattern.quote(text), -1).length - 1;
+    return t.screen().split(Pattern.quote(text), -1).length - 1;
   }
 
   @Test
@@ -490,10 +492,8 @@ class PostgresReconcileShellTest extends SandboxCase {
     postLost("warned-key-1", ESSAY);
     // A .pgpass that others may read is ignored, as libpq ignores it, with a warning; the
     // superuser gets in without a password all the same.
-    java.nio.file.Path pgpass =
-        Files.writeString(tmp.resolve(".pgpass"), "*:*:*:*:" + cluster.password() + "\n");
-    Files.setPosixFilePermissions(
-        pgpass, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    Path pgpass = Files.writeString(tmp.resolve(".pgpass"), "*:*:*:*:" + cluster.password() + "\n");
+    Files.setPosixFilePermissions(pgpass, PosixFilePermissions.fromString("rw-r--r--"));
     Map<String, String> env = shellEnv(cluster.url(cluster.superuser()));
     env.remove("PGPASSWORD");
     String warning = "is open to others";
@@ -548,7 +548,7 @@ class PostgresReconcileShellTest extends SandboxCase {
     }
     Matcher m =
         Pattern.compile("```(\\w+)\n(.*?)```", Pattern.DOTALL).matcher(doc.substring(start, end));
-    List<Block> blocks = new java.util.ArrayList<>();
+    List<Block> blocks = new ArrayList<>();
     while (m.find()) {
       blocks.add(new Block(m.group(1), m.group(2)));
     }
@@ -605,7 +605,7 @@ class PostgresReconcileShellTest extends SandboxCase {
   private List<Cli.Result> runSh(Block block, String team, Instant now) {
     assertEquals("sh", block.language(), block.text());
     Cli cli = cli().env("EDLINK_IDEM_NOW", now == null ? null : now.toString());
-    List<Cli.Result> results = new java.util.ArrayList<>();
+    List<Cli.Result> results = new ArrayList<>();
     for (String line : block.text().replace("team_a", team).lines().toList()) {
       line = line.replace("db.example:5432", cluster.host() + ":" + cluster.port());
       if (line.startsWith("export EDLINK_IDEM_JOURNAL=")) {
