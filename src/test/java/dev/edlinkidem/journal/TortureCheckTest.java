@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.edlinkidem.torture.JournalCheck;
+import dev.edlinkidem.torture.FileJournalCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The crash campaign's check ({@link JournalCheck}) reads the journal as the tool does: a prune
+ * The crash campaign's check ({@link FileJournalCheck}) reads the journal as the tool does: a prune
  * killed after its commit has removed its entries, even while their files are still on disk, and
  * the same keys posted again after {@code prune --tombstones} are new entries, not changed ones
  * (TortureIT, seed 29349). It still sees records that are really lost or changed.
@@ -43,7 +43,7 @@ class TortureCheckTest {
   @ValueSource(strings = {"committed", "half-applied"})
   void aPruneKilledAfterItsCommitAndItsKeysPostedAgainLoseNothing(String step) throws Exception {
     Path dir = journal();
-    JournalCheck check = new JournalCheck(dir);
+    FileJournalCheck check = new FileJournalCheck(dir);
     assertEquals(List.of(), check.check());
     try (FileJournal journal = FileJournal.open(dir, CrashTest.crashAt(step))) {
       assertThrows(CrashTest.Crash.class, () -> journal.remove(FINISHED, false));
@@ -69,7 +69,7 @@ class TortureCheckTest {
   @Test
   void recordsReallyChangedOrLostAreStillSeen() throws Exception {
     Path dir = journal();
-    JournalCheck check = new JournalCheck(dir);
+    FileJournalCheck check = new FileJournalCheck(dir);
     assertEquals(List.of(), check.check());
     Path pending = JournalFiles.fileOf(dir, "p-1");
     Path finished = JournalFiles.fileOf(dir, "a-2");

@@ -105,7 +105,7 @@ public final class Campaign {
     this.random = new Random(settings.seed());
     this.journal = settings.work().resolve("journal");
     this.plan = settings.work().resolve("plan.jsonl");
-    this.check = new JournalCheck(journal);
+    this.check = new FileJournalCheck(journal);
   }
 
   /** Runs a campaign and says what it saw. */
