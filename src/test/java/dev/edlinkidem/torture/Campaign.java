@@ -6,11 +6,17 @@ import dev.edlinkidem.config.Settings;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.FileJournal;
+import dev.edlinkidem.journal.Journal;
+import dev.edlinkidem.journal.JournalException;
+import dev.edlinkidem.journal.postgres.PostgresCluster;
+import dev.edlinkidem.journal.postgres.PostgresSettingException;
+import dev.edlinkidem.journal.postgres.PostgresTarget;
 import dev.edlinkidem.system.SandboxProcess;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -31,9 +38,17 @@ import java.util.concurrent.TimeUnit;
  * kills it checks that the journal opens without a problem and that every record written before a
  * kill is still there; at the end, that every line was created exactly once and nothing is pending.
  * Run by {@code scripts/torture}, and trimmed by {@code TortureIT}.
+ *
+ * <p>On a PostgreSQL journal ({@link Postgres}) it also reads, just before each kill, whether the
+ * process held a lease and had a transaction open ({@link PostgresWatch}), and aims every third
+ * kill at a moment when it has both. Run by {@code scripts/torture --journal postgres}, and trimmed
+ * by {@code PostgresTortureIT}.
  */
 public final class Campaign {
-  /** What to run: sizes, faults, and the seed that makes a run repeatable. */
+  /**
+   * What to run: sizes, faults, the seed that makes a run repeatable, and the journal: a directory
+   * in {@code work}, or the PostgreSQL one of {@code postgres} when it is not null.
+   */
   public record Settings(
       int requests,
       int kills,
@@ -42,27 +57,77 @@ public final class Campaign {
       long seed,
       Path work,
       Path jar,
-      Path java) {}
+      Path java,
+      Postgres postgres) {
+    /** A campaign on a directory journal in {@code work}. */
+    public Settings(
+        int requests,
+        int kills,
+        double dropAfterCommit,
+        double errorRate,
+        long seed,
+        Path work,
+        Path jar,
+        Path java) {
+      this(requests, kills, dropAfterCommit, errorRate, seed, work, jar, java, null);
+    }
+  }
+
+  /**
+   * A PostgreSQL journal with nothing in it, as {@code --journal} names it, and its role's password
+   * (null: the one the tool would find, in PGPASSWORD or ~/.pgpass).
+   */
+  public record Postgres(String url, String password) {}
 
   /** What a run saw; {@link #violations} empty means every promise held. */
   public static final class Report {
     public final Map<String, Integer> killsByCommand = new TreeMap<>();
     public final Map<String, Integer> exitsByCode = new TreeMap<>();
     public final List<String> violations = new ArrayList<>();
+
+    /** PostgreSQL only: kills by what the database showed of the process just before. */
+    public final Map<String, Integer> killsByMoment = new LinkedHashMap<>();
+
+    /** PostgreSQL only: kills that first waited for a lease held and a transaction that writes. */
+    public int aimedKills;
+
+    /**
+     * PostgreSQL only: kills after which lease rows were still in force once the killed process's
+     * sessions had ended: keys that restarts find in flight (exit 3) until the rows run out.
+     */
+    public int killsLeavingLeases;
+
     public int snapshotsChecked;
     public long recordsChecked;
     public int finishingRuns;
     public JsonObject finalStats;
     public long elapsedMillis;
 
+    /** Kills of one class of {@link #killsByMoment} ("lease held", "transaction open"...). */
+    public int killsWith(String moment) {
+      return killsByMoment.getOrDefault(moment, 0);
+    }
+
     @Override
     public String toString() {
+      String database =
+          killsByMoment.isEmpty()
+              ? ""
+              : String.format(
+                  Locale.ROOT,
+                  "kills by what the database showed just before: %s (%d aimed at a lease held and"
+                      + " a transaction that writes)%nkills after which lease rows stayed in force"
+                      + " once the process's sessions had ended: %d%n",
+                  killsByMoment,
+                  aimedKills,
+                  killsLeavingLeases);
       return String.format(
           Locale.ROOT,
-          "kills by command: %s%nexits of commands that ended by themselves: %s%njournal snapshots"
-              + " checked after kills: %d (%d records compared)%nruns to finish after the last"
-              + " kill: %d%nsandbox at the end: %s%ntime: %.1f s%nviolations: %s",
+          "kills by command: %s%n%sexits of commands that ended by themselves: %s%njournal"
+              + " snapshots checked after kills: %d (%d records compared)%nruns to finish after"
+              + " the last kill: %d%nsandbox at the end: %s%ntime: %.1f s%nviolations: %s",
           killsByCommand,
+          database,
           exitsByCode,
           snapshotsChecked,
           recordsChecked,
@@ -91,6 +156,27 @@ public final class Campaign {
   }
 
   private static final String TOKEN = "sk-torture-0b7d";
+
+  /**
+   * The lease of a PostgreSQL journal's processes: a killed holder's lease stays until it runs out,
+   * and its keys are in flight (exit 3) to the restarts until then; short, so that they are not
+   * kept waiting long. The campaign runs one process at a time, so no one takes a key over from a
+   * living holder that renews late.
+   */
+  private static final String LEASE = "3s";
+
+  /**
+   * Every third kill first waits until the process holds a lease and has a transaction open that
+   * writes: a random moment is often before the process has connected, or between its writes.
+   */
+  private static final int AIM_EVERY = 3;
+
+  /** How long an aimed kill looks for its moment before it kills anyway. */
+  private static final Duration AIM_AT_MOST = Duration.ofSeconds(5);
+
+  /** How long a killed process's sessions may take to end, or its leases to run out. */
+  private static final Duration SETTLE_AT_MOST = Duration.ofMinutes(2);
+
   private final Settings settings;
   private final Random random;
   private final Report report = new Report();
@@ -98,27 +184,49 @@ public final class Campaign {
   private final Path plan;
   private final List<Process> started = new ArrayList<>();
   private String baseUrl;
+  private final PostgresWatch watch;
   private final JournalCheck check;
 
-  private Campaign(Settings settings) {
+  private Campaign(Settings settings, PostgresWatch watch) {
     this.settings = settings;
     this.random = new Random(settings.seed());
     this.journal = settings.work().resolve("journal");
     this.plan = settings.work().resolve("plan.jsonl");
-    this.check = new FileJournalCheck(journal);
+    this.watch = watch;
+    this.check = watch == null ? new FileJournalCheck(journal) : new PostgresJournalCheck(watch);
   }
 
-  /** Runs a campaign and says what it saw. */
+  /**
+   * Runs a campaign and says what it saw.
+   *
+   * @throws IllegalArgumentException when the PostgreSQL journal has anything in it already
+   */
   public static Report run(Settings settings) throws Exception {
-    Campaign c = new Campaign(settings);
-    long t0 = System.nanoTime();
+    PostgresWatch watch =
+        settings.postgres() == null
+            ? null
+            : PostgresWatch.connect(settings.postgres().url(), settings.postgres().password());
     try {
-      c.campaign();
+      if (watch != null) {
+        String why = watch.whyNotEmpty();
+        if (why != null) {
+          throw new IllegalArgumentException(why);
+        }
+      }
+      Campaign c = new Campaign(settings, watch);
+      long t0 = System.nanoTime();
+      try {
+        c.campaign();
+      } finally {
+        c.started.forEach(Process::destroyForcibly);
+        c.report.elapsedMillis = (System.nanoTime() - t0) / 1_000_000;
+      }
+      return c.report;
     } finally {
-      c.started.forEach(Process::destroyForcibly);
-      c.report.elapsedMillis = (System.nanoTime() - t0) / 1_000_000;
+      if (watch != null) {
+        watch.close();
+      }
     }
-    return c.report;
   }
 
   private void campaign() throws Exception {
@@ -127,20 +235,70 @@ public final class Campaign {
     writePlan();
     for (int kill = 0; kill < settings.kills(); kill++) {
       String[] command = pickCommand();
+      boolean aimed = watch != null && kill % AIM_EVERY == AIM_EVERY - 1;
+      if (watch != null) {
+        settleDatabase();
+        watch.processStarting();
+      }
       Process p = start(command);
       // Most kills land while requests are in flight; some before the first, some at the end.
       Thread.sleep(20 + random.nextInt(command[0].equals("batch") ? 1500 : 400));
+      PostgresWatch.Moment moment = null;
+      if (watch != null && p.isAlive()) {
+        moment = aimed ? watch.awaitLeaseAndWrite(p, AIM_AT_MOST) : watch.moment(p);
+      }
       if (p.isAlive()) {
         p.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
         p.waitFor(30, TimeUnit.SECONDS);
         report.killsByCommand.merge(command[0], 1, Integer::sum);
+        if (moment != null) {
+          count(moment, aimed);
+        }
       } else {
         report.exitsByCode.merge(command[0] + " " + p.exitValue(), 1, Integer::sum);
+      }
+      if (watch != null) {
+        settleDatabase();
+        if (watch.leasesInForce() > 0 && moment != null && moment.leaseHeld()) {
+          report.killsLeavingLeases++;
+        }
       }
       checkJournal();
     }
     finish();
     checkEnd();
+  }
+
+  /** Counts a kill by what the database showed just before it. */
+  private void count(PostgresWatch.Moment moment, boolean aimed) {
+    if (aimed) {
+      report.aimedKills++;
+    }
+    if (moment.leaseHeld()) {
+      report.killsByMoment.merge("lease held", 1, Integer::sum);
+    }
+    if (moment.transactionOpen()) {
+      report.killsByMoment.merge("transaction open", 1, Integer::sum);
+    }
+    if (moment.writeOpen()) {
+      report.killsByMoment.merge("transaction that writes open", 1, Integer::sum);
+    }
+    if (!moment.leaseHeld() && !moment.transactionOpen()) {
+      report.killsByMoment.merge("neither", 1, Integer::sum);
+    }
+  }
+
+  /**
+   * Waits until no session of the tool is left on the database (the killed process's, the check's),
+   * so that the sessions seen next are the next process's.
+   */
+  private void settleDatabase() throws Exception {
+    if (!watch.awaitNoSessions(SETTLE_AT_MOST)) {
+      report.violations.add(
+          "sessions of the tool were still on the database "
+              + SETTLE_AT_MOST.toSeconds()
+              + " s after its process had ended");
+    }
   }
 
   /**
@@ -214,7 +372,18 @@ public final class Campaign {
     pb.environment().put("XDG_STATE_HOME", settings.work().resolve("state").toString());
     pb.environment().put("EDLINK_TOKEN", TOKEN);
     pb.environment().put("EDLINK_BASE_URL", baseUrl);
-    pb.environment().put("EDLINK_IDEM_JOURNAL", journal.toString());
+    if (watch == null) {
+      pb.environment().put("EDLINK_IDEM_JOURNAL", journal.toString());
+    } else {
+      // As ToolProcess: no PG setting of the caller's but those the campaign passes.
+      pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
+      pb.environment().put("EDLINK_IDEM_JOURNAL", settings.postgres().url());
+      pb.environment().put("PGUSER", watch.user());
+      if (watch.password() != null) {
+        pb.environment().put("PGPASSWORD", watch.password());
+      }
+      pb.environment().put("EDLINK_IDEM_LEASE", LEASE);
+    }
     if (args[0].equals("prune")) {
       pb.environment().put("EDLINK_IDEM_NOW", Instant.now().plus(Duration.ofDays(31)).toString());
     }
@@ -244,6 +413,12 @@ public final class Campaign {
       return;
     }
     for (int run = 0; run < 12; run++) {
+      if (watch != null && !watch.awaitNoLeaseInForce(SETTLE_AT_MOST)) {
+        // A key in flight (exit 3) is to be tried again once its killed holder's lease ran out.
+        report.violations.add(
+            "a lease row was still in force " + SETTLE_AT_MOST.toSeconds() + " s after the kills");
+        return;
+      }
       report.finishingRuns++;
       Process p = start("batch", plan.toString(), "--concurrency", "8", "-q");
       if (!p.waitFor(10, TimeUnit.MINUTES)) {
@@ -276,7 +451,7 @@ public final class Campaign {
               + " lines: each line must be created exactly once");
     }
     Map<String, Entry> byKey = new LinkedHashMap<>();
-    try (FileJournal j = FileJournal.open(journal)) {
+    try (Journal j = watch == null ? FileJournal.open(journal) : watch.openJournal()) {
       j.entries().forEach(e -> byKey.put(e.key(), e));
     }
     int pending = 0;
@@ -304,7 +479,11 @@ public final class Campaign {
     return SandboxProcess.stats(baseUrl);
   }
 
-  /** {@code scripts/torture}: runs a campaign, prints what it saw, exits 1 when a promise broke. */
+  /**
+   * {@code scripts/torture}: runs a campaign, prints what it saw, exits 1 when a promise broke and
+   * 2 when it could not run. {@code --journal postgres} runs it on a throw-away PostgreSQL cluster
+   * made in the work directory, {@code --journal postgres://USER@HOST:PORT/DB} on that database.
+   */
   public static void main(String[] args) throws Exception {
     Map<String, String> options = new HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
@@ -314,6 +493,34 @@ public final class Campaign {
         Path.of(
             options.getOrDefault(
                 "--work", Files.createTempDirectory("edlink-idem-torture").toString()));
+    String given = options.get("--journal");
+    if (given != null && !given.equals("postgres") && !PostgresTarget.isOne(given)) {
+      System.err.println(
+          "torture: --journal takes postgres (a throw-away cluster) or a postgres:// URL, not "
+              + given
+              + "; without it the journal is a directory in the work directory");
+      System.exit(2);
+    }
+    PostgresCluster cluster = null;
+    Postgres postgres = null;
+    if ("postgres".equals(given)) {
+      Optional<String> why = PostgresCluster.whyUnavailable();
+      if (why.isPresent()) {
+        System.err.println("torture: no PostgreSQL for a throw-away cluster: " + why.get());
+        System.exit(2);
+      }
+      Files.createDirectories(work);
+      cluster = PostgresCluster.start(work);
+      postgres = new Postgres(cluster.url(cluster.passwordUser()), cluster.password());
+    } else if (given != null) {
+      try {
+        PostgresTarget.parse(given, "--journal");
+      } catch (PostgresSettingException e) {
+        System.err.println("torture: " + e.getMessage());
+        System.exit(2);
+      }
+      postgres = new Postgres(given, null);
+    }
     Settings settings =
         new Settings(
             Integer.parseInt(options.getOrDefault("--requests", "1000")),
@@ -324,7 +531,8 @@ public final class Campaign {
                 options.getOrDefault("--seed", Long.toString(System.nanoTime() % 100_000))),
             work,
             Path.of(options.getOrDefault("--jar", "target/edlink-idem.jar")),
-            Path.of(System.getProperty("java.home"), "bin", "java"));
+            Path.of(System.getProperty("java.home"), "bin", "java"),
+            postgres);
     System.out.printf(
         Locale.ROOT,
         "torture: %d requests, %d kills, %.0f%% drops after commit, %.0f%% 503s, seed %d, work"
@@ -335,7 +543,24 @@ public final class Campaign {
         settings.errorRate() * 100,
         settings.seed(),
         work);
-    Report report = run(settings);
+    if (postgres != null) {
+      System.out.println(
+          "journal: "
+              + PostgresTarget.parse(postgres.url(), "--journal").shown()
+              + (cluster == null ? "" : " (a throw-away cluster in " + cluster.directory() + ")"));
+    }
+    Report report;
+    try {
+      report = run(settings);
+    } catch (IllegalArgumentException | SQLException | JournalException e) {
+      System.err.println("torture: " + e.getMessage());
+      System.exit(2);
+      return;
+    } finally {
+      if (cluster != null) {
+        cluster.close();
+      }
+    }
     System.out.println(report);
     System.exit(report.violations.isEmpty() ? 0 : 1);
   }

@@ -3,8 +3,9 @@ package dev.edlinkidem.torture;
 import java.util.List;
 
 /**
- * The crash campaign's check after each kill, of a directory journal ({@link FileJournalCheck}):
- * the journal opens cleanly, and no record that an earlier check saw is lost or changed.
+ * The crash campaign's check after each kill, of a directory journal ({@link FileJournalCheck}) or
+ * a PostgreSQL one ({@link PostgresJournalCheck}): the journal opens cleanly, and no record that an
+ * earlier check saw is lost or changed.
  */
 public interface JournalCheck {
   /** Checks the journal against the previous check; returns what broke (empty when nothing). */
