@@ -206,6 +206,11 @@ public final class PostgresWatch implements AutoCloseable {
         atMost);
   }
 
+  /** How many entries the journal has (summary rows). */
+  long entries() throws SQLException {
+    return count("select count(*) from edlink_idem_entries");
+  }
+
   /** How many lease rows are in force now (their expiry not reached). */
   long leasesInForce() throws SQLException {
     return count("select count(*) from edlink_idem_leases where expires_at > now()");
