@@ -85,8 +85,11 @@ public final class Campaign {
     public final Map<String, Integer> exitsByCode = new TreeMap<>();
     public final List<String> violations = new ArrayList<>();
 
-    /** PostgreSQL only: kills by what the database showed of the process just before. */
-    public final Map<String, Integer> killsByMoment = new LinkedHashMap<>();
+    /**
+     * PostgreSQL only: kills by what the database showed of the process just before ("lease held",
+     * "transaction open", "transaction that writes open", "neither"), then by command.
+     */
+    public final Map<String, Map<String, Integer>> killsByMoment = new LinkedHashMap<>();
 
     /** PostgreSQL only: kills that first waited for a lease held and a transaction that writes. */
     public int aimedKills;
@@ -103,9 +106,11 @@ public final class Campaign {
     public JsonObject finalStats;
     public long elapsedMillis;
 
-    /** Kills of one class of {@link #killsByMoment} ("lease held", "transaction open"...). */
+    /** Kills of one class of {@link #killsByMoment}, whatever the command. */
     public int killsWith(String moment) {
-      return killsByMoment.getOrDefault(moment, 0);
+      return killsByMoment.getOrDefault(moment, Map.of()).values().stream()
+          .mapToInt(Integer::intValue)
+          .sum();
     }
 
     @Override
@@ -115,10 +120,10 @@ public final class Campaign {
               ? ""
               : String.format(
                   Locale.ROOT,
-                  "kills by what the database showed just before: %s (%d aimed at a lease held and"
-                      + " a transaction that writes)%nkills after which lease rows stayed in force"
-                      + " once the process's sessions had ended: %d%n",
-                  killsByMoment,
+                  "kills by what the database showed just before: %s; %d of the kills aimed at a"
+                      + " lease held and a transaction that writes%nkills after which lease rows"
+                      + " stayed in force once the process's sessions had ended: %d%n",
+                  byMoment(),
                   aimedKills,
                   killsLeavingLeases);
       return String.format(
@@ -135,6 +140,14 @@ public final class Campaign {
           brief(finalStats),
           elapsedMillis / 1000.0,
           violations.isEmpty() ? "none" : violations);
+    }
+
+    /** "lease held 63 {batch=50, prune=8, replay=5}, ...". */
+    private String byMoment() {
+      List<String> classes = new ArrayList<>();
+      killsByMoment.forEach(
+          (moment, byCommand) -> classes.add(moment + " " + killsWith(moment) + " " + byCommand));
+      return String.join(", ", classes);
     }
 
     private static String brief(JsonObject stats) {
@@ -252,7 +265,7 @@ public final class Campaign {
         p.waitFor(30, TimeUnit.SECONDS);
         report.killsByCommand.merge(command[0], 1, Integer::sum);
         if (moment != null) {
-          count(moment, aimed);
+          count(command[0], moment, aimed);
         }
       } else {
         report.exitsByCode.merge(command[0] + " " + p.exitValue(), 1, Integer::sum);
@@ -284,23 +297,30 @@ public final class Campaign {
     return 400;
   }
 
-  /** Counts a kill by what the database showed just before it. */
-  private void count(PostgresWatch.Moment moment, boolean aimed) {
+  /** Counts a kill of {@code command} by what the database showed just before it. */
+  private void count(String command, PostgresWatch.Moment moment, boolean aimed) {
     if (aimed) {
       report.aimedKills++;
     }
     if (moment.leaseHeld()) {
-      report.killsByMoment.merge("lease held", 1, Integer::sum);
+      countMoment("lease held", command);
     }
     if (moment.transactionOpen()) {
-      report.killsByMoment.merge("transaction open", 1, Integer::sum);
+      countMoment("transaction open", command);
     }
     if (moment.writeOpen()) {
-      report.killsByMoment.merge("transaction that writes open", 1, Integer::sum);
+      countMoment("transaction that writes open", command);
     }
     if (!moment.leaseHeld() && !moment.transactionOpen()) {
-      report.killsByMoment.merge("neither", 1, Integer::sum);
+      countMoment("neither", command);
     }
+  }
+
+  private void countMoment(String moment, String command) {
+    report
+        .killsByMoment
+        .computeIfAbsent(moment, m -> new TreeMap<>())
+        .merge(command, 1, Integer::sum);
   }
 
   /**
