@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The crash campaign: a batch of requests against a sandbox that drops answers after doing the work
@@ -91,7 +92,7 @@ public final class Campaign {
      */
     public final Map<String, Map<String, Integer>> killsByMoment = new LinkedHashMap<>();
 
-    /** PostgreSQL only: kills that first waited for a lease held and a transaction that writes. */
+    /** PostgreSQL only: kills that first waited for their moment (see {@code Campaign.aim}). */
     public int aimedKills;
 
     /**
@@ -120,9 +121,10 @@ public final class Campaign {
               ? ""
               : String.format(
                   Locale.ROOT,
-                  "kills by what the database showed just before: %s; %d of the kills aimed at a"
-                      + " lease held and a transaction that writes%nkills after which lease rows"
-                      + " stayed in force once the process's sessions had ended: %d%n",
+                  "kills by what the database showed just before: %s; %d of the kills aimed (at a"
+                      + " lease held and a transaction that writes; at a prune's"
+                      + " transaction)%nkills after which lease rows stayed in force once the"
+                      + " process's sessions had ended: %d%n",
                   byMoment(),
                   aimedKills,
                   killsLeavingLeases);
@@ -179,13 +181,13 @@ public final class Campaign {
   private static final String LEASE = "3s";
 
   /**
-   * Every third kill first waits until the process holds a lease and has a transaction open that
-   * writes: a random moment is often before the process has connected, or between its writes.
+   * Every third kill first waits for its moment ({@link #aim}): a random moment is often before the
+   * process has connected, or between its writes.
    */
   private static final int AIM_EVERY = 3;
 
   /** How long an aimed kill looks for its moment before it kills anyway. */
-  private static final Duration AIM_AT_MOST = Duration.ofSeconds(5);
+  private static final Duration AIM_AT_MOST = Duration.ofSeconds(10);
 
   /** How long a killed process's sessions may take to end, or its leases to run out. */
   private static final Duration SETTLE_AT_MOST = Duration.ofMinutes(2);
@@ -255,10 +257,10 @@ public final class Campaign {
       }
       Process p = start(command);
       // Most kills land while requests are in flight; some before the first, some at the end.
-      Thread.sleep(20 + random.nextInt(killWithinMillis(command[0])));
+      Thread.sleep(20 + random.nextInt(killWithinMillis(command[0], aimed)));
       PostgresWatch.Moment moment = null;
       if (watch != null && p.isAlive()) {
-        moment = aimed ? watch.awaitLeaseAndWrite(p, AIM_AT_MOST) : watch.moment(p);
+        moment = aimed ? watch.await(p, aim(command[0]), AIM_AT_MOST) : watch.moment(p);
       }
       if (p.isAlive()) {
         p.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
@@ -282,17 +284,35 @@ public final class Campaign {
     checkEnd();
   }
 
-  /** How long after its start a command is killed at the latest. */
-  private int killWithinMillis(String command) throws SQLException {
+  /**
+   * The moment an aimed kill waits for: a lease held and a transaction that writes open at once (a
+   * process's first write is the lease of its first key, not yet committed, where a kill aimed at
+   * any write would land most of the time); for a prune, its one transaction, which removes the
+   * entries and writes their tombstones.
+   */
+  private static Predicate<PostgresWatch.Moment> aim(String command) {
+    return command.equals("prune")
+        ? m -> m.leaseHeld() && m.longTransactionOpen()
+        : m -> m.leaseHeld() && m.writeOpen();
+  }
+
+  /**
+   * How long after its start a command is killed at the latest, or, when the kill is {@code aimed},
+   * starts looking for its moment.
+   */
+  private int killWithinMillis(String command, boolean aimed) throws SQLException {
     if (command.equals("batch")) {
       return 1500;
     }
+    if (aimed && command.equals("prune")) {
+      return 1; // its transaction comes once, at its end: looking later could miss it
+    }
     // A prune on PostgreSQL takes each key's lease in a round trip of its own before its one
-    // transaction (about 4 ms a key here): killed within 400 ms, it would never reach that
-    // transaction, let alone commit it. Within its start-up and 5 ms a key, some are killed in
-    // each step and some end.
+    // transaction (about 4 ms a key here, after its start-up): killed within 400 ms,
+    // it would never reach that transaction, let alone commit it. Within about its own length,
+    // some are killed in each step and some end.
     if (watch != null && command.equals("prune")) {
-      return (int) (1000 + 5 * watch.entries());
+      return (int) (500 + 4 * watch.entries());
     }
     return 400;
   }

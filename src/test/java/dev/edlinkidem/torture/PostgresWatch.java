@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 /**
  * The crash campaign's own session on a PostgreSQL journal's database, beside the tool's: it opens
@@ -29,6 +30,9 @@ public final class PostgresWatch implements AutoCloseable {
   /** The application name the tool's sessions give the server. */
   static final String TOOL = "edlink-idem";
 
+  /** How long a transaction has been open for {@link Moment#longTransactionOpen}. */
+  static final Duration LONG = Duration.ofMillis(10);
+
   /** How often the waits look again; the aimed kill looks as fast as the server answers. */
   private static final Duration WAKE_EVERY = Duration.ofMillis(5);
 
@@ -40,7 +44,12 @@ public final class PostgresWatch implements AutoCloseable {
 
   /** What the database showed of the running process just before a kill. */
   record Moment(
-      int leasesHeld, int inTransaction, int writing, int betweenStatements, boolean gone) {
+      int leasesHeld,
+      int inTransaction,
+      int writing,
+      int betweenStatements,
+      int longTransactions,
+      boolean gone) {
     /** A lease row of this process's, still in force. */
     boolean leaseHeld() {
       return leasesHeld > 0;
@@ -49,6 +58,14 @@ public final class PostgresWatch implements AutoCloseable {
     /** A session of the process in a transaction: a statement running, or between two. */
     boolean transactionOpen() {
       return inTransaction > 0;
+    }
+
+    /**
+     * A transaction open for {@link #LONG} or more: a prune's or a merge's, not one of the single
+     * statements of a lease or a write.
+     */
+    boolean longTransactionOpen() {
+      return longTransactions > 0;
     }
 
     /** A transaction that has written or locked a row (it has a transaction id), or waits. */
@@ -167,28 +184,30 @@ public final class PostgresWatch implements AutoCloseable {
                 + "   where holder > ? and expires_at > now()),"
                 + " count(*) filter (where xact_start is not null),"
                 + " count(*) filter (where backend_xid is not null),"
-                + " count(*) filter (where state like 'idle in transaction%')"
+                + " count(*) filter (where state like 'idle in transaction%'),"
+                + " count(*) filter (where clock_timestamp() - xact_start"
+                + "   >= make_interval(secs => ?))"
                 + " from pg_stat_activity"
                 + " where application_name = ? and datname = current_database()")) {
       ps.setLong(1, lastHolderBefore);
-      ps.setString(2, TOOL);
+      ps.setDouble(2, LONG.toMillis() / 1000.0);
+      ps.setString(3, TOOL);
       try (ResultSet r = ps.executeQuery()) {
         r.next();
-        return new Moment(r.getInt(1), r.getInt(2), r.getInt(3), r.getInt(4), !p.isAlive());
+        return new Moment(
+            r.getInt(1), r.getInt(2), r.getInt(3), r.getInt(4), r.getInt(5), !p.isAlive());
       }
     }
   }
 
   /**
-   * Looks, as fast as the server answers, until the process holds a lease and has a transaction
-   * open that writes, and returns that moment; or the last one seen when the process ends or {@code
-   * atMost} passes first. Both at once: a process's first write is the lease of its first key, not
-   * yet committed, and a kill aimed at any write would land there most of the time.
+   * Looks, as fast as the server answers, until the process is at the moment {@code aim} wants, and
+   * returns that moment; or the last one seen when the process ends or {@code atMost} passes first.
    */
-  Moment awaitLeaseAndWrite(Process p, Duration atMost) throws SQLException {
+  Moment await(Process p, Predicate<Moment> aim, Duration atMost) throws SQLException {
     long deadline = System.nanoTime() + atMost.toNanos();
     Moment m = moment(p);
-    while (!(m.leaseHeld() && m.writeOpen()) && !m.gone() && System.nanoTime() < deadline) {
+    while (!aim.test(m) && !m.gone() && System.nanoTime() < deadline) {
       m = moment(p);
     }
     return m;
