@@ -544,10 +544,6 @@ public final class Campaign {
     for (int i = 0; i + 1 < args.length; i += 2) {
       options.put(args[i], args[i + 1]);
     }
-    Path work =
-        Path.of(
-            options.getOrDefault(
-                "--work", Files.createTempDirectory("edlink-idem-torture").toString()));
     String given = options.get("--journal");
     if (given != null && !given.equals("postgres") && !PostgresTarget.isOne(given)) {
       System.err.println(
@@ -556,24 +552,33 @@ public final class Campaign {
               + "; without it the journal is a directory in the work directory");
       System.exit(2);
     }
-    PostgresCluster cluster = null;
-    Postgres postgres = null;
-    if ("postgres".equals(given)) {
-      Optional<String> why = PostgresCluster.whyUnavailable();
-      if (why.isPresent()) {
-        System.err.println("torture: no PostgreSQL for a throw-away cluster: " + why.get());
-        System.exit(2);
-      }
-      Files.createDirectories(work);
-      cluster = PostgresCluster.start(work);
-      postgres = new Postgres(cluster.url(cluster.passwordUser()), cluster.password());
-    } else if (given != null) {
+    if (given != null && !given.equals("postgres")) {
       try {
         PostgresTarget.parse(given, "--journal");
       } catch (PostgresSettingException e) {
         System.err.println("torture: " + e.getMessage());
         System.exit(2);
       }
+    }
+    if ("postgres".equals(given)) {
+      Optional<String> why = PostgresCluster.whyUnavailable();
+      if (why.isPresent()) {
+        System.err.println("torture: no PostgreSQL for a throw-away cluster: " + why.get());
+        System.exit(2);
+      }
+    }
+    // Made once the options are known to be usable, and only when none is given.
+    Path work =
+        options.containsKey("--work")
+            ? Path.of(options.get("--work"))
+            : Files.createTempDirectory("edlink-idem-torture");
+    PostgresCluster cluster = null;
+    Postgres postgres = null;
+    if ("postgres".equals(given)) {
+      Files.createDirectories(work);
+      cluster = PostgresCluster.start(work);
+      postgres = new Postgres(cluster.url(cluster.passwordUser()), cluster.password());
+    } else if (given != null) {
       postgres = new Postgres(given, null);
     }
     Settings settings =
