@@ -4,6 +4,7 @@ import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.postgres.PasswordSource;
 import dev.edlinkidem.journal.postgres.PostgresJournal;
 import dev.edlinkidem.journal.postgres.PostgresTarget;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -61,8 +62,8 @@ public final class PostgresWatch implements AutoCloseable {
     }
 
     /**
-     * A transaction open for {@link #LONG} or more: a prune's or a merge's, not one of the single
-     * statements of a lease or a write.
+     * A transaction open for {@link PostgresWatch#LONG} or more: a prune's or a merge's, not one of
+     * the single statements of a lease or a write.
      */
     boolean longTransactionOpen() {
       return longTransactions > 0;
@@ -92,8 +93,7 @@ public final class PostgresWatch implements AutoCloseable {
     if (password == null) {
       String home = System.getProperty("user.home");
       PasswordSource.Found found =
-          PasswordSource.find(
-              target, env, home == null ? null : java.nio.file.Path.of(home), null, w -> {});
+          PasswordSource.find(target, env, home == null ? null : Path.of(home), null, w -> {});
       password = found == null ? null : found.password();
     }
     Properties props = new Properties();
@@ -218,7 +218,7 @@ public final class PostgresWatch implements AutoCloseable {
    * end once they find its socket closed, or their statement done. False after {@code atMost}.
    */
   boolean awaitNoSessions(Duration atMost) throws SQLException {
-    return await(
+    return awaitZero(
         "select count(*) from pg_stat_activity where application_name = '"
             + TOOL
             + "' and datname = current_database()",
@@ -237,10 +237,10 @@ public final class PostgresWatch implements AutoCloseable {
 
   /** Waits until no lease row is in force. False after {@code atMost}. */
   boolean awaitNoLeaseInForce(Duration atMost) throws SQLException {
-    return await("select count(*) from edlink_idem_leases where expires_at > now()", atMost);
+    return awaitZero("select count(*) from edlink_idem_leases where expires_at > now()", atMost);
   }
 
-  private boolean await(String countQuery, Duration atMost) throws SQLException {
+  private boolean awaitZero(String countQuery, Duration atMost) throws SQLException {
     long deadline = System.nanoTime() + atMost.toNanos();
     while (count(countQuery) > 0) {
       if (System.nanoTime() > deadline) {
