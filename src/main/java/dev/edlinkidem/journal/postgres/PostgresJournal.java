@@ -28,8 +28,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -389,15 +392,12 @@ public final class PostgresJournal implements Journal {
    */
   private Compaction change(Set<String> keys, boolean dryRun, Change change)
       throws JournalException {
-    List<KeyLease> leases = new ArrayList<>();
-    List<Compaction.Skipped> skipped = new ArrayList<>();
-    Set<String> leased = new LinkedHashSet<>();
+    Map<String, Long> taken = new LinkedHashMap<>();
     try {
+      takeAll(keys, taken);
+      List<Compaction.Skipped> skipped = new ArrayList<>();
       for (String key : keys) {
-        try {
-          leases.add((KeyLease) lease(key));
-          leased.add(key);
-        } catch (KeyInFlightException e) {
+        if (!taken.containsKey(key)) {
           skipped.add(new Compaction.Skipped(key, "in flight in another process"));
         }
       }
@@ -407,12 +407,10 @@ public final class PostgresJournal implements Journal {
               c.setAutoCommit(false);
               // Held under the rows' locks to the commit: a process taking a key over once its
               // lease ran out (this one paused) waits for this transaction, then sees what it did.
-              for (KeyLease l : leases) {
-                l.checkStillMine(c);
-              }
+              checkAllStillMine(c, taken);
               long before = bytes(c);
               List<String> changed = new ArrayList<>();
-              change.apply(c, leased, changed, skipped);
+              change.apply(c, taken.keySet(), changed, skipped);
               long after = bytes(c);
               if (dryRun || changed.isEmpty()) {
                 c.rollback();
@@ -432,10 +430,149 @@ public final class PostgresJournal implements Journal {
             e);
       }
     } finally {
-      for (Lease l : leases) {
-        l.close();
+      giveBackAll(taken.values());
+    }
+  }
+
+  /** Keys a merge or a remove takes in one statement. */
+  private static final int TAKE_AT_ONCE = 1000;
+
+  /**
+   * Takes the leases of {@code keys} for a merge or a remove, many in one statement, and puts the
+   * holder number of each key taken in {@code taken}; a key whose lease is in force elsewhere is
+   * left out. A key's row locked by another's open transaction fails its whole statement: its keys
+   * are then taken one at a time.
+   */
+  private void takeAll(Collection<String> keys, Map<String, Long> taken) throws JournalException {
+    List<String> all = List.copyOf(keys);
+    for (int from = 0; from < all.size(); from += TAKE_AT_ONCE) {
+      List<String> chunk = all.subList(from, Math.min(all.size(), from + TAKE_AT_ONCE));
+      try {
+        take(chunk, taken);
+      } catch (SQLException e) {
+        if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+          throw cannotTake(e);
+        }
+        for (String key : chunk) {
+          try {
+            take(List.of(key), taken);
+          } catch (SQLException one) {
+            if (!LOCK_NOT_AVAILABLE.equals(one.getSQLState())) {
+              throw cannotTake(one);
+            }
+          }
+        }
       }
     }
+  }
+
+  private void take(List<String> keys, Map<String, Long> taken)
+      throws SQLException, JournalException {
+    Map<String, Long> got =
+        repeatable(
+            c -> {
+              Map<String, Long> rows = new HashMap<>();
+              c.setAutoCommit(false);
+              unforced(c);
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "insert into edlink_idem_leases (key, holder, expires_at)"
+                          + " select k, nextval('edlink_idem_holders'),"
+                          + " now() + make_interval(secs => ?) from unnest(?::text[]) as k"
+                          + " on conflict (key) do update set holder = excluded.holder,"
+                          + " expires_at = excluded.expires_at"
+                          + " where edlink_idem_leases.expires_at < now()"
+                          + " returning key, holder")) {
+                ps.setDouble(1, lease.toMillis() / 1000.0);
+                ps.setArray(2, c.createArrayOf("text", keys.toArray()));
+                try (ResultSet r = ps.executeQuery()) {
+                  while (r.next()) {
+                    rows.put(r.getString(1), r.getLong(2));
+                  }
+                }
+              }
+              c.commit();
+              c.setAutoCommit(true);
+              return rows;
+            });
+    held.addAll(got.values());
+    for (String key : keys) {
+      Long holder = got.get(key);
+      if (holder != null) {
+        taken.put(key, holder);
+      }
+    }
+  }
+
+  private JournalException cannotTake(SQLException e) {
+    return new JournalException(
+        "cannot take keys in the journal at " + location + ": " + e.getMessage(), e);
+  }
+
+  /**
+   * Locks the lease rows of {@code taken} to the end of the transaction under way on {@code c}, and
+   * checks that each still names its holder here.
+   */
+  private void checkAllStillMine(Connection c, Map<String, Long> taken)
+      throws SQLException, JournalException {
+    if (taken.isEmpty()) {
+      return;
+    }
+    Map<String, Long> rows = new HashMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select key, holder from edlink_idem_leases where key = any (?) order by key"
+                + " for update")) {
+      ps.setArray(1, c.createArrayOf("text", taken.keySet().toArray()));
+      try (ResultSet r = ps.executeQuery()) {
+        while (r.next()) {
+          rows.put(r.getString(1), r.getLong(2));
+        }
+      }
+    }
+    for (Map.Entry<String, Long> mine : taken.entrySet()) {
+      if (!mine.getValue().equals(rows.get(mine.getKey()))) {
+        throw leaseLost(mine.getKey());
+      }
+    }
+  }
+
+  /** Gives back the leases of a merge or a remove, as {@link KeyLease#close} gives back one. */
+  private void giveBackAll(Collection<Long> holders) {
+    if (holders.isEmpty()) {
+      return;
+    }
+    held.removeAll(holders);
+    if (closed) {
+      return;
+    }
+    try {
+      using(
+          c -> {
+            c.setAutoCommit(false);
+            unforced(c);
+            try (PreparedStatement ps =
+                c.prepareStatement("delete from edlink_idem_leases where holder = any (?)")) {
+              ps.setArray(1, c.createArrayOf("bigint", holders.toArray()));
+              ps.executeUpdate();
+            }
+            c.commit();
+            c.setAutoCommit(true);
+            return null;
+          });
+    } catch (SQLException | JournalException e) {
+      // Not given back, they run out: nothing written depends on them.
+    }
+  }
+
+  private JournalException leaseLost(String key) {
+    return new JournalException(
+        "the lease on key "
+            + key
+            + " in the journal at "
+            + location
+            + " passed to another process while this one was paused or cut off;"
+            + " nothing more was recorded here");
   }
 
   @Override
@@ -817,32 +954,6 @@ public final class PostgresJournal implements Journal {
       return blank && entry == null;
     }
 
-    /**
-     * Locks the key's lease row to the end of the transaction under way on {@code c}, and checks it
-     * still names this lease: a holder paused or cut off past its lease may have lost the key.
-     */
-    void checkStillMine(Connection c) throws SQLException, JournalException {
-      try (PreparedStatement ps =
-          c.prepareStatement("select holder from edlink_idem_leases where key = ? for update")) {
-        ps.setString(1, key);
-        try (ResultSet r = ps.executeQuery()) {
-          if (!r.next() || r.getLong(1) != holder) {
-            throw lost();
-          }
-        }
-      }
-    }
-
-    private JournalException lost() {
-      return new JournalException(
-          "the lease on key "
-              + key
-              + " in the journal at "
-              + location
-              + " passed to another process while this one was paused or cut off;"
-              + " nothing more was recorded here");
-    }
-
     @Override
     public synchronized Entry begin(JournaledRequest request, Instant at, Runnable writing)
         throws JournalException {
@@ -955,7 +1066,7 @@ public final class PostgresJournal implements Journal {
             e);
       }
       if (counts[0] == 0) {
-        throw lost();
+        throw leaseLost(key);
       }
       if (counts[1] == 0) {
         throw notBlank();

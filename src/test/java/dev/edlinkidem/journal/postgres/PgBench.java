@@ -2,6 +2,7 @@ package dev.edlinkidem.journal.postgres;
 
 import dev.edlinkidem.e2e.Cli;
 import dev.edlinkidem.journal.Attempt;
+import dev.edlinkidem.journal.Compaction;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
@@ -50,12 +51,15 @@ public final class PgBench {
         Path plan = Files.writeString(work.resolve("plan.jsonl"), text);
         List<Double> filePost = new ArrayList<>();
         List<Double> pgPost = new ArrayList<>();
+        List<Double> fileRemove = new ArrayList<>();
+        List<Double> pgRemove = new ArrayList<>();
         List<Double> fileBatch = new ArrayList<>();
         List<Double> pgBatch = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
           Path dir = work.resolve("file-" + r);
           try (Journal j = FileJournal.open(dir)) {
             filePost.add(postWork(j, posts, "f" + r));
+            fileRemove.add(removeAll(j));
           }
           cluster.dropJournal();
           Properties props = new Properties();
@@ -68,6 +72,7 @@ public final class PgBench {
                   PostgresJournal.LEASE,
                   () -> {})) {
             pgPost.add(postWork(j, posts, "p" + r));
+            pgRemove.add(removeAll(j));
           }
           fileBatch.add(batch(work.resolve("batch-file-" + r).toString(), sandbox, plan, lines));
           cluster.dropJournal();
@@ -77,6 +82,10 @@ public final class PgBench {
             "post's journal work, ms (median of %d rounds of %d): file %.2f, PostgreSQL %.2f"
                 + " (%.2fx)%n",
             rounds, posts, median(filePost), median(pgPost), median(pgPost) / median(filePost));
+        System.out.printf(
+            "removing those %d entries in one remove (prune's work), ms per entry: file %.3f,"
+                + " PostgreSQL %.3f (%.2fx)%n",
+            posts, median(fileRemove), median(pgRemove), median(pgRemove) / median(fileRemove));
         System.out.printf(
             "batch of %d lines, --concurrency 8, lines/s (median of %d): file %.0f, PostgreSQL %.0f"
                 + " (%.0f%%)%n",
@@ -113,6 +122,18 @@ public final class PgBench {
       }
     }
     return (System.nanoTime() - t0) / 1e6 / n;
+  }
+
+  /** Milliseconds per entry to remove every entry of {@code journal} in one call. */
+  private static double removeAll(Journal journal) throws Exception {
+    List<String> keys = journal.summaries().stream().map(s -> s.key()).toList();
+    long t0 = System.nanoTime();
+    Compaction c = journal.remove(keys, false);
+    double perEntry = (System.nanoTime() - t0) / 1e6 / keys.size();
+    if (c.changed().size() != keys.size()) {
+      throw new IllegalStateException("removed " + c.changed().size() + " of " + keys.size());
+    }
+    return perEntry;
   }
 
   /** Lines a second of a batch on the journal {@code journal}. */

@@ -214,4 +214,41 @@ class PostgresReviewTest {
       b.lease("k-c").close();
     }
   }
+
+  /**
+   * A remove takes its keys' leases many at a time: a key whose lease row another process's open
+   * transaction has locked is skipped as in flight, and the others are removed all the same.
+   */
+  @Test
+  void aRemoveSkipsAKeyLockedByAnotherTransactionAndRemovesTheRest() throws Exception {
+    try (PostgresJournal a = handle(Duration.ofSeconds(30), () -> {})) {
+      for (String key : List.of("k-1", "k-2", "k-3")) {
+        try (Journal.Lease l = a.lease(key)) {
+          l.begin(request("{\"k\":\"" + key + "\"}"), T0);
+        }
+      }
+      Properties props = new Properties();
+      props.setProperty("user", cluster.superuser());
+      try (java.sql.Connection other =
+          new org.postgresql.Driver().connect(cluster.jdbcUrl(), props)) {
+        other.setAutoCommit(false);
+        try (java.sql.Statement st = other.createStatement()) {
+          st.execute(
+              "insert into edlink_idem_leases (key, holder, expires_at) values ('k-2',"
+                  + " nextval('edlink_idem_holders'), now() - interval '1 second')");
+        }
+        var removed = a.remove(List.of("k-1", "k-2", "k-3"), false);
+        other.rollback();
+        assertEquals(List.of("k-1", "k-3"), removed.changed(), removed.toString());
+        assertEquals(1, removed.skipped().size(), removed.toString());
+        assertEquals("k-2", removed.skipped().get(0).key());
+      }
+      assertEquals(List.of("k-2"), a.summaries().stream().map(s -> s.key()).toList());
+      // Its leases were given back: another process takes the keys at once.
+      try (PostgresJournal b = handle(Duration.ofSeconds(30), () -> {})) {
+        b.lease("k-1").close();
+        b.lease("k-2").close();
+      }
+    }
+  }
 }
