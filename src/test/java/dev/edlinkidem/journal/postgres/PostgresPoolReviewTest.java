@@ -1,0 +1,353 @@
+package dev.edlinkidem.journal.postgres;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.edlinkidem.journal.Attempt;
+import dev.edlinkidem.journal.EntryState;
+import dev.edlinkidem.journal.Journal;
+import dev.edlinkidem.journal.JournalException;
+import dev.edlinkidem.journal.KeyInFlightException;
+import dev.edlinkidem.journal.Outcome;
+import dev.edlinkidem.request.JournaledRequest;
+import dev.edlinkidem.request.RecordedResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Adversarial review of the pooled PostgreSQL journal (27880e5): each test fails on the code as it
+ * stands, and says which promise it breaks.
+ */
+class PostgresPoolReviewTest {
+  private static final Instant T0 = Instant.parse("2026-11-01T08:00:00Z");
+  private static PostgresCluster cluster;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    Optional<String> why = PostgresCluster.whyUnavailable();
+    assumeTrue(why.isEmpty(), () -> why.get());
+    cluster = PostgresCluster.start(Files.createTempDirectory("edlink-idem-pg-pool-review"));
+    // As PostgresDurabilityTest: an unforced commit stays in the server's memory for seconds, so
+    // that a crash right after it loses it, as a power cut may.
+    cluster.psql("alter system set wal_writer_delay = '10s'; select pg_reload_conf()");
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @BeforeEach
+  void dropTheTables() throws Exception {
+    cluster.dropJournal();
+  }
+
+  private static Properties props() {
+    Properties props = new Properties();
+    props.setProperty("user", cluster.superuser());
+    return props;
+  }
+
+  private static PostgresJournal handle(Duration lease) throws Exception {
+    return handle(cluster.jdbcUrl(), lease);
+  }
+
+  private static PostgresJournal handle(String jdbcUrl, Duration lease) throws Exception {
+    return PostgresJournal.open(
+        jdbcUrl, props(), cluster.url(cluster.superuser()), lease, () -> {});
+  }
+
+  private static JournaledRequest request(String body) {
+    return new JournaledRequest(
+        "POST",
+        "https://ed.link/api/v2/graph/classes/c1/assignments",
+        Map.of(),
+        body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static Attempt noAnswer() {
+    return new Attempt(
+        1, T0, Duration.ofMillis(30), Attempt.Result.NO_RESPONSE, 0, "connection reset", null);
+  }
+
+  private static Attempt answered() {
+    return new Attempt(2, T0, Duration.ofMillis(30), Attempt.Result.RESPONSE, 201, null, "r");
+  }
+
+  private static Outcome succeeded() {
+    return new Outcome(
+        EntryState.SUCCEEDED,
+        T0,
+        new RecordedResponse(201, Map.of(), "{}".getBytes(StandardCharsets.UTF_8)),
+        "replay");
+  }
+
+  /**
+   * Finding 1. A lease is committed without waiting for the disk. For a NEW key that is covered:
+   * the forced begin carries it to disk before the first byte is sent. For a key that is already
+   * pending (replay, a batch run again, a post of the same request: RESEND) nothing forced is
+   * written between taking the lease and sending, so a crash of the server in that window loses the
+   * lease while its holder sends, and the next process takes the key and sends it too: two
+   * processes sending one key at once.
+   */
+  @Test
+  void aLeaseTakenToResendAPendingKeySurvivesACrashOfTheServer() throws Exception {
+    for (int round = 0; round < 3; round++) {
+      String key = "k-resend-" + round;
+      try (PostgresJournal a = handle(PostgresJournal.LEASE)) {
+        try (Journal.Lease first = a.lease(key)) {
+          first.begin(request("{\"r\":" + round + "}"), T0);
+          first.recordAttempt(noAnswer()); // no answer: the entry stays pending
+        }
+        cluster.psql("checkpoint"); // all of that on disk, the lease given back too
+
+        // Process A replays it: the settle rules say RESEND, and the request goes out now.
+        Journal.Lease resending = a.lease(key);
+        assertEquals(EntryState.PENDING, resending.entry().orElseThrow().state());
+        cluster.crash(); // while A's request is out
+
+        try (PostgresJournal b = handle(PostgresJournal.LEASE)) {
+          try {
+            b.lease(key).close();
+            fail(
+                "round "
+                    + round
+                    + ": process B took "
+                    + key
+                    + " after the crash while process A, which holds its lease and is sending"
+                    + " it, is alive: two processes send the key at once");
+          } catch (KeyInFlightException expected) {
+            // right: A's lease was on disk
+          }
+        }
+        resending.close();
+      }
+    }
+  }
+
+  /**
+   * Finding 2. The renewer pushes back all of a process's leases in ONE update. Another session
+   * holding a lock on ONE of those rows (a process asking for that key, paused by SIGSTOP or cut
+   * off by the network between its upsert, which locks the row even when its WHERE refuses, and its
+   * rollback) makes every renewal wait lock_timeout and fail, so a live, healthy holder loses ALL
+   * its other keys, which others then take and send while it is still sending them.
+   */
+  @Test
+  void oneLockedLeaseRowDoesNotCostALiveHolderItsOtherKeys() throws Exception {
+    Duration lease = Duration.ofSeconds(3); // renewed every second
+    try (PostgresJournal holder = handle(lease)) {
+      Journal.Lease a = holder.lease("k-a");
+      Journal.Lease b = holder.lease("k-b");
+      b.begin(request("{\"b\":1}"), T0);
+      try (Connection paused = new org.postgresql.Driver().connect(cluster.jdbcUrl(), props())) {
+        paused.setAutoCommit(false);
+        try (Statement s = paused.createStatement()) {
+          // Exactly what PostgresJournal.lease runs; k-a is in force, so it returns no holder and
+          // the process would roll back: it is paused first.
+          s.execute(
+              "insert into edlink_idem_leases (key, holder, expires_at)"
+                  + " values ('k-a', nextval('edlink_idem_holders'), now() + interval '3 s')"
+                  + " on conflict (key) do update set holder = excluded.holder,"
+                  + " expires_at = excluded.expires_at"
+                  + " where edlink_idem_leases.expires_at < now()");
+        }
+        Thread.sleep(7000); // more than two leases' worth; the holder renews every second
+
+        try (PostgresJournal other = handle(lease)) {
+          assertThrows(
+              KeyInFlightException.class,
+              () -> other.lease("k-b").close(),
+              "a third process took k-b from its live, renewing holder because another session"
+                  + " held k-a's row locked");
+        } finally {
+          paused.rollback();
+        }
+      }
+      a.close();
+      b.close();
+    }
+  }
+
+  /**
+   * Finding 3. The server restarts while a request is out; its answer comes back and is recorded.
+   * The write is given the idle connection the restart cut off, fails at its first statement
+   * (before anything was committed, so running it again on a new connection is safe), and is not
+   * run again: the outcome is lost and the line ends "outcome not journaled" although the server is
+   * back.
+   */
+  @Test
+  void anAnswerThatComesBackAfterARestartIsRecorded() throws Exception {
+    try (PostgresJournal j = handle(PostgresJournal.LEASE)) {
+      try (Journal.Lease lease = j.lease("k-out")) {
+        lease.begin(request("{\"o\":1}"), T0);
+        cluster.restart(); // while the request is out
+        try {
+          lease.recordFinal(answered(), succeeded());
+        } catch (JournalException e) {
+          fail("the outcome was lost though the server was back and nothing was committed: " + e);
+        }
+      }
+      assertEquals(EntryState.SUCCEEDED, j.find("k-out").orElseThrow().state());
+    }
+  }
+
+  /**
+   * Finding 4. The lease's commit is done but its answer is lost (the connection drops right after
+   * COMMIT reaches the server). {@code repeatable} runs the lease once more on a new connection; it
+   * finds the row it just committed, in force, and says the key is in flight in ANOTHER process
+   * (exit 3 at once; a batch line "refused"). The row names a holder nobody has: not renewed, not
+   * given back on close, it blocks the key for everyone for a whole lease.
+   */
+  @Test
+  void aLeaseWhoseCommitAnswerWasLostIsNotReportedInFlightElsewhere() throws Exception {
+    try (CutAfterCommit proxy = new CutAfterCommit(cluster.port())) {
+      try (PostgresJournal j =
+          handle(
+              "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + cluster.database(),
+              PostgresJournal.LEASE)) {
+        j.find("warm"); // the connection open() made is idle: what repeatable runs again on
+        proxy.arm("k-ack");
+        try {
+          j.lease("k-ack").close();
+        } catch (KeyInFlightException e) {
+          assertTrue(proxy.cut(), "the proxy never cut the lease's commit");
+          String rows = cluster.psql("select key, holder from edlink_idem_leases").strip();
+          fail(
+              "the lease's own committed row, whose answer was lost, was taken for another"
+                  + " process's (exit 3); the row left behind: "
+                  + rows);
+        }
+        assertTrue(proxy.cut(), "the proxy never cut the lease's commit");
+      }
+    }
+  }
+
+  /**
+   * A TCP proxy to the server that, once armed, lets a lease's read of the key's records through,
+   * forwards the chunk after it (the lease's COMMIT), and then drops the connection without passing
+   * the server's answer back: a commit done whose acknowledgement was lost.
+   */
+  private static final class CutAfterCommit implements AutoCloseable {
+    private final ServerSocket listening;
+    private final int target;
+    private final AtomicReference<String> marker = new AtomicReference<>();
+    private final AtomicBoolean commitNext = new AtomicBoolean();
+    private final AtomicBoolean didCut = new AtomicBoolean();
+
+    CutAfterCommit(int target) throws IOException {
+      this.target = target;
+      this.listening = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      Thread accept = new Thread(this::accept, "proxy-accept");
+      accept.setDaemon(true);
+      accept.start();
+    }
+
+    int port() {
+      return listening.getLocalPort();
+    }
+
+    /** Cuts the connection after the COMMIT that follows the read of key {@code m}'s records. */
+    void arm(String m) {
+      marker.set(m);
+    }
+
+    boolean cut() {
+      return didCut.get();
+    }
+
+    private void accept() {
+      while (!listening.isClosed()) {
+        try {
+          Socket client = listening.accept();
+          Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
+          AtomicBoolean swallow = new AtomicBoolean();
+          pump(client, server, swallow, true);
+          pump(server, client, swallow, false);
+        } catch (IOException e) {
+          return;
+        }
+      }
+    }
+
+    private void pump(Socket from, Socket to, AtomicBoolean swallow, boolean fromClient) {
+      Thread t =
+          new Thread(
+              () -> {
+                byte[] buf = new byte[65536];
+                try (InputStream in = from.getInputStream();
+                    OutputStream out = to.getOutputStream()) {
+                  int n;
+                  while ((n = in.read(buf)) >= 0) {
+                    String chunk = new String(buf, 0, n, StandardCharsets.ISO_8859_1);
+                    if (fromClient && commitNext.get()) {
+                      // The chunk after the lease's read of the key's records: its COMMIT (a
+                      // prepared "S_n" once the driver has seen COMMIT before).
+                      commitNext.set(false);
+                      swallow.set(true);
+                      out.write(buf, 0, n);
+                      out.flush();
+                      Thread.sleep(300); // the server reads and commits it
+                      didCut.set(true);
+                      from.close();
+                      to.close();
+                      return;
+                    }
+                    if (fromClient
+                        && marker.get() != null
+                        && chunk.contains(marker.get())
+                        && chunk.contains("from edlink_idem_records")) {
+                      marker.set(null);
+                      commitNext.set(true);
+                    }
+                    if (!fromClient && swallow.get()) {
+                      continue;
+                    }
+                    out.write(buf, 0, n);
+                    out.flush();
+                  }
+                } catch (IOException | InterruptedException e) {
+                  // one side closed
+                } finally {
+                  try {
+                    from.close();
+                    to.close();
+                  } catch (IOException ignored) {
+                    // closing
+                  }
+                }
+              },
+              "proxy-pump");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    @Override
+    public void close() throws IOException {
+      listening.close();
+    }
+  }
+}
