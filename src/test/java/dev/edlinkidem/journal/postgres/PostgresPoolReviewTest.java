@@ -247,6 +247,184 @@ class PostgresPoolReviewTest {
   }
 
   /**
+   * Finding 7. No call has a bound: the connections have no socketTimeout (nor loginTimeout), so a
+   * server that stops answering without closing its connections (its processes paused, a VM frozen,
+   * a partition on an established connection, a hung disk) blocks a begin, an outcome, a lease, and
+   * the renewer (which holds {@code renewing}, so close() blocks behind it) until TCP gives up,
+   * which for a paused server on a live host is never. A post hangs before sending; a batch hangs
+   * with every worker; a CI job hangs until its own timeout kills it.
+   */
+  @Test
+  void aServerThatStopsAnsweringDoesNotHangABeginForever() throws Exception {
+    try (PostgresJournal j = handle(PostgresJournal.LEASE)) {
+      Journal.Lease lease = j.lease("k-hang");
+      long postmaster = cluster.pid().orElseThrow();
+      java.util.List<Long> pids = new java.util.ArrayList<>();
+      pids.add(postmaster);
+      ProcessHandle.of(postmaster).orElseThrow().descendants().forEach(p -> pids.add(p.pid()));
+      signal("STOP", pids);
+      try {
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            Duration.ofSeconds(90),
+            () -> {
+              try {
+                lease.begin(request("{\"h\":1}"), T0);
+              } catch (JournalException e) {
+                // failing is fine: "nothing was sent" is true
+              }
+            },
+            "a begin on a server that stopped answering was still waiting after 90 s");
+      } finally {
+        signal("CONT", pids);
+      }
+      lease.close();
+    }
+  }
+
+  private static void signal(String signal, java.util.List<Long> pids) throws Exception {
+    java.util.List<String> command =
+        new java.util.ArrayList<>(java.util.List.of("kill", "-" + signal));
+    pids.forEach(p -> command.add(Long.toString(p)));
+    assertEquals(0, new ProcessBuilder(command).inheritIO().start().waitFor(), "kill -" + signal);
+  }
+
+  /**
+   * Finding 6. OUTAGE_WAIT promises that a server out of reach costs a run 15 s once, "not on every
+   * line". That holds for a server that refuses at once (RST). A host that does not answer at all
+   * (down, firewalled, a partition: SYNs dropped) makes every call after the window still try one
+   * connect, each up to connectTimeout (10 s), 8 at a time: a batch's remaining lines take 10 s / 8
+   * each to fail, minutes to hours instead of 15 s.
+   */
+  @Test
+  void aHostThatStopsAnsweringCostsTheOutageWaitOnceNotEveryCall() throws Exception {
+    try (DarkProxy proxy = new DarkProxy(cluster.port())) {
+      try (PostgresJournal j =
+          handle(
+              "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + cluster.database(),
+              PostgresJournal.LEASE)) {
+        j.find("warm");
+        proxy.goDark();
+        long t0 = System.nanoTime();
+        assertThrows(JournalException.class, () -> j.find("during"));
+        long first = (System.nanoTime() - t0) / 1_000_000;
+        System.err.println("the first call failed after " + first + " ms");
+        for (int i = 0; i < 2; i++) {
+          long t = System.nanoTime();
+          String key = "after-" + i;
+          assertThrows(JournalException.class, () -> j.find(key));
+          long took = (System.nanoTime() - t) / 1_000_000;
+          assertTrue(
+              took < 3000,
+              "a call after the outage window had passed took "
+                  + took
+                  + " ms to fail (the first took "
+                  + first
+                  + " ms): every line of a batch pays it");
+        }
+      }
+    }
+  }
+
+  /**
+   * A TCP proxy to the server that can go dark: its connections are cut and its port then takes no
+   * new connection and refuses none (a listener whose queue is full: SYNs are dropped), as a
+   * database host that went down behind a firewall.
+   */
+  private static final class DarkProxy implements AutoCloseable {
+    private final int target;
+    private final int port;
+    private volatile ServerSocket listening;
+    private ServerSocket dark;
+    private final java.util.List<Socket> queued = new java.util.ArrayList<>();
+    private final java.util.List<Socket> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    DarkProxy(int target) throws IOException {
+      this.target = target;
+      this.listening = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      this.port = listening.getLocalPort();
+      Thread accept = new Thread(this::accept, "dark-proxy-accept");
+      accept.setDaemon(true);
+      accept.start();
+    }
+
+    int port() {
+      return port;
+    }
+
+    void goDark() throws IOException {
+      listening.close();
+      for (Socket s : open) {
+        s.close();
+      }
+      dark = new ServerSocket();
+      dark.setReuseAddress(true);
+      // The smallest queue Java lets a listener have (0 would mean 50); never accepted from.
+      dark.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+      while (true) { // filled until a connection is no longer taken: SYNs are then dropped
+        Socket s = new Socket();
+        try {
+          s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+          queued.add(s);
+        } catch (java.net.SocketTimeoutException full) {
+          s.close();
+          return;
+        }
+      }
+    }
+
+    private void accept() {
+      while (true) {
+        try {
+          Socket client = listening.accept();
+          Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
+          open.add(client);
+          open.add(server);
+          pipe(client, server);
+          pipe(server, client);
+        } catch (IOException e) {
+          return;
+        }
+      }
+    }
+
+    private static void pipe(Socket from, Socket to) {
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  from.getInputStream().transferTo(to.getOutputStream());
+                } catch (IOException e) {
+                  // cut
+                } finally {
+                  try {
+                    from.close();
+                    to.close();
+                  } catch (IOException ignored) {
+                    // closing
+                  }
+                }
+              },
+              "dark-proxy-pipe");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    @Override
+    public void close() throws IOException {
+      listening.close();
+      for (Socket s : queued) {
+        s.close();
+      }
+      if (dark != null) {
+        dark.close();
+      }
+      for (Socket s : open) {
+        s.close();
+      }
+    }
+  }
+
+  /**
    * A TCP proxy to the server that, once armed, lets a lease's read of the key's records through,
    * forwards the chunk after it (the lease's COMMIT), and then drops the connection without passing
    * the server's answer back: a commit done whose acknowledgement was lost.
