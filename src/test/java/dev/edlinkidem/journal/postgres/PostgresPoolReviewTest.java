@@ -359,7 +359,21 @@ class PostgresPoolReviewTest {
       dark = new ServerSocket();
       dark.setReuseAddress(true);
       // The smallest queue Java lets a listener have (0 would mean 50); never accepted from.
-      dark.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+      for (int tries = 0; ; tries++) {
+        try { // the closed listener lets the port go once its accepting thread has woken
+          dark.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+          break;
+        } catch (java.net.BindException stillBound) {
+          if (tries == 50) {
+            throw stillBound;
+          }
+          try {
+            Thread.sleep(100);
+          } catch (InterruptedException e) {
+            throw new IOException(e);
+          }
+        }
+      }
       while (true) { // filled until a connection is no longer taken: SYNs are then dropped
         Socket s = new Socket();
         try {
