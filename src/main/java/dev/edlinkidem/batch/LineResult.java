@@ -130,7 +130,14 @@ public record LineResult(
           case FAILED, RECORDED_FAILURE -> Kind.FAILED;
           // The journal failed before the request could go: running the batch again sends it.
           case NOT_STARTED, JOURNAL_UNWRITABLE -> Kind.NOT_SENT;
-          case REUSED, FORGOTTEN, TOMBSTONED, REPLAY_CLOSED, IN_FLIGHT, UNSENDABLE, DATED_AHEAD ->
+          case REUSED,
+              FORGOTTEN,
+              TOMBSTONED,
+              REPLAY_CLOSED,
+              IN_FLIGHT,
+              UNSENDABLE,
+              DATED_AHEAD,
+              KEY_HAS_RECORDS ->
               Kind.REFUSED;
           default -> Kind.PENDING;
         };

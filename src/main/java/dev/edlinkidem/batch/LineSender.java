@@ -125,7 +125,7 @@ public final class LineSender {
     } catch (KeyInFlightException e) {
       return Verdict.inFlight(e);
     } catch (JournalException e) {
-      return Verdict.journalUnwritable(asked.key(), e.getMessage());
+      return Verdict.journalUnwritable(asked.key(), e);
     }
     try {
       return settleLeased(asked, leases.settling(), pace);
@@ -173,7 +173,7 @@ public final class LineSender {
     } catch (JournalException e) {
       return sending != null
           ? Verdict.outcomeNotJournaled(sending, e.getMessage())
-          : Verdict.journalUnwritable(key, e.getMessage());
+          : Verdict.journalUnwritable(key, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return sending != null ? Verdict.interrupted(sending) : Verdict.notStarted(key);

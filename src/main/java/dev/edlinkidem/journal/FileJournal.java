@@ -832,7 +832,7 @@ public final class FileJournal implements Journal {
           if (damaged > 0) {
             // It may be this key's earlier request, sent and forgotten by the journal: a new begin
             // would send the key again as new.
-            throw new JournalException(
+            throw new KeyHasRecordsException(
                 "cannot journal "
                     + key
                     + ": its file "

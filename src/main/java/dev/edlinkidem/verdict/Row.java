@@ -44,6 +44,11 @@ public enum Row {
   DATED_AHEAD(EntryState.PENDING, ExitCode.REFUSED, Next.RECONCILE),
   /** The journal could not be read or written before the first byte was sent. */
   JOURNAL_UNWRITABLE(null, ExitCode.INTERNAL, Next.NONE),
+  /**
+   * A new request refused before the first byte: the journal holds records of its key that may be
+   * its earlier request (damaged, or left by hand). Trying again is refused the same way.
+   */
+  KEY_HAS_RECORDS(null, ExitCode.INTERNAL, Next.NONE),
   /** A request may have left, but the journal could not record what became of it. */
   OUTCOME_NOT_JOURNALED(EntryState.PENDING, ExitCode.INTERNAL, Next.REPLAY),
   INTERRUPTED(EntryState.PENDING, ExitCode.INTERRUPTED, Next.REPLAY),

@@ -5,6 +5,8 @@ import dev.edlinkidem.edlink.EdlinkClient;
 import dev.edlinkidem.edlink.Envelope;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
+import dev.edlinkidem.journal.JournalException;
+import dev.edlinkidem.journal.KeyHasRecordsException;
 import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.request.RecordedResponse;
@@ -97,6 +99,19 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
   /** The journal failed before anything was sent for {@code key}. */
   public static Verdict journalUnwritable(String key, String journalError) {
     return new Verdict(Row.JOURNAL_UNWRITABLE, key, null, null, journalError);
+  }
+
+  /**
+   * The journal failed, or refused, before anything was sent for {@code key}: refused when it holds
+   * records of the key that may be its earlier request ({@link KeyHasRecordsException}).
+   */
+  public static Verdict journalUnwritable(String key, JournalException e) {
+    return new Verdict(
+        e instanceof KeyHasRecordsException ? Row.KEY_HAS_RECORDS : Row.JOURNAL_UNWRITABLE,
+        key,
+        null,
+        null,
+        e.getMessage());
   }
 
   /** The journal failed after the request may have left. */
@@ -327,7 +342,7 @@ public record Verdict(Row row, String key, Entry entry, Delivery delivery, Strin
               + ", which is still to come by this machine's clock, so a clock was wrong and its "
               + Window.NAME
               + " is not known";
-      case JOURNAL_UNWRITABLE -> detail + "; nothing was sent";
+      case JOURNAL_UNWRITABLE, KEY_HAS_RECORDS -> detail + "; nothing was sent";
       case OUTCOME_NOT_JOURNALED ->
           "the request may have reached Edlink but its outcome could not be journaled ("
               + detail

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * Review of 27880e5's LineResult change: a line whose journal failed before sending
  * (JOURNAL_UNWRITABLE) is now counted "not sent", and the summary says that running the same batch
  * again finishes it. Not every such failure is passing: a key whose records include one that cannot
- * be read refuses every begin, run after run.
+ * be read refuses every begin, run after run (it failed on 27880e5; such a line is now refused).
  */
 class PostgresBatchReviewTest extends SandboxCase {
   private static PostgresCluster cluster;

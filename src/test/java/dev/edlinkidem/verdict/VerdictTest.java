@@ -331,6 +331,17 @@ class VerdictTest {
             "cannot write the journal /j: No space left on device; nothing was sent"));
     cases.add(
         new Case(
+            Verdict.journalUnwritable(
+                "k1",
+                new dev.edlinkidem.journal.KeyHasRecordsException(
+                    "cannot journal k1: it already has records")),
+            Row.KEY_HAS_RECORDS,
+            null,
+            1,
+            "cannot journal k1: it already has records; nothing was sent",
+            "cannot journal k1: it already has records; nothing was sent"));
+    cases.add(
+        new Case(
             Verdict.outcomeNotJournaled(pending(), "disk full"),
             Row.OUTCOME_NOT_JOURNALED,
             EntryState.PENDING,

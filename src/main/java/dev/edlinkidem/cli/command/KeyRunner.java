@@ -167,7 +167,7 @@ public final class KeyRunner {
       return printer.failure(Verdict.outcomeNotJournaled(sent, e.getMessage()), e);
     }
     if (!journaledBefore.contains(key) && mayHaveSent.isEmpty()) {
-      return printer.failure(Verdict.journalUnwritable(key, e.getMessage()), e);
+      return printer.failure(Verdict.journalUnwritable(key, e), e);
     }
     StringBuilder said = new StringBuilder(e.getMessage()).append("; ").append(key);
     if (journaledBefore.contains(key)) {

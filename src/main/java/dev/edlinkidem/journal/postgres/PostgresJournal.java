@@ -8,6 +8,7 @@ import dev.edlinkidem.journal.EntrySummary;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.JournalRecords;
+import dev.edlinkidem.journal.KeyHasRecordsException;
 import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.journal.MergeRule;
 import dev.edlinkidem.journal.Outcome;
@@ -80,8 +81,10 @@ public final class PostgresJournal implements Journal {
   private final Deque<Connection> idle = new ArrayDeque<>();
 
   private final Semaphore connections = new Semaphore(CONNECTIONS);
-  private final Object renewing = new Object();
-  private Connection renewals;
+
+  /** The renewer's own connection; only its thread uses it, and close aborts it. */
+  private volatile Connection renewals;
+
   private final Set<Long> held = ConcurrentHashMap.newKeySet();
   private final Thread renewer;
   private volatile boolean closed;
@@ -138,7 +141,6 @@ public final class PostgresJournal implements Journal {
       props.setProperty("sslrootcert", target.sslRootCert());
     }
     props.setProperty("ApplicationName", "edlink-idem");
-    props.setProperty("connectTimeout", "10");
     props.setProperty("tcpKeepAlive", "true");
     return open(target.jdbcUrl(), props, target.shown(), lease, () -> {}, makeTables);
   }
@@ -161,6 +163,14 @@ public final class PostgresJournal implements Journal {
       Runnable partWay,
       boolean makeTables)
       throws JournalException {
+    Properties given = props;
+    props = new Properties();
+    props.putAll(given);
+    // No call waits without a bound on a server that stopped answering (its processes paused, a
+    // partition on an open connection): it fails, and what was not committed is not.
+    props.putIfAbsent("connectTimeout", Long.toString(CONNECT_TIMEOUT.toSeconds()));
+    props.putIfAbsent("loginTimeout", Long.toString(CONNECT_TIMEOUT.toSeconds()));
+    props.putIfAbsent("socketTimeout", Long.toString(CALL_TIMEOUT.toSeconds()));
     Connection db = null;
     Connection renewals = null;
     try {
@@ -194,6 +204,15 @@ public final class PostgresJournal implements Journal {
     }
   }
 
+  /** How long connecting may take, and logging in. */
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  /**
+   * How long a statement may wait for the server's answer (the driver's {@code socketTimeout}):
+   * every statement the journal runs is short, or streams its rows as they come.
+   */
+  static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
+
   /**
    * The driver's logger, silenced: what goes wrong reaches the user as one line of the tool's own,
    * not as the driver's log records on stderr. Held here so that it is not collected with its
@@ -213,6 +232,9 @@ public final class PostgresJournal implements Journal {
       s.execute("set synchronous_commit = on");
       // A lease row locked by another's open transaction is a key in flight, not a wait.
       s.execute("set lock_timeout = '2s'");
+      // A process stopped inside a transaction of its own (SIGSTOP, a runner pre-empted) holds
+      // row locks: the server ends it, rather than let it keep others' renewals from its rows.
+      s.execute("set idle_in_transaction_session_timeout = '30s'");
     }
     return c;
   }
@@ -468,34 +490,50 @@ public final class PostgresJournal implements Journal {
 
   private void take(List<String> keys, Map<String, Long> taken)
       throws SQLException, JournalException {
-    Map<String, Long> got =
-        repeatable(
-            c -> {
-              Map<String, Long> rows = new HashMap<>();
-              c.setAutoCommit(false);
-              unforced(c);
-              try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "insert into edlink_idem_leases (key, holder, expires_at)"
-                          + " select k, nextval('edlink_idem_holders'),"
-                          + " now() + make_interval(secs => ?) from unnest(?::text[]) as k"
-                          + " on conflict (key) do update set holder = excluded.holder,"
-                          + " expires_at = excluded.expires_at"
-                          + " where edlink_idem_leases.expires_at < now()"
-                          + " returning key, holder")) {
-                ps.setDouble(1, lease.toMillis() / 1000.0);
-                ps.setArray(2, c.createArrayOf("text", keys.toArray()));
-                try (ResultSet r = ps.executeQuery()) {
-                  while (r.next()) {
-                    rows.put(r.getString(1), r.getLong(2));
+    long[] holders = newHolders(keys.size());
+    List<Long> mine = new ArrayList<>();
+    for (long h : holders) {
+      mine.add(h);
+    }
+    held.addAll(mine);
+    Map<String, Long> got;
+    try {
+      got =
+          repeatable(
+              c -> {
+                Map<String, Long> rows = new HashMap<>();
+                c.setAutoCommit(false);
+                unforced(c);
+                try (PreparedStatement ps =
+                    c.prepareStatement(
+                        "insert into edlink_idem_leases (key, holder, expires_at)"
+                            + " select k, h, now() + make_interval(secs => ?)"
+                            + " from unnest(?::text[], ?::bigint[]) as t(k, h)"
+                            + " on conflict (key) do update set holder = excluded.holder,"
+                            + " expires_at = excluded.expires_at"
+                            + " where edlink_idem_leases.expires_at < now()"
+                            + " or edlink_idem_leases.holder = excluded.holder"
+                            + " returning key, holder")) {
+                  ps.setDouble(1, lease.toMillis() / 1000.0);
+                  ps.setArray(2, c.createArrayOf("text", keys.toArray()));
+                  ps.setArray(3, c.createArrayOf("bigint", mine.toArray()));
+                  try (ResultSet r = ps.executeQuery()) {
+                    while (r.next()) {
+                      rows.put(r.getString(1), r.getLong(2));
+                    }
                   }
                 }
-              }
-              c.commit();
-              c.setAutoCommit(true);
-              return rows;
-            });
-    held.addAll(got.values());
+                c.commit();
+                c.setAutoCommit(true);
+                return rows;
+              });
+    } catch (SQLException | JournalException | RuntimeException e) {
+      giveBackAll(mine);
+      throw e;
+    }
+    List<Long> unused = new ArrayList<>(mine);
+    unused.removeAll(got.values());
+    held.removeAll(unused);
     for (String key : keys) {
       Long holder = got.get(key);
       if (holder != null) {
@@ -639,29 +677,40 @@ public final class PostgresJournal implements Journal {
    */
   @Override
   public Lease lease(String key) throws JournalException, KeyInFlightException {
+    long holder;
     try {
-      Object taken =
+      holder = newHolders(1)[0];
+    } catch (SQLException e) {
+      throw cannotTake(key, e);
+    }
+    // Known to this process before the row is written: a commit whose answer was lost, run again,
+    // finds its own row, not another process's.
+    held.add(holder);
+    Object taken;
+    try {
+      taken =
           repeatable(
               c -> {
                 c.setAutoCommit(false);
                 unforced(c);
-                Long holder;
+                boolean took;
                 try (PreparedStatement ps =
                     c.prepareStatement(
                         "insert into edlink_idem_leases (key, holder, expires_at)"
-                            + " values (?, nextval('edlink_idem_holders'),"
-                            + " now() + make_interval(secs => ?))"
+                            + " values (?, ?, now() + make_interval(secs => ?))"
                             + " on conflict (key) do update set holder = excluded.holder,"
                             + " expires_at = excluded.expires_at"
                             + " where edlink_idem_leases.expires_at < now()"
+                            + " or edlink_idem_leases.holder = excluded.holder"
                             + " returning holder")) {
                   ps.setString(1, key);
-                  ps.setDouble(2, lease.toMillis() / 1000.0);
+                  ps.setLong(2, holder);
+                  ps.setDouble(3, lease.toMillis() / 1000.0);
                   try (ResultSet r = ps.executeQuery()) {
-                    holder = r.next() ? r.getLong(1) : null;
+                    took = r.next();
                   }
                 }
-                if (holder == null) {
+                if (!took) {
                   Instant holdEnds = holdEnds(c, key);
                   c.rollback();
                   c.setAutoCommit(true);
@@ -670,22 +719,55 @@ public final class PostgresJournal implements Journal {
                 // A statement of its own: it sees what a writer that held the row committed
                 // while this one waited for it.
                 byte[] records = recordsOf(c, key);
+                if (records.length > 0) {
+                  // The key's request may be sent again now with nothing else written first: the
+                  // lease must outlive a crash of the server, or another process could take the
+                  // key and send it too.
+                  forced(c);
+                }
                 c.commit();
                 c.setAutoCommit(true);
-                held.add(holder);
                 return new KeyLease(key, holder, records);
               });
-      if (taken instanceof KeyLease lease) {
-        return lease;
-      }
-      throw new KeyInFlightException(key, (Instant) taken);
     } catch (SQLException e) {
+      giveBackAll(List.of(holder));
       if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
         throw new KeyInFlightException(key); // another process is changing it now
       }
-      throw new JournalException(
-          "cannot take key " + key + " in the journal at " + location + ": " + e.getMessage(), e);
+      throw cannotTake(key, e);
+    } catch (JournalException | RuntimeException e) {
+      giveBackAll(List.of(holder));
+      throw e;
     }
+    if (taken instanceof KeyLease lease) {
+      return lease;
+    }
+    held.remove(holder);
+    throw new KeyInFlightException(key, (Instant) taken);
+  }
+
+  /** New holder numbers, fencing tokens from the journal's sequence. */
+  private long[] newHolders(int n) throws SQLException, JournalException {
+    return repeatable(
+        c -> {
+          long[] numbers = new long[n];
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "select nextval('edlink_idem_holders') from generate_series(1, ?)")) {
+            ps.setInt(1, n);
+            try (ResultSet r = ps.executeQuery()) {
+              for (int i = 0; i < n && r.next(); i++) {
+                numbers[i] = r.getLong(1);
+              }
+            }
+          }
+          return numbers;
+        });
+  }
+
+  private JournalException cannotTake(String key, SQLException e) {
+    return new JournalException(
+        "cannot take key " + key + " in the journal at " + location + ": " + e.getMessage(), e);
   }
 
   /** When the lease another process holds on {@code key} runs out unless renewed; null if none. */
@@ -714,29 +796,40 @@ public final class PostgresJournal implements Journal {
     if (closed) {
       return;
     }
-    // Leases still open are given back, not left to run out while others wait.
-    Long[] holders = held.toArray(Long[]::new);
-    if (holders.length > 0) {
-      try {
-        using(
-            c -> {
-              try (PreparedStatement ps =
-                  c.prepareStatement("delete from edlink_idem_leases where holder = any (?)")) {
-                ps.setArray(1, c.createArrayOf("bigint", holders));
-                return ps.executeUpdate();
-              }
-            });
-      } catch (SQLException | JournalException e) {
-        // the server is out of reach: they run out
-      }
-      held.clear();
-    }
     closed = true;
     renewer.interrupt();
-    closeIdle();
-    synchronized (renewing) {
-      closeQuietly(renewals);
-      renewals = null;
+    Connection r = renewals;
+    if (r != null) {
+      try {
+        r.abort(Runnable::run); // a renewal waiting on a server that stopped answering ends now
+      } catch (SQLException e) {
+        // it was closed already
+      }
+    }
+    // Leases still open are given back, not left to run out while others wait: on an idle
+    // connection, or a new one, never waiting for a call under way to give one back.
+    Long[] holders = held.toArray(Long[]::new);
+    held.clear();
+    Connection c;
+    synchronized (idle) {
+      c = idle.pollFirst();
+    }
+    try {
+      if (holders.length > 0) {
+        if (c == null) {
+          c = connect(jdbcUrl, props, location);
+        }
+        try (PreparedStatement ps =
+            c.prepareStatement("delete from edlink_idem_leases where holder = any (?)")) {
+          ps.setArray(1, c.createArrayOf("bigint", holders));
+          ps.executeUpdate();
+        }
+      }
+    } catch (SQLException e) {
+      // the server is out of reach: they run out
+    } finally {
+      closeQuietly(c);
+      closeIdle();
     }
   }
 
@@ -813,36 +906,79 @@ public final class PostgresJournal implements Journal {
   }
 
   /**
-   * How long calls wait, in all, for a server that refuses connections (restarting, or out of
-   * reach) before they fail: a restart costs a batch the calls under way, not every line until the
-   * server is back. Counted from the first refusal, for every call together, so that a server that
-   * stays down costs a run this once, not on every line.
+   * How long calls wait, in all, for a server out of reach (restarting, refusing connections, or
+   * not answering them) before they fail: a restart costs a batch the calls under way, not every
+   * line until the server is back. Counted from the start of the first attempt that failed, for
+   * every call together; once it has passed, calls fail at once, but for one every {@link
+   * #PROBE_EVERY} that tries again, so that a server that stays down costs a run this once.
    */
   static final Duration OUTAGE_WAIT = Duration.ofSeconds(15);
 
+  static final Duration PROBE_EVERY = Duration.ofSeconds(5);
+
+  /** How long such a try may take to connect: a server that is back answers at once. */
+  static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+
   private static final long RECONNECT_EVERY_MILLIS = 250;
 
-  /** When calls stop waiting for the server: 0 while it answers. */
-  private volatile long outageEnds;
+  /** When calls stop waiting for the server: 0 while it answers. Guarded by {@code this}. */
+  private long outageEnds;
+
+  /** When a call may next try to connect once the outage wait has passed. Guarded by this. */
+  private long nextProbe;
+
+  /** Why the last attempt to connect failed. Guarded by {@code this}. */
+  private SQLException lastRefusal;
 
   /** A new connection, made while the journal is open: see {@link #OUTAGE_WAIT}. */
   private Connection reconnect() throws SQLException {
     while (true) {
+      long start = System.nanoTime();
+      Properties attempt = props;
+      synchronized (this) {
+        if (outageEnds != 0) {
+          long left = outageEnds - start;
+          if (left <= 0) {
+            if (start - nextProbe < 0) {
+              throw new SQLException(
+                  "the server is out of reach: " + lastRefusal.getMessage(),
+                  lastRefusal.getSQLState(),
+                  lastRefusal);
+            }
+            nextProbe = start + PROBE_EVERY.toNanos();
+            attempt = new Properties();
+            attempt.putAll(props);
+            attempt.setProperty("connectTimeout", Long.toString(PROBE_TIMEOUT.toSeconds()));
+          } else {
+            // An attempt that cannot be answered (a host that drops it) ends with the wait.
+            attempt = new Properties();
+            attempt.putAll(props);
+            attempt.setProperty(
+                "connectTimeout",
+                Long.toString(Math.min(CONNECT_TIMEOUT.toSeconds(), 1 + left / 1_000_000_000L)));
+          }
+        }
+      }
       try {
-        Connection c = connect(jdbcUrl, props, location);
-        outageEnds = 0;
+        Connection c = connect(jdbcUrl, attempt, location);
+        synchronized (this) {
+          outageEnds = 0;
+        }
         return c;
       } catch (SQLException e) {
         if (!unavailable(e) || closed) {
           throw e;
         }
-        long now = System.nanoTime();
+        boolean waitMore;
         synchronized (this) {
+          lastRefusal = e;
           if (outageEnds == 0) {
-            outageEnds = now + OUTAGE_WAIT.toNanos();
+            outageEnds = start + OUTAGE_WAIT.toNanos();
+            nextProbe = outageEnds + PROBE_EVERY.toNanos();
           }
+          waitMore = System.nanoTime() - outageEnds < 0;
         }
-        if (now - outageEnds >= 0) {
+        if (!waitMore) {
           throw e;
         }
         try {
@@ -884,6 +1020,13 @@ public final class PostgresJournal implements Journal {
       return c.isValid(2);
     } catch (SQLException e) {
       return false;
+    }
+  }
+
+  /** The transaction under way on {@code c} commits once on the server's disk after all. */
+  private static void forced(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("set local synchronous_commit = on");
     }
   }
 
@@ -968,12 +1111,13 @@ public final class PostgresJournal implements Journal {
 
     private JournalException notBlank() {
       // An entry, or a record that cannot be read: it may be this key's earlier request.
-      return new JournalException(
-          "key "
+      return new KeyHasRecordsException(
+          "cannot journal "
               + key
-              + " already has records in the journal at "
+              + ": it already has records in the journal at "
               + location
-              + ", some perhaps unreadable: they may be its earlier request");
+              + ", some perhaps unreadable, which may be this key's earlier request; post with a"
+              + " new key only if you know that request never reached Edlink");
     }
 
     /** An attempt waits for the disk with the outcome's commit, as in the file journal. */
@@ -1021,8 +1165,10 @@ public final class PostgresJournal implements Journal {
       EntrySummary s = EntrySummary.of(after);
       int[] counts;
       try {
+        // Run again on a new connection when the idle one it was given had been cut off (a
+        // restart): nothing is committed before the commit, whose own failure is never retried.
         counts =
-            using(
+            repeatable(
                 c -> {
                   c.setAutoCommit(false);
                   if (!forced) {
@@ -1034,18 +1180,7 @@ public final class PostgresJournal implements Journal {
                     ps.setLong(2, holder);
                     ps.setBoolean(3, !begin);
                     ps.setArray(4, c.createArrayOf("bytea", records.toArray(byte[][]::new)));
-                    ps.setLong(5, nanos(s.created()));
-                    ps.setString(6, s.state().label());
-                    ps.setInt(7, s.status());
-                    ps.setInt(8, s.attempts());
-                    ps.setString(9, s.method());
-                    ps.setString(10, s.url());
-                    if (s.finishedAt() == null) {
-                      ps.setNull(11, java.sql.Types.BIGINT);
-                    } else {
-                      ps.setLong(11, nanos(s.finishedAt()));
-                    }
-                    ps.setString(12, s.via());
+                    bindSummary(ps, 5, s);
                     try (ResultSet r = ps.executeQuery()) {
                       r.next();
                       found[0] = r.getInt(1);
@@ -1053,7 +1188,18 @@ public final class PostgresJournal implements Journal {
                     }
                   }
                   if (found[1] == 1) {
-                    c.commit();
+                    try {
+                      c.commit();
+                    } catch (SQLException e) {
+                      throw new JournalException(
+                          "cannot tell whether key "
+                              + key
+                              + " was written to the journal at "
+                              + location
+                              + ": "
+                              + e.getMessage(),
+                          e);
+                    }
                   } else {
                     c.rollback();
                   }
@@ -1121,26 +1267,31 @@ public final class PostgresJournal implements Journal {
       if (holders.length == 0) {
         continue;
       }
-      synchronized (renewing) {
-        try {
-          if (renewals == null) {
-            renewals = connect(jdbcUrl, props, location);
+      try {
+        if (renewals == null) {
+          renewals = connect(jdbcUrl, props, location);
+          if (closed) {
+            closeQuietly(renewals); // close() has been and gone
+            return;
           }
-          try (PreparedStatement ps =
-              renewals.prepareStatement(
-                  "update edlink_idem_leases set expires_at = now() + make_interval(secs => ?)"
-                      + " where holder = any (?)")) {
-            ps.setDouble(1, lease.toMillis() / 1000.0);
-            Array array = renewals.createArrayOf("bigint", holders);
-            ps.setArray(2, array);
-            ps.executeUpdate();
-          }
-        } catch (SQLException e) {
-          // Connected again next round, a third of a lease later: a lease is lost only when
-          // renewing fails for all of it, and then its writes say so.
-          closeQuietly(renewals);
-          renewals = null;
         }
+        // A row another session has locked (a process asking for the key, stopped inside its
+        // transaction) is left for the next round: waiting for it would cost every other lease.
+        try (PreparedStatement ps =
+            renewals.prepareStatement(
+                "update edlink_idem_leases set expires_at = now() + make_interval(secs => ?)"
+                    + " where key in (select key from edlink_idem_leases where holder = any (?)"
+                    + " for update skip locked)")) {
+          ps.setDouble(1, lease.toMillis() / 1000.0);
+          Array array = renewals.createArrayOf("bigint", holders);
+          ps.setArray(2, array);
+          ps.executeUpdate();
+        }
+      } catch (SQLException e) {
+        // Connected again next round, a third of a lease later: a lease is lost only when
+        // renewing fails for all of it, and then its writes say so.
+        closeQuietly(renewals);
+        renewals = null;
       }
     }
   }
@@ -1266,20 +1417,29 @@ public final class PostgresJournal implements Journal {
                 + " finished_ns = excluded.finished_ns, via = excluded.via")) {
       ps.setString(1, s.key());
       ps.setString(2, s.key());
-      ps.setLong(3, nanos(s.created()));
-      ps.setString(4, s.state().label());
-      ps.setInt(5, s.status());
-      ps.setInt(6, s.attempts());
-      ps.setString(7, s.method());
-      ps.setString(8, s.url());
-      if (s.finishedAt() == null) {
-        ps.setNull(9, java.sql.Types.BIGINT);
-      } else {
-        ps.setLong(9, nanos(s.finishedAt()));
-      }
-      ps.setString(10, s.via());
+      bindSummary(ps, 3, s);
       ps.executeUpdate();
     }
+  }
+
+  /**
+   * Sets a summary row's columns, {@code created_ns} to {@code via} in the table's order, from
+   * parameter {@code first} on.
+   */
+  private static void bindSummary(PreparedStatement ps, int first, EntrySummary s)
+      throws SQLException {
+    ps.setLong(first, nanos(s.created()));
+    ps.setString(first + 1, s.state().label());
+    ps.setInt(first + 2, s.status());
+    ps.setInt(first + 3, s.attempts());
+    ps.setString(first + 4, s.method());
+    ps.setString(first + 5, s.url());
+    if (s.finishedAt() == null) {
+      ps.setNull(first + 6, java.sql.Types.BIGINT);
+    } else {
+      ps.setLong(first + 6, nanos(s.finishedAt()));
+    }
+    ps.setString(first + 7, s.via());
   }
 
   private static long bytes(Connection c) throws SQLException {
