@@ -86,6 +86,10 @@ public final class PostgresJournal implements Journal {
   private volatile Connection renewals;
 
   private final Set<Long> held = ConcurrentHashMap.newKeySet();
+
+  /** The keys this process holds by {@link #lease}, for what was read with them. */
+  private final Map<String, KeyLease> leased = new ConcurrentHashMap<>();
+
   private final Thread renewer;
   private volatile boolean closed;
   private volatile boolean outcomesUnforced;
@@ -615,6 +619,10 @@ public final class PostgresJournal implements Journal {
 
   @Override
   public Optional<Tombstone> tombstone(String key) throws JournalException {
+    KeyLease mine = leased.get(key);
+    if (mine != null) {
+      return Optional.ofNullable(mine.tombstone); // read with the lease; only a lease changes it
+    }
     try {
       return Optional.ofNullable(repeatable(c -> tombstoneOf(c, key)));
     } catch (SQLException e) {
@@ -679,7 +687,7 @@ public final class PostgresJournal implements Journal {
   public Lease lease(String key) throws JournalException, KeyInFlightException {
     long holder;
     try {
-      holder = newHolders(1)[0];
+      holder = newHolder();
     } catch (SQLException e) {
       throw cannotTake(key, e);
     }
@@ -692,12 +700,14 @@ public final class PostgresJournal implements Journal {
           repeatable(
               c -> {
                 c.setAutoCommit(false);
-                unforced(c);
                 boolean took;
+                // Committed without waiting for the disk (set_config, local to the transaction):
+                // see above.
                 try (PreparedStatement ps =
                     c.prepareStatement(
                         "insert into edlink_idem_leases (key, holder, expires_at)"
-                            + " values (?, ?, now() + make_interval(secs => ?))"
+                            + " select ?, ?, now() + make_interval(secs => ?)"
+                            + " from (select set_config('synchronous_commit', 'off', true)) as c"
                             + " on conflict (key) do update set holder = excluded.holder,"
                             + " expires_at = excluded.expires_at"
                             + " where edlink_idem_leases.expires_at < now()"
@@ -717,9 +727,10 @@ public final class PostgresJournal implements Journal {
                   return holdEnds;
                 }
                 // A statement of its own: it sees what a writer that held the row committed
-                // while this one waited for it.
-                byte[] records = recordsOf(c, key);
-                if (records.length > 0) {
+                // while this one waited for it. Under the lease nobody else writes the key's
+                // records or its tombstone, so both are kept.
+                Held found = heldOf(c, key);
+                if (found.records.length > 0) {
                   // The key's request may be sent again now with nothing else written first: the
                   // lease must outlive a crash of the server, or another process could take the
                   // key and send it too.
@@ -727,7 +738,7 @@ public final class PostgresJournal implements Journal {
                 }
                 c.commit();
                 c.setAutoCommit(true);
-                return new KeyLease(key, holder, records);
+                return new KeyLease(key, holder, found.records, found.tombstone);
               });
     } catch (SQLException e) {
       giveBackAll(List.of(holder));
@@ -740,10 +751,33 @@ public final class PostgresJournal implements Journal {
       throw e;
     }
     if (taken instanceof KeyLease lease) {
+      leased.put(key, lease);
       return lease;
     }
     held.remove(holder);
     throw new KeyInFlightException(key, (Instant) taken);
+  }
+
+  /** Holder numbers drawn and not yet used, a block at a time. Guarded by itself. */
+  private final Deque<Long> drawn = new ArrayDeque<>();
+
+  private static final int DRAWN_AT_ONCE = 64;
+
+  /** A new holder number: drawn from the sequence a block at a time, each used once. */
+  private long newHolder() throws SQLException, JournalException {
+    synchronized (drawn) {
+      Long next = drawn.pollFirst();
+      if (next != null) {
+        return next;
+      }
+    }
+    long[] block = newHolders(DRAWN_AT_ONCE);
+    synchronized (drawn) {
+      for (int i = 1; i < block.length; i++) {
+        drawn.addLast(block[i]);
+      }
+    }
+    return block[0];
   }
 
   /** New holder numbers, fencing tokens from the journal's sequence. */
@@ -1071,14 +1105,16 @@ public final class PostgresJournal implements Journal {
     private final String key;
     private final long holder;
     private final boolean blank;
+    private final Tombstone tombstone;
     private Entry entry;
     private boolean open = true;
 
-    KeyLease(String key, long holder, byte[] records) {
+    KeyLease(String key, long holder, byte[] records, Tombstone tombstone) {
       this.key = key;
       this.holder = holder;
       this.blank = records.length == 0;
       this.entry = blank ? null : read(records, false).entries().get(key);
+      this.tombstone = tombstone;
     }
 
     @Override
@@ -1229,23 +1265,24 @@ public final class PostgresJournal implements Journal {
         open = false;
       }
       held.remove(holder);
+      leased.remove(key, this);
       if (closed) {
         return;
       }
       try {
         using(
             c -> {
-              c.setAutoCommit(false);
-              unforced(c); // a lease given back and lost with a crash runs out instead
+              // One statement, its own transaction, committed without waiting for the disk: a
+              // lease given back and lost with a crash of the server runs out instead.
               try (PreparedStatement ps =
                   c.prepareStatement(
-                      "delete from edlink_idem_leases where key = ? and holder = ?")) {
+                      "delete from edlink_idem_leases where key = ? and holder = ?"
+                          + " and (select set_config('synchronous_commit', 'off', true))"
+                          + " is not null")) {
                 ps.setString(1, key);
                 ps.setLong(2, holder);
                 ps.executeUpdate();
               }
-              c.commit();
-              c.setAutoCommit(true);
               return null;
             });
       } catch (SQLException | JournalException e) {
@@ -1292,6 +1329,35 @@ public final class PostgresJournal implements Journal {
         // renewing fails for all of it, and then its writes say so.
         closeQuietly(renewals);
         renewals = null;
+      }
+    }
+  }
+
+  /** A key's records, one line each in order, and its tombstone or null, as a lease found them. */
+  private record Held(byte[] records, Tombstone tombstone) {}
+
+  /** The key's records and its tombstone, in one statement. */
+  private static Held heldOf(Connection c, String key) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select 1, id, record, null, null::bigint, null::bigint from edlink_idem_records"
+                + " where key = ?"
+                + " union all select 2, 0, null, fingerprint, window_end_ns, pruned_ns"
+                + " from edlink_idem_tombstones where key = ? order by 1, 2")) {
+      ps.setString(1, key);
+      ps.setString(2, key);
+      try (ResultSet r = ps.executeQuery()) {
+        ByteArrayOutputStream lines = new ByteArrayOutputStream();
+        Tombstone tombstone = null;
+        while (r.next()) {
+          if (r.getInt(1) == 1) {
+            lines.writeBytes(r.getBytes(3));
+          } else {
+            tombstone =
+                new Tombstone(key, r.getString(4), instant(r.getLong(5)), instant(r.getLong(6)));
+          }
+        }
+        return new Held(lines.toByteArray(), tombstone);
       }
     }
   }
