@@ -699,10 +699,9 @@ public final class PostgresJournal implements Journal {
       taken =
           repeatable(
               c -> {
-                c.setAutoCommit(false);
                 boolean took;
-                // Committed without waiting for the disk (set_config, local to the transaction):
-                // see above.
+                // A statement, and its transaction, committed without waiting for the disk
+                // (set_config, local to the transaction): see above.
                 try (PreparedStatement ps =
                     c.prepareStatement(
                         "insert into edlink_idem_leases (key, holder, expires_at)"
@@ -721,23 +720,27 @@ public final class PostgresJournal implements Journal {
                   }
                 }
                 if (!took) {
-                  Instant holdEnds = holdEnds(c, key);
-                  c.rollback();
-                  c.setAutoCommit(true);
-                  return holdEnds;
+                  return holdEnds(c, key);
                 }
-                // A statement of its own: it sees what a writer that held the row committed
+                // Read once the lease is taken: it sees what a writer that held the row committed
                 // while this one waited for it. Under the lease nobody else writes the key's
                 // records or its tombstone, so both are kept.
                 Held found = heldOf(c, key);
                 if (found.records.length > 0) {
                   // The key's request may be sent again now with nothing else written first: the
                   // lease must outlive a crash of the server, or another process could take the
-                  // key and send it too.
-                  forced(c);
+                  // key and send it too. Written again, waiting for the disk this time.
+                  try (PreparedStatement ps =
+                      c.prepareStatement(
+                          "update edlink_idem_leases set expires_at = expires_at"
+                              + " where key = ? and holder = ?")) {
+                    ps.setString(1, key);
+                    ps.setLong(2, holder);
+                    if (ps.executeUpdate() != 1) {
+                      throw leaseLost(key);
+                    }
+                  }
                 }
-                c.commit();
-                c.setAutoCommit(true);
                 return new KeyLease(key, holder, found.records, found.tombstone);
               });
     } catch (SQLException e) {
@@ -1057,13 +1060,6 @@ public final class PostgresJournal implements Journal {
     }
   }
 
-  /** The transaction under way on {@code c} commits once on the server's disk after all. */
-  private static void forced(Connection c) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute("set local synchronous_commit = on");
-    }
-  }
-
   /** The transaction under way on {@code c} commits without waiting for the server's disk. */
   private static void unforced(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
@@ -1075,11 +1071,13 @@ public final class PostgresJournal implements Journal {
    * Appends records, checks that the lease still names its holder, and brings the key's summary up
    * to date, in one statement: the lease row is locked to the commit, so a process that takes the
    * key over once the lease ran out waits for it, and then sees it. For a begin, the key must have
-   * no record at all. Its first column counts the lease rows still this holder's (0 or 1), its
-   * second the summaries written (0 when nothing was written).
+   * no record at all. Its first parameter says whether the commit waits for the disk ({@code on} or
+   * {@code off}, for this transaction). Its first column counts the lease rows still this holder's
+   * (0 or 1), its second the summaries written (0 when nothing was written).
    */
   private static final String APPEND =
-      "with mine as ("
+      "with waits as (select set_config('synchronous_commit', ?, true)),"
+          + " mine as ("
           + "select key from edlink_idem_leases where key = ? and holder = ? for update),"
           + " go as (select key from mine where ? or not exists"
           + " (select 1 from edlink_idem_records r where r.key = mine.key)),"
@@ -1094,7 +1092,8 @@ public final class PostgresJournal implements Journal {
           + " state = excluded.state, status = excluded.status, attempts = excluded.attempts,"
           + " method = excluded.method, url = excluded.url, finished_ns = excluded.finished_ns,"
           + " via = excluded.via returning key)"
-          + " select (select count(*) from mine), (select count(*) from summary)";
+          + " select (select count(*) from mine), (select count(*) from summary),"
+          + " (select count(*) from waits)";
 
   /**
    * A key's lease. Under it no other process writes the key, so its entry, read when the lease was
@@ -1207,16 +1206,14 @@ public final class PostgresJournal implements Journal {
             repeatable(
                 c -> {
                   c.setAutoCommit(false);
-                  if (!forced) {
-                    unforced(c);
-                  }
                   int[] found = new int[2];
                   try (PreparedStatement ps = c.prepareStatement(APPEND)) {
-                    ps.setString(1, key);
-                    ps.setLong(2, holder);
-                    ps.setBoolean(3, !begin);
-                    ps.setArray(4, c.createArrayOf("bytea", records.toArray(byte[][]::new)));
-                    bindSummary(ps, 5, s);
+                    ps.setString(1, forced ? "on" : "off");
+                    ps.setString(2, key);
+                    ps.setLong(3, holder);
+                    ps.setBoolean(4, !begin);
+                    ps.setArray(5, c.createArrayOf("bytea", records.toArray(byte[][]::new)));
+                    bindSummary(ps, 6, s);
                     try (ResultSet r = ps.executeQuery()) {
                       r.next();
                       found[0] = r.getInt(1);

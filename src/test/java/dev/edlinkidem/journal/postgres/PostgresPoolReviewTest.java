@@ -449,9 +449,10 @@ class PostgresPoolReviewTest {
   }
 
   /**
-   * A TCP proxy to the server that, once armed, lets a lease's read of the key's records through,
-   * forwards the chunk after it (the lease's COMMIT), and then drops the connection without passing
-   * the server's answer back: a commit done whose acknowledgement was lost.
+   * A TCP proxy to the server that, once armed, forwards the statement that takes a key's lease
+   * (committed on its own) and then drops the connection without passing the server's answer back:
+   * a commit done whose acknowledgement was lost. (Written for 27880e5, whose lease was a
+   * transaction: then it forwarded the COMMIT after the lease's read of the key's records.)
    */
   private static final class CutAfterCommit implements AutoCloseable {
     private final ServerSocket listening;
@@ -505,9 +506,18 @@ class PostgresPoolReviewTest {
                   int n;
                   while ((n = in.read(buf)) >= 0) {
                     String chunk = new String(buf, 0, n, StandardCharsets.ISO_8859_1);
+                    if (fromClient
+                        && marker.get() != null
+                        && chunk.contains(marker.get())
+                        && chunk.contains("insert into edlink_idem_leases")) {
+                      // The lease's own statement, its transaction since the lease is written in
+                      // one (the driver sends its text the first time on a connection).
+                      marker.set(null);
+                      commitNext.set(true);
+                    }
                     if (fromClient && commitNext.get()) {
-                      // The chunk after the lease's read of the key's records: its COMMIT (a
-                      // prepared "S_n" once the driver has seen COMMIT before).
+                      // The chunk that commits the lease: the lease's statement itself now (its
+                      // COMMIT, when it was written in a transaction of its own).
                       commitNext.set(false);
                       swallow.set(true);
                       out.write(buf, 0, n);
