@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The write-ahead record of every request: what was sent, every attempt, and the final answer.
@@ -22,6 +24,35 @@ public interface Journal extends AutoCloseable {
    * A summary of every entry (order unspecified): what list and expiring read, fast at any size.
    */
   List<EntrySummary> summaries() throws JournalException;
+
+  /**
+   * The summaries of the entries {@code selection} picks, in its order: what list and expiring
+   * read. By default picked from {@link #summaries()}; a journal with indexes reads no others.
+   */
+  default List<EntrySummary> summaries(Selection selection) throws JournalException {
+    return summaries().stream()
+        .filter(selection::picks)
+        .sorted(selection.order().comparator())
+        .limit(selection.limit())
+        .toList();
+  }
+
+  /**
+   * The keys of the entries {@code selection} picks, in its order, each given to {@code each} as it
+   * is read: {@code list --format keys}, which at a million entries should hold none of them. By
+   * default from {@link #summaries(Selection)}.
+   */
+  default void keys(Selection selection, Consumer<String> each) throws JournalException {
+    summaries(selection).forEach(s -> each.accept(s.key()));
+  }
+
+  /**
+   * The neighbours in key order, among all this journal's keys, of each of {@code keys} (keys of
+   * this journal). By default from {@link #summaries()}.
+   */
+  default Map<String, Neighbours> neighbours(Collection<String> keys) throws JournalException {
+    return Neighbours.of(keys, summaries().stream().map(EntrySummary::key).toList());
+  }
 
   /**
    * Removes the entries of these keys, all or none: a crash part-way leaves the journal as it was.

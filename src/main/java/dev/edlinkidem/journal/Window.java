@@ -51,7 +51,24 @@ public record Window(Instant start) {
 
   /** Whether the window is still open and ends within {@code span} of {@code now}. */
   public boolean endsWithin(Instant now, Duration span) {
-    return !hasEnded(now) && remaining(now).compareTo(span) <= 0;
+    return startsEndingWithin(now, span).contains(start);
+  }
+
+  /**
+   * When the windows that are still open at {@code now} and end within {@code span} of it started:
+   * the rule of {@link #endsWithin} in a form a journal can look up by an index of starts.
+   */
+  public static Starts startsEndingWithin(Instant now, Duration span) {
+    // A window that started at or before now less its length has ended.
+    Instant openSince = now.minus(LENGTH);
+    return new Starts(openSince, openSince.plus(span));
+  }
+
+  /** Window starts after {@code after}, up to and including {@code until}. */
+  public record Starts(Instant after, Instant until) {
+    public boolean contains(Instant start) {
+      return start.isAfter(after) && !start.isAfter(until);
+    }
   }
 
   /** Time left until the window ends; zero or negative once it has. */

@@ -13,6 +13,7 @@ import dev.edlinkidem.request.RecordedResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -374,6 +375,126 @@ public abstract class JournalContractTest {
       lease.entry();
       assertEquals(List.of(), journal.problems());
     }
+  }
+
+  // Selections: what list and expiring ask for
+
+  /**
+   * Six keys, journaled out of key order: two at T0 and two at T0 + 2h, so that order by key
+   * decides between them; pending ones among settled ones.
+   */
+  private void journalSix() throws Exception {
+    CompactionTest.write(journal, "k-b", "{}", T0, true);
+    CompactionTest.write(journal, "k-a", "{}", T0, false);
+    CompactionTest.write(journal, "k-c", "{}", T0.plus(Duration.ofHours(1)), true);
+    CompactionTest.write(journal, "k-e", "{}", T0.plus(Duration.ofHours(2)), false);
+    CompactionTest.write(journal, "k-d", "{}", T0.plus(Duration.ofHours(2)), true);
+    CompactionTest.write(journal, "k-f", "{}", T0.plus(Duration.ofHours(3)), true);
+  }
+
+  private static final Selection NEWEST = Selection.all(Selection.Order.NEWEST_FIRST);
+  private static final Selection OLDEST = Selection.all(Selection.Order.OLDEST_FIRST);
+
+  /** The keys of {@code selection}, as the summaries give them, checked against the keys alone. */
+  private List<String> selected(Selection selection) throws Exception {
+    List<String> bySummaries =
+        journal.summaries(selection).stream().map(EntrySummary::key).toList();
+    List<String> byKeys = new ArrayList<>();
+    journal.keys(selection, byKeys::add);
+    assertEquals(bySummaries, byKeys, "keys() gives what summaries() gives, in its order");
+    return bySummaries;
+  }
+
+  @Test
+  void aSelectionComesNewestFirstAndByKeyWhenCreatedTogether() throws Exception {
+    journalSix();
+    assertEquals(List.of("k-f", "k-d", "k-e", "k-c", "k-a", "k-b"), selected(NEWEST));
+  }
+
+  @Test
+  void aSelectionComesOldestFirstAndByKeyWhenCreatedTogether() throws Exception {
+    journalSix();
+    assertEquals(List.of("k-a", "k-b", "k-c", "k-d", "k-e", "k-f"), selected(OLDEST));
+  }
+
+  @Test
+  void aSelectedSummaryIsTheEntrySummed() throws Exception {
+    journalSix();
+    assertEquals(summed(journal.entries()), new HashSet<>(journal.summaries(NEWEST)));
+  }
+
+  @Test
+  void aSelectionPicksOneState() throws Exception {
+    journalSix();
+    assertEquals(List.of("k-e", "k-a"), selected(NEWEST.inState(EntryState.PENDING)));
+    assertEquals(
+        List.of("k-b", "k-c", "k-d", "k-f"), selected(OLDEST.inState(EntryState.SUCCEEDED)));
+    assertEquals(List.of(), selected(NEWEST.inState(EntryState.FAILED)));
+  }
+
+  @Test
+  void aSpanOfStartsTakesThoseAfterItsFirstInstantUpToAndIncludingItsLast() throws Exception {
+    journalSix();
+    Window.Starts starts = new Window.Starts(T0, T0.plus(Duration.ofHours(2)));
+    assertEquals(List.of("k-d", "k-e", "k-c"), selected(NEWEST.createdIn(starts)));
+    assertEquals(List.of("k-e"), selected(OLDEST.createdIn(starts).inState(EntryState.PENDING)));
+    Window.Starts nanosApart =
+        new Window.Starts(T0.minusNanos(1), T0.plus(Duration.ofHours(1)).minusNanos(1));
+    assertEquals(List.of("k-a", "k-b"), selected(OLDEST.createdIn(nanosApart)));
+  }
+
+  @Test
+  void theWindowsEndingWithinASpanAreThoseWhoseStartsItSelects() throws Exception {
+    journalSix();
+    Instant now = T0.plus(Window.LENGTH).plus(Duration.ofMinutes(30));
+    Duration span = Duration.ofMinutes(90);
+    // k-a and k-b have ended; k-d and k-e end exactly 90 minutes from now; k-f later.
+    assertEquals(
+        List.of("k-c", "k-d", "k-e"),
+        selected(OLDEST.createdIn(Window.startsEndingWithin(now, span))));
+    assertEquals(
+        journal.summaries().stream()
+            .filter(s -> s.window().endsWithin(now, span))
+            .map(EntrySummary::key)
+            .sorted()
+            .toList(),
+        selected(OLDEST.createdIn(Window.startsEndingWithin(now, span))));
+    Instant whenTheFirstEnd = T0.plus(Window.LENGTH);
+    assertEquals(
+        List.of("k-c"),
+        selected(OLDEST.createdIn(Window.startsEndingWithin(whenTheFirstEnd, Duration.ofHours(1)))),
+        "a window that ends now has ended");
+  }
+
+  @Test
+  void aSelectionStopsAtItsLimitInItsOrder() throws Exception {
+    journalSix();
+    assertEquals(List.of("k-f", "k-d"), selected(NEWEST.first(2)));
+    assertEquals(List.of("k-a", "k-b", "k-c"), selected(OLDEST.first(3)));
+    assertEquals(List.of("k-b"), selected(OLDEST.inState(EntryState.SUCCEEDED).first(1)));
+    assertEquals(6, selected(NEWEST.first(99)).size());
+  }
+
+  @Test
+  void aSelectionOfAnEmptyJournalIsEmpty() throws Exception {
+    assertEquals(List.of(), selected(NEWEST));
+    assertEquals(Map.of(), journal.neighbours(List.of()));
+  }
+
+  @Test
+  void neighboursAreTheKeysJustBeforeAndAfterInCodePointOrder() throws Exception {
+    // Code point order: capitals first, '-' before '.'; a language's collation orders them
+    // otherwise.
+    for (String key : List.of("beta", "alpha.1", "Zeta", "alpha-2", "alpha")) {
+      CompactionTest.write(journal, key, "{}", T0, true);
+    }
+    assertEquals(
+        Map.of(
+            "Zeta", new Neighbours(null, "alpha"),
+            "alpha", new Neighbours("Zeta", "alpha-2"),
+            "alpha-2", new Neighbours("alpha", "alpha.1"),
+            "beta", new Neighbours("alpha.1", null)),
+        journal.neighbours(List.of("alpha", "Zeta", "beta", "alpha-2")));
   }
 
   // What another handle sees
