@@ -213,9 +213,9 @@ class PostgresJournalCliTest extends SandboxCase {
   void journalMigrateMakesTheTablesOnceAndRefusesANewerSchema() throws Exception {
     Cli.Result made = pg().run("journal", "migrate");
     assertEquals(0, made.code(), made.toString());
-    assertEquals(url() + ": schema version 0 -> 1\n", made.out());
+    assertEquals(url() + ": schema version 0 -> 2\n", made.out());
     Cli.Result again = pg().run("journal", "migrate");
-    assertEquals(url() + ": schema version 1, up to date\n", again.out());
+    assertEquals(url() + ": schema version 2, up to date\n", again.out());
     Cli.Result directory = cli().run("journal", "migrate");
     assertEquals(0, directory.code(), directory.toString());
     assertTrue(directory.out().contains("a directory journal"), directory.out());
@@ -225,6 +225,27 @@ class PostgresJournalCliTest extends SandboxCase {
     assertEquals(2, newer.code(), newer.toString());
     assertTrue(newer.err().contains("has schema version 99, newer than this"), newer.err());
     assertEquals("99", cluster.psql("select version from edlink_idem_schema").strip());
+  }
+
+  @Test
+  void aJournalOfVersionOneIsBroughtToTwoWithItsEntries() throws Exception {
+    assertEquals(0, pg().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "pg-b").code());
+    assertEquals(0, pg().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "pg-A").code());
+    // Version 1: keys in the database's collation, no index of keys newest first.
+    cluster.psql(
+        "alter table edlink_idem_entries alter column key type text collate \"default\";"
+            + " drop index edlink_idem_entries_newest_first;"
+            + " update edlink_idem_schema set version = 1");
+    Cli.Result migrated = pg().run("journal", "migrate");
+    assertEquals(url() + ": schema version 1 -> 2\n", migrated.out(), migrated.toString());
+    assertEquals("pg-A\npg-b\n", pg().run("list", "--format", "keys").out());
+    assertEquals(
+        "C",
+        cluster
+            .psql(
+                "select collation_name from information_schema.columns where"
+                    + " table_name = 'edlink_idem_entries' and column_name = 'key'")
+            .strip());
   }
 
   @Test

@@ -10,6 +10,7 @@ import com.google.gson.JsonParser;
 import dev.edlinkidem.cli.Invocation;
 import dev.edlinkidem.cli.command.ShellSession;
 import dev.edlinkidem.journal.postgres.PostgresCluster;
+import dev.edlinkidem.journal.postgres.PostgresJournal;
 import dev.edlinkidem.sandbox.Faults;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -645,7 +646,9 @@ class PostgresReconcileShellTest extends SandboxCase {
       List<Cli.Result> migrated = runSh(setUp.get(2), team, null);
       assertEquals(1, migrated.size());
       assertEquals(0, migrated.get(0).code(), migrated.get(0).toString());
-      assertTrue(migrated.get(0).out().contains("schema version 0 -> 1"), migrated.get(0).out());
+      assertTrue(
+          migrated.get(0).out().contains("schema version 0 -> " + PostgresJournal.schemaVersion()),
+          migrated.get(0).out());
       runSql(setUp.get(3), team);
     }
     assertEquals(
@@ -734,7 +737,7 @@ class PostgresReconcileShellTest extends SandboxCase {
     Cli.Result newer = a.run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "fleet-upgrade");
     assertEquals(2, newer.code(), newer.toString());
     assertTrue(newer.err().contains("newer than this edlink-idem"), newer.err());
-    fleetSql("update team_a.edlink_idem_schema set version = 1");
+    fleetSql("update team_a.edlink_idem_schema set version = " + PostgresJournal.schemaVersion());
     assertEquals(requests, stat("requests"), "nothing sent");
 
     Cli.Result forgot =

@@ -11,8 +11,10 @@ import dev.edlinkidem.journal.JournalRecords;
 import dev.edlinkidem.journal.KeyHasRecordsException;
 import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.journal.MergeRule;
+import dev.edlinkidem.journal.Neighbours;
 import dev.edlinkidem.journal.Outcome;
 import dev.edlinkidem.journal.Problem;
+import dev.edlinkidem.journal.Selection;
 import dev.edlinkidem.journal.Tombstone;
 import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.request.JournaledRequest;
@@ -39,6 +41,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -289,25 +292,15 @@ public final class PostgresJournal implements Journal {
       return repeatable(
           c -> {
             List<EntrySummary> all = new ArrayList<>();
+            Map<String, String> urls = new HashMap<>();
             try (Statement s = c.createStatement();
                 ResultSet r =
                     s.executeQuery(
-                        "select key, created_ns, state, status, attempts, method, url,"
-                            + " finished_ns, via from edlink_idem_entries order by first_record")) {
+                        "select "
+                            + SUMMARY_COLUMNS
+                            + " from edlink_idem_entries order by first_record")) {
               while (r.next()) {
-                long finished = r.getLong(8);
-                boolean pending = r.wasNull();
-                all.add(
-                    new EntrySummary(
-                        r.getString(1),
-                        instant(r.getLong(2)),
-                        EntryState.fromLabel(r.getString(3)),
-                        r.getInt(4),
-                        r.getInt(5),
-                        r.getString(6),
-                        r.getString(7),
-                        pending ? null : instant(finished),
-                        r.getString(9)));
+                all.add(summary(r, urls));
               }
             }
             return all;
@@ -316,6 +309,195 @@ public final class PostgresJournal implements Journal {
       throw cannotRead(e);
     }
   }
+
+  /** What {@link #summary} reads, in its order. */
+  private static final String SUMMARY_COLUMNS =
+      "key, created_ns, state, status, attempts, method, url, finished_ns, via";
+
+  /**
+   * The summary in the row {@code r} is at. Entries are many and URLs few: each URL is kept once,
+   * in {@code urls}, not once per row.
+   */
+  private static EntrySummary summary(ResultSet r, Map<String, String> urls) throws SQLException {
+    long finished = r.getLong(8);
+    boolean pending = r.wasNull();
+    return new EntrySummary(
+        r.getString(1),
+        instant(r.getLong(2)),
+        EntryState.fromLabel(r.getString(3)),
+        r.getInt(4),
+        r.getInt(5),
+        r.getString(6),
+        urls.computeIfAbsent(r.getString(7), url -> url),
+        pending ? null : instant(finished),
+        r.getString(9));
+  }
+
+  /** The rows picked, and no others, read along an index of starts (see {@link Schema}). */
+  @Override
+  public List<EntrySummary> summaries(Selection selection) throws JournalException {
+    try {
+      return repeatable(
+          c -> {
+            List<EntrySummary> picked = new ArrayList<>();
+            Map<String, String> urls = new HashMap<>();
+            try (PreparedStatement ps = selecting(c, SUMMARY_COLUMNS, selection);
+                ResultSet r = ps.executeQuery()) {
+              while (r.next()) {
+                picked.add(summary(r, urls));
+              }
+            }
+            c.commit();
+            c.setAutoCommit(true);
+            return picked;
+          });
+    } catch (SQLException e) {
+      throw cannotRead(e);
+    }
+  }
+
+  /**
+   * Each key is handed on as its row arrives, a few thousand rows at a time: a million keys are
+   * never all in memory. Read again on a new connection only when the server was lost before the
+   * first key was handed on.
+   */
+  @Override
+  public void keys(Selection selection, Consumer<String> each) throws JournalException {
+    boolean[] handedOn = {false};
+    try {
+      repeatable(
+          c -> {
+            try (PreparedStatement ps = selecting(c, "key", selection);
+                ResultSet r = ps.executeQuery()) {
+              while (r.next()) {
+                each.accept(r.getString(1));
+                handedOn[0] = true;
+              }
+            } catch (SQLException e) {
+              if (handedOn[0]) {
+                throw cannotRead(e); // not read again: those keys would be handed on twice
+              }
+              throw e;
+            }
+            c.commit();
+            c.setAutoCommit(true);
+            return null;
+          });
+    } catch (SQLException e) {
+      throw cannotRead(e);
+    }
+  }
+
+  /** Rows fetched at a time by a read that streams. */
+  private static final int FETCH = 4096;
+
+  /**
+   * The statement that reads {@code columns} of the summaries {@code selection} picks, in its
+   * order, in a transaction begun on {@code c} so that its rows are fetched {@link #FETCH} at a
+   * time.
+   */
+  private static PreparedStatement selecting(Connection c, String columns, Selection selection)
+      throws SQLException {
+    StringBuilder sql =
+        new StringBuilder("select ").append(columns).append(" from edlink_idem_entries where true");
+    if (selection.state() != null) {
+      sql.append(" and state = ?");
+    }
+    if (selection.created() != null) {
+      sql.append(" and created_ns > ? and created_ns <= ?");
+    }
+    sql.append(
+        selection.order() == Selection.Order.NEWEST_FIRST
+            ? " order by created_ns desc, key"
+            : " order by created_ns, key");
+    if (selection.limit() != Selection.NO_LIMIT) {
+      sql.append(" limit ?");
+    }
+    c.setAutoCommit(false);
+    PreparedStatement ps = c.prepareStatement(sql.toString());
+    try {
+      ps.setFetchSize(FETCH);
+      int i = 0;
+      if (selection.state() != null) {
+        ps.setString(++i, selection.state().label());
+      }
+      if (selection.created() != null) {
+        ps.setLong(++i, heldNanos(selection.created().after()));
+        ps.setLong(++i, heldNanos(selection.created().until()));
+      }
+      if (selection.limit() != Selection.NO_LIMIT) {
+        ps.setInt(++i, selection.limit());
+      }
+      return ps;
+    } catch (SQLException | RuntimeException e) {
+      ps.close();
+      throw e;
+    }
+  }
+
+  /**
+   * A few keys' neighbours are looked up in the primary key's index, two probes each; for many, one
+   * walk along all of it costs less (see {@link #PROBES_UP_TO}).
+   */
+  @Override
+  public Map<String, Neighbours> neighbours(Collection<String> keys) throws JournalException {
+    if (keys.isEmpty()) {
+      return Map.of();
+    }
+    try {
+      long rows =
+          repeatable(
+              c -> {
+                try (Statement s = c.createStatement();
+                    ResultSet r =
+                        s.executeQuery(
+                            "select reltuples from pg_class"
+                                + " where oid = 'edlink_idem_entries'::regclass")) {
+                  r.next();
+                  return r.getLong(1); // the planner's estimate; -1 before the first analyze
+                }
+              });
+      return neighbours(keys, (long) keys.size() * PROBES_UP_TO <= rows);
+    } catch (SQLException e) {
+      throw cannotRead(e);
+    }
+  }
+
+  /** The neighbours of {@code keys}, found by probes or by one walk along the key index. */
+  Map<String, Neighbours> neighbours(Collection<String> keys, boolean probe)
+      throws JournalException {
+    try {
+      return repeatable(
+          c -> {
+            Map<String, Neighbours> found = new HashMap<>();
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    probe
+                        ? "select k, (select max(key) from edlink_idem_entries where key < k),"
+                            + " (select min(key) from edlink_idem_entries where key > k)"
+                            + " from unnest(?::text[]) as asked(k)"
+                        : "select key, before, after from (select key, lag(key) over w as before,"
+                            + " lead(key) over w as after from edlink_idem_entries"
+                            + " window w as (order by key)) around where key = any (?::text[])")) {
+              ps.setArray(1, c.createArrayOf("text", keys.toArray()));
+              try (ResultSet r = ps.executeQuery()) {
+                while (r.next()) {
+                  found.put(r.getString(1), new Neighbours(r.getString(2), r.getString(3)));
+                }
+              }
+            }
+            return found;
+          });
+    } catch (SQLException e) {
+      throw cannotRead(e);
+    }
+  }
+
+  /**
+   * The walk costs about as much as probing one key in this many: at a million keys, probes took
+   * 874 ms for 60,000 of them and the walk 1,056; for 100,000, 1,569 against 1,049.
+   */
+  private static final int PROBES_UP_TO = 12;
 
   @Override
   public List<String> keysToOffer(String prefix, boolean pendingOnly) throws JournalException {
@@ -1517,6 +1699,18 @@ public final class PostgresJournal implements Journal {
 
   private static long nanos(Instant at) {
     return Math.addExact(Math.multiplyExact(at.getEpochSecond(), 1_000_000_000L), at.getNano());
+  }
+
+  /**
+   * {@link #nanos}, held to what a bigint can say: an instant past 2262 is later than every row,
+   * and one before 1677 earlier.
+   */
+  private static long heldNanos(Instant at) {
+    try {
+      return nanos(at);
+    } catch (ArithmeticException e) {
+      return at.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
   }
 
   private static Instant instant(long nanos) {

@@ -16,14 +16,15 @@ import java.util.List;
  *       journal writes it, in the order written.
  *   <li>{@code edlink_idem_entries}: one row per key, the summary {@code list} and {@code expiring}
  *       read, kept in step with the records in the same transactions. Instants are nanoseconds
- *       since the epoch, as exact as the journal's own.
+ *       since the epoch, as exact as the journal's own. Since version 2 its keys sort by code point
+ *       (collation C), as the tool sorts them, and an index gives them newest first.
  *   <li>{@code edlink_idem_tombstones}: what a prune kept of a removed key.
  *   <li>{@code edlink_idem_leases}: who sends a key now, with a fencing number and an expiry.
  * </ul>
  */
 final class Schema {
   /** The version this tool writes. */
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
   /** Any number, the same for every process: the advisory lock migrations take. */
   private static final long MIGRATION_LOCK = 0x6564_6C69_6E6BL; // "edlink"
@@ -63,7 +64,16 @@ final class Schema {
                   + " key text primary key,"
                   + " holder bigint not null,"
                   + " expires_at timestamptz not null)",
-              "create sequence edlink_idem_holders"));
+              "create sequence edlink_idem_holders"),
+          List.of(
+              // Keys in code point order, as the tool sorts them, whatever the database's default
+              // collation: ties in a listing, and a key's neighbours, come from the primary key.
+              "alter table edlink_idem_entries alter column key type text collate \"C\"",
+              // Newest first, then by key: list reads its keys from this index alone, in order. A
+              // span of starts (expiring) is read from edlink_idem_entries_by_window instead: the
+              // planner costs a range of a two-column index as if its rows lay scattered.
+              "create index edlink_idem_entries_newest_first on edlink_idem_entries"
+                  + " (created_ns desc, key)"));
 
   private Schema() {}
 

@@ -1,16 +1,27 @@
 package dev.edlinkidem.journal.postgres;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.edlinkidem.journal.EntrySummary;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalContractTest;
+import dev.edlinkidem.journal.Neighbours;
+import dev.edlinkidem.journal.Selection;
+import dev.edlinkidem.request.JournaledRequest;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The journal contract on {@link PostgresJournal}, in a throw-away cluster (one for the class), its
@@ -65,5 +76,80 @@ class PostgresJournalContractTest extends JournalContractTest {
         () -> {
           throw new IllegalStateException("stopped part-way, as a crash would stop it");
         });
+  }
+
+  /**
+   * The two ways of finding neighbours, probes for a few keys and one walk along the key index for
+   * many, agree with each other and with the rule, whichever the journal chooses.
+   */
+  @Test
+  void neighboursProbedAndWalkedAreTheSame() throws Exception {
+    try (PostgresJournal journal = (PostgresJournal) open()) {
+      JournaledRequest request =
+          JournaledRequest.post(
+              "http://127.0.0.1:9/api/v2/graph/classes/c/assignments",
+              "{}".getBytes(StandardCharsets.UTF_8));
+      List<String> all = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        // Shared prefixes of every length, and capitals, which code point order puts first.
+        String key = (i % 3 == 0 ? "K" : "k") + "-" + Integer.toString(i * 7919, 3);
+        all.add(key);
+        try (Journal.Lease lease = journal.lease(key)) {
+          lease.begin(request, Instant.parse("2026-11-01T08:00:00Z"));
+        }
+      }
+      cluster.psql("analyze edlink_idem_entries");
+      List<String> asked = List.of(all.get(0), all.get(17), all.get(39));
+      Map<String, Neighbours> rule = Neighbours.of(asked, all);
+      assertEquals(rule, journal.neighbours(asked, true));
+      assertEquals(rule, journal.neighbours(asked, false));
+      assertEquals(rule, journal.neighbours(asked), "3 of 40 keys: probed");
+      assertEquals(Neighbours.of(all, all), journal.neighbours(all), "all of them: walked");
+    }
+  }
+
+  /**
+   * A database whose default collation is a language's (ICU English: capitals among small letters,
+   * punctuation weighed last) still gives keys in code point order, as the tool sorts them.
+   */
+  @Test
+  void inADatabaseThatSortsKeysByLanguageTheyStillComeInCodePointOrder() throws Exception {
+    cluster.psql("drop database if exists edlink_icu");
+    try {
+      cluster.psql(
+          "create database edlink_icu template template0 locale_provider icu icu_locale 'en'");
+    } catch (IllegalStateException e) {
+      assumeTrue(false, "this PostgreSQL has no ICU collations: " + e.getMessage());
+    }
+    Properties props = new Properties();
+    props.setProperty("user", cluster.superuser());
+    try (PostgresJournal journal =
+        PostgresJournal.open(
+            cluster.jdbcUrl().replaceFirst("/edlink$", "/edlink_icu"),
+            props,
+            "edlink_icu",
+            Duration.ofSeconds(30),
+            () -> {})) {
+      JournaledRequest request =
+          JournaledRequest.post(
+              "http://127.0.0.1:9/api/v2/graph/classes/c/assignments",
+              "{}".getBytes(StandardCharsets.UTF_8));
+      for (String key : List.of("beta", "alpha.1", "Zeta", "alpha-2", "alpha")) {
+        try (Journal.Lease lease = journal.lease(key)) {
+          lease.begin(request, Instant.parse("2026-11-01T08:00:00Z"));
+        }
+      }
+      List<String> inCodePointOrder = List.of("Zeta", "alpha", "alpha-2", "alpha.1", "beta");
+      assertEquals(
+          inCodePointOrder,
+          journal.summaries(Selection.all(Selection.Order.OLDEST_FIRST)).stream()
+              .map(EntrySummary::key)
+              .toList());
+      Map<String, Neighbours> rule = Neighbours.of(inCodePointOrder, inCodePointOrder);
+      assertEquals(rule, journal.neighbours(inCodePointOrder, true));
+      assertEquals(rule, journal.neighbours(inCodePointOrder, false));
+    } finally {
+      cluster.psql("drop database if exists edlink_icu");
+    }
   }
 }
