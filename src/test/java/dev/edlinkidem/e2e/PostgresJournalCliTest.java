@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.edlinkidem.cli.Invocation;
 import dev.edlinkidem.journal.postgres.PostgresCluster;
 import dev.edlinkidem.sandbox.Faults;
 import java.nio.file.Files;
@@ -246,6 +247,22 @@ class PostgresJournalCliTest extends SandboxCase {
                 "select collation_name from information_schema.columns where"
                     + " table_name = 'edlink_idem_entries' and column_name = 'key'")
             .strip());
+  }
+
+  @Test
+  void aShortenedKeyStaysUniqueAmongKeysTheTableDoesNotShow() throws Exception {
+    String older = "3f2b8c1e" + "0".repeat(56);
+    String newer = "3f2b8c1f" + "0".repeat(56);
+    assertEquals(0, pg().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", older).code());
+    assertEquals(0, pg().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", newer).code());
+    Cli.Result r =
+        pg().terminal(new Invocation.Terminal(false, true, false))
+            .env("NO_COLOR", "1")
+            .env("COLUMNS", "100")
+            .run("list", "--limit", "1");
+    String row = r.out().lines().filter(l -> l.startsWith("3f2b")).findFirst().orElseThrow();
+    assertTrue(
+        row.startsWith("3f2b8c1f…"), "one character past the key it is not shown with: " + r);
   }
 
   @Test

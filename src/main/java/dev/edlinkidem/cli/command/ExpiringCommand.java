@@ -12,14 +12,16 @@ import dev.edlinkidem.cli.render.Table;
 import dev.edlinkidem.journal.EntryJson;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.EntrySummary;
+import dev.edlinkidem.journal.Selection;
 import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.time.TimeText;
 import dev.edlinkidem.verdict.ExitCode;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -73,16 +75,29 @@ public final class ExpiringCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Instant now = root.invocation().now();
-    List<EntrySummary> all = JournalAccess.with(root, journal -> journal.summaries());
-    List<String> allKeys = all.stream().map(EntrySummary::key).toList();
-    List<EntrySummary> soon =
-        all.stream()
-            .filter(s -> s.window().endsWithin(now, within))
-            .filter(s -> !pendingOnly || s.state() == EntryState.PENDING)
-            .sorted(
-                Comparator.comparing((EntrySummary s) -> s.window().end())
-                    .thenComparing(EntrySummary::key))
-            .toList();
+    Selection selection =
+        Selection.all(Selection.Order.OLDEST_FIRST)
+            .createdIn(Window.startsEndingWithin(now, within))
+            .inState(pendingOnly ? EntryState.PENDING : null);
+    int columns = root.invocation().columns();
+    Listing listing =
+        JournalAccess.with(
+            root,
+            journal -> {
+              List<EntrySummary> soon = journal.summaries(selection);
+              if (format.json() || soon.isEmpty()) {
+                return new Listing(soon, null, 0);
+              }
+              Table table = table(soon, now);
+              // Keys are cut to a prefix that stays unique only when the table is too wide.
+              int keyFloor = 0;
+              if (table.shortensKeys(columns)) {
+                List<String> keys = soon.stream().map(EntrySummary::key).toList();
+                keyFloor = Table.uniqueKeyWidth(keys, journal.neighbours(keys));
+              }
+              return new Listing(soon, table, keyFloor);
+            });
+    List<EntrySummary> soon = listing.soon();
     PrintWriter out = root.invocation().out();
     String span = Durations.format(within);
     long pending = soon.stream().filter(s -> s.state() == EntryState.PENDING).count();
@@ -123,22 +138,7 @@ public final class ExpiringCommand implements Callable<Integer> {
             + pending
             + " of them pending:");
     out.println();
-    boolean colour = root.style().colorFor(root.invocation().terminal().stdout());
-    Table table = new Table("KEY", "STATE", "STATUS", "LEFT", "WINDOW ENDS", "PATH");
-    for (EntrySummary s : soon) {
-      table.add(
-          colour ? Style.colour(s.state()) : null,
-          s.key(),
-          s.state().label(),
-          s.status() == 0 ? "-" : String.valueOf(s.status()),
-          TimeText.left(s.window().remaining(now)),
-          TimeText.when(s.window().end()),
-          EntryJson.pathOf(s.url()));
-    }
-    table.print(
-        out,
-        root.invocation().columns(),
-        Table.uniqueKeyWidth(soon.stream().map(EntrySummary::key).toList(), allKeys));
+    listing.table().print(out, columns, listing.keyFloor());
     if (pending > 0) {
       out.println();
       out.println("To resolve the pending ones before Edlink forgets their keys:");
@@ -165,6 +165,26 @@ public final class ExpiringCommand implements Callable<Integer> {
     }
     out.flush();
     return exitCode(pending);
+  }
+
+  /** What the journal gave, with the table made of it while the journal was open. */
+  private record Listing(List<EntrySummary> soon, Table table, int keyFloor) {}
+
+  private Table table(List<EntrySummary> soon, Instant now) {
+    boolean colour = root.style().colorFor(root.invocation().terminal().stdout());
+    Table table = new Table("KEY", "STATE", "STATUS", "LEFT", "WINDOW ENDS", "PATH");
+    Map<String, String> paths = new HashMap<>(); // a journal's URLs are few; its entries may not be
+    for (EntrySummary s : soon) {
+      table.add(
+          colour ? Style.colour(s.state()) : null,
+          s.key(),
+          s.state().label(),
+          s.status() == 0 ? "-" : String.valueOf(s.status()),
+          TimeText.left(s.window().remaining(now)),
+          TimeText.when(s.window().end()),
+          paths.computeIfAbsent(s.url(), EntryJson::pathOf));
+    }
+    return table;
   }
 
   /**

@@ -4,7 +4,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.edlinkidem.cli.CliException;
 import dev.edlinkidem.cli.EdlinkIdem;
-import dev.edlinkidem.cli.Invocation;
 import dev.edlinkidem.cli.option.Durations;
 import dev.edlinkidem.cli.render.JsonDocument;
 import dev.edlinkidem.cli.render.Style;
@@ -13,6 +12,7 @@ import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryJson;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.EntrySummary;
+import dev.edlinkidem.journal.Selection;
 import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.time.TimeText;
 import dev.edlinkidem.verdict.ExitCode;
@@ -21,9 +21,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import java.util.function.Predicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -146,15 +147,26 @@ public final class ListCommand implements Callable<Integer> {
       throw CliException.usage("--limit must be 1 or more, not " + limit);
     }
     Instant now = root.invocation().now();
-    Predicate<EntrySummary> wanted = filter(now);
+    // The journal picks by state and window, and stops at the limit unless a path must be looked
+    // at first.
+    Selection selection =
+        Selection.all(Selection.Order.NEWEST_FIRST)
+            .inState(state == StateFilter.ALL ? null : EntryState.valueOf(state.name()))
+            .createdIn(
+                expiringWithin == null ? null : Window.startsEndingWithin(now, expiringWithin))
+            .first(limit == null || pathPrefix != null ? Selection.NO_LIMIT : limit);
+    Predicate<EntrySummary> onPath =
+        s -> pathPrefix == null || EntryJson.pathOf(s.url()).startsWith(pathPrefix);
+    Predicate<EntrySummary> wanted = onPath.and(selection::picks);
     PrintWriter out = root.invocation().out();
     if (format == Format.JSON || format == Format.JSONL) {
       List<Entry> entries = JournalAccess.with(root, journal -> journal.entries());
       List<Entry> chosen =
-          newestFirst(
-              entries.stream().filter(e -> wanted.test(EntrySummary.of(e))).toList(),
-              e -> e.created(),
-              Entry::key);
+          limited(
+              entries.stream()
+                  .filter(e -> wanted.test(EntrySummary.of(e)))
+                  .sorted(Comparator.comparing(Entry::created).reversed().thenComparing(Entry::key))
+                  .toList());
       if (format == Format.JSONL) {
         chosen.forEach(e -> out.println(EntryJson.full(e, now)));
       } else {
@@ -165,12 +177,38 @@ public final class ListCommand implements Callable<Integer> {
       out.flush();
       return ExitCode.OK;
     }
-    List<EntrySummary> summaries = JournalAccess.with(root, journal -> journal.summaries());
-    List<EntrySummary> chosen =
-        newestFirst(
-            summaries.stream().filter(wanted).toList(), EntrySummary::created, EntrySummary::key);
+    if (format == Format.KEYS && pathPrefix == null) {
+      JournalAccess.with(
+          root,
+          journal -> {
+            journal.keys(selection, key -> line(out, key));
+            return null;
+          });
+      out.flush();
+      return ExitCode.OK;
+    }
+    int columns = wide ? 0 : root.invocation().columns();
+    Listing listing =
+        JournalAccess.with(
+            root,
+            journal -> {
+              List<EntrySummary> chosen =
+                  limited(journal.summaries(selection).stream().filter(onPath).toList());
+              if (format != Format.TABLE || chosen.isEmpty()) {
+                return new Listing(chosen, null, 0);
+              }
+              Table table = table(chosen, now);
+              // Keys are cut to a prefix that stays unique only when the table is too wide.
+              int keyFloor = 0;
+              if (table.shortensKeys(columns)) {
+                List<String> keys = chosen.stream().map(EntrySummary::key).toList();
+                keyFloor = Table.uniqueKeyWidth(keys, journal.neighbours(keys));
+              }
+              return new Listing(chosen, table, keyFloor);
+            });
+    List<EntrySummary> chosen = listing.chosen();
     switch (format) {
-      case KEYS -> chosen.forEach(s -> out.println(s.key()));
+      case KEYS -> chosen.forEach(s -> line(out, s.key()));
       case CSV -> {
         out.println(CSV_HEADER);
         for (EntrySummary s : chosen) {
@@ -179,44 +217,44 @@ public final class ListCommand implements Callable<Integer> {
           for (String field : CSV_HEADER.split(",")) {
             cells.add(h.get(field).isJsonNull() ? "" : csv(h.get(field).getAsString()));
           }
-          out.println(String.join(",", cells));
+          line(out, String.join(",", cells));
         }
       }
-      default -> table(chosen, summaries, now);
+      default -> {
+        if (chosen.isEmpty()) {
+          if (!root.style().quiet()) {
+            root.invocation().err().println("edlink-idem: no entries match");
+          }
+        } else {
+          listing.table().print(out, columns, listing.keyFloor());
+        }
+      }
     }
     out.flush();
     return ExitCode.OK;
   }
 
-  private Predicate<EntrySummary> filter(Instant now) {
-    Predicate<EntrySummary> p =
-        s -> state == StateFilter.ALL || s.state() == EntryState.valueOf(state.name());
-    if (expiringWithin != null) {
-      p = p.and(s -> s.window().endsWithin(now, expiringWithin));
-    }
-    if (pathPrefix != null) {
-      p = p.and(s -> EntryJson.pathOf(s.url()).startsWith(pathPrefix));
-    }
-    return p;
+  /**
+   * A line as println writes it, without the flush println makes on {@code out}: a million of them
+   * would be a million writes.
+   */
+  private static void line(PrintWriter out, String text) {
+    out.print(text);
+    out.print(System.lineSeparator());
   }
 
-  private <T> List<T> newestFirst(
-      List<T> items, Function<T, Instant> created, Function<T, String> key) {
-    List<T> sorted = new ArrayList<>(items);
-    sorted.sort(Comparator.comparing(created).reversed().thenComparing(key));
-    return limit == null || sorted.size() <= limit ? sorted : sorted.subList(0, limit);
+  /** What the journal gave, with the table made of it while the journal was open. */
+  private record Listing(List<EntrySummary> chosen, Table table, int keyFloor) {}
+
+  /** The first {@code --limit} of {@code items}, which are newest first. */
+  private <T> List<T> limited(List<T> items) {
+    return limit == null || items.size() <= limit ? items : items.subList(0, limit);
   }
 
-  private void table(List<EntrySummary> chosen, List<EntrySummary> summaries, Instant now) {
-    Invocation invocation = root.invocation();
-    if (chosen.isEmpty()) {
-      if (!root.style().quiet()) {
-        invocation.err().println("edlink-idem: no entries match");
-      }
-      return;
-    }
-    boolean colour = root.style().colorFor(invocation.terminal().stdout());
+  private Table table(List<EntrySummary> chosen, Instant now) {
+    boolean colour = root.style().colorFor(root.invocation().terminal().stdout());
     Table table = new Table("KEY", "STATE", "STATUS", "TRIES", "CREATED (UTC)", "LEFT", "PATH");
+    Map<String, String> paths = new HashMap<>(); // a journal's URLs are few; its entries may not be
     for (EntrySummary s : chosen) {
       table.add(
           colour ? Style.colour(s.state()) : null,
@@ -227,15 +265,10 @@ public final class ListCommand implements Callable<Integer> {
           TimeText.when(s.created()).replace(" UTC", ""),
           TimeText.left(s.window().remaining(now)),
           s.method().equals("POST")
-              ? EntryJson.pathOf(s.url())
-              : s.method() + " " + EntryJson.pathOf(s.url()));
+              ? paths.computeIfAbsent(s.url(), EntryJson::pathOf)
+              : s.method() + " " + paths.computeIfAbsent(s.url(), EntryJson::pathOf));
     }
-    table.print(
-        invocation.out(),
-        wide ? 0 : invocation.columns(),
-        Table.uniqueKeyWidth(
-            chosen.stream().map(EntrySummary::key).toList(),
-            summaries.stream().map(EntrySummary::key).toList()));
+    return table;
   }
 
   static String csv(String value) {

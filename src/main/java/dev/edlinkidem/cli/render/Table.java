@@ -1,10 +1,11 @@
 package dev.edlinkidem.cli.render;
 
+import dev.edlinkidem.journal.Neighbours;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.TreeSet;
+import java.util.Map;
 
 /**
  * A plain-text table that fits a width, never wrapping: the first column (a key) is shortened
@@ -32,13 +33,7 @@ public final class Table {
    */
   public void print(PrintWriter out, int width, int keyFloor) {
     int n = header.size();
-    int[] w = new int[n];
-    for (int i = 0; i < n; i++) {
-      w[i] = header.get(i).length();
-      for (List<String> row : rows) {
-        w[i] = Math.max(w[i], row.get(i).length());
-      }
-    }
+    int[] w = widths();
     int last = w[n - 1];
     int first = w[0];
     if (width > 0) {
@@ -57,6 +52,26 @@ public final class Table {
       out.println(fit(line(rows.get(r), w, last, colours.get(r)), width));
     }
     out.flush();
+  }
+
+  /**
+   * Whether printing in {@code width} columns shortens keys, and so needs a floor for them: the
+   * table is wider than that.
+   */
+  public boolean shortensKeys(int width) {
+    return width > 0 && total(widths()) > width;
+  }
+
+  private int[] widths() {
+    int n = header.size();
+    int[] w = new int[n];
+    for (int i = 0; i < n; i++) {
+      w[i] = header.get(i).length();
+      for (List<String> row : rows) {
+        w[i] = Math.max(w[i], row.get(i).length());
+      }
+    }
+    return w;
   }
 
   private static int total(int[] w) {
@@ -90,16 +105,16 @@ public final class Table {
   }
 
   /**
-   * The columns a key needs to stay unique among {@code all}, the ellipsis included: one more
-   * character than it shares with any other key, at least 8; the longest such of {@code shown}.
+   * The columns a key needs to stay unique among a journal's keys, the ellipsis included: one more
+   * character than it shares with its neighbours in key order ({@code around}, as {@link
+   * dev.edlinkidem.journal.Journal#neighbours} finds them), at least 8; the longest such of {@code
+   * shown}.
    */
-  public static int uniqueKeyWidth(Collection<String> shown, Collection<String> all) {
-    TreeSet<String> sorted = new TreeSet<>(all);
+  public static int uniqueKeyWidth(Collection<String> shown, Map<String, Neighbours> around) {
     int widest = 0;
     for (String key : shown) {
-      String before = sorted.lower(key);
-      String after = sorted.higher(key);
-      int shared = Math.max(common(key, before), common(key, after));
+      Neighbours next = around.get(key);
+      int shared = Math.max(common(key, next.before()), common(key, next.after()));
       int needed = Math.min(key.length(), shared + 1);
       widest = Math.max(widest, needed < key.length() ? needed + 1 : needed);
     }
