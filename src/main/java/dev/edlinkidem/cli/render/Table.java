@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A plain-text table that fits a width, never wrapping: the first column (a key) is shortened
@@ -13,6 +14,8 @@ import java.util.Map;
  * last (a path) in the middle; a terminal narrower than that gets each line cut.
  */
 public final class Table {
+  private static final Pattern COLOUR_CODE = Pattern.compile("\u001b\\[[0-9;]*m");
+
   private final List<String> header;
   private final List<List<String>> rows = new ArrayList<>();
   private final List<String> colours = new ArrayList<>();
@@ -47,9 +50,11 @@ public final class Table {
       }
       w[0] = first;
     }
-    out.println(fit(line(header, w, last, null), width));
+    // Not println, which flushes at each line: a hundred thousand rows would be as many writes.
+    String newline = System.lineSeparator();
+    out.print(fit(line(header, w, last, null), width) + newline);
     for (int r = 0; r < rows.size(); r++) {
-      out.println(fit(line(rows.get(r), w, last, colours.get(r)), width));
+      out.print(fit(line(rows.get(r), w, last, colours.get(r)), width) + newline);
     }
     out.flush();
   }
@@ -84,8 +89,11 @@ public final class Table {
 
   /** The last resort: a line cut at the width (colour codes take no columns). */
   private static String fit(String line, int width) {
-    String plain = line.replaceAll("\u001b\\[[0-9;]*m", "");
-    if (width <= 0 || plain.length() <= width) {
+    if (width <= 0 || line.length() <= width) {
+      return line; // no wider with its colour codes than without
+    }
+    String plain = COLOUR_CODE.matcher(line).replaceAll("");
+    if (plain.length() <= width) {
       return line;
     }
     return plain.substring(0, width - 1) + "…";
