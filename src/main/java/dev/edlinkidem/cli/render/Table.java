@@ -4,6 +4,7 @@ import dev.edlinkidem.journal.Neighbours;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -19,6 +20,7 @@ public final class Table {
   private final List<String> header;
   private final List<List<String>> rows = new ArrayList<>();
   private final List<String> colours = new ArrayList<>();
+  private final Map<String, String> texts = new HashMap<>();
 
   public Table(String... header) {
     this.header = List.of(header);
@@ -26,6 +28,11 @@ public final class Table {
 
   /** A row; {@code colour} is an ANSI sequence for the second column (the state), or null. */
   public void add(String colour, String... cells) {
+    // Past the key, a column's texts repeat from row to row: each is kept once, so that a table
+    // of a hundred thousand rows holds a few thousand texts besides its keys.
+    for (int i = 1; i < cells.length; i++) {
+      cells[i] = texts.computeIfAbsent(cells[i], text -> text);
+    }
     rows.add(List.of(cells));
     colours.add(colour);
   }

@@ -292,7 +292,7 @@ public final class PostgresJournal implements Journal {
       return repeatable(
           c -> {
             List<EntrySummary> all = new ArrayList<>();
-            Map<String, String> urls = new HashMap<>();
+            Map<String, String> texts = new HashMap<>();
             try (Statement s = c.createStatement();
                 ResultSet r =
                     s.executeQuery(
@@ -300,7 +300,7 @@ public final class PostgresJournal implements Journal {
                             + SUMMARY_COLUMNS
                             + " from edlink_idem_entries order by first_record")) {
               while (r.next()) {
-                all.add(summary(r, urls));
+                all.add(summary(r, texts));
               }
             }
             return all;
@@ -315,10 +315,10 @@ public final class PostgresJournal implements Journal {
       "key, created_ns, state, status, attempts, method, url, finished_ns, via";
 
   /**
-   * The summary in the row {@code r} is at. Entries are many and URLs few: each URL is kept once,
-   * in {@code urls}, not once per row.
+   * The summary in the row {@code r} is at. Entries are many, and their methods, URLs and ways of
+   * ending few: each of those is kept once, in {@code texts}, not once per row.
    */
-  private static EntrySummary summary(ResultSet r, Map<String, String> urls) throws SQLException {
+  private static EntrySummary summary(ResultSet r, Map<String, String> texts) throws SQLException {
     long finished = r.getLong(8);
     boolean pending = r.wasNull();
     return new EntrySummary(
@@ -327,10 +327,14 @@ public final class PostgresJournal implements Journal {
         EntryState.fromLabel(r.getString(3)),
         r.getInt(4),
         r.getInt(5),
-        r.getString(6),
-        urls.computeIfAbsent(r.getString(7), url -> url),
+        once(texts, r.getString(6)),
+        once(texts, r.getString(7)),
         pending ? null : instant(finished),
-        r.getString(9));
+        once(texts, r.getString(9)));
+  }
+
+  private static String once(Map<String, String> texts, String text) {
+    return text == null ? null : texts.computeIfAbsent(text, t -> t);
   }
 
   /** The rows picked, and no others, read along an index of starts (see {@link Schema}). */
@@ -340,11 +344,11 @@ public final class PostgresJournal implements Journal {
       return repeatable(
           c -> {
             List<EntrySummary> picked = new ArrayList<>();
-            Map<String, String> urls = new HashMap<>();
+            Map<String, String> texts = new HashMap<>();
             try (PreparedStatement ps = selecting(c, SUMMARY_COLUMNS, selection);
                 ResultSet r = ps.executeQuery()) {
               while (r.next()) {
-                picked.add(summary(r, urls));
+                picked.add(summary(r, texts));
               }
             }
             c.commit();
