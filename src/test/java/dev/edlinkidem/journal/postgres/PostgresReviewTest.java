@@ -251,4 +251,32 @@ class PostgresReviewTest {
       }
     }
   }
+
+  /**
+   * The final write gives the key back with it: another process may take the finished key at once,
+   * before its holder closes the lease; until then, after a begin and an attempt, it may not.
+   */
+  @Test
+  void theFinalWriteGivesTheLeaseBackAndNothingBeforeIt() throws Exception {
+    try (PostgresJournal a = handle(Duration.ofSeconds(30), () -> {});
+        PostgresJournal b = handle(Duration.ofSeconds(30), () -> {})) {
+      Journal.Lease held = a.lease("k-f");
+      held.begin(request("{\"f\":1}"), T0);
+      held.recordAttempt(
+          new Attempt(1, T0, Duration.ofMillis(30), Attempt.Result.NO_RESPONSE, 0, "reset", null));
+      assertThrows(KeyInFlightException.class, () -> b.lease("k-f"), "taken while in flight");
+      held.recordFinal(
+          new Attempt(2, T0, Duration.ofMillis(30), Attempt.Result.RESPONSE, 201, null, "r"),
+          new Outcome(
+              EntryState.SUCCEEDED,
+              T0,
+              new RecordedResponse(201, Map.of(), "{}".getBytes(StandardCharsets.UTF_8)),
+              "post"));
+      try (Journal.Lease next = b.lease("k-f")) {
+        assertEquals(EntryState.SUCCEEDED, next.entry().orElseThrow().state());
+      }
+      held.close();
+      assertEquals("", cluster.psql("select key from edlink_idem_leases").strip(), "no lease left");
+    }
+  }
 }
