@@ -25,7 +25,8 @@ import java.util.Properties;
 /**
  * The file journal and the PostgreSQL journal side by side, alternating in one run (scripts/
  * bench-pg): a post's journal work (lease, begin, the final attempt and outcome, release) timed in
- * this JVM, and a batch's throughput through the real command line against an in-process sandbox.
+ * this JVM, a remove of those entries, and a batch's throughput through the real command line
+ * against an in-process sandbox, both in this JVM and as a process of its own, as users run it.
  * Prints medians; asserts nothing. A development tool, not shipped.
  */
 public final class PgBench {
@@ -54,6 +55,8 @@ public final class PgBench {
         List<Double> fileRemove = new ArrayList<>();
         List<Double> pgRemove = new ArrayList<>();
         List<Double> fileBatch = new ArrayList<>();
+        List<Double> fileProcess = new ArrayList<>();
+        List<Double> pgProcess = new ArrayList<>();
         List<Double> pgBatch = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
           Path dir = work.resolve("file-" + r);
@@ -77,6 +80,10 @@ public final class PgBench {
           fileBatch.add(batch(work.resolve("batch-file-" + r).toString(), sandbox, plan, lines));
           cluster.dropJournal();
           pgBatch.add(batch(cluster.url("postgres"), sandbox, plan, lines));
+          fileProcess.add(
+              batchProcess(work.resolve("process-file-" + r).toString(), sandbox, plan, lines));
+          cluster.dropJournal();
+          pgProcess.add(batchProcess(cluster.url("postgres"), sandbox, plan, lines));
         }
         System.out.printf(
             "post's journal work, ms (median of %d rounds of %d): file %.2f, PostgreSQL %.2f"
@@ -94,6 +101,13 @@ public final class PgBench {
             median(fileBatch),
             median(pgBatch),
             100 * median(pgBatch) / median(fileBatch));
+        System.out.printf(
+            "the same batch as users run it, a process of its own (java -jar, JVM start included),"
+                + " lines/s (median of %d): file %.0f, PostgreSQL %.0f (%.0f%%)%n",
+            rounds,
+            median(fileProcess),
+            median(pgProcess),
+            100 * median(pgProcess) / median(fileProcess));
       } finally {
         sandbox.close();
       }
@@ -134,6 +148,37 @@ public final class PgBench {
       throw new IllegalStateException("removed " + c.changed().size() + " of " + keys.size());
     }
     return perEntry;
+  }
+
+  /** Lines a second of a batch on {@code journal}, run as {@code java -jar} in a process. */
+  private static double batchProcess(String journal, SandboxServer sandbox, Path plan, int lines)
+      throws Exception {
+    Path jar = Path.of("target", "edlink-idem.jar").toAbsolutePath();
+    ProcessBuilder b =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                jar.toString(),
+                "--journal",
+                journal,
+                "batch",
+                plan.toString(),
+                "--concurrency",
+                "8",
+                "-q")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    b.environment().put("EDLINK_TOKEN", "bench");
+    b.environment().put("EDLINK_BASE_URL", sandbox.baseUrl().toString());
+    b.environment().put("HOME", plan.getParent().toString());
+    b.environment().put("PGUSER", "postgres");
+    long t0 = System.nanoTime();
+    int code = b.start().waitFor();
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    if (code != 0) {
+      throw new IllegalStateException("the batch process exited " + code);
+    }
+    return lines / seconds;
   }
 
   /** Lines a second of a batch on the journal {@code journal}. */
