@@ -93,14 +93,27 @@ public final class LineSender {
     if (asked.asSpelled() == null) {
       return new Leases(journal.lease(asked.key()), null);
     }
-    Journal.Lease old = journal.lease(asked.asSpelled());
+    // Both at once (one step on PostgreSQL); the line's own key is given back at once when the
+    // old one settles the line.
+    Journal.Lease[] both = journal.leaseBoth(asked.asSpelled(), asked.key());
+    Journal.Lease old = both[0];
+    Journal.Lease own = both[1];
     try {
       if (!old.blank() || journal.tombstone(asked.asSpelled()).isPresent()) {
+        if (own != null) {
+          own.close();
+        }
         return new Leases(old, null);
       }
-      return new Leases(journal.lease(asked.key()), old);
+      if (own == null) {
+        own = journal.lease(asked.key()); // held elsewhere: this says so, and until when
+      }
+      return new Leases(own, old);
     } catch (JournalException | KeyInFlightException | RuntimeException e) {
       old.close();
+      if (own != null) {
+        own.close();
+      }
       throw e;
     }
   }

@@ -126,6 +126,26 @@ public interface Journal extends AutoCloseable {
    */
   Lease lease(String key) throws JournalException, KeyInFlightException;
 
+  /**
+   * Takes two keys at once (a batch line's key, and the key an earlier build derived for it): the
+   * lease of {@code first}, and of {@code second} unless another process holds it (then null). By
+   * default one after the other; a journal may take both in one step.
+   *
+   * @throws KeyInFlightException when another process holds {@code first}; nothing is held then
+   */
+  default Lease[] leaseBoth(String first, String second)
+      throws JournalException, KeyInFlightException {
+    Lease a = lease(first);
+    try {
+      return new Lease[] {a, lease(second)};
+    } catch (KeyInFlightException e) {
+      return new Lease[] {a, null};
+    } catch (JournalException | RuntimeException e) {
+      a.close();
+      throw e;
+    }
+  }
+
   @Override
   void close() throws JournalException;
 

@@ -589,6 +589,42 @@ public abstract class JournalContractTest {
   }
 
   @Test
+  void twoKeysTakenAtOnceAreBothHeldUntilLetGo() throws Exception {
+    try (Journal other = openAgain()) {
+      Journal.Lease[] both = journal.leaseBoth("k-old", "k-new");
+      assertEquals("k-old", both[0].key());
+      assertEquals("k-new", both[1].key());
+      assertTrue(both[0].blank());
+      assertThrows(KeyInFlightException.class, () -> other.lease("k-old"));
+      assertThrows(KeyInFlightException.class, () -> other.lease("k-new"));
+      both[1].begin(request("{\"n\":1}"), T0);
+      both[0].close();
+      both[1].close();
+      other.lease("k-old").close();
+      try (Journal.Lease again = other.lease("k-new")) {
+        assertEquals(EntryState.PENDING, again.entry().orElseThrow().state());
+      }
+    }
+  }
+
+  @Test
+  void twoKeysAtOnceWhenAnotherHandleHoldsOneOfThem() throws Exception {
+    try (Journal other = openAgain()) {
+      try (Journal.Lease second = other.lease("k-new")) {
+        Journal.Lease[] both = journal.leaseBoth("k-old", "k-new");
+        assertNull(both[1], "the second key is held elsewhere");
+        both[0].close();
+      }
+      try (Journal.Lease first = other.lease("k-old")) {
+        assertThrows(KeyInFlightException.class, () -> journal.leaseBoth("k-old", "k-new"));
+      }
+      // Neither is left held by the refused attempt.
+      other.lease("k-new").close();
+      other.lease("k-old").close();
+    }
+  }
+
+  @Test
   void aKeyLetGoCanBeLeasedByAnotherHandle() throws Exception {
     try (Journal other = openAgain()) {
       journal.lease("k-1").close();

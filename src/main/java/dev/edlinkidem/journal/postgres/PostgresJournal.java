@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -871,80 +872,152 @@ public final class PostgresJournal implements Journal {
    */
   @Override
   public Lease lease(String key) throws JournalException, KeyInFlightException {
-    long holder;
-    try {
-      holder = newHolder();
-    } catch (SQLException e) {
-      throw cannotTake(key, e);
-    }
-    // Known to this process before the row is written: a commit whose answer was lost, run again,
-    // finds its own row, not another process's.
-    held.add(holder);
-    Object taken;
-    try {
-      taken =
-          repeatable(
-              c -> {
-                boolean took;
-                // A statement, and its transaction, committed without waiting for the disk
-                // (set_config, local to the transaction): see above.
-                try (PreparedStatement ps =
-                    c.prepareStatement(
-                        "insert into edlink_idem_leases (key, holder, expires_at)"
-                            + " select ?, ?, now() + make_interval(secs => ?)"
-                            + " from (select set_config('synchronous_commit', 'off', true)) as c"
-                            + " on conflict (key) do update set holder = excluded.holder,"
-                            + " expires_at = excluded.expires_at"
-                            + " where edlink_idem_leases.expires_at < now()"
-                            + " or edlink_idem_leases.holder = excluded.holder"
-                            + " returning holder")) {
-                  ps.setString(1, key);
-                  ps.setLong(2, holder);
-                  ps.setDouble(3, lease.toMillis() / 1000.0);
-                  try (ResultSet r = ps.executeQuery()) {
-                    took = r.next();
-                  }
-                }
-                if (!took) {
-                  return holdEnds(c, key);
-                }
-                // Read once the lease is taken: it sees what a writer that held the row committed
-                // while this one waited for it. Under the lease nobody else writes the key's
-                // records or its tombstone, so both are kept.
-                Held found = heldOf(c, key);
-                if (found.records.length > 0) {
-                  // The key's request may be sent again now with nothing else written first: the
-                  // lease must outlive a crash of the server, or another process could take the
-                  // key and send it too. Written again, waiting for the disk this time.
-                  try (PreparedStatement ps =
-                      c.prepareStatement(
-                          "update edlink_idem_leases set expires_at = expires_at"
-                              + " where key = ? and holder = ?")) {
-                    ps.setString(1, key);
-                    ps.setLong(2, holder);
-                    if (ps.executeUpdate() != 1) {
-                      throw leaseLost(key);
-                    }
-                  }
-                }
-                return new KeyLease(key, holder, found.records, found.tombstone);
-              });
-    } catch (SQLException e) {
-      giveBackAll(List.of(holder));
-      if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
-        throw new KeyInFlightException(key); // another process is changing it now
-      }
-      throw cannotTake(key, e);
-    } catch (JournalException | RuntimeException e) {
-      giveBackAll(List.of(holder));
-      throw e;
-    }
+    Object taken = takeLeases(List.of(key))[0];
     if (taken instanceof KeyLease lease) {
-      leased.put(key, lease);
       return lease;
     }
-    held.remove(holder);
     throw new KeyInFlightException(key, (Instant) taken);
+  }
+
+  /** Both keys in one statement, and what they hold in one read. */
+  @Override
+  public Lease[] leaseBoth(String first, String second)
+      throws JournalException, KeyInFlightException {
+    if (first.equals(second)) {
+      return Journal.super.leaseBoth(first, second);
+    }
+    Object[] taken = takeLeases(List.of(first, second));
+    if (!(taken[0] instanceof KeyLease a)) {
+      if (taken[1] instanceof KeyLease b) {
+        b.close();
+      }
+      throw new KeyInFlightException(first, (Instant) taken[0]);
+    }
+    return new Lease[] {a, taken[1] instanceof KeyLease b ? b : null};
+  }
+
+  /**
+   * Takes the leases of {@code keys} (distinct) in one statement, and reads the records and
+   * tombstones of those taken in one more: for each key, its {@link KeyLease}, or, when another
+   * process holds it, when that hold runs out (null if not known). A row locked by another's open
+   * transaction makes the keys be taken one at a time, where it counts as a key in flight.
+   */
+  private Object[] takeLeases(List<String> keys) throws JournalException {
+    long[] holders = new long[keys.size()];
+    try {
+      for (int i = 0; i < holders.length; i++) {
+        holders[i] = newHolder();
+      }
+    } catch (SQLException e) {
+      throw cannotTake(keys.get(0), e);
+    }
+    List<Long> mine = new ArrayList<>();
+    for (long h : holders) {
+      mine.add(h);
+    }
+    // Known to this process before the rows are written: a commit whose answer was lost, run
+    // again, finds its own rows, not another process's.
+    held.addAll(mine);
+    Object[] taken;
+    try {
+      taken = repeatable(c -> take(c, keys, holders));
+    } catch (SQLException e) {
+      giveBackAll(mine);
+      if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+        if (keys.size() == 1) {
+          return new Object[] {null}; // another process is changing it now
+        }
+        Object[] one = new Object[keys.size()];
+        for (int i = 0; i < keys.size(); i++) {
+          one[i] = takeLeases(List.of(keys.get(i)))[0];
+        }
+        return one;
+      }
+      throw cannotTake(keys.get(0), e);
+    } catch (JournalException | RuntimeException e) {
+      giveBackAll(mine);
+      throw e;
+    }
+    for (int i = 0; i < taken.length; i++) {
+      if (taken[i] instanceof KeyLease lease) {
+        leased.put(lease.key, lease);
+      } else {
+        held.remove(holders[i]);
+      }
+    }
+    return taken;
+  }
+
+  private Object[] take(Connection c, List<String> keys, long[] holders)
+      throws SQLException, JournalException {
+    Set<String> took = new HashSet<>();
+    // A statement, and its transaction, committed without waiting for the disk (set_config, local
+    // to the transaction): see above.
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "insert into edlink_idem_leases (key, holder, expires_at)"
+                + " select t.k, t.h, now() + make_interval(secs => ?)"
+                + " from unnest(?::text[], ?::bigint[]) as t(k, h),"
+                + " (select set_config('synchronous_commit', 'off', true)) as c"
+                + " on conflict (key) do update set holder = excluded.holder,"
+                + " expires_at = excluded.expires_at"
+                + " where edlink_idem_leases.expires_at < now()"
+                + " or edlink_idem_leases.holder = excluded.holder"
+                + " returning key")) {
+      ps.setDouble(1, lease.toMillis() / 1000.0);
+      ps.setArray(2, c.createArrayOf("text", keys.toArray()));
+      Long[] boxed = new Long[holders.length];
+      for (int i = 0; i < holders.length; i++) {
+        boxed[i] = holders[i];
+      }
+      ps.setArray(3, c.createArrayOf("bigint", boxed));
+      try (ResultSet r = ps.executeQuery()) {
+        while (r.next()) {
+          took.add(r.getString(1));
+        }
+      }
+    }
+    // Read once the leases are taken: it sees what a writer that held a row committed while this
+    // one waited for it. Under a lease nobody else writes the key's records or its tombstone, so
+    // both are kept.
+    Map<String, Held> found = took.isEmpty() ? Map.of() : heldOf(c, List.copyOf(took));
+    List<String> resent = new ArrayList<>();
+    found.forEach(
+        (key, h) -> {
+          if (h.records.length > 0) {
+            resent.add(key);
+          }
+        });
+    if (!resent.isEmpty()) {
+      // Their requests may be sent again now with nothing else written first: the leases must
+      // outlive a crash of the server, or another process could take a key and send it too.
+      // Written again, waiting for the disk this time.
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "update edlink_idem_leases set expires_at = expires_at"
+                  + " where key = any (?) and holder = any (?)")) {
+        ps.setArray(1, c.createArrayOf("text", resent.toArray()));
+        Long[] boxed = new Long[holders.length];
+        for (int i = 0; i < holders.length; i++) {
+          boxed[i] = holders[i];
+        }
+        ps.setArray(2, c.createArrayOf("bigint", boxed));
+        if (ps.executeUpdate() != resent.size()) {
+          throw leaseLost(resent.get(0));
+        }
+      }
+    }
+    Object[] out = new Object[keys.size()];
+    for (int i = 0; i < keys.size(); i++) {
+      String key = keys.get(i);
+      if (took.contains(key)) {
+        Held h = found.get(key);
+        out[i] = new KeyLease(key, holders[i], h.records, h.tombstone);
+      } else {
+        out[i] = holdEnds(c, key);
+      }
+    }
+    return out;
   }
 
   /** Holder numbers drawn and not yet used, a block at a time. Guarded by itself. */
@@ -1547,30 +1620,38 @@ public final class PostgresJournal implements Journal {
   /** A key's records, one line each in order, and its tombstone or null, as a lease found them. */
   private record Held(byte[] records, Tombstone tombstone) {}
 
-  /** The key's records and its tombstone, in one statement. */
-  private static Held heldOf(Connection c, String key) throws SQLException {
+  /** The records and the tombstone of each of {@code keys}, in one statement. */
+  private static Map<String, Held> heldOf(Connection c, List<String> keys) throws SQLException {
+    Map<String, ByteArrayOutputStream> lines = new HashMap<>();
+    Map<String, Tombstone> tombstones = new HashMap<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "select 1, id, record, null, null::bigint, null::bigint from edlink_idem_records"
-                + " where key = ?"
-                + " union all select 2, 0, null, fingerprint, window_end_ns, pruned_ns"
-                + " from edlink_idem_tombstones where key = ? order by 1, 2")) {
-      ps.setString(1, key);
-      ps.setString(2, key);
+            "select 1, key, id, record, null, null::bigint, null::bigint from edlink_idem_records"
+                + " where key = any (?)"
+                + " union all select 2, key, 0, null, fingerprint, window_end_ns, pruned_ns"
+                + " from edlink_idem_tombstones where key = any (?) order by 1, 3")) {
+      Array array = c.createArrayOf("text", keys.toArray());
+      ps.setArray(1, array);
+      ps.setArray(2, array);
       try (ResultSet r = ps.executeQuery()) {
-        ByteArrayOutputStream lines = new ByteArrayOutputStream();
-        Tombstone tombstone = null;
         while (r.next()) {
+          String key = r.getString(2);
           if (r.getInt(1) == 1) {
-            lines.writeBytes(r.getBytes(3));
+            lines.computeIfAbsent(key, k -> new ByteArrayOutputStream()).writeBytes(r.getBytes(4));
           } else {
-            tombstone =
-                new Tombstone(key, r.getString(4), instant(r.getLong(5)), instant(r.getLong(6)));
+            tombstones.put(
+                key,
+                new Tombstone(key, r.getString(5), instant(r.getLong(6)), instant(r.getLong(7))));
           }
         }
-        return new Held(lines.toByteArray(), tombstone);
       }
     }
+    Map<String, Held> held = new HashMap<>();
+    for (String key : keys) {
+      ByteArrayOutputStream l = lines.get(key);
+      held.put(key, new Held(l == null ? new byte[0] : l.toByteArray(), tombstones.get(key)));
+    }
+    return held;
   }
 
   /** Every record of the key, in order, one line each. */
