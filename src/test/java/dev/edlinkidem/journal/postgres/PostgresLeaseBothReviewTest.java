@@ -3,6 +3,7 @@ package dev.edlinkidem.journal.postgres;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
 import java.nio.file.Files;
@@ -151,6 +152,91 @@ class PostgresLeaseBothReviewTest {
                   + lease.multipliedBy(4)
                   + " after P's leaseBoth failed and returned no lease for it: "
                   + cluster.psql("select key, holder, expires_at > now() from edlink_idem_leases"));
+        }
+      }
+    }
+  }
+
+  /**
+   * A lease of one key never waits for a second row while holding a first; leaseBoth's statement
+   * does (and so does the 1,000-key statement of a remove or merge, which holds its rows to a
+   * separate COMMIT). Another taker locking the same two keys in the other order (a remove or merge
+   * given them in that order, or a leaseBoth of the reverse pair) deadlocks with it; the server
+   * ends the one that waited first, after deadlock_timeout (1 s) and before lock_timeout (2 s),
+   * with 40P01, which takeLeases does not treat as 55P03: the line ends "journal unwritable" rather
+   * than "in flight" or being taken one key at a time.
+   */
+  @Test
+  void leaseBothDeadlockingWithAnotherTakerIsNotAJournalFailure() throws Exception {
+    try (PostgresJournal p = handle(PostgresJournal.LEASE);
+        Connection other = connect();
+        Connection watcher = connect()) {
+      p.find("warm");
+      other.setAutoCommit(false);
+      try (Statement s = other.createStatement()) {
+        s.execute(
+            "insert into edlink_idem_leases (key, holder, expires_at)"
+                + " values ('k2', -2, now() + interval '1 minute')");
+      }
+      AtomicReference<Object> got = new AtomicReference<>();
+      Thread taker =
+          new Thread(
+              () -> {
+                try {
+                  got.set(p.leaseBoth("k1", "k2"));
+                } catch (Exception e) {
+                  got.set(e);
+                }
+              });
+      taker.start();
+      // Until P's statement (k1 inserted, not committed) waits for k2.
+      boolean waiting = false;
+      for (int i = 0; i < 100 && !waiting; i++) {
+        try (Statement s = watcher.createStatement();
+            ResultSet r =
+                s.executeQuery(
+                    "select count(*) from pg_stat_activity where wait_event_type = 'Lock'"
+                        + " and query like '%insert into edlink_idem_leases%'")) {
+          r.next();
+          waiting = r.getInt(1) > 0;
+        }
+        Thread.sleep(10);
+      }
+      if (!waiting) {
+        fail("P's leaseBoth never waited for k2");
+      }
+      // The other taker now wants k1 too.
+      Thread second =
+          new Thread(
+              () -> {
+                try (Statement s = other.createStatement()) {
+                  s.execute(
+                      "insert into edlink_idem_leases (key, holder, expires_at)"
+                          + " values ('k1', -2, now() + interval '1 minute')"
+                          + " on conflict (key) do nothing");
+                  other.rollback();
+                } catch (Exception e) {
+                  try {
+                    other.rollback();
+                  } catch (Exception ignored) {
+                    // gone
+                  }
+                }
+              });
+      second.start();
+      taker.join(10_000);
+      second.join(10_000);
+      if (got.get() instanceof JournalException e) {
+        fail(
+            "leaseBoth failed as a journal error (the line: journal unwritable) on a deadlock with"
+                + " another taker of the same keys: "
+                + e.getMessage());
+      }
+      if (got.get() instanceof Journal.Lease[] both) {
+        for (Journal.Lease l : both) {
+          if (l != null) {
+            l.close();
+          }
         }
       }
     }
