@@ -663,14 +663,14 @@ public final class PostgresJournal implements Journal {
       try {
         take(chunk, taken);
       } catch (SQLException e) {
-        if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+        if (!lockedElsewhere(e)) {
           throw cannotTake(e);
         }
         for (String key : chunk) {
           try {
             take(List.of(key), taken);
           } catch (SQLException one) {
-            if (!LOCK_NOT_AVAILABLE.equals(one.getSQLState())) {
+            if (!lockedElsewhere(one)) {
               throw cannotTake(one);
             }
           }
@@ -700,6 +700,7 @@ public final class PostgresJournal implements Journal {
                         "insert into edlink_idem_leases (key, holder, expires_at)"
                             + " select k, h, now() + make_interval(secs => ?)"
                             + " from unnest(?::text[], ?::bigint[]) as t(k, h)"
+                            + " order by t.k"
                             + " on conflict (key) do update set holder = excluded.holder,"
                             + " expires_at = excluded.expires_at"
                             + " where edlink_idem_leases.expires_at < now()"
@@ -923,13 +924,22 @@ public final class PostgresJournal implements Journal {
       taken = repeatable(c -> take(c, keys, holders));
     } catch (SQLException e) {
       giveBackAll(mine);
-      if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+      if (lockedElsewhere(e)) {
         if (keys.size() == 1) {
           return new Object[] {null}; // another process is changing it now
         }
         Object[] one = new Object[keys.size()];
-        for (int i = 0; i < keys.size(); i++) {
-          one[i] = takeLeases(List.of(keys.get(i)))[0];
+        try {
+          for (int i = 0; i < keys.size(); i++) {
+            one[i] = takeLeases(List.of(keys.get(i)))[0];
+          }
+        } catch (JournalException | RuntimeException failed) {
+          for (Object o : one) {
+            if (o instanceof KeyLease got) {
+              got.close(); // never returned: nobody else would give it back
+            }
+          }
+          throw failed;
         }
         return one;
       }
@@ -959,6 +969,9 @@ public final class PostgresJournal implements Journal {
                 + " select t.k, t.h, now() + make_interval(secs => ?)"
                 + " from unnest(?::text[], ?::bigint[]) as t(k, h),"
                 + " (select set_config('synchronous_commit', 'off', true)) as c"
+                // In one order for every taker: two that want some of the same keys wait for
+                // each other, rather than each hold a row the other waits for.
+                + " order by t.k"
                 + " on conflict (key) do update set holder = excluded.holder,"
                 + " expires_at = excluded.expires_at"
                 + " where edlink_idem_leases.expires_at < now()"
@@ -1086,6 +1099,17 @@ public final class PostgresJournal implements Journal {
 
   /** PostgreSQL's SQLSTATE for a lock not had within lock_timeout. */
   private static final String LOCK_NOT_AVAILABLE = "55P03";
+
+  /** PostgreSQL's SQLSTATE for a transaction ended to break a deadlock. */
+  private static final String DEADLOCK = "40P01";
+
+  /**
+   * Whether taking keys failed on rows another's open transaction holds: the lock not had in time,
+   * or a deadlock with another taker of some of the same keys (the server ends one of the two).
+   */
+  private static boolean lockedElsewhere(SQLException e) {
+    return LOCK_NOT_AVAILABLE.equals(e.getSQLState()) || DEADLOCK.equals(e.getSQLState());
+  }
 
   @Override
   public void close() throws JournalException {
