@@ -258,6 +258,26 @@ public final class PostgresCluster implements AutoCloseable {
   }
 
   /**
+   * Starts a cluster in a new temporary directory named after {@code name}, or skips the test
+   * class, with the reason, where PostgreSQL cannot be had.
+   */
+  public static PostgresCluster startOrSkip(String name) throws IOException, InterruptedException {
+    Optional<String> why = whyUnavailable();
+    org.junit.jupiter.api.Assumptions.assumeTrue(why.isEmpty(), () -> why.get());
+    return start(Files.createTempDirectory("edlink-idem-pg-" + name));
+  }
+
+  /**
+   * Makes the server's own WAL writer wait 10 s between rounds, not 200 ms: a commit that did not
+   * wait for the disk then stays in the server's memory for seconds, and a {@link #crash} right
+   * after it loses it, as a power cut may.
+   */
+  public PostgresCluster slowWalWriter() throws IOException, InterruptedException {
+    psql("alter system set wal_writer_delay = '10s'; select pg_reload_conf()");
+    return this;
+  }
+
+  /**
    * Makes a cluster in a new temporary directory under {@code dir}, starts it on a free loopback
    * port, and creates the database {@code edlink} and the password role.
    *

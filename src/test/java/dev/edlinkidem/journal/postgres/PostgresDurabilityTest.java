@@ -2,7 +2,6 @@ package dev.edlinkidem.journal.postgres;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.edlinkidem.journal.Attempt;
 import dev.edlinkidem.journal.Entry;
@@ -12,7 +11,6 @@ import dev.edlinkidem.journal.Outcome;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.request.RecordedResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -36,12 +34,7 @@ class PostgresDurabilityTest {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    Optional<String> why = PostgresCluster.whyUnavailable();
-    assumeTrue(why.isEmpty(), () -> why.get());
-    cluster = PostgresCluster.start(Files.createTempDirectory("edlink-idem-pg-durability"));
-    // The server's own writer then leaves an unforced commit in memory for seconds, not 200 ms:
-    // a commit that did not wait for the disk is lost by the crash below, as it may be in life.
-    cluster.psql("alter system set wal_writer_delay = '10s'; select pg_reload_conf()");
+    cluster = PostgresCluster.startOrSkip("durability").slowWalWriter();
   }
 
   @AfterAll

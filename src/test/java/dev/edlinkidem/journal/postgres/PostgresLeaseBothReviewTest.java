@@ -1,18 +1,15 @@
 package dev.edlinkidem.journal.postgres;
 
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,9 +24,7 @@ class PostgresLeaseBothReviewTest {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    Optional<String> why = PostgresCluster.whyUnavailable();
-    assumeTrue(why.isEmpty(), () -> why.get());
-    cluster = PostgresCluster.start(Files.createTempDirectory("edlink-idem-pg-leaseboth"));
+    cluster = PostgresCluster.startOrSkip("leaseboth");
   }
 
   @AfterAll

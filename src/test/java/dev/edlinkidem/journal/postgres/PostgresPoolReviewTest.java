@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.edlinkidem.journal.Attempt;
 import dev.edlinkidem.journal.EntryState;
@@ -21,13 +20,11 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,12 +43,7 @@ class PostgresPoolReviewTest {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    Optional<String> why = PostgresCluster.whyUnavailable();
-    assumeTrue(why.isEmpty(), () -> why.get());
-    cluster = PostgresCluster.start(Files.createTempDirectory("edlink-idem-pg-pool-review"));
-    // As PostgresDurabilityTest: an unforced commit stays in the server's memory for seconds, so
-    // that a crash right after it loses it, as a power cut may.
-    cluster.psql("alter system set wal_writer_delay = '10s'; select pg_reload_conf()");
+    cluster = PostgresCluster.startOrSkip("pool-review").slowWalWriter();
   }
 
   @AfterAll

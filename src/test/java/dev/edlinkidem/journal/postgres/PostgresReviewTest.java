@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.edlinkidem.journal.Attempt;
 import dev.edlinkidem.journal.Entry;
@@ -16,12 +15,10 @@ import dev.edlinkidem.journal.Outcome;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.request.RecordedResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -37,9 +34,7 @@ class PostgresReviewTest {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    Optional<String> why = PostgresCluster.whyUnavailable();
-    assumeTrue(why.isEmpty(), () -> why.get());
-    cluster = PostgresCluster.start(Files.createTempDirectory("edlink-idem-pg-review"));
+    cluster = PostgresCluster.startOrSkip("review");
   }
 
   @AfterAll
