@@ -32,7 +32,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -689,36 +688,7 @@ public final class PostgresJournal implements Journal {
     held.addAll(mine);
     Map<String, Long> got;
     try {
-      got =
-          repeatable(
-              c -> {
-                Map<String, Long> rows = new HashMap<>();
-                c.setAutoCommit(false);
-                unforced(c);
-                try (PreparedStatement ps =
-                    c.prepareStatement(
-                        "insert into edlink_idem_leases (key, holder, expires_at)"
-                            + " select k, h, now() + make_interval(secs => ?)"
-                            + " from unnest(?::text[], ?::bigint[]) as t(k, h)"
-                            + " order by t.k"
-                            + " on conflict (key) do update set holder = excluded.holder,"
-                            + " expires_at = excluded.expires_at"
-                            + " where edlink_idem_leases.expires_at < now()"
-                            + " or edlink_idem_leases.holder = excluded.holder"
-                            + " returning key, holder")) {
-                  ps.setDouble(1, lease.toMillis() / 1000.0);
-                  ps.setArray(2, c.createArrayOf("text", keys.toArray()));
-                  ps.setArray(3, c.createArrayOf("bigint", mine.toArray()));
-                  try (ResultSet r = ps.executeQuery()) {
-                    while (r.next()) {
-                      rows.put(r.getString(1), r.getLong(2));
-                    }
-                  }
-                }
-                c.commit();
-                c.setAutoCommit(true);
-                return rows;
-              });
+      got = repeatable(c -> upsertLeases(c, keys, holders));
     } catch (SQLException | JournalException | RuntimeException e) {
       giveBackAll(mine);
       throw e;
@@ -767,7 +737,10 @@ public final class PostgresJournal implements Journal {
     }
   }
 
-  /** Gives back the leases of a merge or a remove, as {@link KeyLease#close} gives back one. */
+  /**
+   * Gives back leases of this process in one statement, its own transaction, committed without
+   * waiting for the disk: a lease given back and lost with a crash of the server runs out instead.
+   */
   private void giveBackAll(Collection<Long> holders) {
     if (holders.isEmpty()) {
       return;
@@ -779,15 +752,14 @@ public final class PostgresJournal implements Journal {
     try {
       using(
           c -> {
-            c.setAutoCommit(false);
-            unforced(c);
             try (PreparedStatement ps =
-                c.prepareStatement("delete from edlink_idem_leases where holder = any (?)")) {
+                c.prepareStatement(
+                    "delete from edlink_idem_leases where holder = any (?)"
+                        + " and (select set_config('synchronous_commit', 'off', true))"
+                        + " is not null")) {
               ps.setArray(1, c.createArrayOf("bigint", holders.toArray()));
               ps.executeUpdate();
             }
-            c.commit();
-            c.setAutoCommit(true);
             return null;
           });
     } catch (SQLException | JournalException e) {
@@ -958,11 +930,15 @@ public final class PostgresJournal implements Journal {
     return taken;
   }
 
-  private Object[] take(Connection c, List<String> keys, long[] holders)
-      throws SQLException, JournalException {
-    Set<String> took = new HashSet<>();
-    // A statement, and its transaction, committed without waiting for the disk (set_config, local
-    // to the transaction): see above.
+  /**
+   * Writes the lease rows of {@code keys} for {@code holders} (one each, in the same order) in one
+   * statement, its own transaction, committed without waiting for the disk (set_config, local to
+   * the transaction): a new row, a row whose lease ran out, or a row these holders already have (a
+   * statement whose answer was lost, run again). Returns the holder of each key taken.
+   */
+  private Map<String, Long> upsertLeases(Connection c, List<String> keys, long[] holders)
+      throws SQLException {
+    Map<String, Long> took = new HashMap<>();
     try (PreparedStatement ps =
         c.prepareStatement(
             "insert into edlink_idem_leases (key, holder, expires_at)"
@@ -976,7 +952,7 @@ public final class PostgresJournal implements Journal {
                 + " expires_at = excluded.expires_at"
                 + " where edlink_idem_leases.expires_at < now()"
                 + " or edlink_idem_leases.holder = excluded.holder"
-                + " returning key")) {
+                + " returning key, holder")) {
       ps.setDouble(1, lease.toMillis() / 1000.0);
       ps.setArray(2, c.createArrayOf("text", keys.toArray()));
       Long[] boxed = new Long[holders.length];
@@ -986,10 +962,16 @@ public final class PostgresJournal implements Journal {
       ps.setArray(3, c.createArrayOf("bigint", boxed));
       try (ResultSet r = ps.executeQuery()) {
         while (r.next()) {
-          took.add(r.getString(1));
+          took.put(r.getString(1), r.getLong(2));
         }
       }
     }
+    return took;
+  }
+
+  private Object[] take(Connection c, List<String> keys, long[] holders)
+      throws SQLException, JournalException {
+    Set<String> took = upsertLeases(c, keys, holders).keySet();
     // Read once the leases are taken: it sees what a writer that held a row committed while this
     // one waited for it. Under a lease nobody else writes the key's records or its tombstone, so
     // both are kept.
@@ -1343,13 +1325,6 @@ public final class PostgresJournal implements Journal {
     }
   }
 
-  /** The transaction under way on {@code c} commits without waiting for the server's disk. */
-  private static void unforced(Connection c) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute("set local synchronous_commit = off");
-    }
-  }
-
   /**
    * Appends records, checks that the lease still names its holder, and brings the key's summary up
    * to date, in one statement: the lease row is locked to the commit, so a process that takes the
@@ -1572,30 +1547,8 @@ public final class PostgresJournal implements Journal {
           return;
         }
       }
-      held.remove(holder);
       leased.remove(key, this);
-      if (closed) {
-        return;
-      }
-      try {
-        using(
-            c -> {
-              // One statement, its own transaction, committed without waiting for the disk: a
-              // lease given back and lost with a crash of the server runs out instead.
-              try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "delete from edlink_idem_leases where key = ? and holder = ?"
-                          + " and (select set_config('synchronous_commit', 'off', true))"
-                          + " is not null")) {
-                ps.setString(1, key);
-                ps.setLong(2, holder);
-                ps.executeUpdate();
-              }
-              return null;
-            });
-      } catch (SQLException | JournalException e) {
-        // Not given back, it runs out: nothing written depends on it.
-      }
+      giveBackAll(List.of(holder));
     }
   }
 
