@@ -1248,16 +1248,11 @@ public final class PostgresJournal implements Journal {
                   lastRefusal);
             }
             nextProbe = start + PROBE_EVERY.toNanos();
-            attempt = new Properties();
-            attempt.putAll(props);
-            attempt.setProperty("connectTimeout", Long.toString(PROBE_TIMEOUT.toSeconds()));
+            attempt = connectingWithin(PROBE_TIMEOUT.toSeconds());
           } else {
             // An attempt that cannot be answered (a host that drops it) ends with the wait.
-            attempt = new Properties();
-            attempt.putAll(props);
-            attempt.setProperty(
-                "connectTimeout",
-                Long.toString(Math.min(CONNECT_TIMEOUT.toSeconds(), 1 + left / 1_000_000_000L)));
+            attempt =
+                connectingWithin(Math.min(CONNECT_TIMEOUT.toSeconds(), 1 + left / 1_000_000_000L));
           }
         }
       }
@@ -1291,6 +1286,14 @@ public final class PostgresJournal implements Journal {
         }
       }
     }
+  }
+
+  /** The journal's connection properties, with connecting allowed {@code seconds}. */
+  private Properties connectingWithin(long seconds) {
+    Properties p = new Properties();
+    p.putAll(props);
+    p.setProperty("connectTimeout", Long.toString(seconds));
+    return p;
   }
 
   /**
