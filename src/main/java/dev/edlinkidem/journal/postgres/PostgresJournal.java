@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
@@ -831,6 +832,22 @@ public final class PostgresJournal implements Journal {
    * and their entries then read as pending, which is safe (see {@link Journal}). The server writes
    * its log in order, so a later begin's commit, which waits, carries them to disk with it.
    */
+  /** Groups of writes whose commits waited for the disk, and the writes in them. */
+  @Override
+  public long[] forcesShared() {
+    return forcedAppends.counts();
+  }
+
+  /** Calls waiting for a group (taking leases, writing records), for tests. */
+  int callsWaiting() {
+    return leaseTakes.waiting() + forcedAppends.waiting() + unforcedAppends.waiting();
+  }
+
+  /** Groups of leases taken together and the calls in them, for tests. */
+  long[] leaseGroups() {
+    return leaseTakes.counts();
+  }
+
   @Override
   public void leaveOutcomesUnforced() {
     outcomesUnforced = true;
@@ -876,6 +893,50 @@ public final class PostgresJournal implements Journal {
    * transaction makes the keys be taken one at a time, where it counts as a key in flight.
    */
   private Object[] takeLeases(List<String> keys) throws JournalException {
+    return leaseTakes.call(keys);
+  }
+
+  /** Leases asked for by many threads at once, taken in one statement and one read. */
+  private final GroupedCalls<List<String>, Object[]> leaseTakes =
+      new GroupedCalls<>(this::takeGroup, keys -> keys, GROUP_MOST);
+
+  /** How many calls a group holds at most. */
+  private static final int GROUP_MOST = 64;
+
+  /**
+   * {@link #takeNow} for every call of a group at once; when that fails, for each call alone, so
+   * that each hears its own failure and a failure of one key's is not the others'.
+   */
+  private List<GroupedCalls.Result<Object[]>> takeGroup(List<List<String>> group) {
+    if (group.size() > 1) {
+      List<String> all = new ArrayList<>();
+      group.forEach(all::addAll);
+      try {
+        Object[] taken = takeNow(all);
+        List<GroupedCalls.Result<Object[]>> results = new ArrayList<>();
+        int from = 0;
+        for (List<String> keys : group) {
+          results.add(GroupedCalls.Result.of(Arrays.copyOfRange(taken, from, from + keys.size())));
+          from += keys.size();
+        }
+        return results;
+      } catch (JournalException e) {
+        // Nothing of it is held: each alone, below.
+      }
+    }
+    List<GroupedCalls.Result<Object[]>> results = new ArrayList<>();
+    for (List<String> keys : group) {
+      try {
+        results.add(GroupedCalls.Result.of(takeNow(keys)));
+      } catch (JournalException e) {
+        results.add(GroupedCalls.Result.failed(e));
+      }
+    }
+    return results;
+  }
+
+  /** {@link #takeLeases}, in a statement of its own. */
+  private Object[] takeNow(List<String> keys) throws JournalException {
     long[] holders = new long[keys.size()];
     try {
       for (int i = 0; i < holders.length; i++) {
@@ -903,7 +964,7 @@ public final class PostgresJournal implements Journal {
         Object[] one = new Object[keys.size()];
         try {
           for (int i = 0; i < keys.size(); i++) {
-            one[i] = takeLeases(List.of(keys.get(i)))[0];
+            one[i] = takeNow(List.of(keys.get(i)))[0];
           }
         } catch (JournalException | RuntimeException failed) {
           for (Object o : one) {
@@ -931,51 +992,95 @@ public final class PostgresJournal implements Journal {
   }
 
   /**
-   * Writes the lease rows of {@code keys} for {@code holders} (one each, in the same order) in one
-   * statement, its own transaction, committed without waiting for the disk (set_config, local to
-   * the transaction): a new row, a row whose lease ran out, or a row these holders already have (a
-   * statement whose answer was lost, run again). Returns the holder of each key taken.
+   * Writes the lease rows of keys (the second parameter) for holders (the third; one each, in the
+   * same order), for a lease of the first (seconds), in one statement, its own transaction,
+   * committed without waiting for the disk (set_config, local to the transaction): a new row, a row
+   * whose lease ran out, or a row these holders already have (a statement whose answer was lost,
+   * run again). Returns each key taken and its holder.
    */
+  private static final String TAKE_LEASES =
+      "insert into edlink_idem_leases (key, holder, expires_at)"
+          + " select t.k, t.h, now() + make_interval(secs => ?)"
+          + " from unnest(?::text[], ?::bigint[]) as t(k, h),"
+          + " (select set_config('synchronous_commit', 'off', true)) as c"
+          // In one order for every taker: two that want some of the same keys wait for each
+          // other, rather than each hold a row the other waits for.
+          + " order by t.k"
+          + " on conflict (key) do update set holder = excluded.holder,"
+          + " expires_at = excluded.expires_at"
+          + " where edlink_idem_leases.expires_at < now()"
+          + " or edlink_idem_leases.holder = excluded.holder"
+          + " returning key, holder";
+
+  /**
+   * The records (first column 1, with their ids) and tombstones (2) of the keys given twice, key by
+   * key through the indexes: a plan that the server keeps from when the tables were small (a new
+   * journal) still reads no other rows once they are large.
+   */
+  private static final String HELD =
+      "select 1, k.key, r.id, r.record, null, null::bigint, null::bigint"
+          + " from unnest(?::text[]) as k(key) cross join lateral (select id, record"
+          + " from edlink_idem_records x where x.key = k.key order by id) as r"
+          + " union all select 2, k.key, 0, null, t.fingerprint, t.window_end_ns, t.pruned_ns"
+          + " from unnest(?::text[]) as k(key) cross join lateral (select fingerprint,"
+          + " window_end_ns, pruned_ns from edlink_idem_tombstones x where x.key = k.key"
+          + " limit 1) as t order by 1, 3";
+
   private Map<String, Long> upsertLeases(Connection c, List<String> keys, long[] holders)
       throws SQLException {
-    Map<String, Long> took = new HashMap<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "insert into edlink_idem_leases (key, holder, expires_at)"
-                + " select t.k, t.h, now() + make_interval(secs => ?)"
-                + " from unnest(?::text[], ?::bigint[]) as t(k, h),"
-                + " (select set_config('synchronous_commit', 'off', true)) as c"
-                // In one order for every taker: two that want some of the same keys wait for
-                // each other, rather than each hold a row the other waits for.
-                + " order by t.k"
-                + " on conflict (key) do update set holder = excluded.holder,"
-                + " expires_at = excluded.expires_at"
-                + " where edlink_idem_leases.expires_at < now()"
-                + " or edlink_idem_leases.holder = excluded.holder"
-                + " returning key, holder")) {
-      ps.setDouble(1, lease.toMillis() / 1000.0);
-      ps.setArray(2, c.createArrayOf("text", keys.toArray()));
-      Long[] boxed = new Long[holders.length];
-      for (int i = 0; i < holders.length; i++) {
-        boxed[i] = holders[i];
-      }
-      ps.setArray(3, c.createArrayOf("bigint", boxed));
+    try (PreparedStatement ps = c.prepareStatement(TAKE_LEASES)) {
+      bindTake(c, ps, keys, holders);
       try (ResultSet r = ps.executeQuery()) {
-        while (r.next()) {
-          took.put(r.getString(1), r.getLong(2));
-        }
+        return tookOf(r);
       }
+    }
+  }
+
+  private void bindTake(Connection c, PreparedStatement ps, List<String> keys, long[] holders)
+      throws SQLException {
+    ps.setDouble(1, lease.toMillis() / 1000.0);
+    ps.setArray(2, c.createArrayOf("text", keys.toArray()));
+    Long[] boxed = new Long[holders.length];
+    for (int i = 0; i < holders.length; i++) {
+      boxed[i] = holders[i];
+    }
+    ps.setArray(3, c.createArrayOf("bigint", boxed));
+  }
+
+  private static Map<String, Long> tookOf(ResultSet r) throws SQLException {
+    Map<String, Long> took = new HashMap<>();
+    while (r.next()) {
+      took.put(r.getString(1), r.getLong(2));
     }
     return took;
   }
 
+  /**
+   * Takes the leases, then reads what the keys hold: two statements sent together, one round trip,
+   * in one transaction. The read is a statement of its own, so it sees what a writer that held a
+   * row committed while this one waited for it. Under a lease nobody else writes the key's records
+   * or its tombstone, so both are kept.
+   */
   private Object[] take(Connection c, List<String> keys, long[] holders)
       throws SQLException, JournalException {
-    Set<String> took = upsertLeases(c, keys, holders).keySet();
-    // Read once the leases are taken: it sees what a writer that held a row committed while this
-    // one waited for it. Under a lease nobody else writes the key's records or its tombstone, so
-    // both are kept.
-    Map<String, Held> found = took.isEmpty() ? Map.of() : heldOf(c, List.copyOf(took));
+    Set<String> took;
+    Map<String, Held> found;
+    try (PreparedStatement ps = c.prepareStatement(TAKE_LEASES + "; " + HELD)) {
+      bindTake(c, ps, keys, holders);
+      Array array = c.createArrayOf("text", keys.toArray());
+      ps.setArray(4, array);
+      ps.setArray(5, array);
+      ps.execute();
+      try (ResultSet r = ps.getResultSet()) {
+        took = tookOf(r).keySet();
+      }
+      if (!ps.getMoreResults()) {
+        throw new SQLException("the read of the keys' records gave no rows");
+      }
+      try (ResultSet r = ps.getResultSet()) {
+        found = heldOf(r, List.copyOf(took));
+      }
+    }
     List<String> resent = new ArrayList<>();
     found.forEach(
         (key, h) -> {
@@ -1329,35 +1434,209 @@ public final class PostgresJournal implements Journal {
   }
 
   /**
-   * Appends records, checks that the lease still names its holder, and brings the key's summary up
-   * to date, in one statement: the lease row is locked to the commit, so a process that takes the
-   * key over once the lease ran out waits for it, and then sees it. For a begin, the key must have
-   * no record at all. The final write gives the lease back in the same statement. Its first
+   * Appends records under leases, each key's checked to still name its holder, and brings their
+   * summaries up to date, in one statement for a group of keys (see {@link #appendGroup}): each
+   * lease row is locked to the commit, so a process that takes a key over once its lease ran out
+   * waits for it, and then sees it. A key whose row names another holder ({@code mine}) gets
+   * nothing written. A begin ({@code appending} false) is written only where the key has no record
+   * at all; a final write ({@code release}) gives the lease back in the same statement. The first
    * parameter says whether the commit waits for the disk ({@code on} or {@code off}, for this
-   * transaction). Its first column counts the lease rows still this holder's (0 or 1), its second
-   * the summaries written (0 when nothing was written).
+   * transaction). One row for each key, in the order given: its number from 1, whether the lease
+   * row is still the holder's, and whether the key's records were written.
+   *
+   * <p>Each lease row is locked by a select of its own, by its key and holder (the re-check of a
+   * row another transaction changed meanwhile, under Read Committed, is of that row's own columns),
+   * in key order, as every statement that takes leases locks them.
    */
   private static final String APPEND =
       "with waits as (select set_config('synchronous_commit', ?, true)),"
-          + " mine as ("
-          + "select key from edlink_idem_leases where key = ? and holder = ? for update),"
-          + " go as (select key from mine where ? or not exists"
-          + " (select 1 from edlink_idem_records r where r.key = mine.key)),"
+          + " w as (select * from unnest((select ?::text[]), (select ?::bigint[]),"
+          + " (select ?::boolean[]), (select ?::boolean[]), (select ?::bigint[]),"
+          + " (select ?::text[]), (select ?::integer[]), (select ?::integer[]),"
+          + " (select ?::text[]), (select ?::text[]), (select ?::bigint[]), (select ?::text[]))"
+          + " with ordinality as w(key, holder, appending, release, created_ns, state, status,"
+          + " attempts, method, url, finished_ns, via, n)),"
+          + " mine as (select l.key from (select key, holder from w order by key) as k"
+          + " cross join lateral (select key from edlink_idem_leases"
+          + " where key = k.key and holder = k.holder for update) as l),"
+          + " go as (select w.* from w join mine on mine.key = w.key where w.appending"
+          + " or (select min(id) from edlink_idem_records r where r.key = w.key) is null),"
           + " added as (insert into edlink_idem_records (key, record)"
-          + " select go.key, u.record from go, unnest(?::bytea[]) with ordinality as u(record, n)"
-          + " order by u.n returning id),"
+          + " select u.key, u.record from unnest((select ?::text[]), (select ?::bytea[]))"
+          + " with ordinality as u(key, record, n) where u.key in (select key from go)"
+          + " order by u.n returning id, key),"
           + " summary as (insert into edlink_idem_entries (key, first_record, created_ns, state,"
           + " status, attempts, method, url, finished_ns, via)"
           + " select go.key, coalesce((select min(id) from edlink_idem_records r"
-          + " where r.key = go.key), (select min(id) from added)), ?, ?, ?, ?, ?, ?, ?, ? from go"
+          + " where r.key = go.key), (select min(a.id) from added a where a.key = go.key)),"
+          + " go.created_ns, go.state, go.status, go.attempts, go.method, go.url,"
+          + " go.finished_ns, go.via from go order by go.key"
           + " on conflict (key) do update set created_ns = excluded.created_ns,"
           + " state = excluded.state, status = excluded.status, attempts = excluded.attempts,"
           + " method = excluded.method, url = excluded.url, finished_ns = excluded.finished_ns,"
           + " via = excluded.via returning key),"
           + " released as (delete from edlink_idem_leases l using go"
-          + " where ? and l.key = go.key and l.holder = ? returning 1)"
-          + " select (select count(*) from mine), (select count(*) from summary),"
-          + " (select count(*) from waits), (select count(*) from released)";
+          + " where go.release and l.key = go.key and l.holder = go.holder returning 1)"
+          + " select w.n, exists (select 1 from mine where mine.key = w.key),"
+          + " exists (select 1 from summary where summary.key = w.key),"
+          + " (select count(*) from waits), (select count(*) from released)"
+          + " from w order by w.n";
+
+  /** One lease's write: its records, the summary they make, and how it is written. */
+  private record Append(
+      KeyLease lease, List<byte[]> records, EntrySummary summary, boolean begin, boolean release) {}
+
+  /** Writes whose commits wait for the server's disk, and those whose commits do not. */
+  private final GroupedCalls<Append, boolean[]> forcedAppends =
+      new GroupedCalls<>(group -> appendGroup(group, true), a -> List.of(a.lease.key), GROUP_MOST);
+
+  private final GroupedCalls<Append, boolean[]> unforcedAppends =
+      new GroupedCalls<>(group -> appendGroup(group, false), a -> List.of(a.lease.key), GROUP_MOST);
+
+  /**
+   * Writes a group of leases' records in one transaction ({@link #APPEND}): for each, whether its
+   * lease row was still its own, and whether its records were written. A statement that fails
+   * leaves nothing committed, so a group's is then written again call by call, each hearing its own
+   * failure; run again on a new connection when the idle one it was given had been cut off (a
+   * restart). A commit that fails is never run again: it may have been done when the answer was
+   * lost.
+   */
+  private List<GroupedCalls.Result<boolean[]>> appendGroup(List<Append> group, boolean forced) {
+    try {
+      return repeatable(c -> appendNow(c, group, forced));
+    } catch (SQLException | JournalException e) {
+      List<GroupedCalls.Result<boolean[]>> results = new ArrayList<>();
+      for (Append a : group) {
+        if (group.size() > 1 && e instanceof SQLException) {
+          results.addAll(appendGroup(List.of(a), forced));
+        } else {
+          results.add(
+              GroupedCalls.Result.failed(
+                  e instanceof JournalException je
+                      ? je
+                      : new JournalException(
+                          "cannot write key "
+                              + a.lease.key
+                              + " to the journal at "
+                              + location
+                              + ": "
+                              + e.getMessage(),
+                          e)));
+        }
+      }
+      return results;
+    }
+  }
+
+  private List<GroupedCalls.Result<boolean[]>> appendNow(
+      Connection c, List<Append> group, boolean forced) throws SQLException {
+    int n = group.size();
+    String[] keys = new String[n];
+    Long[] holders = new Long[n];
+    Boolean[] appending = new Boolean[n];
+    Boolean[] release = new Boolean[n];
+    Long[] created = new Long[n];
+    String[] state = new String[n];
+    Integer[] status = new Integer[n];
+    Integer[] attempts = new Integer[n];
+    String[] method = new String[n];
+    String[] url = new String[n];
+    Long[] finished = new Long[n];
+    String[] via = new String[n];
+    List<String> recordKeys = new ArrayList<>();
+    List<byte[]> records = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Append a = group.get(i);
+      EntrySummary s = a.summary;
+      keys[i] = a.lease.key;
+      holders[i] = a.lease.holder;
+      appending[i] = !a.begin;
+      release[i] = a.release;
+      created[i] = nanos(s.created());
+      state[i] = s.state().label();
+      status[i] = s.status();
+      attempts[i] = s.attempts();
+      method[i] = s.method();
+      url[i] = s.url();
+      finished[i] = s.finishedAt() == null ? null : nanos(s.finishedAt());
+      via[i] = s.via();
+      for (byte[] record : a.records) {
+        recordKeys.add(a.lease.key);
+        records.add(record);
+      }
+    }
+    c.setAutoCommit(false);
+    boolean[][] found = new boolean[n][2];
+    boolean written = false;
+    try (PreparedStatement ps = c.prepareStatement(APPEND)) {
+      ps.setString(1, forced ? "on" : "off");
+      ps.setArray(2, c.createArrayOf("text", keys));
+      ps.setArray(3, c.createArrayOf("bigint", holders));
+      ps.setArray(4, c.createArrayOf("boolean", appending));
+      ps.setArray(5, c.createArrayOf("boolean", release));
+      ps.setArray(6, c.createArrayOf("bigint", created));
+      ps.setArray(7, c.createArrayOf("text", state));
+      ps.setArray(8, c.createArrayOf("integer", status));
+      ps.setArray(9, c.createArrayOf("integer", attempts));
+      ps.setArray(10, c.createArrayOf("text", method));
+      ps.setArray(11, c.createArrayOf("text", url));
+      ps.setArray(12, c.createArrayOf("bigint", finished));
+      ps.setArray(13, c.createArrayOf("text", via));
+      ps.setArray(14, c.createArrayOf("text", recordKeys.toArray()));
+      ps.setArray(15, c.createArrayOf("bytea", records.toArray(byte[][]::new)));
+      try (ResultSet r = ps.executeQuery()) {
+        while (r.next()) {
+          boolean[] f = found[r.getInt(1) - 1];
+          f[0] = r.getBoolean(2);
+          f[1] = r.getBoolean(3);
+          written |= f[1];
+        }
+      }
+    }
+    if (!written) {
+      c.rollback();
+      c.setAutoCommit(true);
+      return results(found);
+    }
+    try {
+      c.commit();
+    } catch (SQLException e) {
+      // Those with nothing to write wrote nothing, whatever became of the commit.
+      List<GroupedCalls.Result<boolean[]>> unknown = results(found);
+      for (int i = 0; i < n; i++) {
+        Append a = group.get(i);
+        if (!found[i][1]) {
+          continue;
+        }
+        unknown.set(
+            i,
+            GroupedCalls.Result.failed(
+                new JournalException(
+                    "cannot tell whether key "
+                        + a.lease.key
+                        + " was written to the journal at "
+                        + location
+                        + ": "
+                        + e.getMessage(),
+                    e)));
+      }
+      return unknown;
+    }
+    try {
+      c.setAutoCommit(true);
+    } catch (SQLException e) {
+      // Committed: not to be run again. The pool finds the connection broken and drops it.
+    }
+    return results(found);
+  }
+
+  private static List<GroupedCalls.Result<boolean[]>> results(boolean[][] found) {
+    List<GroupedCalls.Result<boolean[]>> results = new ArrayList<>();
+    for (boolean[] f : found) {
+      results.add(GroupedCalls.Result.of(f));
+    }
+    return results;
+  }
 
   /**
    * A key's lease. Under it no other process writes the key, so its entry, read when the lease was
@@ -1481,59 +1760,12 @@ public final class PostgresJournal implements Journal {
     private void append(
         List<byte[]> records, Entry after, boolean begin, boolean forced, boolean release)
         throws JournalException {
-      EntrySummary s = EntrySummary.of(after);
-      int[] counts;
-      try {
-        // Run again on a new connection when the idle one it was given had been cut off (a
-        // restart): nothing is committed before the commit, whose own failure is never retried.
-        counts =
-            repeatable(
-                c -> {
-                  c.setAutoCommit(false);
-                  int[] found = new int[2];
-                  try (PreparedStatement ps = c.prepareStatement(APPEND)) {
-                    ps.setString(1, forced ? "on" : "off");
-                    ps.setString(2, key);
-                    ps.setLong(3, holder);
-                    ps.setBoolean(4, !begin);
-                    ps.setArray(5, c.createArrayOf("bytea", records.toArray(byte[][]::new)));
-                    bindSummary(ps, 6, s);
-                    ps.setBoolean(14, release);
-                    ps.setLong(15, holder);
-                    try (ResultSet r = ps.executeQuery()) {
-                      r.next();
-                      found[0] = r.getInt(1);
-                      found[1] = r.getInt(2);
-                    }
-                  }
-                  if (found[1] == 1) {
-                    try {
-                      c.commit();
-                    } catch (SQLException e) {
-                      throw new JournalException(
-                          "cannot tell whether key "
-                              + key
-                              + " was written to the journal at "
-                              + location
-                              + ": "
-                              + e.getMessage(),
-                          e);
-                    }
-                  } else {
-                    c.rollback();
-                  }
-                  c.setAutoCommit(true);
-                  return found;
-                });
-      } catch (SQLException e) {
-        throw new JournalException(
-            "cannot write key " + key + " to the journal at " + location + ": " + e.getMessage(),
-            e);
-      }
-      if (counts[0] == 0) {
+      Append asked = new Append(this, records, EntrySummary.of(after), begin, release);
+      boolean[] found = (forced ? forcedAppends : unforcedAppends).call(asked);
+      if (!found[0]) {
         throw leaseLost(key);
       }
-      if (counts[1] == 0) {
+      if (!found[1]) {
         throw notBlank();
       }
       entry = after;
@@ -1600,30 +1832,17 @@ public final class PostgresJournal implements Journal {
   /** A key's records, one line each in order, and its tombstone or null, as a lease found them. */
   private record Held(byte[] records, Tombstone tombstone) {}
 
-  /** The records and the tombstone of each of {@code keys}, in one statement. */
-  private static Map<String, Held> heldOf(Connection c, List<String> keys) throws SQLException {
+  /** The records and the tombstone of each of {@code keys}, from the rows of {@link #HELD}. */
+  private static Map<String, Held> heldOf(ResultSet r, List<String> keys) throws SQLException {
     Map<String, ByteArrayOutputStream> lines = new HashMap<>();
     Map<String, Tombstone> tombstones = new HashMap<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select 1, key, id, record, null, null::bigint, null::bigint from edlink_idem_records"
-                + " where key = any (?)"
-                + " union all select 2, key, 0, null, fingerprint, window_end_ns, pruned_ns"
-                + " from edlink_idem_tombstones where key = any (?) order by 1, 3")) {
-      Array array = c.createArrayOf("text", keys.toArray());
-      ps.setArray(1, array);
-      ps.setArray(2, array);
-      try (ResultSet r = ps.executeQuery()) {
-        while (r.next()) {
-          String key = r.getString(2);
-          if (r.getInt(1) == 1) {
-            lines.computeIfAbsent(key, k -> new ByteArrayOutputStream()).writeBytes(r.getBytes(4));
-          } else {
-            tombstones.put(
-                key,
-                new Tombstone(key, r.getString(5), instant(r.getLong(6)), instant(r.getLong(7))));
-          }
-        }
+    while (r.next()) {
+      String key = r.getString(2);
+      if (r.getInt(1) == 1) {
+        lines.computeIfAbsent(key, k -> new ByteArrayOutputStream()).writeBytes(r.getBytes(4));
+      } else {
+        tombstones.put(
+            key, new Tombstone(key, r.getString(5), instant(r.getLong(6)), instant(r.getLong(7))));
       }
     }
     Map<String, Held> held = new HashMap<>();
