@@ -86,7 +86,10 @@ public final class PostgresJournal implements Journal {
 
   private final Semaphore connections = new Semaphore(CONNECTIONS);
 
-  /** The renewer's own connection; only its thread uses it, and close aborts it. */
+  /**
+   * The renewer's own connection, made when it first has a lease to renew; only its thread uses it,
+   * and close aborts it.
+   */
   private volatile Connection renewals;
 
   private final Set<Long> held = ConcurrentHashMap.newKeySet();
@@ -101,7 +104,6 @@ public final class PostgresJournal implements Journal {
 
   private PostgresJournal(
       Connection first,
-      Connection renewals,
       String jdbcUrl,
       Properties props,
       String location,
@@ -112,7 +114,6 @@ public final class PostgresJournal implements Journal {
     this.jdbcUrl = jdbcUrl;
     this.props = props;
     this.versionFound = versionFound;
-    this.renewals = renewals;
     this.location = location;
     this.lease = lease;
     this.partWay = partWay;
@@ -180,7 +181,6 @@ public final class PostgresJournal implements Journal {
     props.putIfAbsent("loginTimeout", Long.toString(CONNECT_TIMEOUT.toSeconds()));
     props.putIfAbsent("socketTimeout", Long.toString(CALL_TIMEOUT.toSeconds()));
     Connection db = null;
-    Connection renewals = null;
     try {
       db = connect(jdbcUrl, props, location);
       int found;
@@ -198,16 +198,14 @@ public final class PostgresJournal implements Journal {
                     + Schema.VERSION
                     + "; open it as the journal (--journal) with this edlink-idem first");
       }
-      renewals = connect(jdbcUrl, props, location);
-      return new PostgresJournal(db, renewals, jdbcUrl, props, location, lease, partWay, found);
+      // The renewer connects when it first has a lease to renew: most commands end before.
+      return new PostgresJournal(db, jdbcUrl, props, location, lease, partWay, found);
     } catch (SQLException e) {
       closeQuietly(db);
-      closeQuietly(renewals);
       throw new JournalException(
           "cannot open the journal at " + location + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       closeQuietly(db);
-      closeQuietly(renewals);
       throw e;
     }
   }
@@ -235,14 +233,14 @@ public final class PostgresJournal implements Journal {
     if (c == null) {
       throw new SQLException("the driver does not take " + location);
     }
+    // In one round trip. Whatever the server's default: a commit returns once it is on the
+    // server's disk. A lease row locked by another's open transaction is a key in flight, not a
+    // wait. A process stopped inside a transaction of its own (SIGSTOP, a runner pre-empted)
+    // holds row locks: the server ends it, rather than let it keep others' renewals from its rows.
     try (Statement s = c.createStatement()) {
-      // Whatever the server's default: a commit returns once it is on the server's disk.
-      s.execute("set synchronous_commit = on");
-      // A lease row locked by another's open transaction is a key in flight, not a wait.
-      s.execute("set lock_timeout = '2s'");
-      // A process stopped inside a transaction of its own (SIGSTOP, a runner pre-empted) holds
-      // row locks: the server ends it, rather than let it keep others' renewals from its rows.
-      s.execute("set idle_in_transaction_session_timeout = '30s'");
+      s.execute(
+          "set synchronous_commit = on; set lock_timeout = '2s';"
+              + " set idle_in_transaction_session_timeout = '30s'");
     }
     return c;
   }

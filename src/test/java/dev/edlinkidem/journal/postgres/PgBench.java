@@ -50,6 +50,7 @@ public final class PgBench {
               .append("\"grading_type\":\"points\"}}\n");
         }
         Path plan = Files.writeString(work.resolve("plan.jsonl"), text);
+        archiveMade();
         List<Double> filePost = new ArrayList<>();
         List<Double> pgPost = new ArrayList<>();
         List<Double> fileRemove = new ArrayList<>();
@@ -102,7 +103,8 @@ public final class PgBench {
             median(pgBatch),
             100 * median(pgBatch) / median(fileBatch));
         System.out.printf(
-            "the same batch as users run it, a process of its own (java -jar, JVM start included),"
+            "the same batch as users run it, a process of its own (scripts/edlink-idem, JVM start"
+                + " included),"
                 + " lines/s (median of %d): file %.0f, PostgreSQL %.0f (%.0f%%)%n",
             rounds,
             median(fileProcess),
@@ -150,15 +152,15 @@ public final class PgBench {
     return perEntry;
   }
 
-  /** Lines a second of a batch on {@code journal}, run as {@code java -jar} in a process. */
+  /**
+   * Lines a second of a batch on {@code journal}, run in a process of its own as users run it:
+   * through scripts/edlink-idem, with the class-data archive it makes ({@link #archiveMade}).
+   */
   private static double batchProcess(String journal, SandboxServer sandbox, Path plan, int lines)
       throws Exception {
-    Path jar = Path.of("target", "edlink-idem.jar").toAbsolutePath();
     ProcessBuilder b =
         new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                jar.toString(),
+                LAUNCHER.toString(),
                 "--journal",
                 journal,
                 "batch",
@@ -179,6 +181,44 @@ public final class PgBench {
       throw new IllegalStateException("the batch process exited " + code);
     }
     return lines / seconds;
+  }
+
+  private static final Path LAUNCHER = Path.of("scripts", "edlink-idem").toAbsolutePath();
+
+  /**
+   * Runs the launcher once and waits (up to two minutes) for the class-data archive it then makes
+   * beside the jar in the background, so that every timed process starts as users' do.
+   */
+  private static void archiveMade() throws Exception {
+    Path target = Path.of("target").toAbsolutePath();
+    Path jar = target.resolve("edlink-idem.jar");
+    ProcessBuilder b =
+        new ProcessBuilder(LAUNCHER.toString(), "--version")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    b.start().waitFor();
+    long end = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (System.nanoTime() < end) {
+      try (var archives = Files.list(target)) {
+        boolean made =
+            archives.anyMatch(
+                a -> {
+                  try {
+                    return a.getFileName().toString().matches("edlink-idem-[0-9]+\\.jsa")
+                        && Files.size(a) > 0
+                        && Files.getLastModifiedTime(a).compareTo(Files.getLastModifiedTime(jar))
+                            >= 0;
+                  } catch (java.io.IOException e) {
+                    return false;
+                  }
+                });
+        if (made) {
+          return;
+        }
+      }
+      Thread.sleep(500);
+    }
+    System.out.println("(no class-data archive was made: processes start without one)");
   }
 
   /** Lines a second of a batch on the journal {@code journal}. */
