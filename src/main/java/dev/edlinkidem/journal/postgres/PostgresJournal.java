@@ -33,6 +33,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -830,9 +831,19 @@ public final class PostgresJournal implements Journal {
    * and their entries then read as pending, which is safe (see {@link Journal}). The server writes
    * its log in order, so a later begin's commit, which waits, carries them to disk with it.
    */
-  /** Groups of writes whose commits waited for the disk, and the writes in them. */
+  /** Commits that waited for the disk, and the keys' writes in them. */
   @Override
   public long[] forcesShared() {
+    synchronized (forced) {
+      return forced.clone();
+    }
+  }
+
+  /** {@link #forcesShared}'s figures. Guarded by itself. */
+  private final long[] forced = new long[2];
+
+  /** Groups of forced writes run and the calls in them, for tests. */
+  long[] forcedGroups() {
     return forcedAppends.counts();
   }
 
@@ -959,8 +970,21 @@ public final class PostgresJournal implements Journal {
         if (keys.size() == 1) {
           return new Object[] {null}; // another process is changing it now
         }
+        // The keys whose rows another transaction holds are in flight (null: when their hold
+        // ends is not known); the rest are taken again without them, at once, rather than each
+        // waiting out the lock timeout behind them. Only when no row is found locked (the wait
+        // was for another's uncommitted new row) are the keys taken one at a time.
+        Set<String> locked = lockedRows(keys);
         Object[] one = new Object[keys.size()];
         try {
+          if (!locked.isEmpty()) {
+            List<String> rest = keys.stream().filter(k -> !locked.contains(k)).toList();
+            Object[] got = rest.isEmpty() ? new Object[0] : takeNow(rest);
+            for (int i = 0, r = 0; i < keys.size(); i++) {
+              one[i] = locked.contains(keys.get(i)) ? null : got[r++];
+            }
+            return one;
+          }
           for (int i = 0; i < keys.size(); i++) {
             one[i] = takeNow(List.of(keys.get(i)))[0];
           }
@@ -987,6 +1011,36 @@ public final class PostgresJournal implements Journal {
       }
     }
     return taken;
+  }
+
+  /**
+   * Which of {@code keys} have a lease row that another transaction holds locked now: asked without
+   * waiting ({@code skip locked}), in a statement of its own. None when it cannot be told.
+   */
+  private Set<String> lockedRows(List<String> keys) {
+    try {
+      return repeatable(
+          c -> {
+            Set<String> locked = new HashSet<>();
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "select key from edlink_idem_leases where key = any (?)"
+                        + " except select key from (select key from edlink_idem_leases"
+                        + " where key = any (?) order by key for update skip locked) as free")) {
+              Array array = c.createArrayOf("text", keys.toArray());
+              ps.setArray(1, array);
+              ps.setArray(2, array);
+              try (ResultSet r = ps.executeQuery()) {
+                while (r.next()) {
+                  locked.add(r.getString(1));
+                }
+              }
+            }
+            return locked;
+          });
+    } catch (SQLException | JournalException e) {
+      return Set.of();
+    }
   }
 
   /**
@@ -1624,6 +1678,14 @@ public final class PostgresJournal implements Journal {
       c.setAutoCommit(true);
     } catch (SQLException e) {
       // Committed: not to be run again. The pool finds the connection broken and drops it.
+    }
+    if (forced) {
+      synchronized (this.forced) {
+        this.forced[0]++;
+        for (boolean[] f : found) {
+          this.forced[1] += f[1] ? 1 : 0;
+        }
+      }
     }
     return results(found);
   }

@@ -192,7 +192,9 @@ class PostgresGroupedWritesTest {
     assertTrue(lost.getMessage().contains("passed to another process"), lost.getMessage());
     assertInstanceOf(KeyHasRecordsException.class, came.get("has-records"));
     assertArrayEquals(
-        new long[] {2, 4}, journal.forcesShared(), "the three after the first were one group");
+        new long[] {2, 4}, journal.forcedGroups(), "the three after the first were one group");
+    assertArrayEquals(
+        new long[] {2, 2}, journal.forcesShared(), "two commits: held-first's, then written's");
     assertEquals(
         "has-records|1\nheld-first|1\nwritten|1",
         cluster
@@ -265,7 +267,11 @@ class PostgresGroupedWritesTest {
         refused.getMessage().startsWith("cannot write key refused-key")
             && refused.getMessage().contains("disk full (the test)"),
         refused.getMessage());
-    assertArrayEquals(new long[] {2, 3}, journal.forcesShared());
+    assertArrayEquals(new long[] {2, 3}, journal.forcedGroups());
+    assertArrayEquals(
+        new long[] {2, 2},
+        journal.forcesShared(),
+        "the group's statement failed; written was then committed alone");
     assertEquals(
         "held-first\nwritten",
         cluster.psql("select distinct key from edlink_idem_records order by key").strip());
