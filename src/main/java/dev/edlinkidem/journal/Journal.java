@@ -55,6 +55,18 @@ public interface Journal extends AutoCloseable {
   }
 
   /**
+   * The neighbours, as {@link #neighbours} gives them, of only those of {@code keys} that share
+   * their first {@code chars} characters with another key of this journal ({@link
+   * Neighbours#sharing}): a table cuts keys no shorter than a floor, so only the keys that start as
+   * another does for that long need theirs, and at a million keys they are few. By default from
+   * {@link #neighbours}; a journal with a key index looks for the others' prefixes there.
+   */
+  default Map<String, Neighbours> neighboursSharing(Collection<String> keys, int chars)
+      throws JournalException {
+    return Neighbours.sharing(neighbours(keys), chars);
+  }
+
+  /**
    * Removes the entries of these keys, all or none: a crash part-way leaves the journal as it was.
    * Keys in flight in another process are skipped and reported.
    */

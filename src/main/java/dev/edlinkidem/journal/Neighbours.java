@@ -20,4 +20,28 @@ public record Neighbours(String before, String after) {
     }
     return found;
   }
+
+  /**
+   * Those of {@code around} (keys with their neighbours) whose key shares its first {@code chars}
+   * characters ({@code char}s, as {@link String#startsWith} counts them) with a neighbour: with
+   * another key at all, since the keys that start alike are next to each other in key order. A key
+   * shorter than that is never among them.
+   */
+  public static Map<String, Neighbours> sharing(Map<String, Neighbours> around, int chars) {
+    Map<String, Neighbours> found = new HashMap<>();
+    around.forEach(
+        (key, next) -> {
+          if (key.length() >= chars) {
+            String prefix = key.substring(0, chars);
+            if (startsWith(next.before(), prefix) || startsWith(next.after(), prefix)) {
+              found.put(key, next);
+            }
+          }
+        });
+    return found;
+  }
+
+  private static boolean startsWith(String key, String prefix) {
+    return key != null && key.startsWith(prefix);
+  }
 }

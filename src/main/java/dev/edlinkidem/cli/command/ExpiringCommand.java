@@ -93,7 +93,9 @@ public final class ExpiringCommand implements Callable<Integer> {
               int keyFloor = 0;
               if (table.shortensKeys(columns)) {
                 List<String> keys = soon.stream().map(EntrySummary::key).toList();
-                keyFloor = Table.uniqueKeyWidth(keys, journal.neighbours(keys));
+                keyFloor =
+                    Table.uniqueKeyWidth(
+                        keys, journal.neighboursSharing(keys, Table.SHARED_PAST_FLOOR));
               }
               return new Listing(soon, table, keyFloor);
             });

@@ -202,7 +202,9 @@ public final class ListCommand implements Callable<Integer> {
               int keyFloor = 0;
               if (table.shortensKeys(columns)) {
                 List<String> keys = chosen.stream().map(EntrySummary::key).toList();
-                keyFloor = Table.uniqueKeyWidth(keys, journal.neighbours(keys));
+                keyFloor =
+                    Table.uniqueKeyWidth(
+                        keys, journal.neighboursSharing(keys, Table.SHARED_PAST_FLOOR));
               }
               return new Listing(chosen, table, keyFloor);
             });

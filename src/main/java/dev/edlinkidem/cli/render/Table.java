@@ -119,22 +119,37 @@ public final class Table {
     return b.append(middle(cells.get(cells.size() - 1), last)).toString().stripTrailing();
   }
 
+  /** Keys are never cut to fewer columns than this, the ellipsis included. */
+  private static final int KEY_FLOOR = 8;
+
+  /**
+   * How many leading characters a key must share with another for {@link #uniqueKeyWidth} to give
+   * it more than the floor: the keys whose neighbours it needs ({@link
+   * dev.edlinkidem.journal.Journal#neighboursSharing}). A key that shares fewer with both of its
+   * neighbours needs at most one more than it shares, plus its ellipsis: the floor.
+   */
+  public static final int SHARED_PAST_FLOOR = KEY_FLOOR - 1;
+
   /**
    * The columns a key needs to stay unique among a journal's keys, the ellipsis included: one more
    * character than it shares with its neighbours in key order ({@code around}, as {@link
    * dev.edlinkidem.journal.Journal#neighbours} finds them), at least 8; the longest such of {@code
-   * shown}.
+   * shown}. A key {@code around} leaves out is taken to share fewer than {@link #SHARED_PAST_FLOOR}
+   * characters with both (as {@link dev.edlinkidem.journal.Journal#neighboursSharing} leaves them
+   * out).
    */
   public static int uniqueKeyWidth(Collection<String> shown, Map<String, Neighbours> around) {
     int widest = 0;
     for (String key : shown) {
-      Neighbours next = around.get(key);
+      Neighbours next = around.getOrDefault(key, ALONE);
       int shared = Math.max(common(key, next.before()), common(key, next.after()));
       int needed = Math.min(key.length(), shared + 1);
       widest = Math.max(widest, needed < key.length() ? needed + 1 : needed);
     }
-    return Math.max(8, widest);
+    return Math.max(KEY_FLOOR, widest);
   }
+
+  private static final Neighbours ALONE = new Neighbours(null, null);
 
   private static int common(String a, String b) {
     if (b == null) {
