@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edlinkidem.cli.render.Table;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.request.RecordedResponse;
 import java.nio.charset.StandardCharsets;
@@ -495,6 +496,91 @@ public abstract class JournalContractTest {
             "alpha-2", new Neighbours("alpha", "alpha.1"),
             "beta", new Neighbours("alpha.1", null)),
         journal.neighbours(List.of("alpha", "Zeta", "beta", "alpha-2")));
+  }
+
+  /**
+   * Keys that make the key column's width hard: shorter than the floor, one a prefix of another,
+   * long shared prefixes, accents, CJK, and characters outside the BMP (two {@code char}s each, so
+   * that a prefix of 7 {@code char}s ends in the middle of one). None past U+D7FF but those, where
+   * String's order and code point order agree.
+   */
+  public static final List<String> TRICKY_KEYS =
+      List.of(
+          "abc",
+          "abcdefg",
+          "abcdefgh",
+          "abcdefghij-1",
+          "abcdefghij-2",
+          "abcdefgX",
+          "prefix-x",
+          "prefix-xyz-long-key",
+          "k-1",
+          "k-10000000",
+          "élan-0001-aaaa",
+          "élan-0001-aaab",
+          "élan-0002",
+          "中文键-一二三四五-甲",
+          "中文键-一二三四五-乙",
+          "中文键-一",
+          "\uD83D\uDE00\uD83D\uDE00\uD83D\uDE00\uD83D\uDE00-key-1",
+          "\uD83D\uDE00\uD83D\uDE00\uD83D\uDE00\uD83D\uDE01-key-2",
+          "\uD83D\uDE00\uD83D\uDE00\uD83D\uDE00x-other-key",
+          "zzzzzzzzzz");
+
+  @Test
+  void neighboursSharingAreThoseOfTheKeysThatStartAsAnotherDoes() throws Exception {
+    for (String key : TRICKY_KEYS) {
+      CompactionTest.write(journal, key, "{}", T0, true);
+    }
+    for (List<String> asked : List.of(TRICKY_KEYS, TRICKY_KEYS.subList(3, 9), List.of("abc"))) {
+      assertEquals(
+          Neighbours.sharing(Neighbours.of(asked, TRICKY_KEYS), 7),
+          journal.neighboursSharing(asked, 7),
+          () -> "asked " + asked);
+    }
+    Map<String, Neighbours> all = journal.neighboursSharing(TRICKY_KEYS, 7);
+    assertEquals(
+        Set.of(
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghij-1",
+            "abcdefghij-2",
+            "abcdefgX",
+            "prefix-x",
+            "prefix-xyz-long-key",
+            "élan-0001-aaaa",
+            "élan-0001-aaab",
+            "élan-0002",
+            "中文键-一二三四五-甲",
+            "中文键-一二三四五-乙",
+            "\uD83D\uDE00\uD83D\uDE00\uD83D\uDE00\uD83D\uDE00-key-1",
+            "\uD83D\uDE00\uD83D\uDE00\uD83D\uDE00\uD83D\uDE01-key-2"),
+        all.keySet());
+    assertEquals(Map.of(), journal.neighboursSharing(List.of(), 7));
+  }
+
+  /**
+   * The key column's width from only the neighbours {@link Journal#neighboursSharing} gives is the
+   * width from every key's: {@link Table#SHARED_PAST_FLOOR} leaves out none that needs more than
+   * the floor, for every key alone and for all of them.
+   */
+  @Test
+  void theKeyWidthFromNeighboursSharingIsTheWidthFromAllNeighbours() throws Exception {
+    for (String key : TRICKY_KEYS) {
+      CompactionTest.write(journal, key, "{}", T0, true);
+    }
+    List<List<String>> shown = new ArrayList<>();
+    shown.add(TRICKY_KEYS);
+    TRICKY_KEYS.forEach(key -> shown.add(List.of(key)));
+    Set<Integer> widths = new HashSet<>();
+    for (List<String> keys : shown) {
+      int width =
+          Table.uniqueKeyWidth(keys, journal.neighboursSharing(keys, Table.SHARED_PAST_FLOOR));
+      assertEquals(
+          Table.uniqueKeyWidth(keys, journal.neighbours(keys)), width, () -> "shown " + keys);
+      widths.add(width);
+    }
+    assertTrue(widths.size() > 3, "the keys make widths other than the floor: " + widths);
   }
 
   // What another handle sees

@@ -96,27 +96,55 @@ public final class Table {
 
   /** The last resort: a line cut at the width (colour codes take no columns). */
   private static String fit(String line, int width) {
-    if (width <= 0 || line.length() <= width) {
+    if (width <= 0 || line.length() <= width || visible(line) <= width) {
       return line; // no wider with its colour codes than without
     }
     String plain = COLOUR_CODE.matcher(line).replaceAll("");
-    if (plain.length() <= width) {
-      return line;
-    }
     return plain.substring(0, width - 1) + "…";
   }
 
+  /**
+   * The columns {@code line} takes: its length without the colour codes {@link #COLOUR_CODE}
+   * matches, counted without a matcher, as each of a hundred thousand rows would make one.
+   */
+  private static int visible(String line) {
+    int n = line.length();
+    int columns = n;
+    for (int i = line.indexOf('\u001b'); i >= 0; i = line.indexOf('\u001b', i + 1)) {
+      if (i + 1 < n && line.charAt(i + 1) == '[') {
+        int j = i + 2;
+        while (j < n && (line.charAt(j) >= '0' && line.charAt(j) <= '9' || line.charAt(j) == ';')) {
+          j++;
+        }
+        if (j < n && line.charAt(j) == 'm') {
+          columns -= j + 1 - i;
+          i = j;
+        }
+      }
+    }
+    return columns;
+  }
+
   private static String line(List<String> cells, int[] w, int last, String colour) {
-    StringBuilder b = new StringBuilder();
+    StringBuilder b = new StringBuilder(128);
     for (int i = 0; i < cells.size() - 1; i++) {
       String cell = i == 0 ? head(cells.get(i), w[0]) : cells.get(i);
-      String padded = cell + " ".repeat(w[i] - cell.length() + 2);
-      b.append(
-          i == 1 && colour != null
-              ? colour + cell + Style.RESET + " ".repeat(w[i] - cell.length() + 2)
-              : padded);
+      if (i == 1 && colour != null) {
+        b.append(colour).append(cell).append(Style.RESET);
+      } else {
+        b.append(cell);
+      }
+      for (int pad = w[i] - cell.length() + 2; pad > 0; pad--) {
+        b.append(' ');
+      }
     }
-    return b.append(middle(cells.get(cells.size() - 1), last)).toString().stripTrailing();
+    b.append(middle(cells.get(cells.size() - 1), last));
+    int end = b.length();
+    while (end > 0 && Character.isWhitespace(b.charAt(end - 1))) {
+      end--;
+    }
+    b.setLength(end);
+    return b.toString();
   }
 
   /** Keys are never cut to fewer columns than this, the ellipsis included. */

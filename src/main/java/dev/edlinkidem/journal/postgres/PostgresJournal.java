@@ -479,11 +479,24 @@ public final class PostgresJournal implements Journal {
   @Override
   public Map<String, Neighbours> neighboursSharing(Collection<String> keys, int chars)
       throws JournalException {
-    List<String> asked = keys.stream().filter(k -> k.length() >= chars).toList();
+    // Sorted (as String does: the key column's order but for characters past U+D7FF), the probes
+    // walk the index from one end to the other, each near the one before: at a million keys,
+    // 100,000 of them took about 300 ms so, and 440 in a listing's order.
+    List<String> asked = keys.stream().filter(k -> k.length() >= chars).sorted().toList();
     if (asked.isEmpty()) {
       return Map.of();
     }
-    if ((long) asked.size() * SHARING_PROBES_UP_TO > estimatedKeys()) {
+    return neighboursSharing(
+        asked, chars, (long) asked.size() * SHARING_PROBES_UP_TO <= estimatedKeys());
+  }
+
+  /**
+   * {@link #neighboursSharing(Collection, int)} of {@code asked} (sorted, none shorter than {@code
+   * chars}), found by probes or by one walk along the key index.
+   */
+  Map<String, Neighbours> neighboursSharing(List<String> asked, int chars, boolean probe)
+      throws JournalException {
+    if (!probe) {
       return Neighbours.sharing(neighbours(asked, false), chars);
     }
     String[] from = new String[asked.size()];

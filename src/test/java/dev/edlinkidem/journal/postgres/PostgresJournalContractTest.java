@@ -109,6 +109,37 @@ class PostgresJournalContractTest extends JournalContractTest {
   }
 
   /**
+   * The two ways of finding the neighbours of keys that share a prefix, a probe of the key index
+   * per key for a few keys and one walk along it for many, agree with the rule on tricky keys.
+   */
+  @Test
+  void neighboursSharingProbedAndWalkedAreTheSame() throws Exception {
+    try (PostgresJournal journal = (PostgresJournal) open()) {
+      JournaledRequest request =
+          JournaledRequest.post(
+              "http://127.0.0.1:9/api/v2/graph/classes/c/assignments",
+              "{}".getBytes(StandardCharsets.UTF_8));
+      for (String key : TRICKY_KEYS) {
+        try (Journal.Lease lease = journal.lease(key)) {
+          lease.begin(request, Instant.parse("2026-11-01T08:00:00Z"));
+        }
+      }
+      for (int chars : new int[] {1, 3, 7, 8, 12}) {
+        List<String> asked =
+            TRICKY_KEYS.stream().filter(k -> k.length() >= chars).sorted().toList();
+        Map<String, Neighbours> rule =
+            Neighbours.sharing(Neighbours.of(TRICKY_KEYS, TRICKY_KEYS), chars);
+        assertEquals(rule, journal.neighboursSharing(asked, chars, true), "probed, " + chars);
+        assertEquals(rule, journal.neighboursSharing(asked, chars, false), "walked, " + chars);
+      }
+      assertEquals("\uD83D\uDE01", PostgresJournal.pastPrefix("\uD83D\uDE00"));
+      assertEquals("b", PostgresJournal.pastPrefix("a\uDBFF\uDFFF"));
+      assertEquals("\uE000", PostgresJournal.pastPrefix("\uD7FF"));
+      assertEquals(null, PostgresJournal.pastPrefix("\uDBFF\uDFFF"));
+    }
+  }
+
+  /**
    * A database whose default collation is a language's (ICU English: capitals among small letters,
    * punctuation weighed last) still gives keys in code point order, as the tool sorts them.
    */
