@@ -69,12 +69,9 @@ class PostgresLeaseBothReviewTest {
     try (PostgresJournal p = handle(lease);
         Connection locker = connect();
         Connection watcher = connect()) {
-      // k2's row exists (a lease long run out) and another session holds it locked.
-      try (Statement s = locker.createStatement()) {
-        s.execute(
-            "insert into edlink_idem_leases (key, holder, expires_at)"
-                + " values ('k2', -1, now() - interval '1 hour')");
-      }
+      // Another session is writing k2's row in a transaction not yet committed (a lease run
+      // out, taken over): a taker waits for that transaction, and no row is seen locked, so the
+      // keys are then taken one at a time.
       locker.setAutoCommit(false);
       int lockerPid;
       try (Statement s = locker.createStatement();
@@ -83,7 +80,9 @@ class PostgresLeaseBothReviewTest {
         lockerPid = r.getInt(1);
       }
       try (Statement s = locker.createStatement()) {
-        s.executeQuery("select * from edlink_idem_leases where key = 'k2' for update").close();
+        s.execute(
+            "insert into edlink_idem_leases (key, holder, expires_at)"
+                + " values ('k2', -1, now() - interval '1 hour')");
       }
 
       // Cancels the second statement seen waiting for a lock: the first is leaseBoth's two-key
