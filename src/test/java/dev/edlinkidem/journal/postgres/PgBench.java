@@ -59,6 +59,7 @@ public final class PgBench {
         List<Double> fileProcess = new ArrayList<>();
         List<Double> pgProcess = new ArrayList<>();
         List<Double> pgBatch = new ArrayList<>();
+        List<Double> serverCpu = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
           Path dir = work.resolve("file-" + r);
           try (Journal j = FileJournal.open(dir)) {
@@ -84,7 +85,10 @@ public final class PgBench {
           fileProcess.add(
               batchProcess(work.resolve("process-file-" + r).toString(), sandbox, plan, lines));
           cluster.dropJournal();
+          double serverBefore = serverCpuSeconds(cluster);
           pgProcess.add(batchProcess(cluster.url("postgres"), sandbox, plan, lines));
+          Thread.sleep(300); // the server reaps the batch's sessions, and counts their time
+          serverCpu.add((serverCpuSeconds(cluster) - serverBefore) * 1000 / lines);
         }
         System.out.printf(
             "post's journal work, ms (median of %d rounds of %d): file %.2f, PostgreSQL %.2f"
@@ -110,9 +114,31 @@ public final class PgBench {
             median(fileProcess),
             median(pgProcess),
             100 * median(pgProcess) / median(fileProcess));
+        if (!serverCpu.isEmpty() && median(serverCpu) >= 0) {
+          System.out.printf(
+              "the server's CPU for that batch's sessions, ms a line (median of %d): %.3f%n",
+              rounds, median(serverCpu));
+        }
       } finally {
         sandbox.close();
       }
+    }
+  }
+
+  /**
+   * CPU seconds, user and system, of the server's sessions that have ended (the postmaster's
+   * children's times, in clock ticks of 1/100 s, as Linux gives them), or -1 where it cannot be
+   * read.
+   */
+  private static double serverCpuSeconds(PostgresCluster cluster) {
+    try {
+      long pid = cluster.pid().orElseThrow();
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // After the name: state is field 3; cutime and cstime are fields 16 and 17.
+      return (Long.parseLong(fields[13]) + Long.parseLong(fields[14])) / 100.0;
+    } catch (java.io.IOException | RuntimeException e) {
+      return -1e9;
     }
   }
 
