@@ -2,6 +2,7 @@ package dev.edlinkidem.journal.postgres;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -33,20 +33,23 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Writes of many leases that come together are one statement and one commit, and each still hears
- * its own outcome: a lease lost, a key that has records, a record the database refuses.
+ * Calls of many threads that come together run as one group (GroupedCalls in the PostgreSQL
+ * journal), and each still hears its own outcome: a lease lost, a key that has records, a record
+ * the database refuses, a key in flight; a group waits for no key locked elsewhere, re-checks a row
+ * taken over while it waited, and ends when the journal is closed.
  *
- * <p>The first write is held inside the database (a trigger waits for an advisory lock this test
+ * <p>The first call is held inside the database (a trigger waits for an advisory lock this test
  * holds) while the others queue behind it; let go, it ends, and they run as one group.
  */
 class PostgresGroupedWritesTest {
   private static final Instant T0 = Instant.parse("2026-11-01T08:00:00Z");
-  private static final long HOLD = 4242;
+  private static final long HOLD = 4243;
   private static PostgresCluster cluster;
 
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private PostgresJournal journal;
   private Connection test;
+  private Connection other;
 
   @BeforeAll
   static void startCluster() throws Exception {
@@ -60,20 +63,26 @@ class PostgresGroupedWritesTest {
     }
   }
 
+  private static Properties props() {
+    Properties props = new Properties();
+    props.setProperty("user", cluster.superuser());
+    return props;
+  }
+
   @BeforeEach
   void open() throws Exception {
     cluster.dropJournal();
-    Properties props = new Properties();
-    props.setProperty("user", cluster.superuser());
     journal =
         PostgresJournal.open(
             cluster.jdbcUrl(),
-            props,
+            props(),
             cluster.url(cluster.superuser()),
             Duration.ofMinutes(5),
             () -> {});
-    test = new org.postgresql.Driver().connect(cluster.jdbcUrl(), props);
-    // held-first waits, inside its insert, for the lock this test holds; refused-key is refused.
+    test = new org.postgresql.Driver().connect(cluster.jdbcUrl(), props());
+    other = new org.postgresql.Driver().connect(cluster.jdbcUrl(), props());
+    // held-first waits, inside its insert (of a record or a lease row), for the lock this test
+    // holds; a record of refused-key is refused.
     cluster.psql(
         "create or replace function edlink_idem_test_group() returns trigger language plpgsql as"
             + " $$ begin"
@@ -81,8 +90,10 @@ class PostgresGroupedWritesTest {
             + " perform set_config('lock_timeout', '0', true);"
             + " perform pg_advisory_xact_lock("
             + HOLD
-            + "); end if; if new.key = 'refused-key' and tg_table_name = 'edlink_idem_records' then"
-            + " raise exception 'disk full (the test)'; end if; return new; end $$; create trigger"
+            + "); end if;"
+            + " if new.key = 'refused-key' and tg_table_name = 'edlink_idem_records' then"
+            + " raise exception 'disk full (the test)'; end if;"
+            + " return new; end $$; create trigger"
             + " edlink_idem_test_group before insert on edlink_idem_records for each row execute"
             + " function edlink_idem_test_group(); create trigger edlink_idem_test_group before"
             + " insert on edlink_idem_leases for each row execute function"
@@ -92,8 +103,10 @@ class PostgresGroupedWritesTest {
   @AfterEach
   void close() throws Exception {
     threads.shutdownNow();
-    if (test != null) {
-      test.close();
+    for (Connection c : new Connection[] {test, other}) {
+      if (c != null) {
+        c.close();
+      }
     }
     if (journal != null) {
       journal.close();
@@ -114,16 +127,31 @@ class PostgresGroupedWritesTest {
     }
   }
 
-  private boolean heldInTheDatabase() throws Exception {
-    try (Statement s = test.createStatement();
-        ResultSet r =
-            s.executeQuery("select count(*) from pg_stat_activity where wait_event = 'advisory'")) {
-      r.next();
-      return r.getInt(1) == 1;
+  private void sqlOther(String statement) throws Exception {
+    try (Statement s = other.createStatement()) {
+      s.execute(statement);
     }
   }
 
-  private static void waitFor(BooleanSupplierWithSql condition) throws Exception {
+  private int count(String query) throws Exception {
+    try (Statement s = test.createStatement();
+        ResultSet r = s.executeQuery(query)) {
+      r.next();
+      return r.getInt(1);
+    }
+  }
+
+  private boolean heldInTheDatabase() throws Exception {
+    return count("select count(*) from pg_stat_activity where wait_event = 'advisory'") == 1;
+  }
+
+  private int waitingOnRowLocks() throws Exception {
+    return count(
+        "select count(*) from pg_stat_activity where wait_event_type = 'Lock'"
+            + " and wait_event in ('transactionid', 'tuple')");
+  }
+
+  private static void waitFor(Check condition) throws Exception {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!condition.get()) {
       assertTrue(System.nanoTime() < end, "timed out waiting");
@@ -131,38 +159,169 @@ class PostgresGroupedWritesTest {
     }
   }
 
-  private interface BooleanSupplierWithSql {
+  private interface Check {
     boolean get() throws Exception;
   }
 
+  private interface Call {
+    Object run() throws Exception;
+  }
+
   /**
-   * Begins {@code keys} under their leases: the first is held in the database until the rest wait
-   * for a group, then let go. What each begin came to, by key: its entry's key, or what it threw.
+   * Runs {@code first} (which must block on the advisory lock inside the database), then queues
+   * {@code rest} behind it so that they form one group, and returns the futures; the advisory lock
+   * is still held.
    */
-  private Map<String, Object> beginTogether(Map<String, Journal.Lease> leases) throws Exception {
+  private List<Future<Object>> queue(Call first, List<Call> rest) throws Exception {
     sql("select pg_advisory_lock(" + HOLD + ")");
-    Map<String, Future<String>> begun = new LinkedHashMap<>();
-    List<String> keys = new ArrayList<>(leases.keySet());
-    for (String key : keys) {
-      Journal.Lease lease = leases.get(key);
-      begun.put(key, threads.submit(() -> lease.begin(request(key), T0).key()));
-      if (begun.size() == 1) {
-        waitFor(this::heldInTheDatabase);
-      } else {
-        int queued = begun.size() - 1;
-        waitFor(() -> journal.callsWaiting() == queued);
-      }
+    List<Future<Object>> out = new ArrayList<>();
+    out.add(threads.submit(() -> safely(first)));
+    waitFor(this::heldInTheDatabase);
+    for (Call c : rest) {
+      out.add(threads.submit(() -> safely(c)));
+      int queued = out.size() - 1;
+      waitFor(() -> journal.callsWaiting() == queued);
     }
+    return out;
+  }
+
+  private static Object safely(Call c) {
+    try {
+      return c.run();
+    } catch (Exception e) {
+      return e;
+    }
+  }
+
+  private void letGo() throws Exception {
     sql("select pg_advisory_unlock(" + HOLD + ")");
-    Map<String, Object> came = new LinkedHashMap<>();
-    for (Map.Entry<String, Future<String>> e : begun.entrySet()) {
-      try {
-        came.put(e.getKey(), e.getValue().get(20, TimeUnit.SECONDS));
-      } catch (ExecutionException failed) {
-        came.put(e.getKey(), failed.getCause());
-      }
+  }
+
+  /**
+   * Read Committed re-check of the lateral 'for update' in APPEND: another process takes a key's
+   * row over while a group of begins waits for it. The group must see the new holder and not write
+   * that key's begin.
+   */
+  @Test
+  void aTakeoverCommittedWhileAGroupWaitsForTheRowIsSeen() throws Exception {
+    Journal.Lease first = journal.lease("held-first");
+    Journal.Lease a = journal.lease("a");
+    Journal.Lease lost = journal.lease("lost");
+    List<Future<Object>> came =
+        queue(
+            () -> first.begin(request("f"), T0).key(),
+            List.of(
+                () -> a.begin(request("a"), T0).key(), () -> lost.begin(request("l"), T0).key()));
+    other.setAutoCommit(false);
+    sqlOther("update edlink_idem_leases set holder = -7 where key = 'lost'");
+    letGo();
+    waitFor(() -> waitingOnRowLocks() >= 1);
+    other.commit();
+    assertEquals("held-first", came.get(0).get(20, TimeUnit.SECONDS));
+    assertEquals("a", came.get(1).get(20, TimeUnit.SECONDS));
+    JournalException e =
+        assertInstanceOf(JournalException.class, came.get(2).get(20, TimeUnit.SECONDS));
+    assertTrue(e.getMessage().contains("passed to another process"), e.getMessage());
+    assertEquals(0, count("select count(*) from edlink_idem_records where key = 'lost'"));
+  }
+
+  /**
+   * The pipelined HELD read sees what a writer holding the row committed while TAKE_LEASES waited
+   * for it.
+   */
+  @Test
+  void aLeaseTakenAfterWaitingReadsWhatTheWriterCommitted() throws Exception {
+    sql(
+        "insert into edlink_idem_leases (key, holder, expires_at)"
+            + " values ('k', -1, now() - interval '1 minute')");
+    other.setAutoCommit(false);
+    sqlOther("select 1 from edlink_idem_leases where key = 'k' for update");
+    sqlOther(
+        "insert into edlink_idem_records (key, record)"
+            + " values ('k', convert_to('{}' || chr(10), 'UTF8'))");
+    Future<Object> taken = threads.submit(() -> safely(() -> journal.lease("k")));
+    waitFor(() -> waitingOnRowLocks() >= 1);
+    other.commit();
+    Journal.Lease l = assertInstanceOf(Journal.Lease.class, taken.get(20, TimeUnit.SECONDS));
+    assertFalse(l.blank(), "the record committed while the take waited was not read");
+  }
+
+  /**
+   * Keys whose lease rows another process's open transaction holds (a remove, a merge, a prune over
+   * many keys) are each a key in flight after lock_timeout (2 s). Before d626e63 each worker waited
+   * its own 2 s, in parallel, and a free key was taken at once. Now a group with n such keys waits
+   * 2 s, then takes them one at a time, 2 s each, and every call of the group (the free keys too),
+   * and every lease asked for meanwhile, waits for all of it.
+   */
+  @Test
+  void keysLockedElsewhereStallTheFreeKeysOfTheirGroup() throws Exception {
+    int locked = 5;
+    StringBuilder values = new StringBuilder();
+    for (int i = 0; i < locked; i++) {
+      values.append(i == 0 ? "" : ",").append("('x" + i + "', -1, now() + interval '1 hour')");
     }
-    return came;
+    sql("insert into edlink_idem_leases (key, holder, expires_at) values " + values);
+    other.setAutoCommit(false);
+    sqlOther("select 1 from edlink_idem_leases where key like 'x%' for update");
+    List<Call> rest = new ArrayList<>();
+    rest.add(() -> journal.lease("free"));
+    for (int i = 0; i < locked; i++) {
+      String key = "x" + i;
+      rest.add(
+          () -> {
+            try {
+              return journal.lease(key);
+            } catch (KeyInFlightException e) {
+              return e;
+            }
+          });
+    }
+    List<Future<Object>> came = queue(() -> journal.lease("held-first"), rest);
+    long start = System.nanoTime();
+    letGo();
+    Object free = came.get(1).get(60, TimeUnit.SECONDS);
+    long tookMillis = (System.nanoTime() - start) / 1_000_000;
+    assertInstanceOf(Journal.Lease.class, free);
+    for (int i = 0; i < locked; i++) {
+      assertInstanceOf(KeyInFlightException.class, came.get(2 + i).get(60, TimeUnit.SECONDS));
+    }
+    other.rollback();
+    // Each locked key waiting out the 2 s lock timeout in turn would take 2 s a key or more.
+    assertTrue(
+        tookMillis < locked * 2_000,
+        "a free key's lease took "
+            + tookMillis
+            + " ms, behind "
+            + locked
+            + " keys locked elsewhere");
+  }
+
+  /** close() while a group runs and calls wait: every call ends, none hangs. */
+  @Test
+  void closeWhileCallsWaitEndsThemAll() throws Exception {
+    Journal.Lease first = journal.lease("held-first");
+    Journal.Lease a = journal.lease("a");
+    List<Future<Object>> came =
+        queue(
+            () -> first.begin(request("f"), T0).key(),
+            List.of(() -> a.begin(request("a"), T0).key()));
+    Future<Object> closing =
+        threads.submit(
+            () -> {
+              journal.close();
+              return "closed";
+            });
+    Thread.sleep(300);
+    letGo();
+    assertEquals("closed", closing.get(20, TimeUnit.SECONDS));
+    Object f = came.get(0).get(20, TimeUnit.SECONDS);
+    Object second = came.get(1).get(20, TimeUnit.SECONDS);
+    System.out.println("first: " + f + "; second: " + second);
+    if (second instanceof String) {
+      assertEquals(1, count("select count(*) from edlink_idem_records where key = 'a'"));
+    } else {
+      assertEquals(0, count("select count(*) from edlink_idem_records where key = 'a'"));
+    }
   }
 
   private Map<String, Journal.Lease> leases(String... keys) throws Exception {
@@ -171,6 +330,25 @@ class PostgresGroupedWritesTest {
       leases.put(key, journal.lease(key));
     }
     return leases;
+  }
+
+  /**
+   * Begins {@code leases} together: the first held in the database until the rest wait behind it.
+   * What each came to, by key: its entry's key, or what it threw.
+   */
+  private Map<String, Object> beginTogether(Map<String, Journal.Lease> leases) throws Exception {
+    List<Call> calls = new ArrayList<>();
+    for (Map.Entry<String, Journal.Lease> e : leases.entrySet()) {
+      calls.add(() -> e.getValue().begin(request(e.getKey()), T0).key());
+    }
+    List<Future<Object>> came = queue(calls.get(0), calls.subList(1, calls.size()));
+    letGo();
+    Map<String, Object> out = new LinkedHashMap<>();
+    int i = 0;
+    for (String key : leases.keySet()) {
+      out.put(key, came.get(i++).get(20, TimeUnit.SECONDS));
+    }
+    return out;
   }
 
   @Test
@@ -214,27 +392,12 @@ class PostgresGroupedWritesTest {
     sql(
         "insert into edlink_idem_records (key, record)"
             + " values ('has-records', convert_to('{}' || chr(10), 'UTF8'))");
-    sql("select pg_advisory_lock(" + HOLD + ")");
-    List<String> keys = List.of("held-first", "free", "in-flight", "has-records");
-    List<Future<Object>> taken = new ArrayList<>();
-    for (String key : keys) {
-      taken.add(
-          threads.submit(
-              () -> {
-                try {
-                  return journal.lease(key);
-                } catch (KeyInFlightException e) {
-                  return e;
-                }
-              }));
-      if (taken.size() == 1) {
-        waitFor(this::heldInTheDatabase);
-      } else {
-        int queued = taken.size() - 1;
-        waitFor(() -> journal.callsWaiting() == queued);
-      }
+    List<Call> rest = new ArrayList<>();
+    for (String key : List.of("free", "in-flight", "has-records")) {
+      rest.add(() -> journal.lease(key));
     }
-    sql("select pg_advisory_unlock(" + HOLD + ")");
+    List<Future<Object>> taken = queue(() -> journal.lease("held-first"), rest);
+    letGo();
     Journal.Lease first = (Journal.Lease) taken.get(0).get(20, TimeUnit.SECONDS);
     Journal.Lease free = (Journal.Lease) taken.get(1).get(20, TimeUnit.SECONDS);
     KeyInFlightException inFlight =
@@ -245,7 +408,7 @@ class PostgresGroupedWritesTest {
     assertTrue(free.blank());
     assertTrue(inFlight.getMessage().contains("in-flight"), inFlight.getMessage());
     assertEquals("has-records", hasRecords.key());
-    assertTrue(!hasRecords.blank(), "its record was read with its lease");
+    assertFalse(hasRecords.blank(), "its record was read with its lease");
     assertEquals(
         "free\nhas-records\nheld-first\nin-flight",
         cluster.psql("select key from edlink_idem_leases order by key").strip());
@@ -256,9 +419,7 @@ class PostgresGroupedWritesTest {
 
   @Test
   void aWriteTheDatabaseRefusesFailsAloneAndTheRestOfItsGroupIsWritten() throws Exception {
-    Map<String, Journal.Lease> leases = leases("held-first", "refused-key", "written");
-
-    Map<String, Object> came = beginTogether(leases);
+    Map<String, Object> came = beginTogether(leases("held-first", "refused-key", "written"));
 
     assertEquals("held-first", came.get("held-first"));
     assertEquals("written", came.get("written"));
