@@ -88,6 +88,16 @@ public final class RecordingProxy implements LoopbackProxy {
     return proxy;
   }
 
+  /** Whether its listening socket is closed: its port is free for the system to give again. */
+  public boolean portClosed() {
+    return server.isClosed();
+  }
+
+  /** Connections it accepted. */
+  public int accepted() {
+    return threads.get();
+  }
+
   @Override
   public int port() {
     return server.getLocalPort();
