@@ -88,8 +88,8 @@ public final class PostgresJournal implements Journal {
   private final Semaphore connections = new Semaphore(CONNECTIONS);
 
   /**
-   * The renewer's own connection, made when it first has a lease to renew; only its thread uses it,
-   * and close aborts it.
+   * The renewer's own connection, made before this process's first lease ({@link #renewable}); only
+   * the renewer's thread uses it, and close aborts it.
    */
   private volatile Connection renewals;
 
@@ -143,9 +143,9 @@ public final class PostgresJournal implements Journal {
       throws JournalException {
     Properties props = new Properties();
     props.setProperty("user", user);
-    if (password != null) {
-      props.setProperty("password", password);
-    }
+    // None found is none: the driver must not look for one of its own (a .pgpass under the JVM's
+    // home rather than the home the tool was given, or one the tool refused as open to others).
+    props.setProperty("password", password == null ? "" : password);
     props.setProperty("sslmode", target.sslmode());
     if (target.sslRootCert() != null) {
       props.setProperty("sslrootcert", target.sslRootCert());
@@ -199,7 +199,8 @@ public final class PostgresJournal implements Journal {
                     + Schema.VERSION
                     + "; open it as the journal (--journal) with this edlink-idem first");
       }
-      // The renewer connects when it first has a lease to renew: most commands end before.
+      // The renewer's connection is made before the first lease: a command that takes none
+      // (list, show) never needs it.
       return new PostgresJournal(db, jdbcUrl, props, location, lease, partWay, found);
     } catch (SQLException e) {
       closeQuietly(db);
@@ -753,6 +754,7 @@ public final class PostgresJournal implements Journal {
    * are then taken one at a time.
    */
   private void takeAll(Collection<String> keys, Map<String, Long> taken) throws JournalException {
+    renewable();
     List<String> all = List.copyOf(keys);
     for (int from = 0; from < all.size(); from += TAKE_AT_ONCE) {
       List<String> chunk = all.subList(from, Math.min(all.size(), from + TAKE_AT_ONCE));
@@ -1043,6 +1045,7 @@ public final class PostgresJournal implements Journal {
 
   /** {@link #takeLeases}, in a statement of its own. */
   private Object[] takeNow(List<String> keys) throws JournalException {
+    renewable();
     long[] holders = new long[keys.size()];
     try {
       for (int i = 0; i < holders.length; i++) {
@@ -1944,6 +1947,42 @@ public final class PostgresJournal implements Journal {
     }
   }
 
+  /** Guards {@link #renewals}' making, and {@link #renewerConnected}. */
+  private final Object renewing = new Object();
+
+  /** Whether the renewer's connection was made once. Guarded by {@link #renewing}. */
+  private boolean renewerConnected;
+
+  /**
+   * Makes the renewer's connection before this process's first lease: a server with no connection
+   * to spare then refuses the lease, before anything is sent, rather than let it run out while its
+   * holder works. Commands that take no lease (list, show) never make it. Waits for a server out of
+   * reach as every call does ({@link #OUTAGE_WAIT}); after the first, the renewer makes it again
+   * itself when it fails.
+   */
+  private void renewable() throws JournalException {
+    synchronized (renewing) {
+      if (renewerConnected || closed) {
+        return;
+      }
+      try {
+        renewals = reconnect();
+        renewerConnected = true;
+        if (closed) {
+          closeQuietly(renewals); // close() has been and gone
+          throw new JournalException("the journal at " + location + " is closed");
+        }
+      } catch (SQLException e) {
+        throw new JournalException(
+            "cannot take a lease in the journal at "
+                + location
+                + ": no connection to keep it with: "
+                + e.getMessage(),
+            e);
+      }
+    }
+  }
+
   /** Pushes back the expiry of this process's leases, every third of a lease, until closed. */
   private void renew() {
     long every = Math.max(1, lease.toMillis() / 3);
@@ -1958,12 +1997,14 @@ public final class PostgresJournal implements Journal {
         continue;
       }
       try {
-        if (renewals == null) {
-          renewals = connect(jdbcUrl, props, location);
-          if (closed) {
-            closeQuietly(renewals); // close() has been and gone
-            return;
+        synchronized (renewing) {
+          if (renewals == null) {
+            renewals = connect(jdbcUrl, props, location);
           }
+        }
+        if (closed) {
+          closeQuietly(renewals); // close() has been and gone
+          return;
         }
         // A row another session has locked (a process asking for the key, stopped inside its
         // transaction) is left for the next round: waiting for it would cost every other lease.
@@ -1980,8 +2021,10 @@ public final class PostgresJournal implements Journal {
       } catch (SQLException e) {
         // Connected again next round, a third of a lease later: a lease is lost only when
         // renewing fails for all of it, and then its writes say so.
-        closeQuietly(renewals);
-        renewals = null;
+        synchronized (renewing) {
+          closeQuietly(renewals);
+          renewals = null;
+        }
       }
     }
   }

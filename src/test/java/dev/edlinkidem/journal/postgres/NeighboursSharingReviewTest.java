@@ -8,7 +8,10 @@ import dev.edlinkidem.journal.Neighbours;
 import java.util.*;
 import org.junit.jupiter.api.Test;
 
-/** Review of cef9b6c..926e31f: checks that held (pastPrefix at code point boundaries; random keys stay unique). */
+/**
+ * Review of cef9b6c..926e31f: checks that held (pastPrefix at code point boundaries; random keys
+ * stay unique).
+ */
 class NeighboursSharingReviewTest {
   @Test
   void boundaries() {
@@ -16,7 +19,9 @@ class NeighboursSharingReviewTest {
     assertEquals("a" + Character.toString(0x10000), PostgresJournal.pastPrefix("a\uFFFF"));
     assertEquals("b", PostgresJournal.pastPrefix("a" + Character.toString(0x10FFFF)));
     assertNull(PostgresJournal.pastPrefix(Character.toString(0x10FFFF)));
-    assertEquals("a" + Character.toString(0x1F601), PostgresJournal.pastPrefix("a" + Character.toString(0x1F600)));
+    assertEquals(
+        "a" + Character.toString(0x1F601),
+        PostgresJournal.pastPrefix("a" + Character.toString(0x1F600)));
   }
 
   @Test
@@ -35,7 +40,9 @@ class NeighboursSharingReviewTest {
       List<String> shown = new ArrayList<>(all);
       Collections.shuffle(shown, r);
       shown = shown.subList(0, 1 + r.nextInt(shown.size()));
-      int w = Table.uniqueKeyWidth(shown, Neighbours.sharing(Neighbours.of(shown, all), Table.SHARED_PAST_FLOOR));
+      int w =
+          Table.uniqueKeyWidth(
+              shown, Neighbours.sharing(Neighbours.of(shown, all), Table.SHARED_PAST_FLOOR));
       for (String k : shown) {
         String cell = k.length() <= w ? k : k.substring(0, w - 1);
         if (cell.length() < KeyResolver.MIN_PREFIX && !cell.equals(k)) fail("short " + cell);

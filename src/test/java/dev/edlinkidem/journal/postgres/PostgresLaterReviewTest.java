@@ -124,8 +124,7 @@ class PostgresLaterReviewTest {
         }
       }
     } finally {
-      cluster.psql(
-          "alter database " + cluster.database() + " reset all");
+      cluster.psql("alter database " + cluster.database() + " reset all");
     }
   }
 
@@ -134,15 +133,19 @@ class PostgresLaterReviewTest {
    * made when the journal opened: a server (or a role) with no connection to spare refused the
    * command before anything was sent. Now the command starts, takes a lease, sends, and the renewer
    * then cannot connect: every renewal fails, the lease runs out while its holder is still at work,
-   * and another process takes the key (the holder's outcome can then not be written: its entry stays
-   * pending). A fleet of runners sharing max_connections is exactly where this happens.
+   * and another process takes the key (the holder's outcome can then not be written: its entry
+   * stays pending). A fleet of runners sharing max_connections is exactly where this happens.
    */
   @Test
   void aLeaseIsKeptWhenTheServerHasNoConnectionToSpareAfterOpening() throws Exception {
     Duration lease = Duration.ofSeconds(3); // renewed every second
     try (PostgresJournal holder =
         PostgresJournal.open(
-            cluster.jdbcUrl(), passwordUser(), cluster.url(cluster.passwordUser()), lease, () -> {})) {
+            cluster.jdbcUrl(),
+            passwordUser(),
+            cluster.url(cluster.passwordUser()),
+            lease,
+            () -> {})) {
       Journal.Lease held = holder.lease("busy-key");
       // The role (as a fleet's runners share max_connections) has now no connection to spare:
       // other runners took them after this one opened its journal.
@@ -180,13 +183,15 @@ class PostgresLaterReviewTest {
   void aPgpassTheToolRefusedIsNotUsedByTheDriver() throws Exception {
     java.nio.file.Path home = java.nio.file.Files.createTempDirectory("laterreview-home");
     java.nio.file.Path pgpass = home.resolve(".pgpass");
-    java.nio.file.Files.writeString(pgpass, "*:*:*:" + cluster.passwordUser() + ":" + cluster.password() + "\n");
+    java.nio.file.Files.writeString(
+        pgpass, "*:*:*:" + cluster.passwordUser() + ":" + cluster.password() + "\n");
     java.nio.file.Files.setPosixFilePermissions(
         pgpass, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
     PostgresTarget target = PostgresTarget.parse(cluster.url(cluster.passwordUser()), "test");
     List<String> warnings = new ArrayList<>();
     PasswordSource.Found found =
-        PasswordSource.find(target, java.util.Map.of("HOME", home.toString()), home, null, warnings::add);
+        PasswordSource.find(
+            target, java.util.Map.of("HOME", home.toString()), home, null, warnings::add);
     assertEquals(null, found);
     System.out.println("the tool said: " + warnings);
     String oldHome = System.getProperty("user.home");
@@ -194,7 +199,10 @@ class PostgresLaterReviewTest {
     try {
       assertThrows(
           dev.edlinkidem.journal.JournalException.class,
-          () -> PostgresJournal.open(target, cluster.passwordUser(), null, true, Duration.ofSeconds(60)).close(),
+          () ->
+              PostgresJournal.open(
+                      target, cluster.passwordUser(), null, true, Duration.ofSeconds(60))
+                  .close(),
           "logged in with the password of a .pgpass the tool said it did not read");
     } finally {
       System.setProperty("user.home", oldHome);
