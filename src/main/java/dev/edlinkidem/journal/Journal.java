@@ -47,6 +47,18 @@ public interface Journal extends AutoCloseable {
   }
 
   /**
+   * The keys that start with {@code prefix}, in key order: a prefix a user typed for a key. By
+   * default from {@link #summaries()}; a journal with an index of keys reads no others.
+   */
+  default List<String> keysStartingWith(String prefix) throws JournalException {
+    return summaries().stream()
+        .map(EntrySummary::key)
+        .filter(k -> k.startsWith(prefix))
+        .sorted()
+        .toList();
+  }
+
+  /**
    * The neighbours in key order, among all this journal's keys, of each of {@code keys} (keys of
    * this journal). By default from {@link #summaries()}.
    */

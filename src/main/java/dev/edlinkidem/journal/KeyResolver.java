@@ -52,7 +52,9 @@ public final class KeyResolver {
               + " ended "
               + TimeText.when(pruned.get().windowEnd()));
     }
-    return resolve(journal.summaries().stream().map(EntrySummary::key).toList(), given);
+    // A prefix too short is refused without reading a key.
+    return resolve(
+        given.length() < MIN_PREFIX ? List.of() : journal.keysStartingWith(given), given);
   }
 
   public static String resolve(List<String> keys, String given) {

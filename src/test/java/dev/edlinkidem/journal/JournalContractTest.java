@@ -528,6 +528,30 @@ public abstract class JournalContractTest {
           "zzzzzzzzzz");
 
   @Test
+  void keysStartingWithAPrefixAreThoseKeysInKeyOrder() throws Exception {
+    for (String key : TRICKY_KEYS) {
+      CompactionTest.write(journal, key, "{}", T0, true);
+    }
+    for (String prefix :
+        List.of(
+            "abcdefg",
+            "abcdefghij-",
+            "prefix-x",
+            "k-1",
+            "élan-0001",
+            "中文键-一",
+            "zzzzzzzzzz",
+            "nomatch",
+            "abcdefghij-3",
+            "\uD83D\uDE00\uD83D\uDE00\uD83D\uDE00")) {
+      assertEquals(
+          TRICKY_KEYS.stream().filter(k -> k.startsWith(prefix)).sorted().toList(),
+          journal.keysStartingWith(prefix),
+          () -> "keys starting with " + prefix);
+    }
+  }
+
+  @Test
   void neighboursSharingAreThoseOfTheKeysThatStartAsAnotherDoes() throws Exception {
     for (String key : TRICKY_KEYS) {
       CompactionTest.write(journal, key, "{}", T0, true);

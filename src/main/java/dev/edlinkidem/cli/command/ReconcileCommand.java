@@ -18,6 +18,7 @@ import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.journal.KeyResolver;
 import dev.edlinkidem.journal.Outcome;
+import dev.edlinkidem.journal.Selection;
 import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.net.Network;
 import dev.edlinkidem.reconcile.LogVerdict;
@@ -176,10 +177,11 @@ public final class ReconcileCommand implements Callable<Integer> {
   }
 
   private List<EntrySummary> targets(Journal journal) throws JournalException {
-    List<EntrySummary> all = journal.summaries();
     if (allPending) {
-      return all.stream().filter(s -> s.state() == EntryState.PENDING).toList();
+      return journal.summaries(
+          Selection.all(Selection.Order.OLDEST_FIRST).inState(EntryState.PENDING));
     }
+    List<EntrySummary> all = journal.summaries();
     List<String> known = all.stream().map(EntrySummary::key).toList();
     List<EntrySummary> chosen = new ArrayList<>();
     for (String given : keys) {

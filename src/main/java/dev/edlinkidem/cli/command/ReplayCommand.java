@@ -15,6 +15,7 @@ import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.journal.KeyResolver;
+import dev.edlinkidem.journal.Selection;
 import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.net.Network;
 import dev.edlinkidem.request.Destination;
@@ -31,7 +32,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -266,12 +266,10 @@ public final class ReplayCommand implements Callable<Integer> {
     Instant now = root.invocation().now();
     ResultPrinter words = new ResultPrinter(root, output, false, send.replayArgs());
     List<Entry> pending = new ArrayList<>();
-    List<EntrySummary> summaries = new ArrayList<>(journal.summaries());
-    summaries.sort(Comparator.comparing(EntrySummary::created).thenComparing(EntrySummary::key));
-    for (EntrySummary s : summaries) {
-      if (s.state() != EntryState.PENDING) {
-        continue;
-      }
+    // Oldest first, by the journal's index of pending entries where it has one.
+    for (EntrySummary s :
+        journal.summaries(
+            Selection.all(Selection.Order.OLDEST_FIRST).inState(EntryState.PENDING))) {
       Optional<Entry> entry = journal.find(s.key());
       if (entry.isEmpty()) {
         continue;

@@ -601,6 +601,39 @@ public final class PostgresJournal implements Journal {
    */
   private static final int SHARING_PROBES_UP_TO = 4;
 
+  /** A span of the key index: the keys from {@code prefix} to the first past every such key. */
+  @Override
+  public List<String> keysStartingWith(String prefix) throws JournalException {
+    String past = pastPrefix(prefix);
+    try {
+      return repeatable(
+          c -> {
+            List<String> keys = new ArrayList<>();
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "select key from edlink_idem_entries where key >= ?"
+                        + (past == null ? "" : " and key < ?")
+                        + " order by key")) {
+              ps.setString(1, prefix);
+              if (past != null) {
+                ps.setString(2, past);
+              }
+              try (ResultSet r = ps.executeQuery()) {
+                while (r.next()) {
+                  String key = r.getString(1);
+                  if (key.startsWith(prefix)) {
+                    keys.add(key);
+                  }
+                }
+              }
+            }
+            return keys;
+          });
+    } catch (SQLException e) {
+      throw cannotRead(e);
+    }
+  }
+
   @Override
   public List<String> keysToOffer(String prefix, boolean pendingOnly) throws JournalException {
     try {
