@@ -42,7 +42,16 @@ public record Window(Instant start) {
   }
 
   public boolean hasEnded(Instant now) {
-    return !now.isBefore(end());
+    return startsEndedBy(now).contains(start);
+  }
+
+  /**
+   * When the windows that have ended at {@code now} started: the rule of {@link #hasEnded} in a
+   * form a journal can look up by an index of starts.
+   */
+  public static Starts startsEndedBy(Instant now) {
+    // Ended once its length has passed: started at or before now less its length.
+    return new Starts(Instant.MIN, now.minus(LENGTH));
   }
 
   public boolean allowsReplay(Instant now) {

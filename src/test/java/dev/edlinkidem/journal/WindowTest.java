@@ -39,4 +39,15 @@ class WindowTest {
     assertTrue(starts.contains(starts.until()));
     assertFalse(starts.contains(starts.until().plusNanos(1)));
   }
+
+  @Test
+  void theStartsOfEndedWindowsAreEveryStartALengthOrMoreBack() {
+    Instant now = START.plus(Window.LENGTH);
+    Window.Starts ended = Window.startsEndedBy(now);
+    assertTrue(new Window(START).hasEnded(now), "it ends at its length exactly");
+    assertTrue(ended.contains(START));
+    assertTrue(ended.contains(START.minus(Duration.ofDays(400))));
+    assertFalse(ended.contains(START.plusNanos(1)), "a nanosecond later is still open");
+    assertFalse(new Window(START.plusNanos(1)).hasEnded(now));
+  }
 }

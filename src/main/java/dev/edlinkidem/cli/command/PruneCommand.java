@@ -9,6 +9,7 @@ import dev.edlinkidem.cli.render.JsonDocument;
 import dev.edlinkidem.journal.Compaction;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.EntrySummary;
+import dev.edlinkidem.journal.Selection;
 import dev.edlinkidem.journal.Tombstone;
 import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.time.TimeText;
@@ -82,8 +83,10 @@ public final class PruneCommand implements Callable<Integer> {
           if (forgetTombstones) {
             return forget(journal.forgetTombstones(now, dryRun), out);
           }
+          // By the journal's index of window starts where it has one.
           List<EntrySummary> ended =
-              journal.summaries().stream().filter(s -> s.window().hasEnded(now)).toList();
+              journal.summaries(
+                  Selection.all(Selection.Order.OLDEST_FIRST).createdIn(Window.startsEndedBy(now)));
           List<EntrySummary> keptPending =
               includePending
                   ? List.of()
