@@ -52,9 +52,10 @@ public final class KeyResolver {
               + " ended "
               + TimeText.when(pruned.get().windowEnd()));
     }
-    // A prefix too short is refused without reading a key.
+    List<String> starting = journal.keysStartingWith(given);
+    // Too short for a prefix, it may still be a listed key whose records cannot be read.
     return resolve(
-        given.length() < MIN_PREFIX ? List.of() : journal.keysStartingWith(given), given);
+        given.length() < MIN_PREFIX && !starting.contains(given) ? List.of() : starting, given);
   }
 
   public static String resolve(List<String> keys, String given) {

@@ -50,8 +50,12 @@ public record Window(Instant start) {
    * form a journal can look up by an index of starts.
    */
   public static Starts startsEndedBy(Instant now) {
-    // Ended once its length has passed: started at or before now less its length.
-    return new Starts(Instant.MIN, now.minus(LENGTH));
+    // Ended once its length has passed: started at or before now less its length, however long
+    // before. Within a length of the earliest instant, none has.
+    if (now.isBefore(Instant.MIN.plus(LENGTH))) {
+      return new Starts(Instant.MAX, Instant.MIN);
+    }
+    return new Starts(null, now.minus(LENGTH));
   }
 
   public boolean allowsReplay(Instant now) {
@@ -73,10 +77,10 @@ public record Window(Instant start) {
     return new Starts(openSince, openSince.plus(span));
   }
 
-  /** Window starts after {@code after}, up to and including {@code until}. */
+  /** Window starts after {@code after} (null: however early), up to and including {@code until}. */
   public record Starts(Instant after, Instant until) {
     public boolean contains(Instant start) {
-      return start.isAfter(after) && !start.isAfter(until);
+      return (after == null || start.isAfter(after)) && !start.isAfter(until);
     }
   }
 

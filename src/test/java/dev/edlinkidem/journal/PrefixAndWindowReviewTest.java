@@ -52,8 +52,8 @@ class PrefixAndWindowReviewTest {
 
   /**
    * A window that started at Instant.MIN (a record can say so: records are parsed with
-   * Instant.parse, and a merged or hand-made journal may carry one) ended long ago: before
-   * 20a61c1 hasEnded said so; now Starts.contains excludes its own lower bound, Instant.MIN.
+   * Instant.parse, and a merged or hand-made journal may carry one) ended long ago: before 20a61c1
+   * hasEnded said so; now Starts.contains excludes its own lower bound, Instant.MIN.
    */
   @Test
   void aWindowThatStartedAtTheEarliestInstantHasEnded() {
@@ -72,8 +72,7 @@ class PrefixAndWindowReviewTest {
           java.util.List.of("ancient-1", "recent-1"),
           journal
               .summaries(
-                  Selection.all(Selection.Order.OLDEST_FIRST)
-                      .createdIn(Window.startsEndedBy(now)))
+                  Selection.all(Selection.Order.OLDEST_FIRST).createdIn(Window.startsEndedBy(now)))
               .stream()
               .map(EntrySummary::key)
               .toList());

@@ -409,7 +409,8 @@ public final class PostgresJournal implements Journal {
       sql.append(" and state = ?");
     }
     if (selection.created() != null) {
-      sql.append(" and created_ns > ? and created_ns <= ?");
+      sql.append(selection.created().after() == null ? "" : " and created_ns > ?");
+      sql.append(" and created_ns <= ?");
     }
     sql.append(
         selection.order() == Selection.Order.NEWEST_FIRST
@@ -427,7 +428,9 @@ public final class PostgresJournal implements Journal {
         ps.setString(++i, selection.state().label());
       }
       if (selection.created() != null) {
-        ps.setLong(++i, heldNanos(selection.created().after()));
+        if (selection.created().after() != null) {
+          ps.setLong(++i, heldNanos(selection.created().after()));
+        }
         ps.setLong(++i, heldNanos(selection.created().until()));
       }
       if (selection.limit() != Selection.NO_LIMIT) {

@@ -51,7 +51,11 @@ class PostgresPrefixAndWindowReviewTest {
     Properties props = new Properties();
     props.setProperty("user", cluster.superuser());
     return PostgresJournal.open(
-        cluster.jdbcUrl(), props, cluster.url(cluster.superuser()), Duration.ofSeconds(30), () -> {});
+        cluster.jdbcUrl(),
+        props,
+        cluster.url(cluster.superuser()),
+        Duration.ofSeconds(30),
+        () -> {});
   }
 
   private static void write(Journal journal, String key, Instant at, boolean finish)
@@ -109,12 +113,18 @@ class PostgresPrefixAndWindowReviewTest {
     Instant latest = Instant.ofEpochSecond(9_223_372_036L, 854_775_807); // Long.MAX_VALUE ns
     Map<String, Instant> created =
         Map.of(
-            "edge-exact", now.minus(Window.LENGTH),
-            "edge-plus-1ns", now.minus(Window.LENGTH).plusNanos(1),
-            "edge-minus-1ns", now.minus(Window.LENGTH).minusNanos(1),
-            "far-past", earliest,
-            "far-future", latest,
-            "now-ish", now);
+            "edge-exact",
+            now.minus(Window.LENGTH),
+            "edge-plus-1ns",
+            now.minus(Window.LENGTH).plusNanos(1),
+            "edge-minus-1ns",
+            now.minus(Window.LENGTH).minusNanos(1),
+            "far-past",
+            earliest,
+            "far-future",
+            latest,
+            "now-ish",
+            now);
     try (PostgresJournal j = handle()) {
       for (Map.Entry<String, Instant> e : created.entrySet()) {
         write(j, e.getKey(), e.getValue(), true);
@@ -130,8 +140,7 @@ class PostgresPrefixAndWindowReviewTest {
           expected,
           j
               .summaries(
-                  Selection.all(Selection.Order.OLDEST_FIRST)
-                      .createdIn(Window.startsEndedBy(now)))
+                  Selection.all(Selection.Order.OLDEST_FIRST).createdIn(Window.startsEndedBy(now)))
               .stream()
               .map(EntrySummary::key)
               .toList());
