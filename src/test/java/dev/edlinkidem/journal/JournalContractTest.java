@@ -552,6 +552,25 @@ public abstract class JournalContractTest {
   }
 
   @Test
+  void tabOffersTheKeysStartingWithAPrefixNewestFirstAndPendingOnesWhenAsked() throws Exception {
+    List<String> written =
+        List.of("abcdefghij-2", "prefix-x", "abcdefg", "abcdefghij-1", "abcdefgX", "abc");
+    for (int i = 0; i < written.size(); i++) {
+      // The first, third and fifth are left pending.
+      CompactionTest.write(journal, written.get(i), "{}", T0.plusSeconds(i), i % 2 == 1);
+    }
+    assertEquals(
+        List.of("abcdefgX", "abcdefghij-1", "abcdefg", "abcdefghij-2"),
+        journal.keysToOffer("abcdefg", false));
+    assertEquals(
+        List.of("abcdefgX", "abcdefg", "abcdefghij-2"), journal.keysToOffer("abcdefg", true));
+    assertEquals(List.of("abcdefgX", "abcdefg", "abcdefghij-2"), journal.keysToOffer("abc", true));
+    assertEquals(List.of("prefix-x"), journal.keysToOffer("prefix", false));
+    assertEquals(List.of(), journal.keysToOffer("nomatch", false));
+    assertEquals(written.size(), journal.keysToOffer("", false).size());
+  }
+
+  @Test
   void neighboursSharingAreThoseOfTheKeysThatStartAsAnotherDoes() throws Exception {
     for (String key : TRICKY_KEYS) {
       CompactionTest.write(journal, key, "{}", T0, true);

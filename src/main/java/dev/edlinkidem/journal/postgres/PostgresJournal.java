@@ -604,9 +604,23 @@ public final class PostgresJournal implements Journal {
    */
   private static final int SHARING_PROBES_UP_TO = 4;
 
-  /** A span of the key index: the keys from {@code prefix} to the first past every such key. */
   @Override
   public List<String> keysStartingWith(String prefix) throws JournalException {
+    return keysInSpan(prefix, "", "key");
+  }
+
+  @Override
+  public List<String> keysToOffer(String prefix, boolean pendingOnly) throws JournalException {
+    return keysInSpan(prefix, pendingOnly ? " and state = 'pending'" : "", "first_record desc");
+  }
+
+  /**
+   * The keys that start with {@code prefix}, read as a span of the key index (from the prefix to
+   * the first text past every key that starts so), with the conditions {@code also}, in {@code
+   * order}.
+   */
+  private List<String> keysInSpan(String prefix, String also, String order)
+      throws JournalException {
     String past = pastPrefix(prefix);
     try {
       return repeatable(
@@ -616,7 +630,9 @@ public final class PostgresJournal implements Journal {
                 c.prepareStatement(
                     "select key from edlink_idem_entries where key >= ?"
                         + (past == null ? "" : " and key < ?")
-                        + " order by key")) {
+                        + also
+                        + " order by "
+                        + order)) {
               ps.setString(1, prefix);
               if (past != null) {
                 ps.setString(2, past);
@@ -627,31 +643,6 @@ public final class PostgresJournal implements Journal {
                   if (key.startsWith(prefix)) {
                     keys.add(key);
                   }
-                }
-              }
-            }
-            return keys;
-          });
-    } catch (SQLException e) {
-      throw cannotRead(e);
-    }
-  }
-
-  @Override
-  public List<String> keysToOffer(String prefix, boolean pendingOnly) throws JournalException {
-    try {
-      return repeatable(
-          c -> {
-            List<String> keys = new ArrayList<>();
-            try (PreparedStatement ps =
-                c.prepareStatement(
-                    "select key from edlink_idem_entries where starts_with(key, ?)"
-                        + (pendingOnly ? " and state = 'pending'" : "")
-                        + " order by first_record desc")) {
-              ps.setString(1, prefix);
-              try (ResultSet r = ps.executeQuery()) {
-                while (r.next()) {
-                  keys.add(r.getString(1));
                 }
               }
             }
