@@ -968,14 +968,14 @@ public final class PostgresJournal implements Journal {
   /** {@link #forcesShared}'s figures. Guarded by itself. */
   private final long[] forced = new long[2];
 
-  /** Groups of forced writes run and the calls in them, for tests. */
-  long[] forcedGroups() {
-    return forcedAppends.counts();
+  /** Groups of writes run and the calls in them, for tests. */
+  long[] writeGroups() {
+    return appends.counts();
   }
 
   /** Calls waiting for a group (taking leases, writing records), for tests. */
   int callsWaiting() {
-    return leaseTakes.waiting() + forcedAppends.waiting() + unforcedAppends.waiting();
+    return leaseTakes.waiting() + appends.waiting();
   }
 
   /** Groups of leases taken together and the calls in them, for tests. */
@@ -1661,16 +1661,29 @@ public final class PostgresJournal implements Journal {
           + " (select count(*) from waits), (select count(*) from released)"
           + " from w order by w.n";
 
-  /** One lease's write: its records, the summary they make, and how it is written. */
+  /**
+   * One lease's write: its records, the summary they make, and how it is written ({@code forced}:
+   * its commit must wait for the server's disk).
+   */
   private record Append(
-      KeyLease lease, List<byte[]> records, EntrySummary summary, boolean begin, boolean release) {}
+      KeyLease lease,
+      List<byte[]> records,
+      EntrySummary summary,
+      boolean begin,
+      boolean release,
+      boolean forced) {}
 
-  /** Writes whose commits wait for the server's disk, and those whose commits do not. */
-  private final GroupedCalls<Append, boolean[]> forcedAppends =
-      new GroupedCalls<>(group -> appendGroup(group, true), a -> List.of(a.lease.key), GROUP_MOST);
+  /**
+   * Writes of records, one group at a time. A group's commit waits for the disk when any of its
+   * writes must (a begin): a write that need not is only made durable sooner, and one statement and
+   * one commit for both kinds cost the server less than one each (docs/benchmarks.md).
+   */
+  private final GroupedCalls<Append, boolean[]> appends =
+      new GroupedCalls<>(this::appendGroup, a -> List.of(a.lease.key), GROUP_MOST);
 
-  private final GroupedCalls<Append, boolean[]> unforcedAppends =
-      new GroupedCalls<>(group -> appendGroup(group, false), a -> List.of(a.lease.key), GROUP_MOST);
+  private List<GroupedCalls.Result<boolean[]>> appendGroup(List<Append> group) {
+    return appendGroup(group, group.stream().anyMatch(Append::forced));
+  }
 
   /**
    * Writes a group of leases' records in one transaction ({@link #APPEND}): for each, whether its
@@ -1687,7 +1700,7 @@ public final class PostgresJournal implements Journal {
       List<GroupedCalls.Result<boolean[]>> results = new ArrayList<>();
       for (Append a : group) {
         if (group.size() > 1 && e instanceof SQLException) {
-          results.addAll(appendGroup(List.of(a), forced));
+          results.addAll(appendGroup(List.of(a)));
         } else {
           results.add(
               GroupedCalls.Result.failed(
@@ -1947,8 +1960,8 @@ public final class PostgresJournal implements Journal {
     private void append(
         List<byte[]> records, Entry after, boolean begin, boolean forced, boolean release)
         throws JournalException {
-      Append asked = new Append(this, records, EntrySummary.of(after), begin, release);
-      boolean[] found = (forced ? forcedAppends : unforcedAppends).call(asked);
+      Append asked = new Append(this, records, EntrySummary.of(after), begin, release, forced);
+      boolean[] found = appends.call(asked);
       if (!found[0]) {
         throw leaseLost(key);
       }

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyHasRecordsException;
 import dev.edlinkidem.journal.KeyInFlightException;
+import dev.edlinkidem.journal.Outcome;
 import dev.edlinkidem.request.JournaledRequest;
+import dev.edlinkidem.request.RecordedResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -370,7 +373,7 @@ class PostgresGroupedWritesTest {
     assertTrue(lost.getMessage().contains("passed to another process"), lost.getMessage());
     assertInstanceOf(KeyHasRecordsException.class, came.get("has-records"));
     assertArrayEquals(
-        new long[] {2, 4}, journal.forcedGroups(), "the three after the first were one group");
+        new long[] {2, 4}, journal.writeGroups(), "the three after the first were one group");
     assertArrayEquals(
         new long[] {2, 2}, journal.forcesShared(), "two commits: held-first's, then written's");
     assertEquals(
@@ -428,7 +431,7 @@ class PostgresGroupedWritesTest {
         refused.getMessage().startsWith("cannot write key refused-key")
             && refused.getMessage().contains("disk full (the test)"),
         refused.getMessage());
-    assertArrayEquals(new long[] {2, 3}, journal.forcedGroups());
+    assertArrayEquals(new long[] {2, 3}, journal.writeGroups());
     assertArrayEquals(
         new long[] {2, 2},
         journal.forcesShared(),
@@ -436,5 +439,76 @@ class PostgresGroupedWritesTest {
     assertEquals(
         "held-first\nwritten",
         cluster.psql("select distinct key from edlink_idem_records order by key").strip());
+  }
+
+  private static Outcome succeeded() {
+    return new Outcome(
+        EntryState.SUCCEEDED,
+        T0,
+        new RecordedResponse(201, Map.of(), "{}".getBytes(StandardCharsets.UTF_8)),
+        "batch");
+  }
+
+  /**
+   * A batch's outcomes need not wait for the disk and begins must: a group that holds a begin
+   * commits waiting for the disk, outcomes and all; a group of outcomes alone does not wait.
+   */
+  @Test
+  void aGroupWithABeginWaitsForTheDiskAndOneOfOutcomesAloneDoesNot() throws Exception {
+    journal.leaveOutcomesUnforced();
+    Map<String, Journal.Lease> begun = leases("begun-1", "begun-2", "begun-3");
+    for (Map.Entry<String, Journal.Lease> e : begun.entrySet()) {
+      e.getValue().begin(request(e.getKey()), T0);
+    }
+    Journal.Lease later = journal.lease("begun-later");
+    assertArrayEquals(new long[] {3, 3}, journal.forcesShared(), "three begins, each alone");
+
+    // An outcome and a begin queued together behind a held begin: one group, which waits.
+    Journal.Lease held = journal.lease("held-first");
+    List<Future<Object>> mixed =
+        queue(
+            () -> held.begin(request("held-first"), T0).key(),
+            List.of(
+                () -> {
+                  begun.get("begun-1").recordOutcome(succeeded());
+                  return "outcome";
+                },
+                () -> later.begin(request("begun-later"), T0).key()));
+    letGo();
+    for (Future<Object> f : mixed) {
+      assertFalse(f.get(20, TimeUnit.SECONDS) instanceof Exception, String.valueOf(f.get()));
+    }
+    assertArrayEquals(new long[] {5, 6}, journal.writeGroups(), "held-first's, then the two");
+    assertArrayEquals(
+        new long[] {5, 6}, journal.forcesShared(), "the outcome was committed with the begin");
+
+    // Two outcomes queued together behind a held begin: one group, which does not wait.
+    Journal.Lease heldAgain = journal.lease("held-first-again");
+    cluster.psql(
+        "create or replace function edlink_idem_test_group() returns trigger language plpgsql as"
+            + " $$ begin if new.key = 'held-first-again' then"
+            + " perform set_config('lock_timeout', '0', true);"
+            + " perform pg_advisory_xact_lock("
+            + HOLD
+            + "); end if; return new; end $$");
+    List<Future<Object>> outcomes =
+        queue(
+            () -> heldAgain.begin(request("held-first-again"), T0).key(),
+            List.of(
+                () -> {
+                  begun.get("begun-2").recordOutcome(succeeded());
+                  return "outcome";
+                },
+                () -> {
+                  begun.get("begun-3").recordOutcome(succeeded());
+                  return "outcome";
+                }));
+    letGo();
+    for (Future<Object> f : outcomes) {
+      assertFalse(f.get(20, TimeUnit.SECONDS) instanceof Exception, String.valueOf(f.get()));
+    }
+    assertArrayEquals(new long[] {7, 9}, journal.writeGroups(), "held-first-again's, the two");
+    assertArrayEquals(
+        new long[] {6, 7}, journal.forcesShared(), "only held-first-again's commit waited");
   }
 }
