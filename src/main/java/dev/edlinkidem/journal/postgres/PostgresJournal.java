@@ -1462,7 +1462,13 @@ public final class PostgresJournal implements Journal {
         boolean fine = false;
         try {
           T result = work.run(c);
-          fine = c.getAutoCommit(); // a transaction left open would be a mistake of the work's
+          // Done: whatever the connection says now, the work is never run again (it may have
+          // committed, its answer lost with the connection), and its result stands.
+          try {
+            fine = c.getAutoCommit(); // a transaction left open would be a mistake of the work's
+          } catch (SQLException closedSince) {
+            fine = false;
+          }
           return result;
         } catch (SQLException e) {
           if (!resetQuietly(c)) {

@@ -29,9 +29,9 @@ import org.junit.jupiter.api.Test;
 /**
  * An append whose COMMIT reached the server but whose answer was lost (the connection drops right
  * after it). appendNow catches the failed commit and answers "cannot tell whether key ... was
- * written"; it must never be run again ("A commit that fails is never run again"). But using()
- * then calls c.getAutoCommit() on the dead connection, which throws; being a repeatable() work on
- * a connection that was idle, it is run a second time on a new connection: the outcome's record is
+ * written"; it must never be run again ("A commit that fails is never run again"). But using() then
+ * calls c.getAutoCommit() on the dead connection, which throws; being a repeatable() work on a
+ * connection that was idle, it is run a second time on a new connection: the outcome's record is
  * appended twice and the caller hears that it was written once.
  */
 class PostgresAppendCommitLostTest {
@@ -92,9 +92,7 @@ class PostgresAppendCommitLostTest {
       String records =
           cluster.psql("select count(*) from edlink_idem_records where key = 'k-lost'").strip();
       assertEquals(
-          "2",
-          records,
-          "records of k-lost (begin + outcome expected); the caller heard: " + heard);
+          "2", records, "records of k-lost (begin + outcome expected); the caller heard: " + heard);
     }
   }
 
@@ -191,7 +189,8 @@ class PostgresAppendCommitLostTest {
                     if (fromClient && marker.get() != null && chunk.contains(marker.get())) {
                       marker.set(null);
                       seen.set(true);
-                    } else if (fromClient && seen.get()) { // the COMMIT (a prepared S_n after the first)
+                    } else if (fromClient
+                        && seen.get()) { // the COMMIT (a prepared S_n after the first)
                       seen.set(false);
                       swallow.set(true);
                       out.write(buf, 0, n);

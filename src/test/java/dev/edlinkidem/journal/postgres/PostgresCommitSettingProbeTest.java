@@ -68,7 +68,10 @@ class PostgresCommitSettingProbeTest {
     cluster.psql("drop table if exists probe_log");
     journal =
         PostgresJournal.open(
-            cluster.jdbcUrl(), props(), cluster.url(cluster.superuser()), Duration.ofMinutes(5),
+            cluster.jdbcUrl(),
+            props(),
+            cluster.url(cluster.superuser()),
+            Duration.ofMinutes(5),
             () -> {});
     test = new org.postgresql.Driver().connect(cluster.jdbcUrl(), props());
     cluster.psql(
@@ -81,7 +84,9 @@ class PostgresCommitSettingProbeTest {
             + " create or replace function probe_hold() returns trigger language plpgsql as"
             + " $$ begin if new.key like 'held-%' then"
             + " perform set_config('lock_timeout', '0', true);"
-            + " perform pg_advisory_xact_lock(" + HOLD + "); end if;"
+            + " perform pg_advisory_xact_lock("
+            + HOLD
+            + "); end if;"
             + " if new.key = 'refused-key' and tg_table_name = 'edlink_idem_records' then"
             + " raise exception 'refused (the test)'; end if; return new; end $$;"
             + " create trigger probe_hold before insert on edlink_idem_records"
@@ -160,8 +165,7 @@ class PostgresCommitSettingProbeTest {
     List<Future<Object>> out = new ArrayList<>();
     out.add(threads.submit(() -> safely(first)));
     waitFor(
-        () ->
-            count("select count(*) from pg_stat_activity where wait_event = 'advisory'") == 1);
+        () -> count("select count(*) from pg_stat_activity where wait_event = 'advisory'") == 1);
     for (Call c : rest) {
       out.add(threads.submit(() -> safely(c)));
       int queued = out.size() - 1;
@@ -179,7 +183,8 @@ class PostgresCommitSettingProbeTest {
   void loneCallsOfAPost() throws Exception {
     Journal.Lease l = journal.lease("post");
     l.begin(request("post"), T0);
-    l.recordAttempt(new Attempt(1, T0, Duration.ofMillis(9), Attempt.Result.RESPONSE, 201, null, "r1"));
+    l.recordAttempt(
+        new Attempt(1, T0, Duration.ofMillis(9), Attempt.Result.RESPONSE, 201, null, "r1"));
     l.recordOutcome(succeeded());
     assertEquals("on,off,on", settings("post"), "begin, attempt, outcome of a post");
     journal.leaveOutcomesUnforced();
@@ -245,10 +250,12 @@ class PostgresCommitSettingProbeTest {
   @Test
   void aBeginRunAgainOnANewConnectionAfterTheIdleOneWasCut() throws Exception {
     Journal.Lease l = journal.lease("cut");
-    String cut = cluster.psql(
-        "select pg_terminate_backend(pid) from pg_stat_activity where backend_type = 'client"
-            + " backend' and pid <> pg_backend_pid() and application_name <> 'psql'"
-            + " and pid <> " + count("select pg_backend_pid()"));
+    String cut =
+        cluster.psql(
+            "select pg_terminate_backend(pid) from pg_stat_activity where backend_type = 'client"
+                + " backend' and pid <> pg_backend_pid() and application_name <> 'psql'"
+                + " and pid <> "
+                + count("select pg_backend_pid()"));
     assertTrue(cut.contains("t"), "no idle connection of the journal was cut: " + cut);
     Thread.sleep(200);
     l.begin(request("cut"), T0);
