@@ -174,7 +174,6 @@ class PostgresCommitSettingProbeTest {
     sql("select pg_advisory_unlock(" + HOLD + ")");
     for (Future<Object> f : out) {
       Object got = f.get(30, TimeUnit.SECONDS);
-      System.out.println("probe: " + got);
     }
     return out;
   }

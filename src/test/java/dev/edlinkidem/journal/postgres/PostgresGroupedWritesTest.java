@@ -317,9 +317,8 @@ class PostgresGroupedWritesTest {
     Thread.sleep(300);
     letGo();
     assertEquals("closed", closing.get(20, TimeUnit.SECONDS));
-    Object f = came.get(0).get(20, TimeUnit.SECONDS);
+    came.get(0).get(20, TimeUnit.SECONDS);
     Object second = came.get(1).get(20, TimeUnit.SECONDS);
-    System.out.println("first: " + f + "; second: " + second);
     if (second instanceof String) {
       assertEquals(1, count("select count(*) from edlink_idem_records where key = 'a'"));
     } else {

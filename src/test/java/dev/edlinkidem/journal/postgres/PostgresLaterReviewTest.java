@@ -108,7 +108,6 @@ class PostgresLaterReviewTest {
       synchronized (idle) {
         all = new ArrayList<>(idle);
       }
-      System.out.println("pooled connections checked: " + all.size());
       assertFalse(all.isEmpty());
       for (Connection c : all) {
         try (Statement s = c.createStatement();
@@ -156,7 +155,6 @@ class PostgresLaterReviewTest {
                       + cluster.passwordUser()
                       + "'")
               .strip();
-      System.out.println("connections of the role when the lease was taken: " + count);
       cluster.psql("alter role " + cluster.passwordUser() + " connection limit " + count);
       Thread.sleep(lease.multipliedBy(2).toMillis());
       try (PostgresJournal other =
