@@ -9,19 +9,12 @@ import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.Outcome;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.request.RecordedResponse;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,7 +52,7 @@ class PostgresAppendCommitLostTest {
   @Test
   void anOutcomeWhoseCommitAnswerWasLostIsNotWrittenTwice() throws Exception {
     cluster.dropJournal();
-    try (CutAfterCommit proxy = new CutAfterCommit(cluster.port());
+    try (CommitCuttingProxy proxy = new CommitCuttingProxy(cluster.port(), List.of(), true);
         PostgresJournal j =
             PostgresJournal.open(
                 "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + cluster.database(),
@@ -104,7 +97,7 @@ class PostgresAppendCommitLostTest {
   @Test
   void aBeginWhoseCommitAnswerWasLostIsNotReportedAsAnEarlierRequest() throws Exception {
     cluster.dropJournal();
-    try (CutAfterCommit proxy = new CutAfterCommit(cluster.port());
+    try (CommitCuttingProxy proxy = new CommitCuttingProxy(cluster.port(), List.of(), true);
         PostgresJournal j =
             PostgresJournal.open(
                 "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + cluster.database(),
@@ -131,101 +124,6 @@ class PostgresAppendCommitLostTest {
       assertTrue(
           heard.contains("cannot tell whether key b-lost was written"),
           "the caller heard: " + heard);
-    }
-  }
-
-  /** Forwards the chunk after the statement naming the armed key (its COMMIT), then cuts. */
-  private static final class CutAfterCommit implements AutoCloseable {
-    private final ServerSocket listening;
-    private final int target;
-    private final AtomicReference<String> marker = new AtomicReference<>();
-    private final AtomicBoolean seen = new AtomicBoolean();
-    private final AtomicBoolean didCut = new AtomicBoolean();
-
-    CutAfterCommit(int target) throws IOException {
-      this.target = target;
-      this.listening = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      Thread accept = new Thread(this::accept, "proxy-accept");
-      accept.setDaemon(true);
-      accept.start();
-    }
-
-    int port() {
-      return listening.getLocalPort();
-    }
-
-    void arm(String m) {
-      marker.set(m);
-    }
-
-    boolean cut() {
-      return didCut.get();
-    }
-
-    private void accept() {
-      while (!listening.isClosed()) {
-        try {
-          Socket client = listening.accept();
-          Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
-          AtomicBoolean swallow = new AtomicBoolean();
-          pump(client, server, swallow, true);
-          pump(server, client, swallow, false);
-        } catch (IOException e) {
-          return;
-        }
-      }
-    }
-
-    private void pump(Socket from, Socket to, AtomicBoolean swallow, boolean fromClient) {
-      Thread t =
-          new Thread(
-              () -> {
-                byte[] buf = new byte[65536];
-                try (InputStream in = from.getInputStream();
-                    OutputStream out = to.getOutputStream()) {
-                  int n;
-                  while ((n = in.read(buf)) >= 0) {
-                    String chunk = new String(buf, 0, n, StandardCharsets.ISO_8859_1);
-                    if (fromClient && marker.get() != null && chunk.contains(marker.get())) {
-                      marker.set(null);
-                      seen.set(true);
-                    } else if (fromClient
-                        && seen.get()) { // the COMMIT (a prepared S_n after the first)
-                      seen.set(false);
-                      swallow.set(true);
-                      out.write(buf, 0, n);
-                      out.flush();
-                      Thread.sleep(300); // the server reads and commits it
-                      didCut.set(true);
-                      from.close();
-                      to.close();
-                      return;
-                    }
-                    if (!fromClient && swallow.get()) {
-                      continue;
-                    }
-                    out.write(buf, 0, n);
-                    out.flush();
-                  }
-                } catch (IOException | InterruptedException e) {
-                  // one side closed
-                } finally {
-                  try {
-                    from.close();
-                    to.close();
-                  } catch (IOException ignored) {
-                    // closing
-                  }
-                }
-              },
-              "proxy-pump");
-      t.setDaemon(true);
-      t.start();
-    }
-
-    @Override
-    public void close() throws IOException {
-      listening.close();
     }
   }
 }

@@ -14,8 +14,6 @@ import dev.edlinkidem.journal.Outcome;
 import dev.edlinkidem.request.JournaledRequest;
 import dev.edlinkidem.request.RecordedResponse;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -24,10 +22,9 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -216,7 +213,8 @@ class PostgresPoolReviewTest {
    */
   @Test
   void aLeaseWhoseCommitAnswerWasLostIsNotReportedInFlightElsewhere() throws Exception {
-    try (CutAfterCommit proxy = new CutAfterCommit(cluster.port())) {
+    try (CommitCuttingProxy proxy =
+        new CommitCuttingProxy(cluster.port(), List.of("insert into edlink_idem_leases"), false)) {
       try (PostgresJournal j =
           handle(
               "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + cluster.database(),
@@ -437,121 +435,6 @@ class PostgresPoolReviewTest {
       for (Socket s : open) {
         s.close();
       }
-    }
-  }
-
-  /**
-   * A TCP proxy to the server that, once armed, forwards the statement that takes a key's lease
-   * (committed on its own) and then drops the connection without passing the server's answer back:
-   * a commit done whose acknowledgement was lost. (Written for 27880e5, whose lease was a
-   * transaction: then it forwarded the COMMIT after the lease's read of the key's records.)
-   */
-  private static final class CutAfterCommit implements AutoCloseable {
-    private final ServerSocket listening;
-    private final int target;
-    private final AtomicReference<String> marker = new AtomicReference<>();
-    private final AtomicBoolean commitNext = new AtomicBoolean();
-    private final AtomicBoolean didCut = new AtomicBoolean();
-
-    CutAfterCommit(int target) throws IOException {
-      this.target = target;
-      this.listening = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      Thread accept = new Thread(this::accept, "proxy-accept");
-      accept.setDaemon(true);
-      accept.start();
-    }
-
-    int port() {
-      return listening.getLocalPort();
-    }
-
-    /** Cuts the connection after the COMMIT that follows the read of key {@code m}'s records. */
-    void arm(String m) {
-      marker.set(m);
-    }
-
-    boolean cut() {
-      return didCut.get();
-    }
-
-    private void accept() {
-      while (!listening.isClosed()) {
-        try {
-          Socket client = listening.accept();
-          Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
-          AtomicBoolean swallow = new AtomicBoolean();
-          pump(client, server, swallow, true);
-          pump(server, client, swallow, false);
-        } catch (IOException e) {
-          return;
-        }
-      }
-    }
-
-    private void pump(Socket from, Socket to, AtomicBoolean swallow, boolean fromClient) {
-      Thread t =
-          new Thread(
-              () -> {
-                byte[] buf = new byte[65536];
-                try (InputStream in = from.getInputStream();
-                    OutputStream out = to.getOutputStream()) {
-                  int n;
-                  while ((n = in.read(buf)) >= 0) {
-                    String chunk = new String(buf, 0, n, StandardCharsets.ISO_8859_1);
-                    if (fromClient
-                        && marker.get() != null
-                        && chunk.contains(marker.get())
-                        && chunk.contains("insert into edlink_idem_leases")) {
-                      // The lease's own statement, its transaction since the lease is written in
-                      // one (the driver sends its text the first time on a connection).
-                      marker.set(null);
-                      commitNext.set(true);
-                    }
-                    if (fromClient && commitNext.get()) {
-                      // The chunk that commits the lease: the lease's statement itself now (its
-                      // COMMIT, when it was written in a transaction of its own).
-                      commitNext.set(false);
-                      swallow.set(true);
-                      out.write(buf, 0, n);
-                      out.flush();
-                      Thread.sleep(300); // the server reads and commits it
-                      didCut.set(true);
-                      from.close();
-                      to.close();
-                      return;
-                    }
-                    if (fromClient
-                        && marker.get() != null
-                        && chunk.contains(marker.get())
-                        && chunk.contains("from edlink_idem_records")) {
-                      marker.set(null);
-                      commitNext.set(true);
-                    }
-                    if (!fromClient && swallow.get()) {
-                      continue;
-                    }
-                    out.write(buf, 0, n);
-                    out.flush();
-                  }
-                } catch (IOException | InterruptedException e) {
-                  // one side closed
-                } finally {
-                  try {
-                    from.close();
-                    to.close();
-                  } catch (IOException ignored) {
-                    // closing
-                  }
-                }
-              },
-              "proxy-pump");
-      t.setDaemon(true);
-      t.start();
-    }
-
-    @Override
-    public void close() throws IOException {
-      listening.close();
     }
   }
 }
