@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +39,15 @@ public interface Journal extends AutoCloseable {
   }
 
   /**
+   * How many entries {@code selection} picks, at most its limit: the shell's count of pending
+   * entries before each prompt. By default from {@link #summaries(Selection)}; a journal with
+   * indexes counts them there.
+   */
+  default int count(Selection selection) throws JournalException {
+    return summaries(selection).size();
+  }
+
+  /**
    * The keys of the entries {@code selection} picks, in its order, each given to {@code each} as it
    * is read: {@code list --format keys}, which at a million entries should hold none of them. By
    * default from {@link #summaries(Selection)}.
@@ -55,6 +65,18 @@ public interface Journal extends AutoCloseable {
         .map(EntrySummary::key)
         .filter(k -> k.startsWith(prefix))
         .sorted()
+        .toList();
+  }
+
+  /**
+   * The summaries of the entries whose keys start with {@code prefix}, in key order: the shell's
+   * Tab describes them when many keys match what is typed. By default from {@link #summaries()}; a
+   * journal with an index of keys reads no others.
+   */
+  default List<EntrySummary> summariesStartingWith(String prefix) throws JournalException {
+    return summaries().stream()
+        .filter(s -> s.key().startsWith(prefix))
+        .sorted(Comparator.comparing(EntrySummary::key))
         .toList();
   }
 

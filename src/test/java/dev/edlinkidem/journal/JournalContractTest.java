@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -477,6 +478,21 @@ public abstract class JournalContractTest {
   }
 
   @Test
+  void aCountIsHowManyTheSelectionPicksUpToItsLimit() throws Exception {
+    assertEquals(0, journal.count(NEWEST.inState(EntryState.PENDING)), "an empty journal");
+    journalSix();
+    assertEquals(6, journal.count(NEWEST));
+    assertEquals(2, journal.count(NEWEST.inState(EntryState.PENDING)));
+    assertEquals(4, journal.count(OLDEST.inState(EntryState.SUCCEEDED)));
+    assertEquals(0, journal.count(OLDEST.inState(EntryState.FAILED)));
+    Window.Starts starts = new Window.Starts(T0, T0.plus(Duration.ofHours(2)));
+    assertEquals(3, journal.count(NEWEST.createdIn(starts)));
+    assertEquals(1, journal.count(OLDEST.createdIn(starts).inState(EntryState.PENDING)));
+    assertEquals(2, journal.count(NEWEST.first(2)));
+    assertEquals(6, journal.count(NEWEST.first(99)));
+  }
+
+  @Test
   void aSelectionOfAnEmptyJournalIsEmpty() throws Exception {
     assertEquals(List.of(), selected(NEWEST));
     assertEquals(Map.of(), journal.neighbours(List.of()));
@@ -548,6 +564,30 @@ public abstract class JournalContractTest {
           TRICKY_KEYS.stream().filter(k -> k.startsWith(prefix)).sorted().toList(),
           journal.keysStartingWith(prefix),
           () -> "keys starting with " + prefix);
+    }
+  }
+
+  @Test
+  void summariesStartingWithAPrefixAreThoseEntriesSummedInKeyOrder() throws Exception {
+    for (int i = 0; i < TRICKY_KEYS.size(); i++) {
+      CompactionTest.write(journal, TRICKY_KEYS.get(i), "{}", T0.plusSeconds(i), i % 3 != 0);
+    }
+    Map<String, EntrySummary> summed = new HashMap<>();
+    summed(journal.entries()).forEach(s -> summed.put(s.key(), s));
+    for (String prefix :
+        List.of(
+            "",
+            "abcdefg",
+            "abcdefghij-",
+            "k-1",
+            "élan-0001",
+            "中文键-一",
+            "nomatch",
+            "\uD83D\uDE00\uD83D\uDE00\uD83D\uDE00")) {
+      assertEquals(
+          TRICKY_KEYS.stream().filter(k -> k.startsWith(prefix)).sorted().map(summed::get).toList(),
+          journal.summariesStartingWith(prefix),
+          () -> "summaries of keys starting with " + prefix);
     }
   }
 

@@ -15,6 +15,7 @@ import dev.edlinkidem.journal.FileJournal;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.Problem;
+import dev.edlinkidem.journal.Selection;
 import dev.edlinkidem.journal.postgres.PostgresJournal;
 import dev.edlinkidem.journal.postgres.PostgresTarget;
 import dev.edlinkidem.verdict.ExitCode;
@@ -127,7 +128,7 @@ public final class JournalCommand implements Runnable {
           root,
           journal -> {
             Set<String> here = new HashSet<>();
-            journal.summaries().forEach(s -> here.add(s.key()));
+            journal.keys(Selection.all(Selection.Order.NEWEST_FIRST), here::add);
             Compaction c = journal.merge(incoming, dryRun);
             List<String> added = c.changed().stream().filter(k -> !here.contains(k)).toList();
             List<String> folded = c.changed().stream().filter(here::contains).toList();

@@ -181,12 +181,10 @@ public final class ReconcileCommand implements Callable<Integer> {
       return journal.summaries(
           Selection.all(Selection.Order.OLDEST_FIRST).inState(EntryState.PENDING));
     }
-    List<EntrySummary> all = journal.summaries();
-    List<String> known = all.stream().map(EntrySummary::key).toList();
     List<EntrySummary> chosen = new ArrayList<>();
     for (String given : keys) {
-      String key = KeyResolver.resolve(known, given);
-      EntrySummary s = all.stream().filter(x -> x.key().equals(key)).findFirst().orElseThrow();
+      EntrySummary s = EntrySummary.of(KeyResolver.entry(journal, given));
+      String key = s.key();
       if (s.state() == EntryState.PENDING) {
         chosen.add(s);
       } else {

@@ -10,6 +10,7 @@ import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.EntrySummary;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
+import dev.edlinkidem.journal.Selection;
 import dev.edlinkidem.shell.CommandCompleter;
 import dev.edlinkidem.shell.CommandCompleter.KeyChoice;
 import dev.edlinkidem.shell.Shell;
@@ -230,11 +231,9 @@ public final class ShellSession {
     try (Journal journal =
         JournalAccess.open(
             lookingUp(root.settings(), this::warnOnce), root.invocation().environment())) {
-      int pending = 0;
-      for (EntrySummary s : journal.summaries()) {
-        pending += s.state() == EntryState.PENDING ? 1 : 0;
-      }
-      return new Shell.Status(profile, pending);
+      return new Shell.Status(
+          profile,
+          journal.count(Selection.all(Selection.Order.NEWEST_FIRST).inState(EntryState.PENDING)));
     } catch (JournalException | RuntimeException e) {
       return new Shell.Status(profile, null);
     }
@@ -279,7 +278,7 @@ public final class ShellSession {
       try (Journal journal = JournalAccess.open(settings, root.invocation().environment())) {
         // Filtered before anything else: at 100,000 entries, describing them all costs more than
         // reading them. A few keys are read one by one, after the quick look Tab takes in the
-        // bash, zsh and fish completions; many, from every entry's summary.
+        // bash, zsh and fish completions; many, from the summaries of those keys alone.
         List<String> matching = journal.keysToOffer(prefix, false);
         List<EntrySummary> found = new ArrayList<>();
         if (matching.size() <= FEW_KEYS) {
@@ -287,7 +286,7 @@ public final class ShellSession {
             journal.find(key).ifPresent(e -> found.add(EntrySummary.of(e)));
           }
         } else {
-          found.addAll(journal.summaries());
+          found.addAll(journal.summariesStartingWith(prefix));
         }
         return found.stream()
             .filter(s -> s.key().startsWith(prefix))

@@ -404,14 +404,10 @@ public final class PostgresJournal implements Journal {
   private static PreparedStatement selecting(Connection c, String columns, Selection selection)
       throws SQLException {
     StringBuilder sql =
-        new StringBuilder("select ").append(columns).append(" from edlink_idem_entries where true");
-    if (selection.state() != null) {
-      sql.append(" and state = ?");
-    }
-    if (selection.created() != null) {
-      sql.append(selection.created().after() == null ? "" : " and created_ns > ?");
-      sql.append(" and created_ns <= ?");
-    }
+        new StringBuilder("select ")
+            .append(columns)
+            .append(" from edlink_idem_entries")
+            .append(picking(selection));
     sql.append(
         selection.order() == Selection.Order.NEWEST_FIRST
             ? " order by created_ns desc, key"
@@ -423,16 +419,7 @@ public final class PostgresJournal implements Journal {
     PreparedStatement ps = c.prepareStatement(sql.toString());
     try {
       ps.setFetchSize(FETCH);
-      int i = 0;
-      if (selection.state() != null) {
-        ps.setString(++i, selection.state().label());
-      }
-      if (selection.created() != null) {
-        if (selection.created().after() != null) {
-          ps.setLong(++i, heldNanos(selection.created().after()));
-        }
-        ps.setLong(++i, heldNanos(selection.created().until()));
-      }
+      int i = picked(ps, selection);
       if (selection.limit() != Selection.NO_LIMIT) {
         ps.setInt(++i, selection.limit());
       }
@@ -440,6 +427,57 @@ public final class PostgresJournal implements Journal {
     } catch (SQLException | RuntimeException e) {
       ps.close();
       throw e;
+    }
+  }
+
+  /**
+   * The condition on the summaries' rows that {@code selection} picks, bound by {@link #picked}.
+   */
+  private static String picking(Selection selection) {
+    StringBuilder sql = new StringBuilder(" where true");
+    if (selection.state() != null) {
+      sql.append(" and state = ?");
+    }
+    if (selection.created() != null) {
+      sql.append(selection.created().after() == null ? "" : " and created_ns > ?");
+      sql.append(" and created_ns <= ?");
+    }
+    return sql.toString();
+  }
+
+  /** Binds {@link #picking}'s parameters from the first; returns how many it bound. */
+  private static int picked(PreparedStatement ps, Selection selection) throws SQLException {
+    int i = 0;
+    if (selection.state() != null) {
+      ps.setString(++i, selection.state().label());
+    }
+    if (selection.created() != null) {
+      if (selection.created().after() != null) {
+        ps.setLong(++i, heldNanos(selection.created().after()));
+      }
+      ps.setLong(++i, heldNanos(selection.created().until()));
+    }
+    return i;
+  }
+
+  /** Counted along the same indexes as {@link #summaries(Selection)} reads; no row is fetched. */
+  @Override
+  public int count(Selection selection) throws JournalException {
+    try {
+      return repeatable(
+          c -> {
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "select count(*) from edlink_idem_entries" + picking(selection))) {
+              picked(ps, selection);
+              try (ResultSet r = ps.executeQuery()) {
+                r.next();
+                return (int) Math.min(r.getLong(1), selection.limit());
+              }
+            }
+          });
+    } catch (SQLException e) {
+      throw cannotRead(e);
     }
   }
 
@@ -606,29 +644,47 @@ public final class PostgresJournal implements Journal {
 
   @Override
   public List<String> keysStartingWith(String prefix) throws JournalException {
-    return keysInSpan(prefix, "", "key");
+    return inSpan(prefix, "key", "", "key", (r, texts) -> r.getString(1));
   }
 
   @Override
   public List<String> keysToOffer(String prefix, boolean pendingOnly) throws JournalException {
-    return keysInSpan(prefix, pendingOnly ? " and state = 'pending'" : "", "first_record desc");
+    return inSpan(
+        prefix,
+        "key",
+        pendingOnly ? " and state = 'pending'" : "",
+        "first_record desc",
+        (r, texts) -> r.getString(1));
+  }
+
+  @Override
+  public List<EntrySummary> summariesStartingWith(String prefix) throws JournalException {
+    return inSpan(prefix, SUMMARY_COLUMNS, "", "key", PostgresJournal::summary);
+  }
+
+  /** What one row of a read is made into; texts repeated from row to row are kept once. */
+  private interface Row<T> {
+    T read(ResultSet r, Map<String, String> texts) throws SQLException;
   }
 
   /**
-   * The keys that start with {@code prefix}, read as a span of the key index (from the prefix to
-   * the first text past every key that starts so), with the conditions {@code also}, in {@code
-   * order}.
+   * The rows whose keys start with {@code prefix}, read as a span of the key index (from the prefix
+   * to the first text past every key that starts so), with the conditions {@code also}, in {@code
+   * order}: {@code columns}, the key first, each made into one {@code T}.
    */
-  private List<String> keysInSpan(String prefix, String also, String order)
+  private <T> List<T> inSpan(String prefix, String columns, String also, String order, Row<T> row)
       throws JournalException {
     String past = pastPrefix(prefix);
     try {
       return repeatable(
           c -> {
-            List<String> keys = new ArrayList<>();
+            List<T> rows = new ArrayList<>();
+            Map<String, String> texts = new HashMap<>();
             try (PreparedStatement ps =
                 c.prepareStatement(
-                    "select key from edlink_idem_entries where key >= ?"
+                    "select "
+                        + columns
+                        + " from edlink_idem_entries where key >= ?"
                         + (past == null ? "" : " and key < ?")
                         + also
                         + " order by "
@@ -639,14 +695,13 @@ public final class PostgresJournal implements Journal {
               }
               try (ResultSet r = ps.executeQuery()) {
                 while (r.next()) {
-                  String key = r.getString(1);
-                  if (key.startsWith(prefix)) {
-                    keys.add(key);
+                  if (r.getString(1).startsWith(prefix)) {
+                    rows.add(row.read(r, texts));
                   }
                 }
               }
             }
-            return keys;
+            return rows;
           });
     } catch (SQLException e) {
       throw cannotRead(e);
