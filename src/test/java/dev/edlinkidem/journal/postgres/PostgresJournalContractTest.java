@@ -3,6 +3,7 @@ package dev.edlinkidem.journal.postgres;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.EntrySummary;
 import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalContractTest;
@@ -15,10 +16,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,6 +79,51 @@ class PostgresJournalContractTest extends JournalContractTest {
         () -> {
           throw new IllegalStateException("stopped part-way, as a crash would stop it");
         });
+  }
+
+  /**
+   * Summaries and keys are read as COPY text, which escapes a backslash, tabs, line ends and other
+   * control characters, and writes null as {@code \\N}: each comes back as it was stored, however a
+   * row came to hold it (the tool's own keys and URLs hold none of them).
+   */
+  @Test
+  void textsTheCopyFormatEscapesComeBackAsTheyWere() throws Exception {
+    try (PostgresJournal journal = (PostgresJournal) open()) {
+      cluster.psql(
+          "insert into edlink_idem_entries (key, first_record, created_ns, state, status,"
+              + " attempts, method, url, finished_ns, via) values"
+              + " (E'k\\\\N\\t\\n', 1, 1000000000, 'succeeded', 201, 2, 'POST',"
+              + " E'https://h/p?a=\\\\\\b\\f\\r\\x0b\\x01', 2000000000, E'\\\\N'),"
+              + " ('\\N', 2, 3000000000, 'pending', 0, 0, 'POST', 'https://h/é中😀', null, null)");
+      EntrySummary odd =
+          new EntrySummary(
+              "k\\N\t\n",
+              Instant.ofEpochSecond(1),
+              EntryState.SUCCEEDED,
+              201,
+              2,
+              "POST",
+              "https://h/p?a=\\\b\f\r\u000b\u0001",
+              Instant.ofEpochSecond(2),
+              "\\N");
+      EntrySummary plain =
+          new EntrySummary(
+              "\\N",
+              Instant.ofEpochSecond(3),
+              EntryState.PENDING,
+              0,
+              0,
+              "POST",
+              "https://h/é中😀",
+              null,
+              null);
+      assertEquals(Set.of(odd, plain), new HashSet<>(journal.summaries()));
+      assertEquals(
+          List.of(plain, odd), journal.summaries(Selection.all(Selection.Order.NEWEST_FIRST)));
+      List<String> keys = new ArrayList<>();
+      journal.keys(Selection.all(Selection.Order.OLDEST_FIRST), keys::add);
+      assertEquals(List.of(odd.key(), plain.key()), keys);
+    }
   }
 
   /**
