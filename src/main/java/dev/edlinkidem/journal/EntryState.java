@@ -11,8 +11,11 @@ public enum EntryState {
   /** Edlink answered with a final 4xx. */
   FAILED;
 
+  /** Made once: a listing asks each of its rows' states for it. */
+  private final String label = name().toLowerCase(Locale.ROOT);
+
   public String label() {
-    return name().toLowerCase(Locale.ROOT);
+    return label;
   }
 
   public static EntryState fromLabel(String label) {

@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
 
 /** Times as people read them in a terminal or a CI log. */
 public final class TimeText {
@@ -43,5 +46,36 @@ public final class TimeText {
       return mins > 0 ? hours + "h " + mins + "m" : hours + "h";
     }
     return minutes > 0 ? mins + "m" : "<1m";
+  }
+
+  /**
+   * The texts of one table's times, each made once for the minute it names rather than once a row:
+   * a hundred thousand rows span a few thousand minutes, and formatting an instant costs more than
+   * looking one up. {@code format} must say nothing finer than the minute ({@link #when} does not).
+   */
+  public static final class ByMinute {
+    private final Function<Instant, String> format;
+    private final Map<Long, String> texts = new HashMap<>();
+
+    public ByMinute(Function<Instant, String> format) {
+      this.format = format;
+    }
+
+    public String of(Instant instant) {
+      return texts.computeIfAbsent(
+          Math.floorDiv(instant.getEpochSecond(), 60), minute -> format.apply(instant));
+    }
+  }
+
+  /** {@link #left}'s texts for one table, each made once for the whole minutes it says. */
+  public static final class Lefts {
+    private final Map<Long, String> texts = new HashMap<>();
+
+    public String of(Duration d) {
+      if (d.isNegative() || d.isZero()) {
+        return left(d);
+      }
+      return texts.computeIfAbsent(d.toMinutes(), minutes -> left(d));
+    }
   }
 }

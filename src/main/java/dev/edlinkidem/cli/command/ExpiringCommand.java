@@ -176,14 +176,16 @@ public final class ExpiringCommand implements Callable<Integer> {
     boolean colour = root.style().colorFor(root.invocation().terminal().stdout());
     Table table = new Table("KEY", "STATE", "STATUS", "LEFT", "WINDOW ENDS", "PATH");
     Map<String, String> paths = new HashMap<>(); // a journal's URLs are few; its entries may not be
+    TimeText.ByMinute ends = new TimeText.ByMinute(TimeText::when);
+    TimeText.Lefts lefts = new TimeText.Lefts();
     for (EntrySummary s : soon) {
       table.add(
           colour ? Style.colour(s.state()) : null,
           s.key(),
           s.state().label(),
           s.status() == 0 ? "-" : String.valueOf(s.status()),
-          TimeText.left(s.window().remaining(now)),
-          TimeText.when(s.window().end()),
+          lefts.of(s.window().remaining(now)),
+          ends.of(s.window().end()),
           paths.computeIfAbsent(s.url(), EntryJson::pathOf));
     }
     return table;

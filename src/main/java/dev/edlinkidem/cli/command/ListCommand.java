@@ -257,6 +257,8 @@ public final class ListCommand implements Callable<Integer> {
     boolean colour = root.style().colorFor(root.invocation().terminal().stdout());
     Table table = new Table("KEY", "STATE", "STATUS", "TRIES", "CREATED (UTC)", "LEFT", "PATH");
     Map<String, String> paths = new HashMap<>(); // a journal's URLs are few; its entries may not be
+    TimeText.ByMinute created = new TimeText.ByMinute(t -> TimeText.when(t).replace(" UTC", ""));
+    TimeText.Lefts lefts = new TimeText.Lefts();
     for (EntrySummary s : chosen) {
       table.add(
           colour ? Style.colour(s.state()) : null,
@@ -264,8 +266,8 @@ public final class ListCommand implements Callable<Integer> {
           s.state().label(),
           s.status() == 0 ? "-" : String.valueOf(s.status()),
           String.valueOf(s.attempts()),
-          TimeText.when(s.created()).replace(" UTC", ""),
-          TimeText.left(s.window().remaining(now)),
+          created.of(s.created()),
+          lefts.of(s.window().remaining(now)),
           s.method().equals("POST")
               ? paths.computeIfAbsent(s.url(), EntryJson::pathOf)
               : s.method() + " " + paths.computeIfAbsent(s.url(), EntryJson::pathOf));

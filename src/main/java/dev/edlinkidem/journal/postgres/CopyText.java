@@ -18,6 +18,8 @@ final class CopyText {
       end--;
     }
     String text = new String(row, 0, end, StandardCharsets.UTF_8);
+    // Most rows hold no backslash at all (no null, nothing escaped): their fields are as written.
+    boolean escaped = text.indexOf('\\') >= 0;
     String[] fields = new String[count];
     int start = 0;
     for (int i = 0; i < count; i++) {
@@ -26,7 +28,7 @@ final class CopyText {
         throw new IllegalStateException(
             "a COPY row has " + (i + 1) + " fields, not " + count + ": " + text);
       }
-      fields[i] = field(text, start, tab);
+      fields[i] = escaped ? field(text, start, tab) : text.substring(start, tab);
       start = tab + 1;
     }
     return fields;
