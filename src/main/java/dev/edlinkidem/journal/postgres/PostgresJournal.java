@@ -359,12 +359,24 @@ public final class PostgresJournal implements Journal {
   /** The rows picked, and no others, read along an index of starts (see {@link Schema}). */
   @Override
   public List<EntrySummary> summaries(Selection selection) throws JournalException {
-    return summariesCopied(selecting(SUMMARY_COLUMNS, selection));
+    try {
+      return repeatable(
+          c -> {
+            List<EntrySummary> picked = new ArrayList<>();
+            Map<String, String> texts = new HashMap<>();
+            copiedInOrder(
+                c, SUMMARY_COLUMNS, SUMMARY_FIELDS, selection, f -> picked.add(summary(f, texts)));
+            return picked;
+          });
+    } catch (SQLException e) {
+      throw cannotRead(e);
+    }
   }
 
   /**
-   * Each key is handed on as its row arrives: a million keys are never all in memory. Read again on
-   * a new connection only when the server was lost before the first key was handed on.
+   * Each key is handed on as it is read, {@link #CHUNK} at a time: a million keys are never all in
+   * memory. Read again on a new connection only when the server was lost before the first key was
+   * handed on.
    */
   @Override
   public void keys(Selection selection, Consumer<String> each) throws JournalException {
@@ -373,10 +385,11 @@ public final class PostgresJournal implements Journal {
       repeatable(
           c -> {
             try {
-              copied(
+              copiedInOrder(
                   c,
-                  selecting("key", selection),
-                  1,
+                  "key, created_ns",
+                  2,
+                  selection,
                   f -> {
                     handedOn[0] = true;
                     each.accept(f[0]);
@@ -394,12 +407,64 @@ public final class PostgresJournal implements Journal {
     }
   }
 
+  /** Rows a listing reads with one COPY (see {@link #copiedInOrder}). */
+  static final int CHUNK = 16_384;
+
+  /**
+   * Reads {@code columns} (the key and {@code created_ns} first) of the summaries {@code selection}
+   * picks, in its order, as COPY text: {@link #CHUNK} rows a COPY, each read whole before its rows
+   * go to {@code each}. So each COPY is a statement that ends once its rows are sent, as a cursor's
+   * fetches did: a reader slower than the server's {@code statement_timeout} (a pipe to a slow
+   * command) still reads a million keys. The next COPY starts past the last row read, along the
+   * same index.
+   */
+  private static void copiedInOrder(
+      Connection c, String columns, int fields, Selection selection, Consumer<String[]> each)
+      throws SQLException {
+    String past = "";
+    long left = selection.limit();
+    while (left > 0) {
+      int n = (int) Math.min(CHUNK, left);
+      List<String[]> rows = new ArrayList<>(n);
+      copied(c, selecting(columns, selection, past, n), fields, rows::add);
+      rows.forEach(each);
+      left -= rows.size();
+      if (rows.size() < n) {
+        return;
+      }
+      String[] last = rows.get(rows.size() - 1);
+      long created = Long.parseLong(last[1]);
+      String after = selection.order() == Selection.Order.NEWEST_FIRST ? "<" : ">";
+      past =
+          " and created_ns "
+              + after
+              + "= "
+              + created
+              + " and (created_ns "
+              + after
+              + " "
+              + created
+              + " or key > "
+              + literal(last[0])
+              + ")";
+    }
+  }
+
+  /**
+   * {@code text} as a constant in a query that takes no parameters: an escape string, whose
+   * backslashes and quotes are doubled, read the same whatever {@code standard_conforming_strings}
+   * says.
+   */
+  static String literal(String text) {
+    return "E'" + text.replace("\\", "\\\\").replace("'", "''") + "'";
+  }
+
   /**
    * Reads the rows of {@code query} as COPY text, each row's {@code fields} given to {@code each}
    * as it arrives. The server sends them without waiting to be asked for more, as a cursor's
    * fetches make it wait, and the driver makes no objects of its own for them: at a million keys,
    * about half a cursor's time (docs/benchmarks.md). A COPY takes no parameters: {@code query}
-   * holds its values (see {@link #picking}).
+   * holds its values (see {@link #picking}, {@link #literal}).
    */
   private static void copied(Connection c, String query, int fields, Consumer<String[]> each)
       throws SQLException {
@@ -412,32 +477,34 @@ public final class PostgresJournal implements Journal {
       }
     } finally {
       if (copy.isActive()) {
+        // Stopped part-way (a row that could not be read): the rest of the COPY's answer is still
+        // on its way, and the next statement would read it as its own. The connection is closed,
+        // never used again.
         try {
-          copy.cancelCopy(); // stopped part-way (a row could not be handed on): the rest unread
+          copy.cancelCopy();
         } catch (SQLException e) {
-          // the connection is lost too, and is not used again
+          // lost already
         }
+        closeQuietly(c);
       }
     }
   }
 
   /**
-   * The query that reads {@code columns} of the summaries {@code selection} picks, in its order.
+   * The query that reads {@code columns} of the summaries {@code selection} picks, in its order,
+   * from {@code past} (a condition on the start and key, or nothing) on, at most {@code limit}.
    */
-  private static String selecting(String columns, Selection selection) {
-    StringBuilder sql =
-        new StringBuilder("select ")
-            .append(columns)
-            .append(" from edlink_idem_entries")
-            .append(picking(selection));
-    sql.append(
-        selection.order() == Selection.Order.NEWEST_FIRST
+  private static String selecting(String columns, Selection selection, String past, int limit) {
+    return "select "
+        + columns
+        + " from edlink_idem_entries"
+        + picking(selection)
+        + past
+        + (selection.order() == Selection.Order.NEWEST_FIRST
             ? " order by created_ns desc, key"
-            : " order by created_ns, key");
-    if (selection.limit() != Selection.NO_LIMIT) {
-      sql.append(" limit ").append(selection.limit());
-    }
-    return sql.toString();
+            : " order by created_ns, key")
+        + " limit "
+        + limit;
   }
 
   /**
@@ -556,11 +623,16 @@ public final class PostgresJournal implements Journal {
       if (e.getCause() instanceof JournalException j) {
         throw j;
       }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
       throw new JournalException(
-          "cannot read the journal at " + location + ": " + e.getCause().getMessage());
+          "cannot read the journal at " + location + ": " + e.getCause().getMessage(),
+          e.getCause());
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new JournalException("interrupted while reading the journal at " + location);
+      Thread.currentThread()
+          .interrupt(); // the helper's half ends on its own, and is not waited for
+      throw new JournalException("interrupted while reading the journal at " + location, e);
     }
     return Neighbours.sharing(found, chars);
   }
@@ -1702,8 +1774,8 @@ public final class PostgresJournal implements Journal {
         c.setAutoCommit(true);
       }
       return c.isValid(2);
-    } catch (SQLException e) {
-      return false;
+    } catch (SQLException | RuntimeException e) {
+      return false; // a driver that throws something else here has lost track of the connection
     }
   }
 

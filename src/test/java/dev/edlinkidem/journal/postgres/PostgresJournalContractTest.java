@@ -10,10 +10,14 @@ import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalContractTest;
 import dev.edlinkidem.journal.Neighbours;
 import dev.edlinkidem.journal.Selection;
+import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.request.JournaledRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -105,6 +109,70 @@ class PostgresJournalContractTest extends JournalContractTest {
       assertTrue(rule.size() > 9_000, () -> rule.size() + " keys share a prefix");
       assertEquals(rule, journal.neighboursSharing(asked, 7, true), "probed in two halves");
       assertEquals(rule, journal.neighboursSharing(asked, 7, false), "walked");
+    }
+  }
+
+  /** A key written into a query reads as itself, whatever standard_conforming_strings says. */
+  @Test
+  void aLiteralReadsAsTheTextItWasMadeOf() throws Exception {
+    Properties props = new Properties();
+    props.setProperty("user", cluster.superuser());
+    try (Connection c = new org.postgresql.Driver().connect(cluster.jdbcUrl(), props);
+        Statement s = c.createStatement()) {
+      for (String conforming : List.of("on", "off")) {
+        s.execute("set standard_conforming_strings = " + conforming);
+        for (String text :
+            List.of("", "k-1", "a'b", "a\\b", "\\'", "'\\", "\\\\''", "é中😀\\n", "E'x'")) {
+          try (ResultSet r = s.executeQuery("select " + PostgresJournal.literal(text))) {
+            r.next();
+            assertEquals(text, r.getString(1), () -> text + ", " + conforming);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Listings are read {@link PostgresJournal#CHUNK} rows a COPY, each starting past the last row
+   * read: with starts shared by a thousand rows across the chunks' edges, and keys with quotes and
+   * backslashes, every order, state and limit reads each row once, in order.
+   */
+  @Test
+  void listingsReadInChunksReadEachRowOnceInOrder() throws Exception {
+    try (PostgresJournal journal = (PostgresJournal) open()) {
+      cluster.psql(
+          "insert into edlink_idem_entries (key, first_record, created_ns, state, status,"
+              + " attempts, method, url) select 'k' || (i * 7919 % 40000)"
+              + " || case when i % 5 = 0 then E'\\'q\\\\' else '' end, i, i / 1000,"
+              + " case when i % 3 = 0 then 'pending' else 'succeeded' end, 0, 1, 'POST',"
+              + " 'https://h/p' from generate_series(1, 40000) as i");
+      List<EntrySummary> all = journal.summariesStartingWith("");
+      assertEquals(40_000, all.size());
+      Selection newest = Selection.all(Selection.Order.NEWEST_FIRST);
+      Selection oldest = Selection.all(Selection.Order.OLDEST_FIRST);
+      int chunk = PostgresJournal.CHUNK;
+      for (Selection selection :
+          List.of(
+              newest,
+              oldest,
+              newest.inState(EntryState.PENDING),
+              oldest.inState(EntryState.SUCCEEDED),
+              newest.first(chunk),
+              oldest.first(chunk + 1),
+              newest.first(2 * chunk + 5),
+              oldest.createdIn(new Window.Starts(Instant.EPOCH, Instant.ofEpochSecond(0, 33_999))),
+              newest.inState(EntryState.PENDING).first(chunk - 1))) {
+        List<EntrySummary> expected =
+            all.stream()
+                .filter(selection::picks)
+                .sorted(selection.order().comparator())
+                .limit(selection.limit())
+                .toList();
+        assertEquals(expected, journal.summaries(selection), selection::toString);
+        List<String> keys = new ArrayList<>();
+        journal.keys(selection, keys::add);
+        assertEquals(expected.stream().map(EntrySummary::key).toList(), keys, selection::toString);
+      }
     }
   }
 
