@@ -48,8 +48,6 @@ import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyOut;
 
 /**
  * The journal in a PostgreSQL database that a fleet of CI runners shares, with the file journal's
@@ -293,8 +291,26 @@ public final class PostgresJournal implements Journal {
 
   @Override
   public List<EntrySummary> summaries() throws JournalException {
-    return summariesCopied(
-        "select " + SUMMARY_COLUMNS + " from edlink_idem_entries order by first_record");
+    try {
+      return repeatable(
+          c -> {
+            List<EntrySummary> all = new ArrayList<>();
+            Map<String, String> texts = new HashMap<>();
+            try (Statement s = c.createStatement();
+                ResultSet r =
+                    s.executeQuery(
+                        "select "
+                            + SUMMARY_COLUMNS
+                            + " from edlink_idem_entries order by first_record")) {
+              while (r.next()) {
+                all.add(summary(r, texts));
+              }
+            }
+            return all;
+          });
+    } catch (SQLException e) {
+      throw cannotRead(e);
+    }
   }
 
   /** What {@link #summary} reads, in its order. */
@@ -320,38 +336,6 @@ public final class PostgresJournal implements Journal {
         once(texts, r.getString(9)));
   }
 
-  /** As {@link #summary(ResultSet, Map)}, from the fields of a COPY row of the same columns. */
-  private static EntrySummary summary(String[] f, Map<String, String> texts) {
-    return new EntrySummary(
-        f[0],
-        instant(Long.parseLong(f[1])),
-        EntryState.fromLabel(f[2]),
-        f[3] == null ? 0 : Integer.parseInt(f[3]),
-        f[4] == null ? 0 : Integer.parseInt(f[4]),
-        once(texts, f[5]),
-        once(texts, f[6]),
-        f[7] == null ? null : instant(Long.parseLong(f[7])),
-        once(texts, f[8]));
-  }
-
-  /** How many columns {@link #SUMMARY_COLUMNS} names. */
-  private static final int SUMMARY_FIELDS = SUMMARY_COLUMNS.split(",").length;
-
-  /** The summaries {@code query} selects ({@link #SUMMARY_COLUMNS}), read as COPY text. */
-  private List<EntrySummary> summariesCopied(String query) throws JournalException {
-    try {
-      return repeatable(
-          c -> {
-            List<EntrySummary> picked = new ArrayList<>();
-            Map<String, String> texts = new HashMap<>();
-            copied(c, query, SUMMARY_FIELDS, f -> picked.add(summary(f, texts)));
-            return picked;
-          });
-    } catch (SQLException e) {
-      throw cannotRead(e);
-    }
-  }
-
   private static String once(Map<String, String> texts, String text) {
     return text == null ? null : texts.computeIfAbsent(text, t -> t);
   }
@@ -364,8 +348,14 @@ public final class PostgresJournal implements Journal {
           c -> {
             List<EntrySummary> picked = new ArrayList<>();
             Map<String, String> texts = new HashMap<>();
-            copiedInOrder(
-                c, SUMMARY_COLUMNS, SUMMARY_FIELDS, selection, f -> picked.add(summary(f, texts)));
+            try (PreparedStatement ps = selecting(c, SUMMARY_COLUMNS, selection);
+                ResultSet r = ps.executeQuery()) {
+              while (r.next()) {
+                picked.add(summary(r, texts));
+              }
+            }
+            c.commit();
+            c.setAutoCommit(true);
             return picked;
           });
     } catch (SQLException e) {
@@ -374,9 +364,9 @@ public final class PostgresJournal implements Journal {
   }
 
   /**
-   * Each key is handed on as it is read, {@link #CHUNK} at a time: a million keys are never all in
-   * memory. Read again on a new connection only when the server was lost before the first key was
-   * handed on.
+   * Each key is handed on as its row arrives, a few thousand rows at a time: a million keys are
+   * never all in memory. Read again on a new connection only when the server was lost before the
+   * first key was handed on.
    */
   @Override
   public void keys(Selection selection, Consumer<String> each) throws JournalException {
@@ -384,22 +374,20 @@ public final class PostgresJournal implements Journal {
     try {
       repeatable(
           c -> {
-            try {
-              copiedInOrder(
-                  c,
-                  "key, created_ns",
-                  2,
-                  selection,
-                  f -> {
-                    handedOn[0] = true;
-                    each.accept(f[0]);
-                  });
+            try (PreparedStatement ps = selecting(c, "key", selection);
+                ResultSet r = ps.executeQuery()) {
+              while (r.next()) {
+                each.accept(r.getString(1));
+                handedOn[0] = true;
+              }
             } catch (SQLException e) {
               if (handedOn[0]) {
                 throw cannotRead(e); // not read again: those keys would be handed on twice
               }
               throw e;
             }
+            c.commit();
+            c.setAutoCommit(true);
             return null;
           });
     } catch (SQLException e) {
@@ -407,104 +395,35 @@ public final class PostgresJournal implements Journal {
     }
   }
 
-  /** Rows a listing reads with one COPY (see {@link #copiedInOrder}). */
-  static final int CHUNK = 16_384;
+  /** Rows fetched at a time by a read that streams. */
+  static final int FETCH = 4096;
 
   /**
-   * Reads {@code columns} (the key and {@code created_ns} first) of the summaries {@code selection}
-   * picks, in its order, as COPY text: {@link #CHUNK} rows a COPY, each read whole before its rows
-   * go to {@code each}. So each COPY is a statement that ends once its rows are sent, as a cursor's
-   * fetches did: a reader slower than the server's {@code statement_timeout} (a pipe to a slow
-   * command) still reads a million keys. The next COPY starts past the last row read, along the
-   * same index.
+   * The statement that reads {@code columns} of the summaries {@code selection} picks, in its
+   * order, in a transaction begun on {@code c} so that its rows are fetched {@link #FETCH} at a
+   * time: each fetch a statement of its own, short whatever the server's {@code statement_timeout},
+   * however slowly the rows are taken.
    */
-  private static void copiedInOrder(
-      Connection c, String columns, int fields, Selection selection, Consumer<String[]> each)
+  private static PreparedStatement selecting(Connection c, String columns, Selection selection)
       throws SQLException {
-    String past = "";
-    long left = selection.limit();
-    while (left > 0) {
-      int n = (int) Math.min(CHUNK, left);
-      List<String[]> rows = new ArrayList<>(n);
-      copied(c, selecting(columns, selection, past, n), fields, rows::add);
-      rows.forEach(each);
-      left -= rows.size();
-      if (rows.size() < n) {
-        return;
-      }
-      String[] last = rows.get(rows.size() - 1);
-      long created = Long.parseLong(last[1]);
-      String after = selection.order() == Selection.Order.NEWEST_FIRST ? "<" : ">";
-      past =
-          " and created_ns "
-              + after
-              + "= "
-              + created
-              + " and (created_ns "
-              + after
-              + " "
-              + created
-              + " or key > "
-              + literal(last[0])
-              + ")";
-    }
-  }
-
-  /**
-   * {@code text} as a constant in a query that takes no parameters: an escape string, whose
-   * backslashes and quotes are doubled, read the same whatever {@code standard_conforming_strings}
-   * says.
-   */
-  static String literal(String text) {
-    return "E'" + text.replace("\\", "\\\\").replace("'", "''") + "'";
-  }
-
-  /**
-   * Reads the rows of {@code query} as COPY text, each row's {@code fields} given to {@code each}
-   * as it arrives. The server sends them without waiting to be asked for more, as a cursor's
-   * fetches make it wait, and the driver makes no objects of its own for them: at a million keys,
-   * about half a cursor's time (docs/benchmarks.md). A COPY takes no parameters: {@code query}
-   * holds its values (see {@link #picking}, {@link #literal}).
-   */
-  private static void copied(Connection c, String query, int fields, Consumer<String[]> each)
-      throws SQLException {
-    CopyOut copy =
-        c.unwrap(PGConnection.class).getCopyAPI().copyOut("copy (" + query + ") to stdout");
+    String sql =
+        "select "
+            + columns
+            + " from edlink_idem_entries"
+            + picking(selection)
+            + (selection.order() == Selection.Order.NEWEST_FIRST
+                ? " order by created_ns desc, key"
+                : " order by created_ns, key")
+            + (selection.limit() == Selection.NO_LIMIT ? "" : " limit " + selection.limit());
+    c.setAutoCommit(false);
+    PreparedStatement ps = c.prepareStatement(sql);
     try {
-      byte[] row;
-      while ((row = copy.readFromCopy()) != null) {
-        each.accept(CopyText.fields(row, fields));
-      }
-    } finally {
-      if (copy.isActive()) {
-        // Stopped part-way (a row that could not be read): the rest of the COPY's answer is still
-        // on its way, and the next statement would read it as its own. The connection is closed,
-        // never used again.
-        try {
-          copy.cancelCopy();
-        } catch (SQLException e) {
-          // lost already
-        }
-        closeQuietly(c);
-      }
+      ps.setFetchSize(FETCH);
+      return ps;
+    } catch (SQLException | RuntimeException e) {
+      ps.close();
+      throw e;
     }
-  }
-
-  /**
-   * The query that reads {@code columns} of the summaries {@code selection} picks, in its order,
-   * from {@code past} (a condition on the start and key, or nothing) on, at most {@code limit}.
-   */
-  private static String selecting(String columns, Selection selection, String past, int limit) {
-    return "select "
-        + columns
-        + " from edlink_idem_entries"
-        + picking(selection)
-        + past
-        + (selection.order() == Selection.Order.NEWEST_FIRST
-            ? " order by created_ns desc, key"
-            : " order by created_ns, key")
-        + " limit "
-        + limit;
   }
 
   /**

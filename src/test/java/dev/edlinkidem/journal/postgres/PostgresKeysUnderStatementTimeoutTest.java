@@ -17,14 +17,14 @@ import org.junit.jupiter.api.Test;
  * {@code list --format keys} stream a large journal to a reader slower than that timeout: each
  * round trip is short, however long the whole listing takes.
  */
-class KeysUnderStatementTimeoutTest {
+class PostgresKeysUnderStatementTimeoutTest {
   private static PostgresCluster cluster;
 
   @BeforeAll
   static void start() throws Exception {
     Optional<String> why = PostgresCluster.whyUnavailable();
     assumeTrue(why.isEmpty(), () -> why.get());
-    cluster = PostgresCluster.start(Files.createTempDirectory("rv-keys-timeout"));
+    cluster = PostgresCluster.start(Files.createTempDirectory("keys-timeout"));
   }
 
   @AfterAll

@@ -20,14 +20,14 @@ import org.junit.jupiter.api.Test;
  * A read of keys stopped part-way by its consumer (a key that could not be handed on) must leave
  * the journal's pooled connection fit for the next call: every later read answers its own query.
  */
-class StoppedCopyPoolTest {
+class PostgresStoppedReadTest {
   private static PostgresCluster cluster;
 
   @BeforeAll
   static void start() throws Exception {
     Optional<String> why = PostgresCluster.whyUnavailable();
     assumeTrue(why.isEmpty(), () -> why.get());
-    cluster = PostgresCluster.start(Files.createTempDirectory("rv-stopped-copy"));
+    cluster = PostgresCluster.start(Files.createTempDirectory("stopped-read"));
   }
 
   @AfterAll
