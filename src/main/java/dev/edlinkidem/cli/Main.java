@@ -95,7 +95,9 @@ public final class Main {
           }
           return new CommandLine.RunLast().execute(parsed);
         });
-    return cli.execute(args);
+    int code = cli.execute(args);
+    invocation.out().flush(); // whatever a command printed without ending the line
+    return code;
   }
 
   /** Whether a command line asks for the help of its command (or of the tool): -h or --help. */
