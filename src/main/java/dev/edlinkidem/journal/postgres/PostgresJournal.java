@@ -448,15 +448,21 @@ public final class PostgresJournal implements Journal {
   /** Counted along the same indexes as {@link #summaries(Selection)} reads; no row is fetched. */
   @Override
   public int count(Selection selection) throws JournalException {
+    return (int)
+        Math.min(
+            number("select count(*) from edlink_idem_entries" + picking(selection)),
+            selection.limit());
+  }
+
+  /** The number in the one row {@code sql} reads. */
+  private long number(String sql) throws JournalException {
     try {
       return repeatable(
           c -> {
             try (Statement s = c.createStatement();
-                ResultSet r =
-                    s.executeQuery(
-                        "select count(*) from edlink_idem_entries" + picking(selection))) {
+                ResultSet r = s.executeQuery(sql)) {
               r.next();
-              return (int) Math.min(r.getLong(1), selection.limit());
+              return r.getLong(1);
             }
           });
     } catch (SQLException e) {
@@ -478,21 +484,7 @@ public final class PostgresJournal implements Journal {
 
   /** How many keys the journal holds, as the planner estimates: -1 before the first analyze. */
   private long estimatedKeys() throws JournalException {
-    try {
-      return repeatable(
-          c -> {
-            try (Statement s = c.createStatement();
-                ResultSet r =
-                    s.executeQuery(
-                        "select reltuples from pg_class"
-                            + " where oid = 'edlink_idem_entries'::regclass")) {
-              r.next();
-              return r.getLong(1);
-            }
-          });
-    } catch (SQLException e) {
-      throw cannotRead(e);
-    }
+    return number("select reltuples from pg_class where oid = 'edlink_idem_entries'::regclass");
   }
 
   /**
