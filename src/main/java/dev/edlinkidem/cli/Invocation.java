@@ -142,10 +142,10 @@ public final class Invocation {
   }
 
   /**
-   * As {@link #writer}, with 64 KiB of text kept before it is encoded and written: a listing of a
-   * million keys, printed a key at a time, took about 190 ms through the 8 KiB of the encoder's own
-   * buffer and 105 ms so (docs/benchmarks.md). A line ended by {@code println} is written at once,
-   * as before; a command flushes what it printed otherwise, as it had to before.
+   * As {@link #writer}, with 64 KiB of text kept before it is encoded and written: a million keys,
+   * printed a key at a time, took 173-224 ms through the 8 KiB of the encoder's own buffer and
+   * 104-124 ms so (docs/benchmarks.md). A line ended by {@code println} is written at once, as
+   * before; a command flushes what it printed otherwise, as it had to before.
    */
   private static PrintWriter buffered(OutputStream stream) {
     return new PrintWriter(

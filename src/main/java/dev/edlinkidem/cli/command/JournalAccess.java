@@ -77,9 +77,12 @@ public final class JournalAccess {
 
   static <T> T with(EdlinkIdem root, Work<T> work) {
     try (Journal journal = open(root.settings(), root.invocation().environment())) {
-      T result = work.apply(journal);
-      KeyRunner.reportProblems(root, journal.problems());
-      return result;
+      try {
+        return work.apply(journal);
+      } finally {
+        // Also when the work failed: its message may point at them ("see above").
+        KeyRunner.reportProblems(root, journal.problems());
+      }
     } catch (JournalException e) {
       throw new CliException(ExitCode.INTERNAL, e.getMessage(), e);
     }

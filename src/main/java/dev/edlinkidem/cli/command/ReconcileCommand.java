@@ -183,8 +183,17 @@ public final class ReconcileCommand implements Callable<Integer> {
     }
     List<EntrySummary> chosen = new ArrayList<>();
     for (String given : keys) {
-      EntrySummary s = EntrySummary.of(KeyResolver.entry(journal, given));
-      String key = s.key();
+      String key = KeyResolver.resolve(journal, given);
+      // From its summary, as list shows it: a finished entry whose records are damaged since is
+      // still finished, and has nothing to reconcile.
+      EntrySummary s =
+          journal.summariesStartingWith(key).stream()
+              .filter(x -> x.key().equals(key))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new JournalException(
+                          "the entry of " + key + " was removed while reconcile read it"));
       if (s.state() == EntryState.PENDING) {
         chosen.add(s);
       } else {

@@ -531,8 +531,12 @@ public final class PostgresJournal implements Journal {
     try {
       found.putAll(first.get());
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof JournalException j) {
-        throw j;
+      if (e.getCause() instanceof JournalException) {
+        // No second connection to be had (a role's connection limit, a server's max_connections
+        // shared by a fleet), or it failed: the first half is probed here, as one connection
+        // did before, rather than fail a listing for the width of its key column.
+        found.putAll(probed(asked.subList(0, half), chars));
+        return Neighbours.sharing(found, chars);
       }
       if (e.getCause() instanceof Error error) {
         throw error;
@@ -549,9 +553,10 @@ public final class PostgresJournal implements Journal {
   }
 
   /**
-   * Keys probed in two halves at once from this many: at a million keys, `expiring` on a terminal
-   * of 120 columns (99,768 keys probed) took about 0.2 s less so (docs/benchmarks.md); a few
-   * thousand keys take a few milliseconds, less than a second connection costs to open.
+   * Keys probed in two halves at once from this many: at a million keys, {@code expiring} on a
+   * terminal of 120 columns (99,768 keys probed) took a median of 1.69 s so against 1.90
+   * (docs/benchmarks.md); a few thousand keys take a few milliseconds, less than a second
+   * connection costs to open.
    */
   private static final int PROBES_SPLIT_FROM = 8192;
 
