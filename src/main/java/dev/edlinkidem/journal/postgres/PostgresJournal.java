@@ -521,33 +521,47 @@ public final class PostgresJournal implements Journal {
     }
     // Many keys: half of them probed on a second connection meanwhile, so that the server works
     // on both halves at once (each key's answer is its own, so the halves are merged as they are).
-    int half = asked.size() / 2;
-    FutureTask<Map<String, Neighbours>> first =
-        new FutureTask<>(() -> probed(asked.subList(0, half), chars));
+    // The journal's idle connection goes to whichever half asks first, and the other opens one.
+    // When that cannot be done (a role's connection limit, a server's max_connections shared by
+    // a fleet) or fails, its half is probed again once the other's connection is free, as one
+    // connection did before, rather than fail a listing for the width of its key column.
+    List<String> firstHalf = asked.subList(0, asked.size() / 2);
+    List<String> secondHalf = asked.subList(firstHalf.size(), asked.size());
+    FutureTask<Map<String, Neighbours>> first = new FutureTask<>(() -> probed(firstHalf, chars));
     Thread helper = new Thread(first, "edlink-idem-neighbours");
     helper.setDaemon(true);
     helper.start();
-    Map<String, Neighbours> found = new HashMap<>(probed(asked.subList(half, asked.size()), chars));
+    Map<String, Neighbours> found = new HashMap<>();
+    boolean secondDone = false;
+    try {
+      found.putAll(probed(secondHalf, chars));
+      secondDone = true;
+    } catch (JournalException e) {
+      // probed again below, once the helper's connection is free
+    }
+    boolean firstDone = false;
     try {
       found.putAll(first.get());
+      firstDone = true;
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof JournalException) {
-        // No second connection to be had (a role's connection limit, a server's max_connections
-        // shared by a fleet), or it failed: the first half is probed here, as one connection
-        // did before, rather than fail a listing for the width of its key column.
-        found.putAll(probed(asked.subList(0, half), chars));
-        return Neighbours.sharing(found, chars);
-      }
       if (e.getCause() instanceof Error error) {
         throw error;
       }
-      throw new JournalException(
-          "cannot read the journal at " + location + ": " + e.getCause().getMessage(),
-          e.getCause());
+      if (!(e.getCause() instanceof JournalException)) {
+        throw new JournalException(
+            "cannot read the journal at " + location + ": " + e.getCause().getMessage(),
+            e.getCause());
+      }
     } catch (InterruptedException e) {
-      Thread.currentThread()
-          .interrupt(); // the helper's half ends on its own, and is not waited for
+      // The helper's half ends on its own, and is not waited for.
+      Thread.currentThread().interrupt();
       throw new JournalException("interrupted while reading the journal at " + location, e);
+    }
+    if (!firstDone) {
+      found.putAll(probed(firstHalf, chars));
+    }
+    if (!secondDone) {
+      found.putAll(probed(secondHalf, chars));
     }
     return Neighbours.sharing(found, chars);
   }

@@ -60,7 +60,11 @@ class NeighboursSecondConnectionReviewTest {
       Map<String, Neighbours> rule = Neighbours.sharing(Neighbours.of(asked, all), 7);
       // The role has the one connection this journal holds, and no other.
       cluster.psql("alter role " + cluster.passwordUser() + " connection limit 1");
-      assertEquals(rule, journal.neighboursSharing(asked, 7, true), "probed");
+      // Whichever half takes the journal's idle connection, the other cannot have one: the race
+      // between them goes either way, so it is run several times (CI saw the caller's half lose).
+      for (int i = 0; i < 8; i++) {
+        assertEquals(rule, journal.neighboursSharing(asked, 7, true), "probed, time " + i);
+      }
     } finally {
       cluster.psql("alter role " + cluster.passwordUser() + " connection limit -1");
     }
