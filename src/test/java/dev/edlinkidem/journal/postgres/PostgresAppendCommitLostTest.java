@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,21 +42,13 @@ class PostgresAppendCommitLostTest {
     }
   }
 
-  private static Properties props() {
-    Properties props = new Properties();
-    props.setProperty("user", cluster.superuser());
-    return props;
-  }
-
   @Test
   void anOutcomeWhoseCommitAnswerWasLostIsNotWrittenTwice() throws Exception {
     cluster.dropJournal();
     try (CommitCuttingProxy proxy = new CommitCuttingProxy(cluster.port(), List.of(), true);
         PostgresJournal j =
-            PostgresJournal.open(
+            cluster.journal(
                 "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + cluster.database(),
-                props(),
-                cluster.url(cluster.superuser()),
                 Duration.ofMinutes(5),
                 () -> {})) {
       Journal.Lease l = j.lease("k-lost");
@@ -99,10 +90,8 @@ class PostgresAppendCommitLostTest {
     cluster.dropJournal();
     try (CommitCuttingProxy proxy = new CommitCuttingProxy(cluster.port(), List.of(), true);
         PostgresJournal j =
-            PostgresJournal.open(
+            cluster.journal(
                 "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/" + cluster.database(),
-                props(),
-                cluster.url(cluster.superuser()),
                 Duration.ofMinutes(5),
                 () -> {})) {
       Journal.Lease l = j.lease("b-lost");

@@ -1,5 +1,6 @@
 package dev.edlinkidem.journal.postgres;
 
+import dev.edlinkidem.journal.JournalException;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +21,8 @@ import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -28,6 +31,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -486,6 +490,33 @@ public final class PostgresCluster implements AutoCloseable {
   /** The superuser, who connects without a password. */
   public String superuser() {
     return SUPERUSER;
+  }
+
+  /** The properties that connect as {@link #superuser()}: the user alone. */
+  public Properties superuserProps() {
+    Properties props = new Properties();
+    props.setProperty("user", SUPERUSER);
+    return props;
+  }
+
+  /** A connection of the test's own to the database, as {@link #superuser()}. */
+  public Connection connect() throws SQLException {
+    return new org.postgresql.Driver().connect(jdbcUrl(), superuserProps());
+  }
+
+  /**
+   * A journal on the database as {@link #superuser()}, reached at {@code jdbcUrl} (this cluster's,
+   * or a proxy's before it), its leases held for {@code lease}, {@code partWay} run inside each
+   * change of several keys.
+   */
+  public PostgresJournal journal(String jdbcUrl, Duration lease, Runnable partWay)
+      throws JournalException {
+    return PostgresJournal.open(jdbcUrl, superuserProps(), url(SUPERUSER), lease, partWay);
+  }
+
+  /** As {@link #journal(String, Duration, Runnable)}, on this cluster's own address. */
+  public PostgresJournal journal(Duration lease) throws JournalException {
+    return journal(jdbcUrl(), lease, () -> {});
   }
 
   /** The role that connects over TCP only with {@link #password()}; it owns the database. */

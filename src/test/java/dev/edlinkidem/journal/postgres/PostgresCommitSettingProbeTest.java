@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -56,24 +55,12 @@ class PostgresCommitSettingProbeTest {
     }
   }
 
-  private static Properties props() {
-    Properties props = new Properties();
-    props.setProperty("user", cluster.superuser());
-    return props;
-  }
-
   @BeforeEach
   void open() throws Exception {
     cluster.dropJournal();
     cluster.psql("drop table if exists probe_log");
-    journal =
-        PostgresJournal.open(
-            cluster.jdbcUrl(),
-            props(),
-            cluster.url(cluster.superuser()),
-            Duration.ofMinutes(5),
-            () -> {});
-    test = new org.postgresql.Driver().connect(cluster.jdbcUrl(), props());
+    journal = cluster.journal(Duration.ofMinutes(5));
+    test = cluster.connect();
     cluster.psql(
         "create table probe_log (key text, sc text, tx xid8);"
             + " create or replace function probe_log() returns trigger language plpgsql as"

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,14 +49,7 @@ class PostgresDurabilityTest {
   }
 
   private static PostgresJournal handle() throws Exception {
-    Properties props = new Properties();
-    props.setProperty("user", cluster.superuser());
-    return PostgresJournal.open(
-        cluster.jdbcUrl(),
-        props,
-        cluster.url(cluster.superuser()),
-        PostgresJournal.LEASE,
-        () -> {});
+    return cluster.journal(PostgresJournal.LEASE);
   }
 
   private static JournaledRequest request(int i) {

@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -66,24 +65,12 @@ class PostgresGroupedWritesTest {
     }
   }
 
-  private static Properties props() {
-    Properties props = new Properties();
-    props.setProperty("user", cluster.superuser());
-    return props;
-  }
-
   @BeforeEach
   void open() throws Exception {
     cluster.dropJournal();
-    journal =
-        PostgresJournal.open(
-            cluster.jdbcUrl(),
-            props(),
-            cluster.url(cluster.superuser()),
-            Duration.ofMinutes(5),
-            () -> {});
-    test = new org.postgresql.Driver().connect(cluster.jdbcUrl(), props());
-    other = new org.postgresql.Driver().connect(cluster.jdbcUrl(), props());
+    journal = cluster.journal(Duration.ofMinutes(5));
+    test = cluster.connect();
+    other = cluster.connect();
     // held-first waits, inside its insert (of a record or a lease row), for the lock this test
     // holds; a record of refused-key is refused.
     cluster.psql(

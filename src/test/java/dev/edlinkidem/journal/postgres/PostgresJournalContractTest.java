@@ -22,7 +22,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,14 +52,7 @@ class PostgresJournalContractTest extends JournalContractTest {
   }
 
   private static PostgresJournal handle(Runnable partWay) throws Exception {
-    Properties props = new Properties();
-    props.setProperty("user", cluster.superuser());
-    return PostgresJournal.open(
-        cluster.jdbcUrl(),
-        props,
-        cluster.url(cluster.superuser()),
-        Duration.ofSeconds(30),
-        partWay);
+    return cluster.journal(cluster.jdbcUrl(), Duration.ofSeconds(30), partWay);
   }
 
   @Override
@@ -272,12 +264,10 @@ class PostgresJournalContractTest extends JournalContractTest {
     } catch (IllegalStateException e) {
       assumeTrue(false, "this PostgreSQL has no ICU collations: " + e.getMessage());
     }
-    Properties props = new Properties();
-    props.setProperty("user", cluster.superuser());
     try (PostgresJournal journal =
         PostgresJournal.open(
             cluster.jdbcUrl().replaceFirst("/edlink$", "/edlink_icu"),
-            props,
+            cluster.superuserProps(),
             "edlink_icu",
             Duration.ofSeconds(30),
             () -> {})) {

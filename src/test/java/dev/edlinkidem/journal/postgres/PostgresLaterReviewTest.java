@@ -42,12 +42,6 @@ class PostgresLaterReviewTest {
     cluster.dropJournal();
   }
 
-  private static Properties superuser() {
-    Properties props = new Properties();
-    props.setProperty("user", cluster.superuser());
-    return props;
-  }
-
   private static Properties passwordUser() {
     Properties props = new Properties();
     props.setProperty("user", cluster.passwordUser());
@@ -71,13 +65,7 @@ class PostgresLaterReviewTest {
             + " alter database "
             + cluster.database()
             + " set idle_in_transaction_session_timeout = '5min'");
-    try (PostgresJournal j =
-        PostgresJournal.open(
-            cluster.jdbcUrl(),
-            superuser(),
-            cluster.url(cluster.superuser()),
-            Duration.ofSeconds(60),
-            () -> {})) {
+    try (PostgresJournal j = cluster.journal(Duration.ofSeconds(60))) {
       // Several threads at once, so that the pool makes more than its first connection.
       List<Thread> threads = new ArrayList<>();
       for (int t = 0; t < 6; t++) {
@@ -157,9 +145,7 @@ class PostgresLaterReviewTest {
               .strip();
       cluster.psql("alter role " + cluster.passwordUser() + " connection limit " + count);
       Thread.sleep(lease.multipliedBy(2).toMillis());
-      try (PostgresJournal other =
-          PostgresJournal.open(
-              cluster.jdbcUrl(), superuser(), cluster.url(cluster.superuser()), lease, () -> {})) {
+      try (PostgresJournal other = cluster.journal(lease)) {
         assertThrows(
             KeyInFlightException.class,
             () -> other.lease("busy-key").close(),

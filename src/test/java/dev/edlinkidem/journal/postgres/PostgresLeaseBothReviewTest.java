@@ -10,7 +10,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
@@ -39,21 +38,6 @@ class PostgresLeaseBothReviewTest {
     cluster.dropJournal();
   }
 
-  private static Properties props() {
-    Properties props = new Properties();
-    props.setProperty("user", cluster.superuser());
-    return props;
-  }
-
-  private static PostgresJournal handle(Duration lease) throws Exception {
-    return PostgresJournal.open(
-        cluster.jdbcUrl(), props(), cluster.url(cluster.superuser()), lease, () -> {});
-  }
-
-  private static Connection connect() throws Exception {
-    return new org.postgresql.Driver().connect(cluster.jdbcUrl(), props());
-  }
-
   /**
    * leaseBoth's two-key statement meets a row locked by another session (55P03) and falls back to
    * one key at a time. The first key is taken; taking the second then fails with anything but 55P03
@@ -66,9 +50,9 @@ class PostgresLeaseBothReviewTest {
   @Test
   void aFailedFallbackOfLeaseBothLeavesNoLeaseHeld() throws Exception {
     Duration lease = Duration.ofSeconds(1); // renewed every third of a second
-    try (PostgresJournal p = handle(lease);
-        Connection locker = connect();
-        Connection watcher = connect()) {
+    try (PostgresJournal p = cluster.journal(lease);
+        Connection locker = cluster.connect();
+        Connection watcher = cluster.connect()) {
       // Another session is writing k2's row in a transaction not yet committed (a lease run
       // out, taken over): a taker waits for that transaction, and no row is seen locked, so the
       // keys are then taken one at a time.
@@ -137,7 +121,7 @@ class PostgresLeaseBothReviewTest {
 
       Thread.sleep(lease.multipliedBy(4).toMillis()); // four leases' worth
 
-      try (PostgresJournal q = handle(lease)) {
+      try (PostgresJournal q = cluster.journal(lease)) {
         try {
           q.lease("k1").close();
         } catch (KeyInFlightException e) {
@@ -162,9 +146,9 @@ class PostgresLeaseBothReviewTest {
    */
   @Test
   void leaseBothDeadlockingWithAnotherTakerIsNotAJournalFailure() throws Exception {
-    try (PostgresJournal p = handle(PostgresJournal.LEASE);
-        Connection other = connect();
-        Connection watcher = connect()) {
+    try (PostgresJournal p = cluster.journal(PostgresJournal.LEASE);
+        Connection other = cluster.connect();
+        Connection watcher = cluster.connect()) {
       p.find("warm");
       other.setAutoCommit(false);
       try (Statement s = other.createStatement()) {

@@ -55,19 +55,12 @@ class PostgresPoolReviewTest {
     cluster.dropJournal();
   }
 
-  private static Properties props() {
-    Properties props = new Properties();
-    props.setProperty("user", cluster.superuser());
-    return props;
-  }
-
   private static PostgresJournal handle(Duration lease) throws Exception {
     return handle(cluster.jdbcUrl(), lease);
   }
 
   private static PostgresJournal handle(String jdbcUrl, Duration lease) throws Exception {
-    return PostgresJournal.open(
-        jdbcUrl, props(), cluster.url(cluster.superuser()), lease, () -> {});
+    return cluster.journal(jdbcUrl, lease, () -> {});
   }
 
   private static JournaledRequest request(String body) {
@@ -152,7 +145,7 @@ class PostgresPoolReviewTest {
       Journal.Lease a = holder.lease("k-a");
       Journal.Lease b = holder.lease("k-b");
       b.begin(request("{\"b\":1}"), T0);
-      try (Connection paused = new org.postgresql.Driver().connect(cluster.jdbcUrl(), props())) {
+      try (Connection paused = cluster.connect()) {
         paused.setAutoCommit(false);
         try (Statement s = paused.createStatement()) {
           // Exactly what PostgresJournal.lease runs; k-a is in force, so it returns no holder and
@@ -248,7 +241,7 @@ class PostgresPoolReviewTest {
   void aServerThatStopsAnsweringDoesNotHangABeginForever() throws Exception {
     // The journal's own bound is PostgresJournal.CALL_TIMEOUT (a minute), set where none is given;
     // given 5 s here, the test takes seconds, not a minute.
-    Properties quick = props();
+    Properties quick = cluster.superuserProps();
     quick.setProperty("socketTimeout", "5");
     try (PostgresJournal j =
         PostgresJournal.open(

@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,14 +47,7 @@ class PostgresPrefixAndWindowReviewTest {
   }
 
   private static PostgresJournal handle() throws Exception {
-    Properties props = new Properties();
-    props.setProperty("user", cluster.superuser());
-    return PostgresJournal.open(
-        cluster.jdbcUrl(),
-        props,
-        cluster.url(cluster.superuser()),
-        Duration.ofSeconds(30),
-        () -> {});
+    return cluster.journal(Duration.ofSeconds(30));
   }
 
   private static void write(Journal journal, String key, Instant at, boolean finish)

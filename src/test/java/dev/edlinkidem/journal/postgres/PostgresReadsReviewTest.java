@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,10 +43,7 @@ class PostgresReadsReviewTest {
   @Test
   void readsAfterAKeysReadStoppedPartWayAnswerTheirOwnQueries() throws Exception {
     cluster.dropJournal();
-    Properties props = new Properties();
-    props.setProperty("user", cluster.superuser());
-    try (PostgresJournal journal =
-        PostgresJournal.open(cluster.jdbcUrl(), props, "pg", Duration.ofSeconds(30), () -> {})) {
+    try (PostgresJournal journal = cluster.journal(Duration.ofSeconds(30))) {
       // Five entries: two pending, three succeeded.
       cluster.psql(
           "insert into edlink_idem_entries (key, first_record, created_ns, state, status,"
@@ -87,10 +83,7 @@ class PostgresReadsReviewTest {
   @Test
   void keysStreamToASlowReaderPastTheServersStatementTimeout() throws Exception {
     cluster.dropJournal();
-    Properties props = new Properties();
-    props.setProperty("user", cluster.superuser());
-    try (PostgresJournal journal =
-        PostgresJournal.open(cluster.jdbcUrl(), props, "pg", Duration.ofSeconds(30), () -> {})) {
+    try (PostgresJournal journal = cluster.journal(Duration.ofSeconds(30))) {
       // 300,000 keys of about 130 characters: some 40 MB, more than the sockets' buffers hold.
       cluster.psql(
           "insert into edlink_idem_entries (key, first_record, created_ns, state, status,"
@@ -98,8 +91,7 @@ class PostgresReadsReviewTest {
               + " 0, 1, 'POST', 'https://h/p' from generate_series(1, 300000) as i");
     }
     cluster.psql("alter role " + cluster.superuser() + " set statement_timeout = '1s'");
-    try (PostgresJournal journal =
-        PostgresJournal.open(cluster.jdbcUrl(), props, "pg", Duration.ofSeconds(30), () -> {})) {
+    try (PostgresJournal journal = cluster.journal(Duration.ofSeconds(30))) {
       int[] read = {0};
       // A reader (a pipe to a slow consumer) that takes 0.2 s every 10,000 keys: 6 s in all.
       journal.keys(

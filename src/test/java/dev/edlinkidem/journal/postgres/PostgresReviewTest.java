@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
@@ -50,10 +49,7 @@ class PostgresReviewTest {
   }
 
   private static PostgresJournal handle(Duration lease, Runnable partWay) throws Exception {
-    Properties props = new Properties();
-    props.setProperty("user", cluster.superuser());
-    return PostgresJournal.open(
-        cluster.jdbcUrl(), props, cluster.url(cluster.superuser()), lease, partWay);
+    return cluster.journal(cluster.jdbcUrl(), lease, partWay);
   }
 
   private static JournaledRequest request(String body) {
@@ -222,10 +218,7 @@ class PostgresReviewTest {
           l.begin(request("{\"k\":\"" + key + "\"}"), T0);
         }
       }
-      Properties props = new Properties();
-      props.setProperty("user", cluster.superuser());
-      try (java.sql.Connection other =
-          new org.postgresql.Driver().connect(cluster.jdbcUrl(), props)) {
+      try (java.sql.Connection other = cluster.connect()) {
         other.setAutoCommit(false);
         try (java.sql.Statement st = other.createStatement()) {
           st.execute(
