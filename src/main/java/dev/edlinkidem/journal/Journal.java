@@ -39,6 +39,15 @@ public interface Journal extends AutoCloseable {
   }
 
   /**
+   * {@link #summaries(Selection)}, each given to {@code each} as it is read: {@code expiring} makes
+   * a summary's row of its table while a journal with a server reads the next ones. By default from
+   * {@link #summaries(Selection)}.
+   */
+  default void summaries(Selection selection, Consumer<EntrySummary> each) throws JournalException {
+    summaries(selection).forEach(each);
+  }
+
+  /**
    * How many entries {@code selection} picks, at most its limit: the shell's count of pending
    * entries before each prompt. By default from {@link #summaries(Selection)}; a journal with
    * indexes counts them there.

@@ -404,6 +404,12 @@ public abstract class JournalContractTest {
     List<String> byKeys = new ArrayList<>();
     journal.keys(selection, byKeys::add);
     assertEquals(bySummaries, byKeys, "keys() gives what summaries() gives, in its order");
+    List<EntrySummary> streamed = new ArrayList<>();
+    journal.summaries(selection, streamed::add);
+    assertEquals(
+        journal.summaries(selection),
+        streamed,
+        "each summary handed on, as summaries() lists them");
     return bySummaries;
   }
 

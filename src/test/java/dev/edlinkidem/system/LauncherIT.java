@@ -159,6 +159,35 @@ class LauncherIT {
     assertEquals(Optional.of("archive"), keys.sourceOf("java.lang.Object"));
   }
 
+  /**
+   * list and expiring keep a summary of every entry they show, and start with a first heap of 64
+   * MiB; other commands keep the small one, which bounds the memory a huge answer takes.
+   */
+  @Test
+  void listAndExpiringStartWithALargerFirstHeap() throws Exception {
+    Map<String, String> env =
+        Map.of(
+            "EDLINK_IDEM_JAVA_OPTS",
+            "-XX:+PrintCommandLineFlags",
+            "EDLINK_IDEM_JOURNAL",
+            tmp.resolve("journal").toString());
+    String larger = "-XX:InitialHeapSize=" + (64 << 20) + " ";
+    String small = "-XX:InitialHeapSize=" + (16 << 20) + " ";
+    List<List<String>> commands =
+        List.of(
+            List.of("list"),
+            List.of("expiring"),
+            List.of("--journal", tmp.resolve("other").toString(), "list", "--format", "keys"),
+            List.of("keygen"),
+            List.of("show", "--help"));
+    for (List<String> command : commands) {
+      Ran ran = made.run(THIS_JDK, env, command.toArray(String[]::new));
+      assertEquals(0, ran.code(), command + ": " + ran.err());
+      boolean lists = command.contains("list") || command.contains("expiring");
+      assertTrue(ran.out().contains(lists ? larger : small), command + ": " + ran.out());
+    }
+  }
+
   @Test
   void offNeitherUsesNorMakesAnArchive() throws Exception {
     Map<String, String> off = Map.of("EDLINK_IDEM_CDS", "off");

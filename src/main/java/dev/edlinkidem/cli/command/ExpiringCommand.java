@@ -19,6 +19,7 @@ import dev.edlinkidem.verdict.ExitCode;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,11 +85,22 @@ public final class ExpiringCommand implements Callable<Integer> {
         JournalAccess.with(
             root,
             journal -> {
-              List<EntrySummary> soon = journal.summaries(selection);
-              if (format.json() || soon.isEmpty()) {
+              List<EntrySummary> soon = new ArrayList<>();
+              if (format.json()) {
+                journal.summaries(selection, soon::add);
                 return new Listing(soon, null, 0);
               }
-              Table table = table(soon, now);
+              Rows rows = new Rows(now);
+              journal.summaries(
+                  selection,
+                  s -> {
+                    soon.add(s);
+                    rows.add(s);
+                  });
+              if (soon.isEmpty()) {
+                return new Listing(soon, null, 0);
+              }
+              Table table = rows.table;
               // Keys are cut to a prefix that stays unique only when the table is too wide.
               int keyFloor = 0;
               if (table.shortensKeys(columns)) {
@@ -172,13 +184,21 @@ public final class ExpiringCommand implements Callable<Integer> {
   /** What the journal gave, with the table made of it while the journal was open. */
   private record Listing(List<EntrySummary> soon, Table table, int keyFloor) {}
 
-  private Table table(List<EntrySummary> soon, Instant now) {
-    boolean colour = root.style().colorFor(root.invocation().terminal().stdout());
-    Table table = new Table("KEY", "STATE", "STATUS", "LEFT", "WINDOW ENDS", "PATH");
-    Map<String, String> paths = new HashMap<>(); // a journal's URLs are few; its entries may not be
-    TimeText.ByMinute ends = new TimeText.ByMinute(TimeText::when);
-    TimeText.Lefts lefts = new TimeText.Lefts();
-    for (EntrySummary s : soon) {
+  /** The table of summaries, a row made as each is read. */
+  private final class Rows {
+    final Table table = new Table("KEY", "STATE", "STATUS", "LEFT", "WINDOW ENDS", "PATH");
+    private final boolean colour = root.style().colorFor(root.invocation().terminal().stdout());
+    private final Instant now;
+    // A journal's URLs are few; its entries may not be.
+    private final Map<String, String> paths = new HashMap<>();
+    private final TimeText.ByMinute ends = new TimeText.ByMinute(TimeText::when);
+    private final TimeText.Lefts lefts = new TimeText.Lefts();
+
+    Rows(Instant now) {
+      this.now = now;
+    }
+
+    void add(EntrySummary s) {
       table.add(
           colour ? Style.colour(s.state()) : null,
           s.key(),
@@ -188,7 +208,6 @@ public final class ExpiringCommand implements Callable<Integer> {
           ends.of(s.window().end()),
           paths.computeIfAbsent(s.url(), EntryJson::pathOf));
     }
-    return table;
   }
 
   /**

@@ -365,34 +365,58 @@ public final class PostgresJournal implements Journal {
 
   /**
    * Each key is handed on as its row arrives, a few thousand rows at a time: a million keys are
-   * never all in memory. Read again on a new connection only when the server was lost before the
-   * first key was handed on.
+   * never all in memory.
    */
   @Override
   public void keys(Selection selection, Consumer<String> each) throws JournalException {
-    boolean[] handedOn = {false};
-    try {
-      repeatable(
-          c -> {
-            try (PreparedStatement ps = selecting(c, "key", selection);
-                ResultSet r = ps.executeQuery()) {
-              while (r.next()) {
-                each.accept(r.getString(1));
-                handedOn[0] = true;
-              }
-            } catch (SQLException e) {
-              if (handedOn[0]) {
-                throw cannotRead(e); // not read again: those keys would be handed on twice
-              }
-              throw e;
-            }
-            c.commit();
-            c.setAutoCommit(true);
-            return null;
-          });
-    } catch (SQLException e) {
-      throw cannotRead(e);
-    }
+    streamed("key", selection, (r, texts) -> r.getString(1), each);
+  }
+
+  /** Each summary handed on as its row arrives, as {@link #keys} hands on keys. */
+  @Override
+  public void summaries(Selection selection, Consumer<EntrySummary> each) throws JournalException {
+    streamed(SUMMARY_COLUMNS, selection, PostgresJournal::summary, each);
+  }
+
+  /**
+   * What {@code row} makes of each row {@code selection} picks, handed to {@code each} in order:
+   * read on a thread of its own (see {@link ReadAhead}), so that the server makes the next rows
+   * while {@code each} takes these. Read again on a new connection only when the server was lost
+   * before the first row was handed on: read again after, rows would be handed on twice.
+   */
+  private <T> void streamed(String columns, Selection selection, Row<T> row, Consumer<T> each)
+      throws JournalException {
+    ReadAhead.run(
+        "edlink-idem-read-ahead",
+        handOn -> {
+          Map<String, String> texts = new HashMap<>();
+          boolean[] handedOn = {false};
+          try {
+            repeatable(
+                c -> {
+                  try (PreparedStatement ps = selecting(c, columns, selection);
+                      ResultSet r = ps.executeQuery()) {
+                    while (r.next()) {
+                      T item = row.read(r, texts);
+                      handedOn[0] = true;
+                      handOn.accept(item);
+                    }
+                  } catch (SQLException e) {
+                    if (handedOn[0]) {
+                      throw cannotRead(e);
+                    }
+                    throw e;
+                  }
+                  c.commit();
+                  c.setAutoCommit(true);
+                  return null;
+                });
+          } catch (SQLException e) {
+            throw cannotRead(e);
+          }
+        },
+        each,
+        location);
   }
 
   /** Rows fetched at a time by a read that streams. */

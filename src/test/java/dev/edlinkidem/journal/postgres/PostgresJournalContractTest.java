@@ -138,6 +138,9 @@ class PostgresJournalContractTest extends JournalContractTest {
                 .limit(selection.limit())
                 .toList();
         assertEquals(expected, journal.summaries(selection), selection::toString);
+        List<EntrySummary> streamed = new ArrayList<>();
+        journal.summaries(selection, streamed::add);
+        assertEquals(expected, streamed, selection::toString);
         List<String> keys = new ArrayList<>();
         journal.keys(selection, keys::add);
         assertEquals(expected.stream().map(EntrySummary::key).toList(), keys, selection::toString);
