@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.edlinkidem.cli.GlobalOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
@@ -30,6 +31,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * The launcher, scripts/edlink-idem, as a process: a copy of it beside a copy of the packaged jar
@@ -185,6 +188,24 @@ class LauncherIT {
       assertEquals(0, ran.code(), command + ": " + ran.err());
       boolean lists = command.contains("list") || command.contains("expiring");
       assertTrue(ran.out().contains(lists ? larger : small), command + ": " + ran.out());
+    }
+    // Whatever global option comes first, with its value.
+    for (OptionSpec option : CommandSpec.forAnnotatedObject(new GlobalOptions()).options()) {
+      if (option.arity().max() == 0) {
+        continue;
+      }
+      String name = option.longestName();
+      Ran ran = made.run(THIS_JDK, env, name, tmp.resolve("value").toString(), "list");
+      assertTrue(ran.out().contains(larger), name + " VALUE list: " + ran.out() + ran.err());
+    }
+    // A heap the user caps below 64 MiB is theirs: java would not start with a larger first one.
+    for (String variable : List.of("EDLINK_IDEM_JAVA_OPTS", "JAVA_TOOL_OPTIONS")) {
+      Ran ran =
+          made.run(
+              THIS_JDK,
+              Map.of(variable, "-Xmx48m", "EDLINK_IDEM_JOURNAL", tmp.resolve("journal").toString()),
+              "expiring");
+      assertEquals(0, ran.code(), variable + "=-Xmx48m expiring: " + ran.err());
     }
   }
 

@@ -382,7 +382,8 @@ public final class PostgresJournal implements Journal {
    * What {@code row} makes of each row {@code selection} picks, handed to {@code each} in order:
    * read on a thread of its own (see {@link ReadAhead}), so that the server makes the next rows
    * while {@code each} takes these. Read again on a new connection only when the server was lost
-   * before the first row was handed on: read again after, rows would be handed on twice.
+   * before the first row was handed on: read again after (even once every row was, and only the
+   * commit's answer was lost), rows would be handed on twice.
    */
   private <T> void streamed(String columns, Selection selection, Row<T> row, Consumer<T> each)
       throws JournalException {
@@ -394,21 +395,25 @@ public final class PostgresJournal implements Journal {
           try {
             repeatable(
                 c -> {
-                  try (PreparedStatement ps = selecting(c, columns, selection);
-                      ResultSet r = ps.executeQuery()) {
-                    while (r.next()) {
-                      T item = row.read(r, texts);
-                      handedOn[0] = true;
-                      handOn.accept(item);
+                  // The read's end, its commit, too: a commit whose answer was lost after rows
+                  // were handed on fails the read rather than run it again.
+                  try {
+                    try (PreparedStatement ps = selecting(c, columns, selection);
+                        ResultSet r = ps.executeQuery()) {
+                      while (r.next()) {
+                        T item = row.read(r, texts);
+                        handedOn[0] = true;
+                        handOn.accept(item);
+                      }
                     }
+                    c.commit();
+                    c.setAutoCommit(true);
                   } catch (SQLException e) {
                     if (handedOn[0]) {
                       throw cannotRead(e);
                     }
                     throw e;
                   }
-                  c.commit();
-                  c.setAutoCommit(true);
                   return null;
                 });
           } catch (SQLException e) {

@@ -2,13 +2,16 @@ package dev.edlinkidem.journal.postgres;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.journal.EntrySummary;
+import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.Selection;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -72,6 +75,49 @@ class PostgresReadsReviewTest {
           succeeded.stream().map(EntrySummary::key).toList(),
           "succeeded");
       assertEquals(List.of("k-5"), first.stream().map(EntrySummary::key).toList(), "newest");
+    }
+  }
+
+  /**
+   * From the seventh review: a streamed read whose commit's answer is lost, every row already
+   * handed on, was read again on a new connection, and handed every row on twice (expiring listed
+   * each entry twice). Each row is handed on once, then the read fails.
+   */
+  @Test
+  void aStreamedReadWhoseCommitIsLostHandsEachRowOnOnceThenFails() throws Exception {
+    cluster.dropJournal();
+    try (PostgresJournal journal = cluster.journal(Duration.ofSeconds(30))) {
+      cluster.psql(
+          "insert into edlink_idem_entries (key, first_record, created_ns, state, status,"
+              + " attempts, method, url) select 'k-' || i, i, i * 1000000000::bigint,"
+              + " 'pending', 0, 1, 'POST', 'https://h/p' from generate_series(1, 5) as i");
+    }
+    List<String> oldest = List.of("k-1", "k-2", "k-3", "k-4", "k-5");
+    for (boolean summaries : new boolean[] {true, false}) {
+      try (CommitCuttingProxy proxy = new CommitCuttingProxy(cluster.port(), List.of(), true);
+          PostgresJournal journal =
+              cluster.journal(
+                  "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/edlink",
+                  Duration.ofSeconds(30),
+                  () -> {})) {
+        List<String> got = new ArrayList<>();
+        Selection selection = Selection.all(Selection.Order.OLDEST_FIRST);
+        proxy.arm("order by created_ns, key"); // the streamed read's own statement
+        JournalException failed =
+            assertThrows(
+                JournalException.class,
+                () -> {
+                  if (summaries) {
+                    journal.summaries(selection, s -> got.add(s.key()));
+                  } else {
+                    journal.keys(selection, got::add);
+                  }
+                });
+        assertTrue(proxy.cut(), "the proxy cut the connection after the commit");
+        assertEquals(oldest, got, summaries ? "summaries" : "keys");
+        assertTrue(
+            failed.getMessage().startsWith("cannot read the journal at "), failed.getMessage());
+      }
     }
   }
 
