@@ -24,18 +24,20 @@ public final class KeyResolver {
   /**
    * The entry of the key a user means; one listed but whose records cannot be read is said so, not
    * taken for a missing key.
+   *
+   * @throws JournalException when the key's records cannot be read: the journal's damage, not what
+   *     the user typed
    */
   public static Entry entry(Journal journal, String given) throws JournalException {
     String key = resolve(journal, given);
-    return journal
-        .find(key)
-        .orElseThrow(
-            () ->
-                new Unresolved(
-                    "the entry of "
-                        + key
-                        + " cannot be read: its records are damaged (see above); nothing was"
-                        + " done with it"));
+    Optional<Entry> entry = journal.find(key);
+    if (entry.isEmpty()) {
+      throw new JournalException(
+          "the entry of "
+              + key
+              + " cannot be read: its records are damaged (see above); nothing was done with it");
+    }
+    return entry.get();
   }
 
   public static String resolve(Journal journal, String given) throws JournalException {

@@ -41,7 +41,7 @@ class PrefixAndWindowReviewTest {
           journal.summaries().stream().anyMatch(s -> s.key().equals("abc")),
           "precondition: its summary stands");
       String message =
-          assertThrows(KeyResolver.Unresolved.class, () -> KeyResolver.entry(journal, "abc"))
+          assertThrows(JournalException.class, () -> KeyResolver.entry(journal, "abc"))
               .getMessage();
       assertEquals(
           "the entry of abc cannot be read: its records are damaged (see above); nothing was"

@@ -112,8 +112,13 @@ public final class ReplayCommand implements Callable<Integer> {
     Invocation invocation = root.invocation();
     invocation.now(); // a malformed EDLINK_IDEM_NOW is a usage error before anything else
     try (Journal journal = JournalAccess.open(root.settings(), root.invocation().environment())) {
-      List<Entry> chosen = allPending ? pendingOf(journal) : resolve(journal);
-      KeyRunner.reportProblems(root, journal.problems());
+      List<Entry> chosen;
+      try {
+        chosen = allPending ? pendingOf(journal) : resolve(journal);
+      } finally {
+        // Also when a key's records could not be read: its message points at them ("see above").
+        KeyRunner.reportProblems(root, journal.problems());
+      }
       if (chosen.isEmpty()) {
         if (refused > 0) {
           invocation
