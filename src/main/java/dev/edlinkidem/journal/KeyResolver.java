@@ -32,12 +32,25 @@ public final class KeyResolver {
     String key = resolve(journal, given);
     Optional<Entry> entry = journal.find(key);
     if (entry.isEmpty()) {
-      throw new JournalException(
-          "the entry of "
-              + key
-              + " cannot be read: its records are damaged (see above); nothing was done with it");
+      throw new JournalException(unreadable(key, journal.problems()));
     }
     return entry.get();
+  }
+
+  /**
+   * What to say of a key listed but whose entry cannot be read, {@code problems} the unreadable
+   * records its read met: whole in itself, as the warning that names them is not printed under
+   * --quiet. With none, the entry went while it was read (another process removed it).
+   */
+  public static String unreadable(String key, List<Problem> problems) {
+    if (problems.isEmpty()) {
+      return "the entry of " + key + " was removed while it was read";
+    }
+    return "the entry of "
+        + key
+        + " cannot be read: its records are damaged: "
+        + problems.get(0)
+        + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : "");
   }
 
   public static String resolve(Journal journal, String given) throws JournalException {

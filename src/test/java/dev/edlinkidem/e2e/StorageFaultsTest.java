@@ -14,7 +14,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -203,40 +202,6 @@ class StorageFaultsTest extends SandboxCase {
         5,
         new String(now, StandardCharsets.UTF_8).lines().count(),
         "begin, attempt, torn, attempt, outcome");
-  }
-
-  /**
-   * A key whose begin record is damaged cannot be shown or replayed: that is the journal's damage
-   * (exit 1, as the exit codes say of a journal that cannot be read), not the user's bad input
-   * (exit 2, which show and replay gave before), and nothing is sent.
-   */
-  @Test
-  void showAndReplayOfAKeyWhoseRecordsAreDamagedExit1AndSendNothing() throws Exception {
-    sandbox.setFaults(faults(1, 0, 0, 0, Duration.ZERO));
-    Cli.Result lost =
-        cli().run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "damaged-1", "--retries", "0");
-    assertEquals(6, lost.code(), lost.toString());
-    sandbox.setFaults(dev.edlinkidem.sandbox.Faults.NONE);
-    int sent = stat("requests");
-    Path file = JournalFilesOf.entry(journalDir(), "damaged-1");
-    byte[] bytes = Files.readAllBytes(file);
-    int begin = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("\"type\":\"begin\"");
-    bytes[begin + 9] ^= 0x01; // "begin" -> "cegin"
-    Files.write(file, bytes);
-    for (List<String> command :
-        List.of(List.of("show", "damaged-1"), List.of("replay", "damaged-1", "--yes"))) {
-      Cli.Result r = cli().run(command.toArray(String[]::new));
-      assertEquals(1, r.code(), command + ": " + r);
-      assertTrue(
-          r.err()
-              .contains(
-                  "edlink-idem: the entry of damaged-1 cannot be read: its records are damaged"
-                      + " (see above); nothing was done with it"),
-          command + ": " + r.err());
-      oneWarning(r); // the damage, above the message
-      assertEquals(2, r.err().lines().count(), r.err());
-    }
-    assertEquals(sent, stat("requests"), "nothing sent");
   }
 
   @Test

@@ -43,9 +43,9 @@ class PrefixAndWindowReviewTest {
       String message =
           assertThrows(JournalException.class, () -> KeyResolver.entry(journal, "abc"))
               .getMessage();
-      assertEquals(
-          "the entry of abc cannot be read: its records are damaged (see above); nothing was"
-              + " done with it",
+      assertTrue(
+          message.startsWith("the entry of abc cannot be read: its records are damaged: ")
+              && message.contains("checksum mismatch"),
           message);
     }
   }

@@ -110,6 +110,9 @@ public final class ReconcileCommand implements Callable<Integer> {
   private int arrived;
   private int skipped;
 
+  /** Keys listed as pending whose records could not be read: the command then exits 1. */
+  private int unreadable;
+
   @Override
   public Integer call() {
     if (keys.isEmpty() == !allPending) {
@@ -172,7 +175,7 @@ public final class ReconcileCommand implements Callable<Integer> {
                         + skipped
                         + " skipped");
           }
-          return ExitCode.OK;
+          return unreadable > 0 ? ExitCode.INTERNAL : ExitCode.OK;
         });
   }
 
@@ -260,6 +263,13 @@ public final class ReconcileCommand implements Callable<Integer> {
       throws JournalException {
     try (Journal.Lease lease = journal.lease(key)) {
       Optional<Entry> current = lease.entry();
+      if (current.isEmpty() && !journal.problems().isEmpty()) {
+        // Listed as pending, its records damaged: nothing can be recorded of it.
+        unreadable++;
+        skipped++;
+        line(Line.skipped(key, "its records are damaged; nothing was recorded"));
+        return;
+      }
       if (current.isEmpty() || current.get().state() != EntryState.PENDING) {
         skipped++;
         line(Line.skipped(key, "no longer pending"));

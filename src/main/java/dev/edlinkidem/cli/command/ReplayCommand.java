@@ -15,6 +15,7 @@ import dev.edlinkidem.journal.Journal;
 import dev.edlinkidem.journal.JournalException;
 import dev.edlinkidem.journal.KeyInFlightException;
 import dev.edlinkidem.journal.KeyResolver;
+import dev.edlinkidem.journal.Problem;
 import dev.edlinkidem.journal.Selection;
 import dev.edlinkidem.journal.Window;
 import dev.edlinkidem.net.Network;
@@ -32,10 +33,13 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -100,6 +104,18 @@ public final class ReplayCommand implements Callable<Integer> {
   private int stillPending;
   private int refused;
 
+  /**
+   * What --all-pending found pending but could not read, with the unreadable records its read met:
+   * none of them is sent.
+   */
+  private final Map<String, List<Problem>> unreadable = new LinkedHashMap<>();
+
+  /**
+   * The unreadable records met by every read of this replay: a file journal's {@link
+   * Journal#problems} are those of its last read alone.
+   */
+  private final Set<Problem> met = new LinkedHashSet<>();
+
   @Override
   public Integer call() {
     if (keys.isEmpty() && !allPending) {
@@ -116,8 +132,20 @@ public final class ReplayCommand implements Callable<Integer> {
       try {
         chosen = allPending ? pendingOf(journal) : resolve(journal);
       } finally {
-        // Also when a key's records could not be read: its message points at them ("see above").
-        KeyRunner.reportProblems(root, journal.problems());
+        // Also when a key's records could not be read.
+        met.addAll(journal.problems());
+        KeyRunner.reportProblems(root, List.copyOf(met));
+      }
+      unreadable.forEach(
+          (key, problems) ->
+              invocation
+                  .err()
+                  .println(
+                      "edlink-idem: replay: "
+                          + KeyResolver.unreadable(key, problems)
+                          + "; it was not sent"));
+      if (chosen.isEmpty() && !unreadable.isEmpty()) {
+        return ExitCode.INTERNAL;
       }
       if (chosen.isEmpty()) {
         if (refused > 0) {
@@ -178,6 +206,9 @@ public final class ReplayCommand implements Callable<Integer> {
             send.policy(root).attempts(),
             listener -> send.sender(root, token, listener, tls));
     int code = refused > 0 ? ExitCode.REFUSED : ExitCode.OK;
+    if (!unreadable.isEmpty()) {
+      code = ExitCode.INTERNAL; // reported above: pending, and not sent
+    }
     Instant now = invocation.now();
     int n = 0;
     for (Entry candidate : chosen) {
@@ -241,7 +272,8 @@ public final class ReplayCommand implements Callable<Integer> {
                   + stillPending
                   + " still pending, "
                   + refused
-                  + " refused");
+                  + " refused"
+                  + (unreadable.isEmpty() ? "" : ", " + unreadable.size() + " unreadable"));
     }
     return code;
   }
@@ -272,11 +304,16 @@ public final class ReplayCommand implements Callable<Integer> {
     ResultPrinter words = new ResultPrinter(root, output, false, send.replayArgs());
     List<Entry> pending = new ArrayList<>();
     // Oldest first, by the journal's index of pending entries where it has one.
-    for (EntrySummary s :
-        journal.summaries(
-            Selection.all(Selection.Order.OLDEST_FIRST).inState(EntryState.PENDING))) {
+    List<EntrySummary> listed =
+        journal.summaries(Selection.all(Selection.Order.OLDEST_FIRST).inState(EntryState.PENDING));
+    met.addAll(journal.problems());
+    for (EntrySummary s : listed) {
       Optional<Entry> entry = journal.find(s.key());
+      met.addAll(journal.problems());
       if (entry.isEmpty()) {
+        if (!journal.problems().isEmpty()) {
+          unreadable.put(s.key(), journal.problems());
+        } // else removed meanwhile (a prune): nothing to replay
         continue;
       }
       Settlement settlement = KeySettler.settle(s.key(), entry, null, now);
@@ -308,7 +345,11 @@ public final class ReplayCommand implements Callable<Integer> {
   private List<Entry> resolve(Journal journal) throws JournalException {
     LinkedHashSet<Entry> chosen = new LinkedHashSet<>();
     for (String key : keys) {
-      chosen.add(KeyResolver.entry(journal, key));
+      try {
+        chosen.add(KeyResolver.entry(journal, key));
+      } finally {
+        met.addAll(journal.problems());
+      }
     }
     return new ArrayList<>(chosen);
   }

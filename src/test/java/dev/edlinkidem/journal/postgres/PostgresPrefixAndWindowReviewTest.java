@@ -86,10 +86,11 @@ class PostgresPrefixAndWindowReviewTest {
       assertTrue(
           j.summaries().stream().anyMatch(s -> s.key().equals("abc")),
           "precondition: its summary stands");
-      assertEquals(
-          "the entry of abc cannot be read: its records are damaged (see above); nothing was"
-              + " done with it",
-          assertThrows(JournalException.class, () -> KeyResolver.entry(j, "abc")).getMessage());
+      String message =
+          assertThrows(JournalException.class, () -> KeyResolver.entry(j, "abc")).getMessage();
+      assertTrue(
+          message.startsWith("the entry of abc cannot be read: its records are damaged: "),
+          message);
     }
   }
 
