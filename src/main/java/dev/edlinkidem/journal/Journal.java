@@ -22,6 +22,30 @@ public interface Journal extends AutoCloseable {
   Optional<Entry> find(String key) throws JournalException;
 
   /**
+   * What a read of one key found: its entry, when its records make one, and the unreadable records
+   * met reading it, those alone (where {@link #problems} may hold other reads' too).
+   */
+  record KeyRead(Optional<Entry> entry, List<Problem> problems) {
+    public KeyRead {
+      problems = List.copyOf(problems);
+    }
+
+    /** Listed, perhaps, but its records cannot make its entry. */
+    public boolean damaged() {
+      return entry.isEmpty() && !problems.isEmpty();
+    }
+  }
+
+  /**
+   * The key's entry with the unreadable records met reading it. By default from {@link #find} and
+   * {@link #problems}, which are those of the last read.
+   */
+  default KeyRead read(String key) throws JournalException {
+    Optional<Entry> entry = find(key);
+    return new KeyRead(entry, problems());
+  }
+
+  /**
    * A summary of every entry (order unspecified): what list and expiring read, fast at any size.
    */
   List<EntrySummary> summaries() throws JournalException;

@@ -30,11 +30,11 @@ public final class KeyResolver {
    */
   public static Entry entry(Journal journal, String given) throws JournalException {
     String key = resolve(journal, given);
-    Optional<Entry> entry = journal.find(key);
-    if (entry.isEmpty()) {
-      throw new JournalException(unreadable(key, journal.problems()));
+    Journal.KeyRead read = journal.read(key);
+    if (read.entry().isEmpty()) {
+      throw new JournalException(unreadable(key, read.problems()));
     }
-    return entry.get();
+    return read.entry().get();
   }
 
   /**

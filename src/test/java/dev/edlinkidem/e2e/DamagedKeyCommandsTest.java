@@ -4,12 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.edlinkidem.journal.EntryState;
+import dev.edlinkidem.journal.FileJournal;
+import dev.edlinkidem.torture.Hostile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -124,12 +129,12 @@ class DamagedKeyCommandsTest extends SandboxCase {
     Cli.Result r = cli().run("replay", "--all-pending", "--yes");
     assertEquals(1, r.code(), r.toString());
     assertTrue(warned(r), r.toString());
+    String line = lineStarting(r.out(), "damaged-1\t");
     assertTrue(
-        r.err().contains("edlink-idem: replay: " + DAMAGED)
-            && r.err().contains("; it was not sent"),
+        line.startsWith("damaged-1\tunreadable\t-\t" + DAMAGED) && line.endsWith("; not sent"),
         r.toString());
     assertTrue(
-        r.err().contains("replay: 1 resolved, 0 still pending, 0 refused, 1 unreadable"),
+        r.err().contains("replay: 1 resolved, 0 still pending, 0 refused, 1 unreadable (not sent)"),
         r.toString());
     assertEquals(sent + 1, stat("requests"), "fine-0001 alone was sent");
     assertEquals(EntryState.SUCCEEDED, entry("fine-0001").state());
@@ -160,11 +165,99 @@ class DamagedKeyCommandsTest extends SandboxCase {
     Cli.Result r = cli().run("reconcile", "damaged-1");
     assertEquals(1, r.code(), r.toString());
     assertFalse(r.out().contains("no longer pending"), r.toString());
+    String line = lineStarting(r.out(), "damaged-1\t");
     assertTrue(
-        r.out().contains("damaged-1\tskipped")
-            && r.out().contains("its records are damaged; nothing was recorded"),
+        line.startsWith("damaged-1\tskipped\t-\t" + DAMAGED)
+            && line.contains("checksum mismatch")
+            && line.endsWith("; nothing was recorded"),
         r.toString());
     noStackTrace(r);
+  }
+
+  /**
+   * reconcile --all-pending with readable keys after the damaged one: the damaged record was named
+   * nowhere, as a file journal's problems are those of its last read (the ninth review). The key's
+   * line names it.
+   */
+  @Test
+  void reconcileOfAllPendingNamesTheDamagedRecordWhenGoodKeysFollow() throws Exception {
+    damagedAndFine();
+    Cli.Result r = cli().run("reconcile", "--all-pending");
+    assertEquals(1, r.code(), r.toString());
+    assertTrue(lineStarting(r.out(), "damaged-1\t").contains("checksum mismatch"), r.toString());
+    assertTrue(r.out().contains("fine-0001\t"), "the readable key is reconciled: " + r);
+  }
+
+  /** A key another process removes while reconcile reads the log is no longer pending. */
+  @Test
+  void aKeyRemovedWhileReconcileReadsTheLogIsNoLongerPending() throws Exception {
+    damagedAndFine();
+    pending("gone-0001");
+    List<Throwable> failed = new CopyOnWriteArrayList<>();
+    onRequest =
+        line -> {
+          if (line.contains("GET /api/v2/graph/requests")) {
+            onRequest = l -> {};
+            try (FileJournal other = FileJournal.open(journalDir())) {
+              other.remove(List.of("gone-0001"), false);
+            } catch (Throwable t) {
+              failed.add(t);
+            }
+          }
+        };
+    Cli.Result r = cli().run("reconcile", "--all-pending");
+    assertTrue(failed.isEmpty(), failed.toString());
+    assertEquals("gone-0001\tskipped\t-\tno longer pending", lineStarting(r.out(), "gone-0001"));
+  }
+
+  /**
+   * Nothing to send, one pending entry refused (its window ended) and one unreadable: the early
+   * return skipped the summary, its hint and the unreadable count (the ninth review).
+   */
+  @Test
+  void replayOfAllPendingWithNothingToSendStillSummarises() throws Exception {
+    sandbox.setFaults(faults(0, 1, 0, 0, Duration.ZERO));
+    Cli.Result old =
+        cli()
+            .time(Hostile.off(Duration.ofDays(-40)))
+            .run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "old-0001", "--retries", "0");
+    assertEquals(6, old.code(), old.toString());
+    sandbox.setFaults(dev.edlinkidem.sandbox.Faults.NONE);
+    pending("damaged-1");
+    damage("damaged-1", "begin");
+    Cli.Result r = cli().run("replay", "--all-pending", "--yes");
+    assertEquals(1, r.code(), r.toString());
+    assertTrue(r.out().contains("old-0001\trefused"), r.toString());
+    assertTrue(r.out().contains("damaged-1\tunreadable"), r.toString());
+    assertTrue(
+        r.err().contains("0 resolved, 0 still pending, 1 refused (their windows have ended")
+            && r.err().contains(", 1 unreadable (not sent)"),
+        r.toString());
+  }
+
+  /** With --format json, one object per key on stdout, the unreadable one too. */
+  @Test
+  void replayOfAllPendingAsJsonHasAnObjectForTheUnreadableKey() throws Exception {
+    damagedAndFine();
+    Cli.Result r = cli().run("replay", "--all-pending", "--yes", "--format", "json");
+    assertEquals(1, r.code(), r.toString());
+    List<JsonObject> objects =
+        r.out().lines().map(l -> JsonParser.parseString(l).getAsJsonObject()).toList();
+    assertEquals(
+        List.of("damaged-1", "fine-0001"),
+        objects.stream().map(o -> o.get("key").getAsString()).sorted().toList(),
+        r.toString());
+    JsonObject damaged =
+        objects.stream()
+            .filter(o -> o.get("key").getAsString().equals("damaged-1"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals("unreadable", damaged.get("state").getAsString());
+    assertTrue(damaged.get("reason").getAsString().startsWith(DAMAGED), damaged.toString());
+  }
+
+  private static String lineStarting(String text, String start) {
+    return text.lines().filter(l -> l.startsWith(start)).findFirst().orElse("<none>");
   }
 
   /** A key the journal does not have stays bad input. */

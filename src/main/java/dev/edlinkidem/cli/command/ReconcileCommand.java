@@ -263,12 +263,17 @@ public final class ReconcileCommand implements Callable<Integer> {
       throws JournalException {
     try (Journal.Lease lease = journal.lease(key)) {
       Optional<Entry> current = lease.entry();
-      if (current.isEmpty() && !journal.problems().isEmpty()) {
-        // Listed as pending, its records damaged: nothing can be recorded of it.
-        unreadable++;
-        skipped++;
-        line(Line.skipped(key, "its records are damaged; nothing was recorded"));
-        return;
+      if (current.isEmpty()) {
+        Journal.KeyRead read = journal.read(key);
+        if (read.damaged()) {
+          // Listed as pending, its records damaged: nothing can be recorded of it.
+          unreadable++;
+          skipped++;
+          line(
+              Line.skipped(
+                  key, KeyResolver.unreadable(key, read.problems()) + "; nothing was recorded"));
+          return;
+        }
       }
       if (current.isEmpty() || current.get().state() != EntryState.PENDING) {
         skipped++;

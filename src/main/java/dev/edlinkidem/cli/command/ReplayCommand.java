@@ -138,25 +138,21 @@ public final class ReplayCommand implements Callable<Integer> {
       }
       unreadable.forEach(
           (key, problems) ->
-              invocation
-                  .err()
-                  .println(
-                      "edlink-idem: replay: "
-                          + KeyResolver.unreadable(key, problems)
-                          + "; it was not sent"));
-      if (chosen.isEmpty() && !unreadable.isEmpty()) {
-        return ExitCode.INTERNAL;
-      }
+              keyLine(key, "unreadable", KeyResolver.unreadable(key, problems) + "; not sent"));
       if (chosen.isEmpty()) {
-        if (refused > 0) {
+        if (refused > 0 || !unreadable.isEmpty()) {
           invocation
               .err()
               .println(
                   "edlink-idem: replay: 0 resolved, 0 still pending, "
                       + refused
-                      + " refused (their windows have ended; post them with new keys if they never"
-                      + " arrived)");
-          return ExitCode.REFUSED;
+                      + " refused"
+                      + (refused > 0
+                          ? " (their windows have ended; post them with new keys if they never"
+                              + " arrived)"
+                          : "")
+                      + unreadableCount());
+          return unreadable.isEmpty() ? ExitCode.REFUSED : ExitCode.INTERNAL;
         }
         if (!root.style().quiet()) {
           invocation
@@ -273,9 +269,14 @@ public final class ReplayCommand implements Callable<Integer> {
                   + " still pending, "
                   + refused
                   + " refused"
-                  + (unreadable.isEmpty() ? "" : ", " + unreadable.size() + " unreadable"));
+                  + unreadableCount());
     }
     return code;
+  }
+
+  /** The summary's count of pending entries that could not be read, when there are any. */
+  private String unreadableCount() {
+    return unreadable.isEmpty() ? "" : ", " + unreadable.size() + " unreadable (not sent)";
   }
 
   private void count(int finished) {
@@ -308,13 +309,14 @@ public final class ReplayCommand implements Callable<Integer> {
         journal.summaries(Selection.all(Selection.Order.OLDEST_FIRST).inState(EntryState.PENDING));
     met.addAll(journal.problems());
     for (EntrySummary s : listed) {
-      Optional<Entry> entry = journal.find(s.key());
-      met.addAll(journal.problems());
+      Journal.KeyRead read = journal.read(s.key());
+      met.addAll(read.problems());
+      Optional<Entry> entry = read.entry();
+      if (read.damaged()) {
+        unreadable.put(s.key(), read.problems());
+      }
       if (entry.isEmpty()) {
-        if (!journal.problems().isEmpty()) {
-          unreadable.put(s.key(), journal.problems());
-        } // else removed meanwhile (a prune): nothing to replay
-        continue;
+        continue; // damaged (above), or removed meanwhile (a prune): nothing to replay
       }
       Settlement settlement = KeySettler.settle(s.key(), entry, null, now);
       if (settlement.kind() == Settlement.Kind.REPLAY_CLOSED) {
@@ -328,15 +330,20 @@ public final class ReplayCommand implements Callable<Integer> {
   }
 
   private void refusedLine(String key, String why) {
+    keyLine(key, "refused", why);
+  }
+
+  /** A key's line on stdout that was not sent: {@code refused} or {@code unreadable}, and why. */
+  private void keyLine(String key, String state, String why) {
     PrintWriter out = root.invocation().out();
     if (output.format() == OutputOptions.Format.JSON) {
       JsonObject o = new JsonObject();
       o.addProperty("key", key);
-      o.addProperty("state", "refused");
+      o.addProperty("state", state);
       o.addProperty("reason", why);
       out.println(o);
     } else {
-      out.println(key + "\trefused\t-\t" + why);
+      out.println(key + "\t" + state + "\t-\t" + why);
     }
     out.flush();
   }

@@ -2238,6 +2238,17 @@ public final class PostgresJournal implements Journal {
     return read(recordsOf(c, key), false).entries().get(key);
   }
 
+  /** The problems are this key's alone: {@link #problems} gathers every single key's read. */
+  @Override
+  public KeyRead read(String key) throws JournalException {
+    try {
+      JournalRecords.Read read = repeatable(c -> read(recordsOf(c, key), false));
+      return new KeyRead(Optional.ofNullable(read.entries().get(key)), read.problems());
+    } catch (SQLException e) {
+      throw cannotRead(e);
+    }
+  }
+
   /**
    * Folds the rows of {@code r} (one record each). Its problems are {@link #problems}, as when
    * {@code whole} (every record was read).
