@@ -12,7 +12,6 @@ import dev.edlinkidem.journal.Attempt;
 import dev.edlinkidem.journal.Entry;
 import dev.edlinkidem.journal.EntryState;
 import dev.edlinkidem.sandbox.Faults;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -245,17 +244,28 @@ class PostTest extends SandboxCase {
     assertEquals(2, stat("requests"));
   }
 
+  /**
+   * A loopback port bound and not listening: connections to it are refused, and no server another
+   * test starts meanwhile can take it (a free port found and closed again could be, and answer).
+   */
+  private static java.net.Socket refusingPort() throws java.io.IOException {
+    java.net.Socket reserved = new java.net.Socket();
+    reserved.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+    return reserved;
+  }
+
   @Test
   void nothingListeningIsExit6AndPendingThenReplayCreatesOnce() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    java.net.Socket reserved = refusingPort();
+    int port = reserved.getLocalPort();
     String base = "http://127.0.0.1:" + port;
-    Cli.Result r =
-        cli()
-            .env("EDLINK_BASE_URL", base)
-            .run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "offline-1", "--retries", "1");
+    Cli.Result r;
+    try (reserved) {
+      r =
+          cli()
+              .env("EDLINK_BASE_URL", base)
+              .run("post", ASSIGNMENTS, "-d", ESSAY, "-k", "offline-1", "--retries", "1");
+    }
     assertEquals(6, r.code(), r.toString());
     Entry e = entry("offline-1");
     assertEquals(EntryState.PENDING, e.state());
@@ -538,28 +548,29 @@ class PostTest extends SandboxCase {
 
   @Test
   void theSuggestedReplayCommandCarriesTheTokenFileAndAllowedHostAndWorks() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    java.net.Socket reserved = refusingPort();
+    int port = reserved.getLocalPort();
     Path tokenFile = Files.writeString(tmp.resolve("token"), TOKEN + "\n");
     String url = "http://localhost:" + port + ASSIGNMENTS;
-    Cli.Result r =
-        cli()
-            .env("EDLINK_TOKEN", null)
-            .run(
-                "post",
-                url,
-                "-d",
-                ESSAY,
-                "-k",
-                "hint-1",
-                "--retries",
-                "0",
-                "--allow-host",
-                "localhost",
-                "--token-file",
-                tokenFile.toString());
+    Cli.Result r;
+    try (reserved) {
+      r =
+          cli()
+              .env("EDLINK_TOKEN", null)
+              .run(
+                  "post",
+                  url,
+                  "-d",
+                  ESSAY,
+                  "-k",
+                  "hint-1",
+                  "--retries",
+                  "0",
+                  "--allow-host",
+                  "localhost",
+                  "--token-file",
+                  tokenFile.toString());
+    }
     assertEquals(6, r.code(), r.toString());
     String hint = "edlink-idem replay hint-1 --token-file " + tokenFile + " --allow-host localhost";
     assertTrue(r.err().contains("run '" + hint + "' before "), r.err());
