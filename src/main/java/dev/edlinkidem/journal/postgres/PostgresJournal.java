@@ -282,11 +282,7 @@ public final class PostgresJournal implements Journal {
 
   @Override
   public Optional<Entry> find(String key) throws JournalException {
-    try {
-      return Optional.ofNullable(repeatable(c -> entryOf(c, key)));
-    } catch (SQLException e) {
-      throw cannotRead(e);
-    }
+    return read(key).entry();
   }
 
   @Override
