@@ -3,9 +3,7 @@ package dev.edlinkidem.journal.postgres;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.edlinkidem.journal.Neighbours;
-import dev.edlinkidem.journal.Selection;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -48,14 +46,7 @@ class NeighboursSecondConnectionReviewTest {
             cluster.url(cluster.passwordUser()),
             Duration.ofSeconds(30),
             () -> {})) {
-      cluster.psql(
-          "insert into edlink_idem_entries (key, first_record, created_ns, state, status,"
-              + " attempts, method, url) select case when i % 2 = 0"
-              + " then left(md5((i / 6)::text), 6) || '-' || i"
-              + " else md5(i::text) end, i, i, 'pending', 0, 1, 'POST', 'https://h/p'"
-              + " from generate_series(1, 20000) as i");
-      List<String> all = new ArrayList<>();
-      journal.keys(Selection.all(Selection.Order.NEWEST_FIRST), all::add);
+      List<String> all = PostgresJournalContractTest.keysSharingInThrees(cluster, journal);
       List<String> asked = all.stream().sorted().toList();
       Map<String, Neighbours> rule = Neighbours.sharing(Neighbours.of(asked, all), 7);
       // The role has the one connection this journal holds, and no other.

@@ -76,22 +76,31 @@ class PostgresJournalContractTest extends JournalContractTest {
   }
 
   /**
+   * 20,000 keys written to {@code journal}'s tables, spread over the key space: the even ones in
+   * threes that share their first 7 characters (6 of a hash, then '-'), the odd ones hashes that
+   * share with none. Returns them newest first, as the journal lists them.
+   */
+  static List<String> keysSharingInThrees(PostgresCluster cluster, PostgresJournal journal)
+      throws Exception {
+    cluster.psql(
+        "insert into edlink_idem_entries (key, first_record, created_ns, state, status,"
+            + " attempts, method, url) select case when i % 2 = 0"
+            + " then left(md5((i / 6)::text), 6) || '-' || i"
+            + " else md5(i::text) end, i, i, 'pending', 0, 1, 'POST', 'https://h/p'"
+            + " from generate_series(1, 20000) as i");
+    List<String> all = new ArrayList<>();
+    journal.keys(Selection.all(Selection.Order.NEWEST_FIRST), all::add);
+    return all;
+  }
+
+  /**
    * Many keys are probed in two halves on two connections at once: the halves' answers together are
    * the rule's, with keys that share their first 7 characters on both sides of the split.
    */
   @Test
   void manyKeysProbedInTwoHalvesAreTheRulesNeighbours() throws Exception {
     try (PostgresJournal journal = (PostgresJournal) open()) {
-      // 20,000 keys, spread over the key space: the even ones in threes that share their first 7
-      // characters (6 of a hash, then '-'), the odd ones hashes that share with none.
-      cluster.psql(
-          "insert into edlink_idem_entries (key, first_record, created_ns, state, status,"
-              + " attempts, method, url) select case when i % 2 = 0"
-              + " then left(md5((i / 6)::text), 6) || '-' || i"
-              + " else md5(i::text) end, i, i, 'pending', 0, 1, 'POST', 'https://h/p'"
-              + " from generate_series(1, 20000) as i");
-      List<String> all = new ArrayList<>();
-      journal.keys(Selection.all(Selection.Order.NEWEST_FIRST), all::add);
+      List<String> all = keysSharingInThrees(cluster, journal);
       List<String> asked = all.stream().sorted().toList();
       Map<String, Neighbours> rule = Neighbours.sharing(Neighbours.of(asked, all), 7);
       assertEquals(20_000, asked.size());
